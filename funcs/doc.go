@@ -1,0 +1,32 @@
+// Package funcs finds the annotated functions of a Go package and describes
+// them as plain data.
+//
+// A function is a service when its doc comment holds a directive line:
+//
+//	// Fib returns the n-th Fibonacci number.
+//	//microfn:service retry=3 scale=2
+//	func Fib(n int) int { ... }
+//
+// The directive starts the line with no space after the slashes, like
+// //go:generate. It may be followed by key=value options separated by
+// spaces. The option name=ROUTE sets the route of the service (default: the
+// function's name as written); every other key is a call policy option
+// documented by package policy (retry, backoff, base, cap, jitter, budget,
+// timeout, scale, queue). Unknown keys, bad values and repeated keys are
+// errors.
+//
+// Only top-level functions, not methods, can be services, and their
+// parameter and result types must be representable in JSON: bool, the int,
+// uint and float kinds, string, []byte, slices, arrays, maps with string
+// keys, pointers, structs declared in the package, time.Time,
+// time.Duration, any, a trailing error result, and a leading
+// context.Context parameter.
+//
+// [Load] reads one directory the way the Go toolchain does (build
+// constraints honoured, _test.go, hidden and _-prefixed files ignored) and
+// returns a [Package] holding the parsed files and one [Descriptor] per
+// service. Every problem is reported as a [SourceError] with a file:line:col
+// position; Load reports all of them, not just the first.
+//
+// Package funcs imports neither the interpreter nor the HTTP server.
+package funcs

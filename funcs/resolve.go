@@ -1,0 +1,311 @@
+package funcs
+
+import (
+	"go/ast"
+	"go/token"
+	"strconv"
+	"strings"
+)
+
+// resolver turns type expressions of one package into [Type] values.
+type resolver struct {
+	sink *errorSink
+	// decls holds the package-level type declarations by name.
+	decls map[string]typeDecl
+	// consts holds package-level constants with an integer literal value.
+	consts map[string]int
+	// named caches resolved named types; a placeholder is stored before its
+	// underlying type is resolved, so recursive types terminate.
+	named map[string]*Type
+	// jsonMethods maps a type name to the position of a JSON method of it.
+	jsonMethods map[string]methodPos
+	// failed remembers named types that could not be described; their
+	// error was reported where they were first used.
+	failed map[string]bool
+}
+
+type typeDecl struct {
+	spec *ast.TypeSpec
+	file *ast.File
+}
+
+type methodPos struct {
+	name string
+	pos  token.Pos
+}
+
+// jsonMethodNames are methods that change encoding/json's behaviour; the
+// interpreter cannot call them, so types with them cannot be served.
+var jsonMethodNames = map[string]bool{
+	"MarshalJSON": true, "UnmarshalJSON": true, "MarshalText": true, "UnmarshalText": true,
+}
+
+func newResolver(sink *errorSink, files []*ast.File) *resolver {
+	r := &resolver{
+		sink:        sink,
+		decls:       map[string]typeDecl{},
+		consts:      map[string]int{},
+		named:       map[string]*Type{},
+		jsonMethods: map[string]methodPos{},
+		failed:      map[string]bool{},
+	}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.GenDecl:
+				r.addGenDecl(f, d)
+			case *ast.FuncDecl:
+				if d.Recv == nil || len(d.Recv.List) == 0 || !jsonMethodNames[d.Name.Name] {
+					continue
+				}
+				if name := recvTypeName(d.Recv.List[0].Type); name != "" {
+					r.jsonMethods[name] = methodPos{d.Name.Name, d.Name.Pos()}
+				}
+			}
+		}
+	}
+	return r
+}
+
+func (r *resolver) addGenDecl(f *ast.File, d *ast.GenDecl) {
+	for _, s := range d.Specs {
+		switch s := s.(type) {
+		case *ast.TypeSpec:
+			if s.Doc == nil && len(d.Specs) == 1 {
+				s.Doc = d.Doc
+			}
+			r.decls[s.Name.Name] = typeDecl{s, f}
+		case *ast.ValueSpec:
+			if d.Tok != token.CONST {
+				continue
+			}
+			for i, name := range s.Names {
+				if i < len(s.Values) {
+					if lit, ok := s.Values[i].(*ast.BasicLit); ok && lit.Kind == token.INT {
+						if n, err := strconv.ParseInt(lit.Value, 0, 64); err == nil {
+							r.consts[name.Name] = int(n)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func recvTypeName(e ast.Expr) string {
+	for {
+		switch x := e.(type) {
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.IndexListExpr:
+			e = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
+	}
+}
+
+// basicKinds maps predeclared type names to kinds.
+var basicKinds = map[string]Kind{
+	"bool": Bool, "int": Int, "int8": Int8, "int16": Int16, "int32": Int32, "rune": Int32,
+	"int64": Int64, "uint": Uint, "uint8": Uint8, "byte": Uint8, "uint16": Uint16,
+	"uint32": Uint32, "uint64": Uint64, "uintptr": Uintptr, "float32": Float32,
+	"float64": Float64, "string": String, "any": Any, "error": Error,
+}
+
+// resolve describes the type expression e, found in file f. what names the
+// thing being typed (for messages, e.g. `parameter "x"`). It reports an
+// error and returns nil for types that cannot travel in JSON.
+func (r *resolver) resolve(f *ast.File, e ast.Expr, what string) *Type {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return r.resolve(f, x.X, what)
+	case *ast.Ident:
+		if k, ok := basicKinds[x.Name]; ok {
+			if _, shadowed := r.decls[x.Name]; !shadowed {
+				return &Type{Kind: k}
+			}
+		}
+		return r.resolveNamed(f, x, what)
+	case *ast.SelectorExpr:
+		return r.resolveQualified(f, x, what)
+	case *ast.StarExpr:
+		elem := r.resolve(f, x.X, what)
+		if elem == nil {
+			return nil
+		}
+		return &Type{Kind: Pointer, Elem: elem}
+	case *ast.Ellipsis:
+		elem := r.resolve(f, x.Elt, what)
+		if elem == nil {
+			return nil
+		}
+		return sliceOf(elem)
+	case *ast.ArrayType:
+		elem := r.resolve(f, x.Elt, what)
+		if elem == nil {
+			return nil
+		}
+		if x.Len == nil {
+			return sliceOf(elem)
+		}
+		n, ok := r.arrayLen(x.Len)
+		if !ok {
+			r.sink.errorf(x.Len.Pos(), "%s: array length must be an integer literal or a constant declared as one", what)
+			return nil
+		}
+		return &Type{Kind: Array, Len: n, Elem: elem}
+	case *ast.MapType:
+		key := r.resolve(f, x.Key, what)
+		elem := r.resolve(f, x.Value, what)
+		if key == nil || elem == nil {
+			return nil
+		}
+		if key.Kind != String {
+			r.sink.errorf(x.Key.Pos(), "%s: map key type %s is not supported: JSON objects need string keys (use map[string]…)", what, key)
+			return nil
+		}
+		return &Type{Kind: Map, Key: key, Elem: elem}
+	case *ast.StructType:
+		fields, ok := r.structFields(f, x, what)
+		if !ok {
+			return nil
+		}
+		return &Type{Kind: Struct, Fields: fields}
+	case *ast.InterfaceType:
+		if x.Methods == nil || len(x.Methods.List) == 0 {
+			return &Type{Kind: Any}
+		}
+		r.sink.errorf(x.Pos(), "%s: interface types with methods are not supported: microfn cannot decode JSON into them (use a struct or any)", what)
+		return nil
+	case *ast.ChanType:
+		r.sink.errorf(x.Pos(), "%s: channel types cannot travel in JSON", what)
+	case *ast.FuncType:
+		r.sink.errorf(x.Pos(), "%s: function types cannot travel in JSON", what)
+	case *ast.IndexExpr, *ast.IndexListExpr:
+		r.sink.errorf(e.Pos(), "%s: generic types are not supported in service signatures", what)
+	default:
+		r.sink.errorf(e.Pos(), "%s: this type is not supported in service signatures", what)
+	}
+	return nil
+}
+
+func sliceOf(elem *Type) *Type {
+	if elem.Kind == Uint8 && elem.Name == "" {
+		return &Type{Kind: Bytes}
+	}
+	return &Type{Kind: Slice, Elem: elem}
+}
+
+func (r *resolver) arrayLen(e ast.Expr) (int, bool) {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		if x.Kind == token.INT {
+			n, err := strconv.ParseInt(x.Value, 0, 64)
+			return int(n), err == nil && n >= 0
+		}
+	case *ast.Ident:
+		n, ok := r.consts[x.Name]
+		return n, ok && n >= 0
+	case *ast.ParenExpr:
+		return r.arrayLen(x.X)
+	}
+	return 0, false
+}
+
+func (r *resolver) resolveQualified(f *ast.File, x *ast.SelectorExpr, what string) *Type {
+	pkg, ok := x.X.(*ast.Ident)
+	if !ok {
+		r.sink.errorf(x.Pos(), "%s: this type is not supported in service signatures", what)
+		return nil
+	}
+	path := importPathOf(f, pkg.Name)
+	switch path + "." + x.Sel.Name {
+	case "time.Time":
+		return &Type{Kind: Time}
+	case "time.Duration":
+		return &Type{Kind: Duration}
+	case "context.Context":
+		return &Type{Kind: Context}
+	}
+	r.sink.errorf(x.Pos(), "%s: type %s.%s is not supported in service signatures (supported from other packages: time.Time, time.Duration, context.Context)", what, pkg.Name, x.Sel.Name)
+	return nil
+}
+
+// importPathOf returns the import path that name refers to in f.
+func importPathOf(f *ast.File, name string) string {
+	for _, imp := range f.Imports {
+		path, err := strconv.Unquote(imp.Path.Value)
+		if err != nil {
+			continue
+		}
+		local := path[strings.LastIndex(path, "/")+1:]
+		if imp.Name != nil {
+			local = imp.Name.Name
+		}
+		if local == name {
+			return path
+		}
+	}
+	return name
+}
+
+func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
+	if t, ok := r.named[id.Name]; ok {
+		return t
+	}
+	if r.failed[id.Name] {
+		return nil
+	}
+	d, ok := r.decls[id.Name]
+	if !ok {
+		r.sink.errorf(id.Pos(), "%s: unknown type %s (service types must be predeclared or declared at package level)", what, id.Name)
+		return nil
+	}
+	spec := d.spec
+	fail := func() *Type {
+		r.failed[id.Name] = true
+		delete(r.named, id.Name)
+		return nil
+	}
+	if spec.TypeParams != nil && len(spec.TypeParams.List) > 0 {
+		r.sink.errorf(id.Pos(), "%s: generic type %s is not supported in service signatures", what, id.Name)
+		return fail()
+	}
+	if m, ok := r.jsonMethods[id.Name]; ok {
+		r.sink.errorf(m.pos, "type %s has a %s method, which the interpreter cannot call: microfn would encode it differently from encoding/json, so it refuses to serve it (remove the method or use a plain type)", id.Name, m.name)
+		return fail()
+	}
+	if spec.Assign.IsValid() { // type alias
+		return r.resolve(d.file, spec.Type, what)
+	}
+	t := &Type{Name: id.Name, Pos: r.sink.fset.Position(spec.Name.Pos())}
+	if spec.Doc != nil {
+		t.Doc = strings.TrimSpace(spec.Doc.Text())
+	}
+	r.named[id.Name] = t // placeholder: recursive references resolve to t
+	if st, ok := spec.Type.(*ast.StructType); ok {
+		fields, ok := r.structFields(d.file, st, what)
+		if !ok {
+			return fail()
+		}
+		t.Kind, t.Fields = Struct, fields
+		return t
+	}
+	u := r.resolve(d.file, spec.Type, what)
+	if u == nil {
+		return fail()
+	}
+	if u.Kind == Error || u.Kind == Context {
+		r.sink.errorf(id.Pos(), "%s: type %s is not supported in service signatures", what, id.Name)
+		return fail()
+	}
+	t.Kind, t.Elem, t.Key, t.Len, t.Fields = u.Kind, u.Elem, u.Key, u.Len, u.Fields
+	return t
+}

@@ -1,0 +1,111 @@
+package funcs
+
+import (
+	"go/ast"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// structFields describes the fields of a struct type declared in file f.
+// Unexported fields are listed (they count for field positions) but their
+// types are not resolved: JSON never shows them.
+func (r *resolver) structFields(f *ast.File, st *ast.StructType, what string) ([]*Field, bool) {
+	var fields []*Field
+	ok := true
+	index := 0
+	for _, af := range st.Fields.List {
+		tag := ""
+		if af.Tag != nil {
+			if s, err := strconv.Unquote(af.Tag.Value); err == nil {
+				tag = reflect.StructTag(s).Get("json")
+			}
+		}
+		doc := ""
+		switch {
+		case af.Doc != nil:
+			doc = strings.TrimSpace(af.Doc.Text())
+		case af.Comment != nil:
+			doc = strings.TrimSpace(af.Comment.Text())
+		}
+		names := af.Names
+		embedded := len(names) == 0
+		if embedded {
+			names = []*ast.Ident{{Name: recvTypeName(af.Type), NamePos: af.Type.Pos()}}
+		}
+		for _, name := range names {
+			fd := &Field{
+				Name:     name.Name,
+				Index:    index,
+				Exported: ast.IsExported(name.Name),
+				Embedded: embedded,
+				Doc:      doc,
+				Pos:      r.sink.fset.Position(name.Pos()),
+			}
+			index++
+			fd.applyTag(tag)
+			fields = append(fields, fd)
+			if fd.Skip || (!fd.Exported && !embedded) || name.Name == "_" {
+				continue
+			}
+			if strings.Contains(tag, ",string") {
+				r.sink.errorf(af.Tag.Pos(), "%s: field %s: the json tag option \",string\" is not supported", what, name.Name)
+				ok = false
+				continue
+			}
+			ft := r.resolve(f, af.Type, what+": field "+name.Name)
+			if ft == nil {
+				ok = false
+				continue
+			}
+			if embedded && !fd.Exported && !isStructish(ft) {
+				continue // encoding/json ignores unexported embedded non-struct fields
+			}
+			fd.Type = ft
+		}
+	}
+	return fields, ok
+}
+
+func isStructish(t *Type) bool {
+	return t.Kind == Struct || (t.Kind == Pointer && t.Elem != nil && t.Elem.Kind == Struct)
+}
+
+// applyTag records the json tag's name and options on fd.
+func (fd *Field) applyTag(tag string) {
+	fd.JSONName = fd.Name
+	if tag == "-" {
+		fd.Skip = true
+		return
+	}
+	name, opts, _ := strings.Cut(tag, ",")
+	if name != "" && validTagName(name) {
+		fd.JSONName, fd.Tagged = name, true
+	}
+	for opts != "" {
+		var o string
+		o, opts, _ = strings.Cut(opts, ",")
+		switch o {
+		case "omitempty":
+			fd.OmitEmpty = true
+		case "omitzero":
+			fd.OmitZero = true
+		}
+	}
+}
+
+// validTagName follows encoding/json's rule for json tag names.
+func validTagName(s string) bool {
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case !isLetterOrDigit(c):
+			return false
+		}
+	}
+	return true
+}
+
+func isLetterOrDigit(c rune) bool {
+	return c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') || c > 127
+}

@@ -1,0 +1,189 @@
+package funcs
+
+import (
+	"go/token"
+	"strconv"
+	"strings"
+)
+
+// Kind is the kind of a [Type] as it travels in JSON.
+type Kind int
+
+// The kinds of types a service may take and return.
+const (
+	Invalid Kind = iota
+	Bool
+	Int
+	Int8
+	Int16
+	Int32
+	Int64
+	Uint
+	Uint8
+	Uint16
+	Uint32
+	Uint64
+	Uintptr
+	Float32
+	Float64
+	String
+	Bytes    // []byte, base64 in JSON as encoding/json does
+	Slice    // []T
+	Array    // [N]T
+	Map      // map[K]T with a string key kind
+	Pointer  // *T, null when nil
+	Struct   // a struct type, named or not
+	Time     // time.Time, RFC 3339 in JSON
+	Duration // time.Duration, an integer count of nanoseconds in JSON
+	Any      // any or interface{}
+	Error    // error, only as the last result
+	Context  // context.Context, only as the first parameter
+)
+
+var kindNames = [...]string{
+	Invalid: "invalid", Bool: "bool", Int: "int", Int8: "int8", Int16: "int16",
+	Int32: "int32", Int64: "int64", Uint: "uint", Uint8: "uint8", Uint16: "uint16",
+	Uint32: "uint32", Uint64: "uint64", Uintptr: "uintptr", Float32: "float32",
+	Float64: "float64", String: "string", Bytes: "[]byte", Slice: "slice",
+	Array: "array", Map: "map", Pointer: "pointer", Struct: "struct",
+	Time: "time.Time", Duration: "time.Duration", Any: "any", Error: "error",
+	Context: "context.Context",
+}
+
+// String returns the Go spelling of basic kinds and a word for the others.
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "invalid"
+}
+
+// IsInteger reports whether k is one of the int or uint kinds.
+func (k Kind) IsInteger() bool { return k >= Int && k <= Uintptr }
+
+// IsUnsigned reports whether k is one of the uint kinds.
+func (k Kind) IsUnsigned() bool { return k >= Uint && k <= Uintptr }
+
+// IsFloat reports whether k is float32 or float64.
+func (k Kind) IsFloat() bool { return k == Float32 || k == Float64 }
+
+// Bits returns the size in bits of a sized integer or float kind, and 64 for
+// int, uint and uintptr.
+func (k Kind) Bits() int {
+	switch k {
+	case Int8, Uint8:
+		return 8
+	case Int16, Uint16:
+		return 16
+	case Int32, Uint32, Float32:
+		return 32
+	}
+	return 64
+}
+
+// A Type describes a Go type as written in the package's source, with what
+// JSON encoding needs: the interpreter loses names, methods, embedding and
+// unexported-ness of struct fields, so the wire format is derived from this
+// description rather than from reflection. Types may be recursive (a
+// struct whose field points back to it); the same *Type is then reached
+// again.
+type Type struct {
+	Kind Kind
+	// Name is the declared name for named types of the package ("Point"),
+	// and empty otherwise.
+	Name string
+	// Elem is the element type of Slice, Array, Map and Pointer.
+	Elem *Type
+	// Key is the key type of a Map; its Kind is String.
+	Key *Type
+	// Len is the length of an Array.
+	Len int
+	// Fields are the fields of a Struct, all of them, in declaration order.
+	Fields []*Field
+	// Doc is the doc comment of a named type.
+	Doc string
+	// Pos is where a named type is declared.
+	Pos token.Position
+}
+
+// A Field is one field of a struct type as declared.
+type Field struct {
+	// Name is the Go name; for an embedded field, the type's name.
+	Name string
+	// Index is the field's position in the struct, counting every field.
+	Index int
+	// Exported reports whether Name is exported.
+	Exported bool
+	// Embedded reports whether the field is embedded.
+	Embedded bool
+	// Type is the field's type; nil for unexported fields that JSON skips.
+	Type *Type
+	// JSONName is the key in JSON: the json tag's name, or Name.
+	JSONName string
+	// Tagged reports whether the json tag gave a name.
+	Tagged bool
+	// OmitEmpty and OmitZero are the json tag options of those names.
+	OmitEmpty, OmitZero bool
+	// Skip reports a field tagged json:"-".
+	Skip bool
+	// Doc is the field's doc or line comment.
+	Doc string
+	// Pos is where the field is declared.
+	Pos token.Position
+}
+
+// String returns the Go spelling of t, as a person would write it in the
+// package that declares it.
+func (t *Type) String() string {
+	var b strings.Builder
+	t.write(&b)
+	return b.String()
+}
+
+func (t *Type) write(b *strings.Builder) {
+	if t == nil {
+		b.WriteString("<nil>")
+		return
+	}
+	if t.Name != "" {
+		b.WriteString(t.Name)
+		return
+	}
+	switch t.Kind {
+	case Slice:
+		b.WriteString("[]")
+		t.Elem.write(b)
+	case Array:
+		b.WriteString("[")
+		b.WriteString(strconv.Itoa(t.Len))
+		b.WriteString("]")
+		t.Elem.write(b)
+	case Map:
+		b.WriteString("map[")
+		t.Key.write(b)
+		b.WriteString("]")
+		t.Elem.write(b)
+	case Pointer:
+		b.WriteString("*")
+		t.Elem.write(b)
+	case Struct:
+		b.WriteString("struct{")
+		for i, f := range t.Fields {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			if !f.Embedded {
+				b.WriteString(f.Name)
+				b.WriteString(" ")
+			}
+			if f.Type != nil {
+				f.Type.write(b)
+			} else {
+				b.WriteString("…")
+			}
+		}
+		b.WriteString("}")
+	default:
+		b.WriteString(t.Kind.String())
+	}
+}

@@ -1,0 +1,261 @@
+package wire
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// maxDepth bounds nesting while encoding, as encoding/json does for cycles.
+const maxDepth = 1000
+
+// AppendValue appends the JSON encoding of v, a value of the source type t.
+func (c *Codec) AppendValue(b []byte, t *funcs.Type, v reflect.Value) ([]byte, error) {
+	return c.appendValue(b, t, v, 0)
+}
+
+func (c *Codec) appendValue(b []byte, t *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
+	if depth > maxDepth {
+		return b, fmt.Errorf("value nests deeper than %d levels (a cycle?)", maxDepth)
+	}
+	if !v.IsValid() {
+		return append(b, "null"...), nil
+	}
+	switch t.Kind {
+	case funcs.Bool:
+		return strconv.AppendBool(b, v.Bool()), nil
+	case funcs.Int, funcs.Int8, funcs.Int16, funcs.Int32, funcs.Int64, funcs.Duration:
+		return strconv.AppendInt(b, v.Int(), 10), nil
+	case funcs.Uint, funcs.Uint8, funcs.Uint16, funcs.Uint32, funcs.Uint64, funcs.Uintptr:
+		return strconv.AppendUint(b, v.Uint(), 10), nil
+	case funcs.Float32, funcs.Float64:
+		return appendFloat(b, v.Float(), t.Kind.Bits())
+	case funcs.String:
+		return appendString(b, v.String())
+	case funcs.Bytes:
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '"')
+		b = base64.StdEncoding.AppendEncode(b, v.Bytes())
+		return append(b, '"'), nil
+	case funcs.Time:
+		tm, _ := v.Interface().(time.Time)
+		out, err := tm.MarshalJSON()
+		if err != nil {
+			return b, err
+		}
+		return append(b, out...), nil
+	case funcs.Pointer:
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		return c.appendValue(b, t.Elem, v.Elem(), depth+1)
+	case funcs.Slice:
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		return c.appendList(b, t.Elem, v, depth)
+	case funcs.Array:
+		return c.appendList(b, t.Elem, v, depth)
+	case funcs.Map:
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		return c.appendMap(b, v, func(b []byte, e reflect.Value) ([]byte, error) {
+			return c.appendValue(b, t.Elem, e, depth+1)
+		})
+	case funcs.Struct:
+		return c.appendStruct(b, t, v, depth)
+	case funcs.Any:
+		return c.appendDynamic(b, v, depth)
+	}
+	return b, fmt.Errorf("cannot encode a value of type %s", t)
+}
+
+func (c *Codec) appendList(b []byte, elem *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
+	b = append(b, '[')
+	var err error
+	for i := range v.Len() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = c.appendValue(b, elem, v.Index(i), depth+1); err != nil {
+			return b, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+func (c *Codec) appendMap(b []byte, v reflect.Value, elem func([]byte, reflect.Value) ([]byte, error)) ([]byte, error) {
+	keys := v.MapKeys()
+	slices.SortFunc(keys, func(x, y reflect.Value) int {
+		switch xs, ys := x.String(), y.String(); {
+		case xs < ys:
+			return -1
+		case xs > ys:
+			return 1
+		}
+		return 0
+	})
+	b = append(b, '{')
+	var err error
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = appendString(b, k.String()); err != nil {
+			return b, err
+		}
+		b = append(b, ':')
+		if b, err = elem(b, v.MapIndex(k)); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+func (c *Codec) appendStruct(b []byte, t *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
+	fields, ok := c.fields[t]
+	if !ok {
+		return b, fmt.Errorf("type %s was not registered for encoding", t)
+	}
+	b = append(b, '{')
+	first := true
+	var err error
+	for i := range fields {
+		f := &fields[i]
+		fv, ok := fieldByPath(v, f.path, false)
+		if !ok {
+			continue
+		}
+		if (f.omitEmp && isEmptyValue(fv)) || (f.omitZer && fv.IsZero()) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, f.key...)
+		if b, err = c.appendValue(b, f.typ, fv, depth+1); err != nil {
+			return b, fmt.Errorf("field %s: %w", f.name, err)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendDynamic encodes the dynamic value inside an any.
+func (c *Codec) appendDynamic(b []byte, v reflect.Value, depth int) ([]byte, error) {
+	if depth > maxDepth {
+		return b, fmt.Errorf("value nests deeper than %d levels (a cycle?)", maxDepth)
+	}
+	for v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		v = v.Elem()
+	}
+	if t, ok := c.types[v.Type()]; ok {
+		return c.appendValue(b, t, v, depth)
+	}
+	if c.isNative(v.Type()) {
+		out, err := json.Marshal(v.Interface())
+		if err != nil {
+			return b, err
+		}
+		return append(b, out...), nil
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		return c.appendDynamic(b, v.Elem(), depth+1)
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		var err error
+		for i := range v.Len() {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = c.appendDynamic(b, v.Index(i), depth+1); err != nil {
+				return b, err
+			}
+		}
+		return append(b, ']'), nil
+	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			return b, fmt.Errorf("cannot encode a map with %s keys", v.Type().Key())
+		}
+		if v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		return c.appendMap(b, v, func(b []byte, e reflect.Value) ([]byte, error) {
+			return c.appendDynamic(b, e, depth+1)
+		})
+	case reflect.Struct:
+		return b, fmt.Errorf("cannot encode a value of an anonymous struct type held in an any: declare a named type at package level")
+	}
+	return b, fmt.Errorf("cannot encode a value of type %s", v.Type())
+}
+
+// appendFloat encodes f as encoding/json does.
+func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, fmt.Errorf("unsupported value %v: JSON has no NaN or infinity", f)
+	}
+	abs := math.Abs(f)
+	if abs == 0 || (bits == 64 && abs >= 1e-6 && abs < 1e21) || (bits == 32 && float32(abs) >= 1e-6 && float32(abs) < 1e21) {
+		return strconv.AppendFloat(b, f, 'f', -1, bits), nil
+	}
+	var out []byte
+	var err error
+	if bits == 32 {
+		out, err = json.Marshal(float32(f))
+	} else {
+		out, err = json.Marshal(f)
+	}
+	return append(b, out...), err
+}
+
+// appendString encodes s as encoding/json does (HTML-safe, invalid UTF-8
+// replaced).
+func appendString(b []byte, s string) ([]byte, error) {
+	simple := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"'), nil
+	}
+	out, err := json.Marshal(s)
+	return append(b, out...), err
+}
+
+// isEmptyValue is encoding/json's definition of empty for omitempty.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}

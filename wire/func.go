@@ -1,0 +1,445 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// A Func binds requests to the parameters of one service and encodes its
+// results. It is built once per service per package version and is safe
+// for concurrent use.
+type Func struct {
+	codec   *Codec
+	desc    *funcs.Descriptor
+	params  []reflect.Type // the parameters' reflect types, without context
+	results []reflect.Type // the results' reflect types, without error
+	byName  map[string]int
+	// usage lists the parameters for error messages: "x int, y string".
+	usage string
+}
+
+// NewFunc registers the types of the service d, whose function has the
+// reflect type fn, with c and returns the binding plan. fn's signature
+// must match d.
+func (c *Codec) NewFunc(d *funcs.Descriptor, fn reflect.Type) (*Func, error) {
+	if fn.Kind() != reflect.Func {
+		return nil, fmt.Errorf("%s is a %s, not a function", d.Name, fn)
+	}
+	in, out := fn.NumIn(), fn.NumOut()
+	ctx, errRes := 0, 0
+	if d.Context {
+		ctx = 1
+	}
+	if d.Error {
+		errRes = 1
+	}
+	if in != len(d.Params)+ctx || out != len(d.Results)+errRes {
+		return nil, fmt.Errorf("%s has signature %s, which does not match its source", d.Name, fn)
+	}
+	f := &Func{codec: c, desc: d, byName: map[string]int{}}
+	var usage []string
+	for i, p := range d.Params {
+		rt := fn.In(i + ctx)
+		if err := c.Register(p.Type, rt); err != nil {
+			return nil, fmt.Errorf("%s: parameter %s: %w", d.Name, p.Name, err)
+		}
+		f.params = append(f.params, rt)
+		f.byName[p.Name] = i
+		usage = append(usage, p.Name+" "+p.Type.String())
+	}
+	for i, r := range d.Results {
+		rt := fn.Out(i)
+		if err := c.Register(r, rt); err != nil {
+			return nil, fmt.Errorf("%s: result %d: %w", d.Name, i+1, err)
+		}
+		f.results = append(f.results, rt)
+	}
+	f.usage = strings.Join(usage, ", ")
+	if f.usage == "" {
+		f.usage = "none"
+	}
+	return f, nil
+}
+
+// Descriptor returns the service this plan binds.
+func (f *Func) Descriptor() *funcs.Descriptor { return f.desc }
+
+// bindError builds the error for a parameter.
+func (f *Func) bindError(param, format string, args ...any) *BindError {
+	return &BindError{Param: param, Msg: fmt.Sprintf(format, args...)}
+}
+
+// newArgs returns zero values for every parameter.
+func (f *Func) newArgs() []reflect.Value {
+	args := make([]reflect.Value, len(f.params))
+	for i, rt := range f.params {
+		args[i] = reflect.New(rt).Elem()
+	}
+	return args
+}
+
+// checkMissing reports the first parameter that was not given. Pointer
+// parameters are optional: they stay nil.
+func (f *Func) checkMissing(given []bool) error {
+	for i, p := range f.desc.Params {
+		if !given[i] && p.Type.Kind != funcs.Pointer {
+			return f.bindError(p.Name, "missing (want %s; parameters of %s: %s)", describe(p.Type), f.desc.Name, f.usage)
+		}
+	}
+	return nil
+}
+
+func (f *Func) unknown(name string) error {
+	msg := fmt.Sprintf("unknown parameter (parameters of %s: %s)", f.desc.Name, f.usage)
+	return &BindError{Param: name, Msg: msg}
+}
+
+// BindJSON binds a request body holding a JSON object keyed by parameter
+// names, such as {"x": 5}. An empty body binds no parameter.
+func (f *Func) BindJSON(body []byte) ([]reflect.Value, error) {
+	args := f.newArgs()
+	given := make([]bool, len(args))
+	if len(bytes.TrimSpace(body)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		var obj map[string]any
+		if err := dec.Decode(&obj); err != nil {
+			return nil, &BindError{Msg: "malformed JSON body: " + jsonErr(err, body)}
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, &BindError{Msg: "malformed JSON body: more data after the JSON object"}
+		}
+		if obj == nil {
+			return nil, &BindError{Msg: fmt.Sprintf("the body must be a JSON object of the parameters (%s), got null", f.usage)}
+		}
+		for name, v := range obj {
+			i, ok := f.byName[name]
+			if !ok {
+				return nil, f.unknown(name)
+			}
+			if err := f.codec.set(args[i], f.desc.Params[i].Type, v, ""); err != nil {
+				return nil, &BindError{Param: name, Msg: err.Error()}
+			}
+			given[i] = true
+		}
+	}
+	if err := f.checkMissing(given); err != nil {
+		return nil, err
+	}
+	return args, nil
+}
+
+func jsonErr(err error, body []byte) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("%s (at byte %d)", syn.Error(), syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("the body must be a JSON object of the parameters, got a JSON %s", typ.Value)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "unexpected end of JSON input"
+	}
+	return err.Error()
+}
+
+// BindQuery binds query parameters. visit calls its argument once per
+// key/value pair, in order (fasthttp's Args.VisitAll fits). Scalars are
+// written as is (x=5, s=hello, t=2024-01-02T03:04:05Z, d=1.5s);
+// composite types as JSON text (p={"x":1}); a slice of scalars may also
+// repeat its key (xs=1&xs=2).
+func (f *Func) BindQuery(visit func(func(key, value []byte))) ([]reflect.Value, error) {
+	args := f.newArgs()
+	given := make([]bool, len(args))
+	var err error
+	visit(func(key, value []byte) {
+		if err != nil {
+			return
+		}
+		name := string(key)
+		i, ok := f.byName[name]
+		if !ok {
+			err = f.unknown(name)
+			return
+		}
+		t := f.desc.Params[i].Type
+		if given[i] {
+			if t.Kind == funcs.Slice && isScalar(t.Elem) {
+				err = f.appendScalar(args[i], t, name, string(value))
+				return
+			}
+			err = f.bindError(name, "given more than once")
+			return
+		}
+		given[i] = true
+		err = f.setText(args[i], t, name, string(value))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.checkMissing(given); err != nil {
+		return nil, err
+	}
+	return args, nil
+}
+
+func isScalar(t *funcs.Type) bool {
+	switch t.Kind {
+	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes:
+		return false
+	}
+	return true
+}
+
+func (f *Func) appendScalar(dst reflect.Value, t *funcs.Type, name, text string) error {
+	ev := reflect.New(dst.Type().Elem()).Elem()
+	if err := f.setText(ev, t.Elem, name, text); err != nil {
+		return err
+	}
+	dst.Set(reflect.Append(dst, ev))
+	return nil
+}
+
+// setText binds one parameter from its text form, as in a query string
+// or on the command line (key=value).
+func (f *Func) setText(dst reflect.Value, t *funcs.Type, name, text string) error {
+	fail := func() error {
+		return f.bindError(name, "want %s, got %q", describe(t), truncate(text))
+	}
+	switch t.Kind {
+	case funcs.Bool:
+		b, err := strconv.ParseBool(text)
+		if err != nil {
+			return fail()
+		}
+		dst.SetBool(b)
+	case funcs.Int, funcs.Int8, funcs.Int16, funcs.Int32, funcs.Int64:
+		i, err := strconv.ParseInt(text, 10, t.Kind.Bits())
+		if err != nil {
+			return f.bindError(name, "want %s, got %q (%s)", t, truncate(text), numErr(err))
+		}
+		dst.SetInt(i)
+	case funcs.Uint, funcs.Uint8, funcs.Uint16, funcs.Uint32, funcs.Uint64, funcs.Uintptr:
+		u, err := strconv.ParseUint(text, 10, t.Kind.Bits())
+		if err != nil {
+			return f.bindError(name, "want %s, got %q (%s)", t, truncate(text), numErr(err))
+		}
+		dst.SetUint(u)
+	case funcs.Float32, funcs.Float64:
+		x, err := strconv.ParseFloat(text, t.Kind.Bits())
+		if err != nil || isNaNOrInf(x) {
+			return fail()
+		}
+		dst.SetFloat(x)
+	case funcs.String:
+		dst.SetString(text)
+	case funcs.Time:
+		tm, err := time.Parse(time.RFC3339Nano, text)
+		if err != nil {
+			return fail()
+		}
+		dst.Set(reflect.ValueOf(tm))
+	case funcs.Duration:
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+			dst.SetInt(i)
+			return nil
+		}
+		d, err := time.ParseDuration(text)
+		if err != nil {
+			return fail()
+		}
+		dst.SetInt(int64(d))
+	case funcs.Pointer:
+		if text == "null" {
+			return nil
+		}
+		p := reflect.New(dst.Type().Elem())
+		if err := f.setText(p.Elem(), t.Elem, name, text); err != nil {
+			return err
+		}
+		dst.Set(p)
+	case funcs.Any:
+		var v any
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil || dec.More() {
+			dst.Set(reflect.ValueOf(text)) // not JSON: a plain string
+			return nil
+		}
+		dst.Set(reflect.ValueOf(plain(v)))
+	case funcs.Slice:
+		if isScalar(t.Elem) && !strings.HasPrefix(strings.TrimSpace(text), "[") {
+			dst.Set(reflect.MakeSlice(dst.Type(), 0, 1))
+			return f.appendScalar(dst, t, name, text)
+		}
+		return f.setJSONText(dst, t, name, text)
+	default:
+		return f.setJSONText(dst, t, name, text)
+	}
+	return nil
+}
+
+func (f *Func) setJSONText(dst reflect.Value, t *funcs.Type, name, text string) error {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return f.bindError(name, "want %s written as JSON, got %q", describe(t), truncate(text))
+	}
+	if err := f.codec.set(dst, t, v, ""); err != nil {
+		return &BindError{Param: name, Msg: err.Error()}
+	}
+	return nil
+}
+
+// BindText binds parameters given as name=value pairs, as the command line
+// of microfn run does; values are read as in a query string.
+func (f *Func) BindText(pairs []string) ([]reflect.Value, error) {
+	return f.BindQuery(func(visit func(key, value []byte)) {
+		for _, p := range pairs {
+			k, v, _ := strings.Cut(p, "=")
+			visit([]byte(k), []byte(v))
+		}
+	})
+}
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
+func isNaNOrInf(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
+
+// Values converts the arguments a proxy received from interpreted code into
+// call arguments; a nil any becomes the parameter's zero value.
+func (f *Func) Values(args []any) ([]reflect.Value, error) {
+	if len(args) != len(f.params) {
+		return nil, fmt.Errorf("%s takes %d arguments, got %d", f.desc.Name, len(f.params), len(args))
+	}
+	out := make([]reflect.Value, len(args))
+	for i, a := range args {
+		if a == nil {
+			out[i] = reflect.New(f.params[i]).Elem()
+			continue
+		}
+		v := reflect.ValueOf(a)
+		if !v.Type().AssignableTo(f.params[i]) {
+			if !v.Type().ConvertibleTo(f.params[i]) {
+				return nil, fmt.Errorf("%s: argument %d is a %s, want %s", f.desc.Name, i+1, v.Type(), f.params[i])
+			}
+			v = v.Convert(f.params[i])
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// AppendArgs appends the JSON object of the arguments a proxy received, as
+// BindJSON reads it.
+func (f *Func) AppendArgs(b []byte, args []reflect.Value) ([]byte, error) {
+	b = append(b, '{')
+	var err error
+	for i, p := range f.desc.Params {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = appendString(b, p.Name); err != nil {
+			return b, err
+		}
+		b = append(b, ':')
+		if b, err = f.codec.appendValue(b, p.Type, args[i], 0); err != nil {
+			return b, fmt.Errorf("argument %s: %w", p.Name, err)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// AppendResults appends the JSON of a call's results (without the error
+// result): one result as itself, none as null, several as an array.
+func (f *Func) AppendResults(b []byte, results []reflect.Value) ([]byte, error) {
+	rs := f.desc.Results
+	switch len(rs) {
+	case 0:
+		return append(b, "null"...), nil
+	case 1:
+		return f.codec.appendValue(b, rs[0], results[0], 0)
+	}
+	b = append(b, '[')
+	var err error
+	for i, t := range rs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = f.codec.appendValue(b, t, results[i], 0); err != nil {
+			return b, fmt.Errorf("result %d: %w", i+1, err)
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// DecodeResults decodes a response body written by AppendResults into the
+// pointers out, one per result.
+func (f *Func) DecodeResults(body []byte, out []any) error {
+	rs := f.desc.Results
+	if len(out) != len(rs) {
+		return fmt.Errorf("%s returns %d results, got %d destinations", f.desc.Name, len(rs), len(out))
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("decode result of %s: %w", f.desc.Name, err)
+	}
+	values := []any{v}
+	if len(rs) > 1 {
+		list, ok := v.([]any)
+		if !ok || len(list) != len(rs) {
+			return fmt.Errorf("decode results of %s: want an array of %d values", f.desc.Name, len(rs))
+		}
+		values = list
+	}
+	for i, t := range rs {
+		dst := reflect.ValueOf(out[i])
+		if dst.Kind() != reflect.Pointer || dst.IsNil() {
+			return fmt.Errorf("%s: result destination %d is not a pointer", f.desc.Name, i+1)
+		}
+		if err := f.codec.set(dst.Elem(), t, values[i], ""); err != nil {
+			return fmt.Errorf("decode result %d of %s: %w", i+1, f.desc.Name, err)
+		}
+	}
+	return nil
+}
+
+// SetResults stores the results of an in-process call into the pointers
+// out, one per result.
+func (f *Func) SetResults(results []reflect.Value, out []any) error {
+	if len(out) != len(results) {
+		return fmt.Errorf("%s returns %d results, got %d destinations", f.desc.Name, len(results), len(out))
+	}
+	for i, r := range results {
+		dst := reflect.ValueOf(out[i])
+		if dst.Kind() != reflect.Pointer || dst.IsNil() {
+			return fmt.Errorf("%s: result destination %d is not a pointer", f.desc.Name, i+1)
+		}
+		dst.Elem().Set(r)
+	}
+	return nil
+}
+
+// Usage lists the parameters as "name type" pairs, for messages.
+func (f *Func) Usage() string { return f.usage }
