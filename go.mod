@@ -2,4 +2,4 @@ module github.com/microfn/microfn
 
 go 1.26.8
 
-require github.com/sethvargo/go-retry v0.5.0 // indirect
+require github.com/sethvargo/go-retry v0.5.0

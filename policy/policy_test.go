@@ -150,7 +150,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"default", func(*policy.Policy) {}, nil},
 		{"cap equals base", func(p *policy.Policy) { p.Base, p.Cap = time.Second, time.Second }, nil},
-		{"cap below base", func(p *policy.Policy) { p.Base, p.Cap = time.Second, 500 * time.Millisecond },
+		{"cap below base", func(p *policy.Policy) { p.Base, p.Cap = time.Second, 500*time.Millisecond },
 			[]string{"cap: want a duration >= base (1s), got 500ms"}},
 		{"zero attempts", func(p *policy.Policy) { p.Attempts = 0 }, []string{"retry: want a whole number >= 1, got 0"}},
 		{"bad backoff", func(p *policy.Policy) { p.Backoff = "" }, []string{`backoff: want exponential, fibonacci or constant, got ""`}},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
-	"sync"
 	"time"
 
 	"github.com/sethvargo/go-retry"
@@ -180,29 +179,7 @@ func (p Policy) NewBackoff() retry.Backoff {
 	default:
 		b = retry.NewExponential(base)
 	}
-	b = nonDecreasing(b)
 	b = retry.WithCappedDuration(max(p.Cap, base), b)
 	b = retry.WithJitterPercent(uint64(min(max(p.Jitter, 0), 100)), b)
 	return retry.WithMaxRetries(uint64(max(p.Attempts, 1)-1), b)
-}
-
-// nonDecreasing wraps next so that it never yields less than it did before.
-// go-retry's exponential backoff shifts its base left once per attempt, and
-// after enough attempts the shift overflows into values that may be small;
-// this keeps such a backoff at its largest value, and so at the cap.
-func nonDecreasing(next retry.Backoff) retry.Backoff {
-	var (
-		mu   sync.Mutex
-		last time.Duration
-	)
-	return retry.BackoffFunc(func() (time.Duration, bool) {
-		d, stop := next.Next()
-		if stop {
-			return 0, true
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		last = max(last, d)
-		return last, false
-	})
 }
