@@ -58,7 +58,8 @@ func (l ErrorList) Unwrap() []error {
 	return errs
 }
 
-func (l ErrorList) sort() {
+// Sort sorts the list by position.
+func (l ErrorList) Sort() {
 	sort.SliceStable(l, func(i, j int) bool {
 		a, b := l[i].Pos, l[j].Pos
 		if a.Filename != b.Filename {
@@ -97,6 +98,6 @@ func (s *errorSink) err() error {
 	if len(s.list) == 0 {
 		return nil
 	}
-	s.list.sort()
+	s.list.Sort()
 	return s.list
 }

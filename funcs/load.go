@@ -26,6 +26,8 @@ type Package struct {
 	Services []*Descriptor
 	// Fset holds the positions of Files.
 	Fset *token.FileSet
+
+	lookup *resolver // built by LookupType; not safe for concurrent use
 }
 
 // A File is one source file of a package.
@@ -442,4 +444,25 @@ func PackageDirs(root string) ([]string, error) {
 	}
 	sort.Strings(dirs)
 	return dirs, nil
+}
+
+// LookupType describes the package-level type name, or reports false when
+// the package declares no such type or it cannot travel in JSON. Unlike
+// the types of service signatures, problems here are not errors: the type
+// may be used only inside the package.
+func (p *Package) LookupType(name string) (*Type, bool) {
+	if p.lookup == nil {
+		files := make([]*ast.File, len(p.Files))
+		for i, f := range p.Files {
+			files[i] = f.AST
+		}
+		p.lookup = newResolver(&errorSink{fset: p.Fset}, files)
+	}
+	f := p.Files[0].AST
+	p.lookup.sink.list = nil
+	t := p.lookup.resolve(f, ast.NewIdent(name), "type "+name)
+	if t == nil || len(p.lookup.sink.list) > 0 {
+		return nil, false
+	}
+	return t, true
 }

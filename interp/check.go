@@ -1,0 +1,133 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// typeChecker type-checks service packages. It keeps one importer for the
+// life of the [Loader], so the standard library's export data is read once.
+// It is safe for concurrent use.
+type typeChecker struct {
+	mu sync.Mutex // guards imp and its caches, and stub
+	// fset holds the positions of imported packages.
+	fset *token.FileSet
+	imp  types.Importer
+	stub *types.Package
+}
+
+func newTypeChecker() *typeChecker {
+	fset := token.NewFileSet()
+	return &typeChecker{fset: fset, imp: importer.ForCompiler(fset, "gc", nil)}
+}
+
+// Import implements types.Importer. The caller holds c.mu.
+func (c *typeChecker) Import(path string) (*types.Package, error) {
+	if path == APIPath {
+		if c.stub == nil {
+			p, err := stubPackage(c.imp)
+			if err != nil {
+				return nil, err
+			}
+			c.stub = p
+		}
+		return c.stub, nil
+	}
+	return c.imp.Import(path)
+}
+
+func checkStub(path, name, src string, imp types.Importer) (*types.Package, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, 0)
+	if err != nil {
+		return nil, err
+	}
+	conf := types.Config{Importer: imp, IgnoreFuncBodies: true}
+	return conf.Check(path, fset, []*ast.File{f}, nil)
+}
+
+// checked is the result of type-checking a package.
+type checked struct {
+	info *types.Info
+	// complete reports that every import could be type-checked, so the
+	// type information is trustworthy. Without the Go toolchain's export
+	// data the standard library cannot be imported; microfn then relies on
+	// the interpreter's own checks.
+	complete bool
+}
+
+// check type-checks pkg. It reports the package's type errors as a
+// funcs.ErrorList.
+func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	files := make([]*ast.File, len(pkg.Files))
+	for i, f := range pkg.Files {
+		files[i] = f.AST
+	}
+	info := &types.Info{
+		Types: map[ast.Expr]types.TypeAndValue{},
+		Uses:  map[*ast.Ident]types.Object{},
+		Defs:  map[*ast.Ident]types.Object{},
+	}
+	var list funcs.ErrorList
+	importFailed := false
+	conf := types.Config{
+		Importer: c,
+		Error: func(err error) {
+			var te types.Error
+			if !errors.As(err, &te) {
+				list = append(list, &funcs.SourceError{Msg: err.Error()})
+				return
+			}
+			if strings.Contains(te.Msg, "could not import") {
+				importFailed = true
+			}
+			list = append(list, &funcs.SourceError{Pos: te.Fset.Position(te.Pos), Msg: te.Msg})
+		},
+	}
+	conf.Check(pkg.Name, pkg.Fset, files, info) //nolint:errcheck // errors are collected above
+	if importFailed {
+		// Type information is partial; let the interpreter judge.
+		return &checked{info: info}, nil
+	}
+	if len(list) > 0 {
+		return nil, list
+	}
+	return &checked{info: info, complete: true}, nil
+}
+
+// checkImports reports imports that service code may not use.
+func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool) error {
+	var list funcs.ErrorList
+	for _, f := range pkg.Files {
+		for _, imp := range f.AST.Imports {
+			path, err := strconv.Unquote(imp.Path.Value)
+			if err != nil || allowed[path] {
+				continue
+			}
+			msg := fmt.Sprintf("import %q is not available to services: microfn serves the standard library and %s", path, APIPath)
+			switch {
+			case withUnrestricted[path]:
+				msg = fmt.Sprintf("import %q needs microfn serve --unrestricted (it can run programs or reach the operating system)", path)
+			case path == "C":
+				msg = "import \"C\": cgo cannot be interpreted"
+			}
+			list = append(list, &funcs.SourceError{Pos: pkg.Fset.Position(imp.Path.Pos()), Msg: msg})
+		}
+	}
+	if len(list) > 0 {
+		return list
+	}
+	return nil
+}

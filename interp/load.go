@@ -1,0 +1,265 @@
+package interp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing/fstest"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/wire"
+)
+
+// gopath is the root of the in-memory GOPATH packages are loaded from.
+const gopath = "_pkg"
+
+// Options configure a [Loader]. The zero value is ready to use.
+type Options struct {
+	// Unrestricted gives service code unsafe, syscall, os/exec and the
+	// other symbols yaegi keeps out of its sandbox by default.
+	Unrestricted bool
+	// Logger receives what service code prints to stdout and stderr, and
+	// panics of goroutines it starts. Default: slog.Default().
+	Logger *slog.Logger
+}
+
+// A Loader loads packages of service code. It keeps the type information
+// of the standard library between loads. It is safe for concurrent use.
+type Loader struct {
+	opts                Options
+	types               *typeChecker
+	allowed             map[string]bool
+	allowedUnrestricted map[string]bool
+}
+
+// NewLoader returns a Loader with the given options.
+func NewLoader(opts Options) *Loader {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	l := &Loader{
+		opts:                opts,
+		types:               newTypeChecker(),
+		allowed:             map[string]bool{},
+		allowedUnrestricted: map[string]bool{},
+	}
+	for _, p := range Allowed(opts.Unrestricted) {
+		l.allowed[p] = true
+	}
+	for _, p := range Allowed(true) {
+		l.allowedUnrestricted[p] = true
+	}
+	return l
+}
+
+// A Package is one loaded version of a package of service code. It is
+// immutable and safe for concurrent use until [Package.Close].
+type Package struct {
+	// Source is the package as parsed.
+	Source *funcs.Package
+	// Services are the services, in the order of Source.Services.
+	Services []*Service
+	// Codec encodes the package's values.
+	Codec *wire.Codec
+
+	importPath string
+	interp     *yaegi.Interpreter
+	rt         *proxyRuntime
+	stop       context.CancelFunc
+}
+
+// Close stops every execution of the package's code still running,
+// including goroutines it started: the interpreter abandons them at their
+// next step. Calls of its services after Close have undefined results.
+func (p *Package) Close() {
+	p.stop()
+}
+
+// Load checks, rewrites and interprets src. call carries out the calls
+// between its services. Problems in the source are returned as a
+// funcs.ErrorList with positions in src's files.
+func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (pkg *Package, err error) {
+	if len(src.Files) == 0 {
+		return nil, fmt.Errorf("load %s: no Go files", src.Dir)
+	}
+	if err := checkImports(src, l.allowed, l.allowedUnrestricted); err != nil {
+		return nil, err
+	}
+	chk, err := l.types.check(src)
+	if err != nil {
+		return nil, err
+	}
+	var info = chk.info
+	if !chk.complete {
+		info = nil
+	}
+	files, err := rewritePackage(src, info)
+	if err != nil {
+		return nil, err
+	}
+	importPath := "microfn.local/" + path.Clean("pkg/"+strings.TrimPrefix(strings.ReplaceAll(src.Dir, "\\", "/"), "/"))
+	mapFS := fstest.MapFS{}
+	for name, data := range files {
+		mapFS[path.Join(gopath, "src", importPath, name)] = &fstest.MapFile{Data: data}
+	}
+	virtualDir := path.Join(gopath, "src", importPath) + "/"
+	pkg = &Package{Source: src, importPath: importPath}
+	out := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, virtualDir: virtualDir, realDir: strings.TrimSuffix(src.Dir, "/") + "/", stream: "stdout"}
+	errOut := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, virtualDir: virtualDir, realDir: out.realDir, stream: "stderr"}
+	i := yaegi.New(yaegi.Options{
+		GoPath:               "./" + gopath,
+		SourcecodeFilesystem: mapFS,
+		Stdin:                strings.NewReader(""),
+		Stdout:               out,
+		Stderr:               errOut,
+		Args:                 []string{},
+		Env:                  []string{},
+		Unrestricted:         l.opts.Unrestricted,
+	})
+	pkg.interp = i
+	pkg.rt = &proxyRuntime{pkg: pkg, call: call, logger: l.opts.Logger}
+	for _, set := range symbolsFor(l.opts.Unrestricted) {
+		if err := i.Use(set); err != nil {
+			return nil, fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)
+		}
+	}
+	if err := i.Use(pkg.rt.exports()); err != nil {
+		return nil, fmt.Errorf("load %s: export proxy runtime: %w", src.Dir, err)
+	}
+	if err := evalImport(ctx, i, importPath); err != nil {
+		return nil, l.sourceError(src, virtualDir, err)
+	}
+	syms := i.Symbols(importPath)[importPath]
+	pkg.Codec = wire.NewCodec()
+	for _, d := range src.Services {
+		impl, ok := syms[ImplPrefix+d.Name]
+		if !ok || impl.Kind() != reflect.Func {
+			return nil, fmt.Errorf("load %s: the interpreter did not define %s", src.Dir, d.Name)
+		}
+		f, err := pkg.Codec.NewFunc(d, impl.Type())
+		if err != nil {
+			return nil, &funcs.SourceError{Pos: d.Pos, Msg: err.Error()}
+		}
+		pkg.Services = append(pkg.Services, &Service{Desc: d, Func: f, Package: pkg, impl: impl})
+	}
+	pkg.registerTypes(syms)
+	stopCtx, stop := context.WithCancel(context.Background())
+	pkg.stop = stop
+	go func() {
+		// A parked evaluation gives the interpreter a context whose end
+		// stops every running frame: that is how Close stops the code.
+		_, _ = i.EvalWithContext(stopCtx, "select {}")
+	}()
+	return pkg, nil
+}
+
+// registerTypes tells the codec the interpreter's representation of every
+// struct type of the package, so values of them inside an any encode as
+// written.
+func (p *Package) registerTypes(syms map[string]reflect.Value) {
+	v, ok := syms[TypesVar]
+	if !ok {
+		return
+	}
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Slice {
+		return
+	}
+	names := structTypeNames(p.Source)
+	for i := 0; i < v.Len() && i < len(names); i++ {
+		e := v.Index(i)
+		if e.Kind() == reflect.Interface {
+			e = e.Elem()
+		}
+		if !e.IsValid() || e.Kind() != reflect.Pointer {
+			continue
+		}
+		if t, ok := p.Source.LookupType(names[i]); ok {
+			_ = p.Codec.Register(t, e.Type().Elem()) // a type that cannot travel simply stays unregistered
+		}
+	}
+}
+
+// evalImport loads the package into the interpreter, turning panics of the
+// interpreter into errors.
+func evalImport(ctx context.Context, i *yaegi.Interpreter, importPath string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the interpreter failed: %v", r)
+		}
+	}()
+	_, err = i.EvalWithContext(ctx, "import _ "+strconv.Quote(importPath))
+	var p yaegi.Panic
+	if errors.As(err, &p) {
+		return fmt.Errorf("the interpreter failed: %v", p.Value)
+	}
+	return err
+}
+
+var (
+	importWrapper = regexp.MustCompile(`^\d+:\d+: import "[^"]*" error: `)
+	positioned    = regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`)
+)
+
+// sourceError turns an interpreter error into a funcs.ErrorList with the
+// user's file names.
+func (l *Loader) sourceError(src *funcs.Package, virtualDir string, err error) error {
+	msg := importWrapper.ReplaceAllString(err.Error(), "")
+	msg = strings.ReplaceAll(msg, virtualDir, strings.TrimSuffix(src.Dir, "/")+"/")
+	var list funcs.ErrorList
+	for _, line := range strings.Split(strings.TrimSpace(msg), "\n") {
+		if m := positioned.FindStringSubmatch(line); m != nil {
+			ln, _ := strconv.Atoi(m[2])
+			col, _ := strconv.Atoi(m[3])
+			se := &funcs.SourceError{Msg: m[4]}
+			se.Pos.Filename, se.Pos.Line, se.Pos.Column = m[1], ln, col
+			list = append(list, se)
+			continue
+		}
+		list = append(list, &funcs.SourceError{Msg: fmt.Sprintf("%s: %s", src.Dir, line)})
+	}
+	return list
+}
+
+// lineWriter sends what interpreted code prints to the logger, a line at a
+// time, with the package's real file names.
+type lineWriter struct {
+	logger              *slog.Logger
+	pkg, stream         string
+	virtualDir, realDir string
+
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+var _ io.Writer = (*lineWriter)(nil)
+
+// Write implements io.Writer. It is safe for concurrent use.
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for {
+		line, err := w.buf.ReadString('\n')
+		if err != nil {
+			w.buf.WriteString(line)
+			break
+		}
+		line = strings.ReplaceAll(strings.TrimRight(line, "\n"), w.virtualDir, w.realDir)
+		w.logger.Info(line, "package", w.pkg, "stream", w.stream)
+	}
+	return len(p), nil
+}

@@ -1,0 +1,96 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"reflect"
+	"runtime/debug"
+
+	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/wire"
+)
+
+// A Service is one service of a loaded package.
+type Service struct {
+	// Desc describes the service as written.
+	Desc *funcs.Descriptor
+	// Func binds its requests and encodes its results.
+	Func *wire.Func
+	// Package is the loaded package the service belongs to.
+	Package *Package
+
+	impl reflect.Value
+}
+
+// A PanicError reports a panic of service code, recovered at the boundary.
+type PanicError struct {
+	// Value is what was passed to panic.
+	Value any
+	// Stack is the host stack where the panic was recovered; it is for
+	// logs, never for responses.
+	Stack []byte
+}
+
+// Error describes the panic. A failed call of another service (made by a
+// proxy of a service without an error result) is named as such.
+func (e *PanicError) Error() string {
+	if ce, ok := e.Value.(*microfn.CallError); ok && ce.Service != "" {
+		return "nested " + ce.Error()
+	}
+	return fmt.Sprintf("panic: %v", e.Value)
+}
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// StatusCode is 500: a panic is the service's failure.
+func (e *PanicError) StatusCode() int { return http.StatusInternalServerError }
+
+// Invoke calls the service's implementation with args, one per parameter
+// (without a context). If the service takes a context.Context, it gets
+// ctx. ctx is also the context proxies see for calls made during the
+// execution. A panic is recovered and returned as a *PanicError; a
+// non-nil error result is returned as the error.
+func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []reflect.Value, err error) {
+	in := args
+	if s.Desc.Context {
+		in = make([]reflect.Value, 0, len(args)+1)
+		in = append(in, reflect.ValueOf(&ctx).Elem())
+		in = append(in, args...)
+	}
+	leave := s.Package.rt.enter(ctx)
+	defer leave()
+	defer func() {
+		if r := recover(); r != nil {
+			results, err = nil, &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	out := s.impl.Call(in)
+	if want := len(s.Desc.Results) + btoi(s.Desc.Error); len(out) != want {
+		return nil, fmt.Errorf("%s returned %d results, want %d", s.Desc.Name, len(out), want)
+	}
+	if s.Desc.Error {
+		last := out[len(out)-1]
+		out = out[:len(out)-1]
+		if !last.IsNil() {
+			e, ok := last.Interface().(error)
+			if !ok {
+				return nil, fmt.Errorf("%s returned a %s as its error", s.Desc.Name, last.Type())
+			}
+			return out, e
+		}
+	}
+	return out, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
