@@ -41,6 +41,11 @@ func Permanent(err error) error {
 	if err == nil {
 		return nil
 	}
+	if ce, ok := err.(*CallError); ok {
+		c := *ce
+		c.permanent = true
+		return &c
+	}
 	return &CallError{Status: StatusOf(err), Message: err.Error(), Err: err, permanent: true}
 }
 

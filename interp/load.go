@@ -151,7 +151,7 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (p
 		if err != nil {
 			return nil, &funcs.SourceError{Pos: d.Pos, Msg: err.Error()}
 		}
-		pkg.Services = append(pkg.Services, &Service{Desc: d, Func: f, Package: pkg, impl: impl})
+		pkg.Services = append(pkg.Services, &Service{Desc: d, Func: f, Package: pkg, Index: len(pkg.Services), impl: impl})
 	}
 	pkg.registerTypes(syms)
 	stopCtx, stop := context.WithCancel(context.Background())

@@ -20,6 +20,8 @@ type Service struct {
 	Func *wire.Func
 	// Package is the loaded package the service belongs to.
 	Package *Package
+	// Index is the service's position in Package.Services.
+	Index int
 
 	impl reflect.Value
 }

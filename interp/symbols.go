@@ -6,11 +6,11 @@ import (
 	"sort"
 	"strings"
 
+	yaegi "github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 	"github.com/traefik/yaegi/stdlib/syscall"
 	"github.com/traefik/yaegi/stdlib/unrestricted"
 	"github.com/traefik/yaegi/stdlib/unsafe"
-	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/microfn/microfn"
 )

@@ -1,0 +1,184 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/policy"
+)
+
+// attempt runs one attempt of a call: it waits for a slot of the
+// service's concurrency limit (reentrant for the chain), then runs the
+// implementation with the service's timeout. An attempt that overruns its
+// timeout answers at once; the execution keeps its slot until it really
+// ends, and is logged as a runaway.
+func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []reflect.Value) ([]reflect.Value, error) {
+	release, err := e.limiter.Acquire(ctx, ch.trace)
+	if err != nil {
+		if errors.Is(err, policy.ErrQueueFull) {
+			return nil, &overloadError{service: e.svc.Desc.Name}
+		}
+		return nil, fmt.Errorf("waiting for a free slot of %s: %w", e.svc.Desc.Name, err)
+	}
+	actx, cancel := context.WithTimeout(withChain(ctx, ch), e.policy.Timeout)
+	type result struct {
+		out []reflect.Value
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer release()
+		out, err := e.svc.Invoke(actx, args)
+		done <- result{out, err}
+	}()
+	select {
+	case r := <-done:
+		cancel()
+		return r.out, r.err
+	case <-actx.Done():
+	}
+	cancel()
+	started := time.Now()
+	go func() {
+		r := <-done
+		s.cfg.logger.Warn("runaway call finished after its deadline",
+			"service", e.route, "trace", ch.trace, "overran", time.Since(started).Round(time.Millisecond).String(), "error", errString(r.err))
+	}()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: %w", e.svc.Desc.Name, ctx.Err())
+	}
+	return nil, &timeoutError{service: e.svc.Desc.Name, timeout: e.policy.Timeout}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// execute runs a call that arrived over HTTP. A call from a proxy gets one
+// attempt (its proxy retries); any other call is retried here under the
+// service's policy.
+func (s *Server) execute(ctx context.Context, e *endpoint, ch chain, args []reflect.Value, proxied bool) (out []reflect.Value, attempts int, err error) {
+	if proxied {
+		out, err = s.attempt(ctx, e, ch, args)
+		return out, 1, err
+	}
+	attempts, err = e.policy.Do(ctx, func(ctx context.Context, _ int) error {
+		var err error
+		out, err = s.attempt(ctx, e, ch, args)
+		return err
+	})
+	return out, attempts, err
+}
+
+// versionRef lets the proxies of a version find it once it is built.
+type versionRef struct{ v *version }
+
+// callFunc returns the function the proxies of one package version call:
+// it carries each call to the callee over HTTP, or in process in monolith
+// mode, under the callee's retry policy.
+func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
+	return func(c *interp.Call) error {
+		name := c.Service.Desc.Name
+		v := ref.v
+		if v == nil {
+			return microfn.Permanent(microfn.NewRemoteError(name, 500, "services cannot be called while their package initialises", 0))
+		}
+		e := v.endpoints[c.Service.Index]
+		parent, ok := chainFrom(c.Caller)
+		if !ok {
+			if parent, ok = chainFrom(c.Ctx); !ok {
+				parent = newChain()
+				parent.depth = -1
+			}
+		}
+		ch := parent.child()
+		if ch.depth > s.cfg.maxDepth {
+			err := &depthError{depth: ch.depth, max: s.cfg.maxDepth}
+			return microfn.Permanent(microfn.NewRemoteError(name, err.StatusCode(), err.Error(), 0))
+		}
+		_, err := e.policy.Do(c.Ctx, func(ctx context.Context, _ int) error {
+			if s.cfg.monolith {
+				return s.localCall(ctx, e, ch, c)
+			}
+			return s.httpCall(ctx, e, parent, ch, c)
+		})
+		if err != nil {
+			// The call had its retries: the caller must not retry it again.
+			return microfn.Permanent(err)
+		}
+		return nil
+	}
+}
+
+// localCall runs a nested call in process (monolith mode), with the same
+// errors an HTTP call would give.
+func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp.Call) error {
+	out, err := s.attempt(ctx, e, ch, c.Args)
+	if err != nil {
+		var ce *microfn.CallError
+		if errors.As(err, &ce) && ce.Service != "" && ce.Remote() {
+			return ce
+		}
+		return microfn.NewRemoteError(e.svc.Desc.Name, statusOf(err), err.Error(), retryAfterOf(err))
+	}
+	s.logNested(e, ch)
+	return c.Service.Func.SetResults(out, c.Results)
+}
+
+func retryAfterOf(err error) time.Duration {
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		return ra.RetryAfter()
+	}
+	return 0
+}
+
+// httpCall makes one attempt of a nested call over HTTP.
+func (s *Server) httpCall(ctx context.Context, e *endpoint, parent, ch chain, c *interp.Call) error {
+	name := e.svc.Desc.Name
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	body, err := c.Service.Func.AppendArgs(req.Body(), c.Args)
+	if err != nil {
+		return microfn.Permanent(fmt.Errorf("call %s: encode arguments: %w", name, err))
+	}
+	req.SetBodyRaw(body)
+	req.SetRequestURI(s.baseURL + e.route)
+	req.Header.SetMethod(fasthttp.MethodPost)
+	req.Header.SetContentType("application/json")
+	req.Header.Set(HeaderTraceparent, parent.traceparent())
+	req.Header.Set(HeaderDepth, strconv.Itoa(ch.depth))
+	req.Header.Set(HeaderProxied, "1")
+	deadline, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		req.Header.Set(HeaderDeadline, deadline.UTC().Format(time.RFC3339Nano))
+	} else {
+		deadline = time.Now().Add(e.policy.Timeout + 5*time.Second)
+	}
+	if err := s.client.DoDeadline(req, resp, deadline); err != nil {
+		if errors.Is(err, fasthttp.ErrTimeout) && hasDeadline {
+			return fmt.Errorf("call %s: %w", name, context.DeadlineExceeded)
+		}
+		return fmt.Errorf("call %s: %w", name, err)
+	}
+	if status := resp.StatusCode(); status != fasthttp.StatusOK {
+		return decodeProblem(name, status, resp.Body(), string(resp.Header.Peek(fasthttp.HeaderRetryAfter)))
+	}
+	if err := c.Service.Func.DecodeResults(resp.Body(), c.Results); err != nil {
+		return microfn.Permanent(fmt.Errorf("call %s: %w", name, err))
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Headers that carry the call chain between servers.
+const (
+	// HeaderTraceparent is the W3C trace context header: the chain's trace
+	// id and the calling span.
+	HeaderTraceparent = "traceparent"
+	// HeaderDepth is the depth of the call in its chain; a call from
+	// outside has depth 0.
+	HeaderDepth = "Microfn-Depth"
+	// HeaderDeadline is the caller's deadline, RFC 3339 with nanoseconds.
+	HeaderDeadline = "Microfn-Deadline"
+	// HeaderProxied marks a call made by a proxy, which does the retries
+	// itself, so the server makes one attempt.
+	HeaderProxied = "Microfn-Proxied"
+	// HeaderAttempts on a response says how many attempts the call took.
+	HeaderAttempts = "Microfn-Attempts"
+	// HeaderStale on a response says the package failed to reload and an
+	// older version answered.
+	HeaderStale = "Microfn-Stale"
+)
+
+// chain is the identity and position of one execution in a call chain.
+type chain struct {
+	trace string // 32 hex digits
+	span  string // 16 hex digits: this execution
+	depth int
+}
+
+type chainKey struct{}
+
+func withChain(ctx context.Context, c chain) context.Context {
+	return context.WithValue(ctx, chainKey{}, c)
+}
+
+func chainFrom(ctx context.Context) (chain, bool) {
+	if ctx == nil {
+		return chain{}, false
+	}
+	c, ok := ctx.Value(chainKey{}).(chain)
+	return c, ok
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func newChain() chain { return chain{trace: randomHex(16), span: randomHex(8)} }
+
+// child returns the chain of a call made by c's execution.
+func (c chain) child() chain { return chain{trace: c.trace, span: randomHex(8), depth: c.depth + 1} }
+
+// traceparent renders the W3C header for a call made by c's execution.
+func (c chain) traceparent() string { return "00-" + c.trace + "-" + c.span + "-01" }
+
+// parseTraceparent returns the trace id of a W3C traceparent header.
+func parseTraceparent(h string) (string, bool) {
+	parts := strings.Split(h, "-")
+	if len(parts) != 4 || len(parts[1]) != 32 || len(parts[2]) != 16 || !isHex(parts[1]) || !isHex(parts[2]) || parts[1] == strings.Repeat("0", 32) {
+		return "", false
+	}
+	return parts[1], true
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// chainFromHeaders reads the chain of an incoming request. A request
+// without a valid traceparent starts a new chain.
+func chainFromHeaders(traceparent, depth string) chain {
+	c := newChain()
+	if t, ok := parseTraceparent(traceparent); ok {
+		c.trace = t
+	}
+	if d, err := strconv.Atoi(depth); err == nil && d > 0 {
+		c.depth = d
+	}
+	return c
+}
+
+func parseDeadline(h string) (time.Time, bool) {
+	if h == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, h)
+	return t, err == nil
+}

@@ -1,0 +1,143 @@
+package server
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/policy"
+)
+
+// An endpoint is one service of one package version, with its policy.
+type endpoint struct {
+	route   string // "/IsEven", "/billing/Charge"
+	svc     *interp.Service
+	policy  policy.Policy
+	limiter *policy.Limiter
+	version *version
+}
+
+// A version is one loaded version of a package. Requests hold a reference
+// while they run; a retired version is closed (its interpreter stopped)
+// when the last reference is released.
+type version struct {
+	rel       string // package directory relative to the root, "." for the root
+	pkg       *interp.Package
+	endpoints []*endpoint // in the order of pkg.Services
+	loadedAt  time.Time
+
+	refs    atomic.Int64 // in-flight requests; closedRefs once closed
+	retired atomic.Bool
+	once    sync.Once
+}
+
+const closedRefs = -1 << 40
+
+// acquire takes a reference, or reports false if the version is closed.
+func (v *version) acquire() bool {
+	for {
+		n := v.refs.Load()
+		if n < 0 {
+			return false
+		}
+		if v.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// release drops a reference, closing a retired version that is no longer
+// in use.
+func (v *version) release() {
+	if v.refs.Add(-1) == 0 && v.retired.Load() {
+		v.tryClose()
+	}
+}
+
+// retire marks the version as replaced; it closes once unused.
+func (v *version) retire() {
+	v.retired.Store(true)
+	v.tryClose()
+}
+
+func (v *version) tryClose() {
+	if v.refs.CompareAndSwap(0, closedRefs) {
+		v.once.Do(v.pkg.Close)
+	}
+}
+
+// routePrefix is the route prefix of the package in rel.
+func routePrefix(rel string) string {
+	if rel == "." || rel == "" {
+		return "/"
+	}
+	return "/" + strings.Trim(rel, "/") + "/"
+}
+
+// A generation is the route table published to requests: every service of
+// every package's current version. It is immutable.
+type generation struct {
+	routes map[string]*endpoint
+	// names are the routes, sorted, for "did you mean" answers.
+	names []string
+	// stale maps a package to the error of its failed reload, for the
+	// Microfn-Stale header.
+	stale map[string]string
+}
+
+func newGeneration(versions map[string]*version, stale map[string]string) *generation {
+	g := &generation{routes: map[string]*endpoint{}, stale: stale}
+	for _, v := range versions {
+		for _, e := range v.endpoints {
+			g.routes[e.route] = e
+			g.names = append(g.names, e.route)
+		}
+	}
+	sort.Strings(g.names)
+	return g
+}
+
+// nearest returns up to three routes closest to route, for 404 answers.
+func (g *generation) nearest(route string) []string {
+	type scored struct {
+		name string
+		d    int
+	}
+	var list []scored
+	lower := strings.ToLower(route)
+	for _, n := range g.names {
+		list = append(list, scored{n, levenshtein(lower, strings.ToLower(n))})
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].d < list[j].d })
+	var out []string
+	for _, s := range list {
+		if len(out) == 3 || s.d > max(3, len(route)/2) {
+			break
+		}
+		out = append(out, s.name)
+	}
+	return out
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

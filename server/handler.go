@@ -1,0 +1,136 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// handle serves every service route: it looks the route up in the current
+// generation, binds the request, runs the call and writes the answer.
+func (s *Server) handle(c *fiber.Ctx) error {
+	start := time.Now()
+	path := c.Path()
+	var e *endpoint
+	var g *generation
+	for {
+		g = s.gen.Load()
+		e = g.routes[path]
+		if e == nil || e.version.acquire() {
+			break
+		}
+		// The version was retired and closed between the lookup and
+		// the acquire: a newer generation is published; look again.
+	}
+	if e == nil {
+		err := errorf(http.StatusNotFound, "no service at %s%s", path, didYouMean(g.nearest(path)))
+		return s.fail(c, start, nil, chain{}, 0, err)
+	}
+	defer e.version.release()
+	if stale, ok := g.stale[e.version.rel]; ok {
+		c.Set(HeaderStale, stale)
+	}
+	method := c.Method()
+	if method != fiber.MethodGet && method != fiber.MethodPost && method != fiber.MethodHead {
+		c.Set(fiber.HeaderAllow, "GET, POST")
+		return s.fail(c, start, e, chain{}, 0, errorf(http.StatusMethodNotAllowed, "method %s is not allowed: call %s with GET (query parameters) or POST (a JSON object)", method, path))
+	}
+	ch := chainFromHeaders(c.Get(HeaderTraceparent), c.Get(HeaderDepth))
+	if ch.depth > s.cfg.maxDepth {
+		return s.fail(c, start, e, ch, 0, &depthError{depth: ch.depth, max: s.cfg.maxDepth})
+	}
+	args, err := s.bind(c, e)
+	if err != nil {
+		return s.fail(c, start, e, ch, 0, err)
+	}
+	ctx := context.Background()
+	if d, ok := parseDeadline(c.Get(HeaderDeadline)); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d)
+		defer cancel()
+	}
+	out, attempts, err := s.execute(ctx, e, ch, args, c.Get(HeaderProxied) != "")
+	if err != nil {
+		return s.fail(c, start, e, ch, attempts, err)
+	}
+	body, err := e.svc.Func.AppendResults(make([]byte, 0, 64), out)
+	if err != nil {
+		return s.fail(c, start, e, ch, attempts, errorf(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.svc.Desc.Name, err))
+	}
+	c.Set(HeaderAttempts, strconv.Itoa(attempts))
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	c.Status(http.StatusOK)
+	s.logAccess(c, start, e, ch, attempts, http.StatusOK)
+	return c.Send(append(body, '\n'))
+}
+
+func didYouMean(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return " (did you mean " + strings.Join(names, ", ") + "?)"
+}
+
+// bind reads the call's arguments: query parameters for GET, a JSON object
+// (or a form) for POST.
+func (s *Server) bind(c *fiber.Ctx, e *endpoint) ([]reflect.Value, error) {
+	f := e.svc.Func
+	if c.Method() != fiber.MethodPost {
+		return f.BindQuery(c.Context().QueryArgs().VisitAll)
+	}
+	body := c.Body()
+	ct := string(c.Request().Header.ContentType())
+	if strings.HasPrefix(ct, fiber.MIMEApplicationForm) && !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+		return f.BindQuery(c.Context().PostArgs().VisitAll)
+	}
+	if len(c.Context().QueryArgs().QueryString()) > 0 {
+		return nil, errorf(http.StatusBadRequest, "a POST takes its parameters from the JSON body only; drop the query string or use GET")
+	}
+	return f.BindJSON(body)
+}
+
+// fail answers with the problem for err and logs the call.
+func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, attempts int, err error) error {
+	if attempts > 0 {
+		c.Set(HeaderAttempts, strconv.Itoa(attempts))
+	}
+	status := statusOf(err)
+	if status >= 500 && e != nil {
+		s.cfg.logger.Error("call failed", "route", e.route, "status", status, "trace", ch.trace, "error", err.Error())
+	}
+	s.logAccess(c, start, e, ch, attempts, status)
+	return writeProblem(c, err)
+}
+
+// logAccess writes the access line of a call, indented by its depth so
+// nested calls show as a tree.
+func (s *Server) logAccess(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, attempts, status int) {
+	if s.cfg.quiet {
+		return
+	}
+	uri := string(c.Request().RequestURI())
+	s.cfg.logger.Info(fmt.Sprintf("%s%s %s", strings.Repeat("  ", max(ch.depth, 0)), c.Method(), uri),
+		"status", status,
+		"duration", time.Since(start).Round(time.Microsecond).String(),
+		"attempts", attempts,
+		"depth", ch.depth,
+		"trace", ch.trace,
+		"via", "http",
+	)
+}
+
+// logNested writes the line of a nested call made in process (monolith).
+func (s *Server) logNested(e *endpoint, ch chain) {
+	if s.cfg.quiet {
+		return
+	}
+	s.cfg.logger.Info(fmt.Sprintf("%scall %s", strings.Repeat("  ", max(ch.depth, 0)), e.route),
+		"depth", ch.depth, "trace", ch.trace, "via", "local")
+}

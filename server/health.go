@@ -1,0 +1,77 @@
+package server
+
+import (
+	"sort"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// PackageStatus is the state of one package on /healthz and /readyz.
+type PackageStatus struct {
+	Dir      string   `json:"dir"`
+	State    string   `json:"state"` // "ok", "degraded" (an older version serves) or "failed"
+	Services []string `json:"services"`
+	LoadedAt string   `json:"loaded_at,omitempty"`
+	Errors   []string `json:"errors,omitempty"`
+	FailedAt string   `json:"failed_at,omitempty"`
+}
+
+// Health is the body of /healthz and /readyz.
+type Health struct {
+	Status   string          `json:"status"` // "ok" or "degraded"
+	Packages []PackageStatus `json:"packages"`
+}
+
+// Status reports the state of every package.
+func (s *Server) Status() Health {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := Health{Status: "ok", Packages: []PackageStatus{}}
+	for _, st := range s.packages {
+		ps := PackageStatus{Dir: st.rel, State: "ok", Services: []string{}}
+		if st.current != nil {
+			ps.Services = routesOf(st.current)
+			ps.LoadedAt = st.current.loadedAt.Format(time.RFC3339)
+		}
+		if st.err != nil {
+			ps.State = "degraded"
+			if st.current == nil {
+				ps.State = "failed"
+			}
+			ps.FailedAt = st.errAt.Format(time.RFC3339)
+			if list, ok := st.err.(funcs.ErrorList); ok {
+				for _, e := range list {
+					ps.Errors = append(ps.Errors, e.Error())
+				}
+			} else {
+				ps.Errors = []string{st.err.Error()}
+			}
+			h.Status = "degraded"
+		}
+		h.Packages = append(h.Packages, ps)
+	}
+	sort.Slice(h.Packages, func(i, j int) bool { return h.Packages[i].Dir < h.Packages[j].Dir })
+	return h
+}
+
+// healthz answers liveness: the process answers, with every package's
+// state.
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(s.Status())
+}
+
+// readyz answers 200 when every package has loaded at least once, else
+// 503, with every package's state.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	h := s.Status()
+	for _, p := range h.Packages {
+		if p.State == "failed" {
+			c.Status(fiber.StatusServiceUnavailable)
+			break
+		}
+	}
+	return c.JSON(h)
+}

@@ -1,0 +1,190 @@
+package openapi
+
+// This file is both compiled into the tests and, with its package clause
+// renamed, parsed by funcs.Load as a package of services (see
+// loadFixture): the compiled types are the ones the parsed descriptors
+// describe, so encoding/json of their values is the wire format to check
+// the generated schemas against.
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Point is a point in the plane.
+type Point struct {
+	X float64 `json:"x"` // the abscissa
+	Y float64 `json:"y"`
+}
+
+// Rect is an axis-aligned rectangle.
+type Rect struct {
+	Min   Point  `json:"min"`
+	Max   Point  `json:"max"`
+	Label string `json:"label,omitempty"`
+}
+
+// Celsius is a temperature.
+type Celsius float64
+
+// Base holds what every record has.
+type Base struct {
+	ID      int       `json:"id"`
+	Created time.Time `json:"created"`
+	Note    string
+	Kind    string
+}
+
+// Meta is embedded by pointer: its fields may be missing.
+type Meta struct {
+	Version int `json:"version"`
+	Note    string
+	Kind    string `json:"Kind"`
+}
+
+type inner struct {
+	Deep   string `json:"deep"`
+	hidden int
+}
+
+type tagged struct {
+	Inside int `json:"inside"`
+}
+
+type secretive struct {
+	Peek string `json:"peek"`
+}
+
+// Record shows how encoding/json flattens embedded structs.
+type Record struct {
+	Base
+	*Meta
+	inner
+	*secretive
+	tagged `json:"tagged"`
+	Point  `json:"origin"`
+	Celsius
+	// ID hides Base.ID.
+	ID     string    `json:"id"`
+	Tags   []string  `json:"tags,omitempty"`
+	When   time.Time `json:"when,omitzero"`
+	Ref    *Point    `json:"ref"`
+	secret string
+	Skip   string `json:"-"`
+	Dash   string `json:"-,"`
+}
+
+// Leaf is embedded twice at the same depth by Both: its fields vanish.
+type Leaf struct {
+	Leaf1 int
+}
+
+// Left embeds Leaf.
+type Left struct {
+	Leaf
+	L int
+}
+
+// Right embeds Leaf.
+type Right struct {
+	Leaf
+	R int
+}
+
+// Both embeds Left and Right.
+type Both struct {
+	Left
+	Right
+}
+
+// Node is a tree.
+type Node struct {
+	Name     string  `json:"name"`
+	Children []*Node `json:"children"`
+}
+
+// Kinds has a field of every kind.
+type Kinds struct {
+	I     int
+	I8    int8
+	I16   int16
+	I32   int32
+	I64   int64
+	U     uint
+	U8    uint8
+	U16   uint16
+	U32   uint32
+	U64   uint64
+	UP    uintptr
+	F32   float32
+	F64   float64
+	B     bool
+	S     string
+	Bytes []byte
+	T     time.Time
+	D     time.Duration
+	P     *int
+	M     map[string]int
+	A     [3]int
+	Any   any
+	Anon  struct {
+		A int `json:"a"`
+	}
+	Temps []Celsius
+	PP    **Point
+}
+
+// IsEven reports whether x is even. Zero is even.
+//
+//microfn:service
+func IsEven(x int) bool { return x%2 == 0 }
+
+// Area returns the area of r.
+//
+//microfn:service retry=5 timeout=2s budget=1m30s
+func Area(r Rect) (float64, error) {
+	if r.Max.X < r.Min.X || r.Max.Y < r.Min.Y {
+		return 0, errors.New("inverted rectangle")
+	}
+	return (r.Max.X - r.Min.X) * (r.Max.Y - r.Min.Y), nil
+}
+
+// Ints takes every integer kind.
+//
+//microfn:service
+func Ints(a int, b int8, c int16, d int32, e int64, f uint, g uint8, h uint16, i uint32, j uint64, k uintptr) int {
+	return 0
+}
+
+// Misc takes the other kinds.
+//
+//microfn:service
+func Misc(ctx context.Context, data []byte, at time.Time, d time.Duration, p *int, m map[string]int, arr [3]int, v any, xs []int, ps *Point, t Celsius, pt *Celsius) (Kinds, error) {
+	return Kinds{}, ctx.Err()
+}
+
+// Reset forgets everything.
+//
+//microfn:service
+func Reset() {}
+
+// DivMod divides.
+//
+//microfn:service
+func DivMod(a, b int) (int, int, error) {
+	if b == 0 {
+		return 0, 0, errors.New("division by zero")
+	}
+	return a / b, a % b, nil
+}
+
+// Tree returns its argument.
+//
+//microfn:service name=tree
+func Tree(root Node) *Node { return &root }
+
+// Flatten returns its record.
+//
+//microfn:service
+func Flatten(r Record, b Both) Record { return r }

@@ -1,0 +1,344 @@
+// Package openapi builds the OpenAPI document of the services microfn serves.
+//
+// [Build] describes every service as one path, /ROUTE, with two
+// operations: GET, whose query parameters are the function's parameters
+// (scalars as text, composite values as JSON text), and POST, whose body is
+// a JSON object keyed by parameter names. A 200 response carries the
+// function's result as JSON: the result itself, null when the function
+// returns none, a JSON array when it returns several. Errors are RFC 9457
+// problem details (application/problem+json).
+//
+// The schemas follow the wire format, which is encoding/json of the types
+// as written in the service's source: unexported fields never appear,
+// untagged embedded structs are flattened, json tags rename and omit
+// fields, []byte is base64, time.Time an RFC 3339 string, time.Duration an
+// integer count of nanoseconds, and pointers, slices, maps and []byte may
+// be null. Named types of a service's package become component schemas
+// (#/components/schemas/NAME, NAME prefixed with the package's directory
+// for subpackages: "billing.Invoice"); other types are written inline.
+//
+// The document is OpenAPI 3.0.3 as modelled by kin-openapi and is
+// validated before it is returned. Its JSON encoding is deterministic.
+package openapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/policy"
+)
+
+// Version is the OpenAPI version of the documents [Build] returns.
+const Version = "3.0.3"
+
+// PolicyExtension is the key of the extension that carries a service's
+// call policy on each of its operations. Its value is a [PolicyInfo].
+const PolicyExtension = "x-microfn-policy"
+
+// ProblemContentType is the media type of error responses.
+const ProblemContentType = "application/problem+json"
+
+// A Service is one served function with its route and policy.
+type Service struct {
+	// Route is the full route without the leading slash, e.g. "IsEven" or
+	// "billing/Charge".
+	Route  string
+	Desc   *funcs.Descriptor
+	Policy policy.Policy
+}
+
+// Info is the document's title and version.
+type Info struct {
+	Title, Version string
+}
+
+// PolicyInfo is the value of the x-microfn-policy extension: a service's
+// call policy, with the option names of the //microfn:service directive
+// and durations written as Go durations ("10ms", "1m30s"; budget "0s"
+// means no budget).
+type PolicyInfo struct {
+	Retry   int    `json:"retry"`
+	Backoff string `json:"backoff"`
+	Base    string `json:"base"`
+	Cap     string `json:"cap"`
+	Jitter  int    `json:"jitter"` // percent
+	Budget  string `json:"budget"`
+	Timeout string `json:"timeout"`
+	Scale   int    `json:"scale"`
+	Queue   int    `json:"queue"`
+}
+
+// NewPolicyInfo returns the extension value describing p.
+func NewPolicyInfo(p policy.Policy) PolicyInfo {
+	return PolicyInfo{
+		Retry:   p.Attempts,
+		Backoff: p.Backoff,
+		Base:    formatDuration(p.Base),
+		Cap:     formatDuration(p.Cap),
+		Jitter:  p.Jitter,
+		Budget:  formatDuration(p.Budget),
+		Timeout: formatDuration(p.Timeout),
+		Scale:   p.Scale,
+		Queue:   p.Queue,
+	}
+}
+
+// formatDuration formats d as policy options are written: as
+// time.Duration.String does, without trailing zero units ("1m", not
+// "1m0s").
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+		if strings.HasSuffix(s, "h0m") {
+			s = strings.TrimSuffix(s, "0m")
+		}
+	}
+	return s
+}
+
+// apiDescription tells the calling conventions shared by every service.
+const apiDescription = `Each service is served at /ROUTE by GET and POST.
+
+GET takes the parameters in the query string: scalars as text (x=5, s=hello, t=2024-01-02T03:04:05Z, d=1.5s), composite values as JSON text (p={"x":1}); a slice of scalars may also repeat its key (xs=1&xs=2). POST takes a JSON object of the parameters by name ({"x": 5}). Pointer parameters are optional; all others are required.
+
+A successful call answers 200 with the result as JSON: the result itself, null when the function returns none, and a JSON array of the results when it returns several. Errors are RFC 9457 problem details (application/problem+json).
+
+The extension x-microfn-policy of each operation gives the service's call policy (retries, backoff, timeout, concurrency and queue).`
+
+// Build returns the OpenAPI 3.0.3 document for services, validated. An
+// empty title or version is replaced by a default. Services are described
+// in route order; routes and operation ids must be unique.
+func Build(info Info, services []Service) (*openapi3.T, error) {
+	if info.Title == "" {
+		info.Title = "microfn services"
+	}
+	if info.Version == "" {
+		info.Version = "0.0.0"
+	}
+	services = slices.Clone(services)
+	slices.SortStableFunc(services, func(a, b Service) int { return strings.Compare(a.Route, b.Route) })
+
+	g := newGenerator()
+	doc := &openapi3.T{
+		OpenAPI: Version,
+		Info: &openapi3.Info{
+			Title:       info.Title,
+			Version:     info.Version,
+			Description: apiDescription,
+		},
+		Paths: openapi3.NewPaths(),
+		Components: &openapi3.Components{
+			Schemas:   g.schemas,
+			Responses: g.problems,
+		},
+	}
+
+	var errs []error
+	ops := map[string]string{}
+	for _, svc := range services {
+		if err := checkService(svc); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p := "/" + svc.Route
+		if doc.Paths.Value(p) != nil {
+			errs = append(errs, fmt.Errorf("route %s is given twice", p))
+			continue
+		}
+		id := operationSuffix(svc.Route)
+		if prev, dup := ops[id]; dup {
+			errs = append(errs, fmt.Errorf("routes /%s and /%s give the same operation id %q", prev, svc.Route, "get_"+id))
+			continue
+		}
+		ops[id] = svc.Route
+		g.prefix = componentPrefix(svc.Route)
+		doc.Paths.Set(p, g.pathItem(svc, id))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("openapi: the generated document is invalid: %w", err)
+	}
+	return doc, nil
+}
+
+func checkService(svc Service) error {
+	switch {
+	case svc.Desc == nil:
+		return fmt.Errorf("service at route %q has no descriptor", svc.Route)
+	case svc.Route == "" || strings.HasPrefix(svc.Route, "/") || strings.HasSuffix(svc.Route, "/") || strings.Contains(svc.Route, "//"):
+		return fmt.Errorf("service %s: route %q must be a path without leading or trailing slash", svc.Desc.Name, svc.Route)
+	case strings.ContainsAny(svc.Route, "{}?#"):
+		return fmt.Errorf("service %s: route %q holds one of the characters {}?#", svc.Desc.Name, svc.Route)
+	}
+	for _, p := range svc.Desc.Params {
+		if p.Type == nil {
+			return fmt.Errorf("service %s: parameter %s has no type", svc.Desc.Name, p.Name)
+		}
+	}
+	for i, r := range svc.Desc.Results {
+		if r == nil {
+			return fmt.Errorf("service %s: result %d has no type", svc.Desc.Name, i+1)
+		}
+	}
+	return nil
+}
+
+// operationSuffix turns a route into the part of operation ids after
+// "get_" or "post_".
+func operationSuffix(route string) string {
+	return strings.ReplaceAll(route, "/", "_")
+}
+
+// componentPrefix qualifies the component names of the types of the
+// package serving route: "" at the root, "billing." for "billing/Charge".
+func componentPrefix(route string) string {
+	dir := path.Dir(route)
+	if dir == "." {
+		return ""
+	}
+	return strings.ReplaceAll(dir, "/", ".") + "."
+}
+
+// pathItem describes the GET and POST operations of svc.
+func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
+	d := svc.Desc
+	ext := map[string]any{PolicyExtension: NewPolicyInfo(svc.Policy)}
+
+	get := &openapi3.Operation{
+		Summary:     d.Summary(),
+		Description: d.Doc,
+		OperationID: "get_" + id,
+		Extensions:  ext,
+	}
+	for _, p := range d.Params {
+		get.Parameters = append(get.Parameters, &openapi3.ParameterRef{Value: g.queryParam(p)})
+	}
+	get.Responses = g.responses(d, false)
+
+	post := &openapi3.Operation{
+		Summary:     d.Summary(),
+		Description: d.Doc,
+		OperationID: "post_" + id,
+		Extensions:  ext,
+		RequestBody: &openapi3.RequestBodyRef{Value: g.requestBody(d)},
+	}
+	post.Responses = g.responses(d, true)
+
+	return &openapi3.PathItem{Get: get, Post: post}
+}
+
+// isScalar reports whether values of t are written as plain text in a
+// query string, as the server binds them.
+func isScalar(t *funcs.Type) bool {
+	switch t.Kind {
+	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes:
+		return false
+	}
+	return true
+}
+
+// queryParam describes the parameter p in a query string: scalars (and
+// pointers to them) with a schema, slices of scalars as a form-exploded
+// array (the key repeated), everything else as JSON text.
+func (g *generator) queryParam(p funcs.Param) *openapi3.Parameter {
+	qp := &openapi3.Parameter{
+		Name:     p.Name,
+		In:       openapi3.ParameterInQuery,
+		Required: p.Type.Kind != funcs.Pointer,
+	}
+	t := p.Type
+	if t.Kind == funcs.Pointer && isScalar(t.Elem) {
+		t = t.Elem
+	}
+	desc := "Go type " + p.Type.String()
+	switch {
+	case isScalar(t):
+		qp.Schema = g.schema(t)
+		switch t.Kind {
+		case funcs.Duration:
+			desc += `: integer nanoseconds or a Go duration like "1.5s"`
+		case funcs.Time:
+			desc += ": an RFC 3339 date and time"
+		}
+	case t.Kind == funcs.Slice && isScalar(t.Elem):
+		qp.Schema = g.schema(t)
+		desc += ": repeat the key for each element (" + p.Name + "=1&" + p.Name + "=2), or give a JSON array"
+	default:
+		qp.Content = openapi3.NewContentWithJSONSchemaRef(g.schema(p.Type))
+		desc += ", written as JSON"
+	}
+	if p.Type.Kind == funcs.Pointer {
+		desc += "; optional (null when left out)"
+	}
+	qp.Description = desc + "."
+	return qp
+}
+
+// requestBody describes the JSON object of a POST: one property per
+// parameter, the non-pointer ones required, no others.
+func (g *generator) requestBody(d *funcs.Descriptor) *openapi3.RequestBody {
+	no := false
+	obj := &openapi3.Schema{
+		Type:                 &openapi3.Types{openapi3.TypeObject},
+		Properties:           openapi3.Schemas{},
+		AdditionalProperties: openapi3.AdditionalProperties{Has: &no},
+	}
+	for _, p := range d.Params {
+		obj.Properties[p.Name] = g.schema(p.Type)
+		if p.Type.Kind != funcs.Pointer {
+			obj.Required = append(obj.Required, p.Name)
+		}
+	}
+	desc := "The parameters by name."
+	if len(d.Params) == 0 {
+		desc = "The function takes no parameters: send {} or nothing."
+	}
+	return &openapi3.RequestBody{
+		Description: desc,
+		Required:    len(obj.Required) > 0,
+		Content:     openapi3.NewContentWithJSONSchema(obj),
+	}
+}
+
+// responses describes the 200 response of d and the error responses.
+func (g *generator) responses(d *funcs.Descriptor, post bool) *openapi3.Responses {
+	var desc string
+	switch len(d.Results) {
+	case 0:
+		desc = "Done. The body is null: the function returns no result."
+	case 1:
+		desc = "The result."
+	default:
+		desc = fmt.Sprintf("The %d results, in order, as a JSON array.", len(d.Results))
+	}
+	ok := &openapi3.Response{
+		Description: &desc,
+		Content:     openapi3.NewContentWithJSONSchemaRef(g.resultSchema(d.Results)),
+	}
+	rs := openapi3.NewResponses(openapi3.WithStatus(http.StatusOK, &openapi3.ResponseRef{Value: ok}))
+	for _, e := range errorStatuses {
+		if e.status == http.StatusRequestEntityTooLarge && !post {
+			continue
+		}
+		rs.Set(fmt.Sprint(e.status), g.responseRef(e.name))
+	}
+	rs.Set("default", g.responseRef(problemName))
+	return rs
+}
+
+// responseRef refers to the component response name.
+func (g *generator) responseRef(name string) *openapi3.ResponseRef {
+	return &openapi3.ResponseRef{Ref: responseRefPrefix + name, Value: g.problems[name].Value}
+}

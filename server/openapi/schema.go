@@ -1,0 +1,244 @@
+package openapi
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// durationNote describes time.Duration values.
+const durationNote = `nanoseconds; requests may also give a Go duration string like "1.5s"`
+
+// schemaRefPrefix starts the reference of a component schema.
+const schemaRefPrefix = "#/components/schemas/"
+
+// A generator turns [funcs.Type] values into schemas. Named types become
+// component schemas, registered once per *funcs.Type; everything else is
+// written inline.
+type generator struct {
+	schemas  openapi3.Schemas
+	problems openapi3.ResponseBodies
+	names    map[*funcs.Type]string
+	used     map[string]bool
+	// prefix qualifies the component names of the package whose services
+	// are being described: "" for the root package, "billing." below it.
+	prefix string
+}
+
+func newGenerator() *generator {
+	g := &generator{
+		schemas: openapi3.Schemas{problemName: openapi3.NewSchemaRef("", problemSchema())},
+		names:   map[*funcs.Type]string{},
+		used:    map[string]bool{problemName: true},
+	}
+	g.problems = newProblemComponents(g.schemas[problemName])
+	return g
+}
+
+// schema returns the schema of t: a reference for named types, an inline
+// schema owned by the caller otherwise.
+func (g *generator) schema(t *funcs.Type) *openapi3.SchemaRef {
+	if t.Name != "" {
+		return g.named(t)
+	}
+	s := &openapi3.Schema{}
+	g.fill(s, t)
+	return openapi3.NewSchemaRef("", s)
+}
+
+// named returns the reference to the component schema of the named type t,
+// adding the component the first time. The component is registered before
+// it is filled, so recursive types end in a reference to it.
+func (g *generator) named(t *funcs.Type) *openapi3.SchemaRef {
+	name, ok := g.names[t]
+	if !ok {
+		name = g.unique(g.prefix + t.Name)
+		g.names[t] = name
+		s := &openapi3.Schema{}
+		g.schemas[name] = openapi3.NewSchemaRef("", s)
+		g.fill(s, t)
+		s.Title = t.Name
+		s.Description = joinDoc(t.Doc, s.Description)
+	}
+	return openapi3.NewSchemaRef(schemaRefPrefix+name, g.schemas[name].Value)
+}
+
+// unique returns a component name made of name's characters that OpenAPI
+// allows, not yet used.
+func (g *generator) unique(name string) string {
+	name = sanitize(name)
+	candidate := name
+	for i := 2; g.used[candidate]; i++ {
+		candidate = fmt.Sprintf("%s_%d", name, i)
+	}
+	g.used[candidate] = true
+	return candidate
+}
+
+// sanitize replaces the characters that component names may not hold
+// (they must match ^[a-zA-Z0-9.\-_]+$) with underscores.
+func sanitize(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '-', c == '_':
+		default:
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 {
+		return "_"
+	}
+	return string(b)
+}
+
+// fill writes the schema of t's kind and structure into s, ignoring t's
+// name: it describes what a named type stands for.
+func (g *generator) fill(s *openapi3.Schema, t *funcs.Type) {
+	switch k := t.Kind; {
+	case k == funcs.Bool:
+		s.Type = &openapi3.Types{openapi3.TypeBoolean}
+	case k.IsInteger():
+		s.Type = &openapi3.Types{openapi3.TypeInteger}
+		s.Format, s.Min, s.Max = integerBounds(k)
+	case k.IsFloat():
+		s.Type = &openapi3.Types{openapi3.TypeNumber}
+		s.Format = "double"
+		if k == funcs.Float32 {
+			s.Format = "float"
+		}
+	case k == funcs.String:
+		s.Type = &openapi3.Types{openapi3.TypeString}
+	case k == funcs.Bytes:
+		s.Type = &openapi3.Types{openapi3.TypeString}
+		s.Format = "byte"
+		s.Nullable = true
+		s.Description = "base64 (standard encoding)"
+	case k == funcs.Time:
+		s.Type = &openapi3.Types{openapi3.TypeString}
+		s.Format = "date-time"
+	case k == funcs.Duration:
+		s.Type = &openapi3.Types{openapi3.TypeInteger}
+		s.Format = "int64"
+		s.Description = durationNote
+	case k == funcs.Any:
+		s.Nullable = true
+		s.Description = "any JSON value"
+	case k == funcs.Slice:
+		s.Type = &openapi3.Types{openapi3.TypeArray}
+		s.Items = g.schema(t.Elem)
+		s.Nullable = true
+	case k == funcs.Array:
+		n := uint64(max(t.Len, 0))
+		s.Type = &openapi3.Types{openapi3.TypeArray}
+		s.Items = g.schema(t.Elem)
+		s.MinItems, s.MaxItems = n, &n
+	case k == funcs.Map:
+		s.Type = &openapi3.Types{openapi3.TypeObject}
+		s.AdditionalProperties = openapi3.AdditionalProperties{Schema: g.schema(t.Elem)}
+		s.Nullable = true
+	case k == funcs.Pointer:
+		if t.Elem.Name != "" {
+			s.AllOf = openapi3.SchemaRefs{g.named(t.Elem)}
+		} else {
+			g.fill(s, t.Elem)
+		}
+		s.Nullable = true
+	case k == funcs.Struct:
+		g.fillStruct(s, t)
+	default:
+		// Not a kind services may use; funcs rejects it. Accept anything.
+		s.Description = t.Kind.String()
+	}
+}
+
+// integerBounds returns the format and range of an integer kind. Ranges
+// are given where float64 holds them exactly; int, int64 and the unsigned
+// 64-bit kinds rely on their format or minimum alone.
+func integerBounds(k funcs.Kind) (format string, lo, hi *float64) {
+	f := func(x float64) *float64 { return &x }
+	switch k {
+	case funcs.Int8:
+		return "int32", f(math.MinInt8), f(math.MaxInt8)
+	case funcs.Int16:
+		return "int32", f(math.MinInt16), f(math.MaxInt16)
+	case funcs.Int32:
+		return "int32", f(math.MinInt32), f(math.MaxInt32)
+	case funcs.Uint8:
+		return "int32", f(0), f(math.MaxUint8)
+	case funcs.Uint16:
+		return "int32", f(0), f(math.MaxUint16)
+	case funcs.Uint32:
+		return "int64", f(0), f(math.MaxUint32)
+	case funcs.Uint, funcs.Uint64, funcs.Uintptr:
+		return "", f(0), nil
+	}
+	return "int64", nil, nil // int, int64
+}
+
+// fillStruct describes a struct as its JSON object: the keys encoding/json
+// writes, each required unless it may be left out or is a pointer, and no
+// other keys.
+func (g *generator) fillStruct(s *openapi3.Schema, t *funcs.Type) {
+	s.Type = &openapi3.Types{openapi3.TypeObject}
+	s.Properties = openapi3.Schemas{}
+	no := false
+	s.AdditionalProperties = openapi3.AdditionalProperties{Has: &no}
+	for _, f := range jsonFields(t) {
+		prop := g.schema(f.typ)
+		if f.doc != "" {
+			if prop.Ref != "" {
+				prop = openapi3.NewSchemaRef("", &openapi3.Schema{AllOf: openapi3.SchemaRefs{prop}})
+			}
+			prop.Value.Description = joinDoc(f.doc, prop.Value.Description)
+		}
+		s.Properties[f.name] = prop
+		if !f.optional && f.typ.Kind != funcs.Pointer {
+			s.Required = append(s.Required, f.name)
+		}
+	}
+}
+
+// resultSchema describes the body of a 200 response: the result itself,
+// null when there is none, an array when there are several.
+func (g *generator) resultSchema(results []*funcs.Type) *openapi3.SchemaRef {
+	switch len(results) {
+	case 0:
+		return openapi3.NewSchemaRef("", &openapi3.Schema{
+			Nullable:    true,
+			Enum:        []any{nil},
+			Description: "always null: the function returns no result",
+		})
+	case 1:
+		return g.schema(results[0])
+	}
+	n := uint64(len(results))
+	items := &openapi3.Schema{}
+	names := make([]string, len(results))
+	for i, r := range results {
+		items.AnyOf = append(items.AnyOf, g.schema(r))
+		names[i] = fmt.Sprintf("%d: %s", i+1, r)
+	}
+	return openapi3.NewSchemaRef("", &openapi3.Schema{
+		Type:        &openapi3.Types{openapi3.TypeArray},
+		Items:       openapi3.NewSchemaRef("", items),
+		MinItems:    n,
+		MaxItems:    &n,
+		Description: "the results in order (" + strings.Join(names, ", ") + ")",
+	})
+}
+
+// joinDoc joins two descriptions as paragraphs.
+func joinDoc(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "\n\n" + b
+}

@@ -1,0 +1,110 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/microfn/microfn/policy"
+)
+
+// An Option configures a [Server].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	addr            string
+	monolith        bool
+	unrestricted    bool
+	maxDepth        int
+	bodyLimit       int
+	logger          *slog.Logger
+	quiet           bool
+	defaults        policy.Policy
+	watch           bool
+	debounce        time.Duration
+	shutdownTimeout time.Duration
+	idleTimeout     time.Duration
+	readTimeout     time.Duration
+	writeTimeout    time.Duration
+}
+
+func newConfig(opts []Option) (*config, error) {
+	c := &config{
+		addr:            "127.0.0.1:8000",
+		maxDepth:        64,
+		bodyLimit:       1 << 20,
+		defaults:        policy.Default(),
+		watch:           true,
+		debounce:        30 * time.Millisecond,
+		shutdownTimeout: 10 * time.Second,
+		idleTimeout:     60 * time.Second,
+		readTimeout:     30 * time.Second,
+	}
+	for _, o := range opts {
+		o.apply(c)
+	}
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
+	return c, c.validate()
+}
+
+func (c *config) validate() error {
+	switch {
+	case c.maxDepth < 1:
+		return fmt.Errorf("max depth must be at least 1, got %d", c.maxDepth)
+	case c.bodyLimit < 1:
+		return fmt.Errorf("body limit must be at least 1 byte, got %d", c.bodyLimit)
+	}
+	if err := c.defaults.Validate(); err != nil {
+		return fmt.Errorf("default policy: %w", err)
+	}
+	return nil
+}
+
+// WithAddr sets the address to listen on. Default "127.0.0.1:8000":
+// loopback only. Use "127.0.0.1:0" for a free port.
+func WithAddr(addr string) Option { return optionFunc(func(c *config) { c.addr = addr }) }
+
+// WithMonolith keeps calls between services in process instead of going
+// over HTTP. Binding, errors, policies and the chain rules are the same.
+// Default false.
+func WithMonolith(on bool) Option { return optionFunc(func(c *config) { c.monolith = on }) }
+
+// WithUnrestricted lets service code import unsafe, syscall, os/exec and
+// the other packages kept out of the interpreter's sandbox. Default false.
+func WithUnrestricted(on bool) Option { return optionFunc(func(c *config) { c.unrestricted = on }) }
+
+// WithMaxDepth sets how deep a chain of nested calls may go; a deeper call
+// is refused with 508 Loop Detected. Default 64.
+func WithMaxDepth(n int) Option { return optionFunc(func(c *config) { c.maxDepth = n }) }
+
+// WithBodyLimit sets the largest request body accepted, in bytes; a larger
+// one gets 413. Default 1 MiB.
+func WithBodyLimit(n int) Option { return optionFunc(func(c *config) { c.bodyLimit = n }) }
+
+// WithLogger sets the logger for access lines, reloads and what service
+// code prints. Default slog.Default().
+func WithLogger(l *slog.Logger) Option { return optionFunc(func(c *config) { c.logger = l }) }
+
+// WithQuiet drops the per-call access lines. Default false.
+func WithQuiet(on bool) Option { return optionFunc(func(c *config) { c.quiet = on }) }
+
+// WithPolicyDefaults sets the policy of services that do not set an option
+// themselves. Default policy.Default().
+func WithPolicyDefaults(p policy.Policy) Option { return optionFunc(func(c *config) { c.defaults = p }) }
+
+// WithWatch turns reloading on file changes on or off. Default on.
+func WithWatch(on bool) Option { return optionFunc(func(c *config) { c.watch = on }) }
+
+// WithShutdownTimeout bounds how long a graceful shutdown waits for calls
+// in flight. Default 10s.
+func WithShutdownTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.shutdownTimeout = d })
+}

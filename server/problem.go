@@ -1,0 +1,137 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/policy"
+)
+
+// Problem is an RFC 9457 problem document, the body of every error
+// response.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Instance string `json:"instance,omitempty"`
+	// Service names the nested service whose call failed, if any.
+	Service string `json:"service,omitempty"`
+}
+
+// errorf returns an error with an HTTP status.
+func errorf(status int, format string, args ...any) error {
+	return &microfn.CallError{Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+// Errors made by the server itself.
+var (
+	errQueueFull = errors.New("too many calls are waiting for this service; try again later")
+)
+
+// depthError refuses a call past the depth limit.
+type depthError struct{ depth, max int }
+
+func (e *depthError) Error() string {
+	return fmt.Sprintf("call depth %d exceeds the limit of %d: a service is probably calling itself without end (missing base case?)", e.depth, e.max)
+}
+func (e *depthError) StatusCode() int { return http.StatusLoopDetected }
+func (e *depthError) Permanent() bool { return true }
+
+// timeoutError reports an attempt that ran past the service's timeout.
+type timeoutError struct {
+	service string
+	timeout time.Duration
+}
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("%s did not finish within its timeout of %s", e.service, e.timeout)
+}
+func (e *timeoutError) StatusCode() int { return http.StatusGatewayTimeout }
+
+// overloadError is 429 with a Retry-After.
+type overloadError struct{ service string }
+
+func (e *overloadError) Error() string {
+	return fmt.Sprintf("%s: %s", e.service, errQueueFull)
+}
+func (e *overloadError) StatusCode() int            { return http.StatusTooManyRequests }
+func (e *overloadError) RetryAfter() time.Duration { return time.Second }
+
+// statusOf maps an error to the HTTP status of its response: the status
+// the error carries (bad input 400, limit full 429, panic 500, …),
+// 504 for a deadline, 499 for a canceled caller, else 500.
+func statusOf(err error) int {
+	var s interface{ StatusCode() int }
+	switch {
+	case errors.As(err, &s):
+		return s.StatusCode()
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout
+	case errors.Is(err, context.Canceled):
+		return 499
+	}
+	return http.StatusInternalServerError
+}
+
+// retryable reports whether the server retries err for a call from
+// outside. A failed nested call already had its retries in its proxy and
+// is never retried again here.
+func retryable(err error) bool {
+	return policy.Retryable(err)
+}
+
+// writeProblem answers with the problem for err.
+func writeProblem(c *fiber.Ctx, err error) error {
+	status := statusOf(err)
+	p := Problem{
+		Type:     "about:blank",
+		Title:    http.StatusText(status),
+		Status:   status,
+		Detail:   err.Error(),
+		Instance: c.Path(),
+	}
+	if status == 499 {
+		p.Title = "Client Closed Request"
+	}
+	var ce *microfn.CallError
+	if errors.As(err, &ce) && ce.Service != "" {
+		p.Service = ce.Service
+	}
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((ra.RetryAfter()+time.Second-1)/time.Second)))
+	}
+	body, _ := json.Marshal(p)
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	return c.Send(append(body, '\n'))
+}
+
+// decodeProblem reads an error response of another server into a
+// *microfn.CallError for the service called.
+func decodeProblem(service string, status int, body []byte, retryAfter string) *microfn.CallError {
+	var p Problem
+	detail := ""
+	if json.Unmarshal(body, &p) == nil && p.Detail != "" {
+		detail = p.Detail
+	} else {
+		detail = http.StatusText(status)
+		if len(body) > 0 && len(body) < 512 {
+			detail += ": " + string(body)
+		}
+	}
+	var wait time.Duration
+	if s, err := strconv.Atoi(retryAfter); err == nil && s > 0 {
+		wait = time.Duration(s) * time.Second
+	}
+	return microfn.NewRemoteError(service, status, detail, wait)
+}

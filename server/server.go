@@ -1,0 +1,437 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/policy"
+)
+
+// A Server serves the services of the packages below one directory.
+type Server struct {
+	cfg    *config
+	root   string
+	app    *fiber.App
+	loader *interp.Loader
+	client *fasthttp.Client
+
+	gen atomic.Pointer[generation]
+
+	mu       sync.Mutex // guards packages and serializes reloads
+	packages map[string]*pkgState
+
+	ln      net.Listener
+	baseURL string
+}
+
+// pkgState is what the server knows of one package directory.
+type pkgState struct {
+	rel     string
+	current *version // the version serving, nil if none loaded yet
+	hash    [32]byte
+	err     error     // the last load's error, nil if it succeeded
+	errAt   time.Time // when err happened
+}
+
+// New loads every package below dir and returns a server ready to
+// [Server.Serve] them. Packages that fail to load are reported in the log
+// and on /readyz; the others are served.
+func New(dir string, opts ...Option) (*Server, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("serve %s: %w", dir, err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("serve %s: not a directory", dir)
+	}
+	s := &Server{
+		cfg:      cfg,
+		root:     filepath.Clean(dir),
+		packages: map[string]*pkgState{},
+		loader:   interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Logger: cfg.logger}),
+		client: &fasthttp.Client{
+			// Below the server's idle timeout, so a pooled connection is
+			// never one the server is closing.
+			MaxIdleConnDuration:           cfg.idleTimeout / 2,
+			MaxConnsPerHost:               16384,
+			NoDefaultUserAgentHeader:      true,
+			DisableHeaderNamesNormalizing: false,
+			RetryIf:                       func(*fasthttp.Request) bool { return false },
+		},
+	}
+	s.gen.Store(newGeneration(nil, nil))
+	s.app = fiber.New(fiber.Config{
+		DisableStartupMessage: true,
+		BodyLimit:             cfg.bodyLimit,
+		IdleTimeout:           cfg.idleTimeout,
+		ReadTimeout:           cfg.readTimeout,
+		WriteTimeout:          cfg.writeTimeout,
+		CaseSensitive:         true,
+		StrictRouting:         true,
+		ErrorHandler:          s.errorHandler,
+	})
+	s.app.Get("/healthz", s.healthz)
+	s.app.Get("/readyz", s.readyz)
+	s.app.All("/*", s.handle)
+	s.ReloadAll(context.Background())
+	return s, nil
+}
+
+// errorHandler answers errors raised outside the service handler, such as
+// a body over the limit, as problems.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		msg := fe.Message
+		if fe.Code == fiber.StatusRequestEntityTooLarge {
+			msg = fmt.Sprintf("request body is over the limit of %d bytes", s.cfg.bodyLimit)
+		}
+		return writeProblem(c, errorf(fe.Code, "%s", msg))
+	}
+	return writeProblem(c, err)
+}
+
+// Listen binds the server's address. Serve calls it if needed; call it
+// first to learn the address (see [Server.URL]) before serving.
+func (s *Server) Listen() error {
+	if s.ln != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.addr, err)
+	}
+	s.ln = ln
+	addr := ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	s.baseURL = "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+	return nil
+}
+
+// URL returns the base URL the server serves on, such as
+// "http://127.0.0.1:8000", once it listens.
+func (s *Server) URL() string { return s.baseURL }
+
+// Serve serves until ctx ends, then shuts down gracefully: it stops
+// accepting connections and waits for calls in flight, up to the shutdown
+// timeout. It watches the directory for changes unless watching is off.
+func (s *Server) Serve(ctx context.Context) error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	if s.cfg.watch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.watch(ctx)
+		}()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listener(s.ln) }()
+	s.cfg.logger.Info("serving", "dir", s.root, "url", s.baseURL, "services", len(s.gen.Load().routes), "monolith", s.cfg.monolith)
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		err = s.app.ShutdownWithTimeout(s.cfg.shutdownTimeout)
+	}
+	cancel()
+	wg.Wait()
+	s.closeVersions()
+	return err
+}
+
+func (s *Server) closeVersions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.packages {
+		if st.current != nil {
+			st.current.retire()
+		}
+	}
+}
+
+// ReloadAll loads every package below the root whose files changed, and
+// drops packages whose directory is gone. It returns the load errors by
+// package directory.
+func (s *Server) ReloadAll(ctx context.Context) map[string]error {
+	dirs, err := funcs.PackageDirs(s.root)
+	if err != nil {
+		s.cfg.logger.Error("list packages", "error", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		seen[d] = true
+	}
+	for rel := range s.packages {
+		if !seen[rel] {
+			dirs = append(dirs, rel)
+		}
+	}
+	errs := map[string]error{}
+	for _, rel := range dirs {
+		if err := s.unsyncedReload(ctx, rel); err != nil {
+			errs[rel] = err
+		}
+	}
+	s.unsyncedPublish()
+	return errs
+}
+
+// Reload reloads the packages in the directories rel (relative to the
+// root) if their files changed.
+func (s *Server) Reload(ctx context.Context, rels ...string) map[string]error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	errs := map[string]error{}
+	for _, rel := range rels {
+		if err := s.unsyncedReload(ctx, rel); err != nil {
+			errs[rel] = err
+		}
+	}
+	s.unsyncedPublish()
+	return errs
+}
+
+// unsyncedReload loads the package in rel if its files changed. The
+// caller holds s.mu and publishes afterwards. A package that fails to load
+// keeps its last good version serving.
+func (s *Server) unsyncedReload(ctx context.Context, rel string) error {
+	start := time.Now()
+	dir := filepath.Join(s.root, filepath.FromSlash(rel))
+	label := filepath.ToSlash(dir)
+	files, readErr := funcs.ReadDir(dir, funcs.Limits{})
+	st := s.packages[rel]
+	if len(files) == 0 && (readErr == nil || errors.Is(readErr, fs.ErrNotExist)) {
+		if st != nil {
+			if st.current != nil {
+				st.current.retire()
+				s.cfg.logger.Info(fmt.Sprintf("removed %s: %s", label, strings.Join(routesOf(st.current), " ")))
+			}
+			delete(s.packages, rel)
+		}
+		return nil
+	}
+	if readErr != nil {
+		var list funcs.ErrorList
+		if !errors.As(readErr, &list) {
+			return s.unsyncedFailed(st, rel, label, readErr)
+		}
+		for _, e := range list {
+			s.cfg.logger.Warn(e.Error())
+		}
+	}
+	if st == nil {
+		st = &pkgState{rel: rel}
+		s.packages[rel] = st
+	}
+	h := hashFiles(files)
+	if h == st.hash && (st.current != nil || st.err != nil) {
+		return st.err
+	}
+	st.hash = h
+	src, err := funcs.Parse(dir, files)
+	if err != nil {
+		return s.unsyncedFailed(st, rel, label, err)
+	}
+	ref := &versionRef{}
+	pkg, err := s.loader.Load(ctx, src, s.callFunc(ref))
+	if err != nil {
+		return s.unsyncedFailed(st, rel, label, err)
+	}
+	v, err := s.newVersion(rel, pkg, st.current)
+	if err != nil {
+		pkg.Close()
+		return s.unsyncedFailed(st, rel, label, err)
+	}
+	ref.v = v
+	old := st.current
+	st.current, st.err = v, nil
+	if old != nil {
+		old.retire()
+	}
+	s.cfg.logger.Info(fmt.Sprintf("%s %s in %s: %s", verb(old), label, time.Since(start).Round(100*time.Microsecond), diffRoutes(old, v)))
+	return nil
+}
+
+func verb(old *version) string {
+	if old == nil {
+		return "loaded"
+	}
+	return "reloaded"
+}
+
+// unsyncedFailed records a failed load of the package in rel.
+func (s *Server) unsyncedFailed(st *pkgState, rel, label string, err error) error {
+	if st == nil {
+		st = &pkgState{rel: rel}
+		s.packages[rel] = st
+	}
+	st.err, st.errAt = err, time.Now()
+	lines := err.Error()
+	var list funcs.ErrorList
+	if errors.As(err, &list) {
+		lines = strings.TrimSpace(list.Lines())
+	}
+	still := "nothing is served from it"
+	if st.current != nil {
+		still = "still serving the version from " + st.current.loadedAt.Format("15:04:05")
+	}
+	s.cfg.logger.Error(fmt.Sprintf("%s: %s (%s)", label, lines, still))
+	return err
+}
+
+// newVersion builds the endpoints of a loaded package, with each
+// service's policy: the server's defaults, then the directive's options.
+// Limiters carry over from the previous version when the route's scale and
+// queue did not change, so a reload does not admit extra calls.
+func (s *Server) newVersion(rel string, pkg *interp.Package, prev *version) (*version, error) {
+	v := &version{rel: rel, pkg: pkg, loadedAt: time.Now()}
+	old := map[string]*endpoint{}
+	if prev != nil {
+		for _, e := range prev.endpoints {
+			old[e.route] = e
+		}
+	}
+	var list funcs.ErrorList
+	for _, svc := range pkg.Services {
+		p := s.cfg.defaults
+		for _, o := range svc.Desc.Options {
+			if err := p.Set(o.Key, o.Value); err != nil {
+				list = append(list, &funcs.SourceError{Pos: o.Pos, Msg: err.Error()})
+			}
+		}
+		if err := p.Validate(); err != nil {
+			list = append(list, &funcs.SourceError{Pos: svc.Desc.Pos, Msg: "policy: " + err.Error()})
+		}
+		e := &endpoint{route: routePrefix(rel) + svc.Desc.Route, svc: svc, policy: p, version: v}
+		if o, ok := old[e.route]; ok && o.policy.Scale == p.Scale && o.policy.Queue == p.Queue {
+			e.limiter = o.limiter
+		} else {
+			e.limiter = policy.NewLimiter(p.Scale, p.Queue)
+		}
+		v.endpoints = append(v.endpoints, e)
+	}
+	if len(list) > 0 {
+		return nil, list
+	}
+	return v, nil
+}
+
+// unsyncedPublish builds and publishes the generation of the current
+// versions. The caller holds s.mu.
+func (s *Server) unsyncedPublish() {
+	versions := map[string]*version{}
+	stale := map[string]string{}
+	for rel, st := range s.packages {
+		if st.current != nil {
+			versions[rel] = st.current
+		}
+		if st.err != nil {
+			stale[rel] = staleSummary(st.err)
+		}
+	}
+	s.gen.Store(newGeneration(versions, stale))
+}
+
+// staleSummary is a one-line form of a load error for a header.
+func staleSummary(err error) string {
+	msg := err.Error()
+	var list funcs.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		msg = list[0].Error()
+		if len(list) > 1 {
+			msg += fmt.Sprintf(" (and %d more)", len(list)-1)
+		}
+	}
+	msg = strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return ' '
+		}
+		return r
+	}, msg)
+	if len(msg) > 200 {
+		msg = msg[:200] + "..."
+	}
+	return msg
+}
+
+func hashFiles(files []funcs.SourceFile) [32]byte {
+	sorted := append([]funcs.SourceFile(nil), files...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	h := sha256.New()
+	for _, f := range sorted {
+		fmt.Fprintf(h, "%s\x00%d\x00", f.Name, len(f.Src))
+		h.Write(f.Src)
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+func routesOf(v *version) []string {
+	var out []string
+	for _, e := range v.endpoints {
+		out = append(out, e.route)
+	}
+	return out
+}
+
+// diffRoutes describes a reload: +added ~kept -removed routes.
+func diffRoutes(old, cur *version) string {
+	before := map[string]bool{}
+	if old != nil {
+		for _, e := range old.endpoints {
+			before[e.route] = true
+		}
+	}
+	var parts []string
+	now := map[string]bool{}
+	for _, e := range cur.endpoints {
+		now[e.route] = true
+		if before[e.route] {
+			parts = append(parts, "~"+e.route)
+		} else {
+			parts = append(parts, "+"+e.route)
+		}
+	}
+	if old != nil {
+		for _, e := range old.endpoints {
+			if !now[e.route] {
+				parts = append(parts, "-"+e.route)
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return "no services"
+	}
+	return strings.Join(parts, " ")
+}
