@@ -126,11 +126,11 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp.Call) error {
 	out, err := s.attempt(ctx, e, ch, c.Args)
 	if err != nil {
-		var ce *microfn.CallError
-		if errors.As(err, &ce) && ce.Service != "" && ce.Remote() {
-			return ce
+		msg := err.Error()
+		if ce, ok := nestedFailure(err); ok {
+			msg = ce.Message
 		}
-		return microfn.NewRemoteError(e.svc.Desc.Name, statusOf(err), err.Error(), retryAfterOf(err))
+		return microfn.NewRemoteError(e.svc.Desc.Name, statusOf(err), msg, retryAfterOf(err))
 	}
 	s.logNested(e, ch)
 	return c.Service.Func.SetResults(out, c.Results)

@@ -98,7 +98,9 @@ func WithQuiet(on bool) Option { return optionFunc(func(c *config) { c.quiet = o
 
 // WithPolicyDefaults sets the policy of services that do not set an option
 // themselves. Default policy.Default().
-func WithPolicyDefaults(p policy.Policy) Option { return optionFunc(func(c *config) { c.defaults = p }) }
+func WithPolicyDefaults(p policy.Policy) Option {
+	return optionFunc(func(c *config) { c.defaults = p })
+}
 
 // WithWatch turns reloading on file changes on or off. Default on.
 func WithWatch(on bool) Option { return optionFunc(func(c *config) { c.watch = on }) }

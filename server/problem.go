@@ -25,6 +25,9 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	// Service names the nested service whose call failed, if any.
 	Service string `json:"service,omitempty"`
+	// Cause is the innermost failure of a failed nested call: what the
+	// deepest service in the chain reported.
+	Cause string `json:"cause,omitempty"`
 }
 
 // errorf returns an error with an HTTP status.
@@ -63,13 +66,30 @@ type overloadError struct{ service string }
 func (e *overloadError) Error() string {
 	return fmt.Sprintf("%s: %s", e.service, errQueueFull)
 }
-func (e *overloadError) StatusCode() int            { return http.StatusTooManyRequests }
+func (e *overloadError) StatusCode() int           { return http.StatusTooManyRequests }
 func (e *overloadError) RetryAfter() time.Duration { return time.Second }
+
+// nestedFailure returns the failed nested call in err's chain, if any.
+func nestedFailure(err error) (*microfn.CallError, bool) {
+	var ce *microfn.CallError
+	if errors.As(err, &ce) && ce.Service != "" {
+		return ce, true
+	}
+	return nil, false
+}
 
 // statusOf maps an error to the HTTP status of its response: the status
 // the error carries (bad input 400, limit full 429, panic 500, …),
-// 504 for a deadline, 499 for a canceled caller, else 500.
+// 504 for a deadline, 499 for a canceled caller, else 500. A failed
+// nested call is the caller's failure (500), except that a loop (508) and
+// a deadline (504) are properties of the whole chain and show as such.
 func statusOf(err error) int {
+	if ce, ok := nestedFailure(err); ok {
+		if s := ce.StatusCode(); s == http.StatusLoopDetected || s == http.StatusGatewayTimeout {
+			return s
+		}
+		return http.StatusInternalServerError
+	}
 	var s interface{ StatusCode() int }
 	switch {
 	case errors.As(err, &s):
@@ -102,9 +122,8 @@ func writeProblem(c *fiber.Ctx, err error) error {
 	if status == 499 {
 		p.Title = "Client Closed Request"
 	}
-	var ce *microfn.CallError
-	if errors.As(err, &ce) && ce.Service != "" {
-		p.Service = ce.Service
+	if ce, ok := nestedFailure(err); ok {
+		p.Service, p.Cause = ce.Service, ce.Message
 	}
 	var ra interface{ RetryAfter() time.Duration }
 	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
@@ -121,13 +140,18 @@ func writeProblem(c *fiber.Ctx, err error) error {
 func decodeProblem(service string, status int, body []byte, retryAfter string) *microfn.CallError {
 	var p Problem
 	detail := ""
-	if json.Unmarshal(body, &p) == nil && p.Detail != "" {
-		detail = p.Detail
-	} else {
+	switch {
+	case json.Unmarshal(body, &p) != nil:
 		detail = http.StatusText(status)
 		if len(body) > 0 && len(body) < 512 {
 			detail += ": " + string(body)
 		}
+	case p.Cause != "":
+		detail = p.Cause
+	case p.Detail != "":
+		detail = p.Detail
+	default:
+		detail = http.StatusText(status)
 	}
 	var wait time.Duration
 	if s, err := strconv.Atoi(retryAfter); err == nil && s > 0 {

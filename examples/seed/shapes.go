@@ -1,8 +1,10 @@
 package seed
 
 import (
-	"errors"
 	"math"
+	"net/http"
+
+	"github.com/microfn/microfn"
 )
 
 // Point is a point in the plane.
@@ -18,13 +20,13 @@ type Rect struct {
 	Name string `json:"name,omitempty"`
 }
 
-// Area returns the area of r. A rectangle whose corners are swapped is an
-// error.
+// Area returns the area of r. A rectangle whose corners are swapped is bad
+// input: the error carries status 400, so it is never retried.
 //
 //microfn:service
 func Area(r Rect) (float64, error) {
 	if r.Max.X < r.Min.X || r.Max.Y < r.Min.Y {
-		return 0, errors.New("max corner is below or left of min corner")
+		return 0, microfn.Error(http.StatusBadRequest, "max corner (%g, %g) is below or left of min corner (%g, %g)", r.Max.X, r.Max.Y, r.Min.X, r.Min.Y)
 	}
 	return (r.Max.X - r.Min.X) * (r.Max.Y - r.Min.Y), nil
 }

@@ -98,6 +98,25 @@ type Both struct {
 	Right
 }
 
+// TagA and TagB both tag "x": embedded side by side, neither wins.
+type TagA struct {
+	X int `json:"x"`
+	A int `json:"a,omitempty"`
+}
+
+// TagB is the other half of Clash.
+type TagB struct {
+	X string `json:"x"`
+	B *int   `json:"b"`
+}
+
+// Clash embeds TagA by value and TagB by pointer.
+type Clash struct {
+	TagA
+	*TagB
+	Own int `json:"own"`
+}
+
 // Node is a tree.
 type Node struct {
 	Name     string  `json:"name"`
@@ -187,4 +206,17 @@ func Tree(root Node) *Node { return &root }
 // Flatten returns its record.
 //
 //microfn:service
-func Flatten(r Record, b Both) Record { return r }
+func Flatten(r Record, b Both, c Clash) Record { return r }
+
+// Stats returns the mean of xs and how many there are.
+//
+//microfn:service
+func Stats(xs []float64) (mean float64, n int, err error) {
+	for _, x := range xs {
+		mean += x
+	}
+	if len(xs) > 0 {
+		mean /= float64(len(xs))
+	}
+	return mean, len(xs), nil
+}

@@ -196,9 +196,10 @@ func checkService(svc Service) error {
 }
 
 // operationSuffix turns a route into the part of operation ids after
-// "get_" or "post_".
+// "get_" or "post_": slashes, and any other character than letters,
+// digits, "_", "." and "-", become underscores.
 func operationSuffix(route string) string {
-	return strings.ReplaceAll(route, "/", "_")
+	return sanitize(route)
 }
 
 // componentPrefix qualifies the component names of the types of the
@@ -214,13 +215,13 @@ func componentPrefix(route string) string {
 // pathItem describes the GET and POST operations of svc.
 func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 	d := svc.Desc
-	ext := map[string]any{PolicyExtension: NewPolicyInfo(svc.Policy)}
+	pol := NewPolicyInfo(svc.Policy)
 
 	get := &openapi3.Operation{
 		Summary:     d.Summary(),
 		Description: d.Doc,
 		OperationID: "get_" + id,
-		Extensions:  ext,
+		Extensions:  map[string]any{PolicyExtension: pol},
 	}
 	for _, p := range d.Params {
 		get.Parameters = append(get.Parameters, &openapi3.ParameterRef{Value: g.queryParam(p)})
@@ -231,7 +232,7 @@ func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 		Summary:     d.Summary(),
 		Description: d.Doc,
 		OperationID: "post_" + id,
-		Extensions:  ext,
+		Extensions:  map[string]any{PolicyExtension: pol},
 		RequestBody: &openapi3.RequestBodyRef{Value: g.requestBody(d)},
 	}
 	post.Responses = g.responses(d, true)
@@ -278,6 +279,12 @@ func (g *generator) queryParam(p funcs.Param) *openapi3.Parameter {
 	default:
 		qp.Content = openapi3.NewContentWithJSONSchemaRef(g.schema(p.Type))
 		desc += ", written as JSON"
+		switch t.Kind {
+		case funcs.Bytes:
+			desc += `: a quoted base64 string such as "aGk="`
+		case funcs.Any:
+			desc += " (text that is not JSON is taken as a string)"
+		}
 	}
 	if p.Type.Kind == funcs.Pointer {
 		desc += "; optional (null when left out)"

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -82,18 +83,19 @@ func (g *generator) unique(name string) string {
 // sanitize replaces the characters that component names may not hold
 // (they must match ^[a-zA-Z0-9.\-_]+$) with underscores.
 func sanitize(name string) string {
-	b := []byte(name)
-	for i, c := range b {
+	var b strings.Builder
+	for _, c := range name {
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '-', c == '_':
+			b.WriteRune(c)
 		default:
-			b[i] = '_'
+			b.WriteByte('_')
 		}
 	}
-	if len(b) == 0 {
+	if b.Len() == 0 {
 		return "_"
 	}
-	return string(b)
+	return b.String()
 }
 
 // fill writes the schema of t's kind and structure into s, ignoring t's
@@ -216,16 +218,29 @@ func (g *generator) resultSchema(results []*funcs.Type) *openapi3.SchemaRef {
 	case 1:
 		return g.schema(results[0])
 	}
+	// OpenAPI 3.0 has no tuples (prefixItems is 3.1): each item is one of
+	// the results' schemas, and the description tells their order.
 	n := uint64(len(results))
-	items := &openapi3.Schema{}
+	var alts openapi3.SchemaRefs
+	seen := map[string]bool{}
 	names := make([]string, len(results))
 	for i, r := range results {
-		items.AnyOf = append(items.AnyOf, g.schema(r))
 		names[i] = fmt.Sprintf("%d: %s", i+1, r)
+		ref := g.schema(r)
+		key, err := json.Marshal(ref)
+		if err == nil && seen[string(key)] {
+			continue
+		}
+		seen[string(key)] = true
+		alts = append(alts, ref)
+	}
+	items := alts[0]
+	if len(alts) > 1 {
+		items = openapi3.NewSchemaRef("", &openapi3.Schema{AnyOf: alts})
 	}
 	return openapi3.NewSchemaRef("", &openapi3.Schema{
 		Type:        &openapi3.Types{openapi3.TypeArray},
-		Items:       openapi3.NewSchemaRef("", items),
+		Items:       items,
 		MinItems:    n,
 		MaxItems:    &n,
 		Description: "the results in order (" + strings.Join(names, ", ") + ")",

@@ -1,0 +1,67 @@
+// Command microfn serves annotated Go functions as HTTP services.
+//
+// Usage:
+//
+//	microfn serve DIR [flags]          serve the packages below DIR, reloading on change
+//	microfn run DIR NAME [key=value…]  call one service once, in process, and print its result
+//	microfn check DIR                  load every package and report every error
+//	microfn call NAME [key=value…]     call a service of a running server
+//	microfn version                    print the version
+//
+// Run microfn COMMAND -help for the flags of a command.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `microfn serves annotated Go functions as HTTP services.
+
+Usage:
+
+	microfn serve DIR [flags]          serve the packages below DIR, reloading on change
+	microfn run DIR NAME [key=value…]  call one service once, in process, and print its result
+	microfn check DIR                  load every package and report every error
+	microfn call NAME [key=value…]     call a service of a running server
+	microfn version                    print the version
+
+Run "microfn COMMAND -help" for the flags of a command.
+`
+
+// run executes the command line args and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serveCmd(ctx, rest, stdout, stderr)
+	case "run":
+		return runCmd(ctx, rest, stdout, stderr)
+	case "check":
+		return checkCmd(ctx, rest, stdout, stderr)
+	case "call":
+		return callCmd(ctx, rest, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "microfn", version())
+		return 0
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "microfn: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}

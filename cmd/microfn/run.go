@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/microfn/microfn/server"
+)
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("microfn run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: microfn run DIR NAME [key=value ...]\n\nLoad the packages below DIR and call the service NAME once, in process (no server),\nwith its parameters given as key=value, and print the JSON result.\nNested calls stay in process. Example: microfn run examples/seed Fib n=5\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	unrestricted := fs.Bool("unrestricted", false, "let services import the unrestricted standard library")
+	verbose := fs.Bool("v", false, "log loading and every nested call")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) < 2 {
+		fs.Usage()
+		return 2
+	}
+	level := slog.LevelError
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	srv, err := server.New(pos[0], server.WithMonolith(true), server.WithWatch(false),
+		server.WithUnrestricted(*unrestricted), server.WithLogger(logger), server.WithQuiet(!*verbose))
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn run:", err)
+		return 1
+	}
+	if errs := srv.ReloadAll(ctx); len(errs) > 0 {
+		for _, err := range errs {
+			fmt.Fprintln(stderr, errorLines(err))
+		}
+		return 1
+	}
+	out, err := srv.Call(ctx, pos[1], pos[2:])
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn run:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, string(out))
+	return 0
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/microfn/microfn/server"
+)
+
+func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("microfn serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: microfn serve DIR [flags]\n\nServe every annotated function of the Go packages below DIR, each at its own route,\nand reload a package when its files change.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	addr := fs.String("addr", "127.0.0.1:8000", "`address` to listen on (loopback unless you ask otherwise)")
+	monolith := fs.Bool("monolith", false, "keep calls between services in process instead of over HTTP")
+	unrestricted := fs.Bool("unrestricted", false, "let services import unsafe, syscall, os/exec and the rest of the unrestricted standard library")
+	maxDepth := fs.Int("max-depth", 64, "deepest chain of nested calls; deeper calls get 508 Loop Detected")
+	bodyLimit := fs.Int("body-limit", 1<<20, "largest request body in `bytes`; larger ones get 413")
+	noWatch := fs.Bool("no-watch", false, "do not reload when files change (SIGHUP still reloads)")
+	quiet := fs.Bool("quiet", false, "do not log a line per call")
+	logFormat := fs.String("log-format", "text", "log `format`: text or json")
+	defaults := policyFlags(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return 2
+	}
+	logger, err := newLogger(stderr, *logFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	def, err := defaults()
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	srv, err := server.New(pos[0],
+		server.WithAddr(*addr),
+		server.WithMonolith(*monolith),
+		server.WithUnrestricted(*unrestricted),
+		server.WithMaxDepth(*maxDepth),
+		server.WithBodyLimit(*bodyLimit),
+		server.WithWatch(!*noWatch),
+		server.WithQuiet(*quiet),
+		server.WithLogger(logger),
+		server.WithPolicyDefaults(def),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 1
+	}
+	if err := srv.Listen(); err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 1
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				logger.Info("SIGHUP: reloading every package")
+				srv.ReloadAll(ctx)
+			}
+		}
+	}()
+	if err := srv.Serve(ctx); err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 1
+	}
+	return 0
+}
