@@ -39,7 +39,7 @@ type PanicError struct {
 // proxy of a service without an error result) is named as such.
 func (e *PanicError) Error() string {
 	if ce, ok := e.Value.(*microfn.CallError); ok && ce.Service != "" {
-		return "nested " + ce.Error()
+		return "nested call " + ce.Service + " failed: " + ce.Message
 	}
 	return fmt.Sprintf("panic: %v", e.Value)
 }
