@@ -72,7 +72,12 @@ func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []r
 			results, err = nil, &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
-	out := s.impl.Call(in)
+	var out []reflect.Value
+	if s.Desc.Variadic {
+		out = s.impl.CallSlice(in)
+	} else {
+		out = s.impl.Call(in)
+	}
 	if want := len(s.Desc.Results) + btoi(s.Desc.Error); len(out) != want {
 		return nil, fmt.Errorf("%s returned %d results, want %d", s.Desc.Name, len(out), want)
 	}
