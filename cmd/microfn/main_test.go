@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func runCLI(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(ctx, args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestRun(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		code int
+		out  string
+		err  string
+	}{
+		{[]string{"run", "../../examples/seed", "Fib", "n=5"}, 0, "8\n", ""},
+		{[]string{"run", "../../examples/seed", "IsOdd", "x=3"}, 0, "true\n", ""},
+		{[]string{"run", "../../examples/seed", "Fib", "n=x"}, 1, "", `parameter "n": want int`},
+		{[]string{"run", "../../examples/seed", "Fob", "n=1"}, 1, "", "did you mean /Fib"},
+		{[]string{"run", "../../examples/seed"}, 2, "", "Usage: microfn run"},
+		{[]string{"version"}, 0, "microfn ", ""},
+		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runCLI(t, context.Background(), tc.args...)
+			if code != tc.code || !strings.HasPrefix(out, tc.out) || !strings.Contains(errOut, tc.err) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr containing %q", code, out, errOut, tc.code, tc.out, tc.err)
+			}
+		})
+	}
+}
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		files map[string]string
+		code  int
+		want  []string
+	}{
+		{"ok", map[string]string{"a.go": "package a\n\n//microfn:service\nfunc F(x int) int { return x }\n"}, 0, []string{"ok: 1 packages, 1 services"}},
+		{"syntax error", map[string]string{"a.go": "package a\n\nfunc F( {\n"}, 1, []string{"a.go:3:"}},
+		{"type error", map[string]string{"a.go": "package a\n", "b.go": "package a\n\n//microfn:service\nfunc F(x int) int { return undefinedThing }\n"}, 1, []string{"b.go:4:28: undefined: undefinedThing"}},
+		{"unsupported type", map[string]string{"a.go": "package a\n\n//microfn:service\nfunc F(c chan int) {}\n"}, 1, []string{"a.go:4:10:", `parameter "c"`, "channel"}},
+		{"unknown option", map[string]string{"a.go": "package a\n\n//microfn:service retries=3\nfunc F() {}\n"}, 1, []string{"a.go:3:", `unknown option "retries"`}},
+		{"forbidden import", map[string]string{"a.go": "package a\n\nimport \"os/exec\"\n\nvar _ = exec.Command\n"}, 1, []string{"a.go:3:8:", "--unrestricted"}},
+		{"two broken packages", map[string]string{"a/a.go": "package a\n\nfunc F( {\n", "b/b.go": "package b\n\nvar x int = \"s\"\n"}, 1, []string{"a.go:3:", "b.go:3:", "2 of 2 packages"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeFiles(t, tc.files)
+			code, out, errOut := runCLI(t, context.Background(), "check", dir)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stdout %q stderr %q", code, tc.code, out, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out+errOut, w) {
+					t.Errorf("output does not contain %q:\n%s%s", w, out, errOut)
+				}
+			}
+		})
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestServeAndCall(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var serveErr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve", "../../examples/seed", "--addr", addr, "--no-watch"}, &bytes.Buffer{}, &serveErr)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not come up: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	code, out, errOut := runCLI(t, context.Background(), "call", "--addr", addr, "Fib", "n=6")
+	if code != 0 || out != "13\n" {
+		t.Errorf("call Fib n=6: exit %d, %q %q", code, out, errOut)
+	}
+	code, _, errOut = runCLI(t, context.Background(), "call", "--addr", addr, "Fib", "n=oops")
+	if code != 1 || !strings.Contains(errOut, "400 Bad Request") || !strings.Contains(errOut, "want int") {
+		t.Errorf("call with a bad argument: exit %d, stderr %q", code, errOut)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d: %s", code, serveErr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after its context ended")
+	}
+}
