@@ -20,8 +20,12 @@ import (
 // implementation with the service's timeout. An attempt that overruns its
 // timeout answers at once; the execution keeps its slot until it really
 // ends, and is logged as a runaway.
-func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []reflect.Value) ([]reflect.Value, error) {
+//
+// It adds the time spent waiting for the slot to *wait.
+func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []reflect.Value, wait *time.Duration) ([]reflect.Value, error) {
+	queued := time.Now()
 	release, err := e.limiter.Acquire(ctx, ch.trace)
+	*wait += time.Since(queued)
 	if err != nil {
 		if errors.Is(err, policy.ErrQueueFull) {
 			return nil, &overloadError{service: e.svc.Desc.Name}
@@ -65,20 +69,27 @@ func errString(err error) string {
 	return err.Error()
 }
 
+// callStats describes how a call went.
+type callStats struct {
+	attempts int
+	wait     time.Duration // spent waiting for a slot
+}
+
 // execute runs a call that arrived over HTTP. A call from a proxy gets one
 // attempt (its proxy retries); any other call is retried here under the
 // service's policy.
-func (s *Server) execute(ctx context.Context, e *endpoint, ch chain, args []reflect.Value, proxied bool) (out []reflect.Value, attempts int, err error) {
+func (s *Server) execute(ctx context.Context, e *endpoint, ch chain, args []reflect.Value, proxied bool) (out []reflect.Value, st callStats, err error) {
 	if proxied {
-		out, err = s.attempt(ctx, e, ch, args)
-		return out, 1, err
+		out, err = s.attempt(ctx, e, ch, args, &st.wait)
+		st.attempts = 1
+		return out, st, err
 	}
-	attempts, err = e.policy.Do(ctx, func(ctx context.Context, _ int) error {
+	st.attempts, err = e.policy.Do(ctx, func(ctx context.Context, _ int) error {
 		var err error
-		out, err = s.attempt(ctx, e, ch, args)
+		out, err = s.attempt(ctx, e, ch, args, &st.wait)
 		return err
 	})
-	return out, attempts, err
+	return out, st, err
 }
 
 // versionRef lets the proxies of a version find it once it is built.
@@ -124,7 +135,8 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 // localCall runs a nested call in process (monolith mode), with the same
 // errors an HTTP call would give.
 func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp.Call) error {
-	out, err := s.attempt(ctx, e, ch, c.Args)
+	var wait time.Duration
+	out, err := s.attempt(ctx, e, ch, c.Args, &wait)
 	if err != nil {
 		msg := err.Error()
 		if ce, ok := nestedFailure(err); ok {

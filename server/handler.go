@@ -31,7 +31,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	}
 	if e == nil {
 		err := errorf(http.StatusNotFound, "no service at %s%s", path, didYouMean(g.nearest(path)))
-		return s.fail(c, start, nil, chain{}, 0, err)
+		return s.fail(c, start, nil, chain{}, callStats{}, err)
 	}
 	defer e.version.release()
 	if stale, ok := g.stale[e.version.rel]; ok {
@@ -40,15 +40,15 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	method := c.Method()
 	if method != fiber.MethodGet && method != fiber.MethodPost && method != fiber.MethodHead {
 		c.Set(fiber.HeaderAllow, "GET, POST")
-		return s.fail(c, start, e, chain{}, 0, errorf(http.StatusMethodNotAllowed, "method %s is not allowed: call %s with GET (query parameters) or POST (a JSON object)", method, path))
+		return s.fail(c, start, e, chain{}, callStats{}, errorf(http.StatusMethodNotAllowed, "method %s is not allowed: call %s with GET (query parameters) or POST (a JSON object)", method, path))
 	}
 	ch := chainFromHeaders(c.Get(HeaderTraceparent), c.Get(HeaderDepth))
 	if ch.depth > s.cfg.maxDepth {
-		return s.fail(c, start, e, ch, 0, &depthError{depth: ch.depth, max: s.cfg.maxDepth})
+		return s.fail(c, start, e, ch, callStats{}, &depthError{depth: ch.depth, max: s.cfg.maxDepth})
 	}
 	args, err := s.bind(c, e)
 	if err != nil {
-		return s.fail(c, start, e, ch, 0, err)
+		return s.fail(c, start, e, ch, callStats{}, err)
 	}
 	ctx := context.Background()
 	if d, ok := parseDeadline(c.Get(HeaderDeadline)); ok {
@@ -56,18 +56,18 @@ func (s *Server) handle(c *fiber.Ctx) error {
 		ctx, cancel = context.WithDeadline(ctx, d)
 		defer cancel()
 	}
-	out, attempts, err := s.execute(ctx, e, ch, args, c.Get(HeaderProxied) != "")
+	out, st, err := s.execute(ctx, e, ch, args, c.Get(HeaderProxied) != "")
 	if err != nil {
-		return s.fail(c, start, e, ch, attempts, err)
+		return s.fail(c, start, e, ch, st, err)
 	}
 	body, err := e.svc.Func.AppendResults(make([]byte, 0, 64), out)
 	if err != nil {
-		return s.fail(c, start, e, ch, attempts, errorf(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.svc.Desc.Name, err))
+		return s.fail(c, start, e, ch, st, errorf(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.svc.Desc.Name, err))
 	}
-	c.Set(HeaderAttempts, strconv.Itoa(attempts))
+	c.Set(HeaderAttempts, strconv.Itoa(st.attempts))
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	c.Status(http.StatusOK)
-	s.logAccess(c, start, e, ch, attempts, http.StatusOK)
+	s.logAccess(c, start, e, ch, st, http.StatusOK)
 	return c.Send(append(body, '\n'))
 }
 
@@ -97,21 +97,21 @@ func (s *Server) bind(c *fiber.Ctx, e *endpoint) ([]reflect.Value, error) {
 }
 
 // fail answers with the problem for err and logs the call.
-func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, attempts int, err error) error {
-	if attempts > 0 {
-		c.Set(HeaderAttempts, strconv.Itoa(attempts))
+func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, err error) error {
+	if st.attempts > 0 {
+		c.Set(HeaderAttempts, strconv.Itoa(st.attempts))
 	}
 	status := statusOf(err)
 	if status >= 500 && e != nil {
 		s.cfg.logger.Error("call failed", "route", e.route, "status", status, "trace", ch.trace, "error", err.Error())
 	}
-	s.logAccess(c, start, e, ch, attempts, status)
+	s.logAccess(c, start, e, ch, st, status)
 	return writeProblem(c, err)
 }
 
 // logAccess writes the access line of a call, indented by its depth so
 // nested calls show as a tree.
-func (s *Server) logAccess(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, attempts, status int) {
+func (s *Server) logAccess(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, status int) {
 	if s.cfg.quiet {
 		return
 	}
@@ -119,7 +119,8 @@ func (s *Server) logAccess(c *fiber.Ctx, start time.Time, e *endpoint, ch chain,
 	s.cfg.logger.Info(fmt.Sprintf("%s%s %s", strings.Repeat("  ", max(ch.depth, 0)), c.Method(), uri),
 		"status", status,
 		"duration", time.Since(start).Round(time.Microsecond).String(),
-		"attempts", attempts,
+		"attempts", st.attempts,
+		"wait", st.wait.Round(time.Microsecond).String(),
 		"depth", ch.depth,
 		"trace", ch.trace,
 		"via", "http",

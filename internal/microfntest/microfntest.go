@@ -234,3 +234,46 @@ func (in *Instance) Do(method, path, contentType, body string) Response {
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
 }
+
+// Write writes src to name (relative to the served directory) in place.
+func (in *Instance) Write(name, src string) {
+	in.t.Helper()
+	WriteFile(in.t, in.Dir, name, src)
+}
+
+// Remove removes name (relative to the served directory), file or tree.
+func (in *Instance) Remove(name string) {
+	in.t.Helper()
+	if err := os.RemoveAll(filepath.Join(in.Dir, filepath.FromSlash(name))); err != nil {
+		in.t.Fatal(err)
+	}
+}
+
+// Eventually polls cond every few milliseconds until it reports true, and
+// fails the test with cond's last explanation if that takes longer than
+// timeout.
+func Eventually(t testing.TB, timeout time.Duration, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, why := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not true after %s: %s", timeout, why)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// WaitBody polls GET path until its body (trimmed) is want, or fails after
+// timeout.
+func (in *Instance) WaitBody(path, want string, timeout time.Duration) {
+	in.t.Helper()
+	Eventually(in.t, timeout, func() (bool, string) {
+		r := in.Get(path)
+		got := strings.TrimSpace(r.Body)
+		return r.Status == http.StatusOK && got == want, "GET " + path + " = " + r.Header.Get("Content-Type") + " " + got + ", want " + want
+	})
+}
