@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -118,13 +120,27 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 			err := &depthError{depth: ch.depth, max: s.cfg.maxDepth}
 			return microfn.Permanent(microfn.NewRemoteError(name, err.StatusCode(), err.Error(), 0))
 		}
+		base := s.baseURL
+		if !e.local {
+			var ok bool
+			if base, ok = s.cfg.routes.lookup(e.route, e.version.rel); !ok {
+				key := strings.TrimPrefix(e.route, "/")
+				return microfn.Permanent(microfn.NewRemoteError(name, http.StatusBadGateway, fmt.Sprintf(
+					"%s is not served here and has no route: serve it elsewhere and pass --route %s=http://HOST:PORT (or set %s%s)",
+					key, key, RouteEnvPrefix, strings.ReplaceAll(key, "/", "_")), 0))
+			}
+		}
 		_, err := e.policy.Do(c.Ctx, func(ctx context.Context, _ int) error {
-			if s.cfg.monolith {
+			if s.cfg.monolith && e.local {
 				return s.localCall(ctx, e, ch, c)
 			}
-			return s.httpCall(ctx, e, parent, ch, c)
+			return s.httpCall(ctx, base, e, parent, ch, c)
 		})
 		if err != nil {
+			if _, ok := nestedFailure(err); !ok {
+				// A transport failure: the callee could not be reached.
+				err = microfn.NewRemoteError(name, http.StatusBadGateway, fmt.Sprintf("cannot reach %s at %s: %v", name, base, err), 0)
+			}
 			// The call had its retries: the caller must not retry it again.
 			return microfn.Permanent(err)
 		}
@@ -157,7 +173,7 @@ func retryAfterOf(err error) time.Duration {
 }
 
 // httpCall makes one attempt of a nested call over HTTP.
-func (s *Server) httpCall(ctx context.Context, e *endpoint, parent, ch chain, c *interp.Call) error {
+func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent, ch chain, c *interp.Call) error {
 	name := e.svc.Desc.Name
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
@@ -168,7 +184,7 @@ func (s *Server) httpCall(ctx context.Context, e *endpoint, parent, ch chain, c 
 		return microfn.Permanent(fmt.Errorf("call %s: encode arguments: %w", name, err))
 	}
 	req.SetBodyRaw(body)
-	req.SetRequestURI(s.baseURL + e.route)
+	req.SetRequestURI(base + e.route)
 	req.Header.SetMethod(fasthttp.MethodPost)
 	req.Header.SetContentType("application/json")
 	req.Header.Set(HeaderTraceparent, parent.traceparent())

@@ -14,6 +14,7 @@ import (
 // An endpoint is one service of one package version, with its policy.
 type endpoint struct {
 	route   string // "/IsEven", "/billing/Charge"
+	local   bool   // served by this server (see WithOnly)
 	svc     *interp.Service
 	policy  policy.Policy
 	limiter *policy.Limiter
@@ -92,6 +93,9 @@ func newGeneration(versions map[string]*version, stale map[string]string) *gener
 	g := &generation{routes: map[string]*endpoint{}, stale: stale}
 	for _, v := range versions {
 		for _, e := range v.endpoints {
+			if !e.local {
+				continue
+			}
 			g.routes[e.route] = e
 			g.names = append(g.names, e.route)
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/microfn/microfn/policy"
@@ -32,6 +33,8 @@ type config struct {
 	idleTimeout     time.Duration
 	readTimeout     time.Duration
 	writeTimeout    time.Duration
+	only            []string
+	routes          RouteTable
 }
 
 func newConfig(opts []Option) (*config, error) {
@@ -61,6 +64,9 @@ func (c *config) validate() error {
 		return fmt.Errorf("max depth must be at least 1, got %d", c.maxDepth)
 	case c.bodyLimit < 1:
 		return fmt.Errorf("body limit must be at least 1 byte, got %d", c.bodyLimit)
+	}
+	if err := c.routes.validate(); err != nil {
+		return err
 	}
 	if err := c.defaults.Validate(); err != nil {
 		return fmt.Errorf("default policy: %w", err)
@@ -104,6 +110,28 @@ func WithPolicyDefaults(p policy.Policy) Option {
 
 // WithWatch turns reloading on file changes on or off. Default on.
 func WithWatch(on bool) Option { return optionFunc(func(c *config) { c.watch = on }) }
+
+// WithOnly serves just the named services (by route: "IsEven",
+// "billing/Charge"); the packages are still loaded whole, and calls to the
+// other services go where the route table says. Default: serve every
+// service. Naming a service that does not exist is an error of [New].
+func WithOnly(routes ...string) Option {
+	return optionFunc(func(c *config) { c.only = append(c.only, routes...) })
+}
+
+// WithRoutes sets where services this server does not serve live: base
+// URLs by service route or package directory (see [RouteTable]). Later
+// entries win over earlier ones for the same key.
+func WithRoutes(t RouteTable) Option {
+	return optionFunc(func(c *config) {
+		if c.routes == nil {
+			c.routes = RouteTable{}
+		}
+		for k, v := range t {
+			c.routes[strings.Trim(k, "/")] = v
+		}
+	})
+}
 
 // WithShutdownTimeout bounds how long a graceful shutdown waits for calls
 // in flight. Default 10s.

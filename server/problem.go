@@ -81,11 +81,13 @@ func nestedFailure(err error) (*microfn.CallError, bool) {
 // statusOf maps an error to the HTTP status of its response: the status
 // the error carries (bad input 400, limit full 429, panic 500, …),
 // 504 for a deadline, 499 for a canceled caller, else 500. A failed
-// nested call is the caller's failure (500), except that a loop (508) and
-// a deadline (504) are properties of the whole chain and show as such.
+// nested call is the caller's failure (500), except that a loop (508), a
+// deadline (504) and an unreachable or unavailable callee (502, 503) are
+// properties of the whole chain and show as such.
 func statusOf(err error) int {
 	if ce, ok := nestedFailure(err); ok {
-		if s := ce.StatusCode(); s == http.StatusLoopDetected || s == http.StatusGatewayTimeout {
+		switch s := ce.StatusCode(); s {
+		case http.StatusLoopDetected, http.StatusGatewayTimeout, http.StatusBadGateway, http.StatusServiceUnavailable:
 			return s
 		}
 		return http.StatusInternalServerError

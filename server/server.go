@@ -94,7 +94,50 @@ func New(dir string, opts ...Option) (*Server, error) {
 	s.app.Get("/readyz", s.readyz)
 	s.app.All("/*", s.handle)
 	s.ReloadAll(context.Background())
+	if err := s.checkOnly(); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// serves reports whether this server serves the service at route.
+func (s *Server) serves(route string) bool {
+	if len(s.cfg.only) == 0 {
+		return true
+	}
+	for _, o := range s.cfg.only {
+		if strings.Trim(o, "/") == strings.TrimPrefix(route, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkOnly reports names given to WithOnly that match no service.
+func (s *Server) checkOnly() error {
+	if len(s.cfg.only) == 0 {
+		return nil
+	}
+	known := map[string]bool{}
+	var all []string
+	s.mu.Lock()
+	for _, st := range s.packages {
+		if st.current == nil {
+			continue
+		}
+		for _, e := range st.current.endpoints {
+			known[strings.TrimPrefix(e.route, "/")] = true
+			all = append(all, strings.TrimPrefix(e.route, "/"))
+		}
+	}
+	s.mu.Unlock()
+	sort.Strings(all)
+	for _, o := range s.cfg.only {
+		if !known[strings.Trim(o, "/")] {
+			return fmt.Errorf("--only %s: no such service (services: %s)", o, strings.Join(all, ", "))
+		}
+	}
+	return nil
 }
 
 // errorHandler answers errors raised outside the service handler, such as
@@ -333,6 +376,7 @@ func (s *Server) newVersion(rel string, pkg *interp.Package, prev *version) (*ve
 			list = append(list, &funcs.SourceError{Pos: svc.Desc.Pos, Msg: "policy: " + err.Error()})
 		}
 		e := &endpoint{route: routePrefix(rel) + svc.Desc.Route, svc: svc, policy: p, version: v}
+		e.local = s.serves(e.route)
 		if o, ok := old[e.route]; ok && o.policy.Scale == p.Scale && o.policy.Queue == p.Queue {
 			e.limiter = o.limiter
 		} else {
