@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/server"
 )
 
 // parseInterspersed parses flags that may come before or after the
@@ -73,4 +75,53 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
 	return nil, fmt.Errorf("--log-format must be text or json, got %q", format)
+}
+
+// routeFlags collects repeated --route NAME=URL flags.
+type routeFlags []string
+
+func (r *routeFlags) String() string     { return strings.Join(*r, ",") }
+func (r *routeFlags) Set(v string) error { *r = append(*r, v); return nil }
+
+// splitFlags registers --only, --route and --routes, and returns a function
+// that turns them, and the MICROFN_ROUTE_* environment, into server
+// options. Precedence: --route, then --routes, then the environment.
+func splitFlags(fs *flag.FlagSet) func() ([]server.Option, error) {
+	only := fs.String("only", "", "serve just these `services` (comma-separated routes, e.g. IsEven,billing/Charge); calls to the others follow the routes")
+	var routes routeFlags
+	fs.Var(&routes, "route", "`NAME=URL`: the server that serves a service or package not served here (repeatable; also MICROFN_ROUTE_<NAME>=URL)")
+	routesFile := fs.String("routes", "", "YAML or JSON `file` mapping services or packages to base URLs")
+	return func() ([]server.Option, error) {
+		env, err := server.RoutesFromEnv(os.Environ())
+		if err != nil {
+			return nil, fmt.Errorf("environment: %w", err)
+		}
+		opts := []server.Option{server.WithRoutes(env)}
+		if *routesFile != "" {
+			t, err := server.ReadRoutes(*routesFile)
+			if err != nil {
+				return nil, err
+			}
+			opts = append(opts, server.WithRoutes(t))
+		}
+		flagRoutes := server.RouteTable{}
+		for _, r := range routes {
+			name, base, err := server.ParseRoute(r)
+			if err != nil {
+				return nil, fmt.Errorf("--route: %w", err)
+			}
+			flagRoutes[name] = base
+		}
+		opts = append(opts, server.WithRoutes(flagRoutes))
+		if *only != "" {
+			var names []string
+			for _, n := range strings.Split(*only, ",") {
+				if n = strings.TrimSpace(n); n != "" {
+					names = append(names, n)
+				}
+			}
+			opts = append(opts, server.WithOnly(names...))
+		}
+		return opts, nil
+	}
 }

@@ -6,6 +6,7 @@
 //	microfn run DIR NAME [key=value…]  call one service once, in process, and print its result
 //	microfn check DIR                  load every package and report every error
 //	microfn call NAME [key=value…]     call a service of a running server
+//	microfn routes DIR                 print the service table: routes, policies, where each is served
 //	microfn version                    print the version
 //
 // Run microfn COMMAND -help for the flags of a command.
@@ -34,6 +35,7 @@ Usage:
 	microfn run DIR NAME [key=value…]  call one service once, in process, and print its result
 	microfn check DIR                  load every package and report every error
 	microfn call NAME [key=value…]     call a service of a running server
+	microfn routes DIR                 print the service table: routes, policies, where each is served
 	microfn version                    print the version
 
 Run "microfn COMMAND -help" for the flags of a command.
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return checkCmd(ctx, rest, stdout, stderr)
 	case "call":
 		return callCmd(ctx, rest, stdout, stderr)
+	case "routes":
+		return routesCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "microfn", version())
 		return 0

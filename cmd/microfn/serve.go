@@ -28,6 +28,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	quiet := fs.Bool("quiet", false, "do not log a line per call")
 	logFormat := fs.String("log-format", "text", "log `format`: text or json")
 	defaults := policyFlags(fs)
+	split := splitFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -46,7 +47,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve:", err)
 		return 2
 	}
-	srv, err := server.New(pos[0],
+	splitOpts, err := split()
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	srv, err := server.New(pos[0], append(splitOpts,
 		server.WithAddr(*addr),
 		server.WithMonolith(*monolith),
 		server.WithUnrestricted(*unrestricted),
@@ -56,7 +62,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithQuiet(*quiet),
 		server.WithLogger(logger),
 		server.WithPolicyDefaults(def),
-	)
+	)...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve:", err)
 		return 1
