@@ -26,15 +26,22 @@ import (
 // It adds the time spent waiting for the slot to *wait.
 func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []reflect.Value, wait *time.Duration) ([]reflect.Value, error) {
 	queued := time.Now()
+	waiting := s.metrics.waiting.WithLabelValues(e.route)
+	waiting.Inc()
 	release, err := e.limiter.Acquire(ctx, ch.trace)
+	waiting.Dec()
 	*wait += time.Since(queued)
 	if err != nil {
 		if errors.Is(err, policy.ErrQueueFull) {
+			s.metrics.rejected.WithLabelValues(e.route).Inc()
 			return nil, &overloadError{service: e.svc.Desc.Name}
 		}
 		return nil, fmt.Errorf("waiting for a free slot of %s: %w", e.svc.Desc.Name, err)
 	}
+	ch.service = e.route
 	actx, cancel := context.WithTimeout(withChain(ctx, ch), e.policy.Timeout)
+	inFlight := s.metrics.inFlight.WithLabelValues(e.route)
+	inFlight.Inc()
 	type result struct {
 		out []reflect.Value
 		err error
@@ -42,6 +49,7 @@ func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []refl
 	done := make(chan result, 1)
 	go func() {
 		defer release()
+		defer inFlight.Dec()
 		out, err := e.svc.Invoke(actx, args)
 		done <- result{out, err}
 	}()
@@ -53,8 +61,13 @@ func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []refl
 	}
 	cancel()
 	started := time.Now()
+	runaways := s.metrics.runaways.WithLabelValues(e.route)
+	runaways.Inc()
+	s.metrics.runawaysTotal.WithLabelValues(e.route).Inc()
+	s.metrics.timeouts.WithLabelValues(e.route).Inc()
 	go func() {
 		r := <-done
+		runaways.Dec()
 		s.cfg.logger.Warn("runaway call finished after its deadline",
 			"service", e.route, "trace", ch.trace, "overran", time.Since(started).Round(time.Millisecond).String(), "error", errString(r.err))
 	}()
@@ -130,12 +143,16 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 					key, key, RouteEnvPrefix, strings.ReplaceAll(key, "/", "_")), 0))
 			}
 		}
-		_, err := e.policy.Do(c.Ctx, func(ctx context.Context, _ int) error {
+		attempts, err := e.policy.Do(c.Ctx, func(ctx context.Context, _ int) error {
 			if s.cfg.monolith && e.local {
 				return s.localCall(ctx, e, ch, c)
 			}
 			return s.httpCall(ctx, base, e, parent, ch, c)
 		})
+		s.metrics.nested.WithLabelValues(parent.service, e.route, strconv.Itoa(statusOf(err))).Inc()
+		if attempts > 1 {
+			s.metrics.retries.WithLabelValues(e.route).Add(float64(attempts - 1))
+		}
 		if err != nil {
 			if _, ok := nestedFailure(err); !ok {
 				// A transport failure: the callee could not be reached.
@@ -151,8 +168,10 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 // localCall runs a nested call in process (monolith mode), with the same
 // errors an HTTP call would give.
 func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp.Call) error {
-	var wait time.Duration
-	out, err := s.attempt(ctx, e, ch, c.Args, &wait)
+	start := time.Now()
+	st := callStats{attempts: 1}
+	out, err := s.attempt(ctx, e, ch, c.Args, &st.wait)
+	s.metrics.observeCall(e.route, statusOf(err), time.Since(start), st, "local")
 	if err != nil {
 		msg := err.Error()
 		if ce, ok := nestedFailure(err); ok {

@@ -31,9 +31,10 @@ const (
 
 // chain is the identity and position of one execution in a call chain.
 type chain struct {
-	trace string // 32 hex digits
-	span  string // 16 hex digits: this execution
-	depth int
+	trace   string // 32 hex digits
+	span    string // 16 hex digits: this execution
+	depth   int
+	service string // the route of the service this execution runs, once known
 }
 
 type chainKey struct{}

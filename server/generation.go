@@ -87,6 +87,13 @@ type generation struct {
 	// stale maps a package to the error of its failed reload, for the
 	// Microfn-Stale header.
 	stale map[string]string
+
+	// openapi is the generation's OpenAPI document, built on first use.
+	openapi struct {
+		once sync.Once
+		body []byte
+		err  error
+	}
 }
 
 func newGeneration(versions map[string]*version, stale map[string]string) *generation {

@@ -112,6 +112,9 @@ func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st c
 // logAccess writes the access line of a call, indented by its depth so
 // nested calls show as a tree.
 func (s *Server) logAccess(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, status int) {
+	if e != nil {
+		s.metrics.observeCall(e.route, status, time.Since(start), st, "http")
+	}
 	if s.cfg.quiet {
 		return
 	}

@@ -85,6 +85,9 @@ func nestedFailure(err error) (*microfn.CallError, bool) {
 // deadline (504) and an unreachable or unavailable callee (502, 503) are
 // properties of the whole chain and show as such.
 func statusOf(err error) int {
+	if err == nil {
+		return http.StatusOK
+	}
 	if ce, ok := nestedFailure(err); ok {
 		switch s := ce.StatusCode(); s {
 		case http.StatusLoopDetected, http.StatusGatewayTimeout, http.StatusBadGateway, http.StatusServiceUnavailable:

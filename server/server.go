@@ -38,6 +38,7 @@ type Server struct {
 
 	ln      net.Listener
 	baseURL string
+	metrics *metrics
 }
 
 // pkgState is what the server knows of one package directory.
@@ -68,6 +69,7 @@ func New(dir string, opts ...Option) (*Server, error) {
 		cfg:      cfg,
 		root:     filepath.Clean(dir),
 		packages: map[string]*pkgState{},
+		metrics:  newMetrics(),
 		loader:   interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Logger: cfg.logger}),
 		client: &fasthttp.Client{
 			// Below the server's idle timeout, so a pooled connection is
@@ -92,6 +94,11 @@ func New(dir string, opts ...Option) (*Server, error) {
 	})
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
+	s.app.Get("/metrics", s.metrics.handler())
+	s.app.Get("/openapi.json", s.openapiJSON)
+	docs := docsHandler()
+	s.app.Get("/docs", func(c *fiber.Ctx) error { return c.Redirect("/docs/", fiber.StatusMovedPermanently) })
+	s.app.Get("/docs/*", docs)
 	s.app.All("/*", s.handle)
 	s.ReloadAll(context.Background())
 	if err := s.checkOnly(); err != nil {
@@ -303,18 +310,22 @@ func (s *Server) unsyncedReload(ctx context.Context, rel string) error {
 	st.hash = h
 	src, err := funcs.Parse(dir, files)
 	if err != nil {
+		s.metrics.observeReload(rel, time.Since(start), err)
 		return s.unsyncedFailed(st, rel, label, err)
 	}
 	ref := &versionRef{}
 	pkg, err := s.loader.Load(ctx, src, s.callFunc(ref))
 	if err != nil {
+		s.metrics.observeReload(rel, time.Since(start), err)
 		return s.unsyncedFailed(st, rel, label, err)
 	}
 	v, err := s.newVersion(rel, pkg, st.current)
 	if err != nil {
 		pkg.Close()
+		s.metrics.observeReload(rel, time.Since(start), err)
 		return s.unsyncedFailed(st, rel, label, err)
 	}
+	s.metrics.observeReload(rel, time.Since(start), nil)
 	ref.v = v
 	old := st.current
 	st.current, st.err = v, nil

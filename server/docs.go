@@ -1,0 +1,66 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/swaggest/swgui"
+	"github.com/swaggest/swgui/v5emb"
+
+	"github.com/microfn/microfn/server/openapi"
+)
+
+// OpenAPI returns the OpenAPI document of the services this server serves
+// now, as JSON. It is built once per generation.
+func (s *Server) OpenAPI() ([]byte, error) {
+	g := s.gen.Load()
+	g.openapi.once.Do(func() {
+		g.openapi.body, g.openapi.err = buildOpenAPI(g)
+	})
+	return g.openapi.body, g.openapi.err
+}
+
+func buildOpenAPI(g *generation) ([]byte, error) {
+	services := make([]openapi.Service, 0, len(g.routes))
+	for route, e := range g.routes {
+		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.svc.Desc, Policy: e.policy})
+	}
+	sort.Slice(services, func(i, j int) bool { return services[i].Route < services[j].Route })
+	doc, err := openapi.Build(openapi.Info{Title: "microfn services", Version: versionString()}, services)
+	if err != nil {
+		return nil, fmt.Errorf("build the OpenAPI document: %w", err)
+	}
+	body, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode the OpenAPI document: %w", err)
+	}
+	return append(body, '\n'), nil
+}
+
+// openapiJSON serves /openapi.json.
+func (s *Server) openapiJSON(c *fiber.Ctx) error {
+	body, err := s.OpenAPI()
+	if err != nil {
+		return writeProblem(c, err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
+}
+
+// docsHandler serves the interactive documentation at /docs: Swagger UI,
+// embedded in the binary (no CDN), reading /openapi.json.
+func docsHandler() fiber.Handler {
+	return adaptor.HTTPHandler(v5emb.NewHandlerWithConfig(swgui.Config{
+		Title:       "microfn services",
+		SwaggerJSON: "/openapi.json",
+		BasePath:    "/docs/",
+		SettingsUI:  map[string]string{"tryItOutEnabled": "true", "showExtensions": "true"},
+	}))
+}
+
+// versionString is the version shown in the OpenAPI document.
+func versionString() string { return "1.0.0" }

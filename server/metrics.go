@@ -1,0 +1,130 @@
+package server
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus metrics, on its own registry.
+type metrics struct {
+	registry       *prometheus.Registry
+	calls          *prometheus.CounterVec
+	duration       *prometheus.HistogramVec
+	attempts       *prometheus.CounterVec
+	retries        *prometheus.CounterVec
+	inFlight       *prometheus.GaugeVec
+	waiting        *prometheus.GaugeVec
+	rejected       *prometheus.CounterVec
+	timeouts       *prometheus.CounterVec
+	runaways       *prometheus.GaugeVec
+	runawaysTotal  *prometheus.CounterVec
+	nested         *prometheus.CounterVec
+	reloads        *prometheus.CounterVec
+	reloadDuration *prometheus.HistogramVec
+	reloadSuccess  *prometheus.GaugeVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_calls_total",
+			Help: "Calls of a service that finished, by route and HTTP status code (nested calls included; via is http or local).",
+		}, []string{"service", "code", "via"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "microfn_call_duration_seconds",
+			Help:    "Time from receiving a call to answering it, retries and waits included.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
+		}, []string{"service"}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_call_attempts_total",
+			Help: "Attempts made by calls of a service, first attempts included.",
+		}, []string{"service"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_call_retries_total",
+			Help: "Attempts after the first, by the server (calls from outside) or by a proxy (nested calls).",
+		}, []string{"service"}),
+		inFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "microfn_in_flight",
+			Help: "Executions of a service running now.",
+		}, []string{"service"}),
+		waiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "microfn_waiting",
+			Help: "Calls waiting for a slot of a service's concurrency limit (scale).",
+		}, []string{"service"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_rejected_total",
+			Help: "Attempts rejected with 429 because the service's queue was full.",
+		}, []string{"service"}),
+		timeouts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_timeouts_total",
+			Help: "Attempts that ran past the service's timeout and were answered 504.",
+		}, []string{"service"}),
+		runaways: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "microfn_runaways",
+			Help: "Executions still running after their attempt timed out; each keeps its slot until it ends.",
+		}, []string{"service"}),
+		runawaysTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_runaways_total",
+			Help: "Executions that kept running after their attempt timed out.",
+		}, []string{"service"}),
+		nested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_nested_calls_total",
+			Help: "Calls made by one service to another through a proxy, by caller, callee and outcome code: the call graph.",
+		}, []string{"caller", "callee", "code"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_reloads_total",
+			Help: "Package loads, by package directory and outcome (ok or error).",
+		}, []string{"package", "outcome"}),
+		reloadDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "microfn_reload_duration_seconds",
+			Help:    "Time to read, check, rewrite and interpret a package.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 12),
+		}, []string{"package"}),
+		reloadSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "microfn_reload_success",
+			Help: "1 if the package's last load succeeded, 0 if an older version is serving (or none).",
+		}, []string{"package"}),
+	}
+	m.registry.MustRegister(
+		m.calls, m.duration, m.attempts, m.retries, m.inFlight, m.waiting, m.rejected,
+		m.timeouts, m.runaways, m.runawaysTotal, m.nested, m.reloads, m.reloadDuration, m.reloadSuccess,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// observeCall records a finished call of the service at route.
+func (m *metrics) observeCall(route string, status int, d time.Duration, st callStats, via string) {
+	m.calls.WithLabelValues(route, strconv.Itoa(status), via).Inc()
+	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	if st.attempts > 0 {
+		m.attempts.WithLabelValues(route).Add(float64(st.attempts))
+	}
+	if st.attempts > 1 {
+		m.retries.WithLabelValues(route).Add(float64(st.attempts - 1))
+	}
+}
+
+// observeReload records a package load.
+func (m *metrics) observeReload(rel string, d time.Duration, err error) {
+	outcome, success := "ok", 1.0
+	if err != nil {
+		outcome, success = "error", 0
+	}
+	m.reloads.WithLabelValues(rel, outcome).Inc()
+	m.reloadDuration.WithLabelValues(rel).Observe(d.Seconds())
+	m.reloadSuccess.WithLabelValues(rel).Set(success)
+}
+
+// handler serves the metrics in the Prometheus text format.
+func (m *metrics) handler() fiber.Handler {
+	return adaptor.HTTPHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+}
