@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/lmittmann/tint"
+
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/server"
 )
@@ -66,11 +68,12 @@ func defaultValues(p policy.Policy) map[string]string {
 	return out
 }
 
-// newLogger returns the logger for format "text" or "json".
+// newLogger returns the logger for format "text" (a compact line a person
+// reads at a glance: time, level, message, attributes) or "json".
 func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	switch format {
 	case "text", "":
-		return slog.New(slog.NewTextHandler(w, nil)), nil
+		return slog.New(tint.NewHandler(w, &tint.Options{TimeFormat: "15:04:05.000", NoColor: !isTerminal(w)})), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
@@ -124,4 +127,14 @@ func splitFlags(fs *flag.FlagSet) func() ([]server.Option, error) {
 		}
 		return opts, nil
 	}
+}
+
+// isTerminal reports whether w is a character device, where colors help.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

@@ -1,0 +1,96 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/microfn/microfn/internal/microfntest"
+)
+
+// chromium finds a Chromium to drive, or skips the test; in CI (CI=true)
+// a missing browser is a failure, since .ci/run installs it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium on PATH; .ci/run installs Debian's chromium package")
+	}
+	t.Skip("no chromium on PATH: install Debian's chromium package to run the /docs browser test")
+	return ""
+}
+
+// browser returns a chromedp context for a headless Chromium.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1600),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	return ctx
+}
+
+func TestDocsInBrowser(t *testing.T) {
+	in := microfntest.StartDir(t, "../examples/seed")
+	ctx := browser(t)
+	var summaries string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(in.URL+"/docs/"),
+		chromedp.WaitVisible(`#operations-default-get_IsEven`, chromedp.ByQuery),
+		chromedp.Text(`.swagger-ui`, &summaries, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("load /docs: %v", err)
+	}
+	for _, name := range []string{"/IsEven", "/IsOdd", "/Fib", "/Factorial", "/Area", "/Distance", "/BuggyFunction", "/SlowFunction"} {
+		if !strings.Contains(summaries, name) {
+			t.Errorf("/docs does not list %s", name)
+		}
+	}
+	// Try IsEven(5) from the page ("Try it out" is on from the start).
+	var response string
+	op := `#operations-default-get_IsEven`
+	err = chromedp.Run(ctx,
+		chromedp.Click(op+` .opblock-summary`, chromedp.ByQuery),
+		chromedp.WaitVisible(op+` input[placeholder="x"]`, chromedp.ByQuery),
+		chromedp.SendKeys(op+` input[placeholder="x"]`, "5", chromedp.ByQuery),
+		chromedp.Click(op+` .execute`, chromedp.ByQuery),
+		chromedp.WaitVisible(op+` .live-responses-table .response-col_description pre`, chromedp.ByQuery),
+		chromedp.Text(op+` .live-responses-table .response-col_description pre`, &response, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("try IsEven from /docs: %v", err)
+	}
+	if strings.TrimSpace(response) != "false" {
+		t.Errorf("IsEven(5) tried from /docs answered %q, want false", response)
+	}
+	if path := os.Getenv("MICROFN_DOCS_SCREENSHOT"); path != "" {
+		var png []byte
+		if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
