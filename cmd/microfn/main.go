@@ -7,6 +7,7 @@
 //	microfn check DIR                  load every package and report every error
 //	microfn call NAME [key=value…]     call a service of a running server
 //	microfn routes DIR                 print the service table: routes, policies, where each is served
+//	microfn openapi DIR                print the OpenAPI document of the services
 //	microfn version                    print the version
 //
 // Run microfn COMMAND -help for the flags of a command.
@@ -36,6 +37,7 @@ Usage:
 	microfn check DIR                  load every package and report every error
 	microfn call NAME [key=value…]     call a service of a running server
 	microfn routes DIR                 print the service table: routes, policies, where each is served
+	microfn openapi DIR                print the OpenAPI document of the services
 	microfn version                    print the version
 
 Run "microfn COMMAND -help" for the flags of a command.
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return callCmd(ctx, rest, stdout, stderr)
 	case "routes":
 		return routesCmd(ctx, rest, stdout, stderr)
+	case "openapi":
+		return openapiCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "microfn", version())
 		return 0

@@ -48,6 +48,8 @@ func TestRun(t *testing.T) {
 		{[]string{"run", "../../examples/seed", "Fob", "n=1"}, 1, "", "did you mean /Fib"},
 		{[]string{"run", "../../examples/seed"}, 2, "", "Usage: microfn run"},
 		{[]string{"version"}, 0, "microfn ", ""},
+		{[]string{"openapi", "../../examples/seed"}, 0, "{\n  \"components\"", ""},
+		{[]string{"routes", "../../examples/seed", "--only", "IsOdd"}, 0, "NAME", ""},
 		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 	}
 	for _, tc := range tests {

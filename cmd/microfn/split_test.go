@@ -132,7 +132,7 @@ func (p *proc) get(path string) (int, string) {
 // requests counts the access lines of method+path (any depth) in the
 // process's log.
 func (p *proc) requests(line string) int {
-	return strings.Count(p.log.String(), line+`"`)
+	return strings.Count(p.log.String(), line+" status=")
 }
 
 func TestSplitAcrossProcesses(t *testing.T) {
