@@ -209,6 +209,9 @@ func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent,
 	req.Header.Set(HeaderTraceparent, parent.traceparent())
 	req.Header.Set(HeaderDepth, strconv.Itoa(ch.depth))
 	req.Header.Set(HeaderProxied, "1")
+	if s.cfg.token != "" {
+		req.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+s.cfg.token)
+	}
 	deadline, hasDeadline := ctx.Deadline()
 	if hasDeadline {
 		req.Header.Set(HeaderDeadline, deadline.UTC().Format(time.RFC3339Nano))

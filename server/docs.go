@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"sort"
 	"strings"
 
@@ -52,14 +53,28 @@ func (s *Server) openapiJSON(c *fiber.Ctx) error {
 }
 
 // docsHandler serves the interactive documentation at /docs: Swagger UI,
-// embedded in the binary (no CDN), reading /openapi.json.
-func docsHandler() fiber.Handler {
-	return adaptor.HTTPHandler(v5emb.NewHandlerWithConfig(swgui.Config{
+// embedded in the binary (no CDN), reading /openapi.json. When the server
+// requires a token, the page asks for it, keeps it in the browser's local
+// storage and sends it with every request it makes.
+func docsHandler(tokenRequired bool) fiber.Handler {
+	cfg := swgui.Config{
 		Title:       "microfn services",
 		SwaggerJSON: "/openapi.json",
 		BasePath:    "/docs/",
-		SettingsUI:  map[string]string{"tryItOutEnabled": "true", "showExtensions": "true"},
-	}))
+		SettingsUI: map[string]string{
+			"tryItOutEnabled":    "true",
+			"showExtensions":     "true",
+			"requestInterceptor": `function(req) { var t = window.localStorage.getItem("microfn-token"); if (t) { req.headers["Authorization"] = "Bearer " + t; } return req; }`,
+		},
+	}
+	if tokenRequired {
+		cfg.PrependHTML = template.HTML(`<form id="microfn-token" style="font-family:sans-serif;padding:8px 20px;background:#fafafa;border-bottom:1px solid #ddd"
+  onsubmit="window.localStorage.setItem('microfn-token', this.token.value); window.location.reload(); return false;">
+  This server requires a token: <input name="token" type="password" placeholder="token" autocomplete="off">
+  <button type="submit">Use token</button>
+</form>`)
+	}
+	return adaptor.HTTPHandler(v5emb.NewHandlerWithConfig(cfg))
 }
 
 // versionString is the version shown in the OpenAPI document.

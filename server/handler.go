@@ -50,12 +50,12 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	if err != nil {
 		return s.fail(c, start, e, ch, callStats{}, err)
 	}
-	ctx := context.Background()
-	if d, ok := parseDeadline(c.Get(HeaderDeadline)); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, d)
-		defer cancel()
+	deadline := start.Add(s.cfg.callDeadline)
+	if d, ok := parseDeadline(c.Get(HeaderDeadline)); ok && d.Before(deadline) {
+		deadline = d
 	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
 	out, st, err := s.execute(ctx, e, ch, args, c.Get(HeaderProxied) != "")
 	if err != nil {
 		return s.fail(c, start, e, ch, st, err)

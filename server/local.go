@@ -28,6 +28,8 @@ func (s *Server) Call(ctx context.Context, route string, pairs []string) ([]byte
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.callDeadline)
+	defer cancel()
 	out, _, err := s.execute(ctx, e, newChain(), args, false)
 	if err != nil {
 		return nil, err

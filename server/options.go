@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/policy"
 )
 
@@ -35,6 +36,12 @@ type config struct {
 	writeTimeout    time.Duration
 	only            []string
 	routes          RouteTable
+	token           string
+	tlsCert, tlsKey string
+	maxConns        int
+	maxHeaderBytes  int
+	callDeadline    time.Duration
+	limits          funcs.Limits
 }
 
 func newConfig(opts []Option) (*config, error) {
@@ -48,6 +55,10 @@ func newConfig(opts []Option) (*config, error) {
 		shutdownTimeout: 10 * time.Second,
 		idleTimeout:     60 * time.Second,
 		readTimeout:     30 * time.Second,
+		writeTimeout:    0,
+		maxConns:        10000,
+		maxHeaderBytes:  16 << 10,
+		callDeadline:    5 * time.Minute,
 	}
 	for _, o := range opts {
 		o.apply(c)
@@ -64,6 +75,14 @@ func (c *config) validate() error {
 		return fmt.Errorf("max depth must be at least 1, got %d", c.maxDepth)
 	case c.bodyLimit < 1:
 		return fmt.Errorf("body limit must be at least 1 byte, got %d", c.bodyLimit)
+	case c.maxConns < 1:
+		return fmt.Errorf("max connections must be at least 1, got %d", c.maxConns)
+	case c.maxHeaderBytes < 1024:
+		return fmt.Errorf("max header bytes must be at least 1024, got %d", c.maxHeaderBytes)
+	case c.callDeadline <= 0:
+		return fmt.Errorf("call deadline must be positive, got %s", c.callDeadline)
+	case (c.tlsCert == "") != (c.tlsKey == ""):
+		return fmt.Errorf("TLS needs both a certificate and a key file")
 	}
 	if err := c.routes.validate(); err != nil {
 		return err
@@ -132,6 +151,42 @@ func WithRoutes(t RouteTable) Option {
 		}
 	})
 }
+
+// WithToken requires Authorization: Bearer token on every route except
+// /healthz and /readyz, compared in constant time; proxies send it to the
+// servers they call. Default: no token.
+func WithToken(token string) Option { return optionFunc(func(c *config) { c.token = token }) }
+
+// WithTLS serves HTTPS with the certificate and key in these PEM files.
+// Proxies calling this server trust the certificate. Default: plain HTTP.
+func WithTLS(certFile, keyFile string) Option {
+	return optionFunc(func(c *config) { c.tlsCert, c.tlsKey = certFile, keyFile })
+}
+
+// WithTimeouts sets the connection timeouts: reading a whole request
+// (headers and body; slow clients are cut off), writing a response (0: no
+// limit, since a call may take long), and keeping an idle connection.
+// Defaults 30s, 0 and 60s.
+func WithTimeouts(read, write, idle time.Duration) Option {
+	return optionFunc(func(c *config) { c.readTimeout, c.writeTimeout, c.idleTimeout = read, write, idle })
+}
+
+// WithMaxConns bounds the concurrent connections; past it new connections
+// are refused. Default 10000.
+func WithMaxConns(n int) Option { return optionFunc(func(c *config) { c.maxConns = n }) }
+
+// WithMaxHeaderBytes bounds the size of a request's line and headers; a
+// larger request gets 431. Default 16 KiB.
+func WithMaxHeaderBytes(n int) Option { return optionFunc(func(c *config) { c.maxHeaderBytes = n }) }
+
+// WithCallDeadline bounds how long a call from outside may take in all,
+// retries included, unless its caller sent an earlier deadline. Default 5m.
+func WithCallDeadline(d time.Duration) Option { return optionFunc(func(c *config) { c.callDeadline = d }) }
+
+// WithSourceLimits bounds what is read when loading a package: the size of
+// one file and the number of files (see funcs.Limits). Defaults 1 MiB and
+// 1000 files.
+func WithSourceLimits(l funcs.Limits) Option { return optionFunc(func(c *config) { c.limits = l }) }
 
 // WithShutdownTimeout bounds how long a graceful shutdown waits for calls
 // in flight. Default 10s.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -88,15 +89,18 @@ func New(dir string, opts ...Option) (*Server, error) {
 		IdleTimeout:           cfg.idleTimeout,
 		ReadTimeout:           cfg.readTimeout,
 		WriteTimeout:          cfg.writeTimeout,
+		ReadBufferSize:        cfg.maxHeaderBytes,
+		Concurrency:           cfg.maxConns,
 		CaseSensitive:         true,
 		StrictRouting:         true,
 		ErrorHandler:          s.errorHandler,
 	})
+	s.app.Use(s.authenticate)
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
 	s.app.Get("/metrics", s.metrics.handler())
 	s.app.Get("/openapi.json", s.openapiJSON)
-	docs := docsHandler()
+	docs := docsHandler(cfg.token != "")
 	s.app.Get("/docs", func(c *fiber.Ctx) error { return c.Redirect("/docs/", fiber.StatusMovedPermanently) })
 	s.app.Get("/docs/*", docs)
 	s.app.All("/*", s.handle)
@@ -171,13 +175,26 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.addr, err)
 	}
+	scheme := "http"
+	if s.cfg.tlsCert != "" {
+		tlsConfig, err := s.serverTLS()
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		ln = tls.NewListener(ln, tlsConfig)
+		scheme = "https"
+	}
 	s.ln = ln
 	addr := ln.Addr().(*net.TCPAddr)
 	host := addr.IP.String()
 	if addr.IP.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	s.baseURL = "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+	s.baseURL = scheme + "://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+	if !isLoopback(s.cfg.addr) && s.cfg.token == "" {
+		s.cfg.logger.Warn("WARNING: listening on " + s.cfg.addr + ", beyond this machine, with no token: anyone who can reach it can call every service. Pass --token (or set MICROFN_TOKEN), or listen on 127.0.0.1.")
+	}
 	return nil
 }
 
@@ -278,7 +295,7 @@ func (s *Server) unsyncedReload(ctx context.Context, rel string) error {
 	start := time.Now()
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
 	label := filepath.ToSlash(dir)
-	files, readErr := funcs.ReadDir(dir, funcs.Limits{})
+	files, readErr := funcs.ReadDir(dir, s.cfg.limits)
 	st := s.packages[rel]
 	if len(files) == 0 && (readErr == nil || errors.Is(readErr, fs.ErrNotExist)) {
 		if st != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -21,6 +22,7 @@ func callCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	addr := fs.String("addr", "127.0.0.1:8000", "`address` or URL of the server")
 	timeout := fs.Duration("timeout", time.Minute, "give up after this long")
+	token := fs.String("token", os.Getenv("MICROFN_TOKEN"), "send Authorization: Bearer `token` (default $MICROFN_TOKEN)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -52,6 +54,9 @@ func callCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn call:", err)
 		return 2
+	}
+	if *token != "" {
+		req.Header.Set("Authorization", "Bearer "+*token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

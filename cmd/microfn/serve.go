@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/server"
 )
 
@@ -27,6 +29,17 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	noWatch := fs.Bool("no-watch", false, "do not reload when files change (SIGHUP still reloads)")
 	quiet := fs.Bool("quiet", false, "do not log a line per call")
 	logFormat := fs.String("log-format", "text", "log `format`: text or json")
+	token := fs.String("token", os.Getenv("MICROFN_TOKEN"), "require Authorization: Bearer `token` on every route but /healthz and /readyz (default $MICROFN_TOKEN)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM); needs --tls-key")
+	tlsKey := fs.String("tls-key", "", "the private key `file` (PEM) of --tls-cert")
+	readTimeout := fs.Duration("read-timeout", 30*time.Second, "longest time to read a whole request (cuts off slow clients)")
+	writeTimeout := fs.Duration("write-timeout", 0, "longest time to write a response (0: no limit)")
+	idleTimeout := fs.Duration("idle-timeout", 60*time.Second, "how long an idle keep-alive connection stays open")
+	maxConns := fs.Int("max-conns", 10000, "most concurrent connections")
+	maxHeader := fs.Int("max-header-bytes", 16<<10, "largest request line and headers, in bytes (larger: 431)")
+	callDeadline := fs.Duration("call-deadline", 5*time.Minute, "longest a call from outside may take in all, retries included")
+	maxFileSize := fs.Int64("max-file-size", 1<<20, "largest source file loaded, in bytes (larger files are skipped with a message)")
+	maxFiles := fs.Int("max-files", 1000, "most source files loaded per package")
 	defaults := policyFlags(fs)
 	split := splitFlags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -62,6 +75,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithQuiet(*quiet),
 		server.WithLogger(logger),
 		server.WithPolicyDefaults(def),
+		server.WithToken(*token),
+		server.WithTLS(*tlsCert, *tlsKey),
+		server.WithTimeouts(*readTimeout, *writeTimeout, *idleTimeout),
+		server.WithMaxConns(*maxConns),
+		server.WithMaxHeaderBytes(*maxHeader),
+		server.WithCallDeadline(*callDeadline),
+		server.WithSourceLimits(funcs.Limits{MaxFileSize: *maxFileSize, MaxFiles: *maxFiles}),
 	)...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve:", err)

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/microfn/microfn/deploy/kubernetes"
+)
+
+const deployUsage = `Usage: microfn deploy TARGET DIR [flags]
+
+Write the deployment of the services below DIR to stdout.
+
+Targets:
+
+	kubernetes   Kubernetes manifests: a ConfigMap with the sources, a Deployment and a Service per service or package
+
+Run "microfn deploy TARGET -help" for the flags of a target.
+`
+
+func deployCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, deployUsage)
+		return 2
+	}
+	switch args[0] {
+	case "kubernetes", "k8s":
+		return deployKubernetesCmd(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, deployUsage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "microfn deploy: unknown target %q\n\n%s", args[0], deployUsage)
+	return 2
+}
+
+func deployKubernetesCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("microfn deploy kubernetes", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `Usage: microfn deploy kubernetes DIR [flags]
+
+Write Kubernetes manifests for the services of the packages below DIR to stdout:
+a ConfigMap holding the sources, and per service (--per-function, the default) or
+per package (--per-package) a Deployment and a ClusterIP Service on port %d. Each
+pod runs "microfn serve" with --only for its own services and --route for every
+other, at http://microfn-NAME:%d (the Services' short DNS names, so all objects
+share one namespace).
+
+	docker build -t REGISTRY/microfn:TAG . && docker push REGISTRY/microfn:TAG
+	microfn deploy kubernetes DIR --image REGISTRY/microfn:TAG | kubectl apply --server-side -f -
+
+A policy's scale=N limits concurrent call chains per pod: a Deployment with
+--replicas R admits N×R.
+
+Flags:
+`, kubernetes.Port, kubernetes.Port)
+		fs.PrintDefaults()
+	}
+	image := fs.String("image", kubernetes.DefaultImage, "container `image` running microfn (built from the repository's Dockerfile)")
+	namespace := fs.String("namespace", kubernetes.DefaultNamespace, "`namespace` of every object; another than default adds a Namespace object")
+	perFunction := fs.Bool("per-function", false, "one Deployment per service (the default)")
+	perPackage := fs.Bool("per-package", false, "one Deployment per package")
+	replicas := fs.Int("replicas", 1, "replicas of every Deployment")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return 2
+	}
+	opts := kubernetes.Options{Image: *image, Namespace: *namespace, Grouping: kubernetes.PerFunction}
+	switch {
+	case *perFunction && *perPackage:
+		fmt.Fprintln(stderr, "microfn deploy kubernetes: --per-function and --per-package exclude each other")
+		return 2
+	case *perPackage:
+		opts.Grouping = kubernetes.PerPackage
+	}
+	if *replicas < 1 || *replicas > 1<<20 {
+		fmt.Fprintf(stderr, "microfn deploy kubernetes: --replicas: want a whole number >= 1, got %d\n", *replicas)
+		return 2
+	}
+	opts.Replicas = int32(*replicas)
+	if *image == "" || *namespace == "" {
+		fmt.Fprintln(stderr, "microfn deploy kubernetes: --image and --namespace cannot be empty")
+		return 2
+	}
+	if err := opts.Validate(); err != nil {
+		fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
+		return 2
+	}
+	m, err := kubernetes.Generate(pos[0], opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
+		return 1
+	}
+	if err := m.WriteYAML(stdout); err != nil {
+		fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
+		return 1
+	}
+	return 0
+}
