@@ -181,7 +181,9 @@ func WithMaxHeaderBytes(n int) Option { return optionFunc(func(c *config) { c.ma
 
 // WithCallDeadline bounds how long a call from outside may take in all,
 // retries included, unless its caller sent an earlier deadline. Default 5m.
-func WithCallDeadline(d time.Duration) Option { return optionFunc(func(c *config) { c.callDeadline = d }) }
+func WithCallDeadline(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.callDeadline = d })
+}
 
 // WithSourceLimits bounds what is read when loading a package: the size of
 // one file and the number of files (see funcs.Limits). Defaults 1 MiB and
