@@ -92,7 +92,9 @@ func TestHostileCode(t *testing.T) {
 		}
 	}
 	microfntest.Eventually(t, 5*time.Second, func() (bool, string) {
-		n := in.Logs().Count(func(r microfntest.Record) bool { return strings.Contains(r.Msg, "goroutine started by service code panicked") })
+		n := in.Logs().Count(func(r microfntest.Record) bool {
+			return strings.Contains(r.Msg, "goroutine started by service code panicked")
+		})
 		return n == 1, fmt.Sprintf("%d recovered goroutine panics logged", n)
 	})
 	if r := in.Get("/Version"); body(r) != "1" {
