@@ -231,6 +231,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	cancel()
 	wg.Wait()
 	s.closeVersions()
+	s.client.CloseIdleConnections()
 	return err
 }
 
