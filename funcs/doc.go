@@ -22,6 +22,13 @@
 // time.Duration, any, a trailing error result, and a leading
 // context.Context parameter.
 //
+// Methods that change how encoding/json treats a type cannot be called by
+// the interpreter, so types that travel must not need them: types with a
+// MarshalJSON, UnmarshalJSON, MarshalText or UnmarshalText method, structs
+// embedding such a type or time.Time (which promotes its methods), defined
+// types over time.Time (which lose them), and omitzero fields whose type
+// has an IsZero method are errors.
+//
 // [Load] reads one directory the way the Go toolchain does (build
 // constraints honoured, _test.go, hidden and _-prefixed files ignored) and
 // returns a [Package] holding the parsed files and one [Descriptor] per

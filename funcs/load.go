@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -442,8 +443,10 @@ func PackageDirs(root string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list packages under %s: %w", root, err)
 	}
+	// WalkDir visits a directory's files and subdirectories in one lexical
+	// order, so a directory's files can come on both sides of a subtree.
 	sort.Strings(dirs)
-	return dirs, nil
+	return slices.Compact(dirs), nil
 }
 
 // LookupType describes the package-level type name, or reports false when
@@ -451,6 +454,9 @@ func PackageDirs(root string) ([]string, error) {
 // the types of service signatures, problems here are not errors: the type
 // may be used only inside the package.
 func (p *Package) LookupType(name string) (*Type, bool) {
+	if len(p.Files) == 0 {
+		return nil, false
+	}
 	if p.lookup == nil {
 		files := make([]*ast.File, len(p.Files))
 		for i, f := range p.Files {

@@ -19,9 +19,14 @@ type resolver struct {
 	named map[string]*Type
 	// jsonMethods maps a type name to the position of a JSON method of it.
 	jsonMethods map[string]methodPos
+	// zeroMethods maps a type name to the position of its IsZero method,
+	// which encoding/json calls for fields tagged omitzero.
+	zeroMethods map[string]token.Pos
 	// failed remembers named types that could not be described; their
 	// error was reported where they were first used.
 	failed map[string]bool
+	// aliasing holds the aliases being resolved, to stop on alias cycles.
+	aliasing map[string]bool
 }
 
 type typeDecl struct {
@@ -47,7 +52,9 @@ func newResolver(sink *errorSink, files []*ast.File) *resolver {
 		consts:      map[string]int{},
 		named:       map[string]*Type{},
 		jsonMethods: map[string]methodPos{},
+		zeroMethods: map[string]token.Pos{},
 		failed:      map[string]bool{},
+		aliasing:    map[string]bool{},
 	}
 	for _, f := range files {
 		for _, d := range f.Decls {
@@ -55,11 +62,16 @@ func newResolver(sink *errorSink, files []*ast.File) *resolver {
 			case *ast.GenDecl:
 				r.addGenDecl(f, d)
 			case *ast.FuncDecl:
-				if d.Recv == nil || len(d.Recv.List) == 0 || !jsonMethodNames[d.Name.Name] {
+				if d.Recv == nil || len(d.Recv.List) == 0 {
 					continue
 				}
-				if name := recvTypeName(d.Recv.List[0].Type); name != "" {
+				name := recvTypeName(d.Recv.List[0].Type)
+				switch {
+				case name == "":
+				case jsonMethodNames[d.Name.Name]:
 					r.jsonMethods[name] = methodPos{d.Name.Name, d.Name.Pos()}
+				case d.Name.Name == "IsZero":
+					r.zeroMethods[name] = d.Name.Pos()
 				}
 			}
 		}
@@ -136,19 +148,19 @@ func (r *resolver) resolve(f *ast.File, e ast.Expr, what string) *Type {
 	case *ast.SelectorExpr:
 		return r.resolveQualified(f, x, what)
 	case *ast.StarExpr:
-		elem := r.resolve(f, x.X, what)
+		elem := r.resolveValue(f, x.X, what)
 		if elem == nil {
 			return nil
 		}
 		return &Type{Kind: Pointer, Elem: elem}
 	case *ast.Ellipsis:
-		elem := r.resolve(f, x.Elt, what)
+		elem := r.resolveValue(f, x.Elt, what)
 		if elem == nil {
 			return nil
 		}
 		return sliceOf(elem)
 	case *ast.ArrayType:
-		elem := r.resolve(f, x.Elt, what)
+		elem := r.resolveValue(f, x.Elt, what)
 		if elem == nil {
 			return nil
 		}
@@ -162,8 +174,8 @@ func (r *resolver) resolve(f *ast.File, e ast.Expr, what string) *Type {
 		}
 		return &Type{Kind: Array, Len: n, Elem: elem}
 	case *ast.MapType:
-		key := r.resolve(f, x.Key, what)
-		elem := r.resolve(f, x.Value, what)
+		key := r.resolveValue(f, x.Key, what)
+		elem := r.resolveValue(f, x.Value, what)
 		if key == nil || elem == nil {
 			return nil
 		}
@@ -196,9 +208,26 @@ func (r *resolver) resolve(f *ast.File, e ast.Expr, what string) *Type {
 	return nil
 }
 
+// resolveValue is resolve for types that sit inside other types (elements,
+// keys, fields): error and context.Context cannot travel in JSON there.
+func (r *resolver) resolveValue(f *ast.File, e ast.Expr, what string) *Type {
+	t := r.resolve(f, e, what)
+	if t != nil && (t.Kind == Error || t.Kind == Context) {
+		r.sink.errorf(e.Pos(), "%s: %s cannot travel in JSON inside another type", what, t.Kind)
+		return nil
+	}
+	return t
+}
+
+// sliceOf returns the type []elem. Like encoding/json, it treats every
+// slice of a byte kind as []byte, base64 in JSON, also when the element
+// type is named; Elem then records that name.
 func sliceOf(elem *Type) *Type {
-	if elem.Kind == Uint8 && elem.Name == "" {
-		return &Type{Kind: Bytes}
+	if elem.Kind == Uint8 {
+		if elem.Name == "" {
+			return &Type{Kind: Bytes}
+		}
+		return &Type{Kind: Bytes, Elem: elem}
 	}
 	return &Type{Kind: Slice, Elem: elem}
 }
@@ -283,6 +312,12 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 		return fail()
 	}
 	if spec.Assign.IsValid() { // type alias
+		if r.aliasing[id.Name] {
+			r.sink.errorf(id.Pos(), "%s: invalid recursive type alias %s", what, id.Name)
+			return fail()
+		}
+		r.aliasing[id.Name] = true
+		defer delete(r.aliasing, id.Name)
 		return r.resolve(d.file, spec.Type, what)
 	}
 	t := &Type{Name: id.Name, Pos: r.sink.fset.Position(spec.Name.Pos())}
@@ -302,8 +337,18 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 	if u == nil {
 		return fail()
 	}
+	if u.Kind == Invalid { // type A B; type B A: u is a placeholder
+		r.sink.errorf(id.Pos(), "%s: invalid recursive type %s", what, id.Name)
+		return fail()
+	}
 	if u.Kind == Error || u.Kind == Context {
 		r.sink.errorf(id.Pos(), "%s: type %s is not supported in service signatures", what, id.Name)
+		return fail()
+	}
+	if u.Kind == Time {
+		// A defined type does not get time.Time's methods: encoding/json
+		// would encode its unexported fields, as {}.
+		r.sink.errorf(spec.Name.Pos(), "%s: type %s is defined as time.Time but does not have its JSON methods (use time.Time or an alias, type %s = time.Time)", what, id.Name, id.Name)
 		return fail()
 	}
 	t.Kind, t.Elem, t.Key, t.Len, t.Fields = u.Kind, u.Elem, u.Key, u.Len, u.Fields

@@ -31,7 +31,7 @@ func (r *resolver) structFields(f *ast.File, st *ast.StructType, what string) ([
 		names := af.Names
 		embedded := len(names) == 0
 		if embedded {
-			names = []*ast.Ident{{Name: recvTypeName(af.Type), NamePos: af.Type.Pos()}}
+			names = []*ast.Ident{{Name: embeddedName(af.Type), NamePos: af.Type.Pos()}}
 		}
 		for _, name := range names {
 			fd := &Field{
@@ -45,6 +45,14 @@ func (r *resolver) structFields(f *ast.File, st *ast.StructType, what string) ([
 			index++
 			fd.applyTag(tag)
 			fields = append(fields, fd)
+			if embedded {
+				if m, promoted := r.promotedJSONMethod(f, af.Type); promoted {
+					// The struct gets the method, whatever the field's tag.
+					r.sink.errorf(af.Type.Pos(), "%s: embedded field %s promotes its %s method, which the interpreter cannot call: microfn would encode the struct differently from encoding/json (give the field a name)", what, name.Name, m)
+					ok = false
+					continue
+				}
+			}
 			if fd.Skip || (!fd.Exported && !embedded) || name.Name == "_" {
 				continue
 			}
@@ -53,7 +61,7 @@ func (r *resolver) structFields(f *ast.File, st *ast.StructType, what string) ([
 				ok = false
 				continue
 			}
-			ft := r.resolve(f, af.Type, what+": field "+name.Name)
+			ft := r.resolveValue(f, af.Type, what+": field "+name.Name)
 			if ft == nil {
 				ok = false
 				continue
@@ -61,10 +69,69 @@ func (r *resolver) structFields(f *ast.File, st *ast.StructType, what string) ([
 			if embedded && !fd.Exported && !isStructish(ft) {
 				continue // encoding/json ignores unexported embedded non-struct fields
 			}
+			if fd.OmitZero {
+				named := ft
+				if named.Kind == Pointer && named.Name == "" {
+					named = named.Elem
+				}
+				if _, has := r.zeroMethods[named.Name]; has && named.Name != "" {
+					r.sink.errorf(af.Tag.Pos(), "%s: field %s is tagged omitzero and its type %s has an IsZero method, which the interpreter cannot call (remove omitzero or the method)", what, name.Name, named.Name)
+					ok = false
+					continue
+				}
+			}
 			fd.Type = ft
 		}
 	}
 	return fields, ok
+}
+
+// promotedJSONMethod reports the JSON method, if any, that embedding the
+// type e promotes to the struct: time.Time's, or one declared in the
+// package on the embedded type.
+func (r *resolver) promotedJSONMethod(f *ast.File, e ast.Expr) (string, bool) {
+	for {
+		switch x := e.(type) {
+		case *ast.StarExpr:
+			e = x.X
+			continue
+		case *ast.ParenExpr:
+			e = x.X
+			continue
+		case *ast.SelectorExpr:
+			if pkg, ok := x.X.(*ast.Ident); ok && importPathOf(f, pkg.Name) == "time" && x.Sel.Name == "Time" {
+				return "MarshalJSON", true
+			}
+		case *ast.Ident:
+			if m, ok := r.jsonMethods[x.Name]; ok {
+				return m.name, true
+			}
+		}
+		return "", false
+	}
+}
+
+// embeddedName returns the field name of an embedded field of type e: the
+// type's name without package qualifier, pointer or type arguments.
+func embeddedName(e ast.Expr) string {
+	for {
+		switch x := e.(type) {
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.IndexListExpr:
+			e = x.X
+		case *ast.SelectorExpr:
+			return x.Sel.Name
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
+	}
 }
 
 func isStructish(t *Type) bool {

@@ -92,7 +92,8 @@ type Type struct {
 	// Name is the declared name for named types of the package ("Point"),
 	// and empty otherwise.
 	Name string
-	// Elem is the element type of Slice, Array, Map and Pointer.
+	// Elem is the element type of Slice, Array, Map and Pointer, and of
+	// Bytes when the element type is a named byte type ([]MyByte).
 	Elem *Type
 	// Key is the key type of a Map; its Kind is String.
 	Key *Type
@@ -151,6 +152,13 @@ func (t *Type) write(b *strings.Builder) {
 	}
 	switch t.Kind {
 	case Slice:
+		b.WriteString("[]")
+		t.Elem.write(b)
+	case Bytes:
+		if t.Elem == nil {
+			b.WriteString("[]byte")
+			break
+		}
 		b.WriteString("[]")
 		t.Elem.write(b)
 	case Array:

@@ -1,15 +1,17 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
+	"io"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/microfn/microfn/funcs"
 )
@@ -89,14 +91,157 @@ func jsonKind(v any) string {
 		return "the string " + strconv.Quote(v)
 	case []any:
 		return "an array"
-	case map[string]any:
+	case object:
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
 }
 
-// set stores the decoded JSON value v (from a decoder with UseNumber) into
-// dst, which has the reflect type of the source type t.
+// An object is a decoded JSON object with its members in document order.
+// encoding/json lets the last of repeated keys win, also when keys match
+// one struct field case-insensitively, which needs that order.
+type object []member
+
+type member struct {
+	key   string
+	value any
+}
+
+// decodeJSON decodes the JSON text data, which must hold one value and
+// nothing after it, into nil, bool, json.Number, string, []any and object
+// values. Malformed JSON gets the error json.Decoder reports.
+func decodeJSON(data []byte) (any, error) {
+	if !json.Valid(data) { // also bounds the nesting, as encoding/json does
+		return nil, syntaxError(data)
+	}
+	p := parser{data: data}
+	return p.value(), nil
+}
+
+// errTrailing reports data after the JSON value.
+var errTrailing = errors.New("more data after the JSON value")
+
+// syntaxError explains why data is not one JSON value.
+func syntaxError(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		if err == io.EOF {
+			return io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errTrailing
+	}
+	return errors.New("invalid JSON")
+}
+
+// A parser decodes JSON text that json.Valid accepted, so it checks
+// nothing.
+type parser struct {
+	data []byte
+	i    int
+}
+
+func (p *parser) space() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value() any {
+	p.space()
+	switch p.data[p.i] {
+	case '{':
+		p.i++
+		obj := object{}
+		p.space()
+		if p.data[p.i] == '}' {
+			p.i++
+			return obj
+		}
+		for {
+			p.space()
+			key := p.string()
+			p.space()
+			p.i++ // :
+			obj = append(obj, member{key, p.value()})
+			p.space()
+			p.i++ // , or }
+			if p.data[p.i-1] == '}' {
+				return obj
+			}
+		}
+	case '[':
+		p.i++
+		list := []any{}
+		p.space()
+		if p.data[p.i] == ']' {
+			p.i++
+			return list
+		}
+		for {
+			list = append(list, p.value())
+			p.space()
+			p.i++ // , or ]
+			if p.data[p.i-1] == ']' {
+				return list
+			}
+		}
+	case '"':
+		return p.string()
+	case 't':
+		p.i += len("true")
+		return true
+	case 'f':
+		p.i += len("false")
+		return false
+	case 'n':
+		p.i += len("null")
+		return nil
+	}
+	start := p.i
+	for p.i < len(p.data) && strings.IndexByte("+-.0123456789eE", p.data[p.i]) >= 0 {
+		p.i++
+	}
+	return json.Number(p.data[start:p.i])
+}
+
+// string decodes the string that starts at p.i.
+func (p *parser) string() string {
+	start := p.i
+	p.i++
+	simple := true
+	for p.data[p.i] != '"' {
+		switch c := p.data[p.i]; {
+		case c == '\\':
+			simple = false
+			p.i += 2
+		case c >= utf8.RuneSelf:
+			simple = false
+			p.i++
+		default:
+			p.i++
+		}
+	}
+	p.i++
+	quoted := p.data[start:p.i]
+	if simple || (bytes.IndexByte(quoted, '\\') < 0 && utf8.Valid(quoted)) {
+		return string(quoted[1 : len(quoted)-1])
+	}
+	var s string
+	_ = json.Unmarshal(quoted, &s) // escapes, and invalid UTF-8 replaced
+	return s
+}
+
+// set stores the JSON value v, as decodeJSON returns it, into dst, which
+// has the reflect type of the source type t.
 func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error {
 	if v == nil {
 		switch t.Kind {
@@ -120,7 +265,7 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 		}
 		i, err := strconv.ParseInt(n.String(), 10, t.Kind.Bits())
 		if err != nil {
-			return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (%s)", t, n, numErr(err))}
+			return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (%s)", t, n, numErr(err, n.String()))}
 		}
 		dst.SetInt(i)
 	case funcs.Uint, funcs.Uint8, funcs.Uint16, funcs.Uint32, funcs.Uint64, funcs.Uintptr:
@@ -130,7 +275,7 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 		}
 		u, err := strconv.ParseUint(n.String(), 10, t.Kind.Bits())
 		if err != nil {
-			return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (%s)", t, n, numErr(err))}
+			return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (%s)", t, n, numErr(err, n.String()))}
 		}
 		dst.SetUint(u)
 	case funcs.Float32, funcs.Float64:
@@ -164,7 +309,7 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 		if !ok {
 			return mismatch(path, t, v)
 		}
-		tm, err := time.Parse(time.RFC3339Nano, s)
+		tm, err := parseTime(s)
 		if err != nil {
 			return &decodeError{path: path, msg: fmt.Sprintf("want time.Time as an RFC 3339 string like %q, got %q", "2006-01-02T15:04:05Z", s)}
 		}
@@ -210,53 +355,82 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 			}
 		}
 	case funcs.Map:
-		obj, ok := v.(map[string]any)
+		obj, ok := v.(object)
 		if !ok {
 			return mismatch(path, t, v)
 		}
 		m := reflect.MakeMapWithSize(dst.Type(), len(obj))
 		kt, et := dst.Type().Key(), dst.Type().Elem()
-		for k, e := range obj {
+		for _, e := range obj {
 			ev := reflect.New(et).Elem()
-			if err := c.set(ev, t.Elem, e, path+"["+strconv.Quote(k)+"]"); err != nil {
+			if err := c.set(ev, t.Elem, e.value, path+"["+strconv.Quote(e.key)+"]"); err != nil {
 				return err
 			}
-			m.SetMapIndex(reflect.ValueOf(k).Convert(kt), ev)
+			m.SetMapIndex(reflect.ValueOf(e.key).Convert(kt), ev)
 		}
 		dst.Set(m)
 	case funcs.Struct:
-		obj, ok := v.(map[string]any)
+		obj, ok := v.(object)
 		if !ok {
 			return mismatch(path, t, v)
 		}
 		fields := c.fields[t]
-		for k, e := range obj {
-			f := lookupField(fields, k)
+		for _, e := range obj {
+			f := lookupField(fields, e.key)
 			if f == nil {
-				return &decodeError{path: path, msg: fmt.Sprintf("unknown field %q in %s (fields: %s)", k, t, fieldNames(fields))}
+				return &decodeError{path: path, msg: fmt.Sprintf("unknown field %q in %s (fields: %s)", e.key, t, fieldNames(fields))}
 			}
-			fv, _ := fieldByPath(dst, f.path, true)
 			sub := f.name
 			if path != "" {
 				sub = path + "." + f.name
 			}
-			if err := c.set(fv, f.typ, e, sub); err != nil {
+			fv, ok := fieldByPath(dst, f.path, !f.noAlloc)
+			if !ok {
+				return &decodeError{path: sub, msg: "cannot set the field: it is promoted from a nil embedded pointer to an unexported struct, which encoding/json cannot allocate either"}
+			}
+			if err := c.set(fv, f.typ, e.value, sub); err != nil {
 				return err
 			}
 		}
 	case funcs.Any:
-		dst.Set(reflect.ValueOf(plain(v)))
+		p, err := plain(v)
+		if err != nil {
+			return &decodeError{path: path, msg: err.Error()}
+		}
+		if p == nil {
+			dst.SetZero()
+		} else {
+			dst.Set(reflect.ValueOf(p))
+		}
 	default:
 		return &decodeError{path: path, msg: fmt.Sprintf("cannot decode into %s", t)}
 	}
 	return nil
 }
 
-func numErr(err error) string {
+// numErr says why the integer text did not parse.
+func numErr(err error, text string) string {
 	if errors.Is(err, strconv.ErrRange) {
 		return "out of range"
 	}
+	if _, err := strconv.ParseInt(text, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return "out of range" // a negative number for an unsigned kind
+	}
 	return "not an integer"
+}
+
+// parseTime parses an RFC 3339 time as time.Time's UnmarshalJSON does,
+// and refuses times that time.Time's MarshalJSON could not write back (a
+// zone offset of 24 hours or more), so that a bound value can be sent on.
+func parseTime(s string) (time.Time, error) {
+	var tm time.Time
+	if err := tm.UnmarshalText([]byte(s)); err != nil {
+		return time.Time{}, err
+	}
+	if _, err := tm.MarshalText(); err != nil {
+		return time.Time{}, err
+	}
+	return tm, nil
 }
 
 func fieldNames(fields []wireField) string {
@@ -267,24 +441,36 @@ func fieldNames(fields []wireField) string {
 	return strings.Join(names, ", ")
 }
 
-// plain turns json.Number into float64 inside a decoded value, as
-// encoding/json decodes numbers into any.
-func plain(v any) any {
+// plain turns a decoded value into what encoding/json stores in an any:
+// float64 for numbers and map[string]any for objects (the last of
+// repeated keys wins). Like encoding/json, it refuses numbers beyond
+// float64.
+func plain(v any) (any, error) {
 	switch x := v.(type) {
 	case json.Number:
 		f, err := strconv.ParseFloat(x.String(), 64)
-		if err != nil && !math.IsInf(f, 0) {
-			return x.String()
+		if err != nil {
+			return nil, fmt.Errorf("the number %s is out of range for float64", x)
 		}
-		return f
+		return f, nil
 	case []any:
 		for i := range x {
-			x[i] = plain(x[i])
+			p, err := plain(x[i])
+			if err != nil {
+				return nil, err
+			}
+			x[i] = p
 		}
-	case map[string]any:
-		for k := range x {
-			x[k] = plain(x[k])
+	case object:
+		m := make(map[string]any, len(x))
+		for _, e := range x {
+			p, err := plain(e.value)
+			if err != nil {
+				return nil, err
+			}
+			m[e.key] = p
 		}
+		return m, nil
 	}
-	return v
+	return v, nil
 }

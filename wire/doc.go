@@ -12,6 +12,13 @@
 // []byte is base64, exactly as encoding/json would encode the types as
 // written.
 //
+// Decoding follows encoding/json as well (keys match field names
+// case-insensitively, the last of repeated keys wins, numbers in an any
+// are float64) but is stricter, to report client mistakes: unknown fields,
+// null for a type other than a pointer, slice, map or any, and arrays of
+// another length are errors, as is a parameter given twice. A
+// time.Duration may also be given as a string such as "1.5s".
+//
 // Plans are built once per service and type when a package version loads
 // ([NewFunc]); requests only walk them.
 package wire

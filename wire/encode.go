@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/microfn/microfn/funcs"
@@ -95,31 +96,48 @@ func (c *Codec) appendList(b []byte, elem *funcs.Type, v reflect.Value, depth in
 }
 
 func (c *Codec) appendMap(b []byte, v reflect.Value, elem func([]byte, reflect.Value) ([]byte, error)) ([]byte, error) {
-	keys := v.MapKeys()
-	slices.SortFunc(keys, func(x, y reflect.Value) int {
-		switch xs, ys := x.String(), y.String(); {
-		case xs < ys:
-			return -1
-		case xs > ys:
-			return 1
+	type entry struct {
+		key string
+		v   reflect.Value
+	}
+	entries := make([]entry, 0, v.Len())
+	for iter := v.MapRange(); iter.Next(); {
+		k, err := mapKey(iter.Key())
+		if err != nil {
+			return b, err
 		}
-		return 0
-	})
+		entries = append(entries, entry{k, iter.Value()})
+	}
+	slices.SortFunc(entries, func(x, y entry) int { return strings.Compare(x.key, y.key) })
 	b = append(b, '{')
 	var err error
-	for i, k := range keys {
+	for i, e := range entries {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if b, err = appendString(b, k.String()); err != nil {
+		if b, err = appendString(b, e.key); err != nil {
 			return b, err
 		}
 		b = append(b, ':')
-		if b, err = elem(b, v.MapIndex(k)); err != nil {
+		if b, err = elem(b, e.v); err != nil {
 			return b, err
 		}
 	}
 	return append(b, '}'), nil
+}
+
+// mapKey returns the JSON key of the map key k as encoding/json writes it:
+// strings as they are, integers in decimal.
+func mapKey(k reflect.Value) (string, error) {
+	switch k.Kind() {
+	case reflect.String:
+		return k.String(), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(k.Uint(), 10), nil
+	}
+	return "", fmt.Errorf("cannot encode a map with %s keys", k.Type())
 }
 
 func (c *Codec) appendStruct(b []byte, t *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
@@ -136,7 +154,7 @@ func (c *Codec) appendStruct(b []byte, t *funcs.Type, v reflect.Value, depth int
 		if !ok {
 			continue
 		}
-		if (f.omitEmp && isEmptyValue(fv)) || (f.omitZer && fv.IsZero()) {
+		if (f.omitEmp && isEmptyValue(fv)) || (f.omitZer && isZeroValue(f.typ, fv)) {
 			continue
 		}
 		if !first {
@@ -194,9 +212,6 @@ func (c *Codec) appendDynamic(b []byte, v reflect.Value, depth int) ([]byte, err
 		}
 		return append(b, ']'), nil
 	case reflect.Map:
-		if v.Type().Key().Kind() != reflect.String {
-			return b, fmt.Errorf("cannot encode a map with %s keys", v.Type().Key())
-		}
 		if v.IsNil() {
 			return append(b, "null"...), nil
 		}
@@ -245,6 +260,24 @@ func appendString(b []byte, s string) ([]byte, error) {
 	}
 	out, err := json.Marshal(s)
 	return append(b, out...), err
+}
+
+// isZeroValue reports whether omitzero omits v, a value of the source type
+// t: encoding/json asks the IsZero method of time.Time and *time.Time, and
+// reflect otherwise (funcs rejects other types with an IsZero method).
+func isZeroValue(t *funcs.Type, v reflect.Value) bool {
+	switch {
+	case t.Kind == funcs.Time:
+		tm, _ := v.Interface().(time.Time)
+		return tm.IsZero()
+	case t.Kind == funcs.Pointer && t.Name == "" && t.Elem.Kind == funcs.Time:
+		if v.IsNil() {
+			return true
+		}
+		tm, _ := v.Elem().Interface().(time.Time)
+		return tm.IsZero()
+	}
+	return v.IsZero()
 }
 
 // isEmptyValue is encoding/json's definition of empty for omitempty.

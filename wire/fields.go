@@ -20,24 +20,34 @@ type wireField struct {
 	omitZer bool
 	tagged  bool
 	depth   int
+	// noAlloc reports that path crosses an embedded pointer to an
+	// unexported struct: encoding/json encodes the field but cannot
+	// allocate the pointer when decoding.
+	noAlloc bool
 }
 
 // flatten lists the JSON fields of the struct type t following
 // encoding/json's rules: embedded untagged structs (and pointers to
-// exported ones) promote their fields, a shallower field hides deeper ones
-// of the same name, and among equally deep fields a tagged one wins, else
-// all of them are dropped.
+// structs) promote their fields, a shallower field hides deeper ones of the
+// same name, and among equally deep fields a tagged one wins, else all of
+// them are dropped. A struct type embedded several times at one depth
+// promotes its fields several times, so they are dropped too.
 func flatten(t *funcs.Type) []wireField {
 	type item struct {
-		t     *funcs.Type
-		path  []int
-		depth int
+		t       *funcs.Type
+		path    []int
+		noAlloc bool
 	}
 	var all []wireField
 	visited := map[*funcs.Type]bool{}
-	current := []item{{t: t}}
-	for depth := 0; len(current) > 0; depth++ {
-		var next []item
+	var current, next []item
+	next = []item{{t: t}}
+	// count and nextCount count how many times a struct type is reached
+	// at the current and the next depth.
+	var count, nextCount map[*funcs.Type]int
+	for depth := 0; len(next) > 0; depth++ {
+		current, next = next, nil
+		count, nextCount = nextCount, map[*funcs.Type]int{}
 		for _, it := range current {
 			if visited[it.t] {
 				continue
@@ -50,28 +60,35 @@ func flatten(t *funcs.Type) []wireField {
 				path := append(append([]int(nil), it.path...), f.Index)
 				ft := f.Type
 				if f.Embedded && !f.Tagged {
-					st := ft
+					st, noAlloc := ft, it.noAlloc
 					if st.Kind == funcs.Pointer {
-						if !f.Exported {
-							continue // encoding/json cannot set such fields
-						}
 						st = st.Elem
+						noAlloc = noAlloc || !f.Exported
 					}
 					if st.Kind == funcs.Struct {
-						next = append(next, item{t: st, path: path, depth: depth + 1})
+						nextCount[st]++
+						if nextCount[st] == 1 {
+							next = append(next, item{t: st, path: path, noAlloc: noAlloc})
+						}
 						continue
 					}
 				}
 				if !f.Exported {
 					continue
 				}
-				all = append(all, wireField{
+				wf := wireField{
 					name: f.JSONName, path: path, typ: ft,
 					omitEmp: f.OmitEmpty, omitZer: f.OmitZero, tagged: f.Tagged, depth: depth,
-				})
+					noAlloc: it.noAlloc,
+				}
+				all = append(all, wf)
+				if count[it.t] > 1 {
+					// The struct is embedded several times at this
+					// depth: a second copy makes the name conflict.
+					all = append(all, wf)
+				}
 			}
 		}
-		current = next
 	}
 	// Resolve name conflicts.
 	byName := map[string][]int{}

@@ -105,30 +105,30 @@ func (f *Func) unknown(name string) error {
 }
 
 // BindJSON binds a request body holding a JSON object keyed by parameter
-// names, such as {"x": 5}. An empty body binds no parameter.
+// names, such as {"x": 5}. An empty body binds no parameter. A parameter
+// given twice is an error.
 func (f *Func) BindJSON(body []byte) ([]reflect.Value, error) {
 	args := f.newArgs()
 	given := make([]bool, len(args))
 	if len(bytes.TrimSpace(body)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil {
-			return nil, &BindError{Msg: "malformed JSON body: " + jsonErr(err, body)}
+		v, err := decodeJSON(body)
+		if err != nil {
+			return nil, &BindError{Msg: "malformed JSON body: " + jsonErr(err)}
 		}
-		if _, err := dec.Token(); err != io.EOF {
-			return nil, &BindError{Msg: "malformed JSON body: more data after the JSON object"}
+		obj, ok := v.(object)
+		if !ok {
+			return nil, &BindError{Msg: fmt.Sprintf("the body must be a JSON object of the parameters (%s), got %s", f.usage, jsonKind(v))}
 		}
-		if obj == nil {
-			return nil, &BindError{Msg: fmt.Sprintf("the body must be a JSON object of the parameters (%s), got null", f.usage)}
-		}
-		for name, v := range obj {
-			i, ok := f.byName[name]
+		for _, e := range obj {
+			i, ok := f.byName[e.key]
 			if !ok {
-				return nil, f.unknown(name)
+				return nil, f.unknown(e.key)
 			}
-			if err := f.codec.set(args[i], f.desc.Params[i].Type, v, ""); err != nil {
-				return nil, &BindError{Param: name, Msg: err.Error()}
+			if given[i] {
+				return nil, f.bindError(e.key, "given more than once")
+			}
+			if err := f.codec.set(args[i], f.desc.Params[i].Type, e.value, ""); err != nil {
+				return nil, &BindError{Param: e.key, Msg: err.Error()}
 			}
 			given[i] = true
 		}
@@ -139,14 +139,11 @@ func (f *Func) BindJSON(body []byte) ([]reflect.Value, error) {
 	return args, nil
 }
 
-func jsonErr(err error, body []byte) string {
+func jsonErr(err error) string {
 	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
 		return fmt.Sprintf("%s (at byte %d)", syn.Error(), syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("the body must be a JSON object of the parameters, got a JSON %s", typ.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "unexpected end of JSON input"
 	}
@@ -226,13 +223,13 @@ func (f *Func) setText(dst reflect.Value, t *funcs.Type, name, text string) erro
 	case funcs.Int, funcs.Int8, funcs.Int16, funcs.Int32, funcs.Int64:
 		i, err := strconv.ParseInt(text, 10, t.Kind.Bits())
 		if err != nil {
-			return f.bindError(name, "want %s, got %q (%s)", t, truncate(text), numErr(err))
+			return f.bindError(name, "want %s, got %q (%s)", t, truncate(text), numErr(err, text))
 		}
 		dst.SetInt(i)
 	case funcs.Uint, funcs.Uint8, funcs.Uint16, funcs.Uint32, funcs.Uint64, funcs.Uintptr:
 		u, err := strconv.ParseUint(text, 10, t.Kind.Bits())
 		if err != nil {
-			return f.bindError(name, "want %s, got %q (%s)", t, truncate(text), numErr(err))
+			return f.bindError(name, "want %s, got %q (%s)", t, truncate(text), numErr(err, text))
 		}
 		dst.SetUint(u)
 	case funcs.Float32, funcs.Float64:
@@ -244,7 +241,7 @@ func (f *Func) setText(dst reflect.Value, t *funcs.Type, name, text string) erro
 	case funcs.String:
 		dst.SetString(text)
 	case funcs.Time:
-		tm, err := time.Parse(time.RFC3339Nano, text)
+		tm, err := parseTime(text)
 		if err != nil {
 			return fail()
 		}
@@ -269,14 +266,14 @@ func (f *Func) setText(dst reflect.Value, t *funcs.Type, name, text string) erro
 		}
 		dst.Set(p)
 	case funcs.Any:
-		var v any
-		dec := json.NewDecoder(strings.NewReader(text))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil || dec.More() {
+		v, err := decodeJSON([]byte(text))
+		if err != nil {
 			dst.Set(reflect.ValueOf(text)) // not JSON: a plain string
 			return nil
 		}
-		dst.Set(reflect.ValueOf(plain(v)))
+		if err := f.codec.set(dst, t, v, ""); err != nil {
+			return &BindError{Param: name, Msg: err.Error()}
+		}
 	case funcs.Slice:
 		if isScalar(t.Elem) && !strings.HasPrefix(strings.TrimSpace(text), "[") {
 			dst.Set(reflect.MakeSlice(dst.Type(), 0, 1))
@@ -290,10 +287,8 @@ func (f *Func) setText(dst reflect.Value, t *funcs.Type, name, text string) erro
 }
 
 func (f *Func) setJSONText(dst reflect.Value, t *funcs.Type, name, text string) error {
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil || dec.More() {
+	v, err := decodeJSON([]byte(text))
+	if err != nil {
 		return f.bindError(name, "want %s written as JSON, got %q", describe(t), truncate(text))
 	}
 	if err := f.codec.set(dst, t, v, ""); err != nil {
@@ -390,7 +385,8 @@ func (f *Func) AppendResults(b []byte, results []reflect.Value) ([]byte, error) 
 }
 
 // DecodeResults decodes a response body written by AppendResults into the
-// pointers out, one per result.
+// pointers out, one per result. A destination of another type than the
+// result is an error.
 func (f *Func) DecodeResults(body []byte, out []any) error {
 	rs := f.desc.Results
 	if len(out) != len(rs) {
@@ -399,10 +395,8 @@ func (f *Func) DecodeResults(body []byte, out []any) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := decodeJSON(body)
+	if err != nil {
 		return fmt.Errorf("decode result of %s: %w", f.desc.Name, err)
 	}
 	values := []any{v}
@@ -418,11 +412,22 @@ func (f *Func) DecodeResults(body []byte, out []any) error {
 		if dst.Kind() != reflect.Pointer || dst.IsNil() {
 			return fmt.Errorf("%s: result destination %d is not a pointer", f.desc.Name, i+1)
 		}
-		if err := f.codec.set(dst.Elem(), t, values[i], ""); err != nil {
+		if err := f.setResult(dst.Elem(), t, values[i]); err != nil {
 			return fmt.Errorf("decode result %d of %s: %w", i+1, f.desc.Name, err)
 		}
 	}
 	return nil
+}
+
+// setResult stores the decoded value v of the result type t in dst,
+// reporting a dst whose type does not fit t (reflect panics then).
+func (f *Func) setResult(dst reflect.Value, t *funcs.Type, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the destination is a %s, which does not fit %s: %v", dst.Type(), t, r)
+		}
+	}()
+	return f.codec.set(dst, t, v, "")
 }
 
 // SetResults stores the results of an in-process call into the pointers
@@ -435,6 +440,9 @@ func (f *Func) SetResults(results []reflect.Value, out []any) error {
 		dst := reflect.ValueOf(out[i])
 		if dst.Kind() != reflect.Pointer || dst.IsNil() {
 			return fmt.Errorf("%s: result destination %d is not a pointer", f.desc.Name, i+1)
+		}
+		if !r.Type().AssignableTo(dst.Elem().Type()) {
+			return fmt.Errorf("%s: result %d is a %s, which cannot be stored in a %s", f.desc.Name, i+1, r.Type(), dst.Elem().Type())
 		}
 		dst.Elem().Set(r)
 	}

@@ -1,0 +1,6 @@
+package main
+
+//microfn:service
+func Hello() string { return "hello" }
+
+func main() {}

@@ -1,0 +1,4 @@
+package hidden
+
+//microfn:service
+func Hidden(c chan int) {}

@@ -1,0 +1,4 @@
+package draft
+
+//microfn:service
+func Draft(c chan int) {}

@@ -1,0 +1,6 @@
+//go:build ignore
+
+package other
+
+//microfn:service
+func Ignored(c chan int) {}
