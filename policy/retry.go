@@ -129,12 +129,15 @@ func (p Policy) Do(ctx context.Context, op func(ctx context.Context, attempt int
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	b := p.NewBackoff()
+	var b retry.Backoff // built at the first failure: most calls succeed at once
 	for {
 		attempts++
 		err = unwrapRetryable(op(ctx, attempts))
 		if err == nil || !Retryable(err) {
 			return attempts, err
+		}
+		if b == nil {
+			b = p.NewBackoff()
 		}
 		wait, stop := b.Next()
 		if stop || ctx.Err() != nil {

@@ -47,12 +47,12 @@ func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []refl
 		err error
 	}
 	done := make(chan result, 1)
-	go func() {
+	s.workers.run(func() {
 		defer release()
 		defer inFlight.Dec()
 		out, err := e.svc.Invoke(actx, args)
 		done <- result{out, err}
-	}()
+	})
 	select {
 	case r := <-done:
 		cancel()

@@ -40,6 +40,7 @@ type Server struct {
 	ln      net.Listener
 	baseURL string
 	metrics *metrics
+	workers *workerPool
 }
 
 // pkgState is what the server knows of one package directory.
@@ -71,6 +72,7 @@ func New(dir string, opts ...Option) (*Server, error) {
 		root:     filepath.Clean(dir),
 		packages: map[string]*pkgState{},
 		metrics:  newMetrics(),
+		workers:  newWorkerPool(10 * time.Second),
 		loader:   interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Logger: cfg.logger}),
 		client: &fasthttp.Client{
 			// Below the server's idle timeout, so a pooled connection is
@@ -232,6 +234,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	wg.Wait()
 	s.closeVersions()
 	s.client.CloseIdleConnections()
+	s.workers.close()
 	return err
 }
 
