@@ -8,6 +8,7 @@
 //	microfn call NAME [key=value…]     call a service of a running server
 //	microfn routes DIR                 print the service table: routes, policies, where each is served
 //	microfn openapi DIR                print the OpenAPI document of the services
+//	microfn deploy kubernetes DIR      write Kubernetes manifests for the services below DIR
 //	microfn version                    print the version
 //
 // Run microfn COMMAND -help for the flags of a command.
@@ -38,6 +39,7 @@ Usage:
 	microfn call NAME [key=value…]     call a service of a running server
 	microfn routes DIR                 print the service table: routes, policies, where each is served
 	microfn openapi DIR                print the OpenAPI document of the services
+	microfn deploy kubernetes DIR      write Kubernetes manifests for the services below DIR
 	microfn version                    print the version
 
 Run "microfn COMMAND -help" for the flags of a command.
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return routesCmd(ctx, rest, stdout, stderr)
 	case "openapi":
 		return openapiCmd(ctx, rest, stdout, stderr)
+	case "deploy":
+		return deployCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "microfn", version())
 		return 0

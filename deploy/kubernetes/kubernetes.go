@@ -1,0 +1,664 @@
+package kubernetes
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v4"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/policy"
+)
+
+// Defaults and fixed values of the generated objects.
+const (
+	// DefaultImage is the image when [Options.Image] is empty: what
+	// `docker build -t microfn .` builds from the repository's Dockerfile.
+	DefaultImage = "microfn:latest"
+	// DefaultNamespace is the namespace that needs no Namespace object.
+	DefaultNamespace = "default"
+	// Port is the port every pod listens on and every Service exposes.
+	Port = 8000
+	// SourceDir is where the sources are mounted in every container.
+	SourceDir = "/src"
+	// ConfigMapName names the ConfigMap of the sources.
+	ConfigMapName = "microfn-src"
+	// UID is the user (and group) the containers run as: distroless's
+	// nonroot.
+	UID = 65532
+)
+
+// Labels and annotations.
+const (
+	LabelName          = "app.kubernetes.io/name"
+	LabelComponent     = "app.kubernetes.io/component"
+	LabelManagedBy     = "app.kubernetes.io/managed-by"
+	AnnotationPolicy   = "microfn.dev/policy"
+	AnnotationServices = "microfn.dev/services"
+	AnnotationSource   = "microfn.dev/src-sha256"
+	appName            = "microfn"
+)
+
+// Names inside the pod template.
+const (
+	containerName = "microfn"
+	portName      = "http"
+	srcVolume     = "src"
+	tmpVolume     = "tmp"
+	// srcSubPath is the directory of the source volume that holds the
+	// tree; see the package documentation.
+	srcSubPath = "src"
+)
+
+// maxConfigMapBytes bounds the sources: Kubernetes refuses a ConfigMap
+// over 1 MiB, metadata included.
+const maxConfigMapBytes = 1<<20 - 16<<10
+
+// Grouping chooses what one Deployment serves.
+type Grouping int
+
+const (
+	// PerFunction makes one Deployment and Service per service.
+	PerFunction Grouping = iota
+	// PerPackage makes one Deployment and Service per package with
+	// services.
+	PerPackage
+)
+
+func (g Grouping) String() string {
+	switch g {
+	case PerFunction:
+		return "per-function"
+	case PerPackage:
+		return "per-package"
+	}
+	return "Grouping(" + strconv.Itoa(int(g)) + ")"
+}
+
+// Options configure [Generate]. The zero value is usable.
+type Options struct {
+	// Image is the container image running microfn; default DefaultImage.
+	Image string
+	// Namespace of every object; default DefaultNamespace, which leaves
+	// the objects without a namespace and adds no Namespace object.
+	Namespace string
+	// Grouping is PerFunction (default) or PerPackage.
+	Grouping Grouping
+	// Replicas of every Deployment; default 1.
+	Replicas int32
+}
+
+// Validate reports an unusable option, such as a namespace that is not a
+// DNS-1123 label.
+func (o Options) Validate() error {
+	_, err := o.withDefaults()
+	return err
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Image == "" {
+		o.Image = DefaultImage
+	}
+	if strings.ContainsFunc(o.Image, func(r rune) bool { return r <= ' ' }) {
+		return o, fmt.Errorf("image %q: want an image reference such as registry.example.com/microfn:v1", o.Image)
+	}
+	if o.Namespace == "" {
+		o.Namespace = DefaultNamespace
+	}
+	if errs := validation.IsDNS1123Label(o.Namespace); len(errs) > 0 {
+		return o, fmt.Errorf("namespace %q is not a valid name: %s", o.Namespace, strings.Join(errs, "; "))
+	}
+	if o.Replicas == 0 {
+		o.Replicas = 1
+	}
+	if o.Replicas < 1 {
+		return o, fmt.Errorf("replicas: want a whole number >= 1, got %d", o.Replicas)
+	}
+	if o.Grouping != PerFunction && o.Grouping != PerPackage {
+		return o, fmt.Errorf("unknown grouping %v", o.Grouping)
+	}
+	return o, nil
+}
+
+// Service describes one service as deployed.
+type Service struct {
+	// Route is the service's route, without the leading slash: "IsEven",
+	// "billing/Charge".
+	Route string
+	// Package is the directory of its package relative to the root, "."
+	// for the root.
+	Package string
+	// Policy is the service's policy: its directive's options applied to
+	// policy.Default().
+	Policy policy.Policy
+}
+
+// Component is one Deployment and its Service.
+type Component struct {
+	// Name of the Deployment and the Service, such as "microfn-iseven".
+	Name string
+	// URL is the base URL the other components call it at.
+	URL string
+	// Services are the services it serves, in the order they were found.
+	Services []Service
+	// RouteKeys are the names the other components route to it with
+	// --route KEY=URL: its services' routes, or its package's directory.
+	RouteKeys []string
+
+	// namedAfter says what the name comes from: "service IsEven",
+	// "package billing", "root package seed".
+	namedAfter, nameSource string
+
+	Service    *corev1.Service
+	Deployment *appsv1.Deployment
+}
+
+// Manifest is the generated set of objects.
+type Manifest struct {
+	Options Options
+	// Namespace is nil in the default namespace.
+	Namespace  *corev1.Namespace
+	ConfigMap  *corev1.ConfigMap
+	Components []*Component
+}
+
+// Objects returns every object in the order of the YAML stream:
+// Namespace, ConfigMap, then each component's Service and Deployment.
+func (m *Manifest) Objects() []runtime.Object {
+	var objs []runtime.Object
+	if m.Namespace != nil {
+		objs = append(objs, m.Namespace)
+	}
+	objs = append(objs, m.ConfigMap)
+	for _, c := range m.Components {
+		objs = append(objs, c.Service, c.Deployment)
+	}
+	return objs
+}
+
+// pkgInfo is one package below the root.
+type pkgInfo struct {
+	rel      string // "." for the root
+	name     string // Go package name
+	services []Service
+}
+
+// sourceFile is one file of the ConfigMap.
+type sourceFile struct {
+	rel string // slash-separated path below the root
+	key string
+	src string
+}
+
+// Generate loads the packages below dir and builds the manifest. Load
+// errors of the packages, a directory without services, two services or
+// packages whose names collide once lower-cased, and files that cannot be
+// ConfigMap keys are errors.
+func Generate(dir string, opts Options) (*Manifest, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	pkgs, files, err := load(dir)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manifest{Options: opts}
+	comps, err := components(pkgs, opts.Grouping)
+	if err != nil {
+		return nil, err
+	}
+	m.Components = comps
+	if opts.Namespace != DefaultNamespace {
+		m.Namespace = &corev1.Namespace{
+			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+			ObjectMeta: metav1.ObjectMeta{
+				Name: opts.Namespace,
+				Labels: map[string]string{
+					LabelName:      appName,
+					LabelManagedBy: appName,
+					// Every pod below complies with the restricted Pod
+					// Security Standard.
+					"pod-security.kubernetes.io/enforce": "restricted",
+				},
+			},
+		}
+	}
+	m.ConfigMap = configMap(opts, files)
+	sum := sourceHash(files)
+	for _, c := range comps {
+		c.Service = k8sService(opts, c)
+		c.Deployment = deployment(opts, c, comps, files, sum)
+	}
+	return m, nil
+}
+
+// load reads the packages below dir: their services and their files.
+func load(dir string) ([]*pkgInfo, []sourceFile, error) {
+	dirs, err := funcs.PackageDirs(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		pkgs  []*pkgInfo
+		files []sourceFile
+		errs  []error
+		keys  = map[string]string{}
+		size  int
+		count int
+	)
+	for _, rel := range dirs {
+		pkgDir := filepath.Join(dir, filepath.FromSlash(rel))
+		pkg, err := funcs.Load(pkgDir)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p := &pkgInfo{rel: rel, name: pkg.Name}
+		for _, d := range pkg.Services {
+			s := Service{Route: d.Route, Package: rel, Policy: policy.Default()}
+			if rel != "." {
+				s.Route = rel + "/" + d.Route
+			}
+			for _, o := range d.Options {
+				if o.Key == "name" {
+					continue
+				}
+				if err := s.Policy.Set(o.Key, o.Value); err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", o.Pos, err))
+				}
+			}
+			if err := s.Policy.Validate(); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %s: %w", d.Pos, d.Name, err))
+			}
+			p.services = append(p.services, s)
+			count++
+		}
+		pkgs = append(pkgs, p)
+
+		// Every source file the server could read, whatever its build
+		// constraints: the server in the pod applies them for its own
+		// platform.
+		entries, err := os.ReadDir(pkgDir)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, e := range entries {
+			if !funcs.IsSourceFile(e.Name()) || !e.Type().IsRegular() {
+				continue
+			}
+			src, err := os.ReadFile(filepath.Join(pkgDir, e.Name()))
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			fileRel := path.Join(rel, e.Name())
+			if !utf8.Valid(src) {
+				errs = append(errs, fmt.Errorf("source file %s is not UTF-8 text", fileRel))
+				continue
+			}
+			key, err := configMapKey(fileRel)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if prev, dup := keys[key]; dup {
+				errs = append(errs, fmt.Errorf("source files %s and %s would share the ConfigMap key %q; rename one", prev, fileRel, key))
+				continue
+			}
+			keys[key] = fileRel
+			size += len(key) + len(src)
+			files = append(files, sourceFile{rel: fileRel, key: key, src: string(src)})
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	if count == 0 {
+		return nil, nil, fmt.Errorf("no services under %s: mark a function with //microfn:service", dir)
+	}
+	if size > maxConfigMapBytes {
+		return nil, nil, fmt.Errorf("the sources under %s take %d bytes, more than a ConfigMap holds (%d)", dir, size, maxConfigMapBytes)
+	}
+	return pkgs, files, nil
+}
+
+// components groups the services into components and names them,
+// reporting names that collide.
+func components(pkgs []*pkgInfo, g Grouping) ([]*Component, error) {
+	routes := map[string]bool{}
+	for _, p := range pkgs {
+		for _, s := range p.services {
+			routes[s.Route] = true
+		}
+	}
+	var comps []*Component
+	for _, p := range pkgs {
+		if len(p.services) == 0 {
+			continue
+		}
+		if g == PerFunction {
+			for _, s := range p.services {
+				comps = append(comps, &Component{Services: []Service{s}, RouteKeys: []string{s.Route}, namedAfter: "service", nameSource: s.Route})
+			}
+			continue
+		}
+		c := &Component{Services: p.services, namedAfter: "package", nameSource: p.rel}
+		if p.rel == "." {
+			c.namedAfter, c.nameSource = "root package", p.name
+		}
+		// serve routes a package by its directory, except the root's; a
+		// directory that is also a service's route would be ambiguous.
+		if p.rel != "." && !routes[p.rel] {
+			c.RouteKeys = []string{p.rel}
+		} else {
+			for _, s := range p.services {
+				c.RouteKeys = append(c.RouteKeys, s.Route)
+			}
+		}
+		comps = append(comps, c)
+	}
+	byName := map[string]string{}
+	var errs []error
+	for _, c := range comps {
+		what, src := c.namedAfter, c.nameSource
+		name, err := objectName(src)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %s: %w", what, src, err))
+			continue
+		}
+		if prev, dup := byName[name]; dup {
+			errs = append(errs, fmt.Errorf("%s and %s %s both make the Kubernetes name %s (names are lower-cased, other characters become -); rename one", prev, what, src, name))
+			continue
+		}
+		byName[name] = what + " " + src
+		c.Name = name
+		c.URL = fmt.Sprintf("http://%s:%d", name, Port)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return comps, nil
+}
+
+func podLabels(c *Component) map[string]string {
+	return map[string]string{LabelName: appName, LabelComponent: strings.TrimPrefix(c.Name, NamePrefix)}
+}
+
+func objectMeta(opts Options, name string, l map[string]string) metav1.ObjectMeta {
+	meta := metav1.ObjectMeta{Name: name, Labels: map[string]string{LabelManagedBy: appName}}
+	if opts.Namespace != DefaultNamespace {
+		meta.Namespace = opts.Namespace
+	}
+	for k, v := range l {
+		meta.Labels[k] = v
+	}
+	return meta
+}
+
+func configMap(opts Options, files []sourceFile) *corev1.ConfigMap {
+	data := make(map[string]string, len(files))
+	for _, f := range files {
+		data[f.key] = f.src
+	}
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: objectMeta(opts, ConfigMapName, map[string]string{LabelName: appName}),
+		Data:       data,
+	}
+}
+
+// sourceHash identifies the sources, so that changing them changes every
+// pod template.
+func sourceHash(files []sourceFile) string {
+	h := sha256.New()
+	for _, f := range files {
+		fmt.Fprintf(h, "%s %d\n%s", f.rel, len(f.src), f.src)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func k8sService(opts Options, c *Component) *corev1.Service {
+	return &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: objectMeta(opts, c.Name, podLabels(c)),
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeClusterIP,
+			Selector: podLabels(c),
+			Ports: []corev1.ServicePort{{
+				Name:       portName,
+				Protocol:   corev1.ProtocolTCP,
+				Port:       Port,
+				TargetPort: intstr.FromString(portName),
+			}},
+		},
+	}
+}
+
+// ServeArgs are the arguments of microfn in c's container: serve its
+// services, and route every other component's.
+func ServeArgs(c *Component, all []*Component) []string {
+	only := make([]string, len(c.Services))
+	for i, s := range c.Services {
+		only[i] = s.Route
+	}
+	args := []string{"serve", SourceDir, "--addr", fmt.Sprintf("0.0.0.0:%d", Port), "--only", strings.Join(only, ","), "--no-watch"}
+	for _, o := range all {
+		if o == c {
+			continue
+		}
+		for _, k := range o.RouteKeys {
+			args = append(args, "--route", k+"="+o.URL)
+		}
+	}
+	return args
+}
+
+func deployment(opts Options, c *Component, all []*Component, files []sourceFile, sum string) *appsv1.Deployment {
+	routes := make([]string, len(c.Services))
+	for i, s := range c.Services {
+		routes[i] = s.Route
+	}
+	policyText := c.Services[0].Policy.String()
+	if opts.Grouping == PerPackage {
+		lines := make([]string, len(c.Services))
+		for i, s := range c.Services {
+			lines[i] = s.Route + ": " + s.Policy.String()
+		}
+		policyText = strings.Join(lines, "\n")
+	}
+	meta := objectMeta(opts, c.Name, podLabels(c))
+	meta.Annotations = map[string]string{
+		AnnotationServices: strings.Join(routes, ","),
+		AnnotationPolicy:   policyText,
+	}
+	items := make([]corev1.KeyToPath, len(files))
+	for i, f := range files {
+		items[i] = corev1.KeyToPath{Key: f.key, Path: srcSubPath + "/" + f.rel}
+	}
+	probe := func(path string, period, failures int32) *corev1.Probe {
+		return &corev1.Probe{
+			ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+				Path: path, Port: intstr.FromString(portName), Scheme: corev1.URISchemeHTTP,
+			}},
+			PeriodSeconds:    period,
+			TimeoutSeconds:   2,
+			FailureThreshold: failures,
+		}
+	}
+	tmpLimit := resource.MustParse("64Mi")
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: meta,
+		Spec: appsv1.DeploymentSpec{
+			Replicas: new(opts.Replicas),
+			Selector: &metav1.LabelSelector{MatchLabels: podLabels(c)},
+			Strategy: appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{
+					Labels: podLabels(c),
+					Annotations: map[string]string{
+						"prometheus.io/scrape": "true",
+						"prometheus.io/port":   strconv.Itoa(Port),
+						"prometheus.io/path":   "/metrics",
+						AnnotationSource:       sum,
+					},
+				},
+				Spec: corev1.PodSpec{
+					AutomountServiceAccountToken: new(false),
+					EnableServiceLinks:           new(false),
+					SecurityContext: &corev1.PodSecurityContext{
+						RunAsNonRoot:   new(true),
+						RunAsUser:      new(int64(UID)),
+						RunAsGroup:     new(int64(UID)),
+						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+					},
+					Containers: []corev1.Container{{
+						Name:            containerName,
+						Image:           opts.Image,
+						ImagePullPolicy: corev1.PullIfNotPresent,
+						Args:            ServeArgs(c, all),
+						Ports:           []corev1.ContainerPort{{Name: portName, ContainerPort: Port, Protocol: corev1.ProtocolTCP}},
+						// Loading the packages takes a moment before the
+						// port opens; allow a minute.
+						StartupProbe:   probe("/healthz", 2, 30),
+						LivenessProbe:  probe("/healthz", 10, 3),
+						ReadinessProbe: probe("/readyz", 5, 2),
+						Resources: corev1.ResourceRequirements{
+							Requests: corev1.ResourceList{
+								corev1.ResourceCPU:    resource.MustParse("100m"),
+								corev1.ResourceMemory: resource.MustParse("64Mi"),
+							},
+							Limits: corev1.ResourceList{
+								corev1.ResourceCPU:    resource.MustParse("1"),
+								corev1.ResourceMemory: resource.MustParse("256Mi"),
+							},
+						},
+						SecurityContext: &corev1.SecurityContext{
+							RunAsNonRoot:             new(true),
+							ReadOnlyRootFilesystem:   new(true),
+							AllowPrivilegeEscalation: new(false),
+							Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+						},
+						VolumeMounts: []corev1.VolumeMount{
+							{Name: srcVolume, MountPath: SourceDir, SubPath: srcSubPath, ReadOnly: true},
+							{Name: tmpVolume, MountPath: "/tmp"},
+						},
+					}},
+					Volumes: []corev1.Volume{
+						{Name: srcVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+							LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName},
+							Items:                items,
+						}}},
+						{Name: tmpVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &tmpLimit}}},
+					},
+				},
+			},
+		},
+	}
+}
+
+// WriteYAML writes the manifest as a multi-document YAML stream, with
+// comments saying how it is wired.
+func (m *Manifest) WriteYAML(w io.Writer) error {
+	var b bytes.Buffer
+	services := 0
+	for _, c := range m.Components {
+		services += len(c.Services)
+	}
+	fmt.Fprintf(&b, "# Generated by microfn deploy kubernetes (%s): %d services in %d Deployments, image %s.\n",
+		m.Options.Grouping, services, len(m.Components), m.Options.Image)
+	fmt.Fprintf(&b, "# Services call each other at http://microfn-NAME:%d, the short DNS name of each Service.\n", Port)
+	b.WriteString("# scale=N in a policy is per pod: a Deployment with R replicas runs up to N×R call chains of a service at once.\n")
+	b.WriteString("# Apply with: kubectl apply --server-side -f FILE\n")
+	for _, obj := range m.Objects() {
+		b.WriteString("---\n")
+		if d, ok := obj.(*appsv1.Deployment); ok {
+			for _, c := range m.Components {
+				if c.Deployment != d {
+					continue
+				}
+				for _, s := range c.Services {
+					fmt.Fprintf(&b, "# %s: scale=%d per pod × %s = at most %d concurrent call chains\n",
+						s.Route, s.Policy.Scale, plural(int(m.Options.Replicas), "replica"), s.Policy.Scale*int(m.Options.Replicas))
+				}
+			}
+		}
+		doc, err := marshal(obj)
+		if err != nil {
+			return err
+		}
+		b.Write(doc)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// marshal renders obj as block-style YAML, fields in the order of the
+// API types (apiVersion and kind first), without its empty status. Text
+// of several lines, such as the sources, is written as literal blocks.
+func marshal(obj runtime.Object) ([]byte, error) {
+	j, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(j, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%T does not encode as an object", obj)
+	}
+	top := doc.Content[0]
+	var head, rest []*yaml.Node
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		switch top.Content[i].Value {
+		case "apiVersion", "kind":
+			head = append(head, top.Content[i], top.Content[i+1])
+		case "status":
+		default:
+			rest = append(rest, top.Content[i], top.Content[i+1])
+		}
+	}
+	if len(head) == 4 && head[0].Value == "kind" {
+		head = []*yaml.Node{head[2], head[3], head[0], head[1]}
+	}
+	top.Content = append(head, rest...)
+	plain(&doc)
+	return yaml.Dump(&doc, yaml.WithV4Defaults(), yaml.WithLineWidth(-1), yaml.WithQuotePreference(yaml.QuoteDouble))
+}
+
+// plain drops the JSON styles (quotes, flow collections) of n and below;
+// the encoder quotes the strings that need it.
+func plain(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		plain(c)
+	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
