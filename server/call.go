@@ -26,10 +26,9 @@ import (
 // It adds the time spent waiting for the slot to *wait.
 func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []reflect.Value, wait *time.Duration) ([]reflect.Value, error) {
 	queued := time.Now()
-	waiting := s.metrics.waiting.WithLabelValues(e.route)
-	waiting.Inc()
+	e.metrics.waiting.Inc()
 	release, err := e.limiter.Acquire(ctx, ch.trace)
-	waiting.Dec()
+	e.metrics.waiting.Dec()
 	*wait += time.Since(queued)
 	if err != nil {
 		if errors.Is(err, policy.ErrQueueFull) {
@@ -40,7 +39,7 @@ func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []refl
 	}
 	ch.service = e.route
 	actx, cancel := context.WithTimeout(withChain(ctx, ch), e.policy.Timeout)
-	inFlight := s.metrics.inFlight.WithLabelValues(e.route)
+	inFlight := e.metrics.inFlight
 	inFlight.Inc()
 	type result struct {
 		out []reflect.Value
@@ -151,7 +150,7 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 		})
 		s.metrics.nested.WithLabelValues(parent.service, e.route, strconv.Itoa(statusOf(err))).Inc()
 		if attempts > 1 {
-			s.metrics.retries.WithLabelValues(e.route).Add(float64(attempts - 1))
+			e.metrics.retries.Add(float64(attempts - 1))
 		}
 		if err != nil {
 			if _, ok := nestedFailure(err); !ok {
@@ -171,7 +170,7 @@ func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp
 	start := time.Now()
 	st := callStats{attempts: 1}
 	out, err := s.attempt(ctx, e, ch, c.Args, &st.wait)
-	s.metrics.observeCall(e.route, statusOf(err), time.Since(start), st, "local")
+	s.metrics.observeCall(e.metrics, statusOf(err), time.Since(start), st, "local")
 	if err != nil {
 		msg := err.Error()
 		if ce, ok := nestedFailure(err); ok {

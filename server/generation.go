@@ -19,6 +19,7 @@ type endpoint struct {
 	policy  policy.Policy
 	limiter *policy.Limiter
 	version *version
+	metrics *routeMetrics
 }
 
 // A version is one loaded version of a package. Requests hold a reference

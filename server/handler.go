@@ -113,7 +113,7 @@ func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st c
 // nested calls show as a tree.
 func (s *Server) logAccess(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, status int) {
 	if e != nil {
-		s.metrics.observeCall(e.route, status, time.Since(start), st, "http")
+		s.metrics.observeCall(e.metrics, status, time.Since(start), st, "http")
 	}
 	if s.cfg.quiet {
 		return

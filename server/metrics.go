@@ -101,15 +101,43 @@ func newMetrics() *metrics {
 	return m
 }
 
+// routeMetrics are the metrics of one route, looked up once per endpoint
+// rather than per call.
+type routeMetrics struct {
+	route    string
+	ok       prometheus.Counter // calls answered 200 over HTTP
+	duration prometheus.Observer
+	attempts prometheus.Counter
+	retries  prometheus.Counter
+	inFlight prometheus.Gauge
+	waiting  prometheus.Gauge
+}
+
+func (m *metrics) forRoute(route string) *routeMetrics {
+	return &routeMetrics{
+		route:    route,
+		ok:       m.calls.WithLabelValues(route, "200", "http"),
+		duration: m.duration.WithLabelValues(route),
+		attempts: m.attempts.WithLabelValues(route),
+		retries:  m.retries.WithLabelValues(route),
+		inFlight: m.inFlight.WithLabelValues(route),
+		waiting:  m.waiting.WithLabelValues(route),
+	}
+}
+
 // observeCall records a finished call of the service at route.
-func (m *metrics) observeCall(route string, status int, d time.Duration, st callStats, via string) {
-	m.calls.WithLabelValues(route, strconv.Itoa(status), via).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+func (m *metrics) observeCall(rm *routeMetrics, status int, d time.Duration, st callStats, via string) {
+	if status == 200 && via == "http" {
+		rm.ok.Inc()
+	} else {
+		m.calls.WithLabelValues(rm.route, strconv.Itoa(status), via).Inc()
+	}
+	rm.duration.Observe(d.Seconds())
 	if st.attempts > 0 {
-		m.attempts.WithLabelValues(route).Add(float64(st.attempts))
+		rm.attempts.Add(float64(st.attempts))
 	}
 	if st.attempts > 1 {
-		m.retries.WithLabelValues(route).Add(float64(st.attempts - 1))
+		rm.retries.Add(float64(st.attempts - 1))
 	}
 }
 

@@ -409,6 +409,7 @@ func (s *Server) newVersion(rel string, pkg *interp.Package, prev *version) (*ve
 		}
 		e := &endpoint{route: routePrefix(rel) + svc.Desc.Route, svc: svc, policy: p, version: v}
 		e.local = s.serves(e.route)
+		e.metrics = s.metrics.forRoute(e.route)
 		if o, ok := old[e.route]; ok && o.policy.Scale == p.Scale && o.policy.Queue == p.Queue {
 			e.limiter = o.limiter
 		} else {
