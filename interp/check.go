@@ -79,6 +79,9 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 		Types: map[ast.Expr]types.TypeAndValue{},
 		Uses:  map[*ast.Ident]types.Object{},
 		Defs:  map[*ast.Ident]types.Object{},
+		// For the rewrite of go statements.
+		Instances:  map[*ast.Ident]types.Instance{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
 	}
 	var list funcs.ErrorList
 	importFailed := false
@@ -96,12 +99,13 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 			list = append(list, &funcs.SourceError{Pos: te.Fset.Position(te.Pos), Msg: te.Msg})
 		},
 	}
-	conf.Check(pkg.Name, pkg.Fset, files, info) //nolint:errcheck // errors are collected above
+	conf.Check(checkPath(pkg), pkg.Fset, files, info) //nolint:errcheck // errors are collected above
 	if importFailed {
 		// Type information is partial; let the interpreter judge.
 		return &checked{info: info}, nil
 	}
 	if len(list) > 0 {
+		list.Sort()
 		return nil, list
 	}
 	return &checked{info: info, complete: true}, nil
@@ -130,4 +134,10 @@ func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool)
 		return list
 	}
 	return nil
+}
+
+// checkPath returns the import path pkg is type-checked as. It cannot be
+// the path of a package pkg imports, even if pkg is named like one.
+func checkPath(pkg *funcs.Package) string {
+	return "microfn.local/" + pkg.Name
 }

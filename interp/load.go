@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -138,13 +139,12 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (p
 		return nil, fmt.Errorf("load %s: export proxy runtime: %w", src.Dir, err)
 	}
 	if err := evalImport(ctx, i, importPath); err != nil {
-		return nil, l.sourceError(src, virtualDir, err)
+		return nil, l.sourceError(src, virtualDir, files, err)
 	}
-	syms := i.Symbols(importPath)[importPath]
 	pkg.Codec = wire.NewCodec()
 	for _, d := range src.Services {
-		impl, ok := syms[ImplPrefix+d.Name]
-		if !ok || impl.Kind() != reflect.Func {
+		impl, err := lookup(i, ImplPrefix+d.Name)
+		if err != nil || impl.Kind() != reflect.Func {
 			return nil, fmt.Errorf("load %s: the interpreter did not define %s", src.Dir, d.Name)
 		}
 		f, err := pkg.Codec.NewFunc(d, impl.Type())
@@ -153,25 +153,45 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (p
 		}
 		pkg.Services = append(pkg.Services, &Service{Desc: d, Func: f, Package: pkg, Index: len(pkg.Services), impl: impl})
 	}
-	pkg.registerTypes(syms)
+	if list, err := lookup(i, TypesVar); err == nil {
+		pkg.registerTypes(list)
+	}
 	stopCtx, stop := context.WithCancel(context.Background())
 	pkg.stop = stop
-	go func() {
-		// A parked evaluation gives the interpreter a context whose end
-		// stops every running frame: that is how Close stops the code.
-		_, _ = i.EvalWithContext(stopCtx, "select {}")
-	}()
+	if err := pkg.park(stopCtx); err != nil {
+		stop()
+		return nil, fmt.Errorf("load %s: %w", src.Dir, err)
+	}
 	return pkg, nil
+}
+
+// park starts an evaluation that lasts until ctx ends. It gives the
+// interpreter a context whose end stops every running frame: that is how
+// Close stops the code. park returns once the evaluation has set up (it
+// writes state of the interpreter that running services read), so that
+// never happens while they run.
+func (p *Package) park(ctx context.Context) error {
+	if _, err := p.interp.Eval("import " + proxyName + " " + strconv.Quote(proxyPath)); err != nil {
+		return fmt.Errorf("park the interpreter: %w", err)
+	}
+	returned := make(chan struct{})
+	p.rt.parked, p.rt.returned = make(chan struct{}), returned
+	go func() {
+		_, _ = p.interp.EvalWithContext(ctx, proxyName+".Park()")
+		close(returned)
+	}()
+	select {
+	case <-p.rt.parked:
+		return nil
+	case <-returned:
+		return errors.New("park the interpreter: the evaluation ended")
+	}
 }
 
 // registerTypes tells the codec the interpreter's representation of every
 // struct type of the package, so values of them inside an any encode as
 // written.
-func (p *Package) registerTypes(syms map[string]reflect.Value) {
-	v, ok := syms[TypesVar]
-	if !ok {
-		return
-	}
+func (p *Package) registerTypes(v reflect.Value) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		v = v.Elem()
 	}
@@ -198,15 +218,34 @@ func (p *Package) registerTypes(syms map[string]reflect.Value) {
 func evalImport(ctx context.Context, i *yaegi.Interpreter, importPath string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("the interpreter failed: %v", r)
+			err = fmt.Errorf(interpFailed+"%v", r)
 		}
 	}()
-	_, err = i.EvalWithContext(ctx, "import _ "+strconv.Quote(importPath))
+	_, err = i.EvalWithContext(ctx, "import "+pkgAlias+" "+strconv.Quote(importPath))
 	var p yaegi.Panic
 	if errors.As(err, &p) {
-		return fmt.Errorf("the interpreter failed: %v", p.Value)
+		return fmt.Errorf(interpFailed+"%v", p.Value)
 	}
 	return err
+}
+
+// interpFailed starts the errors of panics of the interpreter.
+const interpFailed = "the interpreter failed: "
+
+// pkgAlias is the name the loaded package is imported as, to look up its
+// symbols.
+const pkgAlias = "microfn_pkg"
+
+// lookup returns the value of the loaded package's exported symbol name.
+// (Interpreter.Symbols would be simpler, but it panics on packages that
+// export a generic type.)
+func lookup(i *yaegi.Interpreter, name string) (v reflect.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf(interpFailed+"%v", r)
+		}
+	}()
+	return i.Eval(pkgAlias + "." + name)
 }
 
 var (
@@ -215,23 +254,46 @@ var (
 )
 
 // sourceError turns an interpreter error into a funcs.ErrorList with the
-// user's file names.
-func (l *Loader) sourceError(src *funcs.Package, virtualDir string, err error) error {
+// user's file names. files are the rewritten sources the interpreter read.
+func (l *Loader) sourceError(src *funcs.Package, virtualDir string, files map[string][]byte, err error) error {
 	msg := importWrapper.ReplaceAllString(err.Error(), "")
 	msg = strings.ReplaceAll(msg, virtualDir, strings.TrimSuffix(src.Dir, "/")+"/")
 	var list funcs.ErrorList
 	for _, line := range strings.Split(strings.TrimSpace(msg), "\n") {
+		// A message of a recovered panic starts with interpFailed; the
+		// position follows it.
+		prefix := ""
+		if strings.HasPrefix(line, interpFailed) {
+			prefix, line = interpFailed, strings.TrimPrefix(line, interpFailed)
+		}
 		if m := positioned.FindStringSubmatch(line); m != nil {
 			ln, _ := strconv.Atoi(m[2])
 			col, _ := strconv.Atoi(m[3])
-			se := &funcs.SourceError{Msg: m[4]}
-			se.Pos.Filename, se.Pos.Line, se.Pos.Column = m[1], ln, col
+			se := &funcs.SourceError{Msg: prefix + m[4]}
+			se.Pos.Filename, se.Pos.Line, se.Pos.Column = m[1], ln, userColumn(src, files, m[1], ln, col)
 			list = append(list, se)
 			continue
 		}
-		list = append(list, &funcs.SourceError{Msg: fmt.Sprintf("%s: %s", src.Dir, line)})
+		list = append(list, &funcs.SourceError{Msg: fmt.Sprintf("%s: %s%s", src.Dir, prefix, line)})
 	}
 	return list
+}
+
+// userColumn maps a column the interpreter reported in the rewritten file
+// to the user's: on the package clause's line, the rewrite inserted the
+// import of the proxy runtime.
+func userColumn(src *funcs.Package, files map[string][]byte, filename string, line, col int) int {
+	for _, f := range src.Files {
+		if f.Name != path.Base(filepath.ToSlash(filename)) {
+			continue
+		}
+		p := src.Fset.Position(f.AST.Name.End())
+		if line != p.Line || col <= p.Column || !bytes.HasPrefix(files[f.Name][p.Offset:], []byte(proxyImport)) {
+			return col
+		}
+		return max(p.Column, col-len(proxyImport))
+	}
+	return col
 }
 
 // lineWriter sends what interpreted code prints to the logger, a line at a
@@ -259,6 +321,9 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 			break
 		}
 		line = strings.ReplaceAll(strings.TrimRight(line, "\n"), w.virtualDir, w.realDir)
+		// The interpreter names the functions it reports panics in; a
+		// service's is named as written.
+		line = strings.ReplaceAll(line, "."+ImplPrefix, ".")
 		w.logger.Info(line, "package", w.pkg, "stream", w.stream)
 	}
 	return len(p), nil

@@ -6,9 +6,12 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/microfn/microfn/funcs"
 )
@@ -16,6 +19,10 @@ import (
 // ImplPrefix starts the name a service's implementation gets in the
 // rewritten source; the service's own name goes to its proxy.
 const ImplPrefix = "MicrofnImpl_"
+
+// proxyImport is inserted after the package clause of files that use the
+// proxy runtime: on the same line, so no line moves.
+var proxyImport = fmt.Sprintf("; import %s %q", proxyName, proxyPath)
 
 // generatedFile is the name of the file the rewrite adds to the package.
 const generatedFile = "microfn_generated.go"
@@ -41,6 +48,8 @@ type fileRewriter struct {
 	errs       funcs.ErrorList
 	// seq numbers the temporaries of the file.
 	seq int
+	// stack holds the nodes enclosing the one visited.
+	stack []ast.Node
 }
 
 func (r *fileRewriter) off(p token.Pos) int { return r.fset.Position(p).Offset }
@@ -76,7 +85,15 @@ func (r *fileRewriter) temp() string {
 
 // apply returns the file's source with the edits applied.
 func (r *fileRewriter) apply() []byte {
-	sort.SliceStable(r.edits, func(i, j int) bool { return r.edits[i].off < r.edits[j].off })
+	// By offset; at one offset insertions come first, in the order they
+	// were made, so a replacement starting there does not swallow them.
+	sort.SliceStable(r.edits, func(i, j int) bool {
+		a, b := r.edits[i], r.edits[j]
+		if a.off != b.off {
+			return a.off < b.off
+		}
+		return a.off == a.end && b.off != b.end
+	})
 	var b strings.Builder
 	last := 0
 	src := r.file.Src
@@ -114,7 +131,7 @@ func rewritePackage(pkg *funcs.Package, info *types.Info) (map[string][]byte, er
 		ast.Inspect(f.AST, r.visit)
 		errs = append(errs, r.errs...)
 		if r.needsRT {
-			r.insert(f.AST.Name.End(), fmt.Sprintf("; import %s %q", proxyName, proxyPath))
+			r.insert(f.AST.Name.End(), proxyImport)
 		}
 		src := r.apply()
 		if proxies.Len() > 0 {
@@ -249,16 +266,21 @@ func structTypeNames(pkg *funcs.Package) []string {
 
 // visit rewrites the constructs the interpreter mishandles.
 func (r *fileRewriter) visit(n ast.Node) bool {
+	if n == nil {
+		r.stack = r.stack[:len(r.stack)-1]
+		return true
+	}
 	switch n := n.(type) {
 	case *ast.GoStmt:
 		r.goStmt(n)
 	case *ast.ForStmt:
 		r.forStmt(n)
 	case *ast.RangeStmt:
-		return r.rangeStmt(n)
+		r.rangeStmt(n)
 	case *ast.CallExpr:
 		r.builtinCall(n)
 	}
+	r.stack = append(r.stack, n)
 	return true
 }
 
@@ -283,81 +305,373 @@ var goBuiltins = map[string]bool{
 }
 
 // goStmt wraps `go f(a, b)` so the goroutine recovers its panics and
-// carries the call chain:
+// carries the call chain. With types known, see goTyped. Without, it
+// becomes
 //
-//	{ c := microfnrt.Fork(); tf, ta, tb := f, a, b; go func() { defer func() { c.Exit(recover()) }(); c.Enter(); tf(ta, tb) }() }
+//	{ c := microfnrt.Fork(); tf, ta, tb := f, a, b; func() { go func() { defer func() { c.Exit(recover()) }(); c.Enter(); tf(ta, tb) }() }() }
 //
 // The function value and arguments are still evaluated by the calling
-// goroutine, in order; literal arguments move into the call so untyped
-// constants keep their meaning. User text stays in place, so rewrites
-// inside f and the arguments still apply.
+// goroutine, in order; literal arguments move into the call so they keep
+// their meaning. User text stays in place, so rewrites inside f and the
+// arguments still apply. Every separator is written right after the item
+// it follows, so a line break between arguments never ends the statement
+// early.
+//
+// The goroutine is started by a function literal called at once because
+// of how the interpreter runs function literals: one in a go statement
+// reads the variables of the function it is in when it runs, not when the
+// go statement does (so in a loop it could see tf of a later iteration),
+// and a call of a function value resets the variable the value was made
+// in, which another goroutine may be making the next value in. The
+// literal called at once is made and called by the calling goroutine, and
+// the goroutine's function is made in that literal's own frame, with the
+// values of tf, ta and tb of the moment.
 func (r *fileRewriter) goStmt(g *ast.GoStmt) {
 	r.needsRT = true
+	if r.info != nil && r.goTyped(g) {
+		return
+	}
 	call := g.Call
 	c := r.temp()
 	type item struct {
 		expr  ast.Expr
-		moved bool
+		moved string // the text the item is spelled with inside the call, if moved
 		name  string
 	}
 	items := []item{{expr: call.Fun}}
-	if id, ok := call.Fun.(*ast.Ident); ok && goBuiltins[id.Name] && r.isBuiltin(id, id.Name) {
-		items[0].moved = true
+	// clear is rewritten into a function, so its value can be taken.
+	if id, ok := call.Fun.(*ast.Ident); ok && goBuiltins[id.Name] && id.Name != "clear" && r.isBuiltin(id, id.Name) {
+		items[0].moved = id.Name
 	}
 	for _, a := range call.Args {
-		items = append(items, item{expr: a, moved: isLiteral(a)})
+		items = append(items, item{expr: a, moved: r.constArg(a)})
 	}
 	var lhs []string
+	lastKept := -1
 	for i := range items {
-		if !items[i].moved {
+		if items[i].moved == "" {
 			items[i].name = c + "_" + strconv.Itoa(i)
 			lhs = append(lhs, items[i].name)
+			lastKept = i
 		}
 	}
 	prefix := "{ " + c + " := " + proxyName + ".Fork(); "
 	if len(lhs) > 0 {
 		prefix += strings.Join(lhs, ", ") + " := "
 	}
-	// The text before each item, then the item itself.
-	prev := g.Go
-	keptBefore := false
-	for i, it := range items {
-		sep := ""
-		if i == 0 {
-			sep = prefix
-		} else if !it.moved && keptBefore {
-			sep = ", "
-		}
-		r.replaceKeepLines(prev, it.expr.Pos(), sep)
-		if it.moved {
-			r.replaceKeepLines(it.expr.Pos(), it.expr.End(), "")
-		} else {
-			keptBefore = true
-		}
-		prev = it.expr.End()
-	}
 	var inner []string
 	for _, it := range items[1:] {
-		if it.moved {
-			inner = append(inner, r.text(it.expr))
+		if it.moved != "" {
+			inner = append(inner, it.moved)
 		} else {
 			inner = append(inner, it.name)
 		}
 	}
 	fun := items[0].name
-	if items[0].moved {
-		fun = r.text(items[0].expr)
+	if items[0].moved != "" {
+		fun = items[0].moved
 	}
 	ellipsis := ""
 	if call.Ellipsis.IsValid() {
 		ellipsis = "..."
 	}
-	suffix := "go func() { defer func() { " + c + ".Exit(recover()) }(); " + c + ".Enter(); " +
-		fun + "(" + strings.Join(inner, ", ") + ellipsis + ") }() }"
-	if len(lhs) > 0 {
-		suffix = "; " + suffix
+	suffix := "func() { go func() { defer func() { " + c + ".Exit(recover()) }(); " + c + ".Enter(); " +
+		fun + "(" + strings.Join(inner, ", ") + ellipsis + ") }() }() }"
+	r.replaceKeepLines(g.Go, items[0].expr.Pos(), prefix)
+	for i, it := range items {
+		if it.moved != "" {
+			r.replaceKeepLines(it.expr.Pos(), it.expr.End(), "")
+		}
+		// The text after the item: up to the next item, or to the end of
+		// the call.
+		end := call.End()
+		if i+1 < len(items) {
+			end = items[i+1].expr.Pos()
+		}
+		sep := ""
+		switch {
+		case i == lastKept:
+			sep = "; "
+		case i < lastKept && it.moved == "":
+			sep = ", "
+		}
+		if i == len(items)-1 {
+			sep += suffix
+		}
+		r.replaceKeepLines(it.expr.End(), end, sep)
 	}
-	r.replaceKeepLines(prev, call.End(), suffix)
+}
+
+// goTyped rewrites a go statement with the types known, so that the
+// goroutine gets everything it needs as arguments of a function literal
+// called at once (see goStmt for why):
+//
+//	go f(a, b)  =>  func(c *microfnrt.Forked, tf F, ta A, tb B) { go func() { defer func() { c.Exit(recover()) }(); c.Enter(); tf(ta, tb) }() }(microfnrt.Fork(), f, a, b)
+//
+// A function literal is called inside the goroutine, with the variables of
+// enclosing loops it reads passed in under their own names, so it sees
+// those of its iteration:
+//
+//	go func(x X) { … v … }(a)  =>  func(c *microfnrt.Forked, v V, ta X) { go func() { defer …; c.Enter(); func(x X) { … v … }(ta) }() }(microfnrt.Fork(), v, a)
+//
+// Only the text before f and between f and its arguments changes. It
+// reports false, changing nothing, when a type cannot be spelled here.
+func (r *fileRewriter) goTyped(g *ast.GoStmt) bool {
+	call := g.Call
+	tv, ok := r.info.Types[call.Fun]
+	if !ok || tv.Type == nil {
+		return false
+	}
+	sig, ok := tv.Type.Underlying().(*types.Signature)
+	if !ok || sig.TypeParams().Len() > 0 {
+		return false
+	}
+	fun := ast.Unparen(call.Fun)
+	// A builtin or generic function cannot be a value: it is called by
+	// name inside the goroutine.
+	builtin := ""
+	if id, ok := fun.(*ast.Ident); ok {
+		if _, ok := r.info.Uses[id].(*types.Builtin); ok {
+			builtin = id.Name
+			if builtin == "clear" {
+				builtin = proxyName + ".Clear"
+			}
+		}
+	}
+	if r.isGeneric(fun) {
+		builtin = r.text(fun)
+	}
+	lit, _ := fun.(*ast.FuncLit)
+	c := r.temp()
+	var params, inner []string
+	outer := []string{proxyName + ".Fork()"}
+	params = append(params, c+" *"+proxyName+".Forked")
+	if lit != nil {
+		for _, v := range r.loopVarsRead(lit) {
+			typ, ok := r.typeString(v.Type())
+			if !ok {
+				return false
+			}
+			params = append(params, v.Name()+" "+typ)
+			outer = append(outer, v.Name())
+		}
+	}
+	innerFun := builtin
+	if lit == nil && builtin == "" {
+		typ, ok := r.typeString(tv.Type)
+		if !ok {
+			return false
+		}
+		innerFun = c + "_0"
+		params = append(params, innerFun+" "+typ)
+	}
+	n := sig.Params().Len()
+	for i, a := range call.Args {
+		if _, tuple := r.info.Types[a].Type.(*types.Tuple); tuple {
+			r.errorf(a.Pos(), "go f(g()) with g returning several values is not supported by microfn's interpreter: assign the results of g to variables and pass those")
+			return true
+		}
+		var t types.Type
+		prefix := ""
+		switch {
+		case sig.Variadic() && i >= n-1 && call.Ellipsis.IsValid():
+			t, prefix = sig.Params().At(n-1).Type().(*types.Slice).Elem(), "..."
+		case sig.Variadic() && i >= n-1:
+			t = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+		case i < n:
+			t = sig.Params().At(i).Type()
+		default:
+			return false
+		}
+		typ, ok := r.typeString(t)
+		if !ok {
+			return false
+		}
+		name := c + "_" + strconv.Itoa(i+1)
+		params = append(params, name+" "+prefix+typ)
+		inner = append(inner, name+prefix)
+	}
+	head := "func(" + strings.Join(params, ", ") + ") { go func() { defer func() { " + c + ".Exit(recover()) }(); " + c + ".Enter(); "
+	innerCall := "(" + strings.Join(inner, ", ") + ") }() }(" + strings.Join(outer, ", ")
+	argSep := ""
+	if len(call.Args) > 0 {
+		argSep = ", "
+	}
+	switch {
+	case lit != nil:
+		r.replaceKeepLines(g.Go, call.Fun.Pos(), head)
+		r.replaceKeepLines(call.Fun.End(), call.Lparen+1, innerCall+argSep)
+	case builtin != "":
+		r.replaceKeepLines(g.Go, call.Fun.Pos(), head+builtin+innerCall)
+		r.replaceKeepLines(call.Fun.Pos(), call.Lparen+1, argSep)
+	default:
+		r.replaceKeepLines(g.Go, call.Fun.Pos(), head+innerFun+innerCall+", ")
+		r.replaceKeepLines(call.Fun.End(), call.Lparen+1, argSep)
+	}
+	return true
+}
+
+// isGeneric reports a generic function, instantiated or not.
+func (r *fileRewriter) isGeneric(e ast.Expr) bool {
+	e = ast.Unparen(e)
+	switch x := e.(type) {
+	case *ast.IndexExpr:
+		e = x.X
+	case *ast.IndexListExpr:
+		e = x.X
+	}
+	var id *ast.Ident
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		id = x
+	case *ast.SelectorExpr:
+		id = x.Sel
+	default:
+		return false
+	}
+	if _, ok := r.info.Instances[id]; ok {
+		return true
+	}
+	fn, ok := r.info.Uses[id].(*types.Func)
+	return ok && fn.Type().(*types.Signature).TypeParams().Len() > 0
+}
+
+// loopVarsRead returns the variables declared in the loops around the
+// statement visited (inside its function) that lit reads and never
+// changes, in the order of their first use.
+func (r *fileRewriter) loopVarsRead(lit *ast.FuncLit) []*types.Var {
+	var loops []ast.Node
+	for i := len(r.stack) - 1; i >= 0; i-- {
+		switch n := r.stack[i].(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loops = append(loops, n)
+		case *ast.FuncLit, *ast.FuncDecl:
+			i = 0
+		}
+	}
+	if len(loops) == 0 {
+		return nil
+	}
+	inLoop := func(p token.Pos) bool {
+		for _, l := range loops {
+			if l.Pos() <= p && p < l.End() {
+				return true
+			}
+		}
+		return false
+	}
+	var vars []*types.Var
+	seen := map[*types.Var]bool{}
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		v, ok := r.info.Uses[id].(*types.Var)
+		if !ok || v.IsField() || seen[v] || !inLoop(v.Pos()) || (lit.Pos() <= v.Pos() && v.Pos() < lit.End()) {
+			return true
+		}
+		seen[v] = true
+		if !r.changes(lit.Body, v) {
+			vars = append(vars, v)
+		}
+		return true
+	})
+	return vars
+}
+
+// changes reports whether body may change the variable v: assign it or a
+// part of it held in it (a field, an array element), take its address, or
+// call a method with a pointer receiver on it.
+func (r *fileRewriter) changes(body *ast.BlockStmt, v *types.Var) bool {
+	is := func(e ast.Expr) bool {
+		for {
+			switch x := e.(type) {
+			case *ast.ParenExpr:
+				e = x.X
+				continue
+			case *ast.SelectorExpr:
+				if sel, ok := r.info.Selections[x]; ok && sel.Kind() == types.FieldVal && !isPointer(r.info.Types[x.X].Type) {
+					e = x.X
+					continue
+				}
+			case *ast.IndexExpr:
+				if tv, ok := r.info.Types[x.X]; ok && tv.Type != nil {
+					if _, array := tv.Type.Underlying().(*types.Array); array {
+						e = x.X
+						continue
+					}
+				}
+			case *ast.Ident:
+				return r.info.Uses[x] == v
+			}
+			return false
+		}
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			for _, e := range x.Lhs {
+				found = found || is(e)
+			}
+		case *ast.IncDecStmt:
+			found = found || is(x.X)
+		case *ast.RangeStmt:
+			if x.Tok == token.ASSIGN {
+				found = found || (x.Key != nil && is(x.Key)) || (x.Value != nil && is(x.Value))
+			}
+		case *ast.UnaryExpr:
+			found = found || (x.Op == token.AND && is(x.X))
+		case *ast.SelectorExpr:
+			if sel, ok := r.info.Selections[x]; ok && sel.Kind() == types.MethodVal {
+				if recv := sel.Obj().Type().(*types.Signature).Recv(); recv != nil && isPointer(recv.Type()) && !isPointer(r.info.Types[x.X].Type) {
+					found = found || is(x.X)
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+func isPointer(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	_, ok := t.Underlying().(*types.Pointer)
+	return ok
+}
+
+// constArg returns how a go statement's argument is spelled inside the
+// goroutine's call when it is not evaluated into a temporary: a literal,
+// or a constant expression, as written; a constant that calls min or max,
+// which the rewrite folds, as its value. Otherwise it returns "".
+func (r *fileRewriter) constArg(e ast.Expr) string {
+	if isLiteral(e) {
+		return r.text(e)
+	}
+	if r.info == nil {
+		return ""
+	}
+	tv, ok := r.info.Types[e]
+	if !ok || tv.Value == nil {
+		return ""
+	}
+	folds := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if id, ok := call.Fun.(*ast.Ident); ok && (r.isBuiltin(id, "min") || r.isBuiltin(id, "max")) {
+				folds = true
+			}
+		}
+		return !folds
+	})
+	if !folds {
+		return r.text(e)
+	}
+	lit, _ := r.constantLiteral(tv)
+	return lit
 }
 
 // isLiteral reports a constant written as one literal token (possibly
@@ -392,13 +706,16 @@ func (r *fileRewriter) forStmt(s *ast.ForStmt) {
 	}
 	names = r.captured(s.Body, names)
 	for _, id := range names {
-		if assigns(s.Body, id.Name) {
+		if r.assigns(s.Body, id) {
 			return
 		}
 	}
 	r.copyVars(s.Body, names)
 }
 
+// copyVars starts the body with copies of the loop variables names, and
+// puts the user's statements in a block of their own so they may still
+// declare those names.
 func (r *fileRewriter) copyVars(body *ast.BlockStmt, names []*ast.Ident) {
 	if len(names) == 0 {
 		return
@@ -408,7 +725,33 @@ func (r *fileRewriter) copyVars(body *ast.BlockStmt, names []*ast.Ident) {
 		list[i] = id.Name
 	}
 	joined := strings.Join(list, ", ")
-	r.insert(body.Lbrace+1, " "+joined+" := "+joined+";")
+	blanks := strings.Repeat("_, ", len(list)-1) + "_"
+	r.insert(body.Lbrace+1, " "+joined+" := "+joined+"; "+blanks+" = "+joined+"; {")
+	r.insert(body.Rbrace, "}")
+}
+
+// refersTo returns a test of whether an identifier refers to one of the
+// variables the identifiers names declare: the same object when types are
+// known, else the same name.
+func (r *fileRewriter) refersTo(names []*ast.Ident) func(*ast.Ident) bool {
+	want := map[string]types.Object{}
+	for _, id := range names {
+		var obj types.Object
+		if r.info != nil {
+			obj = r.info.Defs[id]
+		}
+		want[id.Name] = obj
+	}
+	return func(id *ast.Ident) bool {
+		obj, ok := want[id.Name]
+		if !ok {
+			return false
+		}
+		if obj == nil {
+			return true
+		}
+		return r.info.Uses[id] == obj
+	}
 }
 
 // captured returns the names that body uses inside a function literal or
@@ -418,10 +761,7 @@ func (r *fileRewriter) captured(body *ast.BlockStmt, names []*ast.Ident) []*ast.
 	if len(names) == 0 {
 		return nil
 	}
-	want := map[string]bool{}
-	for _, id := range names {
-		want[id.Name] = true
-	}
+	refers := r.refersTo(names)
 	hit := map[string]bool{}
 	var walk func(n ast.Node, inClosure bool)
 	walk = func(n ast.Node, inClosure bool) {
@@ -434,11 +774,11 @@ func (r *fileRewriter) captured(body *ast.BlockStmt, names []*ast.Ident) []*ast.
 				// Arguments of go and defer are evaluated at once; only
 				// function literals among them capture.
 			case *ast.UnaryExpr:
-				if id, ok := x.X.(*ast.Ident); ok && x.Op == token.AND && want[id.Name] {
+				if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && x.Op == token.AND && refers(id) {
 					hit[id.Name] = true
 				}
 			case *ast.Ident:
-				if inClosure && want[x.Name] {
+				if inClosure && refers(x) {
 					hit[x.Name] = true
 				}
 			}
@@ -455,22 +795,26 @@ func (r *fileRewriter) captured(body *ast.BlockStmt, names []*ast.Ident) []*ast.
 	return out
 }
 
-// assigns reports whether body assigns to name (or increments it).
-func assigns(body *ast.BlockStmt, name string) bool {
+// assigns reports whether body assigns to the variable id declares (or
+// increments it).
+func (r *fileRewriter) assigns(body *ast.BlockStmt, id *ast.Ident) bool {
+	refers := r.refersTo([]*ast.Ident{id})
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.AssignStmt:
-			if x.Tok == token.DEFINE {
+			if x.Tok == token.DEFINE && r.info == nil {
 				return true
 			}
+			// With types known, an identifier := declares is not in Uses,
+			// so only the variables a := reuses match.
 			for _, e := range x.Lhs {
-				if id, ok := e.(*ast.Ident); ok && id.Name == name {
+				if id, ok := ast.Unparen(e).(*ast.Ident); ok && refers(id) {
 					found = true
 				}
 			}
 		case *ast.IncDecStmt:
-			if id, ok := x.X.(*ast.Ident); ok && id.Name == name {
+			if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && refers(id) {
 				found = true
 			}
 		}
@@ -482,15 +826,15 @@ func assigns(body *ast.BlockStmt, name string) bool {
 // rangeStmt rewrites range over an integer into a counting loop, refuses
 // range over a function, and makes range variables per-iteration where a
 // closure captures them.
-func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) bool {
+func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 	kind, typ := r.rangeKind(s.X)
 	switch kind {
 	case rangeFunc:
 		r.errorf(s.X.Pos(), "range over a function (an iterator) is not supported by microfn's interpreter: call it with a callback instead, seq(func(v T) bool { …; return true })")
-		return true
+		return
 	case rangeInt:
 		r.rangeInt(s, typ)
-		return true
+		return
 	}
 	if s.Tok == token.DEFINE {
 		var names []*ast.Ident
@@ -501,7 +845,6 @@ func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) bool {
 		}
 		r.copyVars(s.Body, r.captured(s.Body, names))
 	}
-	return true
 }
 
 type rangeKindT int
@@ -513,7 +856,7 @@ const (
 )
 
 // rangeKind tells what a range statement ranges over, and the integer
-// type's spelling for range over int.
+// type's spelling for range over int ("" if the file cannot spell it).
 func (r *fileRewriter) rangeKind(x ast.Expr) (rangeKindT, string) {
 	if r.info != nil {
 		if tv, ok := r.info.Types[x]; ok && tv.Type != nil {
@@ -525,7 +868,10 @@ func (r *fileRewriter) rangeKind(x ast.Expr) (rangeKindT, string) {
 					if u.Info()&types.IsUntyped != 0 {
 						return rangeInt, "int"
 					}
-					return rangeInt, types.TypeString(tv.Type, r.qualifier)
+					if typ, ok := r.typeString(tv.Type); ok {
+						return rangeInt, typ
+					}
+					return rangeInt, ""
 				}
 			}
 			return rangeOther, ""
@@ -540,39 +886,121 @@ func (r *fileRewriter) rangeKind(x ast.Expr) (rangeKindT, string) {
 	return rangeOther, ""
 }
 
-// qualifier spells packages as the file imports them.
-func (r *fileRewriter) qualifier(p *types.Package) string {
-	if p == nil || p.Path() == r.pkg.Name {
-		return ""
+// typeString spells t as the file can refer to it. It reports false when
+// t names a package the file does not import, or a type another package
+// does not export.
+func (r *fileRewriter) typeString(t types.Type) (string, bool) {
+	if !r.nameable(t) {
+		return "", false
+	}
+	ok := true
+	s := types.TypeString(t, func(p *types.Package) string {
+		name, found := r.qualifier(p)
+		ok = ok && found
+		return name
+	})
+	return s, ok
+}
+
+// nameable reports whether every named type t is made of is declared in
+// the package or exported.
+func (r *fileRewriter) nameable(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.Named:
+		if obj := t.Obj(); obj.Pkg() != nil && obj.Pkg().Path() != checkPath(r.pkg) && !obj.Exported() {
+			return false
+		}
+		for i := range t.TypeArgs().Len() {
+			if !r.nameable(t.TypeArgs().At(i)) {
+				return false
+			}
+		}
+	case *types.Alias:
+		if obj := t.Obj(); obj.Pkg() != nil && obj.Pkg().Path() != checkPath(r.pkg) && !obj.Exported() {
+			return false
+		}
+	case *types.Pointer:
+		return r.nameable(t.Elem())
+	case *types.Slice:
+		return r.nameable(t.Elem())
+	case *types.Array:
+		return r.nameable(t.Elem())
+	case *types.Chan:
+		return r.nameable(t.Elem())
+	case *types.Map:
+		return r.nameable(t.Key()) && r.nameable(t.Elem())
+	case *types.Tuple:
+		for i := range t.Len() {
+			if !r.nameable(t.At(i).Type()) {
+				return false
+			}
+		}
+	case *types.Signature:
+		return r.nameable(t.Params()) && r.nameable(t.Results())
+	case *types.Struct:
+		for i := range t.NumFields() {
+			if f := t.Field(i); !r.nameable(f.Type()) || (!f.Exported() && f.Pkg() != nil && f.Pkg().Path() != checkPath(r.pkg)) {
+				return false
+			}
+		}
+	case *types.Interface:
+		for i := range t.NumMethods() {
+			if !r.nameable(t.Method(i).Type()) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// qualifier spells packages as the file imports them: by the name the
+// import gives, nothing for a dot import or the package itself. It reports
+// false for a package the file does not import.
+func (r *fileRewriter) qualifier(p *types.Package) (string, bool) {
+	if p == nil || p.Path() == checkPath(r.pkg) {
+		return "", true
 	}
 	for _, imp := range r.file.AST.Imports {
 		path, _ := strconv.Unquote(imp.Path.Value)
 		if path != p.Path() {
 			continue
 		}
-		if imp.Name != nil {
-			return imp.Name.Name
+		if imp.Name == nil {
+			return p.Name(), true
 		}
-		return p.Name()
+		switch imp.Name.Name {
+		case "_":
+			continue
+		case ".":
+			return "", true
+		}
+		return imp.Name.Name, true
 	}
-	return p.Name()
+	return p.Name(), false
 }
 
 // rangeInt rewrites `for i := range n { body }` into
-// `for c, m := T(0), n; c < m; c++ { i := c; body }`, which keeps range's
-// semantics: n is evaluated once, i is per-iteration and assigning it does
-// not change the count.
+// `for c, m := T(0), n; c < m; c++ { i := c; { body } }`, which keeps
+// range's semantics: n is evaluated once, i is per-iteration and assigning
+// it does not change the count. Only the text between for and n and
+// inside the braces changes, so a label and line breaks stay as written.
 func (r *fileRewriter) rangeInt(s *ast.RangeStmt, typ string) {
 	if s.Tok == token.ASSIGN {
 		r.errorf(s.For, "range over an integer with = is not supported by microfn's interpreter: write for i = 0; i < n; i++")
 		return
 	}
+	if typ == "" {
+		t := r.info.Types[s.X].Type
+		r.errorf(s.X.Pos(), "range over a %s, whose package this file does not import, is not supported by microfn's interpreter: import it, or range over %s(n)", t, t.Underlying())
+		return
+	}
 	c, m := r.temp(), r.temp()
 	header := fmt.Sprintf(" %s, %s := %s(0), ", c, m, typ)
-	r.replaceKeepLines(s.For+3, s.X.Pos(), header)
+	r.replaceKeepLines(s.For+token.Pos(len("for")), s.X.Pos(), header)
 	r.insert(s.X.End(), fmt.Sprintf("; %s < %s; %s++", c, m, c))
 	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" {
-		r.insert(s.Body.Lbrace+1, fmt.Sprintf(" %s := %s; _ = %s;", id.Name, c, id.Name))
+		r.insert(s.Body.Lbrace+1, fmt.Sprintf(" %s := %s; _ = %s; {", id.Name, c, id.Name))
+		r.insert(s.Body.Rbrace, "}")
 	}
 }
 
@@ -586,40 +1014,85 @@ func (r *fileRewriter) builtinCall(call *ast.CallExpr) {
 	case r.isBuiltin(id, "min"), r.isBuiltin(id, "max"):
 		if r.info != nil {
 			if tv, ok := r.info.Types[call]; ok && tv.Value != nil {
-				if lit, ok := constantLiteral(tv); ok {
+				if lit, ok := r.constantLiteral(tv); ok {
 					r.replace(call.Pos(), call.End(), lit)
 					return
 				}
 			}
 		}
 		r.usesMinMax = true
-		r.replace(id.Pos(), id.End(), "microfn_"+id.Name)
+		// The interpreter infers T from the first argument only, so
+		// min(1, x) with x a float64 needs T spelled out.
+		typeArg := ""
+		if r.info != nil {
+			if tv, ok := r.info.Types[call]; ok && tv.Type != nil && !isUntyped(tv.Type) {
+				if typ, ok := r.typeString(tv.Type); ok {
+					typeArg = "[" + typ + "]"
+				}
+			}
+		}
+		r.replace(id.Pos(), id.End(), "microfn_"+id.Name+typeArg)
 	case r.isBuiltin(id, "clear"):
 		r.needsRT = true
 		r.replace(id.Pos(), id.End(), proxyName+".Clear")
 	}
 }
 
-// constantLiteral spells the value of an untyped constant expression as a
-// literal of the same kind.
-func constantLiteral(tv types.TypeAndValue) (string, bool) {
-	b, ok := tv.Type.(*types.Basic)
-	if !ok || b.Info()&types.IsUntyped == 0 {
+// isUntyped reports an untyped constant's type (or untyped nil).
+func isUntyped(t types.Type) bool {
+	b, ok := t.(*types.Basic)
+	return ok && b.Info()&types.IsUntyped != 0
+}
+
+// constantLiteral spells the value of a constant expression: an untyped
+// constant as a literal of the same kind (so it stays untyped), a typed
+// one as a conversion of such a literal to its type. Negative numbers are
+// parenthesized, so the text can follow any operator.
+func (r *fileRewriter) constantLiteral(tv types.TypeAndValue) (string, bool) {
+	b, ok := tv.Type.Underlying().(*types.Basic)
+	if !ok || tv.Value == nil {
 		return "", false
 	}
 	v := tv.Value
+	var lit string
 	switch v.Kind() {
+	case constant.Bool:
+		lit = strconv.FormatBool(constant.BoolVal(v))
 	case constant.Int:
-		return v.ExactString(), true
+		lit = v.ExactString()
+		if b.Kind() == types.UntypedRune {
+			if n, exact := constant.Int64Val(v); exact && n >= 0 && n <= unicode.MaxRune && utf8.ValidRune(rune(n)) {
+				lit = strconv.QuoteRune(rune(n))
+			} else {
+				lit = `'\x00' + ` + lit
+			}
+		}
+		if strings.HasPrefix(lit, "-") || strings.Contains(lit, " + ") {
+			lit = "(" + lit + ")"
+		}
 	case constant.Float:
 		f, _ := constant.Float64Val(v)
-		s := strconv.FormatFloat(f, 'g', -1, 64)
-		if !strings.ContainsAny(s, ".eEn") {
-			s += ".0"
+		if math.IsInf(f, 0) {
+			return "", false
 		}
-		return "(" + s + ")", true
+		lit = strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(lit, ".eE") {
+			lit += ".0"
+		}
+		if f < 0 || strings.HasPrefix(lit, "-") {
+			lit = "(" + lit + ")"
+		}
 	case constant.String:
-		return strconv.Quote(constant.StringVal(v)), true
+		lit = strconv.Quote(constant.StringVal(v))
+	default:
+		return "", false
 	}
-	return "", false
+	if b.Info()&types.IsUntyped != 0 {
+		return lit, true
+	}
+	typ, ok := r.typeString(tv.Type)
+	if !ok {
+		return "", false
+	}
+	return typ + "(" + lit + ")", true
 }

@@ -47,6 +47,10 @@ type proxyRuntime struct {
 	// running maps a goroutine id to the context of the service execution
 	// (or goroutine started by one) running on it.
 	running sync.Map
+	// parked is closed when the evaluation Package.Close ends calls Park;
+	// returned is closed when that evaluation has returned.
+	parked, returned chan struct{}
+	parkOnce         sync.Once
 }
 
 // enter records ctx as the context of the calling goroutine until the
@@ -80,6 +84,7 @@ func (rt *proxyRuntime) exports() yaegi.Exports {
 			"Fork":   reflect.ValueOf(rt.fork),
 			"Clear":  reflect.ValueOf(clearValue),
 			"Forked": reflect.ValueOf((*Forked)(nil)),
+			"Park":   reflect.ValueOf(rt.park),
 		},
 	}
 }
@@ -100,6 +105,15 @@ func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, args []any, resul
 		vals[i] = reflect.ValueOf(a).Elem()
 	}
 	return rt.call(&Call{Ctx: ctx, Caller: caller, Service: svc, Args: vals, Results: results})
+}
+
+// park is what the evaluation that Package.Close ends runs: it reports
+// that the evaluation is under way, and blocks until it has returned. Only
+// then may the interpreted code go on, so the evaluation cannot end by
+// itself before Close ends it, which would leave Close without effect.
+func (rt *proxyRuntime) park() {
+	rt.parkOnce.Do(func() { close(rt.parked) })
+	<-rt.returned
 }
 
 // must panics with err if it is not nil; proxies of services without an

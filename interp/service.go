@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
+	"strings"
 
 	"github.com/microfn/microfn"
 	"github.com/microfn/microfn/funcs"
@@ -39,7 +40,8 @@ type PanicError struct {
 // proxy of a service without an error result) is named as such.
 func (e *PanicError) Error() string {
 	if ce, ok := e.Value.(*microfn.CallError); ok && ce.Service != "" {
-		return "nested call " + ce.Service + " failed: " + ce.Message
+		// The cause is the CallError's own text without its "call S: ".
+		return "nested call " + ce.Service + " failed: " + strings.TrimPrefix(ce.Error(), "call "+ce.Service+": ")
 	}
 	return fmt.Sprintf("panic: %v", e.Value)
 }
@@ -69,7 +71,7 @@ func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []r
 	defer leave()
 	defer func() {
 		if r := recover(); r != nil {
-			results, err = nil, &PanicError{Value: r, Stack: debug.Stack()}
+			results, err = nil, &PanicError{Value: panicValue(r), Stack: debug.Stack()}
 		}
 	}()
 	var out []reflect.Value
@@ -93,6 +95,20 @@ func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []r
 		}
 	}
 	return out, nil
+}
+
+// panicValue returns the value service code passed to panic: the
+// interpreter panics with a reflect.Value holding it.
+func panicValue(r any) any {
+	if v, ok := r.(reflect.Value); ok {
+		if !v.IsValid() {
+			return nil
+		}
+		if v.CanInterface() {
+			return v.Interface()
+		}
+	}
+	return r
 }
 
 func btoi(b bool) int {
