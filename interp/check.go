@@ -112,7 +112,7 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 }
 
 // checkImports reports imports that service code may not use.
-func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool) error {
+func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool, partial func(path string) bool) error {
 	var list funcs.ErrorList
 	for _, f := range pkg.Files {
 		for _, imp := range f.AST.Imports {
@@ -122,18 +122,65 @@ func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool)
 			}
 			msg := fmt.Sprintf("import %q is not available to services: microfn serves the standard library and %s", path, APIPath)
 			switch {
-			case withUnrestricted[path]:
+			case withUnrestricted[path] && !stdlibHas(path):
 				msg = fmt.Sprintf("import %q needs microfn serve --unrestricted (it can run programs or reach the operating system)", path)
+			case withUnrestricted[path]:
+				msg = fmt.Sprintf("import %q is outside microfn's sandbox (it reaches the file system, the network, the process or the runtime): allow it with microfn serve --allow %s, or --unrestricted", path, path)
 			case path == "C":
 				msg = "import \"C\": cgo cannot be interpreted"
 			}
 			list = append(list, &funcs.SourceError{Pos: pkg.Fset.Position(imp.Path.Pos()), Msg: msg})
 		}
 	}
+	list = append(list, checkPartialUses(pkg, partial)...)
 	if len(list) > 0 {
 		return list
 	}
 	return nil
+}
+
+// checkPartialUses reports uses of names that the sandbox leaves out of a
+// package it has only a part of (http.Get, http.Client, …), unless the
+// whole package is allowed.
+func checkPartialUses(pkg *funcs.Package, partial func(path string) bool) funcs.ErrorList {
+	var list funcs.ErrorList
+	for _, f := range pkg.Files {
+		local := map[string]string{} // local name → import path of a partial package
+		for _, imp := range f.AST.Imports {
+			path, err := strconv.Unquote(imp.Path.Value)
+			if err != nil {
+				continue
+			}
+			if !partial(path) {
+				continue
+			}
+			name := path[strings.LastIndexByte(path, '/')+1:]
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			local[name] = path
+		}
+		if len(local) == 0 {
+			continue
+		}
+		ast.Inspect(f.AST, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			id, ok := sel.X.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			if path, ok := local[id.Name]; ok && !sandboxPart[path](sel.Sel.Name) {
+				list = append(list, &funcs.SourceError{Pos: pkg.Fset.Position(sel.Sel.Pos()), Msg: fmt.Sprintf(
+					"%s.%s is outside microfn's sandbox: of %s only status codes, methods, headers and cookies are available; allow the whole package with microfn serve --allow %s, or --unrestricted",
+					id.Name, sel.Sel.Name, path, path)})
+			}
+			return true
+		})
+	}
+	return list
 }
 
 // checkPath returns the import path pkg is type-checked as. It cannot be

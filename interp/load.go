@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,9 +28,13 @@ const gopath = "_pkg"
 
 // Options configure a [Loader]. The zero value is ready to use.
 type Options struct {
-	// Unrestricted gives service code unsafe, syscall, os/exec and the
-	// other symbols yaegi keeps out of its sandbox by default.
+	// Unrestricted gives service code the whole standard library,
+	// including unsafe, syscall, os/exec and the other symbols yaegi keeps
+	// out of its own sandbox.
 	Unrestricted bool
+	// Allow adds standard library packages to the default [Sandbox], such
+	// as "net/http" or "os".
+	Allow []string
 	// Logger receives what service code prints to stdout and stderr, and
 	// panics of goroutines it starts. Default: slog.Default().
 	Logger *slog.Logger
@@ -44,6 +49,12 @@ type Loader struct {
 	allowedUnrestricted map[string]bool
 }
 
+// partial reports whether only a part of the package at path is available.
+func (l *Loader) partial(path string) bool {
+	_, part := sandboxPart[path]
+	return part && !l.opts.Unrestricted && !slices.Contains(l.opts.Allow, path)
+}
+
 // NewLoader returns a Loader with the given options.
 func NewLoader(opts Options) *Loader {
 	if opts.Logger == nil {
@@ -55,7 +66,7 @@ func NewLoader(opts Options) *Loader {
 		allowed:             map[string]bool{},
 		allowedUnrestricted: map[string]bool{},
 	}
-	for _, p := range Allowed(opts.Unrestricted) {
+	for _, p := range Allowed(opts.Unrestricted, opts.Allow...) {
 		l.allowed[p] = true
 	}
 	for _, p := range Allowed(true) {
@@ -94,7 +105,7 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (p
 	if len(src.Files) == 0 {
 		return nil, fmt.Errorf("load %s: no Go files", src.Dir)
 	}
-	if err := checkImports(src, l.allowed, l.allowedUnrestricted); err != nil {
+	if err := checkImports(src, l.allowed, l.allowedUnrestricted, l.partial); err != nil {
 		return nil, err
 	}
 	chk, err := l.types.check(src)
@@ -130,7 +141,7 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (p
 	})
 	pkg.interp = i
 	pkg.rt = &proxyRuntime{pkg: pkg, call: call, logger: l.opts.Logger}
-	for _, set := range symbolsFor(l.opts.Unrestricted) {
+	for _, set := range symbolSets(l.opts.Unrestricted, l.opts.Allow) {
 		if err := i.Use(set); err != nil {
 			return nil, fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)
 		}

@@ -645,7 +645,7 @@ func Index(i int) int {
 	xs := []int{1}
 	return xs[i]
 }
-`}, interp.Options{}, nil)
+`}, interp.Options{Allow: []string{"os"}}, nil)
 	tests := []struct {
 		name, args string
 		want       string // what the panic value's text contains

@@ -3,14 +3,8 @@ package interp
 import (
 	"go/types"
 	"reflect"
-	"sort"
-	"strings"
 
 	yaegi "github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
-	"github.com/traefik/yaegi/stdlib/syscall"
-	"github.com/traefik/yaegi/stdlib/unrestricted"
-	"github.com/traefik/yaegi/stdlib/unsafe"
 
 	"github.com/microfn/microfn"
 )
@@ -64,43 +58,6 @@ func Permanent(err error) error
 func StatusOf(err error) int
 func NewRemoteError(service string, status int, detail string, retryAfter time.Duration) *CallError
 `
-
-// Symbols returns the host packages service code may import: the
-// standard library as yaegi exports it (without unsafe, syscall, os/exec
-// and the other unrestricted symbols unless unrestricted is set) and
-// package microfn.
-func symbolsFor(unrestrictedMode bool) []yaegi.Exports {
-	sets := []yaegi.Exports{stdlib.Symbols, apiSymbols()}
-	if unrestrictedMode {
-		sets = append(sets, unsafe.Symbols, syscall.Symbols, unrestricted.Symbols)
-	}
-	return sets
-}
-
-// Allowed returns the sorted import paths service code may import.
-func Allowed(unrestrictedMode bool) []string {
-	seen := map[string]bool{}
-	for _, set := range symbolsFor(unrestrictedMode) {
-		for key := range set {
-			seen[importPathOfKey(key)] = true
-		}
-	}
-	paths := make([]string, 0, len(seen))
-	for p := range seen {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	return paths
-}
-
-// importPathOfKey turns a yaegi export key ("net/http/http") into an
-// import path ("net/http").
-func importPathOfKey(key string) string {
-	if i := strings.LastIndexByte(key, '/'); i >= 0 {
-		return key[:i]
-	}
-	return key
-}
 
 // stubPackage type-checks apiStub.
 func stubPackage(imp types.Importer) (*types.Package, error) {

@@ -42,6 +42,7 @@ type config struct {
 	maxHeaderBytes  int
 	callDeadline    time.Duration
 	limits          funcs.Limits
+	allow           []string
 }
 
 func newConfig(opts []Option) (*config, error) {
@@ -105,6 +106,12 @@ func WithMonolith(on bool) Option { return optionFunc(func(c *config) { c.monoli
 // WithUnrestricted lets service code import unsafe, syscall, os/exec and
 // the other packages kept out of the interpreter's sandbox. Default false.
 func WithUnrestricted(on bool) Option { return optionFunc(func(c *config) { c.unrestricted = on }) }
+
+// WithAllow adds standard library packages to the interpreter's sandbox
+// (see interp.Sandbox), such as "net/http" or "os". Default none.
+func WithAllow(paths ...string) Option {
+	return optionFunc(func(c *config) { c.allow = append(c.allow, paths...) })
+}
 
 // WithMaxDepth sets how deep a chain of nested calls may go; a deeper call
 // is refused with 508 Loop Detected. Default 64.

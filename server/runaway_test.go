@@ -70,7 +70,7 @@ func Version() int { return %d }
 
 func TestHostileCode(t *testing.T) {
 	t.Parallel()
-	in := microfntest.Start(t, map[string]string{"hostile.go": fmt.Sprintf(hostileSrc, 1)}, server.WithQuiet(true))
+	in := microfntest.Start(t, map[string]string{"hostile.go": fmt.Sprintf(hostileSrc, 1)}, server.WithQuiet(true), server.WithAllow("os"))
 	tests := []struct {
 		path   string
 		status int
@@ -104,7 +104,7 @@ func TestHostileCode(t *testing.T) {
 
 func TestRetiredVersionsStopTheirGoroutines(t *testing.T) {
 	// Not parallel: it counts the process's goroutines.
-	in := microfntest.Start(t, map[string]string{"hostile.go": fmt.Sprintf(hostileSrc, 0)}, server.WithQuiet(true))
+	in := microfntest.Start(t, map[string]string{"hostile.go": fmt.Sprintf(hostileSrc, 0)}, server.WithQuiet(true), server.WithAllow("os"))
 	in.WaitBody("/Version", "0", waitReload)
 	if r := in.Get("/Spawn?n=50"); body(r) != "50" {
 		t.Fatalf("Spawn = %s", r.Body)

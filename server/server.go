@@ -73,7 +73,7 @@ func New(dir string, opts ...Option) (*Server, error) {
 		packages: map[string]*pkgState{},
 		metrics:  newMetrics(),
 		workers:  newWorkerPool(10 * time.Second),
-		loader:   interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Logger: cfg.logger}),
+		loader:   interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger}),
 		client: &fasthttp.Client{
 			// Below the server's idle timeout, so a pooled connection is
 			// never one the server is closing.

@@ -22,6 +22,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.PrintDefaults()
 	}
 	unrestricted := fs.Bool("unrestricted", false, "check as microfn serve --unrestricted would")
+	allow := allowFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -40,7 +41,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "microfn check: no Go files below %s\n", root)
 		return 1
 	}
-	loader := interp.NewLoader(interp.Options{Unrestricted: *unrestricted, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	loader := interp.NewLoader(interp.Options{Unrestricted: *unrestricted, Allow: allow(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	failed, services := 0, 0
 	for _, rel := range dirs {
 		dir := filepath.Join(root, filepath.FromSlash(rel))

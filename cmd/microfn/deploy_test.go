@@ -309,7 +309,7 @@ func TestDeployedPodsServe(t *testing.T) {
 	if status, body := pods["microfn-isodd"].get("/IsOdd?x=3"); status != 200 || body != "true" {
 		t.Fatalf("IsOdd?x=3 = %d %s", status, body)
 	}
-	if n := pods["microfn-iseven"].requests("POST /IsEven"); n != 1 {
+	if n := pods["microfn-iseven"].waitRequests("POST /IsEven", 1); n != 1 {
 		t.Errorf("the IsEven pod received %d nested calls, want 1:\n%s", n, pods["microfn-iseven"].log.String())
 	}
 	if status, body := pods["microfn-billing-charge"].get("/billing/Charge?cents=5"); status != 200 || body != `"charged"` {

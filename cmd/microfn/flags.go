@@ -80,6 +80,21 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be text or json, got %q", format)
 }
 
+// allowFlag registers --allow, the standard library packages added to the
+// interpreter's sandbox.
+func allowFlag(fs *flag.FlagSet) func() []string {
+	allow := fs.String("allow", "", "standard library `packages` to add to the sandbox, comma-separated (e.g. net/http,os)")
+	return func() []string {
+		var out []string
+		for _, p := range strings.Split(*allow, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+}
+
 // routeFlags collects repeated --route NAME=URL flags.
 type routeFlags []string
 
@@ -94,12 +109,13 @@ func splitFlags(fs *flag.FlagSet) func() ([]server.Option, error) {
 	var routes routeFlags
 	fs.Var(&routes, "route", "`NAME=URL`: the server that serves a service or package not served here (repeatable; also MICROFN_ROUTE_<NAME>=URL)")
 	routesFile := fs.String("routes", "", "YAML or JSON `file` mapping services or packages to base URLs")
+	allow := allowFlag(fs)
 	return func() ([]server.Option, error) {
 		env, err := server.RoutesFromEnv(os.Environ())
 		if err != nil {
 			return nil, fmt.Errorf("environment: %w", err)
 		}
-		opts := []server.Option{server.WithRoutes(env)}
+		opts := []server.Option{server.WithRoutes(env), server.WithAllow(allow()...)}
 		if *routesFile != "" {
 			t, err := server.ReadRoutes(*routesFile)
 			if err != nil {

@@ -18,6 +18,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	unrestricted := fs.Bool("unrestricted", false, "let services import the unrestricted standard library")
+	allow := allowFlag(fs)
 	verbose := fs.Bool("v", false, "log loading and every nested call")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -33,7 +34,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := server.New(pos[0], server.WithMonolith(true), server.WithWatch(false),
-		server.WithUnrestricted(*unrestricted), server.WithLogger(logger), server.WithQuiet(!*verbose))
+		server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithLogger(logger), server.WithQuiet(!*verbose))
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn run:", err)
 		return 1

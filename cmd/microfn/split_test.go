@@ -135,6 +135,20 @@ func (p *proc) requests(line string) int {
 	return strings.Count(p.log.String(), line+" status=")
 }
 
+// waitRequests waits, up to 5s, until the log holds at least want access
+// lines of method+path (the log arrives through a pipe, a moment after the
+// response), and returns how many it holds.
+func (p *proc) waitRequests(line string, want int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := p.requests(line)
+		if n >= want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestSplitAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	seed := "../../examples/seed"
@@ -146,7 +160,7 @@ func TestSplitAcrossProcesses(t *testing.T) {
 	if status, body := a.get("/IsOdd?x=3"); status != 200 || body != "true" {
 		t.Fatalf("A /IsOdd?x=3 = %d %s", status, body)
 	}
-	if n := b.requests("POST /IsEven"); n != 1 {
+	if n := b.waitRequests("POST /IsEven", 1); n != 1 {
 		t.Errorf("B received %d nested POST /IsEven, want 1; B's log:\n%s", n, b.log.String())
 	}
 	if status, _ := a.get("/IsEven?x=3"); status != 404 {
@@ -155,7 +169,7 @@ func TestSplitAcrossProcesses(t *testing.T) {
 	if status, body := c.get("/Fib?n=12"); status != 200 || body != "233" {
 		t.Errorf("C /Fib?n=12 with scale=1 = %d %s, want 233", status, body)
 	}
-	if n := c.requests("POST /Fib"); n < 100 {
+	if n := c.waitRequests("POST /Fib", 100); n < 100 {
 		t.Errorf("C received %d nested Fib calls over HTTP, want hundreds", n)
 	}
 	// A call to a service with no route and no local implementation.

@@ -1,0 +1,87 @@
+package interp_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/microfn/microfn/interp"
+)
+
+func TestSandbox(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		src  string
+		opts interp.Options
+		want string // "" loads
+	}{
+		{"pure packages", `package a
+import ("encoding/json"; "strings"; "math"; "time"; "crypto/sha256"; "regexp")
+var _ = json.Marshal; var _ = strings.ToUpper; var _ = math.Pi; var _ = time.Now; var _ = sha256.Sum256; var _ = regexp.MustCompile
+`, interp.Options{}, ""},
+		{"http status codes", `package a
+import "net/http"
+var _ = http.StatusNotFound + len(http.MethodGet)
+var _ = http.StatusText(404)
+`, interp.Options{}, ""},
+		{"http client", `package a
+import "net/http"
+var _, _ = http.Get("http://example.com")
+`, interp.Options{}, "a.go:3:17: http.Get is outside microfn's sandbox"},
+		{"http client type", `package a
+import web "net/http"
+var c web.Client
+`, interp.Options{}, "a.go:3:11: web.Client is outside microfn's sandbox"},
+		{"http client allowed", `package a
+import "net/http"
+var _ = http.Get
+`, interp.Options{Allow: []string{"net/http"}}, ""},
+		{"os", `package a
+import "os"
+var _ = os.ReadFile
+`, interp.Options{}, `a.go:2:8: import "os" is outside microfn's sandbox`},
+		{"os allowed", `package a
+import "os"
+var _ = os.ReadFile
+`, interp.Options{Allow: []string{"os"}}, ""},
+		{"net", `package a
+import "net"
+var _ = net.Dial
+`, interp.Options{}, "--allow net"},
+		{"os/exec", `package a
+import "os/exec"
+var _ = exec.Command
+`, interp.Options{Allow: []string{"os"}}, "needs microfn serve --unrestricted"},
+		{"os/exec unrestricted", `package a
+import "os/exec"
+var _ = exec.Command
+`, interp.Options{Unrestricted: true}, ""},
+		{"unsafe", `package a
+import "unsafe"
+var _ = unsafe.Sizeof(1)
+`, interp.Options{}, `import "unsafe"`},
+		{"outside the standard library", `package a
+import "github.com/foo/bar"
+var _ = bar.X
+`, interp.Options{Unrestricted: true}, `import "github.com/foo/bar" is not available to services`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := loadFiles(t, map[string]string{"a.go": tc.src}, tc.opts, nil)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("load: %v", lines(err))
+			case tc.want != "" && (err == nil || !strings.Contains(lines(err), tc.want)):
+				t.Fatalf("load error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	for _, p := range []string{"os", "net", "net/http", "os/exec", "syscall", "unsafe", "path/filepath", "io/ioutil", "runtime"} {
+		for _, a := range interp.Allowed(false) {
+			if a == p && p != "net/http" {
+				t.Errorf("the default sandbox allows %s", p)
+			}
+		}
+	}
+}
