@@ -31,3 +31,6 @@ func APISymbols() []string {
 	}
 	return names
 }
+
+// ProxyPath is the import path of the proxy runtime inside the interpreter.
+const ProxyPath = proxyPath
