@@ -139,7 +139,14 @@ func ReadDir(dir string, limits Limits) ([]SourceFile, error) {
 	var errs ErrorList
 	for _, e := range entries {
 		name := e.Name()
-		if !IsSourceFile(name) || !e.Type().IsRegular() {
+		if !IsSourceFile(name) {
+			continue
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			errs = append(errs, &SourceError{Pos: token.Position{Filename: filepath.Join(dir, name)}, Msg: "skipped: a symbolic link (microfn loads regular files only, so no code comes from outside the folder)"})
+			continue
+		}
+		if !e.Type().IsRegular() {
 			continue
 		}
 		path := filepath.Join(dir, name)

@@ -220,19 +220,23 @@ func TestReadDir(t *testing.T) {
 		t.Errorf("files %v, want [a.go c.go]", names)
 	}
 	list := errorList(t, err)
-	if len(list) != 2 {
-		t.Fatalf("got %d errors, want 2:\n%s", len(list), list.Lines())
+	if len(list) != 3 {
+		t.Fatalf("got %d errors, want 3:\n%s", len(list), list.Lines())
 	}
 	if list[0].Pos.Filename != filepath.Join(dir, "big.go") || !strings.Contains(list[0].Msg, "skipped") || !strings.Contains(list[0].Msg, "over the limit of 100") {
 		t.Errorf("big.go: %v", list[0])
 	}
-	if list[1].Pos.Filename != filepath.Join(dir, "nul.go") || !strings.Contains(list[1].Msg, "skipped") || !strings.Contains(list[1].Msg, "NUL") {
-		t.Errorf("nul.go: %v", list[1])
+	if list[1].Pos.Filename != filepath.Join(dir, "link.go") || !strings.Contains(list[1].Msg, "symbolic link") {
+		t.Errorf("link.go: %v", list[1])
+	}
+	if list[2].Pos.Filename != filepath.Join(dir, "nul.go") || !strings.Contains(list[2].Msg, "skipped") || !strings.Contains(list[2].Msg, "NUL") {
+		t.Errorf("nul.go: %v", list[2])
 	}
 
-	// Within the default limits only the binary file is a problem.
+	// Within the default limits only the binary file and the link are
+	// problems.
 	files, err = funcs.ReadDir(dir, funcs.Limits{})
-	if len(files) != 3 || len(errorList(t, err)) != 1 {
+	if len(files) != 3 || len(errorList(t, err)) != 2 {
 		t.Errorf("default limits: %d files, error %v", len(files), err)
 	}
 
@@ -240,7 +244,7 @@ func TestReadDir(t *testing.T) {
 	// (before its build constraints are looked at).
 	files, err = funcs.ReadDir(dir, funcs.Limits{MaxFiles: 1, MaxFileSize: 100})
 	list = errorList(t, err)
-	if len(files) != 1 || files[0].Name != "a.go" || len(list) != 4 || !strings.Contains(list[1].Msg, "more than 1 files") {
+	if len(files) != 1 || files[0].Name != "a.go" || len(list) != 5 || !strings.Contains(list[1].Msg, "more than 1 files") {
 		t.Errorf("MaxFiles 1: %d files, errors:\n%s", len(files), list.Lines())
 	}
 
@@ -283,5 +287,27 @@ func TestPackageDirs(t *testing.T) {
 		if err != nil || !slices.Equal(dirs, []string{"."}) {
 			t.Errorf("PackageDirs with a link = %q, %v", dirs, err)
 		}
+	}
+}
+
+func TestReadDirSkipsSymlinks(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret.go"), []byte("package a\n\nvar Secret = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.go"), []byte("package a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret.go"), filepath.Join(dir, "link.go")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	files, err := funcs.ReadDir(dir, funcs.Limits{})
+	if len(files) != 1 || files[0].Name != "a.go" {
+		t.Errorf("files %v, want a.go only", files)
+	}
+	if err == nil || !strings.Contains(err.Error(), "link.go: skipped: a symbolic link") {
+		t.Errorf("error %v, want link.go reported as skipped", err)
 	}
 }
