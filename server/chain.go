@@ -93,7 +93,10 @@ func isHex(s string) bool {
 func chainFromHeaders(traceparent, depth string) chain {
 	c := newChain()
 	if t, ok := parseTraceparent(traceparent); ok {
-		c.trace = t
+		// Fiber's header strings alias the request buffer, which the next
+		// request on the connection overwrites; the trace id outlives the
+		// request (it keys the limiters), so it gets its own copy.
+		c.trace = strings.Clone(t)
 	}
 	if d, err := strconv.Atoi(depth); err == nil && d > 0 {
 		c.depth = d
