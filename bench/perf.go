@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// A profile summarises where microfn's CPU went during one measurement,
+// from perf.
+type profile struct {
+	title string // what was measured
+	self  string // the hottest symbols by their own time
+	cum   string // microfn's own functions and its libraries, by time including callees
+}
+
+func (p profile) markdown() string {
+	return fmt.Sprintf("## Where microfn's CPU goes: %s\n\n"+
+		"`perf record -F 999 -g -p PID` of the microfn process, then `perf report --no-children --sort symbol` (own time, symbols above 0.7%%):\n\n```text\n%s\n```\n\n"+
+		"and `perf report --children --sort symbol` restricted to microfn's packages, yaegi, Fiber, fasthttp and the runtime's stack growth, allocation, GC, scheduling and syscalls (time including callees, above 2%%):\n\n```text\n%s\n```\n\n",
+		p.title, p.self, p.cum)
+}
+
+// startPerf records the process of p with perf, if perf is on PATH, until
+// the returned function is called; that function adds the summary to
+// b.profiles. It returns nil when perf cannot record.
+func (b *bench) startPerf(ctx context.Context, p *proc, title string) func() {
+	if _, err := exec.LookPath("perf"); err != nil {
+		b.progress("--perf: perf is not on PATH; no profile of %s", title)
+		return nil
+	}
+	data := filepath.Join(b.tmp, fmt.Sprintf("perf-%d.data", len(b.profiles)))
+	rec := exec.CommandContext(ctx, "perf", "record", "-F", "999", "-g", "-o", data, "-p", strconv.Itoa(p.pid()))
+	out := newTail(1 << 16)
+	rec.Stdout, rec.Stderr = out, out
+	if err := rec.Start(); err != nil {
+		b.progress("--perf: %v", err)
+		return nil
+	}
+	time.Sleep(200 * time.Millisecond) // let perf attach before the load starts
+	return func() {
+		rec.Process.Signal(syscall.SIGINT)
+		done := make(chan error, 1)
+		go func() { done <- rec.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			rec.Process.Kill()
+			<-done
+		}
+		self, err := perfReport(ctx, data, "--no-children", "--percent-limit", "0.7")
+		if err != nil {
+			b.progress("--perf: perf report: %v; perf record said:\n%s", err, out.String())
+			return
+		}
+		cum, err := perfReport(ctx, data, "--children", "--percent-limit", "2")
+		if err != nil {
+			b.progress("--perf: perf report: %v", err)
+			return
+		}
+		var keep []string
+		for _, l := range strings.Split(cum, "\n") {
+			if cumPattern.MatchString(l) {
+				keep = append(keep, l)
+			}
+		}
+		b.profiles = append(b.profiles, profile{title: title, self: self, cum: strings.Join(keep, "\n")})
+	}
+}
+
+// cumPattern selects the lines of the cumulative report worth showing:
+// microfn's own code, its libraries on the call path, and the runtime's
+// big ticket items (stack growth, allocation, GC, scheduling).
+var cumPattern = regexp.MustCompile(`^\s*Children|github\.com/microfn/|yaegi|fiber|fasthttp|runtime\.(newstack|copystack|mallocgc|gcBgMarkWorker|schedule|findRunnable|newproc|goexit0|mcall)$|Syscall6$`)
+
+var ipcColumns = regexp.MustCompile(`(\s+IPC\s+\[IPC Coverage\]|\s+-\s+-)\s*$`)
+
+// perfReport runs perf report on data with the given flags and returns
+// its table without comments and blank lines.
+func perfReport(ctx context.Context, data string, flags ...string) (string, error) {
+	args := append([]string{"report", "-i", data, "--stdio", "-g", "none", "--sort", "symbol"}, flags...)
+	rep, err := exec.CommandContext(ctx, "perf", args...).Output()
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for _, l := range strings.Split(string(rep), "\n") {
+		// perf 6 adds IPC columns that hold nothing for software events.
+		l = ipcColumns.ReplaceAllString(l, "")
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		if strings.HasPrefix(t, "# Overhead") || strings.HasPrefix(t, "# Children") {
+			lines = append(lines, strings.TrimRight(strings.TrimPrefix(l, "# "), " "))
+			continue
+		}
+		if strings.HasPrefix(t, "#") {
+			continue
+		}
+		lines = append(lines, strings.TrimRight(l, " "))
+	}
+	return strings.Join(lines, "\n"), nil
+}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// A section is the outcome of one scenario.
+type section struct {
+	id, title string
+	intro     string
+	tables    []table
+	notes     []string
+}
+
+// A table is a Markdown table.
+type table struct {
+	header []string
+	rows   [][]string
+}
+
+func (t table) markdown() string {
+	var b strings.Builder
+	line := func(cells []string) {
+		b.WriteString("|")
+		for _, c := range cells {
+			b.WriteString(" " + strings.ReplaceAll(c, "|", `\|`) + " |")
+		}
+		b.WriteString("\n")
+	}
+	line(t.header)
+	seps := make([]string, len(t.header))
+	for i := range seps {
+		seps[i] = "---"
+		if t.numeric(i) {
+			seps[i] = "--:"
+		}
+	}
+	b.WriteString("|" + strings.Join(seps, "|") + "|\n")
+	for _, r := range t.rows {
+		line(r)
+	}
+	return b.String()
+}
+
+// numeric reports whether column i holds figures (to align them right):
+// every cell that is not empty starts with a digit, a sign or a dash.
+func (t table) numeric(i int) bool {
+	seen := false
+	for _, r := range t.rows {
+		if i >= len(r) || r[i] == "" {
+			continue
+		}
+		seen = true
+		if !strings.ContainsAny(r[i][:1], "0123456789+-") && !strings.HasPrefix(r[i], "–") {
+			return false
+		}
+	}
+	return seen
+}
+
+func (s *section) markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s\n\n%s\n\n", s.title, s.intro)
+	for _, t := range s.tables {
+		b.WriteString(t.markdown())
+		b.WriteString("\n")
+	}
+	for _, n := range s.notes {
+		b.WriteString(n + "\n\n")
+	}
+	return b.String()
+}
+
+func (b *bench) newSection(id, title, intro string) *section {
+	s := &section{id: id, title: title, intro: intro}
+	b.sections = append(b.sections, s)
+	return s
+}
+
+// print writes a finished section to stdout.
+func (b *bench) print(s *section) {
+	fmt.Fprintln(b.stdout, s.markdown())
+}
+
+// A goal is one of the issue's targets, met or missed.
+type goal struct {
+	name, target, measured, status string
+}
+
+// addGoal records a goal: value must be at least limit if higherBetter,
+// else at most limit. A NaN value is "not measured" (see orNaN).
+func (b *bench) addGoal(name, target, measured string, value, limit float64, higherBetter bool) {
+	status := "missed"
+	switch {
+	case math.IsNaN(value):
+		status, measured = "not measured", "–"
+	case higherBetter && value >= limit, !higherBetter && value <= limit:
+		status = "met"
+	}
+	b.goals = append(b.goals, goal{name: name, target: target, measured: measured, status: status})
+}
+
+// goalNames are the goals of the issue, each with the scenario that
+// measures it, in the order of the report.
+var goalNames = []struct{ prefix, scenario, target string }{
+	{"IsEven GET req/s", "direct", "≥ 0.7× baseline"},
+	{"IsEven GET p99", "direct", "≤ 1.5× baseline"},
+	{"IsEven POST req/s", "direct", "≥ 0.7× baseline"},
+	{"IsEven POST p99", "direct", "≤ 1.5× baseline"},
+	{"nested Fib", "nested", "≤ 1.5× baseline"},
+	{"policy overhead", "policies", "≤ 10%"},
+	{"reload p50, 10 services", "reload", "≤ 50ms"},
+	{"reload p99, 10 services", "reload", "≤ 150ms"},
+	{"1,000 services ready", "startup", "< 2s"},
+}
+
+// finish orders the goals, adds those that were not measured, and prints
+// them.
+func (b *bench) finish() {
+	var ordered []goal
+	for _, g := range goalNames {
+		found := false
+		for _, have := range b.goals {
+			if strings.HasPrefix(have.name, g.prefix) {
+				ordered = append(ordered, have)
+				found = true
+			}
+		}
+		if !found {
+			why := "not measured"
+			if !contains(b.cfg.scenarios, g.scenario) {
+				why = "not measured (scenario " + g.scenario + " not run)"
+			} else if g.scenario == "startup" {
+				why = "not measured (no 1,000-service run in this mode)"
+			}
+			ordered = append(ordered, goal{name: g.prefix, target: g.target, measured: "–", status: why})
+		}
+	}
+	b.goals = ordered
+	fmt.Fprintln(b.stdout, "## Goals\n\n"+b.goalTable().markdown())
+	for _, p := range b.profiles {
+		fmt.Fprintln(b.stdout, p.markdown())
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *bench) goalTable() table {
+	t := table{header: []string{"goal", "target", "measured", "status"}}
+	for _, g := range b.goals {
+		status := g.status
+		switch status {
+		case "met":
+			status = "✅ met"
+		case "missed":
+			status = "❌ missed"
+		}
+		t.rows = append(t.rows, []string{g.name, g.target, g.measured, status})
+	}
+	return t
+}
+
+// revision names the commit of the module and whether the work tree had
+// changes outside bench/ and docs/.
+func (b *bench) revision() string {
+	cmd := exec.Command("git", "rev-parse", "--short", "HEAD")
+	cmd.Dir = b.root
+	out, err := cmd.Output()
+	if err != nil {
+		return "unknown (not a git work tree)"
+	}
+	rev := "commit " + strings.TrimSpace(string(out))
+	cmd = exec.Command("git", "status", "--porcelain", "--", ".", ":!bench", ":!docs")
+	cmd.Dir = b.root
+	if out, err := cmd.Output(); err == nil && len(strings.TrimSpace(string(out))) > 0 {
+		rev += ", with uncommitted changes"
+	}
+	return rev
+}
+
+// machine describes the machine for the report.
+func (b *bench) machine() table {
+	gover := "unknown"
+	if out, err := exec.Command("go", "version").Output(); err == nil {
+		gover = strings.TrimSpace(string(out))
+	}
+	cpu := "unknown"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	gen := "vegeta, in process"
+	if b.cfg.loadgen == "wrk" {
+		gen = "wrk"
+	}
+	t := table{header: []string{"", ""}}
+	t.rows = [][]string{
+		{"microfn source", b.rev},
+		{"go version", "`" + gover + "`"},
+		{"GOOS/GOARCH", runtime.GOOS + "/" + runtime.GOARCH},
+		{"CPU", cpu},
+		{"nproc", fmt.Sprint(runtime.NumCPU())},
+		{"load generator", fmt.Sprintf("%s, %d connections, on the same machine", gen, b.cfg.conns)},
+		{"command", "`" + b.command + "`"},
+		{"date", b.started.UTC().Format("2006-01-02")},
+		{"total time", time.Since(b.started).Round(time.Second).String()},
+	}
+	if len(b.loadavg) > 0 {
+		t.rows = append(t.rows, []string{"load average (1 min) during the run", fmt.Sprintf("median %.1f, max %.1f (the benchmark itself adds about 2 while loading)", median(b.loadavg), slices.Max(b.loadavg))})
+	}
+	return t
+}
+
+const howToRun = "From the module root:\n\n" +
+	"```sh\n" +
+	"go run ./bench --out docs/benchmarks.md      # every scenario: 6 to 10 minutes on 2 cores\n" +
+	"go run ./bench --smoke                       # tiny loads, one round, under a minute: checks that everything answers (go test ./bench runs this)\n" +
+	"go run ./bench --scenarios direct,nested --duration 5s --rounds 5\n" +
+	"go run ./bench --loadgen wrk                 # wrk instead of the in-process vegeta, if wrk is on PATH\n" +
+	"go run ./bench --scenarios direct,nested --perf  # also profile microfn with perf under the direct and nested loads\n" +
+	"go run ./bench --peer-cmd './other --addr {addr}'  # a third server speaking the same endpoints\n" +
+	"```\n\n" +
+	"The tool builds `./cmd/microfn` and the baseline (`./bench/baseline`: plain compiled Go on Fiber serving the same functions natively, " +
+	"with Fib's recursive calls over HTTP through one pooled keep-alive fasthttp client), starts each as a subprocess on a free 127.0.0.1 port, " +
+	"waits for `/healthz`, runs the scenario and stops it (SIGTERM, then SIGKILL after 5s). microfn serves a package the tool writes to a temporary directory: " +
+	"`bench/baseline/fns.go` itself, whose annotations are the policies microfn applies, plus a `Fib` that calls itself. " +
+	"Within each round the servers run side by side and take turns, in slices of about 2s for the loads and call by call for single calls, each going first in turn, so that noise from the rest of the machine hits all of them alike; figures are medians across rounds. On a shared machine, read the ratios and CPU/req rather than the absolute figures, and mind the load average in the table above. " +
+	"Every load is bounded in time, targets loopback only and stops by itself; any non-200 answer or wrong body is an error, reported, and makes the tool exit 1.\n"
+
+// writeReport writes the Markdown report to path.
+func (b *bench) writeReport(path string) error {
+	var w strings.Builder
+	w.WriteString("# microfn benchmarks\n\n")
+	w.WriteString("Generated by `go run ./bench` (see bench/main.go); rerun it rather than editing this file by hand.\n\n")
+	if b.cfg.smoke {
+		w.WriteString("**Smoke run**: tiny loads and sizes, one round. These figures only show that everything answers; do not read performance into them.\n\n")
+	}
+	w.WriteString(b.machine().markdown() + "\n")
+	w.WriteString("## Goals\n\nThe goals of the benchmark issue, each against the figure that measures it.\n\n")
+	w.WriteString(b.goalTable().markdown() + "\n")
+	if len(b.failures) > 0 {
+		w.WriteString("**Failures** (wrong answers or errors; the figures around them are suspect):\n\n")
+		for _, f := range b.failures {
+			w.WriteString("- " + strings.ReplaceAll(f, "\n", " ") + "\n")
+		}
+		w.WriteString("\n")
+	}
+	w.WriteString("## How to run\n\n" + howToRun + "\n")
+	for _, s := range b.sections {
+		w.WriteString(s.markdown())
+	}
+	for _, p := range b.profiles {
+		w.WriteString(p.markdown())
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(b.sanitize(w.String())), 0o644)
+}

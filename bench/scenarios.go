@@ -1,0 +1,705 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/microfn/microfn/policy"
+)
+
+// checkAnswers makes a few calls of every kind on each server and checks
+// the answers, so that a server that answers wrongly fails the run even
+// where a scenario only counts statuses.
+func (b *bench) checkAnswers(ctx context.Context, ps []*proc) bool {
+	c := newCaller()
+	defer c.close()
+	ok := true
+	for _, p := range ps {
+		check := func(what, got string, err error, want string) {
+			if err != nil {
+				b.fail("%s: %s: %v", p.spec.name, what, err)
+				ok = false
+			} else if got != want {
+				b.fail("%s: %s = %q, want %q", p.spec.name, what, got, want)
+				ok = false
+			}
+		}
+		for _, q := range []struct{ path, want string }{
+			{"/IsEven?x=5", "false\n"},
+			{"/IsEven?x=4", "true\n"},
+			{"/Fib?n=5", "8\n"},
+		} {
+			got, _, err := c.get(ctx, p.base, q.path)
+			check("GET "+q.path, got, err, q.want)
+		}
+		got, err := c.post(ctx, p.base, "/IsEven", `{"x":5}`)
+		check(`POST /IsEven {"x":5}`, got, err, "false\n")
+	}
+	return ok
+}
+
+// 1. direct
+
+func (b *bench) direct(ctx context.Context) {
+	specs := b.variants()
+	targets := []target{
+		{name: "/healthz", method: http.MethodGet, path: "/healthz"},
+		{name: "IsEven GET", method: http.MethodGet, path: "/IsEven?x=5", want: "false\n"},
+		{name: "IsEven POST", method: http.MethodPost, path: "/IsEven", body: `{"x":5}`, want: "false\n"},
+	}
+	res := map[[2]int][]loadResult{}
+	idle := map[int][]int64{}
+	for round := range b.cfg.rounds {
+		ps := b.startAll(ctx, specs)
+		if ps == nil {
+			return
+		}
+		b.checkAnswers(ctx, ps)
+		time.Sleep(300 * time.Millisecond)
+		for i, p := range ps {
+			idle[i] = append(idle[i], p.rssKiB())
+		}
+		for ti, t := range targets {
+			b.progress("direct: round %d/%d, %s", round+1, b.cfg.rounds, t.name)
+			var stopPerf func()
+			if b.cfg.perf && round == 0 && ti == 1 {
+				stopPerf = b.startPerf(ctx, ps[0], "the direct load (IsEven GET, first round)")
+			}
+			runs := make([]loadRun, len(ps))
+			for vi, p := range ps {
+				runs[vi] = loadRun{p, t}
+			}
+			rs := b.interleaved(ctx, runs, b.cfg.duration, round)
+			if stopPerf != nil {
+				stopPerf()
+			}
+			for vi, r := range rs {
+				if r.errors > 0 {
+					b.fail("direct: %s on %s: %d of %d requests failed, such as: %s", t.name, ps[vi].spec.name, r.errors, r.requests, r.sample)
+				}
+				r.lat = nil
+				res[[2]int{ti, vi}] = append(res[[2]int{ti, vi}], r)
+			}
+		}
+		for _, p := range ps {
+			b.stopProc(p)
+		}
+	}
+
+	s := b.newSection("direct", "1. Direct calls",
+		fmt.Sprintf("A trivial function (`IsEven`, `%s`) called over HTTP at the highest rate %d concurrent keep-alive connections sustain, for %s per server and round after a %s warm-up, and `/healthz` as the floor of each server's HTTP stack (microfn's lists the packages; the baseline's is a constant). "+
+			"The servers run side by side and take turns in slices of about 2s (A B B A A …), so that noise from the rest of the machine hits each alike. "+
+			"req/s counts correct answers per second; p50/p99 are latencies seen by the load generator; CPU/req is the server process's user+system CPU time divided by its requests (from /proc), which does not depend on how much of the machine the load generator takes. Medians of %d round(s); ratios are microfn's figure over the baseline's.",
+			annotation("IsEven"), b.cfg.conns, b.cfg.duration, b.cfg.warmup, b.cfg.rounds))
+	tab := table{header: []string{"endpoint", "server", "req/s", "p50", "p99", "errors", "CPU/req", "req/s ÷ baseline", "p99 ÷ baseline", "CPU/req ÷ baseline"}}
+	base := baselineIndex(specs)
+	for ti, t := range targets {
+		bm := summarize(res[[2]int{ti, base}])
+		for vi, spec := range specs {
+			m := summarize(res[[2]int{ti, vi}])
+			rr, pr, cr := "", "", ""
+			if vi != base {
+				rr, pr, cr = fmtRatio(ratio(m.rps, bm.rps)), fmtRatio(ratio(float64(m.p99), float64(bm.p99))), fmtRatio(ratio(float64(m.cpu), float64(bm.cpu)))
+			}
+			tab.rows = append(tab.rows, []string{t.name, spec.name, fmtCount(m.rps), fmtDur(m.p50), fmtDur(m.p99), strconv.Itoa(m.errors), fmtDur(m.cpu), rr, pr, cr})
+			if vi == 0 && ti > 0 {
+				rq, pq := ratio(m.rps, bm.rps), ratio(float64(m.p99), float64(bm.p99))
+				b.addGoal(t.name+" req/s", "≥ 0.7× baseline", fmtRatio(rq)+fmt.Sprintf(" (%s vs %s req/s)", fmtCount(m.rps), fmtCount(bm.rps)), rq, 0.7, true)
+				b.addGoal(t.name+" p99", "≤ 1.5× baseline", fmtRatio(pq)+fmt.Sprintf(" (%s vs %s)", fmtDur(m.p99), fmtDur(bm.p99)), pq, 1.5, false)
+				if ti == 1 {
+					b.directCPU = m.cpu
+				}
+			}
+		}
+	}
+	s.tables = append(s.tables, tab)
+	mem := table{header: []string{"server", "RSS idle", "RSS after the direct loads"}}
+	for vi, spec := range specs {
+		var after []int64
+		for ti := range targets {
+			for _, r := range res[[2]int{ti, vi}] {
+				after = append(after, r.rss)
+			}
+		}
+		mem.rows = append(mem.rows, []string{spec.name, fmtMiB(medianKiB(idle[vi])), fmtMiB(maxKiB(after))})
+	}
+	s.tables = append(s.tables, mem)
+	s.notes = append(s.notes, "The load generator runs on the same machine: with few cores it takes a large share of them, which compresses the req/s ratios towards 1. CPU/req is the fairer measure of the work each server does per call: "+
+		"with the load generated elsewhere and the server alone on the CPUs, req/s would follow 1 ÷ (CPU/req ÷ baseline)"+projection(targets, res, base)+".")
+	b.print(s)
+}
+
+// projection names, for each function target, the req/s ratio that
+// CPU/req implies for a server that has the CPUs to itself.
+func projection(targets []target, res map[[2]int][]loadResult, base int) string {
+	var parts []string
+	for ti, t := range targets {
+		if t.want == "" {
+			continue
+		}
+		m, bm := summarize(res[[2]int{ti, 0}]), summarize(res[[2]int{ti, base}])
+		if q := ratio(float64(bm.cpu), float64(m.cpu)); !math.IsNaN(q) {
+			parts = append(parts, fmt.Sprintf("%s for %s", fmtRatio(q), t.name))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": microfn ≈ " + strings.Join(parts, ", ")
+}
+
+// orNaN is d as a float, or NaN when d is 0: nothing was measured.
+func orNaN(d time.Duration) float64 {
+	if d == 0 {
+		return math.NaN()
+	}
+	return float64(d)
+}
+
+// summary is the median of several load runs.
+type summary struct {
+	rps           float64
+	p50, p99, cpu time.Duration
+	errors        int
+}
+
+func summarize(rs []loadResult) summary {
+	var rps []float64
+	var p50, p99, cpu []time.Duration
+	var m summary
+	for _, r := range rs {
+		rps = append(rps, r.rps)
+		p50 = append(p50, r.p50)
+		p99 = append(p99, r.p99)
+		if c := r.cpuPerReq(); c > 0 {
+			cpu = append(cpu, c)
+		}
+		m.errors += r.errors
+	}
+	m.rps = median(rps)
+	m.p50, m.p99, m.cpu = medianDur(p50), medianDur(p99), medianDur(cpu)
+	return m
+}
+
+func medianKiB(xs []int64) int64 {
+	f := make([]float64, 0, len(xs))
+	for _, x := range xs {
+		if x > 0 {
+			f = append(f, float64(x))
+		}
+	}
+	if len(f) == 0 {
+		return 0
+	}
+	return int64(median(f))
+}
+
+func maxKiB(xs []int64) int64 {
+	var m int64
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return m
+}
+
+// 2. nested
+
+func fib(n int) int {
+	if n < 2 {
+		return 1
+	}
+	return fib(n-1) + fib(n-2)
+}
+
+func (b *bench) nested(ctx context.Context) {
+	specs := b.variants(b.microfnSpec(b.benchPkg, "--monolith"))
+	walls := map[[2]int][]time.Duration{} // [n index][variant] → median per round
+	cpus := map[[2]int]time.Duration{}    // server CPU time of the sampled calls, in all
+	counts := map[[2]int]int{}            // sampled calls
+	for round := range b.cfg.rounds {
+		ps := b.startAll(ctx, specs)
+		if ps == nil {
+			return
+		}
+		b.checkAnswers(ctx, ps)
+		c := newCaller()
+		for ni, n := range b.cfg.fibNs {
+			b.progress("nested: round %d/%d, Fib(%d)", round+1, b.cfg.rounds, n)
+			path := fmt.Sprintf("/Fib?n=%d", n)
+			want := strconv.Itoa(fib(n)) + "\n"
+			var stopPerf func()
+			if b.cfg.perf && round == 0 && ni == len(b.cfg.fibNs)-1 {
+				stopPerf = b.startPerf(ctx, ps[0], fmt.Sprintf("nested calls (Fib(%d), first round)", n))
+			}
+			ds, cpu := b.sampleCalls(ctx, c, ps, path, want, b.cfg.fibSamples[n], round)
+			if stopPerf != nil {
+				stopPerf()
+			}
+			for vi, d := range ds {
+				if len(d) > 0 {
+					walls[[2]int{ni, vi}] = append(walls[[2]int{ni, vi}], medianDur(d))
+					cpus[[2]int{ni, vi}] += cpu[vi]
+					counts[[2]int{ni, vi}] += len(d)
+				}
+			}
+		}
+		c.close()
+		for _, p := range ps {
+			b.stopProc(p)
+		}
+	}
+
+	s := b.newSection("nested", "2. Nested calls",
+		fmt.Sprintf("`Fib(n)` with every recursive call made over HTTP to the server's own `/Fib` (microfn through its generated proxy, the baseline through one pooled keep-alive fasthttp client), one call at a time. "+
+			"A call of Fib(n) makes 2·Fib(n)−1 calls in all (Fib(0) = Fib(1) = 1), so the cost per nested call is wall ÷ (calls − 1). "+
+			"`microfn --monolith` makes the same calls in process. Wall is the median of %s calls after one warm-up call, the servers taking turns call by call, then the median of %d round(s).",
+			sampleCounts(b.cfg.fibNs, b.cfg.fibSamples), b.cfg.rounds)+
+			" CPU per nested call is the server's CPU time (from /proc, in 10ms ticks, so rough for small n) over all sampled calls ÷ their nested calls: where wall is much above CPU, the calls wait (wake-ups, scheduling) rather than work.")
+	tab := table{header: []string{"n", "calls", "server", "wall", "per nested call", "per call ÷ baseline", "CPU per nested call"}}
+	base := baselineIndex(specs)
+	for ni, n := range b.cfg.fibNs {
+		calls := 2*fib(n) - 1
+		bw := medianDur(walls[[2]int{ni, base}])
+		for vi, spec := range specs {
+			w := medianDur(walls[[2]int{ni, vi}])
+			per := w / time.Duration(calls-1)
+			r := ""
+			if vi != base {
+				r = fmtRatio(ratio(float64(w), float64(bw)))
+			}
+			cpu := time.Duration(0)
+			if k := [2]int{ni, vi}; counts[k] > 0 {
+				cpu = cpus[k] / time.Duration(counts[k]*(calls-1))
+			}
+			tab.rows = append(tab.rows, []string{strconv.Itoa(n), fmtCount(float64(calls)), spec.name, fmtDur(w), fmtDur(per), r, fmtDur(cpu)})
+			if vi == 0 {
+				q := ratio(float64(w), float64(bw))
+				b.addGoal(fmt.Sprintf("nested Fib(%d) cost per call", n), "≤ 1.5× baseline",
+					fmtRatio(q)+fmt.Sprintf(" (%s vs %s)", fmtDur(per), fmtDur(bw/time.Duration(calls-1))), q, 1.5, false)
+			}
+		}
+	}
+	s.tables = append(s.tables, tab)
+	b.print(s)
+}
+
+// sampleCalls calls path on every server once to warm up, then samples
+// more times in turn (A B A B …, the first changing with the round), and
+// returns the wall times of each server's calls. A wrong answer is a
+// failure, and that server is not called again.
+//
+// It also returns the CPU time each server used during its sampled
+// calls, in all (0 when unknown).
+func (b *bench) sampleCalls(ctx context.Context, c *caller, ps []*proc, path, want string, samples, round int) ([][]time.Duration, []time.Duration) {
+	out := make([][]time.Duration, len(ps))
+	cpu := make([]time.Duration, len(ps))
+	bad := make([]bool, len(ps))
+	for i := range samples + 1 {
+		for _, vi := range rotate(len(ps), round+i) {
+			if bad[vi] {
+				continue
+			}
+			cpu0 := ps[vi].cpuTime()
+			got, took, err := c.get(ctx, ps[vi].base, path)
+			if err != nil || got != want {
+				b.fail("GET %s on %s = %q, %v; want %q", path, ps[vi].spec.name, trim(got, 200), err, want)
+				bad[vi] = true
+				continue
+			}
+			if i > 0 { // the first call warms the connections up
+				out[vi] = append(out[vi], took)
+				if cpu0 > 0 {
+					cpu[vi] += ps[vi].cpuTime() - cpu0
+				}
+			}
+		}
+	}
+	return out, cpu
+}
+
+func sampleCounts(ns []int, samples map[int]int) string {
+	var parts []string
+	for _, n := range ns {
+		parts = append(parts, fmt.Sprintf("%d (n = %d)", samples[n], n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// baselineIndex is the index of the baseline in specs.
+func baselineIndex(specs []procSpec) int {
+	for i, s := range specs {
+		if s.name == "baseline" {
+			return i
+		}
+	}
+	return -1
+}
+
+// 3. interpreter cost
+
+func (b *bench) interp(ctx context.Context) {
+	specs := b.variants()
+	fns := []string{"SumSquares", "BuildString", "EncodeJSON"}
+	walls := map[[2]int][]time.Duration{}
+	for round := range b.cfg.rounds {
+		ps := b.startAll(ctx, specs)
+		if ps == nil {
+			return
+		}
+		c := newCaller()
+		base := baselineIndex(specs)
+		for fi, fn := range fns {
+			b.progress("interp: round %d/%d, %s", round+1, b.cfg.rounds, fn)
+			path := fmt.Sprintf("/%s?n=%d", fn, b.cfg.interpN[fn])
+			want, _, err := c.get(ctx, ps[base].base, path)
+			if err != nil {
+				b.fail("interp: %s on baseline: %v", fn, err)
+				continue
+			}
+			ds, _ := b.sampleCalls(ctx, c, ps, path, want, b.cfg.interpCalls, round)
+			for vi, d := range ds {
+				if len(d) > 0 {
+					walls[[2]int{fi, vi}] = append(walls[[2]int{fi, vi}], medianDur(d))
+				}
+			}
+		}
+		c.close()
+		for _, p := range ps {
+			b.stopProc(p)
+		}
+	}
+
+	s := b.newSection("interp", "3. Interpreter cost",
+		fmt.Sprintf("CPU-bound functions called once per request with a large n, one call at a time: the wall time is almost all execution, so the ratio is what interpreting with yaegi costs against compiled Go. "+
+			"`SumSquares` is arithmetic in a loop, `BuildString` calls strconv and strings.Builder in a loop, `EncodeJSON` builds n structs and runs encoding/json over them. "+
+			"Median of %d calls after a warm-up call, the servers taking turns call by call, then the median of %d round(s).", b.cfg.interpCalls, b.cfg.rounds))
+	tab := table{header: []string{"function", "n", "server", "wall", "÷ baseline"}}
+	base := baselineIndex(specs)
+	var logs []float64
+	for fi, fn := range fns {
+		bw := medianDur(walls[[2]int{fi, base}])
+		for vi, spec := range specs {
+			w := medianDur(walls[[2]int{fi, vi}])
+			r := ""
+			if vi != base {
+				q := ratio(float64(w), float64(bw))
+				r = fmtRatio(q)
+				if vi == 0 && !math.IsNaN(q) {
+					logs = append(logs, math.Log(q))
+				}
+			}
+			tab.rows = append(tab.rows, []string{fn, fmtCount(float64(b.cfg.interpN[fn])), spec.name, fmtDur(w), r})
+		}
+	}
+	s.tables = append(s.tables, tab)
+	if len(logs) > 0 {
+		var sum float64
+		for _, l := range logs {
+			sum += l
+		}
+		s.notes = append(s.notes, fmt.Sprintf("Geometric mean of microfn ÷ baseline over the three functions: %s. The issue sets no goal for this scenario.", fmtRatio(math.Exp(sum/float64(len(logs))))))
+	}
+	b.print(s)
+}
+
+// 4. policies
+
+func (b *bench) policies(ctx context.Context) {
+	targets := []target{
+		{name: "Guarded", method: http.MethodGet, path: "/Guarded?x=5", want: "false\n"},
+		{name: "Bare", method: http.MethodGet, path: "/Bare?x=5", want: "false\n"},
+	}
+	res := map[int][]loadResult{}
+	for round := range b.cfg.rounds {
+		ps := b.startAll(ctx, []procSpec{b.microfnSpec(b.benchPkg)})
+		if ps == nil {
+			return
+		}
+		b.progress("policies: round %d/%d", round+1, b.cfg.rounds)
+		rs := b.interleaved(ctx, []loadRun{{ps[0], targets[0]}, {ps[0], targets[1]}}, b.cfg.duration, round)
+		for ti, r := range rs {
+			if r.errors > 0 {
+				b.fail("policies: %s: %d of %d requests failed, such as: %s", targets[ti].name, r.errors, r.requests, r.sample)
+			}
+			r.lat = nil
+			res[ti] = append(res[ti], r)
+		}
+		b.stopProc(ps[0])
+	}
+	g, bare := summarize(res[0]), summarize(res[1])
+
+	guarded, bareOpts := annotation("Guarded"), annotation("Bare")
+	s := b.newSection("policies", "4. Policy machinery",
+		"The same trivial function under two annotations, on one microfn server: "+
+			"`Guarded` sets every option that does work on the success path (`"+guarded+"`), "+
+			"`Bare` the lightest policy there is (`"+bareOpts+"`: one attempt, a limiter that never makes a call wait). "+
+			"microfn runs every call through `policy.Do` and the limiter whatever the options, so no annotation turns the machinery off: the A/B isolates what the options add (a budget context, a backoff that is never used, a limiter at its scale). "+
+			fmt.Sprintf("With %d connections and scale=64 no call waits for a slot, so the difference is overhead, not queueing. "+
+				"The two take turns in slices of about 2s, %s per function and round, %d round(s). Overhead = Guarded's cost over Bare's − 1, judged on server CPU per request (which the load generator's share of the machine does not move), req/s shown too. "+
+				"The second table measures in process what the policy package itself costs per call under each annotation: `policy.Do` around a limiter `Acquire`/`release` with a fresh chain per call, on %d goroutines, in CPU time.", b.cfg.conns, b.cfg.duration, b.cfg.rounds, b.cfg.nproc))
+	tab := table{header: []string{"function", "req/s", "p50", "p99", "errors", "CPU/req"}}
+	for ti, t := range targets {
+		m := summarize(res[ti])
+		tab.rows = append(tab.rows, []string{t.name, fmtCount(m.rps), fmtDur(m.p50), fmtDur(m.p99), strconv.Itoa(m.errors), fmtDur(m.cpu)})
+	}
+	s.tables = append(s.tables, tab)
+	// The goal is judged on CPU per request, which the load generator's
+	// share of the machine does not move; req/s, noisier, is shown too.
+	over := ratio(bare.rps, g.rps) - 1
+	overCPU := ratio(float64(g.cpu), float64(bare.cpu)) - 1
+	judged := overCPU
+	measured := fmt.Sprintf("%+.1f%% CPU/req (req/s: %+.1f%%)", overCPU*100, over*100)
+	if math.IsNaN(overCPU) {
+		judged, measured = over, fmt.Sprintf("%+.1f%% req/s", over*100)
+	}
+	b.addGoal("policy overhead (Guarded vs Bare)", "≤ 10%", measured, judged, 0.10, false)
+
+	floor := table{header: []string{"policy", "Do + Acquire + release, per call", "share of microfn's CPU per IsEven call"}}
+	for _, pc := range []struct{ name, opts string }{{"Guarded", guarded}, {"Bare", bareOpts}} {
+		per, err := policyFloor(ctx, pc.opts, b.cfg.nproc, b.cfg.policyTime)
+		if err != nil {
+			b.fail("policies: in-process measurement of %s: %v", pc.name, err)
+			continue
+		}
+		share := "–"
+		if b.directCPU > 0 {
+			share = fmt.Sprintf("%.1f%%", 100*float64(per)/float64(b.directCPU))
+		}
+		floor.rows = append(floor.rows, []string{pc.name, fmtDur(per), share})
+	}
+	s.tables = append(s.tables, floor)
+	if b.directCPU == 0 {
+		s.notes = append(s.notes, "Run the direct scenario too to see the share of a call's CPU.")
+	}
+	b.print(s)
+}
+
+// policyFloor measures, in process, the CPU cost of one call through
+// policy.Do and a limiter under the options opts: workers goroutines
+// call in a loop for d; the result is this process's CPU time (from
+// getrusage, so CPU the rest of the machine takes does not count) ÷ calls.
+func policyFloor(ctx context.Context, opts string, workers int, d time.Duration) (time.Duration, error) {
+	p := policy.Default()
+	for _, kv := range strings.Fields(opts) {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := p.Set(k, v); err != nil {
+			return 0, err
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return 0, err
+	}
+	lim := policy.NewLimiter(p.Scale, p.Queue)
+	var calls atomic.Int64
+	var failed atomic.Value
+	deadline := time.Now().Add(d)
+	cpu0 := selfCPU()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 0
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				for range 64 {
+					chain := "w" + strconv.Itoa(w) + "-" + strconv.Itoa(n)
+					n++
+					_, err := p.Do(ctx, func(ctx context.Context, _ int) error {
+						release, err := lim.Acquire(ctx, chain)
+						if err != nil {
+							return err
+						}
+						release()
+						return nil
+					})
+					if err != nil {
+						failed.Store(err)
+						return
+					}
+				}
+				calls.Add(64)
+			}
+		}()
+	}
+	wg.Wait()
+	if err, ok := failed.Load().(error); ok {
+		return 0, err
+	}
+	if calls.Load() == 0 {
+		return 0, fmt.Errorf("no calls")
+	}
+	return (selfCPU() - cpu0) / time.Duration(calls.Load()), nil
+}
+
+// selfCPU returns the user and system CPU time of this process so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// 5. reload
+
+func (b *bench) reload(ctx context.Context) {
+	s := b.newSection("reload", "5. Live reload",
+		fmt.Sprintf("microfn serving a generated package of 1, 10 or 100 services with file watching on. Each step rewrites the package's file so that `V` returns a new value, then polls `GET /V` every millisecond until the new value comes back: the time from the write to that answer is the save-to-served latency, %d reloads per size. "+
+			"Then memory: a fresh server with the 10-service package, reloaded %d and then %d times in all; RSS is VmRSS from /proc one second after the last reload, live heap the heap left after the last garbage collection (GODEBUG=gctrace=1).",
+			b.cfg.reloadReps, b.cfg.memReloads[0], b.cfg.memReloads[1]))
+	tab := table{header: []string{"services", "reloads", "p50", "p99", "max", "failed"}}
+	for _, n := range b.cfg.reloadSizes {
+		lat, failed := b.reloadRun(ctx, n, b.cfg.reloadReps, nil)
+		tab.rows = append(tab.rows, []string{strconv.Itoa(n), strconv.Itoa(len(lat)), fmtDur(quantile(lat, 0.5)), fmtDur(quantile(lat, 0.99)), fmtDur(quantile(lat, 1)), strconv.Itoa(failed)})
+		if n == 10 {
+			p50, p99 := quantile(lat, 0.5), quantile(lat, 0.99)
+			b.addGoal("reload p50, 10 services", "≤ 50ms", fmtDur(p50), orNaN(p50), float64(50*time.Millisecond), false)
+			b.addGoal("reload p99, 10 services", "≤ 150ms", fmtDur(p99), orNaN(p99), float64(150*time.Millisecond), false)
+		}
+	}
+	s.tables = append(s.tables, tab)
+
+	mem := table{header: []string{"reloads", "RSS", "live heap"}}
+	marks := []int{0, b.cfg.memReloads[0], b.cfg.memReloads[1]}
+	_, failed := b.reloadRun(ctx, 10, b.cfg.memReloads[1], func(done int, p *proc) {
+		for _, m := range marks {
+			if done == m {
+				time.Sleep(time.Second)
+				heap := "–"
+				if h := p.liveHeapMiB(); h >= 0 {
+					heap = fmt.Sprintf("%d MiB", h)
+				}
+				mem.rows = append(mem.rows, []string{strconv.Itoa(done), fmtMiB(p.rssKiB()), heap})
+			}
+		}
+	})
+	if failed > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("%d reloads of the memory run failed.", failed))
+	}
+	s.tables = append(s.tables, mem)
+	b.print(s)
+}
+
+// reloadRun starts microfn (watching) on a fresh package of n services,
+// reloads it reps times and returns the save-to-served latencies and the
+// number of reloads that were not served within 10s. after, if not nil,
+// is called after start-up (0) and after each reload.
+func (b *bench) reloadRun(ctx context.Context, n, reps int, after func(done int, p *proc)) ([]time.Duration, int) {
+	dir := filepath.Join(b.tmp, "pkg", fmt.Sprintf("reload%d-%d", n, time.Now().UnixNano()))
+	defer os.RemoveAll(dir)
+	if err := writeManyPackage(dir, n, 0); err != nil {
+		b.fail("reload: %v", err)
+		return nil, reps
+	}
+	spec := procSpec{name: "microfn (watching)", argv: []string{b.microfnBin, "serve", dir, "--addr", "{addr}", "--quiet"}, ready: "/V", env: []string{"GODEBUG=gctrace=1"}}
+	p, _, err := b.start(ctx, spec, 60*time.Second)
+	if err != nil {
+		b.fail("reload: start microfn: %v", err)
+		return nil, reps
+	}
+	defer b.stopProc(p)
+	if after != nil {
+		after(0, p)
+	}
+	c := newCaller()
+	defer c.close()
+	var lat []time.Duration
+	failed := 0
+	file := filepath.Join(dir, "many.go")
+	b.progress("reload: %d services, %d reloads", n, reps)
+	for i := 1; i <= reps && ctx.Err() == nil; i++ {
+		want := strconv.Itoa(i) + "\n"
+		src := manySource(n, i)
+		start := time.Now()
+		if err := os.WriteFile(file, src, 0o644); err != nil {
+			b.fail("reload: %v", err)
+			return lat, failed + reps - i + 1
+		}
+		served := false
+		for time.Since(start) < 10*time.Second && ctx.Err() == nil {
+			got, _, err := c.get(ctx, p.base, "/V")
+			if err == nil && got == want {
+				served = true
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if served {
+			lat = append(lat, time.Since(start))
+		} else {
+			failed++
+			b.fail("reload: %d services, reload %d: the new value was not served within 10s; microfn's log ends with:\n%s", n, i, indent(p.log.lastLines(10)))
+		}
+		if after != nil {
+			after(i, p)
+		}
+		if i%100 == 0 {
+			b.progress("reload: %d services, %d/%d reloads", n, i, reps)
+		}
+	}
+	return lat, failed
+}
+
+// 6. start-up
+
+func (b *bench) startup(ctx context.Context) {
+	ready := map[int][]time.Duration{}
+	rss := map[int][]int64{}
+	const baseN = -1 // the baseline's row
+	dirs := map[int]string{}
+	for _, n := range b.cfg.startSizes {
+		dir := filepath.Join(b.tmp, "pkg", fmt.Sprintf("startup%d", n))
+		if err := writeManyPackage(dir, n, 0); err != nil {
+			b.fail("startup: %v", err)
+			return
+		}
+		dirs[n] = dir
+	}
+	sizes := append([]int{baseN}, b.cfg.startSizes...)
+	for round := range b.cfg.startRounds {
+		for _, i := range rotate(len(sizes), round) {
+			n := sizes[i]
+			spec := procSpec{name: fmt.Sprintf("microfn, %d services", n), argv: []string{b.microfnBin, "serve", dirs[n], "--addr", "{addr}", "--quiet", "--no-watch"}, ready: "/V"}
+			if n == baseN {
+				spec = b.baselineSpec()
+				spec.ready = "/IsEven?x=1"
+			}
+			b.progress("startup: round %d/%d, %s", round+1, b.cfg.startRounds, spec.name)
+			p, took, err := b.start(ctx, spec, 60*time.Second)
+			if err != nil {
+				b.fail("startup: %v", err)
+				continue
+			}
+			ready[n] = append(ready[n], took)
+			time.Sleep(500 * time.Millisecond)
+			rss[n] = append(rss[n], p.rssKiB())
+			b.stopProc(p)
+		}
+	}
+	s := b.newSection("startup", "6. Start-up",
+		fmt.Sprintf("Time from starting the process to the first 200 from a service (`GET /V` of a generated package of n services, `--no-watch`; the baseline's `/IsEven`), and RSS half a second later, idle. Median of %d round(s). RSS after load is in the direct scenario's memory table.", b.cfg.startRounds))
+	tab := table{header: []string{"server", "services", "ready", "RSS idle"}}
+	for _, n := range sizes {
+		name, count := "microfn", strconv.Itoa(n)
+		if n == baseN {
+			name, count = "baseline", "–"
+		}
+		r := medianDur(ready[n])
+		tab.rows = append(tab.rows, []string{name, count, fmtDur(r), fmtMiB(medianKiB(rss[n]))})
+		if n == 1000 {
+			b.addGoal("1,000 services ready", "< 2s", fmtDur(r), orNaN(r), float64(2*time.Second), false)
+		}
+	}
+	s.tables = append(s.tables, tab)
+	b.print(s)
+}
