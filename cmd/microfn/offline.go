@@ -1,0 +1,44 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/microfn/microfn/server"
+)
+
+// offlineServer parses the flags of a command that loads DIR as serve
+// would, without listening (routes, openapi): DIR, --only, --route,
+// --routes and --allow. It returns the loaded server, or the exit code to
+// return.
+func offlineServer(name, usage string, args []string, stderr io.Writer) (*server.Server, int) {
+	fs := flag.NewFlagSet("microfn "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage+"\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	split := splitFlags(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, 2
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return nil, 2
+	}
+	opts, err := split()
+	if err != nil {
+		fmt.Fprintf(stderr, "microfn %s: %v\n", name, err)
+		return nil, 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	srv, err := server.New(pos[0], append(opts, server.WithWatch(false), server.WithLogger(logger))...)
+	if err != nil {
+		fmt.Fprintf(stderr, "microfn %s: %v\n", name, err)
+		return nil, 1
+	}
+	return srv, 0
+}
