@@ -149,53 +149,62 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (p
 	if err := i.Use(pkg.rt.exports()); err != nil {
 		return nil, fmt.Errorf("load %s: export proxy runtime: %w", src.Dir, err)
 	}
-	if err := evalImport(ctx, i, importPath); err != nil {
+	stopCtx, stop := context.WithCancel(context.Background())
+	pkg.stop = stop
+	values, err := pkg.evalLoad(ctx, stopCtx)
+	if err != nil {
+		stop()
 		return nil, l.sourceError(src, virtualDir, files, err)
 	}
 	pkg.Codec = wire.NewCodec()
-	for _, d := range src.Services {
-		impl, err := lookup(i, ImplPrefix+d.Name)
-		if err != nil || impl.Kind() != reflect.Func {
+	for k, d := range src.Services {
+		impl := reflect.ValueOf(values[k])
+		if impl.Kind() != reflect.Func {
+			stop()
 			return nil, fmt.Errorf("load %s: the interpreter did not define %s", src.Dir, d.Name)
 		}
 		f, err := pkg.Codec.NewFunc(d, impl.Type())
 		if err != nil {
+			stop()
 			return nil, &funcs.SourceError{Pos: d.Pos, Msg: err.Error()}
 		}
 		pkg.Services = append(pkg.Services, &Service{Desc: d, Func: f, Package: pkg, Index: len(pkg.Services), impl: impl})
 	}
-	if list, err := lookup(i, TypesVar); err == nil {
-		pkg.registerTypes(list)
-	}
-	stopCtx, stop := context.WithCancel(context.Background())
-	pkg.stop = stop
-	if err := pkg.park(stopCtx); err != nil {
-		stop()
-		return nil, fmt.Errorf("load %s: %w", src.Dir, err)
-	}
+	pkg.registerTypes(reflect.ValueOf(values[len(src.Services)]))
 	return pkg, nil
 }
 
-// park starts an evaluation that lasts until ctx ends. It gives the
-// interpreter a context whose end stops every running frame: that is how
-// Close stops the code. park returns once the evaluation has set up (it
-// writes state of the interpreter that running services read), so that
-// never happens while they run.
-func (p *Package) park(ctx context.Context) error {
-	if _, err := p.interp.Eval("import " + proxyName + " " + strconv.Quote(proxyPath)); err != nil {
-		return fmt.Errorf("park the interpreter: %w", err)
+// evalLoad loads the package with one evaluation that imports it (running
+// its init functions), reports the implementations of its services and
+// its list of struct types to the host, and then parks until stopCtx ends.
+// The parked evaluation gives the interpreter a context whose end stops
+// every running frame: that is how Close stops the code. Everything
+// happens in one evaluation because starting an evaluation writes state of
+// the interpreter that goroutines started by init may be reading.
+func (p *Package) evalLoad(ctx, stopCtx context.Context) ([]any, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "import %s %q\nimport %s %q\n\nfunc init() {\n\t%s.Loaded([]any{", pkgAlias, p.importPath, proxyName, proxyPath, proxyName)
+	for _, d := range p.Source.Services {
+		fmt.Fprintf(&b, "%s.%s%s, ", pkgAlias, ImplPrefix, d.Name)
 	}
-	returned := make(chan struct{})
-	p.rt.parked, p.rt.returned = make(chan struct{}), returned
+	fmt.Fprintf(&b, "%s.%s})\n\t%s.Park()\n}\n", pkgAlias, TypesVar, proxyName)
+	p.rt.loaded = make(chan []any, 1)
+	p.rt.parked, p.rt.returned = make(chan struct{}), make(chan struct{})
+	errc := make(chan error, 1)
 	go func() {
-		_, _ = p.interp.EvalWithContext(ctx, proxyName+".Park()")
-		close(returned)
+		defer close(p.rt.returned)
+		errc <- evalSource(stopCtx, p.interp, b.String())
 	}()
 	select {
-	case <-p.rt.parked:
-		return nil
-	case <-returned:
-		return errors.New("park the interpreter: the evaluation ended")
+	case values := <-p.rt.loaded:
+		return values, nil
+	case err := <-errc:
+		if err == nil {
+			err = errors.New("the package did not load")
+		}
+		return nil, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 
@@ -224,15 +233,14 @@ func (p *Package) registerTypes(v reflect.Value) {
 	}
 }
 
-// evalImport loads the package into the interpreter, turning panics of the
-// interpreter into errors.
-func evalImport(ctx context.Context, i *yaegi.Interpreter, importPath string) (err error) {
+// evalSource evaluates src, turning panics of the interpreter into errors.
+func evalSource(ctx context.Context, i *yaegi.Interpreter, src string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf(interpFailed+"%v", r)
 		}
 	}()
-	_, err = i.EvalWithContext(ctx, "import "+pkgAlias+" "+strconv.Quote(importPath))
+	_, err = i.EvalWithContext(ctx, src)
 	var p yaegi.Panic
 	if errors.As(err, &p) {
 		return fmt.Errorf(interpFailed+"%v", p.Value)
@@ -246,18 +254,6 @@ const interpFailed = "the interpreter failed: "
 // pkgAlias is the name the loaded package is imported as, to look up its
 // symbols.
 const pkgAlias = "microfn_pkg"
-
-// lookup returns the value of the loaded package's exported symbol name.
-// (Interpreter.Symbols would be simpler, but it panics on packages that
-// export a generic type.)
-func lookup(i *yaegi.Interpreter, name string) (v reflect.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf(interpFailed+"%v", r)
-		}
-	}()
-	return i.Eval(pkgAlias + "." + name)
-}
 
 var (
 	importWrapper = regexp.MustCompile(`^\d+:\d+: import "[^"]*" error: `)

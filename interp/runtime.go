@@ -51,6 +51,9 @@ type proxyRuntime struct {
 	// returned is closed when that evaluation has returned.
 	parked, returned chan struct{}
 	parkOnce         sync.Once
+	// loaded receives what the loading evaluation reports: the
+	// implementations of the services, then the list of struct types.
+	loaded chan []any
 }
 
 // enter records ctx as the context of the calling goroutine until the
@@ -85,6 +88,7 @@ func (rt *proxyRuntime) exports() yaegi.Exports {
 			"Clear":  reflect.ValueOf(clearValue),
 			"Forked": reflect.ValueOf((*Forked)(nil)),
 			"Park":   reflect.ValueOf(rt.park),
+			"Loaded": reflect.ValueOf(rt.reportLoaded),
 		},
 	}
 }
@@ -114,6 +118,11 @@ func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, args []any, resul
 func (rt *proxyRuntime) park() {
 	rt.parkOnce.Do(func() { close(rt.parked) })
 	<-rt.returned
+}
+
+// reportLoaded hands the values the loading evaluation looked up to Load.
+func (rt *proxyRuntime) reportLoaded(values []any) {
+	rt.loaded <- values
 }
 
 // must panics with err if it is not nil; proxies of services without an

@@ -97,7 +97,9 @@ func New(dir string, opts ...Option) (*Server, error) {
 		StrictRouting:         true,
 		ErrorHandler:          s.errorHandler,
 	})
-	s.app.Use(s.authenticate)
+	if cfg.token != "" {
+		s.app.Use(s.authenticate)
+	}
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/readyz", s.readyz)
 	s.app.Get("/metrics", s.metrics.handler())
