@@ -161,8 +161,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		msg := fe.Message
-		if fe.Code == fiber.StatusRequestEntityTooLarge {
+		switch fe.Code {
+		case fiber.StatusRequestEntityTooLarge:
 			msg = fmt.Sprintf("request body is over the limit of %d bytes", s.cfg.bodyLimit)
+		case fiber.StatusRequestHeaderFieldsTooLarge:
+			msg = fmt.Sprintf("request line and headers are over the limit of %d bytes", s.cfg.maxHeaderBytes)
 		}
 		return writeProblem(c, errorf(fe.Code, "%s", msg))
 	}
