@@ -43,7 +43,12 @@ func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []refl
 		return nil, fmt.Errorf("waiting for a free slot of %s: %w", e.svc.Desc.Name, err)
 	}
 	ch.service = e.route
-	actx, cancel := context.WithTimeout(withChain(ctx, ch), e.policy.Timeout)
+	attemptDeadline := time.Now().Add(e.policy.Timeout)
+	if !ch.deadline.IsZero() && ch.deadline.Before(attemptDeadline) {
+		attemptDeadline = ch.deadline
+	}
+	ch.deadline = time.Time{} // nested calls take their deadline from the context
+	actx, cancel := context.WithDeadline(withChain(ctx, ch), attemptDeadline)
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()
 	if inline {

@@ -36,6 +36,9 @@ type chain struct {
 	span    string // 16 hex digits: this execution
 	depth   int
 	service string // the route of the service this execution runs, once known
+	// deadline, when set, bounds the execution on top of the context's
+	// (a proxied call's deadline, applied by its one attempt).
+	deadline time.Time
 }
 
 type chainKey struct{}

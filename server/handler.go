@@ -54,9 +54,17 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	if d, ok := parseDeadline(c.Get(HeaderDeadline)); ok && d.Before(deadline) {
 		deadline = d
 	}
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
-	out, st, err := s.execute(ctx, e, ch, args, c.Get(HeaderProxied) != "")
+	proxied := c.Get(HeaderProxied) != ""
+	ctx := context.Background()
+	if proxied {
+		// One attempt: it sets its own deadline, within this one.
+		ch.deadline = deadline
+	} else {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	out, st, err := s.execute(ctx, e, ch, args, proxied)
 	if err != nil {
 		return s.fail(c, start, e, ch, st, err)
 	}
