@@ -65,7 +65,7 @@ func newResolver(sink *errorSink, files []*ast.File) *resolver {
 				if d.Recv == nil || len(d.Recv.List) == 0 {
 					continue
 				}
-				name := recvTypeName(d.Recv.List[0].Type)
+				name := embeddedName(d.Recv.List[0].Type)
 				switch {
 				case name == "":
 				case jsonMethodNames[d.Name.Name]:
@@ -100,25 +100,6 @@ func (r *resolver) addGenDecl(f *ast.File, d *ast.GenDecl) {
 					}
 				}
 			}
-		}
-	}
-}
-
-func recvTypeName(e ast.Expr) string {
-	for {
-		switch x := e.(type) {
-		case *ast.StarExpr:
-			e = x.X
-		case *ast.ParenExpr:
-			e = x.X
-		case *ast.IndexExpr:
-			e = x.X
-		case *ast.IndexListExpr:
-			e = x.X
-		case *ast.Ident:
-			return x.Name
-		default:
-			return ""
 		}
 	}
 }

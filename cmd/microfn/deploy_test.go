@@ -9,12 +9,10 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -299,7 +297,7 @@ func TestDeployedPodsServe(t *testing.T) {
 				args[i] = a
 			}
 		}
-		pods[name] = startPod(t, addrs[name], args)
+		pods[name] = startProc(t, addrs[name], args)
 	}
 	for name, p := range pods {
 		if status, body := p.get("/readyz"); status != http.StatusOK {
@@ -317,35 +315,5 @@ func TestDeployedPodsServe(t *testing.T) {
 	}
 	if status, _ := pods["microfn-billing-charge"].get("/IsEven?x=2"); status != http.StatusNotFound {
 		t.Errorf("the billing/Charge pod answers IsEven with %d, want 404", status)
-	}
-}
-
-// startPod runs microfn with args and waits until it answers /healthz.
-func startPod(t *testing.T, addr string, args []string) *proc {
-	t.Helper()
-	p := &proc{t: t, addr: addr, log: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(microfnBinary(t), args...)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(p.kill)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			return p
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("microfn %s exited early:\n%s", strings.Join(args, " "), p.log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("microfn %s did not answer within 15s:\n%s", strings.Join(args, " "), p.log.String())
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

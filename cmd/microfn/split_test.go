@@ -78,8 +78,14 @@ type proc struct {
 // it answers /healthz.
 func startServe(t *testing.T, dir, addr string, flags ...string) *proc {
 	t.Helper()
+	return startProc(t, addr, append([]string{"serve", dir, "--addr", addr, "--no-watch"}, flags...))
+}
+
+// startProc runs microfn with args and waits until it answers /healthz on
+// addr.
+func startProc(t *testing.T, addr string, args []string) *proc {
+	t.Helper()
 	p := &proc{t: t, addr: addr, log: &syncBuffer{}, done: make(chan struct{})}
-	args := append([]string{"serve", dir, "--addr", addr, "--no-watch"}, flags...)
 	p.cmd = exec.Command(microfnBinary(t), args...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
