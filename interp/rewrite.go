@@ -1020,6 +1020,14 @@ func (r *fileRewriter) builtinCall(call *ast.CallExpr) {
 				}
 			}
 		}
+		if r.info == nil {
+			// Without type information, min and max of number literals
+			// are folded here, so they stay untyped constants.
+			if lit, ok := foldLiterals(id.Name, call.Args); ok {
+				r.replace(call.Pos(), call.End(), lit)
+				return
+			}
+		}
 		r.usesMinMax = true
 		// The interpreter infers T from the first argument only, so
 		// min(1, x) with x a float64 needs T spelled out.
@@ -1036,6 +1044,51 @@ func (r *fileRewriter) builtinCall(call *ast.CallExpr) {
 		r.needsRT = true
 		r.replace(id.Pos(), id.End(), proxyName+".Clear")
 	}
+}
+
+// foldLiterals computes min or max of number literals (each possibly
+// signed) and spells the result as a literal of the widest kind among them:
+// min(1, 2.5) is (1.0). It reports false for any other argument.
+func foldLiterals(name string, args []ast.Expr) (string, bool) {
+	if len(args) == 0 {
+		return "", false
+	}
+	var best constant.Value
+	float := false
+	for _, a := range args {
+		neg := false
+		if u, ok := a.(*ast.UnaryExpr); ok && (u.Op == token.SUB || u.Op == token.ADD) {
+			neg, a = u.Op == token.SUB, u.X
+		}
+		lit, ok := a.(*ast.BasicLit)
+		if !ok || (lit.Kind != token.INT && lit.Kind != token.FLOAT) {
+			return "", false
+		}
+		v := constant.MakeFromLiteral(lit.Value, lit.Kind, 0)
+		if v.Kind() == constant.Unknown {
+			return "", false
+		}
+		if neg {
+			v = constant.UnaryOp(token.SUB, v, 0)
+		}
+		float = float || lit.Kind == token.FLOAT
+		op := token.LSS
+		if name == "max" {
+			op = token.GTR
+		}
+		if best == nil || constant.Compare(v, op, best) {
+			best = v
+		}
+	}
+	if float {
+		f, _ := constant.Float64Val(constant.ToFloat(best))
+		s := strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEn") {
+			s += ".0"
+		}
+		return "(" + s + ")", true
+	}
+	return "(" + best.ExactString() + ")", true
 }
 
 // isUntyped reports an untyped constant's type (or untyped nil).
