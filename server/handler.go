@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 )
 
 // handle serves every service route: it looks the route up in the current
@@ -91,17 +92,27 @@ func didYouMean(names []string) string {
 func (s *Server) bind(c *fiber.Ctx, e *endpoint) ([]reflect.Value, error) {
 	f := e.svc.Func
 	if c.Method() != fiber.MethodPost {
-		return f.BindQuery(c.Context().QueryArgs().VisitAll)
+		return f.BindQuery(visitAll(c.Context().QueryArgs()))
 	}
 	body := c.Body()
 	ct := string(c.Request().Header.ContentType())
 	if strings.HasPrefix(ct, fiber.MIMEApplicationForm) && !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
-		return f.BindQuery(c.Context().PostArgs().VisitAll)
+		return f.BindQuery(visitAll(c.Context().PostArgs()))
 	}
 	if len(c.Context().QueryArgs().QueryString()) > 0 {
 		return nil, errorf(http.StatusBadRequest, "a POST takes its parameters from the JSON body only; drop the query string or use GET")
 	}
 	return f.BindJSON(body)
+}
+
+// visitAll adapts fasthttp's arguments to the visitor wire.Func.BindQuery
+// takes.
+func visitAll(args *fasthttp.Args) func(func(key, value []byte)) {
+	return func(visit func(key, value []byte)) {
+		for k, v := range args.All() {
+			visit(k, v)
+		}
+	}
 }
 
 // fail answers with the problem for err and logs the call.

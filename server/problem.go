@@ -12,7 +12,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/microfn/microfn"
-	"github.com/microfn/microfn/policy"
 )
 
 // Problem is an RFC 9457 problem document, the body of every error
@@ -105,13 +104,6 @@ func statusOf(err error) int {
 		return 499
 	}
 	return http.StatusInternalServerError
-}
-
-// retryable reports whether the server retries err for a call from
-// outside. A failed nested call already had its retries in its proxy and
-// is never retried again here.
-func retryable(err error) bool {
-	return policy.Retryable(err)
 }
 
 // writeProblem answers with the problem for err.

@@ -81,7 +81,8 @@ func New(dir string, opts ...Option) (*Server, error) {
 			MaxConnsPerHost:               16384,
 			NoDefaultUserAgentHeader:      true,
 			DisableHeaderNamesNormalizing: false,
-			RetryIf:                       func(*fasthttp.Request) bool { return false },
+			// Retries are the callee's policy's business, not the client's.
+			RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 		},
 	}
 	s.gen.Store(newGeneration(nil, nil))

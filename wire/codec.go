@@ -9,10 +9,7 @@ import (
 	"github.com/microfn/microfn/funcs"
 )
 
-var (
-	timeType     = reflect.TypeFor[time.Time]()
-	durationType = reflect.TypeFor[time.Duration]()
-)
+var timeType = reflect.TypeFor[time.Time]()
 
 // A Codec holds the encoding plans of one package version: the flattened
 // fields of its struct types and the mapping from the interpreter's

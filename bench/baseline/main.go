@@ -56,7 +56,7 @@ func serve(ctx context.Context, addr string) error {
 			MaxIdleConnDuration:      30 * time.Second,
 			MaxConnsPerHost:          16384,
 			NoDefaultUserAgentHeader: true,
-			RetryIf:                  func(*fasthttp.Request) bool { return false },
+			RetryIfErr:               func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 		},
 	}
 	app := fiber.New(fiber.Config{

@@ -73,7 +73,7 @@ func defaultValues(p policy.Policy) map[string]string {
 func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	switch format {
 	case "text", "":
-		return slog.New(tint.NewHandler(w, &tint.Options{TimeFormat: "15:04:05.000", NoColor: !isTerminal(w)})), nil
+		return slog.New(tint.NewTextHandler(w, &tint.Options{TimeFormat: "15:04:05.000", NoColor: !isTerminal(w)})), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}

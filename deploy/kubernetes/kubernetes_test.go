@@ -76,8 +76,6 @@ func Rate(country string) float64 { return 0.2 }
 	"util/util.go": "package util\n\n// Double doubles x.\nfunc Double(x int) int { return 2 * x }\n",
 }
 
-var splitRoutes = []string{"IsEven", "IsOdd", "billing/Charge", "billing/refund", "billing/tax/Rate"}
-
 func writeTree(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
