@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/microfn/microfn"
 )
 
 // authenticate requires the bearer token on every route except /healthz
@@ -30,7 +32,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		detail = "the bearer token is not this server's"
 	}
 	s.logAccess(c, time.Now(), nil, chain{}, callStats{}, http.StatusUnauthorized)
-	return writeProblem(c, errorf(http.StatusUnauthorized, "%s", detail))
+	return writeProblem(c, microfn.Error(http.StatusUnauthorized, "%s", detail))
 }
 
 // isLoopback reports whether addr (host:port) only listens on loopback.

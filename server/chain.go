@@ -94,12 +94,14 @@ func isHex(s string) bool {
 // chainFromHeaders reads the chain of an incoming request. A request
 // without a valid traceparent starts a new chain.
 func chainFromHeaders(traceparent, depth string) chain {
-	c := newChain()
+	c := chain{span: randomHex(8)}
 	if t, ok := parseTraceparent(traceparent); ok {
 		// Fiber's header strings alias the request buffer, which the next
 		// request on the connection overwrites; the trace id outlives the
 		// request (it keys the limiters), so it gets its own copy.
 		c.trace = strings.Clone(t)
+	} else {
+		c.trace = randomHex(16)
 	}
 	if d, err := strconv.Atoi(depth); err == nil && d > 0 {
 		c.depth = d

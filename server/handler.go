@@ -12,6 +12,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
+
+	"github.com/microfn/microfn"
 )
 
 // handle serves every service route: it looks the route up in the current
@@ -31,7 +33,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 		// the acquire: a newer generation is published; look again.
 	}
 	if e == nil {
-		err := errorf(http.StatusNotFound, "no service at %s%s", path, didYouMean(g.nearest(path)))
+		err := microfn.Error(http.StatusNotFound, "no service at %s%s", path, didYouMean(g.nearest(path)))
 		return s.fail(c, start, nil, chain{}, callStats{}, err)
 	}
 	defer e.version.release()
@@ -41,7 +43,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	method := c.Method()
 	if method != fiber.MethodGet && method != fiber.MethodPost && method != fiber.MethodHead {
 		c.Set(fiber.HeaderAllow, "GET, POST")
-		return s.fail(c, start, e, chain{}, callStats{}, errorf(http.StatusMethodNotAllowed, "method %s is not allowed: call %s with GET (query parameters) or POST (a JSON object)", method, path))
+		return s.fail(c, start, e, chain{}, callStats{}, microfn.Error(http.StatusMethodNotAllowed, "method %s is not allowed: call %s with GET (query parameters) or POST (a JSON object)", method, path))
 	}
 	ch := chainFromHeaders(c.Get(HeaderTraceparent), c.Get(HeaderDepth))
 	if ch.depth > s.cfg.maxDepth {
@@ -71,7 +73,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	}
 	body, err := e.svc.Func.AppendResults(make([]byte, 0, 64), out)
 	if err != nil {
-		return s.fail(c, start, e, ch, st, errorf(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.svc.Desc.Name, err))
+		return s.fail(c, start, e, ch, st, microfn.Error(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.svc.Desc.Name, err))
 	}
 	c.Set(HeaderAttempts, strconv.Itoa(st.attempts))
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
@@ -100,7 +102,7 @@ func (s *Server) bind(c *fiber.Ctx, e *endpoint) ([]reflect.Value, error) {
 		return f.BindQuery(visitAll(c.Context().PostArgs()))
 	}
 	if len(c.Context().QueryArgs().QueryString()) > 0 {
-		return nil, errorf(http.StatusBadRequest, "a POST takes its parameters from the JSON body only; drop the query string or use GET")
+		return nil, microfn.Error(http.StatusBadRequest, "a POST takes its parameters from the JSON body only; drop the query string or use GET")
 	}
 	return f.BindJSON(body)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/microfn/microfn"
 )
 
 // Call runs the service at route once in process, as a call from outside
@@ -18,7 +20,7 @@ func (s *Server) Call(ctx context.Context, route string, pairs []string) ([]byte
 	g := s.gen.Load()
 	e := g.routes[route]
 	if e == nil {
-		return nil, errorf(http.StatusNotFound, "no service at %s%s", route, didYouMean(g.nearest(route)))
+		return nil, microfn.Error(http.StatusNotFound, "no service at %s%s", route, didYouMean(g.nearest(route)))
 	}
 	if !e.version.acquire() {
 		return nil, fmt.Errorf("%s was reloaded during the call; try again", route)

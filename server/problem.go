@@ -29,11 +29,6 @@ type Problem struct {
 	Cause string `json:"cause,omitempty"`
 }
 
-// errorf returns an error with an HTTP status.
-func errorf(status int, format string, args ...any) error {
-	return &microfn.CallError{Status: status, Message: fmt.Sprintf(format, args...)}
-}
-
 // Errors made by the server itself.
 var (
 	errQueueFull = errors.New("too many calls are waiting for this service; try again later")

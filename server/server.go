@@ -22,6 +22,8 @@ import (
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
+
+	"github.com/microfn/microfn"
 )
 
 // A Server serves the services of the packages below one directory.
@@ -168,7 +170,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		case fiber.StatusRequestHeaderFieldsTooLarge:
 			msg = fmt.Sprintf("request line and headers are over the limit of %d bytes", s.cfg.maxHeaderBytes)
 		}
-		return writeProblem(c, errorf(fe.Code, "%s", msg))
+		return writeProblem(c, microfn.Error(fe.Code, "%s", msg))
 	}
 	return writeProblem(c, err)
 }
