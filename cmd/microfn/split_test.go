@@ -138,7 +138,7 @@ func (p *proc) get(path string) (int, string) {
 // requests counts the access lines of method+path (any depth) in the
 // process's log.
 func (p *proc) requests(line string) int {
-	return strings.Count(p.log.String(), line+" status=")
+	return strings.Count(p.log.String(), line+" status=") + strings.Count(p.log.String(), line+`","status"`)
 }
 
 // waitRequests waits, up to 5s, until the log holds at least want access
