@@ -23,8 +23,8 @@ type Forked struct{}
 
 func (*Forked) Enter()    {}
 func (*Forked) Exit(any)  {}
-func Call(ctx context.Context, id int, args []any, results []any) error { return nil }
-func Must(error)          {}
+func Call(ctx context.Context, id int, values []any) error { return nil }
+func MustCall(ctx context.Context, id int, values []any) {}
 func Fork() *Forked       { return nil }
 func Clear(any)           {}
 `

@@ -169,38 +169,36 @@ func (r *fileRewriter) writeProxy(b *strings.Builder, i int, d *funcs.Descriptor
 			n++
 		}
 	}
-	var results, resultVars, outs []string
-	m := 0
+	var results []string
 	if ft.Results != nil {
 		for _, field := range ft.Results.List {
 			typ := r.text(field.Type)
 			for range max(1, len(field.Names)) {
 				results = append(results, typ)
-				m++
 			}
 		}
 	}
-	nonErr := m
-	if d.Error {
-		nonErr--
-	}
-	for k := 0; k < nonErr; k++ {
+	// The results are named, so the proxy's result variables are in its
+	// frame already and the host writes them through their pointers.
+	var named, ptrs []string
+	for k, typ := range results {
+		if d.Error && k == len(results)-1 {
+			named = append(named, "microfn_err "+typ)
+			continue
+		}
 		v := "microfn_r" + strconv.Itoa(k)
-		resultVars = append(resultVars, v)
-		outs = append(outs, "&"+v)
+		named = append(named, v+" "+typ)
+		ptrs = append(ptrs, "&"+v)
 	}
-	fmt.Fprintf(b, "func %s(%s) (%s) {\n", d.Name, strings.Join(params, ", "), strings.Join(results, ", "))
-	for k, v := range resultVars {
-		fmt.Fprintf(b, "\tvar %s %s\n", v, results[k])
-	}
-	call := fmt.Sprintf("%s.Call(%s, %d, []any{%s}, []any{%s})", proxyName, ctxArg, i, strings.Join(args, ", "), strings.Join(outs, ", "))
+	// One slice holds the pointers to the arguments, then to the results:
+	// the host knows how many arguments the service takes.
+	vals := strings.Join(append(args, ptrs...), ", ")
+	fmt.Fprintf(b, "func %s(%s) (%s) {\n", d.Name, strings.Join(params, ", "), strings.Join(named, ", "))
 	if d.Error {
-		fmt.Fprintf(b, "\tmicrofn_err := %s\n", call)
-		fmt.Fprintf(b, "\treturn %s\n}\n\n", strings.Join(append(resultVars, "microfn_err"), ", "))
+		fmt.Fprintf(b, "\tmicrofn_err = %s.Call(%s, %d, []any{%s})\n\treturn\n}\n\n", proxyName, ctxArg, i, vals)
 		return
 	}
-	fmt.Fprintf(b, "\t%s.Must(%s)\n", proxyName, call)
-	fmt.Fprintf(b, "\treturn %s\n}\n\n", strings.Join(resultVars, ", "))
+	fmt.Fprintf(b, "\t%s.MustCall(%s, %d, []any{%s})\n\treturn\n}\n\n", proxyName, ctxArg, i, vals)
 }
 
 // generated returns the file the rewrite adds to the package: helpers for

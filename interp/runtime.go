@@ -46,7 +46,7 @@ type proxyRuntime struct {
 	logger *slog.Logger
 	// running maps a goroutine id to the context of the service execution
 	// (or goroutine started by one) running on it.
-	running sync.Map
+	running goroutineContexts
 	// parked is closed when the evaluation Package.Close ends calls Park;
 	// returned is closed when that evaluation has returned.
 	parked, returned chan struct{}
@@ -56,46 +56,84 @@ type proxyRuntime struct {
 	loaded chan []any
 }
 
-// enter records ctx as the context of the calling goroutine until the
-// returned function is called.
-func (rt *proxyRuntime) enter(ctx context.Context) (leave func()) {
-	id := goid.Get()
-	prev, had := rt.running.Swap(id, ctx)
-	return func() {
-		if had {
-			rt.running.Store(id, prev)
-		} else {
-			rt.running.Delete(id)
-		}
+// goroutineShards is the number of independently locked parts of a
+// goroutineContexts.
+const goroutineShards = 64
+
+// goroutineContexts maps goroutine ids to contexts. Entries come and go
+// with every service execution, so it is a sharded map under mutexes,
+// which reuses its memory, rather than a sync.Map, which allocates for
+// every new key.
+type goroutineContexts struct {
+	shards [goroutineShards]struct {
+		mu sync.Mutex
+		m  map[int64]context.Context
 	}
+}
+
+// swap sets the context of goroutine id to ctx (or forgets it if ctx is
+// nil) and returns the one it had.
+func (g *goroutineContexts) swap(id int64, ctx context.Context) (prev context.Context) {
+	s := &g.shards[uint64(id)%goroutineShards]
+	s.mu.Lock()
+	prev = s.m[id]
+	switch {
+	case ctx == nil:
+		delete(s.m, id)
+	case s.m == nil:
+		s.m = map[int64]context.Context{id: ctx}
+	default:
+		s.m[id] = ctx
+	}
+	s.mu.Unlock()
+	return prev
+}
+
+// load returns the context of goroutine id, or nil.
+func (g *goroutineContexts) load(id int64) context.Context {
+	s := &g.shards[uint64(id)%goroutineShards]
+	s.mu.Lock()
+	ctx := s.m[id]
+	s.mu.Unlock()
+	return ctx
+}
+
+// enter records ctx as the context of the calling goroutine, whose id it
+// returns with the context the goroutine had; leave restores that one.
+func (rt *proxyRuntime) enter(ctx context.Context) (id int64, prev context.Context) {
+	id = goid.Get()
+	return id, rt.running.swap(id, ctx)
+}
+
+// leave gives goroutine id back the context it had before enter.
+func (rt *proxyRuntime) leave(id int64, prev context.Context) {
+	rt.running.swap(id, prev)
 }
 
 // current returns the context of the service execution on the calling
 // goroutine, or nil.
 func (rt *proxyRuntime) current() context.Context {
-	if v, ok := rt.running.Load(goid.Get()); ok {
-		return v.(context.Context)
-	}
-	return nil
+	return rt.running.load(goid.Get())
 }
 
 func (rt *proxyRuntime) exports() yaegi.Exports {
 	return yaegi.Exports{
 		proxyPath + "/" + proxyName: {
-			"Call":   reflect.ValueOf(rt.proxyCall),
-			"Must":   reflect.ValueOf(must),
-			"Fork":   reflect.ValueOf(rt.fork),
-			"Clear":  reflect.ValueOf(clearValue),
-			"Forked": reflect.ValueOf((*Forked)(nil)),
-			"Park":   reflect.ValueOf(rt.park),
-			"Loaded": reflect.ValueOf(rt.reportLoaded),
+			"Call":     reflect.ValueOf(rt.proxyCall),
+			"MustCall": reflect.ValueOf(rt.mustCall),
+			"Fork":     reflect.ValueOf(rt.fork),
+			"Clear":    reflect.ValueOf(clearValue),
+			"Forked":   reflect.ValueOf((*Forked)(nil)),
+			"Park":     reflect.ValueOf(rt.park),
+			"Loaded":   reflect.ValueOf(rt.reportLoaded),
 		},
 	}
 }
 
-// proxyCall is what a generated proxy calls: args and results hold
-// pointers to the proxy's parameters and result variables.
-func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, args []any, results []any) error {
+// proxyCall is what a generated proxy of a service with an error result
+// calls: values holds pointers to the proxy's parameters (without a
+// context), then to its result variables (without the error).
+func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) error {
 	caller := rt.current()
 	if ctx == nil {
 		ctx = caller
@@ -104,11 +142,21 @@ func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, args []any, resul
 		ctx = context.Background()
 	}
 	svc := rt.pkg.Services[id]
-	vals := make([]reflect.Value, len(args))
-	for i, a := range args {
-		vals[i] = reflect.ValueOf(a).Elem()
+	n := svc.Func.NumArgs()
+	args := make([]reflect.Value, n)
+	for i, a := range values[:n] {
+		args[i] = reflect.ValueOf(a).Elem()
 	}
-	return rt.call(&Call{Ctx: ctx, Caller: caller, Service: svc, Args: vals, Results: results})
+	return rt.call(&Call{Ctx: ctx, Caller: caller, Service: svc, Args: args, Results: values[n:]})
+}
+
+// mustCall is what a generated proxy of a service without an error result
+// calls: it panics with the error of a failed call, which the caller's
+// own service boundary recovers.
+func (rt *proxyRuntime) mustCall(ctx context.Context, id int, values []any) {
+	if err := rt.proxyCall(ctx, id, values); err != nil {
+		panic(err)
+	}
 }
 
 // park is what the evaluation that Package.Close ends runs: it reports
@@ -125,14 +173,6 @@ func (rt *proxyRuntime) reportLoaded(values []any) {
 	rt.loaded <- values
 }
 
-// must panics with err if it is not nil; proxies of services without an
-// error result call it.
-func must(err error) {
-	if err != nil {
-		panic(err)
-	}
-}
-
 // clearValue implements the clear builtin for maps and slices.
 func clearValue(x any) {
 	v := reflect.ValueOf(x)
@@ -144,9 +184,10 @@ func clearValue(x any) {
 // Forked carries a service execution's context into a goroutine that
 // execution starts; the rewritten go statements use it.
 type Forked struct {
-	rt    *proxyRuntime
-	ctx   context.Context
-	leave func()
+	rt   *proxyRuntime
+	ctx  context.Context
+	id   int64           // the new goroutine, once entered
+	prev context.Context // what it had before
 }
 
 func (rt *proxyRuntime) fork() *Forked {
@@ -156,15 +197,15 @@ func (rt *proxyRuntime) fork() *Forked {
 // Enter records the forking execution's context for the new goroutine.
 func (f *Forked) Enter() {
 	if f.ctx != nil {
-		f.leave = f.rt.enter(f.ctx)
+		f.id, f.prev = f.rt.enter(f.ctx)
 	}
 }
 
 // Exit ends the goroutine: it forgets its context and logs a panic it
 // recovered instead of letting it end the process.
 func (f *Forked) Exit(recovered any) {
-	if f.leave != nil {
-		f.leave()
+	if f.ctx != nil {
+		f.rt.leave(f.id, f.prev)
 	}
 	if recovered != nil {
 		f.rt.logger.Error("goroutine started by service code panicked; recovered",

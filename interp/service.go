@@ -67,8 +67,8 @@ func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []r
 		in = append(in, reflect.ValueOf(&ctx).Elem())
 		in = append(in, args...)
 	}
-	leave := s.Package.rt.enter(ctx)
-	defer leave()
+	id, prev := s.Package.rt.enter(ctx)
+	defer s.Package.rt.leave(id, prev)
 	defer func() {
 		if r := recover(); r != nil {
 			results, err = nil, &PanicError{Value: panicValue(r), Stack: debug.Stack()}

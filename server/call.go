@@ -48,14 +48,14 @@ func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []refl
 		attemptDeadline = ch.deadline
 	}
 	ch.deadline = time.Time{} // nested calls take their deadline from the context
-	actx, cancel := context.WithDeadline(withChain(ctx, ch), attemptDeadline)
+	actx := newAttemptContext(ctx, ch, attemptDeadline)
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()
 	if inline {
 		out, err := e.svc.Invoke(actx, args)
 		inFlight.Dec()
 		release()
-		cancel()
+		actx.end()
 		return out, err
 	}
 	type result struct {
@@ -71,11 +71,11 @@ func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []refl
 	})
 	select {
 	case r := <-done:
-		cancel()
+		actx.end()
 		return r.out, r.err
 	case <-actx.Done():
 	}
-	cancel()
+	actx.end()
 	started := time.Now()
 	runaways := s.metrics.runaways.WithLabelValues(e.route)
 	runaways.Inc()

@@ -43,16 +43,19 @@ type chain struct {
 
 type chainKey struct{}
 
-func withChain(ctx context.Context, c chain) context.Context {
-	return context.WithValue(ctx, chainKey{}, c)
-}
-
+// chainFrom returns the chain of the attempt whose context ctx is or
+// derives from.
 func chainFrom(ctx context.Context) (chain, bool) {
-	if ctx == nil {
+	switch ctx := ctx.(type) {
+	case nil:
 		return chain{}, false
+	case *attemptContext:
+		return ctx.chain, true
 	}
-	c, ok := ctx.Value(chainKey{}).(chain)
-	return c, ok
+	if c, ok := ctx.Value(chainKey{}).(*chain); ok {
+		return *c, true
+	}
+	return chain{}, false
 }
 
 // randomHex returns n random bytes in hex. Trace and span ids need to be

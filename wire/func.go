@@ -71,6 +71,10 @@ func (c *Codec) NewFunc(d *funcs.Descriptor, fn reflect.Type) (*Func, error) {
 	return f, nil
 }
 
+// NumArgs returns the number of the service's parameters, without a
+// context.
+func (f *Func) NumArgs() int { return len(f.params) }
+
 // Descriptor returns the service this plan binds.
 func (f *Func) Descriptor() *funcs.Descriptor { return f.desc }
 
