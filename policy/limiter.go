@@ -102,6 +102,24 @@ func (l *Limiter) Acquire(ctx context.Context, chain string) (release func(), er
 	}
 }
 
+// TryAcquire is Acquire without the wait: it admits chain if Acquire
+// would at once, and otherwise reports false, holding nothing and leaving
+// the queue alone. An empty chain is never admitted by TryAcquire.
+func (l *Limiter) TryAcquire(chain string) (release func(), ok bool) {
+	if chain == "" {
+		return nil, false
+	}
+	l.mu.Lock()
+	n, held := l.held[chain]
+	if !held && (len(l.held) >= l.scale || l.waiters.Len() > 0) {
+		l.mu.Unlock()
+		return nil, false
+	}
+	l.held[chain] = n + 1
+	l.mu.Unlock()
+	return l.releaser(chain), true
+}
+
 // releaser returns the idempotent release func of one acquisition of chain.
 func (l *Limiter) releaser(chain string) func() {
 	var once sync.Once

@@ -431,3 +431,51 @@ func TestLimiterHammer(t *testing.T) {
 	}
 	checkCounts(t, l, 0, 0)
 }
+
+// TestLimiterTryAcquire: TryAcquire admits exactly when Acquire would at
+// once, and never waits or queues.
+func TestLimiterTryAcquire(t *testing.T) {
+	l := policy.NewLimiter(1, 1)
+	if _, ok := l.TryAcquire(""); ok {
+		t.Fatal("TryAcquire admitted an unnamed chain")
+	}
+	releaseA, ok := l.TryAcquire("a")
+	if !ok {
+		t.Fatal("TryAcquire refused a free slot")
+	}
+	releaseA2, ok := l.TryAcquire("a")
+	if !ok {
+		t.Fatal("TryAcquire refused the chain that holds the slot (not reentrant)")
+	}
+	if _, ok := l.TryAcquire("b"); ok {
+		t.Fatal("TryAcquire admitted a second chain under scale=1")
+	}
+	if l.Waiting() != 0 {
+		t.Fatalf("TryAcquire queued: %d waiting", l.Waiting())
+	}
+	// b waits in line; then c may not jump the queue when the slot frees.
+	got := make(chan result, 1)
+	go func() {
+		release, err := l.Acquire(testCtx(t), "b")
+		got <- result{release, err}
+	}()
+	waitFor(t, "b to queue", func() bool { return l.Waiting() == 1 })
+	releaseA()
+	releaseA2()
+	r := <-got
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if _, ok := l.TryAcquire("c"); ok {
+		t.Fatal("TryAcquire admitted c while b holds the only slot")
+	}
+	r.release()
+	releaseC, ok := l.TryAcquire("c")
+	if !ok {
+		t.Fatal("TryAcquire refused a free slot after b released it")
+	}
+	releaseC()
+	if l.InFlight() != 0 {
+		t.Fatalf("%d in flight after every release", l.InFlight())
+	}
+}

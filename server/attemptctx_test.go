@@ -20,7 +20,7 @@ func closedWithin(ch <-chan struct{}, d time.Duration) bool {
 }
 
 func TestAttemptContext(t *testing.T) {
-	ch := chain{trace: "0123456789abcdef0123456789abcdef", span: "0123456789abcdef", depth: 2, service: "/F"}
+	ch := chain{trace: "0123456789abcdef0123456789abcdef", span: 0x0123456789abcdef, depth: 2, service: "/F"}
 	tests := []struct {
 		name string
 		// run uses the context and returns the error it ended with, or

@@ -23,18 +23,27 @@ import (
 // timeout answers at once; the execution keeps its slot until it really
 // ends, and is logged as a runaway.
 //
-// It adds the time spent waiting for the slot to *wait.
+// now is the time the attempt starts; its timeout counts from then, or
+// from when it got its slot. It adds the time spent waiting for the slot to
+// *wait.
 //
 // An inline attempt runs on the calling goroutine and returns when the
 // execution ends: the caller enforces the timeout itself (a proxy gives
 // its request a deadline of at most the timeout, and answers 504 when it
 // passes), which saves two goroutine switches per nested call.
-func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []reflect.Value, wait *time.Duration, inline bool) ([]reflect.Value, error) {
-	queued := time.Now()
-	e.metrics.waiting.Inc()
-	release, err := e.limiter.Acquire(ctx, ch.trace)
-	e.metrics.waiting.Dec()
-	*wait += time.Since(queued)
+func (s *Server) attempt(ctx context.Context, now time.Time, e *endpoint, ch chain, args []reflect.Value, wait *time.Duration, inline bool) ([]reflect.Value, error) {
+	var err error
+	release, ok := e.limiter.TryAcquire(ch.trace)
+	if !ok {
+		queued := time.Now()
+		e.metrics.waiting.Inc()
+		release, err = e.limiter.Acquire(ctx, ch.trace)
+		e.metrics.waiting.Dec()
+		now = time.Now()
+		*wait += now.Sub(queued)
+	} else if err = ctx.Err(); err != nil {
+		release()
+	}
 	if err != nil {
 		if errors.Is(err, policy.ErrQueueFull) {
 			s.metrics.rejected.WithLabelValues(e.route).Inc()
@@ -43,7 +52,7 @@ func (s *Server) attempt(ctx context.Context, e *endpoint, ch chain, args []refl
 		return nil, fmt.Errorf("waiting for a free slot of %s: %w", e.svc.Desc.Name, err)
 	}
 	ch.service = e.route
-	attemptDeadline := time.Now().Add(e.policy.Timeout)
+	attemptDeadline := now.Add(e.policy.Timeout)
 	if !ch.deadline.IsZero() && ch.deadline.Before(attemptDeadline) {
 		attemptDeadline = ch.deadline
 	}
@@ -109,15 +118,20 @@ type callStats struct {
 // execute runs a call that arrived over HTTP. A call from a proxy gets one
 // attempt (its proxy retries); any other call is retried here under the
 // service's policy.
-func (s *Server) execute(ctx context.Context, e *endpoint, ch chain, args []reflect.Value, proxied bool) (out []reflect.Value, st callStats, err error) {
+//
+// now is the time the call arrived.
+func (s *Server) execute(ctx context.Context, now time.Time, e *endpoint, ch chain, args []reflect.Value, proxied bool) (out []reflect.Value, st callStats, err error) {
 	if proxied {
-		out, err = s.attempt(ctx, e, ch, args, &st.wait, true)
+		out, err = s.attempt(ctx, now, e, ch, args, &st.wait, true)
 		st.attempts = 1
 		return out, st, err
 	}
-	st.attempts, err = e.policy.Do(ctx, func(ctx context.Context, _ int) error {
+	st.attempts, err = e.policy.Do(ctx, func(ctx context.Context, attempt int) error {
+		if attempt > 1 {
+			now = time.Now()
+		}
 		var err error
-		out, err = s.attempt(ctx, e, ch, args, &st.wait, false)
+		out, err = s.attempt(ctx, now, e, ch, args, &st.wait, false)
 		return err
 	})
 	return out, st, err
@@ -186,7 +200,7 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp.Call) error {
 	start := time.Now()
 	st := callStats{attempts: 1}
-	out, err := s.attempt(ctx, e, ch, c.Args, &st.wait, false)
+	out, err := s.attempt(ctx, start, e, ch, c.Args, &st.wait, false)
 	s.metrics.observeCall(e.metrics, statusOf(err), time.Since(start), st, "local")
 	if err != nil {
 		msg := err.Error()
@@ -207,6 +221,16 @@ func retryAfterOf(err error) time.Duration {
 	return 0
 }
 
+// The keys of the chain's request headers as fasthttp keeps them
+// (normalized), so proxies can set them without normalizing them anew.
+var (
+	keyTraceparent = []byte("Traceparent")
+	keyDepth       = []byte(HeaderDepth)
+	keyDeadline    = []byte(HeaderDeadline)
+	keyProxied     = []byte(HeaderProxied)
+	valueProxied   = []byte("1")
+)
+
 // httpCall makes one attempt of a nested call over HTTP.
 func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent, ch chain, c *interp.Call) error {
 	name := e.svc.Desc.Name
@@ -222,12 +246,6 @@ func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent,
 	req.SetRequestURI(base + e.route)
 	req.Header.SetMethod(fasthttp.MethodPost)
 	req.Header.SetContentType("application/json")
-	req.Header.Set(HeaderTraceparent, parent.traceparent())
-	req.Header.Set(HeaderDepth, strconv.Itoa(ch.depth))
-	req.Header.Set(HeaderProxied, "1")
-	if s.cfg.token != "" {
-		req.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+s.cfg.token)
-	}
 	// The attempt may take the callee's timeout, and no longer than the
 	// caller's deadline; the callee gets that deadline, and the answer
 	// comes when it passes (the callee runs proxied calls inline).
@@ -236,7 +254,19 @@ func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent,
 	if hasDeadline && callerDeadline.Before(deadline) {
 		deadline = callerDeadline
 	}
-	req.Header.Set(HeaderDeadline, deadline.UTC().Format(time.RFC3339Nano))
+	// The chain's headers, with keys as fasthttp keeps them and values
+	// written into one scratch buffer: they are on every nested call.
+	var scratch [128]byte
+	v := parent.appendTraceparent(scratch[:0])
+	req.Header.SetCanonical(keyTraceparent, v)
+	v = strconv.AppendInt(v[len(v):], int64(ch.depth), 10)
+	req.Header.SetCanonical(keyDepth, v)
+	req.Header.SetCanonical(keyProxied, valueProxied)
+	v = appendDeadline(v[len(v):], deadline)
+	req.Header.SetCanonical(keyDeadline, v)
+	if s.cfg.token != "" {
+		req.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+s.cfg.token)
+	}
 	if err := s.client.DoDeadline(req, resp, deadline); err != nil {
 		switch {
 		case !errors.Is(err, fasthttp.ErrTimeout):

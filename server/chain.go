@@ -1,13 +1,15 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // Headers that carry the call chain between servers.
@@ -33,7 +35,7 @@ const (
 // chain is the identity and position of one execution in a call chain.
 type chain struct {
 	trace   string // 32 hex digits
-	span    string // 16 hex digits: this execution
+	span    uint64 // this execution's span id, never 0
 	depth   int
 	service string // the route of the service this execution runs, once known
 	// deadline, when set, bounds the execution on top of the context's
@@ -68,24 +70,52 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b[:n])
 }
 
-func newChain() chain { return chain{trace: randomHex(16), span: randomHex(8)} }
-
-// child returns the chain of a call made by c's execution.
-func (c chain) child() chain { return chain{trace: c.trace, span: randomHex(8), depth: c.depth + 1} }
-
-// traceparent renders the W3C header for a call made by c's execution.
-func (c chain) traceparent() string { return "00-" + c.trace + "-" + c.span + "-01" }
-
-// parseTraceparent returns the trace id of a W3C traceparent header.
-func parseTraceparent(h string) (string, bool) {
-	parts := strings.Split(h, "-")
-	if len(parts) != 4 || len(parts[1]) != 32 || len(parts[2]) != 16 || !isHex(parts[1]) || !isHex(parts[2]) || parts[1] == strings.Repeat("0", 32) {
-		return "", false
+// newSpan returns a random span id.
+func newSpan() uint64 {
+	for {
+		if s := rand.Uint64(); s != 0 {
+			return s
+		}
 	}
-	return parts[1], true
 }
 
-func isHex(s string) bool {
+func newChain() chain { return chain{trace: randomHex(16), span: newSpan()} }
+
+// child returns the chain of a call made by c's execution.
+func (c chain) child() chain { return chain{trace: c.trace, span: newSpan(), depth: c.depth + 1} }
+
+// appendTraceparent appends the W3C header for a call made by c's
+// execution: its trace id, and its span as the parent of the call.
+func (c chain) appendTraceparent(b []byte) []byte {
+	var span [8]byte
+	binary.BigEndian.PutUint64(span[:], c.span)
+	b = append(b, "00-"...)
+	b = append(b, c.trace...)
+	b = append(b, '-')
+	b = hex.AppendEncode(b, span[:])
+	return append(b, "-01"...)
+}
+
+// traceparentLen is the length of a version 00 traceparent header:
+// version-trace-parent-flags, 2, 32, 16 and 2 hex digits.
+const traceparentLen = 2 + 1 + 32 + 1 + 16 + 1 + 2
+
+// parseTraceparent returns the trace id of a W3C traceparent header. The
+// id aliases h.
+func parseTraceparent(h []byte) ([]byte, bool) {
+	if len(h) != traceparentLen || h[2] != '-' || h[35] != '-' || h[52] != '-' {
+		return nil, false
+	}
+	version, trace, parent, flags := h[:2], h[3:35], h[36:52], h[53:]
+	if !isHex(version) || !isHex(trace) || !isHex(parent) || !isHex(flags) || isZero(trace) || isZero(parent) {
+		return nil, false
+	}
+	return trace, true
+}
+
+// isHex reports whether s is lower-case hex digits, as W3C trace context
+// requires.
+func isHex(s []byte) bool {
 	for _, c := range s {
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
 			return false
@@ -94,28 +124,67 @@ func isHex(s string) bool {
 	return true
 }
 
+func isZero(s []byte) bool {
+	for _, c := range s {
+		if c != '0' {
+			return false
+		}
+	}
+	return true
+}
+
+// callHeaders are the headers of a request that place it in a call chain.
+// The values alias the request and live as long as it.
+type callHeaders struct {
+	traceparent, depth, deadline []byte
+	proxied                      bool
+}
+
+// readCallHeaders finds the call chain's headers of a request in one pass.
+func readCallHeaders(h *fasthttp.RequestHeader) callHeaders {
+	var ch callHeaders
+	for k, v := range h.All() {
+		switch {
+		case len(k) == len(HeaderTraceparent) && bytes.EqualFold(k, []byte(HeaderTraceparent)):
+			ch.traceparent = v
+		case len(k) == len(HeaderDepth) && bytes.EqualFold(k, []byte(HeaderDepth)):
+			ch.depth = v
+		case len(k) == len(HeaderDeadline) && bytes.EqualFold(k, []byte(HeaderDeadline)):
+			ch.deadline = v
+		case len(k) == len(HeaderProxied) && bytes.EqualFold(k, []byte(HeaderProxied)):
+			ch.proxied = len(v) > 0
+		}
+	}
+	return ch
+}
+
 // chainFromHeaders reads the chain of an incoming request. A request
 // without a valid traceparent starts a new chain.
-func chainFromHeaders(traceparent, depth string) chain {
-	c := chain{span: randomHex(8)}
+func chainFromHeaders(traceparent, depth []byte) chain {
+	c := chain{span: newSpan()}
 	if t, ok := parseTraceparent(traceparent); ok {
-		// Fiber's header strings alias the request buffer, which the next
-		// request on the connection overwrites; the trace id outlives the
-		// request (it keys the limiters), so it gets its own copy.
-		c.trace = strings.Clone(t)
+		// The trace id outlives the request (it keys the limiters), so
+		// it is a copy, not a view of the request buffer, which the next
+		// request on the connection overwrites.
+		c.trace = string(t)
 	} else {
 		c.trace = randomHex(16)
 	}
-	if d, err := strconv.Atoi(depth); err == nil && d > 0 {
+	if d, err := strconv.Atoi(string(depth)); err == nil && d > 0 {
 		c.depth = d
 	}
 	return c
 }
 
-func parseDeadline(h string) (time.Time, bool) {
-	if h == "" {
+// appendDeadline appends t as the Microfn-Deadline header has it.
+func appendDeadline(b []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(b, time.RFC3339Nano)
+}
+
+func parseDeadline(h []byte) (time.Time, bool) {
+	if len(h) == 0 {
 		return time.Time{}, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, h)
+	t, err := time.Parse(time.RFC3339Nano, string(h))
 	return t, err == nil
 }

@@ -45,7 +45,8 @@ func (s *Server) handle(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderAllow, "GET, POST")
 		return s.fail(c, start, e, chain{}, callStats{}, microfn.Error(http.StatusMethodNotAllowed, "method %s is not allowed: call %s with GET (query parameters) or POST (a JSON object)", method, path))
 	}
-	ch := chainFromHeaders(c.Get(HeaderTraceparent), c.Get(HeaderDepth))
+	hdr := readCallHeaders(&c.Request().Header)
+	ch := chainFromHeaders(hdr.traceparent, hdr.depth)
 	if ch.depth > s.cfg.maxDepth {
 		return s.fail(c, start, e, ch, callStats{}, &depthError{depth: ch.depth, max: s.cfg.maxDepth})
 	}
@@ -54,10 +55,10 @@ func (s *Server) handle(c *fiber.Ctx) error {
 		return s.fail(c, start, e, ch, callStats{}, err)
 	}
 	deadline := start.Add(s.cfg.callDeadline)
-	if d, ok := parseDeadline(c.Get(HeaderDeadline)); ok && d.Before(deadline) {
+	if d, ok := parseDeadline(hdr.deadline); ok && d.Before(deadline) {
 		deadline = d
 	}
-	proxied := c.Get(HeaderProxied) != ""
+	proxied := hdr.proxied
 	ctx := context.Background()
 	if proxied {
 		// One attempt: it sets its own deadline, within this one.
@@ -67,7 +68,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	out, st, err := s.execute(ctx, e, ch, args, proxied)
+	out, st, err := s.execute(ctx, start, e, ch, args, proxied)
 	if err != nil {
 		return s.fail(c, start, e, ch, st, err)
 	}
@@ -75,11 +76,20 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	if err != nil {
 		return s.fail(c, start, e, ch, st, microfn.Error(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.svc.Desc.Name, err))
 	}
-	c.Set(HeaderAttempts, strconv.Itoa(st.attempts))
+	setAttempts(&c.Response().Header, st.attempts)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	c.Status(http.StatusOK)
 	s.logAccess(c, start, e, ch, st, http.StatusOK)
 	return c.Send(append(body, '\n'))
+}
+
+// attemptsKey is HeaderAttempts as fasthttp keeps it.
+var attemptsKey = []byte(HeaderAttempts)
+
+// setAttempts sets the Microfn-Attempts header of a response.
+func setAttempts(h *fasthttp.ResponseHeader, attempts int) {
+	var buf [20]byte
+	h.SetCanonical(attemptsKey, strconv.AppendInt(buf[:0], int64(attempts), 10))
 }
 
 func didYouMean(names []string) string {
@@ -120,7 +130,7 @@ func visitAll(args *fasthttp.Args) func(func(key, value []byte)) {
 // fail answers with the problem for err and logs the call.
 func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, err error) error {
 	if st.attempts > 0 {
-		c.Set(HeaderAttempts, strconv.Itoa(st.attempts))
+		setAttempts(&c.Response().Header, st.attempts)
 	}
 	status := statusOf(err)
 	if status >= 500 && e != nil {

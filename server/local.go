@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/microfn/microfn"
 )
@@ -32,7 +33,7 @@ func (s *Server) Call(ctx context.Context, route string, pairs []string) ([]byte
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.callDeadline)
 	defer cancel()
-	out, _, err := s.execute(ctx, e, newChain(), args, false)
+	out, _, err := s.execute(ctx, time.Now(), e, newChain(), args, false)
 	if err != nil {
 		return nil, err
 	}
