@@ -29,6 +29,8 @@ type Call struct {
 	// Results are pointers to the caller's result variables, without the
 	// error result; CallFunc stores the results there.
 	Results []any
+
+	args [4]reflect.Value // backs Args for up to 4 parameters
 }
 
 // A CallFunc carries out calls between services. It is given to
@@ -143,11 +145,16 @@ func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) err
 	}
 	svc := rt.pkg.Services[id]
 	n := svc.Func.NumArgs()
-	args := make([]reflect.Value, n)
-	for i, a := range values[:n] {
-		args[i] = reflect.ValueOf(a).Elem()
+	c := &Call{Ctx: ctx, Caller: caller, Service: svc, Results: values[n:]}
+	if n <= len(c.args) {
+		c.Args = c.args[:n]
+	} else {
+		c.Args = make([]reflect.Value, n)
 	}
-	return rt.call(&Call{Ctx: ctx, Caller: caller, Service: svc, Args: args, Results: values[n:]})
+	for i, a := range values[:n] {
+		c.Args[i] = reflect.ValueOf(a).Elem()
+	}
+	return rt.call(c)
 }
 
 // mustCall is what a generated proxy of a service without an error result

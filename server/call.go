@@ -179,7 +179,7 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 			}
 			return s.httpCall(ctx, base, e, parent, ch, c)
 		})
-		s.metrics.nested.WithLabelValues(parent.service, e.route, strconv.Itoa(statusOf(err))).Inc()
+		s.metrics.observeNested(e.metrics, parent.service, statusOf(err))
 		if attempts > 1 {
 			e.metrics.retries.Add(float64(attempts - 1))
 		}

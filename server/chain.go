@@ -20,7 +20,8 @@ const (
 	// HeaderDepth is the depth of the call in its chain; a call from
 	// outside has depth 0.
 	HeaderDepth = "Microfn-Depth"
-	// HeaderDeadline is the caller's deadline, RFC 3339 with nanoseconds.
+	// HeaderDeadline is the caller's deadline: Unix time in nanoseconds,
+	// as proxies send it, or an RFC 3339 time.
 	HeaderDeadline = "Microfn-Deadline"
 	// HeaderProxied marks a call made by a proxy, which does the retries
 	// itself, so the server makes one attempt.
@@ -117,11 +118,17 @@ func parseTraceparent(h []byte) ([]byte, bool) {
 // requires.
 func isHex(s []byte) bool {
 	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+		if !lowerHex[c] {
 			return false
 		}
 	}
 	return true
+}
+
+// lowerHex tells the lower-case hex digits apart.
+var lowerHex = [256]bool{
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true,
 }
 
 func isZero(s []byte) bool {
@@ -176,14 +183,20 @@ func chainFromHeaders(traceparent, depth []byte) chain {
 	return c
 }
 
-// appendDeadline appends t as the Microfn-Deadline header has it.
+// appendDeadline appends t as proxies send it in HeaderDeadline: Unix
+// time in nanoseconds, which is quicker to write and read than RFC 3339.
 func appendDeadline(b []byte, t time.Time) []byte {
-	return t.UTC().AppendFormat(b, time.RFC3339Nano)
+	return strconv.AppendInt(b, t.UnixNano(), 10)
 }
 
+// parseDeadline reads a HeaderDeadline value: Unix time in nanoseconds,
+// or an RFC 3339 time (so a person can write one).
 func parseDeadline(h []byte) (time.Time, bool) {
 	if len(h) == 0 {
 		return time.Time{}, false
+	}
+	if n, err := strconv.ParseInt(string(h), 10, 64); err == nil {
+		return time.Unix(0, n), n > 0
 	}
 	t, err := time.Parse(time.RFC3339Nano, string(h))
 	return t, err == nil

@@ -107,3 +107,30 @@ func TestReadCallHeaders(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDeadline(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 28, 3, 4, 5, 123456789, time.UTC)
+	tests := []struct {
+		header string
+		want   time.Time
+		ok     bool
+	}{
+		{string(appendDeadline(nil, at)), at, true},
+		{"1795835045123456789", time.Unix(0, 1795835045123456789), true},
+		{"2026-11-28T03:04:05.123456789Z", at, true},
+		{"2026-11-28T04:04:05.123456789+01:00", at, true},
+		{"2026-11-28T03:04:05Z", at.Truncate(time.Second), true},
+		{"", time.Time{}, false},
+		{"0", time.Time{}, false},
+		{"-5", time.Time{}, false},
+		{"tomorrow", time.Time{}, false},
+		{"2026-11-28", time.Time{}, false},
+	}
+	for _, tc := range tests {
+		got, ok := parseDeadline([]byte(tc.header))
+		if ok != tc.ok || (ok && !got.Equal(tc.want)) {
+			t.Errorf("parseDeadline(%q) = %v, %v; want %v, %v", tc.header, got, ok, tc.want, tc.ok)
+		}
+	}
+}

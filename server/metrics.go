@@ -1,7 +1,9 @@
 package server
 
 import (
+	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -111,6 +113,23 @@ type routeMetrics struct {
 	retries  prometheus.Counter
 	inFlight prometheus.Gauge
 	waiting  prometheus.Gauge
+	// nestedOK maps a calling route to the counter of its nested calls
+	// of this route that succeeded, filled as callers show up.
+	nestedOK sync.Map
+}
+
+// observeNested records a nested call of rm's route made by the service at
+// route caller, which ended with status.
+func (m *metrics) observeNested(rm *routeMetrics, caller string, status int) {
+	if status != http.StatusOK {
+		m.nested.WithLabelValues(caller, rm.route, strconv.Itoa(status)).Inc()
+		return
+	}
+	c, ok := rm.nestedOK.Load(caller)
+	if !ok {
+		c, _ = rm.nestedOK.LoadOrStore(caller, m.nested.WithLabelValues(caller, rm.route, "200"))
+	}
+	c.(prometheus.Counter).Inc()
 }
 
 func (m *metrics) forRoute(route string) *routeMetrics {

@@ -655,3 +655,32 @@ func BenchmarkBindJSON(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNestedCallWire is what one nested call of Fib(n int) int costs
+// the codec on both sides: the proxy encodes the arguments, the callee
+// binds them and encodes its result, the proxy decodes it.
+func BenchmarkNestedCallWire(b *testing.B) {
+	f := newFunc(b, "(n int) int", func(int) int { return 0 })
+	n := reflect.ValueOf(9)
+	out := []reflect.Value{reflect.ValueOf(55)}
+	var result int
+	dst := []any{&result}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = f.AppendArgs(buf[:0], []reflect.Value{n}); err != nil {
+			b.Fatal(err)
+		}
+		args, err := f.BindJSON(buf)
+		if err != nil || args[0].Int() != 9 {
+			b.Fatal(args, err)
+		}
+		if buf, err = f.AppendResults(buf[:0], out); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.DecodeResults(buf, dst); err != nil || result != 55 {
+			b.Fatal(result, err)
+		}
+	}
+}
