@@ -1,0 +1,68 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/server"
+)
+
+const deadlineSrc = `package dl
+
+import "time"
+
+// Sleep sleeps for d.
+//
+//microfn:service timeout=10s
+func Sleep(d time.Duration) string {
+	time.Sleep(d)
+	return "done"
+}
+`
+
+// TestClientDeadline: a caller from outside may send Microfn-Deadline, as
+// Unix nanoseconds (what proxies send) or as an RFC 3339 time; the call is
+// answered 504 when it passes, not when the function ends. A value that is
+// neither is ignored.
+func TestClientDeadline(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		header     func(deadline time.Time) string
+		wantStatus int
+	}{
+		{"unix nanoseconds", func(d time.Time) string { return strconv.FormatInt(d.UnixNano(), 10) }, http.StatusGatewayTimeout},
+		{"RFC 3339", func(d time.Time) string { return d.Format(time.RFC3339Nano) }, http.StatusGatewayTimeout},
+		{"RFC 3339 with a zone", func(d time.Time) string { return d.In(time.FixedZone("x", 3600)).Format(time.RFC3339Nano) }, http.StatusGatewayTimeout},
+		{"garbage", func(time.Time) string { return "soon" }, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := microfntest.Start(t, map[string]string{"dl.go": deadlineSrc}, server.WithQuiet(true))
+			req, err := http.NewRequest(http.MethodGet, in.URL+"/Sleep?d=1500ms", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			req.Header.Set(server.HeaderDeadline, tc.header(start.Add(200*time.Millisecond)))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			took := time.Since(start)
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, body, tc.wantStatus)
+			}
+			if tc.wantStatus == http.StatusGatewayTimeout && took > time.Second {
+				t.Errorf("the 504 took %s; it must come at the deadline (200ms), not when the function ends", took)
+			}
+		})
+	}
+}
