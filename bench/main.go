@@ -203,7 +203,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	} else {
 		cfg.warmup = min(2*time.Second, cfg.duration/5)
 		cfg.fibNs = []int{10, 15, 18}
-		cfg.fibSamples = map[int]int{10: 9, 15: 5, 18: 3}
+		cfg.fibSamples = map[int]int{10: 31, 15: 9, 18: 5}
 		cfg.interpN = map[string]int{"SumSquares": 3_000_000, "BuildString": 300_000, "EncodeJSON": 30_000}
 		cfg.interpCalls = 5
 		cfg.reloadSizes = []int{1, 10, 100}

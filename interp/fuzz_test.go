@@ -25,6 +25,7 @@ func (*Forked) Enter()    {}
 func (*Forked) Exit(any)  {}
 func Call(ctx context.Context, id int, values []any) error { return nil }
 func MustCall(ctx context.Context, id int, values []any) {}
+func Proxy(id int) any { return nil }
 func Fork() *Forked       { return nil }
 func Clear(any)           {}
 `

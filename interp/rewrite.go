@@ -153,6 +153,10 @@ func rewritePackage(pkg *funcs.Package, info *types.Info) (map[string][]byte, er
 // name and signature that calls the host.
 func (r *fileRewriter) writeProxy(b *strings.Builder, i int, d *funcs.Descriptor) {
 	ft := d.Decl.Type
+	if _, ok := hostFuncType(d); ok {
+		r.writeTypedProxy(b, i, d)
+		return
+	}
 	var params, args []string
 	ctxArg := "nil"
 	n := 0
@@ -199,6 +203,28 @@ func (r *fileRewriter) writeProxy(b *strings.Builder, i int, d *funcs.Descriptor
 		return
 	}
 	fmt.Fprintf(b, "\t%s.MustCall(%s, %d, []any{%s})\n\treturn\n}\n\n", proxyName, ctxArg, i, vals)
+}
+
+// writeTypedProxy declares the proxy of service i, whose signature has
+// only host types, as the host function the runtime makes for it (see
+// typed.go): var Name = microfnrt.Proxy(i).(func(params) (results)).
+func (r *fileRewriter) writeTypedProxy(b *strings.Builder, i int, d *funcs.Descriptor) {
+	ft := d.Decl.Type
+	types := func(fields *ast.FieldList) []string {
+		var out []string
+		if fields == nil {
+			return out
+		}
+		for _, field := range fields.List {
+			typ := r.text(field.Type)
+			for range max(1, len(field.Names)) {
+				out = append(out, typ)
+			}
+		}
+		return out
+	}
+	fmt.Fprintf(b, "var %s = %s.Proxy(%d).(func(%s) (%s))\n\n", d.Name, proxyName, i,
+		strings.Join(types(ft.Params), ", "), strings.Join(types(ft.Results), ", "))
 }
 
 // generated returns the file the rewrite adds to the package: helpers for

@@ -123,6 +123,7 @@ func (rt *proxyRuntime) exports() yaegi.Exports {
 		proxyPath + "/" + proxyName: {
 			"Call":     reflect.ValueOf(rt.proxyCall),
 			"MustCall": reflect.ValueOf(rt.mustCall),
+			"Proxy":    reflect.ValueOf(rt.typedProxy),
 			"Fork":     reflect.ValueOf(rt.fork),
 			"Clear":    reflect.ValueOf(clearValue),
 			"Forked":   reflect.ValueOf((*Forked)(nil)),
@@ -136,6 +137,23 @@ func (rt *proxyRuntime) exports() yaegi.Exports {
 // calls: values holds pointers to the proxy's parameters (without a
 // context), then to its result variables (without the error).
 func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) error {
+	n := rt.pkg.Services[id].Func.NumArgs()
+	var buf [4]reflect.Value
+	args := buf[:0]
+	if n > len(buf) {
+		args = make([]reflect.Value, 0, n)
+	}
+	for _, a := range values[:n] {
+		args = append(args, reflect.ValueOf(a).Elem())
+	}
+	return rt.callService(ctx, id, args, values[n:])
+}
+
+// callService carries out a call of service id made by the code running on
+// the calling goroutine: args are the arguments (without a context), and
+// results point to where the results go (without the error). ctx is the
+// context the caller passed, or nil.
+func (rt *proxyRuntime) callService(ctx context.Context, id int, args []reflect.Value, results []any) error {
 	caller := rt.current()
 	if ctx == nil {
 		ctx = caller
@@ -143,16 +161,12 @@ func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) err
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	svc := rt.pkg.Services[id]
-	n := svc.Func.NumArgs()
-	c := &Call{Ctx: ctx, Caller: caller, Service: svc, Results: values[n:]}
-	if n <= len(c.args) {
-		c.Args = c.args[:n]
+	c := &Call{Ctx: ctx, Caller: caller, Service: rt.pkg.Services[id], Results: results}
+	if len(args) <= len(c.args) {
+		c.Args = c.args[:len(args)]
+		copy(c.Args, args)
 	} else {
-		c.Args = make([]reflect.Value, n)
-	}
-	for i, a := range values[:n] {
-		c.Args[i] = reflect.ValueOf(a).Elem()
+		c.Args = args
 	}
 	return rt.call(c)
 }
