@@ -210,6 +210,37 @@ func S() int {
 `},
 			want: [][2]string{{"a.go:6:2", "write for i = 0; i < n; i++"}},
 		},
+		{
+			name: "service called while the package initialises",
+			files: map[string]string{"a.go": `package a
+
+//microfn:service
+func Fib(n int) int { return n }
+
+var early = Fib(3)
+
+var (
+	later  = func() int { return Fib(1) } // runs when called: fine
+	ref    = Fib                           // a reference, not a call: fine
+	nested = []int{1 + (Fib)(2)}
+)
+
+func init() {
+	go func() { _ = Fib(4) }() // may run later: left to run time
+	Fib := func(int) int { return 0 }
+	_ = Fib(5) // the local Fib
+}
+
+func init() {
+	_ = Fib(6)
+}
+`},
+			want: [][2]string{
+				{"a.go:6:13", "the initialiser of package-level variable early calls service Fib while the package initialises"},
+				{"a.go:11:22", "variable nested calls service Fib"},
+				{"a.go:21:6", "init calls service Fib"},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -297,5 +328,21 @@ func Twice(name string) string {
 	}, interp.Options{}, nil)
 	if got := mustInvoke(t, service(t, pkg, "Twice"), `{"name":"x"}`); got != `"hi hi x/a,b"` {
 		t.Errorf("Twice = %s", got)
+	}
+}
+
+// TestServiceCalledDuringInit: a call the static check cannot see (from a
+// function literal that a variable's initialiser calls) fails the load
+// with a message saying what happened, not an index out of range.
+func TestServiceCalledDuringInit(t *testing.T) {
+	_, err := loadFiles(t, map[string]string{"a.go": `package a
+
+//microfn:service
+func Fib(n int) int { return n }
+
+var early = func() int { return Fib(3) }()
+`}, interp.Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "Fib was called while its package initialises") {
+		t.Fatalf("Load = %v, want an error saying Fib was called while the package initialises", err)
 	}
 }

@@ -116,6 +116,9 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (p
 	if !chk.complete {
 		info = nil
 	}
+	if err := checkInitCalls(src, info); err != nil {
+		return nil, err
+	}
 	files, err := rewritePackage(src, info)
 	if err != nil {
 		return nil, err
@@ -171,6 +174,7 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (p
 		pkg.Services = append(pkg.Services, &Service{Desc: d, Func: f, Package: pkg, Index: len(pkg.Services), impl: impl})
 	}
 	pkg.registerTypes(reflect.ValueOf(values[len(src.Services)]))
+	pkg.rt.ready.Store(true)
 	return pkg, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/petermattis/goid"
 	yaegi "github.com/traefik/yaegi/interp"
@@ -56,6 +57,8 @@ type proxyRuntime struct {
 	// loaded receives what the loading evaluation reports: the
 	// implementations of the services, then the list of struct types.
 	loaded chan []any
+	// ready is set once pkg.Services is complete: proxies may call.
+	ready atomic.Bool
 }
 
 // goroutineShards is the number of independently locked parts of a
@@ -137,7 +140,11 @@ func (rt *proxyRuntime) exports() yaegi.Exports {
 // calls: values holds pointers to the proxy's parameters (without a
 // context), then to its result variables (without the error).
 func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) error {
-	n := rt.pkg.Services[id].Func.NumArgs()
+	svc, err := rt.service(id)
+	if err != nil {
+		return err
+	}
+	n := svc.Func.NumArgs()
 	var buf [4]reflect.Value
 	args := buf[:0]
 	if n > len(buf) {
@@ -147,6 +154,15 @@ func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) err
 		args = append(args, reflect.ValueOf(a).Elem())
 	}
 	return rt.callService(ctx, id, args, values[n:])
+}
+
+// service returns service id, once the package has loaded.
+func (rt *proxyRuntime) service(id int) (*Service, error) {
+	if !rt.ready.Load() {
+		return nil, fmt.Errorf("%s was called while its package initialises (from a package-level variable, init, or a goroutine they start): services can be called once the package has loaded",
+			rt.pkg.Source.Services[id].Name)
+	}
+	return rt.pkg.Services[id], nil
 }
 
 // callService carries out a call of service id made by the code running on
@@ -161,7 +177,11 @@ func (rt *proxyRuntime) callService(ctx context.Context, id int, args []reflect.
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	c := &Call{Ctx: ctx, Caller: caller, Service: rt.pkg.Services[id], Results: results}
+	svc, err := rt.service(id)
+	if err != nil {
+		return err
+	}
+	c := &Call{Ctx: ctx, Caller: caller, Service: svc, Results: results}
 	if len(args) <= len(c.args) {
 		c.Args = c.args[:len(args)]
 		copy(c.Args, args)
