@@ -17,7 +17,7 @@ func (s *Server) watch(ctx context.Context) {
 		Ready:    func() { s.ReloadAll(ctx) },
 	}
 	err := watch.Watch(ctx, s.root, opts, func(dirs []string) {
-		s.Reload(ctx, dirs...)
+		s.reloadChanged(ctx, dirs...)
 	})
 	if err != nil {
 		s.cfg.logger.Error("watching stopped; changes are no longer picked up (SIGHUP still reloads)", "dir", s.root, "error", err)

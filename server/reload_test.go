@@ -299,3 +299,79 @@ func TestReloadDuringNestedCalls(t *testing.T) {
 	}
 	in.WaitBody("/Outer?n=1", "101", waitReload)
 }
+
+// TestHalfWrittenFileKeepsServices: a file caught half-written can be
+// valid Go without its later functions. The watcher holds such a change
+// back for a while instead of removing those services, and the rest of
+// the file arrives in time: the services never answer 404. A removal that
+// is meant takes effect once the files stay unchanged.
+func TestHalfWrittenFileKeepsServices(t *testing.T) {
+	t.Parallel()
+	const full = `package live
+
+// A answers %d.
+//
+//microfn:service
+func A() int { return %d }
+
+// B answers "b".
+//
+//microfn:service
+func B() string { return "b" }
+`
+	in := microfntest.Start(t, map[string]string{"live.go": fmt.Sprintf(full, 1, 1)}, server.WithQuiet(true))
+	in.WaitBody("/B", `"b"`, waitReload)
+
+	// Poll B all along, until the check below (or the test's end).
+	stop := make(chan struct{})
+	polled := make(chan []int, 1)
+	var (
+		stopOnce sync.Once
+		bad      []int
+	)
+	// stopPolling stops the poller and waits for it; it returns the bad
+	// statuses it saw.
+	stopPolling := func() []int {
+		stopOnce.Do(func() { close(stop); bad = <-polled })
+		return bad
+	}
+	defer stopPolling()
+	go func() {
+		var bad []int
+		for {
+			select {
+			case <-stop:
+				polled <- bad
+				return
+			default:
+			}
+			if r := in.Get("/B"); r.Status != 200 {
+				bad = append(bad, r.Status)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	whole := fmt.Sprintf(full, 2, 2)
+	half := whole[:strings.Index(whole, "// B answers")]
+	in.Write("live.go", half)
+	holding := func() (bool, string) {
+		n := in.Logs().Count(func(r microfntest.Record) bool { return strings.Contains(r.Msg, "holding the change back") })
+		return n > 0, fmt.Sprintf("%d lines saying a change is held back", n)
+	}
+	microfntest.Eventually(t, waitReload, holding)
+	in.Write("live.go", whole)
+	in.WaitBody("/A", "2", waitReload)
+	if bad := stopPolling(); len(bad) > 0 {
+		t.Errorf("B answered %v while its file was being written", bad)
+	}
+
+	// A removal that is meant: B goes once the grace has passed.
+	in.Write("live.go", half)
+	microfntest.Eventually(t, waitReload, func() (bool, string) {
+		r := in.Get("/B")
+		return r.Status == 404, fmt.Sprintf("B = %d after its removal", r.Status)
+	})
+	if r := in.Get("/A"); r.Status != 200 || r.Body != "2\n" {
+		t.Errorf("A = %d %q after B's removal", r.Status, r.Body)
+	}
+}

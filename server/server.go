@@ -52,6 +52,11 @@ type pkgState struct {
 	hash    [32]byte
 	err     error     // the last load's error, nil if it succeeded
 	errAt   time.Time // when err happened
+	// held is the hash of sources whose load was held back because they
+	// drop services (see removalGrace); a reload that finds the same
+	// sources again goes ahead.
+	held    [32]byte
+	hasHeld bool
 }
 
 // New loads every package below dir and returns a server ready to
@@ -277,7 +282,7 @@ func (s *Server) ReloadAll(ctx context.Context) map[string]error {
 	}
 	errs := map[string]error{}
 	for _, rel := range dirs {
-		if err := s.unsyncedReload(ctx, rel); err != nil {
+		if err := s.unsyncedReload(ctx, rel, false); err != nil {
 			errs[rel] = err
 		}
 	}
@@ -292,7 +297,7 @@ func (s *Server) Reload(ctx context.Context, rels ...string) map[string]error {
 	defer s.mu.Unlock()
 	errs := map[string]error{}
 	for _, rel := range rels {
-		if err := s.unsyncedReload(ctx, rel); err != nil {
+		if err := s.unsyncedReload(ctx, rel, false); err != nil {
 			errs[rel] = err
 		}
 	}
@@ -300,10 +305,47 @@ func (s *Server) Reload(ctx context.Context, rels ...string) map[string]error {
 	return errs
 }
 
+// reloadChanged reloads the packages in rels after the watcher saw their
+// files change. Unlike Reload, it holds back a load that drops services
+// for a while (see removalGrace).
+func (s *Server) reloadChanged(ctx context.Context, rels ...string) {
+	if ctx.Err() != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, rel := range rels {
+		_ = s.unsyncedReload(ctx, rel, true) // logged
+	}
+	s.unsyncedPublish()
+}
+
+// removalGrace is how long a change that drops services waits before it
+// is loaded, when the watcher saw it: a file caught half-written can be
+// valid Go without its later functions, and the rest of it normally
+// arrives well within this time. A removal the user meant takes effect
+// once the grace has passed with the files unchanged.
+func (s *Server) removalGrace() time.Duration { return 10 * s.cfg.debounce }
+
+// dropsServices reports whether src lacks a service that v serves.
+func dropsServices(v *version, src *funcs.Package) bool {
+	names := map[string]bool{}
+	for _, d := range src.Services {
+		names[d.Name] = true
+	}
+	for _, e := range v.endpoints {
+		if !names[e.svc.Desc.Name] {
+			return true
+		}
+	}
+	return false
+}
+
 // unsyncedReload loads the package in rel if its files changed. The
 // caller holds s.mu and publishes afterwards. A package that fails to load
-// keeps its last good version serving.
-func (s *Server) unsyncedReload(ctx context.Context, rel string) error {
+// keeps its last good version serving. With guard set, sources that drop
+// services are held back for removalGrace first.
+func (s *Server) unsyncedReload(ctx context.Context, rel string, guard bool) error {
 	start := time.Now()
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
 	label := filepath.ToSlash(dir)
@@ -336,12 +378,21 @@ func (s *Server) unsyncedReload(ctx context.Context, rel string) error {
 	if h == st.hash && (st.current != nil || st.err != nil) {
 		return st.err
 	}
+	prevHash := st.hash
 	st.hash = h
 	src, err := funcs.Parse(dir, files)
 	if err != nil {
 		s.metrics.observeReload(rel, time.Since(start), err)
 		return s.unsyncedFailed(st, rel, label, err)
 	}
+	if guard && st.current != nil && dropsServices(st.current, src) && (!st.hasHeld || st.held != h) {
+		st.hash, st.held, st.hasHeld = prevHash, h, true
+		grace := s.removalGrace()
+		s.cfg.logger.Info(fmt.Sprintf("%s no longer declares some of its services; holding the change back for %s in case a file is still being written", label, grace))
+		time.AfterFunc(grace, func() { s.reloadChanged(ctx, rel) })
+		return nil
+	}
+	st.hasHeld = false
 	ref := &versionRef{}
 	pkg, err := s.loader.Load(ctx, src, s.callFunc(ref))
 	if err != nil {
