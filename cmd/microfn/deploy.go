@@ -64,6 +64,7 @@ Flags:
 	perFunction := fs.Bool("per-function", false, "one Deployment per service (the default)")
 	perPackage := fs.Bool("per-package", false, "one Deployment per package")
 	replicas := fs.Int("replicas", 1, "replicas of every Deployment")
+	tokenSecret := fs.String("token-secret", "", "require a token on every call: every pod gets MICROFN_TOKEN from key \"token\" of the Secret `name` (create it first)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -72,7 +73,7 @@ Flags:
 		fs.Usage()
 		return 2
 	}
-	opts := kubernetes.Options{Image: *image, Namespace: *namespace, Grouping: kubernetes.PerFunction}
+	opts := kubernetes.Options{Image: *image, Namespace: *namespace, Grouping: kubernetes.PerFunction, TokenSecret: *tokenSecret}
 	switch {
 	case *perFunction && *perPackage:
 		fmt.Fprintln(stderr, "microfn deploy kubernetes: --per-function and --per-package exclude each other")

@@ -104,7 +104,17 @@ type Options struct {
 	Grouping Grouping
 	// Replicas of every Deployment; default 1.
 	Replicas int32
+	// TokenSecret, when set, names a Secret in the namespace whose key
+	// "token" every pod gets as MICROFN_TOKEN: each server then requires
+	// it on every call but the health checks, and sends it on its own
+	// calls to the others. Empty means no token (the Services are only
+	// reachable inside the cluster).
+	TokenSecret string
 }
+
+// TokenSecretKey is the key of the token in the Secret named by
+// [Options.TokenSecret].
+const TokenSecretKey = "token"
 
 // Validate reports an unusable option, such as a namespace that is not a
 // DNS-1123 label.
@@ -131,6 +141,11 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Replicas < 1 {
 		return o, fmt.Errorf("replicas: want a whole number >= 1, got %d", o.Replicas)
+	}
+	if o.TokenSecret != "" {
+		if errs := validation.IsDNS1123Subdomain(o.TokenSecret); len(errs) > 0 {
+			return o, fmt.Errorf("token secret %q is not a valid Secret name: %s", o.TokenSecret, strings.Join(errs, "; "))
+		}
 	}
 	if o.Grouping != PerFunction && o.Grouping != PerPackage {
 		return o, fmt.Errorf("unknown grouping %v", o.Grouping)
@@ -473,6 +488,21 @@ func ServeArgs(c *Component, all []*Component) []string {
 	return args
 }
 
+// tokenEnv is the container's environment: MICROFN_TOKEN from the token
+// Secret, if there is one.
+func tokenEnv(opts Options) []corev1.EnvVar {
+	if opts.TokenSecret == "" {
+		return nil
+	}
+	return []corev1.EnvVar{{
+		Name: "MICROFN_TOKEN",
+		ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: opts.TokenSecret},
+			Key:                  TokenSecretKey,
+		}},
+	}}
+}
+
 func deployment(opts Options, c *Component, all []*Component, files []sourceFile, sum string) *appsv1.Deployment {
 	routes := make([]string, len(c.Services))
 	for i, s := range c.Services {
@@ -537,6 +567,7 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 						Image:           opts.Image,
 						ImagePullPolicy: corev1.PullIfNotPresent,
 						Args:            ServeArgs(c, all),
+						Env:             tokenEnv(opts),
 						Ports:           []corev1.ContainerPort{{Name: portName, ContainerPort: Port, Protocol: corev1.ProtocolTCP}},
 						// Loading the packages takes a moment before the
 						// port opens; allow a minute.
@@ -589,6 +620,10 @@ func (m *Manifest) WriteYAML(w io.Writer) error {
 		m.Options.Grouping, services, len(m.Components), m.Options.Image)
 	fmt.Fprintf(&b, "# Services call each other at http://microfn-NAME:%d, the short DNS name of each Service.\n", Port)
 	b.WriteString("# scale=N in a policy is per pod: a Deployment with R replicas runs up to N×R call chains of a service at once.\n")
+	if m.Options.TokenSecret != "" {
+		fmt.Fprintf(&b, "# Every call but /healthz and /readyz needs the token in Secret %s (key %q), /metrics included: Prometheus must send it too.\n", m.Options.TokenSecret, TokenSecretKey)
+		fmt.Fprintf(&b, "# Create it first: kubectl create secret generic %s --from-literal=%s=\"$(openssl rand -hex 32)\"\n", m.Options.TokenSecret, TokenSecretKey)
+	}
 	b.WriteString("# Apply with: kubectl apply --server-side -f FILE\n")
 	for _, obj := range m.Objects() {
 		b.WriteString("---\n")

@@ -555,6 +555,31 @@ func TestSeedPerPackageReplicasNamespace(t *testing.T) {
 	}
 }
 
+// TestTokenSecret: with a token Secret, every pod gets MICROFN_TOKEN from
+// it, and the stream says how to create it; without, no pod has one.
+func TestTokenSecret(t *testing.T) {
+	t.Parallel()
+	opts := Options{TokenSecret: "microfn-token"}
+	_, out, s := mustGenerate(t, seed, opts)
+	checkManifest(t, seed, opts, s)
+	for _, d := range s.deployments {
+		env := d.Spec.Template.Spec.Containers[0].Env
+		if len(env) != 1 || env[0].Name != "MICROFN_TOKEN" || env[0].ValueFrom == nil || env[0].ValueFrom.SecretKeyRef == nil ||
+			env[0].ValueFrom.SecretKeyRef.Name != "microfn-token" || env[0].ValueFrom.SecretKeyRef.Key != TokenSecretKey {
+			t.Errorf("%s: env %+v, want MICROFN_TOKEN from secret microfn-token key %s", d.Name, env, TokenSecretKey)
+		}
+	}
+	if !bytes.Contains(out, []byte("# Create it first: kubectl create secret generic microfn-token --from-literal=token=")) {
+		t.Errorf("the stream does not say how to create the Secret")
+	}
+	_, _, plain := mustGenerate(t, seed, Options{})
+	for _, d := range plain.deployments {
+		if env := d.Spec.Template.Spec.Containers[0].Env; len(env) != 0 {
+			t.Errorf("%s without a token secret: env %+v", d.Name, env)
+		}
+	}
+}
+
 func TestSubpackages(t *testing.T) {
 	t.Parallel()
 	dir := writeTree(t, splitSrc)
@@ -734,6 +759,7 @@ func TestErrors(t *testing.T) {
 		{"bad namespace", map[string]string{"a.go": "package a\n\n//microfn:service\nfunc F() {}\n"}, Options{Namespace: "My_NS"}, []string{`namespace "My_NS" is not a valid name`, "RFC 1123"}},
 		{"bad replicas", map[string]string{"a.go": "package a\n\n//microfn:service\nfunc F() {}\n"}, Options{Replicas: -1}, []string{"replicas: want a whole number >= 1, got -1"}},
 		{"bad image", map[string]string{"a.go": "package a\n\n//microfn:service\nfunc F() {}\n"}, Options{Image: "a b"}, []string{`image "a b"`}},
+		{"bad token secret", map[string]string{"a.go": "package a\n\n//microfn:service\nfunc F() {}\n"}, Options{TokenSecret: "Bad_Name"}, []string{`token secret "Bad_Name" is not a valid Secret name`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
