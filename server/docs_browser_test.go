@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/server"
 )
 
 // chromium finds a Chromium to drive, or skips the test; in CI (CI=true)
@@ -108,5 +109,39 @@ func TestDocsInBrowser(t *testing.T) {
 		if err := os.WriteFile(path, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestDocsWithTokenInBrowser: on a server that requires a token, /docs
+// asks for it; once entered, the page loads the services and calls them
+// with it.
+func TestDocsWithTokenInBrowser(t *testing.T) {
+	in := microfntest.StartDir(t, "../examples/seed", server.WithToken("s3cret"))
+	ctx := browser(t)
+	op := `#operations-default-get_IsEven`
+	var response string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(in.URL+"/docs/"),
+		chromedp.WaitVisible(`#microfn-token input[name="token"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`#microfn-token input[name="token"]`, "s3cret", chromedp.ByQuery),
+		chromedp.Click(`#microfn-token button`, chromedp.ByQuery),
+		chromedp.WaitVisible(op, chromedp.ByQuery),
+		chromedp.Click(op+` .opblock-summary`, chromedp.ByQuery),
+		chromedp.WaitVisible(op+` input[placeholder="x"]`, chromedp.ByQuery),
+		chromedp.SendKeys(op+` input[placeholder="x"]`, "4", chromedp.ByQuery),
+		chromedp.Click(op+` .execute`, chromedp.ByQuery),
+		chromedp.WaitVisible(op+` .live-responses-table .response-col_description pre`, chromedp.ByQuery),
+		chromedp.Text(op+` .live-responses-table .response-col_description pre`, &response, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("use /docs with a token: %v", err)
+	}
+	if strings.TrimSpace(response) != "true" {
+		t.Errorf("IsEven(4) tried from /docs with the token answered %q, want true", response)
+	}
+	// The calls went out with the token: the server logged them as 200s.
+	n := in.Logs().Count(func(r microfntest.Record) bool { return strings.Contains(r.Msg, "GET /IsEven?x=4") && r.Attrs["status"] == "200" })
+	if n != 1 {
+		t.Errorf("%d logged 200s of GET /IsEven?x=4, want 1", n)
 	}
 }
