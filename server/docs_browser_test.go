@@ -140,7 +140,9 @@ func TestDocsWithTokenInBrowser(t *testing.T) {
 		t.Errorf("IsEven(4) tried from /docs with the token answered %q, want true", response)
 	}
 	// The calls went out with the token: the server logged them as 200s.
-	n := in.Logs().Count(func(r microfntest.Record) bool { return strings.Contains(r.Msg, "GET /IsEven?x=4") && r.Attrs["status"] == "200" })
+	n := in.Logs().Count(func(r microfntest.Record) bool {
+		return strings.Contains(r.Msg, "GET /IsEven?x=4") && r.Attrs["status"] == "200"
+	})
 	if n != 1 {
 		t.Errorf("%d logged 200s of GET /IsEven?x=4, want 1", n)
 	}
