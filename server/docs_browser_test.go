@@ -67,13 +67,30 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// isEvenOp is IsEven's operation on the /docs page.
+const isEvenOp = `#operations-default-get_IsEven`
+
+// tryIsEven opens IsEven's operation on the /docs page, tries it with x,
+// and stores the body of the answer in response.
+func tryIsEven(x string, response *string) chromedp.Tasks {
+	const result = isEvenOp + ` .live-responses-table .response-col_description pre`
+	return chromedp.Tasks{
+		chromedp.Click(isEvenOp+` .opblock-summary`, chromedp.ByQuery),
+		chromedp.WaitVisible(isEvenOp+` input[placeholder="x"]`, chromedp.ByQuery),
+		chromedp.SendKeys(isEvenOp+` input[placeholder="x"]`, x, chromedp.ByQuery),
+		chromedp.Click(isEvenOp+` .execute`, chromedp.ByQuery),
+		chromedp.WaitVisible(result, chromedp.ByQuery),
+		chromedp.Text(result, response, chromedp.ByQuery),
+	}
+}
+
 func TestDocsInBrowser(t *testing.T) {
 	in := microfntest.StartDir(t, "../examples/seed")
 	ctx := browser(t)
 	var summaries string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(in.URL+"/docs/"),
-		chromedp.WaitVisible(`#operations-default-get_IsEven`, chromedp.ByQuery),
+		chromedp.WaitVisible(isEvenOp, chromedp.ByQuery),
 		chromedp.Text(`.swagger-ui`, &summaries, chromedp.ByQuery),
 	)
 	if err != nil {
@@ -86,16 +103,7 @@ func TestDocsInBrowser(t *testing.T) {
 	}
 	// Try IsEven(5) from the page ("Try it out" is on from the start).
 	var response string
-	op := `#operations-default-get_IsEven`
-	err = chromedp.Run(ctx,
-		chromedp.Click(op+` .opblock-summary`, chromedp.ByQuery),
-		chromedp.WaitVisible(op+` input[placeholder="x"]`, chromedp.ByQuery),
-		chromedp.SendKeys(op+` input[placeholder="x"]`, "5", chromedp.ByQuery),
-		chromedp.Click(op+` .execute`, chromedp.ByQuery),
-		chromedp.WaitVisible(op+` .live-responses-table .response-col_description pre`, chromedp.ByQuery),
-		chromedp.Text(op+` .live-responses-table .response-col_description pre`, &response, chromedp.ByQuery),
-	)
-	if err != nil {
+	if err := chromedp.Run(ctx, tryIsEven("5", &response)); err != nil {
 		t.Fatalf("try IsEven from /docs: %v", err)
 	}
 	if strings.TrimSpace(response) != "false" {
@@ -118,20 +126,14 @@ func TestDocsInBrowser(t *testing.T) {
 func TestDocsWithTokenInBrowser(t *testing.T) {
 	in := microfntest.StartDir(t, "../examples/seed", server.WithToken("s3cret"))
 	ctx := browser(t)
-	op := `#operations-default-get_IsEven`
 	var response string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(in.URL+"/docs/"),
 		chromedp.WaitVisible(`#microfn-token input[name="token"]`, chromedp.ByQuery),
 		chromedp.SendKeys(`#microfn-token input[name="token"]`, "s3cret", chromedp.ByQuery),
 		chromedp.Click(`#microfn-token button`, chromedp.ByQuery),
-		chromedp.WaitVisible(op, chromedp.ByQuery),
-		chromedp.Click(op+` .opblock-summary`, chromedp.ByQuery),
-		chromedp.WaitVisible(op+` input[placeholder="x"]`, chromedp.ByQuery),
-		chromedp.SendKeys(op+` input[placeholder="x"]`, "4", chromedp.ByQuery),
-		chromedp.Click(op+` .execute`, chromedp.ByQuery),
-		chromedp.WaitVisible(op+` .live-responses-table .response-col_description pre`, chromedp.ByQuery),
-		chromedp.Text(op+` .live-responses-table .response-col_description pre`, &response, chromedp.ByQuery),
+		chromedp.WaitVisible(isEvenOp, chromedp.ByQuery),
+		tryIsEven("4", &response),
 	)
 	if err != nil {
 		t.Fatalf("use /docs with a token: %v", err)
