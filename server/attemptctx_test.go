@@ -89,7 +89,7 @@ func TestAttemptContext(t *testing.T) {
 			if !ok || got != ch {
 				t.Errorf("chainFrom = %+v, %v; want %+v", got, ok, ch)
 			}
-			derived := context.WithValue(c, struct{}{}, 1)
+			derived := context.WithValue(c, derivedKey{}, 1)
 			if got, ok := chainFrom(derived); !ok || got != ch {
 				t.Errorf("chainFrom(derived) = %+v, %v; want %+v", got, ok, ch)
 			}
@@ -117,4 +117,5 @@ func TestAttemptContext(t *testing.T) {
 }
 
 type parentKey struct{}
+type derivedKey struct{}
 type cancelKey struct{}
