@@ -128,16 +128,21 @@ func (rt *proxyRuntime) typedProxy(id int) any {
 		panic(fmt.Sprintf("microfn: %s has no typed proxy", d.Name))
 	}
 	nRes := len(d.Results)
+	resultTypes := make([]reflect.Type, nRes)
+	for k := range resultTypes {
+		resultTypes[k] = ft.Out(k)
+	}
+	numOut := ft.NumOut()
 	return reflect.MakeFunc(ft, func(in []reflect.Value) []reflect.Value {
 		var ctx context.Context
 		if d.Context {
 			ctx, _ = in[0].Interface().(context.Context) // nil stays nil
 			in = in[1:]
 		}
-		out := make([]reflect.Value, ft.NumOut())
+		out := make([]reflect.Value, numOut)
 		results := make([]any, nRes)
-		for k := range nRes {
-			p := reflect.New(ft.Out(k))
+		for k, t := range resultTypes {
+			p := reflect.New(t)
 			results[k] = p.Interface()
 			out[k] = p.Elem()
 		}
