@@ -518,8 +518,14 @@ func (r *fileRewriter) goTyped(g *ast.GoStmt) bool {
 	head := "func(" + strings.Join(params, ", ") + ") { go func() { defer func() { " + c + ".Exit(recover()) }(); " + c + ".Enter(); "
 	innerCall := "(" + strings.Join(inner, ", ") + ") }() }(" + strings.Join(outer, ", ")
 	argSep := ""
-	if len(call.Args) > 0 {
+	switch {
+	case len(call.Args) > 0:
 		argSep = ", "
+	case strings.Contains(string(r.file.Src[r.off(call.Lparen):r.off(call.Rparen)]), "\n"):
+		// go f(
+		// ) keeps its line break before the ")", which needs a comma
+		// after the arguments the rewrite puts first.
+		argSep = ","
 	}
 	switch {
 	case lit != nil:
