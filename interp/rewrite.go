@@ -295,6 +295,12 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		return true
 	}
 	switch n := n.(type) {
+	case *ast.FuncDecl:
+		if n.Body != nil {
+			r.deferSafeClosures(n.Body)
+		}
+	case *ast.FuncLit:
+		r.deferSafeClosures(n.Body)
 	case *ast.GoStmt:
 		r.goStmt(n)
 	case *ast.ForStmt:
@@ -306,6 +312,54 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 	}
 	r.stack = append(r.stack, n)
 	return true
+}
+
+// deferSafeClosures works around a deadlock of the interpreter: while a
+// function's deferred calls run, the interpreter holds a lock on its frame,
+// and a closure created in that frame takes the same lock when it returns.
+// So a closure stored in a variable and called from a deferred call
+//
+//	cleanup := func() { … }
+//	defer cleanup()
+//
+// would hang for good. In a function with defer statements, each function
+// literal assigned to a variable is created one frame further in, which
+// changes nothing in Go:
+//
+//	cleanup := func() func() { return func() { … } }()
+//
+// The wrapper goes on the literal's first and last lines, so no line moves.
+func (r *fileRewriter) deferSafeClosures(body *ast.BlockStmt) {
+	defers := false
+	var lits []*ast.FuncLit
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // its own body is handled on its own
+		case *ast.DeferStmt:
+			defers = true
+		case *ast.AssignStmt:
+			for _, rhs := range n.Rhs {
+				if lit, ok := ast.Unparen(rhs).(*ast.FuncLit); ok {
+					lits = append(lits, lit)
+				}
+			}
+		case *ast.ValueSpec:
+			for _, v := range n.Values {
+				if lit, ok := ast.Unparen(v).(*ast.FuncLit); ok {
+					lits = append(lits, lit)
+				}
+			}
+		}
+		return true
+	})
+	if !defers {
+		return
+	}
+	for _, lit := range lits {
+		r.insert(lit.Pos(), "func() "+types.ExprString(lit.Type)+" { return ")
+		r.insert(lit.End(), " }()")
+	}
 }
 
 // isBuiltin reports whether id refers to the predeclared function name.

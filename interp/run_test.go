@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -804,5 +805,92 @@ func Spin() int {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Spin still runs 10s after Close")
+	}
+}
+
+// TestDeferredClosures: closures kept in variables and called from a
+// deferred call. Left alone, the interpreter deadlocks on them (it locks
+// the function's frame while deferred calls run, and the closure locks
+// the frame it was created in when it returns); the rewrite creates them
+// one frame further in.
+func TestDeferredClosures(t *testing.T) {
+	pkg := mustLoad(t, map[string]string{"a.go": `package a
+
+func callIt(f func()) { f() }
+
+//microfn:service
+func DeferLocal() (n int) {
+	inc := func() { n += 10 }
+	defer inc()
+	n = 1
+	return
+}
+
+//microfn:service
+func DeferArgs() (out []string) {
+	record := func(s string) {
+		out = append(out, s)
+	}
+	defer record("deferred")
+	record("body")
+	return
+}
+
+//microfn:service
+func DeferHelper() (n int) {
+	var inc func()
+	inc = func() { n++ }
+	defer callIt(inc)
+	return 5
+}
+
+//microfn:service
+func DeferInLiteral() (n int) {
+	var inc = func() { n *= 3 }
+	defer func() { inc() }()
+	return 2
+}
+
+//microfn:service
+func Nested() (n int) {
+	func() {
+		add := func() { n += 100 }
+		defer add()
+	}()
+	return n + 1
+}
+`}, interp.Options{}, nil)
+	tests := []struct{ name, want string }{
+		{"DeferLocal", "11"},
+		{"DeferArgs", `["body","deferred"]`},
+		{"DeferHelper", "6"},
+		{"DeferInLiteral", "6"},
+		{"Nested", "101"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := service(t, pkg, tt.name)
+			type result struct {
+				out []reflect.Value
+				err error
+			}
+			got := make(chan result, 1)
+			go func() {
+				out, err := svc.Invoke(context.Background(), nil)
+				got <- result{out, err}
+			}()
+			select {
+			case r := <-got:
+				if r.err != nil {
+					t.Fatalf("%s(): %v", tt.name, r.err)
+				}
+				b, err := svc.Func.AppendResults(nil, r.out)
+				if err != nil || string(b) != tt.want {
+					t.Errorf("%s() = %s (%v), want %s", tt.name, b, err, tt.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s() hangs", tt.name)
+			}
+		})
 	}
 }
