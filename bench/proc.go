@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/microfn/microfn/internal/freeport"
 )
 
 // build compiles the package pkg of the module (such as ./cmd/microfn)
@@ -52,17 +53,6 @@ type proc struct {
 	err    error // the exit status, once exited is closed
 }
 
-// freeAddr returns a loopback address with a port that was free a moment
-// ago.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
 // start starts a server on a free loopback port and waits until its ready
 // path answers 200, at most timeout. It returns the time from starting the
 // process to that first 200. A process that exits before it is ready (its
@@ -85,7 +75,7 @@ func (b *bench) start(ctx context.Context, spec procSpec, timeout time.Duration)
 var errExitedEarly = errors.New("exited before it was ready")
 
 func (b *bench) startOnce(ctx context.Context, spec procSpec, timeout time.Duration) (*proc, time.Duration, error) {
-	addr, err := freeAddr()
+	addr, err := freeport.Addr()
 	if err != nil {
 		return nil, 0, err
 	}
