@@ -195,6 +195,44 @@ func loops(n int) (fs []func() int, ps []*int) {
 	return
 }
 `},
+	{name: "defer", src: `package a
+
+import (
+	"fmt"
+	"sync"
+)
+
+type T struct{ n int }
+
+func (t T) Show()      { fmt.Println(t.n) }
+func (t *T) Inc()      { t.n++ }
+func (t *T) Guard()    { recover() }
+func rec(xs ...int)    {}
+func one(x float64)    {}
+
+//microfn:service
+func Defers(ts []T) {
+	var mu sync.Mutex
+	mu.Lock()
+	defer mu.Unlock()
+	for i, t := range ts {
+		defer rec(i, 2)
+		defer t.Show()
+		defer one(1)
+	}
+	f := fmt.Println
+	defer f("x", len(ts))
+	defer rec(len(ts))
+	xs := []int{1}
+	defer rec(xs...)
+	var c T
+	defer c.Inc()
+	defer c.Guard()
+	defer fmt.Println(
+		"spans lines")
+	defer func() {}()
+}
+`},
 	{name: "range_int", src: `package a
 
 import (

@@ -894,3 +894,116 @@ func Nested() (n int) {
 		})
 	}
 }
+
+// TestDeferredArguments: a deferred call gets the function value, receiver
+// and arguments as they were when the defer statement ran, as in Go (the
+// interpreter alone reads them when the call runs).
+func TestDeferredArguments(t *testing.T) {
+	pkg := mustLoad(t, map[string]string{"a.go": `package a
+
+import (
+	"fmt"
+	"strings"
+)
+
+type T struct{ n int }
+
+func (t T) Show(out *[]string)   { *out = append(*out, fmt.Sprint("T", t.n)) }
+func (t *T) Inc()               { t.n++ }
+func (t *T) Guard(err *error)   { if r := recover(); r != nil { *err = fmt.Errorf("recovered %v", r) } }
+
+type shower interface{ Show(out *[]string) }
+
+func rec(out *[]string, xs ...int) { *out = append(*out, fmt.Sprint(xs)) }
+
+//microfn:service
+func Loop() (out []string) {
+	for i := 0; i < 3; i++ {
+		defer rec(&out, i)
+	}
+	return
+}
+
+//microfn:service
+func Reassigned() (out []string) {
+	i := 1
+	defer rec(&out, i)
+	i = 2
+	defer rec(&out, i)
+	return
+}
+
+//microfn:service
+func FuncValue() (out []string) {
+	f := func() { out = append(out, "first") }
+	defer f()
+	f = func() { out = append(out, "second") }
+	return
+}
+
+//microfn:service
+func Receivers() (out []string) {
+	for _, t := range []T{{1}, {2}, {3}} {
+		defer t.Show(&out)
+	}
+	for _, s := range []shower{T{4}, T{5}} {
+		defer s.Show(&out)
+	}
+	return
+}
+
+//microfn:service
+func PointerReceiver() (n int) {
+	var c T
+	defer func() { n = c.n }()
+	defer c.Inc()
+	defer c.Inc()
+	return
+}
+
+//microfn:service
+func Variadic() (out []string) {
+	xs := []int{1, 2}
+	defer rec(&out, xs...)
+	xs = []int{3}
+	return
+}
+
+//microfn:service
+func Recovers() (err error) {
+	var c T
+	defer c.Guard(&err)
+	panic("boom")
+}
+
+//microfn:service
+func Joined() (s string) {
+	parts := []string{"a"}
+	defer func() { s = strings.Join(parts, ",") }()
+	parts = append(parts, "b")
+	return
+}
+`}, interp.Options{}, nil)
+	tests := []struct{ name, want string }{
+		{"Loop", `["[2]","[1]","[0]"]`},
+		{"Reassigned", `["[2]","[1]"]`},
+		{"FuncValue", `["first"]`},
+		{"Receivers", `["T5","T4","T3","T2","T1"]`},
+		{"PointerReceiver", "2"},
+		{"Variadic", `["[1 2]"]`},
+		{"Joined", `"a,b"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mustInvoke(t, service(t, pkg, tt.name), ""); got != tt.want {
+				t.Errorf("%s() = %s, want %s", tt.name, got, tt.want)
+			}
+		})
+	}
+	t.Run("Recovers", func(t *testing.T) {
+		_, err := invoke(t, context.Background(), service(t, pkg, "Recovers"), "")
+		if err == nil || !strings.Contains(err.Error(), "recovered boom") {
+			t.Errorf("Recovers() = %v, want the error its deferred method made of the recovered panic", err)
+		}
+	})
+}
