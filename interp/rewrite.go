@@ -443,8 +443,9 @@ func (r *fileRewriter) deferStmt(d *ast.DeferStmt) {
 			return
 		}
 	}
-	if _, ok := fun.(*ast.FuncLit); ok {
-		return // it holds code other rewrites change; left as written
+	if lit, ok := fun.(*ast.FuncLit); ok {
+		r.deferLiteral(d, lit, inLoop, mayChange)
+		return
 	}
 	var decls []string
 	declare := func(e ast.Expr, text string, t types.Type) (string, bool) {
@@ -558,6 +559,62 @@ func (r *fileRewriter) deferStmt(d *ast.DeferStmt) {
 		callText = "defer func(" + strings.Join(params, ", ") + ") { " + target + "(" + strings.Join(inner, ", ") + ellipsis + ") }(" + strings.Join(passed, ", ") + ")"
 	}
 	r.replace(d.Pos(), d.End(), "{ "+strings.Join(decls, "")+callText+" }")
+}
+
+// deferLiteral handles defer func(…) { … }(…) in a loop: the interpreter
+// creates the deferred function literal when the call runs, so it sees the
+// variables of the last iteration, not those of its own (per iteration
+// since Go 1.22). The literal is created at the defer statement instead,
+// one frame further in (see deferSafeClosures), with its arguments copied
+// as deferStmt copies them:
+//
+//	defer func(x X) { … }(a)  =>  { var ta X = a; var tf F = func() F { return func(x X) { … } }(); defer tf(ta) }
+//
+// Only the text before the literal, just after it and around its
+// arguments changes, so the literal's own rewrites stay. A literal that
+// calls recover is left alone: recover works only in the deferred
+// function itself.
+func (r *fileRewriter) deferLiteral(d *ast.DeferStmt, lit *ast.FuncLit, inLoop bool, mayChange func(ast.Expr) bool) {
+	if !inLoop || r.litCallsRecover(lit) {
+		return
+	}
+	typ := types.ExprString(lit.Type)
+	var decls []string
+	for _, a := range d.Call.Args {
+		tv := r.info.Types[a]
+		if tv.Value != nil || tv.IsNil() || !mayChange(a) {
+			continue
+		}
+		t, ok := r.typeString(tv.Type)
+		if !ok {
+			return
+		}
+		name := r.temp()
+		decls = append(decls, "var "+name+" "+t+" = "+r.text(a)+"; ")
+		r.replace(a.Pos(), a.End(), name)
+	}
+	f := r.temp()
+	r.replace(d.Pos(), lit.Pos(), "{ "+strings.Join(decls, "")+"var "+f+" "+typ+" = func() "+typ+" { return ")
+	r.insert(lit.End(), " }(); defer "+f)
+	r.insert(d.End(), " }")
+}
+
+// litCallsRecover reports whether the body of lit, outside nested
+// function literals, calls recover.
+func (r *fileRewriter) litCallsRecover(lit *ast.FuncLit) bool {
+	found := false
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if id, ok := ast.Unparen(x.Fun).(*ast.Ident); ok && r.isBuiltin(id, "recover") {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // enclosingFunc returns the body of the function the node being visited is

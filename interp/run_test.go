@@ -977,6 +977,31 @@ func Recovers() (err error) {
 }
 
 //microfn:service
+func LoopLiteral() (out []string) {
+	for i := 0; i < 3; i++ {
+		defer func() { out = append(out, fmt.Sprint(i)) }()
+	}
+	for _, s := range []string{"a", "b"} {
+		defer func(prefix string) {
+			out = append(out, prefix+s)
+		}("x")
+	}
+	return
+}
+
+//microfn:service
+func LoopRecover() (err error) {
+	for i := 0; i < 2; i++ {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("recovered %v", r)
+			}
+		}()
+	}
+	panic("boom")
+}
+
+//microfn:service
 func Joined() (s string) {
 	parts := []string{"a"}
 	defer func() { s = strings.Join(parts, ",") }()
@@ -992,6 +1017,7 @@ func Joined() (s string) {
 		{"PointerReceiver", "2"},
 		{"Variadic", `["[1 2]"]`},
 		{"Joined", `"a,b"`},
+		{"LoopLiteral", `["xb","xa","2","1","0"]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1000,6 +1026,12 @@ func Joined() (s string) {
 			}
 		})
 	}
+	t.Run("LoopRecover", func(t *testing.T) {
+		_, err := invoke(t, context.Background(), service(t, pkg, "LoopRecover"), "")
+		if err == nil || !strings.Contains(err.Error(), "recovered boom") {
+			t.Errorf("LoopRecover() = %v, want the error its deferred literal made of the recovered panic", err)
+		}
+	})
 	t.Run("Recovers", func(t *testing.T) {
 		_, err := invoke(t, context.Background(), service(t, pkg, "Recovers"), "")
 		if err == nil || !strings.Contains(err.Error(), "recovered boom") {
