@@ -311,9 +311,104 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		r.rangeStmt(n)
 	case *ast.CallExpr:
 		r.builtinCall(n)
+	case *ast.SelectorExpr:
+		r.methodValue(n)
 	}
 	r.stack = append(r.stack, n)
 	return true
+}
+
+// methodValue works around the interpreter's late binding of method
+// values: Go binds the receiver of x.M (a copy of x, or &x for a pointer
+// method) when x.M is evaluated, the interpreter when the method value is
+// called, so
+//
+//	for _, t := range ts { fs = append(fs, t.Get) }
+//
+// gives functions that all see the last t. A method value that is not the
+// function of a call is bound through a function literal that gets the
+// receiver as its argument:
+//
+//	x.M  =>  func(r R) func(P) Q { return func(p P) Q { return r.M(p) } }(x)
+//
+// on x's line. It needs type information, and leaves alone what it cannot
+// spell this way (a receiver spanning lines, a generic method).
+func (r *fileRewriter) methodValue(sel *ast.SelectorExpr) {
+	if r.info == nil {
+		return
+	}
+	selection := r.info.Selections[sel]
+	if selection == nil || selection.Kind() != types.MethodVal {
+		return
+	}
+	// x.M() is a call, not a method value.
+	var child ast.Node = sel
+	i := len(r.stack) - 1
+	for ; i >= 0; i-- {
+		p, ok := r.stack[i].(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		child = p
+	}
+	if i >= 0 {
+		if c, ok := r.stack[i].(*ast.CallExpr); ok && c.Fun == child {
+			return
+		}
+	}
+	if !r.copyable(sel.X) || strings.Contains(r.text(sel), "\n") {
+		return
+	}
+	sig, ok := r.info.Types[sel].Type.(*types.Signature)
+	if !ok || sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0 {
+		return
+	}
+	recvType := r.info.Types[sel.X].Type
+	if recvType == nil {
+		return
+	}
+	addr := ""
+	if _, ptrRecv := selection.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer); ptrRecv {
+		if _, ptrX := recvType.Underlying().(*types.Pointer); !ptrX && !types.IsInterface(recvType) {
+			recvType, addr = types.NewPointer(recvType), "&"
+		}
+	}
+	recvTyp, ok := r.typeString(recvType)
+	if !ok {
+		return
+	}
+	var params, paramTypes, args []string
+	for j := range sig.Params().Len() {
+		t := sig.Params().At(j).Type()
+		prefix, ellipsis := "", ""
+		if sig.Variadic() && j == sig.Params().Len()-1 {
+			t, prefix, ellipsis = t.(*types.Slice).Elem(), "...", "..."
+		}
+		typ, ok := r.typeString(t)
+		if !ok {
+			return
+		}
+		p := r.temp()
+		params = append(params, p+" "+prefix+typ)
+		paramTypes = append(paramTypes, prefix+typ)
+		args = append(args, p+ellipsis)
+	}
+	var results []string
+	for j := range sig.Results().Len() {
+		typ, ok := r.typeString(sig.Results().At(j).Type())
+		if !ok {
+			return
+		}
+		results = append(results, typ)
+	}
+	res, ret := "", ""
+	if len(results) > 0 {
+		res, ret = " ("+strings.Join(results, ", ")+")", "return "
+	}
+	fnType := "func(" + strings.Join(paramTypes, ", ") + ")" + res
+	rv := r.temp()
+	r.insert(sel.X.Pos(), "func("+rv+" "+recvTyp+") "+fnType+" { return func("+strings.Join(params, ", ")+")"+res+" { "+ret+rv+"."+sel.Sel.Name+"("+strings.Join(args, ", ")+") } }("+addr)
+	r.replace(sel.X.End(), sel.End(), ")")
 }
 
 // isBuiltin reports whether id refers to the predeclared function name.

@@ -233,6 +233,36 @@ func Defers(ts []T) {
 	defer func() {}()
 }
 `},
+	{name: "method_value", src: `package a
+
+import (
+	"sort"
+	"strings"
+)
+
+type T struct{ n int }
+
+func (t T) Get() int          { return t.n }
+func (t *T) Add(xs ...int)    {}
+func (t T) Less(i, j int) bool { return i < j }
+
+//microfn:service
+func Values(ts []T) int {
+	var fs []func() int
+	for _, t := range ts {
+		fs = append(fs, t.Get)
+	}
+	var c T
+	add := c.Add
+	add(1, 2)
+	c.Add(3)
+	sort.Slice(ts, T{}.Less)
+	var b strings.Builder
+	w := (b.WriteString)
+	_, _ = w("x")
+	return len(fs) + (c.Get)()
+}
+`},
 	{name: "range_int", src: `package a
 
 import (

@@ -1039,3 +1039,79 @@ func Joined() (s string) {
 		}
 	})
 }
+
+// TestMethodValues: a method value binds its receiver when it is
+// evaluated, as in Go (the interpreter alone binds it when called).
+func TestMethodValues(t *testing.T) {
+	pkg := mustLoad(t, map[string]string{"a.go": `package a
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+type T struct{ n int }
+
+func (t T) Get() int              { return t.n }
+func (t *T) Inc()                 { t.n++ }
+func (t T) Sum(xs ...int) int     { for _, x := range xs { t.n += x }; return t.n }
+func (t T) Less(a, b int) bool    { return a*t.n < b*t.n }
+
+type getter interface{ Get() int }
+
+//microfn:service
+func Reassigned() []int {
+	t := T{1}
+	g := t.Get
+	t.n = 2
+	p := &T{3}
+	h := p.Get
+	p = &T{4}
+	return []int{g(), h(), p.Get()}
+}
+
+//microfn:service
+func InLoop() []int {
+	var fs []func() int
+	for _, t := range []T{{1}, {2}, {3}} {
+		fs = append(fs, t.Get)
+	}
+	for _, g := range []getter{T{4}, T{5}} {
+		fs = append(fs, g.Get)
+	}
+	var out []int
+	for _, f := range fs {
+		out = append(out, f())
+	}
+	return out
+}
+
+//microfn:service
+func Kinds() string {
+	c := T{1}
+	inc := c.Inc
+	inc()
+	sum := T{10}.Sum
+	xs := []int{5, 1, 3}
+	sort.Slice(xs, func(i, j int) bool { return T{1}.Less(xs[i], xs[j]) })
+	less := T{-1}.Less
+	var b strings.Builder
+	w := b.WriteString
+	w("built")
+	return fmt.Sprint(c.n, sum(1, 2), xs, less(1, 2), b.String())
+}
+`}, interp.Options{}, nil)
+	tests := []struct{ name, want string }{
+		{"Reassigned", "[1,3,4]"},
+		{"InLoop", "[1,2,3,4,5]"},
+		{"Kinds", `"2 13 [1 3 5] falsebuilt"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mustInvoke(t, service(t, pkg, tt.name), ""); got != tt.want {
+				t.Errorf("%s() = %s, want %s", tt.name, got, tt.want)
+			}
+		})
+	}
+}
