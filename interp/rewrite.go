@@ -314,6 +314,10 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 	case *ast.SelectorExpr:
 		r.methodValue(n)
 	}
+	switch n.(type) {
+	case *ast.CallExpr, *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt, *ast.SendStmt, *ast.CompositeLit:
+		r.ifaceConversions(n)
+	}
 	r.stack = append(r.stack, n)
 	return true
 }

@@ -263,6 +263,38 @@ func Values(ts []T) int {
 	return len(fs) + (c.Get)()
 }
 `},
+	{name: "iface", src: `package a
+
+import "fmt"
+
+type E struct{ msg string }
+
+func (e E) Error() string { return e.msg }
+
+type S string
+
+func (s S) String() string { return string(s) }
+
+func convert(es []E) (error, fmt.Stringer) {
+	var errs []error
+	for _, e := range es {
+		errs = append(errs, e)
+	}
+	var s S = "x"
+	var st fmt.Stringer = s
+	var a any = s
+	_, _ = a, st
+	m := map[string]error{"e": es[0]}
+	_ = m
+	return es[0], s
+}
+
+//microfn:service
+func Convert(es []E) string {
+	err, st := convert(es)
+	return err.Error() + st.String()
+}
+`},
 	{name: "range_int", src: `package a
 
 import (

@@ -1115,3 +1115,96 @@ func Kinds() string {
 		})
 	}
 }
+
+// TestInterfaceConversions: a variable converted to an interface with
+// methods is copied, as in Go (the interpreter alone shares the
+// variable's storage with the interface value).
+func TestInterfaceConversions(t *testing.T) {
+	pkg := mustLoad(t, map[string]string{"a.go": `package a
+
+import "fmt"
+
+type E struct{ msg string }
+
+func (e E) Error() string { return e.msg }
+
+type T struct{ n int }
+
+func (t T) Get() int { return t.n }
+
+type P struct{ n int }
+
+func (p *P) Get() int { return p.n }
+
+type getter interface{ Get() int }
+
+type box struct{ g getter }
+
+var kept []getter
+
+func keep(g getter) { kept = append(kept, g) }
+
+func gets(gs ...getter) []int {
+	var out []int
+	for _, g := range gs {
+		out = append(out, g.Get())
+	}
+	return out
+}
+
+//microfn:service
+func Errors() string {
+	var errs []error
+	for _, e := range []E{{"a"}, {"b"}} {
+		errs = append(errs, e)
+	}
+	return fmt.Sprint(errs)
+}
+
+//microfn:service
+func Places() string {
+	t := T{1}
+	var declared getter = t
+	var assigned getter
+	assigned = t
+	explicit := getter(t)
+	m := map[string]getter{"lit": t}
+	m["set"] = t
+	b := box{g: t}
+	s := []getter{t}
+	ch := make(chan getter, 1)
+	ch <- t
+	keep(t)
+	p := &P{1}
+	var viaPtr getter = p
+	t.n = 2
+	p = &P{2}
+	_ = p
+	return fmt.Sprint(gets(declared, assigned, explicit, m["lit"], m["set"], b.g, s[0], <-ch, kept[len(kept)-1], viaPtr))
+}
+
+//microfn:service
+func InLoop() string {
+	kept = nil
+	var out []getter
+	for i := 0; i < 3; i++ {
+		t := T{i}
+		out = append(out, t)
+		keep(t)
+	}
+	return fmt.Sprint(gets(out...), gets(kept...))
+}
+`}, interp.Options{}, nil)
+	tests := []struct{ name, want string }{
+		{"Errors", `"[a b]"`},
+		{"Places", `"[1 1 1 1 1 1 1 1 1 1]"`},
+		{"InLoop", `"[0 1 2] [0 1 2]"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mustInvoke(t, service(t, pkg, tt.name), ""); got != tt.want {
+				t.Errorf("%s() = %s, want %s", tt.name, got, tt.want)
+			}
+		})
+	}
+}
