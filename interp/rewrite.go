@@ -342,6 +342,10 @@ func (r *fileRewriter) methodValue(sel *ast.SelectorExpr) {
 		return
 	}
 	selection := r.info.Selections[sel]
+	if selection != nil && selection.Kind() == types.MethodExpr {
+		r.methodExpr(sel)
+		return
+	}
 	if selection == nil || selection.Kind() != types.MethodVal {
 		return
 	}
@@ -413,6 +417,50 @@ func (r *fileRewriter) methodValue(sel *ast.SelectorExpr) {
 	rv := r.temp()
 	r.insert(sel.X.Pos(), "func("+rv+" "+recvTyp+") "+fnType+" { return func("+strings.Join(params, ", ")+")"+res+" { "+ret+rv+"."+sel.Sel.Name+"("+strings.Join(args, ", ")+") } }("+addr)
 	r.replace(sel.X.End(), sel.End(), ")")
+}
+
+// methodExpr spells a method expression T.M (or (*T).M), which the
+// interpreter fails on, as the function literal it stands for:
+//
+//	T.M  =>  (func(r T, p P) Q { return r.M(p) })
+//
+// on its line.
+func (r *fileRewriter) methodExpr(sel *ast.SelectorExpr) {
+	if strings.Contains(r.text(sel), "\n") {
+		return
+	}
+	sig, ok := r.info.Types[sel].Type.(*types.Signature)
+	if !ok || sig.TypeParams().Len() > 0 || sig.Params().Len() == 0 {
+		return
+	}
+	var params, args []string
+	for j := range sig.Params().Len() {
+		t := sig.Params().At(j).Type()
+		prefix, ellipsis := "", ""
+		if sig.Variadic() && j == sig.Params().Len()-1 {
+			t, prefix, ellipsis = t.(*types.Slice).Elem(), "...", "..."
+		}
+		typ, ok := r.typeString(t)
+		if !ok {
+			return
+		}
+		p := r.temp()
+		params = append(params, p+" "+prefix+typ)
+		args = append(args, p+ellipsis)
+	}
+	var results []string
+	for j := range sig.Results().Len() {
+		typ, ok := r.typeString(sig.Results().At(j).Type())
+		if !ok {
+			return
+		}
+		results = append(results, typ)
+	}
+	res, ret := "", ""
+	if len(results) > 0 {
+		res, ret = " ("+strings.Join(results, ", ")+")", "return "
+	}
+	r.replace(sel.Pos(), sel.End(), "(func("+strings.Join(params, ", ")+")"+res+" { "+ret+args[0]+"."+sel.Sel.Name+"("+strings.Join(args[1:], ", ")+") })")
 }
 
 // isBuiltin reports whether id refers to the predeclared function name.

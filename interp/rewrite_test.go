@@ -260,7 +260,9 @@ func Values(ts []T) int {
 	var b strings.Builder
 	w := (b.WriteString)
 	_, _ = w("x")
-	return len(fs) + (c.Get)()
+	get := T.Get
+	(*T).Add(&c, 4)
+	return len(fs) + (c.Get)() + get(c)
 }
 `},
 	{name: "iface", src: `package a

@@ -1208,3 +1208,36 @@ func InLoop() string {
 		})
 	}
 }
+
+// TestMethodExpressions: T.M and (*T).M, called and as values (the
+// interpreter alone fails on them).
+func TestMethodExpressions(t *testing.T) {
+	pkg := mustLoad(t, map[string]string{"a.go": `package a
+
+import (
+	"fmt"
+	"strings"
+)
+
+type T struct{ n int }
+
+func (t T) Add(x int) int        { return t.n + x }
+func (t *T) Scale(k int)         { t.n *= k }
+func (t T) Sum(xs ...int) int    { for _, x := range xs { t.n += x }; return t.n }
+
+//microfn:service
+func Exprs() string {
+	add := T.Add
+	t := T{2}
+	(*T).Scale(&t, 5)
+	scale := (*T).Scale
+	scale(&t, 2)
+	var b strings.Builder
+	(*strings.Builder).WriteString(&b, "built")
+	return fmt.Sprint(add(T{1}, 2), T.Add(T{10}, 1), t.n, T.Sum(T{1}, 2, 3), b.String())
+}
+`}, interp.Options{}, nil)
+	if got, want := mustInvoke(t, service(t, pkg, "Exprs"), ""), `"3 11 20 6built"`; got != want {
+		t.Errorf("Exprs() = %s, want %s", got, want)
+	}
+}
