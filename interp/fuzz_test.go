@@ -28,6 +28,7 @@ func MustCall(ctx context.Context, id int, values []any) {}
 func Proxy(id int) any { return nil }
 func Fork() *Forked       { return nil }
 func Clear(any)           {}
+func Recovered(v any) any { return v }
 `
 
 // stubImporter resolves the proxy runtime and package microfn to stubs

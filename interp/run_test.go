@@ -1241,3 +1241,49 @@ func Exprs() string {
 		t.Errorf("Exprs() = %s, want %s", got, want)
 	}
 }
+
+// TestRecoverValues: recover returns the value passed to panic, so type
+// assertions on it work (the interpreter alone returns it wrapped).
+func TestRecoverValues(t *testing.T) {
+	pkg := mustLoad(t, map[string]string{"a.go": `package a
+
+import (
+	"errors"
+	"fmt"
+)
+
+func describe(f func()) (s string) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if e, ok := r.(error); ok {
+			s = "error " + e.Error()
+		} else if v, ok := r.(string); ok {
+			s = "string " + v
+		} else {
+			s = fmt.Sprintf("%T %v", r, r)
+		}
+	}()
+	f()
+	return "no panic"
+}
+
+//microfn:service
+func Recovered() []string {
+	var m map[string]int
+	return []string{
+		describe(func() { panic(errors.New("x")) }),
+		describe(func() { panic("boom") }),
+		describe(func() { panic(42) }),
+		describe(func() { m["a"] = 1 }),
+		describe(func() {}),
+	}
+}
+`}, interp.Options{}, nil)
+	want := `["error x","string boom","int 42","error assignment to entry in nil map","no panic"]`
+	if got := mustInvoke(t, service(t, pkg, "Recovered"), ""); got != want {
+		t.Errorf("Recovered() = %s, want %s", got, want)
+	}
+}
