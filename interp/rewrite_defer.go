@@ -269,8 +269,8 @@ func (r *fileRewriter) deferStmt(d *ast.DeferStmt) {
 // calls recover is left alone: recover works only in the deferred
 // function itself.
 func (r *fileRewriter) deferLiteral(d *ast.DeferStmt, lit *ast.FuncLit, inLoop bool, mayChange func(ast.Expr) bool) {
-	if !inLoop || r.litCallsRecover(lit) {
-		return
+	if !inLoop || r.litCallsRecover(lit) || d.Call.Ellipsis.IsValid() {
+		return // a deferred call with ... fails in the interpreter either way
 	}
 	typ := types.ExprString(lit.Type)
 	var decls []string
