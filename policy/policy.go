@@ -177,22 +177,22 @@ func (p Policy) Validate() error {
 		bad("backoff: want %s, %s or %s, got %q", exponential, fibonacci, constant, p.Backoff)
 	}
 	if p.Base <= 0 {
-		bad("base: want a duration > 0, got %s", formatDuration(p.Base))
+		bad("base: want a duration > 0, got %s", FormatDuration(p.Base))
 	}
 	if p.Cap <= 0 {
-		bad("cap: want a duration > 0, got %s", formatDuration(p.Cap))
+		bad("cap: want a duration > 0, got %s", FormatDuration(p.Cap))
 	}
 	if p.Base > 0 && p.Cap > 0 && p.Cap < p.Base {
-		bad("cap: want a duration >= base (%s), got %s", formatDuration(p.Base), formatDuration(p.Cap))
+		bad("cap: want a duration >= base (%s), got %s", FormatDuration(p.Base), FormatDuration(p.Cap))
 	}
 	if p.Jitter < 0 || p.Jitter > 100 {
 		bad("jitter: want a percentage from 0 to 100, got %d%%", p.Jitter)
 	}
 	if p.Budget < 0 {
-		bad("budget: want a duration >= 0, got %s", formatDuration(p.Budget))
+		bad("budget: want a duration >= 0, got %s", FormatDuration(p.Budget))
 	}
 	if p.Timeout <= 0 {
-		bad("timeout: want a duration > 0, got %s", formatDuration(p.Timeout))
+		bad("timeout: want a duration > 0, got %s", FormatDuration(p.Timeout))
 	}
 	if p.Scale < 1 {
 		bad("scale: want a whole number >= 1, got %d", p.Scale)
@@ -212,17 +212,18 @@ func (p Policy) Validate() error {
 func (p Policy) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "retry=%d backoff=%s base=%s cap=%s jitter=%d%%",
-		p.Attempts, p.Backoff, formatDuration(p.Base), formatDuration(p.Cap), p.Jitter)
+		p.Attempts, p.Backoff, FormatDuration(p.Base), FormatDuration(p.Cap), p.Jitter)
 	if p.Budget != 0 {
-		fmt.Fprintf(&b, " budget=%s", formatDuration(p.Budget))
+		fmt.Fprintf(&b, " budget=%s", FormatDuration(p.Budget))
 	}
-	fmt.Fprintf(&b, " timeout=%s scale=%d queue=%d", formatDuration(p.Timeout), p.Scale, p.Queue)
+	fmt.Fprintf(&b, " timeout=%s scale=%d queue=%d", FormatDuration(p.Timeout), p.Scale, p.Queue)
 	return b.String()
 }
 
-// formatDuration formats d as time.Duration.String does, without the zero
-// units it appends: "1m" rather than "1m0s", "2h" rather than "2h0m0s".
-func formatDuration(d time.Duration) string {
+// FormatDuration formats d as policy options are written: as
+// time.Duration.String does, without the zero units it appends ("1m"
+// rather than "1m0s", "2h" rather than "2h0m0s").
+func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")

@@ -226,3 +226,14 @@ func apply(t *testing.T, p policy.Policy, opts string) policy.Policy {
 	}
 	return p
 }
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", 10 * time.Millisecond: "10ms", time.Second: "1s", time.Minute: "1m",
+		90 * time.Second: "1m30s", 2 * time.Hour: "2h", time.Hour + time.Second: "1h0m1s",
+	} {
+		if got := policy.FormatDuration(d); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
+}

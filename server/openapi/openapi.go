@@ -29,7 +29,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -82,28 +81,14 @@ func NewPolicyInfo(p policy.Policy) PolicyInfo {
 	return PolicyInfo{
 		Retry:   p.Attempts,
 		Backoff: p.Backoff,
-		Base:    formatDuration(p.Base),
-		Cap:     formatDuration(p.Cap),
+		Base:    policy.FormatDuration(p.Base),
+		Cap:     policy.FormatDuration(p.Cap),
 		Jitter:  p.Jitter,
-		Budget:  formatDuration(p.Budget),
-		Timeout: formatDuration(p.Timeout),
+		Budget:  policy.FormatDuration(p.Budget),
+		Timeout: policy.FormatDuration(p.Timeout),
 		Scale:   p.Scale,
 		Queue:   p.Queue,
 	}
-}
-
-// formatDuration formats d as policy options are written: as
-// time.Duration.String does, without trailing zero units ("1m", not
-// "1m0s").
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-		if strings.HasSuffix(s, "h0m") {
-			s = strings.TrimSuffix(s, "0m")
-		}
-	}
-	return s
 }
 
 // apiDescription tells the calling conventions shared by every service.
