@@ -385,37 +385,12 @@ func (r *fileRewriter) methodValue(sel *ast.SelectorExpr) {
 	if !ok {
 		return
 	}
-	var params, paramTypes, args []string
-	for j := range sig.Params().Len() {
-		t := sig.Params().At(j).Type()
-		prefix, ellipsis := "", ""
-		if sig.Variadic() && j == sig.Params().Len()-1 {
-			t, prefix, ellipsis = t.(*types.Slice).Elem(), "...", "..."
-		}
-		typ, ok := r.typeString(t)
-		if !ok {
-			return
-		}
-		p := r.temp()
-		params = append(params, p+" "+prefix+typ)
-		paramTypes = append(paramTypes, prefix+typ)
-		args = append(args, p+ellipsis)
+	fw, ok := r.forwarder(sig)
+	if !ok {
+		return
 	}
-	var results []string
-	for j := range sig.Results().Len() {
-		typ, ok := r.typeString(sig.Results().At(j).Type())
-		if !ok {
-			return
-		}
-		results = append(results, typ)
-	}
-	res, ret := "", ""
-	if len(results) > 0 {
-		res, ret = " ("+strings.Join(results, ", ")+")", "return "
-	}
-	fnType := "func(" + strings.Join(paramTypes, ", ") + ")" + res
 	rv := r.temp()
-	r.insert(sel.X.Pos(), "func("+rv+" "+recvTyp+") "+fnType+" { return func("+strings.Join(params, ", ")+")"+res+" { "+ret+rv+"."+sel.Sel.Name+"("+strings.Join(args, ", ")+") } }("+addr)
+	r.insert(sel.X.Pos(), "func("+rv+" "+recvTyp+") "+fw.typ+" { return "+fw.literal(rv+"."+sel.Sel.Name, fw.args)+" }("+addr)
 	r.replace(sel.X.End(), sel.End(), ")")
 }
 
@@ -433,7 +408,27 @@ func (r *fileRewriter) methodExpr(sel *ast.SelectorExpr) {
 	if !ok || sig.TypeParams().Len() > 0 || sig.Params().Len() == 0 {
 		return
 	}
-	var params, args []string
+	fw, ok := r.forwarder(sig)
+	if !ok {
+		return
+	}
+	r.replace(sel.Pos(), sel.End(), "("+fw.literal(fw.names[0]+"."+sel.Sel.Name, fw.args[1:])+")")
+}
+
+// A forwarder spells a function literal of a signature that passes its
+// parameters on to another call.
+type forwarder struct {
+	params []string // "p T", "p ...T"
+	names  []string // "p"
+	args   []string // "p", "p..."
+	typ    string   // func(T, ...T) (R)
+	result string   // " (R)" or ""
+}
+
+// forwarder names the parameters of sig and spells its types.
+func (r *fileRewriter) forwarder(sig *types.Signature) (forwarder, bool) {
+	var fw forwarder
+	var paramTypes, results []string
 	for j := range sig.Params().Len() {
 		t := sig.Params().At(j).Type()
 		prefix, ellipsis := "", ""
@@ -442,25 +437,35 @@ func (r *fileRewriter) methodExpr(sel *ast.SelectorExpr) {
 		}
 		typ, ok := r.typeString(t)
 		if !ok {
-			return
+			return fw, false
 		}
 		p := r.temp()
-		params = append(params, p+" "+prefix+typ)
-		args = append(args, p+ellipsis)
+		fw.params = append(fw.params, p+" "+prefix+typ)
+		fw.names = append(fw.names, p)
+		fw.args = append(fw.args, p+ellipsis)
+		paramTypes = append(paramTypes, prefix+typ)
 	}
-	var results []string
 	for j := range sig.Results().Len() {
 		typ, ok := r.typeString(sig.Results().At(j).Type())
 		if !ok {
-			return
+			return fw, false
 		}
 		results = append(results, typ)
 	}
-	res, ret := "", ""
 	if len(results) > 0 {
-		res, ret = " ("+strings.Join(results, ", ")+")", "return "
+		fw.result = " (" + strings.Join(results, ", ") + ")"
 	}
-	r.replace(sel.Pos(), sel.End(), "(func("+strings.Join(params, ", ")+")"+res+" { "+ret+args[0]+"."+sel.Sel.Name+"("+strings.Join(args[1:], ", ")+") })")
+	fw.typ = "func(" + strings.Join(paramTypes, ", ") + ")" + fw.result
+	return fw, true
+}
+
+// literal returns the function literal that calls target with args.
+func (fw forwarder) literal(target string, args []string) string {
+	ret := ""
+	if fw.result != "" {
+		ret = "return "
+	}
+	return "func(" + strings.Join(fw.params, ", ") + ")" + fw.result + " { " + ret + target + "(" + strings.Join(args, ", ") + ") }"
 }
 
 // isBuiltin reports whether id refers to the predeclared function name.
@@ -696,6 +701,18 @@ func (r *fileRewriter) goTyped(g *ast.GoStmt) bool {
 	return true
 }
 
+// funcName returns the identifier that names the function e, as in f or
+// pkg.F or x.M, or nil.
+func funcName(e ast.Expr) *ast.Ident {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return x
+	case *ast.SelectorExpr:
+		return x.Sel
+	}
+	return nil
+}
+
 // isGeneric reports a generic function, instantiated or not.
 func (r *fileRewriter) isGeneric(e ast.Expr) bool {
 	e = ast.Unparen(e)
@@ -705,13 +722,8 @@ func (r *fileRewriter) isGeneric(e ast.Expr) bool {
 	case *ast.IndexListExpr:
 		e = x.X
 	}
-	var id *ast.Ident
-	switch x := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		id = x
-	case *ast.SelectorExpr:
-		id = x.Sel
-	default:
+	id := funcName(e)
+	if id == nil {
 		return false
 	}
 	if _, ok := r.info.Instances[id]; ok {

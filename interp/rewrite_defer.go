@@ -269,7 +269,7 @@ func (r *fileRewriter) deferStmt(d *ast.DeferStmt) {
 // calls recover is left alone: recover works only in the deferred
 // function itself.
 func (r *fileRewriter) deferLiteral(d *ast.DeferStmt, lit *ast.FuncLit, inLoop bool, mayChange func(ast.Expr) bool) {
-	if !inLoop || r.litCallsRecover(lit) || d.Call.Ellipsis.IsValid() {
+	if !inLoop || r.bodyCallsRecover(lit.Body) || d.Call.Ellipsis.IsValid() {
 		return // a deferred call with ... fails in the interpreter either way
 	}
 	typ := types.ExprString(lit.Type)
@@ -293,11 +293,11 @@ func (r *fileRewriter) deferLiteral(d *ast.DeferStmt, lit *ast.FuncLit, inLoop b
 	r.insert(d.End(), " }")
 }
 
-// litCallsRecover reports whether the body of lit, outside nested
-// function literals, calls recover.
-func (r *fileRewriter) litCallsRecover(lit *ast.FuncLit) bool {
+// bodyCallsRecover reports whether body, outside the function literals
+// in it, calls recover.
+func (r *fileRewriter) bodyCallsRecover(body *ast.BlockStmt) bool {
 	found := false
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
+	ast.Inspect(body, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.FuncLit:
 			return false
@@ -352,16 +352,11 @@ func (r *fileRewriter) copyable(e ast.Expr) bool {
 // isPackageFunc reports whether e names a function declared at package
 // level, here or in an imported package.
 func (r *fileRewriter) isPackageFunc(e ast.Expr) bool {
-	var id *ast.Ident
-	switch x := e.(type) {
-	case *ast.Ident:
-		id = x
-	case *ast.SelectorExpr:
-		if r.info.Selections[x] != nil {
-			return false // a method or a field
-		}
-		id = x.Sel
-	default:
+	if sel, ok := e.(*ast.SelectorExpr); ok && r.info.Selections[sel] != nil {
+		return false // a method or a field
+	}
+	id := funcName(e)
+	if id == nil {
 		return false
 	}
 	fn, ok := r.info.Uses[id].(*types.Func)
@@ -371,13 +366,8 @@ func (r *fileRewriter) isPackageFunc(e ast.Expr) bool {
 // callsRecover reports whether fun, the function or method a deferred
 // call calls, is declared in this package and calls recover.
 func (r *fileRewriter) callsRecover(fun ast.Expr) bool {
-	var id *ast.Ident
-	switch x := ast.Unparen(fun).(type) {
-	case *ast.Ident:
-		id = x
-	case *ast.SelectorExpr:
-		id = x.Sel
-	default:
+	id := funcName(fun)
+	if id == nil {
 		return false
 	}
 	fn, ok := r.info.Uses[id].(*types.Func)
@@ -386,20 +376,9 @@ func (r *fileRewriter) callsRecover(fun ast.Expr) bool {
 	}
 	for _, f := range r.pkg.Files {
 		for _, decl := range f.AST.Decls {
-			fd, ok := decl.(*ast.FuncDecl)
-			if !ok || fd.Body == nil || r.info.Defs[fd.Name] != fn {
-				continue
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil && r.info.Defs[fd.Name] == fn {
+				return r.bodyCallsRecover(fd.Body)
 			}
-			found := false
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				if c, ok := n.(*ast.CallExpr); ok {
-					if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && r.isBuiltin(id, "recover") {
-						found = true
-					}
-				}
-				return !found
-			})
-			return found
 		}
 	}
 	return false
