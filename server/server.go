@@ -280,14 +280,7 @@ func (s *Server) ReloadAll(ctx context.Context) map[string]error {
 			dirs = append(dirs, rel)
 		}
 	}
-	errs := map[string]error{}
-	for _, rel := range dirs {
-		if err := s.unsyncedReload(ctx, rel, false); err != nil {
-			errs[rel] = err
-		}
-	}
-	s.unsyncedPublish()
-	return errs
+	return s.unsyncedReloadAndPublish(ctx, dirs, false)
 }
 
 // Reload reloads the packages in the directories rel (relative to the
@@ -295,29 +288,32 @@ func (s *Server) ReloadAll(ctx context.Context) map[string]error {
 func (s *Server) Reload(ctx context.Context, rels ...string) map[string]error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	errs := map[string]error{}
-	for _, rel := range rels {
-		if err := s.unsyncedReload(ctx, rel, false); err != nil {
-			errs[rel] = err
-		}
-	}
-	s.unsyncedPublish()
-	return errs
+	return s.unsyncedReloadAndPublish(ctx, rels, false)
 }
 
 // reloadChanged reloads the packages in rels after the watcher saw their
 // files change. Unlike Reload, it holds back a load that drops services
-// for a while (see removalGrace).
+// for a while (see removalGrace). Errors are logged.
 func (s *Server) reloadChanged(ctx context.Context, rels ...string) {
 	if ctx.Err() != nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.unsyncedReloadAndPublish(ctx, rels, true)
+}
+
+// unsyncedReloadAndPublish reloads the packages in rels (see
+// unsyncedReload) and publishes the result. The caller holds s.mu.
+func (s *Server) unsyncedReloadAndPublish(ctx context.Context, rels []string, guard bool) map[string]error {
+	errs := map[string]error{}
 	for _, rel := range rels {
-		_ = s.unsyncedReload(ctx, rel, true) // logged
+		if err := s.unsyncedReload(ctx, rel, guard); err != nil {
+			errs[rel] = err
+		}
 	}
 	s.unsyncedPublish()
+	return errs
 }
 
 // removalGrace is how long a change that drops services waits before it
