@@ -361,6 +361,7 @@ func TestBindJSONSameAsUnmarshal(t *testing.T) {
 			`{"OmitStruct":{"A":1},"OmitZStruct":{"b":"x"},"OmitZTimePtr":"2024-01-02T03:04:05Z","OmitEAny":{"k":[1,null]},"OmitZAny":"s","OmitEBytes":"AAE=","both":"b"}`,
 		}},
 		{"(x TaggedEmbed)", func(TaggedEmbed) {}, func() any { return new(TaggedEmbed) }, []string{`{"inner":{"A":1,"b":"s"},"X":2}`}},
+		{"(x TaggedUnexported)", func(TaggedUnexported) {}, func() any { return new(TaggedUnexported) }, []string{`{"in":{"C":1,"d":2},"X":3}`}},
 		{"(x OmitEmbed)", func(OmitEmbed) {}, func() any { return new(OmitEmbed) }, []string{`{"A":1,"b":"s","X":2}`}},
 		{"(x Diamond)", func(Diamond) {}, func() any { return new(Diamond) }, []string{`{"Only":1}`}},
 		{"(x DeepVsShallow)", func(DeepVsShallow) {}, func() any { return new(DeepVsShallow) }, []string{`{"A":1,"b":"deep","V":2}`}},

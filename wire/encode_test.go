@@ -122,6 +122,7 @@ func TestEncodeSameAsJSON(t *testing.T) {
 		Embeds{Inner: Inner{A: 1, B: "b"}, inner: inner{C: 2, D: 3, T: moment, V: []any{1.5, "x"}}, Name: "outer"},
 		Embeds{innerP: &innerP{E: 4}, Base: &Base{ID: 5, Name: "hidden by Embeds.Name"}, Name: "n"},
 		TaggedEmbed{Inner: Inner{A: 1, B: "b"}, X: 2},
+		TaggedUnexported{inner: inner{C: 1, D: 2, T: moment}, X: 3},
 		OmitEmbed{Inner: Inner{A: 1}, X: 2},
 		SkipEmbed{Inner: Inner{A: 1}, X: 2},
 		Conflict{C1: C1{X: 1, Y: 2, Z: 3, W: 4}, C2: C2{X: 5, Y: 6, Z: 7}},

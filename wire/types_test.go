@@ -107,6 +107,13 @@ type TaggedEmbed struct {
 	X     int
 }
 
+// TaggedUnexported embeds an unexported struct under a tag name:
+// encoding/json writes and reads it as a key of its own.
+type TaggedUnexported struct {
+	inner `json:"in"`
+	X     int
+}
+
 type OmitEmbed struct {
 	Inner `json:",omitempty"`
 	X     int

@@ -190,17 +190,20 @@ func (g *generator) fillStruct(s *openapi3.Schema, t *funcs.Type) {
 	s.Properties = openapi3.Schemas{}
 	no := false
 	s.AdditionalProperties = openapi3.AdditionalProperties{Has: &no}
-	for _, f := range jsonFields(t) {
-		prop := g.schema(f.typ)
-		if f.doc != "" {
+	for _, f := range t.JSONFields() {
+		prop := g.schema(f.Type)
+		if f.Doc != "" {
 			if prop.Ref != "" {
 				prop = openapi3.NewSchemaRef("", &openapi3.Schema{AllOf: openapi3.SchemaRefs{prop}})
 			}
-			prop.Value.Description = joinDoc(f.doc, prop.Value.Description)
+			prop.Value.Description = joinDoc(f.Doc, prop.Value.Description)
 		}
-		s.Properties[f.name] = prop
-		if !f.optional && f.typ.Kind != funcs.Pointer {
-			s.Required = append(s.Required, f.name)
+		s.Properties[f.JSONName] = prop
+		// A key encoding/json may leave out is optional: omitempty,
+		// omitzero, or promoted through an embedded pointer.
+		optional := f.OmitEmpty || f.OmitZero || f.ViaPointer
+		if !optional && f.Type.Kind != funcs.Pointer {
+			s.Required = append(s.Required, f.JSONName)
 		}
 	}
 }
