@@ -27,8 +27,12 @@ type attemptContext struct {
 }
 
 // newAttemptContext returns the context of an attempt with chain ch that
-// must end by deadline. The caller must call end when the attempt ends.
+// must end by deadline, or by the parent's deadline if that is earlier.
+// The caller must call end when the attempt ends.
 func newAttemptContext(parent context.Context, ch chain, deadline time.Time) *attemptContext {
+	if d, ok := parent.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
 	return &attemptContext{parent: parent, chain: ch, deadline: deadline}
 }
 

@@ -102,6 +102,16 @@ func TestAttemptContext(t *testing.T) {
 			return nil
 		}, nil},
 	}
+	t.Run("parent's earlier deadline", func(t *testing.T) {
+		soon := time.Now().Add(time.Second)
+		parent, cancel := context.WithDeadline(context.Background(), soon)
+		defer cancel()
+		c := newAttemptContext(parent, ch, soon.Add(time.Hour))
+		defer c.end()
+		if d, ok := c.Deadline(); !ok || !d.Equal(soon) {
+			t.Errorf("Deadline = %v, %v; want the parent's %v", d, ok, soon)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			parent, cancel := context.WithCancel(context.WithValue(context.Background(), parentKey{}, "parent"))

@@ -24,14 +24,15 @@ import (
 // ends, and is logged as a runaway.
 //
 // now is the time the attempt starts; its timeout counts from then, or
-// from when it got its slot. It adds the time spent waiting for the slot to
-// *wait.
+// from when it got its slot. deadline, unless zero, is the call's, which
+// the attempt does not outlive (nor ctx's). It adds the time spent waiting
+// for the slot to *wait.
 //
 // An inline attempt runs on the calling goroutine and returns when the
 // execution ends: the caller enforces the timeout itself (a proxy gives
 // its request a deadline of at most the timeout, and answers 504 when it
 // passes), which saves two goroutine switches per nested call.
-func (s *Server) attempt(ctx context.Context, now time.Time, e *endpoint, ch chain, args []reflect.Value, wait *time.Duration, inline bool) ([]reflect.Value, error) {
+func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, args []reflect.Value, wait *time.Duration, inline bool) ([]reflect.Value, error) {
 	var err error
 	release, ok := e.limiter.TryAcquire(ch.trace)
 	if !ok {
@@ -53,10 +54,9 @@ func (s *Server) attempt(ctx context.Context, now time.Time, e *endpoint, ch cha
 	}
 	ch.service = e.route
 	attemptDeadline := now.Add(e.policy.Timeout)
-	if !ch.deadline.IsZero() && ch.deadline.Before(attemptDeadline) {
-		attemptDeadline = ch.deadline
+	if !deadline.IsZero() && deadline.Before(attemptDeadline) {
+		attemptDeadline = deadline
 	}
-	ch.deadline = time.Time{} // nested calls take their deadline from the context
 	actx := newAttemptContext(ctx, ch, attemptDeadline)
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()
@@ -119,10 +119,11 @@ type callStats struct {
 // attempt (its proxy retries); any other call is retried here under the
 // service's policy.
 //
-// now is the time the call arrived.
-func (s *Server) execute(ctx context.Context, now time.Time, e *endpoint, ch chain, args []reflect.Value, proxied bool) (out []reflect.Value, st callStats, err error) {
+// now is the time the call arrived; deadline, unless zero, the time by
+// which it must be answered.
+func (s *Server) execute(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, args []reflect.Value, proxied bool) (out []reflect.Value, st callStats, err error) {
 	if proxied {
-		out, err = s.attempt(ctx, now, e, ch, args, &st.wait, true)
+		out, err = s.attempt(ctx, now, deadline, e, ch, args, &st.wait, true)
 		st.attempts = 1
 		return out, st, err
 	}
@@ -131,7 +132,7 @@ func (s *Server) execute(ctx context.Context, now time.Time, e *endpoint, ch cha
 			now = time.Now()
 		}
 		var err error
-		out, err = s.attempt(ctx, now, e, ch, args, &st.wait, false)
+		out, err = s.attempt(ctx, now, deadline, e, ch, args, &st.wait, false)
 		return err
 	})
 	return out, st, err
@@ -200,7 +201,7 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp.Call) error {
 	start := time.Now()
 	st := callStats{attempts: 1}
-	out, err := s.attempt(ctx, start, e, ch, c.Args, &st.wait, false)
+	out, err := s.attempt(ctx, start, time.Time{}, e, ch, c.Args, &st.wait, false)
 	s.metrics.observeCall(e.metrics, statusOf(err), time.Since(start), st, "local")
 	if err != nil {
 		msg := err.Error()

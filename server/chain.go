@@ -39,9 +39,6 @@ type chain struct {
 	span    uint64 // this execution's span id, never 0
 	depth   int
 	service string // the route of the service this execution runs, once known
-	// deadline, when set, bounds the execution on top of the context's
-	// (a proxied call's deadline, applied by its one attempt).
-	deadline time.Time
 }
 
 type chainKey struct{}

@@ -60,15 +60,14 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	}
 	proxied := hdr.proxied
 	ctx := context.Background()
-	if proxied {
-		// One attempt: it sets its own deadline, within this one.
-		ch.deadline = deadline
-	} else {
+	if !proxied {
+		// Retries wait within the deadline; a proxied call has one
+		// attempt, whose own context gets the deadline.
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	out, st, err := s.execute(ctx, start, e, ch, args, proxied)
+	out, st, err := s.execute(ctx, start, deadline, e, ch, args, proxied)
 	if err != nil {
 		return s.fail(c, start, e, ch, st, err)
 	}

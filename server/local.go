@@ -33,7 +33,7 @@ func (s *Server) Call(ctx context.Context, route string, pairs []string) ([]byte
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.callDeadline)
 	defer cancel()
-	out, _, err := s.execute(ctx, time.Now(), e, newChain(), args, false)
+	out, _, err := s.execute(ctx, time.Now(), time.Time{}, e, newChain(), args, false)
 	if err != nil {
 		return nil, err
 	}
