@@ -141,20 +141,17 @@ func (rt *proxyRuntime) exports() yaegi.Exports {
 // calls: values holds pointers to the proxy's parameters (without a
 // context), then to its result variables (without the error).
 func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) error {
-	svc, err := rt.service(id)
+	c, err := rt.newCall(ctx, id)
 	if err != nil {
 		return err
 	}
-	n := svc.Func.NumArgs()
-	var buf [4]reflect.Value
-	args := buf[:0]
-	if n > len(buf) {
-		args = make([]reflect.Value, 0, n)
+	n := c.Service.Func.NumArgs()
+	args := c.withArgs(n)
+	for i, a := range values[:n] {
+		args[i] = reflect.ValueOf(a).Elem()
 	}
-	for _, a := range values[:n] {
-		args = append(args, reflect.ValueOf(a).Elem())
-	}
-	return rt.callService(ctx, id, args, values[n:])
+	c.Results = values[n:]
+	return rt.call(c)
 }
 
 // service returns service id, once the package has loaded.
@@ -166,11 +163,14 @@ func (rt *proxyRuntime) service(id int) (*Service, error) {
 	return rt.pkg.Services[id], nil
 }
 
-// callService carries out a call of service id made by the code running on
-// the calling goroutine: args are the arguments (without a context), and
-// results point to where the results go (without the error). ctx is the
-// context the caller passed, or nil.
-func (rt *proxyRuntime) callService(ctx context.Context, id int, args []reflect.Value, results []any) error {
+// newCall starts a call of service id made by the code running on the
+// calling goroutine, which passed ctx, or nil. The caller sets the
+// arguments (see withArgs) and Results, then hands the call to rt.call.
+func (rt *proxyRuntime) newCall(ctx context.Context, id int) (*Call, error) {
+	svc, err := rt.service(id)
+	if err != nil {
+		return nil, err
+	}
 	caller := rt.current()
 	if ctx == nil {
 		ctx = caller
@@ -178,18 +178,20 @@ func (rt *proxyRuntime) callService(ctx context.Context, id int, args []reflect.
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	svc, err := rt.service(id)
-	if err != nil {
-		return err
+	return &Call{Ctx: ctx, Caller: caller, Service: svc}, nil
+}
+
+// withArgs returns c.Args sized for n arguments, in c's own storage when
+// they fit.
+func (c *Call) withArgs(n int) []reflect.Value {
+	if len(c.Args) != n {
+		if n <= len(c.args) {
+			c.Args = c.args[:n]
+		} else {
+			c.Args = make([]reflect.Value, n)
+		}
 	}
-	c := &Call{Ctx: ctx, Caller: caller, Service: svc, Results: results}
-	if len(args) <= len(c.args) {
-		c.Args = c.args[:len(args)]
-		copy(c.Args, args)
-	} else {
-		c.Args = args
-	}
-	return rt.call(c)
+	return c.Args
 }
 
 // mustCall is what a generated proxy of a service without an error result

@@ -146,7 +146,12 @@ func (rt *proxyRuntime) typedProxy(id int) any {
 			results[k] = p.Interface()
 			out[k] = p.Elem()
 		}
-		err := rt.callService(ctx, id, in, results)
+		c, err := rt.newCall(ctx, id)
+		if err == nil {
+			copy(c.withArgs(len(in)), in)
+			c.Results = results
+			err = rt.call(c)
+		}
 		switch {
 		case d.Error:
 			e := reflect.New(errorType).Elem()
