@@ -6,10 +6,13 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/microfn/microfn"
 )
 
 // Headers that carry the call chain between servers.
@@ -160,6 +163,23 @@ func readCallHeaders(h *fasthttp.RequestHeader) callHeaders {
 		}
 	}
 	return ch
+}
+
+// validate reports a Microfn-Deadline or Microfn-Depth header a client
+// sent that cannot be read, as a 400 problem. (An invalid traceparent is
+// ignored, as W3C trace context asks: the call starts a new trace.)
+func (h callHeaders) validate() error {
+	if len(h.deadline) > 0 {
+		if _, ok := parseDeadline(h.deadline); !ok {
+			return microfn.Error(http.StatusBadRequest, "header %s: want Unix time in nanoseconds or an RFC 3339 time, got %q", HeaderDeadline, h.deadline)
+		}
+	}
+	if len(h.depth) > 0 {
+		if d, err := strconv.Atoi(string(h.depth)); err != nil || d < 0 {
+			return microfn.Error(http.StatusBadRequest, "header %s: want a whole number >= 0, got %q", HeaderDepth, h.depth)
+		}
+	}
+	return nil
 }
 
 // chainFromHeaders reads the chain of an incoming request. A request

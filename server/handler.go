@@ -46,6 +46,9 @@ func (s *Server) handle(c *fiber.Ctx) error {
 		return s.fail(c, start, e, chain{}, callStats{}, microfn.Error(http.StatusMethodNotAllowed, "method %s is not allowed: call %s with GET (query parameters) or POST (a JSON object)", method, path))
 	}
 	hdr := readCallHeaders(&c.Request().Header)
+	if err := hdr.validate(); err != nil {
+		return s.fail(c, start, e, chain{}, callStats{}, err)
+	}
 	ch := chainFromHeaders(hdr.traceparent, hdr.depth)
 	if ch.depth > s.cfg.maxDepth {
 		return s.fail(c, start, e, ch, callStats{}, &depthError{depth: ch.depth, max: s.cfg.maxDepth})
@@ -55,7 +58,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 		return s.fail(c, start, e, ch, callStats{}, err)
 	}
 	deadline := start.Add(s.cfg.callDeadline)
-	if d, ok := parseDeadline(hdr.deadline); ok && d.Before(deadline) {
+	if d, ok := parseDeadline(hdr.deadline); ok && d.Before(deadline) { // validated above
 		deadline = d
 	}
 	proxied := hdr.proxied
