@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,6 +42,36 @@ func TestSmoke(t *testing.T) {
 	}
 	if strings.Contains(string(report), os.TempDir()+"/") {
 		t.Errorf("the report holds a temporary path:\n%s", report)
+	}
+}
+
+// TestSmokePeer: --peer-cmd adds another server, started from a shell
+// command with {addr} filled in, as a column of the direct and nested
+// tables; here the peer is a second copy of the baseline.
+func TestSmokePeer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers and loads them for a few seconds; skipped with -short")
+	}
+	peer := filepath.Join(t.TempDir(), "peer")
+	if out, err := exec.Command("go", "build", "-o", peer, "./baseline").CombinedOutput(); err != nil {
+		t.Fatalf("build the peer: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out := filepath.Join(t.TempDir(), "benchmarks.md")
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"--smoke", "--scenarios", "direct,nested", "--out", out, "--peer-cmd", peer + " --addr {addr}"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit code %d; stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	report, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| IsEven GET | peer |", "| peer |"} {
+		if !strings.Contains(string(report), want) {
+			t.Errorf("the report lacks %q:\n%s", want, report)
+		}
 	}
 }
 
