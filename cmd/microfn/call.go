@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,12 +13,7 @@ import (
 )
 
 func callCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("microfn call", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: microfn call NAME [key=value ...]\n\nCall the service NAME of a running server with its parameters given as key=value\n(read like query parameters) and print the JSON result.\nExample: microfn call Fib n=5\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("microfn call", "Usage: microfn call NAME [key=value ...]\n\nCall the service NAME of a running server with its parameters given as key=value\n(read like query parameters) and print the JSON result.\nExample: microfn call Fib n=5", stderr)
 	addr := fs.String("addr", "127.0.0.1:8000", "`address` or URL of the server")
 	timeout := fs.Duration("timeout", time.Minute, "give up after this long")
 	token := fs.String("token", os.Getenv("MICROFN_TOKEN"), "send Authorization: Bearer `token` (default $MICROFN_TOKEN)")

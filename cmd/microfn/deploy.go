@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -37,10 +36,7 @@ func deployCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func deployKubernetesCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("microfn deploy kubernetes", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: microfn deploy kubernetes DIR [flags]
+	fs := newFlagSet("microfn deploy kubernetes", fmt.Sprintf(`Usage: microfn deploy kubernetes DIR [flags]
 
 Write Kubernetes manifests for the services of the packages below DIR to stdout:
 a ConfigMap holding the sources, and per service (--per-function, the default) or
@@ -53,12 +49,7 @@ share one namespace).
 	microfn deploy kubernetes DIR --image REGISTRY/microfn:TAG | kubectl apply --server-side -f -
 
 A policy's scale=N limits concurrent call chains per pod: a Deployment with
---replicas R admits N×R.
-
-Flags:
-`, kubernetes.Port, kubernetes.Port)
-		fs.PrintDefaults()
-	}
+--replicas R admits N×R.`, kubernetes.Port, kubernetes.Port), stderr)
 	image := fs.String("image", kubernetes.DefaultImage, "container `image` running microfn (built from the repository's Dockerfile)")
 	namespace := fs.String("namespace", kubernetes.DefaultNamespace, "`namespace` of every object; another than default adds a Namespace object")
 	perFunction := fs.Bool("per-function", false, "one Deployment per service (the default)")

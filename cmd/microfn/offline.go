@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,12 +13,7 @@ import (
 // --routes and --allow. It returns the loaded server, or the exit code to
 // return.
 func offlineServer(name, usage string, args []string, stderr io.Writer) (*server.Server, int) {
-	fs := flag.NewFlagSet("microfn "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage+"\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("microfn "+name, usage, stderr)
 	split := splitFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,12 +10,7 @@ import (
 )
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("microfn run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: microfn run DIR NAME [key=value ...]\n\nLoad the packages below DIR and call the service NAME once, in process (no server),\nwith its parameters given as key=value, and print the JSON result.\nNested calls stay in process. Example: microfn run examples/seed Fib n=5\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("microfn run", "Usage: microfn run DIR NAME [key=value ...]\n\nLoad the packages below DIR and call the service NAME once, in process (no server),\nwith its parameters given as key=value, and print the JSON result.\nNested calls stay in process. Example: microfn run examples/seed Fib n=5", stderr)
 	unrestricted := fs.Bool("unrestricted", false, "let services import the unrestricted standard library")
 	allow := allowFlag(fs)
 	verbose := fs.Bool("v", false, "log loading and every nested call")

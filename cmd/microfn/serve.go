@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,12 +14,7 @@ import (
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("microfn serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: microfn serve DIR [flags]\n\nServe every annotated function of the Go packages below DIR, each at its own route,\nand reload a package when its files change.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("microfn serve", "Usage: microfn serve DIR [flags]\n\nServe every annotated function of the Go packages below DIR, each at its own route,\nand reload a package when its files change.", stderr)
 	addr := fs.String("addr", "127.0.0.1:8000", "`address` to listen on (loopback unless you ask otherwise)")
 	monolith := fs.Bool("monolith", false, "keep calls between services in process instead of over HTTP")
 	unrestricted := fs.Bool("unrestricted", false, "let services import unsafe, syscall, os/exec and the rest of the unrestricted standard library")
