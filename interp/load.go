@@ -100,8 +100,28 @@ func (p *Package) Close() {
 
 // Load checks, rewrites and interprets src. call carries out the calls
 // between its services. Problems in the source are returned as a
-// funcs.ErrorList with positions in src's files.
-func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (pkg *Package, err error) {
+// funcs.ErrorList with positions in src's files. It is [Loader.Prepare]
+// followed by [Loader.Run].
+func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (*Package, error) {
+	prep, err := l.Prepare(src)
+	if err != nil {
+		return nil, err
+	}
+	return l.Run(ctx, src, prep, call)
+}
+
+// Prepared is a package checked and rewritten for the interpreter: what
+// [Loader.Run] interprets. It is plain data, so one process can prepare a
+// package (type-checking is the slow part of a load, and runs no service
+// code) and another run it.
+type Prepared struct {
+	// Files are the rewritten files by name.
+	Files map[string][]byte `json:"files"`
+}
+
+// Prepare checks src (imports against the sandbox, types, calls made at
+// init) and rewrites it for the interpreter. It runs none of its code.
+func (l *Loader) Prepare(src *funcs.Package) (*Prepared, error) {
 	if len(src.Files) == 0 {
 		return nil, fmt.Errorf("load %s: no Go files", src.Dir)
 	}
@@ -123,6 +143,14 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (p
 	if err != nil {
 		return nil, err
 	}
+	return &Prepared{Files: files}, nil
+}
+
+// Run interprets a package prepared from src by [Loader.Prepare]: it runs
+// its init functions and returns its services. call carries out the calls
+// between its services.
+func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, call CallFunc) (pkg *Package, err error) {
+	files := prep.Files
 	importPath := "microfn.local/" + path.Clean("pkg/"+strings.TrimPrefix(strings.ReplaceAll(src.Dir, "\\", "/"), "/"))
 	mapFS := fstest.MapFS{}
 	for name, data := range files {

@@ -33,24 +33,9 @@ import (
 // its request a deadline of at most the timeout, and answers 504 when it
 // passes), which saves two goroutine switches per nested call.
 func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, args []reflect.Value, wait *time.Duration, inline bool) ([]reflect.Value, error) {
-	var err error
-	release, ok := e.limiter.TryAcquire(ch.trace)
-	if !ok {
-		queued := time.Now()
-		e.metrics.waiting.Inc()
-		release, err = e.limiter.Acquire(ctx, ch.trace)
-		e.metrics.waiting.Dec()
-		now = time.Now()
-		*wait += now.Sub(queued)
-	} else if err = ctx.Err(); err != nil {
-		release()
-	}
+	release, now, err := s.acquireSlot(ctx, now, e, ch, wait)
 	if err != nil {
-		if errors.Is(err, policy.ErrQueueFull) {
-			s.metrics.rejected.WithLabelValues(e.route).Inc()
-			return nil, &overloadError{service: e.svc.Desc.Name}
-		}
-		return nil, fmt.Errorf("waiting for a free slot of %s: %w", e.svc.Desc.Name, err)
+		return nil, err
 	}
 	ch.service = e.route
 	attemptDeadline := now.Add(e.policy.Timeout)
@@ -97,9 +82,9 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 			"service", e.route, "trace", ch.trace, "overran", time.Since(started).Round(time.Millisecond).String(), "error", errString(r.err))
 	}()
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("%s: %w", e.svc.Desc.Name, ctx.Err())
+		return nil, fmt.Errorf("%s: %w", e.desc.Name, ctx.Err())
 	}
-	return nil, &timeoutError{service: e.svc.Desc.Name, timeout: e.policy.Timeout}
+	return nil, &timeoutError{service: e.desc.Name, timeout: e.policy.Timeout}
 }
 
 func errString(err error) string {
@@ -107,6 +92,33 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// acquireSlot waits for a slot of the service's concurrency limit,
+// reentrant for the chain, and returns its release and the time the
+// attempt starts: now, or when it got the slot if it had to wait. It adds
+// the time spent waiting to *wait.
+func (s *Server) acquireSlot(ctx context.Context, now time.Time, e *endpoint, ch chain, wait *time.Duration) (func(), time.Time, error) {
+	var err error
+	release, ok := e.limiter.TryAcquire(ch.trace)
+	if !ok {
+		queued := time.Now()
+		e.metrics.waiting.Inc()
+		release, err = e.limiter.Acquire(ctx, ch.trace)
+		e.metrics.waiting.Dec()
+		now = time.Now()
+		*wait += now.Sub(queued)
+	} else if err = ctx.Err(); err != nil {
+		release()
+	}
+	if err != nil {
+		if errors.Is(err, policy.ErrQueueFull) {
+			s.metrics.rejected.WithLabelValues(e.route).Inc()
+			return nil, now, &overloadError{service: e.desc.Name}
+		}
+		return nil, now, fmt.Errorf("waiting for a free slot of %s: %w", e.desc.Name, err)
+	}
+	return release, now, nil
 }
 
 // callStats describes how a call went.
@@ -208,7 +220,7 @@ func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp
 		if ce, ok := nestedFailure(err); ok {
 			msg = ce.Message
 		}
-		return microfn.NewRemoteError(e.svc.Desc.Name, statusOf(err), msg, retryAfterOf(err))
+		return microfn.NewRemoteError(e.desc.Name, statusOf(err), msg, retryAfterOf(err))
 	}
 	s.logNested(e, ch)
 	return c.Service.Func.SetResults(out, c.Results)
@@ -234,7 +246,7 @@ var (
 
 // httpCall makes one attempt of a nested call over HTTP.
 func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent, ch chain, c *interp.Call) error {
-	name := e.svc.Desc.Name
+	name := e.desc.Name
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)

@@ -28,7 +28,7 @@ func (s *Server) OpenAPI() ([]byte, error) {
 func buildOpenAPI(g *generation) ([]byte, error) {
 	services := make([]openapi.Service, 0, len(g.routes))
 	for route, e := range g.routes {
-		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.svc.Desc, Policy: e.policy})
+		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.desc, Policy: e.policy})
 	}
 	sort.Slice(services, func(i, j int) bool { return services[i].Route < services[j].Route })
 	doc, err := openapi.Build(openapi.Info{Title: "microfn services", Version: versionString()}, services)

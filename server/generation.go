@@ -7,15 +7,18 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/supervisor"
 )
 
 // An endpoint is one service of one package version, with its policy.
 type endpoint struct {
 	route   string // "/IsEven", "/billing/Charge"
 	local   bool   // served by this server (see WithOnly)
-	svc     *interp.Service
+	desc    *funcs.Descriptor
+	svc     *interp.Service // nil when the package runs in a worker process
 	policy  policy.Policy
 	limiter *policy.Limiter
 	version *version
@@ -27,7 +30,8 @@ type endpoint struct {
 // when the last reference is released.
 type version struct {
 	rel       string // package directory relative to the root, "." for the root
-	pkg       *interp.Package
+	pkg       *interp.Package   // the loaded code, when it runs in this process
+	group     *supervisor.Group // its worker process, when it runs in one
 	endpoints []*endpoint // in the order of pkg.Services
 	loadedAt  time.Time
 
@@ -67,7 +71,14 @@ func (v *version) retire() {
 
 func (v *version) tryClose() {
 	if v.refs.CompareAndSwap(0, closedRefs) {
-		v.once.Do(v.pkg.Close)
+		v.once.Do(func() {
+			if v.pkg != nil {
+				v.pkg.Close()
+			}
+			if v.group != nil {
+				v.group.Close()
+			}
+		})
 	}
 }
 

@@ -53,15 +53,18 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	if ch.depth > s.cfg.maxDepth {
 		return s.fail(c, start, e, ch, callStats{}, &depthError{depth: ch.depth, max: s.cfg.maxDepth})
 	}
-	args, err := s.bind(c, e)
-	if err != nil {
-		return s.fail(c, start, e, ch, callStats{}, err)
-	}
 	deadline := start.Add(s.cfg.callDeadline)
 	if d, ok := parseDeadline(hdr.deadline); ok && d.Before(deadline) { // validated above
 		deadline = d
 	}
 	proxied := hdr.proxied
+	if e.version.group != nil {
+		return s.handleForwarded(c, start, deadline, e, ch, proxied)
+	}
+	args, err := s.bind(c, e)
+	if err != nil {
+		return s.fail(c, start, e, ch, callStats{}, err)
+	}
 	ctx := context.Background()
 	if !proxied {
 		// Retries wait within the deadline; a proxied call has one
@@ -76,7 +79,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	}
 	body, err := e.svc.Func.AppendResults(make([]byte, 0, 64), out)
 	if err != nil {
-		return s.fail(c, start, e, ch, st, microfn.Error(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.svc.Desc.Name, err))
+		return s.fail(c, start, e, ch, st, microfn.Error(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.desc.Name, err))
 	}
 	setAttempts(&c.Response().Header, st.attempts)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
@@ -135,7 +138,7 @@ func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st c
 		setAttempts(&c.Response().Header, st.attempts)
 	}
 	status := statusOf(err)
-	if status >= 500 && e != nil {
+	if status >= 500 && e != nil && s.cfg.worker == nil {
 		s.cfg.logger.Error("call failed", "route", e.route, "status", status, "trace", ch.trace, "error", err.Error())
 	}
 	s.logAccess(c, start, e, ch, st, status)
@@ -145,6 +148,10 @@ func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st c
 // logAccess writes the access line of a call, indented by its depth so
 // nested calls show as a tree.
 func (s *Server) logAccess(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, status int) {
+	if s.cfg.worker != nil {
+		// The server that sent the call logs and counts it.
+		return
+	}
 	if e != nil {
 		s.metrics.observeCall(e.metrics, status, time.Since(start), st, "http")
 	}

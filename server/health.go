@@ -17,6 +17,13 @@ type PackageStatus struct {
 	LoadedAt string   `json:"loaded_at,omitempty"`
 	Errors   []string `json:"errors,omitempty"`
 	FailedAt string   `json:"failed_at,omitempty"`
+	// Crashes counts the package's worker processes that died of a
+	// fatal error, with the last one; it stays after the worker has
+	// been restarted.
+	Crashes *CrashStatus `json:"crashes,omitempty"`
+	// Worker is the process id of the package's worker, 0 while it
+	// restarts; absent when the package runs in the server's process.
+	Worker *int `json:"worker,omitempty"`
 }
 
 // Health is the body of /healthz and /readyz.
@@ -35,7 +42,12 @@ func (s *Server) Status() Health {
 		if st.current != nil {
 			ps.Services = routesOf(st.current)
 			ps.LoadedAt = st.current.loadedAt.Format(time.RFC3339)
+			if g := st.current.group; g != nil {
+				pid := g.PID()
+				ps.Worker = &pid
+			}
 		}
+		ps.Crashes = s.crashes.get(st.rel)
 		if st.err != nil {
 			ps.State = "degraded"
 			if st.current == nil {

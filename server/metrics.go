@@ -30,6 +30,10 @@ type metrics struct {
 	reloads        *prometheus.CounterVec
 	reloadDuration *prometheus.HistogramVec
 	reloadSuccess  *prometheus.GaugeVec
+	crashes        *prometheus.CounterVec
+
+	// workers gathers the metrics of the worker processes, if any.
+	workers prometheus.Gatherer
 }
 
 func newMetrics() *metrics {
@@ -93,8 +97,12 @@ func newMetrics() *metrics {
 			Name: "microfn_reload_success",
 			Help: "1 if the package's last load succeeded, 0 if an older version is serving (or none).",
 		}, []string{"package"}),
+		crashes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_worker_crashes_total",
+			Help: "Worker processes of a package that died of a fatal error (and were restarted).",
+		}, []string{"package"}),
 	}
-	m.registry.MustRegister(
+	m.registry.MustRegister(m.crashes,
 		m.calls, m.duration, m.attempts, m.retries, m.inFlight, m.waiting, m.rejected,
 		m.timeouts, m.runaways, m.runawaysTotal, m.nested, m.reloads, m.reloadDuration, m.reloadSuccess,
 		collectors.NewGoCollector(),
@@ -171,7 +179,12 @@ func (m *metrics) observeReload(rel string, d time.Duration, err error) {
 	m.reloadSuccess.WithLabelValues(rel).Set(success)
 }
 
-// handler serves the metrics in the Prometheus text format.
+// handler serves the metrics in the Prometheus text format: the server's
+// own and its workers'.
 func (m *metrics) handler() fiber.Handler {
-	return adaptor.HTTPHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	var g prometheus.Gatherer = m.registry
+	if m.workers != nil {
+		g = prometheus.Gatherers{m.registry, m.workers}
+	}
+	return adaptor.HTTPHandler(promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 }

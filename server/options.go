@@ -8,6 +8,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/supervisor"
 )
 
 // An Option configures a [Server].
@@ -43,6 +44,12 @@ type config struct {
 	callDeadline    time.Duration
 	limits          funcs.Limits
 	allow           []string
+	isolation       Isolation
+	loadTimeout     time.Duration
+	runawayGrace    time.Duration
+	workerLimits    supervisor.Limits
+	workerCommand   []string
+	worker          *workerConfig // set in a worker process
 }
 
 func newConfig(opts []Option) (*config, error) {
@@ -60,6 +67,14 @@ func newConfig(opts []Option) (*config, error) {
 		maxConns:        10000,
 		maxHeaderBytes:  16 << 10,
 		callDeadline:    5 * time.Minute,
+		isolation:       IsolatePackage,
+		loadTimeout:     10 * time.Second,
+		runawayGrace:    5 * time.Second,
+		workerLimits: supervisor.Limits{
+			MaxMemory:    1 << 30,
+			MaxStack:     64 << 20,
+			MaxOpenFiles: 1024,
+		},
 	}
 	for _, o := range opts {
 		o.apply(c)
@@ -84,6 +99,16 @@ func (c *config) validate() error {
 		return fmt.Errorf("call deadline must be positive, got %s", c.callDeadline)
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return fmt.Errorf("TLS needs both a certificate and a key file")
+	case c.isolation != IsolatePackage && c.isolation != IsolateShared && c.isolation != IsolateNone:
+		return fmt.Errorf("isolation must be %q, %q or %q, got %q", IsolatePackage, IsolateShared, IsolateNone, c.isolation)
+	case c.loadTimeout <= 0:
+		return fmt.Errorf("load timeout must be positive, got %s", c.loadTimeout)
+	case c.runawayGrace <= 0:
+		return fmt.Errorf("runaway grace must be positive, got %s", c.runawayGrace)
+	case c.workerLimits.MaxMemory != 0 && c.workerLimits.MaxMemory < 64<<20:
+		return fmt.Errorf("max memory must be at least 64 MiB (or 0 for no limit), got %d bytes", c.workerLimits.MaxMemory)
+	case c.workerLimits.MaxStack != 0 && c.workerLimits.MaxStack < 1<<20:
+		return fmt.Errorf("max stack must be at least 1 MiB, got %d bytes", c.workerLimits.MaxStack)
 	}
 	if err := c.routes.validate(); err != nil {
 		return err
@@ -201,4 +226,53 @@ func WithSourceLimits(l funcs.Limits) Option { return optionFunc(func(c *config)
 // in flight. Default 10s.
 func WithShutdownTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.shutdownTimeout = d })
+}
+
+// Isolation says which processes run service code.
+type Isolation string
+
+const (
+	// IsolatePackage runs each package version in a worker process of
+	// its own: a fatal error in one package's code (a stack overflow, a
+	// concurrent map write, running out of memory) ends only that
+	// package's worker, which is restarted. The default.
+	IsolatePackage Isolation = "package"
+	// IsolateShared runs every package in one worker process, apart from
+	// the server: a fatal error restarts that worker, and every package
+	// with it, but never takes the server down.
+	IsolateShared Isolation = "shared"
+	// IsolateNone runs service code in the server's own process, as one
+	// program: the fastest, but a fatal error in any service ends the
+	// server.
+	IsolateNone Isolation = "none"
+)
+
+// WithIsolation sets which processes run service code. Default
+// [IsolatePackage].
+func WithIsolation(i Isolation) Option { return optionFunc(func(c *config) { c.isolation = i }) }
+
+// WithLoadTimeout bounds how long loading a package may take, its init
+// functions and package-level initialisers included; a load that takes
+// longer is a load error, and the last good version keeps serving. It
+// applies to worker processes (not to [IsolateNone]). Default 10s.
+func WithLoadTimeout(d time.Duration) Option { return optionFunc(func(c *config) { c.loadTimeout = d }) }
+
+// WithRunawayGrace sets how long a call may run past its timeout before
+// its worker process is replaced: a fresh worker takes new calls, and the
+// old one is killed once it runs nothing but overdue calls. It applies to
+// worker processes. Default 5s.
+func WithRunawayGrace(d time.Duration) Option { return optionFunc(func(c *config) { c.runawayGrace = d }) }
+
+// WithWorkerLimits sets the resource limits of each worker process (see
+// supervisor.Limits). Default: 1 GiB of memory, goroutine stacks of at
+// most 64 MiB, 1024 open files.
+func WithWorkerLimits(l supervisor.Limits) Option {
+	return optionFunc(func(c *config) { c.workerLimits = l })
+}
+
+// WithWorkerCommand sets the executable (and arguments) started as a
+// worker process. Default: this executable, whose main must call
+// worker.Main when supervisor.IsWorker reports true (cmd/microfn does).
+func WithWorkerCommand(cmd ...string) Option {
+	return optionFunc(func(c *config) { c.workerCommand = cmd })
 }

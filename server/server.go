@@ -36,13 +36,24 @@ type Server struct {
 
 	gen atomic.Pointer[generation]
 
-	mu       sync.Mutex // guards packages and serializes reloads
+	mu       sync.Mutex // guards packages and locks, and publishing
 	packages map[string]*pkgState
+	locks    map[string]*sync.Mutex // serialize the reloads of each package
+
+	crashes crashLog
 
 	ln      net.Listener
 	baseURL string
 	metrics *metrics
 	workers *workerPool
+
+	// runDir holds the Unix sockets of the supervisor and its workers;
+	// internal is the supervisor's socket, on which workers make their
+	// nested calls. Both are unset in IsolateNone mode.
+	runDir   string
+	internal net.Listener
+	groups   sync.WaitGroup // worker groups not yet ended
+	bg       sync.WaitGroup // reloads started by the watcher
 }
 
 // pkgState is what the server knows of one package directory.
@@ -74,10 +85,27 @@ func New(dir string, opts ...Option) (*Server, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("serve %s: not a directory", dir)
 	}
+	s := newServer(dir, cfg)
+	if cfg.isolation != IsolateNone {
+		if err := s.listenInternal(); err != nil {
+			return nil, err
+		}
+	}
+	s.ReloadAll(context.Background())
+	if err := s.checkOnly(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newServer returns a server of dir with no package loaded.
+func newServer(dir string, cfg *config) *Server {
 	s := &Server{
 		cfg:      cfg,
 		root:     filepath.Clean(dir),
 		packages: map[string]*pkgState{},
+		locks:    map[string]*sync.Mutex{},
 		metrics:  newMetrics(),
 		workers:  newWorkerPool(10 * time.Second),
 		loader:   interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger}),
@@ -92,6 +120,10 @@ func New(dir string, opts ...Option) (*Server, error) {
 			RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 		},
 	}
+	s.crashes.metric = s.metrics.crashes
+	if cfg.isolation != IsolateNone {
+		s.metrics.workers = workerMetrics{s}
+	}
 	s.gen.Store(newGeneration(nil, nil))
 	s.app = fiber.New(fiber.Config{
 		DisableStartupMessage: true,
@@ -105,7 +137,7 @@ func New(dir string, opts ...Option) (*Server, error) {
 		StrictRouting:         true,
 		ErrorHandler:          s.errorHandler,
 	})
-	if cfg.token != "" {
+	if cfg.token != "" && cfg.worker == nil {
 		s.app.Use(s.authenticate)
 	}
 	s.app.Get("/healthz", s.healthz)
@@ -116,11 +148,7 @@ func New(dir string, opts ...Option) (*Server, error) {
 	s.app.Get("/docs", func(c *fiber.Ctx) error { return c.Redirect("/docs/", fiber.StatusMovedPermanently) })
 	s.app.Get("/docs/*", docs)
 	s.app.All("/*", s.handle)
-	s.ReloadAll(context.Background())
-	if err := s.checkOnly(); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return s
 }
 
 // serves reports whether this server serves the service at route.
@@ -234,8 +262,11 @@ func (s *Server) Serve(ctx context.Context) error {
 			s.watch(ctx)
 		}()
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- s.app.Listener(s.ln) }()
+	if s.internal != nil {
+		go func() { errc <- s.app.Server().Serve(s.internal) }()
+	}
 	s.cfg.logger.Info("serving", "dir", s.root, "url", s.baseURL, "services", len(s.gen.Load().routes), "monolith", s.cfg.monolith)
 	var err error
 	select {
@@ -245,19 +276,30 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	cancel()
 	wg.Wait()
-	s.closeVersions()
-	s.client.CloseIdleConnections()
-	s.workers.close()
+	s.Close()
 	return err
 }
 
-func (s *Server) closeVersions() {
+// Close retires every package version, stops the worker processes and
+// waits for them to end. Serve calls it when it returns; call it after
+// [New] when the server is never served.
+func (s *Server) Close() {
+	s.bg.Wait()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, st := range s.packages {
 		if st.current != nil {
 			st.current.retire()
 		}
+	}
+	s.mu.Unlock()
+	s.groups.Wait()
+	s.client.CloseIdleConnections()
+	s.workers.close()
+	if s.internal != nil {
+		s.internal.Close()
+	}
+	if s.runDir != "" {
+		os.RemoveAll(s.runDir)
 	}
 }
 
@@ -269,51 +311,85 @@ func (s *Server) ReloadAll(ctx context.Context) map[string]error {
 	if err != nil {
 		s.cfg.logger.Error("list packages", "error", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	seen := map[string]bool{}
 	for _, d := range dirs {
 		seen[d] = true
 	}
+	s.mu.Lock()
 	for rel := range s.packages {
 		if !seen[rel] {
 			dirs = append(dirs, rel)
 		}
 	}
-	return s.unsyncedReloadAndPublish(ctx, dirs, false)
+	s.mu.Unlock()
+	return s.reload(ctx, dirs, false)
 }
 
 // Reload reloads the packages in the directories rel (relative to the
 // root) if their files changed.
 func (s *Server) Reload(ctx context.Context, rels ...string) map[string]error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.unsyncedReloadAndPublish(ctx, rels, false)
+	return s.reload(ctx, rels, false)
 }
 
 // reloadChanged reloads the packages in rels after the watcher saw their
-// files change. Unlike Reload, it holds back a load that drops services
-// for a while (see removalGrace). Errors are logged.
+// files change, in the background: a package whose load takes long never
+// delays the others. Unlike Reload, it holds back a load that drops
+// services for a while (see removalGrace). Errors are logged.
 func (s *Server) reloadChanged(ctx context.Context, rels ...string) {
 	if ctx.Err() != nil {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.unsyncedReloadAndPublish(ctx, rels, true)
+	for _, rel := range rels {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.reloadPackage(ctx, rel, true)
+		}()
+	}
 }
 
-// unsyncedReloadAndPublish reloads the packages in rels (see
-// unsyncedReload) and publishes the result. The caller holds s.mu.
-func (s *Server) unsyncedReloadAndPublish(ctx context.Context, rels []string, guard bool) map[string]error {
+// maxParallelLoads bounds the packages loaded at once.
+const maxParallelLoads = 4
+
+// reload reloads the packages in rels (see reloadPackage), several at
+// once, and returns their errors.
+func (s *Server) reload(ctx context.Context, rels []string, guard bool) map[string]error {
+	var mu sync.Mutex // guards errs
 	errs := map[string]error{}
+	sem := make(chan struct{}, maxParallelLoads)
+	var wg sync.WaitGroup
+	seen := map[string]bool{}
 	for _, rel := range rels {
-		if err := s.unsyncedReload(ctx, rel, guard); err != nil {
-			errs[rel] = err
+		if seen[rel] {
+			continue
 		}
+		seen[rel] = true
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := s.reloadPackage(ctx, rel, guard); err != nil {
+				mu.Lock()
+				errs[rel] = err
+				mu.Unlock()
+			}
+		}()
 	}
-	s.unsyncedPublish()
+	wg.Wait()
 	return errs
+}
+
+// packageLock returns the lock that serializes the reloads of the package
+// in rel.
+func (s *Server) packageLock(rel string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lk := s.locks[rel]
+	if lk == nil {
+		lk = &sync.Mutex{}
+		s.locks[rel] = lk
+	}
+	return lk
 }
 
 // removalGrace is how long a change that drops services waits before it
@@ -330,22 +406,28 @@ func dropsServices(v *version, src *funcs.Package) bool {
 		names[d.Name] = true
 	}
 	for _, e := range v.endpoints {
-		if !names[e.svc.Desc.Name] {
+		if !names[e.desc.Name] {
 			return true
 		}
 	}
 	return false
 }
 
-// unsyncedReload loads the package in rel if its files changed. The
-// caller holds s.mu and publishes afterwards. A package that fails to load
-// keeps its last good version serving. With guard set, sources that drop
-// services are held back for removalGrace first.
-func (s *Server) unsyncedReload(ctx context.Context, rel string, guard bool) error {
+// reloadPackage loads the package in rel if its files changed, and
+// publishes the result. A package that fails to load keeps its last good
+// version serving. With guard set, sources that drop services are held
+// back for removalGrace first. Reloads of one package are serialized;
+// reloads of different packages run side by side, and the slow part, the
+// load itself, holds no lock that requests or health checks need.
+func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) error {
+	lk := s.packageLock(rel)
+	lk.Lock()
+	defer lk.Unlock()
 	start := time.Now()
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
 	label := filepath.ToSlash(dir)
 	files, readErr := funcs.ReadDir(dir, s.cfg.limits)
+	s.mu.Lock()
 	st := s.packages[rel]
 	if len(files) == 0 && (readErr == nil || errors.Is(readErr, fs.ErrNotExist)) {
 		if st != nil {
@@ -354,13 +436,18 @@ func (s *Server) unsyncedReload(ctx context.Context, rel string, guard bool) err
 				s.cfg.logger.Info(fmt.Sprintf("removed %s: %s", label, strings.Join(routesOf(st.current), " ")))
 			}
 			delete(s.packages, rel)
+			s.unsyncedPublish()
 		}
+		s.mu.Unlock()
 		return nil
 	}
 	if readErr != nil {
 		var list funcs.ErrorList
 		if !errors.As(readErr, &list) {
-			return s.unsyncedFailed(st, rel, label, readErr)
+			err := s.unsyncedFailed(st, rel, label, readErr)
+			s.unsyncedPublish()
+			s.mu.Unlock()
+			return err
 		}
 		for _, e := range list {
 			s.cfg.logger.Warn(e.Error())
@@ -372,37 +459,48 @@ func (s *Server) unsyncedReload(ctx context.Context, rel string, guard bool) err
 	}
 	h := hashFiles(files)
 	if h == st.hash && (st.current != nil || st.err != nil) {
-		return st.err
+		err := st.err
+		s.mu.Unlock()
+		return err
 	}
 	prevHash := st.hash
 	st.hash = h
 	src, err := funcs.Parse(dir, files)
 	if err != nil {
 		s.metrics.observeReload(rel, time.Since(start), err)
-		return s.unsyncedFailed(st, rel, label, err)
+		err = s.unsyncedFailed(st, rel, label, err)
+		s.unsyncedPublish()
+		s.mu.Unlock()
+		return err
 	}
 	if guard && st.current != nil && dropsServices(st.current, src) && (!st.hasHeld || st.held != h) {
 		st.hash, st.held, st.hasHeld = prevHash, h, true
 		grace := s.removalGrace()
 		s.cfg.logger.Info(fmt.Sprintf("%s no longer declares some of its services; holding the change back for %s in case a file is still being written", label, grace))
 		time.AfterFunc(grace, func() { s.reloadChanged(ctx, rel) })
+		s.mu.Unlock()
 		return nil
 	}
 	st.hasHeld = false
-	ref := &versionRef{}
-	pkg, err := s.loader.Load(ctx, src, s.callFunc(ref))
+	prev := st.current
+	s.mu.Unlock()
+
+	v, err := s.load(ctx, rel, label, src, files, prev)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.unsyncedPublish()
+	if s.packages[rel] != st {
+		// The package was removed while it loaded.
+		if v != nil {
+			v.retire()
+		}
+		return err
+	}
+	s.metrics.observeReload(rel, time.Since(start), err)
 	if err != nil {
-		s.metrics.observeReload(rel, time.Since(start), err)
 		return s.unsyncedFailed(st, rel, label, err)
 	}
-	v, err := s.newVersion(rel, pkg, st.current)
-	if err != nil {
-		pkg.Close()
-		s.metrics.observeReload(rel, time.Since(start), err)
-		return s.unsyncedFailed(st, rel, label, err)
-	}
-	s.metrics.observeReload(rel, time.Since(start), nil)
-	ref.v = v
 	old := st.current
 	st.current, st.err = v, nil
 	if old != nil {
@@ -410,6 +508,55 @@ func (s *Server) unsyncedReload(ctx context.Context, rel string, guard bool) err
 	}
 	s.cfg.logger.Info(fmt.Sprintf("%s %s in %s: %s", verb(old), label, time.Since(start).Round(100*time.Microsecond), diffRoutes(old, v)))
 	return nil
+}
+
+// loadHere loads one version of the package in rel in this process: the
+// code prepared already, if prep is not nil.
+func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, prep *interp.Prepared, prev *version) (*version, error) {
+	ref := &versionRef{}
+	var pkg *interp.Package
+	var err error
+	if prep != nil {
+		pkg, err = s.loader.Run(ctx, src, prep, s.callFunc(ref))
+	} else {
+		pkg, err = s.loader.Load(ctx, src, s.callFunc(ref))
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.newVersion(rel, src.Services, pkg.Services, prev)
+	if err != nil {
+		pkg.Close()
+		return nil, err
+	}
+	v.pkg = pkg
+	ref.v = v
+	return v, nil
+}
+
+// load loads one version of the package in rel: in this process, or in
+// a worker process of its own. prev is the version serving now, if any.
+func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prev *version) (*version, error) {
+	if s.cfg.isolation == IsolateNone {
+		return s.loadHere(ctx, rel, src, nil, prev)
+	}
+	// The code is checked and rewritten here, where the type information
+	// of the standard library is at hand, and the policies are checked,
+	// before a worker is started for nothing; the worker only runs it.
+	prep, err := s.loader.Prepare(src)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.newVersion(rel, src.Services, nil, prev)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.startWorker(ctx, rel, label, files, prep)
+	if err != nil {
+		return nil, err
+	}
+	v.group = g
+	return v, nil
 }
 
 func verb(old *version) string {
@@ -443,8 +590,11 @@ func (s *Server) unsyncedFailed(st *pkgState, rel, label string, err error) erro
 // service's policy: the server's defaults, then the directive's options.
 // Limiters carry over from the previous version when the route's scale and
 // queue did not change, so a reload does not admit extra calls.
-func (s *Server) newVersion(rel string, pkg *interp.Package, prev *version) (*version, error) {
-	v := &version{rel: rel, pkg: pkg, loadedAt: time.Now()}
+//
+// svcs are the loaded services, one per descriptor, when the package runs
+// in this process; nil when it runs in a worker process.
+func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*interp.Service, prev *version) (*version, error) {
+	v := &version{rel: rel, loadedAt: time.Now()}
 	old := map[string]*endpoint{}
 	if prev != nil {
 		for _, e := range prev.endpoints {
@@ -452,17 +602,20 @@ func (s *Server) newVersion(rel string, pkg *interp.Package, prev *version) (*ve
 		}
 	}
 	var list funcs.ErrorList
-	for _, svc := range pkg.Services {
+	for i, desc := range descs {
 		p := s.cfg.defaults
-		for _, o := range svc.Desc.Options {
+		for _, o := range desc.Options {
 			if err := p.Set(o.Key, o.Value); err != nil {
 				list = append(list, &funcs.SourceError{Pos: o.Pos, Msg: err.Error()})
 			}
 		}
 		if err := p.Validate(); err != nil {
-			list = append(list, &funcs.SourceError{Pos: svc.Desc.Pos, Msg: "policy: " + err.Error()})
+			list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: "policy: " + err.Error()})
 		}
-		e := &endpoint{route: routePrefix(rel) + svc.Desc.Route, svc: svc, policy: p, version: v}
+		e := &endpoint{route: routePrefix(rel) + desc.Route, desc: desc, policy: p, version: v}
+		if svcs != nil {
+			e.svc = svcs[i]
+		}
 		e.local = s.serves(e.route)
 		e.metrics = s.metrics.forRoute(e.route)
 		if o, ok := old[e.route]; ok && o.policy.Scale == p.Scale && o.policy.Queue == p.Queue {

@@ -40,7 +40,7 @@ func (s *Server) Services() []ServiceInfo {
 			info := ServiceInfo{
 				Route:   strings.TrimPrefix(e.route, "/"),
 				Package: st.rel,
-				Desc:    e.svc.Desc,
+				Desc:    e.desc,
 				Policy:  e.policy,
 				Local:   e.local,
 				Where:   "local",

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"strings"
 
+	"github.com/dustin/go-humanize"
 	"github.com/lmittmann/tint"
 
 	"github.com/microfn/microfn/policy"
@@ -166,4 +168,20 @@ func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// parseBytes reads a size such as 512MiB, 1GiB or 1GB (humanize's units:
+// KiB, MiB, GiB are powers of 1024, KB, MB, GB of 1000), or 0 for none.
+func parseBytes(s string) (int64, error) {
+	if s == "0" {
+		return 0, nil
+	}
+	n, err := humanize.ParseBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("want a size such as 512MiB or 2GiB, got %q", s)
+	}
+	if n > math.MaxInt64 {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return int64(n), nil
 }

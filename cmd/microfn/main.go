@@ -21,9 +21,16 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/worker"
 )
 
 func main() {
+	if supervisor.IsWorker() {
+		// A server started this process to run service code.
+		os.Exit(worker.Main())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))

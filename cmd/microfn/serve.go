@@ -11,6 +11,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/server"
+	"github.com/microfn/microfn/supervisor"
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -34,6 +35,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	callDeadline := fs.Duration("call-deadline", 5*time.Minute, "longest a call from outside may take in all, retries included")
 	maxFileSize := fs.Int64("max-file-size", 1<<20, "largest source file loaded, in bytes (larger files are skipped with a message)")
 	maxFiles := fs.Int("max-files", 1000, "most source files loaded per package")
+	isolate := fs.String("isolate", "package", "which processes run service code: `mode` package (a worker process per package), shared (one worker process for all packages) or none (this process: a fatal error in any service ends the server)")
+	loadTimeout := fs.Duration("load-timeout", 10*time.Second, "longest a package may take to load, init functions included")
+	runawayGrace := fs.Duration("runaway-grace", 5*time.Second, "how long a call may run past its timeout before its worker process is replaced")
+	maxMemory := fs.String("max-memory", "1GiB", "memory limit of each worker process (e.g. 512MiB, 2GiB; 0: none)")
+	maxStack := fs.String("max-stack", "64MiB", "largest goroutine stack in a worker process: deeper recursion ends as a stack overflow")
+	maxOpenFiles := fs.Uint64("max-open-files", 1024, "most open files of each worker process")
 	defaults := policyFlags(fs)
 	split := splitFlags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -48,6 +55,19 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve:", err)
 		return 2
+	}
+	memLimit, err := parseBytes(*maxMemory)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve: --max-memory:", err)
+		return 2
+	}
+	stackLimit, err := parseBytes(*maxStack)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve: --max-stack:", err)
+		return 2
+	}
+	if server.Isolation(*isolate) == server.IsolateNone {
+		logger.Warn("WARNING: --isolate=none runs service code in the server's process: a fatal error in any service (a stack overflow, a concurrent map write, running out of memory) ends the server and every call in flight")
 	}
 	def, err := defaults()
 	if err != nil {
@@ -76,6 +96,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithMaxHeaderBytes(*maxHeader),
 		server.WithCallDeadline(*callDeadline),
 		server.WithSourceLimits(funcs.Limits{MaxFileSize: *maxFileSize, MaxFiles: *maxFiles}),
+		server.WithIsolation(server.Isolation(*isolate)),
+		server.WithLoadTimeout(*loadTimeout),
+		server.WithRunawayGrace(*runawayGrace),
+		server.WithWorkerLimits(supervisor.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles}),
 	)...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve:", err)

@@ -1,0 +1,234 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/microfn/microfn/supervisor"
+)
+
+// A workerAnswer is an answer of a worker process other than 200: the
+// problem the worker wrote, passed on as it is. It is an error so that the
+// retry policy sees its status.
+type workerAnswer struct {
+	status     int
+	body       []byte
+	retryAfter string
+}
+
+func (a *workerAnswer) Error() string {
+	var p Problem
+	if json.Unmarshal(a.body, &p) == nil && p.Detail != "" {
+		return p.Detail
+	}
+	return http.StatusText(a.status)
+}
+
+// StatusCode is the status the worker answered.
+func (a *workerAnswer) StatusCode() int { return a.status }
+
+// Permanent reports whether another attempt cannot help: bad input and
+// other 4xx answers, and 508, as for calls in process.
+func (a *workerAnswer) Permanent() bool {
+	return (a.status >= 400 && a.status < 500 && a.status != http.StatusTooManyRequests) || a.status == http.StatusLoopDetected
+}
+
+// RetryAfter is the worker's Retry-After, if any.
+func (a *workerAnswer) RetryAfter() time.Duration {
+	if s, err := strconv.Atoi(a.retryAfter); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 0
+}
+
+// crashedError is the answer to a call whose worker process died while it
+// ran: 502, retried like a panic.
+type crashedError struct {
+	service string // the route
+	reason  string
+}
+
+func (e *crashedError) Error() string {
+	return fmt.Sprintf("service %s crashed its worker: %s", e.service, e.reason)
+}
+
+// StatusCode is 502: the process that ran the call is gone.
+func (e *crashedError) StatusCode() int { return http.StatusBadGateway }
+
+// inbound is what a worker needs of a call: a copy of the request, which
+// outlives the handler when the call runs past its timeout.
+type inbound struct {
+	method      []byte
+	uri         []byte
+	contentType []byte
+	body        []byte
+}
+
+func newInbound(c *fiber.Ctx) *inbound {
+	r := c.Request()
+	return &inbound{
+		method:      append([]byte(nil), r.Header.Method()...),
+		uri:         append([]byte(nil), r.RequestURI()...),
+		contentType: append([]byte(nil), r.Header.ContentType()...),
+		body:        append([]byte(nil), r.Body()...),
+	}
+}
+
+// handleForwarded runs a call of a service whose package runs in a worker
+// process: the policy (slots, retries, timeouts) here, each attempt in
+// the worker, which binds the request, runs the code and encodes the
+// results.
+func (s *Server) handleForwarded(c *fiber.Ctx, start, deadline time.Time, e *endpoint, ch chain, proxied bool) error {
+	in := newInbound(c)
+	ctx := context.Background()
+	if !proxied {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	var st callStats
+	var body []byte
+	var err error
+	if proxied {
+		st.attempts = 1
+		body, err = s.forwardAttempt(ctx, start, deadline, e, ch, in, &st.wait, true)
+	} else {
+		now := start
+		st.attempts, err = e.policy.Do(ctx, func(ctx context.Context, attempt int) error {
+			if attempt > 1 {
+				now = time.Now()
+			}
+			var err error
+			body, err = s.forwardAttempt(ctx, now, deadline, e, ch, in, &st.wait, false)
+			return err
+		})
+	}
+	if err != nil {
+		var a *workerAnswer
+		if errors.As(err, &a) {
+			return s.passProblem(c, start, e, ch, st, a)
+		}
+		return s.fail(c, start, e, ch, st, err)
+	}
+	setAttempts(&c.Response().Header, st.attempts)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	c.Status(http.StatusOK)
+	s.logAccess(c, start, e, ch, st, http.StatusOK)
+	return c.Send(body)
+}
+
+// passProblem answers with the problem a worker wrote.
+func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, a *workerAnswer) error {
+	setAttempts(&c.Response().Header, st.attempts)
+	if a.status >= 500 {
+		s.cfg.logger.Error("call failed", "route", e.route, "status", a.status, "trace", ch.trace, "error", a.Error())
+	}
+	s.logAccess(c, start, e, ch, st, a.status)
+	if a.retryAfter != "" {
+		c.Set(fiber.HeaderRetryAfter, a.retryAfter)
+	}
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	c.Status(a.status)
+	return c.Send(a.body)
+}
+
+// forwardAttempt runs one attempt in the worker: it waits for a slot of
+// the service's concurrency limit, as attempt does, then sends the call to
+// the worker. An attempt that overruns its timeout answers at once (unless
+// inline: then the caller's proxy answers it); the worker keeps running
+// it, and the slot stays taken until the worker answers or is replaced
+// (see supervisor.Group), so the limit is never exceeded.
+func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in *inbound, wait *time.Duration, inline bool) ([]byte, error) {
+	release, now, err := s.acquireSlot(ctx, now, e, ch, wait)
+	if err != nil {
+		return nil, err
+	}
+	attemptDeadline := now.Add(e.policy.Timeout)
+	if !deadline.IsZero() && deadline.Before(attemptDeadline) {
+		attemptDeadline = deadline
+	}
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	req.Header.SetMethodBytes(in.method)
+	req.SetRequestURIBytes(in.uri)
+	if len(in.contentType) > 0 {
+		req.Header.SetContentTypeBytes(in.contentType)
+	}
+	req.SetBodyRaw(in.body)
+	var scratch [128]byte
+	v := ch.appendTraceparent(scratch[:0])
+	req.Header.SetCanonical(keyTraceparent, v)
+	v = strconv.AppendInt(v[len(v):], int64(ch.depth), 10)
+	req.Header.SetCanonical(keyDepth, v)
+	req.Header.SetCanonical(keyProxied, valueProxied)
+	v = appendDeadline(v[len(v):], attemptDeadline)
+	req.Header.SetCanonical(keyDeadline, v)
+
+	group := e.version.group
+	inFlight := e.metrics.inFlight
+	inFlight.Inc()
+	finish := func(err error) ([]byte, error) {
+		defer fasthttp.ReleaseRequest(req)
+		defer fasthttp.ReleaseResponse(resp)
+		if err != nil {
+			var ce *supervisor.CrashError
+			if errors.As(err, &ce) {
+				return nil, &crashedError{service: e.route, reason: ce.Reason}
+			}
+			return nil, fmt.Errorf("%s: %w", e.desc.Name, err)
+		}
+		if status := resp.StatusCode(); status != http.StatusOK {
+			return nil, &workerAnswer{
+				status:     status,
+				body:       append([]byte(nil), resp.Body()...),
+				retryAfter: string(resp.Header.Peek(fiber.HeaderRetryAfter)),
+			}
+		}
+		return append([]byte(nil), resp.Body()...), nil
+	}
+	if inline {
+		err := group.Do(req, resp, attemptDeadline)
+		inFlight.Dec()
+		release()
+		return finish(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		err := group.Do(req, resp, attemptDeadline)
+		inFlight.Dec()
+		release()
+		done <- err
+	}()
+	timer := time.NewTimer(time.Until(attemptDeadline))
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return finish(err)
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	started := time.Now()
+	runaways := s.metrics.runaways.WithLabelValues(e.route)
+	runaways.Inc()
+	s.metrics.runawaysTotal.WithLabelValues(e.route).Inc()
+	s.metrics.timeouts.WithLabelValues(e.route).Inc()
+	go func() {
+		err := <-done
+		_, err = finish(err)
+		runaways.Dec()
+		s.cfg.logger.Warn("runaway call finished after its deadline",
+			"service", e.route, "trace", ch.trace, "overran", time.Since(started).Round(time.Millisecond).String(), "error", errString(err))
+	}()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: %w", e.desc.Name, ctx.Err())
+	}
+	return nil, &timeoutError{service: e.desc.Name, timeout: e.policy.Timeout}
+}

@@ -1,0 +1,242 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/supervisor"
+)
+
+// WorkerSettings are the settings a server passes to its worker
+// processes, so that their proxies call services as the server would.
+type WorkerSettings struct {
+	Monolith     bool          `json:"monolith,omitempty"`
+	Unrestricted bool          `json:"unrestricted,omitempty"`
+	Allow        []string      `json:"allow,omitempty"`
+	MaxDepth     int           `json:"max_depth"`
+	BodyLimit    int           `json:"body_limit"`
+	Defaults     policy.Policy `json:"defaults"`
+	Only         []string      `json:"only,omitempty"`
+	Routes       RouteTable    `json:"routes,omitempty"`
+	Token        string        `json:"token,omitempty"`
+	CallDeadline time.Duration `json:"call_deadline"`
+	Quiet        bool          `json:"quiet,omitempty"`
+	// Supervisor is the Unix socket of the server, where the worker's
+	// proxies send nested calls of the services it serves.
+	Supervisor string `json:"supervisor"`
+}
+
+// internalSocket is the name of the server's socket for its workers.
+const internalSocket = "server.sock"
+
+// listenInternal makes the private directory of the sockets and listens
+// on the server's socket for its workers' nested calls.
+func (s *Server) listenInternal() error {
+	dir, err := os.MkdirTemp("", "microfn-")
+	if err != nil {
+		return fmt.Errorf("make the workers' socket directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		os.RemoveAll(dir)
+		return fmt.Errorf("make the workers' socket directory: %w", err)
+	}
+	ln, err := net.Listen("unix", filepath.Join(dir, internalSocket))
+	if err != nil {
+		os.RemoveAll(dir)
+		return fmt.Errorf("listen for workers: %w", err)
+	}
+	s.runDir, s.internal = dir, ln
+	return nil
+}
+
+// workerSettings are the settings of this server's workers.
+func (s *Server) workerSettings() WorkerSettings {
+	return WorkerSettings{
+		Monolith:     s.cfg.monolith,
+		Unrestricted: s.cfg.unrestricted,
+		Allow:        s.cfg.allow,
+		MaxDepth:     s.cfg.maxDepth,
+		BodyLimit:    s.cfg.bodyLimit,
+		Defaults:     s.cfg.defaults,
+		Only:         s.cfg.only,
+		Routes:       s.cfg.routes,
+		Token:        s.cfg.token,
+		CallDeadline: s.cfg.callDeadline,
+		Quiet:        s.cfg.quiet,
+		Supervisor:   filepath.Join(s.runDir, internalSocket),
+	}
+}
+
+// startWorker starts the worker process of one version of the package in
+// rel, with its files as read, and waits until it has loaded them.
+func (s *Server) startWorker(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, error) {
+	settings, err := json.Marshal(s.workerSettings())
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", label, err)
+	}
+	spec := supervisor.Spec{
+		Root:     s.root,
+		Packages: []supervisor.PackageSpec{{Rel: rel, Files: files, Prepared: prep.Files}},
+		Limits:   s.cfg.workerLimits,
+		Settings: settings,
+	}
+	cfg := supervisor.Config{
+		Command:     s.cfg.workerCommand,
+		Dir:         s.runDir,
+		Label:       label,
+		LoadTimeout: s.cfg.loadTimeout,
+		Grace:       s.cfg.runawayGrace,
+		MaxMemory:   s.cfg.workerLimits.MaxMemory,
+		Logger:      s.cfg.logger.With("package", label),
+		OnCrash:     func(c supervisor.Crash) { s.crashes.add(rel, c) },
+	}
+	g, ready, err := supervisor.Start(ctx, cfg, spec)
+	if err != nil {
+		return nil, err
+	}
+	if list, failed := ready.Failed[rel]; failed || g == nil {
+		if g != nil {
+			g.Close()
+			g.Wait()
+		}
+		if !failed {
+			return nil, fmt.Errorf("load %s: the worker loaded nothing", label)
+		}
+		return nil, supervisor.Err(list)
+	}
+	s.groups.Add(1)
+	go func() {
+		defer s.groups.Done()
+		g.Wait()
+	}()
+	return g, nil
+}
+
+// crashLog keeps the crashes of each package's workers, across versions,
+// for /healthz and the metrics.
+type crashLog struct {
+	metric *prometheus.CounterVec
+
+	mu     sync.Mutex // guards byPkg
+	byPkg  map[string]*CrashStatus
+	counts map[string]int
+}
+
+// CrashStatus is what /healthz and /readyz say of the crashes of a
+// package's worker processes.
+type CrashStatus struct {
+	// Count is how many times a worker of the package died since the
+	// server started.
+	Count int `json:"count"`
+	// LastError is the first line of the last fatal error.
+	LastError string `json:"last_error"`
+	// LastAt is when the last crash happened (RFC 3339).
+	LastAt string `json:"last_at"`
+}
+
+func (l *crashLog) add(rel string, c supervisor.Crash) {
+	l.mu.Lock()
+	if l.byPkg == nil {
+		l.byPkg = map[string]*CrashStatus{}
+	}
+	st := l.byPkg[rel]
+	if st == nil {
+		st = &CrashStatus{}
+		l.byPkg[rel] = st
+	}
+	st.Count++
+	st.LastError = c.Reason
+	st.LastAt = c.At.Format(time.RFC3339Nano)
+	l.mu.Unlock()
+	if l.metric != nil {
+		l.metric.WithLabelValues(rel).Inc()
+	}
+}
+
+// get returns the crashes of the package in rel, or nil if none.
+func (l *crashLog) get(rel string) *CrashStatus {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st := l.byPkg[rel]; st != nil {
+		c := *st
+		return &c
+	}
+	return nil
+}
+
+// WorkerPIDs returns the process ids of every worker process running now,
+// sorted.
+func (s *Server) WorkerPIDs() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []int
+	for _, st := range s.packages {
+		if st.current != nil && st.current.group != nil {
+			out = append(out, st.current.group.PIDs()...)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// workerMetrics gathers the metrics of the current worker of every
+// package, each series labelled with its package (worker="billing"), so
+// that one /metrics shows the whole server.
+type workerMetrics struct{ s *Server }
+
+// Gather fetches and parses every worker's metrics. A worker that does
+// not answer (it is restarting) is left out.
+func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
+	w.s.mu.Lock()
+	groups := map[string]*supervisor.Group{}
+	for rel, st := range w.s.packages {
+		if st.current != nil && st.current.group != nil {
+			groups[rel] = st.current.group
+		}
+	}
+	w.s.mu.Unlock()
+	byName := map[string]*dto.MetricFamily{}
+	for rel, g := range groups {
+		text, err := g.Metrics()
+		if err != nil || len(text) == 0 {
+			continue
+		}
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		fams, err := parser.TextToMetricFamilies(bytes.NewReader(text))
+		if err != nil {
+			continue
+		}
+		for name, f := range fams {
+			for _, m := range f.Metric {
+				m.Label = append(m.Label, &dto.LabelPair{Name: proto.String("worker"), Value: proto.String(rel)})
+			}
+			if have, ok := byName[name]; ok {
+				have.Metric = append(have.Metric, f.Metric...)
+			} else {
+				byName[name] = f
+			}
+		}
+	}
+	out := make([]*dto.MetricFamily, 0, len(byName))
+	for _, f := range byName {
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/supervisor"
+)
+
+// workerConfig is set on the server of a worker process.
+type workerConfig struct {
+	// supervisor is the Unix socket of the server the worker works for.
+	supervisor string
+}
+
+// supervisorHost is the host of the base URL a worker's proxies call the
+// services of its server at; its client dials the server's socket for it.
+const supervisorHost = "supervisor"
+
+// ServeWorker runs this process as a worker of a server: it loads the
+// packages of spec from the sources spec carries, reports the outcome to
+// ready, then serves the calls the server sends on spec.Socket until ctx
+// ends. Each call is one attempt: the server applies the policies, logs
+// the calls and counts them. The worker's proxies send nested calls to the
+// server, or run them in this process with --monolith.
+func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger, ready func(supervisor.Ready) error) error {
+	var set WorkerSettings
+	if err := json.Unmarshal(spec.Settings, &set); err != nil {
+		return fmt.Errorf("worker: read the settings: %w", err)
+	}
+	cfg, err := newConfig([]Option{
+		WithIsolation(IsolateNone),
+		WithWatch(false),
+		WithMonolith(set.Monolith),
+		WithUnrestricted(set.Unrestricted),
+		WithAllow(set.Allow...),
+		WithMaxDepth(set.MaxDepth),
+		WithBodyLimit(set.BodyLimit),
+		WithPolicyDefaults(set.Defaults),
+		WithOnly(set.Only...),
+		WithRoutes(set.Routes),
+		WithToken(set.Token),
+		WithCallDeadline(set.CallDeadline),
+		WithQuiet(set.Quiet),
+		WithLogger(logger),
+	})
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	cfg.worker = &workerConfig{supervisor: set.Supervisor}
+	s := newServer(spec.Root, cfg)
+	defer s.Close()
+	s.baseURL = "http://" + supervisorHost
+	s.client.Dial = func(addr string) (net.Conn, error) {
+		if addr == supervisorHost+":80" {
+			return net.Dial("unix", set.Supervisor)
+		}
+		return fasthttp.Dial(addr)
+	}
+	r := supervisor.Ready{Failed: map[string][]supervisor.LoadError{}}
+	for _, p := range spec.Packages {
+		if err := s.loadSources(ctx, p.Rel, p.Files, &interp.Prepared{Files: p.Prepared}); err != nil {
+			r.Failed[p.Rel] = supervisor.LoadErrors(err)
+			continue
+		}
+		r.Loaded = append(r.Loaded, p.Rel)
+	}
+	if len(r.Loaded) == 0 {
+		return ready(r)
+	}
+	ln, err := net.Listen("unix", spec.Socket)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	if err := ready(r); err != nil {
+		ln.Close()
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listener(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		err = s.app.ShutdownWithTimeout(s.cfg.shutdownTimeout)
+	}
+	return err
+}
+
+// loadSources runs the package in rel, prepared from files, in this
+// process, and publishes it.
+func (s *Server) loadSources(ctx context.Context, rel string, files []funcs.SourceFile, prep *interp.Prepared) error {
+	dir := filepath.Join(s.root, filepath.FromSlash(rel))
+	src, err := funcs.Parse(dir, files)
+	if err != nil {
+		return err
+	}
+	v, err := s.loadHere(ctx, rel, src, prep, nil)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.packages[rel] = &pkgState{rel: rel, current: v, hash: hashFiles(files)}
+	s.unsyncedPublish()
+	return nil
+}

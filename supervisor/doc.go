@@ -1,0 +1,24 @@
+// Package supervisor runs service code in worker processes, away from the
+// process that owns the socket, the routes and the policies.
+//
+// A [Group] is one loaded version of a package (or of several packages
+// sharing one worker). It starts a worker process from the same
+// executable (see [IsWorker]), sends it a [Spec] on its standard input,
+// and waits for its [Ready] line on standard output: the worker has
+// loaded the code and listens on a Unix socket. [Group.Do] sends one
+// attempt of a call to the worker over that socket.
+//
+// Go ends a process on a fatal runtime error (a stack overflow, a
+// concurrent map write, running out of memory) and no recover can catch
+// it. A Group turns the death of its worker into an answer: the attempts
+// in flight get a [*CrashError] naming the first line of the fatal error,
+// the whole standard error goes to the log, and a fresh worker is started
+// on the same sources, with a backoff when the package keeps crashing (as
+// an Erlang supervisor's restart intensity). A worker running an attempt
+// long past its deadline is replaced: a fresh worker takes the new calls,
+// and the old one is killed once it runs nothing but overdue attempts.
+//
+// A worker ends when its standard input closes (the supervisor closed it,
+// or died) and, on Linux, when its parent dies (a parent-death signal), so
+// no worker outlives its supervisor.
+package supervisor

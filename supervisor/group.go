@@ -1,0 +1,468 @@
+package supervisor
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Config configures a [Group].
+type Config struct {
+	// Command is the worker's executable and arguments. Default: this
+	// executable, without arguments (its main must run the worker when
+	// [IsWorker] reports true).
+	Command []string
+	// Dir is the directory of the workers' Unix sockets; it must exist
+	// and be private to this user.
+	Dir string
+	// Label names what the group runs in logs and errors, such as the
+	// package directory "examples/seed/billing".
+	Label string
+	// LoadTimeout bounds how long a worker may take to load its packages
+	// (init functions included). Default 10s.
+	LoadTimeout time.Duration
+	// Grace is how long an attempt may run past its deadline before its
+	// worker is replaced. Default 5s.
+	Grace time.Duration
+	// MaxMemory is the memory limit of each worker, for crash messages;
+	// the limit itself is in the Spec.
+	MaxMemory int64
+	// Logger receives the workers' log records and crash reports.
+	// Default slog.Default().
+	Logger *slog.Logger
+	// OnCrash, if set, is called once for every worker that dies without
+	// being asked to.
+	OnCrash func(Crash)
+}
+
+// A Crash is the death of a worker process that nobody asked for.
+type Crash struct {
+	// Label is the group's label.
+	Label string
+	// Reason is the first line of the fatal error, such as "concurrent
+	// map writes", or how the process ended.
+	Reason string
+	// At is when the supervisor saw the worker end.
+	At time.Time
+	// PID was the worker's process id.
+	PID int
+}
+
+// CrashError is the error of an attempt whose worker died while it ran,
+// or of a worker that died while loading.
+type CrashError struct {
+	// Label is the group's label.
+	Label string
+	// Reason is the first line of the fatal error.
+	Reason string
+	// Loading is set when the worker died before it was ready.
+	Loading bool
+}
+
+func (e *CrashError) Error() string {
+	if e.Loading {
+		return fmt.Sprintf("the worker of %s crashed while loading: %s", e.Label, e.Reason)
+	}
+	return fmt.Sprintf("the worker of %s crashed: %s", e.Label, e.Reason)
+}
+
+// LoadTimeoutError reports a worker that did not finish loading in time:
+// an init function or a package-level initialiser that does not return.
+type LoadTimeoutError struct {
+	Label   string
+	Timeout time.Duration
+}
+
+func (e *LoadTimeoutError) Error() string {
+	return fmt.Sprintf("%s did not finish loading within %s (--load-timeout): an init function or a package-level variable's initialiser does not return", e.Label, e.Timeout)
+}
+
+// A Group runs one loaded version of its packages in a worker process,
+// and keeps one running: it restarts a worker that dies and replaces one
+// that runs an attempt long past its deadline. It is safe for concurrent
+// use.
+type Group struct {
+	cfg  Config
+	spec Spec
+	ctx  context.Context // ends when the group closes
+	stop context.CancelFunc
+
+	mu       sync.Mutex // guards the fields below
+	cur      *process   // the process taking calls; nil while (re)starting
+	changed  chan struct{}
+	procs    map[*process]bool // every process not yet exited
+	crashes  []time.Time       // recent crashes, for the backoff
+	starting bool              // a replacement or restart is under way
+	closed   bool
+	closedc  chan struct{} // closed by Close
+
+	wg sync.WaitGroup // the watchdog, restarts and stops
+}
+
+// Start starts a group: its first worker loads spec. It returns the
+// worker's Ready line; a worker that fails to load some packages still
+// runs the others. An error means no worker runs: it crashed or timed out
+// while loading, or could not be started.
+func Start(ctx context.Context, cfg Config, spec Spec) (*Group, Ready, error) {
+	if len(cfg.Command) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, Ready{}, fmt.Errorf("start worker of %s: %w", cfg.Label, err)
+		}
+		cfg.Command = []string{exe}
+	}
+	if cfg.LoadTimeout <= 0 {
+		cfg.LoadTimeout = 10 * time.Second
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 5 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	gctx, stop := context.WithCancel(context.Background())
+	g := &Group{cfg: cfg, spec: spec, ctx: gctx, stop: stop, changed: make(chan struct{}), procs: map[*process]bool{}, closedc: make(chan struct{})}
+	p, ready, err := g.spawn(ctx, spec)
+	if err != nil {
+		stop()
+		return nil, Ready{}, err
+	}
+	g.mu.Lock()
+	g.procs[p] = true
+	g.cur = p
+	g.mu.Unlock()
+	if len(ready.Loaded) == 0 {
+		// Nothing to serve: the caller reports the load errors.
+		g.Close()
+		g.Wait()
+		return nil, ready, nil
+	}
+	g.wg.Add(1)
+	go g.watchdog()
+	return g, ready, nil
+}
+
+// newSocket returns a fresh socket path in the group's directory.
+func (g *Group) newSocket() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return filepath.Join(g.cfg.Dir, "w"+hex.EncodeToString(b[:])+".sock")
+}
+
+// Do sends one attempt to the group's worker and reads its answer into
+// resp. deadline is the attempt's deadline: while a worker (re)starts, Do
+// waits for it until then, and an attempt still running at deadline plus
+// the grace gets its worker replaced. Do does not return before the
+// worker answers or dies: the caller enforces deadlines.
+//
+// If the worker dies during the attempt, the error is a *CrashError.
+func (g *Group) Do(req *fasthttp.Request, resp *fasthttp.Response, deadline time.Time) error {
+	for {
+		p, err := g.live(deadline)
+		if err != nil {
+			return err
+		}
+		err = p.do(req, resp, deadline)
+		if errors.Is(err, errDraining) {
+			continue
+		}
+		if err == nil {
+			return nil
+		}
+		return g.failure(p, err)
+	}
+}
+
+// failure turns a transport error of an attempt into a *CrashError if the
+// process died.
+func (g *Group) failure(p *process, err error) error {
+	select {
+	case <-p.done:
+	case <-time.After(2 * time.Second):
+		return fmt.Errorf("the worker of %s does not answer: %w", g.cfg.Label, err)
+	}
+	if why := p.stoppedWhy(); why != "" {
+		return &CrashError{Label: g.cfg.Label, Reason: "the worker was stopped because " + why}
+	}
+	return &CrashError{Label: g.cfg.Label, Reason: g.describe(p.exitReason())}
+}
+
+// describe adds the memory limit to a reason that is running out of it.
+func (g *Group) describe(reason string) string {
+	if strings.Contains(reason, "out of memory") && g.cfg.MaxMemory > 0 {
+		return fmt.Sprintf("%s (the worker's memory limit is %d MiB: --max-memory)", reason, g.cfg.MaxMemory>>20)
+	}
+	return reason
+}
+
+// live returns the process taking calls, waiting while one starts, until
+// deadline.
+func (g *Group) live(deadline time.Time) (*process, error) {
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		g.mu.Lock()
+		if g.closed {
+			g.mu.Unlock()
+			return nil, fmt.Errorf("the worker of %s was stopped", g.cfg.Label)
+		}
+		if g.cur != nil {
+			p := g.cur
+			g.mu.Unlock()
+			return p, nil
+		}
+		ch := g.changed
+		g.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(time.Until(deadline))
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			return nil, fmt.Errorf("waiting for the worker of %s to restart: %w", g.cfg.Label, context.DeadlineExceeded)
+		}
+	}
+}
+
+// setCurrentLocked makes p the process taking calls and wakes those
+// waiting for one. The caller holds g.mu.
+func (g *Group) setCurrentLocked(p *process) {
+	g.cur = p
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// exited is called once for every process of the group when it has
+// ended.
+func (g *Group) exited(p *process) {
+	g.mu.Lock()
+	delete(g.procs, p)
+	wasCurrent := g.cur == p
+	if wasCurrent {
+		g.cur = nil
+	}
+	closed := g.closed
+	g.mu.Unlock()
+	if closed || p.stoppedWhy() != "" || !wasCurrent {
+		return
+	}
+	// It died on its own: a crash.
+	c := Crash{Label: g.cfg.Label, Reason: g.describe(p.exitReason()), At: time.Now(), PID: p.pid()}
+	out := p.stderr.crashOutput()
+	g.cfg.Logger.Error(fmt.Sprintf("the worker of %s crashed: %s", g.cfg.Label, c.Reason), "pid", c.PID, "exit", p.state.String(), "output", out)
+	if g.cfg.OnCrash != nil {
+		g.cfg.OnCrash(c)
+	}
+	g.restart(c.At)
+}
+
+// crashWindow and the backoff bounds set how a crash-looping group is
+// restarted: the first crash in a window restarts at once, each further
+// one waits twice as long as the one before, up to maxBackoff.
+const (
+	crashWindow = 30 * time.Second
+	minBackoff  = 100 * time.Millisecond
+	maxBackoff  = 10 * time.Second
+)
+
+// restart starts a new worker after a crash at t, after a backoff when
+// the group keeps crashing.
+func (g *Group) restart(t time.Time) {
+	g.mu.Lock()
+	recent := g.crashes[:0]
+	for _, c := range g.crashes {
+		if t.Sub(c) < crashWindow {
+			recent = append(recent, c)
+		}
+	}
+	g.crashes = append(recent, t)
+	n := len(g.crashes)
+	if g.closed || g.starting {
+		g.mu.Unlock()
+		return
+	}
+	g.starting = true
+	g.wg.Add(1)
+	g.mu.Unlock()
+	var delay time.Duration
+	if n > 1 {
+		delay = min(minBackoff<<min(n-2, 16), maxBackoff)
+	}
+	go func() {
+		defer g.wg.Done()
+		g.replaceAfter(delay, nil)
+	}()
+}
+
+// replaceAfter starts a new worker after delay and makes it current; old,
+// if not nil, is drained once the new worker is ready. A worker that
+// fails to start counts as a crash.
+func (g *Group) replaceAfter(delay time.Duration, old *process) {
+	if delay > 0 {
+		g.cfg.Logger.Warn(fmt.Sprintf("the worker of %s keeps crashing: restarting it in %s", g.cfg.Label, delay))
+		select {
+		case <-time.After(delay):
+		case <-g.ctx.Done():
+			g.doneStarting()
+			return
+		}
+	}
+	p, ready, err := g.spawn(g.ctx, g.spec)
+	if err == nil && len(ready.Failed) > 0 {
+		p.kill("it failed to load")
+		err = fmt.Errorf("it failed to load: %v", ready.Failed)
+	}
+	if err != nil {
+		g.doneStarting()
+		if g.ctx.Err() != nil {
+			return
+		}
+		g.cfg.Logger.Error(fmt.Sprintf("restart the worker of %s: %v", g.cfg.Label, err))
+		g.restart(time.Now())
+		return
+	}
+	g.mu.Lock()
+	g.starting = false
+	if g.closed {
+		g.mu.Unlock()
+		p.stop("the group closed", time.Second)
+		return
+	}
+	g.procs[p] = true
+	g.setCurrentLocked(p)
+	g.mu.Unlock()
+	if old != nil {
+		old.drain()
+	}
+	g.cfg.Logger.Info(fmt.Sprintf("started a new worker for %s", g.cfg.Label), "pid", p.pid())
+}
+
+func (g *Group) doneStarting() {
+	g.mu.Lock()
+	g.starting = false
+	g.mu.Unlock()
+}
+
+// watchdog replaces the current worker when an attempt runs past its
+// deadline plus the grace, and kills replaced workers once they run only
+// overdue attempts.
+func (g *Group) watchdog() {
+	defer g.wg.Done()
+	tick := time.NewTicker(min(max(g.cfg.Grace/4, 10*time.Millisecond), time.Second))
+	defer tick.Stop()
+	for {
+		select {
+		case <-g.ctx.Done():
+			return
+		case now := <-tick.C:
+			g.mu.Lock()
+			cur, starting := g.cur, g.starting
+			var others []*process
+			for p := range g.procs {
+				if p != cur {
+					others = append(others, p)
+				}
+			}
+			g.mu.Unlock()
+			for _, p := range others {
+				p.checkDrained(now)
+			}
+			if cur != nil && !starting && cur.overdue(now, g.cfg.Grace) {
+				g.mu.Lock()
+				if g.closed || g.starting || g.cur != cur {
+					g.mu.Unlock()
+					continue
+				}
+				g.starting = true
+				g.wg.Add(1)
+				g.mu.Unlock()
+				g.cfg.Logger.Warn(fmt.Sprintf("a call of %s ran %s past its deadline: replacing its worker", g.cfg.Label, g.cfg.Grace), "pid", cur.pid())
+				go func() {
+					defer g.wg.Done()
+					g.replaceAfter(0, cur)
+				}()
+			}
+		}
+	}
+}
+
+// Metrics returns the current worker's metrics in the Prometheus text
+// format.
+func (g *Group) Metrics() ([]byte, error) {
+	g.mu.Lock()
+	p := g.cur
+	g.mu.Unlock()
+	if p == nil {
+		return nil, nil
+	}
+	return p.fetch("/metrics", time.Second)
+}
+
+// PID returns the process id of the current worker, or 0 while none runs.
+func (g *Group) PID() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cur == nil {
+		return 0
+	}
+	return g.cur.pid()
+}
+
+// PIDs returns the process ids of every worker of the group still running.
+func (g *Group) PIDs() []int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []int
+	for p := range g.procs {
+		out = append(out, p.pid())
+	}
+	return out
+}
+
+// Close stops the group's workers: each gets its standard input closed
+// and is killed if it has not ended a second later. Close returns at once;
+// [Group.Wait] waits for the workers to end.
+func (g *Group) Close() {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return
+	}
+	g.closed = true
+	close(g.closedc)
+	close(g.changed)
+	g.changed = make(chan struct{})
+	var procs []*process
+	for p := range g.procs {
+		procs = append(procs, p)
+	}
+	g.mu.Unlock()
+	g.stop()
+	for _, p := range procs {
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			p.stop("its version was retired", time.Second)
+		}()
+	}
+}
+
+// Wait waits until the group is closed and every worker of it has ended.
+func (g *Group) Wait() {
+	<-g.closedc
+	g.wg.Wait()
+}

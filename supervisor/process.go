@@ -1,0 +1,286 @@
+package supervisor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// A process is one worker process of a group.
+type process struct {
+	g      *Group
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	socket string
+	client *fasthttp.HostClient
+	stderr *stderrLog
+	// done is closed once the process has exited and its output is read.
+	done  chan struct{}
+	state *os.ProcessState
+
+	mu       sync.Mutex           // guards the fields below
+	calls    map[uint64]time.Time // attempts in flight, by id, with their deadlines
+	nextID   uint64
+	draining bool   // replaced: it takes no new calls and ends once it runs only overdue ones
+	stopped  string // why the supervisor stopped it, if it did
+}
+
+// spawn starts a worker process for spec and waits until it is ready,
+// has failed to load, or loadTimeout passes.
+func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
+	spec.Socket = g.newSocket()
+	line, err := json.Marshal(spec)
+	if err != nil {
+		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+	}
+	cmd := exec.Command(g.cfg.Command[0], g.cfg.Command[1:]...)
+	cmd.Env = append(os.Environ(), EnvWorker+"=1")
+	cmd.SysProcAttr = sysProcAttr()
+	p := &process{
+		g:      g,
+		cmd:    cmd,
+		socket: spec.Socket,
+		stderr: &stderrLog{logger: g.cfg.Logger, label: g.cfg.Label},
+		done:   make(chan struct{}),
+		calls:  map[uint64]time.Time{},
+	}
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+	}
+	p.client = &fasthttp.HostClient{
+		Addr:                          "worker",
+		Dial:                          func(string) (net.Conn, error) { return net.Dial("unix", p.socket) },
+		MaxConns:                      1 << 16,
+		NoDefaultUserAgentHeader:      true,
+		DisableHeaderNamesNormalizing: true,
+		DisablePathNormalizing:        true,
+		// A failed attempt is the policy's business, never resent here.
+		RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+	}
+	readyc := make(chan []byte, 1)
+	var outputs sync.WaitGroup
+	outputs.Add(2)
+	go func() {
+		defer outputs.Done()
+		first := true
+		readLines(stdout, func(b []byte) {
+			if first {
+				first = false
+				readyc <- append([]byte(nil), b...)
+				return
+			}
+			p.stderr.line(b)
+		})
+	}()
+	go func() {
+		defer outputs.Done()
+		readLines(stderr, p.stderr.line)
+	}()
+	go func() {
+		outputs.Wait()
+		_ = cmd.Wait()
+		p.state = cmd.ProcessState
+		close(p.done)
+		g.exited(p)
+	}()
+	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
+		p.kill("its start failed")
+		<-p.done
+		return nil, Ready{}, fmt.Errorf("start worker of %s: send its spec: %w (%s)", g.cfg.Label, err, p.exitReason())
+	}
+	timer := time.NewTimer(g.cfg.LoadTimeout)
+	defer timer.Stop()
+	select {
+	case b := <-readyc:
+		var r Ready
+		if err := json.Unmarshal(b, &r); err != nil {
+			p.kill("it did not start properly")
+			<-p.done
+			return nil, Ready{}, fmt.Errorf("worker of %s: not a ready line: %q", g.cfg.Label, b)
+		}
+		return p, r, nil
+	case <-p.done:
+		return nil, Ready{}, &CrashError{Label: g.cfg.Label, Reason: p.exitReason(), Loading: true}
+	case <-timer.C:
+		p.kill("it did not finish loading in time")
+		<-p.done
+		return nil, Ready{}, &LoadTimeoutError{Label: g.cfg.Label, Timeout: g.cfg.LoadTimeout}
+	case <-ctx.Done():
+		p.kill("the server is stopping")
+		<-p.done
+		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, ctx.Err())
+	}
+}
+
+// begin registers an attempt with its deadline and returns its id, or
+// false if the process takes no new calls.
+func (p *process) begin(deadline time.Time) (uint64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.draining || p.stopped != "" {
+		return 0, false
+	}
+	p.nextID++
+	p.calls[p.nextID] = deadline
+	return p.nextID, true
+}
+
+// end unregisters an attempt.
+func (p *process) end(id uint64) {
+	p.mu.Lock()
+	delete(p.calls, id)
+	idle := p.draining && p.onlyOverdueLocked(time.Now())
+	p.mu.Unlock()
+	if idle {
+		p.kill("it was replaced")
+	}
+}
+
+// overdue reports whether an attempt has run past its deadline plus
+// grace.
+func (p *process) overdue(now time.Time, grace time.Duration) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, d := range p.calls {
+		if !d.IsZero() && now.After(d.Add(grace)) {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyOverdueLocked reports whether every attempt in flight is past its
+// deadline. The caller holds p.mu.
+func (p *process) onlyOverdueLocked(now time.Time) bool {
+	for _, d := range p.calls {
+		if d.IsZero() || !now.After(d) {
+			return false
+		}
+	}
+	return true
+}
+
+// drain stops the process taking calls; it is killed once it runs only
+// overdue attempts.
+func (p *process) drain() {
+	p.mu.Lock()
+	p.draining = true
+	idle := p.onlyOverdueLocked(time.Now())
+	p.mu.Unlock()
+	if idle {
+		p.kill("it was replaced")
+	}
+}
+
+// checkDrained kills a draining process that runs only overdue attempts.
+func (p *process) checkDrained(now time.Time) {
+	p.mu.Lock()
+	idle := p.draining && p.onlyOverdueLocked(now)
+	p.mu.Unlock()
+	if idle {
+		p.kill("it was replaced")
+	}
+}
+
+// kill ends the process at once, noting why.
+func (p *process) kill(why string) {
+	p.mu.Lock()
+	if p.stopped == "" {
+		p.stopped = why
+	}
+	p.mu.Unlock()
+	_ = p.cmd.Process.Kill()
+}
+
+// stop asks the process to end by closing its standard input, and kills
+// it if it has not ended after wait.
+func (p *process) stop(why string, wait time.Duration) {
+	p.mu.Lock()
+	if p.stopped == "" {
+		p.stopped = why
+	}
+	p.mu.Unlock()
+	_ = p.stdin.Close()
+	select {
+	case <-p.done:
+	case <-time.After(wait):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// stoppedWhy returns why the supervisor stopped the process, or "" if it
+// died by itself.
+func (p *process) stoppedWhy() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stopped
+}
+
+// exitReason describes how the process ended. Call it after done.
+func (p *process) exitReason() string {
+	if r := p.stderr.reason(); r != "" {
+		return r
+	}
+	if p.state == nil {
+		return "the worker ended"
+	}
+	if ws, ok := p.state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return "killed by signal " + ws.Signal().String()
+	}
+	return p.state.String()
+}
+
+// do sends one attempt to the process.
+func (p *process) do(req *fasthttp.Request, resp *fasthttp.Response, deadline time.Time) error {
+	id, ok := p.begin(deadline)
+	if !ok {
+		return errDraining
+	}
+	req.SetHost("worker")
+	err := p.client.Do(req, resp)
+	p.end(id)
+	return err
+}
+
+var errDraining = errors.New("worker is being replaced")
+
+// fetch GETs path from the worker, for its metrics.
+func (p *process) fetch(path string, timeout time.Duration) ([]byte, error) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI("http://worker" + path)
+	if err := p.client.DoTimeout(req, resp, timeout); err != nil {
+		return nil, err
+	}
+	if resp.StatusCode() != fasthttp.StatusOK {
+		return nil, fmt.Errorf("GET %s: status %d", path, resp.StatusCode())
+	}
+	return append([]byte(nil), resp.Body()...), nil
+}
+
+// pid is the process id.
+func (p *process) pid() int { return p.cmd.Process.Pid }

@@ -1,0 +1,113 @@
+package supervisor
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/token"
+	"os"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// EnvWorker is the environment variable that makes an executable a
+// worker: a supervisor sets it on the processes it starts. Every program
+// that starts a [Group] must call its worker side when it is set (see
+// [IsWorker]).
+const EnvWorker = "MICROFN_WORKER"
+
+// IsWorker reports whether this process was started as a worker.
+func IsWorker() bool { return os.Getenv(EnvWorker) == "1" }
+
+// A Spec is what a worker loads and how it runs: the supervisor writes it
+// as one JSON line on the worker's standard input.
+type Spec struct {
+	// Root is the served directory. Positions in load errors are in it.
+	Root string `json:"root"`
+	// Packages are the packages the worker loads, with their sources as
+	// the supervisor read them: the worker reads no files.
+	Packages []PackageSpec `json:"packages"`
+	// Socket is the Unix socket the worker listens on.
+	Socket string `json:"socket"`
+	// Limits bound the worker process.
+	Limits Limits `json:"limits"`
+	// Settings are the serving settings of the worker, opaque to the
+	// supervisor (the worker's server reads them).
+	Settings json.RawMessage `json:"settings,omitempty"`
+}
+
+// A PackageSpec is one package of a Spec.
+type PackageSpec struct {
+	// Rel is the package's directory relative to Root, "." for Root.
+	Rel string `json:"rel"`
+	// Files are its source files.
+	Files []funcs.SourceFile `json:"files"`
+	// Prepared are its files checked and rewritten for the interpreter by
+	// the supervisor (see interp.Prepared), so that the worker only runs
+	// them.
+	Prepared map[string][]byte `json:"prepared"`
+}
+
+// Limits bound the resources of one worker process.
+type Limits struct {
+	// MaxMemory is the most memory the worker's heap may map, in bytes
+	// (RLIMIT_DATA, with the Go runtime's soft limit a little below it);
+	// 0 means no limit.
+	MaxMemory int64 `json:"max_memory"`
+	// MaxStack is the largest stack of one goroutine, in bytes: deeper
+	// recursion ends as a stack overflow. 0 means Go's default (1 GB).
+	MaxStack int64 `json:"max_stack"`
+	// MaxOpenFiles bounds the open file descriptors (RLIMIT_NOFILE); 0
+	// means the inherited limit.
+	MaxOpenFiles uint64 `json:"max_open_files"`
+}
+
+// Ready is the line a worker writes on its standard output once it has
+// loaded its packages and listens, or has failed to load them.
+type Ready struct {
+	// Failed maps the packages that failed to load to their errors.
+	Failed map[string][]LoadError `json:"failed,omitempty"`
+	// Loaded lists the packages that loaded and are served.
+	Loaded []string `json:"loaded,omitempty"`
+}
+
+// A LoadError is one load error of a package: a position, when the error
+// has one, and the message.
+type LoadError struct {
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+	Msg    string `json:"msg"`
+}
+
+// LoadErrors turns a load error into LoadErrors, keeping the positions of
+// a funcs.ErrorList or funcs.SourceError.
+func LoadErrors(err error) []LoadError {
+	var out []LoadError
+	add := func(e *funcs.SourceError) {
+		out = append(out, LoadError{File: e.Pos.Filename, Line: e.Pos.Line, Column: e.Pos.Column, Msg: e.Msg})
+	}
+	switch e := err.(type) {
+	case funcs.ErrorList:
+		for _, se := range e {
+			add(se)
+		}
+	case *funcs.SourceError:
+		add(e)
+	default:
+		out = append(out, LoadError{Msg: err.Error()})
+	}
+	return out
+}
+
+// Err turns LoadErrors back into the error the worker saw: a
+// funcs.ErrorList when they have positions.
+func Err(list []LoadError) error {
+	if len(list) == 1 && list[0].File == "" {
+		return fmt.Errorf("%s", list[0].Msg)
+	}
+	var out funcs.ErrorList
+	for _, e := range list {
+		out = append(out, &funcs.SourceError{Pos: token.Position{Filename: e.File, Line: e.Line, Column: e.Column}, Msg: e.Msg})
+	}
+	return out
+}

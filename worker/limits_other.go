@@ -1,0 +1,9 @@
+//go:build !unix
+
+package worker
+
+import "github.com/microfn/microfn/supervisor"
+
+// setOSLimits has no hard limits to set outside Unix: the Go runtime's
+// soft memory limit and the stack limit still apply.
+func setOSLimits(supervisor.Limits) error { return nil }

@@ -1,0 +1,27 @@
+//go:build unix
+
+package worker
+
+import (
+	"syscall"
+
+	"github.com/microfn/microfn/supervisor"
+)
+
+// setOSLimits sets the hard limits: the data segment (every heap mapping
+// of the Go runtime counts: past it the runtime fails with "out of
+// memory") and the open files.
+func setOSLimits(l supervisor.Limits) error {
+	if l.MaxMemory > 0 {
+		lim := uint64(l.MaxMemory)
+		if err := syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: lim, Max: lim}); err != nil {
+			return err
+		}
+	}
+	if l.MaxOpenFiles > 0 {
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: l.MaxOpenFiles, Max: l.MaxOpenFiles}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
