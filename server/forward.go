@@ -22,6 +22,7 @@ type workerAnswer struct {
 	status     int
 	body       []byte
 	retryAfter string
+	permanent  bool // the worker said another attempt cannot help
 }
 
 func (a *workerAnswer) Error() string {
@@ -38,7 +39,7 @@ func (a *workerAnswer) StatusCode() int { return a.status }
 // Permanent reports whether another attempt cannot help: bad input and
 // other 4xx answers, and 508, as for calls in process.
 func (a *workerAnswer) Permanent() bool {
-	return (a.status >= 400 && a.status < 500 && a.status != http.StatusTooManyRequests) || a.status == http.StatusLoopDetected
+	return a.permanent || (a.status >= 400 && a.status < 500 && a.status != http.StatusTooManyRequests) || a.status == http.StatusLoopDetected
 }
 
 // RetryAfter is the worker's Retry-After, if any.
@@ -62,6 +63,11 @@ func (e *crashedError) Error() string {
 
 // StatusCode is 502: the process that ran the call is gone.
 func (e *crashedError) StatusCode() int { return http.StatusBadGateway }
+
+// keyPermanent is the header a worker sets on the answer to an attempt
+// that failed for good (microfn.Permanent, bad input): the server does not
+// retry it.
+var keyPermanent = []byte("Microfn-Permanent")
 
 // inbound is what a worker needs of a call: a copy of the request, which
 // outlives the handler when the call runs past its timeout.
@@ -190,6 +196,7 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 				status:     status,
 				body:       append([]byte(nil), resp.Body()...),
 				retryAfter: string(resp.Header.Peek(fiber.HeaderRetryAfter)),
+				permanent:  len(resp.Header.PeekBytes(keyPermanent)) > 0,
 			}
 		}
 		return append([]byte(nil), resp.Body()...), nil

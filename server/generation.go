@@ -29,10 +29,10 @@ type endpoint struct {
 // while they run; a retired version is closed (its interpreter stopped)
 // when the last reference is released.
 type version struct {
-	rel       string // package directory relative to the root, "." for the root
+	rel       string            // package directory relative to the root, "." for the root
 	pkg       *interp.Package   // the loaded code, when it runs in this process
 	group     *supervisor.Group // its worker process, when it runs in one
-	endpoints []*endpoint // in the order of pkg.Services
+	endpoints []*endpoint       // in the order of pkg.Services
 	loadedAt  time.Time
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed

@@ -14,6 +14,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/policy"
 )
 
 // handle serves every service route: it looks the route up in the current
@@ -138,6 +139,11 @@ func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st c
 		setAttempts(&c.Response().Header, st.attempts)
 	}
 	status := statusOf(err)
+	if s.cfg.worker != nil && !policy.Retryable(err) {
+		// The server that sent the attempt retries by its status
+		// otherwise: tell it that another attempt cannot help.
+		c.Response().Header.SetCanonical(keyPermanent, valueProxied)
+	}
 	if status >= 500 && e != nil && s.cfg.worker == nil {
 		s.cfg.logger.Error("call failed", "route", e.route, "status", status, "trace", ch.trace, "error", err.Error())
 	}

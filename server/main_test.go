@@ -1,9 +1,13 @@
 package server_test
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/worker"
 )
 
 // TestMain fails the package's tests if any goroutine outlives them: every
@@ -11,7 +15,13 @@ import (
 // with its test. fasthttp's housekeeping goroutines are the exception: they
 // sleep for a fixed interval (10s or 30s) and only then see that their
 // server or client is gone.
+//
+// The servers of these tests run service code in worker processes started
+// from this test binary, which is one when the supervisor asks.
 func TestMain(m *testing.M) {
+	if supervisor.IsWorker() {
+		os.Exit(worker.Main())
+	}
 	goleak.VerifyTestMain(m,
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),

@@ -255,13 +255,17 @@ func WithIsolation(i Isolation) Option { return optionFunc(func(c *config) { c.i
 // functions and package-level initialisers included; a load that takes
 // longer is a load error, and the last good version keeps serving. It
 // applies to worker processes (not to [IsolateNone]). Default 10s.
-func WithLoadTimeout(d time.Duration) Option { return optionFunc(func(c *config) { c.loadTimeout = d }) }
+func WithLoadTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.loadTimeout = d })
+}
 
 // WithRunawayGrace sets how long a call may run past its timeout before
 // its worker process is replaced: a fresh worker takes new calls, and the
 // old one is killed once it runs nothing but overdue calls. It applies to
 // worker processes. Default 5s.
-func WithRunawayGrace(d time.Duration) Option { return optionFunc(func(c *config) { c.runawayGrace = d }) }
+func WithRunawayGrace(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.runawayGrace = d })
+}
 
 // WithWorkerLimits sets the resource limits of each worker process (see
 // supervisor.Limits). Default: 1 GiB of memory, goroutine stacks of at

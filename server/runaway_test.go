@@ -103,8 +103,10 @@ func TestHostileCode(t *testing.T) {
 }
 
 func TestRetiredVersionsStopTheirGoroutines(t *testing.T) {
-	// Not parallel: it counts the process's goroutines.
-	in := microfntest.Start(t, map[string]string{"hostile.go": fmt.Sprintf(hostileSrc, 0)}, server.WithQuiet(true), server.WithAllow("os"))
+	// Not parallel: it counts the process's goroutines, so the code runs
+	// in this process. (With workers, a retired version's process ends:
+	// TestRetiredWorkersEnd.)
+	in := microfntest.Start(t, map[string]string{"hostile.go": fmt.Sprintf(hostileSrc, 0)}, server.WithQuiet(true), server.WithAllow("os"), server.WithIsolation(server.IsolateNone))
 	in.WaitBody("/Version", "0", waitReload)
 	if r := in.Get("/Spawn?n=50"); body(r) != "50" {
 		t.Fatalf("Spawn = %s", r.Body)

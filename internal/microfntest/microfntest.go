@@ -131,13 +131,23 @@ func Start(t testing.TB, files map[string]string, opts ...server.Option) *Instan
 	return StartDir(t, dir, opts...)
 }
 
+// EnvIsolation is the environment variable that sets the isolation of the
+// servers tests start, unless a test sets it: "package" (the default),
+// "shared" or "none". The test script runs the server's tests once with
+// worker processes and once with "none".
+const EnvIsolation = "MICROFN_TEST_ISOLATE"
+
 // StartDir serves dir as Start does.
 func StartDir(t testing.TB, dir string, opts ...server.Option) *Instance {
 	t.Helper()
 	logs := &Logs{}
 	done := &atomicBool{}
 	logger := slog.New(&handler{logs: logs, t: t, done: done})
-	opts = append([]server.Option{server.WithAddr("127.0.0.1:0"), server.WithLogger(logger)}, opts...)
+	base := []server.Option{server.WithAddr("127.0.0.1:0"), server.WithLogger(logger)}
+	if iso := os.Getenv(EnvIsolation); iso != "" {
+		base = append(base, server.WithIsolation(server.Isolation(iso)))
+	}
+	opts = append(base, opts...)
 	srv, err := server.New(dir, opts...)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
