@@ -163,6 +163,13 @@ func (s *stderrLog) reason() string {
 	return strings.TrimSpace(s.lastRaw)
 }
 
+// crashed reports whether the worker printed a fatal error.
+func (s *stderrLog) crashed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.crash) > 0
+}
+
 // crashOutput is the output of the fatal error, for the log.
 func (s *stderrLog) crashOutput() string {
 	s.mu.Lock()

@@ -240,16 +240,22 @@ func (p *process) stoppedWhy() string {
 
 // exitReason describes how the process ended. Call it after done.
 func (p *process) exitReason() string {
+	how := "the worker ended"
+	if p.state != nil {
+		how = "the worker exited (" + p.state.String() + ")"
+		if ws, ok := p.state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			how = "the worker was killed by signal " + ws.Signal().String()
+		}
+	}
+	if p.stderr.crashed() {
+		return p.stderr.reason()
+	}
 	if r := p.stderr.reason(); r != "" {
-		return r
+		// No fatal error: the code ended the process (log.Fatal and
+		// the like), and the last line it printed says why.
+		return how + " after printing: " + r
 	}
-	if p.state == nil {
-		return "the worker ended"
-	}
-	if ws, ok := p.state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return "killed by signal " + ws.Signal().String()
-	}
-	return p.state.String()
+	return how
 }
 
 // do sends one attempt to the process.

@@ -1,0 +1,311 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/server"
+	"github.com/microfn/microfn/supervisor"
+)
+
+// goodSrc is a package that keeps working while another crashes.
+const goodSrc = `package good
+
+import "time"
+
+//microfn:service scale=16
+func Ping() string { return "pong" }
+
+//microfn:service scale=16
+func Slow(ms int) int { time.Sleep(time.Duration(ms) * time.Millisecond); return ms }
+`
+
+// crashSrc has a service for every way Go ends a process that recover
+// cannot catch, and one that works.
+const crashSrc = `package bad
+
+import (
+	"bytes"
+	"context"
+	"image"
+	_ "image/png"
+	"log"
+	"sync"
+	"time"
+)
+
+func deep(n int) int { return deep(n+1) + 1 }
+
+//microfn:service retry=1
+func Recurse() int { return deep(0) }
+
+//microfn:service retry=1
+func MapRace() int {
+	m := map[int]int{}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 1000000; i++ {
+				m[i%100] = i
+			}
+		}()
+	}
+	wg.Wait()
+	return len(m)
+}
+
+//microfn:service retry=1
+func Unlock() int {
+	var mu sync.Mutex
+	mu.Unlock()
+	return 1
+}
+
+//microfn:service retry=1
+func Huge() int { return len(make([]byte, 1<<40)) }
+
+var sink [][]byte
+
+//microfn:service retry=1
+func Grow() int {
+	for {
+		sink = append(sink, make([]byte, 1<<20))
+	}
+}
+
+//microfn:service retry=1
+func AfterFunc() int {
+	time.AfterFunc(time.Millisecond, func() { panic("boom in AfterFunc") })
+	time.Sleep(2 * time.Second)
+	return 1
+}
+
+//microfn:service retry=1
+func CtxAfterFunc() int {
+	ctx, cancel := context.WithCancel(context.Background())
+	context.AfterFunc(ctx, func() { panic("boom in context.AfterFunc") })
+	cancel()
+	time.Sleep(2 * time.Second)
+	return 1
+}
+
+//microfn:service retry=1
+func LogFatal() int {
+	log.Default().Fatal("the end of the world")
+	return 1
+}
+
+//microfn:service retry=1
+func Decode(data []byte) (string, error) {
+	img, format, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return "", err
+	}
+	return format + " " + img.Bounds().String(), nil
+}
+
+//microfn:service
+func Alive() string { return "alive" }
+`
+
+// hugePNG returns a small PNG that declares a 60000×60000 image: the
+// decoder allocates its pixels before it reads them.
+func hugePNG() []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+		b.Write(n[:])
+		b.WriteString(typ)
+		b.Write(data)
+		crc := crc32.NewIEEE()
+		crc.Write([]byte(typ))
+		crc.Write(data)
+		binary.BigEndian.PutUint32(n[:], crc.Sum32())
+		b.Write(n[:])
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], 60000)
+	binary.BigEndian.PutUint32(ihdr[4:], 60000)
+	ihdr[8], ihdr[9] = 8, 6 // 8 bits per channel, RGBA
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x62, 0x00, 0x00, 0x00, 0xff, 0xff})
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+func TestCrashIsAnAnswer(t *testing.T) {
+	t.Parallel()
+	png := hugePNG()
+	if len(png) > 80 {
+		t.Fatalf("the PNG is %d bytes, want a small one", len(png))
+	}
+	pngBody, _ := json.Marshal(map[string]string{"data": base64.StdEncoding.EncodeToString(png)})
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		body   string
+		reason string // in the 502's detail
+	}{
+		{"stack overflow", "GET", "/bad/Recurse", "", "goroutine stack exceeds 67108864-byte limit"},
+		{"concurrent map writes", "GET", "/bad/MapRace", "", "concurrent map writes"},
+		{"unlock of unlocked mutex", "GET", "/bad/Unlock", "", "sync: unlock of unlocked mutex"},
+		{"huge allocation", "GET", "/bad/Huge", "", "out of memory"},
+		{"unbounded growth", "GET", "/bad/Grow", "", "out of memory"},
+		{"time.AfterFunc panic", "GET", "/bad/AfterFunc", "", "panic: boom in AfterFunc"},
+		{"context.AfterFunc panic", "GET", "/bad/CtxAfterFunc", "", "panic: boom in context.AfterFunc"},
+		{"log.Default().Fatal", "GET", "/bad/LogFatal", "", "the end of the world"},
+		{"PNG of huge dimensions", "POST", "/bad/Decode", string(pngBody), "out of memory"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := microfntest.Start(t, map[string]string{"good/good.go": goodSrc, "bad/bad.go": crashSrc},
+				server.WithQuiet(true), server.WithAllow("log"),
+				server.WithIsolation(server.IsolatePackage),
+				server.WithWorkerLimits(supervisor.Limits{MaxMemory: 256 << 20, MaxStack: 64 << 20, MaxOpenFiles: 256}))
+			pid := workerOf(t, in, "bad")
+
+			// Calls of the other package run all along: one in flight
+			// across the crash, and a stream of quick ones.
+			slow := make(chan microfntest.Response, 1)
+			go func() { slow <- in.Get("/good/Slow?ms=400") }()
+			stop := make(chan struct{})
+			var pings, failed atomic.Int64
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					resp, err := http.Get(in.URL + "/good/Ping")
+					if err != nil {
+						failed.Add(1)
+						continue
+					}
+					if resp.StatusCode != 200 {
+						failed.Add(1)
+					}
+					resp.Body.Close()
+					pings.Add(1)
+				}
+			}()
+
+			r := in.Do(tc.method, tc.path, "application/json", tc.body)
+			if r.Status != http.StatusBadGateway {
+				t.Fatalf("%s %s = %d %s, want 502", tc.method, tc.path, r.Status, r.Body)
+			}
+			if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type %q, want application/problem+json", ct)
+			}
+			p := problem(t, r)
+			want := "service " + tc.path + " crashed its worker: "
+			if !strings.HasPrefix(p.Detail, want) || !strings.Contains(p.Detail, tc.reason) {
+				t.Errorf("detail %q, want %q followed by %q", p.Detail, want, tc.reason)
+			}
+
+			// The package answers again, from a new worker.
+			in.WaitBody("/bad/Alive", `"alive"`, 10*time.Second)
+			if now := workerOf(t, in, "bad"); now == pid || now == 0 {
+				t.Errorf("worker pid %d after the crash, was %d", now, pid)
+			}
+			close(stop)
+			wg.Wait()
+			if s := <-slow; s.Status != 200 || body(s) != "400" {
+				t.Errorf("the call of the other package in flight got %d %s", s.Status, s.Body)
+			}
+			if failed.Load() != 0 || pings.Load() == 0 {
+				t.Errorf("other package: %d of %d calls failed", failed.Load(), pings.Load())
+			}
+
+			// The crash stays visible.
+			for _, path := range []string{"/healthz", "/readyz"} {
+				h := healthAt(t, in, path)
+				c := h.crashes("bad")
+				if c == nil || c.Count != 1 || !strings.Contains(c.LastError, tc.reason) || c.LastAt == "" {
+					t.Errorf("%s: crashes of bad = %+v, want 1 with %q", path, c, tc.reason)
+				}
+				if c := h.crashes("good"); c != nil {
+					t.Errorf("%s: crashes of good = %+v, want none", path, c)
+				}
+			}
+			if m := in.Get("/metrics"); !strings.Contains(m.Body, `microfn_worker_crashes_total{package="bad"} 1`) {
+				t.Errorf("/metrics has no crash of bad:\n%s", grepLines(m.Body, "crashes"))
+			}
+			// The stack is in the log.
+			if n := in.Logs().Count(func(r microfntest.Record) bool {
+				return strings.Contains(r.Msg, "crashed") && r.Attrs["output"] != ""
+			}); n == 0 && tc.reason != "the end of the world" {
+				t.Errorf("no crash report with the worker's output in the log")
+			}
+		})
+	}
+}
+
+// healthBody is the JSON of /healthz or /readyz.
+type healthBody server.Health
+
+func (h healthBody) pkg(dir string) server.PackageStatus {
+	for _, p := range h.Packages {
+		if p.Dir == dir {
+			return p
+		}
+	}
+	return server.PackageStatus{}
+}
+
+func (h healthBody) crashes(dir string) *server.CrashStatus { return h.pkg(dir).Crashes }
+
+func (h healthBody) worker(dir string) int {
+	if p := h.pkg(dir); p.Worker != nil {
+		return *p.Worker
+	}
+	return 0
+}
+
+func healthAt(t *testing.T, in *microfntest.Instance, path string) healthBody {
+	t.Helper()
+	r := in.Get(path)
+	var h healthBody
+	if err := json.Unmarshal([]byte(r.Body), &h); err != nil {
+		t.Fatalf("%s: %v: %s", path, err, r.Body)
+	}
+	return h
+}
+
+// workerOf returns the pid of the worker of the package in dir.
+func workerOf(t *testing.T, in *microfntest.Instance, dir string) int {
+	t.Helper()
+	return healthAt(t, in, "/healthz").worker(dir)
+}
+
+func grepLines(text, substr string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+var _ = fmt.Sprint
