@@ -199,59 +199,44 @@ func (b *bench) stopAll() {
 	}
 }
 
-// pid returns the process id to measure, or 0 when the process is a shell
-// whose children are what serves (a --peer-cmd).
+// pid returns the process id of the server: for a --peer-cmd, the shell
+// that started it, whose tree holds it.
 func (p *proc) pid() int {
-	if p.spec.shell {
-		return 0
-	}
 	return p.cmd.Process.Pid
 }
 
-// rssKiB returns the resident set size of p (VmRSS), or 0 if unknown.
-func (p *proc) rssKiB() int64 {
-	pid := p.pid()
-	if pid == 0 {
-		return 0
-	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				n, _ := strconv.ParseInt(f[0], 10, 64)
-				return n
-			}
-		}
-	}
-	return 0
+// mem samples the memory of the server's process tree: microfn's worker
+// processes are its children, a --peer-cmd's server the shell's.
+func (p *proc) mem() memSample {
+	return readTreeMem(p.pid())
 }
 
-// cpuTime returns the CPU time (user + system) p has used so far, or 0 if
-// unknown.
+// rssKiB returns the resident set size of the server's process tree, or
+// 0 if unknown.
+func (p *proc) rssKiB() int64 {
+	return p.mem().rss
+}
+
+// cpu returns the CPU time (user + system) the server's process tree has
+// used so far: the server's process, and its children (microfn's worker
+// processes, live or ended), or false if unknown.
+func (p *proc) cpu() (treeCPU, bool) {
+	return readTreeCPU(p.pid())
+}
+
+// cpuTime returns the CPU time of the server's process tree so far, or 0
+// if unknown.
 func (p *proc) cpuTime() time.Duration {
-	pid := p.pid()
-	if pid == 0 {
+	t, ok := p.cpu()
+	if !ok {
 		return 0
 	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command name, which is in parentheses and may
-	// hold spaces: state is field 3, utime 14 and stime 15.
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	const userHZ = 100 // the unit of /proc/PID/stat times on Linux
-	return time.Duration(utime+stime) * time.Second / userHZ
+	return t.total()
+}
+
+// workerPIDs returns the ids of the processes below the server's.
+func (p *proc) workerPIDs() []int {
+	return descendants(p.pid())
 }
 
 var gcLine = regexp.MustCompile(`(?m)^gc \d+ @.*?(\d+)->(\d+)->(\d+) MB`)

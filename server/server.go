@@ -72,8 +72,15 @@ type pkgState struct {
 
 // New loads every package below dir and returns a server ready to
 // [Server.Serve] them. Packages that fail to load are reported in the log
-// and on /readyz; the others are served.
+// and on /readyz; the others are served. It is NewContext with a
+// background context.
 func New(dir string, opts ...Option) (*Server, error) {
+	return NewContext(context.Background(), dir, opts...)
+}
+
+// NewContext is [New] with a context: when ctx ends, loads under way stop
+// (their worker processes are killed) and NewContext returns.
+func NewContext(ctx context.Context, dir string, opts ...Option) (*Server, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
@@ -91,7 +98,11 @@ func New(dir string, opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.ReloadAll(context.Background())
+	s.ReloadAll(ctx)
+	if err := ctx.Err(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("serve %s: %w", dir, err)
+	}
 	if err := s.checkOnly(); err != nil {
 		s.Close()
 		return nil, err

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const twoPackages = "package a\n\n//microfn:service\nfunc A() int { return 1 }\n"
+
+// workerPIDs returns the worker pids /healthz lists.
+func (p *proc) workerPIDs() []int {
+	p.t.Helper()
+	_, body := p.get("/healthz")
+	var h struct {
+		Packages []struct {
+			Dir    string `json:"dir"`
+			Worker *int   `json:"worker"`
+		} `json:"packages"`
+	}
+	if err := json.Unmarshal([]byte(body), &h); err != nil {
+		p.t.Fatalf("healthz: %v: %s", err, body)
+	}
+	var out []int
+	for _, pkg := range h.Packages {
+		if pkg.Worker != nil && *pkg.Worker > 0 {
+			out = append(out, *pkg.Worker)
+		}
+	}
+	return out
+}
+
+// alive reports whether the process pid exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: a zombie has ended.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}
+
+func waitGone(t *testing.T, pids []int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var left []int
+		for _, pid := range pids {
+			if alive(pid) {
+				left = append(left, pid)
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("worker processes %v still run %s after their server ended", left, within)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestNoOrphanWorkers: whether the server ends gracefully (SIGTERM) or is
+// killed (SIGKILL), its worker processes end with it.
+func TestNoOrphanWorkers(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to see processes")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			dir := writeFiles(t, map[string]string{
+				"a/a.go": twoPackages,
+				"b/b.go": strings.ReplaceAll(strings.ReplaceAll(twoPackages, "package a", "package b"), "A()", "B()"),
+			})
+			addr := freeAddr(t)
+			p := startServe(t, dir, addr)
+			pids := p.workerPIDs()
+			if len(pids) != 2 {
+				t.Fatalf("want a worker per package, /healthz lists %v", pids)
+			}
+			for _, pid := range pids {
+				if !alive(pid) {
+					t.Fatalf("worker %d is not running", pid)
+				}
+			}
+			if err := p.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-p.done:
+			case <-time.After(15 * time.Second):
+				t.Fatalf("%s did not end the server", sig)
+			}
+			waitGone(t, pids, 5*time.Second)
+		})
+	}
+}
+
+// TestIsolateNoneWarns: --isolate=none says what it gives up.
+func TestIsolateNoneWarns(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"a/a.go": twoPackages})
+	addr := freeAddr(t)
+	p := startServe(t, dir, addr, "--isolate", "none")
+	if status, body := p.get("/a/A"); status != 200 || body != "1" {
+		t.Fatalf("A = %d %s", status, body)
+	}
+	if pids := p.workerPIDs(); len(pids) != 0 {
+		t.Errorf("--isolate=none started workers %v", pids)
+	}
+	if !strings.Contains(p.log.String(), "a fatal error in any service") {
+		t.Errorf("no warning about --isolate=none in the log:\n%s", p.log.String())
+	}
+}
+
+var _ = fmt.Sprint
