@@ -14,6 +14,15 @@ import (
 	"time"
 )
 
+// TestMain makes the test binary a load generator when the tool starts
+// it as one (see loadgenMain), as main does for the tool.
+func TestMain(m *testing.M) {
+	if os.Getenv(loadgenEnv) == "1" {
+		os.Exit(loadgenMain(os.Stdin, os.Stdout))
+	}
+	os.Exit(m.Run())
+}
+
 // TestSmoke runs the whole benchmark in --smoke mode: it builds microfn and
 // the baseline, runs every scenario with tiny loads and checks that every
 // server answered correctly and that the report was written.
@@ -35,7 +44,9 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## Goals", "## 1. Direct calls", "## 2. Nested calls", "## 3. Interpreter cost", "## 4. Policy machinery", "## 5. Live reload", "## 6. Start-up", "IsEven GET", "Smoke run"} {
+	for _, want := range []string{"## Goals", "## 1. Direct calls", "## 2. Nested calls", "## 3. Memory", "## 4. Restart after a crash", "## 5. Interpreter cost", "## 6. Policy machinery", "## 7. Live reload", "## 8. Start-up", "IsEven GET", "Smoke run",
+		"| IsEven GET | microfn --isolate=package |", "| IsEven GET | microfn --isolate=none |", "a fasthttp client in a separate process",
+		"| --isolate=package | 3 | 4 |", "| first in its window | 2 |", "| second within 30s (backoff) | 2 |", "| --isolate=package | 10 |", "| --isolate=none | 10 |"} {
 		if !strings.Contains(string(report), want) {
 			t.Errorf("the report lacks %q", want)
 		}

@@ -26,9 +26,15 @@ import (
 type target struct {
 	name   string // as shown in tables: "IsEven GET"
 	method string
-	path   string // with the query: "/IsEven?x=5"
-	body   string // JSON body of a POST
-	want   string // the expected body; "" accepts any
+	path   string   // with the query: "/IsEven?x=5"
+	more   []string // further paths, taken in turn with path
+	body   string   // JSON body of a POST
+	want   string   // the expected body; "" accepts any
+}
+
+// paths returns every path of t, path first.
+func (t target) paths() []string {
+	return append([]string{t.path}, t.more...)
 }
 
 // A loadResult is what one bounded load run measured.
@@ -40,16 +46,23 @@ type loadResult struct {
 	rps      float64 // correct answers per second
 	p50, p99 time.Duration
 	lat      []time.Duration // latencies of the correct answers, sorted; nil from wrk
-	cpu      time.Duration   // server CPU time during the run; 0 if unknown
-	rss      int64           // server RSS after the run, KiB
+	// cpu is the CPU time of the server's process tree during the run
+	// (0 if unknown), workers that part of it its worker processes used.
+	cpu, workers time.Duration
+	genCPU       time.Duration // the load generator's CPU time; 0 if unknown
+	mem          memSample     // the server's process tree after the run
 }
 
 // cpuPerReq is the server's CPU time per answered request.
 func (r loadResult) cpuPerReq() time.Duration {
-	if r.cpu <= 0 || r.requests == 0 {
+	return perReq(r.cpu, r.requests)
+}
+
+func perReq(d time.Duration, n int) time.Duration {
+	if d <= 0 || n == 0 {
 		return 0
 	}
-	return r.cpu / time.Duration(r.requests)
+	return d / time.Duration(n)
 }
 
 // merge adds the slice s of the same load to r.
@@ -65,7 +78,9 @@ func (r *loadResult) merge(s loadResult, slices int) {
 		r.rps = ok / r.elapsed.Seconds()
 	}
 	r.cpu += s.cpu
-	r.rss = s.rss
+	r.workers += s.workers
+	r.genCPU += s.genCPU
+	r.mem = s.mem
 	if s.lat != nil {
 		r.lat = mergeSorted(r.lat, s.lat)
 		r.p50, r.p99 = quantileSorted(r.lat, 0.50), quantileSorted(r.lat, 0.99)
@@ -117,23 +132,32 @@ func (b *bench) interleaved(ctx context.Context, runs []loadRun, d time.Duration
 	for s := range n {
 		for _, i := range rotate(len(runs), round+s) {
 			r := runs[i]
-			cpu0 := r.p.cpuTime()
+			cpu0, ok0 := r.p.cpu()
 			res := b.generate(ctx, r.p.base, r.t, slice)
-			if cpu0 > 0 {
-				res.cpu = r.p.cpuTime() - cpu0
+			if cpu1, ok1 := r.p.cpu(); ok0 && ok1 {
+				d := cpu1.sub(cpu0)
+				res.cpu, res.workers = d.total(), d.children
 			}
-			res.rss = r.p.rssKiB()
+			res.mem = r.p.mem()
 			out[i].merge(res, n)
 		}
 	}
 	return out
 }
 
+// generate runs one load of t on base for d with the chosen generator: a
+// fasthttp client in a process of its own (the default), vegeta in a
+// process of its own, vegeta in this process, or wrk.
 func (b *bench) generate(ctx context.Context, base string, t target, d time.Duration) loadResult {
-	if b.cfg.loadgen == "wrk" {
+	switch b.cfg.loadgen {
+	case "wrk":
 		return b.wrk(ctx, base, t, d)
+	case "vegeta-inproc":
+		return vegetaLoad(ctx, base, t, d, b.cfg.conns)
+	case "vegeta":
+		return processLoad(ctx, "vegeta", base, t, d, b.cfg.conns)
 	}
-	return vegetaLoad(ctx, base, t, d, b.cfg.conns)
+	return processLoad(ctx, "fasthttp", base, t, d, b.cfg.conns)
 }
 
 // maxRequests bounds each load run, whatever its duration.
@@ -153,10 +177,14 @@ func vegetaLoad(ctx context.Context, base string, t target, d time.Duration, con
 		vegeta.Redirects(vegeta.NoFollow),
 		vegeta.Proxy(func(*http.Request) (*url.URL, error) { return nil, nil }),
 	)
-	tgt := vegeta.Target{Method: t.method, URL: base + t.path}
-	if t.body != "" {
-		tgt.Body = []byte(t.body)
-		tgt.Header = http.Header{"Content-Type": {"application/json"}}
+	var tgts []vegeta.Target
+	for _, path := range t.paths() {
+		tgt := vegeta.Target{Method: t.method, URL: base + path}
+		if t.body != "" {
+			tgt.Body = []byte(t.body)
+			tgt.Header = http.Header{"Content-Type": {"application/json"}}
+		}
+		tgts = append(tgts, tgt)
 	}
 	done := make(chan struct{})
 	defer close(done)
@@ -170,7 +198,7 @@ func vegetaLoad(ctx context.Context, base string, t target, d time.Duration, con
 	// Bounded in requests as well as in time: past maxRequests the
 	// targeter says there is nothing left, which stops the attack.
 	var sent atomic.Int64
-	static := vegeta.NewStaticTargeter(tgt)
+	static := vegeta.NewStaticTargeter(tgts...)
 	targeter := func(t *vegeta.Target) error {
 		if sent.Add(1) > maxRequests {
 			return vegeta.ErrNoTargets
@@ -224,10 +252,9 @@ func (b *bench) wrk(ctx context.Context, base string, t target, d time.Duration)
 	secs := int(math.Ceil(d.Seconds()))
 	threads := max(1, b.cfg.nproc/2)
 	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(max(b.cfg.conns, threads)), "-d", fmt.Sprintf("%ds", secs), "--timeout", "10s", "--latency"}
-	if t.method != http.MethodGet {
-		script := filepath.Join(b.tmp, "wrk-"+strconv.Itoa(len(t.body))+".lua")
-		lua := fmt.Sprintf("wrk.method = %q\nwrk.body = %q\nwrk.headers[\"Content-Type\"] = \"application/json\"\n", t.method, t.body)
-		if err := os.WriteFile(script, []byte(lua), 0o644); err != nil {
+	if t.method != http.MethodGet || len(t.more) > 0 {
+		script := filepath.Join(b.tmp, fmt.Sprintf("wrk-%d.lua", time.Now().UnixNano()))
+		if err := os.WriteFile(script, []byte(wrkScript(t)), 0o644); err != nil {
 			return loadResult{errors: 1, sample: err.Error()}
 		}
 		args = append(args, "-s", script)
@@ -242,6 +269,27 @@ func (b *bench) wrk(ctx context.Context, base string, t target, d time.Duration)
 		return loadResult{errors: 1, sample: fmt.Sprintf("wrk: %v: %s", err, trim(string(out), 300))}
 	}
 	return parseWrk(string(out), r)
+}
+
+// wrkScript is the Lua script that makes wrk send t: its method and body,
+// and its paths in turn.
+func wrkScript(t target) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "wrk.method = %q\n", t.method)
+	if t.body != "" {
+		fmt.Fprintf(&b, "wrk.body = %q\nwrk.headers[\"Content-Type\"] = \"application/json\"\n", t.body)
+	}
+	if len(t.more) > 0 {
+		b.WriteString("local paths = {")
+		for i, p := range t.paths() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%q", p)
+		}
+		b.WriteString("}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n")
+	}
+	return b.String()
 }
 
 var (
@@ -358,4 +406,21 @@ func (c *caller) post(ctx context.Context, base, path, body string) (string, err
 		return string(out), fmt.Errorf("POST %s: status %d: %s", path, resp.StatusCode, trim(string(out), 300))
 	}
 	return string(out), nil
+}
+
+// call GETs base+path once and returns the status, the body and the wall
+// time; an error is a transport error only.
+func (c *caller) call(ctx context.Context, base, path string) (int, string, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		return 0, "", 0, err
+	}
+	start := time.Now()
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return 0, "", time.Since(start), err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, string(body), time.Since(start), err
 }

@@ -16,7 +16,9 @@ import (
 // standard input and writing a loadOutput on its standard output. So the
 // server shares the machine's cores with the generator as it would with a
 // separate tool (wrk), rather than also sharing a process and a Go
-// scheduler with it.
+// scheduler with it. Its default engine is a fasthttp client, which takes
+// less CPU per request than vegeta's net/http one and so leaves more of a
+// small machine to the server.
 
 // loadgenEnv, set to 1, makes this executable a load generator (see
 // loadgenMain). main checks it, and so does the tests' TestMain.
@@ -24,6 +26,7 @@ const loadgenEnv = "MICROFN_BENCH_LOADGEN"
 
 // A loadSpec is one bounded load, as sent to the generator process.
 type loadSpec struct {
+	Engine      string        `json:"engine"` // "fasthttp" or "vegeta"
 	Base        string        `json:"base"`
 	Method      string        `json:"method"`
 	Paths       []string      `json:"paths"` // taken in turn
@@ -47,7 +50,7 @@ type loadOutput struct {
 }
 
 // loadgenMain is the main of a generator process: it reads one loadSpec
-// line on stdin, runs the load with vegeta and writes a loadOutput line
+// line on stdin, runs the load (with fasthttp or vegeta) and writes a loadOutput line
 // on stdout. It also ends, at once, when its standard input closes
 // before the load is over (the benchmark that started it died).
 func loadgenMain(stdin io.Reader, stdout io.Writer) int {
@@ -75,8 +78,12 @@ func loadgenMain(stdin io.Reader, stdout io.Writer) int {
 	if len(spec.Paths) > 0 {
 		t.path, t.more = spec.Paths[0], spec.Paths[1:]
 	}
+	load := fasthttpLoad
+	if spec.Engine == "vegeta" {
+		load = vegetaLoad
+	}
 	cpu0 := selfCPU()
-	r := vegetaLoad(ctx, spec.Base, t, spec.Duration, spec.Conns)
+	r := load(ctx, spec.Base, t, spec.Duration, spec.Conns)
 	out := loadOutput{Requests: r.requests, Errors: r.errors, Sample: r.sample, Elapsed: r.elapsed, Latencies: r.lat, CPU: selfCPU() - cpu0}
 	if ctx.Err() != nil {
 		fmt.Fprintln(os.Stderr, "bench loadgen: stopped: standard input closed")
@@ -97,13 +104,14 @@ func loadgenMain(stdin io.Reader, stdout io.Writer) int {
 // processLoad runs one load in a generator process (see loadgenMain) and
 // returns what it measured. The process is this executable; it is given
 // the load's duration plus 30s before it is killed.
-func processLoad(ctx context.Context, base string, t target, d time.Duration, conns int) loadResult {
+func processLoad(ctx context.Context, engine, base string, t target, d time.Duration, conns int) loadResult {
 	exe, err := os.Executable()
 	if err != nil {
 		return loadResult{errors: 1, sample: "load generator: " + err.Error()}
 	}
 	spec := loadSpec{
-		Base: base, Method: t.method, Paths: t.paths(), Body: t.body, Want: t.want,
+		Engine: engine,
+		Base:   base, Method: t.method, Paths: t.paths(), Body: t.body, Want: t.want,
 		Duration: d, Conns: conns, MaxRequests: maxRequests,
 	}
 	line, err := json.Marshal(spec)

@@ -38,13 +38,17 @@ import (
 )
 
 func main() {
+	if os.Getenv(loadgenEnv) == "1" {
+		// The tool started this process to generate a load.
+		os.Exit(loadgenMain(os.Stdin, os.Stdout))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // allScenarios lists the scenarios in the order they run.
-var allScenarios = []string{"direct", "nested", "interp", "policies", "reload", "startup"}
+var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup"}
 
 // config is the parsed command line.
 type config struct {
@@ -55,7 +59,7 @@ type config struct {
 	smoke     bool
 	out       string
 	peerCmd   string
-	loadgen   string // "vegeta" or "wrk"
+	loadgen   string // "fasthttp" or "vegeta" (in a process of its own), "vegeta-inproc" or "wrk"
 	conns     int
 	perf      bool
 	nproc     int
@@ -71,6 +75,9 @@ type config struct {
 	startSizes  []int
 	startRounds int
 	policyTime  time.Duration // of the in-process policy measurement
+	memSizes    []int         // packages in the memory scenario
+	memIdle     time.Duration // wait before sampling idle memory
+	crashes     int           // packages crashed in the restart scenario, one sample each
 }
 
 // run is the whole tool: it parses args, runs the scenarios and reports.
@@ -137,9 +144,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	smoke := fs.Bool("smoke", false, "tiny loads and sizes, one round: checks that everything answers correctly (CI)")
 	out := fs.String("out", "", "write a Markdown report to this `file`, such as docs/benchmarks.md")
 	peer := fs.String("peer-cmd", "", "shell `command` of another server with the same endpoints (GET/POST /IsEven, /Fib, /SumSquares, /BuildString, /EncodeJSON, /healthz), {addr} replaced by the 127.0.0.1:PORT to listen on; added as a column")
-	loadgen := fs.String("loadgen", "vegeta", "load generator: vegeta (in process) or wrk (must be on PATH)")
+	loadgen := fs.String("loadgen", "fasthttp", "load `generator`: fasthttp or vegeta (a closed loop of --conns keep-alive connections with that client, run in a process of its own: this tool started again), vegeta-inproc (vegeta in the tool's own process, the old default) or wrk (must be on PATH)")
 	conns := fs.Int("conns", 64, "concurrent connections of the max-rate loads")
-	perf := fs.Bool("perf", false, "record microfn with perf (if on PATH) during the first direct IsEven GET load and the first largest Fib, and report where its CPU goes")
+	perf := fs.Bool("perf", false, "record microfn (the server and its worker processes) with perf, if on PATH, during the first direct IsEven GET load and the first largest Fib, and report where its CPU goes")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -168,14 +175,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 	switch cfg.loadgen {
-	case "vegeta":
+	case "fasthttp", "vegeta", "vegeta-inproc":
 	case "wrk":
 		if _, err := exec.LookPath("wrk"); err != nil {
 			fmt.Fprintln(stderr, "bench: --loadgen wrk: wrk is not on PATH (apt-get install wrk), or use the default vegeta")
 			return nil, err
 		}
 	default:
-		fmt.Fprintf(stderr, "bench: --loadgen must be vegeta or wrk, got %q\n", cfg.loadgen)
+		fmt.Fprintf(stderr, "bench: --loadgen must be fasthttp, vegeta, vegeta-inproc or wrk, got %q\n", cfg.loadgen)
 		return nil, errors.New("usage")
 	}
 	if cfg.rounds < 1 || cfg.duration <= 0 || cfg.conns < 1 {
@@ -200,6 +207,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.startSizes = []int{1, 100}
 		cfg.startRounds = 1
 		cfg.policyTime = 50 * time.Millisecond
+		cfg.memSizes = []int{1, 3}
+		cfg.memIdle = 300 * time.Millisecond
+		cfg.crashes = 2
 	} else {
 		cfg.warmup = min(2*time.Second, cfg.duration/5)
 		cfg.fibNs = []int{10, 15, 18}
@@ -212,6 +222,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.startSizes = []int{1, 100, 1000}
 		cfg.startRounds = cfg.rounds
 		cfg.policyTime = time.Second
+		cfg.memSizes = []int{1, 10, 100}
+		cfg.memIdle = 2 * time.Second
+		cfg.crashes = 20
 	}
 	return cfg, nil
 }
@@ -356,6 +369,10 @@ func (b *bench) runAll(ctx context.Context) {
 			b.direct(ctx)
 		case "nested":
 			b.nested(ctx)
+		case "memory":
+			b.memory(ctx)
+		case "restart":
+			b.restart(ctx)
 		case "interp":
 			b.interp(ctx)
 		case "policies":
@@ -370,6 +387,13 @@ func (b *bench) runAll(ctx context.Context) {
 }
 
 // Server specs.
+
+// The isolation modes the scenarios compare: service code in a worker
+// process per package (microfn's default), and in the server's process.
+const (
+	isolated    = "--isolate=package"
+	notIsolated = "--isolate=none"
+)
 
 func (b *bench) microfnSpec(dir string, extra ...string) procSpec {
 	argv := append([]string{b.microfnBin, "serve", dir, "--addr", "{addr}", "--quiet", "--no-watch"}, extra...)
@@ -389,10 +413,13 @@ func (b *bench) peerSpec() procSpec {
 }
 
 // variants returns the servers compared in the direct, nested and
-// interpreter scenarios: microfn, the baseline, and the peer if any.
-func (b *bench) variants(extra ...procSpec) []procSpec {
-	vs := []procSpec{b.microfnSpec(b.benchPkg)}
-	vs = append(vs, extra...)
+// interpreter scenarios: microfn in each of modes (each a list of
+// flags), the baseline, and the peer if any.
+func (b *bench) variants(modes ...[]string) []procSpec {
+	var vs []procSpec
+	for _, m := range modes {
+		vs = append(vs, b.microfnSpec(b.benchPkg, m...))
+	}
 	vs = append(vs, b.baselineSpec())
 	if b.cfg.peerCmd != "" {
 		vs = append(vs, b.peerSpec())

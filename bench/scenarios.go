@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,15 +52,27 @@ func (b *bench) checkAnswers(ctx context.Context, ps []*proc) bool {
 
 // 1. direct
 
+// modeLabel names an isolation mode in goals: "isolated" for worker
+// processes, "--isolate=none" for the server's own process.
+func modeLabel(spec procSpec) string {
+	switch {
+	case strings.Contains(spec.name, notIsolated):
+		return "--isolate=none"
+	case strings.Contains(spec.name, isolated):
+		return "isolated"
+	}
+	return spec.name
+}
+
 func (b *bench) direct(ctx context.Context) {
-	specs := b.variants()
+	specs := b.variants([]string{isolated}, []string{notIsolated})
 	targets := []target{
 		{name: "/healthz", method: http.MethodGet, path: "/healthz"},
 		{name: "IsEven GET", method: http.MethodGet, path: "/IsEven?x=5", want: "false\n"},
 		{name: "IsEven POST", method: http.MethodPost, path: "/IsEven", body: `{"x":5}`, want: "false\n"},
 	}
 	res := map[[2]int][]loadResult{}
-	idle := map[int][]int64{}
+	idle := map[int][]memSample{}
 	for round := range b.cfg.rounds {
 		ps := b.startAll(ctx, specs)
 		if ps == nil {
@@ -67,13 +81,13 @@ func (b *bench) direct(ctx context.Context) {
 		b.checkAnswers(ctx, ps)
 		time.Sleep(300 * time.Millisecond)
 		for i, p := range ps {
-			idle[i] = append(idle[i], p.rssKiB())
+			idle[i] = append(idle[i], p.mem())
 		}
 		for ti, t := range targets {
 			b.progress("direct: round %d/%d, %s", round+1, b.cfg.rounds, t.name)
 			var stopPerf func()
 			if b.cfg.perf && round == 0 && ti == 1 {
-				stopPerf = b.startPerf(ctx, ps[0], "the direct load (IsEven GET, first round)")
+				stopPerf = b.startPerf(ctx, ps[0], "the direct load (IsEven GET, first round, "+specs[0].name+")")
 			}
 			runs := make([]loadRun, len(ps))
 			for vi, p := range ps {
@@ -98,64 +112,101 @@ func (b *bench) direct(ctx context.Context) {
 
 	s := b.newSection("direct", "1. Direct calls",
 		fmt.Sprintf("A trivial function (`IsEven`, `%s`) called over HTTP at the highest rate %d concurrent keep-alive connections sustain, for %s per server and round after a %s warm-up, and `/healthz` as the floor of each server's HTTP stack (microfn's lists the packages; the baseline's is a constant). "+
-			"The servers run side by side and take turns in slices of about 2s (A B B A A …), so that noise from the rest of the machine hits each alike. "+
-			"req/s counts correct answers per second; p50/p99 are latencies seen by the load generator; CPU/req is the server process's user+system CPU time divided by its requests (from /proc), which does not depend on how much of the machine the load generator takes. Medians of %d round(s); ratios are microfn's figure over the baseline's.",
-			annotation("IsEven"), b.cfg.conns, b.cfg.duration, b.cfg.warmup, b.cfg.rounds))
-	tab := table{header: []string{"endpoint", "server", "req/s", "p50", "p99", "errors", "CPU/req", "req/s ÷ baseline", "p99 ÷ baseline", "CPU/req ÷ baseline"}}
+			"microfn runs twice: `%s` (the default: the server forwards each call to the package's worker process over a Unix socket) and `%s` (the service code in the server's process). "+
+			"The servers run side by side and take turns in slices of about 2s (A B C, B C A, …), so that noise from the rest of the machine hits each alike. "+
+			"The load comes from %s. "+
+			"req/s counts correct answers per second; p50/p99 are latencies seen by the load generator; CPU/req is the user+system CPU time of the server's process tree (the server and its worker processes, from /proc) divided by its requests, and \"workers\" the part of it the worker processes used. Medians of %d round(s); ratios are microfn's figure over the baseline's.",
+			annotation("IsEven"), b.cfg.conns, b.cfg.duration, b.cfg.warmup, isolated, notIsolated, b.loadgenDesc(), b.cfg.rounds))
+	tab := table{header: []string{"endpoint", "server", "req/s", "p50", "p99", "errors", "CPU/req", "workers", "req/s ÷ baseline", "p99 ÷ baseline", "CPU/req ÷ baseline"}}
 	base := baselineIndex(specs)
+	var gen []time.Duration
 	for ti, t := range targets {
 		bm := summarize(res[[2]int{ti, base}])
 		for vi, spec := range specs {
 			m := summarize(res[[2]int{ti, vi}])
+			if m.gen > 0 {
+				gen = append(gen, m.gen)
+			}
 			rr, pr, cr := "", "", ""
 			if vi != base {
 				rr, pr, cr = fmtRatio(ratio(m.rps, bm.rps)), fmtRatio(ratio(float64(m.p99), float64(bm.p99))), fmtRatio(ratio(float64(m.cpu), float64(bm.cpu)))
 			}
-			tab.rows = append(tab.rows, []string{t.name, spec.name, fmtCount(m.rps), fmtDur(m.p50), fmtDur(m.p99), strconv.Itoa(m.errors), fmtDur(m.cpu), rr, pr, cr})
-			if vi == 0 && ti > 0 {
+			tab.rows = append(tab.rows, []string{t.name, spec.name, fmtCount(m.rps), fmtDur(m.p50), fmtDur(m.p99), strconv.Itoa(m.errors), fmtDur(m.cpu), fmtDur(m.workers), rr, pr, cr})
+			if ti > 0 && strings.HasPrefix(spec.name, "microfn") {
+				mode := modeLabel(spec)
+				want := 0.7
+				if mode == "isolated" {
+					want = 0.5
+				}
 				rq, pq := ratio(m.rps, bm.rps), ratio(float64(m.p99), float64(bm.p99))
-				b.addGoal(t.name+" req/s", "≥ 0.7× baseline", fmtRatio(rq)+fmt.Sprintf(" (%s vs %s req/s)", fmtCount(m.rps), fmtCount(bm.rps)), rq, 0.7, true)
-				b.addGoal(t.name+" p99", "≤ 1.5× baseline", fmtRatio(pq)+fmt.Sprintf(" (%s vs %s)", fmtDur(m.p99), fmtDur(bm.p99)), pq, 1.5, false)
-				if ti == 1 {
+				b.addGoal(t.name+" req/s, "+mode, fmt.Sprintf("≥ %.1f× baseline", want), fmtRatio(rq)+fmt.Sprintf(" (%s vs %s req/s)", fmtCount(m.rps), fmtCount(bm.rps)), rq, want, true)
+				b.addGoal(t.name+" p99, "+mode, "≤ 1.5× baseline", fmtRatio(pq)+fmt.Sprintf(" (%s vs %s)", fmtDur(m.p99), fmtDur(bm.p99)), pq, 1.5, false)
+				if ti == 1 && mode == "isolated" {
 					b.directCPU = m.cpu
 				}
 			}
 		}
 	}
 	s.tables = append(s.tables, tab)
-	mem := table{header: []string{"server", "RSS idle", "RSS after the direct loads"}}
+	mem := table{header: []string{"server", "processes", "RSS idle", "PSS idle", "RSS after the direct loads", "PSS after the direct loads"}}
 	for vi, spec := range specs {
-		var after []int64
+		var after []memSample
 		for ti := range targets {
 			for _, r := range res[[2]int{ti, vi}] {
-				after = append(after, r.rss)
+				after = append(after, r.mem)
 			}
 		}
-		mem.rows = append(mem.rows, []string{spec.name, fmtMiB(medianKiB(idle[vi])), fmtMiB(maxKiB(after))})
+		im, am := medianMem(idle[vi]), maxMem(after)
+		mem.rows = append(mem.rows, []string{spec.name, strconv.Itoa(im.procs), fmtMiB(im.rss), fmtMiB(im.pss), fmtMiB(am.rss), fmtMiB(am.pss)})
 	}
 	s.tables = append(s.tables, mem)
-	s.notes = append(s.notes, "The load generator runs on the same machine: with few cores it takes a large share of them, which compresses the req/s ratios towards 1. CPU/req is the fairer measure of the work each server does per call: "+
-		"with the load generated elsewhere and the server alone on the CPUs, req/s would follow 1 ÷ (CPU/req ÷ baseline)"+projection(targets, res, base)+".")
+	s.notes = append(s.notes, "Memory is summed over the server's process tree: RSS counts the pages of the executable each process maps in full, PSS (from /proc/PID/smaps_rollup) shares them out among the processes that map them.")
+	note := "The load generator runs on the same machine and takes a share of its cores"
+	if len(gen) > 0 {
+		note += fmt.Sprintf(" (about %s of CPU per request, median over the loads)", fmtDur(medianDur(gen)))
+	}
+	note += ", which compresses the req/s ratios towards 1. CPU/req is the measure of the work each server does per call: " +
+		"with the server alone on the CPUs, req/s would follow 1 ÷ (CPU/req ÷ baseline)" + projection(targets, specs, res, base) + "."
+	s.notes = append(s.notes, note)
 	b.print(s)
 }
 
-// projection names, for each function target, the req/s ratio that
-// CPU/req implies for a server that has the CPUs to itself.
-func projection(targets []target, res map[[2]int][]loadResult, base int) string {
+// loadgenDesc describes the load generator for the report.
+func (b *bench) loadgenDesc() string {
+	switch b.cfg.loadgen {
+	case "wrk":
+		return "wrk, a separate process"
+	case "vegeta-inproc":
+		return "vegeta in the benchmark's own process (--loadgen vegeta-inproc)"
+	case "vegeta":
+		return "vegeta in a separate process (the benchmark started again as a load generator, --loadgen vegeta; it reports its measurements as JSON)"
+	}
+	return "a fasthttp client in a separate process (the benchmark started again as a load generator; it reports its measurements as JSON)"
+}
+
+// projection names, for each microfn variant and function target, the
+// req/s ratio that CPU/req implies for a server that has the CPUs to
+// itself.
+func projection(targets []target, specs []procSpec, res map[[2]int][]loadResult, base int) string {
 	var parts []string
-	for ti, t := range targets {
-		if t.want == "" {
+	for vi, spec := range specs {
+		if !strings.HasPrefix(spec.name, "microfn") {
 			continue
 		}
-		m, bm := summarize(res[[2]int{ti, 0}]), summarize(res[[2]int{ti, base}])
-		if q := ratio(float64(bm.cpu), float64(m.cpu)); !math.IsNaN(q) {
-			parts = append(parts, fmt.Sprintf("%s for %s", fmtRatio(q), t.name))
+		for ti, t := range targets {
+			if t.want == "" {
+				continue
+			}
+			m, bm := summarize(res[[2]int{ti, vi}]), summarize(res[[2]int{ti, base}])
+			if q := ratio(float64(bm.cpu), float64(m.cpu)); !math.IsNaN(q) {
+				parts = append(parts, fmt.Sprintf("%s for %s on %s", fmtRatio(q), t.name, spec.name))
+			}
 		}
 	}
 	if len(parts) == 0 {
 		return ""
 	}
-	return ": microfn ≈ " + strings.Join(parts, ", ")
+	return ": " + strings.Join(parts, ", ")
 }
 
 // orNaN is d as a float, or NaN when d is 0: nothing was measured.
@@ -170,12 +221,13 @@ func orNaN(d time.Duration) float64 {
 type summary struct {
 	rps           float64
 	p50, p99, cpu time.Duration
+	workers, gen  time.Duration // per request: worker processes' CPU, the generator's
 	errors        int
 }
 
 func summarize(rs []loadResult) summary {
 	var rps []float64
-	var p50, p99, cpu []time.Duration
+	var p50, p99, cpu, workers, gen []time.Duration
 	var m summary
 	for _, r := range rs {
 		rps = append(rps, r.rps)
@@ -183,11 +235,37 @@ func summarize(rs []loadResult) summary {
 		p99 = append(p99, r.p99)
 		if c := r.cpuPerReq(); c > 0 {
 			cpu = append(cpu, c)
+			workers = append(workers, perReq(r.workers, r.requests))
+		}
+		if g := perReq(r.genCPU, r.requests); g > 0 {
+			gen = append(gen, g)
 		}
 		m.errors += r.errors
 	}
 	m.rps = median(rps)
 	m.p50, m.p99, m.cpu = medianDur(p50), medianDur(p99), medianDur(cpu)
+	m.workers, m.gen = medianDur(workers), medianDur(gen)
+	return m
+}
+
+// medianMem is the sample of median RSS among ms.
+func medianMem(ms []memSample) memSample {
+	if len(ms) == 0 {
+		return memSample{}
+	}
+	s := slices.Clone(ms)
+	slices.SortFunc(s, func(a, b memSample) int { return cmp.Compare(a.rss, b.rss) })
+	return s[(len(s)-1)/2]
+}
+
+// maxMem is the sample of largest RSS among ms.
+func maxMem(ms []memSample) memSample {
+	var m memSample
+	for _, x := range ms {
+		if x.rss > m.rss {
+			m = x
+		}
+	}
 	return m
 }
 
@@ -222,7 +300,7 @@ func fib(n int) int {
 }
 
 func (b *bench) nested(ctx context.Context) {
-	specs := b.variants(b.microfnSpec(b.benchPkg, "--monolith"))
+	specs := b.variants([]string{isolated}, []string{notIsolated}, []string{isolated, "--monolith"})
 	walls := map[[2]int][]time.Duration{} // [n index][variant] → median per round
 	cpus := map[[2]int]time.Duration{}    // server CPU time of the sampled calls, in all
 	counts := map[[2]int]int{}            // sampled calls
@@ -239,7 +317,7 @@ func (b *bench) nested(ctx context.Context) {
 			want := strconv.Itoa(fib(n)) + "\n"
 			var stopPerf func()
 			if b.cfg.perf && round == 0 && ni == len(b.cfg.fibNs)-1 {
-				stopPerf = b.startPerf(ctx, ps[0], fmt.Sprintf("nested calls (Fib(%d), first round)", n))
+				stopPerf = b.startPerf(ctx, ps[0], fmt.Sprintf("nested calls (Fib(%d), first round, %s)", n, specs[0].name))
 			}
 			ds, cpu := b.sampleCalls(ctx, c, ps, path, want, b.cfg.fibSamples[n], round)
 			if stopPerf != nil {
@@ -262,9 +340,10 @@ func (b *bench) nested(ctx context.Context) {
 	s := b.newSection("nested", "2. Nested calls",
 		fmt.Sprintf("`Fib(n)` with every recursive call made over HTTP to the server's own `/Fib` (microfn through its generated proxy, the baseline through one pooled keep-alive fasthttp client), one call at a time. "+
 			"A call of Fib(n) makes 2·Fib(n)−1 calls in all (Fib(0) = Fib(1) = 1), so the cost per nested call is wall ÷ (calls − 1). "+
-			"`microfn --monolith` makes the same calls in process. Wall is the median of %s calls after one warm-up call, the servers taking turns call by call, then the median of %d round(s).",
-			sampleCounts(b.cfg.fibNs, b.cfg.fibSamples), b.cfg.rounds)+
-			" CPU per nested call is the server's CPU time (from /proc, in 10ms ticks, so rough for small n) over all sampled calls ÷ their nested calls: where wall is much above CPU, the calls wait (wake-ups, scheduling) rather than work.")
+			"With `%s`, a nested call goes from the worker's proxy to the server over its Unix socket, through the callee's policy there, and back to the worker over the worker's socket; with `%s` the proxy calls the server's own HTTP port, as before. "+
+			"`--monolith` makes the same calls in process (in the worker). Wall is the median of %s calls after one warm-up call, the servers taking turns call by call, then the median of %d round(s).",
+			isolated, notIsolated, sampleCounts(b.cfg.fibNs, b.cfg.fibSamples), b.cfg.rounds)+
+			" CPU per nested call is the CPU time of the server's process tree (from /proc, in 10ms ticks, so rough for small n) over all sampled calls ÷ their nested calls: where wall is much above CPU, the calls wait (wake-ups, scheduling) rather than work.")
 	tab := table{header: []string{"n", "calls", "server", "wall", "per nested call", "per call ÷ baseline", "CPU per nested call"}}
 	base := baselineIndex(specs)
 	for ni, n := range b.cfg.fibNs {
@@ -282,9 +361,9 @@ func (b *bench) nested(ctx context.Context) {
 				cpu = cpus[k] / time.Duration(counts[k]*(calls-1))
 			}
 			tab.rows = append(tab.rows, []string{strconv.Itoa(n), fmtCount(float64(calls)), spec.name, fmtDur(w), fmtDur(per), r, fmtDur(cpu)})
-			if vi == 0 {
+			if mode := modeLabel(spec); vi != base && !strings.Contains(spec.name, "--monolith") && strings.HasPrefix(spec.name, "microfn") {
 				q := ratio(float64(w), float64(bw))
-				b.addGoal(fmt.Sprintf("nested Fib(%d) cost per call", n), "≤ 1.5× baseline",
+				b.addGoal(fmt.Sprintf("nested Fib(%d) cost per call, %s", n, mode), "≤ 1.5× baseline",
 					fmtRatio(q)+fmt.Sprintf(" (%s vs %s)", fmtDur(per), fmtDur(bw/time.Duration(calls-1))), q, 1.5, false)
 			}
 		}
@@ -345,10 +424,10 @@ func baselineIndex(specs []procSpec) int {
 	return -1
 }
 
-// 3. interpreter cost
+// 5. interpreter cost
 
 func (b *bench) interp(ctx context.Context) {
-	specs := b.variants()
+	specs := b.variants([]string{isolated})
 	fns := []string{"SumSquares", "BuildString", "EncodeJSON"}
 	walls := map[[2]int][]time.Duration{}
 	for round := range b.cfg.rounds {
@@ -379,7 +458,7 @@ func (b *bench) interp(ctx context.Context) {
 		}
 	}
 
-	s := b.newSection("interp", "3. Interpreter cost",
+	s := b.newSection("interp", "5. Interpreter cost",
 		fmt.Sprintf("CPU-bound functions called once per request with a large n, one call at a time: the wall time is almost all execution, so the ratio is what interpreting with yaegi costs against compiled Go. "+
 			"`SumSquares` is arithmetic in a loop, `BuildString` calls strconv and strings.Builder in a loop, `EncodeJSON` builds n structs and runs encoding/json over them. "+
 			"Median of %d calls after a warm-up call, the servers taking turns call by call, then the median of %d round(s).", b.cfg.interpCalls, b.cfg.rounds))
@@ -412,7 +491,7 @@ func (b *bench) interp(ctx context.Context) {
 	b.print(s)
 }
 
-// 4. policies
+// 6. policies
 
 func (b *bench) policies(ctx context.Context) {
 	targets := []target{
@@ -421,7 +500,7 @@ func (b *bench) policies(ctx context.Context) {
 	}
 	res := map[int][]loadResult{}
 	for round := range b.cfg.rounds {
-		ps := b.startAll(ctx, []procSpec{b.microfnSpec(b.benchPkg)})
+		ps := b.startAll(ctx, []procSpec{b.microfnSpec(b.benchPkg, isolated)})
 		if ps == nil {
 			return
 		}
@@ -439,8 +518,8 @@ func (b *bench) policies(ctx context.Context) {
 	g, bare := summarize(res[0]), summarize(res[1])
 
 	guarded, bareOpts := annotation("Guarded"), annotation("Bare")
-	s := b.newSection("policies", "4. Policy machinery",
-		"The same trivial function under two annotations, on one microfn server: "+
+	s := b.newSection("policies", "6. Policy machinery",
+		"The same trivial function under two annotations, on one microfn server (`"+isolated+"`: the policies run in the server, the calls in the package's worker process): "+
 			"`Guarded` sets every option that does work on the success path (`"+guarded+"`), "+
 			"`Bare` the lightest policy there is (`"+bareOpts+"`: one attempt, a limiter that never makes a call wait). "+
 			"microfn runs every call through `policy.Do` and the limiter whatever the options, so no annotation turns the machinery off: the A/B isolates what the options add (a budget context, a backoff that is never used, a limiter at its scale). "+
@@ -550,28 +629,32 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// 5. reload
+// 7. reload
 
 func (b *bench) reload(ctx context.Context) {
-	s := b.newSection("reload", "5. Live reload",
-		fmt.Sprintf("microfn serving a generated package of 1, 10 or 100 services with file watching on. Each step rewrites the package's file so that `V` returns a new value, then polls `GET /V` every millisecond until the new value comes back: the time from the write to that answer is the save-to-served latency, %d reloads per size. "+
-			"Then memory: a fresh server with the 10-service package, reloaded %d and then %d times in all; RSS is VmRSS from /proc one second after the last reload, live heap the heap left after the last garbage collection (GODEBUG=gctrace=1).",
-			b.cfg.reloadReps, b.cfg.memReloads[0], b.cfg.memReloads[1]))
-	tab := table{header: []string{"services", "reloads", "p50", "p99", "max", "failed"}}
-	for _, n := range b.cfg.reloadSizes {
-		lat, failed := b.reloadRun(ctx, n, b.cfg.reloadReps, nil)
-		tab.rows = append(tab.rows, []string{strconv.Itoa(n), strconv.Itoa(len(lat)), fmtDur(quantile(lat, 0.5)), fmtDur(quantile(lat, 0.99)), fmtDur(quantile(lat, 1)), strconv.Itoa(failed)})
-		if n == 10 {
-			p50, p99 := quantile(lat, 0.5), quantile(lat, 0.99)
-			b.addGoal("reload p50, 10 services", "≤ 50ms", fmtDur(p50), orNaN(p50), float64(50*time.Millisecond), false)
-			b.addGoal("reload p99, 10 services", "≤ 150ms", fmtDur(p99), orNaN(p99), float64(150*time.Millisecond), false)
+	modes := []string{isolated, notIsolated}
+	s := b.newSection("reload", "7. Live reload",
+		fmt.Sprintf("microfn serving a generated package of 1, 10 or 100 services with file watching on, in each isolation mode (with `%s` a reload starts a new worker process for the new version and retires the old one). Each step rewrites the package's file so that `V` returns a new value, then polls `GET /V` every millisecond until the new value comes back: the time from the write to that answer is the save-to-served latency, %d reloads per size and mode. "+
+			"Then memory: a fresh server (`%s`) with the 10-service package, reloaded %d and then %d times in all; RSS and PSS are summed over the server's process tree from /proc one second after the last reload (processes counts them: the server and its live workers), live heap is the server process's heap left after its last garbage collection (GODEBUG=gctrace=1).",
+			isolated, b.cfg.reloadReps, isolated, b.cfg.memReloads[0], b.cfg.memReloads[1]))
+	tab := table{header: []string{"mode", "services", "reloads", "p50", "p99", "max", "failed"}}
+	for _, mode := range modes {
+		for _, n := range b.cfg.reloadSizes {
+			lat, failed := b.reloadRun(ctx, n, b.cfg.reloadReps, mode, nil)
+			tab.rows = append(tab.rows, []string{mode, strconv.Itoa(n), strconv.Itoa(len(lat)), fmtDur(quantile(lat, 0.5)), fmtDur(quantile(lat, 0.99)), fmtDur(quantile(lat, 1)), strconv.Itoa(failed)})
+			if n == 10 {
+				p50, p99 := quantile(lat, 0.5), quantile(lat, 0.99)
+				label := modeLabel(procSpec{name: mode})
+				b.addGoal("reload p50, 10 services, "+label, "≤ 50ms", fmtDur(p50), orNaN(p50), float64(50*time.Millisecond), false)
+				b.addGoal("reload p99, 10 services, "+label, "≤ 150ms", fmtDur(p99), orNaN(p99), float64(150*time.Millisecond), false)
+			}
 		}
 	}
 	s.tables = append(s.tables, tab)
 
-	mem := table{header: []string{"reloads", "RSS", "live heap"}}
+	mem := table{header: []string{"reloads", "processes", "RSS", "PSS", "live heap (server)"}}
 	marks := []int{0, b.cfg.memReloads[0], b.cfg.memReloads[1]}
-	_, failed := b.reloadRun(ctx, 10, b.cfg.memReloads[1], func(done int, p *proc) {
+	_, failed := b.reloadRun(ctx, 10, b.cfg.memReloads[1], isolated, func(done int, p *proc) {
 		for _, m := range marks {
 			if done == m {
 				time.Sleep(time.Second)
@@ -579,7 +662,8 @@ func (b *bench) reload(ctx context.Context) {
 				if h := p.liveHeapMiB(); h >= 0 {
 					heap = fmt.Sprintf("%d MiB", h)
 				}
-				mem.rows = append(mem.rows, []string{strconv.Itoa(done), fmtMiB(p.rssKiB()), heap})
+				ms := p.mem()
+				mem.rows = append(mem.rows, []string{strconv.Itoa(done), strconv.Itoa(ms.procs), fmtMiB(ms.rss), fmtMiB(ms.pss), heap})
 			}
 		}
 	})
@@ -590,18 +674,19 @@ func (b *bench) reload(ctx context.Context) {
 	b.print(s)
 }
 
-// reloadRun starts microfn (watching) on a fresh package of n services,
-// reloads it reps times and returns the save-to-served latencies and the
-// number of reloads that were not served within 10s. after, if not nil,
-// is called after start-up (0) and after each reload.
-func (b *bench) reloadRun(ctx context.Context, n, reps int, after func(done int, p *proc)) ([]time.Duration, int) {
+// reloadRun starts microfn (watching, in the isolation mode given by the
+// flag mode) on a fresh package of n services, reloads it reps times and
+// returns the save-to-served latencies and the number of reloads that
+// were not served within 10s. after, if not nil, is called after start-up
+// (0) and after each reload.
+func (b *bench) reloadRun(ctx context.Context, n, reps int, mode string, after func(done int, p *proc)) ([]time.Duration, int) {
 	dir := filepath.Join(b.tmp, "pkg", fmt.Sprintf("reload%d-%d", n, time.Now().UnixNano()))
 	defer os.RemoveAll(dir)
 	if err := writeManyPackage(dir, n, 0); err != nil {
 		b.fail("reload: %v", err)
 		return nil, reps
 	}
-	spec := procSpec{name: "microfn (watching)", argv: []string{b.microfnBin, "serve", dir, "--addr", "{addr}", "--quiet"}, ready: "/V", env: []string{"GODEBUG=gctrace=1"}}
+	spec := procSpec{name: "microfn (watching) " + mode, argv: []string{b.microfnBin, "serve", dir, "--addr", "{addr}", "--quiet", mode}, ready: "/V", env: []string{"GODEBUG=gctrace=1"}}
 	p, _, err := b.start(ctx, spec, 60*time.Second)
 	if err != nil {
 		b.fail("reload: start microfn: %v", err)
@@ -616,7 +701,7 @@ func (b *bench) reloadRun(ctx context.Context, n, reps int, after func(done int,
 	var lat []time.Duration
 	failed := 0
 	file := filepath.Join(dir, "many.go")
-	b.progress("reload: %d services, %d reloads", n, reps)
+	b.progress("reload: %d services, %s, %d reloads", n, mode, reps)
 	for i := 1; i <= reps && ctx.Err() == nil; i++ {
 		want := strconv.Itoa(i) + "\n"
 		src := manySource(n, i)
@@ -638,7 +723,7 @@ func (b *bench) reloadRun(ctx context.Context, n, reps int, after func(done int,
 			lat = append(lat, time.Since(start))
 		} else {
 			failed++
-			b.fail("reload: %d services, reload %d: the new value was not served within 10s; microfn's log ends with:\n%s", n, i, indent(p.log.lastLines(10)))
+			b.fail("reload: %d services, %s, reload %d: the new value was not served within 10s; microfn's log ends with:\n%s", n, mode, i, indent(p.log.lastLines(10)))
 		}
 		if after != nil {
 			after(i, p)
@@ -650,7 +735,7 @@ func (b *bench) reloadRun(ctx context.Context, n, reps int, after func(done int,
 	return lat, failed
 }
 
-// 6. start-up
+// 8. start-up
 
 func (b *bench) startup(ctx context.Context) {
 	ready := map[int][]time.Duration{}
@@ -669,7 +754,7 @@ func (b *bench) startup(ctx context.Context) {
 	for round := range b.cfg.startRounds {
 		for _, i := range rotate(len(sizes), round) {
 			n := sizes[i]
-			spec := procSpec{name: fmt.Sprintf("microfn, %d services", n), argv: []string{b.microfnBin, "serve", dirs[n], "--addr", "{addr}", "--quiet", "--no-watch"}, ready: "/V"}
+			spec := procSpec{name: fmt.Sprintf("microfn, %d services", n), argv: []string{b.microfnBin, "serve", dirs[n], "--addr", "{addr}", "--quiet", "--no-watch", isolated}, ready: "/V"}
 			if n == baseN {
 				spec = b.baselineSpec()
 				spec.ready = "/IsEven?x=1"
@@ -686,8 +771,8 @@ func (b *bench) startup(ctx context.Context) {
 			b.stopProc(p)
 		}
 	}
-	s := b.newSection("startup", "6. Start-up",
-		fmt.Sprintf("Time from starting the process to the first 200 from a service (`GET /V` of a generated package of n services, `--no-watch`; the baseline's `/IsEven`), and RSS half a second later, idle. Median of %d round(s). RSS after load is in the direct scenario's memory table.", b.cfg.startRounds))
+	s := b.newSection("startup", "8. Start-up",
+		fmt.Sprintf("Time from starting the process to the first 200 from a service (`GET /V` of a generated package of n services, `--no-watch %s`: the server and one worker process; the baseline's `/IsEven`), and RSS of the process tree half a second later, idle. Median of %d round(s). RSS after load is in the direct scenario's memory table, and for many packages in the memory scenario.", isolated, b.cfg.startRounds))
 	tab := table{header: []string{"server", "services", "ready", "RSS idle"}}
 	for _, n := range sizes {
 		name, count := "microfn", strconv.Itoa(n)

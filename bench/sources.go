@@ -83,3 +83,81 @@ func writeManyPackage(dir string, n, gen int) error {
 	}
 	return os.WriteFile(filepath.Join(dir, "many.go"), manySource(n, gen), 0o644)
 }
+
+// memSource is package number i of the memory scenario: V returns i,
+// IsEven is the direct scenario's trivial function.
+func memSource(name string, i int) []byte {
+	return []byte(fmt.Sprintf(`// Package %s is a generated package of microfn's benchmark.
+package %s
+
+// V returns the number of this package.
+//
+//microfn:service
+func V() int { return %d }
+
+// IsEven reports whether x is even.
+//
+//microfn:service
+func IsEven(x int) bool { return x%%2 == 0 }
+`, name, name, i))
+}
+
+// writeMemPackages writes n packages p001, p002… (see memSource) into
+// dir and returns their names.
+func writeMemPackages(dir string, n int) ([]string, error) {
+	var names []string
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("p%03d", i)
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "fns.go"), memSource(name, i), 0o644); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, nil
+}
+
+// crashSource is a package of the restart scenario: Crash overflows the
+// stack, a fatal error of the Go runtime that no recover catches and that
+// ends the worker process running it; Ok, in the same package and so the
+// same worker, answers 1. Crash makes one attempt (retry=1): a crash is
+// retried like a panic, and a second attempt would crash the next worker
+// too, within the supervisor's crash-loop window.
+func crashSource(name string) []byte {
+	return []byte(fmt.Sprintf(`// Package %s is a generated package of microfn's benchmark.
+package %s
+
+// Crash recurses until the stack overflows.
+//
+//microfn:service retry=1
+func Crash() int {
+	var f func(int) int
+	f = func(n int) int { return f(n+1) + 1 }
+	return f(0)
+}
+
+// Ok answers 1.
+//
+//microfn:service
+func Ok() int { return 1 }
+`, name, name))
+}
+
+// writeCrashPackages writes n packages c01, c02… (see crashSource) into
+// dir and returns their names.
+func writeCrashPackages(dir string, n int) ([]string, error) {
+	var names []string
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("c%02d", i)
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "crash.go"), crashSource(name), 0o644); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, nil
+}

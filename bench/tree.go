@@ -128,7 +128,7 @@ type memSample struct {
 	rss   int64 // sum of VmRSS
 	pss   int64 // sum of Pss (smaps_rollup), 0 if unknown
 	// Of the root process alone.
-	rootRSS, rootPSS int64
+	rootRSS, rootPSS, rootAnon, rootFile int64
 	// anon and file are the tree's resident anonymous and file-backed
 	// memory (RssAnon, RssFile): the file pages are mostly the
 	// executable, which the workers share with the server.
@@ -153,6 +153,7 @@ func readTreeMem(root int) memSample {
 		m.pss += pss
 		if i == 0 {
 			m.rootRSS, m.rootPSS = st["VmRSS:"], pss
+			m.rootAnon, m.rootFile = st["RssAnon:"], st["RssFile:"]+st["RssShmem:"]
 		}
 	}
 	if !pssOK {
