@@ -150,7 +150,7 @@ func TestBlockingInit(t *testing.T) {
 	if slowest > time.Second {
 		t.Errorf("/healthz took %s during the blocked load", slowest)
 	}
-	if !strings.Contains(loadErr, "did not finish loading within 1.5s") || !strings.Contains(loadErr, "block") {
+	if !strings.Contains(loadErr, "block/block.go:3:6: the package did not finish loading within 1.5s (--load-timeout): this init function") {
 		t.Fatalf("load error %q, want the load timeout naming the package", loadErr)
 	}
 	if took := time.Since(saved); took < loadTimeout {

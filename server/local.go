@@ -1,9 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -27,6 +30,9 @@ func (s *Server) Call(ctx context.Context, route string, pairs []string) ([]byte
 		return nil, fmt.Errorf("%s was reloaded during the call; try again", route)
 	}
 	defer e.version.release()
+	if e.version.group != nil {
+		return s.callForwarded(ctx, e, pairs)
+	}
 	args, err := e.svc.Func.BindText(pairs)
 	if err != nil {
 		return nil, err
@@ -38,4 +44,34 @@ func (s *Server) Call(ctx context.Context, route string, pairs []string) ([]byte
 		return nil, err
 	}
 	return e.svc.Func.AppendResults(nil, out)
+}
+
+// callForwarded is Call for a service whose package runs in a worker
+// process: the pairs go to it as query parameters.
+func (s *Server) callForwarded(ctx context.Context, e *endpoint, pairs []string) ([]byte, error) {
+	q := url.Values{}
+	for _, p := range pairs {
+		k, v, _ := strings.Cut(p, "=")
+		q.Add(k, v)
+	}
+	in := &inbound{method: []byte(http.MethodGet), uri: []byte(e.route + "?" + q.Encode())}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.callDeadline)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	var body []byte
+	ch := newChain()
+	var wait time.Duration
+	_, err := e.policy.Do(ctx, func(ctx context.Context, _ int) error {
+		var err error
+		body, err = s.forwardAttempt(ctx, time.Now(), deadline, e, ch, in, &wait, false)
+		return err
+	})
+	if err != nil {
+		var a *workerAnswer
+		if errors.As(err, &a) {
+			return nil, microfn.Error(a.status, "%s", a.Error())
+		}
+		return nil, err
+	}
+	return bytes.TrimSuffix(body, []byte("\n")), nil
 }

@@ -6,6 +6,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/token"
 	"io/fs"
 	"net"
 	"os"
@@ -22,6 +24,7 @@ import (
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/supervisor"
 
 	"github.com/microfn/microfn"
 )
@@ -564,10 +567,35 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 	}
 	g, err := s.startWorker(ctx, rel, label, files, prep)
 	if err != nil {
+		var lt *supervisor.LoadTimeoutError
+		if errors.As(err, &lt) {
+			return nil, loadTimeoutError(src, lt)
+		}
 		return nil, err
 	}
 	v.group = g
 	return v, nil
+}
+
+// loadTimeoutError places a load that timed out at the package's init
+// functions, the code that runs at load, when it has some.
+func loadTimeoutError(src *funcs.Package, lt *supervisor.LoadTimeoutError) error {
+	var inits []token.Position
+	for _, f := range src.Files {
+		for _, d := range f.AST.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "init" {
+				inits = append(inits, src.Fset.Position(fd.Name.Pos()))
+			}
+		}
+	}
+	msg := fmt.Sprintf("the package did not finish loading within %s (--load-timeout)", lt.Timeout)
+	switch len(inits) {
+	case 0:
+		return &funcs.SourceError{Pos: token.Position{Filename: src.Dir}, Msg: msg + ": a package-level variable's initialiser does not return"}
+	case 1:
+		return &funcs.SourceError{Pos: inits[0], Msg: msg + ": this init function, or a package-level variable's initialiser, does not return"}
+	}
+	return &funcs.SourceError{Pos: inits[0], Msg: fmt.Sprintf("%s: one of its %d init functions, or a package-level variable's initialiser, does not return", msg, len(inits))}
 }
 
 func verb(old *version) string {

@@ -249,6 +249,7 @@ func (g *Group) setCurrentLocked(p *process) {
 // exited is called once for every process of the group when it has
 // ended.
 func (g *Group) exited(p *process) {
+	p.client.CloseIdleConnections()
 	g.mu.Lock()
 	delete(g.procs, p)
 	wasCurrent := g.cur == p
@@ -443,17 +444,18 @@ func (g *Group) Close() {
 		return
 	}
 	g.closed = true
-	close(g.closedc)
-	close(g.changed)
-	g.changed = make(chan struct{})
 	var procs []*process
 	for p := range g.procs {
 		procs = append(procs, p)
 	}
+	// Added before closedc closes, so that Wait sees them.
+	g.wg.Add(len(procs))
+	close(g.closedc)
+	close(g.changed)
+	g.changed = make(chan struct{})
 	g.mu.Unlock()
 	g.stop()
 	for _, p := range procs {
-		g.wg.Add(1)
 		go func() {
 			defer g.wg.Done()
 			p.stop("its version was retired", time.Second)
