@@ -337,6 +337,10 @@ func userColumn(src *funcs.Package, files map[string][]byte, filename string, li
 
 // lineWriter sends what interpreted code prints to the logger, a line at a
 // time, with the package's real file names.
+// maxPrintLine bounds the text service code prints without a newline
+// that a lineWriter keeps: past it, the text is logged as a line.
+const maxPrintLine = 64 << 10
+
 type lineWriter struct {
 	logger              *slog.Logger
 	pkg, stream         string
@@ -357,7 +361,13 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		line, err := w.buf.ReadString('\n')
 		if err != nil {
 			w.buf.WriteString(line)
-			break
+			if w.buf.Len() < maxPrintLine {
+				break
+			}
+			// Text printed without a newline is logged once it is long
+			// enough, so that it is never kept without bound.
+			line = w.buf.String()
+			w.buf.Reset()
 		}
 		line = strings.ReplaceAll(strings.TrimRight(line, "\n"), w.virtualDir, w.realDir)
 		// The interpreter names the functions it reports panics in; a

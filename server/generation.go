@@ -82,6 +82,16 @@ func (v *version) tryClose() {
 	}
 }
 
+// servesAny reports whether the version has a service this server serves.
+func (v *version) servesAny() bool {
+	for _, e := range v.endpoints {
+		if e.local {
+			return true
+		}
+	}
+	return false
+}
+
 // routePrefix is the route prefix of the package in rel.
 func routePrefix(rel string) string {
 	if rel == "." || rel == "" {

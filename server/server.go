@@ -565,6 +565,11 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 	if err != nil {
 		return nil, err
 	}
+	if !v.servesAny() {
+		// Every service of the package is served elsewhere (--only):
+		// no code of it runs here, so it needs no worker.
+		return v, nil
+	}
 	g, err := s.startWorker(ctx, rel, label, files, prep)
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError

@@ -140,6 +140,7 @@ type serveArgs struct {
 	addr    string
 	only    []string
 	noWatch bool
+	memory  string
 	routes  map[string]string
 }
 
@@ -153,6 +154,7 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	fs.StringVar(&a.addr, "addr", "", "")
 	only := fs.String("only", "", "")
 	fs.BoolVar(&a.noWatch, "no-watch", false, "")
+	fs.StringVar(&a.memory, "max-memory", "", "")
 	fs.Func("route", "", func(v string) error {
 		name, u, ok := strings.Cut(v, "=")
 		if !ok {
@@ -365,8 +367,8 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 			t.Fatalf("%s: %v", d.Name, err)
 		}
 		argsOf[d] = a
-		if a.dir != SourceDir || a.addr != "0.0.0.0:8000" || !a.noWatch {
-			t.Errorf("%s: serve %s --addr %s, no-watch %v; want serve /src --addr 0.0.0.0:8000 --no-watch", d.Name, a.dir, a.addr, a.noWatch)
+		if a.dir != SourceDir || a.addr != "0.0.0.0:8000" || !a.noWatch || a.memory != WorkerMemory {
+			t.Errorf("%s: serve %s --addr %s, no-watch %v, max-memory %q; want serve /src --addr 0.0.0.0:8000 --no-watch --max-memory %s", d.Name, a.dir, a.addr, a.noWatch, a.memory, WorkerMemory)
 		}
 		for _, r := range a.only {
 			if prev, dup := served[r]; dup {
