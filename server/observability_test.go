@@ -109,6 +109,14 @@ func TestMetricsMove(t *testing.T) {
 			t.Errorf("metric %s missing", name)
 		}
 	}
+	// The worker process's own metrics are there too, by package.
+	if len(in.Server.WorkerPIDs()) > 0 {
+		for _, name := range []string{"go_goroutines", "process_resident_memory_bytes"} {
+			if v := value(after, name, map[string]string{"worker": "."}); v <= 0 {
+				t.Errorf("%s{worker=\".\"} = %v, want the worker's", name, v)
+			}
+		}
+	}
 }
 
 func TestOpenAPIDocument(t *testing.T) {
