@@ -69,31 +69,12 @@ func (e *crashedError) StatusCode() int { return http.StatusBadGateway }
 // retry it.
 var keyPermanent = []byte("Microfn-Permanent")
 
-// inbound is what a worker needs of a call: a copy of the request, which
-// outlives the handler when the call runs past its timeout.
-type inbound struct {
-	method      []byte
-	uri         []byte
-	contentType []byte
-	body        []byte
-}
-
-func newInbound(c *fiber.Ctx) *inbound {
-	r := c.Request()
-	return &inbound{
-		method:      append([]byte(nil), r.Header.Method()...),
-		uri:         append([]byte(nil), r.RequestURI()...),
-		contentType: append([]byte(nil), r.Header.ContentType()...),
-		body:        append([]byte(nil), r.Body()...),
-	}
-}
-
 // handleForwarded runs a call of a service whose package runs in a worker
 // process: the policy (slots, retries, timeouts) here, each attempt in
 // the worker, which binds the request, runs the code and encodes the
 // results.
 func (s *Server) handleForwarded(c *fiber.Ctx, start, deadline time.Time, e *endpoint, ch chain, proxied bool) error {
-	in := newInbound(c)
+	in := c.Request()
 	ctx := context.Background()
 	if !proxied {
 		var cancel context.CancelFunc
@@ -152,7 +133,10 @@ func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chai
 // inline: then the caller's proxy answers it); the worker keeps running
 // it, and the slot stays taken until the worker answers or is replaced
 // (see supervisor.Group), so the limit is never exceeded.
-func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in *inbound, wait *time.Duration, inline bool) ([]byte, error) {
+//
+// in is the call's request; it is copied, so it need only stay valid until
+// forwardAttempt returns.
+func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in *fasthttp.Request, wait *time.Duration, inline bool) ([]byte, error) {
 	release, now, err := s.acquireSlot(ctx, now, e, ch, wait)
 	if err != nil {
 		return nil, err
@@ -163,12 +147,12 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 	}
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
-	req.Header.SetMethodBytes(in.method)
-	req.SetRequestURIBytes(in.uri)
-	if len(in.contentType) > 0 {
-		req.Header.SetContentTypeBytes(in.contentType)
+	req.Header.SetMethodBytes(in.Header.Method())
+	req.SetRequestURIBytes(in.RequestURI())
+	if ct := in.Header.ContentType(); len(ct) > 0 {
+		req.Header.SetContentTypeBytes(ct)
 	}
-	req.SetBodyRaw(in.body)
+	req.SetBody(in.Body())
 	var scratch [128]byte
 	v := ch.appendTraceparent(scratch[:0])
 	req.Header.SetCanonical(keyTraceparent, v)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/valyala/fasthttp"
 	"strings"
 	"time"
 
@@ -54,7 +56,9 @@ func (s *Server) callForwarded(ctx context.Context, e *endpoint, pairs []string)
 		k, v, _ := strings.Cut(p, "=")
 		q.Add(k, v)
 	}
-	in := &inbound{method: []byte(http.MethodGet), uri: []byte(e.route + "?" + q.Encode())}
+	in := fasthttp.AcquireRequest()
+	defer fasthttp.ReleaseRequest(in)
+	in.SetRequestURI(e.route + "?" + q.Encode())
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.callDeadline)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
