@@ -13,30 +13,46 @@ import (
 )
 
 // A profile summarises where microfn's CPU went during one measurement,
-// from perf.
+// from perf: one part for the server's process, one for its worker
+// processes, if any.
 type profile struct {
 	title string // what was measured
-	self  string // the hottest symbols by their own time
-	cum   string // microfn's own functions and its libraries, by time including callees
+	parts []profilePart
+}
+
+type profilePart struct {
+	who  string // "the server process (PID 123)"
+	self string // the hottest symbols by their own time
+	cum  string // microfn's own functions and its libraries, by time including callees
 }
 
 func (p profile) markdown() string {
-	return fmt.Sprintf("## Where microfn's CPU goes: %s\n\n"+
-		"`perf record -F 999 -g -p PID` of the microfn process, then `perf report --no-children --sort symbol` (own time, symbols above 0.7%%):\n\n```text\n%s\n```\n\n"+
-		"and `perf report --children --sort symbol` restricted to microfn's packages, yaegi, Fiber, fasthttp and the runtime's stack growth, allocation, GC, scheduling and syscalls (time including callees, above 2%%):\n\n```text\n%s\n```\n\n",
-		p.title, p.self, p.cum)
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Where microfn's CPU goes: %s\n\n"+
+		"`perf record -F 999 -g -p PIDS` of the server process and its worker processes, then for each `perf report --pid PIDS --no-children --sort symbol` (own time, symbols above 0.7%% of the samples of all the processes recorded) "+
+		"and `perf report --pid PIDS --children --sort symbol` restricted to microfn's packages, yaegi, Fiber, fasthttp and the runtime's stack growth, allocation, GC, scheduling and syscalls (time including callees, above 2%%).\n\n", p.title)
+	for _, part := range p.parts {
+		fmt.Fprintf(&b, "### %s\n\n```text\n%s\n```\n\n```text\n%s\n```\n\n", part.who, part.self, part.cum)
+	}
+	return b.String()
 }
 
-// startPerf records the process of p with perf, if perf is on PATH, until
-// the returned function is called; that function adds the summary to
-// b.profiles. It returns nil when perf cannot record.
+// startPerf records the process tree of p (the server and its workers)
+// with perf, if perf is on PATH, until the returned function is called;
+// that function adds the summary to b.profiles. It returns nil when perf
+// cannot record.
 func (b *bench) startPerf(ctx context.Context, p *proc, title string) func() {
 	if _, err := exec.LookPath("perf"); err != nil {
 		b.progress("--perf: perf is not on PATH; no profile of %s", title)
 		return nil
 	}
+	workers := p.workerPIDs()
+	pids := []string{strconv.Itoa(p.pid())}
+	for _, w := range workers {
+		pids = append(pids, strconv.Itoa(w))
+	}
 	data := filepath.Join(b.tmp, fmt.Sprintf("perf-%d.data", len(b.profiles)))
-	rec := exec.CommandContext(ctx, "perf", "record", "-F", "999", "-g", "-o", data, "-p", strconv.Itoa(p.pid()))
+	rec := exec.CommandContext(ctx, "perf", "record", "-F", "999", "-g", "-o", data, "-p", strings.Join(pids, ","))
 	out := newTail(1 << 16)
 	rec.Stdout, rec.Stderr = out, out
 	if err := rec.Start(); err != nil {
@@ -54,23 +70,32 @@ func (b *bench) startPerf(ctx context.Context, p *proc, title string) func() {
 			rec.Process.Kill()
 			<-done
 		}
-		self, err := perfReport(ctx, data, "--no-children", "--percent-limit", "0.7")
-		if err != nil {
-			b.progress("--perf: perf report: %v; perf record said:\n%s", err, out.String())
-			return
+		type who struct{ name, pids string }
+		groups := []who{{fmt.Sprintf("The server process (%s)", p.spec.name), pids[0]}}
+		if len(workers) > 0 {
+			groups = append(groups, who{fmt.Sprintf("Its worker process(es), %d", len(workers)), strings.Join(pids[1:], ",")})
 		}
-		cum, err := perfReport(ctx, data, "--children", "--percent-limit", "2")
-		if err != nil {
-			b.progress("--perf: perf report: %v", err)
-			return
-		}
-		var keep []string
-		for _, l := range strings.Split(cum, "\n") {
-			if cumPattern.MatchString(l) {
-				keep = append(keep, l)
+		pr := profile{title: title}
+		for _, g := range groups {
+			self, err := perfReport(ctx, data, "--pid", g.pids, "--no-children", "--percent-limit", "0.7")
+			if err != nil {
+				b.progress("--perf: perf report: %v; perf record said:\n%s", err, out.String())
+				return
 			}
+			cum, err := perfReport(ctx, data, "--pid", g.pids, "--children", "--percent-limit", "2")
+			if err != nil {
+				b.progress("--perf: perf report: %v", err)
+				return
+			}
+			var keep []string
+			for _, l := range strings.Split(cum, "\n") {
+				if cumPattern.MatchString(l) {
+					keep = append(keep, l)
+				}
+			}
+			pr.parts = append(pr.parts, profilePart{who: g.name, self: self, cum: strings.Join(keep, "\n")})
 		}
-		b.profiles = append(b.profiles, profile{title: title, self: self, cum: strings.Join(keep, "\n")})
+		b.profiles = append(b.profiles, pr)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -168,7 +169,72 @@ func (b *bench) direct(ctx context.Context) {
 	note += ", which compresses the req/s ratios towards 1. CPU/req is the measure of the work each server does per call: " +
 		"with the server alone on the CPUs, req/s would follow 1 ÷ (CPU/req ÷ baseline)" + projection(targets, specs, res, base) + "."
 	s.notes = append(s.notes, note)
+	b.compareGenerators(ctx, s, specs[:base+1], targets[1])
 	b.print(s)
+}
+
+// compareGenerators loads the servers specs (microfn in each mode, then
+// the baseline, last) with t once with every load generator there is,
+// and adds a table of the req/s ratios each one reports: how much the
+// generator's own CPU compresses them on this machine.
+func (b *bench) compareGenerators(ctx context.Context, s *section, specs []procSpec, t target) {
+	gens := []string{"fasthttp", "vegeta", "vegeta-inproc"}
+	if _, err := exec.LookPath("wrk"); err == nil {
+		gens = append(gens, "wrk")
+	}
+	d := min(b.cfg.duration, 4*time.Second)
+	saved := b.cfg.loadgen
+	defer func() { b.cfg.loadgen = saved }()
+	header := []string{"load generator", "its CPU/req"}
+	for _, spec := range specs {
+		header = append(header, spec.name+" req/s")
+	}
+	for _, spec := range specs[:len(specs)-1] {
+		header = append(header, spec.name+" ÷ baseline")
+	}
+	tab := table{header: header}
+	for _, g := range gens {
+		if ctx.Err() != nil {
+			return
+		}
+		b.progress("direct: %s with --loadgen %s", t.name, g)
+		ps := b.startAll(ctx, specs)
+		if ps == nil {
+			return
+		}
+		b.cfg.loadgen = g
+		runs := make([]loadRun, len(ps))
+		for i, p := range ps {
+			runs[i] = loadRun{p, t}
+		}
+		rs := b.interleaved(ctx, runs, d, 0)
+		for _, p := range ps {
+			b.stopProc(p)
+		}
+		var gen []time.Duration
+		row := []string{g, ""}
+		for i, r := range rs {
+			if r.errors > 0 {
+				b.fail("direct: %s on %s with --loadgen %s: %d of %d requests failed, such as: %s", t.name, ps[i].spec.name, g, r.errors, r.requests, r.sample)
+			}
+			if c := perReq(r.genCPU, r.requests); c > 0 {
+				gen = append(gen, c)
+			}
+			row = append(row, fmtCount(r.rps))
+		}
+		last := rs[len(rs)-1]
+		for _, r := range rs[:len(rs)-1] {
+			row = append(row, fmtRatio(ratio(r.rps, last.rps)))
+		}
+		row[1] = fmtDur(medianDur(gen))
+		if g == saved {
+			row[0] += " (this run's)"
+		}
+		tab.rows = append(tab.rows, row)
+	}
+	s.tables = append(s.tables, tab)
+	s.notes = append(s.notes, fmt.Sprintf("The table above loads the same servers with `%s` once with each load generator the tool has (%s per server, after the warm-up; wrk only if it is on PATH), to show how much a generator's own CPU on the same two cores moves the ratios: the lighter the generator, the closer req/s comes to what CPU/req predicts. "+
+		"Its CPU/req is the generator process's CPU time per request (not measured for vegeta-inproc, whose CPU is the tool's, nor for wrk).", t.name, d))
 }
 
 // loadgenDesc describes the load generator for the report.
