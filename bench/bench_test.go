@@ -3,25 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
-
-// TestMain makes the test binary a load generator when the tool starts
-// it as one (see loadgenMain), as main does for the tool.
-func TestMain(m *testing.M) {
-	if os.Getenv(loadgenEnv) == "1" {
-		os.Exit(loadgenMain(os.Stdin, os.Stdout))
-	}
-	os.Exit(m.Run())
-}
 
 // TestSmoke runs the whole benchmark in --smoke mode: it builds microfn and
 // the baseline, runs every scenario with tiny loads and checks that every
@@ -165,5 +159,90 @@ func TestVegetaLoadBounded(t *testing.T) {
 	r = vegetaLoad(context.Background(), srv.URL, target{method: "GET", path: "/?x=4", want: "false\n"}, time.Minute, 4)
 	if r.errors != 300 {
 		t.Errorf("wrong bodies: errors %d, want 300", r.errors)
+	}
+}
+
+// TestFasthttpLoadBounded: the default generator's load also stops at
+// maxRequests, takes its paths in turn, and counts wrong bodies as
+// errors.
+func TestFasthttpLoadBounded(t *testing.T) {
+	var paths sync.Map
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths.Store(r.URL.Path, true)
+		if r.URL.Query().Get("x") == "5" {
+			io.WriteString(w, "false\n")
+			return
+		}
+		io.WriteString(w, "true\n")
+	}))
+	defer srv.Close()
+	defer func(n int64) { maxRequests = n }(maxRequests)
+	maxRequests = 300
+	start := time.Now()
+	r := fasthttpLoad(context.Background(), srv.URL, target{method: "GET", path: "/a?x=5", more: []string{"/b?x=5"}, want: "false\n"}, time.Minute, 4)
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the load took %s", took)
+	}
+	if r.requests != 300 || r.errors != 0 || len(r.lat) != 300 {
+		t.Errorf("requests %d, errors %d (%s), latencies %d; want 300, 0, 300", r.requests, r.errors, r.sample, len(r.lat))
+	}
+	for _, p := range []string{"/a", "/b"} {
+		if _, ok := paths.Load(p); !ok {
+			t.Errorf("no request to %s", p)
+		}
+	}
+	r = fasthttpLoad(context.Background(), srv.URL, target{method: "POST", path: "/?x=4", body: `{"x":4}`, want: "false\n"}, time.Minute, 4)
+	if r.errors != 300 {
+		t.Errorf("wrong bodies: errors %d, want 300", r.errors)
+	}
+}
+
+// TestLoadgenMain runs the generator process's main in this process: it
+// reads a spec line, loads for the duration and writes its measurements
+// as one JSON line.
+func TestLoadgenMain(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "1\n")
+	}))
+	defer srv.Close()
+	defer func(n int64) { maxRequests = n }(maxRequests) // loadgenMain sets it from the spec
+	spec, _ := json.Marshal(loadSpec{Engine: "fasthttp", Base: srv.URL, Method: "GET", Paths: []string{"/"}, Want: "1\n", Duration: 200 * time.Millisecond, Conns: 2, MaxRequests: 500})
+	inR, inW := io.Pipe()
+	defer inW.Close() // the generator stops early if its stdin closes
+	go inW.Write(append(spec, '\n'))
+	var out bytes.Buffer
+	if code := loadgenMain(inR, &out); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	var got loadOutput
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("%v: %q", err, trim(out.String(), 300))
+	}
+	if got.Requests != 500 || got.Errors != 0 || len(got.Latencies) != got.Requests || got.Elapsed <= 0 {
+		t.Errorf("output %+v", loadOutput{Requests: got.Requests, Errors: got.Errors, Sample: got.Sample, Elapsed: got.Elapsed, CPU: got.CPU})
+	}
+	if !slices.IsSorted(got.Latencies) {
+		t.Errorf("latencies not sorted")
+	}
+}
+
+func TestParseStat(t *testing.T) {
+	st, ok := parseStat("4242 (micro fn) S 4000 4242 4000 0 -1 4194560 100 0 0 0 250 50 30 20 20 0 8 0 1000 0 0")
+	if !ok || st.pid != 4242 || st.ppid != 4000 || st.cpu != 3*time.Second || st.waited != 500*time.Millisecond {
+		t.Errorf("parseStat = %+v, %v", st, ok)
+	}
+	// This process and its tree can be read.
+	if _, ok := readTreeCPU(os.Getpid()); !ok {
+		t.Skip("no /proc")
+	}
+	if m := readTreeMem(os.Getpid()); m.procs < 1 || m.rss <= 0 {
+		t.Errorf("readTreeMem = %+v", m)
+	}
+}
+
+func TestNumericColumns(t *testing.T) {
+	tab := table{header: []string{"mode", "n"}, rows: [][]string{{"--isolate=none", "-1"}, {"--isolate=package", "–"}}}
+	if tab.numeric(0) || !tab.numeric(1) {
+		t.Errorf("numeric: mode %v, n %v; want false, true", tab.numeric(0), tab.numeric(1))
 	}
 }

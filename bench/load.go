@@ -155,9 +155,9 @@ func (b *bench) generate(ctx context.Context, base string, t target, d time.Dura
 	case "vegeta-inproc":
 		return vegetaLoad(ctx, base, t, d, b.cfg.conns)
 	case "vegeta":
-		return processLoad(ctx, "vegeta", base, t, d, b.cfg.conns)
+		return processLoad(ctx, b.loadgenBin, "vegeta", base, t, d, b.cfg.conns)
 	}
-	return processLoad(ctx, "fasthttp", base, t, d, b.cfg.conns)
+	return processLoad(ctx, b.loadgenBin, "fasthttp", base, t, d, b.cfg.conns)
 }
 
 // maxRequests bounds each load run, whatever its duration.

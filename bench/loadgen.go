@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// The load generator runs in a process of its own by default: this
-// executable started again with loadgenEnv set, reading a loadSpec on its
+// The load generator runs in a process of its own by default: this tool,
+// built again by runAll, started with loadgenEnv set, reading a loadSpec on its
 // standard input and writing a loadOutput on its standard output. So the
 // server shares the machine's cores with the generator as it would with a
 // separate tool (wrk), rather than also sharing a process and a Go
@@ -21,7 +21,7 @@ import (
 // small machine to the server.
 
 // loadgenEnv, set to 1, makes this executable a load generator (see
-// loadgenMain). main checks it, and so does the tests' TestMain.
+// loadgenMain): main checks it.
 const loadgenEnv = "MICROFN_BENCH_LOADGEN"
 
 // A loadSpec is one bounded load, as sent to the generator process.
@@ -102,13 +102,11 @@ func loadgenMain(stdin io.Reader, stdout io.Writer) int {
 }
 
 // processLoad runs one load in a generator process (see loadgenMain) and
-// returns what it measured. The process is this executable; it is given
-// the load's duration plus 30s before it is killed.
-func processLoad(ctx context.Context, engine, base string, t target, d time.Duration, conns int) loadResult {
-	exe, err := os.Executable()
-	if err != nil {
-		return loadResult{errors: 1, sample: "load generator: " + err.Error()}
-	}
+// returns what it measured. The process is exe, this tool as built by
+// runAll (not the running executable, which may be a test binary built
+// with -race); it is given the load's duration plus 30s before it is
+// killed.
+func processLoad(ctx context.Context, exe, engine, base string, t target, d time.Duration, conns int) loadResult {
 	spec := loadSpec{
 		Engine: engine,
 		Base:   base, Method: t.method, Paths: t.paths(), Body: t.body, Want: t.want,

@@ -301,6 +301,7 @@ type bench struct {
 
 	rev                     string // the source benchmarked, see revision
 	microfnBin, baselineBin string
+	loadgenBin              string // this tool, run as the load generator
 	benchPkg                string // the package of writeBenchPackage
 
 	mu    sync.Mutex
@@ -342,7 +343,7 @@ func (b *bench) progress(format string, args ...any) {
 
 // runAll builds the servers and runs the chosen scenarios.
 func (b *bench) runAll(ctx context.Context) {
-	b.progress("building microfn and the baseline")
+	b.progress("building microfn, the baseline and the load generator")
 	b.rev = b.revision()
 	var err error
 	if b.microfnBin, err = b.build(ctx, "microfn", "./cmd/microfn"); err != nil {
@@ -350,6 +351,12 @@ func (b *bench) runAll(ctx context.Context) {
 		return
 	}
 	if b.baselineBin, err = b.build(ctx, "baseline", "./bench/baseline"); err != nil {
+		b.fail("%v", err)
+		return
+	}
+	// The load generator is this tool built again: the running
+	// executable may be a test binary, built with -race.
+	if b.loadgenBin, err = b.build(ctx, "loadgen", "./bench"); err != nil {
 		b.fail("%v", err)
 		return
 	}
