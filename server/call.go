@@ -100,11 +100,11 @@ func errString(err error) string {
 // the time spent waiting to *wait.
 func (s *Server) acquireSlot(ctx context.Context, now time.Time, e *endpoint, ch chain, wait *time.Duration) (func(), time.Time, error) {
 	var err error
-	release, ok := e.limiter.TryAcquire(ch.trace)
+	release, ok := e.limiter.TryAcquire(ch.id)
 	if !ok {
 		queued := time.Now()
 		e.metrics.waiting.Inc()
-		release, err = e.limiter.Acquire(ctx, ch.trace)
+		release, err = e.limiter.Acquire(ctx, ch.id)
 		e.metrics.waiting.Dec()
 		now = time.Now()
 		*wait += now.Sub(queued)
@@ -269,7 +269,7 @@ func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent,
 	}
 	// The chain's headers, with keys as fasthttp keeps them and values
 	// written into one scratch buffer: they are on every nested call.
-	var scratch [128]byte
+	var scratch [192]byte
 	v := parent.appendTraceparent(scratch[:0])
 	req.Header.SetCanonical(keyTraceparent, v)
 	v = strconv.AppendInt(v[len(v):], int64(ch.depth), 10)
@@ -277,6 +277,8 @@ func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent,
 	req.Header.SetCanonical(keyProxied, valueProxied)
 	v = appendDeadline(v[len(v):], deadline)
 	req.Header.SetCanonical(keyDeadline, v)
+	v = s.signer.appendHeader(v[len(v):], ch, deadline, e.route)
+	req.Header.SetCanonical(keyChain, v)
 	if s.cfg.token != "" {
 		req.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+s.cfg.token)
 	}

@@ -38,7 +38,12 @@ const (
 
 // chain is the identity and position of one execution in a call chain.
 type chain struct {
-	trace   string // 32 hex digits
+	// id is the chain's identity for reentrant concurrency: 32 hex
+	// digits. It is the trace id of a chain started here; a request
+	// whose chain headers are not signed gets a fresh one, whatever its
+	// trace id.
+	id      string
+	trace   string // 32 hex digits, the W3C trace id
 	span    uint64 // this execution's span id, never 0
 	depth   int
 	service string // the route of the service this execution runs, once known
@@ -80,10 +85,13 @@ func newSpan() uint64 {
 	}
 }
 
-func newChain() chain { return chain{trace: randomHex(16), span: newSpan()} }
+func newChain() chain {
+	t := randomHex(16)
+	return chain{id: t, trace: t, span: newSpan()}
+}
 
 // child returns the chain of a call made by c's execution.
-func (c chain) child() chain { return chain{trace: c.trace, span: newSpan(), depth: c.depth + 1} }
+func (c chain) child() chain { return chain{id: c.id, trace: c.trace, span: newSpan(), depth: c.depth + 1} }
 
 // appendTraceparent appends the W3C header for a call made by c's
 // execution: its trace id, and its span as the parent of the call.
@@ -144,6 +152,7 @@ func isZero(s []byte) bool {
 // The values alias the request and live as long as it.
 type callHeaders struct {
 	traceparent, depth, deadline []byte
+	chain, workerKey             []byte
 	proxied                      bool
 }
 
@@ -160,6 +169,10 @@ func readCallHeaders(h *fasthttp.RequestHeader) callHeaders {
 			ch.deadline = v
 		case len(k) == len(HeaderProxied) && bytes.EqualFold(k, []byte(HeaderProxied)):
 			ch.proxied = len(v) > 0
+		case len(k) == len(HeaderChain) && bytes.EqualFold(k, keyChain):
+			ch.chain = v
+		case len(k) == len(headerWorkerKey) && bytes.EqualFold(k, keyWorkerKey):
+			ch.workerKey = v
 		}
 	}
 	return ch
@@ -182,22 +195,45 @@ func (h callHeaders) validate() error {
 	return nil
 }
 
-// chainFromHeaders reads the chain of an incoming request. A request
-// without a valid traceparent starts a new chain.
-func chainFromHeaders(traceparent, depth []byte) chain {
-	c := chain{span: newSpan()}
-	if t, ok := parseTraceparent(traceparent); ok {
-		// The trace id outlives the request (it keys the limiters), so
-		// it is a copy, not a view of the request buffer, which the next
-		// request on the connection overwrites.
-		c.trace = string(t)
+// chainOf reads the chain of a request to route that arrived at start,
+// and the deadline it must be answered by. Only a request whose chain
+// headers a microfn proxy signed (or, in a worker, that its server sent)
+// is part of a chain: its chain id, depth, deadline and Microfn-Proxied
+// hold. Any other request keeps its W3C trace id, for logs and tracing,
+// but starts a chain of its own: a fresh chain id, depth 0, the call
+// deadline (or the earlier deadline it asks for), and retries here.
+func (s *Server) chainOf(h callHeaders, route []byte, start time.Time) (c chain, deadline time.Time, proxied bool) {
+	deadline = start.Add(s.cfg.callDeadline)
+	d, hasDeadline := parseDeadline(h.deadline)
+	trace, hasTrace := parseTraceparent(h.traceparent)
+	depth, _ := strconv.Atoi(string(h.depth))
+	if s.cfg.worker != nil && hasTrace && hasDeadline && len(h.chain) == chainIDLen && isHex(h.chain) {
+		// A worker takes calls from its server only (see fromServer),
+		// which sends the chain id as it is.
+		return chain{id: string(h.chain), trace: string(trace), span: newSpan(), depth: depth}, d, h.proxied
+	}
+	if hasTrace && hasDeadline && depth > 0 {
+		// The trace and chain ids outlive the request (the chain id keys
+		// the limiters), so they are copies, not views of the request
+		// buffer, which the next request on the connection overwrites.
+		if id, err := s.signer.verify(h.chain, trace, depth, d.UnixNano(), route, start); err == nil {
+			if d.Before(deadline) {
+				deadline = d
+			}
+			return chain{id: id, trace: string(trace), span: newSpan(), depth: depth}, deadline, h.proxied
+		}
+	}
+	c = chain{span: newSpan()}
+	if hasTrace {
+		c.trace, c.id = string(trace), randomHex(16)
 	} else {
 		c.trace = randomHex(16)
+		c.id = c.trace
 	}
-	if d, err := strconv.Atoi(string(depth)); err == nil && d > 0 {
-		c.depth = d
+	if hasDeadline && d.Before(deadline) {
+		deadline = d
 	}
-	return c
+	return c, deadline, false
 }
 
 // appendDeadline appends t as proxies send it in HeaderDeadline: Unix

@@ -153,7 +153,7 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 		req.Header.SetContentTypeBytes(ct)
 	}
 	req.SetBody(in.Body())
-	var scratch [128]byte
+	var scratch [192]byte
 	v := ch.appendTraceparent(scratch[:0])
 	req.Header.SetCanonical(keyTraceparent, v)
 	v = strconv.AppendInt(v[len(v):], int64(ch.depth), 10)
@@ -161,6 +161,8 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 	req.Header.SetCanonical(keyProxied, valueProxied)
 	v = appendDeadline(v[len(v):], attemptDeadline)
 	req.Header.SetCanonical(keyDeadline, v)
+	req.Header.SetCanonical(keyChain, []byte(ch.id))
+	req.Header.SetCanonical(keyWorkerKey, e.version.workerKey)
 
 	group := e.version.group
 	inFlight := e.metrics.inFlight

@@ -32,6 +32,7 @@ type version struct {
 	rel       string            // package directory relative to the root, "." for the root
 	pkg       *interp.Package   // the loaded code, when it runs in this process
 	group     *supervisor.Group // its worker process, when it runs in one
+	workerKey []byte            // the secret its worker takes calls with
 	endpoints []*endpoint       // in the order of pkg.Services
 	loadedAt  time.Time
 

@@ -50,15 +50,13 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	if err := hdr.validate(); err != nil {
 		return s.fail(c, start, e, chain{}, callStats{}, err)
 	}
-	ch := chainFromHeaders(hdr.traceparent, hdr.depth)
+	if s.cfg.worker != nil && !s.fromServer(hdr) {
+		return s.fail(c, start, e, chain{}, callStats{}, microfn.Error(http.StatusForbidden, "a worker takes calls from its server only"))
+	}
+	ch, deadline, proxied := s.chainOf(hdr, c.Request().URI().Path(), start)
 	if ch.depth > s.cfg.maxDepth {
 		return s.fail(c, start, e, ch, callStats{}, &depthError{depth: ch.depth, max: s.cfg.maxDepth})
 	}
-	deadline := start.Add(s.cfg.callDeadline)
-	if d, ok := parseDeadline(hdr.deadline); ok && d.Before(deadline) { // validated above
-		deadline = d
-	}
-	proxied := hdr.proxied
 	if e.version.group != nil {
 		return s.handleForwarded(c, start, deadline, e, ch, proxied)
 	}

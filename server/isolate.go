@@ -41,6 +41,11 @@ type WorkerSettings struct {
 	// Supervisor is the Unix socket of the server, where the worker's
 	// proxies send nested calls of the services it serves.
 	Supervisor string `json:"supervisor"`
+	// ChainKeys are the keys that sign call chains; the first signs.
+	ChainKeys [][]byte `json:"chain_keys"`
+	// WorkerKey is the secret the server sends with every call to this
+	// worker: the worker takes no other calls.
+	WorkerKey []byte `json:"worker_key"`
 }
 
 // internalSocket is the name of the server's socket for its workers.
@@ -81,13 +86,16 @@ func (s *Server) workerSettings() WorkerSettings {
 		CallDeadline: s.cfg.callDeadline,
 		Quiet:        s.cfg.quiet,
 		Supervisor:   filepath.Join(s.runDir, internalSocket),
+		ChainKeys:    s.signer.keys,
 	}
 }
 
 // startWorker starts the worker process of one version of the package in
 // rel, with its files as read, and waits until it has loaded them.
-func (s *Server) startWorker(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, error) {
-	settings, err := json.Marshal(s.workerSettings())
+func (s *Server) startWorker(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared, key []byte) (*supervisor.Group, error) {
+	set := s.workerSettings()
+	set.WorkerKey = key
+	settings, err := json.Marshal(set)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", label, err)
 	}

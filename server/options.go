@@ -50,6 +50,20 @@ type config struct {
 	workerLimits    supervisor.Limits
 	workerCommand   []string
 	worker          *workerConfig // set in a worker process
+	chainKeys       [][]byte
+}
+
+// signingKeys are the keys of the server's chain signer: the chain keys
+// given, else one derived from the token, else a random one (chains are
+// then recognized by this server and its workers only).
+func (c *config) signingKeys() [][]byte {
+	switch {
+	case len(c.chainKeys) > 0:
+		return c.chainKeys
+	case c.token != "":
+		return [][]byte{deriveKey(c.token)}
+	}
+	return [][]byte{randomKey()}
 }
 
 func newConfig(opts []Option) (*config, error) {
@@ -275,4 +289,19 @@ func WithWorkerLimits(l supervisor.Limits) Option {
 // worker.Main when supervisor.IsWorker reports true (cmd/microfn does).
 func WithWorkerCommand(cmd ...string) Option {
 	return optionFunc(func(c *config) { c.workerCommand = cmd })
+}
+
+// WithChainKeys sets the secrets that sign call chains (see
+// [HeaderChain]): the first signs, every one verifies, so a key can be
+// rotated by adding the new one first and dropping the old one later.
+// Servers that call each other (split processes) must share one. Default:
+// one derived from the token ([WithToken]), else a random one per start.
+func WithChainKeys(secrets ...string) Option {
+	return optionFunc(func(c *config) {
+		for _, k := range secrets {
+			if k != "" {
+				c.chainKeys = append(c.chainKeys, deriveKey(k))
+			}
+		}
+	})
 }

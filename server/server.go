@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -49,6 +50,7 @@ type Server struct {
 	baseURL string
 	metrics *metrics
 	workers *workerPool
+	signer  *chainSigner
 
 	// runDir holds the Unix sockets of the supervisor and its workers;
 	// internal is the supervisor's socket, on which workers make their
@@ -134,6 +136,7 @@ func newServer(dir string, cfg *config) *Server {
 			RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 		},
 	}
+	s.signer = newChainSigner(cfg.signingKeys())
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {
 		s.metrics.workers = workerMetrics{s}
@@ -570,7 +573,8 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 		// no code of it runs here, so it needs no worker.
 		return v, nil
 	}
-	g, err := s.startWorker(ctx, rel, label, files, prep)
+	v.workerKey = []byte(hex.EncodeToString(randomKey()))
+	g, err := s.startWorker(ctx, rel, label, files, prep, v.workerKey)
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {

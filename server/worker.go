@@ -19,6 +19,8 @@ import (
 type workerConfig struct {
 	// supervisor is the Unix socket of the server the worker works for.
 	supervisor string
+	// key is the secret the server sends with every call.
+	key []byte
 }
 
 // supervisorHost is the host of the base URL a worker's proxies call the
@@ -55,7 +57,8 @@ func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger,
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	cfg.worker = &workerConfig{supervisor: set.Supervisor}
+	cfg.worker = &workerConfig{supervisor: set.Supervisor, key: set.WorkerKey}
+	cfg.chainKeys = set.ChainKeys
 	s := newServer(spec.Root, cfg)
 	defer s.Close()
 	s.baseURL = "http://" + supervisorHost

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,6 +26,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	quiet := fs.Bool("quiet", false, "do not log a line per call")
 	logFormat := fs.String("log-format", "text", "log `format`: text or json")
 	token := fs.String("token", os.Getenv("MICROFN_TOKEN"), "require Authorization: Bearer `token` on every route but /healthz and /readyz (default $MICROFN_TOKEN)")
+	chainKeys := fs.String("chain-key", os.Getenv("MICROFN_CHAIN_KEY"), "`secrets` (comma-separated; the first signs) that sign call chains; servers that call each other must share one (default $MICROFN_CHAIN_KEY, else derived from --token, else random)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM); needs --tls-key")
 	tlsKey := fs.String("tls-key", "", "the private key `file` (PEM) of --tls-cert")
 	readTimeout := fs.Duration("read-timeout", 30*time.Second, "longest time to read a whole request (cuts off slow clients)")
@@ -66,6 +68,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve: --max-stack:", err)
 		return 2
 	}
+	if *chainKeys == "" && *token == "" && splitting(args) {
+		logger.Warn("WARNING: this server routes calls to others (--only, --route) without --chain-key or --token: the servers sign call chains with keys of their own, so a nested call that crosses servers starts a new chain (reentrancy, depth and deadlines do not carry over). Give every server the same --chain-key.")
+	}
 	if server.Isolation(*isolate) == server.IsolateNone {
 		logger.Warn("WARNING: --isolate=none runs service code in the server's process: a fatal error in any service (a stack overflow, a concurrent map write, running out of memory) ends the server and every call in flight")
 	}
@@ -97,6 +102,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithCallDeadline(*callDeadline),
 		server.WithSourceLimits(funcs.Limits{MaxFileSize: *maxFileSize, MaxFiles: *maxFiles}),
 		server.WithIsolation(server.Isolation(*isolate)),
+		server.WithChainKeys(strings.Split(*chainKeys, ",")...),
 		server.WithLoadTimeout(*loadTimeout),
 		server.WithRunawayGrace(*runawayGrace),
 		server.WithWorkerLimits(supervisor.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles}),
@@ -128,4 +134,17 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// splitting reports whether serve's arguments split the services across
+// servers.
+func splitting(args []string) bool {
+	for _, a := range args {
+		for _, f := range []string{"-only", "--only", "-route", "--route", "-routes", "--routes"} {
+			if a == f || strings.HasPrefix(a, f+"=") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -87,6 +87,9 @@ func startProc(t *testing.T, addr string, args []string) *proc {
 	t.Helper()
 	p := &proc{t: t, addr: addr, log: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(microfnBinary(t), args...)
+	// Servers that call each other share a chain key, as a deployment's
+	// do.
+	p.cmd.Env = append(os.Environ(), "MICROFN_CHAIN_KEY=microfn-tests")
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
