@@ -91,7 +91,9 @@ func newChain() chain {
 }
 
 // child returns the chain of a call made by c's execution.
-func (c chain) child() chain { return chain{id: c.id, trace: c.trace, span: newSpan(), depth: c.depth + 1} }
+func (c chain) child() chain {
+	return chain{id: c.id, trace: c.trace, span: newSpan(), depth: c.depth + 1}
+}
 
 // appendTraceparent appends the W3C header for a call made by c's
 // execution: its trace id, and its span as the parent of the call.
