@@ -493,11 +493,26 @@ func ServeArgs(c *Component, all []*Component) []string {
 	return args
 }
 
+// ChainKeySecret names the Secret whose key "key" every pod gets as
+// MICROFN_CHAIN_KEY when there is no token Secret: the servers sign the
+// call chains they pass to each other with it. It is optional: without
+// it each pod signs with a key of its own, and a nested call that crosses
+// pods starts a chain of its own.
+const ChainKeySecret = "microfn-chain-key"
+
 // tokenEnv is the container's environment: MICROFN_TOKEN from the token
-// Secret, if there is one.
+// Secret, if there is one (the chain key is derived from it), else
+// MICROFN_CHAIN_KEY from the optional chain key Secret.
 func tokenEnv(opts Options) []corev1.EnvVar {
 	if opts.TokenSecret == "" {
-		return nil
+		return []corev1.EnvVar{{
+			Name: "MICROFN_CHAIN_KEY",
+			ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: ChainKeySecret},
+				Key:                  "key",
+				Optional:             new(true),
+			}},
+		}}
 	}
 	return []corev1.EnvVar{{
 		Name: "MICROFN_TOKEN",
@@ -629,6 +644,10 @@ func (m *Manifest) WriteYAML(w io.Writer) error {
 	if m.Options.TokenSecret != "" {
 		fmt.Fprintf(&b, "# Every call but /healthz and /readyz needs the token in Secret %s (key %q), /metrics included: Prometheus must send it too.\n", m.Options.TokenSecret, TokenSecretKey)
 		fmt.Fprintf(&b, "# Create it first: kubectl create secret generic %s --from-literal=%s=\"$(openssl rand -hex 32)\"\n", m.Options.TokenSecret, TokenSecretKey)
+	}
+	if m.Options.TokenSecret == "" {
+		fmt.Fprintf(&b, "# The servers sign the call chains they pass to each other with the key in Secret %s (key \"key\"); create it first, or a nested call that crosses pods starts a chain of its own:\n", ChainKeySecret)
+		fmt.Fprintf(&b, "#   kubectl create secret generic %s --from-literal=key=\"$(openssl rand -hex 32)\"\n", ChainKeySecret)
 	}
 	b.WriteString("# Apply with: kubectl apply --server-side -f FILE\n")
 	for _, obj := range m.Objects() {

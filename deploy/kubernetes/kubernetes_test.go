@@ -558,7 +558,8 @@ func TestSeedPerPackageReplicasNamespace(t *testing.T) {
 }
 
 // TestTokenSecret: with a token Secret, every pod gets MICROFN_TOKEN from
-// it, and the stream says how to create it; without, no pod has one.
+// it, and the stream says how to create it; without, the pods get a
+// chain key from an optional Secret.
 func TestTokenSecret(t *testing.T) {
 	t.Parallel()
 	opts := Options{TokenSecret: "microfn-token"}
@@ -574,11 +575,18 @@ func TestTokenSecret(t *testing.T) {
 	if !bytes.Contains(out, []byte("# Create it first: kubectl create secret generic microfn-token --from-literal=token=")) {
 		t.Errorf("the stream does not say how to create the Secret")
 	}
-	_, _, plain := mustGenerate(t, seed, Options{})
+	// Without a token, the pods share a chain key from an optional
+	// Secret, and the stream says how to make it.
+	_, plainOut, plain := mustGenerate(t, seed, Options{})
 	for _, d := range plain.deployments {
-		if env := d.Spec.Template.Spec.Containers[0].Env; len(env) != 0 {
-			t.Errorf("%s without a token secret: env %+v", d.Name, env)
+		env := d.Spec.Template.Spec.Containers[0].Env
+		if len(env) != 1 || env[0].Name != "MICROFN_CHAIN_KEY" || env[0].ValueFrom == nil || env[0].ValueFrom.SecretKeyRef == nil ||
+			env[0].ValueFrom.SecretKeyRef.Name != ChainKeySecret || env[0].ValueFrom.SecretKeyRef.Optional == nil || !*env[0].ValueFrom.SecretKeyRef.Optional {
+			t.Errorf("%s without a token secret: env %+v, want MICROFN_CHAIN_KEY from the optional secret %s", d.Name, env, ChainKeySecret)
 		}
+	}
+	if !bytes.Contains(plainOut, []byte("kubectl create secret generic "+ChainKeySecret+" --from-literal=key=")) {
+		t.Errorf("the stream does not say how to create the chain key Secret")
 	}
 }
 
