@@ -187,3 +187,42 @@ func TestHugeHeaders(t *testing.T) {
 func contextWithCancel() (ctx context.Context, cancel func()) {
 	return context.WithCancel(context.Background())
 }
+
+// TestTokenBypass: no method or route reaches a service, or lists them,
+// without the token; only GET of the health checks and the /docs pages is
+// open. A service under /docs is a load error.
+func TestTokenBypass(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, map[string]string{
+		"svc.go":      "package svc\n\n//microfn:service\nfunc Secret() string { return \"secret\" }\n",
+		"docs/doc.go": "package docs\n\n//microfn:service\nfunc Leak() string { return \"leaked\" }\n",
+	}, server.WithToken("s3cret"))
+	tests := []struct {
+		method, path string
+		status       int
+	}{
+		{"POST", "/docs/Leak", 401},
+		{"PUT", "/docs/x", 401},
+		{"DELETE", "/docs/", 401},
+		{"POST", "/healthz", 401},
+		{"PUT", "/readyz", 401},
+		{"POST", "/Secret", 401},
+		{"PATCH", "/Secret", 401},
+		{"GET", "/docs/", 200},
+		{"HEAD", "/healthz", 200},
+		{"GET", "/readyz", 503}, // the docs package failed to load
+	}
+	for _, tc := range tests {
+		r := in.Do(tc.method, tc.path, "application/json", "")
+		if r.Status != tc.status {
+			t.Errorf("%s %s without a token = %d %s, want %d", tc.method, tc.path, r.Status, r.Body, tc.status)
+		}
+		if strings.Contains(r.Body, `"leaked"`) || strings.Contains(r.Body, `"secret"`) {
+			t.Errorf("%s %s without a token ran a service: %s", tc.method, tc.path, r.Body)
+		}
+	}
+	h := healthAt(t, in, "/healthz")
+	if p := h.pkg("docs"); p.State != "failed" || len(p.Errors) == 0 || !strings.Contains(p.Errors[0], "collides with the server's own routes") {
+		t.Errorf("a service under /docs: package state %q errors %v, want a load error", p.State, p.Errors)
+	}
+}

@@ -17,8 +17,7 @@ import (
 // token and send it with every request they make).
 // It is installed only when the server has a token.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	switch path := c.Path(); {
-	case path == "/healthz", path == "/readyz", path == "/docs", strings.HasPrefix(path, "/docs/"):
+	if open(c.Method(), c.Path()) {
 		return c.Next()
 	}
 	h := c.Get(fiber.HeaderAuthorization)
@@ -33,6 +32,32 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	s.logAccess(c, time.Now(), nil, chain{}, callStats{}, http.StatusUnauthorized)
 	return writeProblem(c, microfn.Error(http.StatusUnauthorized, "%s", detail))
+}
+
+// open reports whether a request needs no token: only GET (and HEAD) of
+// the health checks and of the pages of /docs, matched by method and
+// route. Every other method on those routes, and every other route,
+// needs it; no service route can be under /docs (see reservedRoute).
+func open(method, path string) bool {
+	if method != fiber.MethodGet && method != fiber.MethodHead {
+		return false
+	}
+	switch {
+	case path == "/healthz", path == "/readyz", path == "/docs", strings.HasPrefix(path, "/docs/"):
+		return true
+	}
+	return false
+}
+
+// reservedRoute reports whether a service at route would collide with a
+// route of the server, for any method.
+func reservedRoute(route string) bool {
+	lower := strings.ToLower(route)
+	switch lower {
+	case "/docs", "/openapi.json", "/metrics", "/healthz", "/readyz":
+		return true
+	}
+	return strings.HasPrefix(lower, "/docs/")
 }
 
 // isLoopback reports whether addr (host:port) only listens on loopback.

@@ -661,6 +661,9 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*inter
 			list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: "policy: " + err.Error()})
 		}
 		e := &endpoint{route: routePrefix(rel) + desc.Route, desc: desc, policy: p, version: v}
+		if reservedRoute(e.route) {
+			list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: fmt.Sprintf("service %s: route %s collides with the server's own routes (/docs, /openapi.json, /metrics, /healthz, /readyz): rename the package directory or the function, or set name=", desc.Name, e.route)})
+		}
 		if svcs != nil {
 			e.svc = svcs[i]
 		}
