@@ -337,6 +337,18 @@ func userColumn(src *funcs.Package, files map[string][]byte, filename string, li
 
 // lineWriter sends what interpreted code prints to the logger, a line at a
 // time, with the package's real file names.
+// escapeControl replaces the control characters of a printed line, so
+// that service code cannot forge log lines or send terminal escapes.
+func escapeControl(r rune) rune {
+	if r == '\t' {
+		return r
+	}
+	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		return '?'
+	}
+	return r
+}
+
 // maxPrintLine bounds the text service code prints without a newline
 // that a lineWriter keeps: past it, the text is logged as a line.
 const maxPrintLine = 64 << 10
@@ -373,7 +385,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		// The interpreter names the functions it reports panics in; a
 		// service's is named as written.
 		line = strings.ReplaceAll(line, "."+ImplPrefix, ".")
-		w.logger.Info(line, "package", w.pkg, "stream", w.stream)
+		w.logger.Info(strings.Map(escapeControl, line), "package", w.pkg, "stream", w.stream)
 	}
 	return len(p), nil
 }

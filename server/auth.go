@@ -26,6 +26,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="microfn"`)
+	setAttempts(&c.Response().Header, 0)
 	detail := "this server requires a token: send Authorization: Bearer <token> (microfn call --token, or MICROFN_TOKEN)"
 	if ok {
 		detail = "the bearer token is not this server's"

@@ -175,3 +175,35 @@ func TestBadRequestsOnTheWire(t *testing.T) {
 		t.Fatalf("server unusable after bad requests: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestOddMethodsAndAttempts: a method Fiber does not know, lower-case
+// ones included, gets a 405 problem; every answer, refusals included,
+// says how many attempts it took.
+func TestOddMethodsAndAttempts(t *testing.T) {
+	t.Parallel()
+	in := microfntest.StartDir(t, "../examples/seed")
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		attempts     string
+	}{
+		{"get", "/IsEven?x=1", 405, "0"},
+		{"FOO", "/IsEven?x=1", 405, "0"},
+		{"PUT", "/IsEven?x=1", 405, "0"},
+		{"GET", "/Nope", 404, "0"},
+		{"GET", "/IsEven?x=abc", 400, ""},
+		{"GET", "/IsEven?x=2", 200, "1"},
+	} {
+		r := in.Do(tc.method, tc.path, "", "")
+		if r.Status != tc.status {
+			t.Errorf("%s %s = %d %s, want %d", tc.method, tc.path, r.Status, r.Body, tc.status)
+		}
+		if r.Status >= 400 && r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s %s: Content-Type %q, want a problem", tc.method, tc.path, r.Header.Get("Content-Type"))
+		}
+		got := r.Header.Get("Microfn-Attempts")
+		if got == "" || (tc.attempts != "" && got != tc.attempts) {
+			t.Errorf("%s %s: Microfn-Attempts %q, want %q", tc.method, tc.path, got, tc.attempts)
+		}
+	}
+}

@@ -133,9 +133,9 @@ func visitAll(args *fasthttp.Args) func(func(key, value []byte)) {
 
 // fail answers with the problem for err and logs the call.
 func (s *Server) fail(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, err error) error {
-	if st.attempts > 0 {
-		setAttempts(&c.Response().Header, st.attempts)
-	}
+	// Every answer says how many attempts it took: 0 when the call was
+	// refused before one (no such service, bad headers, …).
+	setAttempts(&c.Response().Header, st.attempts)
 	status := statusOf(err)
 	if s.cfg.worker != nil && !policy.Retryable(err) {
 		// The server that sent the attempt retries by its status

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn"
 )
@@ -150,4 +151,33 @@ func decodeProblem(service string, status int, body []byte, retryAfter string) *
 		wait = time.Duration(s) * time.Second
 	}
 	return microfn.NewRemoteError(service, status, detail, wait)
+}
+
+// knownMethod reports whether m is a method Fiber routes: the standard
+// methods, in upper case as HTTP requires.
+func knownMethod(m []byte) bool {
+	switch string(m) {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch,
+		fiber.MethodDelete, fiber.MethodConnect, fiber.MethodOptions, fiber.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// writeMethodProblem answers a request whose method Fiber does not know
+// with a 405 problem.
+func writeMethodProblem(c *fasthttp.RequestCtx) {
+	p := Problem{
+		Type:     "about:blank",
+		Title:    http.StatusText(http.StatusMethodNotAllowed),
+		Status:   http.StatusMethodNotAllowed,
+		Detail:   fmt.Sprintf("method %q is not allowed: call services with GET (query parameters) or POST (a JSON object); methods are case-sensitive", c.Method()),
+		Instance: string(c.Path()),
+	}
+	body, _ := json.Marshal(p)
+	c.Response.Header.Set(fiber.HeaderAllow, "GET, POST")
+	c.Response.Header.Set(HeaderAttempts, "0")
+	c.SetStatusCode(http.StatusMethodNotAllowed)
+	c.SetContentType("application/problem+json")
+	c.SetBody(append(body, '\n'))
 }

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -373,5 +374,31 @@ func B() string { return "b" }
 	})
 	if r := in.Get("/A"); r.Status != 200 || r.Body != "2\n" {
 		t.Errorf("A = %d %q after B's removal", r.Status, r.Body)
+	}
+}
+
+// TestSymlinkPackageSkipped: a package directory swapped for a symbolic
+// link to a folder outside the served one is dropped, not loaded, also on
+// an explicit reload.
+func TestSymlinkPackageSkipped(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	microfntest.WriteFile(t, outside, "evil.go", "package pkg\n\n//microfn:service\nfunc V() string { return \"outside\" }\n")
+	in := microfntest.Start(t, map[string]string{"pkg/pkg.go": "package pkg\n\n//microfn:service\nfunc V() string { return \"inside\" }\n"})
+	in.WaitBody("/pkg/V", `"inside"`, waitReload)
+	in.Remove("pkg")
+	if err := os.Symlink(outside, filepath.Join(in.Dir, "pkg")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	in.Server.ReloadAll(context.Background())
+	microfntest.Eventually(t, waitReload, func() (bool, string) {
+		r := in.Get("/pkg/V")
+		return r.Status == 404, fmt.Sprintf("GET /pkg/V = %d %s, want 404", r.Status, r.Body)
+	})
+	if n := in.Logs().Count(func(r microfntest.Record) bool { return strings.Contains(r.Msg, "is a symbolic link") }); n == 0 {
+		t.Errorf("no message about the symbolic link")
+	}
+	if strings.Contains(in.Get("/pkg/V").Body, "outside") {
+		t.Errorf("code from outside the folder answered")
 	}
 }

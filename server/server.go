@@ -165,6 +165,17 @@ func newServer(dir string, cfg *config) *Server {
 	s.app.Get("/docs", func(c *fiber.Ctx) error { return c.Redirect("/docs/", fiber.StatusMovedPermanently) })
 	s.app.Get("/docs/*", docs)
 	s.app.All("/*", s.handle)
+	// Fiber answers a method it does not know (lower-case "get", made-up
+	// ones) with plain text before any route: such requests get a problem
+	// here instead.
+	fh := s.app.Server().Handler
+	s.app.Server().Handler = func(c *fasthttp.RequestCtx) {
+		if !knownMethod(c.Method()) {
+			writeMethodProblem(c)
+			return
+		}
+		fh(c)
+	}
 	return s
 }
 
@@ -211,6 +222,7 @@ func (s *Server) checkOnly() error {
 // errorHandler answers errors raised outside the service handler, such as
 // a body over the limit, as problems.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	setAttempts(&c.Response().Header, 0)
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		msg := fe.Message
@@ -444,6 +456,12 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
 	label := filepath.ToSlash(dir)
 	files, readErr := funcs.ReadDir(dir, s.cfg.limits)
+	if link := symlinkIn(s.root, rel); link != "" {
+		// No code is loaded from outside the folder: a package directory
+		// that is (or is below) a symbolic link is not a package.
+		s.cfg.logger.Warn(fmt.Sprintf("skipped %s: %s is a symbolic link; no code is loaded from outside %s", label, filepath.ToSlash(link), filepath.ToSlash(s.root)))
+		files, readErr = nil, nil
+	}
 	s.mu.Lock()
 	st := s.packages[rel]
 	if len(files) == 0 && (readErr == nil || errors.Is(readErr, fs.ErrNotExist)) {
@@ -605,6 +623,22 @@ func loadTimeoutError(src *funcs.Package, lt *supervisor.LoadTimeoutError) error
 		return &funcs.SourceError{Pos: inits[0], Msg: msg + ": this init function, or a package-level variable's initialiser, does not return"}
 	}
 	return &funcs.SourceError{Pos: inits[0], Msg: fmt.Sprintf("%s: one of its %d init functions, or a package-level variable's initialiser, does not return", msg, len(inits))}
+}
+
+// symlinkIn returns the first directory of rel, below root, that is a
+// symbolic link, or "".
+func symlinkIn(root, rel string) string {
+	if rel == "." || rel == "" {
+		return ""
+	}
+	path := root
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		path = filepath.Join(path, part)
+		if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return path
+		}
+	}
+	return ""
 }
 
 func verb(old *version) string {
