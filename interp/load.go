@@ -335,8 +335,6 @@ func userColumn(src *funcs.Package, files map[string][]byte, filename string, li
 	return col
 }
 
-// lineWriter sends what interpreted code prints to the logger, a line at a
-// time, with the package's real file names.
 // escapeControl replaces the control characters of a printed line, so
 // that service code cannot forge log lines or send terminal escapes.
 func escapeControl(r rune) rune {
@@ -353,6 +351,8 @@ func escapeControl(r rune) rune {
 // that a lineWriter keeps: past it, the text is logged as a line.
 const maxPrintLine = 64 << 10
 
+// lineWriter sends what interpreted code prints to the logger, a line at a
+// time, with the package's real file names.
 type lineWriter struct {
 	logger              *slog.Logger
 	pkg, stream         string
