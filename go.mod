@@ -75,3 +75,6 @@ require (
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 )
+
+// microfn carries patches to yaegi: see third_party/yaegi/FORK.md.
+replace github.com/traefik/yaegi => ./third_party/yaegi
