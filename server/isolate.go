@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -103,6 +105,7 @@ func (s *Server) startWorker(ctx context.Context, rel, label string, files []fun
 		Root:     s.root,
 		Packages: []supervisor.PackageSpec{{Rel: rel, Files: files, Prepared: prep.Files}},
 		Limits:   s.cfg.workerLimits,
+		Sandbox:  s.workerSandbox(),
 		Settings: settings,
 	}
 	cfg := supervisor.Config{
@@ -118,6 +121,9 @@ func (s *Server) startWorker(ctx context.Context, rel, label string, files []fun
 	g, ready, err := supervisor.Start(ctx, cfg, spec)
 	if err != nil {
 		return nil, err
+	}
+	for _, w := range ready.Warnings {
+		s.warnOnce(w)
 	}
 	if list, failed := ready.Failed[rel]; failed || g == nil {
 		if g != nil {
@@ -247,4 +253,64 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// runtimeReads are what Go reads at run time, which a worker may read
+// whatever its sandbox: time zones, certificate roots, name resolution.
+var (
+	runtimeReadDirs  = []string{"/proc/self", "/sys/fs/cgroup", "/usr/share/zoneinfo", "/usr/lib/go/lib/time", "/etc/ssl/certs", "/etc/pki/tls/certs", "/usr/share/ca-certificates"}
+	runtimeReadFiles = []string{"/etc/localtime", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/services", "/etc/ssl/cert.pem"}
+)
+
+// workerSandbox is what the operating system lets a worker reach: read
+// the served folder, connect to microfn's servers (this one's port and
+// the routes'), and nothing more unless --allow os (the file system),
+// --allow net (the network) or --unrestricted says so.
+func (s *Server) workerSandbox() supervisor.Sandbox {
+	sb := supervisor.Sandbox{
+		Off:       s.cfg.unrestricted,
+		ReadDirs:  append([]string{s.root}, runtimeReadDirs...),
+		ReadFiles: runtimeReadFiles,
+	}
+	if abs, err := filepath.Abs(s.root); err == nil {
+		sb.ReadDirs[0] = abs
+	}
+	for _, a := range s.cfg.allow {
+		switch a {
+		case "os":
+			sb.OpenFS = true
+		case "net":
+			sb.OpenNet = true
+		}
+	}
+	if _, port, err := net.SplitHostPort(s.cfg.addr); err == nil {
+		if p, err := strconv.Atoi(port); err == nil && p > 0 {
+			sb.ConnectPorts = append(sb.ConnectPorts, p)
+		}
+	}
+	if s.ln != nil {
+		if a, ok := s.ln.Addr().(*net.TCPAddr); ok {
+			sb.ConnectPorts = append(sb.ConnectPorts, a.Port)
+		}
+	}
+	for _, base := range s.cfg.routes {
+		if u, err := url.Parse(base); err == nil {
+			p, err := strconv.Atoi(u.Port())
+			if err != nil {
+				p = 80
+				if u.Scheme == "https" {
+					p = 443
+				}
+			}
+			sb.ConnectPorts = append(sb.ConnectPorts, p)
+		}
+	}
+	return sb
+}
+
+// warnOnce logs a warning the first time it is given.
+func (s *Server) warnOnce(msg string) {
+	if _, seen := s.warned.LoadOrStore(msg, true); !seen {
+		s.cfg.logger.Warn("WARNING: " + msg)
+	}
 }

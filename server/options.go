@@ -88,6 +88,7 @@ func newConfig(opts []Option) (*config, error) {
 			MaxMemory:    1 << 30,
 			MaxStack:     64 << 20,
 			MaxOpenFiles: 1024,
+			MaxFileSize:  64 << 20,
 		},
 	}
 	for _, o := range opts {
@@ -279,7 +280,7 @@ func WithRunawayGrace(d time.Duration) Option {
 
 // WithWorkerLimits sets the resource limits of each worker process (see
 // supervisor.Limits). Default: 1 GiB of memory, goroutine stacks of at
-// most 64 MiB, 1024 open files.
+// most 64 MiB, 1024 open files, files written of at most 64 MiB.
 func WithWorkerLimits(l supervisor.Limits) Option {
 	return optionFunc(func(c *config) { c.workerLimits = l })
 }

@@ -58,6 +58,7 @@ type Server struct {
 	runDir   string
 	internal net.Listener
 	groups   sync.WaitGroup // worker groups not yet ended
+	warned   sync.Map       // warnings logged once
 	bg       sync.WaitGroup // reloads started by the watcher
 }
 

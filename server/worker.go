@@ -33,7 +33,12 @@ const supervisorHost = "supervisor"
 // ends. Each call is one attempt: the server applies the policies, logs
 // the calls and counts them. The worker's proxies send nested calls to the
 // server, or run them in this process with --monolith.
-func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger, ready func(supervisor.Ready) error) error {
+//
+// restrict, if not nil, is called once the worker listens and before any
+// service code runs (its packages' init functions included): it confines
+// the process (see supervisor.Sandbox) and returns warnings about what it
+// could not enforce.
+func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger, restrict func() ([]string, error), ready func(supervisor.Ready) error) error {
 	var set WorkerSettings
 	if err := json.Unmarshal(spec.Settings, &set); err != nil {
 		return fmt.Errorf("worker: read the settings: %w", err)
@@ -68,7 +73,17 @@ func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger,
 		}
 		return fasthttp.Dial(addr)
 	}
+	ln, err := net.Listen("unix", spec.Socket)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
 	r := supervisor.Ready{Failed: map[string][]supervisor.LoadError{}}
+	if restrict != nil {
+		if r.Warnings, err = restrict(); err != nil {
+			ln.Close()
+			return fmt.Errorf("worker: %w", err)
+		}
+	}
 	for _, p := range spec.Packages {
 		if err := s.loadSources(ctx, p.Rel, p.Files, &interp.Prepared{Files: p.Prepared}); err != nil {
 			r.Failed[p.Rel] = supervisor.LoadErrors(err)
@@ -76,14 +91,7 @@ func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger,
 		}
 		r.Loaded = append(r.Loaded, p.Rel)
 	}
-	if len(r.Loaded) == 0 {
-		return ready(r)
-	}
-	ln, err := net.Listen("unix", spec.Socket)
-	if err != nil {
-		return fmt.Errorf("worker: %w", err)
-	}
-	if err := ready(r); err != nil {
+	if err := ready(r); err != nil || len(r.Loaded) == 0 {
 		ln.Close()
 		return err
 	}

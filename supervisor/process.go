@@ -39,6 +39,11 @@ type process struct {
 // has failed to load, or loadTimeout passes.
 func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 	spec.Socket = g.newSocket()
+	tmp, err := os.MkdirTemp(g.cfg.Dir, "tmp-")
+	if err != nil {
+		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+	}
+	spec.Sandbox.TempDir = tmp
 	line, err := json.Marshal(spec)
 	if err != nil {
 		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
@@ -66,6 +71,7 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
 	if err := cmd.Start(); err != nil {
+		os.RemoveAll(tmp)
 		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
 	p.client = &fasthttp.HostClient{
@@ -101,6 +107,8 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		outputs.Wait()
 		_ = cmd.Wait()
 		p.state = cmd.ProcessState
+		_ = os.RemoveAll(tmp)
+		_ = os.Remove(p.socket)
 		close(p.done)
 		g.exited(p)
 	}()

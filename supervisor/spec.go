@@ -30,6 +30,8 @@ type Spec struct {
 	Socket string `json:"socket"`
 	// Limits bound the worker process.
 	Limits Limits `json:"limits"`
+	// Sandbox is what the operating system lets the worker reach.
+	Sandbox Sandbox `json:"sandbox"`
 	// Settings are the serving settings of the worker, opaque to the
 	// supervisor (the worker's server reads them).
 	Settings json.RawMessage `json:"settings,omitempty"`
@@ -59,6 +61,33 @@ type Limits struct {
 	// MaxOpenFiles bounds the open file descriptors (RLIMIT_NOFILE); 0
 	// means the inherited limit.
 	MaxOpenFiles uint64 `json:"max_open_files"`
+	// MaxFileSize bounds the size of a file the worker writes
+	// (RLIMIT_FSIZE); 0 means no limit.
+	MaxFileSize int64 `json:"max_file_size"`
+}
+
+// Sandbox is what a worker process may reach, enforced by the operating
+// system (Landlock on Linux) under the interpreter's own sandbox, so that
+// a way around the latter still meets the former.
+type Sandbox struct {
+	// Off turns the restrictions off (--unrestricted).
+	Off bool `json:"off,omitempty"`
+	// ReadDirs may be read: the served folder, and what Go reads at run
+	// time (time zones, certificates, name resolution).
+	ReadDirs []string `json:"read_dirs,omitempty"`
+	// ReadFiles may be read, where they exist.
+	ReadFiles []string `json:"read_files,omitempty"`
+	// TempDir is the worker's private temporary folder, which it may
+	// read and write: the supervisor makes it, and removes it with the
+	// worker. Set by the supervisor.
+	TempDir string `json:"temp_dir,omitempty"`
+	// ConnectPorts are the TCP ports the worker may connect to: those of
+	// microfn's servers.
+	ConnectPorts []int `json:"connect_ports,omitempty"`
+	// OpenFS lifts the file system restriction (--allow os).
+	OpenFS bool `json:"open_fs,omitempty"`
+	// OpenNet lifts the network restriction (--allow net).
+	OpenNet bool `json:"open_net,omitempty"`
 }
 
 // Ready is the line a worker writes on its standard output once it has
@@ -68,6 +97,9 @@ type Ready struct {
 	Failed map[string][]LoadError `json:"failed,omitempty"`
 	// Loaded lists the packages that loaded and are served.
 	Loaded []string `json:"loaded,omitempty"`
+	// Warnings say what the worker could not enforce, such as a kernel
+	// without Landlock.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // A LoadError is one load error of a package: a position, when the error

@@ -10,11 +10,18 @@ import (
 
 // setOSLimits sets the hard limits: the data segment (every heap mapping
 // of the Go runtime counts: past it the runtime fails with "out of
-// memory") and the open files.
+// memory"), the size of a file written (past it a write fails with
+// EFBIG: Go ignores SIGXFSZ) and the open files.
 func setOSLimits(l supervisor.Limits) error {
 	if l.MaxMemory > 0 {
 		lim := uint64(l.MaxMemory)
 		if err := syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: lim, Max: lim}); err != nil {
+			return err
+		}
+	}
+	if l.MaxFileSize > 0 {
+		lim := uint64(l.MaxFileSize)
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: lim, Max: lim}); err != nil {
 			return err
 		}
 	}

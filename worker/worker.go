@@ -63,7 +63,8 @@ func Main() int {
 		_, err = os.Stdout.Write(append(b, '\n'))
 		return err
 	}
-	if err := server.ServeWorker(ctx, spec, logger, ready); err != nil {
+	restrict := func() ([]string, error) { return confine(spec) }
+	if err := server.ServeWorker(ctx, spec, logger, restrict, ready); err != nil {
 		logger.Error(err.Error())
 		return 1
 	}

@@ -43,6 +43,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxMemory := fs.String("max-memory", "1GiB", "memory limit of each worker process (e.g. 512MiB, 2GiB; 0: none)")
 	maxStack := fs.String("max-stack", "64MiB", "largest goroutine stack in a worker process: deeper recursion ends as a stack overflow")
 	maxOpenFiles := fs.Uint64("max-open-files", 1024, "most open files of each worker process")
+	maxWriteSize := fs.String("max-write-size", "64MiB", "largest file a worker process may write (0: no limit)")
 	defaults := policyFlags(fs)
 	split := splitFlags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -66,6 +67,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	stackLimit, err := parseBytes(*maxStack)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve: --max-stack:", err)
+		return 2
+	}
+	writeLimit, err := parseBytes(*maxWriteSize)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve: --max-write-size:", err)
 		return 2
 	}
 	if *chainKeys == "" && *token == "" && splitting(args) {
@@ -105,7 +111,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithChainKeys(strings.Split(*chainKeys, ",")...),
 		server.WithLoadTimeout(*loadTimeout),
 		server.WithRunawayGrace(*runawayGrace),
-		server.WithWorkerLimits(supervisor.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles}),
+		server.WithWorkerLimits(supervisor.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles, MaxFileSize: writeLimit}),
 	)...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve:", err)
