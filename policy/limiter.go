@@ -169,3 +169,23 @@ func (l *Limiter) Waiting() int {
 	defer l.mu.Unlock()
 	return l.waiters.Len()
 }
+
+// Detach moves one acquisition held by chain to a holder of its own and
+// returns that holder's release; the release returned when chain
+// acquired must then not be called. It is for an execution that ran past
+// its attempt's timeout: it keeps its slot until it really ends, but no
+// longer counts as its chain's, so a retry of the chain waits for a slot
+// like any other call instead of running beside it.
+func (l *Limiter) Detach(chain string) (release func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.anon++
+	key := "\x00detached " + strconv.FormatUint(l.anon, 10)
+	if n := l.held[chain]; n > 1 {
+		l.held[chain] = n - 1
+	} else {
+		delete(l.held, chain)
+	}
+	l.held[key] = 1
+	return l.releaser(key)
+}

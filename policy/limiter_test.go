@@ -479,3 +479,56 @@ func TestLimiterTryAcquire(t *testing.T) {
 		t.Fatalf("%d in flight after every release", l.InFlight())
 	}
 }
+
+// TestDetach: a detached acquisition keeps its slot, but the chain can no
+// longer reenter through it.
+func TestDetach(t *testing.T) {
+	t.Parallel()
+	l := policy.NewLimiter(1, 10)
+	rel, ok := l.TryAcquire("a")
+	if !ok {
+		t.Fatal("first acquisition refused")
+	}
+	detached := l.Detach("a")
+	_ = rel // replaced by detached
+	if _, ok := l.TryAcquire("a"); ok {
+		t.Fatal("the chain reentered through a detached acquisition")
+	}
+	if l.InFlight() != 1 {
+		t.Fatalf("in flight %d, want 1", l.InFlight())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	got := make(chan func(), 1)
+	go func() {
+		r, err := l.Acquire(ctx, "a")
+		if err != nil {
+			t.Error(err)
+		}
+		got <- r
+	}()
+	select {
+	case <-got:
+		t.Fatal("the chain got a slot while the detached execution holds it")
+	case <-time.After(50 * time.Millisecond):
+	}
+	detached()
+	r := <-got
+	r()
+	if l.InFlight() != 0 {
+		t.Fatalf("in flight %d after every release, want 0", l.InFlight())
+	}
+	// A chain that holds the slot twice keeps one hold after a detach.
+	r1, _ := l.TryAcquire("b")
+	r2, _ := l.TryAcquire("b")
+	d := l.Detach("b")
+	if l.InFlight() != 2 {
+		t.Fatalf("in flight %d, want 2 (the chain and the detached execution)", l.InFlight())
+	}
+	_ = r2
+	r1()
+	d()
+	if l.InFlight() != 0 {
+		t.Fatalf("in flight %d, want 0", l.InFlight())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -45,10 +46,13 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	actx := newAttemptContext(ctx, ch, attemptDeadline)
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()
+	slot := &heldSlot{release: release}
 	if inline {
+		timer := slot.detachAt(attemptDeadline, e.limiter, ch.id)
 		out, err := e.svc.Invoke(actx, args)
+		timer.Stop()
 		inFlight.Dec()
-		release()
+		slot.free()
 		actx.end()
 		return out, err
 	}
@@ -58,7 +62,7 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	}
 	done := make(chan result, 1)
 	s.workers.run(func() {
-		defer release()
+		defer slot.free()
 		defer inFlight.Dec()
 		out, err := e.svc.Invoke(actx, args)
 		done <- result{out, err}
@@ -70,6 +74,7 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	case <-actx.Done():
 	}
 	actx.end()
+	slot.detach(e.limiter, ch.id)
 	started := time.Now()
 	runaways := s.metrics.runaways.WithLabelValues(e.route)
 	runaways.Inc()
@@ -119,6 +124,44 @@ func (s *Server) acquireSlot(ctx context.Context, now time.Time, e *endpoint, ch
 		return nil, now, fmt.Errorf("waiting for a free slot of %s: %w", e.desc.Name, err)
 	}
 	return release, now, nil
+}
+
+// A heldSlot is a slot of a service's concurrency limit held by one
+// attempt. When the attempt overruns its deadline, the slot is detached
+// from its chain (see policy.Limiter.Detach): the overrunning execution
+// keeps it until it really ends, but a retry of the same chain has to wait
+// for a slot instead of running beside it.
+type heldSlot struct {
+	mu       sync.Mutex // guards the fields below
+	release  func()
+	done     bool
+	detached bool
+}
+
+// free releases the slot once.
+func (h *heldSlot) free() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.done {
+		h.done = true
+		h.release()
+	}
+}
+
+// detach detaches the slot from chain, unless it is free already.
+func (h *heldSlot) detach(l *policy.Limiter, chain string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.done && !h.detached {
+		h.detached = true
+		h.release = l.Detach(chain)
+	}
+}
+
+// detachAt detaches the slot at deadline if the attempt still runs; stop
+// the timer it returns when the attempt ends.
+func (h *heldSlot) detachAt(deadline time.Time, l *policy.Limiter, chain string) *time.Timer {
+	return time.AfterFunc(time.Until(deadline), func() { h.detach(l, chain) })
 }
 
 // callStats describes how a call went.

@@ -187,17 +187,20 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 		}
 		return append([]byte(nil), resp.Body()...), nil
 	}
+	slot := &heldSlot{release: release}
 	if inline {
+		timer := slot.detachAt(attemptDeadline, e.limiter, ch.id)
 		err := group.Do(req, resp, attemptDeadline)
+		timer.Stop()
 		inFlight.Dec()
-		release()
+		slot.free()
 		return finish(err)
 	}
 	done := make(chan error, 1)
 	go func() {
 		err := group.Do(req, resp, attemptDeadline)
 		inFlight.Dec()
-		release()
+		slot.free()
 		done <- err
 	}()
 	timer := time.NewTimer(time.Until(attemptDeadline))
@@ -208,6 +211,7 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 	case <-timer.C:
 	case <-ctx.Done():
 	}
+	slot.detach(e.limiter, ch.id)
 	started := time.Now()
 	runaways := s.metrics.runaways.WithLabelValues(e.route)
 	runaways.Inc()

@@ -129,3 +129,52 @@ func TestForgedChainHeaders(t *testing.T) {
 		t.Fatalf("One = %d", r.Status)
 	}
 }
+
+const overrunSrc = `package overrun
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+var running, most atomic.Int64
+
+// Stuck overruns its timeout; retries must not run beside the overrunning
+// execution (scale=1).
+//
+//microfn:service scale=1 timeout=100ms retry=2 base=1ms
+func Stuck(ms int) int64 {
+	n := running.Add(1)
+	defer running.Add(-1)
+	for {
+		m := most.Load()
+		if n <= m || most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	time.Sleep(time.Duration(ms) * time.Millisecond)
+	return most.Load()
+}
+
+//microfn:service retry=1 timeout=5s
+func Outer(ms int) (int64, error) { return StuckE(ms) }
+
+//microfn:service scale=1 timeout=100ms retry=2 base=1ms
+func StuckE(ms int) (int64, error) { return Stuck(ms), nil }
+`
+
+// TestRetryWaitsForOverrun: a retry after a timeout waits for the slot
+// the overrunning attempt still holds, on the server and through a proxy:
+// a scale=1 service never runs two executions at once.
+func TestRetryWaitsForOverrun(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, map[string]string{"overrun.go": overrunSrc}, server.WithQuiet(true))
+	if r := in.Get("/Stuck?ms=300"); r.Status != http.StatusGatewayTimeout {
+		t.Fatalf("Stuck = %d %s, want 504 after two overrunning attempts", r.Status, r.Body)
+	}
+	in.WaitBody("/Stuck?ms=0", "1", 10*time.Second)
+	if r := in.Get("/Outer?ms=300"); r.Status == 200 {
+		t.Fatalf("Outer = %d %s, want its nested call to time out", r.Status, r.Body)
+	}
+	in.WaitBody("/Stuck?ms=0", "1", 10*time.Second)
+}
