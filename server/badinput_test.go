@@ -207,3 +207,33 @@ func TestOddMethodsAndAttempts(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyOverLimitRawClient: a client that writes its whole body before
+// it reads still gets the 413 problem, not a reset connection.
+func TestBodyOverLimitRawClient(t *testing.T) {
+	t.Parallel()
+	in := microfntest.StartDir(t, "../examples/seed")
+	for _, size := range []int{2 << 20, 8 << 20} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(in.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		body := strings.Repeat(" ", size)
+		fmt.Fprintf(conn, "POST /IsEven HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", size)
+		// Write it all, ignoring a write error: the answer is what counts.
+		conn.Write([]byte(body))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Errorf("%d bytes: reading the answer: %v", size, err)
+			conn.Close()
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		conn.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "over the limit") {
+			t.Errorf("%d bytes: %d %s, want a 413 problem", size, resp.StatusCode, b)
+		}
+	}
+}
