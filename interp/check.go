@@ -100,9 +100,18 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 		},
 	}
 	conf.Check(checkPath(pkg), pkg.Fset, files, info) //nolint:errcheck // errors are collected above
+	pol := takePolicy(pkg)
 	if importFailed {
-		// Type information is partial; let the interpreter judge.
+		// Type information is partial; let the interpreter judge, and
+		// the sandbox judge by names.
+		if list := checkSandboxSyntax(pkg, pol); len(list) > 0 {
+			list.Sort()
+			return nil, list
+		}
 		return &checked{info: info}, nil
+	}
+	if len(list) == 0 {
+		list = checkSandbox(pkg, info, pol)
 	}
 	if len(list) > 0 {
 		list.Sort()
@@ -111,7 +120,12 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 	return &checked{info: info, complete: true}, nil
 }
 
-// checkImports reports imports that service code may not use.
+// checkImports reports imports that service code may not use. allowed and
+// withUnrestricted are the import paths [Allowed] returns with the Loader's
+// options and with --unrestricted, and partial reports whether the options
+// give only the sandbox's part of a package of sandboxPart. On success it
+// hands the policy they make to the type check of pkg, which reports uses
+// of the names the sandbox leaves out (see sandbox_check.go).
 func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool, partial func(path string) bool) error {
 	var list funcs.ErrorList
 	for _, f := range pkg.Files {
@@ -132,55 +146,26 @@ func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool,
 			list = append(list, &funcs.SourceError{Pos: pkg.Fset.Position(imp.Path.Pos()), Msg: msg})
 		}
 	}
-	list = append(list, checkPartialUses(pkg, partial)...)
 	if len(list) > 0 {
 		return list
 	}
+	handPolicy(pkg, loaderPolicy(allowed, partial))
 	return nil
 }
 
-// checkPartialUses reports uses of names that the sandbox leaves out of a
-// package it has only a part of (http.Get, http.Client, …), unless the
-// whole package is allowed.
-func checkPartialUses(pkg *funcs.Package, partial func(path string) bool) funcs.ErrorList {
-	var list funcs.ErrorList
-	for _, f := range pkg.Files {
-		local := map[string]string{} // local name → import path of a partial package
-		for _, imp := range f.AST.Imports {
-			path, err := strconv.Unquote(imp.Path.Value)
-			if err != nil {
-				continue
-			}
-			if !partial(path) {
-				continue
-			}
-			name := path[strings.LastIndexByte(path, '/')+1:]
-			if imp.Name != nil {
-				name = imp.Name.Name
-			}
-			local[name] = path
-		}
-		if len(local) == 0 {
-			continue
-		}
-		ast.Inspect(f.AST, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			id, ok := sel.X.(*ast.Ident)
-			if !ok {
-				return true
-			}
-			if path, ok := local[id.Name]; ok && !sandboxPart[path](sel.Sel.Name) {
-				list = append(list, &funcs.SourceError{Pos: pkg.Fset.Position(sel.Sel.Pos()), Msg: fmt.Sprintf(
-					"%s.%s is outside microfn's sandbox: of %s only status codes, methods, headers and cookies are available; allow the whole package with microfn serve --allow %s, or --unrestricted",
-					id.Name, sel.Sel.Name, path, path)})
-			}
-			return true
-		})
+// loaderPolicy returns the policy of a Loader from what checkImports is
+// given: only --unrestricted allows unsafe, only --allow os (net) or
+// --unrestricted allows os (net), and --allow P or --unrestricted makes a
+// package P of sandboxPart whole.
+func loaderPolicy(allowed map[string]bool, partial func(path string) bool) policy {
+	pol := policy{unrestricted: allowed["unsafe"], allow: map[string]bool{}}
+	for _, p := range []string{"os", "net"} {
+		pol.allow[p] = allowed[p]
 	}
-	return list
+	for p := range sandboxPart {
+		pol.allow[p] = !partial(p)
+	}
+	return pol
 }
 
 // checkPath returns the import path pkg is type-checked as. It cannot be

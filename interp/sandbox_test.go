@@ -27,11 +27,11 @@ var _ = http.StatusText(404)
 		{"http client", `package a
 import "net/http"
 var _, _ = http.Get("http://example.com")
-`, interp.Options{}, "a.go:3:17: http.Get is outside microfn's sandbox"},
+`, interp.Options{}, "a.go:3:17: net/http.Get is outside microfn's sandbox (it is part of net/http's client or server, which reach the network): allow it with --allow net/http"},
 		{"http client type", `package a
 import web "net/http"
 var c web.Client
-`, interp.Options{}, "a.go:3:11: web.Client is outside microfn's sandbox"},
+`, interp.Options{}, "a.go:3:11: net/http.Client is outside microfn's sandbox"},
 		{"http client allowed", `package a
 import "net/http"
 var _ = http.Get

@@ -1,0 +1,169 @@
+package interp
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// sandboxNames walks what the interpreter could give service code from
+// package path: every name of yaegi's symbol table but its interface
+// wrappers ("_Reader", which only call interpreted methods), every
+// exported method of an exported concrete type ("Template.ParseFiles"),
+// and every exported method of a variable's value whose type is not such
+// a type ("EOF.Error"). Methods are those of the host's types, so a new
+// version of Go that adds one adds a name here.
+func sandboxNames(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	var syms map[string]reflect.Value
+	for key, s := range stdlib.Symbols {
+		if importPathOfKey(key) == path {
+			syms = s
+		}
+	}
+	if syms == nil {
+		t.Fatalf("yaegi has no package %s", path)
+	}
+	names := map[string]bool{}
+	methods := func(prefix string, ts ...reflect.Type) {
+		for _, typ := range ts {
+			for i := range typ.NumMethod() {
+				if m := typ.Method(i); m.IsExported() {
+					names[prefix+"."+m.Name] = true
+				}
+			}
+		}
+	}
+	for name, v := range syms {
+		if strings.HasPrefix(name, "_") {
+			if v.Kind() != reflect.Pointer || !v.IsNil() || v.Type().Elem().PkgPath() != "github.com/traefik/yaegi/stdlib" {
+				t.Errorf("%s.%s is not one of yaegi's interface wrappers", path, name)
+			}
+			continue
+		}
+		names[name] = true
+		if _, out := sandboxExcluded[path][name]; out {
+			continue
+		}
+		switch {
+		case isVar(v):
+			d := v
+			if d.Kind() == reflect.Interface {
+				d = d.Elem()
+			}
+			if !d.IsValid() {
+				continue
+			}
+			named := d.Type()
+			if named.Kind() == reflect.Pointer {
+				named = named.Elem()
+			}
+			if named.Name() != "" && syms[named.Name()].IsValid() && named.PkgPath() == path {
+				continue // reviewed as a type
+			}
+			if d.Kind() == reflect.Interface || !d.CanAddr() {
+				methods(name, d.Type())
+			} else {
+				methods(name, d.Type(), reflect.PointerTo(d.Type()))
+			}
+		case v.Kind() == reflect.Pointer && v.IsNil():
+			typ := v.Type().Elem()
+			if typ.Kind() != reflect.Interface {
+				methods(name, typ, reflect.PointerTo(typ))
+			}
+		}
+	}
+	return names
+}
+
+// TestSandboxTable: every name of every package of the sandbox is either
+// reviewed and allowed or excluded with a reason, and the table names
+// nothing that does not exist.
+func TestSandboxTable(t *testing.T) {
+	t.Parallel()
+	want := append(slices.Clone(Sandbox), "net/http")
+	sort.Strings(want)
+	if got := slices.Sorted(maps.Keys(sandboxAllowed)); !slices.Equal(got, want) {
+		t.Errorf("sandboxAllowed has the packages\n%v\nwant those of Sandbox and net/http:\n%v", got, want)
+	}
+	for p := range sandboxExcluded {
+		if !slices.Contains(want, p) {
+			t.Errorf("sandboxExcluded has %s, which is not in the sandbox", p)
+		}
+	}
+	var missing strings.Builder
+	for _, path := range want {
+		walked := sandboxNames(t, path)
+		allowed := map[string]bool{}
+		for _, n := range strings.Fields(sandboxAllowed[path]) {
+			if allowed[n] {
+				t.Errorf("%s: %s is allowed twice", path, n)
+			}
+			allowed[n] = true
+		}
+		for n, r := range sandboxExcluded[path] {
+			if allowed[n] {
+				t.Errorf("%s: %s is both allowed and excluded", path, n)
+			}
+			if !walked[n] {
+				t.Errorf("%s: excluded %s does not exist", path, n)
+			}
+			if r.does == "" {
+				t.Errorf("%s: %s is excluded without a reason", path, n)
+			}
+		}
+		for n := range sandboxGuarded[path] {
+			if !allowed[n] {
+				t.Errorf("%s: guarded %s is not allowed", path, n)
+			}
+		}
+		var unreviewed []string
+		for n := range walked {
+			_, out := sandboxExcluded[path][n]
+			if !allowed[n] && !out {
+				unreviewed = append(unreviewed, n)
+			}
+		}
+		for n := range allowed {
+			if !walked[n] {
+				t.Errorf("%s: allowed %s does not exist", path, n)
+			}
+		}
+		if len(unreviewed) > 0 {
+			sort.Strings(unreviewed)
+			fmt.Fprintf(&missing, "\t%q: `\n%s`,\n", path, wrapNames(unreviewed))
+		}
+	}
+	if missing.Len() > 0 {
+		t.Errorf("names neither allowed nor excluded: review each, then add it to sandboxAllowed (it computes in memory) or to sandboxExcluded with its reason:\n%s", missing.String())
+	}
+}
+
+// wrapNames spells names as the lines of a sandboxAllowed entry.
+func wrapNames(names []string) string {
+	var b strings.Builder
+	line := 0
+	for _, n := range names {
+		if line > 0 && line+1+len(n) > 96 {
+			b.WriteString("\n")
+			line = 0
+		}
+		if line == 0 {
+			b.WriteString("\t\t")
+			line = 16
+		} else {
+			b.WriteString(" ")
+			line++
+		}
+		b.WriteString(n)
+		line += len(n)
+	}
+	b.WriteString("\n\t")
+	return b.String()
+}
