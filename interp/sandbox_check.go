@@ -518,15 +518,26 @@ func (c *sandboxChecker) convType(dst, src types.Type, e ast.Expr) {
 		return
 	}
 	if t := c.dangerous(src); t != nil {
-		c.errorf(e.Pos(), "%s", reachMsg(types.TypeString(src, nil), types.TypeString(dst, nil), t))
+		c.errorf(e.Pos(), "%s", reachMsg(c.typeString(src)+" cannot be converted to "+c.typeString(dst), t))
 	}
 }
 
-// reachMsg is the message of a conversion that lets reflection reach an
-// excluded method.
-func reachMsg(src, dst string, t *target) string {
-	return fmt.Sprintf("a value of type %s cannot become a %s in service code: through it reflection (text/template's execution of methods, reflect's Value.MethodByName) could call %s",
-		src, dst, outsideMsg(t.path, t.name, t.why))
+// typeString spells t with the paths of the packages of its names, but the
+// package checked.
+func (c *sandboxChecker) typeString(t types.Type) string {
+	return types.TypeString(t, func(p *types.Package) string {
+		if !c.host(p) {
+			return ""
+		}
+		return p.Path()
+	})
+}
+
+// reachMsg is the message of a conversion (what) that lets reflection
+// reach an excluded method.
+func reachMsg(what string, t *target) string {
+	return fmt.Sprintf("%s in service code: reflection (text/template executing methods by name, reflect.Value.MethodByName) could then call %s.%s, which is outside microfn's sandbox (%s): %s",
+		what, t.path, t.name, t.why.does, t.why.hint(t.path))
 }
 
 // checkInstances reports instances of the package's own generic functions
@@ -541,7 +552,7 @@ func (c *sandboxChecker) checkInstances() {
 		for i := range inst.TypeArgs.Len() {
 			arg := inst.TypeArgs.At(i)
 			if t := c.dangerous(arg); t != nil && !types.IsInterface(arg) {
-				c.errorf(id.Pos(), "%s", reachMsg(types.TypeString(arg, nil), "type argument of "+id.Name, t))
+				c.errorf(id.Pos(), "%s", reachMsg(c.typeString(arg)+" cannot be a type argument of "+id.Name, t))
 				break
 			}
 		}

@@ -3,6 +3,7 @@ package interp_test
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"mime/multipart"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/microfn/microfn/interp"
 )
@@ -490,4 +492,219 @@ func Upload(body, boundary string) (int, error) {
 	if got := mustInvoke(t, service(t, pkg, "Upload"), fmt.Sprintf(`{"body": %q, "boundary": %q}`, body.String(), w.Boundary())); got != "1" {
 		t.Errorf("with --allow os: %s", got)
 	}
+}
+
+// TestSandboxReflection: a value through which reflection could call an
+// excluded method cannot become an interface value: text/template calls
+// the methods of its data by name, and reflect.Value.MethodByName any.
+func TestSandboxReflection(t *testing.T) {
+	t.Parallel()
+	_, secret := secretFile(t)
+	const reach = " in service code: reflection (text/template executing methods by name, reflect.Value.MethodByName) could then call text/template.Template.ParseFiles, which is outside microfn's sandbox (it reads the file system): allow it with --allow os"
+	tests := []struct {
+		name, body, extra, want string
+	}{
+		{"template as the data of a template", `
+	var b strings.Builder
+	err := template.Must(template.New("t").Parse(src)).Execute(&b, template.New("x"))
+	return b.String(), err`, "", "a.go:13:65: *text/template.Template cannot be converted to any" + reach},
+		{"reflect.ValueOf", `
+	out := reflect.ValueOf(template.New("x")).MethodByName("ParseFiles").Call([]reflect.Value{reflect.ValueOf(src)})
+	return fmt.Sprint(out[1]), nil`, "", "a.go:12:25: *text/template.Template cannot be converted to any" + reach},
+		{"in an exported field", `
+	var b strings.Builder
+	err := template.Must(template.New("t").Parse(src)).Execute(&b, page{T: template.New("x")})
+	return b.String(), err`, "", "a.go:13:65: page cannot be converted to any" + reach},
+		{"in an unexported field, by its reflect.Type", `
+	typ := reflect.TypeOf(hidden{}).Field(0).Type.Elem()
+	out := reflect.New(typ).MethodByName("ParseFiles").Call([]reflect.Value{reflect.ValueOf(src)})
+	return fmt.Sprint(out[1]), nil`, "", "a.go:12:24: hidden cannot be converted to any" + reach},
+		{"a function returning one", `
+	var b strings.Builder
+	err := template.Must(template.New("t").Funcs(template.FuncMap{"new": template.New}).Parse(src)).Execute(&b, nil)
+	return b.String(), err`, "", "a.go:13:71: func(name string) *text/template.Template cannot be converted to any" + reach},
+		{"an interface variable", `
+	var x any
+	x = template.New("x")
+	return fmt.Sprint(x), nil`, "", "a.go:13:6: *text/template.Template cannot be converted to any" + reach},
+		{"an interface with its method", `
+	var x interface {
+		ParseFiles(...string) (*template.Template, error)
+	} = template.New("x")
+	return fmt.Sprint(x), nil`, "", "a.go:14:6: *text/template.Template cannot be converted to interface{ParseFiles(...string) (*text/template.Template, error)}" + reach},
+		{"a type argument", `
+	return show(template.New("x")), nil`, "", "a.go:12:9: *text/template.Template cannot be a type argument of show" + reach},
+		{"returned as any", `
+	return fmt.Sprint(get()), nil`, `
+func get() any { return template.New("x") }`, "a.go:28:25: *text/template.Template cannot be converted to any" + reach},
+		{"a panic", `
+	defer func() { recover() }()
+	panic(template.New("x"))`, "", "a.go:13:8: *text/template.Template cannot be converted to any" + reach},
+		{"a map key", `
+	m := map[any]int{}
+	m[template.New("x")] = 1
+	return fmt.Sprint(len(m)), nil`, "", "a.go:13:4: *text/template.Template cannot be converted to any" + reach},
+		{"a channel", `
+	c := make(chan any, 1)
+	c <- template.New("x")
+	return fmt.Sprint(len(c)), nil`, "", "a.go:13:7: *text/template.Template cannot be converted to any" + reach},
+		{"a slice element", `
+	return fmt.Sprint(len([]any{1, template.New("x")})), nil`, "", "a.go:12:33: *text/template.Template cannot be converted to any" + reach},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src := `package a
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"text/template"
+)
+
+//microfn:service
+func Read(src string) (string, error) {` + tc.body + `
+}
+
+type page struct{ T *template.Template }
+
+type hidden struct{ t *template.Template }
+
+func show[T any](x T) string { return fmt.Sprint(x) }
+
+var (
+	_ = page{}
+	_ = hidden{}
+	_ = reflect.TypeOf
+	_ = strings.ToUpper
+)
+` + tc.extra
+			escape(t, src, interp.Options{}, tc.want)
+			// With --allow os, the data template reads the file.
+			if tc.name == "template as the data of a template" {
+				pkg := escape(t, src, interp.Options{Allow: []string{"os"}}, "")
+				tmpl := fmt.Sprintf(`{{with .ParseFiles %q}}{{(.Lookup "secret.txt").Tree.Root}}{{end}}`, secret)
+				if got := mustInvoke(t, service(t, pkg, "Read"), fmt.Sprintf(`{"src": %q}`, tmpl)); got != `"the secret"` {
+					t.Errorf("with --allow os: %s", got)
+				}
+			}
+		})
+	}
+}
+
+// TestSandboxReflectionAllowed: values of the sandbox's types still become
+// interface values where nothing excluded is in reach.
+func TestSandboxReflectionAllowed(t *testing.T) {
+	t.Parallel()
+	pkg := escape(t, `package a
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"reflect"
+	"strings"
+	"text/template"
+	"time"
+)
+
+type row struct {
+	Name string
+	When time.Time
+}
+
+//microfn:service
+func Render() (string, error) {
+	var b strings.Builder
+	t := template.Must(template.New("t").Parse("{{.Name}} {{.When.Year}} {{len .}}"))
+	_ = t
+	t = template.Must(template.New("t").Parse("{{.Name}} {{.When.Year}}"))
+	if err := t.Execute(&b, row{Name: "x", When: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		return "", err
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	fw, _ := w.CreateFormFile("f", "f.txt")
+	io.WriteString(fw, "content")
+	w.Close()
+	p, err := multipart.NewReader(&body, w.Boundary()).NextPart()
+	if err != nil {
+		return "", err
+	}
+	var got bytes.Buffer
+	io.Copy(&got, p)
+	return fmt.Sprint(b.String(), " ", got.String(), " ", reflect.TypeOf(1), " ", reflect.ValueOf(row{}).NumField()), nil
+}
+`, interp.Options{}, "")
+	if got := mustInvoke(t, service(t, pkg, "Render"), ""); got != `"x 2024 content int 2"` {
+		t.Errorf("Render = %s", got)
+	}
+}
+
+// TestSandboxVariableCopies: what the type checker cannot see (an alias, a
+// reflective write) changes the interpreter's copy of a host variable, not
+// the host's.
+func TestSandboxVariableCopies(t *testing.T) {
+	t.Parallel()
+	pkg := escape(t, `package a
+
+import (
+	"encoding/base64"
+	"fmt"
+	"reflect"
+	"unicode"
+)
+
+//microfn:service
+func Change() string {
+	e := base64.StdEncoding
+	*e = *base64.URLEncoding
+	reflect.ValueOf(unicode.Upper).Elem().FieldByName("R16").Index(0).FieldByName("Lo").SetUint('B')
+	return fmt.Sprint(base64.StdEncoding.EncodeToString([]byte{0xfb, 0xff}), " ", unicode.Is(unicode.Upper, 'A'))
+}
+`, interp.Options{}, "")
+	if got := mustInvoke(t, service(t, pkg, "Change"), ""); got != `"-_8= false"` {
+		t.Errorf("Change = %s, want the interpreter's copies changed", got)
+	}
+	if got := base64.StdEncoding.EncodeToString([]byte{0xfb, 0xff}); got != "+/8=" {
+		t.Errorf("the host's base64.StdEncoding changed: %s", got)
+	}
+	if !unicode.Is(unicode.Upper, 'A') {
+		t.Errorf("the host's unicode.Upper changed")
+	}
+}
+
+// TestSandboxAllowPackage: --allow P gives all of P but raw memory;
+// *slog.Default() cannot be overwritten.
+func TestSandboxAllowPackage(t *testing.T) {
+	t.Parallel()
+	escape(t, `package a
+
+import "text/template"
+
+var _ = template.ParseFiles
+`, interp.Options{Allow: []string{"text/template"}}, "")
+	escape(t, `package a
+
+import "log"
+
+var _ = log.Default
+`, interp.Options{}, "a.go:5:13: log.Default is outside microfn's sandbox (it is the host's standard logger, shared by every package: its Fatal ends the process and its SetOutput redirects everyone's log): allow it with --allow log")
+	escape(t, `package a
+
+import "log"
+
+var _ = log.Default
+`, interp.Options{Allow: []string{"log"}}, "")
+	escape(t, `package a
+
+import "log/slog"
+
+func init() {
+	l := slog.Default()
+	*l = *slog.New(slog.NewTextHandler(nil, nil))
+}
+`, interp.Options{Allow: []string{"log/slog"}}, "a.go:7:2: assignment through a *log/slog.Logger: the host shares its default logger (slog.Default()) with every package")
 }

@@ -1,0 +1,241 @@
+package interp
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// stdSet returns the standard library of symbolSets.
+func stdSet(t *testing.T, unrestrictedMode bool, allow ...string) yaegi.Exports {
+	t.Helper()
+	sets := symbolSets(unrestrictedMode, allow)
+	std := yaegi.Exports{}
+	for _, set := range sets[1:] {
+		for k, v := range set {
+			std[k] = v
+		}
+	}
+	return std
+}
+
+// TestSymbolSetsExclude: the interpreter is never given an excluded name,
+// unless the options give it back.
+func TestSymbolSetsExclude(t *testing.T) {
+	t.Parallel()
+	has := func(std yaegi.Exports, key, name string) bool {
+		_, ok := std[key][name]
+		return ok
+	}
+	tests := []struct {
+		key, name string
+		allow     []string
+		unres     bool
+		want      bool
+	}{
+		{"text/template/template", "ParseFiles", nil, false, false},
+		{"text/template/template", "ParseFiles", []string{"os"}, false, true},
+		{"text/template/template", "ParseFiles", []string{"text/template"}, false, true},
+		{"text/template/template", "ParseFiles", []string{"net"}, false, false},
+		{"text/template/template", "New", nil, false, true},
+		{"html/template/template", "ParseGlob", nil, false, false},
+		{"archive/zip/zip", "OpenReader", nil, false, false},
+		{"net/textproto/textproto", "Dial", nil, false, false},
+		{"net/textproto/textproto", "Dial", []string{"os"}, false, false},
+		{"net/textproto/textproto", "Dial", []string{"net"}, false, true},
+		{"reflect/reflect", "NewAt", nil, false, false},
+		{"reflect/reflect", "NewAt", []string{"reflect", "os", "net"}, false, false},
+		{"reflect/reflect", "NewAt", nil, true, true},
+		{"sync/atomic/atomic", "LoadPointer", nil, false, false},
+		{"log/log", "Default", nil, false, false},
+		{"log/log", "Default", []string{"log"}, false, true},
+		{"net/http/http", "Get", nil, false, false},
+		{"net/http/http", "Get", []string{"net"}, false, false},
+		{"net/http/http", "Get", []string{"net/http"}, false, true},
+		{"net/http/http", "StatusNotFound", nil, false, true},
+		{"os/os", "ReadFile", nil, false, false},
+		{"os/os", "ReadFile", []string{"os"}, false, true},
+	}
+	for _, tc := range tests {
+		if got := has(stdSet(t, tc.unres, tc.allow...), tc.key, tc.name); got != tc.want {
+			t.Errorf("%s.%s with allow %v, unrestricted %v: given %v, want %v", tc.key, tc.name, tc.allow, tc.unres, got, tc.want)
+		}
+	}
+}
+
+// TestSymbolSetsGuard: the interpreter's go/parser.ParseFile refuses a nil
+// src, and parses one it is given.
+func TestSymbolSetsGuard(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "x.go")
+	if err := os.WriteFile(path, []byte("package secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	parse := stdSet(t, false)["go/parser/parser"]["ParseFile"].Interface().(func(*token.FileSet, string, any, parser.Mode) (*ast.File, error))
+	if _, err := parse(token.NewFileSet(), path, nil, 0); err == nil || !strings.Contains(err.Error(), "go/parser.ParseFile with a nil src is outside microfn's sandbox (it reads the file system): pass the source, or allow it with --allow os") {
+		t.Errorf("ParseFile(nil src): %v", err)
+	}
+	if f, err := parse(token.NewFileSet(), path, "package given", 0); err != nil || f.Name.Name != "given" {
+		t.Errorf("ParseFile(src): %v, %v", f, err)
+	}
+	expr := stdSet(t, false)["go/parser/parser"]["ParseExprFrom"].Interface().(func(*token.FileSet, string, any, parser.Mode) (ast.Expr, error))
+	if _, err := expr(token.NewFileSet(), path, nil, 0); err == nil || !strings.Contains(err.Error(), "outside microfn's sandbox") {
+		t.Errorf("ParseExprFrom(nil src): %v", err)
+	}
+	real := stdSet(t, false, "os")["go/parser/parser"]["ParseFile"]
+	if real.Pointer() != reflect.ValueOf(parser.ParseFile).Pointer() {
+		t.Errorf("with --allow os the interpreter does not get go/parser.ParseFile itself")
+	}
+}
+
+// TestSymbolSetsVariables: each call gives the interpreter copies of the
+// host's variables, deep for plain data; errors and time.UTC keep the
+// host's values; with --unrestricted they are the host's variables.
+func TestSymbolSetsVariables(t *testing.T) {
+	t.Parallel()
+	std := stdSet(t, false, "net/http")
+	reader := std["crypto/rand/rand"]["Reader"]
+	if reader.Addr().Pointer() == reflect.ValueOf(&rand.Reader).Pointer() {
+		t.Errorf("crypto/rand.Reader is the host's variable")
+	}
+	if reader.Interface() != rand.Reader {
+		t.Errorf("crypto/rand.Reader holds %v, want the host's %v", reader.Interface(), rand.Reader)
+	}
+	if std2 := stdSet(t, false); std2["crypto/rand/rand"]["Reader"].Addr().Pointer() == reader.Addr().Pointer() {
+		t.Errorf("two interpreters share a variable")
+	}
+	if eof := std["io/io"]["EOF"].Interface(); eof != io.EOF {
+		t.Errorf("io.EOF is a copy: %v", eof)
+	}
+	if utc := std["time/time"]["UTC"].Interface(); utc != time.UTC {
+		t.Errorf("time.UTC is a copy")
+	}
+	if nf := std["net/http/http"]["ErrNotSupported"]; !nf.IsValid() {
+		t.Errorf("net/http.ErrNotSupported missing with --allow net/http")
+	}
+	upper := std["unicode/unicode"]["Upper"].Interface().(*unicode.RangeTable)
+	if upper == unicode.Upper {
+		t.Errorf("unicode.Upper is the host's table")
+	}
+	if !unicode.Is(upper, 'A') || unicode.Is(upper, 'a') {
+		t.Errorf("the copy of unicode.Upper is not the same table")
+	}
+	if lu := std["unicode/unicode"]["Categories"].Interface().(map[string]*unicode.RangeTable)["Lu"]; lu != upper {
+		t.Errorf("unicode.Categories[\"Lu\"] is not the interpreter's unicode.Upper")
+	}
+	enc := std["encoding/base64/base64"]["StdEncoding"].Interface().(*base64.Encoding)
+	if enc == base64.StdEncoding || enc.EncodeToString([]byte("hi?")) != base64.StdEncoding.EncodeToString([]byte("hi?")) {
+		t.Errorf("base64.StdEncoding: not a working copy")
+	}
+	if v := stdSet(t, true)["crypto/rand/rand"]["Reader"]; v.Addr().Pointer() != reflect.ValueOf(&rand.Reader).Pointer() {
+		t.Errorf("with --unrestricted crypto/rand.Reader is not the host's variable")
+	}
+}
+
+// loadForCheck writes src as a.go and parses it.
+func loadForCheck(t *testing.T, src string) *funcs.Package {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := funcs.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkg
+}
+
+// TestSandboxSyntax: without type information (no Go toolchain), the
+// sandbox judges by names.
+func TestSandboxSyntax(t *testing.T) {
+	t.Parallel()
+	pkg := loadForCheck(t, `package a
+
+import (
+	"crypto/rand"
+	"go/parser"
+	. "net/textproto"
+	"reflect"
+	tt "text/template"
+)
+
+func f() {
+	tt.ParseFiles("x")
+	tt.New("x").ParseGlob("*")
+	Dial("tcp", "x")
+	reflect.NewAt(nil, nil)
+	rand.Reader = nil
+	parser.ParseFile(nil, "x", nil, 0)
+	tt.New("x").Parse("ok")
+}
+`)
+	got := lines(checkSandboxSyntax(pkg, newPolicy(false, nil)))
+	for _, want := range []string{
+		"a.go:12:5: text/template.ParseFiles is outside microfn's sandbox (it reads the file system): allow it with --allow os",
+		"a.go:13:14: text/template.Template.ParseGlob is outside microfn's sandbox",
+		"a.go:14:2: net/textproto.Dial is outside microfn's sandbox (it opens network connections): allow it with --allow net",
+		"a.go:15:10: reflect.NewAt is outside microfn's sandbox (it reads and writes raw memory): it needs --unrestricted",
+		"a.go:16:2: rand.Reader is a variable of the host's crypto/rand: service code cannot assign it",
+		"a.go:17:29: go/parser.ParseFile with a nil src is outside microfn's sandbox",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors:\n%s\nwant one containing %q", got, want)
+		}
+	}
+	if n := strings.Count(got, "\n") + 1; n != 6 {
+		t.Errorf("%d errors, want 6:\n%s", n, got)
+	}
+	if got := checkSandboxSyntax(pkg, newPolicy(true, nil)); len(got) != 0 {
+		t.Errorf("unrestricted: %v", got)
+	}
+	if got := lines(checkSandboxSyntax(pkg, newPolicy(false, []string{"os", "net"}))); strings.Contains(got, "ParseFiles") || strings.Contains(got, "Dial") || !strings.Contains(got, "NewAt") {
+		t.Errorf("with --allow os,net:\n%s", got)
+	}
+}
+
+// TestSandboxUnsafePointer: an expression of type unsafe.Pointer is a load
+// error, wherever it comes from.
+func TestSandboxUnsafePointer(t *testing.T) {
+	t.Parallel()
+	pkg := loadForCheck(t, `package a
+
+import "unsafe"
+
+var x int
+
+func f() uintptr {
+	p := unsafe.Pointer(&x)
+	return uintptr(p)
+}
+`)
+	_, err := newTypeChecker().check(pkg)
+	if got := lines(err); !strings.Contains(got, "a.go:8:7: an unsafe.Pointer value is outside microfn's sandbox (it reads and writes raw memory): it needs --unrestricted") ||
+		!strings.Contains(got, "a.go:9:17: an unsafe.Pointer value") {
+		t.Errorf("errors:\n%s", got)
+	}
+}
+
+func lines(err error) string {
+	if err == nil {
+		return ""
+	}
+	if list, ok := err.(funcs.ErrorList); ok {
+		return strings.TrimSpace(list.Lines())
+	}
+	return err.Error()
+}
