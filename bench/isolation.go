@@ -123,6 +123,25 @@ func (b *bench) memory(ctx context.Context) {
 		}
 	}
 	s.tables = append(s.tables, split)
+	var pick *row
+	for i, r := range rows {
+		if r.mode == isolated && r.n >= 2 && r.idle.procs >= 2 && (pick == nil || r.n == 10) {
+			pick = &rows[i]
+		}
+	}
+	if r := pick; r != nil {
+		w := int64(r.idle.procs - 1)
+		per := (r.idle.rss - r.idle.rootRSS) / w
+		perFile := (r.idle.file - r.idle.rootFile) / w
+		budget := (150*1024 - r.idle.rootRSS) / w
+		verdict := "the file pages of the executable that each worker maps are alone more than that, so RSS cannot meet the goal while every package's worker is a process running microfn's whole executable"
+		if perFile <= budget {
+			verdict = fmt.Sprintf("the file pages of the executable take %s of that", fmtMiB(perFile))
+		}
+		s.notes = append(s.notes, fmt.Sprintf("With %d packages, idle: the server process holds %s of RSS and each worker %s on average, %s of it file pages (the executable, shared) and %s anonymous. "+
+			"For the RSS of the server and %d workers to stay within 150 MiB, each worker would have to hold at most %s: %s. PSS, which counts the shared pages once, is %s for the tree.",
+			r.n, fmtMiB(r.idle.rootRSS), fmtMiB(per), fmtMiB(perFile), fmtMiB(per-perFile), r.n, fmtMiB(budget), verdict, fmtMiB(r.idle.pss)))
+	}
 	s.notes = append(s.notes, "Anonymous memory is each process's own (Go heap, stacks, runtime); file pages are mostly microfn's executable, which every worker maps (they are the same executable started again) and which RSS counts in full in each of them. "+
 		"The workers' executable pages are shared with the server's, so PSS is the figure of what the tree costs the machine; RSS is what the goal names.")
 	b.print(s)

@@ -169,6 +169,9 @@ func (b *bench) direct(ctx context.Context) {
 	note += ", which compresses the req/s ratios towards 1. CPU/req is the measure of the work each server does per call: " +
 		"with the server alone on the CPUs, req/s would follow 1 ÷ (CPU/req ÷ baseline)" + projection(targets, specs, res, base) + "."
 	s.notes = append(s.notes, note)
+	if n := forwardingNote(targets, specs, res); n != "" {
+		s.notes = append(s.notes, n)
+	}
 	b.compareGenerators(ctx, s, specs[:base+1], targets[1])
 	b.print(s)
 }
@@ -235,6 +238,41 @@ func (b *bench) compareGenerators(ctx context.Context, s *section, specs []procS
 	s.tables = append(s.tables, tab)
 	s.notes = append(s.notes, fmt.Sprintf("The table above loads the same servers with `%s` once with each load generator the tool has (%s per server, after the warm-up; wrk only if it is on PATH), to show how much a generator's own CPU on the same two cores moves the ratios: the lighter the generator, the closer req/s comes to what CPU/req predicts. "+
 		"Its CPU/req is the generator process's CPU time per request (not measured for vegeta-inproc, whose CPU is the tool's, nor for wrk).", t.name, d))
+}
+
+// forwardingNote splits the CPU of a call with worker processes into the
+// server's part and the worker's, against the whole call in one process:
+// what forwarding to a worker costs.
+func forwardingNote(targets []target, specs []procSpec, res map[[2]int][]loadResult) string {
+	iso, none := -1, -1
+	for vi, spec := range specs {
+		switch modeLabel(spec) {
+		case "isolated":
+			iso = vi
+		case "--isolate=none":
+			none = vi
+		}
+	}
+	if iso < 0 || none < 0 {
+		return ""
+	}
+	var parts []string
+	for ti, t := range targets {
+		if t.want == "" {
+			continue
+		}
+		m, n := summarize(res[[2]int{ti, iso}]), summarize(res[[2]int{ti, none}])
+		if m.cpu == 0 || n.cpu == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("for %s, %s in all, %s in the server process and %s in the worker, against %s for the whole call with `%s` (%s more per call)",
+			t.name, fmtDur(m.cpu), fmtDur(m.cpu-m.workers), fmtDur(m.workers), fmtDur(n.cpu), notIsolated, fmtDur(m.cpu-n.cpu)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Where a call's CPU goes with `" + isolated + "`: " + strings.Join(parts, "; ") + ". " +
+		"The server parses the request, runs the policy and then writes the call to the worker's Unix socket and parses its answer (a second HTTP exchange, with its system calls and goroutine wake-ups); the worker parses it again and runs Fiber's and microfn's handler with the service's code. Run with --perf for the profile of each process."
 }
 
 // loadgenDesc describes the load generator for the report.
@@ -435,6 +473,7 @@ func (b *bench) nested(ctx context.Context) {
 		}
 	}
 	s.tables = append(s.tables, tab)
+	s.notes = append(s.notes, "A nested call with `"+isolated+"` crosses a process boundary four times (worker → server → worker for the call, and back for its answer), each time waking the process on the other end; the chain runs one call at a time, so most of each crossing is waiting for that wake-up (context switches, the scheduler), which is why wall per call stays above CPU there. `--monolith` runs the chain inside the worker without any crossing.")
 	b.print(s)
 }
 
