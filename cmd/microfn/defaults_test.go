@@ -49,9 +49,11 @@ func Own() (string, error) {
 	return "", errors.New("always")
 }
 
-// Slow takes longer than the default timeout.
+// Slow takes longer than the default timeout. (Its scale lets each retry
+// run beside the attempts that overran: with scale=1 a retry waits for
+// them.)
 //
-//microfn:service
+//microfn:service scale=3
 func Slow() string {
 	time.Sleep(2 * time.Second)
 	return "done"
