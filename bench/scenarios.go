@@ -473,7 +473,8 @@ func (b *bench) nested(ctx context.Context) {
 		}
 	}
 	s.tables = append(s.tables, tab)
-	s.notes = append(s.notes, "A nested call with `"+isolated+"` crosses a process boundary four times (worker → server → worker for the call, and back for its answer), each time waking the process on the other end; the chain runs one call at a time, so most of each crossing is waiting for that wake-up (context switches, the scheduler), which is why wall per call stays above CPU there. `--monolith` runs the chain inside the worker without any crossing.")
+	s.notes = append(s.notes, "A nested call with `"+isolated+"` crosses a process boundary four times (worker → server → worker for the call, and back for its answer), each a write, a read and a wake-up of the process on the other end, where `"+notIsolated+"` makes one loopback HTTP exchange within the process. "+
+		"The chain runs one call at a time, so each crossing waits for that wake-up (context switches, the Go scheduler of the process woken); CPU per nested call counts both processes, including their schedulers spinning while they wait for the next message, so on two cores it can exceed the wall time. `--monolith` runs the chain inside the worker without any crossing.")
 	b.print(s)
 }
 
