@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	yaegi "github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -181,6 +182,10 @@ func symbolSets(unrestrictedMode bool, allow []string) []yaegi.Exports {
 		if !pol.imports(path) {
 			continue
 		}
+		if !sandboxPart[path] && !hasVars(syms) {
+			std[key] = syms // nothing to leave out or copy
+			continue
+		}
 		some := make(map[string]reflect.Value, len(syms))
 		for name, v := range syms {
 			if _, out := pol.excluded(path, name); out {
@@ -268,6 +273,16 @@ func stdlibName(path string) string {
 	return path[strings.LastIndexByte(path, '/')+1:]
 }
 
+// hasVars reports whether syms has a variable.
+func hasVars(syms map[string]reflect.Value) bool {
+	for _, v := range syms {
+		if isVar(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // isVar reports whether v is a variable in a yaegi symbol table: yaegi
 // exports a variable as reflect.ValueOf(&x).Elem(), the only addressable
 // kind of symbol.
@@ -328,6 +343,9 @@ func (c *varCopier) copy(path, name string, v reflect.Value) reflect.Value {
 // deep returns a copy of v that shares no pointer, slice or map with it
 // through exported fields. Interfaces, functions and channels are kept.
 func (c *varCopier) deep(v reflect.Value) reflect.Value {
+	if plainData(v.Type()) {
+		return v
+	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
@@ -335,6 +353,16 @@ func (c *varCopier) deep(v reflect.Value) reflect.Value {
 		}
 		k := ptrKey{v.Pointer(), v.Type()}
 		if n, ok := c.ptrs[k]; ok {
+			return n
+		}
+		if t, ok := v.Interface().(*unicode.RangeTable); ok {
+			// The bulk of the copies, made without reflection.
+			n := reflect.ValueOf(&unicode.RangeTable{
+				R16:         slices.Clone(t.R16),
+				R32:         slices.Clone(t.R32),
+				LatinOffset: t.LatinOffset,
+			})
+			c.ptrs[k] = n
 			return n
 		}
 		n := reflect.New(v.Type().Elem())
@@ -346,6 +374,10 @@ func (c *varCopier) deep(v reflect.Value) reflect.Value {
 			return v
 		}
 		n := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		if plainData(v.Type().Elem()) {
+			reflect.Copy(n, v)
+			return n
+		}
 		for i := range v.Len() {
 			n.Index(i).Set(c.deep(v.Index(i)))
 		}
@@ -377,4 +409,22 @@ func (c *varCopier) deep(v reflect.Value) reflect.Value {
 		return n
 	}
 	return v
+}
+
+// plainData reports whether a value of type t holds nothing deep would
+// copy: no pointer, slice or map (strings are immutable).
+func plainData(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		return false
+	case reflect.Array:
+		return plainData(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !plainData(t.Field(i).Type) {
+				return false
+			}
+		}
+	}
+	return true
 }
