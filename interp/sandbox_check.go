@@ -419,7 +419,10 @@ func (c *sandboxChecker) checkCall(x *ast.CallExpr) {
 		n := sig.Params().Len()
 		switch {
 		case sig.Variadic() && i >= n-1 && !x.Ellipsis.IsValid():
-			return sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+			if s, ok := coreType(sig.Params().At(n - 1).Type()).(*types.Slice); ok {
+				return s.Elem()
+			}
+			return nil
 		case i < n:
 			return sig.Params().At(i).Type()
 		}
@@ -847,6 +850,7 @@ func checkSandboxSyntax(pkg *funcs.Package, pol policy) funcs.ErrorList {
 					path, name := methods[x.Sel.Name][i], methods[x.Sel.Name][i+1]
 					if r, out := pol.excluded(path, name); out {
 						errorf(x.Sel.Pos(), outsideMsg(path, name, r))
+						break
 					}
 				}
 			case *ast.AssignStmt:
