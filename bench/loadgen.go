@@ -120,6 +120,7 @@ func processLoad(ctx context.Context, exe, engine, base string, t target, d time
 	defer cancel()
 	cmd := exec.CommandContext(cctx, exe)
 	cmd.Env = append(os.Environ(), loadgenEnv+"=1")
+	cmd.SysProcAttr = serverAttr() // and it ends with this tool
 	stderr := newTail(1 << 14)
 	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()

@@ -44,6 +44,10 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Output piped into a command that exits early (| head) must not kill
+	// the tool before it has stopped its servers: with SIGPIPE notified
+	// (not ignored, which the servers would inherit), writes fail instead.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 

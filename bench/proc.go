@@ -91,9 +91,7 @@ func (b *bench) startOnce(ctx context.Context, spec procSpec, timeout time.Durat
 	}
 	cmd.Dir = b.root
 	cmd.Env = append(os.Environ(), spec.env...)
-	// A process group of its own, so that stopping it also stops what a
-	// shell started.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = serverAttr()
 	p := &proc{spec: spec, cmd: cmd, addr: addr, base: "http://" + addr, log: newTail(1 << 20), exited: make(chan struct{})}
 	cmd.Stdout = p.log
 	cmd.Stderr = p.log
