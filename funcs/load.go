@@ -197,6 +197,22 @@ func Load(dir string) (*Package, error) {
 // package without files is returned with no files and no error. Source
 // problems are reported together as an [ErrorList].
 func Parse(dir string, files []SourceFile) (*Package, error) {
+	pkg, err := ParseAll(dir, files)
+	if err != nil {
+		return nil, err
+	}
+	return pkg, nil
+}
+
+// ParseAll is [Parse] for tools that report every problem of a package at
+// once, such as microfn check: when the files parse as one package, it
+// returns the package even if some of its services cannot be served, with
+// only the services it could describe, together with the [ErrorList] of
+// the problems, so that later checks (types, imports) can run on it. The
+// package is nil only when a file does not parse, the files disagree on
+// the package name, or the package is main: nothing more can be checked
+// then.
+func ParseAll(dir string, files []SourceFile) (*Package, error) {
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	pkg := &Package{Dir: dir, Fset: token.NewFileSet()}
 	sink := &errorSink{fset: pkg.Fset}
@@ -237,10 +253,7 @@ func Parse(dir string, files []SourceFile) (*Package, error) {
 			pkg.Services = append(pkg.Services, d)
 		}
 	}
-	if err := sink.err(); err != nil {
-		return nil, err
-	}
-	return pkg, nil
+	return pkg, sink.err()
 }
 
 // describeFile finds the services of f and checks that every microfn

@@ -160,8 +160,8 @@ func (r *resolver) resolve(f *ast.File, e ast.Expr, what string) *Type {
 		if key == nil || elem == nil {
 			return nil
 		}
-		if key.Kind != String {
-			r.sink.errorf(x.Key.Pos(), "%s: map key type %s is not supported: JSON objects need string keys (use map[string]…)", what, key)
+		if !IsMapKey(key) {
+			r.sink.errorf(x.Key.Pos(), "%s: map key type %s is not supported: encoding/json writes map keys as strings, from keys of a string or integer type, time.Time, or a type with a MarshalText method such as netip.Addr", what, key)
 			return nil
 		}
 		return &Type{Kind: Map, Key: key, Elem: elem}
@@ -244,8 +244,24 @@ func (r *resolver) resolveQualified(f *ast.File, x *ast.SelectorExpr, what strin
 	case "context.Context":
 		return &Type{Kind: Context}
 	}
-	r.sink.errorf(x.Pos(), "%s: type %s.%s is not supported in service signatures (supported from other packages: time.Time, time.Duration, context.Context)", what, pkg.Name, x.Sel.Name)
+	if st := lookupStd(path, x.Sel.Name); st != nil {
+		return &Type{Kind: Std, Std: st}
+	}
+	r.sink.errorf(x.Pos(), "%s: type %s.%s is not supported in service signatures (supported from other packages: %s)", what, pkg.Name, x.Sel.Name, supportedQualified())
 	return nil
+}
+
+// IsMapKey reports whether encoding/json accepts t as a map key type, as
+// microfn does: a string or integer kind, or a type whose value has a
+// MarshalText method (time.Time, the Std types with [StdType.Key]).
+func IsMapKey(t *Type) bool {
+	switch {
+	case t.Kind == String, t.Kind.IsInteger(), t.Kind == Duration, t.Kind == Time:
+		return true
+	case t.Kind == Std:
+		return t.Std.Key
+	}
+	return false
 }
 
 // importPathOf returns the import path that name refers to in f.
@@ -326,10 +342,10 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 		r.sink.errorf(id.Pos(), "%s: type %s is not supported in service signatures", what, id.Name)
 		return fail()
 	}
-	if u.Kind == Time {
-		// A defined type does not get time.Time's methods: encoding/json
-		// would encode its unexported fields, as {}.
-		r.sink.errorf(spec.Name.Pos(), "%s: type %s is defined as time.Time but does not have its JSON methods (use time.Time or an alias, type %s = time.Time)", what, id.Name, id.Name)
+	if u.Kind == Time || u.Kind == Std {
+		// A defined type does not get the methods of its underlying
+		// type: encoding/json would encode its unexported fields, as {}.
+		r.sink.errorf(spec.Name.Pos(), "%s: type %s is defined as %s but does not have its JSON methods (use %s or an alias, type %s = %s)", what, id.Name, u, u, id.Name, u)
 		return fail()
 	}
 	t.Kind, t.Elem, t.Key, t.Len, t.Fields = u.Kind, u.Elem, u.Key, u.Len, u.Fields

@@ -87,8 +87,8 @@ func (r *resolver) structFields(f *ast.File, st *ast.StructType, what string) ([
 }
 
 // promotedJSONMethod reports the JSON method, if any, that embedding the
-// type e promotes to the struct: time.Time's, or one declared in the
-// package on the embedded type.
+// type e promotes to the struct: time.Time's or a [StdType]'s, or one
+// declared in the package on the embedded type.
 func (r *resolver) promotedJSONMethod(f *ast.File, e ast.Expr) (string, bool) {
 	for {
 		switch x := e.(type) {
@@ -99,8 +99,19 @@ func (r *resolver) promotedJSONMethod(f *ast.File, e ast.Expr) (string, bool) {
 			e = x.X
 			continue
 		case *ast.SelectorExpr:
-			if pkg, ok := x.X.(*ast.Ident); ok && importPathOf(f, pkg.Name) == "time" && x.Sel.Name == "Time" {
+			pkg, ok := x.X.(*ast.Ident)
+			if !ok {
+				return "", false
+			}
+			path := importPathOf(f, pkg.Name)
+			if path == "time" && x.Sel.Name == "Time" {
 				return "MarshalJSON", true
+			}
+			if st := lookupStd(path, x.Sel.Name); st != nil {
+				if st.Number {
+					return "MarshalJSON", true
+				}
+				return "MarshalText", true
 			}
 		case *ast.Ident:
 			if m, ok := r.jsonMethods[x.Name]; ok {

@@ -30,7 +30,7 @@ const (
 	Bytes    // []byte, base64 in JSON as encoding/json does
 	Slice    // []T
 	Array    // [N]T
-	Map      // map[K]T with a string key kind
+	Map      // map[K]T; see [Type.Key] for the key types
 	Pointer  // *T, null when nil
 	Struct   // a struct type, named or not
 	Time     // time.Time, RFC 3339 in JSON
@@ -38,6 +38,7 @@ const (
 	Any      // any or interface{}
 	Error    // error, only as the last result
 	Context  // context.Context, only as the first parameter
+	Std      // a standard-library type that encodes itself: see [StdType]
 )
 
 var kindNames = [...]string{
@@ -47,7 +48,7 @@ var kindNames = [...]string{
 	Float64: "float64", String: "string", Bytes: "[]byte", Slice: "slice",
 	Array: "array", Map: "map", Pointer: "pointer", Struct: "struct",
 	Time: "time.Time", Duration: "time.Duration", Any: "any", Error: "error",
-	Context: "context.Context",
+	Context: "context.Context", Std: "std",
 }
 
 // String returns the Go spelling of basic kinds and a word for the others.
@@ -95,7 +96,10 @@ type Type struct {
 	// Elem is the element type of Slice, Array, Map and Pointer, and of
 	// Bytes when the element type is a named byte type ([]MyByte).
 	Elem *Type
-	// Key is the key type of a Map; its Kind is String.
+	// Key is the key type of a Map. As encoding/json requires, its Kind
+	// is String, an integer kind (written as a decimal string in JSON),
+	// Duration (an int64), Time, or Std with [StdType.Key] (written as
+	// their text).
 	Key *Type
 	// Len is the length of an Array.
 	Len int
@@ -105,6 +109,8 @@ type Type struct {
 	Doc string
 	// Pos is where a named type is declared.
 	Pos token.Position
+	// Std describes a type of Kind Std.
+	Std *StdType
 }
 
 // A Field is one field of a struct type as declared.
@@ -174,6 +180,8 @@ func (t *Type) write(b *strings.Builder) {
 	case Pointer:
 		b.WriteString("*")
 		t.Elem.write(b)
+	case Std:
+		b.WriteString(t.Std.String())
 	case Struct:
 		b.WriteString("struct{")
 		for i, f := range t.Fields {

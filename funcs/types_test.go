@@ -14,7 +14,10 @@ const typesHeader = `package p
 
 import (
 	"context"
+	"math/big"
+	"net/netip"
 	"net/url"
+	ip "net/netip"
 	tm "time"
 	"time"
 )
@@ -55,10 +58,17 @@ type Chan chan int
 type HasChan struct{ C chan int }
 type Stamp time.Time
 type When = time.Time
+type ID int
+type Amount big.Int
+type Money = big.Int
+type Flag bool
 
 var _ = url.Parse
 var _ = time.Now
 var _ = tm.Now
+var _ = big.NewInt
+var _ = netip.ParseAddr
+var _ = ip.ParseAddr
 `
 
 func TestSupportedTypes(t *testing.T) {
@@ -100,6 +110,25 @@ func TestSupportedTypes(t *testing.T) {
 		{"map[string]int", funcs.Map, "map[string]int"},
 		{"map[Name]int", funcs.Map, "map[Name]int"},
 		{"map[string][]*Point", funcs.Map, "map[string][]*Point"},
+		{"map[int]string", funcs.Map, "map[int]string"},
+		{"map[uint8]bool", funcs.Map, "map[uint8]bool"},
+		{"map[int64][]int", funcs.Map, "map[int64][]int"},
+		{"map[uintptr]int", funcs.Map, "map[uintptr]int"},
+		{"map[ID]Point", funcs.Map, "map[ID]Point"},
+		{"map[time.Duration]int", funcs.Map, "map[time.Duration]int"},
+		{"map[time.Time]int", funcs.Map, "map[time.Time]int"},
+		{"map[netip.Addr]int", funcs.Map, "map[netip.Addr]int"},
+		{"map[ip.Prefix]bool", funcs.Map, "map[netip.Prefix]bool"},
+		{"map[netip.AddrPort]string", funcs.Map, "map[netip.AddrPort]string"},
+		{"big.Int", funcs.Std, "big.Int"},
+		{"*big.Int", funcs.Pointer, "*big.Int"},
+		{"big.Float", funcs.Std, "big.Float"},
+		{"*big.Rat", funcs.Pointer, "*big.Rat"},
+		{"netip.Addr", funcs.Std, "netip.Addr"},
+		{"ip.AddrPort", funcs.Std, "netip.AddrPort"},
+		{"[]netip.Prefix", funcs.Slice, "[]netip.Prefix"},
+		{"Money", funcs.Std, "big.Int"},
+		{"map[string]*big.Int", funcs.Map, "map[string]*big.Int"},
 		{"*int", funcs.Pointer, "*int"},
 		{"**string", funcs.Pointer, "**string"},
 		{"time.Time", funcs.Time, "time.Time"},
@@ -422,9 +451,19 @@ func TestUnsupportedTypes(t *testing.T) {
 		{"(c chan int)", "chan", 0, []string{`parameter "c"`, "channel"}},
 		{"(c <-chan int)", "<-chan", 0, []string{`parameter "c"`, "channel"}},
 		{"(f func())", "func()", 0, []string{`parameter "f"`, "function"}},
-		{"(m map[int]string)", "int]", 0, []string{`parameter "m"`, "map key type int", "string keys"}},
-		{"(m map[Celsius]string)", "Celsius]", 0, []string{`parameter "m"`, "map key type Celsius"}},
+		{"(m map[Celsius]string)", "Celsius]", 0, []string{`parameter "m"`, "map key type Celsius", "string or integer type", "MarshalText"}},
+		{"(m map[float64]string)", "float64]", 0, []string{`parameter "m"`, "map key type float64"}},
+		{"(m map[bool]string)", "bool]", 0, []string{`parameter "m"`, "map key type bool"}},
+		{"(m map[Flag]string)", "Flag]", 0, []string{`parameter "m"`, "map key type Flag"}},
 		{"(m map[[2]string]int)", "[2]", 0, []string{`parameter "m"`, "map key"}},
+		{"(m map[Point]int)", "Point]", 0, []string{`parameter "m"`, "map key type Point"}},
+		{"(m map[*int]int)", "*int]", 0, []string{`parameter "m"`, "map key type *int"}},
+		{"(m map[any]int)", "any]", 0, []string{`parameter "m"`, "map key type any"}},
+		{"(m map[big.Int]int)", "big.Int]", 0, []string{`parameter "m"`, "map key type big.Int"}},
+		{"(m map[*big.Int]int)", "*big.Int]", 0, []string{`parameter "m"`, "map key type *big.Int"}},
+		{"(a Amount)", "", lineOf(t, typesHeader, "type Amount"), []string{`parameter "a"`, "Amount", "defined as big.Int", "type Amount = big.Int"}},
+		{"(r big.Word)", "big.Word", 0, []string{`parameter "r"`, "big.Word", "not supported", "math/big.Int"}},
+		{"(r netip.Addr, s big.Accuracy)", "big.Accuracy", 0, []string{`parameter "s"`, "big.Accuracy"}},
 		{"(i interface{ M() })", "interface", 0, []string{`parameter "i"`, "interface types with methods"}},
 		{"(u url.URL)", "url.URL", 0, []string{`parameter "u"`, "url.URL", "not supported"}},
 		{"(u *url.URL)", "url.URL", 0, []string{`parameter "u"`, "url.URL"}},
@@ -525,12 +564,14 @@ func TestJSONMethods(t *testing.T) {
 		{"embedded time.Time", "type T struct {\n\ttime.Time\n\tX int\n}\n", "(t T)", "\ttime.Time", []string{"embedded field Time", "MarshalJSON"}},
 		{"embedded *time.Time", "type T struct {\n\t*time.Time\n}\n", "() T", "\t*time.Time", []string{"embedded field Time", "MarshalJSON"}},
 		{"embedded tagged time.Time", "type T struct {\n\ttime.Time `json:\"t\"`\n}\n", "() T", "\ttime.Time", []string{"embedded field Time"}},
+		{"embedded big.Int", "type T struct {\n\tbig.Int\n}\n", "(t T)", "\tbig.Int", []string{"embedded field Int", "MarshalJSON"}},
+		{"embedded *netip.Addr", "type T struct {\n\t*netip.Addr\n\tX int\n}\n", "(t T)", "\t*netip.Addr", []string{"embedded field Addr", "MarshalText"}},
 		{"omitzero with IsZero", "type Z struct{ X int }\n\nfunc (Z) IsZero() bool { return true }\n\ntype T struct {\n\tZ Z `json:\",omitzero\"`\n}\n", "(t T)", "\tZ Z", []string{"field Z", "omitzero", "IsZero"}},
 		{"omitzero with IsZero on pointer", "type Z struct{ X int }\n\nfunc (*Z) IsZero() bool { return true }\n\ntype T struct {\n\tZ *Z `json:\",omitzero\"`\n}\n", "(t T)", "\tZ *Z", []string{"field Z", "omitzero", "IsZero"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			src := "package p\n\nimport \"time\"\n\nvar _ time.Time\n\n" + c.decls + "\n//microfn:service\nfunc F" + c.sig + " { panic(0) }\n"
+			src := "package p\n\nimport (\n\t\"math/big\"\n\t\"net/netip\"\n\t\"time\"\n)\n\nvar (\n\t_ time.Time\n\t_ big.Int\n\t_ netip.Addr\n)\n\n" + c.decls + "\n//microfn:service\nfunc F" + c.sig + " { panic(0) }\n"
 			_, err := parseSrc(src)
 			list := errorList(t, err)
 			if len(list) != 1 {
@@ -632,7 +673,7 @@ func TestLookupType(t *testing.T) {
 }
 
 func TestKind(t *testing.T) {
-	for k := funcs.Invalid; k <= funcs.Context; k++ {
+	for k := funcs.Invalid; k <= funcs.Std; k++ {
 		if k.String() == "" || (k != funcs.Invalid && k.String() == "invalid") {
 			t.Errorf("Kind(%d).String() = %q", int(k), k.String())
 		}

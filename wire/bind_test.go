@@ -3,6 +3,9 @@ package wire_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
+	"math/big"
+	"net/netip"
 	"os"
 	"reflect"
 	"strings"
@@ -30,7 +33,8 @@ func newFunc(t testing.TB, sig string, fn any) *wire.Func {
 			panic(err)
 		}
 	})
-	src := "package wire_test\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\nvar (\n\t_ context.Context\n\t_ time.Time\n)\n\n" +
+	src := "package wire_test\n\nimport (\n\t\"context\"\n\t\"math/big\"\n\t\"net/netip\"\n\t\"time\"\n)\n\n" +
+		"var (\n\t_ context.Context\n\t_ time.Time\n\t_ big.Int\n\t_ netip.Addr\n)\n\n" +
 		"// F is the service under test.\n//\n//microfn:service\nfunc F" + sig + " { panic(0) }\n"
 	pkg, err := funcs.Parse(".", []funcs.SourceFile{{Name: "types_test.go", Src: typesSrc}, {Name: "zz.go", Src: []byte(src)}})
 	if err != nil {
@@ -65,6 +69,24 @@ func checkBindError(t *testing.T, err error, param string, words ...string) {
 			t.Errorf("error %q does not contain %q", err, w)
 		}
 	}
+}
+
+// bigInt parses a decimal integer.
+func bigInt(s string) *big.Int {
+	n, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		panic(s)
+	}
+	return n
+}
+
+// bigFloat parses a decimal number as big.Float's UnmarshalText does.
+func bigFloat(s string) *big.Float {
+	f := new(big.Float)
+	if err := f.UnmarshalText([]byte(s)); err != nil {
+		panic(err)
+	}
+	return f
 }
 
 // values returns the interfaces of args.
@@ -169,13 +191,33 @@ func TestBindJSONValues(t *testing.T) {
 			{body: `{"x":-1e-45}`, want: float32(-1e-45)},
 			{body: `{"x":3.5e38}`, words: []string{"want float32", "3.5e38", "out of range"}},
 			{body: `{"x":"1"}`, words: []string{"want float32", "the string"}},
+			{body: `{"x":"Infinity"}`, want: float32(math.Inf(1))},
+			{body: `{"x":"-Infinity"}`, want: float32(math.Inf(-1))},
+			{body: `{"x":"NaN"}`, want: float32(math.NaN())},
 		}},
 		{"(x float64)", func(float64) {}, []bindCase{
 			{body: `{"x":1e308}`, want: 1e308},
 			{body: `{"x":-0}`, want: 0.0},
 			{body: `{"x":12}`, want: 12.0},
 			{body: `{"x":1e400}`, words: []string{"want float64", "out of range"}},
-			{body: `{"x":"NaN"}`, words: []string{"want float64", `the string "NaN"`}},
+			// NaN and the infinities travel as strings, as microfn writes them.
+			{body: `{"x":"NaN"}`, want: math.NaN()},
+			{body: `{"x":"Infinity"}`, want: math.Inf(1)},
+			{body: `{"x":"-Infinity"}`, want: math.Inf(-1)},
+			{body: `{"x":"nan"}`, words: []string{"want float64", `the string "nan"`, `"NaN", "Infinity", "-Infinity"`}},
+			{body: `{"x":"Inf"}`, words: []string{"want float64", `the string "Inf"`}},
+			{body: `{"x":"+Infinity"}`, words: []string{"want float64"}},
+			{body: `{"x":"1.5"}`, words: []string{"want float64", `the string "1.5"`}},
+		}},
+		{"(x Celsius)", func(Celsius) {}, []bindCase{
+			{body: `{"x":"-Infinity"}`, want: Celsius(math.Inf(-1))},
+		}},
+		{"(x []float64)", func([]float64) {}, []bindCase{
+			{body: `{"x":[1,"NaN","Infinity","-Infinity",-0]}`, want: []float64{1, math.NaN(), math.Inf(1), math.Inf(-1), 0}},
+			{body: `{"x":[1,"inf"]}`, words: []string{"at [1]", "want float64", `the string "inf"`}},
+		}},
+		{"(x map[string]*float32)", func(map[string]*float32) {}, []bindCase{
+			{body: `{"x":{"a":"NaN","b":null,"c":2}}`, want: map[string]*float32{"a": ptr(float32(math.NaN())), "b": nil, "c": ptr(float32(2))}},
 		}},
 		{"(x string)", func(string) {}, []bindCase{
 			{body: `{"x":"a\u00e9\n\"<>"}`, want: "aé\n\"<>"},
@@ -256,6 +298,81 @@ func TestBindJSONValues(t *testing.T) {
 		{"(x map[Name]Celsius)", func(map[Name]Celsius) {}, []bindCase{
 			{body: `{"x":{"a":1.5}}`, want: map[Name]Celsius{"a": 1.5}},
 		}},
+		// Integer keys are decimal strings, as encoding/json writes and reads them.
+		{"(x map[int]string)", func(map[int]string) {}, []bindCase{
+			{body: `{"x":{"1":"a","-20":"b","0":""}}`, want: map[int]string{1: "a", -20: "b", 0: ""}},
+			{body: `{"x":{"1":"a","+1":"b","01":"c"}}`, want: map[int]string{1: "c"}}, // as strconv.ParseInt reads them; the last wins
+			{body: `{"x":{"a":"x"}}`, words: []string{`at ["a"]`, "want a key of type int (a decimal integer)", `"a"`, "not an integer"}},
+			{body: `{"x":{"1.5":"x"}}`, words: []string{`at ["1.5"]`, "not an integer"}},
+			{body: `{"x":{"":"x"}}`, words: []string{`at [""]`, "want a key of type int"}},
+			{body: `{"x":{"9223372036854775808":"x"}}`, words: []string{"want a key of type int", "out of range"}},
+			{body: `{"x":{"1":5}}`, words: []string{`at ["1"]`, "want string", "the number 5"}},
+		}},
+		{"(x map[uint8]bool)", func(map[uint8]bool) {}, []bindCase{
+			{body: `{"x":{"255":true,"0":false}}`, want: map[uint8]bool{255: true, 0: false}},
+			{body: `{"x":{"256":true}}`, words: []string{"want a key of type uint8", "out of range"}},
+			{body: `{"x":{"-1":true}}`, words: []string{"want a key of type uint8", "out of range"}},
+		}},
+		{"(x map[int64][]int)", func(map[int64][]int) {}, []bindCase{
+			{body: `{"x":{"-9223372036854775808":[1],"9223372036854775807":null}}`, want: map[int64][]int{math.MinInt64: {1}, math.MaxInt64: nil}},
+		}},
+		{"(x map[ID]Inner)", func(map[ID]Inner) {}, []bindCase{
+			{body: `{"x":{"7":{"A":1}}}`, want: map[ID]Inner{7: {A: 1}}},
+			{body: `{"x":{"x":{}}}`, words: []string{"want a key of type ID"}},
+		}},
+		{"(x map[time.Duration]int)", func(map[time.Duration]int) {}, []bindCase{
+			{body: `{"x":{"1500":1}}`, want: map[time.Duration]int{1500: 1}},
+			{body: `{"x":{"1.5s":1}}`, words: []string{"want a key of type time.Duration", "not an integer"}},
+		}},
+		{"(x map[time.Time]int)", func(map[time.Time]int) {}, []bindCase{
+			{body: `{"x":{"2024-01-02T03:04:05Z":1}}`, want: map[time.Time]int{day: 1}},
+			{body: `{"x":{"2024-01-02":1}}`, words: []string{"want a key of type time.Time", "RFC 3339"}},
+		}},
+		{"(x map[netip.Addr]int)", func(map[netip.Addr]int) {}, []bindCase{
+			{body: `{"x":{"192.0.2.1":1,"2001:db8::1":2}}`, want: map[netip.Addr]int{netip.MustParseAddr("192.0.2.1"): 1, netip.MustParseAddr("2001:db8::1"): 2}},
+			{body: `{"x":{"":3}}`, want: map[netip.Addr]int{{}: 3}},
+			{body: `{"x":{"300.0.0.1":1}}`, words: []string{`at ["300.0.0.1"]`, "want a key of type netip.Addr", "ParseAddr"}},
+		}},
+		{"(x map[netip.Prefix]bool)", func(map[netip.Prefix]bool) {}, []bindCase{
+			{body: `{"x":{"192.0.2.0/24":true}}`, want: map[netip.Prefix]bool{netip.MustParsePrefix("192.0.2.0/24"): true}},
+			{body: `{"x":{"192.0.2.0":true}}`, words: []string{"want a key of type netip.Prefix"}},
+		}},
+		// Standard-library types that encode themselves, with their methods.
+		{"(x *big.Int)", func(*big.Int) {}, []bindCase{
+			{body: `{"x":123456789012345678901234567890}`, want: bigInt("123456789012345678901234567890")},
+			{body: `{"x":-0}`, want: big.NewInt(0)},
+			{body: `{"x":null}`, want: (*big.Int)(nil)},
+			{body: `{"x":1.5}`, words: []string{"want big.Int (an integer of any size, as a JSON number)", "the number 1.5", "math/big"}},
+			{body: `{"x":1e3}`, words: []string{"want big.Int", "1e3"}},
+			{body: `{"x":"12"}`, words: []string{"want big.Int", `the string "12"`}},
+		}},
+		{"(x big.Int)", func(big.Int) {}, []bindCase{
+			{body: `{"x":-42}`, want: *big.NewInt(-42)},
+			{body: `{"x":null}`, words: []string{"want big.Int", "null"}},
+		}},
+		{"(x big.Float)", func(big.Float) {}, []bindCase{
+			{body: `{"x":"1.5"}`, want: *big.NewFloat(1.5)},
+			{body: `{"x":"+Inf"}`, want: *big.NewFloat(math.Inf(1))},
+			{body: `{"x":"x"}`, words: []string{"want big.Float", `the string "x"`, "math/big"}},
+			{body: `{"x":1.5}`, words: []string{"want big.Float", "the number 1.5"}},
+		}},
+		{"(x *big.Rat)", func(*big.Rat) {}, []bindCase{
+			{body: `{"x":"1/3"}`, want: big.NewRat(1, 3)},
+			{body: `{"x":"0.25"}`, want: big.NewRat(1, 4)},
+			{body: `{"x":"1/0"}`, words: []string{"want big.Rat"}},
+		}},
+		{"(x netip.Addr)", func(netip.Addr) {}, []bindCase{
+			{body: `{"x":"192.0.2.1"}`, want: netip.MustParseAddr("192.0.2.1")},
+			{body: `{"x":"::ffff:192.0.2.1"}`, want: netip.MustParseAddr("::ffff:192.0.2.1")},
+			{body: `{"x":""}`, want: netip.Addr{}},
+			{body: `{"x":"localhost"}`, words: []string{"want netip.Addr (an IPv4 or IPv6 address", `the string "localhost"`, "ParseAddr"}},
+			{body: `{"x":null}`, words: []string{"want netip.Addr", "null"}},
+			{body: `{"x":3232235777}`, words: []string{"want netip.Addr", "the number"}},
+		}},
+		{"(x []netip.AddrPort)", func([]netip.AddrPort) {}, []bindCase{
+			{body: `{"x":["192.0.2.1:80","[2001:db8::1]:443"]}`, want: []netip.AddrPort{netip.MustParseAddrPort("192.0.2.1:80"), netip.MustParseAddrPort("[2001:db8::1]:443")}},
+			{body: `{"x":["192.0.2.1"]}`, words: []string{"at [0]", "want netip.AddrPort"}},
+		}},
 		{"(x Inner)", func(Inner) {}, []bindCase{
 			{body: `{"x":{"A":1,"b":"s"}}`, want: Inner{A: 1, B: "s"}},
 			{body: `{"x":{"a":1,"B":"s"}}`, want: Inner{A: 1, B: "s"}}, // case-insensitive, as encoding/json
@@ -315,7 +432,7 @@ func TestBindJSONValues(t *testing.T) {
 				t.Fatalf("F%s: %d arguments", group.sig, len(args))
 			}
 			got := args[0].Interface()
-			if !reflect.DeepEqual(got, c.want) {
+			if !sameValue(got, c.want) {
 				t.Errorf("F%s: BindJSON(%s) = %#v, want %#v", group.sig, c.body, got, c.want)
 			}
 		}
@@ -374,6 +491,24 @@ func TestBindJSONSameAsUnmarshal(t *testing.T) {
 		{"(x Floats)", func(Floats) {}, func() any { return new(Floats) }, []string{
 			`{"F64":1.7976931348623157e308,"F32":3.4028234e38,"L64":[5e-324,-0,0.1],"L32":[1e-45,0.1,16777217]}`,
 		}},
+		{"(x Keys)", func(Keys) {}, func() any { return new(Keys) }, []string{
+			`{"Ints":{"1":"a","-2":"b","+3":"c","04":"d","4":"e"},"I8":{"-128":1,"127":2},"U8":{"255":true,"0":false},` +
+				`"I64":{"9223372036854775807":[1],"-9223372036854775808":null},"U64":{"18446744073709551615":"max"},"Uptr":{"1":1},` +
+				`"IDs":{"5":{"A":1}},"Small":{"7":null,"8":3},"Durs":{"1000":1,"-1":2},` +
+				`"Addrs":{"192.0.2.1":1,"::1":2,"":3,"::ffff:10.0.0.1":4,"fe80::1%eth0":5},"Ports":{"192.0.2.1:80":"http","[::1]:443":"https"},` +
+				`"Nets":{"10.0.0.0/8":true,"2001:db8::/32":false},"Deep":{"1":{"2":[1.5]},"3":null}}`,
+			`{"Ints":{},"Addrs":null,"ints":{"5":"lower-case key"}}`,
+		}},
+		{"(x TimeKeys)", func(TimeKeys) {}, func() any { return new(TimeKeys) }, []string{
+			`{"Times":{"2024-01-02T03:04:05Z":"a","2024-01-02T03:04:05.123456789Z":"b","0001-01-01T00:00:00Z":"zero"}}`,
+		}},
+		{"(x Std)", func(Std) {}, func() any { return new(Std) }, []string{
+			`{}`,
+			`{"Int":-5,"IntP":123456789012345678901234567890,"Float":"1.5","FloatP":"-Inf","Rat":"1/3","RatP":"2","Addr":"192.0.2.1",` +
+				`"AddrP":"::1","Port":"[::1]:80","Prefix":"10.0.0.0/8","Ints":[1,null,-2],"Addrs":["1.2.3.4",""],"Nets":{"a":"::/0"},` +
+				`"OmitE":"","OmitZ":"1.1.1.1","OmitZI":7,"OmitZB":0}`,
+			`{"IntP":null,"Ints":null,"FloatP":"0.1","RatP":"0.75","Float":"-0","Addr":"","int":99}`,
+		}},
 		{"(x Strings)", func(Strings) {}, func() any { return new(Strings) }, []string{
 			"{\"S\":\"\\ud83c\\udf89 \\u0000 \\\\ \\/ \\ud800 bad \xff\",\"Names\":[\"a\"],\"M\":{\"\":\"\",\"k\":\"v\"}}",
 		}},
@@ -391,7 +526,7 @@ func TestBindJSONSameAsUnmarshal(t *testing.T) {
 				continue
 			}
 			got := args[0].Interface()
-			if w := reflect.ValueOf(want).Elem().Interface(); !reflect.DeepEqual(got, w) {
+			if w := reflect.ValueOf(want).Elem().Interface(); !sameValue(got, w) {
 				t.Errorf("F%s: %s:\n BindJSON  %+v\n Unmarshal %+v", c.sig, doc, got, w)
 			}
 		}
@@ -416,6 +551,7 @@ func TestBindJSONRequest(t *testing.T) {
 		{`{"x":1,"s":"a"}]`, "", []string{"malformed JSON body"}},
 		{`{"x":1 "s":"a"}`, "", []string{"malformed JSON body", "invalid character"}},
 		{`{'x':1}`, "", []string{"malformed JSON body"}},
+		{`{"x":1,"s":"a","f":NaN}`, "", []string{"malformed JSON body", "invalid character 'N'"}}, // a bare NaN is not JSON
 		{`[1]`, "", []string{"must be a JSON object of the parameters", "x int, s string, p *int", "an array"}},
 		{`null`, "", []string{"must be a JSON object", "null"}},
 		{`"x"`, "", []string{"must be a JSON object", "string"}},
@@ -512,17 +648,47 @@ func TestBindQuery(t *testing.T) {
 			{body: "x=1.5", want: 1.5},
 			{body: "x=-0", want: 0.0},
 			{body: "x=1e308", want: 1e308},
-			{body: "x=NaN", words: []string{"want float64", `"NaN"`}},
-			{body: "x=nan", words: []string{"want float64"}},
-			{body: "x=Inf", words: []string{"want float64"}},
-			{body: "x=+Inf", words: []string{"want float64"}},
-			{body: "x=-Infinity", words: []string{"want float64"}},
+			// As strconv.ParseFloat reads them, JSON's words included.
+			{body: "x=NaN", want: math.NaN()},
+			{body: "x=nan", want: math.NaN()},
+			{body: "x=Inf", want: math.Inf(1)},
+			{body: "x=+Inf", want: math.Inf(1)},
+			{body: "x=-Inf", want: math.Inf(-1)},
+			{body: "x=Infinity", want: math.Inf(1)},
+			{body: "x=-Infinity", want: math.Inf(-1)},
+			{body: `x="NaN"`, words: []string{"want float64", `"\"NaN\""`}},
 			{body: "x=1e400", words: []string{"want float64"}},
 			{body: "x=abc", words: []string{"want float64"}},
 		}},
 		{"(x float32)", func(float32) {}, []bindCase{
 			{body: "x=0.1", want: float32(0.1)},
+			{body: "x=-Inf", want: float32(math.Inf(-1))},
 			{body: "x=1e39", words: []string{"want float32"}},
+		}},
+		{"(x []float64)", func([]float64) {}, []bindCase{
+			{body: "x=1&x=NaN&x=-Inf", want: []float64{1, math.NaN(), math.Inf(-1)}},
+			{body: `x=[1,"Infinity"]`, want: []float64{1, math.Inf(1)}},
+			{body: `x=[1,NaN]`, words: []string{"written as JSON"}},
+		}},
+		{"(x map[int]string)", func(map[int]string) {}, []bindCase{
+			{body: `x={"1":"a","2":"b"}`, want: map[int]string{1: "a", 2: "b"}},
+			{body: `x={"one":"a"}`, words: []string{`at ["one"]`, "want a key of type int"}},
+		}},
+		{"(x *big.Int)", func(*big.Int) {}, []bindCase{
+			{body: "x=123456789012345678901234567890", want: bigInt("123456789012345678901234567890")},
+			{body: "x=null", want: (*big.Int)(nil)},
+			{body: "x=1.5", words: []string{"want big.Int", `"1.5"`, "math/big"}},
+		}},
+		{"(x netip.Addr)", func(netip.Addr) {}, []bindCase{
+			{body: "x=2001:db8::1", want: netip.MustParseAddr("2001:db8::1")},
+			{body: "x=", want: netip.Addr{}},
+			{body: "x=1.2.3", words: []string{"want netip.Addr", `"1.2.3"`, "ParseAddr"}},
+		}},
+		{"(x []netip.Prefix)", func([]netip.Prefix) {}, []bindCase{
+			{body: "x=192.0.2.0/24&x=2001:db8::/32", want: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("2001:db8::/32")}},
+		}},
+		{"(x big.Float)", func(big.Float) {}, []bindCase{
+			{body: "x=-2.5e100", want: *bigFloat("-2.5e100")},
 		}},
 		{"(x bool)", func(bool) {}, []bindCase{
 			{body: "x=true", want: true},
@@ -612,7 +778,7 @@ func TestBindQuery(t *testing.T) {
 				t.Errorf("F%s: BindQuery(%s): %v", group.sig, c.body, err)
 				continue
 			}
-			if got := args[0].Interface(); !reflect.DeepEqual(got, c.want) {
+			if got := args[0].Interface(); !sameValue(got, c.want) {
 				t.Errorf("F%s: BindQuery(%s) = %#v, want %#v", group.sig, c.body, got, c.want)
 			}
 		}

@@ -66,7 +66,7 @@ func (c *Codec) register(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bo
 		}
 		return c.register(t.Elem, rt.Elem(), seen)
 	case funcs.Map:
-		if rt.Kind() != reflect.Map || rt.Key().Kind() != reflect.String {
+		if rt.Kind() != reflect.Map || t.Key == nil || !keyFits(t.Key, rt.Key()) {
 			return mismatch()
 		}
 		return c.register(t.Elem, rt.Elem(), seen)
@@ -74,8 +74,37 @@ func (c *Codec) register(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bo
 		if rt != timeType {
 			return mismatch()
 		}
+	case funcs.Std:
+		if st, ok := stdReflectType(t.Std); !ok || rt != st {
+			return mismatch()
+		}
 	}
 	return nil
+}
+
+// keyFits reports whether rt can hold the map keys of the source type
+// key, as decoding sets them.
+func keyFits(key *funcs.Type, rt reflect.Type) bool {
+	switch k := key.Kind; {
+	case k == funcs.String:
+		return rt.Kind() == reflect.String
+	case k == funcs.Time:
+		return rt == timeType
+	case k == funcs.Std:
+		st, ok := stdReflectType(key.Std)
+		return ok && rt == st && key.Std.Key
+	case k.IsUnsigned():
+		switch rt.Kind() {
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+			return rt.Bits() >= k.Bits()
+		}
+	case k.IsInteger(), k == funcs.Duration:
+		switch rt.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			return rt.Bits() >= k.Bits()
+		}
+	}
+	return false
 }
 
 // isNative reports whether encoding/json encodes values of rt exactly as

@@ -72,6 +72,8 @@ func describe(t *funcs.Type) string {
 		return t.String() + " (a JSON array)"
 	case funcs.Map:
 		return t.String() + " (a JSON object)"
+	case funcs.Std:
+		return t.String() + " (" + t.Std.Doc + ")"
 	}
 	return t.String()
 }
@@ -279,15 +281,22 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 		}
 		dst.SetUint(u)
 	case funcs.Float32, funcs.Float64:
-		n, ok := v.(json.Number)
-		if !ok {
+		switch x := v.(type) {
+		case json.Number:
+			f, err := strconv.ParseFloat(x.String(), t.Kind.Bits())
+			if err != nil {
+				return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (out of range)", t, x)}
+			}
+			dst.SetFloat(f)
+		case string:
+			f, ok := specialFloat(x)
+			if !ok {
+				return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (a float is a JSON number, or one of the strings %q, %q, %q)", t, jsonKind(v), jsonNaN, jsonInf, jsonNegInf)}
+			}
+			dst.SetFloat(f)
+		default:
 			return mismatch(path, t, v)
 		}
-		f, err := strconv.ParseFloat(n.String(), t.Kind.Bits())
-		if err != nil {
-			return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (out of range)", t, n)}
-		}
-		dst.SetFloat(f)
 	case funcs.String:
 		s, ok := v.(string)
 		if !ok {
@@ -362,11 +371,16 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 		m := reflect.MakeMapWithSize(dst.Type(), len(obj))
 		kt, et := dst.Type().Key(), dst.Type().Elem()
 		for _, e := range obj {
+			sub := path + "[" + strconv.Quote(e.key) + "]"
+			kv := reflect.New(kt).Elem()
+			if err := setKey(kv, t.Key, e.key); err != nil {
+				return &decodeError{path: sub, msg: err.Error()}
+			}
 			ev := reflect.New(et).Elem()
-			if err := c.set(ev, t.Elem, e.value, path+"["+strconv.Quote(e.key)+"]"); err != nil {
+			if err := c.set(ev, t.Elem, e.value, sub); err != nil {
 				return err
 			}
-			m.SetMapIndex(reflect.ValueOf(e.key).Convert(kt), ev)
+			m.SetMapIndex(kv, ev)
 		}
 		dst.Set(m)
 	case funcs.Struct:
@@ -392,6 +406,8 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 				return err
 			}
 		}
+	case funcs.Std:
+		return setStd(dst, t, v, path)
 	case funcs.Any:
 		p, err := plain(v)
 		if err != nil {

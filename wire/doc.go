@@ -8,9 +8,23 @@
 // written. wire therefore derives the wire format from the source
 // description of each type ([funcs.Type]) and walks the reflect values
 // along it: unexported fields never appear, embedded fields flatten, json
-// tags, omitempty and omitzero are honoured, map keys are sorted, and
+// tags, omitempty and omitzero are honoured, map keys are sorted (integer
+// keys written in decimal, time.Time and netip keys as their text), and
 // []byte is base64, exactly as encoding/json would encode the types as
-// written.
+// written. The standard-library types of funcs.StdTypes (math/big.Int,
+// net/netip.Addr, …) are compiled types of the host: wire encodes and
+// decodes them with their own JSON or text methods, as encoding/json does
+// (for big.Int, big.Float and big.Rat, whose methods have pointer
+// receivers, as it does for addressable values).
+//
+// One thing encoding/json cannot encode, microfn writes: a float that is
+// NaN or infinite becomes the JSON string "NaN", "Infinity" or
+// "-Infinity" (the proto3 JSON mapping's convention), wherever it is — a
+// result, an argument of a nested call, a field, an element, a value in
+// an any — and float parameters read those strings back, so every way of
+// calling a service gives the same value. In a query string, a float is
+// read by strconv.ParseFloat, which knows NaN, Inf, +Inf, -Inf and
+// Infinity.
 //
 // Decoding follows encoding/json as well (keys match field names
 // case-insensitively, the last of repeated keys wins, numbers in an any

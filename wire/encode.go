@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"encoding"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -75,6 +77,8 @@ func (c *Codec) appendValue(b []byte, t *funcs.Type, v reflect.Value, depth int)
 		})
 	case funcs.Struct:
 		return c.appendStruct(b, t, v, depth)
+	case funcs.Std:
+		return appendStd(b, v)
 	case funcs.Any:
 		return c.appendDynamic(b, v, depth)
 	}
@@ -127,11 +131,26 @@ func (c *Codec) appendMap(b []byte, v reflect.Value, elem func([]byte, reflect.V
 }
 
 // mapKey returns the JSON key of the map key k as encoding/json writes it:
-// strings as they are, integers in decimal.
+// strings as they are, then the text of a MarshalText method (time.Time,
+// netip.Addr: host types, since interpreted ones have no methods), then
+// integers in decimal.
 func mapKey(k reflect.Value) (string, error) {
-	switch k.Kind() {
-	case reflect.String:
+	if k.Kind() == reflect.String {
 		return k.String(), nil
+	}
+	if k.CanInterface() {
+		if tm, ok := k.Interface().(encoding.TextMarshaler); ok {
+			if k.Kind() == reflect.Pointer && k.IsNil() {
+				return "", nil // as encoding/json does
+			}
+			text, err := tm.MarshalText()
+			if err != nil {
+				return "", fmt.Errorf("map key %v: %w", k.Type(), err)
+			}
+			return string(text), nil
+		}
+	}
+	switch k.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return strconv.FormatInt(k.Int(), 10), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
@@ -183,12 +202,21 @@ func (c *Codec) appendDynamic(b []byte, v reflect.Value, depth int) ([]byte, err
 	if t, ok := c.types[v.Type()]; ok {
 		return c.appendValue(b, t, v, depth)
 	}
+	if k := v.Kind(); k == reflect.Float32 || k == reflect.Float64 {
+		// NaN and the infinities as the strings microfn writes for them.
+		return appendFloat(b, v.Float(), v.Type().Bits())
+	}
 	if c.isNative(v.Type()) {
 		out, err := json.Marshal(v.Interface())
-		if err != nil {
+		if err == nil {
+			return append(b, out...), nil
+		}
+		// A NaN or an infinity inside: walk the value (below), so that
+		// they get their strings, unless its type encodes itself.
+		var unsupported *json.UnsupportedValueError
+		if !errors.As(err, &unsupported) || !walkable(v.Type()) {
 			return b, err
 		}
-		return append(b, out...), nil
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
@@ -224,10 +252,61 @@ func (c *Codec) appendDynamic(b []byte, v reflect.Value, depth int) ([]byte, err
 	return b, fmt.Errorf("cannot encode a value of type %s", v.Type())
 }
 
-// appendFloat encodes f as encoding/json does.
+// The JSON strings of the floating-point values JSON numbers cannot
+// hold, as in the proto3 JSON mapping. encoding/json refuses these
+// values; microfn writes them so, in results, nested calls and inside
+// composite values alike, and reads them back for float parameters.
+const (
+	jsonNaN    = "NaN"
+	jsonInf    = "Infinity"
+	jsonNegInf = "-Infinity"
+)
+
+// specialFloat returns the float a NaN or infinity string stands for.
+func specialFloat(s string) (float64, bool) {
+	switch s {
+	case jsonNaN:
+		return math.NaN(), true
+	case jsonInf:
+		return math.Inf(1), true
+	case jsonNegInf:
+		return math.Inf(-1), true
+	}
+	return 0, false
+}
+
+// walkable reports whether appendDynamic may encode a value of the native
+// type rt element by element: a composite type that does not encode
+// itself.
+func walkable(rt reflect.Type) bool {
+	switch rt.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+	default:
+		return false
+	}
+	for _, t := range []reflect.Type{rt, reflect.PointerTo(rt)} {
+		if t.Implements(marshalerType) || t.Implements(textMarshalerType) {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	marshalerType     = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// appendFloat encodes f as encoding/json does, and NaN and the
+// infinities as the strings "NaN", "Infinity" and "-Infinity".
 func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return b, fmt.Errorf("unsupported value %v: JSON has no NaN or infinity", f)
+	switch {
+	case math.IsNaN(f):
+		return append(b, `"`+jsonNaN+`"`...), nil
+	case math.IsInf(f, 1):
+		return append(b, `"`+jsonInf+`"`...), nil
+	case math.IsInf(f, -1):
+		return append(b, `"`+jsonNegInf+`"`...), nil
 	}
 	abs := math.Abs(f)
 	if abs == 0 || (bits == 64 && abs >= 1e-6 && abs < 1e21) || (bits == 32 && float32(abs) >= 1e-6 && float32(abs) < 1e21) {

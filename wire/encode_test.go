@@ -203,12 +203,8 @@ func TestEncodeMapKeyOrder(t *testing.T) {
 
 func TestEncodeErrors(t *testing.T) {
 	c := wire.NewCodec()
+	// (NaN and the infinities encode as strings: see TestEncodeSpecialFloats.)
 	for _, v := range []any{
-		Floats{F64: math.NaN()},
-		Floats{F64: math.Inf(1)},
-		Floats{F32: float32(math.Inf(-1))},
-		Floats{L64: []float64{1, math.NaN()}},
-		Nested{Any: math.NaN()},
 		Nested{Any: make(chan int)},
 		Nested{Any: map[bool]any{true: 1}},
 		Nested{Any: []any{func() {}}},

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -237,8 +236,11 @@ func (f *Func) setText(dst reflect.Value, t *funcs.Type, name, text string) erro
 		}
 		dst.SetUint(u)
 	case funcs.Float32, funcs.Float64:
+		// As strconv.ParseFloat reads it: NaN, Inf, +Inf, -Inf and
+		// Infinity are floats too, and JSON's "NaN", "Infinity" and
+		// "-Infinity" are the same words.
 		x, err := strconv.ParseFloat(text, t.Kind.Bits())
-		if err != nil || isNaNOrInf(x) {
+		if err != nil {
 			return fail()
 		}
 		dst.SetFloat(x)
@@ -250,6 +252,10 @@ func (f *Func) setText(dst reflect.Value, t *funcs.Type, name, text string) erro
 			return fail()
 		}
 		dst.Set(reflect.ValueOf(tm))
+	case funcs.Std:
+		if err := setStdText(dst, text); err != nil {
+			return f.bindError(name, "want %s, got %q: %v", describe(t), truncate(text), err)
+		}
 	case funcs.Duration:
 		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
 			dst.SetInt(i)
@@ -318,8 +324,6 @@ func truncate(s string) string {
 	}
 	return s
 }
-
-func isNaNOrInf(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
 
 // Values converts the arguments a proxy received from interpreted code into
 // call arguments; a nil any becomes the parameter's zero value.

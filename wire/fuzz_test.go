@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math/big"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -16,12 +18,12 @@ import (
 // richSig is the signature of the service the fuzz targets bind.
 const richSig = "(ctx context.Context, n int, i8 int8, u16 uint16, u64 uint64, f float64, f32 float32, ok bool, s string, name Name, " +
 	"in Inner, xs []int, names []string, arr [2]Name, m map[string]int, mm map[Name][]float64, p *Recursive, pi *int, " +
-	"tm time.Time, d time.Duration, b []byte, a any, e Embeds, nested Nested) error"
+	"tm time.Time, d time.Duration, b []byte, a any, e Embeds, nested Nested, keys Keys, st Std, addr netip.Addr, bi *big.Int, sp Specials) error"
 
 func richFunc(t testing.TB) *wire.Func {
 	return newFunc(t, richSig, func(any, int, int8, uint16, uint64, float64, float32, bool, string, Name,
 		Inner, []int, []string, [2]Name, map[string]int, map[Name][]float64, *Recursive, *int,
-		time.Time, time.Duration, []byte, any, Embeds, Nested) error {
+		time.Time, time.Duration, []byte, any, Embeds, Nested, Keys, Std, netip.Addr, *big.Int, Specials) error {
 		return nil
 	})
 }
@@ -51,7 +53,7 @@ func checkRoundTrip(t *testing.T, f *wire.Func, args []reflect.Value, input stri
 	}
 	for i := range args {
 		a, b := normalize(args[i]), normalize(again[i])
-		if !reflect.DeepEqual(a, b) {
+		if !sameValue(a, b) {
 			t.Fatalf("input %q: argument %d changed over a round trip:\n%#v\n%#v\nbody %s", input, i, a, b, body)
 		}
 	}
@@ -111,7 +113,7 @@ var minimalArgs = [][2]string{
 	{"n", "1"}, {"i8", "0"}, {"u16", "0"}, {"u64", "0"}, {"f", "0"}, {"f32", "0"}, {"ok", "false"}, {"s", `""`},
 	{"name", `""`}, {"in", "{}"}, {"xs", "null"}, {"names", "[]"}, {"arr", `["",""]`}, {"m", "{}"}, {"mm", "null"},
 	{"p", "null"}, {"pi", "null"}, {"tm", `"0001-01-01T00:00:00Z"`}, {"d", "0"}, {"b", "null"}, {"a", "null"},
-	{"e", "{}"}, {"nested", "{}"},
+	{"e", "{}"}, {"nested", "{}"}, {"keys", "{}"}, {"st", "{}"}, {"addr", `""`}, {"bi", "null"}, {"sp", "{}"},
 }
 
 // withArg returns a JSON body of minimalArgs with the parameter key set to
@@ -139,6 +141,7 @@ var minimalQuery = [][2]string{
 	{"n", "1"}, {"i8", "0"}, {"u16", "0"}, {"u64", "0"}, {"f", "0"}, {"f32", "0"}, {"ok", "false"}, {"s", ""},
 	{"name", ""}, {"in", "{}"}, {"xs", "[]"}, {"names", "[]"}, {"arr", `["",""]`}, {"m", "{}"}, {"mm", "{}"},
 	{"tm", "0001-01-01T00:00:00Z"}, {"d", "0"}, {"b", "null"}, {"a", "null"}, {"e", "{}"}, {"nested", "{}"},
+	{"keys", "{}"}, {"st", "{}"}, {"addr", ""}, {"sp", "{}"},
 }
 
 // withQueryArg returns a query of minimalQuery with the parameter key set
@@ -202,6 +205,24 @@ var fuzzSeeds = []string{
 	withArg("a", `{"a":1,"a":{"b":[]}}`),
 	withArg("mm", `{"a":[1,2],"a":null}`),
 	withArg("nested", `{"Any":{"x":[1,{"y":null}]},"Grid":[[1,2,3]]}`),
+	withArg("f", `"NaN"`),
+	withArg("f32", `"-Infinity"`),
+	withArg("f", `"Inf"`),
+	withArg("sp", `{"F64":"NaN","F32":"Infinity","C":-1.5,"P":"-Infinity","L":["Infinity",1,"NaN"],"A":["NaN",0],"M":{"x":"NaN"},"K":{"-1":"-Infinity"}}`),
+	withArg("keys", `{"Ints":{"1":"a","-2":"b","+3":"c","007":"d"},"I8":{"-128":1},"U8":{"255":true},"U64":{"18446744073709551615":"x"}}`),
+	withArg("keys", `{"Ints":{"x":"b"}}`),
+	withArg("keys", `{"U8":{"256":true}}`),
+	withArg("keys", `{"Addrs":{"::1":1,"192.0.2.1":2,"":3},"Ports":{"[::1]:80":"x"},"Nets":{"10.0.0.0/8":true},"Deep":{"1":{"2":["NaN"]}}}`),
+	withArg("keys", `{"Addrs":{"::1%eth0":1,"1.2.3":2}}`),
+	withArg("st", `{"Int":-12345678901234567890123,"IntP":null,"Float":"1e100","FloatP":"-Inf","Rat":"-3/6","RatP":"0.5","Addr":"::ffff:1.2.3.4"}`),
+	withArg("st", `{"Port":"1.2.3.4:65535","Prefix":"2001:db8::/129","Ints":[1,null],"Addrs":["","::"],"Nets":{"a":"0.0.0.0/0"}}`),
+	withArg("st", `{"Int":1e3}`),
+	withArg("st", `{"Float":"NaN"}`),
+	withArg("st", `{"Rat":"1/0"}`),
+	withArg("addr", `"1.2.3.4"`),
+	withArg("addr", `"fe80::1%zone"`),
+	withArg("bi", "-0"),
+	withArg("bi", `"5"`),
 	`{"n":1,"n":2}`,
 	`{"x":1}`,
 	`{"n":1} {}`,
@@ -263,6 +284,15 @@ var querySeeds = []string{
 	withQueryArg("d", "-9223372036854775808"),
 	withQueryArg("s", "\xff"),
 	withQueryArg("s", "a=b"),
+	withQueryArg("f", "Infinity"),
+	withQueryArg("f", "-inf"),
+	withQueryArg("f32", "NaN"),
+	withQueryArg("addr", "::1"),
+	withQueryArg("addr", "1.2.3.4.5"),
+	withQueryArg("bi", "0x10"),
+	withQueryArg("bi", "-123456789012345678901234567890"),
+	withQueryArg("keys", `{"Ints":{"-1":"x"},"Nets":{"::/0":true}}`),
+	withQueryArg("sp", `{"L":["NaN"]}`),
 	"n=1&n=2",
 	"x=1",
 	"in",

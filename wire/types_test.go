@@ -4,7 +4,11 @@ package wire_test
 // this very file with funcs.Parse, so the source types and the compiled
 // ones are the same. Keep it free of functions and methods.
 
-import "time"
+import (
+	"math/big"
+	"net/netip"
+	"time"
+)
 
 type Name string
 
@@ -223,4 +227,66 @@ type Strings struct {
 	S     string
 	Names []Name
 	M     map[string]string
+}
+
+type ID int
+
+type Small uint8
+
+// Keys has maps keyed by every kind encoding/json accepts besides
+// strings: integers (decimal strings) and types with a MarshalText
+// method.
+type Keys struct {
+	Ints  map[int]string
+	I8    map[int8]int
+	U8    map[uint8]bool
+	I64   map[int64][]int
+	U64   map[uint64]string
+	Uptr  map[uintptr]int
+	IDs   map[ID]Inner
+	Small map[Small]*int
+	Durs  map[time.Duration]int
+	Addrs map[netip.Addr]int
+	Ports map[netip.AddrPort]string
+	Nets  map[netip.Prefix]bool
+	Deep  map[int]map[uint16][]float64
+}
+
+// TimeKeys is keyed by times, which encoding/json writes with MarshalText.
+type TimeKeys struct {
+	Times map[time.Time]string
+}
+
+// Std has fields of the standard-library types that encode themselves.
+type Std struct {
+	Int    big.Int
+	IntP   *big.Int
+	Float  big.Float
+	FloatP *big.Float
+	Rat    big.Rat
+	RatP   *big.Rat
+	Addr   netip.Addr
+	AddrP  *netip.Addr
+	Port   netip.AddrPort
+	Prefix netip.Prefix
+	Ints   []*big.Int
+	Addrs  []netip.Addr
+	Nets   map[string]netip.Prefix
+	OmitE  netip.Addr `json:",omitempty"`
+	OmitZ  netip.Addr `json:",omitzero"`
+	OmitZI *big.Int   `json:",omitzero"`
+	OmitZB big.Int    `json:",omitzero"`
+}
+
+// Specials holds floats that JSON numbers cannot: microfn writes NaN and
+// the infinities as strings.
+type Specials struct {
+	F64 float64
+	F32 float32
+	C   Celsius
+	P   *float64
+	L   []float64
+	A   [2]float32
+	M   map[string]float64
+	K   map[int]Celsius
 }

@@ -1,0 +1,130 @@
+package wire
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/netip"
+	"reflect"
+	"strconv"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// stdTypes are the host types of the standard-library types services may
+// use (funcs.StdTypes), by qualified name. They are compiled types, so
+// their JSON and text methods can be called, as encoding/json calls them.
+var stdTypes = map[string]reflect.Type{
+	"math/big.Int":       reflect.TypeFor[big.Int](),
+	"math/big.Float":     reflect.TypeFor[big.Float](),
+	"math/big.Rat":       reflect.TypeFor[big.Rat](),
+	"net/netip.Addr":     reflect.TypeFor[netip.Addr](),
+	"net/netip.AddrPort": reflect.TypeFor[netip.AddrPort](),
+	"net/netip.Prefix":   reflect.TypeFor[netip.Prefix](),
+}
+
+// stdReflectType returns the host type of s.
+func stdReflectType(s *funcs.StdType) (reflect.Type, bool) {
+	if s == nil {
+		return nil, false
+	}
+	rt, ok := stdTypes[s.QualifiedName()]
+	return rt, ok
+}
+
+// appendStd encodes v, a value of a standard-library type, with its own
+// methods, as encoding/json does for an addressable value (the methods of
+// big.Int, big.Float and big.Rat have pointer receivers). Held in an any,
+// such a value is encoded by encoding/json itself, as it is.
+func appendStd(b []byte, v reflect.Value) ([]byte, error) {
+	var p reflect.Value
+	if v.CanAddr() {
+		p = v.Addr()
+	} else {
+		p = reflect.New(v.Type())
+		p.Elem().Set(v)
+	}
+	out, err := json.Marshal(p.Interface())
+	if err != nil {
+		return b, err
+	}
+	return append(b, out...), nil
+}
+
+// setStd decodes the JSON value v into dst, of the standard-library type
+// t, with the type's own methods, as encoding/json does. The value must
+// be of the JSON kind the type writes: a number or a string.
+func setStd(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	var raw []byte
+	switch x := v.(type) {
+	case json.Number:
+		if !t.Std.Number {
+			return mismatch(path, t, v)
+		}
+		raw = []byte(x)
+	case string:
+		if t.Std.Number {
+			return mismatch(path, t, v)
+		}
+		raw, _ = json.Marshal(x)
+	default:
+		return mismatch(path, t, v)
+	}
+	p := reflect.New(dst.Type())
+	if err := json.Unmarshal(raw, p.Interface()); err != nil {
+		return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s: %v", describe(t), jsonKind(v), err)}
+	}
+	dst.Set(p.Elem())
+	return nil
+}
+
+// setStdText sets dst, of a standard-library type, from its text form, as
+// given in a query string: its UnmarshalText method reads it.
+func setStdText(dst reflect.Value, text string) error {
+	p := reflect.New(dst.Type())
+	u, ok := p.Interface().(encoding.TextUnmarshaler)
+	if !ok {
+		return fmt.Errorf("%s cannot be read from text", dst.Type())
+	}
+	if err := u.UnmarshalText([]byte(text)); err != nil {
+		return err
+	}
+	dst.Set(p.Elem())
+	return nil
+}
+
+// setKey sets dst, a map key of the source type key, from its JSON object
+// key, as encoding/json reads keys: strings as they are, integers in
+// decimal, time.Time and the Std key types with UnmarshalText.
+func setKey(dst reflect.Value, key *funcs.Type, s string) error {
+	switch k := key.Kind; {
+	case k == funcs.String:
+		dst.SetString(s)
+	case k.IsUnsigned():
+		u, err := strconv.ParseUint(s, 10, k.Bits())
+		if err != nil {
+			return fmt.Errorf("want a key of type %s (a decimal integer), got %s (%s)", key, strconv.Quote(s), numErr(err, s))
+		}
+		dst.SetUint(u)
+	case k.IsInteger(), k == funcs.Duration:
+		i, err := strconv.ParseInt(s, 10, k.Bits())
+		if err != nil {
+			return fmt.Errorf("want a key of type %s (a decimal integer), got %s (%s)", key, strconv.Quote(s), numErr(err, s))
+		}
+		dst.SetInt(i)
+	case k == funcs.Time:
+		tm, err := parseTime(s)
+		if err != nil {
+			return fmt.Errorf("want a key of type time.Time (an RFC 3339 time like %q), got %s", "2006-01-02T15:04:05Z", strconv.Quote(s))
+		}
+		dst.Set(reflect.ValueOf(tm))
+	case k == funcs.Std:
+		if err := setStdText(dst, s); err != nil {
+			return fmt.Errorf("want a key of type %s, got %s: %v", key, strconv.Quote(s), err)
+		}
+	default:
+		return fmt.Errorf("cannot decode a map key of type %s", key)
+	}
+	return nil
+}
