@@ -9,6 +9,8 @@ package openapi
 import (
 	"context"
 	"errors"
+	"math/big"
+	"net/netip"
 	"time"
 )
 
@@ -219,4 +221,32 @@ func Stats(xs []float64) (mean float64, n int, err error) {
 		mean /= float64(len(xs))
 	}
 	return mean, len(xs), nil
+}
+
+// Wide has what encoding/json encodes beyond the basic kinds: maps keyed
+// by integers, times and addresses, and standard-library types that
+// encode themselves.
+type Wide struct {
+	Temp   float64
+	Temps  []float32
+	ByID   map[int]string
+	ByByte map[uint8]bool
+	ByDur  map[time.Duration]int
+	ByTime map[time.Time]int
+	ByAddr map[netip.Addr]int
+	Big    *big.Int
+	BigV   big.Int
+	Float  big.Float
+	Rat    *big.Rat
+	Addr   netip.Addr
+	Port   netip.AddrPort
+	Net    *netip.Prefix
+	Nets   []netip.Prefix
+}
+
+// Extras takes and returns the wider types.
+//
+//microfn:service
+func Extras(w Wide, f float64, ip netip.Addr, n *big.Int, ids map[int]string, fs []float64) (Wide, float32) {
+	return w, 0
 }

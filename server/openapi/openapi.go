@@ -13,7 +13,14 @@
 // untagged embedded structs are flattened, json tags rename and omit
 // fields, []byte is base64, time.Time an RFC 3339 string, time.Duration an
 // integer count of nanoseconds, and pointers, slices, maps and []byte may
-// be null. Named types of a service's package become component schemas
+// be null. Beyond encoding/json, a float may be NaN or infinite, written
+// as the string "NaN", "Infinity" or "-Infinity": its schema is oneOf a
+// number and those strings, so that every document microfn writes
+// validates against it. Maps keyed by integers, times or netip addresses
+// are objects like any other (OpenAPI 3.0 has no propertyNames): their
+// description says how keys are written. The standard-library types that
+// encode themselves (math/big.Int, net/netip.Addr, …) are described by
+// the JSON their methods write: big.Int an integer, the others strings. Named types of a service's package become component schemas
 // (#/components/schemas/NAME, NAME prefixed with the package's directory
 // for subpackages: "billing.Invoice"); other types are written inline.
 //
@@ -95,6 +102,8 @@ func NewPolicyInfo(p policy.Policy) PolicyInfo {
 const apiDescription = `Each service is served at /ROUTE by GET and POST.
 
 GET takes the parameters in the query string: scalars as text (x=5, s=hello, t=2024-01-02T03:04:05Z, d=1.5s), composite values as JSON text (p={"x":1}); a slice of scalars may also repeat its key (xs=1&xs=2). POST takes a JSON object of the parameters by name ({"x": 5}). Pointer parameters are optional; all others are required.
+
+Floats that JSON numbers cannot hold are written as the strings "NaN", "Infinity" and "-Infinity", in results and parameters alike (in a query string: NaN, Inf, -Inf, Infinity).
 
 A successful call answers 200 with the result as JSON: the result itself, null when the function returns none, and a JSON array of the results when it returns several. Errors are RFC 9457 problem details (application/problem+json).
 
@@ -257,6 +266,10 @@ func (g *generator) queryParam(p funcs.Param) *openapi3.Parameter {
 			desc += `: integer nanoseconds or a Go duration like "1.5s"`
 		case funcs.Time:
 			desc += ": an RFC 3339 date and time"
+		case funcs.Float32, funcs.Float64:
+			desc += ": a number, or NaN, Infinity, Inf, +Inf, -Inf"
+		case funcs.Std:
+			desc += ": " + t.Std.Doc + ", as text"
 		}
 	case t.Kind == funcs.Slice && isScalar(t.Elem):
 		qp.Schema = g.schema(t)

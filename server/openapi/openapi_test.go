@@ -240,7 +240,7 @@ func TestBuildValidates(t *testing.T) {
 		t.Error("reloaded Node accepts a bad child")
 	}
 
-	wantPaths := []string{"/Area", "/DivMod", "/Flatten", "/Ints", "/IsEven", "/Misc", "/Reset", "/Stats", "/tree"}
+	wantPaths := []string{"/Area", "/DivMod", "/Extras", "/Flatten", "/Ints", "/IsEven", "/Misc", "/Reset", "/Stats", "/tree"}
 	if got := keys(doc.Paths.Map()); !slices.Equal(got, wantPaths) {
 		t.Errorf("paths %v, want %v", got, wantPaths)
 	}
@@ -367,8 +367,8 @@ func TestSchemas(t *testing.T) {
 		{"U32", "integer", "int64", f(0), f(math.MaxUint32), false},
 		{"U64", "integer", "", f(0), nil, false},
 		{"UP", "integer", "", f(0), nil, false},
-		{"F32", "number", "float", nil, nil, false},
-		{"F64", "number", "double", nil, nil, false},
+		{"F32", "", "", nil, nil, false}, // see floatFormat
+		{"F64", "", "", nil, nil, false},
 		{"B", "boolean", "", nil, nil, false},
 		{"S", "string", "", nil, nil, false},
 		{"Bytes", "string", "byte", nil, nil, true},
@@ -400,6 +400,12 @@ func TestSchemas(t *testing.T) {
 			}
 		})
 	}
+	if f := floatFormat(kinds.Properties["F32"].Value); f != "float" {
+		t.Errorf("F32: float format %q, want float", f)
+	}
+	if f := floatFormat(kinds.Properties["F64"].Value); f != "double" {
+		t.Errorf("F64: float format %q, want double", f)
+	}
 	if d := kinds.Properties["D"].Value.Description; !strings.Contains(d, "nanoseconds") || !strings.Contains(d, `"1.5s"`) {
 		t.Errorf("D description %q", d)
 	}
@@ -416,7 +422,7 @@ func TestSchemas(t *testing.T) {
 		t.Errorf("PP %+v", pp)
 	}
 	c := component(t, doc, "Celsius")
-	if !c.Type.Is("number") || c.Description != "Celsius is a temperature." {
+	if floatFormat(c) != "double" || c.Description != "Celsius is a temperature." {
 		t.Errorf("Celsius %+v", c)
 	}
 	p := component(t, doc, "Point")
@@ -432,6 +438,20 @@ func TestSchemas(t *testing.T) {
 	if !slices.Equal(prob.Required, []string{"type", "title", "status", "detail"}) {
 		t.Errorf("Problem required %v", prob.Required)
 	}
+}
+
+// floatFormat returns the format of s if s is the schema of a float,
+// oneOf a number of that format and the strings "NaN", "Infinity",
+// "-Infinity", and "" otherwise.
+func floatFormat(s *openapi3.Schema) string {
+	if s.Type != nil || len(s.OneOf) != 2 {
+		return ""
+	}
+	num, str := s.OneOf[0].Value, s.OneOf[1].Value
+	if !num.Type.Is("number") || !str.Type.Is("string") || !reflect.DeepEqual(str.Enum, []any{"NaN", "Infinity", "-Infinity"}) {
+		return ""
+	}
+	return num.Format
 }
 
 func deref(p *float64) any {
@@ -612,7 +632,7 @@ func TestOperations(t *testing.T) {
 	if r.Schema != nil || r.Content.Get("application/json").Schema.Ref != "#/components/schemas/Rect" || !r.Required {
 		t.Errorf("r: %+v", r)
 	}
-	if s := area.Responses.Status(200).Value.Content.Get("application/json").Schema.Value; !s.Type.Is("number") {
+	if s := area.Responses.Status(200).Value.Content.Get("application/json").Schema.Value; floatFormat(s) != "double" {
 		t.Errorf("Area 200 %+v", s)
 	}
 	raw, _ := json.Marshal(doc.Paths.Find("/Area").Post)
@@ -649,8 +669,8 @@ func TestMiscParameters(t *testing.T) {
 		"v":    {true, true, "", ""},
 		"xs":   {true, false, "", "array"},
 		"ps":   {false, true, "", ""},
-		"t":    {true, false, "#/components/schemas/Celsius", "number"},
-		"pt":   {false, false, "#/components/schemas/Celsius", "number"},
+		"t":    {true, false, "#/components/schemas/Celsius", ""}, // a float: oneOf
+		"pt":   {false, false, "#/components/schemas/Celsius", ""},
 	}
 	var names []string
 	for _, pr := range get.Parameters {

@@ -108,11 +108,18 @@ func (g *generator) fill(s *openapi3.Schema, t *funcs.Type) {
 		s.Type = &openapi3.Types{openapi3.TypeInteger}
 		s.Format, s.Min, s.Max = integerBounds(k)
 	case k.IsFloat():
-		s.Type = &openapi3.Types{openapi3.TypeNumber}
-		s.Format = "double"
+		// A JSON number, or one of the strings microfn writes for the
+		// values JSON numbers cannot hold (see floatNote).
+		num := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeNumber}, Format: "double"}
 		if k == funcs.Float32 {
-			s.Format = "float"
+			num.Format = "float"
 		}
+		s.OneOf = openapi3.SchemaRefs{
+			openapi3.NewSchemaRef("", num),
+			openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Enum: []any{"NaN", "Infinity", "-Infinity"}}),
+		}
+	case k == funcs.Std:
+		g.fillStd(s, t.Std)
 	case k == funcs.String:
 		s.Type = &openapi3.Types{openapi3.TypeString}
 	case k == funcs.Bytes:
@@ -143,6 +150,7 @@ func (g *generator) fill(s *openapi3.Schema, t *funcs.Type) {
 		s.Type = &openapi3.Types{openapi3.TypeObject}
 		s.AdditionalProperties = openapi3.AdditionalProperties{Schema: g.schema(t.Elem)}
 		s.Nullable = true
+		s.Description = keyNote(t.Key)
 	case k == funcs.Pointer:
 		if t.Elem.Name != "" {
 			s.AllOf = openapi3.SchemaRefs{g.named(t.Elem)}
@@ -156,6 +164,42 @@ func (g *generator) fill(s *openapi3.Schema, t *funcs.Type) {
 		// Not a kind services may use; funcs rejects it. Accept anything.
 		s.Description = t.Kind.String()
 	}
+}
+
+// fillStd describes a standard-library type by the JSON its methods
+// write: a number for big.Int, a string for the others.
+func (g *generator) fillStd(s *openapi3.Schema, st *funcs.StdType) {
+	if st.Number {
+		s.Type = &openapi3.Types{openapi3.TypeInteger}
+	} else {
+		s.Type = &openapi3.Types{openapi3.TypeString}
+	}
+	s.Description = st.String() + ": " + st.Doc
+	var example any
+	dec := json.NewDecoder(strings.NewReader(st.Example))
+	dec.UseNumber() // big.Int's example has more digits than a float64
+	if dec.Decode(&example) == nil {
+		s.Example = example
+	}
+}
+
+// keyNote says how the keys of a map with keys of type key are written,
+// when they are not strings: OpenAPI 3.0 cannot constrain property names.
+func keyNote(key *funcs.Type) string {
+	if key == nil {
+		return ""
+	}
+	switch k := key.Kind; {
+	case k == funcs.String:
+		return ""
+	case k.IsInteger(), k == funcs.Duration:
+		return fmt.Sprintf(`The keys are %s values written in decimal ("42", "-1").`, key)
+	case k == funcs.Time:
+		return `The keys are time.Time values written in RFC 3339 ("2024-01-02T03:04:05Z").`
+	case k == funcs.Std:
+		return fmt.Sprintf("The keys are %s values: %s.", key, key.Std.Doc)
+	}
+	return ""
 }
 
 // integerBounds returns the format and range of an integer kind. Ranges
