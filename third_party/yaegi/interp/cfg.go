@@ -739,7 +739,8 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						src.typ = dest.typ
 					}
 				case src.action == aCompositeLit:
-					if dest.typ.cat == valueT && dest.typ.rtype.Kind() == reflect.Interface {
+					if isInterfaceBin(dest.typ) {
+						// Including error, whose values need a wrapper.
 						// Skip optimisation for assigned interface.
 						break
 					}

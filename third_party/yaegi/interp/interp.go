@@ -254,9 +254,22 @@ func init() { Symbols[selfPath]["Symbols"] = reflect.ValueOf(Symbols) }
 type _error struct {
 	IValue interface{}
 	WError func() string
+
+	// node is the node whose value was wrapped, when it has an interpreted
+	// type: its type is the dynamic type of the error (see dynamicOf).
+	node *node
+	// The wrapped value's methods that package errors looks for, if it
+	// has them (see errors.go).
+	is          func(error) bool
+	as          func(interface{}) bool
+	unwrap      func() error
+	unwrapMulti func() []error
 }
 
 func (w _error) Error() string { return w.WError() }
+
+// errorWrapperType is the type of the wrappers of values of type error.
+var errorWrapperType = reflect.TypeOf(_error{})
 
 // Panic is an error recovered from a panic call in interpreted code.
 type Panic struct {

@@ -106,3 +106,218 @@ func main() {
 	}})
 }
 
+// errorTypes declares error types of the kinds the tests of errors use.
+const errorTypes = `
+type Code int
+
+func (c Code) Error() string { return fmt.Sprintf("code %d", int(c)) }
+
+const NotFound Code = 404
+
+type Name string
+
+func (n Name) Error() string { return "name " + string(n) }
+
+type Wrap struct{ err error }
+
+func (w Wrap) Error() string { return "wrap: " + w.err.Error() }
+func (w Wrap) Unwrap() error { return w.err }
+
+type Multi []error
+
+func (m Multi) Error() string   { return "multi" }
+func (m Multi) Unwrap() []error { return m }
+
+type PErr struct{ msg string }
+
+func (p *PErr) Error() string { return p.msg }
+
+var ErrP = &PErr{"p"}
+
+type Always struct{}
+
+func (Always) Error() string        { return "always" }
+func (Always) Is(target error) bool { return target == NotFound }
+
+type U16 uint16
+
+func (u U16) M() {}
+
+type unwrapper interface{ Unwrap() error }
+
+func find() error { return NotFound }
+`
+
+// TestInterfaceEquality: == and != with an operand of an interface type
+// compare the dynamic types and values, also for values of interpreted
+// named types with methods (yaegi compared its own representations,
+// which differ for one value converted twice).
+func TestInterfaceEquality(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "errors",
+		src: `package main
+
+import "fmt"
+` + errorTypes + `
+func main() {
+	err := find()
+	var e2 error = NotFound
+	var n error = Name("x")
+	var pe error = ErrP
+	fmt.Println(err == NotFound, err != NotFound, err == e2, e2 == err, n == Name("x"), n == Name("y"), n == err)
+	fmt.Println(pe == ErrP, pe == error(&PErr{"p"}), err == nil, error(nil) == nil)
+	var o error = Wrap{NotFound}
+	a, b := Wrap{NotFound}, [2]error{NotFound}
+	fmt.Println(o == Wrap{NotFound}, o == Wrap{Name("x")}, a == Wrap{NotFound}, a != Wrap{Name("x")}, b == [2]error{NotFound, nil})
+}
+`,
+		want: "true false true true true false false\ntrue false false true\ntrue false true true true",
+	}, {
+		name: "any",
+		src: `package main
+
+import "fmt"
+` + errorTypes + `
+func main() {
+	u := U16(3)
+	var x any = u
+	var y interface{ M() } = u
+	fmt.Println(u == any(u), x == u, x == any(U16(3)), x == any(U16(4)), y == x, y == u)
+	var s any = "a"
+	fmt.Println(s == "a", s == any(Name("b")), any(Name("a")) == any(Name("a")))
+}
+`,
+		want: "true true true false true true\ntrue false true",
+	}, {
+		name: "switch",
+		src: `package main
+
+import "fmt"
+` + errorTypes + `
+func main() {
+	for _, err := range []error{NotFound, Name("x"), nil, ErrP} {
+		switch err {
+		case NotFound:
+			fmt.Println("not found")
+		case ErrP:
+			fmt.Println("p")
+		case nil:
+			fmt.Println("nil")
+		default:
+			fmt.Println("other", err)
+		}
+	}
+}
+`,
+		want: "not found\nother name x\nnil\np",
+	}, {
+		name: "uncomparable",
+		src: `package main
+
+import "fmt"
+
+type S []int
+
+func (S) Error() string { return "s" }
+
+func main() {
+	defer func() { fmt.Println(recover()) }()
+	var a, b error = S{1}, S{1}
+	fmt.Println(a == b)
+}
+`,
+		want: "runtime error: comparing uncomparable type []int",
+	}})
+}
+
+// TestErrorValues: package errors and fmt see errors of interpreted
+// types as Go code does: errors.Is and errors.As match them, through
+// wrapping, Unwrap and Is methods; type switches and assertions on a
+// value of type error see its interpreted type; fmt prints it with its
+// Error method.
+func TestErrorValues(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "errors",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+` + errorTypes + `
+func main() {
+	err := find()
+	w := fmt.Errorf("ctx: %w", err)
+	fmt.Println(errors.Is(err, NotFound), errors.Is(w, NotFound), errors.Is(w, Name("x")), errors.Is(Wrap{w}, NotFound))
+	fmt.Println(errors.Is(ErrP, ErrP), errors.Is(Wrap{ErrP}, ErrP), errors.Is(Always{}, NotFound), errors.Is(Multi{Name("a"), NotFound}, NotFound))
+	fmt.Println(errors.Unwrap(Wrap{NotFound}) == NotFound, errors.Unwrap(NotFound) == nil, errors.Is(errors.Join(Name("a"), Wrap{NotFound}), NotFound))
+	var c Code
+	var p *PErr
+	var u unwrapper
+	fmt.Println(errors.As(w, &c), c, errors.As(Wrap{ErrP}, &p), p == ErrP, errors.As(Multi{Name("a"), Wrap{NotFound}}, &u), u)
+	var n Name
+	fmt.Println(errors.As(w, &n), n == "")
+}
+`,
+		want: "true true false true\ntrue true true true\ntrue true true\ntrue code 404 true true true wrap: code 404\nfalse true",
+	}, {
+		name: "type switch",
+		src: `package main
+
+import "fmt"
+` + errorTypes + `
+func main() {
+	for _, err := range []error{NotFound, Wrap{Name("n")}, ErrP, nil, fmt.Errorf("x")} {
+		switch e := err.(type) {
+		case Code:
+			fmt.Println("code", int(e))
+		case unwrapper:
+			fmt.Println("unwrapper", e.Unwrap())
+		case *PErr:
+			fmt.Println("perr", e.msg)
+		case nil:
+			fmt.Println("nil")
+		default:
+			fmt.Println("other", e)
+		}
+		switch err.(type) {
+		case Name, Code:
+			fmt.Println("name or code")
+		}
+	}
+}
+`,
+		want: "code 404\nname or code\nunwrapper name n\nperr p\nnil\nother x",
+	}, {
+		name: "assertions",
+		src: `package main
+
+import "fmt"
+` + errorTypes + `
+func main() {
+	var err error = Wrap{NotFound}
+	_, ok1 := err.(interface{ Unwrap() error })
+	u, ok2 := err.(unwrapper)
+	w, ok3 := err.(Wrap)
+	c, ok4 := w.err.(Code)
+	_, ok5 := err.(Code)
+	_, ok6 := err.(fmt.Stringer)
+	fmt.Println(ok1, ok2, u.Unwrap(), ok3, w, ok4, int(c), ok5, ok6)
+}
+`,
+		want: "true true code 404 true wrap: code 404 true 404 false false",
+	}, {
+		name: "fmt",
+		src: `package main
+
+import "fmt"
+` + errorTypes + `
+func main() {
+	var err error = Wrap{NotFound}
+	fmt.Println(NotFound, err, Name("n"), ErrP)
+	fmt.Printf("%v %s %d %q %x|%-9v|%v\n", NotFound, NotFound, NotFound, NotFound, Name("n"), NotFound, Wrap{NotFound})
+}
+`,
+		want: "code 404 wrap: code 404 name n p\ncode 404 code 404 404 \"code 404\" 6e616d65206e|code 404 |wrap: code 404",
+	}})
+}

@@ -2626,6 +2626,37 @@ func equal(n *node) {
 	c0, c1 := n.child[0], n.child[1]
 	t0, t1 := c0.typ.TypeOf(), c1.typ.TypeOf()
 
+	if canCompareInterfaces(c0, c1) {
+		// An operand has an interface type: compare the dynamic types
+		// and values (see interfaceEqual).
+		v0 := genValue(c0)
+		v1 := genValue(c1)
+		ct0, ct1 := c0.typ, c1.typ
+		if n.fnext != nil {
+			fnext := getExec(n.fnext)
+			n.exec = func(f *frame) bltn {
+				if interfaceEqual(v0(f), ct0, v1(f), ct1) {
+					dest(f).SetBool(true)
+					return tnext
+				}
+				dest(f).SetBool(false)
+				return fnext
+			}
+			return
+		}
+		dest := genValue(n)
+		n.exec = func(f *frame) bltn {
+			r := interfaceEqual(v0(f), ct0, v1(f), ct1)
+			if isInterface {
+				dest(f).Set(reflect.ValueOf(r).Convert(typ))
+			} else {
+				dest(f).SetBool(r)
+			}
+			return tnext
+		}
+		return
+	}
+
 	if c0.typ.cat == linkedT || c1.typ.cat == linkedT {
 		switch {
 		case isInterface:
@@ -4537,6 +4568,37 @@ func notEqual(n *node) {
 	isInterface := n.typ.TypeOf().Kind() == reflect.Interface
 	c0, c1 := n.child[0], n.child[1]
 	t0, t1 := c0.typ.TypeOf(), c1.typ.TypeOf()
+
+	if canCompareInterfaces(c0, c1) {
+		// An operand has an interface type: compare the dynamic types
+		// and values (see interfaceEqual).
+		v0 := genValue(c0)
+		v1 := genValue(c1)
+		ct0, ct1 := c0.typ, c1.typ
+		if n.fnext != nil {
+			fnext := getExec(n.fnext)
+			n.exec = func(f *frame) bltn {
+				if !interfaceEqual(v0(f), ct0, v1(f), ct1) {
+					dest(f).SetBool(true)
+					return tnext
+				}
+				dest(f).SetBool(false)
+				return fnext
+			}
+			return
+		}
+		dest := genValue(n)
+		n.exec = func(f *frame) bltn {
+			r := !interfaceEqual(v0(f), ct0, v1(f), ct1)
+			if isInterface {
+				dest(f).Set(reflect.ValueOf(r).Convert(typ))
+			} else {
+				dest(f).SetBool(r)
+			}
+			return tnext
+		}
+		return
+	}
 
 	if c0.typ.cat == linkedT || c1.typ.cat == linkedT {
 		switch {

@@ -551,6 +551,10 @@ func typeAssert(n *node, withResult, withOk bool) {
 			return next
 		}
 	}
+
+	if c0.typ.cat == errorT || isInterfaceBin(c0.typ) {
+		n.exec = assertError(n, n.exec, value, value0, value1, setStatus, withResult, withOk, typ)
+	}
 }
 
 func canAssertTypes(src, dest reflect.Type) bool {
@@ -1066,7 +1070,12 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 	// As the field name was generated with a prefixed first character (in order to avoid
 	// collisions with method names), this first character is ignored in comparisons.
 	wrap := getWrapper(n, typ)
-	mn := wrap.NumField() - 1
+	// The exported fields after IValue hold the methods (_error has
+	// unexported fields of its own after them).
+	mn := 0
+	for i := 1; i < wrap.NumField() && wrap.Field(i).IsExported(); i++ {
+		mn++
+	}
 	names := make([]string, mn)
 	methods := make([]*node, mn)
 	indexes := make([][]int, mn)
@@ -1097,6 +1106,22 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 		v = getConcreteValue(v)
 		w := reflect.New(wrap).Elem()
 		w.Field(0).Set(v)
+		if wrap == errorWrapperType {
+			// Record the interpreted type of the value, which its reflect
+			// type does not tell.
+			dyn := n
+			if n2 != nil {
+				dyn = n2
+			}
+			if dyn.typ != nil && !isInterface(dyn.typ) && dyn.typ.cat != nilT && dyn.typ.cat != valueT {
+				ew := w.Addr().Interface().(*_error)
+				ew.node = dyn
+				// The value itself: getConcreteValue takes a field of a
+				// struct for the value of an emulated interface.
+				ew.IValue = valueInterfaceValue(value(f)).Interface()
+				wrapErrorMethods(f, ew, n, v)
+			}
+		}
 		for i, m := range methods {
 			if m == nil {
 				// First direct method lookup on field.
@@ -1461,6 +1486,11 @@ func callBin(n *node) {
 		}
 	}
 
+	if fn, ok := errorsAsFunc(n); ok {
+		// errors.As with a target of an interpreted type.
+		value = func(*frame) reflect.Value { return fn }
+	}
+
 	// Determine if we should use `Call` or `CallSlice` on the function Value.
 	callFn := func(v reflect.Value, in []reflect.Value) []reflect.Value { return v.Call(in) }
 	if n.action == aCallSlice {
@@ -1506,6 +1536,10 @@ func callBin(n *node) {
 			var defType reflect.Type
 			if variadic >= 0 && i+rcvrOffset >= variadic {
 				defType = funcType.In(variadic)
+				if n.action != aCallSlice {
+					// An element of the variadic parameter.
+					defType = defType.Elem()
+				}
 			} else {
 				defType = funcType.In(rcvrOffset + i)
 			}
@@ -1517,7 +1551,11 @@ func callBin(n *node) {
 
 			switch {
 			case isEmptyInterface(c.typ):
-				values = append(values, genValue(c))
+				values = append(values, genValueBinInterface(c, getMapType))
+			case isInterfaceSrc(c.typ) && getMapType != nil:
+				// fmt.Println(x) with x of an interface type of interpreted
+				// code: the function needs the value's methods.
+				values = append(values, genValueBinInterface(c, getMapType))
 			case isInterfaceSrc(c.typ):
 				values = append(values, genValueInterfaceValue(c))
 			case isFuncSrc(c.typ):
@@ -2948,6 +2986,17 @@ func _case(n *node) {
 			types[i] = n.child[i].typ
 		}
 		srcValue := genValue(sn.child[1].lastChild().child[0])
+		// wrapSwitchError makes a value of type error (or of another binary
+		// interface) match by its interpreted type (see switchError).
+		wrapSwitchError := func() {
+			if st := sn.child[1].lastChild().child[0].typ; len(types) > 0 && st != nil && (st.cat == errorT || isInterfaceBin(st)) {
+				var dest func(*frame) reflect.Value
+				if len(sn.child[1].child) == 2 {
+					dest = genValue(n.lastChild().child[0])
+				}
+				n.exec = switchError(n, n.exec, srcValue, dest, types)
+			}
+		}
 
 		if len(sn.child[1].child) != 2 {
 			// no assign in switch guard
@@ -2991,6 +3040,7 @@ func _case(n *node) {
 					return fnext
 				}
 			}
+			wrapSwitchError()
 			break
 		}
 
@@ -3105,6 +3155,7 @@ func _case(n *node) {
 				return fnext
 			}
 		}
+		wrapSwitchError()
 
 	case len(n.child) <= 1: // default clause
 		n.exec = func(f *frame) bltn { return tnext }
@@ -3114,13 +3165,22 @@ func _case(n *node) {
 		l := len(n.anc.anc.child)
 		value := genValue(n.anc.anc.child[l-2])
 		values := make([]func(*frame) reflect.Value, len(n.child)-1)
+		ifaces := make([]bool, len(values)) // compared by interfaceEqual
+		tag := n.anc.anc.child[l-2]
 		for i := range values {
 			values[i] = genValue(n.child[i])
+			ifaces[i] = canCompareInterfaces(tag, n.child[i])
 		}
 		n.exec = func(f *frame) bltn {
 			v0 := value(f)
-			for _, v := range values {
+			for i, v := range values {
 				v1 := v(f)
+				if ifaces[i] {
+					if interfaceEqual(v0, tag.typ, v1, n.child[i].typ) {
+						return tnext
+					}
+					continue
+				}
 				if !v0.Type().AssignableTo(v1.Type()) {
 					v0 = v0.Convert(v1.Type())
 				}

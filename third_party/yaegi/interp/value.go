@@ -340,6 +340,33 @@ func getBinValue(getMapType func(*itype) reflect.Type, value func(*frame) reflec
 	return v
 }
 
+// genValueBinInterface returns the value of n, of an empty interface
+// type, as an argument of a binary function: binary code never sees a
+// valueInterface, so one holding a value of an interpreted type with
+// methods gives the wrapper getMapType asks for, or else the value.
+func genValueBinInterface(n *node, getMapType func(*itype) reflect.Type) func(*frame) reflect.Value {
+	value := genValue(n)
+	return func(f *frame) reflect.Value {
+		v := value(f)
+		if !v.IsValid() {
+			return v
+		}
+		val, ok := v.Interface().(valueInterface)
+		if !ok {
+			return v
+		}
+		if val.node == nil || val.node.typ == nil || val.node.typ.cat == nilT {
+			return reflect.New(emptyInterfaceType).Elem() // nil
+		}
+		if getMapType != nil {
+			if rt := getMapType(val.node.typ); rt != nil {
+				return genInterfaceWrapper(val.node, rt)(f)
+			}
+		}
+		return valueInterfaceValue(v)
+	}
+}
+
 func valueInterfaceValue(v reflect.Value) reflect.Value {
 	for {
 		vv, ok := v.Interface().(valueInterface)

@@ -10,8 +10,11 @@ import (
 )
 
 func init() {
+	// In the order fmt looks for them: a value that is an error prints
+	// with its Error method, not its String method.
 	mt := []reflect.Type{
 		reflect.TypeOf((*fmt.Formatter)(nil)).Elem(),
+		reflect.TypeOf((*error)(nil)).Elem(),
 		reflect.TypeOf((*fmt.Stringer)(nil)).Elem(),
 	}
 

@@ -539,6 +539,37 @@ func {{$name}}(n *node) {
 
 	{{- if or (eq $op.Name "==") (eq $op.Name "!=") }}
 
+	if canCompareInterfaces(c0, c1) {
+		// An operand has an interface type: compare the dynamic types
+		// and values (see interfaceEqual).
+		v0 := genValue(c0)
+		v1 := genValue(c1)
+		ct0, ct1 := c0.typ, c1.typ
+		if n.fnext != nil {
+			fnext := getExec(n.fnext)
+			n.exec = func(f *frame) bltn {
+				if {{if eq $op.Name "!="}}!{{end}}interfaceEqual(v0(f), ct0, v1(f), ct1) {
+					dest(f).SetBool(true)
+					return tnext
+				}
+				dest(f).SetBool(false)
+				return fnext
+			}
+			return
+		}
+		dest := genValue(n)
+		n.exec = func(f *frame) bltn {
+			r := {{if eq $op.Name "!="}}!{{end}}interfaceEqual(v0(f), ct0, v1(f), ct1)
+			if isInterface {
+				dest(f).Set(reflect.ValueOf(r).Convert(typ))
+			} else {
+				dest(f).SetBool(r)
+			}
+			return tnext
+		}
+		return
+	}
+
 	if c0.typ.cat == linkedT || c1.typ.cat == linkedT {
 		switch {
 		case isInterface:
