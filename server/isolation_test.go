@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"hash/crc32"
 	"net/http"
 	"strings"
@@ -320,4 +321,20 @@ func grepLines(text, substr string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestWorkerStdout: what a package prints straight to the process's
+// standard output, even while it loads, goes to the log and cannot be
+// taken for the worker's Ready line.
+func TestWorkerStdout(t *testing.T) {
+	t.Parallel()
+	src := "package out\n\nimport \"os\"\n\nfunc init() { os.Stdout.WriteString(\"{\\\"loaded\\\":[\\\"forged\\\"]}\\nhello from init\\n\") }\n\n//microfn:service\nfunc Hi() string { os.Stdout.WriteString(\"hello from a call\\n\"); return \"hi\" }\n"
+	in := microfntest.Start(t, map[string]string{"out/out.go": src}, server.WithAllow("os"), server.WithIsolation(server.IsolatePackage))
+	in.WaitBody("/out/Hi", `"hi"`, 10*time.Second)
+	microfntest.Eventually(t, 5*time.Second, func() (bool, string) {
+		n := in.Logs().Count(func(r microfntest.Record) bool {
+			return strings.Contains(r.Msg, "hello from init") || strings.Contains(r.Msg, "hello from a call")
+		})
+		return n == 2, fmt.Sprintf("%d of the 2 printed lines in the log", n)
+	})
 }

@@ -4,7 +4,8 @@
 // A [Group] is one loaded version of a package (or of several packages
 // sharing one worker). It starts a worker process from the same
 // executable (see [IsWorker]), sends it a [Spec] on its standard input,
-// and waits for its [Ready] line on standard output: the worker has
+// and waits for its [Ready] line on a pipe of its own (the worker's file
+// descriptor 3; what it prints goes to the log): the worker has
 // loaded the code and listens on a Unix socket. [Group.Do] sends one
 // attempt of a call to the worker over that socket.
 //

@@ -70,7 +70,18 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 	if err != nil {
 		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
-	if err := cmd.Start(); err != nil {
+	// The Ready line comes on a pipe of its own (the worker's fd 3), so
+	// that nothing service code prints can be taken for it.
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+	}
+	cmd.ExtraFiles = []*os.File{readyW}
+	err = cmd.Start()
+	readyW.Close()
+	if err != nil {
+		readyR.Close()
 		os.RemoveAll(tmp)
 		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
@@ -85,19 +96,21 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 	}
 	readyc := make(chan []byte, 1)
+	go func() {
+		defer readyR.Close()
+		first := true
+		readLines(readyR, func(b []byte) {
+			if first {
+				first = false
+				readyc <- append([]byte(nil), b...)
+			}
+		})
+	}()
 	var outputs sync.WaitGroup
 	outputs.Add(2)
 	go func() {
 		defer outputs.Done()
-		first := true
-		readLines(stdout, func(b []byte) {
-			if first {
-				first = false
-				readyc <- append([]byte(nil), b...)
-				return
-			}
-			p.stderr.line(b)
-		})
+		readLines(stdout, p.stderr.line)
 	}()
 	go func() {
 		defer outputs.Done()

@@ -90,7 +90,7 @@ type Sandbox struct {
 	OpenNet bool `json:"open_net,omitempty"`
 }
 
-// Ready is the line a worker writes on its standard output once it has
+// Ready is the line a worker writes on its file descriptor 3 once it has
 // loaded its packages and listens, or has failed to load them.
 type Ready struct {
 	// Failed maps the packages that failed to load to their errors.

@@ -11,7 +11,7 @@
 //
 // The worker reads its supervisor.Spec from standard input, sets its
 // resource limits, loads its packages, writes its supervisor.Ready line
-// on standard output and serves calls on its Unix socket. It exits when
+// on file descriptor 3 and serves calls on its Unix socket. It exits when
 // its standard input closes: when the server closes it, or dies.
 package worker
 
@@ -56,11 +56,14 @@ func Main() int {
 		os.Exit(0)
 	}()
 	ready := func(r supervisor.Ready) error {
+		// The supervisor reads the Ready line on fd 3, a pipe of its own.
+		out := os.NewFile(3, "ready")
+		defer out.Close()
 		b, err := json.Marshal(r)
 		if err != nil {
 			return err
 		}
-		_, err = os.Stdout.Write(append(b, '\n'))
+		_, err = out.Write(append(b, '\n'))
 		return err
 	}
 	restrict := func() ([]string, error) { return confine(spec) }
