@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -337,4 +338,42 @@ func TestWorkerStdout(t *testing.T) {
 		})
 		return n == 2, fmt.Sprintf("%d of the 2 printed lines in the log", n)
 	})
+}
+
+// TestWorkerOpenFilesLimit: a worker may hold at most --max-open-files
+// files; past it, opening one is a clean error, not a crash.
+func TestWorkerOpenFilesLimit(t *testing.T) {
+	t.Parallel()
+	src := `package files
+
+import "os"
+
+var kept []*os.File
+
+//microfn:service retry=1
+func Hoard(path string) (int, error) {
+	for i := 0; i < 500; i++ {
+		f, err := os.Open(path)
+		if err != nil {
+			return len(kept), err
+		}
+		kept = append(kept, f)
+	}
+	return len(kept), nil
+}
+
+//microfn:service
+func Alive() string { return "alive" }
+`
+	in := microfntest.Start(t, map[string]string{"files/files.go": src}, server.WithAllow("os"),
+		server.WithIsolation(server.IsolatePackage),
+		server.WithWorkerLimits(supervisor.Limits{MaxMemory: 1 << 30, MaxStack: 64 << 20, MaxOpenFiles: 64}))
+	r := in.Get("/files/Hoard?path=" + filepath.Join(in.Dir, "files", "files.go"))
+	if r.Status != 500 || !strings.Contains(problem(t, r).Detail, "too many open files") {
+		t.Fatalf("Hoard = %d %s, want a 500 saying too many open files", r.Status, r.Body)
+	}
+	in.WaitBody("/files/Alive", `"alive"`, 5*time.Second)
+	if c := healthAt(t, in, "/healthz").crashes("files"); c != nil {
+		t.Errorf("the limit crashed the worker: %+v", c)
+	}
 }
