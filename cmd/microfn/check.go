@@ -36,23 +36,20 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	loader := interp.NewLoader(interp.Options{Unrestricted: *unrestricted, Allow: allow(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// A second loader, for type errors hidden behind refused imports (see
+	// checkDir). It only type-checks: it runs no code.
+	var typesOnly *interp.Loader
+	if !*unrestricted {
+		typesOnly = interp.NewLoader(interp.Options{Unrestricted: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}
 	failed, services := 0, 0
 	for _, rel := range dirs {
 		dir := filepath.Join(root, filepath.FromSlash(rel))
-		src, err := funcs.Load(dir)
-		if err == nil {
-			var pkg *interp.Package
-			pkg, err = loader.Load(ctx, src, func(*interp.Call) error {
-				return errors.New("services cannot be called while checking")
-			})
-			if err == nil {
-				services += len(pkg.Services)
-				pkg.Close()
-			}
-		}
-		if err != nil {
+		n, errs := checkDir(ctx, loader, typesOnly, dir)
+		services += n
+		if len(errs) > 0 {
 			failed++
-			fmt.Fprintln(stderr, errorLines(err))
+			fmt.Fprintln(stderr, joinLines(errs))
 		}
 	}
 	if failed > 0 {
@@ -61,6 +58,81 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintf(stdout, "ok: %d packages, %d services\n", len(dirs), services)
 	return 0
+}
+
+// checkDir loads the package in dir as serve would and returns how many
+// services it has and every error of every kind: files it could not read,
+// services it cannot serve (their signatures, directives, routes), and
+// what the interpreter's loader finds in the package with the other
+// services (imports, types, the sandbox, calls made at init, running its
+// init). Each step would stop a load, so serve reports the first kind
+// only; check goes on with what it can. A package whose imports the
+// sandbox refuses is also type-checked by typesOnly (a loader without the
+// sandbox, which runs nothing), since its type errors would only appear
+// once the imports are fixed.
+func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir string) (services int, errs []error) {
+	var list funcs.ErrorList
+	add := func(err error) {
+		var l funcs.ErrorList
+		var se *funcs.SourceError
+		switch {
+		case err == nil:
+		case errors.As(err, &l):
+			list = append(list, l...)
+		case errors.As(err, &se):
+			list = append(list, se)
+		default:
+			errs = append(errs, err)
+		}
+	}
+	files, err := funcs.ReadDir(dir, funcs.Limits{})
+	add(err)
+	if len(files) == 0 && err != nil {
+		return 0, append(uniqueErrors(list), errs...) // nothing more to check
+	}
+	src, err := funcs.ParseAll(dir, files)
+	add(err)
+	if src != nil {
+		pkg, err := loader.Load(ctx, src, func(*interp.Call) error {
+			return errors.New("services cannot be called while checking")
+		})
+		if err == nil {
+			services = len(pkg.Services)
+			pkg.Close()
+		}
+		add(err)
+		if err != nil && typesOnly != nil {
+			_, err := typesOnly.Prepare(src)
+			add(err)
+		}
+	}
+	return services, append(uniqueErrors(list), errs...)
+}
+
+// uniqueErrors sorts list by position and drops the errors reported twice
+// (by two steps, at one position, with one message).
+func uniqueErrors(list funcs.ErrorList) []error {
+	list.Sort()
+	var out []error
+	seen := map[string]bool{}
+	for _, e := range list {
+		key := e.Error()
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, e)
+	}
+	return out
+}
+
+// joinLines prints errors one per line.
+func joinLines(errs []error) string {
+	lines := make([]string, len(errs))
+	for i, err := range errs {
+		lines[i] = err.Error()
+	}
+	return strings.Join(lines, "\n")
 }
 
 // errorLines prints a load error one problem per line.

@@ -79,6 +79,7 @@ func TestCheck(t *testing.T) {
 		{"unknown option", map[string]string{"a.go": "package a\n\n//microfn:service retries=3\nfunc F() {}\n"}, 1, []string{"a.go:3:", `unknown option "retries"`}},
 		{"forbidden import", map[string]string{"a.go": "package a\n\nimport \"os/exec\"\n\nvar _ = exec.Command\n"}, 1, []string{"a.go:3:8:", "--unrestricted"}},
 		{"two broken packages", map[string]string{"a/a.go": "package a\n\nfunc F( {\n", "b/b.go": "package b\n\nvar x int = \"s\"\n"}, 1, []string{"a.go:3:", "b.go:3:", "2 of 2 packages"}},
+		{"new types", map[string]string{"a.go": "package a\n\nimport (\n\t\"math/big\"\n\t\"net/netip\"\n)\n\n//microfn:service\nfunc F(m map[int]string, n *big.Int, ip netip.Addr) (map[netip.Addr]float64, error) { return nil, nil }\n"}, 0, []string{"ok: 1 packages, 1 services"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,6 +93,62 @@ func TestCheck(t *testing.T) {
 				if !strings.Contains(out+errOut, w) {
 					t.Errorf("output does not contain %q:\n%s%s", w, out, errOut)
 				}
+			}
+		})
+	}
+}
+
+// TestCheckEveryError: check prints every error of every kind in one run,
+// sorted by position, each once; fixing one kind does not reveal another.
+func TestCheckEveryError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string // in this order
+	}{
+		{"refused signature and undefined name", map[string]string{
+			"a.go": "package a\n\n//microfn:service\nfunc F(c chan int) {}\n",
+			"b.go": "package a\n\nfunc g() int { return undefinedThing }\n",
+		}, []string{`a.go:4:10: service F: parameter "c"`, "b.go:3:23: undefined: undefinedThing"}},
+		{"directive, signature, types and init", map[string]string{
+			"a.go": "package a\n\n//microfn:service retries=3\nfunc F() {}\n\n//microfn:service\nfunc G(f func()) int { return 1 }\n",
+			"b.go": "package a\n\nvar x int = \"s\"\n\n//microfn:service\nfunc H() int { return y }\n",
+		}, []string{`a.go:3:`, `unknown option "retries"`, `a.go:7:10: service G: parameter "f"`, "b.go:3:13:", "b.go:6:23: undefined: y"}},
+		{"refused import and type error", map[string]string{
+			"a.go": "package a\n\nimport \"os/exec\"\n\nvar _ = exec.Command\n",
+			"b.go": "package a\n\nvar x int = \"s\"\n",
+		}, []string{"a.go:3:8:", "--unrestricted", "b.go:3:13:"}},
+		{"a service and its caller both broken", map[string]string{
+			"a.go": "package a\n\n//microfn:service\nfunc F(c chan int) int { return 1 }\n\n//microfn:service\nfunc G() int { return F(nil) + missing }\n",
+		}, []string{`a.go:4:10: service F: parameter "c"`, "a.go:7:32: undefined: missing"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeFiles(t, tc.files)
+			code, out, errOut := runCLI(t, context.Background(), "check", dir)
+			if code != 1 || out != "" {
+				t.Errorf("exit %d, stdout %q; want 1 and nothing", code, out)
+			}
+			rest := errOut
+			for _, w := range tc.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("output lacks %q (or has it out of order):\n%s", w, errOut)
+				}
+				rest = rest[i+len(w):]
+			}
+			lines := strings.Split(strings.TrimSpace(errOut), "\n")
+			seen := map[string]bool{}
+			for _, l := range lines {
+				if seen[l] {
+					t.Errorf("line printed twice: %s", l)
+				}
+				seen[l] = true
+			}
+			if !strings.HasSuffix(errOut, "microfn check: 1 of 1 packages have errors\n") {
+				t.Errorf("no summary line:\n%s", errOut)
 			}
 		})
 	}
