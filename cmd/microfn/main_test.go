@@ -154,6 +154,44 @@ func TestCheckEveryError(t *testing.T) {
 	}
 }
 
+// TestRunSpecialFloats: microfn run writes NaN and the infinities as
+// serve does, "NaN", "Infinity", "-Infinity", for a result and through a
+// nested call, and reads them in key=value arguments.
+func TestRunSpecialFloats(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"f.go": `package f
+
+import (
+	"fmt"
+	"math"
+)
+
+//microfn:service
+func Div(a, b float64) float64 { return a / b }
+
+//microfn:service
+func Show(a float64) string {
+	q := Div(a, 0)
+	return fmt.Sprintf("%v %v", q, math.IsNaN(q))
+}
+`})
+	for _, tc := range []struct {
+		args []string
+		out  string
+	}{
+		{[]string{"Div", "a=0", "b=0"}, `"NaN"`},
+		{[]string{"Div", "a=1", "b=0"}, `"Infinity"`},
+		{[]string{"Div", "a=-Inf", "b=2"}, `"-Infinity"`},
+		{[]string{"Show", "a=0"}, `"NaN true"`},
+		{[]string{"Show", "a=-1"}, `"-Inf false"`},
+	} {
+		code, out, errOut := runCLI(t, context.Background(), append([]string{"run", dir}, tc.args...)...)
+		if code != 0 || out != tc.out+"\n" {
+			t.Errorf("run %v: exit %d, stdout %q, stderr %q; want %s", tc.args, code, out, errOut, tc.out)
+		}
+	}
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	addr, err := freeport.Addr()
