@@ -86,6 +86,7 @@ const wideSrc = `package wide
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"net/netip"
 	"sort"
@@ -115,6 +116,25 @@ func Route(ip netip.Addr, nets map[netip.Prefix]int) ([]int, netip.Addr) {
 	return hits, ip.Next()
 }
 
+// Host is a struct of the package with fields of the new kinds.
+type Host struct {
+	Addr   netip.Addr       ` + "`json:\"addr\"`" + `
+	Ports  map[uint16]string ` + "`json:\"ports,omitempty\"`" + `
+	Weight *big.Rat         ` + "`json:\"weight,omitempty\"`" + `
+	Score  float64          ` + "`json:\"score\"`" + `
+}
+
+// Index keys hosts by their position.
+//
+//microfn:service
+func Index(hs []Host) map[int]Host {
+	m := map[int]Host{}
+	for i, h := range hs {
+		m[i] = h
+	}
+	return m
+}
+
 // Nested calls the services above through their proxies.
 //
 //microfn:service
@@ -123,7 +143,9 @@ func Nested() string {
 	huge, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
 	sum := Add(huge, huge)
 	hits, next := Route(netip.MustParseAddr("10.1.2.3"), map[netip.Prefix]int{netip.MustParsePrefix("10.0.0.0/8"): 8, netip.MustParsePrefix("10.1.0.0/16"): 16, netip.MustParsePrefix("192.0.2.0/24"): 24})
-	return fmt.Sprintf("%v %v | %v | %v %v", m, u, sum, hits, next)
+	idx := Index([]Host{{Addr: netip.MustParseAddr("::1"), Ports: map[uint16]string{443: "https"}, Weight: big.NewRat(1, 3), Score: math.Inf(-1)}})
+	h := idx[0]
+	return fmt.Sprintf("%v %v | %v | %v %v | %v %v %v %v", m, u, sum, hits, next, h.Addr, h.Ports, h.Weight, h.Score)
 }
 `
 
@@ -165,7 +187,9 @@ func TestWireFidelityModes(t *testing.T) {
 		{"POST", "/wide/Add", `{"a":123456789012345678901234567890,"b":1}`, `123456789012345678901234567891`},
 		{"GET", "/wide/Add?a=-5&b=7", "", `2`},
 		{"POST", "/wide/Route", `{"ip":"10.1.2.3","nets":{"10.0.0.0/8":8,"10.1.0.0/16":16}}`, `[[8,16],"10.1.2.4"]`},
-		{"GET", "/wide/Nested", "", `"map[-1:minus 10:ten] map[255:[-1]] | 246913578024691357802469135780 | [8 16] 10.1.2.4"`},
+		{"POST", "/wide/Index", `{"hs":[{"addr":"192.0.2.1","ports":{"80":"http"},"weight":"0.5","score":"NaN"},{"addr":"","score":1}]}`,
+			`{"0":{"addr":"192.0.2.1","ports":{"80":"http"},"weight":"1/2","score":"NaN"},"1":{"addr":"","score":1}}`},
+		{"GET", "/wide/Nested", "", `"map[-1:minus 10:ten] map[255:[-1]] | 246913578024691357802469135780 | [8 16] 10.1.2.4 | ::1 map[443:https] 1/3 -Inf"`},
 	}
 	got := map[string][]string{}
 	for _, m := range modes {
