@@ -202,7 +202,7 @@ func (c *Codec) appendDynamic(b []byte, v reflect.Value, depth int) ([]byte, err
 	if t, ok := c.types[v.Type()]; ok {
 		return c.appendValue(b, t, v, depth)
 	}
-	if k := v.Kind(); k == reflect.Float32 || k == reflect.Float64 {
+	if k := v.Kind(); (k == reflect.Float32 || k == reflect.Float64) && !encodesItself(v.Type()) {
 		// NaN and the infinities as the strings microfn writes for them.
 		return appendFloat(b, v.Float(), v.Type().Bits())
 	}
@@ -281,15 +281,20 @@ func specialFloat(s string) (float64, bool) {
 func walkable(rt reflect.Type) bool {
 	switch rt.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-	default:
-		return false
+		return !encodesItself(rt)
 	}
+	return false
+}
+
+// encodesItself reports whether encoding/json may call a method of rt, or
+// of *rt, to encode a value of rt.
+func encodesItself(rt reflect.Type) bool {
 	for _, t := range []reflect.Type{rt, reflect.PointerTo(rt)} {
 		if t.Implements(marshalerType) || t.Implements(textMarshalerType) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 var (
