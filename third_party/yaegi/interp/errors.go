@@ -273,7 +273,10 @@ func assertError(n *node, exec bltn, value, value0, value1 func(*frame) reflect.
 		}
 		if !ok {
 			if !withOk {
-				panic(n.cfgErrorf("interface conversion: %s is %s, not %s", n.child[0].typ.id(), dn.typ.id(), typ.id()))
+				if isInterface(typ) {
+					panicTypeAssertion("", goTypeString(dn.typ), goTypeString(typ), firstMissing(dn.typ, typ))
+				}
+				panicTypeAssertion(goTypeString(n.child[0].typ), goTypeString(dn.typ), goTypeString(typ), "")
 			}
 			return next
 		}

@@ -25,13 +25,13 @@ func runForkCases(t *testing.T, cases []forkCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var out bytes.Buffer
-			i := interp.New(interp.Options{Stdout: &out, Stderr: &out})
+			var out, stderr bytes.Buffer // yaegi reports panics on stderr
+			i := interp.New(interp.Options{Stdout: &out, Stderr: &stderr})
 			if err := i.Use(stdlib.Symbols); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := i.Eval(c.src); err != nil {
-				t.Fatalf("eval: %v\noutput: %s", err, out.String())
+				t.Fatalf("eval: %v\noutput: %s%s", err, out.String(), stderr.String())
 			}
 			if got := strings.TrimSpace(out.String()); got != c.want {
 				t.Errorf("got\n%s\nwant\n%s", got, c.want)
@@ -319,5 +319,145 @@ func main() {
 }
 `,
 		want: "code 404 wrap: code 404 name n p\ncode 404 code 404 404 \"code 404\" 6e616d65206e|code 404 |wrap: code 404",
+	}})
+}
+
+// TestRuntimePanics: the run-time panics of interpreted code are
+// runtime.Errors with the runtime's text (yaegi panicked with reflect's
+// strings, "reflect: slice index out of range", or errors of its own),
+// or the runtime's own errors.
+func TestRuntimePanics(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "kinds",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func try(name string, f func()) {
+	defer func() {
+		r := recover()
+		_, isErr := r.(error)
+		_, isRt := r.(runtime.Error)
+		fmt.Println(name, isErr, isRt, r)
+	}()
+	f()
+}
+
+type T struct{ x int }
+
+type E struct{ x int }
+
+type S struct{ *E }
+
+type I interface{ M() }
+
+func main() {
+	n5, m1, z := 5, -1, 0
+	s := []int{1, 2, 3}
+	a := [3]int{}
+	pa := &a
+	str := "abc"
+	try("index", func() { _ = s[n5] })
+	try("index-negative", func() { _ = s[m1] })
+	try("index-array", func() { _ = a[n5] })
+	try("index-array-pointer", func() { _ = pa[n5] })
+	try("index-string", func() { _ = str[n5] })
+	try("index-set", func() { s[n5] = 1 })
+	try("index-empty", func() { var e []int; _ = e[5] })
+	try("slice-high", func() { _ = s[1:n5] })
+	try("slice-low-high", func() { lo := 2; _ = s[lo:1] })
+	try("slice-max", func() { _ = s[0:1:n5] })
+	try("slice-low", func() { _ = s[n5:] })
+	try("slice-array", func() { _ = a[1:n5] })
+	try("slice-string", func() { _ = str[1:n5] })
+	try("convert-array", func() { _ = [4]int(s) })
+	var m map[string]int
+	try("nil-map", func() { m["a"] = 1 })
+	var p *T
+	try("nil-field", func() { _ = p.x })
+	try("nil-field-set", func() { p.x = 1 })
+	var ip *int
+	try("nil-deref", func() { _ = *ip })
+	try("nil-deref-set", func() { *ip = 1 })
+	try("nil-embedded", func() { var v S; _ = v.x })
+	var nf func()
+	try("nil-func", func() { nf() })
+	try("divide", func() { _ = n5 / z })
+	try("shift", func() { _ = 1 << m1 })
+	var x any = "s"
+	try("assert", func() { _ = x.(int) })
+	var e error
+	try("assert-nil", func() { _ = e.(interface{ Foo() }) })
+	try("assert-interface", func() { _ = x.(fmt.Stringer) })
+	try("assert-interpreted", func() { var y any = 3; _ = y.(I) })
+	try("makeslice", func() { _ = make([]int, m1) })
+	try("makeslice-cap", func() { _ = make([]int, 5, n5-2) })
+	try("makechan", func() { _ = make(chan int, m1) })
+	c := make(chan int)
+	close(c)
+	try("send-closed", func() { c <- 1 })
+	try("close-closed", func() { close(c) })
+	try("uncomparable", func() { var a, b any = s, s; _ = a == b })
+	try("none", func() {})
+}
+`,
+		want: `index true true runtime error: index out of range [5] with length 3
+index-negative true true runtime error: index out of range [-1]
+index-array true true runtime error: index out of range [5] with length 3
+index-array-pointer true true runtime error: index out of range [5] with length 3
+index-string true true runtime error: index out of range [5] with length 3
+index-set true true runtime error: index out of range [5] with length 3
+index-empty true true runtime error: index out of range [5] with length 0
+slice-high true true runtime error: slice bounds out of range [:5] with capacity 3
+slice-low-high true true runtime error: slice bounds out of range [2:1]
+slice-max true true runtime error: slice bounds out of range [::5] with capacity 3
+slice-low true true runtime error: slice bounds out of range [5:3]
+slice-array true true runtime error: slice bounds out of range [:5] with length 3
+slice-string true true runtime error: slice bounds out of range [:5] with length 3
+convert-array true true runtime error: cannot convert slice with length 3 to array or pointer to array with length 4
+nil-map true true assignment to entry in nil map
+nil-field true true runtime error: invalid memory address or nil pointer dereference
+nil-field-set true true runtime error: invalid memory address or nil pointer dereference
+nil-deref true true runtime error: invalid memory address or nil pointer dereference
+nil-deref-set true true runtime error: invalid memory address or nil pointer dereference
+nil-embedded true true runtime error: invalid memory address or nil pointer dereference
+nil-func true true runtime error: invalid memory address or nil pointer dereference
+divide true true runtime error: integer divide by zero
+shift true true runtime error: negative shift amount
+assert true true interface conversion: interface {} is string, not int
+assert-nil true true interface conversion: interface is nil, not interface { Foo() }
+assert-interface true true interface conversion: string is not fmt.Stringer: missing method String
+assert-interpreted true true interface conversion: int is not main.I: missing method M
+makeslice true true runtime error: makeslice: len out of range
+makeslice-cap true true runtime error: makeslice: cap out of range
+makechan true true makechan: size out of range
+send-closed true true send on closed channel
+close-closed true true close of closed channel
+uncomparable true true runtime error: comparing uncomparable type []int
+none false false <nil>`,
+	}, {
+		name: "assert error",
+		src: `package main
+
+import "fmt"
+
+type Code int
+
+func (c Code) Error() string { return "code" }
+
+type Wrap struct{ err error }
+
+func (w Wrap) Error() string { return "wrap" }
+
+func main() {
+	defer func() { fmt.Println(recover()) }()
+	var err error = Wrap{Code(1)}
+	_ = err.(Code)
+}
+`,
+		want: "interface conversion: error is main.Wrap, not main.Code",
 	}})
 }

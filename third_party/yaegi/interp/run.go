@@ -326,7 +326,15 @@ func typeAssert(n *node, withResult, withOk bool) {
 			}
 			if !ok {
 				if !withOk {
-					panic(n.cfgErrorf("interface conversion: nil is not %v", typID))
+					// A value held plainly, whose type has none of the methods.
+					c := valf
+					for c.IsValid() && c.Kind() == reflect.Interface && !c.IsNil() {
+						c = c.Elem()
+					}
+					if c.IsValid() && c.Kind() != reflect.Interface {
+						panicTypeAssertion("", c.Type().String(), goTypeString(typ), firstMissing(&itype{cat: valueT, rtype: c.Type()}, typ))
+					}
+					panicTypeAssertion("", "", goTypeString(typ), "")
 				}
 				return next
 			}
@@ -344,7 +352,7 @@ func typeAssert(n *node, withResult, withOk bool) {
 			if len(m0) < len(m1) {
 				ok = false
 				if !withOk {
-					panic(n.cfgErrorf("interface conversion: %v is not %v", v.node.typ.id(), typID))
+					panicTypeAssertion("", goTypeString(v.node.typ), goTypeString(typ), firstMissing(v.node.typ, typ))
 				}
 				return next
 			}
@@ -353,6 +361,9 @@ func typeAssert(n *node, withResult, withOk bool) {
 				var meth0 string
 				meth0, ok = m0[k]
 				if !ok {
+					if !withOk {
+						panicTypeAssertion("", goTypeString(v.node.typ), goTypeString(typ), firstMissing(v.node.typ, typ))
+					}
 					return next
 				}
 				// As far as we know this equality check can fail because they are two ways to
@@ -366,18 +377,20 @@ func typeAssert(n *node, withResult, withOk bool) {
 				tm := lookupFieldOrMethod(v.node.typ, k)
 				if tm == nil {
 					ok = false
+					if !withOk {
+						panicTypeAssertion("", goTypeString(v.node.typ), goTypeString(typ), k)
+					}
 					return next
 				}
 
 				var err error
 				meth0, err = stripReceiverFromArgs(meth0)
-				if err != nil {
+				if err != nil || meth0 != meth1 {
 					ok = false
-					return next
-				}
-
-				if meth0 != meth1 {
-					ok = false
+					if !withOk {
+						// The runtime names a method of another signature as missing.
+						panicTypeAssertion("", goTypeString(v.node.typ), goTypeString(typ), k)
+					}
 					return next
 				}
 			}
@@ -429,13 +442,15 @@ func typeAssert(n *node, withResult, withOk bool) {
 				leftType = val.node.typ.rtype
 			} else {
 				v = v.Elem()
-				leftType = v.Type()
+				if v.IsValid() { // else a nil interface value
+					leftType = v.Type()
+				}
 				ok = true
 			}
 			ok = v.IsValid()
 			if !ok {
 				if !withOk {
-					panic(n.cfgErrorf("interface conversion: interface {} is nil, not %s", rtype.String()))
+					panicTypeAssertion("", "", goTypeString(typ), "")
 				}
 				return next
 			}
@@ -443,7 +458,7 @@ func typeAssert(n *node, withResult, withOk bool) {
 			if !ok {
 				if !withOk {
 					method := firstMissingMethod(leftType, rtype)
-					panic(n.cfgErrorf("interface conversion: %s is not %s: missing method %s", leftType.String(), rtype.String(), method))
+					panicTypeAssertion("", leftType.String(), goTypeString(typ), method)
 				}
 				return next
 			}
@@ -473,9 +488,9 @@ func typeAssert(n *node, withResult, withOk bool) {
 				if !withOk {
 					// TODO(mpl): think about whether this should ever happen.
 					if ctyp == nil {
-						panic(n.cfgErrorf("interface conversion: interface {} is nil, not %s", rtype.String()))
+						panicTypeAssertion(assertedInter(c0.typ, typ), "", goTypeString(typ), "")
 					}
-					panic(n.cfgErrorf("interface conversion: interface {} is %s, not %s", ctyp.String(), rtype.String()))
+					panicTypeAssertion(assertedInter(c0.typ, typ), ctyp.String(), goTypeString(typ), "")
 				}
 				return next
 			}
@@ -500,7 +515,7 @@ func typeAssert(n *node, withResult, withOk bool) {
 			}
 			if !ok {
 				if !withOk {
-					panic(n.cfgErrorf("interface conversion: interface {} is nil, not %s", rtype.String()))
+					panicTypeAssertion(assertedInter(c0.typ, typ), "", goTypeString(typ), "")
 				}
 				return next
 			}
@@ -513,7 +528,10 @@ func typeAssert(n *node, withResult, withOk bool) {
 			if !ok {
 				if !withOk {
 					method := firstMissingMethod(v.Type(), rtype)
-					panic(n.cfgErrorf("interface conversion: %s is not %s: missing method %s", v.Type().String(), rtype.String(), method))
+					if isInterface(typ) {
+						panicTypeAssertion("", v.Type().String(), goTypeString(typ), method)
+					}
+					panicTypeAssertion(assertedInter(c0.typ, typ), v.Type().String(), goTypeString(typ), "")
 				}
 				return next
 			}
@@ -533,7 +551,7 @@ func typeAssert(n *node, withResult, withOk bool) {
 			if !ok || !v.value.IsValid() {
 				ok = false
 				if !withOk {
-					panic(n.cfgErrorf("interface conversion: interface {} is nil, not %s", rtype.String()))
+					panicTypeAssertion(assertedInter(c0.typ, typ), "", goTypeString(typ), "")
 				}
 				return next
 			}
@@ -541,7 +559,7 @@ func typeAssert(n *node, withResult, withOk bool) {
 			ok = canAssertTypes(v.value.Type(), rtype)
 			if !ok {
 				if !withOk {
-					panic(n.cfgErrorf("interface conversion: interface {} is %s, not %s", v.value.Type().String(), rtype.String()))
+					panicTypeAssertion(assertedInter(c0.typ, typ), goTypeString(v.node.typ), goTypeString(typ), "")
 				}
 				return next
 			}
@@ -631,7 +649,9 @@ func convert(n *node) {
 
 	n.exec = func(f *frame) bltn {
 		if doConvert {
-			dest(f).Set(value(f).Convert(typ))
+			v := value(f)
+			checkConvert(v, typ)
+			dest(f).Set(v.Convert(typ))
 		} else {
 			dest(f).Set(value(f))
 		}
@@ -850,7 +870,9 @@ func deref(n *node) {
 	if n.fnext != nil {
 		fnext := getExec(n.fnext)
 		n.exec = func(f *frame) bltn {
-			r := value(f).Elem()
+			p := value(f)
+			checkDeref(p)
+			r := p.Elem()
 			if r.Bool() {
 				getFrame(f, l).data[i] = r
 				return tnext
@@ -859,7 +881,9 @@ func deref(n *node) {
 		}
 	} else {
 		n.exec = func(f *frame) bltn {
-			getFrame(f, l).data[i] = value(f).Elem()
+			p := value(f)
+			checkDeref(p)
+			getFrame(f, l).data[i] = p.Elem()
 			return tnext
 		}
 	}
@@ -1317,10 +1341,13 @@ func call(n *node) {
 		f.mutex.Lock()
 		bf := value(f)
 		def, ok := bf.Interface().(*node)
-		if ok {
+		if ok && def != nil {
 			bf = def.rval
 		}
 		f.mutex.Unlock()
+		if ok && def == nil || !ok && bf.IsValid() && bf.Kind() == reflect.Func && bf.IsNil() {
+			panicNilDeref() // a call of a nil function
+		}
 
 		// Call bin func if defined
 		if bf.IsValid() {
@@ -1492,9 +1519,19 @@ func callBin(n *node) {
 	}
 
 	// Determine if we should use `Call` or `CallSlice` on the function Value.
-	callFn := func(v reflect.Value, in []reflect.Value) []reflect.Value { return v.Call(in) }
+	callFn := func(v reflect.Value, in []reflect.Value) []reflect.Value {
+		if v.IsNil() {
+			panicNilDeref() // a call of a nil function
+		}
+		return v.Call(in)
+	}
 	if n.action == aCallSlice {
-		callFn = func(v reflect.Value, in []reflect.Value) []reflect.Value { return v.CallSlice(in) }
+		callFn = func(v reflect.Value, in []reflect.Value) []reflect.Value {
+			if v.IsNil() {
+				panicNilDeref()
+			}
+			return v.CallSlice(in)
+		}
 	}
 
 	for i, c := range child {
@@ -1763,7 +1800,9 @@ func getIndexArray(n *node) {
 		if n.fnext != nil {
 			fnext := getExec(n.fnext)
 			n.exec = func(f *frame) bltn {
-				r := value0(f).Index(ai)
+				a := value0(f)
+				checkIndex(a, ai)
+				r := a.Index(ai)
 				getFrame(f, l).data[i] = r
 				if r.Bool() {
 					return tnext
@@ -1772,7 +1811,9 @@ func getIndexArray(n *node) {
 			}
 		} else {
 			n.exec = func(f *frame) bltn {
-				getFrame(f, l).data[i] = value0(f).Index(ai)
+				a := value0(f)
+				checkIndex(a, ai)
+				getFrame(f, l).data[i] = a.Index(ai)
 				return tnext
 			}
 		}
@@ -1783,7 +1824,9 @@ func getIndexArray(n *node) {
 			fnext := getExec(n.fnext)
 			n.exec = func(f *frame) bltn {
 				_, vi := value1(f)
-				r := value0(f).Index(int(vi))
+				a := value0(f)
+				checkIndex(a, int(vi))
+				r := a.Index(int(vi))
 				getFrame(f, l).data[i] = r
 				if r.Bool() {
 					return tnext
@@ -1793,7 +1836,9 @@ func getIndexArray(n *node) {
 		} else {
 			n.exec = func(f *frame) bltn {
 				_, vi := value1(f)
-				getFrame(f, l).data[i] = value0(f).Index(int(vi))
+				a := value0(f)
+				checkIndex(a, int(vi))
+				getFrame(f, l).data[i] = a.Index(int(vi))
 				return tnext
 			}
 		}
@@ -2110,7 +2155,7 @@ func getIndexSeq(n *node) {
 		fnext := getExec(n.fnext)
 		n.exec = func(f *frame) bltn {
 			v := value(f)
-			r := v.FieldByIndex(index)
+			r := fieldByIndexOf(v, index)
 			getFrame(f, l).data[i] = r
 			if r.Bool() {
 				return tnext
@@ -2120,7 +2165,7 @@ func getIndexSeq(n *node) {
 	} else {
 		n.exec = func(f *frame) bltn {
 			v := value(f)
-			getFrame(f, l).data[i] = v.FieldByIndex(index)
+			getFrame(f, l).data[i] = fieldByIndexOf(v, index)
 			return tnext
 		}
 	}
@@ -2136,7 +2181,7 @@ func getPtrIndexSeq(n *node) {
 	if n.fnext != nil {
 		fnext := getExec(n.fnext)
 		n.exec = func(f *frame) bltn {
-			r := value(f).Elem().FieldByIndex(index)
+			r := fieldByIndex(value(f), index)
 			getFrame(f, l).data[i] = r
 			if r.Bool() {
 				return tnext
@@ -2145,7 +2190,7 @@ func getPtrIndexSeq(n *node) {
 		}
 	} else {
 		n.exec = func(f *frame) bltn {
-			getFrame(f, l).data[i] = value(f).Elem().FieldByIndex(index)
+			getFrame(f, l).data[i] = fieldByIndex(value(f), index)
 			return tnext
 		}
 	}
@@ -3494,13 +3539,16 @@ func _make(n *node) {
 		case 3:
 			n.exec = func(f *frame) bltn {
 				length := int(vInt(value(f)))
+				checkMakeSlice(length, length)
 				dest(f).Set(reflect.MakeSlice(typ, length, length))
 				return next
 			}
 		case 4:
 			value1 := genValue(n.child[3])
 			n.exec = func(f *frame) bltn {
-				dest(f).Set(reflect.MakeSlice(typ, int(vInt(value(f))), int(vInt(value1(f)))))
+				length, capacity := int(vInt(value(f))), int(vInt(value1(f)))
+				checkMakeSlice(length, capacity)
+				dest(f).Set(reflect.MakeSlice(typ, length, capacity))
 				return next
 			}
 		}
@@ -3515,7 +3563,9 @@ func _make(n *node) {
 		case 3:
 			value := genValue(n.child[2])
 			n.exec = func(f *frame) bltn {
-				dest(f).Set(reflect.MakeChan(typ, int(vInt(value(f)))))
+				size := int(vInt(value(f)))
+				checkMakeChan(size)
+				dest(f).Set(reflect.MakeChan(typ, size))
 				return next
 			}
 		}
@@ -3898,7 +3948,9 @@ func slice(n *node) {
 	case 2:
 		n.exec = func(f *frame) bltn {
 			a := value0(f)
-			getFrame(f, l).data[i] = a.Slice(int(vInt(value1(f))), a.Len())
+			lo := int(vInt(value1(f)))
+			checkSlice(a, lo, a.Len(), 0, false)
+			getFrame(f, l).data[i] = a.Slice(lo, a.Len())
 			return next
 		}
 	case 3:
@@ -3906,7 +3958,9 @@ func slice(n *node) {
 
 		n.exec = func(f *frame) bltn {
 			a := value0(f)
-			getFrame(f, l).data[i] = a.Slice(int(vInt(value1(f))), int(vInt(value2(f))))
+			lo, hi := int(vInt(value1(f))), int(vInt(value2(f)))
+			checkSlice(a, lo, hi, 0, false)
+			getFrame(f, l).data[i] = a.Slice(lo, hi)
 			return next
 		}
 	case 4:
@@ -3915,7 +3969,9 @@ func slice(n *node) {
 
 		n.exec = func(f *frame) bltn {
 			a := value0(f)
-			getFrame(f, l).data[i] = a.Slice3(int(vInt(value1(f))), int(vInt(value2(f))), int(vInt(value3(f))))
+			lo, hi, max := int(vInt(value1(f))), int(vInt(value2(f))), int(vInt(value3(f)))
+			checkSlice(a, lo, hi, max, true)
+			getFrame(f, l).data[i] = a.Slice3(lo, hi, max)
 			return next
 		}
 	}
@@ -3932,6 +3988,7 @@ func slice0(n *node) {
 	case 1:
 		n.exec = func(f *frame) bltn {
 			a := value0(f)
+			checkSlice(a, 0, a.Len(), 0, false)
 			getFrame(f, l).data[i] = a.Slice(0, a.Len())
 			return next
 		}
@@ -3939,7 +3996,9 @@ func slice0(n *node) {
 		value1 := genValue(n.child[1])
 		n.exec = func(f *frame) bltn {
 			a := value0(f)
-			getFrame(f, l).data[i] = a.Slice(0, int(vInt(value1(f))))
+			hi := int(vInt(value1(f)))
+			checkSlice(a, 0, hi, 0, false)
+			getFrame(f, l).data[i] = a.Slice(0, hi)
 			return next
 		}
 	case 3:
@@ -3947,7 +4006,9 @@ func slice0(n *node) {
 		value2 := genValue(n.child[2])
 		n.exec = func(f *frame) bltn {
 			a := value0(f)
-			getFrame(f, l).data[i] = a.Slice3(0, int(vInt(value1(f))), int(vInt(value2(f))))
+			hi, max := int(vInt(value1(f))), int(vInt(value2(f)))
+			checkSlice(a, 0, hi, max, true)
+			getFrame(f, l).data[i] = a.Slice3(0, hi, max)
 			return next
 		}
 	}
