@@ -164,7 +164,6 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 	req.Header.SetCanonical(keyChain, []byte(ch.id))
 	req.Header.SetCanonical(keyWorkerKey, e.version.workerKey)
 
-	group := e.version.group
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()
 	finish := func(err error) ([]byte, error) {
@@ -190,7 +189,7 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 	slot := &heldSlot{release: release}
 	if inline {
 		timer := slot.detachAt(attemptDeadline, e.limiter, ch.id)
-		err := group.Do(req, resp, attemptDeadline)
+		err := e.version.do(req, resp, attemptDeadline)
 		timer.Stop()
 		inFlight.Dec()
 		slot.free()
@@ -198,7 +197,7 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 	}
 	done := make(chan error, 1)
 	go func() {
-		err := group.Do(req, resp, attemptDeadline)
+		err := e.version.do(req, resp, attemptDeadline)
 		inFlight.Dec()
 		slot.free()
 		done <- err
@@ -228,4 +227,18 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 		return nil, fmt.Errorf("%s: %w", e.desc.Name, ctx.Err())
 	}
 	return nil, &timeoutError{service: e.desc.Name, timeout: e.policy.Timeout}
+}
+
+// do sends one attempt to the worker that runs the version's code. A
+// shared worker can be replaced between the lookup and the attempt: the
+// attempt then goes to the one that replaced it.
+func (v *version) do(req *fasthttp.Request, resp *fasthttp.Response, deadline time.Time) error {
+	for {
+		g := v.worker()
+		err := g.Do(req, resp, deadline)
+		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
+			continue
+		}
+		return err
+	}
 }

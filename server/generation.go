@@ -31,8 +31,12 @@ type endpoint struct {
 type version struct {
 	rel       string            // package directory relative to the root, "." for the root
 	pkg       *interp.Package   // the loaded code, when it runs in this process
-	group     *supervisor.Group // its worker process, when it runs in one
+	group     *supervisor.Group // its worker process, when it runs in one of its own
+	shared    *sharedWorker     // the worker of every package (IsolateShared)
 	workerKey []byte            // the secret its worker takes calls with
+	files     []funcs.SourceFile
+	prep      *interp.Prepared  // its code as prepared, for a shared worker's restarts
+	pending   *supervisor.Group // a shared worker to install with the version
 	endpoints []*endpoint       // in the order of pkg.Services
 	loadedAt  time.Time
 
@@ -81,6 +85,15 @@ func (v *version) tryClose() {
 			}
 		})
 	}
+}
+
+// worker returns the group of the worker process that runs the version's
+// code, or nil when it runs in this process (or nowhere here).
+func (v *version) worker() *supervisor.Group {
+	if v.shared != nil {
+		return v.shared.group.Load()
+	}
+	return v.group
 }
 
 // servesAny reports whether the version has a service this server serves.

@@ -57,7 +57,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	if ch.depth > s.cfg.maxDepth {
 		return s.fail(c, start, e, ch, callStats{}, &depthError{depth: ch.depth, max: s.cfg.maxDepth})
 	}
-	if e.version.group != nil {
+	if e.version.worker() != nil {
 		return s.handleForwarded(c, start, deadline, e, ch, proxied)
 	}
 	args, err := s.bind(c, e)

@@ -42,7 +42,7 @@ func (s *Server) Status() Health {
 		if st.current != nil {
 			ps.Services = routesOf(st.current)
 			ps.LoadedAt = st.current.loadedAt.Format(time.RFC3339)
-			if g := st.current.group; g != nil {
+			if g := st.current.worker(); g != nil {
 				pid := g.PID()
 				ps.Worker = &pid
 			}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -206,6 +207,11 @@ func (s *Server) WorkerPIDs() []int {
 			out = append(out, st.current.group.PIDs()...)
 		}
 	}
+	if s.shared != nil {
+		if g := s.shared.group.Load(); g != nil {
+			out = append(out, g.PIDs()...)
+		}
+	}
 	sort.Ints(out)
 	return out
 }
@@ -223,6 +229,11 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 	for rel, st := range w.s.packages {
 		if st.current != nil && st.current.group != nil {
 			groups[rel] = st.current.group
+		}
+	}
+	if w.s.shared != nil {
+		if g := w.s.shared.group.Load(); g != nil {
+			groups["shared"] = g
 		}
 	}
 	w.s.mu.Unlock()
@@ -312,5 +323,92 @@ func (s *Server) workerSandbox() supervisor.Sandbox {
 func (s *Server) warnOnce(msg string) {
 	if _, seen := s.warned.LoadOrStore(msg, true); !seen {
 		s.cfg.logger.Warn("WARNING: " + msg)
+	}
+}
+
+// A sharedWorker is the worker process every package runs in with
+// IsolateShared. A reload of any package starts a new one with every
+// package's current code and swaps it in; the old one finishes its calls
+// and ends.
+type sharedWorker struct {
+	mu    sync.Mutex // serializes reloads: each starts a worker with every package
+	group atomic.Pointer[supervisor.Group]
+	key   []byte // the secret the shared workers take calls with
+}
+
+// startShared starts a shared worker with the package in rel at its new
+// version (files, prep) and every other package at its current one, and
+// returns it once it has loaded them all; installShared makes it the
+// shared worker. The caller holds s.shared.mu.
+func (s *Server) startShared(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, error) {
+	set := s.workerSettings()
+	set.WorkerKey = s.shared.key
+	settings, err := json.Marshal(set)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", label, err)
+	}
+	pkgs := []supervisor.PackageSpec{{Rel: rel, Files: files, Prepared: prep.Files}}
+	s.mu.Lock()
+	for other, st := range s.packages {
+		if other != rel && st.current != nil && st.current.prep != nil && st.current.servesAny() {
+			pkgs = append(pkgs, supervisor.PackageSpec{Rel: other, Files: st.current.files, Prepared: st.current.prep.Files})
+		}
+	}
+	s.mu.Unlock()
+	rels := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		rels[i] = p.Rel
+	}
+	spec := supervisor.Spec{Root: s.root, Packages: pkgs, Limits: s.cfg.workerLimits, Sandbox: s.workerSandbox(), Settings: settings}
+	cfg := supervisor.Config{
+		Command:     s.cfg.workerCommand,
+		Dir:         s.runDir,
+		Label:       "every package",
+		LoadTimeout: s.cfg.loadTimeout,
+		Grace:       s.cfg.runawayGrace,
+		MaxMemory:   s.cfg.workerLimits.MaxMemory,
+		Logger:      s.cfg.logger,
+		OnCrash: func(c supervisor.Crash) {
+			for _, r := range rels {
+				s.crashes.add(r, c)
+			}
+		},
+	}
+	g, ready, err := supervisor.Start(ctx, cfg, spec)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range ready.Warnings {
+		s.warnOnce(w)
+	}
+	if len(ready.Failed) > 0 {
+		if g != nil {
+			g.Close()
+			g.Wait()
+		}
+		if list, ok := ready.Failed[rel]; ok {
+			return nil, supervisor.Err(list)
+		}
+		for other, list := range ready.Failed {
+			return nil, fmt.Errorf("load %s: package %s no longer loads beside it: %v", label, other, supervisor.Err(list))
+		}
+	}
+	if g == nil {
+		return nil, fmt.Errorf("load %s: the worker loaded nothing", label)
+	}
+	s.groups.Add(1)
+	go func() {
+		defer s.groups.Done()
+		g.Wait()
+	}()
+	return g, nil
+}
+
+// installShared makes g the shared worker: new calls go to it, and the
+// one it replaces ends once its calls have. The caller holds s.mu, and
+// publishes the versions g runs right after.
+func (s *Server) installShared(g *supervisor.Group) {
+	if old := s.shared.group.Swap(g); old != nil {
+		old.Drain()
 	}
 }

@@ -377,3 +377,40 @@ func Alive() string { return "alive" }
 		t.Errorf("the limit crashed the worker: %+v", c)
 	}
 }
+
+// TestSharedWorker: with IsolateShared every package runs in one worker
+// process apart from the server; a crash restarts it, with every package,
+// and the server stays up.
+func TestSharedWorker(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, map[string]string{"good/good.go": goodSrc, "bad/bad.go": crashSrc},
+		server.WithQuiet(true), server.WithAllow("log"), server.WithIsolation(server.IsolateShared))
+	pids := in.Server.WorkerPIDs()
+	if len(pids) != 1 {
+		t.Fatalf("worker processes %v, want one for both packages", pids)
+	}
+	h := healthAt(t, in, "/healthz")
+	if h.worker("good") != pids[0] || h.worker("bad") != pids[0] {
+		t.Errorf("packages run in workers %d and %d, want both in %d", h.worker("good"), h.worker("bad"), pids[0])
+	}
+	r := in.Get("/bad/MapRace")
+	if r.Status != http.StatusBadGateway || !strings.Contains(problem(t, r).Detail, "concurrent map writes") {
+		t.Fatalf("MapRace = %d %s, want a 502 naming the crash", r.Status, r.Body)
+	}
+	in.WaitBody("/good/Ping", `"pong"`, 10*time.Second)
+	in.WaitBody("/bad/Alive", `"alive"`, 10*time.Second)
+	h = healthAt(t, in, "/healthz")
+	for _, dir := range []string{"good", "bad"} {
+		if c := h.crashes(dir); c == nil || c.Count != 1 {
+			t.Errorf("crashes of %s = %+v, want the shared worker's one", dir, c)
+		}
+	}
+	// A reload starts a new shared worker with every package.
+	in.Write("good/good.go", strings.Replace(goodSrc, `"pong"`, `"pong 2"`, 1))
+	in.WaitBody("/good/Ping", `"pong 2"`, 10*time.Second)
+	in.WaitBody("/bad/Alive", `"alive"`, 10*time.Second)
+	microfntest.Eventually(t, 10*time.Second, func() (bool, string) {
+		kids := in.Server.WorkerPIDs()
+		return len(kids) == 1, fmt.Sprintf("worker processes %v after the reload, want one", kids)
+	})
+}

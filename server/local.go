@@ -32,7 +32,7 @@ func (s *Server) Call(ctx context.Context, route string, pairs []string) ([]byte
 		return nil, fmt.Errorf("%s was reloaded during the call; try again", route)
 	}
 	defer e.version.release()
-	if e.version.group != nil {
+	if e.version.worker() != nil {
 		return s.callForwarded(ctx, e, pairs)
 	}
 	args, err := e.svc.Func.BindText(pairs)

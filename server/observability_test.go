@@ -112,7 +112,7 @@ func TestMetricsMove(t *testing.T) {
 	// The worker process's own metrics are there too, by package.
 	if len(in.Server.WorkerPIDs()) > 0 {
 		for _, name := range []string{"go_goroutines", "process_resident_memory_bytes"} {
-			if v := value(after, name, map[string]string{"worker": "."}); v <= 0 {
+			if v := value(after, name, map[string]string{"worker": "."}) + value(after, name, map[string]string{"worker": "shared"}); v <= 0 {
 				t.Errorf("%s{worker=\".\"} = %v, want the worker's", name, v)
 			}
 		}

@@ -114,8 +114,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("call deadline must be positive, got %s", c.callDeadline)
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return fmt.Errorf("TLS needs both a certificate and a key file")
-	case c.isolation != IsolatePackage && c.isolation != IsolateNone:
-		return fmt.Errorf("isolation must be %q or %q, got %q", IsolatePackage, IsolateNone, c.isolation)
+	case c.isolation != IsolatePackage && c.isolation != IsolateShared && c.isolation != IsolateNone:
+		return fmt.Errorf("isolation must be %q, %q or %q, got %q", IsolatePackage, IsolateShared, IsolateNone, c.isolation)
 	case c.loadTimeout <= 0:
 		return fmt.Errorf("load timeout must be positive, got %s", c.loadTimeout)
 	case c.runawayGrace <= 0:
@@ -252,6 +252,12 @@ const (
 	// concurrent map write, running out of memory) ends only that
 	// package's worker, which is restarted. The default.
 	IsolatePackage Isolation = "package"
+	// IsolateShared runs every package in one worker process, apart from
+	// the server: a fatal error restarts that worker, and every package
+	// with it, but never takes the server down. It costs one worker's
+	// memory instead of one per package; a reload of any package starts
+	// a new worker with every package.
+	IsolateShared Isolation = "shared"
 	// IsolateNone runs service code in the server's own process, as one
 	// program: the fastest, but a fatal error in any service ends the
 	// server.

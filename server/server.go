@@ -57,6 +57,7 @@ type Server struct {
 	// nested calls. Both are unset in IsolateNone mode.
 	runDir   string
 	internal net.Listener
+	shared   *sharedWorker  // with IsolateShared
 	groups   sync.WaitGroup // worker groups not yet ended
 	warned   sync.Map       // warnings logged once
 	bg       sync.WaitGroup // reloads started by the watcher
@@ -103,6 +104,9 @@ func NewContext(ctx context.Context, dir string, opts ...Option) (*Server, error
 		if err := s.listenInternal(); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.isolation == IsolateShared {
+		s.shared = &sharedWorker{key: []byte(hex.EncodeToString(randomKey()))}
 	}
 	s.ReloadAll(ctx)
 	if err := ctx.Err(); err != nil {
@@ -322,6 +326,11 @@ func (s *Server) Close() {
 		}
 	}
 	s.mu.Unlock()
+	if s.shared != nil {
+		if g := s.shared.group.Load(); g != nil {
+			g.Close()
+		}
+	}
 	s.groups.Wait()
 	s.client.CloseIdleConnections()
 	s.workers.close()
@@ -453,6 +462,11 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 	lk := s.packageLock(rel)
 	lk.Lock()
 	defer lk.Unlock()
+	if s.shared != nil {
+		// Every reload starts a worker with every package's code.
+		s.shared.mu.Lock()
+		defer s.shared.mu.Unlock()
+	}
 	start := time.Now()
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
 	label := filepath.ToSlash(dir)
@@ -529,6 +543,9 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 	if s.packages[rel] != st {
 		// The package was removed while it loaded.
 		if v != nil {
+			if v.pending != nil {
+				v.pending.Close()
+			}
 			v.retire()
 		}
 		return err
@@ -539,6 +556,12 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 	}
 	old := st.current
 	st.current, st.err = v, nil
+	if v.pending != nil {
+		// The shared worker with the new code takes calls from the
+		// moment the new version is published.
+		s.installShared(v.pending)
+		v.pending = nil
+	}
 	if old != nil {
 		old.retire()
 	}
@@ -590,6 +613,19 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 	if !v.servesAny() {
 		// Every service of the package is served elsewhere (--only):
 		// no code of it runs here, so it needs no worker.
+		return v, nil
+	}
+	if s.shared != nil {
+		v.files, v.prep, v.shared, v.workerKey = files, prep, s.shared, s.shared.key
+		g, err := s.startShared(ctx, rel, label, files, prep)
+		if err != nil {
+			var lt *supervisor.LoadTimeoutError
+			if errors.As(err, &lt) {
+				return nil, loadTimeoutError(src, lt)
+			}
+			return nil, err
+		}
+		v.pending = g
 		return v, nil
 	}
 	v.workerKey = []byte(hex.EncodeToString(randomKey()))

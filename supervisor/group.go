@@ -104,6 +104,7 @@ type Group struct {
 	crashes  []time.Time       // recent crashes, for the backoff
 	starting bool              // a replacement or restart is under way
 	closed   bool
+	draining bool          // see Drain
 	closedc  chan struct{} // closed by Close
 
 	wg sync.WaitGroup // the watchdog, restarts and stops
@@ -174,6 +175,12 @@ func (g *Group) Do(req *fasthttp.Request, resp *fasthttp.Response, deadline time
 		}
 		err = p.do(req, resp, deadline)
 		if errors.Is(err, errDraining) {
+			g.mu.Lock()
+			retired := g.draining || g.closed
+			g.mu.Unlock()
+			if retired {
+				return ErrRetired
+			}
 			continue
 		}
 		if err == nil {
@@ -205,6 +212,11 @@ func (g *Group) describe(reason string) string {
 	return reason
 }
 
+// ErrRetired is the error of an attempt sent to a group that was drained
+// or closed before the attempt reached a worker: send it to the group
+// that replaced it.
+var ErrRetired = errors.New("the worker group was retired")
+
 // live returns the process taking calls, waiting while one starts, until
 // deadline.
 func (g *Group) live(deadline time.Time) (*process, error) {
@@ -216,9 +228,9 @@ func (g *Group) live(deadline time.Time) (*process, error) {
 	}()
 	for {
 		g.mu.Lock()
-		if g.closed {
+		if g.closed || g.draining {
 			g.mu.Unlock()
-			return nil, fmt.Errorf("the worker of %s was stopped", g.cfg.Label)
+			return nil, ErrRetired
 		}
 		if g.cur != nil {
 			p := g.cur
@@ -256,7 +268,7 @@ func (g *Group) exited(p *process) {
 	if wasCurrent {
 		g.cur = nil
 	}
-	closed := g.closed
+	closed := g.closed || g.draining
 	g.mu.Unlock()
 	if closed || p.stoppedWhy() != "" || !wasCurrent {
 		return
@@ -384,7 +396,7 @@ func (g *Group) watchdog() {
 			}
 			if cur != nil && !starting && cur.overdue(now, g.cfg.Grace) {
 				g.mu.Lock()
-				if g.closed || g.starting || g.cur != cur {
+				if g.closed || g.draining || g.starting || g.cur != cur {
 					g.mu.Unlock()
 					continue
 				}
@@ -461,6 +473,34 @@ func (g *Group) Close() {
 			p.stop("its version was retired", time.Second)
 		}()
 	}
+}
+
+// Drain retires the group gracefully: its workers take no new calls
+// (those sent to it get ErrRetired), each is stopped once it runs nothing
+// but overdue calls, and then the group closes.
+func (g *Group) Drain() {
+	g.mu.Lock()
+	if g.closed || g.draining {
+		g.mu.Unlock()
+		return
+	}
+	g.draining = true
+	var procs []*process
+	for p := range g.procs {
+		procs = append(procs, p)
+	}
+	g.wg.Add(1)
+	g.mu.Unlock()
+	for _, p := range procs {
+		p.drain()
+	}
+	go func() {
+		defer g.wg.Done()
+		for _, p := range procs {
+			<-p.done
+		}
+		g.Close()
+	}()
 }
 
 // Wait waits until the group is closed and every worker of it has ended.

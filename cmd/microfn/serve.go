@@ -37,7 +37,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	callDeadline := fs.Duration("call-deadline", 5*time.Minute, "longest a call from outside may take in all, retries included")
 	maxFileSize := fs.Int64("max-file-size", 1<<20, "largest source file loaded, in bytes (larger files are skipped with a message)")
 	maxFiles := fs.Int("max-files", 1000, "most source files loaded per package")
-	isolate := fs.String("isolate", "package", "which processes run service code: `mode` package (a worker process per package) or none (this process: a fatal error in any service ends the server)")
+	isolate := fs.String("isolate", "package", "which processes run service code: `mode` package (a worker process per package), shared (one worker process for all packages) or none (this process: a fatal error in any service ends the server)")
 	loadTimeout := fs.Duration("load-timeout", 10*time.Second, "longest a package may take to load, init functions included")
 	runawayGrace := fs.Duration("runaway-grace", 5*time.Second, "how long a call may run past its timeout before its worker process is replaced")
 	maxMemory := fs.String("max-memory", "1GiB", "memory limit of each worker process (e.g. 512MiB, 2GiB; 0: none)")

@@ -132,8 +132,8 @@ func Start(t testing.TB, files map[string]string, opts ...server.Option) *Instan
 }
 
 // EnvIsolation is the environment variable that sets the isolation of the
-// servers tests start, unless a test sets it: "package" (the default) or
-// "none". The test script runs the server's tests once with
+// servers tests start, unless a test sets it: "package" (the default),
+// "shared" or "none". The test script runs the server's tests once with
 // worker processes and once with "none".
 const EnvIsolation = "MICROFN_TEST_ISOLATE"
 
