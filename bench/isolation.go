@@ -32,7 +32,11 @@ func (b *bench) memory(ctx context.Context) {
 			b.fail("memory: %v", err)
 			return
 		}
-		for _, mode := range []string{isolated, notIsolated} {
+		modes := []string{isolated, notIsolated}
+		if b.hasShared {
+			modes = []string{isolated, sharedWorker, notIsolated}
+		}
+		for _, mode := range modes {
 			if ctx.Err() != nil {
 				return
 			}
@@ -72,14 +76,14 @@ func (b *bench) memory(ctx context.Context) {
 	}
 
 	s := b.newSection("memory", "3. Memory",
-		fmt.Sprintf("microfn serving %s generated packages of two services each (`V` and `IsEven`), `--no-watch`, in each isolation mode: with `%s` a worker process per package, with `%s` one process. "+
+		fmt.Sprintf("microfn serving %s generated packages of two services each (`V` and `IsEven`), `--no-watch`, in each isolation mode: with `%s` a worker process per package, with `%s` (if the microfn built has it) one worker process for every package, with `%s` one process. "+
 			"Memory is summed over the server's process tree, from /proc: RSS (VmRSS) counts in every process the pages of the executable it maps, so the workers' shared copy of microfn's code is counted once per worker; PSS (Pss of /proc/PID/smaps_rollup) shares each page out among the processes that map it, so it adds up to what the tree really holds. "+
 			"Idle is %s after every package answered once; after load is right after %s of `GET /pNNN/IsEven?x=5` over every package in turn (%d connections, after a %s warm-up). Ready is the time from starting the server to its first 200 on `/healthz` (every package loaded).",
-			joinInts(b.cfg.memSizes), isolated, notIsolated, b.cfg.memIdle, b.cfg.duration, b.cfg.conns, b.cfg.warmup))
+			joinInts(b.cfg.memSizes), isolated, sharedWorker, notIsolated, b.cfg.memIdle, b.cfg.duration, b.cfg.conns, b.cfg.warmup))
 	tab := table{header: []string{"mode", "packages", "processes", "ready", "RSS idle", "PSS idle", "RSS after load", "PSS after load", "req/s of the load"}}
 	for _, r := range rows {
 		tab.rows = append(tab.rows, []string{r.mode, strconv.Itoa(r.n), strconv.Itoa(r.idle.procs), fmtDur(r.ready), fmtMiB(r.idle.rss), fmtMiB(r.idle.pss), fmtMiB(r.after.rss), fmtMiB(r.after.pss), fmtCount(r.load.rps)})
-		if r.mode == isolated && r.n == 10 {
+		if (r.mode == isolated || r.mode == sharedWorker) && r.n == 10 {
 			for _, m := range []struct {
 				when string
 				s    memSample
@@ -92,7 +96,7 @@ func (b *bench) memory(ctx context.Context) {
 				if m.s.rss == 0 {
 					v = 0
 				}
-				b.addGoal("total RSS, 10 packages, isolated, "+m.when, "≤ 150 MiB", measured, orNaNf(v), 150, false)
+				b.addGoal("total RSS, 10 packages, "+modeLabel(procSpec{name: r.mode})+", "+m.when, "≤ 150 MiB", measured, orNaNf(v), 150, false)
 			}
 		}
 	}
@@ -103,7 +107,7 @@ func (b *bench) memory(ctx context.Context) {
 	// executable).
 	split := table{header: []string{"mode", "packages", "process", "RSS", "anonymous", "file", "PSS"}}
 	for _, r := range rows {
-		if r.mode != isolated {
+		if r.mode == notIsolated {
 			continue
 		}
 		for _, m := range []struct {

@@ -306,6 +306,7 @@ type bench struct {
 	rev                     string // the source benchmarked, see revision
 	microfnBin, baselineBin string
 	loadgenBin              string // this tool, run as the load generator
+	hasShared               bool   // microfn serve has --isolate=shared
 	benchPkg                string // the package of writeBenchPackage
 
 	mu    sync.Mutex
@@ -358,6 +359,7 @@ func (b *bench) runAll(ctx context.Context) {
 		b.fail("%v", err)
 		return
 	}
+	b.hasShared = b.supports("shared (one worker process")
 	// The load generator is this tool built again: the running
 	// executable may be a test binary, built with -race.
 	if b.loadgenBin, err = b.build(ctx, "loadgen", "./bench"); err != nil {
@@ -397,6 +399,13 @@ func (b *bench) runAll(ctx context.Context) {
 	}
 }
 
+// supports reports whether microfn serve's help mentions text: whether
+// the microfn built has a flag or mode.
+func (b *bench) supports(text string) bool {
+	out, _ := exec.Command(b.microfnBin, "serve", "--help").CombinedOutput()
+	return strings.Contains(string(out), text)
+}
+
 // Server specs.
 
 // The isolation modes the scenarios compare: service code in a worker
@@ -404,6 +413,9 @@ func (b *bench) runAll(ctx context.Context) {
 const (
 	isolated    = "--isolate=package"
 	notIsolated = "--isolate=none"
+	// sharedWorker runs every package in one worker process; the memory
+	// scenario measures it too when the microfn built has it.
+	sharedWorker = "--isolate=shared"
 )
 
 func (b *bench) microfnSpec(dir string, extra ...string) procSpec {

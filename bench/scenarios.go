@@ -59,6 +59,8 @@ func modeLabel(spec procSpec) string {
 	switch {
 	case strings.Contains(spec.name, notIsolated):
 		return "--isolate=none"
+	case strings.Contains(spec.name, sharedWorker):
+		return "--isolate=shared"
 	case strings.Contains(spec.name, isolated):
 		return "isolated"
 	}
