@@ -69,6 +69,12 @@ func (w _error) Unwrap() error {
 // on w, a wrapper of the value v of the interpreted type of node n (the
 // node the value was converted from).
 func wrapErrorMethods(f *frame, w *_error, n *node, v reflect.Value) {
+	wrapErrorMethodsOf(f, w, n, v)
+}
+
+// wrapErrorMethodsOf is wrapErrorMethods; with n nil, the methods get v
+// as their receiver.
+func wrapErrorMethodsOf(f *frame, w *_error, n *node, v reflect.Value) {
 	method := func(name string) reflect.Value {
 		m, index := w.node.typ.lookupMethod(name)
 		if m == nil {
@@ -205,9 +211,10 @@ func matchErrorAs(err error, dest reflect.Value, elem *itype) bool {
 	return true
 }
 
-// interpretedError returns the node and the concrete value of v, a value
-// of type error (or of another binary interface), when it holds a value
-// of an interpreted type wrapped in an _error.
+// interpretedError returns the node and the concrete value of v, an
+// interface value, when it holds a value of an interpreted type: wrapped
+// in an _error, or in a valueInterface (an interface{} holding a value of
+// a type with methods).
 func interpretedError(v reflect.Value) (*node, reflect.Value, bool) {
 	for v.IsValid() && v.Kind() == reflect.Interface {
 		if v.IsNil() {
@@ -215,15 +222,26 @@ func interpretedError(v reflect.Value) (*node, reflect.Value, bool) {
 		}
 		v = v.Elem()
 	}
-	if !v.IsValid() || v.Type() != errorWrapperType {
+	if !v.IsValid() {
 		return nil, reflect.Value{}, false
 	}
-	w := v.Interface().(_error)
-	if w.node == nil {
-		return nil, reflect.Value{}, false
+	switch v.Type() {
+	case errorWrapperType:
+		w := v.Interface().(_error)
+		if w.node == nil {
+			return nil, reflect.Value{}, false
+		}
+		_, c := dynamicOf(v, nil)
+		return w.node, c, c.IsValid()
+	case valueInterfaceType:
+		vi := v.Interface().(valueInterface)
+		if vi.node == nil || vi.node.typ == nil || isInterface(vi.node.typ) || vi.node.typ.cat == nilT || vi.node.typ.cat == valueT {
+			return nil, reflect.Value{}, false
+		}
+		c := valueInterfaceValue(v)
+		return vi.node, c, c.IsValid()
 	}
-	_, c := dynamicOf(v, nil)
-	return w.node, c, c.IsValid()
+	return nil, reflect.Value{}, false
 }
 
 // errorMatch tells whether a value of the interpreted type of node dn,
@@ -237,7 +255,18 @@ func errorMatch(f *frame, dn *node, c, orig reflect.Value, typ *itype) (v reflec
 	case typ.cat == nilT:
 		return reflect.Value{}, false, true
 	case typ.cat == errorT:
-		return orig, true, true
+		e := orig
+		for e.IsValid() && e.Kind() == reflect.Interface && !e.IsNil() {
+			e = e.Elem()
+		}
+		if e.IsValid() && e.Type() == errorWrapperType {
+			return e, true, true
+		}
+		w, ok := wrapError(f, dn, c)
+		if !ok {
+			return reflect.Value{}, false, true
+		}
+		return reflect.ValueOf(w), true, true
 	case isInterfaceSrc(typ):
 		if !implementsItype(d, typ) {
 			return reflect.Value{}, false, true
@@ -297,6 +326,48 @@ func switchError(n *node, exec bltn, src, dest func(*frame) reflect.Value, types
 		orig := src(f)
 		dn, c, isErr := interpretedError(orig)
 		if !isErr {
+			// A binary value matches an interface of interpreted code it
+			// implements, which the interpreter's own code misses.
+			bc := orig
+			for bc.IsValid() && bc.Kind() == reflect.Interface && !bc.IsNil() {
+				bc = bc.Elem()
+			}
+			if !bc.IsValid() || bc.Kind() == reflect.Interface || isWrapperType(bc.Type()) {
+				return exec(f)
+			}
+			vt := valueTOf(bc.Type())
+			for _, typ := range types {
+				switch {
+				case typ.cat == nilT:
+				case isInterfaceSrc(typ):
+					if implementsItype(vt, typ) {
+						if dest != nil {
+							if len(types) == 1 {
+								dest(f).Set(reflect.ValueOf(valueInterface{&node{typ: vt}, bc}))
+							} else {
+								dest(f).Set(orig)
+							}
+						}
+						return tnext
+					}
+				case typ.cat == errorT || typ.cat == valueT && typ.rtype.Kind() == reflect.Interface:
+					// A binary interface: runtime.Error, error, fmt.Stringer.
+					if bc.Type().Implements(typ.TypeOf()) {
+						if dest != nil {
+							if len(types) == 1 {
+								dest(f).Set(bc)
+							} else {
+								dest(f).Set(orig)
+							}
+						}
+						return tnext
+					}
+				default:
+					// The interpreter's own code decides for other types;
+					// it is right for binary types.
+					return exec(f)
+				}
+			}
 			return exec(f)
 		}
 		for _, typ := range types {
@@ -337,4 +408,56 @@ func (w _error) Format(f fmt.State, verb rune) {
 	default:
 		fmt.Fprintf(f, fmt.FormatString(f, verb), w.IValue)
 	}
+}
+
+// genPanicValue returns the value panic(n) panics with: the value itself,
+// as Go code that recovers it expects, not the reflect.Value holding it.
+// A value of an interpreted type that implements error panics as an error
+// (wrapped in an _error, which keeps its interpreted type), so that
+// recover().(error), the runtime's report and binary code see an error.
+func genPanicValue(n *node) func(*frame) interface{} {
+	value := genValue(n)
+	static := n.typ != nil && !isInterface(n.typ) && n.typ.cat != valueT && n.typ.cat != nilT
+	return func(f *frame) interface{} {
+		v := value(f)
+		if !v.IsValid() {
+			return nil
+		}
+		dn := n
+		if vi, ok := v.Interface().(valueInterface); ok {
+			if vi.node == nil || vi.node.typ == nil || vi.node.typ.cat == nilT {
+				return nil
+			}
+			dn, v = vi.node, valueInterfaceValue(v)
+		} else if !static {
+			return v.Interface()
+		}
+		if !isInterface(dn.typ) && dn.typ.cat != valueT {
+			if w, ok := wrapError(f, dn, v); ok {
+				return w
+			}
+		}
+		return v.Interface()
+	}
+}
+
+// wrapError wraps v, a value of the interpreted type of node dn, in an
+// _error, if the type has an Error method. The wrapper keeps a copy of v.
+func wrapError(f *frame, dn *node, v reflect.Value) (_error, bool) {
+	m, index := dn.typ.lookupMethod("Error")
+	if m == nil {
+		return _error{}, false
+	}
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	w := _error{IValue: c.Interface(), node: dn}
+	nod := *m
+	nod.recv = &receiver{nil, c, index}
+	fn, ok := genFunctionWrapper(&nod)(f).Interface().(func() string)
+	if !ok {
+		return _error{}, false
+	}
+	w.WError = fn
+	wrapErrorMethodsOf(f, &w, nil, c)
+	return w, true
 }

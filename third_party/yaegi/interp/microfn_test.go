@@ -461,3 +461,102 @@ func main() {
 		want: "interface conversion: error is main.Wrap, not main.Code",
 	}})
 }
+
+// TestPanicValues: recover returns the value given to panic (yaegi
+// returned a reflect.Value holding it), a value of an interpreted type
+// that implements error panics as an error, and type switches and
+// assertions on an interface{} see interpreted types and binary
+// interfaces.
+func TestPanicValues(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "recover",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+` + errorTypes + `
+func try(f func()) (s string) {
+	defer func() {
+		r := recover()
+		e, isErr := r.(error)
+		_, isRt := r.(runtime.Error)
+		c, isCode := r.(Code)
+		_, isStr := r.(string)
+		s = fmt.Sprint(r, " ", e, isErr, isRt, int(c), isCode, isStr)
+	}()
+	f()
+	return "none"
+}
+
+func main() {
+	fmt.Println(try(func() { panic("s") }))
+	fmt.Println(try(func() { panic(NotFound) }))
+	fmt.Println(try(func() { var err error = Wrap{Name("n")}; panic(err) }))
+	fmt.Println(try(func() { panic(fmt.Errorf("e")) }))
+	fmt.Println(try(func() { var xs []int; _ = xs[1] }))
+	fmt.Println(try(func() { panic(3.5) }))
+}
+`,
+		want: `s <nil> false false 0 false true
+code 404 code 404 true false 404 true false
+wrap: name n wrap: name n true false 0 false false
+e e true false 0 false false
+runtime error: index out of range [1] with length 0 runtime error: index out of range [1] with length 0 true true 0 false false
+3.5 <nil> false false 0 false false`,
+	}, {
+		name: "switch on any",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+` + errorTypes + `
+func kind(x any) string {
+	switch e := x.(type) {
+	case nil:
+		return "nil"
+	case Code:
+		return fmt.Sprint("code ", int(e))
+	case *PErr:
+		return "perr " + e.msg
+	case runtime.Error:
+		return "runtime " + e.Error()
+	case unwrapper:
+		return "unwrapper " + e.Unwrap().Error()
+	case error:
+		return "error " + e.Error()
+	case float64:
+		return "float64"
+	}
+	return "other"
+}
+
+func main() {
+	var xs []int
+	var r any
+	func() {
+		defer func() { r = recover() }()
+		_ = xs[2]
+	}()
+	for _, x := range []any{nil, NotFound, ErrP, r, fmt.Errorf("w: %w", Name("n")), Name("x"), 3.5, U16(1)} {
+		fmt.Println(kind(x))
+	}
+	var y any = Code(2)
+	_, isInt := y.(int)
+	fmt.Println(isInt)
+}
+`,
+		want: `nil
+code 404
+perr p
+runtime runtime error: index out of range [2] with length 0
+unwrapper name n
+error name x
+float64
+other
+false`,
+	}})
+}

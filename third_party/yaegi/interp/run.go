@@ -325,12 +325,22 @@ func typeAssert(n *node, withResult, withOk bool) {
 				}()
 			}
 			if !ok {
-				if !withOk {
-					// A value held plainly, whose type has none of the methods.
-					c := valf
-					for c.IsValid() && c.Kind() == reflect.Interface && !c.IsNil() {
-						c = c.Elem()
+				// A value held plainly: a binary value, which may implement
+				// the interface, or one of a type without methods.
+				c := valf
+				for c.IsValid() && c.Kind() == reflect.Interface && !c.IsNil() {
+					c = c.Elem()
+				}
+				if c.IsValid() && c.Kind() != reflect.Interface && !isWrapperType(c.Type()) {
+					if vt := valueTOf(c.Type()); implementsItype(vt, typ) {
+						ok = true
+						if withResult {
+							value0(f).Set(reflect.ValueOf(valueInterface{&node{typ: vt}, c}))
+						}
+						return next
 					}
+				}
+				if !withOk {
 					if c.IsValid() && c.Kind() != reflect.Interface {
 						panicTypeAssertion("", c.Type().String(), goTypeString(typ), firstMissing(&itype{cat: valueT, rtype: c.Type()}, typ))
 					}
@@ -570,7 +580,7 @@ func typeAssert(n *node, withResult, withOk bool) {
 		}
 	}
 
-	if c0.typ.cat == errorT || isInterfaceBin(c0.typ) {
+	if c0.typ.cat == errorT || isInterfaceBin(c0.typ) || isEmptyInterface(c0.typ) {
 		n.exec = assertError(n, n.exec, value, value0, value1, setStatus, withResult, withOk, typ)
 	}
 }
@@ -943,7 +953,9 @@ func _recover(n *node) {
 		}
 
 		if isEmptyInterface(n.typ) {
-			dest(f).Set(reflect.ValueOf(f.anc.recovered))
+			// The value given to panic (see genPanicValue), or the
+			// runtime's error.
+			dest(f).Set(reflect.ValueOf(&f.anc.recovered).Elem())
 		} else {
 			dest(f).Set(reflect.ValueOf(valueInterface{n, reflect.ValueOf(f.anc.recovered)}))
 		}
@@ -953,7 +965,7 @@ func _recover(n *node) {
 }
 
 func _panic(n *node) {
-	value := genValue(n.child[1])
+	value := genPanicValue(n.child[1])
 
 	n.exec = func(f *frame) bltn {
 		panic(value(f))
@@ -1129,7 +1141,13 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 		}
 		v = getConcreteValue(v)
 		w := reflect.New(wrap).Elem()
-		w.Field(0).Set(v)
+		if cv := valueInterfaceValue(value(f)); cv.IsValid() && cv.Kind() == reflect.Struct {
+			// The struct itself: getConcreteValue takes one of its fields
+			// for the value of an emulated interface.
+			w.Field(0).Set(cv)
+		} else {
+			w.Field(0).Set(v)
+		}
 		if wrap == errorWrapperType {
 			// Record the interpreted type of the value, which its reflect
 			// type does not tell.
@@ -3034,7 +3052,7 @@ func _case(n *node) {
 		// wrapSwitchError makes a value of type error (or of another binary
 		// interface) match by its interpreted type (see switchError).
 		wrapSwitchError := func() {
-			if st := sn.child[1].lastChild().child[0].typ; len(types) > 0 && st != nil && (st.cat == errorT || isInterfaceBin(st)) {
+			if st := sn.child[1].lastChild().child[0].typ; len(types) > 0 && st != nil && (st.cat == errorT || isInterfaceBin(st) || isEmptyInterface(st)) {
 				var dest func(*frame) reflect.Value
 				if len(sn.child[1].child) == 2 {
 					dest = genValue(n.lastChild().child[0])
