@@ -197,20 +197,6 @@ func S() int {
 			want: [][2]string{{"a.go:9:9", "go f(g()) with g returning several values is not supported"}},
 		},
 		{
-			name: "range over int with =",
-			files: map[string]string{"a.go": `package a
-
-//microfn:service
-func S() int {
-	var i int
-	for i = range 3 {
-	}
-	return i
-}
-`},
-			want: [][2]string{{"a.go:6:2", "write for i = 0; i < n; i++"}},
-		},
-		{
 			name: "service called while the package initialises",
 			files: map[string]string{"a.go": `package a
 

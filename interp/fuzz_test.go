@@ -100,6 +100,9 @@ func FuzzRewrite(f *testing.F) {
 	f.Add("package a\n\n//microfn:service\nfunc F(x int) int { return F(x - 1) }\n")
 	f.Add("package a\n\nfunc g(f func(int)) { for i := range 3 { go f(i) } }\n")
 	f.Add("package a\n\n//microfn:service\nfunc M(a, b float64) float64 { return max(a, b, 1) }\n")
+	f.Add("package a\n\ntype S uint8\n\nconst (\n\ta, b = iota, iota * 10\n\tc, d\n\tx S = 1 << iota\n\ty\n\tok = 1 < 2 && \"a\" != \"b\"\n)\n")
+	f.Add("package a\n\nfunc r(xs [3]int, s string) (i int, r rune) { for i = range xs { }; for i, r = range s { }; var n int8; for n = range 3 { }; return i + int(n), r }\n")
+	f.Add("package a\n\nfunc s(c chan int, m map[string]int) (ok bool) { select { case m[\"a\"], ok = <-c: }; m[\"b\"], ok = <-c; var x any = 1; m[\"c\"], ok = x.(int); return }\n")
 	imp := newStubImporter(f)
 	f.Fuzz(func(t *testing.T, src string) {
 		files := []funcs.SourceFile{{Name: "a.go", Src: []byte(src)}}

@@ -128,6 +128,7 @@ func rewritePackage(pkg *funcs.Package, info *types.Info) (map[string][]byte, er
 			r.writeProxy(&proxies, i, d)
 			r.needsRT = true
 		}
+		r.recursiveTypes()
 		ast.Inspect(f.AST, r.visit)
 		errs = append(errs, r.errs...)
 		if r.needsRT {
@@ -311,8 +312,15 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		r.rangeStmt(n)
 	case *ast.CallExpr:
 		r.builtinCall(n)
+		r.reflectMethods(n)
 	case *ast.SelectorExpr:
 		r.methodValue(n)
+	case *ast.GenDecl:
+		r.constDecl(n)
+	case *ast.CommClause:
+		r.commClause(n)
+	case *ast.AssignStmt:
+		r.mapMultiAssign(n)
 	}
 	switch n.(type) {
 	case *ast.CallExpr, *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt, *ast.SendStmt, *ast.CompositeLit:
@@ -1029,7 +1037,12 @@ func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 	case rangeFunc:
 		r.errorf(s.X.Pos(), "range over a function (an iterator) is not supported by microfn's interpreter: call it with a callback instead, seq(func(v T) bool { …; return true })")
 		return
-	case rangeInt:
+	}
+	if s.Tok == token.ASSIGN && s.Key != nil {
+		r.rangeAssign(s, kind, typ)
+		return
+	}
+	if kind == rangeInt {
 		r.rangeInt(s, typ)
 		return
 	}

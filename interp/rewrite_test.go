@@ -440,6 +440,67 @@ package a
 
 func init() { helper++ }
 `},
+	{name: "const", src: `package a
+
+import "time"
+
+type Size uint64
+
+const (
+	_       = iota
+	KB Size = 1 << (10 * iota)
+	MB
+)
+
+const (
+	a, b = iota, iota * 10
+	c, d
+)
+
+const debug = "dev" == "prod" || 1 < 2
+const third = 1.0 / 3
+const wait = 3 * time.Second
+const big = 1 << 70
+
+func f() bool {
+	const local = len("abc") > 2
+	return local
+}
+
+const z = complex(1, 2) // left as written: the whole declaration
+`},
+	{name: "range_assign", src: `package a
+
+func f(xs []int, m map[string]int, s string, p *[3]int, ch chan int) (int, int) {
+	i, v := 0, 0
+	for i = range xs {
+	}
+	for i, v = range xs {
+		v++
+	}
+	var k string
+	for k, v = range m {
+		_ = k
+	}
+	var r rune
+	for _, r = range s {
+	}
+	for i = range p {
+	}
+	for v = range ch {
+		break
+	}
+	arr := [2]int{}
+	for arr[0] = range xs {
+	}
+	var n int64
+	for n = range 5 {
+	}
+	for _ = range xs {
+	}
+	return i + int(r) + int(n), v
+}
+`},
 }
 
 // splitFiles splits a case's source into files.
@@ -538,6 +599,15 @@ func checkLinesKept(t *testing.T, name, orig, rewritten string) {
 		case *ast.CallExpr:
 			if id, ok := n.Fun.(*ast.Ident); ok && (id.Name == "min" || id.Name == "max") {
 				folded = append(folded, span{n.Pos(), n.End()})
+			}
+		case *ast.GenDecl:
+			// The values of constants are spelled as literals.
+			if n.Tok == token.CONST {
+				for _, s := range n.Specs {
+					for _, v := range s.(*ast.ValueSpec).Values {
+						folded = append(folded, span{v.Pos(), v.End()})
+					}
+				}
 			}
 		case *ast.GoStmt:
 			lines := [2]int{fset.Position(n.Pos()).Line, fset.Position(n.End()).Line}

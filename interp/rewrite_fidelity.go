@@ -1,0 +1,529 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"strings"
+)
+
+// Rewrites and refusals of constructs whose meaning the interpreter gets
+// wrong without failing: constant declarations, range statements that
+// assign to variables declared outside, reflection on the methods of the
+// package's types and recursive types it cannot build. Each function
+// says what it works around.
+
+// constDecl works around the interpreter's evaluation of constant
+// declarations: it does not fold comparisons and && or ||, so
+//
+//	const debug = mode == "dev"
+//	const ok = 1 < 2 && true
+//
+// are false, and it rejects an implicitly repeated list of several names
+// (const ( a, b = iota, iota * 10; c, d )) as "constant definition loop".
+// The type checker knows every constant's value, so each value is spelled
+// as a literal, typed constants as a conversion of one (T(3)), and a spec
+// that repeats the previous one implicitly gets its own values:
+//
+//	const ( KB Size = 1 << (10 * iota); MB )  =>  const ( KB Size = Size(1024); MB = Size(1048576) )
+//
+// Only the values change, on their lines. A declaration with a value the
+// file cannot spell (a complex number, a type of a package the file does
+// not import) is left as written, as a whole: an implicit spec repeats
+// the previous expression.
+func (r *fileRewriter) constDecl(d *ast.GenDecl) {
+	if r.info == nil || d.Tok != token.CONST {
+		return
+	}
+	type change struct {
+		spec *ast.ValueSpec
+		lits []string
+	}
+	var changes []change
+	for _, s := range d.Specs {
+		spec := s.(*ast.ValueSpec)
+		lits := make([]string, len(spec.Names))
+		for i, name := range spec.Names {
+			c, ok := r.info.Defs[name].(*types.Const)
+			if !ok || name.Name == "_" && len(spec.Values) == 0 {
+				// A blank repeated name has no object with a value; its
+				// value is never used.
+				if name.Name != "_" {
+					return
+				}
+				lits[i] = "0"
+				if c != nil {
+					if lit, ok := r.constLiteral(c); ok {
+						lits[i] = lit
+					}
+				}
+				continue
+			}
+			lit, ok := r.constLiteral(c)
+			if !ok {
+				return
+			}
+			lits[i] = lit
+		}
+		changes = append(changes, change{spec, lits})
+	}
+	for _, c := range changes {
+		text := strings.Join(c.lits, ", ")
+		if len(c.spec.Values) == 0 {
+			// An implicit repetition, which has no type either.
+			r.insert(c.spec.Names[len(c.spec.Names)-1].End(), " = "+text)
+			continue
+		}
+		r.replaceKeepLines(c.spec.Values[0].Pos(), c.spec.Values[len(c.spec.Values)-1].End(), text)
+	}
+}
+
+// constLiteral spells the value of the constant c: see constantLiteral.
+// An untyped float that float64 cannot hold exactly is spelled as the
+// quotient of integers it is, so later constant arithmetic stays exact.
+func (r *fileRewriter) constLiteral(c *types.Const) (string, bool) {
+	v := c.Val()
+	if b, ok := c.Type().(*types.Basic); ok && b.Info()&types.IsUntyped != 0 && v.Kind() == constant.Float {
+		if _, exact := constant.Float64Val(v); !exact {
+			num, den := constant.Num(v), constant.Denom(v)
+			if num.Kind() != constant.Int || den.Kind() != constant.Int {
+				return "", false
+			}
+			return "(" + num.ExactString() + ".0 / " + den.ExactString() + ")", true
+		}
+	}
+	return r.constantLiteral(types.TypeAndValue{Type: c.Type(), Value: v})
+}
+
+// rangeAssign works around the interpreter's range statements that assign
+// to variables declared outside (for i = range xs): it declares new
+// variables for the iteration instead, so the outer ones keep their
+// values (i := 0; for i = range [5]int{} {} left i at 0). The statement
+// ranges into fresh variables and assigns them first thing in the body,
+// as Go does at each iteration:
+//
+//	for k, v = range x { body }  =>  for t1, t2 := range x { k, v = t1, t2; { body } }
+//
+// Range over an integer becomes a counting loop (see rangeInt). A key or
+// value the rewrite cannot copy (spanning lines, holding a function
+// literal) is an error with a suggestion.
+func (r *fileRewriter) rangeAssign(s *ast.RangeStmt, kind rangeKindT, intType string) {
+	var lhs, temps []string
+	for _, e := range []ast.Expr{s.Key, s.Value} {
+		if e == nil {
+			continue
+		}
+		if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
+			temps = append(temps, "_")
+			continue
+		}
+		if !r.copyable(e) {
+			r.errorf(e.Pos(), "this range statement assigns to %s, which microfn's interpreter cannot rewrite: range into new variables (for k, v := range …) and assign them in the body", r.text(e))
+			return
+		}
+		t := r.temp()
+		lhs = append(lhs, r.text(e))
+		temps = append(temps, t)
+	}
+	if len(lhs) == 0 { // for _ = range x, for _, _ = range x: nothing is assigned
+		return
+	}
+	assign := " " + strings.Join(lhs, ", ") + " = " + strings.Join(nonBlank(temps), ", ") + "; {"
+	if kind == rangeInt {
+		// for k = range n: the count has the key's type.
+		if intType == "" || r.info == nil {
+			r.rangeInt(s, intType) // an error
+			return
+		}
+		if tv, ok := r.info.Types[s.Key]; ok && tv.Type != nil {
+			if typ, ok := r.typeString(tv.Type); ok {
+				intType = typ
+			}
+		}
+		c, m := r.temp(), r.temp()
+		conv := ""
+		if tv, ok := r.info.Types[s.X]; ok && (tv.Value != nil || tv.Type != nil && isUntyped(tv.Type)) {
+			conv = intType // an untyped constant takes the key's type
+		}
+		r.replaceKeepLines(s.For+token.Pos(len("for")), s.X.Pos(), fmt.Sprintf(" %s, %s := %s(0), %s(", c, m, intType, conv))
+		r.insert(s.X.End(), fmt.Sprintf("); %s < %s; %s++", c, m, c))
+		r.insert(s.Body.Lbrace+1, " "+strings.Join(lhs, ", ")+" = "+c+"; {")
+		r.insert(s.Body.Rbrace, "}")
+		return
+	}
+	r.replaceKeepLines(s.Key.Pos(), s.TokPos+token.Pos(len("=")), strings.Join(temps, ", ")+" :=")
+	r.insert(s.Body.Lbrace+1, assign)
+	r.insert(s.Body.Rbrace, "}")
+}
+
+func nonBlank(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if n != "_" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// reflectMethods refuses reflection on the methods of a type declared in
+// the package: the interpreter builds the package's types with package
+// reflect, which cannot give a type methods, so
+//
+//	reflect.ValueOf(t).Method(0)          // panics: Method index out of range
+//	reflect.TypeOf(t).NumMethod()         // 0
+//	reflect.ValueOf(&t).MethodByName("M") // the zero Value
+//
+// would not do what they do in Go. A call of Method, MethodByName,
+// NumMethod or Implements on a reflect.Value or reflect.Type whose value
+// is known to come from such a type (reflect.ValueOf(x), reflect.TypeOf(x)
+// or reflect.TypeFor[T]() of it, through Elem, Type, Indirect and local
+// variables set once) is an error at the call.
+func (r *fileRewriter) reflectMethods(call *ast.CallExpr) {
+	if r.info == nil {
+		return
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return
+	}
+	switch sel.Sel.Name {
+	case "Method", "MethodByName", "NumMethod", "Implements":
+	default:
+		return
+	}
+	if !isReflectValueOrType(r.info.TypeOf(sel.X)) {
+		return
+	}
+	t := r.reflectOrigin(sel.X, 0)
+	if t == nil {
+		return
+	}
+	named := t
+	if p, ok := named.(*types.Pointer); ok {
+		named = p.Elem()
+	}
+	if !r.declaredHere(named) {
+		return
+	}
+	if types.NewMethodSet(types.NewPointer(named)).Len() == 0 {
+		return
+	}
+	name, _ := r.typeString(named)
+	r.errorf(sel.Sel.Pos(), "reflection cannot see the methods of %s, a type declared in the package: microfn's interpreter builds its types without methods, so %s would differ from Go (Method panics, NumMethod is 0). Call the methods directly, or dispatch on a map of method values (map[string]func(…){\"Name\": t.Name})", name, sel.Sel.Name)
+}
+
+// isReflectValueOrType reports whether t is reflect.Value or reflect.Type.
+func isReflectValueOrType(t types.Type) bool {
+	named, ok := t.(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "reflect" {
+		return false
+	}
+	return named.Obj().Name() == "Value" || named.Obj().Name() == "Type"
+}
+
+// reflectOrigin returns the static type of the value the reflect.Value or
+// reflect.Type e describes, when it is known: e is reflect.ValueOf(x),
+// reflect.TypeOf(x), reflect.TypeFor[T](), reflect.Indirect(v), v.Elem()
+// or v.Type() of one, or a local variable set once to one.
+func (r *fileRewriter) reflectOrigin(e ast.Expr, depth int) types.Type {
+	if depth > 8 {
+		return nil
+	}
+	switch x := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		fun := ast.Unparen(x.Fun)
+		if ix, ok := fun.(*ast.IndexExpr); ok { // reflect.TypeFor[T]()
+			if r.isReflectFunc(ix.X, "TypeFor") {
+				return r.info.TypeOf(ix.Index)
+			}
+			return nil
+		}
+		switch {
+		case r.isReflectFunc(fun, "ValueOf"), r.isReflectFunc(fun, "TypeOf"):
+			if len(x.Args) != 1 {
+				return nil
+			}
+			t := r.info.TypeOf(x.Args[0])
+			if t == nil || types.IsInterface(t) {
+				return nil
+			}
+			return t
+		case r.isReflectFunc(fun, "Indirect"):
+			if len(x.Args) == 1 {
+				return derefType(r.reflectOrigin(x.Args[0], depth+1))
+			}
+		}
+		if sel, ok := fun.(*ast.SelectorExpr); ok && len(x.Args) == 0 && isReflectValueOrType(r.info.TypeOf(sel.X)) {
+			switch sel.Sel.Name {
+			case "Elem":
+				return derefType(r.reflectOrigin(sel.X, depth+1))
+			case "Type":
+				return r.reflectOrigin(sel.X, depth+1)
+			}
+		}
+	case *ast.Ident:
+		v, ok := r.info.Uses[x].(*types.Var)
+		if !ok || v.Parent() == nil || v.Pkg() == nil || v.Parent() == v.Pkg().Scope() {
+			return nil
+		}
+		init := r.singleAssignment(v)
+		if init == nil {
+			return nil
+		}
+		return r.reflectOrigin(init, depth+1)
+	}
+	return nil
+}
+
+// derefType returns what t points to, or nil.
+func derefType(t types.Type) types.Type {
+	if p, ok := t.(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return nil
+}
+
+// isReflectFunc reports whether e names the function name of package
+// reflect.
+func (r *fileRewriter) isReflectFunc(e ast.Expr, name string) bool {
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != name {
+		return false
+	}
+	fn, ok := r.info.Uses[sel.Sel].(*types.Func)
+	return ok && fn.Pkg() != nil && fn.Pkg().Path() == "reflect"
+}
+
+// singleAssignment returns the expression the local variable v is
+// initialized with, if v is declared with one (v := e, var v = e) and
+// never assigned again.
+func (r *fileRewriter) singleAssignment(v *types.Var) ast.Expr {
+	var init ast.Expr
+	assigned := 0
+	ast.Inspect(r.file.AST, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			for i, lhs := range x.Lhs {
+				id, ok := ast.Unparen(lhs).(*ast.Ident)
+				if !ok || (r.info.Defs[id] != v && r.info.Uses[id] != v) {
+					continue
+				}
+				assigned++
+				if len(x.Lhs) == len(x.Rhs) && r.info.Defs[id] == v {
+					init = x.Rhs[i]
+				}
+			}
+		case *ast.ValueSpec:
+			for i, id := range x.Names {
+				if r.info.Defs[id] == v && len(x.Values) == len(x.Names) {
+					init = x.Values[i]
+					assigned++
+				}
+			}
+		case *ast.UnaryExpr:
+			if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && x.Op == token.AND && r.info.Uses[id] == v {
+				assigned += 2 // its address is taken
+			}
+		}
+		return true
+	})
+	if assigned != 1 {
+		return nil
+	}
+	return init
+}
+
+// recursiveTypes refuses the package's types that the interpreter cannot
+// build: a type that refers to itself other than through a struct or an
+// interface (type F func(string) F, type P *P, type T []T, type M
+// map[string]M, type C chan C). Loading one failed inside the
+// interpreter, without a position ("reflect.Type is nil").
+func (r *fileRewriter) recursiveTypes() {
+	if r.info == nil {
+		return
+	}
+	for _, decl := range r.file.AST.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, s := range gd.Specs {
+			ts := s.(*ast.TypeSpec)
+			obj, ok := r.info.Defs[ts.Name].(*types.TypeName)
+			if !ok || ts.Assign.IsValid() {
+				continue
+			}
+			named, ok := obj.Type().(*types.Named)
+			if !ok {
+				continue
+			}
+			if path := recursionPath(named, named.Underlying(), map[types.Type]bool{}); path != "" {
+				r.errorf(ts.Name.Pos(), "type %s refers to itself through %s, without a struct in between, which microfn's interpreter cannot build: wrap the recursion in a struct (type %s struct{ next … })", ts.Name.Name, path, ts.Name.Name)
+			}
+		}
+	}
+}
+
+// recursionPath returns how t refers to the named type self other than
+// through a struct or an interface ("a function result", "a pointer"),
+// or "" if it does not.
+func recursionPath(self *types.Named, t types.Type, seen map[types.Type]bool) string {
+	if seen[t] {
+		return ""
+	}
+	seen[t] = true
+	switch t := t.(type) {
+	case *types.Named:
+		if t == self || t.Origin() == self {
+			return "itself"
+		}
+		if t.Obj().Pkg() != self.Obj().Pkg() {
+			return ""
+		}
+		return recursionPath(self, t.Underlying(), seen)
+	case *types.Alias:
+		return recursionPath(self, types.Unalias(t), seen)
+	case *types.Pointer:
+		if p := recursionPath(self, t.Elem(), seen); p != "" {
+			return "a pointer"
+		}
+	case *types.Slice:
+		if p := recursionPath(self, t.Elem(), seen); p != "" {
+			return "a slice"
+		}
+	case *types.Array:
+		if p := recursionPath(self, t.Elem(), seen); p != "" {
+			return "an array"
+		}
+	case *types.Map:
+		if recursionPath(self, t.Key(), seen) != "" || recursionPath(self, t.Elem(), seen) != "" {
+			return "a map"
+		}
+	case *types.Chan:
+		if p := recursionPath(self, t.Elem(), seen); p != "" {
+			return "a channel"
+		}
+	case *types.Signature:
+		for _, tuple := range []*types.Tuple{t.Params(), t.Results()} {
+			for i := range tuple.Len() {
+				if recursionPath(self, tuple.At(i).Type(), seen) != "" {
+					return "a function type"
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// commClause works around the interpreter's select cases that assign a
+// received value (case xs[i] = <-c, case v, ok = <-c): it fails on them
+// ("reflect.Select: invalid Dir" when the case has no body, and stores
+// nothing into an index expression or a field otherwise). The case
+// receives into fresh variables and assigns them first thing in its
+// body, which is when Go evaluates the left-hand side:
+//
+//	case xs[i], ok = <-c:  =>  case t1, t2 := <-c: xs[i], ok = t1, t2;
+func (r *fileRewriter) commClause(cc *ast.CommClause) {
+	as, ok := cc.Comm.(*ast.AssignStmt)
+	if !ok || as.Tok != token.ASSIGN {
+		return
+	}
+	var lhs, temps []string
+	for _, e := range as.Lhs {
+		if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
+			temps = append(temps, "_")
+			continue
+		}
+		if !r.copyable(e) {
+			r.errorf(e.Pos(), "this select case assigns to %s, which microfn's interpreter cannot rewrite: receive into new variables (case v := <-c:) and assign them in the case", r.text(e))
+			return
+		}
+		lhs = append(lhs, r.text(e))
+		temps = append(temps, r.temp())
+	}
+	if len(lhs) == 0 {
+		r.replace(as.Lhs[0].Pos(), as.TokPos+token.Pos(len("=")), "")
+		return
+	}
+	r.replaceKeepLines(as.Lhs[0].Pos(), as.TokPos+token.Pos(len("=")), strings.Join(temps, ", ")+" :=")
+	r.insert(cc.Colon+1, " "+strings.Join(lhs, ", ")+" = "+strings.Join(nonBlank(temps), ", ")+";")
+}
+
+// mapMultiAssign works around the interpreter's assignments of several
+// values from one expression when a left-hand side is a map entry
+// (m[k], ok = <-c; m[k], ok = x.(T); m[k], err = f()): the interpreter
+// writes the value into a copy of the entry, so the map is unchanged.
+// The values go into fresh variables first:
+//
+//	m[k], ok = <-c  =>  { t1, t2 := <-c; m[k], ok = t1, t2 }
+//
+// on the statement's lines. Go evaluates the operands of the map index
+// before the right-hand side; when they call a function or receive, that
+// order would change, which is an error with a suggestion instead.
+func (r *fileRewriter) mapMultiAssign(as *ast.AssignStmt) {
+	if r.info == nil || as.Tok != token.ASSIGN || len(as.Lhs) < 2 || len(as.Rhs) != 1 {
+		return
+	}
+	hasMap := false
+	for _, e := range as.Lhs {
+		if ix, ok := ast.Unparen(e).(*ast.IndexExpr); ok {
+			if t := r.info.TypeOf(ix.X); t != nil {
+				if _, ok := t.Underlying().(*types.Map); ok {
+					hasMap = true
+				}
+			}
+		}
+	}
+	if !hasMap {
+		return
+	}
+	inList := false
+	if len(r.stack) > 0 {
+		switch p := r.stack[len(r.stack)-1].(type) {
+		case *ast.BlockStmt, *ast.CaseClause:
+			inList = true
+		case *ast.CommClause:
+			if p.Comm == as {
+				return // a select case: see commClause
+			}
+			inList = true
+		}
+	}
+	var lhs, temps []string
+	for _, e := range as.Lhs {
+		if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
+			temps = append(temps, "_")
+			continue
+		}
+		if !inList || !r.copyable(e) || r.callsOrReceives(e) {
+			r.errorf(e.Pos(), "assigning several values to a map entry here is not supported by microfn's interpreter (the map would not change): assign them to new variables first (v, ok := …; m[k] = v)")
+			return
+		}
+		lhs = append(lhs, r.text(e))
+		temps = append(temps, r.temp())
+	}
+	r.insert(as.Pos(), "{ ")
+	r.replaceKeepLines(as.Lhs[0].Pos(), as.TokPos+token.Pos(len("=")), strings.Join(temps, ", ")+" :=")
+	r.insert(as.End(), "; "+strings.Join(lhs, ", ")+" = "+strings.Join(nonBlank(temps), ", ")+" }")
+}
+
+// callsOrReceives reports whether evaluating e may call a function or
+// receive from a channel.
+func (r *fileRewriter) callsOrReceives(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.CallExpr:
+			if tv, ok := r.info.Types[x.Fun]; !ok || !tv.IsType() {
+				found = true
+			}
+		case *ast.UnaryExpr:
+			found = found || x.Op == token.ARROW
+		}
+		return !found
+	})
+	return found
+}
