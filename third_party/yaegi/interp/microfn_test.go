@@ -560,3 +560,39 @@ other
 false`,
 	}})
 }
+
+// TestSpreadCallArguments: in a call with ..., the arguments before the
+// spread slice are converted as in any call (yaegi passed them as they
+// were, so a function declaration or a value for an interface parameter
+// failed: "value of type *interp.node is not assignable").
+func TestSpreadCallArguments(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "spread",
+		src: `package main
+
+import "fmt"
+
+type Code int
+
+func (c Code) Error() string { return fmt.Sprint("code ", int(c)) }
+
+func sum(xs ...int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+func apply(f func(...int) int, xs ...int) int { return f(xs...) }
+
+func describe(err error, xs ...int) string { return fmt.Sprint(err, len(xs)) }
+
+func main() {
+	xs := []int{1, 2, 3}
+	fmt.Println(apply(sum, xs...), apply(sum, 4, 5), describe(Code(1), xs...), describe(Code(2)))
+}
+`,
+		want: "6 9 code 1 3 code 2 0",
+	}})
+}

@@ -1292,7 +1292,9 @@ func call(n *node) {
 				convertLiteralValue(c, argType)
 			}
 			switch {
-			case hasVariadicArgs:
+			case hasVariadicArgs && i >= variadic:
+				// The slice passed with ...; the arguments before it are
+				// converted as in any call.
 				values = append(values, genValue(c))
 			case isInterfaceSrc(arg) && (!isEmptyInterface(arg) || len(c.typ.method) > 0):
 				values = append(values, genValueInterface(c))
