@@ -651,8 +651,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				var sym *symbol
 				var level int
 
-				if dest.rval.IsValid() && isConstType(dest.typ) {
-					err = n.cfgErrorf("cannot assign to %s (%s constant)", dest.rval, dest.typ.str)
+				if dest.rval.IsValid() && !dest.rval.CanSet() && isConstType(dest.typ) {
+					// A constant. A variable of a binary package (such as
+					// runtime.MemProfileRate) has a settable value.
+					err = n.cfgErrorf("cannot assign to %s (constant %v of type %s)", nodeText(dest), dest.rval, dest.typ.str)
 					break
 				}
 				if isBlank(src) {
@@ -3153,4 +3155,15 @@ func sizeof(n *node) {
 	n.gen = nop
 	n.typ = n.scope.getType("uintptr")
 	n.rval = reflect.ValueOf(n.child[1].typ.TypeOf().Size())
+}
+
+// nodeText spells the identifier or the selector n names, for messages.
+func nodeText(n *node) string {
+	switch {
+	case n.kind == selectorExpr && len(n.child) == 2:
+		return nodeText(n.child[0]) + "." + nodeText(n.child[1])
+	case n.ident != "":
+		return n.ident
+	}
+	return "the expression"
 }

@@ -596,3 +596,34 @@ func main() {
 		want: "6 9 code 1 3 code 2 0",
 	}})
 }
+
+// TestBinaryPackageVariables: a variable of a binary package can be
+// assigned (yaegi took it for a constant: "cannot assign to
+// %!s(int=524288) (int constant)" for runtime.MemProfileRate = 0).
+func TestBinaryPackageVariables(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "assign",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func main() {
+	old := runtime.MemProfileRate
+	runtime.MemProfileRate = 0
+	fmt.Println(old > 0, runtime.MemProfileRate)
+	runtime.MemProfileRate = old
+	fmt.Println(runtime.MemProfileRate == old)
+}
+`,
+		want: "true 0\ntrue",
+	}})
+	// A constant still cannot be assigned, with a message that reads.
+	i := interp.New(interp.Options{})
+	_, err := i.Eval("package main\n\nconst c = 3\n\nfunc main() { c = 4 }\n")
+	if err == nil || !strings.Contains(err.Error(), "cannot assign to c (constant 3 of type untyped int)") {
+		t.Errorf("assigning a constant: %v", err)
+	}
+}
