@@ -64,10 +64,16 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 	var initNodes []*node
 	var err error
 
+	// cur is the node being processed: a panic in the pre-order part has
+	// its position (the post-order part reports its own).
+	var cur *node
+	defer positionPanic(&cur, "CFG pre-order panic")
+
 	baseName := filepath.Base(interp.fset.Position(root.pos).Filename)
 
 	root.Walk(func(n *node) bool {
 		// Pre-order processing
+		cur = n
 		if err != nil {
 			return false
 		}
@@ -3166,4 +3172,17 @@ func nodeText(n *node) string {
 		return n.ident
 	}
 	return "the expression"
+}
+
+// positionPanic turns a panic of the interpreter while it processed the
+// node *cur into one with the node's position, unless it has one.
+func positionPanic(cur **node, what string) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if _, ok := r.(*cfgError); ok || *cur == nil {
+		panic(r)
+	}
+	panic((*cur).cfgErrorf("%s: %v", what, r))
 }

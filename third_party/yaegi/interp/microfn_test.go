@@ -2,6 +2,8 @@ package interp_test
 
 import (
 	"bytes"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -625,5 +627,39 @@ func main() {
 	_, err := i.Eval("package main\n\nconst c = 3\n\nfunc main() { c = 4 }\n")
 	if err == nil || !strings.Contains(err.Error(), "cannot assign to c (constant 3 of type untyped int)") {
 		t.Errorf("assigning a constant: %v", err)
+	}
+}
+
+// TestCompilePanicPosition: a panic of the interpreter while it compiles
+// a declaration carries the declaration's position (the pre-order part
+// of the CFG pass, and the global types pass, reported none: "interface
+// conversion: reflect.Type is nil" alone).
+func TestCompilePanicPosition(t *testing.T) {
+	// A recursive function type, which yaegi cannot build (reflect has no
+	// recursive unnamed function types).
+	src := `package main
+
+type F func(s string) F
+
+func (f F) Then(s string) F { return f(s) }
+
+func start(s string) F { return start }
+
+func main() { _ = F(start).Then("a") }
+`
+	var got string
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				got = fmt.Sprint(r)
+			}
+		}()
+		i := interp.New(interp.Options{})
+		if _, err := i.Eval(src); err != nil {
+			got = err.Error()
+		}
+	}()
+	if !regexp.MustCompile(`^\d+:\d+: CFG (pre|post)-order panic: `).MatchString(got) {
+		t.Errorf("got %q, want a position and the panic", got)
 	}
 }
