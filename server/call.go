@@ -287,6 +287,21 @@ var (
 	valueProxied   = []byte("1")
 )
 
+// setChainHeaders sets the headers of a call made by the execution of
+// parent, at depth, with deadline, all but HeaderChain: keys as fasthttp
+// keeps them, values written into scratch (they are on every nested
+// call). It returns scratch past the values, for more.
+func setChainHeaders(h *fasthttp.RequestHeader, scratch []byte, parent chain, depth int, deadline time.Time) []byte {
+	v := parent.appendTraceparent(scratch)
+	h.SetCanonical(keyTraceparent, v)
+	v = strconv.AppendInt(v[len(v):], int64(depth), 10)
+	h.SetCanonical(keyDepth, v)
+	h.SetCanonical(keyProxied, valueProxied)
+	v = appendDeadline(v[len(v):], deadline)
+	h.SetCanonical(keyDeadline, v)
+	return v[len(v):]
+}
+
 // httpCall makes one attempt of a nested call over HTTP.
 func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent, ch chain, c *interp.Call) error {
 	name := e.desc.Name
@@ -310,18 +325,9 @@ func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent,
 	if hasDeadline && callerDeadline.Before(deadline) {
 		deadline = callerDeadline
 	}
-	// The chain's headers, with keys as fasthttp keeps them and values
-	// written into one scratch buffer: they are on every nested call.
 	var scratch [192]byte
-	v := parent.appendTraceparent(scratch[:0])
-	req.Header.SetCanonical(keyTraceparent, v)
-	v = strconv.AppendInt(v[len(v):], int64(ch.depth), 10)
-	req.Header.SetCanonical(keyDepth, v)
-	req.Header.SetCanonical(keyProxied, valueProxied)
-	v = appendDeadline(v[len(v):], deadline)
-	req.Header.SetCanonical(keyDeadline, v)
-	v = s.signer.appendHeader(v[len(v):], ch, deadline, e.route)
-	req.Header.SetCanonical(keyChain, v)
+	v := setChainHeaders(&req.Header, scratch[:0], parent, ch.depth, deadline)
+	req.Header.SetCanonical(keyChain, s.signer.appendHeader(v, ch, deadline, e.route))
 	if s.cfg.token != "" {
 		req.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+s.cfg.token)
 	}

@@ -153,15 +153,10 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 		req.Header.SetContentTypeBytes(ct)
 	}
 	req.SetBody(in.Body())
+	// The worker takes the chain as it is: its server sends it.
 	var scratch [192]byte
-	v := ch.appendTraceparent(scratch[:0])
-	req.Header.SetCanonical(keyTraceparent, v)
-	v = strconv.AppendInt(v[len(v):], int64(ch.depth), 10)
-	req.Header.SetCanonical(keyDepth, v)
-	req.Header.SetCanonical(keyProxied, valueProxied)
-	v = appendDeadline(v[len(v):], attemptDeadline)
-	req.Header.SetCanonical(keyDeadline, v)
-	req.Header.SetCanonical(keyChain, []byte(ch.id))
+	v := setChainHeaders(&req.Header, scratch[:0], ch, ch.depth, attemptDeadline)
+	req.Header.SetCanonical(keyChain, append(v, ch.id...))
 	req.Header.SetCanonical(keyWorkerKey, e.version.workerKey)
 
 	inFlight := e.metrics.inFlight
