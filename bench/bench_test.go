@@ -247,3 +247,11 @@ func TestNumericColumns(t *testing.T) {
 		t.Errorf("numeric: mode %v, n %v; want false, true", tab.numeric(0), tab.numeric(1))
 	}
 }
+
+func TestFmtRatio(t *testing.T) {
+	for x, want := range map[float64]string{0.4964: "0.496×", 1.234: "1.23×", 12.34: "12.3×", 0.7: "0.700×"} {
+		if got := fmtRatio(x); got != want {
+			t.Errorf("fmtRatio(%v) = %s, want %s", x, got, want)
+		}
+	}
+}

@@ -76,6 +76,10 @@ func sig3(x float64) string {
 		return strconv.FormatFloat(x, 'f', 0, 64)
 	case x >= 10:
 		return strconv.FormatFloat(x, 'f', 1, 64)
+	case x < 1:
+		// A ratio just under a goal's limit must not print as the
+		// limit: 0.496×, not 0.50×.
+		return strconv.FormatFloat(x, 'f', 3, 64)
 	}
 	return strconv.FormatFloat(x, 'f', 2, 64)
 }
