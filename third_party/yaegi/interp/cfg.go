@@ -660,7 +660,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				if dest.rval.IsValid() && !dest.rval.CanSet() && isConstType(dest.typ) {
 					// A constant. A variable of a binary package (such as
 					// runtime.MemProfileRate) has a settable value.
-					err = n.cfgErrorf("cannot assign to %s (constant %v of type %s)", nodeText(dest), dest.rval, dest.typ.str)
+					err = n.cfgErrorf("cannot assign to %s (%s constant)", nodeText(dest), dest.typ.str)
 					break
 				}
 				if isBlank(src) {

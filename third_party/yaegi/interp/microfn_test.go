@@ -615,17 +615,19 @@ import (
 func main() {
 	old := runtime.MemProfileRate
 	runtime.MemProfileRate = 0
-	fmt.Println(old > 0, runtime.MemProfileRate)
+	n := runtime.MemProfileRate
+	var m int = runtime.MemProfileRate
+	fmt.Println(old > 0, runtime.MemProfileRate, n, m)
 	runtime.MemProfileRate = old
-	fmt.Println(runtime.MemProfileRate == old)
+	fmt.Println(runtime.MemProfileRate == old, n)
 }
 `,
-		want: "true 0\ntrue",
+		want: "true 0 0 0\ntrue 0",
 	}})
 	// A constant still cannot be assigned, with a message that reads.
 	i := interp.New(interp.Options{})
 	_, err := i.Eval("package main\n\nconst c = 3\n\nfunc main() { c = 4 }\n")
-	if err == nil || !strings.Contains(err.Error(), "cannot assign to c (constant 3 of type untyped int)") {
+	if err == nil || !strings.Contains(err.Error(), "cannot assign to c (untyped int constant)") {
 		t.Errorf("assigning a constant: %v", err)
 	}
 }

@@ -3767,6 +3767,9 @@ func convertLiteralValue(n *node, t reflect.Type) {
 		n.rval = reflect.New(t).Elem()
 	case !(n.kind == basicLit || n.rval.IsValid()) || t == nil || t.Kind() == reflect.Interface || t == valueInterfaceType || t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Interface:
 		// Skip non-constant values, undefined target type or interface target type.
+	case n.rval.CanSet() && n.rval.Type() == t:
+		// A variable of a binary package (runtime.MemProfileRate): it is
+		// read when the code runs, not copied now.
 	case n.rval.IsValid():
 		// Convert constant value to target type.
 		convertConstantValue(n)
