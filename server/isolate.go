@@ -334,6 +334,41 @@ type sharedWorker struct {
 	mu    sync.Mutex // serializes reloads: each starts a worker with every package
 	group atomic.Pointer[supervisor.Group]
 	key   []byte // the secret the shared workers take calls with
+	// starting is set while the server loads its packages for the first
+	// time: they are prepared one by one, and then one worker loads them
+	// all (startFirstShared), rather than a worker per package loaded.
+	starting bool
+}
+
+// startFirstShared starts the first shared worker, with every package
+// prepared while the server started. A package that fails to load in it
+// is a load error; the others are served.
+func (s *Server) startFirstShared(ctx context.Context) {
+	s.shared.mu.Lock()
+	defer s.shared.mu.Unlock()
+	s.shared.starting = false
+	g, failed, err := s.launchShared(ctx, "", "every package", nil, nil)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.unsyncedPublish()
+	for rel, st := range s.packages {
+		if st.current == nil || st.current.shared == nil {
+			continue
+		}
+		ferr := err
+		if list, ok := failed[rel]; ok {
+			ferr = supervisor.Err(list)
+		}
+		if ferr != nil {
+			label := filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel)))
+			st.current.retire()
+			st.current = nil
+			s.unsyncedFailed(st, rel, label, ferr)
+		}
+	}
+	if g != nil {
+		s.installShared(g)
+	}
 }
 
 // startShared starts a shared worker with the package in rel at its new
@@ -341,13 +376,39 @@ type sharedWorker struct {
 // returns it once it has loaded them all; installShared makes it the
 // shared worker. The caller holds s.shared.mu.
 func (s *Server) startShared(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, error) {
+	g, failed, err := s.launchShared(ctx, rel, label, files, prep)
+	if err != nil {
+		return nil, err
+	}
+	if len(failed) > 0 {
+		if g != nil {
+			g.Close()
+		}
+		if list, ok := failed[rel]; ok {
+			return nil, supervisor.Err(list)
+		}
+		for other, list := range failed {
+			return nil, fmt.Errorf("load %s: package %s no longer loads beside it: %v", label, other, supervisor.Err(list))
+		}
+	}
+	return g, nil
+}
+
+// launchShared starts a shared worker with every package's current
+// version, and with the package in rel at (files, prep) unless rel is "".
+// It returns the worker, if any package loaded, and the packages that
+// failed to. The caller holds s.shared.mu.
+func (s *Server) launchShared(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, map[string][]supervisor.LoadError, error) {
 	set := s.workerSettings()
 	set.WorkerKey = s.shared.key
 	settings, err := json.Marshal(set)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", label, err)
+		return nil, nil, fmt.Errorf("load %s: %w", label, err)
 	}
-	pkgs := []supervisor.PackageSpec{{Rel: rel, Files: files, Prepared: prep.Files}}
+	var pkgs []supervisor.PackageSpec
+	if rel != "" {
+		pkgs = append(pkgs, supervisor.PackageSpec{Rel: rel, Files: files, Prepared: prep.Files})
+	}
 	s.mu.Lock()
 	for other, st := range s.packages {
 		if other != rel && st.current != nil && st.current.prep != nil && st.current.servesAny() {
@@ -355,6 +416,9 @@ func (s *Server) startShared(ctx context.Context, rel, label string, files []fun
 		}
 	}
 	s.mu.Unlock()
+	if len(pkgs) == 0 {
+		return nil, nil, nil
+	}
 	rels := make([]string, len(pkgs))
 	for i, p := range pkgs {
 		rels[i] = p.Rel
@@ -376,32 +440,19 @@ func (s *Server) startShared(ctx context.Context, rel, label string, files []fun
 	}
 	g, ready, err := supervisor.Start(ctx, cfg, spec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, w := range ready.Warnings {
 		s.warnOnce(w)
 	}
-	if len(ready.Failed) > 0 {
-		if g != nil {
-			g.Close()
+	if g != nil {
+		s.groups.Add(1)
+		go func() {
+			defer s.groups.Done()
 			g.Wait()
-		}
-		if list, ok := ready.Failed[rel]; ok {
-			return nil, supervisor.Err(list)
-		}
-		for other, list := range ready.Failed {
-			return nil, fmt.Errorf("load %s: package %s no longer loads beside it: %v", label, other, supervisor.Err(list))
-		}
+		}()
 	}
-	if g == nil {
-		return nil, fmt.Errorf("load %s: the worker loaded nothing", label)
-	}
-	s.groups.Add(1)
-	go func() {
-		defer s.groups.Done()
-		g.Wait()
-	}()
-	return g, nil
+	return g, ready.Failed, nil
 }
 
 // installShared makes g the shared worker: new calls go to it, and the

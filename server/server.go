@@ -106,9 +106,12 @@ func NewContext(ctx context.Context, dir string, opts ...Option) (*Server, error
 		}
 	}
 	if cfg.isolation == IsolateShared {
-		s.shared = &sharedWorker{key: []byte(hex.EncodeToString(randomKey()))}
+		s.shared = &sharedWorker{key: []byte(hex.EncodeToString(randomKey())), starting: true}
 	}
 	s.ReloadAll(ctx)
+	if s.shared != nil {
+		s.startFirstShared(ctx)
+	}
 	if err := ctx.Err(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("serve %s: %w", dir, err)
@@ -617,6 +620,10 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 	}
 	if s.shared != nil {
 		v.files, v.prep, v.shared, v.workerKey = files, prep, s.shared, s.shared.key
+		if s.shared.starting {
+			// The first shared worker loads every package at once.
+			return v, nil
+		}
 		g, err := s.startShared(ctx, rel, label, files, prep)
 		if err != nil {
 			var lt *supervisor.LoadTimeoutError
