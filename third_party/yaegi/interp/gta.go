@@ -15,14 +15,9 @@ func (interp *Interpreter) gta(root *node, rpath, importPath, pkgName string) ([
 	var err error
 	var revisit []*node
 
-	// cur is the node being processed, for the position of a panic.
-	var cur *node
-	defer positionPanic(&cur, "GTA panic")
-
 	baseName := filepath.Base(interp.fset.Position(root.pos).Filename)
 
 	root.Walk(func(n *node) bool {
-		cur = n
 		if err != nil {
 			return false
 		}
