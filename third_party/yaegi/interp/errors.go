@@ -225,6 +225,17 @@ func interpretedError(v reflect.Value) (*node, reflect.Value, bool) {
 	if !v.IsValid() {
 		return nil, reflect.Value{}, false
 	}
+	if v.Type() != errorWrapperType && isWrapperType(v.Type()) {
+		// The wrapper of another binary interface, which keeps a value of
+		// an interpreted type in a valueInterface.
+		v = v.Field(0)
+		for v.IsValid() && v.Kind() == reflect.Interface && !v.IsNil() {
+			v = v.Elem()
+		}
+		if !v.IsValid() || v.Kind() == reflect.Interface {
+			return nil, reflect.Value{}, false
+		}
+	}
 	switch v.Type() {
 	case errorWrapperType:
 		w := v.Interface().(_error)

@@ -665,3 +665,41 @@ func main() { _ = F(start).Then("a") }
 		t.Errorf("got %q, want a position and the panic", got)
 	}
 }
+
+// TestBinaryInterfaceValues: a value of an interpreted type held in a
+// binary interface other than error (fmt.Stringer) keeps its type:
+// assertions, type switches and == see it.
+func TestBinaryInterfaceValues(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "stringer",
+		src: `package main
+
+import "fmt"
+
+type N int
+
+func (n N) String() string { return fmt.Sprint("n", int(n)) }
+
+type P struct{ x int }
+
+func (p P) String() string { return "p" }
+
+func main() {
+	var s fmt.Stringer = N(1)
+	n, ok := s.(N)
+	_, isP := s.(P)
+	switch e := s.(type) {
+	case P:
+		fmt.Println("P")
+	case N:
+		fmt.Println("N", int(e))
+	}
+	var q fmt.Stringer = P{2}
+	p, okP := q.(P)
+	fmt.Println(n, ok, isP, s == N(1), s == N(2), p.x, okP, q == P{2}, s, q)
+}
+`,
+		want: "N 1\nn1 true false true false 2 true true n1 p",
+	}})
+}
+

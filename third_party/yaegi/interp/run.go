@@ -531,8 +531,9 @@ func typeAssert(n *node, withResult, withOk bool) {
 			}
 			v = valueInterfaceValue(v)
 			if vt := v.Type(); vt.Kind() == reflect.Struct && vt.Field(0).Name == "IValue" {
-				// Value is retrieved from an interface wrapper.
-				v = v.Field(0).Elem()
+				// Value is retrieved from an interface wrapper (which may
+				// hold it with its interpreted type, in a valueInterface).
+				v = valueInterfaceValue(v.Field(0).Elem())
 			}
 			ok = canAssertTypes(v.Type(), rtype)
 			if !ok {
@@ -1147,6 +1148,17 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 			w.Field(0).Set(cv)
 		} else {
 			w.Field(0).Set(v)
+		}
+		if wrap != errorWrapperType {
+			// Keep the interpreted type of the value with it, in a
+			// valueInterface (an _error keeps it in a field of its own).
+			dyn := n
+			if n2 != nil {
+				dyn = n2
+			}
+			if dyn.typ != nil && !isInterface(dyn.typ) && dyn.typ.cat != nilT && dyn.typ.cat != valueT {
+				w.Field(0).Set(reflect.ValueOf(valueInterface{dyn, w.Field(0).Elem()}))
+			}
 		}
 		if wrap == errorWrapperType {
 			// Record the interpreted type of the value, which its reflect
