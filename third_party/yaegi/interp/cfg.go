@@ -553,6 +553,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			sc = sc.pushBloc()
 			sc.loop = n
 
+		case selectStmt:
+			// A break in a select case leaves the select, which is an exit
+			// point (see the post-order part).
+			sc = sc.pushBloc()
+			sc.loop = n
+
 		case importSpec:
 			// Already all done in GTA.
 			return false
@@ -1362,7 +1368,11 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				return
 			}
 			n.start = n.child[0].start
-			n.lastChild().tnext = n.anc.anc // exit node is selectStmt
+			if last := n.lastChild(); !isBranch(last) {
+				// A break, continue, goto or return ending the clause has
+				// its own successor (break L leaves the loop L).
+				last.tnext = n.anc.anc // exit node is selectStmt
+			}
 
 		case commClause:
 			wireChild(n)
@@ -1373,7 +1383,11 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			if len(n.child) > 1 {
 				n.start = n.child[1].start // Skip chan operation, performed by select
 			}
-			n.lastChild().tnext = n.anc.anc // exit node is selectStmt
+			if last := n.lastChild(); !isBranch(last) {
+				// A break, continue, goto or return ending the clause has
+				// its own successor (break L leaves the loop L).
+				last.tnext = n.anc.anc // exit node is selectStmt
+			}
 
 		case compositeLitExpr:
 			wireChild(n)
@@ -1913,6 +1927,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			}
 
 		case selectStmt:
+			sc = sc.pop()
 			wireChild(n)
 			// Move action to block statement, so select node can be an exit point.
 			n.child[0].gen = _select
@@ -3185,4 +3200,14 @@ func positionPanic(cur **node, what string) {
 		panic(r)
 	}
 	panic((*cur).cfgErrorf("%s: %v", what, r))
+}
+
+// isBranch reports whether n is a break, continue, goto or return
+// statement, whose successor is set where it goes.
+func isBranch(n *node) bool {
+	switch n.kind {
+	case breakStmt, continueStmt, gotoStmt, returnStmt:
+		return true
+	}
+	return false
 }

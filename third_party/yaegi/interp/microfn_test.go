@@ -703,3 +703,51 @@ func main() {
 	}})
 }
 
+// TestSelectBreak: break in a select case leaves the select, and break L
+// leaves the loop L (yaegi went on with the loop when break L ended the
+// case, and left the enclosing loop on a plain break that did not).
+func TestSelectBreak(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "break",
+		src: `package main
+
+import "fmt"
+
+func main() {
+	i := 0
+L:
+	for i < 5 {
+		select {
+		default:
+			i++
+			break L
+		}
+	}
+	j := 0
+	for j < 5 {
+		select {
+		default:
+			j++
+			if j > 0 {
+				break
+			}
+			j += 100
+		}
+	}
+	ch := make(chan int, 1)
+	ch <- 1
+	k := 0
+M:
+	for {
+		select {
+		case v := <-ch:
+			k = v
+			break M
+		}
+	}
+	fmt.Println(i, j, k)
+}
+`,
+		want: "1 5 1",
+	}})
+}
