@@ -159,7 +159,8 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 	virtualDir := path.Join(gopath, "src", importPath) + "/"
 	pkg = &Package{Source: src, importPath: importPath}
 	out := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, virtualDir: virtualDir, realDir: strings.TrimSuffix(src.Dir, "/") + "/", stream: "stdout"}
-	errOut := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, virtualDir: virtualDir, realDir: out.realDir, stream: "stderr"}
+	panics := &panicRecorder{}
+	errOut := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, virtualDir: virtualDir, realDir: out.realDir, stream: "stderr", panics: panics}
 	i := yaegi.New(yaegi.Options{
 		GoPath:               "./" + gopath,
 		SourcecodeFilesystem: mapFS,
@@ -183,9 +184,10 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 	stopCtx, stop := context.WithCancel(context.Background())
 	pkg.stop = stop
 	values, err := pkg.evalLoad(ctx, stopCtx)
+	panics.stop()
 	if err != nil {
 		stop()
-		return nil, l.sourceError(src, virtualDir, files, err)
+		return nil, l.sourceError(src, virtualDir, files, err, panics)
 	}
 	pkg.Codec = wire.NewCodec()
 	for k, d := range src.Services {
@@ -292,9 +294,12 @@ var (
 	positioned    = regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`)
 )
 
-// sourceError turns an interpreter error into a funcs.ErrorList with the
-// user's file names. files are the rewritten sources the interpreter read.
-func (l *Loader) sourceError(src *funcs.Package, virtualDir string, files map[string][]byte, err error) error {
+// sourceError turns an interpreter error into a funcs.ErrorList with
+// positions in the user's files (see userPosition). files are the
+// rewritten sources the interpreter read; panics knows where a panic
+// while the package initialised happened, for an error without a
+// position.
+func (l *Loader) sourceError(src *funcs.Package, virtualDir string, files map[string][]byte, err error, panics *panicRecorder) error {
 	msg := importWrapper.ReplaceAllString(err.Error(), "")
 	msg = strings.ReplaceAll(msg, virtualDir, strings.TrimSuffix(src.Dir, "/")+"/")
 	var list funcs.ErrorList
@@ -308,12 +313,25 @@ func (l *Loader) sourceError(src *funcs.Package, virtualDir string, files map[st
 		if m := positioned.FindStringSubmatch(line); m != nil {
 			ln, _ := strconv.Atoi(m[2])
 			col, _ := strconv.Atoi(m[3])
-			se := &funcs.SourceError{Msg: prefix + m[4]}
-			se.Pos.Filename, se.Pos.Line, se.Pos.Column = m[1], ln, userColumn(src, files, m[1], ln, col)
-			list = append(list, se)
-			continue
+			if pos, ok := userPosition(src, files, m[1], ln, col); ok {
+				list = append(list, &funcs.SourceError{Pos: pos, Msg: prefix + m[4]})
+				continue
+			}
 		}
-		list = append(list, &funcs.SourceError{Msg: fmt.Sprintf("%s: %s%s", src.Dir, prefix, line)})
+		// No position in the user's files: a panic of the package's code
+		// while it initialised, where it happened, or else a failure of
+		// the interpreter, at the package clause.
+		pos, msg := packagePosition(src), interpFailed+line
+		if panics != nil {
+			if file, ln, col, ok := panics.position(); ok {
+				l, _ := strconv.Atoi(ln)
+				c, _ := strconv.Atoi(col)
+				if p, ok := userPosition(src, files, file, l, c); ok {
+					pos, msg = p, "panic while the package initialised: "+line
+				}
+			}
+		}
+		list = append(list, &funcs.SourceError{Pos: pos, Msg: msg})
 	}
 	return list
 }
@@ -357,6 +375,8 @@ type lineWriter struct {
 	logger              *slog.Logger
 	pkg, stream         string
 	virtualDir, realDir string
+	// panics, if set, sees every line, for the position of a panic.
+	panics *panicRecorder
 
 	mu  sync.Mutex // guards buf
 	buf bytes.Buffer
@@ -385,6 +405,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		// The interpreter names the functions it reports panics in; a
 		// service's is named as written.
 		line = strings.ReplaceAll(line, "."+ImplPrefix, ".")
+		w.panics.line(line)
 		w.logger.Info(strings.Map(escapeControl, line), "package", w.pkg, "stream", w.stream)
 	}
 	return len(p), nil

@@ -321,6 +321,8 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		r.commClause(n)
 	case *ast.AssignStmt:
 		r.mapMultiAssign(n)
+	case *ast.Ident:
+		r.genericInstance(n)
 	}
 	switch n.(type) {
 	case *ast.CallExpr, *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt, *ast.SendStmt, *ast.CompositeLit:
@@ -1238,18 +1240,19 @@ func (r *fileRewriter) builtinCall(call *ast.CallExpr) {
 				return
 			}
 		}
-		r.usesMinMax = true
-		// The interpreter infers T from the first argument only, so
-		// min(1, x) with x a float64 needs T spelled out.
-		typeArg := ""
 		if r.info != nil {
 			if tv, ok := r.info.Types[call]; ok && tv.Type != nil && !isUntyped(tv.Type) {
 				if typ, ok := r.typeString(tv.Type); ok {
-					typeArg = "[" + typ + "]"
+					r.replace(id.Pos(), id.End(), minMaxLiteral(id.Name, len(call.Args), typ, isFloat(tv.Type)))
+					return
 				}
 			}
 		}
-		r.replace(id.Pos(), id.End(), "microfn_"+id.Name+typeArg)
+		// Without types, a generic helper in the generated file; the
+		// interpreter infers T from the first argument only, so it fails
+		// on some calls (min(1, x) with x a float64).
+		r.usesMinMax = true
+		r.replace(id.Pos(), id.End(), "microfn_"+id.Name)
 	case r.isBuiltin(id, "clear"):
 		r.needsRT = true
 		r.replace(id.Pos(), id.End(), proxyName+".Clear")

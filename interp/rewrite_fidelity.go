@@ -527,3 +527,91 @@ func (r *fileRewriter) callsOrReceives(e ast.Expr) bool {
 	})
 	return found
 }
+
+// minMaxLiteral returns the function literal that computes the builtin
+// name (min or max) of n arguments of type typ, as Go does: for floats, a
+// NaN argument gives NaN and -0 is less than 0.
+//
+//	min(a, b)  =>  func(a0, a1 T) T { r := a0; if a1 < r { r = a1 }; return r }(a, b)
+//
+// It replaces the builtin's name, so the arguments stay as written. (A
+// generic helper, min[T], made the interpreter fail on some type
+// arguments: "CFG post-order panic: nil dereference" for time.Duration.)
+func minMaxLiteral(name string, n int, typ string, float bool) string {
+	var b strings.Builder
+	b.WriteString("func(")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "a%d", i)
+	}
+	fmt.Fprintf(&b, " %s) %s { r := a0; ", typ, typ)
+	less := "<"
+	if name == "max" {
+		less = ">"
+	}
+	for i := 1; i < n; i++ {
+		y := fmt.Sprintf("a%d", i)
+		if !float {
+			fmt.Fprintf(&b, "if %s %s r { r = %s }; ", y, less, y)
+			continue
+		}
+		// r == r: r is not NaN yet; y != y: y is NaN. 1/z < 0 tells -0
+		// from 0.
+		zero := "1/" + y + " < 0" // min prefers -0
+		if name == "max" {
+			zero = "1/r < 0" // max prefers 0 to -0
+		}
+		fmt.Fprintf(&b, "if r == r && (%s != %s || %s %s r || %s == 0 && r == 0 && %s) { r = %s }; ", y, y, y, less, y, zero, y)
+	}
+	b.WriteString("return r }")
+	return b.String()
+}
+
+// isFloat reports whether t's underlying type is a floating-point type.
+func isFloat(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsFloat != 0
+}
+
+// genericInstance spells the type arguments of a use of a generic
+// function of the package that leaves them to inference: the interpreter
+// fails to infer them from variadic arguments ("undefined type for T"
+// for first(1, 2) with func first[T any](xs ...T) T).
+//
+//	first(1, 2)  =>  first[int](1, 2)
+func (r *fileRewriter) genericInstance(id *ast.Ident) {
+	if r.info == nil {
+		return
+	}
+	inst, ok := r.info.Instances[id]
+	if !ok || inst.TypeArgs.Len() == 0 {
+		return
+	}
+	fn, ok := r.info.Uses[id].(*types.Func)
+	if !ok || fn.Pkg() == nil || !r.isThisPackage(fn.Pkg()) {
+		return
+	}
+	if len(r.stack) > 0 {
+		switch p := r.stack[len(r.stack)-1].(type) {
+		case *ast.IndexExpr:
+			if p.X == id {
+				return // explicit
+			}
+		case *ast.IndexListExpr:
+			if p.X == id {
+				return
+			}
+		}
+	}
+	args := make([]string, inst.TypeArgs.Len())
+	for i := range args {
+		typ, ok := r.typeString(inst.TypeArgs.At(i))
+		if !ok {
+			return
+		}
+		args[i] = typ
+	}
+	r.insert(id.End(), "["+strings.Join(args, ", ")+"]")
+}
