@@ -1217,6 +1217,8 @@ func (r *fileRewriter) rangeInt(s *ast.RangeStmt, typ string) {
 }
 
 // builtinCall rewrites min, max and clear, which the interpreter lacks.
+// (recover needs no rewrite: microfn's interpreter returns the value
+// given to panic, see third_party/yaegi/FORK.md.)
 func (r *fileRewriter) builtinCall(call *ast.CallExpr) {
 	id, ok := call.Fun.(*ast.Ident)
 	if !ok {
@@ -1256,25 +1258,6 @@ func (r *fileRewriter) builtinCall(call *ast.CallExpr) {
 	case r.isBuiltin(id, "clear"):
 		r.needsRT = true
 		r.replace(id.Pos(), id.End(), proxyName+".Clear")
-	case r.isBuiltin(id, "recover") && len(call.Args) == 0:
-		// The interpreter's recover returns the panic value wrapped in a
-		// reflect.Value, so r.(error) fails; the runtime unwraps it. Not
-		// in defer recover() or go recover(), which must stay as they are.
-		if len(r.stack) > 0 {
-			switch p := r.stack[len(r.stack)-1].(type) {
-			case *ast.DeferStmt:
-				if p.Call == call {
-					return
-				}
-			case *ast.GoStmt:
-				if p.Call == call {
-					return
-				}
-			}
-		}
-		r.needsRT = true
-		r.insert(call.Pos(), proxyName+".Recovered(")
-		r.insert(call.End(), ")")
 	}
 }
 

@@ -124,15 +124,14 @@ func (rt *proxyRuntime) current() context.Context {
 func (rt *proxyRuntime) exports() yaegi.Exports {
 	return yaegi.Exports{
 		proxyPath + "/" + proxyName: {
-			"Call":      reflect.ValueOf(rt.proxyCall),
-			"MustCall":  reflect.ValueOf(rt.mustCall),
-			"Proxy":     reflect.ValueOf(rt.typedProxy),
-			"Fork":      reflect.ValueOf(rt.fork),
-			"Clear":     reflect.ValueOf(clearValue),
-			"Recovered": reflect.ValueOf(recovered),
-			"Forked":    reflect.ValueOf((*Forked)(nil)),
-			"Park":      reflect.ValueOf(rt.park),
-			"Loaded":    reflect.ValueOf(rt.reportLoaded),
+			"Call":     reflect.ValueOf(rt.proxyCall),
+			"MustCall": reflect.ValueOf(rt.mustCall),
+			"Proxy":    reflect.ValueOf(rt.typedProxy),
+			"Fork":     reflect.ValueOf(rt.fork),
+			"Clear":    reflect.ValueOf(clearValue),
+			"Forked":   reflect.ValueOf((*Forked)(nil)),
+			"Park":     reflect.ValueOf(rt.park),
+			"Loaded":   reflect.ValueOf(rt.reportLoaded),
 		},
 	}
 }
@@ -216,10 +215,6 @@ func (rt *proxyRuntime) park() {
 func (rt *proxyRuntime) reportLoaded(values []any) {
 	rt.loaded <- values
 }
-
-// recovered returns the value recover returned to service code: the
-// interpreter wraps a panic's value in a reflect.Value.
-func recovered(v any) any { return panicValue(v) }
 
 // clearValue implements the clear builtin for maps and slices.
 func clearValue(x any) {
