@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"strconv"
 	"strings"
 )
 
@@ -29,55 +30,61 @@ import (
 //
 //	const ( KB Size = 1 << (10 * iota); MB )  =>  const ( KB Size = Size(1024); MB = Size(1048576) )
 //
-// Only the values change, on their lines. A declaration with a value the
-// file cannot spell (a complex number, a type of a package the file does
-// not import) is left as written, as a whole: an implicit spec repeats
-// the previous expression.
+// Only the values change, on their lines. A spec with a value the file
+// cannot spell (a type of a package the file does not import) is left as
+// written, with the specs that repeat it implicitly: they repeat its
+// expression.
 func (r *fileRewriter) constDecl(d *ast.GenDecl) {
 	if r.info == nil || d.Tok != token.CONST {
 		return
 	}
+	// A run is a spec with values and the specs after it that repeat
+	// them implicitly: it is rewritten as a whole or not at all.
 	type change struct {
 		spec *ast.ValueSpec
 		lits []string
 	}
-	var changes []change
+	var run []change
+	ok := true
+	flush := func() {
+		if ok {
+			for _, c := range run {
+				text := strings.Join(c.lits, ", ")
+				if len(c.spec.Values) == 0 {
+					// An implicit repetition, which has no type either.
+					r.insert(c.spec.Names[len(c.spec.Names)-1].End(), " = "+text)
+					continue
+				}
+				r.replaceKeepLines(c.spec.Values[0].Pos(), c.spec.Values[len(c.spec.Values)-1].End(), text)
+			}
+		}
+		run, ok = nil, true
+	}
 	for _, s := range d.Specs {
 		spec := s.(*ast.ValueSpec)
+		if len(spec.Values) > 0 {
+			flush()
+		}
 		lits := make([]string, len(spec.Names))
 		for i, name := range spec.Names {
-			c, ok := r.info.Defs[name].(*types.Const)
-			if !ok || name.Name == "_" && len(spec.Values) == 0 {
-				// A blank repeated name has no object with a value; its
-				// value is never used.
+			c, isConst := r.info.Defs[name].(*types.Const)
+			if !isConst {
 				if name.Name != "_" {
-					return
+					ok = false
 				}
-				lits[i] = "0"
-				if c != nil {
-					if lit, ok := r.constLiteral(c); ok {
-						lits[i] = lit
-					}
-				}
+				lits[i] = "0" // a blank name has no object; its value is never used
 				continue
 			}
-			lit, ok := r.constLiteral(c)
-			if !ok {
-				return
+			lit, spelled := r.constLiteral(c)
+			if !spelled {
+				ok = false
+				continue
 			}
 			lits[i] = lit
 		}
-		changes = append(changes, change{spec, lits})
+		run = append(run, change{spec, lits})
 	}
-	for _, c := range changes {
-		text := strings.Join(c.lits, ", ")
-		if len(c.spec.Values) == 0 {
-			// An implicit repetition, which has no type either.
-			r.insert(c.spec.Names[len(c.spec.Names)-1].End(), " = "+text)
-			continue
-		}
-		r.replaceKeepLines(c.spec.Values[0].Pos(), c.spec.Values[len(c.spec.Values)-1].End(), text)
-	}
+	flush()
 }
 
 // constLiteral spells the value of the constant c: see constantLiteral.
@@ -94,7 +101,34 @@ func (r *fileRewriter) constLiteral(c *types.Const) (string, bool) {
 			return "(" + num.ExactString() + ".0 / " + den.ExactString() + ")", true
 		}
 	}
+	if v.Kind() == constant.Complex {
+		return r.complexLiteral(c.Type(), v)
+	}
 	return r.constantLiteral(types.TypeAndValue{Type: c.Type(), Value: v})
+}
+
+// complexLiteral spells the untyped complex constant v as (re + imi),
+// when float64 holds both parts exactly.
+func (r *fileRewriter) complexLiteral(t types.Type, v constant.Value) (string, bool) {
+	re, exact := constant.Float64Val(constant.Real(v))
+	im, exact2 := constant.Float64Val(constant.Imag(v))
+	if !exact || !exact2 {
+		return "", false
+	}
+	float := func(f float64) string {
+		s := strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEn") {
+			s += ".0"
+		}
+		return s
+	}
+	if !isUntyped(t) {
+		// The interpreter fails on typed complex constants however they
+		// are spelled ("value of type int64 cannot be converted to type
+		// complex128"): left as written, they fail the same way.
+		return "", false
+	}
+	return "(" + float(re) + " + " + float(im) + "i)", true
 }
 
 // rangeAssign works around the interpreter's range statements that assign

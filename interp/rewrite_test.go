@@ -467,7 +467,7 @@ func f() bool {
 	return local
 }
 
-const z = complex(1, 2) // left as written: the whole declaration
+const z = complex(1, 2)
 `},
 	{name: "range_assign", src: `package a
 

@@ -85,6 +85,16 @@ const (
 	Neg           = -A
 	Char          = 'x' - 'a'
 	Mixed         = 7 / 2 * 2.0
+	Cplx          = complex(1, -2)
+	Re            = real(Cplx)
+	Im            = imag(Cplx) * 2
+)
+
+// (Typed complex constants are not in the table: the interpreter fails
+// to load them, at their position.)
+const (
+	Bits = 1 << iota
+	More
 )
 
 //microfn:service
@@ -96,6 +106,7 @@ func Table() []string {
 		fmt.Sprint(A, B, C, D, E, F, G, H, I, J, K, L, M, N),
 		fmt.Sprint(P, Q, R, S, T, U, V, W, X, Y, Z),
 		fmt.Sprint(Third*3 == 1, Huge, On, Neg, Char, Mixed),
+		fmt.Sprint(Cplx, Re, Im, Bits, More),
 		// (%T of a value of the package's named types is not in the
 		// table: the interpreter's types have no names.)
 		fmt.Sprintf("%T %T %T %T", B, C, F, I),
