@@ -467,23 +467,15 @@ func (r *fileRewriter) commClause(cc *ast.CommClause) {
 	}
 	var lhs, temps []string
 	for _, e := range as.Lhs {
-		if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
-			temps = append(temps, "_")
-			continue
-		}
 		if !r.copyable(e) {
 			r.errorf(e.Pos(), "this select case assigns to %s, which microfn's interpreter cannot rewrite: receive into new variables (case v := <-c:) and assign them in the case", r.text(e))
 			return
 		}
-		lhs = append(lhs, r.text(e))
+		lhs = append(lhs, r.text(e)) // _ too: it uses the fresh variable
 		temps = append(temps, r.temp())
 	}
-	if len(lhs) == 0 {
-		r.replace(as.Lhs[0].Pos(), as.TokPos+token.Pos(len("=")), "")
-		return
-	}
 	r.replaceKeepLines(as.Lhs[0].Pos(), as.TokPos+token.Pos(len("=")), strings.Join(temps, ", ")+" :=")
-	r.insert(cc.Colon+1, " "+strings.Join(lhs, ", ")+" = "+strings.Join(nonBlank(temps), ", ")+";")
+	r.insert(cc.Colon+1, " "+strings.Join(lhs, ", ")+" = "+strings.Join(temps, ", ")+";")
 }
 
 // mapMultiAssign works around the interpreter's assignments of several

@@ -501,6 +501,25 @@ func f(xs []int, m map[string]int, s string, p *[3]int, ch chan int) (int, int) 
 	return i + int(r) + int(n), v
 }
 `},
+	{name: "receive_assign", src: `package a
+
+type S struct{ F int }
+
+func f(c chan int, m map[string]int, s *S, xs []int) (ok bool) {
+	select {
+	case xs[0] = <-c:
+	case m["a"], ok = <-c:
+		m["b"] = 1
+	case s.F, _ = <-c:
+	case _ = <-c:
+	}
+	m["c"], ok = <-c
+	var x any = 1
+	m["d"], ok = x.(int)
+	m["e"], ok = m["f"]
+	return
+}
+`},
 }
 
 // splitFiles splits a case's source into files.
