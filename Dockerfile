@@ -11,6 +11,8 @@
 FROM golang:1.26 AS build
 WORKDIR /build
 COPY go.mod go.sum ./
+# go.mod replaces yaegi with the fork in third_party/yaegi.
+COPY third_party third_party
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
@@ -21,8 +23,10 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
 # installed; without one the standard library cannot be imported by go/types,
 # and microfn falls back to the interpreter's own checks when it loads a
 # package. Services still load and run; only some compile errors read less
-# like the compiler's. Run "microfn check" where Go is installed (in CI) for
-# the compiler's messages.
+# like the compiler's, and the sandbox judges uses of the standard library
+# by their names only (the operating system's confinement of the workers
+# still holds). Run "microfn check" where Go is installed (in CI) for the
+# compiler's messages and the full sandbox checks.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /microfn /microfn
 # nonroot, by number: Kubernetes can verify runAsNonRoot only for a numeric user.
