@@ -915,10 +915,15 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				n.typ = dest.typ
 				n.findex = dest.findex
 				n.level = dest.level
-			case n.anc.kind == returnStmt:
+			case n.anc.kind == returnStmt && len(n.anc.child) == 1:
 				// To avoid a copy in frame, if the result is to be returned, store it directly
 				// at the frame location reserved for output arguments.
 				n.findex = childPos(n)
+			case n.anc.kind == returnStmt:
+				// With several results, a result slot may be read by another
+				// operand (a named result: return b+1, a), so the value is
+				// stored aside, in a slot of the result's type.
+				n.findex = sc.add(sc.def.typ.ret[childPos(n)])
 			default:
 				// Allocate a new location in frame, and store the result here.
 				n.findex = sc.add(n.typ)
@@ -1141,7 +1146,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				wireChild(n)
 				if typ := c0.typ; len(typ.ret) > 0 {
 					n.typ = typ.ret[0]
-					if n.anc.kind == returnStmt && n.typ.id() == sc.def.typ.ret[0].id() {
+					if n.anc.kind == returnStmt && len(n.anc.child) == 1 && n.typ.id() == sc.def.typ.ret[0].id() {
 						// Store the result directly to the return value area of frame.
 						// It can be done only if no type conversion at return is involved.
 						n.findex = childPos(n)
@@ -1175,9 +1180,15 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					case "unsafe.alignOf", "unsafe.Offsetof", "unsafe.Sizeof":
 						n.gen = nop
 					}
-				case n.anc.kind == returnStmt:
+				case n.anc.kind == returnStmt && len(n.anc.child) == 1:
 					// Store result directly to frame output location, to avoid a frame copy.
 					n.findex = 0
+				case n.anc.kind == returnStmt:
+					// With several results, the builtin's result is stored aside
+					// (it went to the first result's slot, whatever its position,
+					// and a result slot may be read by another operand),
+					// and the return statement copies it.
+					n.findex = sc.add(n.typ)
 				case bname == "cap" && isInConstOrTypeDecl(n):
 					t := n.child[1].typ.TypeOf()
 					for t.Kind() == reflect.Ptr {
@@ -1278,7 +1289,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						}
 					} else {
 						n.typ = valueTOf(typ.Out(0))
-						if n.anc.kind == returnStmt {
+						if n.anc.kind == returnStmt && len(n.anc.child) == 1 {
 							n.findex = childPos(n)
 						} else {
 							n.findex = sc.add(n.typ)
@@ -1331,7 +1342,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				}
 				if typ := c0.typ; len(typ.ret) > 0 {
 					n.typ = typ.ret[0]
-					if n.anc.kind == returnStmt && n.typ.id() == sc.def.typ.ret[0].id() {
+					if n.anc.kind == returnStmt && len(n.anc.child) == 1 && n.typ.id() == sc.def.typ.ret[0].id() {
 						// Store the result directly to the return value area of frame.
 						// It can be done only if no type conversion at return is involved.
 						n.findex = childPos(n)
@@ -2217,7 +2228,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			case n.anc.kind == returnStmt:
 				pos := childPos(n)
 				n.typ = sc.def.typ.ret[pos]
-				n.findex = pos
+				if len(n.anc.child) == 1 {
+					n.findex = pos
+				} else {
+					// Another operand may read the result slot (a named result).
+					n.findex = sc.add(n.typ)
+				}
 			default:
 				n.findex = sc.add(n.typ)
 			}

@@ -751,3 +751,73 @@ M:
 		want: "1 5 1",
 	}})
 }
+
+// TestReturnOperands: in a return statement with several operands, a
+// builtin call, an operation or a call is stored aside and every operand
+// is read before the results are set (yaegi stored len(s) in the first
+// result's slot, whatever its position: return s, len(s) panicked; and an
+// operand overwrote a named result another operand then read: return b+1, a
+// returned b+1 twice).
+func TestReturnOperands(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "builtins",
+		src: `package main
+
+import "fmt"
+
+func pair(s string) (string, int) { return s, len(s) }
+
+func builtins(x []int, m map[int]int) (string, int, int, int) { return "a", cap(x), len(m), len(x) }
+
+func mixed(s string) (string, int, bool) { x, y := "x", true; return x, len(s), y }
+
+func boxed(x []int) (int, any) { return 1, len(x) }
+
+func main() {
+	fmt.Println(pair("abc"))
+	fmt.Println(builtins(make([]int, 2, 5), map[int]int{1: 1}))
+	fmt.Println(mixed("abcd"))
+	fmt.Println(boxed([]int{1}))
+}
+`,
+		want: "abc 3\na 5 1 2\nx 4 true\n1 1",
+	}, {
+		name: "named",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+func one() int { return 1 }
+
+func swap(a, b int) (x, y int) { x, y = a, b; return y, x }
+
+func sum(a, b int) (x, y int) { x, y = a, b; return y + 1, x }
+
+func length(s string) (a, b int) { a = 7; return len(s), a }
+
+func negate(a, b int) (x, y int) { x, y = a, b; return -y, -x }
+
+func called() (a, b int) { a = 5; return one(), a }
+
+func wrapped(s string) (n int, err error) {
+	n = 2
+	return n + 1, fmt.Errorf("w: %w", errors.New(s))
+}
+
+func main() {
+	fmt.Println(swap(1, 2))
+	fmt.Println(sum(1, 2))
+	fmt.Println(length("abc"))
+	fmt.Println(negate(1, 2))
+	fmt.Println(called())
+	fmt.Println(wrapped("e"))
+	f := func() (a, b string) { a, b = "a", "b"; return b, a }
+	fmt.Println(f())
+}
+`,
+		want: "2 1\n3 1\n3 7\n-2 -1\n1 5\n3 w: e\nb a",
+	}})
+}

@@ -1736,6 +1736,11 @@ func callBin(n *node) {
 			// The function call is part of a return statement, store output results
 			// directly in the frame location of outputs of the current function.
 			b := childPos(n)
+			if len(n.anc.child) > 1 {
+				// With several results, the call has a slot of its own (see
+				// cfg), which the return statement copies.
+				b = n.findex
+			}
 			n.exec = func(f *frame) bltn {
 				in := make([]reflect.Value, l)
 				for i, v := range values {
@@ -2574,6 +2579,28 @@ func _return(n *node) {
 		}
 	}
 
+	if len(child) > 1 && hasNamedResults(def) {
+		// An operand may read a named result (return b, a): every operand
+		// is evaluated, and copied, before any result is set.
+		n.exec = func(f *frame) bltn {
+			rs := make([]reflect.Value, len(values))
+			for i, value := range values {
+				r := value(f)
+				if r.IsValid() && r.CanAddr() {
+					c := reflect.New(r.Type()).Elem()
+					c.Set(r)
+					r = c
+				}
+				rs[i] = r
+			}
+			for i, r := range rs {
+				f.data[i].Set(r)
+			}
+			return nil
+		}
+		return
+	}
+
 	switch len(child) {
 	case 0:
 		n.exec = nil
@@ -2609,6 +2636,20 @@ func _return(n *node) {
 			return nil
 		}
 	}
+}
+
+// hasNamedResults reports whether the function declared by def names its
+// results.
+func hasNamedResults(def *node) bool {
+	if len(def.child) < 3 || len(def.child[2].child) < 3 {
+		return false
+	}
+	for _, field := range def.child[2].child[2].child {
+		if len(field.child) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func arrayLit(n *node) {
