@@ -25,6 +25,7 @@ type workerAnswer struct {
 	permanent  bool // the worker said another attempt cannot help
 }
 
+// Error is the detail of the worker's problem.
 func (a *workerAnswer) Error() string {
 	var p Problem
 	if json.Unmarshal(a.body, &p) == nil && p.Detail != "" {
@@ -57,6 +58,7 @@ type crashedError struct {
 	reason  string
 }
 
+// Error names the service and the fatal error.
 func (e *crashedError) Error() string {
 	return fmt.Sprintf("service %s crashed its worker: %s", e.service, e.reason)
 }

@@ -69,6 +69,7 @@ type CrashError struct {
 	Loading bool
 }
 
+// Error says which group's worker crashed, and of what.
 func (e *CrashError) Error() string {
 	if e.Loading {
 		return fmt.Sprintf("the worker of %s crashed while loading: %s", e.Label, e.Reason)
@@ -79,10 +80,13 @@ func (e *CrashError) Error() string {
 // LoadTimeoutError reports a worker that did not finish loading in time:
 // an init function or a package-level initialiser that does not return.
 type LoadTimeoutError struct {
-	Label   string
+	// Label is the group's label.
+	Label string
+	// Timeout is the load timeout that passed.
 	Timeout time.Duration
 }
 
+// Error says which group did not load in time, and what usually causes it.
 func (e *LoadTimeoutError) Error() string {
 	return fmt.Sprintf("%s did not finish loading within %s (--load-timeout): an init function or a package-level variable's initialiser does not return", e.Label, e.Timeout)
 }
