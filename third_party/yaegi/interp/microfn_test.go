@@ -821,3 +821,46 @@ func main() {
 		want: "2 1\n3 1\n3 7\n-2 -1\n1 5\n3 w: e\nb a",
 	}})
 }
+
+// TestUntypedShift: a shift of an untyped constant by a non-constant count
+// takes the type of its context (a comparison, an assignment, an
+// argument, a conversion), as in Go; yaegi shifted an int into a slot of
+// type int and then set it as the context's type (`var i uint; i < 1<<n`
+// panicked with "reflect: call of reflect.Value.SetUint on int Value").
+func TestUntypedShift(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "contexts",
+		src: `package main
+
+import "fmt"
+
+type U8 uint8
+
+func less(n uint) bool { var i uint; return i < 1<<n }
+
+func use8(x uint8) uint8    { return x }
+func useU(x U8) U8          { return x }
+func use32(x uint32) uint32 { return x }
+
+func main() {
+	n := uint(8)
+	fmt.Println(less(3), less(70))
+	var u uint8
+	fmt.Println(u < 1<<n, u == 1<<n, u < 1<<n+1, u < (1<<n)|2)
+	var z uint8 = 1 << n
+	var w uint32
+	w = 1 << (n * 5)
+	fmt.Println(z, w, use8(1<<n), useU(1<<n), use32(1<<(n*4)), use32(1<<(n*4)-1))
+	fmt.Println(uint16(1<<(n*2)), uint8(1<<n+3), 1<<n, -(1<<n), ^uint8(1<<n))
+	var i8 int8 = 1<<(n-1) - 1
+	var x uint8 = ^(1 << n)
+	y := uint8(3) + 1<<n
+	var k uint64 = 1 << (n * 7)
+	fmt.Println(i8, x, y, k, k == 1<<(n*7), k < 1<<(n*8))
+	m := map[uint8]bool{1 << n: true}
+	fmt.Println(m, u+1<<n, u|1<<(n-1))
+}
+`,
+		want: "true false\nfalse true true true\n0 0 0 0 0 4294967295\n0 3 256 -256 255\n127 255 3 72057594037927936 true false\nmap[0:true] 0 128",
+	}})
+}

@@ -1106,6 +1106,9 @@ func (check typecheck) convertUntyped(n *node, typ *itype) error {
 	if err := check.representable(n, rtyp); err != nil {
 		return err
 	}
+	if !n.rval.IsValid() && isNumber(rtyp) {
+		check.convertUntypedExpr(n, ityp)
+	}
 	n.rval, err = check.convertConst(n.rval, rtyp)
 	if err != nil {
 		if errors.Is(err, errCantConvert) {
@@ -1115,6 +1118,54 @@ func (check typecheck) convertUntyped(n *node, typ *itype) error {
 	}
 	n.typ = ityp
 	return nil
+}
+
+// convertUntypedExpr gives typ to a non-constant untyped numeric
+// expression, a shift of an untyped constant by a non-constant count (1<<n)
+// or an operation on such shifts, which takes the type of its context (as
+// in Go: `var i uint; i < 1<<n` shifts a uint). The operands that are
+// untyped take it too (for a shift, its left operand only), and the frame
+// slot of the expression's value, allocated with the untyped default type
+// (int), is given typ.
+func (check typecheck) convertUntypedExpr(n *node, typ *itype) {
+	switch n.kind {
+	case parenExpr:
+		if len(n.child) == 1 {
+			_ = check.convertUntyped(n.child[0], typ)
+		}
+		return
+	case binaryExpr:
+		switch n.action {
+		case aShl, aShr:
+			_ = check.convertUntyped(n.child[0], typ)
+		case aAdd, aSub, aMul, aQuo, aRem, aAnd, aOr, aXor, aAndNot:
+			_ = check.convertUntyped(n.child[0], typ)
+			_ = check.convertUntyped(n.child[1], typ)
+		default:
+			return
+		}
+	case unaryExpr:
+		switch n.action {
+		case aNeg, aPos, aBitNot:
+			_ = check.convertUntyped(n.child[0], typ)
+		default:
+			return
+		}
+	default:
+		return
+	}
+	if a := n.anc; a != nil && (a.kind == returnStmt || a.kind == assignStmt && a.action == aAssign && a.nleft == 1) {
+		// The value is stored in the slot of the result or the
+		// destination (see cfg), not in a slot of its own.
+		return
+	}
+	// n.scope is the scope n was compiled in, whose frame holds the slot
+	// (check.scope is the scope the compilation started in).
+	if sc := n.scope; sc != nil && n.level == 0 && n.findex >= 0 && n.findex < len(sc.types) {
+		if t := typ.frameType(); t != nil {
+			sc.types[n.findex] = t
+		}
+	}
 }
 
 func (check typecheck) representable(n *node, t reflect.Type) error {
