@@ -74,6 +74,14 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	case <-actx.Done():
 	}
 	actx.end()
+	return nil, s.overran(ctx, e, ch, slot, func() error { return (<-done).err })
+}
+
+// overran accounts for an attempt that ran past its deadline while it goes
+// on: its slot is detached from its chain, it is counted and logged as a
+// runaway until wait returns its outcome, and the error for the call is
+// returned: the caller's deadline or context, else the service's timeout.
+func (s *Server) overran(ctx context.Context, e *endpoint, ch chain, slot *heldSlot, wait func() error) error {
 	slot.detach(e.limiter, ch.id)
 	started := time.Now()
 	runaways := s.metrics.runaways.WithLabelValues(e.route)
@@ -81,15 +89,15 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	s.metrics.runawaysTotal.WithLabelValues(e.route).Inc()
 	s.metrics.timeouts.WithLabelValues(e.route).Inc()
 	go func() {
-		r := <-done
+		err := wait()
 		runaways.Dec()
 		s.cfg.logger.Warn("runaway call finished after its deadline",
-			"service", e.route, "trace", ch.trace, "overran", time.Since(started).Round(time.Millisecond).String(), "error", errString(r.err))
+			"service", e.route, "trace", ch.trace, "overran", time.Since(started).Round(time.Millisecond).String(), "error", errString(err))
 	}()
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("%s: %w", e.desc.Name, ctx.Err())
+		return fmt.Errorf("%s: %w", e.desc.Name, ctx.Err())
 	}
-	return nil, &timeoutError{service: e.desc.Name, timeout: e.policy.Timeout}
+	return &timeoutError{service: e.desc.Name, timeout: e.policy.Timeout}
 }
 
 func errString(err error) string {

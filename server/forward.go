@@ -207,23 +207,10 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 	case <-timer.C:
 	case <-ctx.Done():
 	}
-	slot.detach(e.limiter, ch.id)
-	started := time.Now()
-	runaways := s.metrics.runaways.WithLabelValues(e.route)
-	runaways.Inc()
-	s.metrics.runawaysTotal.WithLabelValues(e.route).Inc()
-	s.metrics.timeouts.WithLabelValues(e.route).Inc()
-	go func() {
-		err := <-done
-		_, err = finish(err)
-		runaways.Dec()
-		s.cfg.logger.Warn("runaway call finished after its deadline",
-			"service", e.route, "trace", ch.trace, "overran", time.Since(started).Round(time.Millisecond).String(), "error", errString(err))
-	}()
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("%s: %w", e.desc.Name, ctx.Err())
-	}
-	return nil, &timeoutError{service: e.desc.Name, timeout: e.policy.Timeout}
+	return nil, s.overran(ctx, e, ch, slot, func() error {
+		_, err := finish(<-done)
+		return err
+	})
 }
 
 // do sends one attempt to the worker that runs the version's code. A
