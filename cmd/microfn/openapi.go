@@ -11,6 +11,7 @@ func openapiCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if srv == nil {
 		return code
 	}
+	defer srv.Close() // its worker processes and their sockets
 	if errs := srv.ReloadAll(ctx); len(errs) > 0 {
 		for _, err := range errs {
 			fmt.Fprintln(stderr, errorLines(err))

@@ -12,6 +12,7 @@ func routesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if srv == nil {
 		return code
 	}
+	defer srv.Close() // its worker processes and their sockets
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROUTE\tPACKAGE\tSERVED AT\tPOLICY")
 	for _, s := range srv.Services() {

@@ -33,6 +33,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "microfn run:", err)
 		return 1
 	}
+	defer srv.Close() // its worker processes and their sockets
 	if errs := srv.ReloadAll(ctx); len(errs) > 0 {
 		for _, err := range errs {
 			fmt.Fprintln(stderr, errorLines(err))

@@ -95,7 +95,7 @@ func startProc(t *testing.T, addr string, args []string) *proc {
 		t.Fatal(err)
 	}
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(p.kill)
+	t.Cleanup(p.stop)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/healthz")
@@ -112,6 +112,19 @@ func startProc(t *testing.T, addr string, args []string) *proc {
 			t.Fatalf("microfn %s did not answer within 15s:\n%s", strings.Join(args, " "), p.log.String())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// stop ends the process gracefully (SIGTERM), as an operator would, so
+// that it removes its workers' socket directory; SIGKILL after 10s.
+func (p *proc) stop() {
+	if p.cmd.Process != nil {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		p.kill()
 	}
 }
 
