@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,17 +12,6 @@ import (
 	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/server"
 )
-
-// processAlive reports whether pid runs (and is not a zombie).
-func processAlive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
 
 const runawaySrc = `package slow
 
@@ -81,7 +69,7 @@ func TestRunawayWorkerReplaced(t *testing.T) {
 	if r.Status != 200 || body(r) != "1" {
 		t.Fatalf("second Spin = %d %s", r.Status, r.Body)
 	}
-	if processAlive(old) {
+	if microfntest.ProcessAlive(old) {
 		t.Errorf("the second call got the slot after %s while the runaway's worker %d still runs", waited, old)
 	}
 	if waited < grace {

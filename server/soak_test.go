@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,34 +36,6 @@ func serverGoroutines() int {
 		count++
 	}
 	return count
-}
-
-// childProcesses returns the pids of this process's children still
-// running.
-func childProcesses() []int {
-	entries, _ := os.ReadDir("/proc")
-	self := os.Getpid()
-	var out []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		fields := strings.Fields(s[i+1:])
-		if len(fields) > 1 && fields[0] != "Z" && fields[1] == strconv.Itoa(self) {
-			out = append(out, pid)
-		}
-	}
-	return out
 }
 
 const soakSrc = `package soak
@@ -193,7 +164,7 @@ func TestSoak(t *testing.T) {
 		want = 0
 	}
 	microfntest.Eventually(t, 10*time.Second, func() (bool, string) {
-		kids := childProcesses()
+		kids := microfntest.ChildProcesses()
 		return len(kids) == want, fmt.Sprintf("%d child processes %v, want %d", len(kids), kids, want)
 	})
 	t.Logf("soak %s: %d calls, ~%d nested calls, %d reloads, %d broken saves, %d rejected (429); heap %d → %d KiB, goroutines %d → %d",

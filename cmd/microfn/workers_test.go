@@ -2,13 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/microfn/microfn/internal/microfntest"
 )
 
 const twoPackages = "package a\n\n//microfn:service\nfunc A() int { return 1 }\n"
@@ -35,25 +35,13 @@ func (p *proc) workerPIDs() []int {
 	return out
 }
 
-// alive reports whether the process pid exists and is not a zombie.
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// pid (comm) state ...: a zombie has ended.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
 func waitGone(t *testing.T, pids []int, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
 		var left []int
 		for _, pid := range pids {
-			if alive(pid) {
+			if microfntest.ProcessAlive(pid) {
 				left = append(left, pid)
 			}
 		}
@@ -87,7 +75,7 @@ func TestNoOrphanWorkers(t *testing.T) {
 				t.Fatalf("want a worker per package, /healthz lists %v", pids)
 			}
 			for _, pid := range pids {
-				if !alive(pid) {
+				if !microfntest.ProcessAlive(pid) {
 					t.Fatalf("worker %d is not running", pid)
 				}
 			}
@@ -121,4 +109,3 @@ func TestIsolateNoneWarns(t *testing.T) {
 	}
 }
 
-var _ = fmt.Sprint
