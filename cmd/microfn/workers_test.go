@@ -108,4 +108,3 @@ func TestIsolateNoneWarns(t *testing.T) {
 		t.Errorf("no warning about --isolate=none in the log:\n%s", p.log.String())
 	}
 }
-
