@@ -24,6 +24,9 @@ type CallError struct {
 	permanent bool
 	// remote marks an error decoded from another server's response.
 	remote bool
+	// returned marks the error a called service returned: Message is its
+	// own text, which Error gives unchanged.
+	returned bool
 	// retryAfter is the wait the callee asked for (429, 503).
 	retryAfter time.Duration
 }
@@ -55,7 +58,26 @@ func NewRemoteError(service string, status int, detail string, retryAfter time.D
 	return &CallError{Status: status, Message: detail, Service: service, remote: true, retryAfter: retryAfter}
 }
 
-// Error implements the error interface.
+// NewReturnedError returns the error a proxy reports when the service it
+// called returned an error, rather than panicked or failed to run: its
+// Error is text, the returned error's own text, and it wraps is, the
+// caller's own values of the package-level error variables the returned
+// error matched (errors.Is). It is used by microfn's proxies.
+func NewReturnedError(service string, status int, text string, is ...error) *CallError {
+	e := &CallError{Status: status, Message: text, Service: service, remote: true, returned: true}
+	switch len(is) {
+	case 0:
+	case 1:
+		e.Err = is[0]
+	default:
+		e.Err = errors.Join(is...)
+	}
+	return e
+}
+
+// Error implements the error interface. The error of a nested call that
+// failed is "call SERVICE: " and why, except for an error the service
+// returned, whose text is the service's own (see [NewReturnedError]).
 func (e *CallError) Error() string {
 	msg := e.Message
 	if msg == "" && e.Err != nil {
@@ -64,7 +86,7 @@ func (e *CallError) Error() string {
 	if msg == "" {
 		msg = http.StatusText(e.StatusCode())
 	}
-	if e.Service != "" {
+	if e.Service != "" && !e.returned {
 		return "call " + e.Service + ": " + msg
 	}
 	return msg
@@ -90,6 +112,10 @@ func (e *CallError) Permanent() bool {
 	s := e.StatusCode()
 	return s >= 400 && s < 500 && s != http.StatusRequestTimeout && s != http.StatusTooManyRequests
 }
+
+// Returned reports whether the error is one a called service returned
+// (see [NewReturnedError]).
+func (e *CallError) Returned() bool { return e.returned }
 
 // Remote reports whether the error was decoded from another server's
 // response rather than made in this process.

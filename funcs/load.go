@@ -21,6 +21,10 @@ type Package struct {
 	Dir string
 	// Name is the package name of the files.
 	Name string
+	// ImportPath is the package's import path, when whoever loads it knows
+	// it (the server: the module's path joined with the directory); empty
+	// otherwise.
+	ImportPath string
 	// Files are the package's files, sorted by name.
 	Files []*File
 	// Services are the annotated functions, in source order.

@@ -164,10 +164,11 @@ func compactJSON(b []byte) []byte {
 	return out.Bytes()
 }
 
-// runServed loads p through interp and calls its services.
+// runServed loads p through interp, in microfn's sandbox as served (with
+// runtime allowed, for runtime.Error), and calls its services.
 func runServed(t *testing.T, p *fidelityPackage) map[string]outcome {
 	t.Helper()
-	pkg, err := interp.NewLoader(interp.Options{Unrestricted: true}).Load(context.Background(), p.src, direct)
+	pkg, err := interp.NewLoader(interp.Options{Allow: []string{"runtime"}}).Load(context.Background(), p.src, direct)
 	if err != nil {
 		t.Fatalf("load: %v", lines(err))
 	}

@@ -78,6 +78,10 @@ func lines(err error) string {
 func direct(c *interp.Call) error {
 	res, err := c.Service.Invoke(c.Ctx, c.Args)
 	if err != nil {
+		var re *interp.ReturnedError
+		if errors.As(err, &re) {
+			_ = c.Service.Func.SetResults(re.Results, c.Results)
+		}
 		return err
 	}
 	return c.Service.Func.SetResults(res, c.Results)

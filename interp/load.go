@@ -86,6 +86,8 @@ type Package struct {
 	Codec *wire.Codec
 
 	importPath string
+	errorsIs   reflect.Value // func(error) []string: see generated
+	errorVar   reflect.Value // func(string) error
 	interp     *yaegi.Interpreter
 	rt         *proxyRuntime
 	stop       context.CancelFunc
@@ -204,13 +206,16 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		pkg.Services = append(pkg.Services, &Service{Desc: d, Func: f, Package: pkg, Index: len(pkg.Services), impl: impl})
 	}
 	pkg.registerTypes(reflect.ValueOf(values[len(src.Services)]))
+	pkg.errorsIs = reflect.ValueOf(values[len(src.Services)+1])
+	pkg.errorVar = reflect.ValueOf(values[len(src.Services)+2])
 	pkg.rt.ready.Store(true)
 	return pkg, nil
 }
 
 // evalLoad loads the package with one evaluation that imports it (running
-// its init functions), reports the implementations of its services and
-// its list of struct types to the host, and then parks until stopCtx ends.
+// its init functions), reports the implementations of its services, its
+// list of struct types and its functions over its error variables to the
+// host, and then parks until stopCtx ends.
 // The parked evaluation gives the interpreter a context whose end stops
 // every running frame: that is how Close stops the code. Everything
 // happens in one evaluation because starting an evaluation writes state of
@@ -221,7 +226,7 @@ func (p *Package) evalLoad(ctx, stopCtx context.Context) ([]any, error) {
 	for _, d := range p.Source.Services {
 		fmt.Fprintf(&b, "%s.%s%s, ", pkgAlias, ImplPrefix, d.Name)
 	}
-	fmt.Fprintf(&b, "%s.%s})\n\t%s.Park()\n}\n", pkgAlias, TypesVar, proxyName)
+	fmt.Fprintf(&b, "%s.%s, %s.%s, %s.%s})\n\t%s.Park()\n}\n", pkgAlias, TypesVar, pkgAlias, ErrorsIsFunc, pkgAlias, ErrorVarFunc, proxyName)
 	p.rt.loaded = make(chan []any, 1)
 	p.rt.parked, p.rt.returned = make(chan struct{}), make(chan struct{})
 	errc := make(chan error, 1)

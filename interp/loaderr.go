@@ -44,6 +44,9 @@ func userPosition(src *funcs.Package, files map[string][]byte, filename string, 
 var (
 	proxyHeader = regexp.MustCompile(`^(?:func|var) (\w+)`)
 	typesEntry  = regexp.MustCompile(`\(\*(\w+)\)\(nil\)`)
+	// errorEntry matches the line of an error variable in the generated
+	// functions over them.
+	errorEntry = regexp.MustCompile(`^\t(?:if ` + errorsAlias + `\.Is\(err, (\w+)\)|case "(\w+)":)`)
 )
 
 // proxyPosition returns the position of the service whose proxy is on
@@ -69,8 +72,8 @@ func proxyPosition(src *funcs.Package, f *funcs.File, rewritten []byte, line int
 
 // generatedPosition returns the position of the declaration the line and
 // column of the generated file stand for: a struct type in the list of
-// the package's struct types, the first call of min or max for their
-// helpers.
+// the package's struct types, an error variable in the functions over
+// them, the first call of min or max for their helpers.
 func generatedPosition(src *funcs.Package, generated []byte, line, col int) token.Position {
 	lines := strings.Split(string(generated), "\n")
 	if line < 1 || line > len(lines) {
@@ -96,6 +99,12 @@ func generatedPosition(src *funcs.Package, generated []byte, line, col int) toke
 		}
 		return packagePosition(src)
 	}
+	if m := errorEntry.FindStringSubmatch(text); m != nil {
+		if p, ok := varPosition(src, m[1]+m[2]); ok {
+			return p
+		}
+		return packagePosition(src)
+	}
 	for _, f := range src.Files {
 		var found token.Position
 		ast.Inspect(f.AST, func(n ast.Node) bool {
@@ -114,6 +123,27 @@ func generatedPosition(src *funcs.Package, generated []byte, line, col int) toke
 		}
 	}
 	return packagePosition(src)
+}
+
+// varPosition returns the position of the package-level variable or
+// constant name.
+func varPosition(src *funcs.Package, name string) (token.Position, bool) {
+	for _, f := range src.Files {
+		for _, d := range f.AST.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || (gd.Tok != token.VAR && gd.Tok != token.CONST) {
+				continue
+			}
+			for _, s := range gd.Specs {
+				for _, id := range s.(*ast.ValueSpec).Names {
+					if id.Name == name {
+						return src.Fset.Position(id.Pos()), true
+					}
+				}
+			}
+		}
+	}
+	return token.Position{}, false
 }
 
 // typePosition returns the position of the package-level type name.

@@ -87,3 +87,44 @@ func errorLines(err error) string {
 	}
 	return err.Error()
 }
+
+// TestGeneratedErrorVarPositions maps every line of the generated
+// functions over the error variables to the variable's declaration.
+func TestGeneratedErrorVarPositions(t *testing.T) {
+	src, err := funcs.Parse("/src/pkg", []funcs.SourceFile{{Name: "a.go", Src: []byte(`package a
+
+import "errors"
+
+type Code string
+
+func (c Code) Error() string { return string(c) }
+
+var ErrX = errors.New("x")
+
+const (
+	Missing Code = "missing"
+)
+`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := generated(src, false, []string{"ErrX", "Missing"})
+	want := map[string]string{"ErrX": "/src/pkg/a.go:9:5", "Missing": "/src/pkg/a.go:12:2"}
+	seen := map[string]int{}
+	for i, line := range strings.Split(string(gen), "\n") {
+		for name, pos := range want {
+			if !strings.Contains(line, `"`+name+`"`) {
+				continue
+			}
+			seen[name]++
+			if got := generatedPosition(src, gen, i+1, 3).String(); got != pos {
+				t.Errorf("line %d %q: got %s, want %s", i+1, line, got, pos)
+			}
+		}
+	}
+	for name := range want {
+		if seen[name] != 2 {
+			t.Errorf("%s is on %d lines of the generated file, want 2:\n%s", name, seen[name], gen)
+		}
+	}
+}

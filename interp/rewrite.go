@@ -146,7 +146,7 @@ func rewritePackage(pkg *funcs.Package, info *types.Info) (map[string][]byte, er
 		errs.Sort()
 		return nil, errs
 	}
-	out[generatedFile] = generated(pkg, minMax)
+	out[generatedFile] = generated(pkg, minMax, errorVarNames(pkg, info))
 	return out, nil
 }
 
@@ -229,11 +229,16 @@ func (r *fileRewriter) writeTypedProxy(b *strings.Builder, i int, d *funcs.Descr
 }
 
 // generated returns the file the rewrite adds to the package: helpers for
-// min and max, and a list of the package's struct types so values of them
-// held in an any can be encoded.
-func generated(pkg *funcs.Package, minMax bool) []byte {
+// min and max, a list of the package's struct types so values of them
+// held in an any can be encoded, and two functions over its package-level
+// error variables errVars, so an error a service returns keeps its
+// identity in the service that called it (see [Package.MatchErrorVars]).
+func generated(pkg *funcs.Package, minMax bool, errVars []string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s\n\n", pkg.Name)
+	if len(errVars) > 0 {
+		fmt.Fprintf(&b, "import %s \"errors\"\n\n", errorsAlias)
+	}
 	if minMax {
 		b.WriteString(`type microfn_ordered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
@@ -264,7 +269,53 @@ func microfn_max[T microfn_ordered](x T, ys ...T) T {
 		fmt.Fprintf(&b, "(*%s)(nil), ", name)
 	}
 	b.WriteString("}\n")
+	// One line per variable in each function, so a position in them maps
+	// to the variable's declaration (see generatedPosition).
+	fmt.Fprintf(&b, "\n// %s names the package-level error variables err matches.\nfunc %s(err error) []string {\n\tvar names []string\n", ErrorsIsFunc, ErrorsIsFunc)
+	for _, name := range errVars {
+		fmt.Fprintf(&b, "\tif %s.Is(err, %s) { names = append(names, %q) }\n", errorsAlias, name, name)
+	}
+	fmt.Fprintf(&b, "\treturn names\n}\n\n// %s returns the package-level error variable called name.\nfunc %s(name string) error {\n\tswitch name {\n", ErrorVarFunc, ErrorVarFunc)
+	for _, name := range errVars {
+		fmt.Fprintf(&b, "\tcase %q: return %s\n", name, name)
+	}
+	b.WriteString("\t}\n\treturn nil\n}\n")
 	return []byte(b.String())
+}
+
+// The functions of the generated file over the package-level error
+// variables, and the name it imports package errors as.
+const (
+	ErrorsIsFunc = "MicrofnErrorsIs"
+	ErrorVarFunc = "MicrofnErrorVar"
+	errorsAlias  = "microfn_errors"
+)
+
+// errorVarNames returns the names of pkg's package-level variables and
+// constants whose type is an error type, in source order; none without
+// type information.
+func errorVarNames(pkg *funcs.Package, info *types.Info) []string {
+	if info == nil {
+		return nil
+	}
+	errorType := types.Universe.Lookup("error").Type()
+	var names []string
+	for _, f := range pkg.Files {
+		for _, d := range f.AST.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || (gd.Tok != token.VAR && gd.Tok != token.CONST) {
+				continue
+			}
+			for _, s := range gd.Specs {
+				for _, id := range s.(*ast.ValueSpec).Names {
+					if obj := info.Defs[id]; obj != nil && id.Name != "_" && types.AssignableTo(obj.Type(), errorType) {
+						names = append(names, id.Name)
+					}
+				}
+			}
+		}
+	}
+	return names
 }
 
 // TypesVar is the generated variable listing the package's struct types.

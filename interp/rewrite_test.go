@@ -65,6 +65,41 @@ func Check(n int) (int, error) {
 //microfn:service
 func Fail() error { return nil }
 `},
+	{name: "error_vars", src: `package a
+
+import (
+	"errors"
+	"io"
+)
+
+// The package-level variables and constants of error types are listed in
+// the generated functions; other variables, blank ones and locals are not.
+var (
+	ErrNotFound        = errors.New("not found")
+	errQuiet     error = io.EOF
+	ErrGone            = &Gone{}
+	_                  = errors.New("blank")
+	count              int
+	Wrapped, Plain     = fmt(), "plain"
+)
+
+type Code string
+
+func (c Code) Error() string { return string(c) }
+
+const Missing Code = "missing"
+
+const Untyped = "untyped"
+
+type Gone struct{}
+
+func (*Gone) Error() string { return "gone" }
+
+func fmt() error { local := errors.New("local"); return local }
+
+//microfn:service
+func Find(n int) error { return ErrNotFound }
+`},
 	{name: "variadic", src: `package a
 
 //microfn:service

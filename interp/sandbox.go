@@ -178,6 +178,13 @@ func symbolSets(unrestrictedMode bool, allow []string) []yaegi.Exports {
 	vars := newVarCopier()
 	std := yaegi.Exports{}
 	for key, syms := range stdlib.Symbols {
+		if key == "." {
+			// Not a package: the types yaegi wraps interpreted values
+			// in for binary functions (fmt gets an interpreted error
+			// with its Error method).
+			std[key] = syms
+			continue
+		}
 		path := importPathOfKey(key)
 		if !pol.imports(path) {
 			continue

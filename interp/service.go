@@ -55,11 +55,47 @@ func (e *PanicError) Unwrap() error {
 // StatusCode is 500: a panic is the service's failure.
 func (e *PanicError) StatusCode() int { return http.StatusInternalServerError }
 
+// A ReturnedError is an error a service returned as its error result, as
+// opposed to a panic or a failure to run it. Its text is the error's own.
+type ReturnedError struct {
+	// Err is the error the service returned.
+	Err error
+	// Results are the service's other results, returned with Err: Go
+	// callers may read them (a count of bytes written, a partial result).
+	Results []reflect.Value
+
+	svc *Service
+}
+
+// ErrorVars names the error variables Err matches (see
+// [Package.MatchErrorVars]).
+func (e *ReturnedError) ErrorVars() []string {
+	if e.svc == nil {
+		return nil
+	}
+	return e.svc.Package.MatchErrorVars(e.Err)
+}
+
+// AppendResults appends the JSON encoding of Results to b, as
+// [wire.Func.AppendResults] does for a successful call.
+func (e *ReturnedError) AppendResults(b []byte) ([]byte, error) {
+	if e.svc == nil {
+		return b, fmt.Errorf("no service")
+	}
+	return e.svc.Func.AppendResults(b, e.Results)
+}
+
+// Error is the returned error's text.
+func (e *ReturnedError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error the service returned.
+func (e *ReturnedError) Unwrap() error { return e.Err }
+
 // Invoke calls the service's implementation with args, one per parameter
 // (without a context). If the service takes a context.Context, it gets
 // ctx. ctx is also the context proxies see for calls made during the
 // execution. A panic is recovered and returned as a *PanicError; a
-// non-nil error result is returned as the error.
+// non-nil error result is returned as a *ReturnedError.
 func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []reflect.Value, err error) {
 	in := args
 	if s.Desc.Context {
@@ -91,7 +127,7 @@ func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []r
 			if !ok {
 				return nil, fmt.Errorf("%s returned a %s as its error", s.Desc.Name, last.Type())
 			}
-			return out, e
+			return out, &ReturnedError{Err: e, Results: out, svc: s}
 		}
 	}
 	return out, nil

@@ -24,11 +24,12 @@ const proxyName = "microfnrt"
 func apiSymbols() yaegi.Exports {
 	return yaegi.Exports{
 		APIPath + "/microfn": {
-			"Error":          reflect.ValueOf(microfn.Error),
-			"Permanent":      reflect.ValueOf(microfn.Permanent),
-			"StatusOf":       reflect.ValueOf(microfn.StatusOf),
-			"NewRemoteError": reflect.ValueOf(microfn.NewRemoteError),
-			"CallError":      reflect.ValueOf((*microfn.CallError)(nil)),
+			"Error":            reflect.ValueOf(microfn.Error),
+			"Permanent":        reflect.ValueOf(microfn.Permanent),
+			"StatusOf":         reflect.ValueOf(microfn.StatusOf),
+			"NewRemoteError":   reflect.ValueOf(microfn.NewRemoteError),
+			"NewReturnedError": reflect.ValueOf(microfn.NewReturnedError),
+			"CallError":        reflect.ValueOf((*microfn.CallError)(nil)),
 		},
 	}
 }
@@ -51,12 +52,14 @@ func (e *CallError) Unwrap() error
 func (e *CallError) StatusCode() int
 func (e *CallError) Permanent() bool
 func (e *CallError) Remote() bool
+func (e *CallError) Returned() bool
 func (e *CallError) RetryAfter() time.Duration
 
 func Error(status int, format string, args ...any) error
 func Permanent(err error) error
 func StatusOf(err error) int
 func NewRemoteError(service string, status int, detail string, retryAfter time.Duration) *CallError
+func NewReturnedError(service string, status int, text string, is ...error) *CallError
 `
 
 // stubPackage type-checks apiStub.

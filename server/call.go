@@ -267,6 +267,13 @@ func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp
 	out, err := s.attempt(ctx, start, time.Time{}, e, ch, c.Args, &st.wait, false)
 	s.metrics.observeCall(e.metrics, statusOf(err), time.Since(start), st, "local")
 	if err != nil {
+		var re *interp.ReturnedError
+		if errors.As(err, &re) {
+			// The caller gets the very error the service returned, and
+			// the results returned with it.
+			_ = c.Service.Func.SetResults(re.Results, c.Results)
+			return microfn.NewReturnedError(e.desc.Name, microfn.StatusOf(re.Err), re.Err.Error(), re.Err)
+		}
 		msg := err.Error()
 		if ce, ok := nestedFailure(err); ok {
 			msg = ce.Message
@@ -351,7 +358,7 @@ func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent,
 		return microfn.NewRemoteError(name, to.StatusCode(), to.Error(), 0)
 	}
 	if status := resp.StatusCode(); status != fasthttp.StatusOK {
-		return decodeProblem(name, status, resp.Body(), string(resp.Header.Peek(fasthttp.HeaderRetryAfter)))
+		return decodeProblem(name, status, resp.Body(), string(resp.Header.Peek(fasthttp.HeaderRetryAfter)), c)
 	}
 	if err := c.Service.Func.DecodeResults(resp.Body(), c.Results); err != nil {
 		return microfn.Permanent(fmt.Errorf("call %s: %w", name, err))

@@ -13,6 +13,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/interp"
 )
 
 // Problem is an RFC 9457 problem document, the body of every error
@@ -28,6 +29,25 @@ type Problem struct {
 	// Cause is the innermost failure of a failed nested call: what the
 	// deepest service in the chain reported.
 	Cause string `json:"cause,omitempty"`
+	// Returned describes the error the service returned, when it returned
+	// one (rather than panicked or failed to run); Detail is then that
+	// error's own text. A proxy that reads it gives the calling service an
+	// error with the same text, status and identity (errors.Is).
+	Returned *Returned `json:"returned,omitempty"`
+}
+
+// Returned describes an error a service returned.
+type Returned struct {
+	// Status is the error's own status (microfn.StatusOf): that of the
+	// first error in its chain with one. It can differ from the response's
+	// status, which is 500 for a failed nested call.
+	Status int `json:"status"`
+	// Is names the package-level error variables the error matches with
+	// errors.Is, as import path (or package name), dot, variable name.
+	Is []string `json:"is,omitempty"`
+	// Results are the service's other results, returned with the error,
+	// encoded as those of a successful call.
+	Results json.RawMessage `json:"results,omitempty"`
 }
 
 // Errors made by the server itself.
@@ -118,6 +138,15 @@ func writeProblem(c *fiber.Ctx, err error) error {
 	if ce, ok := nestedFailure(err); ok {
 		p.Service, p.Cause = ce.Service, ce.Message
 	}
+	var re *interp.ReturnedError
+	if errors.As(err, &re) {
+		p.Returned = &Returned{Status: microfn.StatusOf(re.Err), Is: re.ErrorVars()}
+		if len(re.Results) > 0 {
+			if b, err := re.AppendResults(nil); err == nil {
+				p.Returned.Results = b
+			}
+		}
+	}
 	var ra interface{ RetryAfter() time.Duration }
 	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((ra.RetryAfter()+time.Second-1)/time.Second)))
@@ -129,8 +158,11 @@ func writeProblem(c *fiber.Ctx, err error) error {
 }
 
 // decodeProblem reads an error response of another server into a
-// *microfn.CallError for the service called.
-func decodeProblem(service string, status int, body []byte, retryAfter string) *microfn.CallError {
+// *microfn.CallError for the service called. An error the service
+// returned keeps its text and status, and wraps the calling package's own
+// values of the error variables it matched; the results returned with it
+// are stored into c.Results.
+func decodeProblem(service string, status int, body []byte, retryAfter string, c *interp.Call) *microfn.CallError {
 	var p Problem
 	detail := ""
 	switch {
@@ -139,6 +171,18 @@ func decodeProblem(service string, status int, body []byte, retryAfter string) *
 		if len(body) > 0 && len(body) < 512 {
 			detail += ": " + string(body)
 		}
+	case p.Returned != nil:
+		if p.Returned.Status != 0 {
+			status = p.Returned.Status
+		}
+		var is []error
+		if c != nil {
+			is = c.Service.Package.ErrorVars(p.Returned.Is)
+			if len(p.Returned.Results) > 0 {
+				_ = c.Service.Func.DecodeResults(p.Returned.Results, c.Results) // else they stay zero
+			}
+		}
+		return microfn.NewReturnedError(service, status, p.Detail, is...)
 	case p.Cause != "":
 		detail = p.Cause
 	case p.Detail != "":

@@ -1,0 +1,130 @@
+package interp
+
+import (
+	"errors"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// Error identity across calls. A service that returns a package-level
+// error variable (var ErrNotFound = errors.New("not found")), a constant
+// of an error type, or a standard library one (io.EOF), or an error that
+// wraps them, is matched here against each of them with errors.Is. The
+// names of those that match travel with the error to the caller, which
+// wraps its own values of the same names: errors.Is(err, ErrNotFound)
+// holds in the caller although the error crossed processes.
+
+// MatchErrorVars returns the error variables err matches with errors.Is,
+// by qualified name (see [Package.QualifiedName]): the package-level
+// variables and constants of an error type of the package, then the
+// standard library's exported error variables. The package's own are
+// matched in the interpreter, with the package's notion of equality.
+func (p *Package) MatchErrorVars(err error) (names []string) {
+	if err == nil {
+		return nil
+	}
+	if p.errorsIs.IsValid() {
+		names = p.matchOwn(err)
+	}
+	std := stdErrorVars()
+	for _, n := range std.names {
+		if errors.Is(err, std.values[n]) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// matchOwn runs the generated function that matches err against the
+// package's own error variables.
+func (p *Package) matchOwn(err error) (names []string) {
+	defer func() {
+		if recover() != nil { // the package was closed meanwhile
+			names = nil
+		}
+	}()
+	out := p.errorsIs.Call([]reflect.Value{reflect.ValueOf(&err).Elem()})
+	local, _ := out[0].Interface().([]string)
+	for _, n := range local {
+		names = append(names, p.QualifiedName(n))
+	}
+	return names
+}
+
+// ErrorVar returns the value of the error variable of the qualified name,
+// as [Package.MatchErrorVars] names it: this loaded version's own, or the
+// standard library's.
+func (p *Package) ErrorVar(name string) (err error, ok bool) {
+	if err, ok := stdErrorVars().values[name]; ok {
+		return err, true
+	}
+	local, ok := strings.CutPrefix(name, p.QualifiedName(""))
+	if !ok || local == "" || strings.Contains(local, ".") || !p.errorVar.IsValid() {
+		return nil, false
+	}
+	defer func() {
+		if recover() != nil {
+			err, ok = nil, false
+		}
+	}()
+	out := p.errorVar.Call([]reflect.Value{reflect.ValueOf(local)})
+	if out[0].IsNil() {
+		return nil, false
+	}
+	err, ok = out[0].Interface().(error)
+	return err, ok
+}
+
+// ErrorVars returns the values of the error variables of the qualified
+// names that [Package.ErrorVar] knows, skipping the others.
+func (p *Package) ErrorVars(names []string) []error {
+	var errs []error
+	for _, n := range names {
+		if err, ok := p.ErrorVar(n); ok {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// QualifiedName returns the name of the package-level identifier name
+// qualified by the package: its import path (or its name when the path is
+// unknown), a dot, and name.
+func (p *Package) QualifiedName(name string) string {
+	q := p.Source.ImportPath
+	if q == "" {
+		q = p.Source.Name
+	}
+	return q + "." + name
+}
+
+// stdErrors are the standard library's exported variables of type error.
+type stdErrors struct {
+	names  []string         // sorted
+	values map[string]error // by import path, dot, name
+}
+
+// stdErrorVars returns the standard library's error variables, read once:
+// service code cannot assign them (see the sandbox), and their values are
+// the same in every process.
+var stdErrorVars = sync.OnceValue(func() stdErrors {
+	errorType := reflect.TypeFor[error]()
+	std := stdErrors{values: map[string]error{}}
+	for key, syms := range stdlib.Symbols {
+		path := importPathOfKey(key)
+		for name, v := range syms {
+			if !v.CanAddr() || v.Type() != errorType || v.IsNil() {
+				continue
+			}
+			q := path + "." + name
+			std.names = append(std.names, q)
+			std.values[q] = v.Interface().(error)
+		}
+	}
+	sort.Strings(std.names)
+	return std
+})
