@@ -53,6 +53,26 @@ func problemSchema() *openapi3.Schema {
 			"detail":   str("what went wrong on this call, for a person to read"),
 			"instance": str("the path of the request"),
 			"service":  str("the nested service whose call failed, if any"),
+			"cause":    str("the innermost failure of a failed nested call"),
+			"returned": openapi3.NewSchemaRef("", &openapi3.Schema{
+				Type:        &openapi3.Types{openapi3.TypeObject},
+				Description: "present when the service returned an error (rather than panicked or failed to run); detail is then that error's text",
+				Properties: openapi3.Schemas{
+					"status": openapi3.NewSchemaRef("", &openapi3.Schema{
+						Type: &openapi3.Types{openapi3.TypeInteger}, Format: "int32",
+						Description: "the error's own status (microfn.StatusOf), which a failed nested call's response status (500) may hide",
+					}),
+					"is": openapi3.NewSchemaRef("", &openapi3.Schema{
+						Type:        &openapi3.Types{openapi3.TypeArray},
+						Items:       str("import path (or package name), dot, variable name"),
+						Description: "the package-level error variables and constants the error matches with errors.Is",
+					}),
+					"results": openapi3.NewSchemaRef("", &openapi3.Schema{
+						Description: "the service's other results returned with the error, encoded as a successful call's",
+					}),
+				},
+				Required: []string{"status"},
+			}),
 		},
 		Required: []string{"type", "title", "status", "detail"},
 	}
