@@ -58,6 +58,7 @@ func checkStub(path, name, src string, imp types.Importer) (*types.Package, erro
 
 // checked is the result of type-checking a package.
 type checked struct {
+	pkg  *types.Package
 	info *types.Info
 	// complete reports that every import could be type-checked, so the
 	// type information is trustworthy. Without the Go toolchain's export
@@ -69,6 +70,26 @@ type checked struct {
 // check type-checks pkg. It reports the package's type errors as a
 // funcs.ErrorList.
 func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
+	return c.checkAs(pkg, checkPath(pkg), nil)
+}
+
+// depImporter imports the packages checked from source already, and the
+// others with the type checker.
+type depImporter struct {
+	c    *typeChecker
+	deps map[string]*types.Package
+}
+
+func (d depImporter) Import(path string) (*types.Package, error) {
+	if p, ok := d.deps[path]; ok {
+		return p, nil
+	}
+	return d.c.Import(path)
+}
+
+// checkAs type-checks pkg as the package of the import path, with deps,
+// the packages it imports from source, checked already.
+func (c *typeChecker) checkAs(pkg *funcs.Package, path string, deps map[string]*types.Package) (*checked, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	files := make([]*ast.File, len(pkg.Files))
@@ -86,7 +107,7 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 	var list funcs.ErrorList
 	importFailed := false
 	conf := types.Config{
-		Importer: c,
+		Importer: depImporter{c, deps},
 		Error: func(err error) {
 			var te types.Error
 			if !errors.As(err, &te) {
@@ -99,7 +120,7 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 			list = append(list, &funcs.SourceError{Pos: te.Fset.Position(te.Pos), Msg: te.Msg})
 		},
 	}
-	conf.Check(checkPath(pkg), pkg.Fset, files, info) //nolint:errcheck // errors are collected above
+	tpkg, _ := conf.Check(path, pkg.Fset, files, info) // errors are collected above
 	pol := takePolicy(pkg)
 	if importFailed {
 		// Type information is partial; let the interpreter judge, and
@@ -108,7 +129,7 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 			list.Sort()
 			return nil, list
 		}
-		return &checked{info: info}, nil
+		return &checked{pkg: tpkg, info: info}, nil
 	}
 	if len(list) == 0 {
 		list = checkSandbox(pkg, info, pol)
@@ -117,7 +138,7 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 		list.Sort()
 		return nil, list
 	}
-	return &checked{info: info, complete: true}, nil
+	return &checked{pkg: tpkg, info: info, complete: true}, nil
 }
 
 // checkImports reports imports that service code may not use. allowed and
@@ -126,15 +147,15 @@ func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
 // give only the sandbox's part of a package of sandboxPart. On success it
 // hands the policy they make to the type check of pkg, which reports uses
 // of the names the sandbox leaves out (see sandbox_check.go).
-func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool, partial func(path string) bool) error {
+func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool, partial func(path string) bool, sources map[string]bool) error {
 	var list funcs.ErrorList
 	for _, f := range pkg.Files {
 		for _, imp := range f.AST.Imports {
 			path, err := strconv.Unquote(imp.Path.Value)
-			if err != nil || allowed[path] {
+			if err != nil || allowed[path] || sources[path] {
 				continue
 			}
-			msg := fmt.Sprintf("import %q is not available to services: microfn serves the standard library and %s", path, APIPath)
+			msg := fmt.Sprintf("import %q is not available to services: microfn serves the standard library, %s, the packages of the served module and the modules its go.mod requires", path, APIPath)
 			switch {
 			case withUnrestricted[path] && !stdlibHas(path):
 				msg = fmt.Sprintf("import %q needs microfn serve --unrestricted (it can run programs or reach the operating system)", path)

@@ -18,17 +18,26 @@ import (
 // wraps its own values of the same names: errors.Is(err, ErrNotFound)
 // holds in the caller although the error crossed processes.
 
+// errorFuncs are the generated functions over the error variables of
+// one package of those an interpreter loaded.
+type errorFuncs struct {
+	qualifier string        // the package's import path, or name
+	is        reflect.Value // func(error) []string
+	get       reflect.Value // func(string) error
+}
+
 // MatchErrorVars returns the error variables err matches with errors.Is,
 // by qualified name (see [Package.QualifiedName]): the package-level
-// variables and constants of an error type of the package, then the
-// standard library's exported error variables. The package's own are
-// matched in the interpreter, with the package's notion of equality.
+// variables and constants of an error type of the package and of the
+// packages it imports from source, then the standard library's exported
+// error variables. The package's own are matched in the interpreter, with
+// the package's notion of equality.
 func (p *Package) MatchErrorVars(err error) (names []string) {
 	if err == nil {
 		return nil
 	}
-	if p.errorsIs.IsValid() {
-		names = p.matchOwn(err)
+	for _, f := range p.errorFuncs {
+		names = append(names, f.match(err)...)
 	}
 	std := stdErrorVars()
 	for _, n := range std.names {
@@ -39,39 +48,46 @@ func (p *Package) MatchErrorVars(err error) (names []string) {
 	return names
 }
 
-// matchOwn runs the generated function that matches err against the
-// package's own error variables.
-func (p *Package) matchOwn(err error) (names []string) {
+// match runs the generated function that matches err against the
+// package's error variables.
+func (f errorFuncs) match(err error) (names []string) {
 	defer func() {
 		if recover() != nil { // the package was closed meanwhile
 			names = nil
 		}
 	}()
-	out := p.errorsIs.Call([]reflect.Value{reflect.ValueOf(&err).Elem()})
+	out := f.is.Call([]reflect.Value{reflect.ValueOf(&err).Elem()})
 	local, _ := out[0].Interface().([]string)
 	for _, n := range local {
-		names = append(names, p.QualifiedName(n))
+		names = append(names, f.qualifier+"."+n)
 	}
 	return names
 }
 
 // ErrorVar returns the value of the error variable of the qualified name,
-// as [Package.MatchErrorVars] names it: this loaded version's own, or the
-// standard library's.
+// as [Package.MatchErrorVars] names it: this loaded version's own, that
+// of a package it imports from source, or the standard library's.
 func (p *Package) ErrorVar(name string) (err error, ok bool) {
 	if err, ok := stdErrorVars().values[name]; ok {
 		return err, true
 	}
-	local, ok := strings.CutPrefix(name, p.QualifiedName(""))
-	if !ok || local == "" || strings.Contains(local, ".") || !p.errorVar.IsValid() {
-		return nil, false
+	for _, f := range p.errorFuncs {
+		local, ok := strings.CutPrefix(name, f.qualifier+".")
+		if ok && local != "" && !strings.Contains(local, ".") {
+			return f.get1(local)
+		}
 	}
+	return nil, false
+}
+
+// get1 runs the generated function that returns the variable name.
+func (f errorFuncs) get1(name string) (err error, ok bool) {
 	defer func() {
 		if recover() != nil {
 			err, ok = nil, false
 		}
 	}()
-	out := p.errorVar.Call([]reflect.Value{reflect.ValueOf(local)})
+	out := f.get.Call([]reflect.Value{reflect.ValueOf(name)})
 	if out[0].IsNil() {
 		return nil, false
 	}
@@ -91,15 +107,15 @@ func (p *Package) ErrorVars(names []string) []error {
 	return errs
 }
 
+// ImportPath returns the package's import path: its path in its module,
+// or a path of microfn's own outside a module.
+func (p *Package) ImportPath() string { return p.importPath }
+
 // QualifiedName returns the name of the package-level identifier name
 // qualified by the package: its import path (or its name when the path is
 // unknown), a dot, and name.
 func (p *Package) QualifiedName(name string) string {
-	q := p.Source.ImportPath
-	if q == "" {
-		q = p.Source.Name
-	}
-	return q + "." + name
+	return p.qualifier + "." + name
 }
 
 // stdErrors are the standard library's exported variables of type error.

@@ -14,7 +14,7 @@ func RewritePackage(pkg *funcs.Package, typed bool) (map[string][]byte, error) {
 	if !typed || !chk.complete {
 		info = nil
 	}
-	return rewritePackage(pkg, info)
+	return rewritePackage(pkg, info, 0)
 }
 
 // APIStub is the declaration of package microfn the type checker uses.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/token"
+	"go/types"
 	"io"
 	"log/slog"
 	"path"
@@ -38,6 +40,11 @@ type Options struct {
 	// Logger receives what service code prints to stdout and stderr, and
 	// panics of goroutines it starts. Default: slog.Default().
 	Logger *slog.Logger
+	// Sources finds the packages service code imports from source: the
+	// served module's other packages and those of the modules it
+	// requires. Without it, service code imports only the standard
+	// library and package microfn.
+	Sources SourceImporter
 }
 
 // A Loader loads packages of service code. It keeps the type information
@@ -85,9 +92,16 @@ type Package struct {
 	// Codec encodes the package's values.
 	Codec *wire.Codec
 
+	// Imported are the services of the packages it imports from source,
+	// which its code calls through their proxies.
+	Imported []*Service
+
 	importPath string
-	errorsIs   reflect.Value // func(error) []string: see generated
-	errorVar   reflect.Value // func(string) error
+	qualifier  string           // qualifies its error variables' names
+	deps       []*funcs.Package // imported from source, as Prepared.Deps
+	// errorFuncs match and give the error variables of the package and
+	// of those it imports from source (see generated).
+	errorFuncs []errorFuncs
 	interp     *yaegi.Interpreter
 	rt         *proxyRuntime
 	stop       context.CancelFunc
@@ -117,8 +131,14 @@ func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (*
 // package (type-checking is the slow part of a load, and runs no service
 // code) and another run it.
 type Prepared struct {
+	// ImportPath is the package's import path; empty for a package
+	// outside a module.
+	ImportPath string `json:"importPath,omitempty"`
 	// Files are the rewritten files by name.
 	Files map[string][]byte `json:"files"`
+	// Deps are the packages it imports from source, a package after the
+	// ones it imports.
+	Deps []*PreparedDep `json:"deps,omitempty"`
 }
 
 // Prepare checks src (imports against the sandbox, types, calls made at
@@ -127,25 +147,91 @@ func (l *Loader) Prepare(src *funcs.Package) (*Prepared, error) {
 	if len(src.Files) == 0 {
 		return nil, fmt.Errorf("load %s: no Go files", src.Dir)
 	}
-	if err := checkImports(src, l.allowed, l.allowedUnrestricted, l.partial); err != nil {
-		return nil, err
-	}
-	chk, err := l.types.check(src)
+	deps, err := collectSources(src, l.opts.Sources)
 	if err != nil {
 		return nil, err
 	}
-	var info = chk.info
+	sources := map[string]bool{}
+	checkedDeps := map[string]*types.Package{}
+	var errs funcs.ErrorList
+	for _, d := range deps {
+		sources[d.pkg.ImportPath] = true
+	}
+	// Each imported package is checked as the prepared one is, its
+	// errors prefixed with how the prepared package reaches it.
+	for _, d := range deps {
+		chk, err := l.check(d.pkg, d.pkg.ImportPath, sources, checkedDeps)
+		if err != nil {
+			errs = append(errs, withChain(err, d)...)
+			continue
+		}
+		checkedDeps[d.pkg.ImportPath], d.info = chk.pkg, chk.info
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
+	}
+	path := src.ImportPath
+	if path == "" {
+		path = checkPath(src)
+	}
+	chk, err := l.check(src, path, sources, checkedDeps)
+	if err != nil {
+		return nil, err
+	}
+	files, err := rewritePackage(src, chk.info, 0)
+	if err != nil {
+		return nil, err
+	}
+	prep := &Prepared{ImportPath: src.ImportPath, Files: files}
+	first := len(src.Services)
+	for _, d := range deps {
+		files, err := rewritePackage(d.pkg, d.info, first)
+		if err != nil {
+			return nil, withChain(err, d)
+		}
+		first += len(d.pkg.Services)
+		pd := &PreparedDep{ImportPath: d.pkg.ImportPath, Dir: d.pkg.Dir, Files: files}
+		for _, f := range d.pkg.Files {
+			pd.Sources = append(pd.Sources, funcs.SourceFile{Name: f.Name, Src: f.Src})
+		}
+		prep.Deps = append(prep.Deps, pd)
+	}
+	return prep, nil
+}
+
+// check checks the imports, the types, the sandbox and the calls at init
+// of pkg, type-checked as path with deps. Its type information is nil
+// when it is not trustworthy (see checked).
+func (l *Loader) check(pkg *funcs.Package, path string, sources map[string]bool, deps map[string]*types.Package) (*checked, error) {
+	if err := checkImports(pkg, l.allowed, l.allowedUnrestricted, l.partial, sources); err != nil {
+		return nil, err
+	}
+	chk, err := l.types.checkAs(pkg, path, deps)
+	if err != nil {
+		return nil, err
+	}
 	if !chk.complete {
-		info = nil
+		chk.info = nil
 	}
-	if err := checkInitCalls(src, info); err != nil {
+	if err := checkInitCalls(pkg, chk.info); err != nil {
 		return nil, err
 	}
-	files, err := rewritePackage(src, info)
-	if err != nil {
-		return nil, err
+	return chk, nil
+}
+
+// withChain prefixes the messages of the errors of err, an error in the
+// imported package d, with how the prepared package reaches d.
+func withChain(err error, d *sourceDep) funcs.ErrorList {
+	var list funcs.ErrorList
+	if !errors.As(err, &list) {
+		return funcs.ErrorList{&funcs.SourceError{Pos: packagePosition(d.pkg), Msg: d.importChain() + err.Error()}}
 	}
-	return &Prepared{Files: files}, nil
+	out := make(funcs.ErrorList, len(list))
+	for i, e := range list {
+		out[i] = &funcs.SourceError{Pos: e.Pos, Msg: d.importChain() + e.Msg}
+	}
+	return out
 }
 
 // Run interprets a package prepared from src by [Loader.Prepare]: it runs
@@ -153,13 +239,38 @@ func (l *Loader) Prepare(src *funcs.Package) (*Prepared, error) {
 // between its services.
 func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, call CallFunc) (pkg *Package, err error) {
 	files := prep.Files
-	importPath := "microfn.local/" + path.Clean("pkg/"+strings.TrimPrefix(strings.ReplaceAll(src.Dir, "\\", "/"), "/"))
+	importPath := prep.ImportPath
+	if importPath == "" {
+		importPath = "microfn.local/" + path.Clean("pkg/"+strings.TrimPrefix(strings.ReplaceAll(src.Dir, "\\", "/"), "/"))
+	}
 	mapFS := fstest.MapFS{}
 	for name, data := range files {
 		mapFS[path.Join(gopath, "src", importPath, name)] = &fstest.MapFile{Data: data}
 	}
-	virtualDir := path.Join(gopath, "src", importPath) + "/"
-	pkg = &Package{Source: src, importPath: importPath}
+	virtualDir := virtualPath(importPath)
+	pkg = &Package{Source: src, importPath: importPath, qualifier: prep.ImportPath}
+	if pkg.qualifier == "" {
+		pkg.qualifier = src.Name
+	}
+	loaded := []loadedSource{{virtualDir: virtualDir, src: src, files: files}}
+	descs := slices.Clone(src.Services)
+	for _, d := range prep.Deps {
+		// Imported packages are vendored into the package: the
+		// interpreter finds every import from source there, keyed by its
+		// import path.
+		depDir := virtualPath(path.Join(importPath, "vendor", d.ImportPath))
+		for name, data := range d.Files {
+			mapFS[depDir+name] = &fstest.MapFile{Data: data}
+		}
+		dsrc, err := funcs.Parse(d.Dir, d.Sources)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: imported package %s: %w", src.Dir, d.ImportPath, err)
+		}
+		dsrc.ImportPath = d.ImportPath
+		pkg.deps = append(pkg.deps, dsrc)
+		descs = append(descs, dsrc.Services...)
+		loaded = append(loaded, loadedSource{virtualDir: depDir, src: dsrc, files: d.Files})
+	}
 	out := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, virtualDir: virtualDir, realDir: strings.TrimSuffix(src.Dir, "/") + "/", stream: "stdout"}
 	panics := &panicRecorder{}
 	errOut := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, virtualDir: virtualDir, realDir: out.realDir, stream: "stderr", panics: panics}
@@ -174,7 +285,7 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		Unrestricted:         l.opts.Unrestricted,
 	})
 	pkg.interp = i
-	pkg.rt = &proxyRuntime{pkg: pkg, call: call, logger: l.opts.Logger}
+	pkg.rt = &proxyRuntime{pkg: pkg, call: call, logger: l.opts.Logger, descs: descs}
 	for _, set := range symbolSets(l.opts.Unrestricted, l.opts.Allow) {
 		if err := i.Use(set); err != nil {
 			return nil, fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)
@@ -189,27 +300,58 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 	panics.stop()
 	if err != nil {
 		stop()
-		return nil, l.sourceError(src, virtualDir, files, err, panics)
+		return nil, l.sourceError(loaded, err, panics)
 	}
 	pkg.Codec = wire.NewCodec()
-	for k, d := range src.Services {
-		impl := reflect.ValueOf(values[k])
+	newService := func(d *funcs.Descriptor, v any, imported string) (*Service, error) {
+		impl := reflect.ValueOf(v)
 		if impl.Kind() != reflect.Func {
-			stop()
 			return nil, fmt.Errorf("load %s: the interpreter did not define %s", src.Dir, d.Name)
 		}
 		f, err := pkg.Codec.NewFunc(d, impl.Type())
 		if err != nil {
-			stop()
 			return nil, &funcs.SourceError{Pos: d.Pos, Msg: err.Error()}
 		}
-		pkg.Services = append(pkg.Services, &Service{Desc: d, Func: f, Package: pkg, Index: len(pkg.Services), impl: impl})
+		return &Service{Desc: d, Func: f, Package: pkg, ImportedFrom: imported, impl: impl}, nil
 	}
-	pkg.registerTypes(reflect.ValueOf(values[len(src.Services)]))
-	pkg.errorsIs = reflect.ValueOf(values[len(src.Services)+1])
-	pkg.errorVar = reflect.ValueOf(values[len(src.Services)+2])
+	for k, d := range src.Services {
+		svc, err := newService(d, values[k], "")
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		svc.Index = len(pkg.Services)
+		pkg.Services = append(pkg.Services, svc)
+	}
+	n := len(src.Services)
+	pkg.registerTypes(reflect.ValueOf(values[n]))
+	pkg.errorFuncs = append(pkg.errorFuncs, errorFuncs{pkg.qualifier, reflect.ValueOf(values[n+1]), reflect.ValueOf(values[n+2])})
+	values = values[n+3:]
+	for _, dsrc := range pkg.deps {
+		for k, d := range dsrc.Services {
+			svc, err := newService(d, values[k], dsrc.ImportPath)
+			if err != nil {
+				stop()
+				return nil, err
+			}
+			svc.Index = len(pkg.Imported)
+			pkg.Imported = append(pkg.Imported, svc)
+		}
+		n := len(dsrc.Services)
+		pkg.errorFuncs = append(pkg.errorFuncs, errorFuncs{dsrc.ImportPath, reflect.ValueOf(values[n]), reflect.ValueOf(values[n+1])})
+		values = values[n+2:]
+	}
+	pkg.rt.services = append(slices.Clone(pkg.Services), pkg.Imported...)
 	pkg.rt.ready.Store(true)
 	return pkg, nil
+}
+
+// loadedSource is one package of those an interpreter loads: the prepared
+// one, or one it imports from source.
+type loadedSource struct {
+	virtualDir string // where the interpreter reads it
+	src        *funcs.Package
+	files      map[string][]byte // as rewritten
 }
 
 // evalLoad loads the package with one evaluation that imports it (running
@@ -222,11 +364,22 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 // the interpreter that goroutines started by init may be reading.
 func (p *Package) evalLoad(ctx, stopCtx context.Context) ([]any, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "import %s %q\nimport %s %q\n\nfunc init() {\n\t%s.Loaded([]any{", pkgAlias, p.importPath, proxyName, proxyPath, proxyName)
+	fmt.Fprintf(&b, "import %s %q\nimport %s %q\n", pkgAlias, p.importPath, proxyName, proxyPath)
+	for k, d := range p.deps {
+		fmt.Fprintf(&b, "import %s%d %q\n", depAlias, k, d.ImportPath)
+	}
+	fmt.Fprintf(&b, "\nfunc init() {\n\t%s.Loaded([]any{", proxyName)
 	for _, d := range p.Source.Services {
 		fmt.Fprintf(&b, "%s.%s%s, ", pkgAlias, ImplPrefix, d.Name)
 	}
-	fmt.Fprintf(&b, "%s.%s, %s.%s, %s.%s})\n\t%s.Park()\n}\n", pkgAlias, TypesVar, pkgAlias, ErrorsIsFunc, pkgAlias, ErrorVarFunc, proxyName)
+	fmt.Fprintf(&b, "%s.%s, %s.%s, %s.%s, ", pkgAlias, TypesVar, pkgAlias, ErrorsIsFunc, pkgAlias, ErrorVarFunc)
+	for k, d := range p.deps {
+		for _, svc := range d.Services {
+			fmt.Fprintf(&b, "%s%d.%s%s, ", depAlias, k, ImplPrefix, svc.Name)
+		}
+		fmt.Fprintf(&b, "%s%d.%s, %s%d.%s, ", depAlias, k, ErrorsIsFunc, depAlias, k, ErrorVarFunc)
+	}
+	fmt.Fprintf(&b, "})\n\t%s.Park()\n}\n", proxyName)
 	p.rt.loaded = make(chan []any, 1)
 	p.rt.parked, p.rt.returned = make(chan struct{}), make(chan struct{})
 	errc := make(chan error, 1)
@@ -291,8 +444,11 @@ func evalSource(ctx context.Context, i *yaegi.Interpreter, src string) (err erro
 const interpFailed = "the interpreter failed: "
 
 // pkgAlias is the name the loaded package is imported as, to look up its
-// symbols.
-const pkgAlias = "microfn_pkg"
+// symbols; depAlias and a number name the imported packages with services.
+const (
+	pkgAlias = "microfn_pkg"
+	depAlias = "microfn_dep"
+)
 
 var (
 	importWrapper = regexp.MustCompile(`^\d+:\d+: import "[^"]*" error: `)
@@ -304,9 +460,21 @@ var (
 // rewritten sources the interpreter read; panics knows where a panic
 // while the package initialised happened, for an error without a
 // position.
-func (l *Loader) sourceError(src *funcs.Package, virtualDir string, files map[string][]byte, err error, panics *panicRecorder) error {
+func (l *Loader) sourceError(loaded []loadedSource, err error, panics *panicRecorder) error {
 	msg := importWrapper.ReplaceAllString(err.Error(), "")
-	msg = strings.ReplaceAll(msg, virtualDir, strings.TrimSuffix(src.Dir, "/")+"/")
+	for _, ls := range loaded {
+		msg = strings.ReplaceAll(msg, ls.virtualDir, strings.TrimSuffix(ls.src.Dir, "/")+"/")
+	}
+	main := loaded[0]
+	position := func(file string, line, col int) (token.Position, bool) {
+		ls := main
+		for _, o := range loaded[1:] {
+			if filepath.ToSlash(filepath.Dir(file)) == filepath.ToSlash(filepath.Clean(o.src.Dir)) {
+				ls = o
+			}
+		}
+		return userPosition(ls.src, ls.files, file, line, col)
+	}
 	var list funcs.ErrorList
 	for _, line := range strings.Split(strings.TrimSpace(msg), "\n") {
 		// A message of a recovered panic starts with interpFailed; the
@@ -318,7 +486,7 @@ func (l *Loader) sourceError(src *funcs.Package, virtualDir string, files map[st
 		if m := positioned.FindStringSubmatch(line); m != nil {
 			ln, _ := strconv.Atoi(m[2])
 			col, _ := strconv.Atoi(m[3])
-			if pos, ok := userPosition(src, files, m[1], ln, col); ok {
+			if pos, ok := position(m[1], ln, col); ok {
 				list = append(list, &funcs.SourceError{Pos: pos, Msg: prefix + m[4]})
 				continue
 			}
@@ -326,12 +494,12 @@ func (l *Loader) sourceError(src *funcs.Package, virtualDir string, files map[st
 		// No position in the user's files: a panic of the package's code
 		// while it initialised, where it happened, or else a failure of
 		// the interpreter, at the package clause.
-		pos, msg := packagePosition(src), interpFailed+line
+		pos, msg := packagePosition(main.src), interpFailed+line
 		if panics != nil {
 			if file, ln, col, ok := panics.position(); ok {
 				l, _ := strconv.Atoi(ln)
 				c, _ := strconv.Atoi(col)
-				if p, ok := userPosition(src, files, file, l, c); ok {
+				if p, ok := position(file, l, c); ok {
 					pos, msg = p, "panic while the package initialised: "+line
 				}
 			}

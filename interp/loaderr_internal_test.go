@@ -29,7 +29,7 @@ func Add(x, y int) int { return x + y }
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := rewritePackage(src, nil)
+	files, err := rewritePackage(src, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func Add(x, y int) int { return x + y }
 		{"2:3: something in the loader's own code", "a.go:1:1: the interpreter failed: 2:3: something in the loader's own code"},
 	}
 	for _, c := range cases {
-		err := l.sourceError(src, virtualDir, files, errors.New(c.err), nil)
+		err := l.sourceError([]loadedSource{{virtualDir, src, files}}, errors.New(c.err), nil)
 		var list funcs.ErrorList
 		if !errors.As(err, &list) || len(list) != 1 {
 			t.Fatalf("%s: %v", c.err, err)
@@ -74,7 +74,7 @@ func Add(x, y int) int { return x + y }
 	rec := &panicRecorder{}
 	rec.line("/src/pkg/a.go:11:33: panic: microfn.local/pkg/src/pkg.Add(...)")
 	rec.line("/src/pkg/a.go:8:1: panic: microfn.local/pkg/src/pkg.Get(...)")
-	err = l.sourceError(src, virtualDir, files, errors.New(interpFailed+"boom"), rec)
+	err = l.sourceError([]loadedSource{{virtualDir, src, files}}, errors.New(interpFailed+"boom"), rec)
 	if got := errorLines(err); got != "/src/pkg/a.go:11:33: panic while the package initialised: boom" {
 		t.Errorf("panic at init: %s", got)
 	}

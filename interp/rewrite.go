@@ -111,7 +111,11 @@ func (r *fileRewriter) apply() []byte {
 
 // rewritePackage returns the rewritten sources of pkg by file name, and the
 // generated file.
-func rewritePackage(pkg *funcs.Package, info *types.Info) (map[string][]byte, error) {
+//
+// The proxies of its services call the runtime with their index in the
+// package plus first: the runtime numbers the services of the prepared
+// package and of the packages it imports from source in one sequence.
+func rewritePackage(pkg *funcs.Package, info *types.Info, first int) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	var errs funcs.ErrorList
 	minMax := false
@@ -125,7 +129,7 @@ func rewritePackage(pkg *funcs.Package, info *types.Info) (map[string][]byte, er
 		for _, i := range services[f] {
 			d := pkg.Services[i]
 			r.replace(d.Decl.Name.Pos(), d.Decl.Name.End(), ImplPrefix+d.Name)
-			r.writeProxy(&proxies, i, d)
+			r.writeProxy(&proxies, first+i, d)
 			r.needsRT = true
 		}
 		r.recursiveTypes()

@@ -11,6 +11,8 @@ import (
 
 	"github.com/petermattis/goid"
 	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/microfn/microfn/funcs"
 )
 
 // A Call is one call of a service made by service code through a proxy.
@@ -57,8 +59,13 @@ type proxyRuntime struct {
 	// loaded receives what the loading evaluation reports: the
 	// implementations of the services, then the list of struct types.
 	loaded chan []any
-	// ready is set once pkg.Services is complete: proxies may call.
+	// ready is set once services is complete: proxies may call.
 	ready atomic.Bool
+	// descs describe the services proxies call, by index: the package's
+	// own, then those of the packages it imports from source.
+	descs []*funcs.Descriptor
+	// services are the services of descs, once the package has loaded.
+	services []*Service
 }
 
 // goroutineShards is the number of independently locked parts of a
@@ -157,9 +164,9 @@ func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) err
 func (rt *proxyRuntime) service(id int) (*Service, error) {
 	if !rt.ready.Load() {
 		return nil, fmt.Errorf("%s was called while its package initialises (from a package-level variable, init, or a goroutine they start): services can be called once the package has loaded",
-			rt.pkg.Source.Services[id].Name)
+			rt.descs[id].Name)
 	}
-	return rt.pkg.Services[id], nil
+	return rt.services[id], nil
 }
 
 // newCall starts a call of service id made by the code running on the

@@ -21,8 +21,13 @@ type Service struct {
 	Func *wire.Func
 	// Package is the loaded package the service belongs to.
 	Package *Package
-	// Index is the service's position in Package.Services.
+	// Index is the service's position in Package.Services, or in
+	// Package.Imported for a service of an imported package.
 	Index int
+	// ImportedFrom is the import path of the service's package when it is
+	// a service of a package the loaded one imports: its proxy calls it
+	// where that package is served. Empty for the package's own.
+	ImportedFrom string
 
 	impl reflect.Value
 }

@@ -122,7 +122,7 @@ func hostFuncType(d *funcs.Descriptor) (reflect.Type, bool) {
 // typedProxy returns the typed proxy of service id, as the rewritten
 // package's Proxy(id) asks for it while the package initialises.
 func (rt *proxyRuntime) typedProxy(id int) any {
-	d := rt.pkg.Source.Services[id]
+	d := rt.descs[id]
 	ft, ok := hostFuncType(d)
 	if !ok {
 		panic(fmt.Sprintf("microfn: %s has no typed proxy", d.Name))

@@ -215,6 +215,9 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 			return microfn.Permanent(microfn.NewRemoteError(name, 500, "services cannot be called while their package initialises", 0))
 		}
 		e := v.endpoints[c.Service.Index]
+		if c.Service.ImportedFrom != "" {
+			e = v.imported[c.Service.Index]
+		}
 		parent, ok := chainFrom(c.Caller)
 		if !ok {
 			if parent, ok = chainFrom(c.Ctx); !ok {
@@ -238,7 +241,7 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 			}
 		}
 		attempts, err := e.policy.Do(c.Ctx, func(ctx context.Context, _ int) error {
-			if s.cfg.monolith && e.local {
+			if s.cfg.monolith && e.local && !e.imported {
 				return s.localCall(ctx, e, ch, c)
 			}
 			return s.httpCall(ctx, base, e, parent, ch, c)

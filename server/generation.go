@@ -23,6 +23,10 @@ type endpoint struct {
 	limiter *policy.Limiter
 	version *version
 	metrics *routeMetrics
+	// imported marks the endpoint of a service of another package, which
+	// the version's code imports: calls go to where that package is
+	// served, never in process.
+	imported bool
 }
 
 // A version is one loaded version of a package. Requests hold a reference
@@ -38,6 +42,7 @@ type version struct {
 	prep      *interp.Prepared  // its code as prepared, for a shared worker's restarts
 	pending   *supervisor.Group // a shared worker to install with the version
 	endpoints []*endpoint       // in the order of pkg.Services
+	imported  []*endpoint       // in the order of pkg.Imported
 	loadedAt  time.Time
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed

@@ -104,7 +104,7 @@ func (s *Server) startWorker(ctx context.Context, rel, label string, files []fun
 	}
 	spec := supervisor.Spec{
 		Root:     s.root,
-		Packages: []supervisor.PackageSpec{{Rel: rel, Files: files, Prepared: prep.Files}},
+		Packages: []supervisor.PackageSpec{{Rel: rel, Files: files, Prepared: preparedJSON(prep)}},
 		Limits:   s.cfg.workerLimits,
 		Sandbox:  s.workerSandbox(),
 		Settings: settings,
@@ -407,12 +407,12 @@ func (s *Server) launchShared(ctx context.Context, rel, label string, files []fu
 	}
 	var pkgs []supervisor.PackageSpec
 	if rel != "" {
-		pkgs = append(pkgs, supervisor.PackageSpec{Rel: rel, Files: files, Prepared: prep.Files})
+		pkgs = append(pkgs, supervisor.PackageSpec{Rel: rel, Files: files, Prepared: preparedJSON(prep)})
 	}
 	s.mu.Lock()
 	for other, st := range s.packages {
 		if other != rel && st.current != nil && st.current.prep != nil && st.current.servesAny() {
-			pkgs = append(pkgs, supervisor.PackageSpec{Rel: other, Files: st.current.files, Prepared: st.current.prep.Files})
+			pkgs = append(pkgs, supervisor.PackageSpec{Rel: other, Files: st.current.files, Prepared: preparedJSON(st.current.prep)})
 		}
 	}
 	s.mu.Unlock()
@@ -462,4 +462,13 @@ func (s *Server) installShared(g *supervisor.Group) {
 	if old := s.shared.group.Swap(g); old != nil {
 		old.Drain()
 	}
+}
+
+// preparedJSON encodes a prepared package for a worker's spec.
+func preparedJSON(prep *interp.Prepared) json.RawMessage {
+	b, err := json.Marshal(prep)
+	if err != nil {
+		panic(fmt.Sprintf("encode a prepared package: %v", err)) // plain data: cannot fail
+	}
+	return b
 }

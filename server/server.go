@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,6 +62,8 @@ type Server struct {
 	groups   sync.WaitGroup // worker groups not yet ended
 	warned   sync.Map       // warnings logged once
 	bg       sync.WaitGroup // reloads started by the watcher
+	// modules finds the packages service code imports from source.
+	modules *moduleSources
 }
 
 // pkgState is what the server knows of one package directory.
@@ -75,6 +78,9 @@ type pkgState struct {
 	// sources again goes ahead.
 	held    [32]byte
 	hasHeld bool
+	// deps are the packages of the served module it imports, directly or
+	// not: a change to one of them loads it again.
+	deps []string
 }
 
 // New loads every package below dir and returns a server ready to
@@ -132,7 +138,7 @@ func newServer(dir string, cfg *config) *Server {
 		locks:    map[string]*sync.Mutex{},
 		metrics:  newMetrics(),
 		workers:  newWorkerPool(10 * time.Second),
-		loader:   interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger}),
+		modules:  &moduleSources{root: filepath.Clean(dir), limits: cfg.limits},
 		client: &fasthttp.Client{
 			// Below the server's idle timeout, so a pooled connection is
 			// never one the server is closing.
@@ -144,6 +150,13 @@ func newServer(dir string, cfg *config) *Server {
 			RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 		},
 	}
+	opts := interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger}
+	if cfg.worker == nil {
+		// A worker only runs code prepared by its server.
+		s.modules.refresh()
+		opts.Sources = s.modules
+	}
+	s.loader = interp.NewLoader(opts)
 	s.signer = newChainSigner(cfg.signingKeys())
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {
@@ -349,6 +362,7 @@ func (s *Server) Close() {
 // drops packages whose directory is gone. It returns the load errors by
 // package directory.
 func (s *Server) ReloadAll(ctx context.Context) map[string]error {
+	s.modules.refresh()
 	dirs, err := funcs.PackageDirs(s.root)
 	if err != nil {
 		s.cfg.logger.Error("list packages", "error", err)
@@ -381,13 +395,34 @@ func (s *Server) reloadChanged(ctx context.Context, rels ...string) {
 	if ctx.Err() != nil {
 		return
 	}
-	for _, rel := range rels {
+	for _, rel := range s.withDependents(rels, s.modules.refresh()) {
 		s.bg.Add(1)
 		go func() {
 			defer s.bg.Done()
 			s.reloadPackage(ctx, rel, true)
 		}()
 	}
+}
+
+// withDependents returns rels and the packages that import one of them,
+// directly or not; every package when all is set (go.mod changed).
+func (s *Server) withDependents(rels []string, all bool) []string {
+	changed := map[string]bool{}
+	for _, r := range rels {
+		changed[r] = true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(rels)
+	for rel, st := range s.packages {
+		if changed[rel] {
+			continue
+		}
+		if all || slices.ContainsFunc(st.deps, func(d string) bool { return changed[d] }) {
+			out = append(out, rel)
+		}
+	}
+	return out
 }
 
 // maxParallelLoads bounds the packages loaded at once.
@@ -511,6 +546,14 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 		s.packages[rel] = st
 	}
 	h := hashFiles(files)
+	mod := s.modules.get()
+	if mod != nil {
+		// The package is loaded anew when a package of the module it
+		// imports changes, or go.mod or go.sum.
+		deps, sum := mod.LocalDeps(files)
+		st.deps = deps
+		h = sha256.Sum256(append(h[:], sum[:]...))
+	}
 	if h == st.hash && (st.current != nil || st.err != nil) {
 		err := st.err
 		s.mu.Unlock()
@@ -519,6 +562,9 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 	prevHash := st.hash
 	st.hash = h
 	src, err := funcs.Parse(dir, files)
+	if err == nil && mod != nil {
+		src.ImportPath = mod.ImportPath(dir)
+	}
 	if err != nil {
 		s.metrics.observeReload(rel, time.Since(start), err)
 		err = s.unsyncedFailed(st, rel, label, err)
@@ -588,6 +634,10 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 	}
 	v, err := s.newVersion(rel, src.Services, pkg.Services, prev)
 	if err != nil {
+		pkg.Close()
+		return nil, err
+	}
+	if v.imported, err = s.importedEndpoints(rel, pkg); err != nil {
 		pkg.Close()
 		return nil, err
 	}
@@ -729,14 +779,9 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*inter
 	}
 	var list funcs.ErrorList
 	for i, desc := range descs {
-		p := s.cfg.defaults
-		for _, o := range desc.Options {
-			if err := p.Set(o.Key, o.Value); err != nil {
-				list = append(list, &funcs.SourceError{Pos: o.Pos, Msg: err.Error()})
-			}
-		}
-		if err := p.Validate(); err != nil {
-			list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: "policy: " + err.Error()})
+		p, err := s.policyOf(desc)
+		if err != nil {
+			list = append(list, err.(funcs.ErrorList)...)
 		}
 		e := &endpoint{route: routePrefix(rel) + desc.Route, desc: desc, policy: p, version: v}
 		if reservedRoute(e.route) {
@@ -758,6 +803,56 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*inter
 		return nil, list
 	}
 	return v, nil
+}
+
+// importedEndpoints returns the endpoints the proxies of pkg, the package
+// in rel, reach the services of the packages it imports through: each at
+// the route its own package serves it, under the policy its annotation
+// sets. The package that declares a service enforces its concurrency
+// limit; the caller's proxy retries.
+func (s *Server) importedEndpoints(rel string, pkg *interp.Package) ([]*endpoint, error) {
+	var out []*endpoint
+	versions := map[string]*version{}
+	for _, svc := range pkg.Imported {
+		depRel, ok := relOfImport(svc.ImportedFrom, pkg.ImportPath(), rel)
+		if !ok {
+			return nil, &funcs.SourceError{Pos: svc.Desc.Pos, Msg: fmt.Sprintf("service %s of %s is outside the served folder: serve the module's root to call it", svc.Desc.Name, svc.ImportedFrom)}
+		}
+		v := versions[depRel]
+		if v == nil {
+			v = &version{rel: depRel}
+			versions[depRel] = v
+		}
+		p, err := s.policyOf(svc.Desc)
+		if err != nil {
+			return nil, err
+		}
+		e := &endpoint{route: routePrefix(depRel) + svc.Desc.Route, desc: svc.Desc, svc: svc, policy: p, version: v, imported: true}
+		e.local = s.serves(e.route)
+		e.metrics = s.metrics.forRoute(e.route)
+		e.limiter = policy.NewLimiter(p.Scale, p.Queue)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// policyOf returns the policy the annotation of desc sets over the
+// server's defaults.
+func (s *Server) policyOf(desc *funcs.Descriptor) (policy.Policy, error) {
+	var list funcs.ErrorList
+	p := s.cfg.defaults
+	for _, o := range desc.Options {
+		if err := p.Set(o.Key, o.Value); err != nil {
+			list = append(list, &funcs.SourceError{Pos: o.Pos, Msg: err.Error()})
+		}
+	}
+	if err := p.Validate(); err != nil {
+		list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: "policy: " + err.Error()})
+	}
+	if len(list) > 0 {
+		return p, list
+	}
+	return p, nil
 }
 
 // unsyncedPublish builds and publishes the generation of the current

@@ -85,7 +85,11 @@ func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger,
 		}
 	}
 	for _, p := range spec.Packages {
-		if err := s.loadSources(ctx, p.Rel, p.Files, &interp.Prepared{Files: p.Prepared}); err != nil {
+		var prep interp.Prepared
+		if err := json.Unmarshal(p.Prepared, &prep); err != nil {
+			return fmt.Errorf("worker: read the prepared package %s: %w", p.Rel, err)
+		}
+		if err := s.loadSources(ctx, p.Rel, p.Files, &prep); err != nil {
 			r.Failed[p.Rel] = supervisor.LoadErrors(err)
 			continue
 		}

@@ -43,10 +43,10 @@ type PackageSpec struct {
 	Rel string `json:"rel"`
 	// Files are its source files.
 	Files []funcs.SourceFile `json:"files"`
-	// Prepared are its files checked and rewritten for the interpreter by
-	// the supervisor (see interp.Prepared), so that the worker only runs
-	// them.
-	Prepared map[string][]byte `json:"prepared"`
+	// Prepared is the package checked and rewritten for the interpreter
+	// by the supervisor, with the packages it imports from source (an
+	// interp.Prepared in JSON), so that the worker only runs it.
+	Prepared json.RawMessage `json:"prepared"`
 }
 
 // Limits bound the resources of one worker process.

@@ -1,0 +1,362 @@
+// Package gomod finds the source of the packages service code imports that
+// are not the standard library: the other packages of the served Go module,
+// and the packages of the modules its go.mod requires, at the versions
+// go.mod selects, from vendor/ when the module vendors them, else from the
+// module cache. It never reaches the network: a module missing from the
+// cache is an error that says which command fetches it.
+package gomod
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// A Module is the Go module a served folder is, or is inside of. It is safe
+// for concurrent use.
+type Module struct {
+	// Path is the module path go.mod declares.
+	Path string
+	// Dir is the directory of go.mod.
+	Dir string
+	// Root is the served folder: the module's packages are importable
+	// below it only, as no code is loaded from outside it.
+	Root string
+
+	file   *modfile.File
+	vendor bool   // packages of required modules come from Dir/vendor
+	cache  string // the module cache
+	limits funcs.Limits
+	sum    [32]byte // of go.mod and go.sum, as read
+
+	mu     sync.Mutex                // guards parsed
+	parsed map[string]*funcs.Package // required modules' packages by dir: they never change
+}
+
+// Find returns the module the folder root is, or is inside of, or nil if
+// root is in no module. limits bound the files read of every package.
+func Find(root string, limits funcs.Limits) (*Module, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	for dir := root; ; dir = filepath.Dir(dir) {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil {
+			return load(dir, root, data, limits)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("read %s: %w", filepath.Join(dir, "go.mod"), err)
+		}
+		if filepath.Dir(dir) == dir {
+			return nil, nil
+		}
+	}
+}
+
+func load(dir, root string, data []byte, limits funcs.Limits) (*Module, error) {
+	gomod := filepath.Join(dir, "go.mod")
+	f, err := modfile.Parse(gomod, data, nil)
+	if err != nil {
+		return nil, err
+	}
+	if f.Module == nil {
+		return nil, fmt.Errorf("%s: no module directive", gomod)
+	}
+	m := &Module{
+		Path:   f.Module.Mod.Path,
+		Dir:    dir,
+		Root:   root,
+		file:   f,
+		cache:  moduleCache(),
+		limits: limits,
+		parsed: map[string]*funcs.Package{},
+		sum:    Sum(dir),
+	}
+	if st, err := os.Stat(filepath.Join(dir, "vendor", "modules.txt")); err == nil && !st.IsDir() {
+		m.vendor = true
+	}
+	return m, nil
+}
+
+// Sum hashes the go.mod and go.sum files of the module in dir, so a change
+// to either can be told (see Module.Changed).
+func Sum(dir string) [32]byte {
+	h := sha256.New()
+	for _, name := range []string{"go.mod", "go.sum", filepath.Join("vendor", "modules.txt")} {
+		data, _ := os.ReadFile(filepath.Join(dir, name))
+		fmt.Fprintf(h, "%s %d\n", name, len(data))
+		h.Write(data)
+	}
+	var sum [32]byte
+	copy(sum[:], h.Sum(nil))
+	return sum
+}
+
+// Changed reports whether go.mod, go.sum or vendor/modules.txt changed
+// since m was read.
+func (m *Module) Changed() bool { return Sum(m.Dir) != m.sum }
+
+// moduleCache returns the module cache directory, as the go command finds
+// it: $GOMODCACHE, else the first entry of GOPATH, then pkg/mod.
+func moduleCache() string {
+	if c := os.Getenv("GOMODCACHE"); c != "" {
+		return c
+	}
+	gopath := filepath.SplitList(build.Default.GOPATH)
+	if len(gopath) == 0 {
+		return ""
+	}
+	return filepath.Join(gopath[0], "pkg", "mod")
+}
+
+// ImportPath returns the import path of the package in dir, a directory
+// below the module.
+func (m *Module) ImportPath(dir string) string {
+	rel, err := filepath.Rel(m.Dir, dir)
+	if err != nil || rel == "." {
+		return m.Path
+	}
+	return m.Path + "/" + filepath.ToSlash(rel)
+}
+
+// Local returns the directory, relative to the served folder, of the
+// module's package with the import path p; ok is false if p is not a
+// package of the module below the served folder.
+func (m *Module) Local(p string) (rel string, ok bool) {
+	dir, ok := m.localDir(p)
+	if !ok {
+		return "", false
+	}
+	rel, err := filepath.Rel(m.Root, dir)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// localDir returns the directory of the module's package p.
+func (m *Module) localDir(p string) (string, bool) {
+	if p == m.Path {
+		return m.Dir, true
+	}
+	rest, ok := strings.CutPrefix(p, m.Path+"/")
+	if !ok {
+		return "", false
+	}
+	return filepath.Join(m.Dir, filepath.FromSlash(rest)), true
+}
+
+// ImportSource implements interp.SourceImporter: the module's own
+// packages below the served folder, read anew each time, and the packages
+// of required modules, read once.
+func (m *Module) ImportSource(p string) (*funcs.Package, bool, error) {
+	if dir, ok := m.localDir(p); ok {
+		if _, ok := m.Local(p); !ok {
+			return nil, false, fmt.Errorf("package %s is outside the served folder %s: serve the module's root, %s", p, m.Root, m.Dir)
+		}
+		pkg, err := m.read(dir, p)
+		return pkg, err == nil, err
+	}
+	if !strings.Contains(strings.Split(p, "/")[0], ".") {
+		return nil, false, nil // the standard library's
+	}
+	dir, err := m.requiredDir(p)
+	if err != nil {
+		return nil, false, err
+	}
+	m.mu.Lock()
+	pkg, ok := m.parsed[dir]
+	m.mu.Unlock()
+	if ok {
+		return pkg, true, nil
+	}
+	pkg, err = m.read(dir, p)
+	if err != nil {
+		return nil, false, err
+	}
+	m.mu.Lock()
+	m.parsed[dir] = pkg
+	m.mu.Unlock()
+	return pkg, true, nil
+}
+
+// read reads and parses the package in dir, of the import path p.
+func (m *Module) read(dir, p string) (*funcs.Package, error) {
+	files, err := funcs.ReadDir(dir, m.limits)
+	if err != nil {
+		var list funcs.ErrorList
+		if !errors.As(err, &list) {
+			return nil, fmt.Errorf("package %s: %w", p, err)
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("package %s: no Go files in %s", p, dir)
+	}
+	pkg, err := funcs.Parse(dir, files)
+	if err != nil {
+		return nil, err
+	}
+	pkg.ImportPath = p
+	return pkg, nil
+}
+
+// requiredDir returns the directory of package p of a module go.mod
+// requires.
+func (m *Module) requiredDir(p string) (string, error) {
+	mod, ok := m.provider(p)
+	if !ok {
+		return "", fmt.Errorf("no module in %s provides package %s: add it with go get %s", filepath.Join(m.Dir, "go.mod"), p, p)
+	}
+	rest := strings.TrimPrefix(strings.TrimPrefix(p, mod.Path), "/")
+	if m.vendor {
+		dir := filepath.Join(m.Dir, "vendor", filepath.FromSlash(p))
+		if !isDir(dir) {
+			return "", fmt.Errorf("package %s is not in %s: run go mod vendor", p, filepath.Join(m.Dir, "vendor"))
+		}
+		return dir, nil
+	}
+	modDir, err := m.moduleDir(mod)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(modDir, filepath.FromSlash(rest))
+	if !isDir(dir) {
+		return "", fmt.Errorf("module %s@%s has no package %s", mod.Path, mod.Version, p)
+	}
+	return dir, nil
+}
+
+// provider returns the module go.mod requires that provides package p:
+// the one with the longest path that is p or a prefix of it, after
+// replacements.
+func (m *Module) provider(p string) (module.Version, bool) {
+	var best module.Version
+	for _, r := range m.file.Require {
+		mp := r.Mod.Path
+		if (p == mp || strings.HasPrefix(p, mp+"/")) && len(mp) > len(best.Path) {
+			best = r.Mod
+		}
+	}
+	return best, best.Path != ""
+}
+
+// moduleDir returns the directory of the required module mod: a local
+// replacement's, or its directory in the module cache.
+func (m *Module) moduleDir(mod module.Version) (string, error) {
+	for _, r := range m.file.Replace {
+		if r.Old.Path != mod.Path || (r.Old.Version != "" && r.Old.Version != mod.Version) {
+			continue
+		}
+		if r.New.Version == "" { // a directory
+			dir := r.New.Path
+			if !filepath.IsAbs(dir) {
+				dir = filepath.Join(m.Dir, dir)
+			}
+			return dir, nil
+		}
+		mod = r.New
+	}
+	escPath, err := module.EscapePath(mod.Path)
+	if err != nil {
+		return "", err
+	}
+	escVersion, err := module.EscapeVersion(mod.Version)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(m.cache, filepath.FromSlash(escPath)+"@"+escVersion)
+	if !isDir(dir) {
+		return "", fmt.Errorf("module %s@%s is not in the module cache (%s): fetch it with go mod download %s", mod.Path, mod.Version, m.cache, mod.Path)
+	}
+	return dir, nil
+}
+
+// Requires lists the modules go.mod requires, as path@version.
+func (m *Module) Requires() []string {
+	var out []string
+	for _, r := range m.file.Require {
+		out = append(out, r.Mod.String())
+	}
+	return out
+}
+
+// Vendored reports whether packages of required modules come from vendor/.
+func (m *Module) Vendored() bool { return m.vendor }
+
+func isDir(dir string) bool {
+	st, err := os.Stat(dir)
+	return err == nil && st.IsDir()
+}
+
+// LocalDeps returns the module's packages below the served folder that the
+// package of files imports, directly or not, as directories relative to
+// the served folder, sorted; and a hash of their files and of go.mod and
+// go.sum: a package must be loaded anew when it changes. A package that
+// cannot be read is left out (its importer's load reports it).
+func (m *Module) LocalDeps(files []funcs.SourceFile) (rels []string, sum [32]byte) {
+	h := sha256.New()
+	h.Write(m.sum[:])
+	seen := map[string]bool{}
+	queue := importsOf(files)
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		rel, ok := m.Local(p)
+		if !ok {
+			continue
+		}
+		dep, err := funcs.ReadDir(filepath.Join(m.Root, filepath.FromSlash(rel)), m.limits)
+		if err != nil && len(dep) == 0 {
+			continue
+		}
+		rels = append(rels, rel)
+		fmt.Fprintf(h, "package %s\n", rel)
+		for _, f := range dep {
+			fmt.Fprintf(h, "%s %d\n", f.Name, len(f.Src))
+			h.Write(f.Src)
+		}
+		queue = append(queue, importsOf(dep)...)
+	}
+	sort.Strings(rels)
+	copy(sum[:], h.Sum(nil))
+	return rels, sum
+}
+
+// importsOf returns the import paths of files, read from their import
+// declarations only.
+func importsOf(files []funcs.SourceFile) []string {
+	var out []string
+	fset := token.NewFileSet()
+	for _, f := range files {
+		af, err := parser.ParseFile(fset, f.Name, f.Src, parser.ImportsOnly)
+		if err != nil {
+			continue
+		}
+		for _, is := range af.Imports {
+			if p, err := strconv.Unquote(is.Path.Value); err == nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,137 @@
+package interp
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/microfn/microfn/funcs"
+)
+
+// A SourceImporter finds the source of the packages service code imports
+// that are neither the standard library nor package microfn: the other
+// packages of the served module, and the packages of the modules it
+// requires. Such packages are interpreted with the package that imports
+// them, from source, at the version the importer gives.
+type SourceImporter interface {
+	// ImportSource returns the package of the import path, parsed, with
+	// its ImportPath set. ok is false if the path is not one the importer
+	// has source for (the sandbox then judges it); err reports a package
+	// it should have but cannot give (a module missing from the module
+	// cache, a file that does not parse).
+	ImportSource(path string) (pkg *funcs.Package, ok bool, err error)
+}
+
+// A PreparedDep is a package the prepared package imports from source,
+// checked and rewritten.
+type PreparedDep struct {
+	// ImportPath is the package's import path.
+	ImportPath string `json:"importPath"`
+	// Dir is the package's directory, for positions.
+	Dir string `json:"dir"`
+	// Sources are the package's files as written.
+	Sources []funcs.SourceFile `json:"sources"`
+	// Files are the rewritten files by name.
+	Files map[string][]byte `json:"files"`
+}
+
+// sourceDep is a package imported from source while a package is
+// prepared.
+type sourceDep struct {
+	pkg     *funcs.Package
+	chain   []string // the import paths from the prepared package to it
+	checked *types.Package
+	info    *types.Info
+}
+
+// collectSources finds the packages src imports from source, transitively,
+// with imp, and returns them in dependency order (a package after the ones
+// it imports). An import cycle is an error at the import that closes it.
+func collectSources(src *funcs.Package, imp SourceImporter) ([]*sourceDep, error) {
+	if imp == nil {
+		return nil, nil
+	}
+	var (
+		order   []*sourceDep
+		byPath  = map[string]*sourceDep{}
+		onStack = map[string]bool{}
+		errs    funcs.ErrorList
+	)
+	root := src.ImportPath
+	var visit func(pkg *funcs.Package, chain []string)
+	visit = func(pkg *funcs.Package, chain []string) {
+		onStack[pkg.ImportPath] = true
+		defer delete(onStack, pkg.ImportPath)
+		for _, ip := range sortedImports(pkg) {
+			p := ip.path
+			if (p == root && root != "") || onStack[p] {
+				full := append(append([]string{}, chain...), pkg.ImportPath)
+				i := max(0, slices.Index(full, p))
+				errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: "import cycle not allowed: " + strings.Join(append(full[i:], p), " imports ")})
+				continue
+			}
+			if _, done := byPath[p]; done {
+				continue
+			}
+			dep, ok, err := imp.ImportSource(p)
+			if err != nil {
+				errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: fmt.Sprintf("import %q: %v", p, err)})
+				continue
+			}
+			if !ok {
+				continue
+			}
+			d := &sourceDep{pkg: dep, chain: append(append([]string{}, chain...), pkg.ImportPath)}
+			byPath[p] = d
+			visit(dep, d.chain)
+			order = append(order, d)
+		}
+	}
+	visit(src, nil)
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
+	}
+	return order, nil
+}
+
+type importRef struct {
+	path string
+	pos  token.Position
+}
+
+// sortedImports returns the import paths of pkg's files, each once, at
+// its first import, in path order.
+func sortedImports(pkg *funcs.Package) []importRef {
+	seen := map[string]bool{}
+	var out []importRef
+	for _, f := range pkg.Files {
+		for _, is := range f.AST.Imports {
+			p, err := strconv.Unquote(is.Path.Value)
+			if err != nil || seen[p] {
+				continue
+			}
+			seen[p] = true
+			out = append(out, importRef{p, pkg.Fset.Position(is.Path.Pos())})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
+// importChain describes how the prepared package reaches dep, for errors
+// in it: "example.com/app/api imports github.com/x/y: ".
+func (d *sourceDep) importChain() string {
+	return strings.Join(append(d.chain, d.pkg.ImportPath), " imports ") + ": "
+}
+
+// virtualPath is the directory of the interpreter's file system a package
+// of the import path is read from.
+func virtualPath(importPath string) string {
+	return path.Join(gopath, "src", importPath) + "/"
+}
