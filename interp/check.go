@@ -122,6 +122,7 @@ func (c *typeChecker) checkAs(pkg *funcs.Package, path string, deps map[string]*
 	}
 	tpkg, _ := conf.Check(path, pkg.Fset, files, info) // errors are collected above
 	pol := takePolicy(pkg)
+	pol.self = path
 	if importFailed {
 		// Type information is partial; let the interpreter judge, and
 		// the sandbox judge by names.
@@ -170,7 +171,9 @@ func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool,
 	if len(list) > 0 {
 		return list
 	}
-	handPolicy(pkg, loaderPolicy(allowed, partial))
+	pol := loaderPolicy(allowed, partial)
+	pol.sources = sources
+	handPolicy(pkg, pol)
 	return nil
 }
 

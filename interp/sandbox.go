@@ -80,6 +80,11 @@ type policy struct {
 	// allow holds the values of Options.Allow: import paths, of which "os"
 	// and "net" also open gateOS and gateNet.
 	allow map[string]bool
+	// self is the import path the package is checked as; sources are
+	// the packages it imports from source. Both are interpreted: neither
+	// is the host's.
+	self    string
+	sources map[string]bool
 }
 
 func newPolicy(unrestrictedMode bool, allow []string) policy {

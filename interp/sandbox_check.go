@@ -101,7 +101,14 @@ func (c *sandboxChecker) errorf(pos token.Pos, format string, args ...any) {
 // host reports whether p is a package of the host: not the package
 // checked.
 func (c *sandboxChecker) host(p *types.Package) bool {
-	return p != nil && p.Path() != checkPath(c.pkg)
+	if p == nil {
+		return false
+	}
+	self := c.pol.self
+	if self == "" {
+		self = checkPath(c.pkg)
+	}
+	return p.Path() != self && !c.pol.sources[p.Path()]
 }
 
 // nameOf returns the path of obj's package and obj's name in the tables
