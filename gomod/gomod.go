@@ -360,3 +360,16 @@ func importsOf(files []funcs.SourceFile) []string {
 	}
 	return out
 }
+
+// NoModule is the source importer of a served folder that is in no
+// module: it has the source of no package, and explains that importing a
+// package outside the standard library needs one.
+type NoModule struct{}
+
+// ImportSource implements interp.SourceImporter.
+func (NoModule) ImportSource(p string) (*funcs.Package, bool, error) {
+	if !strings.Contains(strings.Split(p, "/")[0], ".") {
+		return nil, false, nil // the standard library's
+	}
+	return nil, false, fmt.Errorf("the served folder is not in a Go module: run go mod init in it, then go get %s", p)
+}

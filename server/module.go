@@ -51,13 +51,10 @@ func (m *moduleSources) ImportSource(path string) (*funcs.Package, bool, error) 
 	if mod != nil {
 		return mod.ImportSource(path)
 	}
-	if !strings.Contains(strings.Split(path, "/")[0], ".") {
-		return nil, false, nil // the standard library's
-	}
-	if err != nil {
+	if err != nil && strings.Contains(strings.Split(path, "/")[0], ".") {
 		return nil, false, fmt.Errorf("the served module's go.mod cannot be read: %w", err)
 	}
-	return nil, false, fmt.Errorf("the served folder is not in a Go module: run go mod init in it, then go get %s", path)
+	return gomod.NoModule{}.ImportSource(path)
 }
 
 // relOfImport returns the directory, relative to the served folder, of

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/gomod"
 	"github.com/microfn/microfn/interp"
 )
 
@@ -35,17 +36,30 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "microfn check: no Go files below %s\n", root)
 		return 1
 	}
-	loader := interp.NewLoader(interp.Options{Unrestricted: *unrestricted, Allow: allow(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	mod, err := gomod.Find(root, funcs.Limits{})
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn check:", err)
+		return 1
+	}
+	var sources interp.SourceImporter = gomod.NoModule{}
+	if mod != nil {
+		sources = mod
+	}
+	loader := interp.NewLoader(interp.Options{Unrestricted: *unrestricted, Allow: allow(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sources: sources})
 	// A second loader, for type errors hidden behind refused imports (see
 	// checkDir). It only type-checks: it runs no code.
 	var typesOnly *interp.Loader
 	if !*unrestricted {
-		typesOnly = interp.NewLoader(interp.Options{Unrestricted: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		typesOnly = interp.NewLoader(interp.Options{Unrestricted: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sources: sources})
 	}
 	failed, services := 0, 0
 	for _, rel := range dirs {
 		dir := filepath.Join(root, filepath.FromSlash(rel))
-		n, errs := checkDir(ctx, loader, typesOnly, dir)
+		importPath := ""
+		if mod != nil {
+			importPath = mod.ImportPath(dir)
+		}
+		n, errs := checkDir(ctx, loader, typesOnly, dir, importPath)
 		services += n
 		if len(errs) > 0 {
 			failed++
@@ -70,7 +84,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // sandbox refuses is also type-checked by typesOnly (a loader without the
 // sandbox, which runs nothing), since its type errors would only appear
 // once the imports are fixed.
-func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir string) (services int, errs []error) {
+func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, importPath string) (services int, errs []error) {
 	var list funcs.ErrorList
 	add := func(err error) {
 		var l funcs.ErrorList
@@ -93,6 +107,7 @@ func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir string)
 	src, err := funcs.ParseAll(dir, files)
 	add(err)
 	if src != nil {
+		src.ImportPath = importPath
 		pkg, err := loader.Load(ctx, src, func(*interp.Call) error {
 			return errors.New("services cannot be called while checking")
 		})
