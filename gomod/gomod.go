@@ -198,6 +198,9 @@ func (m *Module) ImportSource(p string) (*funcs.Package, bool, error) {
 
 // read reads and parses the package in dir, of the import path p.
 func (m *Module) read(dir, p string) (*funcs.Package, error) {
+	if !isDir(dir) {
+		return nil, fmt.Errorf("no package %s: directory %s does not exist", p, dir)
+	}
 	files, err := funcs.ReadDir(dir, m.limits)
 	if err != nil {
 		var list funcs.ErrorList

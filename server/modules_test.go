@@ -1,0 +1,262 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/server"
+)
+
+// shopModule is the smallest real layout: a library package, a service
+// package that uses it, and a service package that calls the other's
+// service across packages.
+func shopModule(shout string) map[string]string {
+	return map[string]string{
+		"go.mod": "module example.com/shop\n\ngo 1.22\n",
+		"util/util.go": `// Package util is a library: it has no services.
+package util
+
+import "strings"
+
+// Shout makes s loud.
+func Shout(s string) string { return strings.ToUpper(s) + "` + shout + `" }
+
+// Card is a payment card, a type of this package used in other packages.
+type Card struct {
+	Number string ` + "`json:\"number\"`" + `
+	Cents  int    ` + "`json:\"cents\"`" + `
+}
+`,
+		"billing/billing.go": `// Package billing charges cards.
+package billing
+
+import (
+	"errors"
+	"fmt"
+
+	"example.com/shop/util"
+)
+
+// ErrDeclined is returned for a declined card.
+var ErrDeclined = errors.New("card declined")
+
+// Fee is a plain function other packages call in process.
+func Fee(cents int) int { return cents / 10 }
+
+// Charge charges a card.
+//
+//microfn:service retry=2
+func Charge(number string, cents int) (string, error) {
+	if number == "0000" {
+		return "", fmt.Errorf("charge %d: %w", cents, ErrDeclined)
+	}
+	c := util.Card{Number: number, Cents: cents + Fee(cents)}
+	return util.Shout(fmt.Sprintf("charged %d to %s", c.Cents, c.Number)), nil
+}
+`,
+		"api/api.go": `// Package api calls billing.
+package api
+
+import (
+	"errors"
+	"fmt"
+
+	"example.com/shop/billing"
+	"example.com/shop/util"
+)
+
+// Hello uses the library.
+//
+//microfn:service
+func Hello(name string) string { return util.Shout("hello " + name) }
+
+// Buy calls billing's service across packages.
+//
+//microfn:service
+func Buy(number string) string {
+	r, err := billing.Charge(number, 100)
+	msg := "ok"
+	if err != nil {
+		msg = err.Error()
+	}
+	return fmt.Sprintf("%s|%s|declined=%v|fee=%d", r, msg, errors.Is(err, billing.ErrDeclined), billing.Fee(50))
+}
+`,
+	}
+}
+
+// TestModulePackages: packages of a module import each other; a library
+// package is interpreted with its importers and never routed; a service
+// of another package is called through its proxy over HTTP, under its own
+// policy, with the call in the logs and the nested-call metric; an error
+// it returns keeps its identity across packages.
+func TestModulePackages(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, shopModule("!"), server.WithQuiet(false))
+	for _, c := range []struct{ path, want string }{
+		{"/api/Hello?name=ann", `"HELLO ANN!"`},
+		{"/billing/Charge?number=42&cents=100", `"CHARGED 110 TO 42!"`},
+		{"/api/Buy?number=42", `"CHARGED 110 TO 42!|ok|declined=false|fee=5"`},
+		{"/api/Buy?number=0000", `"|charge 100: card declined|declined=true|fee=5"`},
+	} {
+		if r := in.Get(c.path); r.Status != 200 || strings.TrimSpace(r.Body) != c.want {
+			t.Errorf("%s = %d %s, want %s", c.path, r.Status, r.Body, c.want)
+		}
+	}
+	if r := in.Get("/util/Shout?s=x"); r.Status != 404 {
+		t.Errorf("a library function is routed: %d %s", r.Status, r.Body)
+	}
+	// The nested call shows in the access log, one level deeper, and in
+	// the metric, under billing's route; billing's retry=2 applied.
+	calls := in.Logs().Count(func(r microfntest.Record) bool {
+		return strings.Contains(r.Msg, "POST /billing/Charge") && r.Attrs["depth"] == "1"
+	})
+	if calls < 3 { // one for 42, two attempts for the declined card
+		t.Errorf("%d nested calls of /billing/Charge logged, want 3", calls)
+	}
+	m := scrape(t, in)
+	if got := value(m, "microfn_nested_calls_total", map[string]string{"caller": "/api/Buy", "callee": "/billing/Charge"}); got != 2 {
+		t.Errorf("microfn_nested_calls_total{caller=/api/Buy,callee=/billing/Charge} = %v, want 2", got)
+	}
+	for _, p := range health(t, in).Packages {
+		if p.Dir == "util" && len(p.Services) != 0 {
+			t.Errorf("the library package serves %v", p.Services)
+		}
+	}
+}
+
+// TestModuleMonolithCrossPackage: with --monolith, calls within a package
+// stay in process; a call of another package's service still goes to
+// where that package is served, whose state it has.
+func TestModuleMonolithCrossPackage(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, shopModule("!"), server.WithMonolith(true))
+	if r := in.Get("/api/Buy?number=0000"); strings.TrimSpace(r.Body) != `"|charge 100: card declined|declined=true|fee=5"` {
+		t.Errorf("Buy = %d %s", r.Status, r.Body)
+	}
+}
+
+// TestModuleReloadFollowsImports: saving a library package reloads every
+// package that imports it, under load, with no failed call; a broken
+// library keeps the last good versions of its importers serving, with the
+// error at the library's file:line:col on each of them.
+func TestModuleReloadFollowsImports(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, shopModule("!"))
+	var failed, done atomic.Int64
+	var firstFailure atomic.Value
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Timeout: 10 * time.Second}
+			for ctx.Err() == nil {
+				for _, path := range []string{"/api/Hello?name=x", "/api/Buy?number=7"} {
+					resp, err := client.Get(in.URL + path)
+					if err != nil || resp.StatusCode != 200 {
+						failed.Add(1)
+						firstFailure.CompareAndSwap(nil, fmt.Sprintf("%s: %v %v", path, err, resp))
+					}
+					if resp != nil {
+						resp.Body.Close()
+					}
+					done.Add(1)
+				}
+			}
+		}()
+	}
+	files := shopModule("?")
+	in.Write("util/util.go", files["util/util.go"])
+	in.WaitBody("/api/Hello?name=x", `"HELLO X?"`, 10*time.Second)
+	in.WaitBody("/billing/Charge?number=1&cents=10", `"CHARGED 11 TO 1?"`, 10*time.Second)
+	in.WaitBody("/api/Buy?number=7", `"CHARGED 110 TO 7?|ok|declined=false|fee=5"`, 10*time.Second)
+	stop()
+	wg.Wait()
+	if n := failed.Load(); n > 0 {
+		t.Errorf("%d of %d calls failed during the reload; first: %v", n, done.Load(), firstFailure.Load())
+	}
+
+	// A broken library: both importers keep their last good version.
+	in.Write("util/util.go", strings.Replace(files["util/util.go"], `+ "?"`, `+ 7`, 1))
+	microfntest.Eventually(t, 10*time.Second, func() (bool, string) {
+		h := health(t, in)
+		bad := 0
+		for _, p := range h.Packages {
+			for _, e := range p.Errors {
+				if strings.Contains(e, "util/util.go:7:") {
+					bad++
+				}
+			}
+		}
+		return bad >= 3, fmt.Sprintf("healthz %+v: want the error at util/util.go:7 on util, billing and api", h)
+	})
+	r := in.Get("/api/Hello?name=y")
+	if strings.TrimSpace(r.Body) != `"HELLO Y?"` || !strings.Contains(r.Header.Get("Microfn-Stale"), "util/util.go:7:") {
+		t.Errorf("api during the broken library: %s, Microfn-Stale %q", r.Body, r.Header.Get("Microfn-Stale"))
+	}
+	in.Write("util/util.go", files["util/util.go"])
+	microfntest.Eventually(t, 10*time.Second, func() (bool, string) {
+		h := health(t, in)
+		return h.Status == "ok", fmt.Sprintf("healthz after the fix: %+v", h)
+	})
+}
+
+// TestModuleImportCycle: an import cycle between packages of the module
+// is a load error at the import that closes it.
+func TestModuleImportCycle(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, map[string]string{
+		"go.mod": "module example.com/cyc\n\ngo 1.22\n",
+		"a/a.go": "package a\n\nimport \"example.com/cyc/b\"\n\n//microfn:service\nfunc A() int { return b.B() }\n",
+		"b/b.go": "package b\n\nimport \"example.com/cyc/a\"\n\nfunc B() int { return 1 }\n\nvar _ = a.A\n",
+	})
+	h := health(t, in)
+	found := false
+	for _, p := range h.Packages {
+		for _, e := range p.Errors {
+			if strings.Contains(e, "b/b.go:3:8: ") && strings.Contains(e, "import cycle not allowed: example.com/cyc/a imports example.com/cyc/b imports example.com/cyc/a") {
+				found = true
+			}
+		}
+	}
+	if !found {
+		b, _ := json.Marshal(h)
+		t.Errorf("no import cycle error at b/b.go:3:8 in %s", b)
+	}
+}
+
+// TestModuleErrors: an import the module cannot give is a load error that
+// says what to do.
+func TestModuleErrors(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, map[string]string{
+		"go.mod":     "module example.com/bad\n\ngo 1.22\n",
+		"x/x.go":     "package x\n\nimport \"example.com/bad/nothere\"\n\n//microfn:service\nfunc X() int { return nothere.N }\n",
+		"y/y.go":     "package y\n\nimport \"github.com/unknown/mod\"\n\n//microfn:service\nfunc Y() int { return mod.N }\n",
+		"lib/lib.go": "package lib\n\nimport \"C\"\n\nfunc F() {}\n",
+		"w/w.go":     "package w\n\nimport \"example.com/bad/lib\"\n\n//microfn:service\nfunc W() { lib.F() }\n",
+	})
+	errs := map[string]string{}
+	for _, p := range health(t, in).Packages {
+		errs[p.Dir] = strings.Join(p.Errors, "\n")
+	}
+	for dir, want := range map[string]string{
+		"x": "x/x.go:3:8: import \"example.com/bad/nothere\": no package example.com/bad/nothere: directory",
+		"y": "go get github.com/unknown/mod",
+		"w": `example.com/bad/w imports example.com/bad/lib: import "C": cgo cannot be interpreted`,
+	} {
+		if !strings.Contains(errs[dir], want) {
+			t.Errorf("%s: errors %q, want %q", dir, errs[dir], want)
+		}
+	}
+}
