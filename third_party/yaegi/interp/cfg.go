@@ -2460,62 +2460,92 @@ func genGlobalVarDecl(nodes []*node, sc *scope) (*node, error) {
 
 	deps := map[*node][]*node{}
 	for _, n := range nodes {
-		deps[n] = getVarDependencies(n, sc)
+		deps[n] = getVarDependencies(n, sc, true)
 	}
+	if varNode, err := orderGlobalVars(varNode, nodes, deps); err == nil {
+		return varNode, nil
+	}
+	// The dependencies through function bodies are found by name, so a
+	// local variable named like a package-level one can make a loop that
+	// is not there: order by the direct references alone then.
+	for _, n := range nodes {
+		deps[n] = getVarDependencies(n, sc, false)
+	}
+	return orderGlobalVars(varNode, nodes, deps)
+}
 
+// orderGlobalVars makes nodes the children of varNode in the order of
+// initialization that deps allow.
+func orderGlobalVars(varNode *node, nodes []*node, deps map[*node][]*node) (*node, error) {
+	varNode.child = nil
+
+	// As the Go specification orders package-level variables: repeatedly
+	// the earliest in declaration order that is ready for initialization.
 	inited := map[*node]bool{}
-	revisit := []*node{}
-	for {
-		for _, n := range nodes {
-			canInit := true
-			for _, d := range deps[n] {
-				if !inited[d] {
-					canInit = false
-				}
-			}
-			if !canInit {
-				revisit = append(revisit, n)
+	for len(varNode.child) < len(nodes) {
+		next := -1
+		for i, n := range nodes {
+			if inited[n] {
 				continue
 			}
-
-			varNode.child = append(varNode.child, n)
-			inited[n] = true
+			ready := true
+			for _, d := range deps[n] {
+				if !inited[d] && d != n {
+					ready = false
+					break
+				}
+			}
+			if ready {
+				next = i
+				break
+			}
 		}
-
-		if len(revisit) == 0 || equalNodes(nodes, revisit) {
-			break
+		if next < 0 {
+			for _, n := range nodes {
+				if !inited[n] {
+					return nil, n.cfgErrorf("variable definition loop")
+				}
+			}
 		}
-
-		nodes = revisit
-		revisit = []*node{}
-	}
-
-	if len(revisit) > 0 {
-		return nil, revisit[0].cfgErrorf("variable definition loop")
+		varNode.child = append(varNode.child, nodes[next])
+		inited[nodes[next]] = true
 	}
 	wireChild(varNode)
 	return varNode, nil
 }
 
-func getVarDependencies(nod *node, sc *scope) (deps []*node) {
-	nod.Walk(func(n *node) bool {
-		if n.kind != identExpr {
-			return true
-		}
-		// Process ident nodes, and avoid false dependencies.
-		if n.anc.kind == selectorExpr && childPos(n) == 1 {
+// getVarDependencies returns the package-level variables the
+// initialization expression nod refers to: directly, and with
+// throughFuncs through the bodies of the package's functions it refers
+// to, transitively, as the Go specification defines the dependencies of
+// initialization.
+func getVarDependencies(nod *node, sc *scope, throughFuncs bool) (deps []*node) {
+	seenFunc := map[*node]bool{}
+	var walk func(root *node)
+	walk = func(root *node) {
+		root.Walk(func(n *node) bool {
+			if n.kind != identExpr {
+				return true
+			}
+			// Process ident nodes, and avoid false dependencies.
+			if n.anc != nil && n.anc.kind == selectorExpr && childPos(n) == 1 {
+				return false
+			}
+			sym, _, ok := sc.lookup(n.ident)
+			if !ok {
+				return false
+			}
+			switch {
+			case sym.kind == varSym && sym.global && sym.node != nod:
+				deps = append(deps, sym.node)
+			case throughFuncs && sym.kind == funcSym && sym.node != nil && sym.node.kind == funcDecl && !seenFunc[sym.node]:
+				seenFunc[sym.node] = true
+				walk(sym.node)
+			}
 			return false
-		}
-		sym, _, ok := sc.lookup(n.ident)
-		if !ok {
-			return false
-		}
-		if sym.kind != varSym || !sym.global || sym.node == nod {
-			return false
-		}
-		deps = append(deps, sym.node)
-		return false
-	}, nil)
+		}, nil)
+	}
+	walk(nod)
 	return deps
 }
 

@@ -864,3 +864,97 @@ func main() {
 		want: "true false\nfalse true true true\n0 0 0 0 0 4294967295\n0 3 256 -256 255\n127 255 3 72057594037927936 true false\nmap[0:true] 0 128",
 	}})
 }
+
+// TestInitOrderThroughFunctions: package-level variables are initialized
+// in the order the Go specification gives, where a reference to a
+// function counts as references to what its body refers to (yaegi only
+// counted the variables an initializer names directly, so A below was
+// computed from a zero B).
+func TestInitOrderThroughFunctions(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "through functions",
+		src: `package main
+
+import "fmt"
+
+var A = f()
+
+func f() int { return g() * 2 }
+
+func g() int { return B[1] + C }
+
+var B = mk()
+
+func mk() [3]int { trace = append(trace, "B"); return [3]int{1, 2, 3} }
+
+var C = D + 1
+
+var D = 5
+
+var trace []string
+
+var E = func() int { trace = append(trace, "E"); return A + 1 }()
+
+func main() {
+	fmt.Println(A, B, C, D, E, trace)
+}
+`,
+		want: "16 [1 2 3] 6 5 17 [B E]",
+	}, {
+		name: "local variable named like a package-level one",
+		src: `package main
+
+import "fmt"
+
+var a = f()
+
+func f() int { b := 2; return b }
+
+var b = g()
+
+func g() int { a := 3; return a }
+
+func main() { fmt.Println(a, b) }
+`,
+		want: "2 3",
+	}})
+}
+
+// TestCallResultMethods: the result of a call of an interpreted function,
+// passed straight to a binary function taking an interface (fmt), keeps
+// its methods, as a variable holding it does (fmt.Sprint(f()) printed the
+// value without its String method).
+func TestCallResultMethods(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "String and Error",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+type A [2]byte
+
+func (a A) String() string { return "A!" }
+
+type E struct{ msg string }
+
+func (e E) Error() string { return "E: " + e.msg }
+
+func mkA() A          { return A{1, 2} }
+func mkE() error      { return E{"x"} }
+func mkEs() E         { return E{"y"} }
+func two() (A, error) { return A{}, nil }
+
+func main() {
+	fmt.Println(mkA(), mkE(), mkEs())
+	fmt.Printf("%s %v %s\n", mkA(), mkA(), mkEs())
+	a, err := two()
+	fmt.Println(a, err)
+	fmt.Println(errors.Is(mkE(), E{"x"}))
+}
+`,
+		want: "A! E: x E: y\nA! A! E: y\nA! <nil>\ntrue",
+	}})
+}

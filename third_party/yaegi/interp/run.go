@@ -1575,8 +1575,10 @@ func callBin(n *node) {
 				ind := c.findex + j
 				values = append(values, func(f *frame) reflect.Value { return valueInterfaceValue(f.data[ind]) })
 			}
-		case isRegularCall(c):
-			// Handle nested function calls: pass returned values as arguments
+		case isRegularCall(c) && len(c.child[0].typ.ret) != 1:
+			// Handle nested function calls: pass returned values as
+			// arguments. A call with one result is an operand as any
+			// other below, so its value is wrapped with its methods.
 			for j := range c.child[0].typ.ret {
 				ind := c.findex + j
 				values = append(values, func(f *frame) reflect.Value { return valueInterfaceValue(f.data[ind]) })
