@@ -11,8 +11,12 @@ import (
 
 // relevantFile reports whether a file named name is one the Go toolchain
 // would compile into the package: a .go file that is not a test and not
-// hidden or underscore-prefixed.
+// hidden or underscore-prefixed; or go.mod or go.sum, which select the
+// versions of the modules packages import.
 func relevantFile(name string) bool {
+	if name == "go.mod" || name == "go.sum" {
+		return true
+	}
 	return strings.HasSuffix(name, ".go") &&
 		!strings.HasSuffix(name, "_test.go") &&
 		!strings.HasPrefix(name, ".") &&
