@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // A Package is one directory of Go source with its services.
@@ -32,8 +33,16 @@ type Package struct {
 	// Fset holds the positions of Files.
 	Fset *token.FileSet
 
-	lookup *resolver // built by LookupType; not safe for concurrent use
+	imp      Importer   // the packages its signatures' types may come from
+	lookupMu sync.Mutex // guards lookup
+	lookup   *resolver  // built by LookupType
 }
+
+// An Importer returns the parsed package of an import path, so that types
+// of other packages of a module may appear in service signatures; ok is
+// false for a package it has none of (the standard library's). The
+// packages it returns should have their ImportPath set.
+type Importer func(path string) (pkg *Package, ok bool)
 
 // A File is one source file of a package.
 type File struct {
@@ -201,7 +210,13 @@ func Load(dir string) (*Package, error) {
 // package without files is returned with no files and no error. Source
 // problems are reported together as an [ErrorList].
 func Parse(dir string, files []SourceFile) (*Package, error) {
-	pkg, err := ParseAll(dir, files)
+	return ParseWith(dir, files, nil)
+}
+
+// ParseWith is [Parse] with the packages imp gives for the types of other
+// packages in service signatures.
+func ParseWith(dir string, files []SourceFile, imp Importer) (*Package, error) {
+	pkg, err := ParseAllWith(dir, files, imp)
 	if err != nil {
 		return nil, err
 	}
@@ -217,8 +232,14 @@ func Parse(dir string, files []SourceFile) (*Package, error) {
 // the package name, or the package is main: nothing more can be checked
 // then.
 func ParseAll(dir string, files []SourceFile) (*Package, error) {
+	return ParseAllWith(dir, files, nil)
+}
+
+// ParseAllWith is [ParseAll] with the packages imp gives for the types of
+// other packages in service signatures.
+func ParseAllWith(dir string, files []SourceFile, imp Importer) (*Package, error) {
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
-	pkg := &Package{Dir: dir, Fset: token.NewFileSet()}
+	pkg := &Package{Dir: dir, Fset: token.NewFileSet(), imp: imp}
 	sink := &errorSink{fset: pkg.Fset}
 	var asts []*ast.File
 	for _, sf := range files {
@@ -246,6 +267,7 @@ func ParseAll(dir string, files []SourceFile) (*Package, error) {
 		return nil, sink.err()
 	}
 	r := newResolver(sink, asts)
+	r.imp = imp
 	routes := map[string]*Descriptor{}
 	for _, f := range pkg.Files {
 		for _, d := range describeFile(sink, r, f) {
@@ -478,21 +500,34 @@ func PackageDirs(root string) ([]string, error) {
 // the types of service signatures, problems here are not errors: the type
 // may be used only inside the package.
 func (p *Package) LookupType(name string) (*Type, bool) {
+	t, err := p.lookupType(name)
+	return t, err == nil
+}
+
+// lookupType describes the package-level type name, or says why it
+// cannot travel in JSON. It is safe for concurrent use.
+func (p *Package) lookupType(name string) (*Type, error) {
 	if len(p.Files) == 0 {
-		return nil, false
+		return nil, fmt.Errorf("package %s has no files", p.ImportPath)
 	}
+	p.lookupMu.Lock()
+	defer p.lookupMu.Unlock()
 	if p.lookup == nil {
 		files := make([]*ast.File, len(p.Files))
 		for i, f := range p.Files {
 			files[i] = f.AST
 		}
 		p.lookup = newResolver(&errorSink{fset: p.Fset}, files)
+		p.lookup.imp, p.lookup.pkgPath = p.imp, p.ImportPath
 	}
 	f := p.Files[0].AST
 	p.lookup.sink.list = nil
 	t := p.lookup.resolve(f, ast.NewIdent(name), "type "+name)
-	if t == nil || len(p.lookup.sink.list) > 0 {
-		return nil, false
+	if len(p.lookup.sink.list) > 0 {
+		return nil, p.lookup.sink.list[0]
 	}
-	return t, true
+	if t == nil {
+		return nil, fmt.Errorf("type %s cannot be described", name)
+	}
+	return t, nil
 }

@@ -27,6 +27,11 @@ type resolver struct {
 	failed map[string]bool
 	// aliasing holds the aliases being resolved, to stop on alias cycles.
 	aliasing map[string]bool
+	// imp gives the packages of a module whose types may appear in
+	// signatures; pkgPath is the import path of the resolver's own
+	// package when it is such a package for another one.
+	imp     Importer
+	pkgPath string
 }
 
 type typeDecl struct {
@@ -247,6 +252,16 @@ func (r *resolver) resolveQualified(f *ast.File, x *ast.SelectorExpr, what strin
 	if st := lookupStd(path, x.Sel.Name); st != nil {
 		return &Type{Kind: Std, Std: st}
 	}
+	if r.imp != nil {
+		if dep, ok := r.imp(path); ok {
+			t, err := dep.lookupType(x.Sel.Name)
+			if err != nil {
+				r.sink.errorf(x.Pos(), "%s: type %s.%s cannot be served: %v", what, pkg.Name, x.Sel.Name, err)
+				return nil
+			}
+			return t
+		}
+	}
 	r.sink.errorf(x.Pos(), "%s: type %s.%s is not supported in service signatures (supported from other packages: %s)", what, pkg.Name, x.Sel.Name, supportedQualified())
 	return nil
 }
@@ -317,7 +332,7 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 		defer delete(r.aliasing, id.Name)
 		return r.resolve(d.file, spec.Type, what)
 	}
-	t := &Type{Name: id.Name, Pos: r.sink.fset.Position(spec.Name.Pos())}
+	t := &Type{Name: id.Name, Package: r.pkgPath, Pos: r.sink.fset.Position(spec.Name.Pos())}
 	if spec.Doc != nil {
 		t.Doc = strings.TrimSpace(spec.Doc.Text())
 	}

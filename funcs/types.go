@@ -93,6 +93,10 @@ type Type struct {
 	// Name is the declared name for named types of the package ("Point"),
 	// and empty otherwise.
 	Name string
+	// Package is the import path of the package that declares a named
+	// type of another package of the module ("example.com/shop/util");
+	// empty for the package's own types.
+	Package string
 	// Elem is the element type of Slice, Array, Map and Pointer, and of
 	// Bytes when the element type is a named byte type ([]MyByte).
 	Elem *Type

@@ -211,12 +211,21 @@ func (m *Module) read(dir, p string) (*funcs.Package, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("package %s: no Go files in %s", p, dir)
 	}
-	pkg, err := funcs.Parse(dir, files)
+	pkg, err := funcs.ParseWith(dir, files, m.Importer())
 	if err != nil {
 		return nil, err
 	}
 	pkg.ImportPath = p
 	return pkg, nil
+}
+
+// Importer returns the funcs.Importer of the packages m has the source
+// of, for the types of other packages in service signatures.
+func (m *Module) Importer() funcs.Importer {
+	return func(p string) (*funcs.Package, bool) {
+		pkg, ok, err := m.ImportSource(p)
+		return pkg, ok && err == nil
+	}
 }
 
 // requiredDir returns the directory of package p of a module go.mod

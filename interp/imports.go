@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/microfn/microfn/funcs"
 )
@@ -134,4 +135,40 @@ func (d *sourceDep) importChain() string {
 // of the import path is read from.
 func virtualPath(importPath string) string {
 	return path.Join(gopath, "src", importPath) + "/"
+}
+
+// Importer returns the funcs.Importer of the packages p imports from
+// source, each parsed once, for the types of other packages in service
+// signatures.
+func (p *Prepared) Importer() funcs.Importer {
+	var mu sync.Mutex
+	parsed := map[string]*funcs.Package{}
+	byPath := map[string]*PreparedDep{}
+	for _, d := range p.Deps {
+		byPath[d.ImportPath] = d
+	}
+	var imp funcs.Importer
+	imp = func(path string) (*funcs.Package, bool) {
+		mu.Lock()
+		pkg, ok := parsed[path]
+		mu.Unlock()
+		if ok {
+			return pkg, pkg != nil
+		}
+		d, ok := byPath[path]
+		if !ok {
+			return nil, false
+		}
+		pkg, err := funcs.ParseWith(d.Dir, d.Sources, imp)
+		if err != nil {
+			pkg = nil
+		} else {
+			pkg.ImportPath = path
+		}
+		mu.Lock()
+		parsed[path] = pkg
+		mu.Unlock()
+		return pkg, pkg != nil
+	}
+	return imp
 }

@@ -254,6 +254,7 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 	}
 	loaded := []loadedSource{{virtualDir: virtualDir, src: src, files: files}}
 	descs := slices.Clone(src.Services)
+	imp := prep.Importer()
 	for _, d := range prep.Deps {
 		// Imported packages are vendored into the package: the
 		// interpreter finds every import from source there, keyed by its
@@ -262,11 +263,11 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		for name, data := range d.Files {
 			mapFS[depDir+name] = &fstest.MapFile{Data: data}
 		}
-		dsrc, err := funcs.Parse(d.Dir, d.Sources)
-		if err != nil {
+		dsrc, ok := imp(d.ImportPath)
+		if !ok {
+			_, err := funcs.Parse(d.Dir, d.Sources)
 			return nil, fmt.Errorf("load %s: imported package %s: %w", src.Dir, d.ImportPath, err)
 		}
-		dsrc.ImportPath = d.ImportPath
 		pkg.deps = append(pkg.deps, dsrc)
 		descs = append(descs, dsrc.Services...)
 		loaded = append(loaded, loadedSource{virtualDir: depDir, src: dsrc, files: d.Files})

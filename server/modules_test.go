@@ -62,6 +62,36 @@ func Charge(number string, cents int) (string, error) {
 	return util.Shout(fmt.Sprintf("charged %d to %s", c.Cents, c.Number)), nil
 }
 `,
+		"billing/pay.go": `package billing
+
+import "example.com/shop/util"
+
+// Pay takes and returns a type of another package.
+//
+//microfn:service
+func Pay(card util.Card) (util.Card, error) {
+	card.Cents += Fee(card.Cents)
+	return card, nil
+}
+`,
+		"api/pay.go": `package api
+
+import (
+	"example.com/shop/billing"
+	"example.com/shop/util"
+)
+
+// PayTwice sends a type of another package through a call of a third.
+//
+//microfn:service
+func PayTwice(card util.Card) (util.Card, error) {
+	c, err := billing.Pay(card)
+	if err != nil {
+		return c, err
+	}
+	return billing.Pay(c)
+}
+`,
 		"api/api.go": `// Package api calls billing.
 package api
 
@@ -110,6 +140,25 @@ func TestModulePackages(t *testing.T) {
 		if r := in.Get(c.path); r.Status != 200 || strings.TrimSpace(r.Body) != c.want {
 			t.Errorf("%s = %d %s, want %s", c.path, r.Status, r.Body, c.want)
 		}
+	}
+	// A type of a library package in signatures: over HTTP from the
+	// client, across the nested call, and in the OpenAPI document once.
+	if r := in.Post("/api/PayTwice", `{"card":{"number":"9","cents":100}}`); r.Status != 200 || strings.TrimSpace(r.Body) != `{"number":"9","cents":121}` {
+		t.Errorf("PayTwice = %d %s", r.Status, r.Body)
+	}
+	if r := in.Post("/api/PayTwice", `{"card":{"number":9}}`); r.Status != 400 || !strings.Contains(r.Body, `parameter \"card\"`) {
+		t.Errorf("PayTwice with a bad card = %d %s, want 400 naming the parameter", r.Status, r.Body)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal([]byte(in.Get("/openapi.json").Body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := doc.Components.Schemas["util.Card"]; !ok || len(doc.Components.Schemas) != 2 {
+		t.Errorf("OpenAPI components %v, want Problem and util.Card", keys(doc.Components.Schemas))
 	}
 	if r := in.Get("/util/Shout?s=x"); r.Status != 404 {
 		t.Errorf("a library function is routed: %d %s", r.Status, r.Body)
@@ -259,4 +308,12 @@ func TestModuleErrors(t *testing.T) {
 			t.Errorf("%s: errors %q, want %q", dir, errs[dir], want)
 		}
 	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

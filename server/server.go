@@ -561,7 +561,11 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 	}
 	prevHash := st.hash
 	st.hash = h
-	src, err := funcs.Parse(dir, files)
+	var imp funcs.Importer
+	if mod != nil {
+		imp = mod.Importer()
+	}
+	src, err := funcs.ParseWith(dir, files, imp)
 	if err == nil && mod != nil {
 		src.ImportPath = mod.ImportPath(dir)
 	}

@@ -113,10 +113,11 @@ func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger,
 // process, and publishes it.
 func (s *Server) loadSources(ctx context.Context, rel string, files []funcs.SourceFile, prep *interp.Prepared) error {
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
-	src, err := funcs.Parse(dir, files)
+	src, err := funcs.ParseWith(dir, files, prep.Importer())
 	if err != nil {
 		return err
 	}
+	src.ImportPath = prep.ImportPath
 	v, err := s.loadHere(ctx, rel, src, prep, nil)
 	if err != nil {
 		return err

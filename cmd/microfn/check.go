@@ -52,6 +52,10 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !*unrestricted {
 		typesOnly = interp.NewLoader(interp.Options{Unrestricted: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sources: sources})
 	}
+	var imp funcs.Importer
+	if mod != nil {
+		imp = mod.Importer()
+	}
 	failed, services := 0, 0
 	for _, rel := range dirs {
 		dir := filepath.Join(root, filepath.FromSlash(rel))
@@ -59,7 +63,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if mod != nil {
 			importPath = mod.ImportPath(dir)
 		}
-		n, errs := checkDir(ctx, loader, typesOnly, dir, importPath)
+		n, errs := checkDir(ctx, loader, typesOnly, dir, importPath, imp)
 		services += n
 		if len(errs) > 0 {
 			failed++
@@ -84,7 +88,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // sandbox refuses is also type-checked by typesOnly (a loader without the
 // sandbox, which runs nothing), since its type errors would only appear
 // once the imports are fixed.
-func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, importPath string) (services int, errs []error) {
+func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, importPath string, imp funcs.Importer) (services int, errs []error) {
 	var list funcs.ErrorList
 	add := func(err error) {
 		var l funcs.ErrorList
@@ -104,7 +108,7 @@ func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, import
 	if len(files) == 0 && err != nil {
 		return 0, append(uniqueErrors(list), errs...) // nothing more to check
 	}
-	src, err := funcs.ParseAll(dir, files)
+	src, err := funcs.ParseAllWith(dir, files, imp)
 	add(err)
 	if src != nil {
 		src.ImportPath = importPath

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"path"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -24,7 +25,11 @@ type generator struct {
 	schemas  openapi3.Schemas
 	problems openapi3.ResponseBodies
 	names    map[*funcs.Type]string
-	used     map[string]bool
+	// shared names the components of types of other packages of the
+	// module, by import path and name: every package that uses one gets
+	// its own *funcs.Type of it, and they share one component.
+	shared map[string]string
+	used   map[string]bool
 	// prefix qualifies the component names of the package whose services
 	// are being described: "" for the root package, "billing." below it.
 	prefix string
@@ -34,6 +39,7 @@ func newGenerator() *generator {
 	g := &generator{
 		schemas: openapi3.Schemas{problemName: openapi3.NewSchemaRef("", problemSchema())},
 		names:   map[*funcs.Type]string{},
+		shared:  map[string]string{},
 		used:    map[string]bool{problemName: true},
 	}
 	g.problems = newProblemComponents(g.schemas[problemName])
@@ -56,9 +62,20 @@ func (g *generator) schema(t *funcs.Type) *openapi3.SchemaRef {
 // it is filled, so recursive types end in a reference to it.
 func (g *generator) named(t *funcs.Type) *openapi3.SchemaRef {
 	name, ok := g.names[t]
+	if !ok && t.Package != "" {
+		name, ok = g.shared[t.Package+"."+t.Name]
+	}
 	if !ok {
-		name = g.unique(g.prefix + t.Name)
+		prefix := g.prefix
+		if t.Package != "" {
+			// Named after the declaring package: "util.Card".
+			prefix = path.Base(t.Package) + "."
+		}
+		name = g.unique(prefix + t.Name)
 		g.names[t] = name
+		if t.Package != "" {
+			g.shared[t.Package+"."+t.Name] = name
+		}
 		s := &openapi3.Schema{}
 		g.schemas[name] = openapi3.NewSchemaRef("", s)
 		g.fill(s, t)
