@@ -163,5 +163,3 @@ func packageErrors(t *testing.T, in *microfntest.Instance, rel string) []string 
 	t.Fatalf("no package %s in /healthz", rel)
 	return nil
 }
-
-
