@@ -223,6 +223,26 @@ func ParseWith(dir string, files []SourceFile, imp Importer) (*Package, error) {
 	return pkg, nil
 }
 
+// IsProgram reports whether files are those of a main package that does
+// not mention microfn's directive: a program, which a module may hold
+// beside its services, and which is never served. (A main package with
+// services is an error [Parse] reports.) It reads the package clause of
+// the first file that has one.
+func IsProgram(files []SourceFile) bool {
+	for _, f := range files {
+		if bytes.Contains(f.Src, []byte(Directive)) {
+			return false
+		}
+	}
+	for _, f := range files {
+		af, err := parser.ParseFile(token.NewFileSet(), f.Name, f.Src, parser.PackageClauseOnly)
+		if err == nil {
+			return af.Name.Name == "main"
+		}
+	}
+	return false
+}
+
 // ParseAll is [Parse] for tools that report every problem of a package at
 // once, such as microfn check: when the files parse as one package, it
 // returns the package even if some of its services cannot be served, with

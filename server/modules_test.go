@@ -21,6 +21,8 @@ import (
 func shopModule(shout string) map[string]string {
 	return map[string]string{
 		"go.mod": "module example.com/shop\n\ngo 1.22\n",
+		// A program beside the services is never served.
+		"cmd/shopctl/main.go": "package main\n\nimport \"example.com/shop/util\"\n\nfunc main() { println(util.Shout(\"hi\")) }\n",
 		"util/util.go": `// Package util is a library: it has no services.
 package util
 
@@ -175,10 +177,17 @@ func TestModulePackages(t *testing.T) {
 	if got := value(m, "microfn_nested_calls_total", map[string]string{"caller": "/api/Buy", "callee": "/billing/Charge"}); got != 2 {
 		t.Errorf("microfn_nested_calls_total{caller=/api/Buy,callee=/billing/Charge} = %v, want 2", got)
 	}
-	for _, p := range health(t, in).Packages {
+	h := health(t, in)
+	for _, p := range h.Packages {
 		if p.Dir == "util" && len(p.Services) != 0 {
 			t.Errorf("the library package serves %v", p.Services)
 		}
+		if p.Dir == "cmd/shopctl" {
+			t.Errorf("the program is a package of the server: %+v", p)
+		}
+	}
+	if h.Status != "ok" {
+		t.Errorf("healthz %+v, want ok", h)
 	}
 }
 

@@ -515,6 +515,14 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 		s.cfg.logger.Warn(fmt.Sprintf("skipped %s: %s is a symbolic link; no code is loaded from outside %s", label, filepath.ToSlash(link), filepath.ToSlash(s.root)))
 		files, readErr = nil, nil
 	}
+	if funcs.IsProgram(files) {
+		// A program beside the services: never served. (A main
+		// package with services is an error the parse reports.)
+		if _, logged := s.warned.LoadOrStore("main "+rel, true); !logged {
+			s.cfg.logger.Info(fmt.Sprintf("skipped %s: package main is a program; services live in other packages", label))
+		}
+		files, readErr = nil, nil
+	}
 	s.mu.Lock()
 	st := s.packages[rel]
 	if len(files) == 0 && (readErr == nil || errors.Is(readErr, fs.ErrNotExist)) {
@@ -897,6 +905,7 @@ func staleSummary(err error) string {
 	return msg
 }
 
+// hashFiles hashes the names and contents of files.
 func hashFiles(files []funcs.SourceFile) [32]byte {
 	sorted := append([]funcs.SourceFile(nil), files...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })

@@ -104,6 +104,9 @@ func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, import
 		}
 	}
 	files, err := funcs.ReadDir(dir, funcs.Limits{})
+	if funcs.IsProgram(files) {
+		return 0, nil // a program beside the services: never served
+	}
 	add(err)
 	if len(files) == 0 && err != nil {
 		return 0, append(uniqueErrors(list), errs...) // nothing more to check
