@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/server"
+)
+
+// shopDir is examples/shop, a Go module of its own: a library package
+// (util), a service package (billing) and a service package that calls
+// billing's services across packages (api).
+const shopDir = "../../examples/shop"
+
+// TestShopExampleGoToolchain: the example is plain Go, vetted and tested
+// by the go command as a module of its own.
+func TestShopExampleGoToolchain(t *testing.T) {
+	t.Parallel()
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("the go command is not on PATH (%v): cannot vet and test %s with the toolchain", err, shopDir)
+	}
+	for _, args := range [][]string{{"vet", "./..."}, {"test", "./..."}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		cmd := exec.CommandContext(ctx, goCmd, args...)
+		cmd.Dir = shopDir
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Errorf("go %s in %s: %v\n%s", strings.Join(args, " "), shopDir, err, out)
+		}
+	}
+}
+
+// TestShopExampleCheck: microfn check finds the example's packages and
+// services and no error.
+func TestShopExampleCheck(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCLI(t, context.Background(), "check", shopDir)
+	if code != 0 || !strings.Contains(out, "ok: 3 packages, 5 services") {
+		t.Errorf("check %s: exit %d, stdout %q, stderr %q; want exit 0 and %q", shopDir, code, out, errOut, "ok: 3 packages, 5 services")
+	}
+}
+
+// TestShopExampleServed: served by microfn, the example answers over
+// HTTP what the go command's tests expect of it as plain Go: the library
+// has no route, api's calls of billing's services go over HTTP, and a
+// declined card's error keeps its text and its identity
+// (errors.Is(err, billing.ErrDeclined)) across the call.
+func TestShopExampleServed(t *testing.T) {
+	t.Parallel()
+	// An absolute path: served by a relative one, api fails to load (its
+	// calls of billing are "outside the served folder").
+	dir, err := filepath.Abs(shopDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := microfntest.StartDir(t, dir, server.WithQuiet(false), server.WithWatch(false))
+
+	// Bodies are decoded before comparing: encoding/json escapes some
+	// characters in strings.
+	decode := func(path, body string, v any) {
+		t.Helper()
+		if err := json.Unmarshal([]byte(body), v); err != nil {
+			t.Fatalf("%s: body %q: %v", path, body, err)
+		}
+	}
+	type order struct {
+		Item    string `json:"item"`
+		Total   string `json:"total"`
+		Receipt string `json:"receipt"`
+	}
+	type attempt struct {
+		OK       bool   `json:"ok"`
+		Declined bool   `json:"declined"`
+		Detail   string `json:"detail"`
+	}
+	ok := []struct {
+		path      string
+		got, want any
+	}{
+		{"/api/Price?cents=1000", new(string), "$10.30"},
+		{"/api/Checkout?item=book&number=4242424242424242&cents=1000", new(order), order{Item: "book", Total: "$10.30", Receipt: "r-4242-1030"}},
+		{"/api/TryCharge?number=4242424242424242&cents=1000", new(attempt), attempt{OK: true, Detail: "charged $10.30 as r-4242-1030"}},
+		{"/api/TryCharge?number=4000000000000000&cents=1000", new(attempt), attempt{Declined: true, Detail: "charge $10.30 to card 0000: card declined"}},
+	}
+	for _, c := range ok {
+		r := in.Get(c.path)
+		if r.Status != 200 {
+			t.Errorf("GET %s = %d %s, want 200", c.path, r.Status, r.Body)
+			continue
+		}
+		decode(c.path, r.Body, c.got)
+		if got := reflect.ValueOf(c.got).Elem().Interface(); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("GET %s = %+v, want %+v", c.path, got, c.want)
+		}
+	}
+
+	// A declined checkout is api's error wrapping billing's: the same
+	// text as in Go, matching billing.ErrDeclined.
+	const declined = "/api/Checkout?item=book&number=4000000000000000&cents=1000"
+	r := in.Get(declined)
+	var problem struct {
+		Detail   string `json:"detail"`
+		Returned struct {
+			Is []string `json:"is"`
+		} `json:"returned"`
+	}
+	decode(declined, r.Body, &problem)
+	if want := "checkout book: charge $10.30 to card 0000: card declined"; r.Status != 500 || problem.Detail != want {
+		t.Errorf("GET %s = %d, detail %q; want 500, detail %q", declined, r.Status, problem.Detail, want)
+	}
+	if !slices.Contains(problem.Returned.Is, "example.com/shop/billing.ErrDeclined") {
+		t.Errorf("GET %s: the error matches %q, want example.com/shop/billing.ErrDeclined among them", declined, problem.Returned.Is)
+	}
+
+	// The library is served nowhere.
+	if r := in.Get("/util/Fee?amount=100"); r.Status != 404 {
+		t.Errorf("GET /util/Fee = %d %s: a library function is routed", r.Status, r.Body)
+	}
+
+	// api's calls of billing went over HTTP, one level down the chain.
+	nested := in.Logs().Count(func(r microfntest.Record) bool {
+		return strings.Contains(r.Msg, "POST /billing/") && r.Attrs["depth"] == "1"
+	})
+	if nested < len(ok) {
+		t.Errorf("%d nested calls of billing's services logged, want at least %d", nested, len(ok))
+	}
+
+	// Every package loaded; only the service packages serve routes.
+	r = in.Get("/healthz")
+	var h server.Health
+	decode("/healthz", r.Body, &h)
+	if h.Status != "ok" {
+		t.Errorf("/healthz status %q, want ok: %s", h.Status, r.Body)
+	}
+	services := map[string][]string{}
+	for _, p := range h.Packages {
+		if p.State != "ok" || len(p.Errors) > 0 {
+			t.Errorf("package %s: state %q, errors %q; want ok", p.Dir, p.State, p.Errors)
+		}
+		services[p.Dir] = slices.Sorted(slices.Values(p.Services))
+	}
+	want := map[string][]string{
+		"api":     {"/api/Checkout", "/api/Price", "/api/TryCharge"},
+		"billing": {"/billing/Charge", "/billing/Quote"},
+		"util":    nil,
+	}
+	if !reflect.DeepEqual(services, want) {
+		t.Errorf("/healthz services by package = %v, want %v", services, want)
+	}
+}

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"errors"
+	"testing"
+
+	"example.com/shop/billing"
+)
+
+// Run by go test, the services are plain Go: api's calls of billing's
+// services are local function calls, no server involved.
+func TestPrice(t *testing.T) {
+	tests := []struct {
+		cents int64
+		want  string
+	}{
+		{5, "$0.05"},
+		{1000, "$10.30"},
+		{25000, "$257.50"},
+	}
+	for _, tc := range tests {
+		if got := Price(tc.cents); got != tc.want {
+			t.Errorf("Price(%d) = %q, want %q", tc.cents, got, tc.want)
+		}
+	}
+}
+
+func TestCheckout(t *testing.T) {
+	tests := []struct {
+		name     string
+		number   string
+		want     Order
+		err      string
+		declined bool
+	}{
+		{"ok", "4242424242424242", Order{Item: "book", Total: "$10.30", Receipt: "r-4242-1030"}, "", false},
+		{"declined", "4000000000000000", Order{}, "checkout book: charge $10.30 to card 0000: card declined", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Checkout("book", tc.number, 1000)
+			if got != tc.want {
+				t.Errorf("Checkout = %+v, want %+v", got, tc.want)
+			}
+			msg := ""
+			if err != nil {
+				msg = err.Error()
+			}
+			if msg != tc.err {
+				t.Errorf("Checkout error = %q, want %q", msg, tc.err)
+			}
+			if is := errors.Is(err, billing.ErrDeclined); is != tc.declined {
+				t.Errorf("errors.Is(err, billing.ErrDeclined) = %v, want %v", is, tc.declined)
+			}
+		})
+	}
+}
+
+func TestTryCharge(t *testing.T) {
+	tests := []struct {
+		name   string
+		number string
+		want   Attempt
+	}{
+		{"ok", "4242424242424242", Attempt{OK: true, Detail: "charged $10.30 as r-4242-1030"}},
+		{"declined", "4000000000000000", Attempt{Declined: true, Detail: "charge $10.30 to card 0000: card declined"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := TryCharge(tc.number, 1000); got != tc.want {
+				t.Errorf("TryCharge(%q, 1000) = %+v, want %+v", tc.number, got, tc.want)
+			}
+		})
+	}
+}
