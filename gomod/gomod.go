@@ -128,6 +128,9 @@ func moduleCache() string {
 // ImportPath returns the import path of the package in dir, a directory
 // below the module.
 func (m *Module) ImportPath(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	rel, err := filepath.Rel(m.Dir, dir)
 	if err != nil || rel == "." {
 		return m.Path

@@ -958,3 +958,25 @@ func main() {
 		want: "A! E: x E: y\nA! A! E: y\nA! <nil>\ntrue",
 	}})
 }
+
+// TestStringerVerbs: a value of an interpreted type with a String method
+// prints with it for %v, %s, %q, %x and %X, and as itself for the other
+// verbs (%d printed the fields of the wrapper that carries the method).
+func TestStringerVerbs(t *testing.T) {
+	runForkCases(t, []forkCase{{
+		name: "integer kind",
+		src: `package main
+
+import "fmt"
+
+type Money int64
+
+func (m Money) String() string { return fmt.Sprintf("$%d.%02d", m/100, m%100) }
+
+func main() {
+	fmt.Println(fmt.Sprintf("%d %v %s %x|%05d|%#v|%q", Money(1234), Money(1234), Money(5), Money(255), Money(42), Money(7), Money(1)))
+}
+`,
+		want: `1234 $12.34 $0.05 24322e3535|00042|7|"$0.01"`,
+	}})
+}

@@ -88,6 +88,16 @@ type valueInterface struct {
 	value reflect.Value
 }
 
+// PlainValue returns the value held, without its interpreted type: what
+// a binary wrapper prints for the verbs that do not use the value's
+// methods (see the Format method of stdlib's _fmt_Stringer).
+func (v valueInterface) PlainValue() interface{} {
+	if !v.value.IsValid() || !v.value.CanInterface() {
+		return nil
+	}
+	return v.value.Interface()
+}
+
 var floatType, complexType reflect.Type
 
 func init() {
