@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -59,13 +58,8 @@ func TestShopExampleCheck(t *testing.T) {
 // (errors.Is(err, billing.ErrDeclined)) across the call.
 func TestShopExampleServed(t *testing.T) {
 	t.Parallel()
-	// An absolute path: served by a relative one, api fails to load (its
-	// calls of billing are "outside the served folder").
-	dir, err := filepath.Abs(shopDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := microfntest.StartDir(t, dir, server.WithQuiet(false), server.WithWatch(false))
+	// Served by its relative path, as from the README.
+	in := microfntest.StartDir(t, shopDir, server.WithQuiet(false), server.WithWatch(false))
 
 	// Bodies are decoded before comparing: encoding/json escapes some
 	// characters in strings.
