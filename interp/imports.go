@@ -76,8 +76,8 @@ func collectSources(src *funcs.Package, imp SourceImporter) ([]*sourceDep, error
 				errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: "import cycle not allowed: " + strings.Join(append(full[i:], p), " imports ")})
 				continue
 			}
-			if _, done := byPath[p]; done {
-				continue
+			if _, done := byPath[p]; done || p == APIPath {
+				continue // package microfn is the host's, wherever it is served from
 			}
 			dep, ok, err := imp.ImportSource(p)
 			if err != nil {
