@@ -388,3 +388,44 @@ func (NoModule) ImportSource(p string) (*funcs.Package, bool, error) {
 	}
 	return nil, false, fmt.Errorf("the served folder is not in a Go module: run go mod init in it, then go get %s", p)
 }
+
+// GoModFor returns the go.mod of a module whose root is dir, a folder of
+// m, with m's requirements: m's own go.mod when dir is its root, else one
+// whose module path is dir's import path. Replacements by a directory are
+// kept only when dir is the root (they point outside the folder
+// otherwise, which is an error).
+func (m *Module) GoModFor(dir string) ([]byte, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if filepath.Clean(abs) == filepath.Clean(m.Dir) {
+		return os.ReadFile(filepath.Join(m.Dir, "go.mod"))
+	}
+	f, err := modfile.Parse("go.mod", mustFormat(m.file), nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.AddModuleStmt(m.ImportPath(abs)); err != nil {
+		return nil, err
+	}
+	for _, r := range f.Replace {
+		if r.New.Version == "" {
+			// A directory outside the folder: the folder's packages
+			// cannot use that module (they would need it vendored).
+			if err := f.DropReplace(r.Old.Path, r.Old.Version); err != nil {
+				return nil, err
+			}
+		}
+	}
+	f.Cleanup()
+	return f.Format()
+}
+
+func mustFormat(f *modfile.File) []byte {
+	b, err := f.Format()
+	if err != nil {
+		return nil
+	}
+	return b
+}

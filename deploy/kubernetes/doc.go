@@ -7,7 +7,10 @@
 //   - a Namespace, when [Options.Namespace] is not "default";
 //   - one ConfigMap, microfn-src, holding every source file of every
 //     package (a key cannot hold "/", so billing/charge.go is stored under
-//     the key billing__charge.go);
+//     the key billing__charge.go); in a module, also go.mod and go.sum
+//     (for a folder below the module's root, a go.mod of the folder's own
+//     import path) and the vendored packages of required modules, which
+//     the pods cannot fetch: their imports without vendor/ are an error;
 //   - per component, a ClusterIP Service and a Deployment. A component is
 //     one service ([PerFunction], the default: IsEven becomes
 //     microfn-iseven, billing/Charge microfn-billing-charge) or one

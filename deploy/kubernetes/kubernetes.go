@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,6 +27,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/gomod"
+	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
 )
 
@@ -280,12 +284,49 @@ func load(dir string) ([]*pkgInfo, []sourceFile, error) {
 		size  int
 		count int
 	)
+	mod, err := gomod.Find(dir, funcs.Limits{})
+	if err != nil {
+		return nil, nil, err
+	}
+	add := func(fileRel string, src []byte) {
+		if !utf8.Valid(src) {
+			errs = append(errs, fmt.Errorf("source file %s is not UTF-8 text", fileRel))
+			return
+		}
+		key, err := configMapKey(fileRel)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		if prev, dup := keys[key]; dup {
+			errs = append(errs, fmt.Errorf("source files %s and %s would share the ConfigMap key %q; rename one", prev, fileRel, key))
+			return
+		}
+		keys[key] = fileRel
+		size += len(key) + len(src)
+		files = append(files, sourceFile{rel: fileRel, key: key, src: string(src)})
+	}
+	var thirdParty []string // imports of required modules' packages
 	for _, rel := range dirs {
 		pkgDir := filepath.Join(dir, filepath.FromSlash(rel))
+		sources, _ := funcs.ReadDir(pkgDir, funcs.Limits{})
+		if funcs.IsProgram(sources) {
+			continue // a program beside the services: never served
+		}
 		pkg, err := funcs.Load(pkgDir)
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if mod != nil {
+			for _, f := range pkg.Files {
+				for _, is := range f.AST.Imports {
+					p, _ := strconv.Unquote(is.Path.Value)
+					if _, local := mod.Local(p); !local && p != interp.APIPath && strings.Contains(strings.Split(p, "/")[0], ".") {
+						thirdParty = append(thirdParty, p)
+					}
+				}
+			}
 		}
 		p := &pkgInfo{rel: rel, name: pkg.Name}
 		for _, d := range pkg.Services {
@@ -326,24 +367,11 @@ func load(dir string) ([]*pkgInfo, []sourceFile, error) {
 				errs = append(errs, err)
 				continue
 			}
-			fileRel := path.Join(rel, e.Name())
-			if !utf8.Valid(src) {
-				errs = append(errs, fmt.Errorf("source file %s is not UTF-8 text", fileRel))
-				continue
-			}
-			key, err := configMapKey(fileRel)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if prev, dup := keys[key]; dup {
-				errs = append(errs, fmt.Errorf("source files %s and %s would share the ConfigMap key %q; rename one", prev, fileRel, key))
-				continue
-			}
-			keys[key] = fileRel
-			size += len(key) + len(src)
-			files = append(files, sourceFile{rel: fileRel, key: key, src: string(src)})
+			add(path.Join(rel, e.Name()), src)
 		}
+	}
+	if mod != nil {
+		errs = append(errs, addModule(dir, mod, thirdParty, add)...)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err
@@ -355,6 +383,53 @@ func load(dir string) ([]*pkgInfo, []sourceFile, error) {
 		return nil, nil, fmt.Errorf("the sources under %s take %d bytes, more than a ConfigMap holds (%d)", dir, size, maxConfigMapBytes)
 	}
 	return pkgs, files, nil
+}
+
+// addModule adds to the sources what a pod needs to serve them as a
+// module: go.mod and go.sum at the root of the sources (a go.mod whose
+// module path is the served folder's import path, when the folder is
+// below the module's root), and the vendored packages of the required
+// modules the services import. Pods have no module cache and no network,
+// so such imports need vendor/.
+func addModule(dir string, mod *gomod.Module, thirdParty []string, add func(rel string, src []byte)) []error {
+	gomodSrc, err := mod.GoModFor(dir)
+	if err != nil {
+		return []error{err}
+	}
+	add("go.mod", gomodSrc)
+	if sum, err := os.ReadFile(filepath.Join(mod.Dir, "go.sum")); err == nil {
+		add("go.sum", sum)
+	}
+	if len(thirdParty) == 0 {
+		return nil
+	}
+	slices.Sort(thirdParty)
+	thirdParty = slices.Compact(thirdParty)
+	if !mod.Vendored() || filepath.Clean(mod.Dir) != filepath.Clean(mod.Root) {
+		return []error{fmt.Errorf("the services import packages of other modules (%s): pods have no module cache and no network, so run go mod vendor in %s and deploy its root, and the ConfigMap carries vendor/", strings.Join(thirdParty, ", "), mod.Dir)}
+	}
+	var errs []error
+	vendor := filepath.Join(mod.Dir, "vendor")
+	err = filepath.WalkDir(vendor, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := e.Name()
+		if e.IsDir() || !e.Type().IsRegular() || !(name == "modules.txt" || funcs.IsSourceFile(name)) {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		add(filepath.ToSlash(rel), src)
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return errs
 }
 
 // components groups the services into components and names them,

@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/gomod"
 )
 
 const seed = "../../examples/seed"
@@ -129,6 +130,21 @@ func readTree(t *testing.T, dir string) tree {
 				}
 				tr.sources[path.Join(rel, e.Name())] = string(src)
 			}
+		}
+	}
+	// A folder in a module carries its go.mod and go.sum.
+	mod, err := gomod.Find(dir, funcs.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mod != nil {
+		gm, err := mod.GoModFor(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.sources["go.mod"] = string(gm)
+		if sum, err := os.ReadFile(filepath.Join(mod.Dir, "go.sum")); err == nil {
+			tr.sources["go.sum"] = string(sum)
 		}
 	}
 	return tr
@@ -788,5 +804,67 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := Generate(filepath.Join(t.TempDir(), "missing"), Options{}); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("missing directory: %v", err)
+	}
+}
+
+// TestModule: a module's ConfigMap carries go.mod and go.sum, every
+// package (libraries included) and, for imports of required modules, the
+// vendored packages; a program beside the services is left out. Without
+// vendor/, such imports are an error that says what to do.
+func TestModule(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"go.mod":                        "module example.com/m\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n",
+		"go.sum":                        "example.com/dep v1.0.0 h1:x=\n",
+		"lib/lib.go":                    "package lib\n\nimport \"example.com/dep\"\n\n// Twice doubles.\nfunc Twice(x int) int { return dep.Two * x }\n",
+		"api/api.go":                    "package api\n\nimport \"example.com/m/lib\"\n\n// Four quadruples.\n//\n//microfn:service\nfunc Four(x int) int { return lib.Twice(lib.Twice(x)) }\n",
+		"cmd/tool/main.go":              "package main\n\nfunc main() {}\n",
+		"vendor/modules.txt":            "# example.com/dep v1.0.0\n## explicit\nexample.com/dep\n",
+		"vendor/example.com/dep/dep.go": "package dep\n\n// Two is two.\nconst Two = 2\n",
+	}
+	dir := writeTree(t, files)
+	m, err := Generate(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range m.ConfigMap.Data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	want := []string{"api__api.go", "go.mod", "go.sum", "lib__lib.go", "vendor__example.com__dep__dep.go", "vendor__modules.txt"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("ConfigMap keys %v, want %v", keys, want)
+	}
+	if m.ConfigMap.Data["go.mod"] != files["go.mod"] {
+		t.Errorf("go.mod %q", m.ConfigMap.Data["go.mod"])
+	}
+
+	// Without vendor/.
+	delete(files, "vendor/modules.txt")
+	delete(files, "vendor/example.com/dep/dep.go")
+	_, err = Generate(writeTree(t, files), Options{})
+	if err == nil || !strings.Contains(err.Error(), "example.com/dep") || !strings.Contains(err.Error(), "go mod vendor") {
+		t.Errorf("Generate without vendor/: %v, want an error naming example.com/dep and go mod vendor", err)
+	}
+}
+
+// TestModuleSubfolder: a folder below a module's root is deployed with a
+// go.mod of its own import path, without the module's replacements by a
+// directory outside it.
+func TestModuleSubfolder(t *testing.T) {
+	t.Parallel()
+	root := writeTree(t, map[string]string{
+		"go.mod":     "module example.com/big\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n\nreplace example.com/x => ./third_party/x\n",
+		"svc/a/a.go": "package a\n\n// A is one.\n//\n//microfn:service\nfunc A() int { return 1 }\n",
+		"svc/b/b.go": "package b\n\nimport \"example.com/big/svc/a\"\n\n// B calls A.\n//\n//microfn:service\nfunc B() int { return a.A() + 1 }\n",
+	})
+	m, err := Generate(filepath.Join(root, "svc"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gm := m.ConfigMap.Data["go.mod"]
+	if !strings.Contains(gm, "module example.com/big/svc") || strings.Contains(gm, "replace") || !strings.Contains(gm, "example.com/x v1.0.0") {
+		t.Errorf("go.mod of the subfolder:\n%s", gm)
 	}
 }
