@@ -743,6 +743,7 @@ func (b *bench) reload(ctx context.Context) {
 	modes := []string{isolated, notIsolated}
 	s := b.newSection("reload", "7. Live reload",
 		fmt.Sprintf("microfn serving a generated package of 1, 10 or 100 services with file watching on, in each isolation mode (with `%s` a reload starts a new worker process for the new version and retires the old one). Each step rewrites the package's file so that `V` returns a new value, then polls `GET /V` every millisecond until the new value comes back: the time from the write to that answer is the save-to-served latency, %d reloads per size and mode. "+
+			"The module table does the same for a Go module of 10 packages, a leaf library imported by 9 service packages: each step rewrites the leaf, and the latency runs until the last of the 9 packages serves the new value (each of them is reloaded, at most 4 at once). "+
 			"Then memory: a fresh server (`%s`) with the 10-service package, reloaded %d and then %d times in all; RSS and PSS are summed over the server's process tree from /proc one second after the last reload (processes counts them: the server and its live workers), live heap is the server process's heap left after its last garbage collection (GODEBUG=gctrace=1).",
 			isolated, b.cfg.reloadReps, isolated, b.cfg.memReloads[0], b.cfg.memReloads[1]))
 	tab := table{header: []string{"mode", "services", "reloads", "p50", "p99", "max", "failed"}}
@@ -759,6 +760,16 @@ func (b *bench) reload(ctx context.Context) {
 		}
 	}
 	s.tables = append(s.tables, tab)
+
+	// A module of 10 packages: a leaf library imported by 9 service
+	// packages. Saving the leaf reloads all 9; a reload is served when
+	// every one of them answers with the leaf's new value.
+	mod := table{header: []string{"mode", "module", "reloads", "p50", "p99", "max", "failed"}}
+	for _, mode := range modes {
+		lat, failed := b.reloadModuleRun(ctx, 9, b.cfg.reloadReps, mode)
+		mod.rows = append(mod.rows, []string{mode, "leaf imported by 9 packages", strconv.Itoa(len(lat)), fmtDur(quantile(lat, 0.5)), fmtDur(quantile(lat, 0.99)), fmtDur(quantile(lat, 1)), strconv.Itoa(failed)})
+	}
+	s.tables = append(s.tables, mod)
 
 	mem := table{header: []string{"reloads", "processes", "RSS", "PSS", "live heap (server)"}}
 	marks := []int{0, b.cfg.memReloads[0], b.cfg.memReloads[1]}
@@ -838,6 +849,75 @@ func (b *bench) reloadRun(ctx context.Context, n, reps int, mode string, after f
 		}
 		if i%100 == 0 {
 			b.progress("reload: %d services, %d/%d reloads", n, i, reps)
+		}
+	}
+	return lat, failed
+}
+
+// reloadModuleRun starts microfn (watching, in mode) on a fresh module of
+// a leaf library and n service packages that import it, rewrites the leaf
+// reps times and returns the latencies from each write to the moment the
+// last of the n packages serves the new value, and the number of reloads
+// not served within 10s.
+func (b *bench) reloadModuleRun(ctx context.Context, n, reps int, mode string) ([]time.Duration, int) {
+	dir := filepath.Join(b.tmp, "pkg", fmt.Sprintf("module%d-%d", n, time.Now().UnixNano()))
+	defer os.RemoveAll(dir)
+	leaf := func(v int) []byte {
+		return fmt.Appendf(nil, "// Package leaf is a library every service package imports.\npackage leaf\n\n// Value is the value the services return.\nfunc Value() int { return %d }\n", v)
+	}
+	files := map[string][]byte{
+		"go.mod":       []byte("module example.com/bench\n\ngo 1.22\n"),
+		"leaf/leaf.go": leaf(0),
+	}
+	for k := 1; k <= n; k++ {
+		files[fmt.Sprintf("p%d/p.go", k)] = fmt.Appendf(nil, "package p%d\n\nimport \"example.com/bench/leaf\"\n\n// V returns the leaf's value.\n//\n//microfn:service\nfunc V() int { return leaf.Value() }\n", k)
+	}
+	for name, src := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		err := os.MkdirAll(filepath.Dir(p), 0o755)
+		if err == nil {
+			err = os.WriteFile(p, src, 0o644)
+		}
+		if err != nil {
+			b.fail("module reload: %v", err)
+			return nil, reps
+		}
+	}
+	spec := procSpec{name: "microfn (watching a module) " + mode, argv: []string{b.microfnBin, "serve", dir, "--addr", "{addr}", "--quiet", mode}, ready: fmt.Sprintf("/p%d/V", n)}
+	p, _, err := b.start(ctx, spec, 60*time.Second)
+	if err != nil {
+		b.fail("module reload: start microfn: %v", err)
+		return nil, reps
+	}
+	defer b.stopProc(p)
+	c := newCaller()
+	defer c.close()
+	var lat []time.Duration
+	failed := 0
+	b.progress("module reload: leaf imported by %d packages, %s, %d reloads", n, mode, reps)
+	for i := 1; i <= reps && ctx.Err() == nil; i++ {
+		want := strconv.Itoa(i) + "\n"
+		start := time.Now()
+		if err := os.WriteFile(filepath.Join(dir, "leaf", "leaf.go"), leaf(i), 0o644); err != nil {
+			b.fail("module reload: %v", err)
+			return lat, failed + reps - i + 1
+		}
+		pending := n
+		next := 1
+		for pending > 0 && time.Since(start) < 10*time.Second && ctx.Err() == nil {
+			got, _, err := c.get(ctx, p.base, fmt.Sprintf("/p%d/V", next))
+			if err == nil && got == want {
+				pending--
+				next++
+				continue
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if pending == 0 {
+			lat = append(lat, time.Since(start))
+		} else {
+			failed++
+			b.fail("module reload: %s, reload %d: %d packages did not serve the new value within 10s; microfn's log ends with:\n%s", mode, i, pending, indent(p.log.lastLines(10)))
 		}
 	}
 	return lat, failed
