@@ -48,12 +48,20 @@ type sourceDep struct {
 	chain   []string // the import paths from the prepared package to it
 	checked *types.Package
 	info    *types.Info
+	// typesOnly marks a package compiled into the executable, or reached
+	// only through one: its source gives the type checker its types, and
+	// it is never interpreted.
+	typesOnly bool
 }
 
 // collectSources finds the packages src imports from source, transitively,
 // with imp, and returns them in dependency order (a package after the ones
 // it imports). An import cycle is an error at the import that closes it.
-func collectSources(src *funcs.Package, imp SourceImporter) ([]*sourceDep, error) {
+//
+// A package of compiled (an import path compiled into the executable) is
+// collected for its types only, with the packages reached through it
+// alone; its source is optional.
+func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]bool) ([]*sourceDep, error) {
 	if imp == nil {
 		return nil, nil
 	}
@@ -64,8 +72,8 @@ func collectSources(src *funcs.Package, imp SourceImporter) ([]*sourceDep, error
 		errs    funcs.ErrorList
 	)
 	root := src.ImportPath
-	var visit func(pkg *funcs.Package, chain []string)
-	visit = func(pkg *funcs.Package, chain []string) {
+	var visit func(pkg *funcs.Package, chain []string, typesOnly bool)
+	visit = func(pkg *funcs.Package, chain []string, typesOnly bool) {
 		onStack[pkg.ImportPath] = true
 		defer delete(onStack, pkg.ImportPath)
 		for _, ip := range sortedImports(pkg) {
@@ -76,29 +84,53 @@ func collectSources(src *funcs.Package, imp SourceImporter) ([]*sourceDep, error
 				errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: "import cycle not allowed: " + strings.Join(append(full[i:], p), " imports ")})
 				continue
 			}
-			if _, done := byPath[p]; done || p == APIPath {
+			if p == APIPath {
 				continue // package microfn is the host's, wherever it is served from
+			}
+			only := typesOnly || compiled[p]
+			if d, done := byPath[p]; done {
+				if d.typesOnly && !only {
+					// Reached by interpreted code too: interpreted.
+					markInterpreted(d, byPath, compiled)
+				}
+				continue
 			}
 			dep, ok, err := imp.ImportSource(p)
 			if err != nil {
-				errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: fmt.Sprintf("import %q: %v", p, err)})
+				if !only {
+					errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: fmt.Sprintf("import %q: %v", p, err)})
+				}
 				continue
 			}
 			if !ok {
 				continue
 			}
-			d := &sourceDep{pkg: dep, chain: append(append([]string{}, chain...), pkg.ImportPath)}
+			d := &sourceDep{pkg: dep, chain: append(append([]string{}, chain...), pkg.ImportPath), typesOnly: only}
 			byPath[p] = d
-			visit(dep, d.chain)
+			visit(dep, d.chain, only)
 			order = append(order, d)
 		}
 	}
-	visit(src, nil)
+	visit(src, nil, false)
 	if len(errs) > 0 {
 		errs.Sort()
 		return nil, errs
 	}
 	return order, nil
+}
+
+// markInterpreted marks d, and what it imports from source, as packages
+// the interpreter runs, unless they are compiled in themselves.
+func markInterpreted(d *sourceDep, byPath map[string]*sourceDep, compiled map[string]bool) {
+	if compiled[d.pkg.ImportPath] {
+		return
+	}
+	d.typesOnly = false
+	for _, ip := range sortedImports(d.pkg) {
+		if dd, ok := byPath[ip.path]; ok && dd.typesOnly {
+			markInterpreted(dd, byPath, compiled)
+		}
+	}
 }
 
 type importRef struct {

@@ -45,6 +45,13 @@ type Options struct {
 	// requires. Without it, service code imports only the standard
 	// library and package microfn.
 	Sources SourceImporter
+	// Compiled are the symbol tables of Go packages compiled into the
+	// executable (see microfn build --with), keyed as yaegi's are
+	// ("github.com/google/uuid/uuid"). Service code calls them at
+	// compiled speed; they are outside the sandbox, as the standard
+	// library is to itself. Their types come from their source, through
+	// Sources, when it has it.
+	Compiled []yaegi.Exports
 }
 
 // A Loader loads packages of service code. It keeps the type information
@@ -54,6 +61,7 @@ type Loader struct {
 	types               *typeChecker
 	allowed             map[string]bool
 	allowedUnrestricted map[string]bool
+	compiled            map[string]bool // import paths of Options.Compiled
 }
 
 // partial reports whether only a part of the package at path is available.
@@ -75,6 +83,13 @@ func NewLoader(opts Options) *Loader {
 	}
 	for _, p := range Allowed(opts.Unrestricted, opts.Allow...) {
 		l.allowed[p] = true
+	}
+	l.compiled = map[string]bool{}
+	for _, set := range opts.Compiled {
+		for key := range set {
+			l.compiled[importPathOfKey(key)] = true
+			l.allowed[importPathOfKey(key)] = true
+		}
 	}
 	for _, p := range Allowed(true) {
 		l.allowedUnrestricted[p] = true
@@ -147,7 +162,7 @@ func (l *Loader) Prepare(src *funcs.Package) (*Prepared, error) {
 	if len(src.Files) == 0 {
 		return nil, fmt.Errorf("load %s: no Go files", src.Dir)
 	}
-	deps, err := collectSources(src, l.opts.Sources)
+	deps, err := collectSources(src, l.opts.Sources, l.compiled)
 	if err != nil {
 		return nil, err
 	}
@@ -155,11 +170,22 @@ func (l *Loader) Prepare(src *funcs.Package) (*Prepared, error) {
 	checkedDeps := map[string]*types.Package{}
 	var errs funcs.ErrorList
 	for _, d := range deps {
-		sources[d.pkg.ImportPath] = true
+		if !d.typesOnly {
+			sources[d.pkg.ImportPath] = true // interpreted: not the host's
+		}
 	}
 	// Each imported package is checked as the prepared one is, its
-	// errors prefixed with how the prepared package reaches it.
+	// errors prefixed with how the prepared package reaches it; the
+	// packages compiled in only for their types.
 	for _, d := range deps {
+		if d.typesOnly {
+			chk, err := l.types.checkAs(d.pkg, d.pkg.ImportPath, checkedDeps)
+			if err != nil || !chk.complete {
+				continue // the interpreter's symbols still give the package
+			}
+			checkedDeps[d.pkg.ImportPath] = chk.pkg
+			continue
+		}
 		chk, err := l.check(d.pkg, d.pkg.ImportPath, sources, checkedDeps)
 		if err != nil {
 			errs = append(errs, withChain(err, d)...)
@@ -186,6 +212,9 @@ func (l *Loader) Prepare(src *funcs.Package) (*Prepared, error) {
 	prep := &Prepared{ImportPath: src.ImportPath, Files: files}
 	first := len(src.Services)
 	for _, d := range deps {
+		if d.typesOnly {
+			continue
+		}
 		files, err := rewritePackage(d.pkg, d.info, first)
 		if err != nil {
 			return nil, withChain(err, d)
@@ -287,7 +316,7 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 	})
 	pkg.interp = i
 	pkg.rt = &proxyRuntime{pkg: pkg, call: call, logger: l.opts.Logger, descs: descs}
-	for _, set := range symbolSets(l.opts.Unrestricted, l.opts.Allow) {
+	for _, set := range append(symbolSets(l.opts.Unrestricted, l.opts.Allow), l.opts.Compiled...) {
 		if err := i.Use(set); err != nil {
 			return nil, fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)
 		}

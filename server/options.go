@@ -1,6 +1,8 @@
 package server
 
 import (
+	yaegi "github.com/traefik/yaegi/interp"
+
 	"fmt"
 	"log/slog"
 	"strings"
@@ -44,6 +46,7 @@ type config struct {
 	callDeadline    time.Duration
 	limits          funcs.Limits
 	allow           []string
+	compiled        []yaegi.Exports
 	isolation       Isolation
 	loadTimeout     time.Duration
 	runawayGrace    time.Duration
@@ -151,6 +154,14 @@ func WithUnrestricted(on bool) Option { return optionFunc(func(c *config) { c.un
 // (see interp.Sandbox), such as "net/http" or "os". Default none.
 func WithAllow(paths ...string) Option {
 	return optionFunc(func(c *config) { c.allow = append(c.allow, paths...) })
+}
+
+// WithCompiled gives service code the Go packages compiled into the
+// executable, by their symbol tables (see interp.Options.Compiled and
+// microfn build --with). Workers are the same executable, and have them
+// too.
+func WithCompiled(sets ...yaegi.Exports) Option {
+	return optionFunc(func(c *config) { c.compiled = append(c.compiled, sets...) })
 }
 
 // WithMaxDepth sets how deep a chain of nested calls may go; a deeper call

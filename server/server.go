@@ -150,7 +150,7 @@ func newServer(dir string, cfg *config) *Server {
 			RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 		},
 	}
-	opts := interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger}
+	opts := interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled}
 	if cfg.worker == nil {
 		// A worker only runs code prepared by its server.
 		s.modules.refresh()

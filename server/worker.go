@@ -38,12 +38,15 @@ const supervisorHost = "supervisor"
 // service code runs (its packages' init functions included): it confines
 // the process (see supervisor.Sandbox) and returns warnings about what it
 // could not enforce.
-func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger, restrict func() ([]string, error), ready func(supervisor.Ready) error) error {
+//
+// opts are options of the executable itself that the spec does not carry
+// (WithCompiled); the spec sets the rest.
+func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger, restrict func() ([]string, error), ready func(supervisor.Ready) error, opts ...Option) error {
 	var set WorkerSettings
 	if err := json.Unmarshal(spec.Settings, &set); err != nil {
 		return fmt.Errorf("worker: read the settings: %w", err)
 	}
-	cfg, err := newConfig([]Option{
+	cfg, err := newConfig(append(opts,
 		WithIsolation(IsolateNone),
 		WithWatch(false),
 		WithMonolith(set.Monolith),
@@ -58,7 +61,7 @@ func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger,
 		WithCallDeadline(set.CallDeadline),
 		WithQuiet(set.Quiet),
 		WithLogger(logger),
-	})
+	))
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}

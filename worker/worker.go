@@ -30,7 +30,10 @@ import (
 )
 
 // Main runs the worker and returns its exit code.
-func Main() int {
+//
+// opts are the server options of the executable itself, which the spec
+// does not carry (server.WithCompiled).
+func Main(opts ...server.Option) int {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
 	line, err := in.ReadBytes('\n')
@@ -67,7 +70,7 @@ func Main() int {
 		return err
 	}
 	restrict := func() ([]string, error) { return confine(spec) }
-	if err := server.ServeWorker(ctx, spec, logger, restrict, ready); err != nil {
+	if err := server.ServeWorker(ctx, spec, logger, restrict, ready, opts...); err != nil {
 		logger.Error(err.Error())
 		return 1
 	}

@@ -45,12 +45,12 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if mod != nil {
 		sources = mod
 	}
-	loader := interp.NewLoader(interp.Options{Unrestricted: *unrestricted, Allow: allow(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sources: sources})
+	loader := interp.NewLoader(interp.Options{Unrestricted: *unrestricted, Allow: allow(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sources: sources, Compiled: compiledIn})
 	// A second loader, for type errors hidden behind refused imports (see
 	// checkDir). It only type-checks: it runs no code.
 	var typesOnly *interp.Loader
 	if !*unrestricted {
-		typesOnly = interp.NewLoader(interp.Options{Unrestricted: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sources: sources})
+		typesOnly = interp.NewLoader(interp.Options{Unrestricted: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sources: sources, Compiled: compiledIn})
 	}
 	var imp funcs.Importer
 	if mod != nil {

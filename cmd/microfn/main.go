@@ -9,6 +9,7 @@
 //	microfn routes DIR                 print the service table: routes, policies, where each is served
 //	microfn openapi DIR                print the OpenAPI document of the services
 //	microfn deploy kubernetes DIR      write Kubernetes manifests for the services below DIR
+//	microfn build --with MODULE -o F   build a microfn with Go modules compiled in
 //	microfn version                    print the version
 //
 // Run microfn COMMAND -help for the flags of a command.
@@ -29,7 +30,7 @@ import (
 func main() {
 	if supervisor.IsWorker() {
 		// A server started this process to run service code.
-		os.Exit(worker.Main())
+		os.Exit(worker.Main(executableOptions()...))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -47,6 +48,7 @@ Usage:
 	microfn routes DIR                 print the service table: routes, policies, where each is served
 	microfn openapi DIR                print the OpenAPI document of the services
 	microfn deploy kubernetes DIR      write Kubernetes manifests for the services below DIR
+	microfn build --with MODULE -o F   build a microfn with Go modules compiled in
 	microfn version                    print the version
 
 Run "microfn COMMAND -help" for the flags of a command.
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return openapiCmd(ctx, rest, stdout, stderr)
 	case "deploy":
 		return deployCmd(ctx, rest, stdout, stderr)
+	case "build":
+		return buildCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "microfn", version())
 		return 0

@@ -27,8 +27,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	srv, err := server.New(pos[0], server.WithMonolith(true), server.WithWatch(false),
-		server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithLogger(logger), server.WithQuiet(!*verbose))
+	srv, err := server.New(pos[0], append(executableOptions(), server.WithMonolith(true), server.WithWatch(false),
+		server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithLogger(logger), server.WithQuiet(!*verbose))...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn run:", err)
 		return 1

@@ -90,7 +90,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve:", err)
 		return 2
 	}
-	srv, err := server.NewContext(ctx, pos[0], append(splitOpts,
+	srv, err := server.NewContext(ctx, pos[0], append(append(splitOpts, executableOptions()...),
 		server.WithAddr(*addr),
 		server.WithMonolith(*monolith),
 		server.WithUnrestricted(*unrestricted),
