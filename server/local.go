@@ -32,6 +32,14 @@ func (s *Server) Call(ctx context.Context, route string, pairs []string) ([]byte
 		return nil, fmt.Errorf("%s was reloaded during the call; try again", route)
 	}
 	defer e.version.release()
+	if s.internal != nil {
+		// Workers make their nested calls of other packages' services
+		// on the internal socket, which nothing serves without Serve.
+		s.internalOnce.Do(func() {
+			s.app.Handler() // builds the route tree, as Listener would
+			go s.app.Server().Serve(s.internal)
+		})
+	}
 	if e.version.worker() != nil {
 		return s.callForwarded(ctx, e, pairs)
 	}

@@ -56,12 +56,13 @@ type Server struct {
 	// runDir holds the Unix sockets of the supervisor and its workers;
 	// internal is the supervisor's socket, on which workers make their
 	// nested calls. Both are unset in IsolateNone mode.
-	runDir   string
-	internal net.Listener
-	shared   *sharedWorker  // with IsolateShared
-	groups   sync.WaitGroup // worker groups not yet ended
-	warned   sync.Map       // warnings logged once
-	bg       sync.WaitGroup // reloads started by the watcher
+	runDir       string
+	internal     net.Listener
+	internalOnce sync.Once      // serves internal, from Serve or from Call
+	shared       *sharedWorker  // with IsolateShared
+	groups       sync.WaitGroup // worker groups not yet ended
+	warned       sync.Map       // warnings logged once
+	bg           sync.WaitGroup // reloads started by the watcher
 	// modules finds the packages service code imports from source.
 	modules *moduleSources
 }
@@ -315,7 +316,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- s.app.Listener(s.ln) }()
 	if s.internal != nil {
-		go func() { errc <- s.app.Server().Serve(s.internal) }()
+		s.internalOnce.Do(func() {
+			go func() { errc <- s.app.Server().Serve(s.internal) }()
+		})
 	}
 	s.cfg.logger.Info("serving", "dir", s.root, "url", s.baseURL, "services", len(s.gen.Load().routes), "monolith", s.cfg.monolith)
 	var err error

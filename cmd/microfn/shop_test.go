@@ -154,3 +154,16 @@ func TestShopExampleServed(t *testing.T) {
 		t.Errorf("/healthz services by package = %v, want %v", services, want)
 	}
 }
+
+// TestShopExampleRun: microfn run calls a service whose call of another
+// package's service goes through the server's internal socket, which run
+// serves although it listens on no port.
+func TestShopExampleRun(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code, out, errOut := runCLI(t, ctx, "run", shopDir, "api/TryCharge", "number=4000000000000000", "cents=1000")
+	if code != 0 || !strings.Contains(out, `"declined":true`) || !strings.Contains(out, "card declined") {
+		t.Errorf("run api/TryCharge: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
