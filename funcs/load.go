@@ -477,8 +477,9 @@ func isContext(f *ast.File, e ast.Expr) bool {
 
 // PackageDirs returns the directories below root (root included) that hold
 // Go source files, relative to root ("." for root), sorted. Hidden and
-// _-prefixed directories, testdata and vendor are skipped, as the Go
-// toolchain does, and symbolic links are not followed.
+// _-prefixed directories, testdata, vendor and the roots of other modules
+// (a go.mod below root) are skipped, as the Go toolchain does, and
+// symbolic links are not followed.
 func PackageDirs(root string) ([]string, error) {
 	var dirs []string
 	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
@@ -490,7 +491,7 @@ func PackageDirs(root string) ([]string, error) {
 		}
 		if e.IsDir() {
 			name := e.Name()
-			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor") {
+			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor" || IsModuleRoot(path)) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -513,6 +514,14 @@ func PackageDirs(root string) ([]string, error) {
 	// order, so a directory's files can come on both sides of a subtree.
 	sort.Strings(dirs)
 	return slices.Compact(dirs), nil
+}
+
+// IsModuleRoot reports whether dir holds a go.mod: below a served folder,
+// such a directory is another module, which the go command leaves out of
+// the module's packages, and so does microfn.
+func IsModuleRoot(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, "go.mod"))
+	return err == nil && !st.IsDir()
 }
 
 // LookupType describes the package-level type name, or reports false when

@@ -298,20 +298,30 @@ func TestModuleImportCycle(t *testing.T) {
 func TestModuleErrors(t *testing.T) {
 	t.Parallel()
 	in := microfntest.Start(t, map[string]string{
-		"go.mod":     "module example.com/bad\n\ngo 1.22\n",
+		"go.mod":     "module example.com/bad\n\ngo 1.22\n\nrequire example.com/cg v0.0.0\n\nreplace example.com/cg => ./cg\n",
 		"x/x.go":     "package x\n\nimport \"example.com/bad/nothere\"\n\n//microfn:service\nfunc X() int { return nothere.N }\n",
 		"y/y.go":     "package y\n\nimport \"github.com/unknown/mod\"\n\n//microfn:service\nfunc Y() int { return mod.N }\n",
 		"lib/lib.go": "package lib\n\nimport \"C\"\n\nfunc F() {}\n",
 		"w/w.go":     "package w\n\nimport \"example.com/bad/lib\"\n\n//microfn:service\nfunc W() { lib.F() }\n",
+		// A module the interpreter refuses, required through a
+		// replacement by a directory: a nested module, not a package
+		// of the served one.
+		"cg/go.mod": "module example.com/cg\n\ngo 1.22\n",
+		"cg/cg.go":  "package cg\n\n// #include <stdio.h>\nimport \"C\"\n\n// N is one.\nconst N = 1\n",
+		"v/v.go":    "package v\n\nimport \"example.com/cg\"\n\n//microfn:service\nfunc V() int { return cg.N }\n",
 	})
 	errs := map[string]string{}
 	for _, p := range health(t, in).Packages {
 		errs[p.Dir] = strings.Join(p.Errors, "\n")
+		if p.Dir == "cg" {
+			t.Errorf("the nested module is a package of the served one: %+v", p)
+		}
 	}
 	for dir, want := range map[string]string{
 		"x": "x/x.go:3:8: import \"example.com/bad/nothere\": no package example.com/bad/nothere: directory",
 		"y": "go get github.com/unknown/mod",
 		"w": `example.com/bad/w imports example.com/bad/lib: import "C": cgo cannot be interpreted`,
+		"v": `cg/cg.go:4:8: example.com/bad/v imports example.com/cg: import "C": cgo cannot be interpreted`,
 	} {
 		if !strings.Contains(errs[dir], want) {
 			t.Errorf("%s: errors %q, want %q", dir, errs[dir], want)

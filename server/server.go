@@ -518,6 +518,10 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 		s.cfg.logger.Warn(fmt.Sprintf("skipped %s: %s is a symbolic link; no code is loaded from outside %s", label, filepath.ToSlash(link), filepath.ToSlash(s.root)))
 		files, readErr = nil, nil
 	}
+	if rel != "." && funcs.IsModuleRoot(dir) {
+		// Another module below the served folder: not a package of it.
+		files, readErr = nil, nil
+	}
 	if funcs.IsProgram(files) {
 		// A program beside the services: never served. (A main
 		// package with services is an error the parse reports.)
