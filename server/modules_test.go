@@ -336,3 +336,30 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// TestModuleSplit: with the module's packages split across two servers,
+// api's call of billing's service goes to the server that serves billing,
+// by --route, with its policy and the error's identity.
+func TestModuleSplit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, src := range shopModule("!") {
+		microfntest.WriteFile(t, dir, name, src)
+	}
+	billing := microfntest.StartDir(t, dir, server.WithOnly("billing/Charge", "billing/Pay"))
+	api := microfntest.StartDir(t, dir, server.WithOnly("api/Buy", "api/Hello", "api/PayTwice"), server.WithRoutes(server.RouteTable{"billing": billing.URL}))
+	if r := api.Get("/api/Buy?number=0000"); strings.TrimSpace(r.Body) != `"|charge 100: card declined|declined=true|fee=5"` {
+		t.Errorf("Buy = %d %s", r.Status, r.Body)
+	}
+	if r := api.Post("/api/PayTwice", `{"card":{"number":"9","cents":100}}`); strings.TrimSpace(r.Body) != `{"number":"9","cents":121}` {
+		t.Errorf("PayTwice = %d %s", r.Status, r.Body)
+	}
+	// billing's server ran both attempts of the declined charge (retry=2)
+	// and the Pay calls.
+	if n := billing.Logs().Count(func(r microfntest.Record) bool { return strings.Contains(r.Msg, "POST /billing/") }); n != 4 {
+		t.Errorf("billing's server logged %d calls, want 4", n)
+	}
+	if r := api.Get("/billing/Charge?number=1&cents=1"); r.Status != 404 {
+		t.Errorf("api's server serves billing: %d", r.Status)
+	}
+}
