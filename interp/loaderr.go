@@ -128,19 +128,9 @@ func generatedPosition(src *funcs.Package, generated []byte, line, col int) toke
 // varPosition returns the position of the package-level variable or
 // constant name.
 func varPosition(src *funcs.Package, name string) (token.Position, bool) {
-	for _, f := range src.Files {
-		for _, d := range f.AST.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || (gd.Tok != token.VAR && gd.Tok != token.CONST) {
-				continue
-			}
-			for _, s := range gd.Specs {
-				for _, id := range s.(*ast.ValueSpec).Names {
-					if id.Name == name {
-						return src.Fset.Position(id.Pos()), true
-					}
-				}
-			}
+	for id := range packageValues(src) {
+		if id.Name == name {
+			return src.Fset.Position(id.Pos()), true
 		}
 	}
 	return token.Position{}, false

@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"iter"
 	"math"
 	"sort"
 	"strconv"
@@ -304,22 +305,34 @@ func errorVarNames(pkg *funcs.Package, info *types.Info) []string {
 	}
 	errorType := types.Universe.Lookup("error").Type()
 	var names []string
-	for _, f := range pkg.Files {
-		for _, d := range f.AST.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || (gd.Tok != token.VAR && gd.Tok != token.CONST) {
-				continue
-			}
-			for _, s := range gd.Specs {
-				for _, id := range s.(*ast.ValueSpec).Names {
-					if obj := info.Defs[id]; obj != nil && id.Name != "_" && types.AssignableTo(obj.Type(), errorType) {
-						names = append(names, id.Name)
+	for id := range packageValues(pkg) {
+		if obj := info.Defs[id]; obj != nil && id.Name != "_" && types.AssignableTo(obj.Type(), errorType) {
+			names = append(names, id.Name)
+		}
+	}
+	return names
+}
+
+// packageValues yields the names of pkg's package-level variables and
+// constants, in source order.
+func packageValues(pkg *funcs.Package) iter.Seq[*ast.Ident] {
+	return func(yield func(*ast.Ident) bool) {
+		for _, f := range pkg.Files {
+			for _, d := range f.AST.Decls {
+				gd, ok := d.(*ast.GenDecl)
+				if !ok || (gd.Tok != token.VAR && gd.Tok != token.CONST) {
+					continue
+				}
+				for _, s := range gd.Specs {
+					for _, id := range s.(*ast.ValueSpec).Names {
+						if !yield(id) {
+							return
+						}
 					}
 				}
 			}
 		}
 	}
-	return names
 }
 
 // TypesVar is the generated variable listing the package's struct types.
