@@ -399,6 +399,16 @@ func (s *Server) startShared(ctx context.Context, rel, label string, files []fun
 // It returns the worker, if any package loaded, and the packages that
 // failed to. The caller holds s.shared.mu.
 func (s *Server) launchShared(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, map[string][]supervisor.LoadError, error) {
+	news := map[string]*version{}
+	if rel != "" {
+		news[rel] = &version{rel: rel, files: files, prep: prep}
+	}
+	return s.launchSharedWith(ctx, label, news)
+}
+
+// launchSharedWith is launchShared with new versions of several packages:
+// news, by package directory (their files and prepared code).
+func (s *Server) launchSharedWith(ctx context.Context, label string, news map[string]*version) (*supervisor.Group, map[string][]supervisor.LoadError, error) {
 	set := s.workerSettings()
 	set.WorkerKey = s.shared.key
 	settings, err := json.Marshal(set)
@@ -406,12 +416,12 @@ func (s *Server) launchShared(ctx context.Context, rel, label string, files []fu
 		return nil, nil, fmt.Errorf("load %s: %w", label, err)
 	}
 	var pkgs []supervisor.PackageSpec
-	if rel != "" {
-		pkgs = append(pkgs, supervisor.PackageSpec{Rel: rel, Files: files, Prepared: preparedJSON(prep)})
+	for rel, v := range news {
+		pkgs = append(pkgs, supervisor.PackageSpec{Rel: rel, Files: v.files, Prepared: preparedJSON(v.prep)})
 	}
 	s.mu.Lock()
 	for other, st := range s.packages {
-		if other != rel && st.current != nil && st.current.prep != nil && st.current.servesAny() {
+		if _, isNew := news[other]; !isNew && st.current != nil && st.current.prep != nil && st.current.servesAny() {
 			pkgs = append(pkgs, supervisor.PackageSpec{Rel: other, Files: st.current.files, Prepared: preparedJSON(st.current.prep)})
 		}
 	}

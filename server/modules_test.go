@@ -363,3 +363,31 @@ func TestModuleSplit(t *testing.T) {
 		t.Errorf("api's server serves billing: %d", r.Status)
 	}
 }
+
+// TestModuleReloadPublishesTogether: a library and the packages that
+// import it are published as one change: once one importer serves the
+// library's new version, every other one does too.
+func TestModuleReloadPublishesTogether(t *testing.T) {
+	t.Parallel()
+	util := func(v int) string {
+		return fmt.Sprintf("package util\n\n// V is the library's version.\nfunc V() int { return %d }\n", v)
+	}
+	files := map[string]string{
+		"go.mod":       "module example.com/together\n\ngo 1.22\n",
+		"util/util.go": util(0),
+	}
+	for _, p := range []string{"a", "b", "c"} {
+		files[p+"/"+p+".go"] = "package " + p + "\n\nimport \"example.com/together/util\"\n\n// V reports the library's version.\n//\n//microfn:service\nfunc V() int { return util.V() }\n"
+	}
+	in := microfntest.Start(t, files)
+	for i := 1; i <= 5; i++ {
+		in.Write("util/util.go", util(i))
+		want := fmt.Sprint(i)
+		in.WaitBody("/a/V", want, 10*time.Second)
+		for _, p := range []string{"/b/V", "/c/V"} {
+			if r := in.Get(p); strings.TrimSpace(r.Body) != want {
+				t.Errorf("version %d: /a/V serves it, %s still %s", i, p, r.Body)
+			}
+		}
+	}
+}

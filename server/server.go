@@ -391,18 +391,23 @@ func (s *Server) Reload(ctx context.Context, rels ...string) map[string]error {
 }
 
 // reloadChanged reloads the packages in rels after the watcher saw their
-// files change, in the background: a package whose load takes long never
-// delays the others. Unlike Reload, it holds back a load that drops
-// services for a while (see removalGrace). Errors are logged.
+// files change, in the background: each with the packages that import it,
+// directly or not (every package when go.mod or go.sum changed), as one
+// group published together (see reloadGroup); groups do not wait for each
+// other. Unlike Reload, it holds back a load that drops services for a
+// while (see removalGrace). Errors are logged.
 func (s *Server) reloadChanged(ctx context.Context, rels ...string) {
 	if ctx.Err() != nil {
 		return
 	}
-	for _, rel := range s.withDependents(rels, s.modules.refresh()) {
+	all := s.modules.refresh()
+	for _, rel := range rels {
+		// The package and its importers, published together.
+		group := s.withDependents([]string{rel}, all)
 		s.bg.Add(1)
 		go func() {
 			defer s.bg.Done()
-			s.reloadPackage(ctx, rel, true)
+			s.reloadGroup(ctx, group, true)
 		}()
 	}
 }
@@ -432,31 +437,9 @@ func (s *Server) withDependents(rels []string, all bool) []string {
 const maxParallelLoads = 4
 
 // reload reloads the packages in rels (see reloadPackage), several at
-// once, and returns their errors.
+// once, publishes them together, and returns their errors.
 func (s *Server) reload(ctx context.Context, rels []string, guard bool) map[string]error {
-	var mu sync.Mutex // guards errs
-	errs := map[string]error{}
-	sem := make(chan struct{}, maxParallelLoads)
-	var wg sync.WaitGroup
-	seen := map[string]bool{}
-	for _, rel := range rels {
-		if seen[rel] {
-			continue
-		}
-		seen[rel] = true
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := s.reloadPackage(ctx, rel, guard); err != nil {
-				mu.Lock()
-				errs[rel] = err
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return errs
+	return s.reloadGroup(ctx, rels, guard)
 }
 
 // packageLock returns the lock that serializes the reloads of the package
@@ -500,17 +483,142 @@ func dropsServices(v *version, src *funcs.Package) bool {
 // reloads of different packages run side by side, and the slow part, the
 // load itself, holds no lock that requests or health checks need.
 func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) error {
-	lk := s.packageLock(rel)
-	lk.Lock()
-	defer lk.Unlock()
+	return s.reloadGroup(ctx, []string{rel}, guard)[rel]
+}
+
+// reloadGroup reloads the packages in rels as reloadPackage does, several
+// at once, and publishes the new versions of all of them in one
+// generation: a package and the packages that import it change together,
+// so no call chain sees some of them old and some new. It returns the
+// load errors by package.
+func (s *Server) reloadGroup(ctx context.Context, rels []string, guard bool) map[string]error {
+	rels = slices.Clone(rels)
+	slices.Sort(rels)
+	rels = slices.Compact(rels)
+	errs := map[string]error{}
+	// The packages' locks, in one order, so that groups that share
+	// packages cannot deadlock.
+	for _, rel := range rels {
+		lk := s.packageLock(rel)
+		lk.Lock()
+		defer lk.Unlock()
+	}
+	oneShared := false
 	if s.shared != nil {
-		// Every reload starts a worker with every package's code.
 		s.shared.mu.Lock()
 		defer s.shared.mu.Unlock()
+		if len(rels) > 1 && !s.shared.starting {
+			// The group's packages are prepared only; then one shared
+			// worker loads all of them (see sharedGroup).
+			oneShared = true
+			s.shared.starting = true
+			defer func() { s.shared.starting = false }()
+		}
 	}
+	loads := make([]pendingLoad, len(rels))
+	sem := make(chan struct{}, maxParallelLoads)
+	var wg sync.WaitGroup
+	for i, rel := range rels {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			loads[i] = s.loadPackage(ctx, rel, guard)
+		}()
+	}
+	wg.Wait()
+	if oneShared {
+		s.shared.starting = false
+		s.sharedGroup(ctx, loads)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	published := false
+	for _, l := range loads {
+		if l.finished {
+			if l.err != nil {
+				errs[l.rel] = l.err
+			}
+			continue
+		}
+		if err := s.unsyncedInstall(l); err != nil {
+			errs[l.rel] = err
+		}
+		published = true
+	}
+	if published {
+		s.unsyncedPublish()
+	}
+	return errs
+}
+
+// sharedGroup starts the one shared worker of a group's new versions, with
+// every other package's current one, and hands it to the first of them to
+// install. If a package fails to load in it, no new version of the group
+// is installed: each keeps its current version, with the error. The
+// caller holds s.shared.mu.
+func (s *Server) sharedGroup(ctx context.Context, loads []pendingLoad) {
+	news := map[string]*version{}
+	for _, l := range loads {
+		if !l.finished && l.err == nil && l.v.shared != nil {
+			news[l.rel] = l.v
+		}
+	}
+	if len(news) == 0 {
+		return
+	}
+	g, failed, err := s.launchSharedWith(ctx, "the reloaded packages", news)
+	if err == nil && len(failed) > 0 {
+		for rel, list := range failed {
+			err = fmt.Errorf("package %s does not load with the others it changed with: %w", rel, supervisor.Err(list))
+			break
+		}
+		if g != nil {
+			g.Close()
+			g = nil
+		}
+	}
+	for i := range loads {
+		l := &loads[i]
+		if _, ok := news[l.rel]; !ok {
+			continue
+		}
+		if err != nil {
+			if list, ok := failed[l.rel]; ok {
+				l.err = supervisor.Err(list)
+			} else {
+				l.err = err
+			}
+			l.v.retire()
+			l.v = nil
+			continue
+		}
+		l.v.pending, g = g, nil // the first installs it; the others run in it too
+	}
+}
+
+// A pendingLoad is the outcome of loading one package of a reload, to be
+// published with the others of its group.
+type pendingLoad struct {
+	rel, label string
+	st         *pkgState
+	start      time.Time
+	v          *version // the new version, if it loaded
+	err        error
+	// finished reports that nothing is left to publish: the package was
+	// unchanged, removed, held back or failed before its load, and err
+	// is its outcome.
+	finished bool
+}
+
+// loadPackage is the part of a reload of the package in rel before its
+// new version is published: it reads the package, skips it if unchanged,
+// and loads it. The caller holds the package's lock.
+func (s *Server) loadPackage(ctx context.Context, rel string, guard bool) pendingLoad {
 	start := time.Now()
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
 	label := filepath.ToSlash(dir)
+	finished := func(err error) pendingLoad { return pendingLoad{rel: rel, label: label, err: err, finished: true} }
 	files, readErr := funcs.ReadDir(dir, s.cfg.limits)
 	if link := symlinkIn(s.root, rel); link != "" {
 		// No code is loaded from outside the folder: a package directory
@@ -530,6 +638,15 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 		}
 		files, readErr = nil, nil
 	}
+	mod := s.modules.get()
+	var deps []string
+	var depSum [32]byte
+	if mod != nil && len(files) > 0 {
+		// The package is loaded anew when a package of the module it
+		// imports changes, or go.mod or go.sum. (Read before the lock:
+		// it reads files.)
+		deps, depSum = mod.LocalDeps(files)
+	}
 	s.mu.Lock()
 	st := s.packages[rel]
 	if len(files) == 0 && (readErr == nil || errors.Is(readErr, fs.ErrNotExist)) {
@@ -542,7 +659,7 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 			s.unsyncedPublish()
 		}
 		s.mu.Unlock()
-		return nil
+		return finished(nil)
 	}
 	if readErr != nil {
 		var list funcs.ErrorList
@@ -550,7 +667,7 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 			err := s.unsyncedFailed(st, rel, label, readErr)
 			s.unsyncedPublish()
 			s.mu.Unlock()
-			return err
+			return finished(err)
 		}
 		for _, e := range list {
 			s.cfg.logger.Warn(e.Error())
@@ -561,18 +678,14 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 		s.packages[rel] = st
 	}
 	h := hashFiles(files)
-	mod := s.modules.get()
 	if mod != nil {
-		// The package is loaded anew when a package of the module it
-		// imports changes, or go.mod or go.sum.
-		deps, sum := mod.LocalDeps(files)
 		st.deps = deps
-		h = sha256.Sum256(append(h[:], sum[:]...))
+		h = sha256.Sum256(append(h[:], depSum[:]...))
 	}
 	if h == st.hash && (st.current != nil || st.err != nil) {
 		err := st.err
 		s.mu.Unlock()
-		return err
+		return finished(err)
 	}
 	prevHash := st.hash
 	st.hash = h
@@ -589,7 +702,7 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 		err = s.unsyncedFailed(st, rel, label, err)
 		s.unsyncedPublish()
 		s.mu.Unlock()
-		return err
+		return finished(err)
 	}
 	if guard && st.current != nil && dropsServices(st.current, src) && (!st.hasHeld || st.held != h) {
 		st.hash, st.held, st.hasHeld = prevHash, h, true
@@ -597,18 +710,21 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 		s.cfg.logger.Info(fmt.Sprintf("%s no longer declares some of its services; holding the change back for %s in case a file is still being written", label, grace))
 		time.AfterFunc(grace, func() { s.reloadChanged(ctx, rel) })
 		s.mu.Unlock()
-		return nil
+		return finished(nil)
 	}
 	st.hasHeld = false
 	prev := st.current
 	s.mu.Unlock()
 
 	v, err := s.load(ctx, rel, label, src, files, prev)
+	return pendingLoad{rel: rel, label: label, st: st, start: start, v: v, err: err}
+}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	defer s.unsyncedPublish()
-	if s.packages[rel] != st {
+// unsyncedInstall makes a loaded version its package's current one, or
+// records its load error; the caller holds s.mu and publishes.
+func (s *Server) unsyncedInstall(l pendingLoad) error {
+	v, err := l.v, l.err
+	if s.packages[l.rel] != l.st {
 		// The package was removed while it loaded.
 		if v != nil {
 			if v.pending != nil {
@@ -618,12 +734,12 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 		}
 		return err
 	}
-	s.metrics.observeReload(rel, time.Since(start), err)
+	s.metrics.observeReload(l.rel, time.Since(l.start), err)
 	if err != nil {
-		return s.unsyncedFailed(st, rel, label, err)
+		return s.unsyncedFailed(l.st, l.rel, l.label, err)
 	}
-	old := st.current
-	st.current, st.err = v, nil
+	old := l.st.current
+	l.st.current, l.st.err = v, nil
 	if v.pending != nil {
 		// The shared worker with the new code takes calls from the
 		// moment the new version is published.
@@ -633,7 +749,7 @@ func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) erro
 	if old != nil {
 		old.retire()
 	}
-	s.cfg.logger.Info(fmt.Sprintf("%s %s in %s: %s", verb(old), label, time.Since(start).Round(100*time.Microsecond), diffRoutes(old, v)))
+	s.cfg.logger.Info(fmt.Sprintf("%s %s in %s: %s", verb(old), l.label, time.Since(l.start).Round(100*time.Microsecond), diffRoutes(old, v)))
 	return nil
 }
 
