@@ -301,9 +301,10 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		descs = append(descs, dsrc.Services...)
 		loaded = append(loaded, loadedSource{virtualDir: depDir, src: dsrc, files: d.Files})
 	}
-	out := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, virtualDir: virtualDir, realDir: strings.TrimSuffix(src.Dir, "/") + "/", stream: "stdout"}
+	paths := realPaths(loaded)
+	out := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, paths: paths, stream: "stdout"}
 	panics := &panicRecorder{}
-	errOut := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, virtualDir: virtualDir, realDir: out.realDir, stream: "stderr", panics: panics}
+	errOut := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, paths: paths, stream: "stderr", panics: panics}
 	i := yaegi.New(yaegi.Options{
 		GoPath:               "./" + gopath,
 		SourcecodeFilesystem: mapFS,
@@ -374,6 +375,17 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 	pkg.rt.services = append(slices.Clone(pkg.Services), pkg.Imported...)
 	pkg.rt.ready.Store(true)
 	return pkg, nil
+}
+
+// realPaths replaces the interpreter's directories of the loaded packages
+// with their real ones. The imported packages' directories are below the
+// prepared one's, so they come first.
+func realPaths(loaded []loadedSource) *strings.Replacer {
+	var pairs []string
+	for i := len(loaded) - 1; i >= 0; i-- {
+		pairs = append(pairs, loaded[i].virtualDir, strings.TrimSuffix(loaded[i].src.Dir, "/")+"/")
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // loadedSource is one package of those an interpreter loads: the prepared
@@ -491,10 +503,7 @@ var (
 // while the package initialised happened, for an error without a
 // position.
 func (l *Loader) sourceError(loaded []loadedSource, err error, panics *panicRecorder) error {
-	msg := importWrapper.ReplaceAllString(err.Error(), "")
-	for _, ls := range loaded {
-		msg = strings.ReplaceAll(msg, ls.virtualDir, strings.TrimSuffix(ls.src.Dir, "/")+"/")
-	}
+	msg := realPaths(loaded).Replace(importWrapper.ReplaceAllString(err.Error(), ""))
 	main := loaded[0]
 	position := func(file string, line, col int) (token.Position, bool) {
 		ls := main
@@ -575,9 +584,9 @@ const maxPrintLine = 64 << 10
 // lineWriter sends what interpreted code prints to the logger, a line at a
 // time, with the package's real file names.
 type lineWriter struct {
-	logger              *slog.Logger
-	pkg, stream         string
-	virtualDir, realDir string
+	logger      *slog.Logger
+	pkg, stream string
+	paths       *strings.Replacer // see realPaths
 	// panics, if set, sees every line, for the position of a panic.
 	panics *panicRecorder
 
@@ -604,7 +613,10 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 			line = w.buf.String()
 			w.buf.Reset()
 		}
-		line = strings.ReplaceAll(strings.TrimRight(line, "\n"), w.virtualDir, w.realDir)
+		line = strings.TrimRight(line, "\n")
+		if w.paths != nil {
+			line = w.paths.Replace(line)
+		}
 		// The interpreter names the functions it reports panics in; a
 		// service's is named as written.
 		line = strings.ReplaceAll(line, "."+ImplPrefix, ".")

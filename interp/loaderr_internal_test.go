@@ -128,3 +128,28 @@ const (
 		}
 	}
 }
+
+// TestSourceErrorImportedPositions: an error the interpreter reports in a
+// package imported from source (read from below the importer's directory)
+// is placed in that package's own files.
+func TestSourceErrorImportedPositions(t *testing.T) {
+	mainSrc, err := funcs.Parse("/src/api", []funcs.SourceFile{{Name: "a.go", Src: []byte("package api\n\nfunc A() int { return 1 }\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep, err := funcs.Parse("/src/util", []funcs.SourceFile{{Name: "a.go", Src: []byte("package util\n\nfunc U() int { return 2 }\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mainDir := virtualPath("example.com/m/api")
+	depDir := virtualPath("example.com/m/api/vendor/example.com/m/util")
+	loaded := []loadedSource{
+		{virtualDir: mainDir, src: mainSrc, files: map[string][]byte{"a.go": mainSrc.Files[0].Src}},
+		{virtualDir: depDir, src: dep, files: map[string][]byte{"a.go": dep.Files[0].Src}},
+	}
+	l := NewLoader(Options{})
+	err = l.sourceError(loaded, errors.New(depDir+"a.go:3:15: boom\n"+mainDir+"a.go:3:6: bang"), nil)
+	if got := errorLines(err); got != "/src/util/a.go:3:15: boom\n/src/api/a.go:3:6: bang" {
+		t.Errorf("got\n%s", got)
+	}
+}
