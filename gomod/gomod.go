@@ -169,11 +169,17 @@ func (m *Module) localDir(p string) (string, bool) {
 // packages below the served folder, read anew each time, and the packages
 // of required modules, read once.
 func (m *Module) ImportSource(p string) (*funcs.Package, bool, error) {
+	return m.Snapshot().ImportSource(p)
+}
+
+// importSource is ImportSource with the module's own packages read by
+// readDir.
+func (m *Module) importSource(p string, readDir func(dir string) ([]funcs.SourceFile, error), imp funcs.Importer) (*funcs.Package, bool, error) {
 	if dir, ok := m.localDir(p); ok {
 		if _, ok := m.Local(p); !ok {
 			return nil, false, fmt.Errorf("package %s is outside the served folder %s: serve the module's root, %s", p, m.Root, m.Dir)
 		}
-		pkg, err := m.read(dir, p)
+		pkg, err := m.read(dir, p, readDir, imp)
 		return pkg, err == nil, err
 	}
 	if !strings.Contains(strings.Split(p, "/")[0], ".") {
@@ -189,7 +195,7 @@ func (m *Module) ImportSource(p string) (*funcs.Package, bool, error) {
 	if ok {
 		return pkg, true, nil
 	}
-	pkg, err = m.read(dir, p)
+	pkg, err = m.read(dir, p, m.readDir, m.Importer())
 	if err != nil {
 		return nil, false, err
 	}
@@ -200,11 +206,11 @@ func (m *Module) ImportSource(p string) (*funcs.Package, bool, error) {
 }
 
 // read reads and parses the package in dir, of the import path p.
-func (m *Module) read(dir, p string) (*funcs.Package, error) {
+func (m *Module) read(dir, p string, readDir func(string) ([]funcs.SourceFile, error), imp funcs.Importer) (*funcs.Package, error) {
 	if !isDir(dir) {
 		return nil, fmt.Errorf("no package %s: directory %s does not exist", p, dir)
 	}
-	files, err := funcs.ReadDir(dir, m.limits)
+	files, err := readDir(dir)
 	if err != nil {
 		var list funcs.ErrorList
 		if !errors.As(err, &list) {
@@ -214,7 +220,7 @@ func (m *Module) read(dir, p string) (*funcs.Package, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("package %s: no Go files in %s", p, dir)
 	}
-	pkg, err := funcs.ParseWith(dir, files, m.Importer())
+	pkg, err := funcs.ParseWith(dir, files, imp)
 	if err != nil {
 		return nil, err
 	}
@@ -222,13 +228,68 @@ func (m *Module) read(dir, p string) (*funcs.Package, error) {
 	return pkg, nil
 }
 
+// readDir reads the source files of dir.
+func (m *Module) readDir(dir string) ([]funcs.SourceFile, error) {
+	return funcs.ReadDir(dir, m.limits)
+}
+
+// A Snapshot reads each directory of the module's packages once, so that
+// packages loaded together see the same files, even while an editor is
+// still writing one (see Module.Snapshot). It is safe for concurrent use.
+type Snapshot struct {
+	m     *Module
+	mu    sync.Mutex
+	reads map[string]snapshotRead // by directory
+}
+
+type snapshotRead struct {
+	files []funcs.SourceFile
+	err   error
+}
+
+// Snapshot returns a new snapshot of the module's packages.
+func (m *Module) Snapshot() *Snapshot {
+	return &Snapshot{m: m, reads: map[string]snapshotRead{}}
+}
+
+// ReadDir reads the source files of dir as funcs.ReadDir does, once.
+func (s *Snapshot) ReadDir(dir string) ([]funcs.SourceFile, error) {
+	dir = filepath.Clean(dir)
+	s.mu.Lock()
+	r, ok := s.reads[dir]
+	s.mu.Unlock()
+	if ok {
+		return r.files, r.err
+	}
+	files, err := s.m.readDir(dir)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.reads[dir]; ok { // another goroutine read it meanwhile
+		return r.files, r.err
+	}
+	s.reads[dir] = snapshotRead{files, err}
+	return files, err
+}
+
+// ImportSource implements interp.SourceImporter, reading the module's
+// own packages through the snapshot.
+func (s *Snapshot) ImportSource(p string) (*funcs.Package, bool, error) {
+	return s.m.importSource(p, s.ReadDir, s.Importer())
+}
+
+// Importer returns the funcs.Importer of the packages s has the source
+// of.
+func (s *Snapshot) Importer() funcs.Importer {
+	return func(p string) (*funcs.Package, bool) {
+		pkg, ok, err := s.ImportSource(p)
+		return pkg, ok && err == nil
+	}
+}
+
 // Importer returns the funcs.Importer of the packages m has the source
 // of, for the types of other packages in service signatures.
 func (m *Module) Importer() funcs.Importer {
-	return func(p string) (*funcs.Package, bool) {
-		pkg, ok, err := m.ImportSource(p)
-		return pkg, ok && err == nil
-	}
+	return m.Snapshot().Importer()
 }
 
 // requiredDir returns the directory of package p of a module go.mod
@@ -325,6 +386,12 @@ func isDir(dir string) bool {
 // go.sum: a package must be loaded anew when it changes. A package that
 // cannot be read is left out (its importer's load reports it).
 func (m *Module) LocalDeps(files []funcs.SourceFile) (rels []string, sum [32]byte) {
+	return m.Snapshot().LocalDeps(files)
+}
+
+// LocalDeps is Module.LocalDeps through the snapshot.
+func (s *Snapshot) LocalDeps(files []funcs.SourceFile) (rels []string, sum [32]byte) {
+	m := s.m
 	h := sha256.New()
 	h.Write(m.sum[:])
 	seen := map[string]bool{}
@@ -340,7 +407,7 @@ func (m *Module) LocalDeps(files []funcs.SourceFile) (rels []string, sum [32]byt
 		if !ok {
 			continue
 		}
-		dep, err := funcs.ReadDir(filepath.Join(m.Root, filepath.FromSlash(rel)), m.limits)
+		dep, err := s.ReadDir(filepath.Join(m.Root, filepath.FromSlash(rel)))
 		if err != nil && len(dep) == 0 {
 			continue
 		}

@@ -178,3 +178,35 @@ func TestNotInModule(t *testing.T) {
 		t.Errorf("github.com/x/y: %v", err)
 	}
 }
+
+// TestSnapshot: a snapshot reads each package directory once, so the
+// packages loaded together see the same files while one changes.
+func TestSnapshot(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{
+		"go.mod":   "module example.com/s\n\ngo 1.22\n",
+		"lib/l.go": "package lib\n\nconst V = 1\n",
+		"a/a.go":   "package a\n\nimport \"example.com/s/lib\"\n",
+	})
+	mod, err := gomod.Find(root, funcs.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := funcs.ReadDir(filepath.Join(root, "a"), funcs.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := mod.Snapshot()
+	_, before := snap.LocalDeps(files)
+	write(t, root, map[string]string{"lib/l.go": "package lib\n\nconst V = 2\n"})
+	if _, after := snap.LocalDeps(files); after != before {
+		t.Error("the snapshot read lib again")
+	}
+	pkg, ok, err := snap.ImportSource("example.com/s/lib")
+	if err != nil || !ok || !strings.Contains(string(pkg.Files[0].Src), "V = 1") {
+		t.Errorf("ImportSource through the snapshot: %v %v, want the first lib", ok, err)
+	}
+	if _, fresh := mod.LocalDeps(files); fresh == before {
+		t.Error("the module's own LocalDeps did not read lib anew")
+	}
+}

@@ -159,10 +159,17 @@ type Prepared struct {
 // Prepare checks src (imports against the sandbox, types, calls made at
 // init) and rewrites it for the interpreter. It runs none of its code.
 func (l *Loader) Prepare(src *funcs.Package) (*Prepared, error) {
+	return l.PrepareWith(src, l.opts.Sources)
+}
+
+// PrepareWith is [Loader.Prepare] with the packages src imports from
+// source found by sources rather than by Options.Sources: packages
+// prepared together can then see one snapshot of their files.
+func (l *Loader) PrepareWith(src *funcs.Package, imp SourceImporter) (*Prepared, error) {
 	if len(src.Files) == 0 {
 		return nil, fmt.Errorf("load %s: no Go files", src.Dir)
 	}
-	deps, err := collectSources(src, l.opts.Sources, l.compiled)
+	deps, err := collectSources(src, imp, l.compiled)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/gomod"
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/supervisor"
@@ -515,6 +516,12 @@ func (s *Server) reloadGroup(ctx context.Context, rels []string, guard bool) map
 			defer func() { s.shared.starting = false }()
 		}
 	}
+	// The group's packages see one snapshot of the module's files: a
+	// library an editor is still writing is read once, the same for all.
+	var snap *gomod.Snapshot
+	if mod := s.modules.get(); mod != nil {
+		snap = mod.Snapshot()
+	}
 	loads := make([]pendingLoad, len(rels))
 	sem := make(chan struct{}, maxParallelLoads)
 	var wg sync.WaitGroup
@@ -523,7 +530,7 @@ func (s *Server) reloadGroup(ctx context.Context, rels []string, guard bool) map
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			loads[i] = s.loadPackage(ctx, rel, guard)
+			loads[i] = s.loadPackage(ctx, rel, guard, snap)
 		}()
 	}
 	wg.Wait()
@@ -613,13 +620,20 @@ type pendingLoad struct {
 
 // loadPackage is the part of a reload of the package in rel before its
 // new version is published: it reads the package, skips it if unchanged,
-// and loads it. The caller holds the package's lock.
-func (s *Server) loadPackage(ctx context.Context, rel string, guard bool) pendingLoad {
+// and loads it. snap, in a module, is the group's snapshot of its files.
+// The caller holds the package's lock.
+func (s *Server) loadPackage(ctx context.Context, rel string, guard bool, snap *gomod.Snapshot) pendingLoad {
 	start := time.Now()
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
 	label := filepath.ToSlash(dir)
 	finished := func(err error) pendingLoad { return pendingLoad{rel: rel, label: label, err: err, finished: true} }
-	files, readErr := funcs.ReadDir(dir, s.cfg.limits)
+	var files []funcs.SourceFile
+	var readErr error
+	if snap != nil {
+		files, readErr = snap.ReadDir(dir)
+	} else {
+		files, readErr = funcs.ReadDir(dir, s.cfg.limits)
+	}
 	if link := symlinkIn(s.root, rel); link != "" {
 		// No code is loaded from outside the folder: a package directory
 		// that is (or is below) a symbolic link is not a package.
@@ -638,14 +652,13 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool) pendin
 		}
 		files, readErr = nil, nil
 	}
-	mod := s.modules.get()
 	var deps []string
 	var depSum [32]byte
-	if mod != nil && len(files) > 0 {
+	if snap != nil && len(files) > 0 {
 		// The package is loaded anew when a package of the module it
 		// imports changes, or go.mod or go.sum. (Read before the lock:
 		// it reads files.)
-		deps, depSum = mod.LocalDeps(files)
+		deps, depSum = snap.LocalDeps(files)
 	}
 	s.mu.Lock()
 	st := s.packages[rel]
@@ -678,7 +691,7 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool) pendin
 		s.packages[rel] = st
 	}
 	h := hashFiles(files)
-	if mod != nil {
+	if snap != nil {
 		st.deps = deps
 		h = sha256.Sum256(append(h[:], depSum[:]...))
 	}
@@ -690,12 +703,13 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool) pendin
 	prevHash := st.hash
 	st.hash = h
 	var imp funcs.Importer
-	if mod != nil {
-		imp = mod.Importer()
+	var sources interp.SourceImporter = s.modules
+	if snap != nil {
+		imp, sources = snap.Importer(), snap
 	}
 	src, err := funcs.ParseWith(dir, files, imp)
-	if err == nil && mod != nil {
-		src.ImportPath = mod.ImportPath(dir)
+	if err == nil && snap != nil {
+		src.ImportPath = s.modules.get().ImportPath(dir)
 	}
 	if err != nil {
 		s.metrics.observeReload(rel, time.Since(start), err)
@@ -716,7 +730,7 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool) pendin
 	prev := st.current
 	s.mu.Unlock()
 
-	v, err := s.load(ctx, rel, label, src, files, prev)
+	v, err := s.load(ctx, rel, label, src, files, prev, sources)
 	return pendingLoad{rel: rel, label: label, st: st, start: start, v: v, err: err}
 }
 
@@ -783,16 +797,18 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 
 // load loads one version of the package in rel: in this process, or in
 // a worker process of its own. prev is the version serving now, if any.
-func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prev *version) (*version, error) {
-	if s.cfg.isolation == IsolateNone {
-		return s.loadHere(ctx, rel, src, nil, prev)
-	}
+//
+// sources gives the packages src imports from source.
+func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prev *version, sources interp.SourceImporter) (*version, error) {
 	// The code is checked and rewritten here, where the type information
 	// of the standard library is at hand, and the policies are checked,
 	// before a worker is started for nothing; the worker only runs it.
-	prep, err := s.loader.Prepare(src)
+	prep, err := s.loader.PrepareWith(src, sources)
 	if err != nil {
 		return nil, err
+	}
+	if s.cfg.isolation == IsolateNone {
+		return s.loadHere(ctx, rel, src, prep, prev)
 	}
 	v, err := s.newVersion(rel, src.Services, nil, prev)
 	if err != nil {
