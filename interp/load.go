@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/token"
 	"go/types"
 	"io"
@@ -253,7 +254,28 @@ func (l *Loader) check(pkg *funcs.Package, path string, sources map[string]bool,
 	if err := checkInitCalls(pkg, chk.info); err != nil {
 		return nil, err
 	}
+	if err := checkBodies(pkg); err != nil {
+		return nil, err
+	}
 	return chk, nil
+}
+
+// checkBodies reports functions declared without a body: written in
+// assembly (or linked in), which the interpreter cannot run.
+func checkBodies(pkg *funcs.Package) error {
+	var list funcs.ErrorList
+	for _, f := range pkg.Files {
+		for _, d := range f.AST.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body == nil {
+				list = append(list, &funcs.SourceError{Pos: pkg.Fset.Position(fd.Name.Pos()), Msg: fmt.Sprintf(
+					"function %s has no Go body (it is written in assembly), which the interpreter cannot run: use a version with a pure-Go fallback (often the purego build tag), or compile the module in with microfn build --with", fd.Name.Name)})
+			}
+		}
+	}
+	if len(list) > 0 {
+		return list
+	}
+	return nil
 }
 
 // withChain prefixes the messages of the errors of err, an error in the

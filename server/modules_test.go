@@ -298,7 +298,7 @@ func TestModuleImportCycle(t *testing.T) {
 func TestModuleErrors(t *testing.T) {
 	t.Parallel()
 	in := microfntest.Start(t, map[string]string{
-		"go.mod":     "module example.com/bad\n\ngo 1.22\n\nrequire example.com/cg v0.0.0\n\nreplace example.com/cg => ./cg\n",
+		"go.mod":     "module example.com/bad\n\ngo 1.22\n\nrequire (\n\texample.com/cg v0.0.0\n\texample.com/asm v0.0.0\n)\n\nreplace example.com/cg => ./cg\n\nreplace example.com/asm => ./asm\n",
 		"x/x.go":     "package x\n\nimport \"example.com/bad/nothere\"\n\n//microfn:service\nfunc X() int { return nothere.N }\n",
 		"y/y.go":     "package y\n\nimport \"github.com/unknown/mod\"\n\n//microfn:service\nfunc Y() int { return mod.N }\n",
 		"lib/lib.go": "package lib\n\nimport \"C\"\n\nfunc F() {}\n",
@@ -309,6 +309,11 @@ func TestModuleErrors(t *testing.T) {
 		"cg/go.mod": "module example.com/cg\n\ngo 1.22\n",
 		"cg/cg.go":  "package cg\n\n// #include <stdio.h>\nimport \"C\"\n\n// N is one.\nconst N = 1\n",
 		"v/v.go":    "package v\n\nimport \"example.com/cg\"\n\n//microfn:service\nfunc V() int { return cg.N }\n",
+		// And one written in assembly.
+		"asm/go.mod":      "module example.com/asm\n\ngo 1.22\n",
+		"asm/add.go":      "package asm\n\n// Add adds.\nfunc Add(a, b int) int\n",
+		"asm/add_amd64.s": "TEXT ·Add(SB),4,$0-24\n\tRET\n",
+		"s/s.go":          "package s\n\nimport \"example.com/asm\"\n\n//microfn:service\nfunc S() int { return asm.Add(1, 2) }\n",
 	})
 	errs := map[string]string{}
 	for _, p := range health(t, in).Packages {
@@ -322,6 +327,7 @@ func TestModuleErrors(t *testing.T) {
 		"y": "go get github.com/unknown/mod",
 		"w": `example.com/bad/w imports example.com/bad/lib: import "C": cgo cannot be interpreted`,
 		"v": `cg/cg.go:4:8: example.com/bad/v imports example.com/cg: import "C": cgo cannot be interpreted`,
+		"s": `asm/add.go:4:6: example.com/bad/s imports example.com/asm: function Add has no Go body (it is written in assembly)`,
 	} {
 		if !strings.Contains(errs[dir], want) {
 			t.Errorf("%s: errors %q, want %q", dir, errs[dir], want)
