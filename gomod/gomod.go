@@ -384,7 +384,8 @@ func isDir(dir string) bool {
 // package of files imports, directly or not, as directories relative to
 // the served folder, sorted; and a hash of their files and of go.mod and
 // go.sum: a package must be loaded anew when it changes. A package that
-// cannot be read is left out (its importer's load reports it).
+// cannot be read (missing, or not yet written) is listed too, so that its
+// importer loads again once it can be.
 func (m *Module) LocalDeps(files []funcs.SourceFile) (rels []string, sum [32]byte) {
 	return m.Snapshot().LocalDeps(files)
 }
@@ -407,12 +408,15 @@ func (s *Snapshot) LocalDeps(files []funcs.SourceFile) (rels []string, sum [32]b
 		if !ok {
 			continue
 		}
-		dep, err := s.ReadDir(filepath.Join(m.Root, filepath.FromSlash(rel)))
-		if err != nil && len(dep) == 0 {
-			continue
-		}
+		// A package that cannot be read (not there yet, or gone) is a
+		// dependency too: when it appears, the importer loads again.
 		rels = append(rels, rel)
 		fmt.Fprintf(h, "package %s\n", rel)
+		dep, err := s.ReadDir(filepath.Join(m.Root, filepath.FromSlash(rel)))
+		if err != nil && len(dep) == 0 {
+			fmt.Fprintf(h, "unreadable\n")
+			continue
+		}
 		for _, f := range dep {
 			fmt.Fprintf(h, "%s %d\n", f.Name, len(f.Src))
 			h.Write(f.Src)

@@ -210,3 +210,29 @@ func TestSnapshot(t *testing.T) {
 		t.Error("the module's own LocalDeps did not read lib anew")
 	}
 }
+
+// TestLocalDepsMissing: a package that is imported but missing is a
+// dependency too, and its arrival changes the hash.
+func TestLocalDepsMissing(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.22\n",
+		"a/a.go": "package a\n\nimport \"example.com/m/gone\"\n",
+	})
+	mod, err := gomod.Find(root, funcs.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := funcs.ReadDir(filepath.Join(root, "a"), funcs.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rels, before := mod.LocalDeps(files)
+	if !slices.Equal(rels, []string{"gone"}) {
+		t.Errorf("LocalDeps = %v, want [gone]", rels)
+	}
+	write(t, root, map[string]string{"gone/g.go": "package gone\n"})
+	if _, after := mod.LocalDeps(files); after == before {
+		t.Error("the hash did not change when the package appeared")
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -395,5 +397,33 @@ func TestModuleReloadPublishesTogether(t *testing.T) {
 				t.Errorf("version %d: /a/V serves it, %s still %s", i, p, r.Body)
 			}
 		}
+	}
+}
+
+// TestModuleImportedPackageReturns: a package removed while others import
+// it fails its importers (which keep serving their last good version);
+// once it is back, they load again without a restart.
+func TestModuleImportedPackageReturns(t *testing.T) {
+	t.Parallel()
+	files := shopModule("!")
+	in := microfntest.Start(t, files)
+	if err := os.RemoveAll(filepath.Join(in.Dir, "billing")); err != nil {
+		t.Fatal(err)
+	}
+	microfntest.Eventually(t, 10*time.Second, func() (bool, string) {
+		errs := strings.Join(packageErrors(t, in, "api"), "\n")
+		return strings.Contains(errs, `import "example.com/shop/billing"`) && strings.Contains(errs, "does not exist"), "api's errors: " + errs
+	})
+	if r := in.Get("/api/Hello?name=x"); strings.TrimSpace(r.Body) != `"HELLO X!"` {
+		t.Errorf("api's last good version: %d %s", r.Status, r.Body)
+	}
+	in.Write("billing/billing.go", files["billing/billing.go"])
+	in.Write("billing/pay.go", files["billing/pay.go"])
+	microfntest.Eventually(t, 10*time.Second, func() (bool, string) {
+		h := health(t, in)
+		return h.Status == "ok", fmt.Sprintf("healthz %+v", h)
+	})
+	if r := in.Get("/api/Buy?number=0000"); strings.TrimSpace(r.Body) != `"|charge 100: card declined|declined=true|fee=5"` {
+		t.Errorf("Buy = %d %s", r.Status, r.Body)
 	}
 }
