@@ -24,6 +24,23 @@ func write(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
+// moduleWith writes files into a new module directory and returns the
+// module and the files of its package in rel.
+func moduleWith(t *testing.T, files map[string]string, rel string) (*gomod.Module, []funcs.SourceFile) {
+	t.Helper()
+	root := t.TempDir()
+	write(t, root, files)
+	mod, err := gomod.Find(root, funcs.Limits{})
+	if err != nil || mod == nil {
+		t.Fatalf("Find: %v, %v", mod, err)
+	}
+	src, err := funcs.ReadDir(filepath.Join(root, rel), funcs.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mod, src
+}
+
 // TestImportSource resolves every kind of import of a module whose
 // required modules are in a module cache of the test's own.
 func TestImportSource(t *testing.T) {
@@ -125,23 +142,15 @@ func TestVendor(t *testing.T) {
 // TestLocalDeps lists the module's packages a package imports, directly
 // or not, and changes its hash when one of them changes.
 func TestLocalDeps(t *testing.T) {
-	root := t.TempDir()
-	write(t, root, map[string]string{
+	mod, files := moduleWith(t, map[string]string{
 		"go.mod":     "module example.com/d\n\ngo 1.22\n",
 		"a/a.go":     "package a\n\nimport \"example.com/d/b\"\n",
 		"b/b.go":     "package b\n\nimport (\n\t\"strings\"\n\n\t\"example.com/d/c\"\n)\n",
 		"c/c.go":     "package c\n",
 		"lone/l.go":  "package lone\n",
 		"cmd/x/x.go": "package main\n",
-	})
-	mod, err := gomod.Find(root, funcs.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := funcs.ReadDir(filepath.Join(root, "a"), funcs.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, "a")
+	root := mod.Dir
 	rels, sum := mod.LocalDeps(files)
 	if !slices.Equal(rels, []string{"b", "c"}) {
 		t.Errorf("LocalDeps = %v, want [b c]", rels)
@@ -182,20 +191,12 @@ func TestNotInModule(t *testing.T) {
 // TestSnapshot: a snapshot reads each package directory once, so the
 // packages loaded together see the same files while one changes.
 func TestSnapshot(t *testing.T) {
-	root := t.TempDir()
-	write(t, root, map[string]string{
+	mod, files := moduleWith(t, map[string]string{
 		"go.mod":   "module example.com/s\n\ngo 1.22\n",
 		"lib/l.go": "package lib\n\nconst V = 1\n",
 		"a/a.go":   "package a\n\nimport \"example.com/s/lib\"\n",
-	})
-	mod, err := gomod.Find(root, funcs.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := funcs.ReadDir(filepath.Join(root, "a"), funcs.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, "a")
+	root := mod.Dir
 	snap := mod.Snapshot()
 	_, before := snap.LocalDeps(files)
 	write(t, root, map[string]string{"lib/l.go": "package lib\n\nconst V = 2\n"})
@@ -214,19 +215,11 @@ func TestSnapshot(t *testing.T) {
 // TestLocalDepsMissing: a package that is imported but missing is a
 // dependency too, and its arrival changes the hash.
 func TestLocalDepsMissing(t *testing.T) {
-	root := t.TempDir()
-	write(t, root, map[string]string{
+	mod, files := moduleWith(t, map[string]string{
 		"go.mod": "module example.com/m\n\ngo 1.22\n",
 		"a/a.go": "package a\n\nimport \"example.com/m/gone\"\n",
-	})
-	mod, err := gomod.Find(root, funcs.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := funcs.ReadDir(filepath.Join(root, "a"), funcs.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, "a")
+	root := mod.Dir
 	rels, before := mod.LocalDeps(files)
 	if !slices.Equal(rels, []string{"gone"}) {
 		t.Errorf("LocalDeps = %v, want [gone]", rels)

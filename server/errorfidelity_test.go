@@ -64,15 +64,6 @@ func TestErrorIdentityModes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	modes := []struct {
-		name string
-		opts []server.Option
-	}{
-		{"http", nil},
-		{"monolith", []server.Option{server.WithMonolith(true)}},
-		{"in-process", []server.Option{server.WithIsolation(server.IsolateNone)}},
-		{"in-process monolith", []server.Option{server.WithIsolation(server.IsolateNone), server.WithMonolith(true)}},
-	}
 	calls := []struct{ path, want string }{
 		{"/nestederrors/Report?kind=notfound", `"wrap notfound: not found" notfound=true quiet=false range=false missing=false code=false eof=false notexist=false asRange=false(false) asCode=false("code ")`},
 		{"/nestederrors/Report?kind=quiet", `"wrap quiet: quiet" notfound=false quiet=true range=false missing=false code=false eof=false notexist=false asRange=false(false) asCode=false("code ")`},
@@ -94,7 +85,7 @@ func TestErrorIdentityModes(t *testing.T) {
 		{"/status/Show?id=4", `n=4 err=<nil>`},
 	}
 	files := map[string]string{"nestederrors/nestederrors.go": string(nested), "status/status.go": statusSrc}
-	for _, m := range modes {
+	for _, m := range callModes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			in := microfntest.Start(t, files, append([]server.Option{server.WithQuiet(true)}, m.opts...)...)

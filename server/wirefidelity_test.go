@@ -149,6 +149,19 @@ func Nested() string {
 }
 `
 
+// callModes are the ways a nested call can be carried: over HTTP between
+// worker processes, in a worker (--monolith), over HTTP in the server's
+// own process (--isolate=none), and in process with both.
+var callModes = []struct {
+	name string
+	opts []server.Option
+}{
+	{"http", nil},
+	{"monolith", []server.Option{server.WithMonolith(true)}},
+	{"in-process", []server.Option{server.WithIsolation(server.IsolateNone)}},
+	{"in-process monolith", []server.Option{server.WithIsolation(server.IsolateNone), server.WithMonolith(true)}},
+}
+
 // TestWireFidelityModes: what a service returns, and what a nested call
 // gives back, is the same over HTTP between worker processes, in process
 // (--isolate=none), and with --monolith: NaN and the infinities travel as
@@ -157,15 +170,6 @@ func Nested() string {
 // boundary intact.
 func TestWireFidelityModes(t *testing.T) {
 	t.Parallel()
-	modes := []struct {
-		name string
-		opts []server.Option
-	}{
-		{"http", nil},
-		{"monolith", []server.Option{server.WithMonolith(true)}},
-		{"in-process", []server.Option{server.WithIsolation(server.IsolateNone)}},
-		{"in-process monolith", []server.Option{server.WithIsolation(server.IsolateNone), server.WithMonolith(true)}},
-	}
 	type call struct {
 		method, path, body string
 		want               string
@@ -192,7 +196,7 @@ func TestWireFidelityModes(t *testing.T) {
 		{"GET", "/wide/Nested", "", `"map[-1:minus 10:ten] map[255:[-1]] | 246913578024691357802469135780 | [8 16] 10.1.2.4 | ::1 map[443:https] 1/3 -Inf"`},
 	}
 	got := map[string][]string{}
-	for _, m := range modes {
+	for _, m := range callModes {
 		in := microfntest.Start(t, map[string]string{"floats/floats.go": floatsSrc, "wide/wide.go": wideSrc}, append([]server.Option{server.WithQuiet(true)}, m.opts...)...)
 		for _, c := range calls {
 			var r microfntest.Response
