@@ -38,7 +38,9 @@ func (m *moduleSources) refresh() bool {
 		return false
 	}
 	mod, err := gomod.Find(m.root, m.limits)
-	changed := (mod == nil) != (m.mod == nil) || mod != nil || (err == nil) != (m.err == nil)
+	// A module found is new (its files changed, or it appeared); without
+	// one, only a change between "none" and "unreadable" counts.
+	changed := mod != nil || m.mod != nil || (err == nil) != (m.err == nil)
 	m.mod, m.err = mod, err
 	return changed
 }
