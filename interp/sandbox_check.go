@@ -300,21 +300,27 @@ func (c *sandboxChecker) hostVarRoot(e ast.Expr) (ast.Expr, *types.Var, bool) {
 			if v := c.hostVar(x.Sel); v != nil {
 				return x, v, whole
 			}
-		case *ast.IndexExpr:
+		case *ast.IndexExpr, *ast.SliceExpr, *ast.StarExpr:
 			whole = false
-			e = x.X
-			continue
-		case *ast.SliceExpr:
-			whole = false
-			e = x.X
-			continue
-		case *ast.StarExpr:
-			whole = false
-			e = x.X
+			e = partOf(x)
 			continue
 		}
 		return nil, nil, false
 	}
+}
+
+// partOf returns the operand whose part e, an index, slice or
+// dereference expression, denotes.
+func partOf(e ast.Expr) ast.Expr {
+	switch x := e.(type) {
+	case *ast.IndexExpr:
+		return x.X
+	case *ast.SliceExpr:
+		return x.X
+	case *ast.StarExpr:
+		return x.X
+	}
+	return nil
 }
 
 // checkWrite reports a write to (or, for how "address", the taking of the
@@ -813,13 +819,9 @@ func checkSandboxSyntax(pkg *funcs.Package, pol policy) funcs.ErrorList {
 						e = s.X
 						continue
 					}
-				case *ast.IndexExpr:
+				case *ast.IndexExpr, *ast.StarExpr:
 					whole = false
-					e = x.X
-					continue
-				case *ast.StarExpr:
-					whole = false
-					e = x.X
+					e = partOf(x)
 					continue
 				}
 				return
