@@ -12,7 +12,11 @@ import (
 	"github.com/microfn/microfn/server"
 )
 
-const trustSrc = `package trust
+// probeSrc is the source of package pkg with a service name that sleeps
+// ms milliseconds and reports how many of its executions ran at once, at
+// most, so far, under the policy options given.
+func probeSrc(pkg, name, options string) string {
+	return "package " + pkg + `
 
 import (
 	"sync/atomic"
@@ -21,11 +25,10 @@ import (
 
 var running, most atomic.Int64
 
-// Narrow may run one call chain at a time: it reports how many executions
-// ran at once, at most, so far.
+// ` + name + ` sleeps and reports the most executions at once.
 //
-//microfn:service scale=1 retry=1 timeout=5s
-func Narrow(ms int) int64 {
+//microfn:service ` + options + `
+func ` + name + `(ms int) int64 {
 	n := running.Add(1)
 	defer running.Add(-1)
 	for {
@@ -37,7 +40,11 @@ func Narrow(ms int) int64 {
 	time.Sleep(time.Duration(ms) * time.Millisecond)
 	return most.Load()
 }
+`
+}
 
+// trustSrc: Narrow may run one call chain at a time.
+var trustSrc = probeSrc("trust", "Narrow", "scale=1 retry=1 timeout=5s") + `
 //microfn:service timeout=150ms retry=1 scale=4
 func Slow() int { time.Sleep(2 * time.Second); return 1 }
 
@@ -130,32 +137,9 @@ func TestForgedChainHeaders(t *testing.T) {
 	}
 }
 
-const overrunSrc = `package overrun
-
-import (
-	"sync/atomic"
-	"time"
-)
-
-var running, most atomic.Int64
-
-// Stuck overruns its timeout; retries must not run beside the overrunning
-// execution (scale=1).
-//
-//microfn:service scale=1 timeout=100ms retry=2 base=1ms
-func Stuck(ms int) int64 {
-	n := running.Add(1)
-	defer running.Add(-1)
-	for {
-		m := most.Load()
-		if n <= m || most.CompareAndSwap(m, n) {
-			break
-		}
-	}
-	time.Sleep(time.Duration(ms) * time.Millisecond)
-	return most.Load()
-}
-
+// overrunSrc: Stuck overruns its timeout; retries must not run beside the
+// overrunning execution (scale=1).
+var overrunSrc = probeSrc("overrun", "Stuck", "scale=1 timeout=100ms retry=2 base=1ms") + `
 //microfn:service retry=1 timeout=5s
 func Outer(ms int) (int64, error) { return StuckE(ms) }
 
