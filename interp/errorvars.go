@@ -3,6 +3,7 @@ package interp
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -39,13 +40,7 @@ func (p *Package) MatchErrorVars(err error) (names []string) {
 	for _, f := range p.errorFuncs {
 		names = append(names, f.match(err)...)
 	}
-	std := stdErrorVars()
-	for _, n := range std.names {
-		if errors.Is(err, std.values[n]) {
-			names = append(names, n)
-		}
-	}
-	return names
+	return append(names, stdErrorVars().match(err)...)
 }
 
 // match runs the generated function that matches err against the
@@ -120,8 +115,55 @@ func (p *Package) QualifiedName(name string) string {
 
 // stdErrors are the standard library's exported variables of type error.
 type stdErrors struct {
-	names  []string         // sorted
-	values map[string]error // by import path, dot, name
+	names   []string           // sorted
+	values  map[string]error   // by import path, dot, name
+	byValue map[error][]string // the names of each value, sorted
+}
+
+// match returns the names of the variables err matches with errors.Is.
+// An error is matched by walking its tree once and looking each error up
+// by value, which is what errors.Is does for errors without an Is method;
+// a tree with one (or an error that cannot be a map key) is matched with
+// errors.Is against every variable.
+func (std stdErrors) match(err error) []string {
+	var found []error
+	byValue := true
+	var walk func(e error)
+	walk = func(e error) {
+		if e == nil || !byValue {
+			return
+		}
+		if _, ok := e.(interface{ Is(error) bool }); ok || !reflect.TypeOf(e).Comparable() {
+			byValue = false
+			return
+		}
+		if _, ok := std.byValue[e]; ok && !slices.Contains(found, e) {
+			found = append(found, e)
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		}
+	}
+	walk(err)
+	var names []string
+	if !byValue {
+		for _, n := range std.names {
+			if errors.Is(err, std.values[n]) {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	for _, e := range found {
+		names = append(names, std.byValue[e]...)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // stdErrorVars returns the standard library's error variables, read once:
@@ -142,5 +184,12 @@ var stdErrorVars = sync.OnceValue(func() stdErrors {
 		}
 	}
 	sort.Strings(std.names)
+	std.byValue = map[error][]string{}
+	for _, n := range std.names {
+		v := std.values[n]
+		if reflect.TypeOf(v).Comparable() {
+			std.byValue[v] = append(std.byValue[v], n)
+		}
+	}
 	return std
 })

@@ -1,0 +1,60 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"testing"
+)
+
+// isAll is an error with an Is method, which matching by value cannot
+// see through.
+type isAll struct{}
+
+func (isAll) Error() string        { return "is all" }
+func (isAll) Is(target error) bool { return target == io.ErrUnexpectedEOF }
+
+// TestStdErrorMatch: the standard library's error variables an error
+// matches, by value along its tree, or with errors.Is when the tree has an
+// Is method or a value that cannot be compared.
+func TestStdErrorMatch(t *testing.T) {
+	std := stdErrorVars()
+	for _, tc := range []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"plain", errors.New("x"), nil},
+		{"direct", io.EOF, []string{"io.EOF"}},
+		{"wrapped", fmt.Errorf("a: %w", fmt.Errorf("b: %w", io.EOF)), []string{"io.EOF"}},
+		{"two names, one value", fmt.Errorf("open: %w", fs.ErrNotExist), []string{"io/fs.ErrNotExist", "os.ErrNotExist"}},
+		{"joined", errors.Join(io.EOF, os.ErrClosed), []string{"io.EOF", "io/fs.ErrClosed", "os.ErrClosed"}},
+		{"twice", errors.Join(io.EOF, fmt.Errorf("%w", io.EOF)), []string{"io.EOF"}},
+		{"Is method", errors.Join(isAll{}, io.EOF), []string{"io.EOF", "io.ErrUnexpectedEOF"}},
+	} {
+		got := std.match(tc.err)
+		var want []string
+		for _, n := range tc.want {
+			if _, ok := std.values[n]; ok { // as this Go's standard library has it
+				want = append(want, n)
+			}
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, want)
+		}
+		// Whatever the path, the answer is what errors.Is says.
+		var is []string
+		for _, n := range std.names {
+			if errors.Is(tc.err, std.values[n]) {
+				is = append(is, n)
+			}
+		}
+		if !slices.Equal(got, is) {
+			t.Errorf("%s: got %v, errors.Is gives %v", tc.name, got, is)
+		}
+	}
+}
