@@ -237,9 +237,16 @@ func (m *Module) readDir(dir string) ([]funcs.SourceFile, error) {
 // packages loaded together see the same files, even while an editor is
 // still writing one (see Module.Snapshot). It is safe for concurrent use.
 type Snapshot struct {
-	m     *Module
-	mu    sync.Mutex
-	reads map[string]snapshotRead // by directory
+	m       *Module
+	mu      sync.Mutex
+	reads   map[string]snapshotRead   // by directory
+	imports map[string]snapshotImport // by import path
+}
+
+type snapshotImport struct {
+	pkg *funcs.Package
+	ok  bool
+	err error
 }
 
 type snapshotRead struct {
@@ -249,7 +256,7 @@ type snapshotRead struct {
 
 // Snapshot returns a new snapshot of the module's packages.
 func (m *Module) Snapshot() *Snapshot {
-	return &Snapshot{m: m, reads: map[string]snapshotRead{}}
+	return &Snapshot{m: m, reads: map[string]snapshotRead{}, imports: map[string]snapshotImport{}}
 }
 
 // ReadDir reads the source files of dir as funcs.ReadDir does, once.
@@ -272,9 +279,23 @@ func (s *Snapshot) ReadDir(dir string) ([]funcs.SourceFile, error) {
 }
 
 // ImportSource implements interp.SourceImporter, reading the module's
-// own packages through the snapshot.
+// own packages through the snapshot, and parsing each package once: the
+// packages loaded together share it (it is read-only once parsed).
 func (s *Snapshot) ImportSource(p string) (*funcs.Package, bool, error) {
-	return s.m.importSource(p, s.ReadDir, s.Importer())
+	s.mu.Lock()
+	r, ok := s.imports[p]
+	s.mu.Unlock()
+	if ok {
+		return r.pkg, r.ok, r.err
+	}
+	pkg, found, err := s.m.importSource(p, s.ReadDir, s.Importer())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.imports[p]; ok { // parsed meanwhile: share that one
+		return r.pkg, r.ok, r.err
+	}
+	s.imports[p] = snapshotImport{pkg, found, err}
+	return pkg, found, err
 }
 
 // Importer returns the funcs.Importer of the packages s has the source

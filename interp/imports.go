@@ -171,8 +171,15 @@ func virtualPath(importPath string) string {
 
 // Importer returns the funcs.Importer of the packages p imports from
 // source, each parsed once, for the types of other packages in service
-// signatures.
+// signatures and for Loader.Run: one importer per Prepared, so a worker
+// parses them once.
 func (p *Prepared) Importer() funcs.Importer {
+	p.importerOnce.Do(func() { p.importer = p.newImporter() })
+	return p.importer
+}
+
+// newImporter makes the importer Importer returns.
+func (p *Prepared) newImporter() funcs.Importer {
 	var mu sync.Mutex
 	parsed := map[string]*funcs.Package{}
 	byPath := map[string]*PreparedDep{}

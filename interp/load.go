@@ -155,6 +155,9 @@ type Prepared struct {
 	// Deps are the packages it imports from source, a package after the
 	// ones it imports.
 	Deps []*PreparedDep `json:"deps,omitempty"`
+
+	importerOnce sync.Once
+	importer     funcs.Importer // see Importer
 }
 
 // Prepare checks src (imports against the sandbox, types, calls made at
