@@ -100,7 +100,7 @@ func (r *fileRewriter) deferStmt(d *ast.DeferStmt) {
 		ast.Inspect(e, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.CallExpr:
-				if tv, ok := r.info.Types[x.Fun]; !ok || !tv.IsType() {
+				if r.isCall(x) {
 					found = true
 				}
 			case *ast.Ident:

@@ -536,6 +536,13 @@ func (r *fileRewriter) mapMultiAssign(as *ast.AssignStmt) {
 	r.insert(as.End(), "; "+strings.Join(lhs, ", ")+" = "+strings.Join(nonBlank(temps), ", ")+" }")
 }
 
+// isCall reports whether x calls a function, rather than converting a
+// value to a type.
+func (r *fileRewriter) isCall(x *ast.CallExpr) bool {
+	tv, ok := r.info.Types[x.Fun]
+	return !ok || !tv.IsType()
+}
+
 // callsOrReceives reports whether evaluating e may call a function or
 // receive from a channel.
 func (r *fileRewriter) callsOrReceives(e ast.Expr) bool {
@@ -543,7 +550,7 @@ func (r *fileRewriter) callsOrReceives(e ast.Expr) bool {
 	ast.Inspect(e, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.CallExpr:
-			if tv, ok := r.info.Types[x.Fun]; !ok || !tv.IsType() {
+			if r.isCall(x) {
 				found = true
 			}
 		case *ast.UnaryExpr:
