@@ -427,3 +427,23 @@ func TestModuleImportedPackageReturns(t *testing.T) {
 		t.Errorf("Buy = %d %s", r.Status, r.Body)
 	}
 }
+
+// TestModuleBrokenGoMod: a go.mod that does not parse is named in the
+// error of every import it should have resolved; packages that import
+// only the standard library are served.
+func TestModuleBrokenGoMod(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, map[string]string{
+		"go.mod":       "module example.com/broken\n\ngo 1.22\n\nrequire (\n",
+		"util/util.go": "package util\n\n// One is one.\nfunc One() int { return 1 }\n",
+		"api/api.go":   "package api\n\nimport \"example.com/broken/util\"\n\n//microfn:service\nfunc A() int { return util.One() }\n",
+		"std/std.go":   "package std\n\nimport \"strings\"\n\n//microfn:service\nfunc S() string { return strings.ToUpper(\"ok\") }\n",
+	})
+	errs := strings.Join(packageErrors(t, in, "api"), "\n")
+	if !strings.Contains(errs, "api/api.go:3:8: ") || !strings.Contains(errs, "go.mod cannot be read") || !strings.Contains(errs, "go.mod:5") {
+		t.Errorf("api's errors %q, want the import at api/api.go:3:8 and go.mod's error", errs)
+	}
+	if r := in.Get("/std/S"); strings.TrimSpace(r.Body) != `"OK"` {
+		t.Errorf("S = %d %s", r.Status, r.Body)
+	}
+}
