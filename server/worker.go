@@ -3,10 +3,13 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"path/filepath"
+	"syscall"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -103,7 +106,7 @@ func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger,
 		return err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- s.app.Listener(ln) }()
+	go func() { errc <- s.app.Listener(retryListener{ln}) }()
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -130,4 +133,25 @@ func (s *Server) loadSources(ctx context.Context, rel string, files []funcs.Sour
 	s.packages[rel] = &pkgState{rel: rel, current: v, hash: hashFiles(files)}
 	s.unsyncedPublish()
 	return nil
+}
+
+// retryListener is a listener whose Accept waits out the errors that pass
+// (EMFILE and ENFILE: service code holding every file descriptor it may
+// open), as net/http's server does, instead of returning them: fasthttp
+// ends its server on any error but a timeout, which would end the worker
+// for the service code's fault.
+type retryListener struct{ net.Listener }
+
+// Accept accepts the next connection, retrying with a growing pause (5 ms
+// to 1 s) while the process has no file descriptor to spare.
+func (l retryListener) Accept() (net.Conn, error) {
+	var wait time.Duration
+	for {
+		c, err := l.Listener.Accept()
+		if err == nil || !(errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)) {
+			return c, err
+		}
+		wait = min(max(2*wait, 5*time.Millisecond), time.Second)
+		time.Sleep(wait)
+	}
 }
