@@ -214,9 +214,13 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 		if v == nil {
 			return microfn.Permanent(microfn.NewRemoteError(name, 500, "services cannot be called while their package initialises", 0))
 		}
-		e := v.endpoints[c.Service.Index]
+		// Index counts in the list the service belongs to: the package's
+		// own services, or those of the packages it imports.
+		var e *endpoint
 		if c.Service.ImportedFrom != "" {
 			e = v.imported[c.Service.Index]
+		} else {
+			e = v.endpoints[c.Service.Index]
 		}
 		parent, ok := chainFrom(c.Caller)
 		if !ok {

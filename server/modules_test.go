@@ -447,3 +447,61 @@ func TestModuleBrokenGoMod(t *testing.T) {
 		t.Errorf("S = %d %s", r.Status, r.Body)
 	}
 }
+
+// TestModuleCallsSeveralImportedPackages: a service that imports two
+// service packages and calls the services of the second (and of the
+// first) reaches each at its own route, in every call mode. The index of
+// an imported service counts among the imported ones, never among the
+// package's own.
+func TestModuleCallsSeveralImportedPackages(t *testing.T) {
+	t.Parallel()
+	src := map[string]string{
+		"go.mod":     "module example.com/px\n\ngo 1.22\n",
+		"inv/inv.go": "package inv\n\n//microfn:service\nfunc A(id string) (string, error) { return \"inv-\" + id, nil }\n\n//microfn:service\nfunc B(id string) (string, error) { return \"invb-\" + id, nil }\n",
+		"pay/pay.go": "package pay\n\n//microfn:service\nfunc Charge(id string) (string, error) { return \"pay-\" + id, nil }\n\n//microfn:service\nfunc Refund(id string) (string, error) { return \"refund-\" + id, nil }\n",
+		"ord/ord.go": `package ord
+
+import (
+	"example.com/px/inv"
+	"example.com/px/pay"
+)
+
+var _ = inv.A
+
+//microfn:service
+func Place(id string) (string, error) { return pay.Charge(id) }
+
+//microfn:service
+func All(id string) (string, error) {
+	a, err := inv.A(id)
+	if err != nil {
+		return "", err
+	}
+	b, err := inv.B(id)
+	if err != nil {
+		return "", err
+	}
+	c, err := pay.Charge(id)
+	if err != nil {
+		return "", err
+	}
+	d, err := pay.Refund(id)
+	return a + "," + b + "," + c + "," + d, err
+}
+`,
+	}
+	for _, m := range callModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			in := microfntest.Start(t, src, append([]server.Option{server.WithQuiet(true)}, m.opts...)...)
+			for _, c := range []struct{ path, want string }{
+				{"/ord/Place?id=x", `"pay-x"`},
+				{"/ord/All?id=y", `"inv-y,invb-y,pay-y,refund-y"`},
+			} {
+				if r := in.Get(c.path); r.Status != 200 || strings.TrimSpace(r.Body) != c.want {
+					t.Errorf("%s = %d %s, want %s", c.path, r.Status, r.Body, c.want)
+				}
+			}
+		})
+	}
+}
