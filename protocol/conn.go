@@ -1,0 +1,483 @@
+package protocol
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+)
+
+// Version is the version of the protocol this package speaks. Both ends
+// send it first; a connection whose ends differ fails.
+const Version = 1
+
+// ErrClosed is the error of calls on a connection that has ended. The
+// error a call returns wraps it, with why the connection ended.
+var ErrClosed = errors.New("protocol: connection closed")
+
+// A Handler serves the calls the other end of a connection makes.
+//
+// ServeCall runs on a goroutine of its own. It must answer with w (a
+// handler that returns without answering answers 500); ctx ends when the
+// caller cancels the call or the connection ends.
+type Handler interface {
+	ServeCall(ctx context.Context, req *Request, w *ReplyWriter)
+}
+
+// HandlerFunc adapts a function to a Handler.
+type HandlerFunc func(ctx context.Context, req *Request, w *ReplyWriter)
+
+// ServeCall calls f.
+func (f HandlerFunc) ServeCall(ctx context.Context, req *Request, w *ReplyWriter) { f(ctx, req, w) }
+
+// A Request is a call the other end made: its head and its whole body.
+type Request struct {
+	Call
+	Body []byte
+}
+
+// Options configure a [Conn].
+type Options struct {
+	// Handler serves the calls of the other end. Nil refuses them: they
+	// are answered 501.
+	Handler Handler
+	// MaxBody bounds the body of a call from the other end, in bytes; a
+	// bigger one is refused with 413. Default 1 MiB.
+	MaxBody int
+	// Window bounds how many bytes of a reply's body the other end may
+	// send beyond what this end has read. Default 256 KiB.
+	Window int
+}
+
+// A Conn is one end of a connection between a server and one of its
+// workers, over a stream socket. Either end calls the other: each call is
+// a stream of frames with an id its caller chose, odd from the end made
+// with odd set, even from the other, so that their ids never collide.
+// Many calls run at once, each answered as soon as it is ready, and the
+// body of a reply is flow-controlled: the callee sends no more than the
+// caller's window ahead of what the caller has read.
+//
+// A Conn is safe for concurrent use.
+type Conn struct {
+	nc   net.Conn
+	opts Options
+	odd  bool
+
+	wmu   sync.Mutex // serializes whole frames on nc
+	wpool sync.Pool
+
+	mu      sync.Mutex // guards the fields below
+	next    uint64
+	calls   map[uint64]*pending  // calls of this end, by id
+	serving map[uint64]*incoming // calls of the other end, by id
+	err     error                // why the connection ended
+	done    chan struct{}        // closed when it ended
+}
+
+// NewConn starts the protocol on nc. odd sets which ids this end gives
+// its calls; the two ends must differ. The Conn reads nc until it ends
+// (or Close), and owns it.
+func NewConn(nc net.Conn, odd bool, opts Options) *Conn {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 1 << 20
+	}
+	if opts.Window <= 0 {
+		opts.Window = 256 << 10
+	}
+	c := &Conn{
+		nc:      nc,
+		opts:    opts,
+		odd:     odd,
+		calls:   map[uint64]*pending{},
+		serving: map[uint64]*incoming{},
+		done:    make(chan struct{}),
+	}
+	if odd {
+		c.next = 1
+	} else {
+		c.next = 2
+	}
+	c.wpool.New = func() any { return new([]byte) }
+	e := encoder{}
+	e.uvarint(Version)
+	if err := c.writeFrame(frameHeader{typ: frameHello}, e.b, nil); err != nil {
+		c.fail(fmt.Errorf("send hello: %w", err))
+	}
+	go c.read()
+	return c
+}
+
+// Done returns a channel closed once the connection has ended.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err returns why the connection ended, or nil while it runs.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Close ends the connection: calls in flight fail with ErrClosed, and
+// calls being served see their context end.
+func (c *Conn) Close() error {
+	c.fail(ErrClosed)
+	return nil
+}
+
+// fail ends the connection with err, once.
+func (c *Conn) fail(err error) {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	if !errors.Is(err, ErrClosed) {
+		err = fmt.Errorf("%w: %w", ErrClosed, err)
+	}
+	c.err = err
+	calls, serving := c.calls, c.serving
+	c.calls, c.serving = map[uint64]*pending{}, map[uint64]*incoming{}
+	close(c.done)
+	c.mu.Unlock()
+	_ = c.nc.Close()
+	for _, p := range calls {
+		p.fail(err)
+	}
+	for _, in := range serving {
+		in.abort(err)
+	}
+}
+
+// ours reports whether stream id was opened by this end.
+func (c *Conn) ours(id uint64) bool { return (id%2 == 1) == c.odd }
+
+// writeFrame writes one frame whose payload is a then b.
+func (c *Conn) writeFrame(h frameHeader, a, b []byte) error {
+	h.length = uint32(len(a) + len(b))
+	bp := c.wpool.Get().(*[]byte)
+	buf := (*bp)[:0]
+	var hb [frameHeaderLen]byte
+	h.put(&hb)
+	buf = append(buf, hb[:]...)
+	buf = append(buf, a...)
+	var err error
+	c.wmu.Lock()
+	if len(b) <= 4<<10 {
+		buf = append(buf, b...)
+		_, err = c.nc.Write(buf)
+	} else {
+		// A big body goes out without a copy.
+		bufs := net.Buffers{buf, b}
+		_, err = bufs.WriteTo(c.nc)
+	}
+	c.wmu.Unlock()
+	if cap(buf) <= 64<<10 {
+		*bp = buf
+		c.wpool.Put(bp)
+	}
+	return err
+}
+
+// write writes a frame of stream id, ending the connection if it cannot.
+func (c *Conn) write(typ frameType, flags uint8, id uint64, a, b []byte) error {
+	if err := c.writeFrame(frameHeader{typ: typ, flags: flags, stream: id}, a, b); err != nil {
+		c.fail(fmt.Errorf("write %s frame: %w", typ, err))
+		return c.Err()
+	}
+	return nil
+}
+
+// Call makes a call and returns the head of its reply once it arrives;
+// read the reply's body from the Response, then close it. ctx bounds the
+// wait for the reply's head: when it ends first, the call is canceled
+// (the other end's handler sees its context end) and Call returns ctx's
+// error. The body may be of any size: it is sent in frames.
+func (c *Conn) Call(ctx context.Context, call *Call, body []byte) (*Response, error) {
+	p := newPending(c)
+	c.mu.Lock()
+	if c.err != nil {
+		err := c.err
+		c.mu.Unlock()
+		return nil, err
+	}
+	p.id = c.next
+	c.next += 2
+	c.calls[p.id] = p
+	c.mu.Unlock()
+
+	bp := c.wpool.Get().(*[]byte)
+	head := appendHead((*bp)[:0], call)
+	first := body
+	if len(first) > maxPayload {
+		first = first[:maxPayload]
+	}
+	rest := body[len(first):]
+	var flags uint8
+	if len(rest) == 0 {
+		flags = flagEnd
+	}
+	err := c.write(frameCall, flags, p.id, head, first)
+	*bp = head
+	c.wpool.Put(bp)
+	for err == nil && len(rest) > 0 {
+		chunk := rest
+		if len(chunk) > maxPayload {
+			chunk = chunk[:maxPayload]
+		}
+		rest = rest[len(chunk):]
+		flags = 0
+		if len(rest) == 0 {
+			flags = flagEnd
+		}
+		err = c.write(frameData, flags, p.id, nil, chunk)
+	}
+	if err != nil {
+		c.forget(p.id)
+		return nil, err
+	}
+	select {
+	case <-p.ready:
+	case <-ctx.Done():
+		c.cancel(p.id, "the caller gave up")
+		p.fail(ctx.Err())
+		return nil, ctx.Err()
+	}
+	if p.err != nil {
+		c.forget(p.id)
+		return nil, p.err
+	}
+	return &Response{Reply: p.reply, p: p}, nil
+}
+
+// forget drops a call of this end.
+func (c *Conn) forget(id uint64) {
+	c.mu.Lock()
+	delete(c.calls, id)
+	c.mu.Unlock()
+}
+
+// cancel tells the other end that this end gave up on call id.
+func (c *Conn) cancel(id uint64, why string) {
+	c.forget(id)
+	_ = c.write(frameCancel, 0, id, []byte(why), nil)
+}
+
+// read reads frames until the connection ends.
+func (c *Conn) read() {
+	br := bufio.NewReaderSize(c.nc, 64<<10)
+	var hb [frameHeaderLen]byte
+	hello := false
+	for {
+		h, err := readFrameHeader(br, &hb)
+		if err != nil {
+			c.fail(readError(err))
+			return
+		}
+		payload := make([]byte, h.length)
+		if _, err := io.ReadFull(br, payload); err != nil {
+			c.fail(readError(err))
+			return
+		}
+		if !hello {
+			if err := checkHello(h, payload); err != nil {
+				c.fail(err)
+				return
+			}
+			hello = true
+			continue
+		}
+		if err := c.dispatch(h, payload); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+}
+
+// readError describes why reading the connection stopped.
+func readError(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("the other end closed the connection: %w", err)
+	}
+	return err
+}
+
+// checkHello checks the first frame of the other end.
+func checkHello(h frameHeader, payload []byte) error {
+	if h.typ != frameHello || h.stream != 0 {
+		return fmt.Errorf("protocol: want a hello frame first, got a %s frame", h.typ)
+	}
+	d := decoder{b: payload}
+	if v := d.uvarint(); d.err != nil || v != Version {
+		return fmt.Errorf("protocol: the other end speaks version %d, this end %d", v, Version)
+	}
+	return nil
+}
+
+// dispatch handles one frame. An error is a protocol violation, which
+// ends the connection.
+func (c *Conn) dispatch(h frameHeader, payload []byte) error {
+	end := h.flags&flagEnd != 0
+	if h.stream == 0 {
+		return fmt.Errorf("protocol: %s frame on stream 0", h.typ)
+	}
+	ours := c.ours(h.stream)
+	switch {
+	case h.typ == frameCall && !ours:
+		return c.receiveCall(h.stream, payload, end)
+	case h.typ == frameData && !ours:
+		return c.receiveCallData(h.stream, payload, end)
+	case h.typ == frameCancel && !ours:
+		c.mu.Lock()
+		in := c.serving[h.stream]
+		c.mu.Unlock()
+		if in != nil {
+			in.abort(fmt.Errorf("the caller canceled the call: %s", payload))
+		}
+		return nil
+	case h.typ == frameWindow && !ours:
+		d := decoder{b: payload}
+		n := d.uvarint()
+		if d.err != nil || n == 0 || n > 1<<30 {
+			return fmt.Errorf("protocol: bad window frame")
+		}
+		c.mu.Lock()
+		in := c.serving[h.stream]
+		c.mu.Unlock()
+		if in != nil {
+			in.w.grant(int(n))
+		}
+		return nil
+	case h.typ == frameReply && ours:
+		r, body, err := decodeReply(payload)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		p := c.calls[h.stream]
+		c.mu.Unlock()
+		if p == nil {
+			return nil // canceled: drop the answer
+		}
+		return p.head(r, body, end)
+	case h.typ == frameData && ours:
+		c.mu.Lock()
+		p := c.calls[h.stream]
+		c.mu.Unlock()
+		if p == nil {
+			return nil
+		}
+		return p.data(payload, end)
+	case h.typ == frameCancel && ours:
+		c.mu.Lock()
+		p := c.calls[h.stream]
+		delete(c.calls, h.stream)
+		c.mu.Unlock()
+		if p != nil {
+			p.fail(fmt.Errorf("protocol: the other end canceled the call: %s", payload))
+		}
+		return nil
+	}
+	return fmt.Errorf("protocol: unexpected %s frame on stream %d", h.typ, h.stream)
+}
+
+// receiveCall starts a call of the other end.
+func (c *Conn) receiveCall(id uint64, payload []byte, end bool) error {
+	call, body, err := decodeCall(payload)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	in := &incoming{id: id, req: Request{Call: call}, ctx: ctx, cancel: cancel}
+	in.w = &ReplyWriter{c: c, in: in, credit: c.opts.Window, wake: make(chan struct{}, 1)}
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		cancel(c.err)
+		return nil
+	}
+	if _, dup := c.serving[id]; dup {
+		c.mu.Unlock()
+		cancel(nil)
+		return fmt.Errorf("protocol: call %d opened twice", id)
+	}
+	c.serving[id] = in
+	c.mu.Unlock()
+	if len(body) > c.opts.MaxBody {
+		in.tooBig = true
+	} else {
+		in.req.Body = body
+	}
+	if end {
+		in.complete = true
+		go c.serve(in)
+	}
+	return nil
+}
+
+// receiveCallData adds to the body of a call of the other end.
+func (c *Conn) receiveCallData(id uint64, payload []byte, end bool) error {
+	c.mu.Lock()
+	in := c.serving[id]
+	c.mu.Unlock()
+	if in == nil {
+		return nil // canceled meanwhile
+	}
+	if in.complete {
+		return fmt.Errorf("protocol: data after the end of call %d's body", id)
+	}
+	if !in.tooBig {
+		if len(in.req.Body)+len(payload) > c.opts.MaxBody {
+			in.tooBig, in.req.Body = true, nil
+		} else {
+			in.req.Body = append(in.req.Body, payload...)
+		}
+	}
+	if end {
+		in.complete = true
+		go c.serve(in)
+	}
+	return nil
+}
+
+// serve runs the handler for a call of the other end.
+func (c *Conn) serve(in *incoming) {
+	w := in.w
+	defer func() {
+		if !w.ended() {
+			_ = w.Reply(&Reply{Status: 500, Permanent: true, ContentType: "text/plain"}, []byte("the handler did not answer"))
+		}
+		c.mu.Lock()
+		delete(c.serving, in.id)
+		c.mu.Unlock()
+		in.cancel(nil)
+	}()
+	switch {
+	case in.tooBig:
+		_ = w.Reply(&Reply{Status: 413, Permanent: true, ContentType: "text/plain"}, fmt.Appendf(nil, "the body exceeds %d bytes", c.opts.MaxBody))
+	case c.opts.Handler == nil:
+		_ = w.Reply(&Reply{Status: 501, Permanent: true, ContentType: "text/plain"}, []byte("this end serves no calls"))
+	default:
+		c.opts.Handler.ServeCall(in.ctx, &in.req, w)
+	}
+}
+
+// An incoming is a call of the other end being received or served.
+type incoming struct {
+	id     uint64
+	req    Request
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	w      *ReplyWriter
+	// tooBig and complete are the read goroutine's: the body exceeds
+	// MaxBody; the body is complete and the handler runs.
+	tooBig, complete bool
+}
+
+// abort ends the call: the caller gave up, or the connection ended.
+func (in *incoming) abort(err error) {
+	in.cancel(err)
+	in.w.abort(err)
+}

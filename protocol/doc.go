@@ -1,0 +1,54 @@
+// Package protocol is the protocol between a microfn server and its worker
+// processes: how a worker starts (its Spec in, its Ready out), and how
+// calls cross between them once it runs.
+//
+// # Start
+//
+// The server starts a worker from its own executable (or a compiled
+// worker executable) and gives it three things: the Spec, one JSON line on
+// its standard input; a pipe on file descriptor 3, on which the worker
+// writes one Ready line once it has loaded its packages or failed to; and
+// one end of a Unix socket pair on file descriptor 4, the connection of
+// this package. The worker creates no socket and names no path to reach
+// its server. Its standard input closes when the server is done with it
+// or dies, and the worker then exits.
+//
+// # Calls
+//
+// Over the connection, each end calls the other ([Conn.Call]): the server
+// sends each attempt of a call to the worker that runs the service, and a
+// worker sends the nested calls its service code makes (through a proxy)
+// to the server, which applies the callee's policy and sends the call on.
+// A call is a stream of frames with an id its caller picked (odd from the
+// server, even from the worker): a call frame with its head ([Call]: the
+// route, method, query, content type, chain and the attempt it belongs
+// to) and the start of its body, then data frames until one marked as the
+// end; the answer is a reply frame with its head ([Reply]: status,
+// headers) and the start of its body, then data frames. Calls run
+// concurrently and are answered in any order. A caller that gives up
+// sends a cancel frame; the callee's handler sees its context end.
+//
+// A reply's body is flow-controlled: the callee sends at most a window of
+// bytes (256 KiB by default) beyond what the caller has read, and the
+// caller grants more with window frames as it reads. A slow client slows
+// down the service that writes to it, and neither process buffers more
+// than a window per call.
+//
+// # Attempts
+//
+// The server is the only authority on a call chain. Every attempt it sends
+// to a worker carries an attempt id it made up for it; a nested call from
+// a worker names the attempt it is made by, and the server takes the
+// chain, the depth, the deadline and the caller from its own record of
+// that attempt, which ends when the attempt does. A worker holds no key:
+// whatever it does, it can only make calls on behalf of the attempts it is
+// serving, no deeper than they are and no later than their deadlines.
+//
+// # Frames
+//
+// Every frame is a 16-byte header (the payload's length, the frame's type
+// and flags, the stream id) and a payload; heads are encoded with
+// varints and length-prefixed strings. Each end first sends a hello frame
+// with the protocol version. Anything that is not the protocol ends the
+// connection, which the server treats as the worker's crash.
+package protocol
