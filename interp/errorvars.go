@@ -1,195 +1,37 @@
 package interp
 
 import (
-	"errors"
 	"reflect"
-	"slices"
-	"sort"
-	"strings"
 	"sync"
 
 	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/microfn/microfn/svcrt"
 )
 
 // Error identity across calls. A service that returns a package-level
 // error variable (var ErrNotFound = errors.New("not found")), a constant
 // of an error type, or a standard library one (io.EOF), or an error that
-// wraps them, is matched here against each of them with errors.Is. The
-// names of those that match travel with the error to the caller, which
-// wraps its own values of the same names: errors.Is(err, ErrNotFound)
-// holds in the caller although the error crossed processes.
+// wraps them, is matched against each of them with errors.Is (see
+// svcrt.Package.MatchErrorVars). The names of those that match travel
+// with the error to the caller, which wraps its own values of the same
+// names: errors.Is(err, ErrNotFound) holds in the caller although the
+// error crossed processes. The generated file of each package (see
+// generated) has the functions over its own variables.
 
-// errorFuncs are the generated functions over the error variables of
-// one package of those an interpreter loaded.
-type errorFuncs struct {
-	qualifier string        // the package's import path, or name
-	is        reflect.Value // func(error) []string
-	get       reflect.Value // func(string) error
-}
-
-// MatchErrorVars returns the error variables err matches with errors.Is,
-// by qualified name (see [Package.QualifiedName]): the package-level
-// variables and constants of an error type of the package and of the
-// packages it imports from source, then the standard library's exported
-// error variables. The package's own are matched in the interpreter, with
-// the package's notion of equality.
-func (p *Package) MatchErrorVars(err error) (names []string) {
-	if err == nil {
-		return nil
-	}
-	for _, f := range p.errorFuncs {
-		names = append(names, f.match(err)...)
-	}
-	return append(names, stdErrorVars().match(err)...)
-}
-
-// match runs the generated function that matches err against the
-// package's error variables.
-func (f errorFuncs) match(err error) (names []string) {
-	defer func() {
-		if recover() != nil { // the package was closed meanwhile
-			names = nil
-		}
-	}()
-	out := f.is.Call([]reflect.Value{reflect.ValueOf(&err).Elem()})
-	local, _ := out[0].Interface().([]string)
-	for _, n := range local {
-		names = append(names, f.qualifier+"."+n)
-	}
-	return names
-}
-
-// ErrorVar returns the value of the error variable of the qualified name,
-// as [Package.MatchErrorVars] names it: this loaded version's own, that
-// of a package it imports from source, or the standard library's.
-func (p *Package) ErrorVar(name string) (err error, ok bool) {
-	if err, ok := stdErrorVars().values[name]; ok {
-		return err, true
-	}
-	for _, f := range p.errorFuncs {
-		local, ok := strings.CutPrefix(name, f.qualifier+".")
-		if ok && local != "" && !strings.Contains(local, ".") {
-			return f.get1(local)
-		}
-	}
-	return nil, false
-}
-
-// get1 runs the generated function that returns the variable name.
-func (f errorFuncs) get1(name string) (err error, ok bool) {
-	defer func() {
-		if recover() != nil {
-			err, ok = nil, false
-		}
-	}()
-	out := f.get.Call([]reflect.Value{reflect.ValueOf(name)})
-	if out[0].IsNil() {
-		return nil, false
-	}
-	err, ok = out[0].Interface().(error)
-	return err, ok
-}
-
-// ErrorVars returns the values of the error variables of the qualified
-// names that [Package.ErrorVar] knows, skipping the others.
-func (p *Package) ErrorVars(names []string) []error {
-	var errs []error
-	for _, n := range names {
-		if err, ok := p.ErrorVar(n); ok {
-			errs = append(errs, err)
-		}
-	}
-	return errs
-}
-
-// ImportPath returns the package's import path: its path in its module,
-// or a path of microfn's own outside a module.
-func (p *Package) ImportPath() string { return p.importPath }
-
-// QualifiedName returns the name of the package-level identifier name
-// qualified by the package: its import path (or its name when the path is
-// unknown), a dot, and name.
-func (p *Package) QualifiedName(name string) string {
-	return p.qualifier + "." + name
-}
-
-// stdErrors are the standard library's exported variables of type error.
-type stdErrors struct {
-	names   []string           // sorted
-	values  map[string]error   // by import path, dot, name
-	byValue map[error][]string // the names of each value, sorted
-}
-
-// match returns the names of the variables err matches with errors.Is.
-// An error is matched by walking its tree once and looking each error up
-// by value, which is what errors.Is does for errors without an Is method;
-// a tree with one (or an error that cannot be a map key) is matched with
-// errors.Is against every variable.
-func (std stdErrors) match(err error) []string {
-	var found []error
-	byValue := true
-	var walk func(e error)
-	walk = func(e error) {
-		if e == nil || !byValue {
-			return
-		}
-		if _, ok := e.(interface{ Is(error) bool }); ok || !reflect.TypeOf(e).Comparable() {
-			byValue = false
-			return
-		}
-		if _, ok := std.byValue[e]; ok && !slices.Contains(found, e) {
-			found = append(found, e)
-		}
-		switch u := e.(type) {
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		}
-	}
-	walk(err)
-	var names []string
-	if !byValue {
-		for _, n := range std.names {
-			if errors.Is(err, std.values[n]) {
-				names = append(names, n)
-			}
-		}
-		return names
-	}
-	for _, e := range found {
-		names = append(names, std.byValue[e]...)
-	}
-	slices.Sort(names)
-	return names
-}
-
-// stdErrorVars returns the standard library's error variables, read once:
-// service code cannot assign them (see the sandbox), and their values are
-// the same in every process.
-var stdErrorVars = sync.OnceValue(func() stdErrors {
+// stdErrorVars returns the standard library's exported error variables,
+// read once from the interpreter's symbol tables.
+var stdErrorVars = sync.OnceValue(func() *svcrt.StdErrors {
 	errorType := reflect.TypeFor[error]()
-	std := stdErrors{values: map[string]error{}}
+	vars := map[string]error{}
 	for key, syms := range stdlib.Symbols {
 		path := importPathOfKey(key)
 		for name, v := range syms {
 			if !v.CanAddr() || v.Type() != errorType || v.IsNil() {
 				continue
 			}
-			q := path + "." + name
-			std.names = append(std.names, q)
-			std.values[q] = v.Interface().(error)
+			vars[path+"."+name] = v.Interface().(error)
 		}
 	}
-	sort.Strings(std.names)
-	std.byValue = map[error][]string{}
-	for _, n := range std.names {
-		v := std.values[n]
-		if reflect.TypeOf(v).Comparable() {
-			std.byValue[v] = append(std.byValue[v], n)
-		}
-	}
-	return std
+	return svcrt.NewStdErrors(vars)
 })

@@ -20,6 +20,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // The differential test: every package under testdata/fidelity is
@@ -184,7 +185,7 @@ func runServed(t *testing.T, p *fidelityPackage) map[string]outcome {
 		res, err := s.Invoke(ctx, args)
 		cancel()
 		var o outcome
-		var pe *interp.PanicError
+		var pe *svcrt.PanicError
 		switch {
 		case errors.As(err, &pe):
 			_, isErr := pe.Value.(error)

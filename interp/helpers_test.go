@@ -11,6 +11,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // writePackage writes files (name to source) into a new directory and
@@ -38,7 +39,7 @@ func parsePackage(t *testing.T, files map[string]string) *funcs.Package {
 
 // loadFiles writes files, parses them and loads them into the
 // interpreter. The package is closed when the test ends.
-func loadFiles(t *testing.T, files map[string]string, opts interp.Options, call interp.CallFunc) (*interp.Package, error) {
+func loadFiles(t *testing.T, files map[string]string, opts interp.Options, call svcrt.CallFunc) (*svcrt.Package, error) {
 	t.Helper()
 	src, err := funcs.Load(writePackage(t, files))
 	if err != nil {
@@ -56,7 +57,7 @@ func loadFiles(t *testing.T, files map[string]string, opts interp.Options, call 
 }
 
 // mustLoad is loadFiles for sources that must load.
-func mustLoad(t *testing.T, files map[string]string, opts interp.Options, call interp.CallFunc) *interp.Package {
+func mustLoad(t *testing.T, files map[string]string, opts interp.Options, call svcrt.CallFunc) *svcrt.Package {
 	t.Helper()
 	pkg, err := loadFiles(t, files, opts, call)
 	if err != nil {
@@ -75,10 +76,10 @@ func lines(err error) string {
 }
 
 // direct is a CallFunc that invokes the callee in process.
-func direct(c *interp.Call) error {
+func direct(c *svcrt.Call) error {
 	res, err := c.Service.Invoke(c.Ctx, c.Args)
 	if err != nil {
-		var re *interp.ReturnedError
+		var re *svcrt.ReturnedError
 		if errors.As(err, &re) {
 			_ = c.Service.Func.SetResults(re.Results, c.Results)
 		}
@@ -90,12 +91,12 @@ func direct(c *interp.Call) error {
 // recorder is a CallFunc that records the calls it carries out in process.
 type recorder struct {
 	mu    sync.Mutex
-	calls []*interp.Call
+	calls []*svcrt.Call
 	// fail, if set, decides the error of a call instead of invoking it.
-	fail func(c *interp.Call) error
+	fail func(c *svcrt.Call) error
 }
 
-func (r *recorder) call(c *interp.Call) error {
+func (r *recorder) call(c *svcrt.Call) error {
 	r.mu.Lock()
 	r.calls = append(r.calls, c)
 	fail := r.fail
@@ -108,14 +109,14 @@ func (r *recorder) call(c *interp.Call) error {
 	return direct(c)
 }
 
-func (r *recorder) recorded() []*interp.Call {
+func (r *recorder) recorded() []*svcrt.Call {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]*interp.Call(nil), r.calls...)
+	return append([]*svcrt.Call(nil), r.calls...)
 }
 
 // service returns the loaded service name.
-func service(t *testing.T, pkg *interp.Package, name string) *interp.Service {
+func service(t *testing.T, pkg *svcrt.Package, name string) *svcrt.Service {
 	t.Helper()
 	for _, s := range pkg.Services {
 		if s.Desc.Name == name {
@@ -128,7 +129,7 @@ func service(t *testing.T, pkg *interp.Package, name string) *interp.Service {
 
 // invoke binds args (a JSON object of the parameters, "" for none), calls
 // the service and returns its results as JSON.
-func invoke(t *testing.T, ctx context.Context, s *interp.Service, args string) (string, error) {
+func invoke(t *testing.T, ctx context.Context, s *svcrt.Service, args string) (string, error) {
 	t.Helper()
 	in, err := s.Func.BindJSON([]byte(args))
 	if err != nil {
@@ -146,7 +147,7 @@ func invoke(t *testing.T, ctx context.Context, s *interp.Service, args string) (
 }
 
 // mustInvoke is invoke for calls that must succeed.
-func mustInvoke(t *testing.T, s *interp.Service, args string) string {
+func mustInvoke(t *testing.T, s *svcrt.Service, args string) string {
 	t.Helper()
 	out, err := invoke(t, context.Background(), s, args)
 	if err != nil {

@@ -23,7 +23,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/microfn/microfn/funcs"
-	"github.com/microfn/microfn/wire"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // gopath is the root of the in-memory GOPATH packages are loaded from.
@@ -98,43 +98,11 @@ func NewLoader(opts Options) *Loader {
 	return l
 }
 
-// A Package is one loaded version of a package of service code. It is
-// immutable and safe for concurrent use until [Package.Close].
-type Package struct {
-	// Source is the package as parsed.
-	Source *funcs.Package
-	// Services are the services, in the order of Source.Services.
-	Services []*Service
-	// Codec encodes the package's values.
-	Codec *wire.Codec
-
-	// Imported are the services of the packages it imports from source,
-	// which its code calls through their proxies.
-	Imported []*Service
-
-	importPath string
-	qualifier  string           // qualifies its error variables' names
-	deps       []*funcs.Package // imported from source, as Prepared.Deps
-	// errorFuncs match and give the error variables of the package and
-	// of those it imports from source (see generated).
-	errorFuncs []errorFuncs
-	interp     *yaegi.Interpreter
-	rt         *proxyRuntime
-	stop       context.CancelFunc
-}
-
-// Close stops every execution of the package's code still running,
-// including goroutines it started: the interpreter abandons them at their
-// next step. Calls of its services after Close have undefined results.
-func (p *Package) Close() {
-	p.stop()
-}
-
 // Load checks, rewrites and interprets src. call carries out the calls
 // between its services. Problems in the source are returned as a
 // funcs.ErrorList with positions in src's files. It is [Loader.Prepare]
 // followed by [Loader.Run].
-func (l *Loader) Load(ctx context.Context, src *funcs.Package, call CallFunc) (*Package, error) {
+func (l *Loader) Load(ctx context.Context, src *funcs.Package, call svcrt.CallFunc) (*svcrt.Package, error) {
 	prep, err := l.Prepare(src)
 	if err != nil {
 		return nil, err
@@ -298,7 +266,7 @@ func withChain(err error, d *sourceDep) funcs.ErrorList {
 // Run interprets a package prepared from src by [Loader.Prepare]: it runs
 // its init functions and returns its services. call carries out the calls
 // between its services.
-func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, call CallFunc) (pkg *Package, err error) {
+func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, call svcrt.CallFunc) (*svcrt.Package, error) {
 	files := prep.Files
 	importPath := prep.ImportPath
 	if importPath == "" {
@@ -309,13 +277,14 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		mapFS[path.Join(gopath, "src", importPath, name)] = &fstest.MapFile{Data: data}
 	}
 	virtualDir := virtualPath(importPath)
-	pkg = &Package{Source: src, importPath: importPath, qualifier: prep.ImportPath}
-	if pkg.qualifier == "" {
-		pkg.qualifier = src.Name
+	qualifier := prep.ImportPath
+	if qualifier == "" {
+		qualifier = src.Name
 	}
 	loaded := []loadedSource{{virtualDir: virtualDir, src: src, files: files}}
 	descs := slices.Clone(src.Services)
 	imp := prep.Importer()
+	var deps []*funcs.Package
 	for _, d := range prep.Deps {
 		// Imported packages are vendored into the package: the
 		// interpreter finds every import from source there, keyed by its
@@ -329,7 +298,7 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 			_, err := funcs.Parse(d.Dir, d.Sources)
 			return nil, fmt.Errorf("load %s: imported package %s: %w", src.Dir, d.ImportPath, err)
 		}
-		pkg.deps = append(pkg.deps, dsrc)
+		deps = append(deps, dsrc)
 		descs = append(descs, dsrc.Services...)
 		loaded = append(loaded, loadedSource{virtualDir: depDir, src: dsrc, files: d.Files})
 	}
@@ -347,65 +316,62 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		Env:                  []string{},
 		Unrestricted:         l.opts.Unrestricted,
 	})
-	pkg.interp = i
-	pkg.rt = &proxyRuntime{pkg: pkg, call: call, logger: l.opts.Logger, descs: descs}
+	rt := svcrt.NewRuntime(src.Dir, descs, call, l.opts.Logger)
+	stopCtx, stop := context.WithCancel(context.Background())
+	pkg := svcrt.NewPackage(src, svcrt.PackageOptions{
+		ImportPath: importPath,
+		Qualifier:  qualifier,
+		Runtime:    rt,
+		StdErrors:  stdErrorVars(),
+		Close:      stop,
+	})
 	for _, set := range append(symbolSets(l.opts.Unrestricted, l.opts.Allow), l.opts.Compiled...) {
 		if err := i.Use(set); err != nil {
+			stop()
 			return nil, fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)
 		}
 	}
-	if err := i.Use(pkg.rt.exports()); err != nil {
+	ev := &evaluation{interp: i, rt: rt}
+	if err := i.Use(ev.exports()); err != nil {
+		stop()
 		return nil, fmt.Errorf("load %s: export proxy runtime: %w", src.Dir, err)
 	}
-	stopCtx, stop := context.WithCancel(context.Background())
-	pkg.stop = stop
-	values, err := pkg.evalLoad(ctx, stopCtx)
+	values, err := ev.load(ctx, stopCtx, src, importPath, deps)
 	panics.stop()
 	if err != nil {
 		stop()
 		return nil, l.sourceError(loaded, err, panics)
 	}
-	pkg.Codec = wire.NewCodec()
-	newService := func(d *funcs.Descriptor, v any, imported string) (*Service, error) {
+	add := func(d *funcs.Descriptor, v any, imported string) error {
 		impl := reflect.ValueOf(v)
 		if impl.Kind() != reflect.Func {
-			return nil, fmt.Errorf("load %s: the interpreter did not define %s", src.Dir, d.Name)
+			return fmt.Errorf("load %s: the interpreter did not define %s", src.Dir, d.Name)
 		}
-		f, err := pkg.Codec.NewFunc(d, impl.Type())
-		if err != nil {
-			return nil, &funcs.SourceError{Pos: d.Pos, Msg: err.Error()}
-		}
-		return &Service{Desc: d, Func: f, Package: pkg, ImportedFrom: imported, impl: impl}, nil
+		_, err := pkg.AddService(d, impl, imported)
+		return err
 	}
 	for k, d := range src.Services {
-		svc, err := newService(d, values[k], "")
-		if err != nil {
+		if err := add(d, values[k], ""); err != nil {
 			stop()
 			return nil, err
 		}
-		svc.Index = len(pkg.Services)
-		pkg.Services = append(pkg.Services, svc)
 	}
 	n := len(src.Services)
-	pkg.registerTypes(reflect.ValueOf(values[n]))
-	pkg.errorFuncs = append(pkg.errorFuncs, errorFuncs{pkg.qualifier, reflect.ValueOf(values[n+1]), reflect.ValueOf(values[n+2])})
+	registerTypes(pkg, reflect.ValueOf(values[n]))
+	pkg.AddErrorFuncs(qualifier, reflect.ValueOf(values[n+1]), reflect.ValueOf(values[n+2]))
 	values = values[n+3:]
-	for _, dsrc := range pkg.deps {
+	for _, dsrc := range deps {
 		for k, d := range dsrc.Services {
-			svc, err := newService(d, values[k], dsrc.ImportPath)
-			if err != nil {
+			if err := add(d, values[k], dsrc.ImportPath); err != nil {
 				stop()
 				return nil, err
 			}
-			svc.Index = len(pkg.Imported)
-			pkg.Imported = append(pkg.Imported, svc)
 		}
 		n := len(dsrc.Services)
-		pkg.errorFuncs = append(pkg.errorFuncs, errorFuncs{dsrc.ImportPath, reflect.ValueOf(values[n]), reflect.ValueOf(values[n+1])})
+		pkg.AddErrorFuncs(dsrc.ImportPath, reflect.ValueOf(values[n]), reflect.ValueOf(values[n+1]))
 		values = values[n+2:]
 	}
-	pkg.rt.services = append(slices.Clone(pkg.Services), pkg.Imported...)
-	pkg.rt.ready.Store(true)
+	pkg.Start()
 	return pkg, nil
 }
 
@@ -428,7 +394,55 @@ type loadedSource struct {
 	files      map[string][]byte // as rewritten
 }
 
-// evalLoad loads the package with one evaluation that imports it (running
+// An evaluation is the one evaluation of the interpreter that loads a
+// package and then parks: the interpreted code reaches the package's
+// svcrt.Runtime, and the evaluation's own Park and Loaded, under the
+// proxy package's name.
+type evaluation struct {
+	interp *yaegi.Interpreter
+	rt     *svcrt.Runtime
+	// parked is closed when the evaluation calls Park; returned is closed
+	// when the evaluation has returned.
+	parked, returned chan struct{}
+	parkOnce         sync.Once
+	// loaded receives what the evaluation reports: the implementations of
+	// the services, then the list of struct types and the error
+	// functions.
+	loaded chan []any
+}
+
+// exports exports the runtime into the interpreter.
+func (ev *evaluation) exports() yaegi.Exports {
+	rt := ev.rt
+	return yaegi.Exports{
+		proxyPath + "/" + proxyName: {
+			"Call":     reflect.ValueOf(rt.Call),
+			"MustCall": reflect.ValueOf(rt.MustCall),
+			"Proxy":    reflect.ValueOf(rt.Proxy),
+			"Fork":     reflect.ValueOf(rt.Fork),
+			"Clear":    reflect.ValueOf(rt.Clear),
+			"Forked":   reflect.ValueOf((*svcrt.Forked)(nil)),
+			"Park":     reflect.ValueOf(ev.park),
+			"Loaded":   reflect.ValueOf(ev.reportLoaded),
+		},
+	}
+}
+
+// park is what the evaluation that Package.Close ends runs: it reports
+// that the evaluation is under way, and blocks until it has returned. Only
+// then may the interpreted code go on, so the evaluation cannot end by
+// itself before Close ends it, which would leave Close without effect.
+func (ev *evaluation) park() {
+	ev.parkOnce.Do(func() { close(ev.parked) })
+	<-ev.returned
+}
+
+// reportLoaded hands the values the loading evaluation looked up to Load.
+func (ev *evaluation) reportLoaded(values []any) {
+	ev.loaded <- values
+}
+
+// load loads the package with one evaluation that imports it (running
 // its init functions), reports the implementations of its services, its
 // list of struct types and its functions over its error variables to the
 // host, and then parks until stopCtx ends.
@@ -436,33 +450,33 @@ type loadedSource struct {
 // every running frame: that is how Close stops the code. Everything
 // happens in one evaluation because starting an evaluation writes state of
 // the interpreter that goroutines started by init may be reading.
-func (p *Package) evalLoad(ctx, stopCtx context.Context) ([]any, error) {
+func (ev *evaluation) load(ctx, stopCtx context.Context, src *funcs.Package, importPath string, deps []*funcs.Package) ([]any, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "import %s %q\nimport %s %q\n", pkgAlias, p.importPath, proxyName, proxyPath)
-	for k, d := range p.deps {
+	fmt.Fprintf(&b, "import %s %q\nimport %s %q\n", pkgAlias, importPath, proxyName, proxyPath)
+	for k, d := range deps {
 		fmt.Fprintf(&b, "import %s%d %q\n", depAlias, k, d.ImportPath)
 	}
 	fmt.Fprintf(&b, "\nfunc init() {\n\t%s.Loaded([]any{", proxyName)
-	for _, d := range p.Source.Services {
+	for _, d := range src.Services {
 		fmt.Fprintf(&b, "%s.%s%s, ", pkgAlias, ImplPrefix, d.Name)
 	}
 	fmt.Fprintf(&b, "%s.%s, %s.%s, %s.%s, ", pkgAlias, TypesVar, pkgAlias, ErrorsIsFunc, pkgAlias, ErrorVarFunc)
-	for k, d := range p.deps {
+	for k, d := range deps {
 		for _, svc := range d.Services {
 			fmt.Fprintf(&b, "%s%d.%s%s, ", depAlias, k, ImplPrefix, svc.Name)
 		}
 		fmt.Fprintf(&b, "%s%d.%s, %s%d.%s, ", depAlias, k, ErrorsIsFunc, depAlias, k, ErrorVarFunc)
 	}
 	fmt.Fprintf(&b, "})\n\t%s.Park()\n}\n", proxyName)
-	p.rt.loaded = make(chan []any, 1)
-	p.rt.parked, p.rt.returned = make(chan struct{}), make(chan struct{})
+	ev.loaded = make(chan []any, 1)
+	ev.parked, ev.returned = make(chan struct{}), make(chan struct{})
 	errc := make(chan error, 1)
 	go func() {
-		defer close(p.rt.returned)
-		errc <- evalSource(stopCtx, p.interp, b.String())
+		defer close(ev.returned)
+		errc <- evalSource(stopCtx, ev.interp, b.String())
 	}()
 	select {
-	case values := <-p.rt.loaded:
+	case values := <-ev.loaded:
 		return values, nil
 	case err := <-errc:
 		if err == nil {
@@ -477,7 +491,7 @@ func (p *Package) evalLoad(ctx, stopCtx context.Context) ([]any, error) {
 // registerTypes tells the codec the interpreter's representation of every
 // struct type of the package, so values of them inside an any encode as
 // written.
-func (p *Package) registerTypes(v reflect.Value) {
+func registerTypes(p *svcrt.Package, v reflect.Value) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		v = v.Elem()
 	}

@@ -7,12 +7,13 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // inProcess returns a CallFunc that invokes the callee directly and
 // counts calls.
-func inProcess(count *int) interp.CallFunc {
-	return func(c *interp.Call) error {
+func inProcess(count *int) svcrt.CallFunc {
+	return func(c *svcrt.Call) error {
 		*count++
 		res, err := c.Service.Invoke(c.Ctx, c.Args)
 		if err != nil {

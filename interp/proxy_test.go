@@ -8,6 +8,7 @@ import (
 
 	"github.com/microfn/microfn"
 	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/svcrt"
 )
 
 const proxySrc = `package a
@@ -121,7 +122,7 @@ func TestProxies(t *testing.T) {
 // with an error result returns it.
 func TestProxyErrors(t *testing.T) {
 	var failWith error
-	rec := &recorder{fail: func(c *interp.Call) error {
+	rec := &recorder{fail: func(c *svcrt.Call) error {
 		if strings.HasPrefix(c.Service.Desc.Name, "Leaf") {
 			return failWith
 		}
@@ -142,7 +143,7 @@ func TestProxyErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			failWith = tt.err
 			_, err := invoke(t, context.Background(), service(t, pkg, "CallsLeaf"), "")
-			var pe *interp.PanicError
+			var pe *svcrt.PanicError
 			if !errors.As(err, &pe) {
 				t.Fatalf("CallsLeaf: %v (%T), want a *PanicError", err, err)
 			}

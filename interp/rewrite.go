@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // ImplPrefix starts the name a service's implementation gets in the
@@ -159,7 +160,7 @@ func rewritePackage(pkg *funcs.Package, info *types.Info, first int) (map[string
 // name and signature that calls the host.
 func (r *fileRewriter) writeProxy(b *strings.Builder, i int, d *funcs.Descriptor) {
 	ft := d.Decl.Type
-	if _, ok := hostFuncType(d); ok {
+	if svcrt.HasTypedProxy(d) {
 		r.writeTypedProxy(b, i, d)
 		return
 	}

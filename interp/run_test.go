@@ -13,6 +13,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // TestSemantics runs services whose results depend on the rewrite of
@@ -660,7 +661,7 @@ func Index(i int) int {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := invoke(t, context.Background(), service(t, pkg, tt.name), tt.args)
-			var pe *interp.PanicError
+			var pe *svcrt.PanicError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v (%T), want a *PanicError", err, err)
 			}

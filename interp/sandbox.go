@@ -344,7 +344,7 @@ func newVarCopier() *varCopier { return &varCopier{ptrs: map[ptrKey]reflect.Valu
 func (c *varCopier) copy(path, name string, v reflect.Value) reflect.Value {
 	own := reflect.New(v.Type()).Elem()
 	_, inTable := sandboxAllowed[path]
-	if !inTable || path == "net/http" || sharedVars[path+"."+name] || v.Type().Implements(errorType) {
+	if !inTable || path == "net/http" || sharedVars[path+"."+name] || v.Type().Implements(reflect.TypeFor[error]()) {
 		own.Set(v)
 		return own
 	}

@@ -14,11 +14,12 @@ import (
 	"unicode"
 
 	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // escape loads src (file a.go) with opts. A want of "" means the code must
 // load; otherwise the load must fail with an error containing want.
-func escape(t *testing.T, src string, opts interp.Options, want string) *interp.Package {
+func escape(t *testing.T, src string, opts interp.Options, want string) *svcrt.Package {
 	t.Helper()
 	pkg, err := loadFiles(t, map[string]string{"a.go": src}, opts, nil)
 	switch {

@@ -14,8 +14,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn"
-	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // attempt runs one attempt of a call: it waits for a slot of the
@@ -207,8 +207,8 @@ type versionRef struct{ v *version }
 // callFunc returns the function the proxies of one package version call:
 // it carries each call to the callee over HTTP, or in process in monolith
 // mode, under the callee's retry policy.
-func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
-	return func(c *interp.Call) error {
+func (s *Server) callFunc(ref *versionRef) svcrt.CallFunc {
+	return func(c *svcrt.Call) error {
 		name := c.Service.Desc.Name
 		v := ref.v
 		if v == nil {
@@ -268,13 +268,13 @@ func (s *Server) callFunc(ref *versionRef) interp.CallFunc {
 
 // localCall runs a nested call in process (monolith mode), with the same
 // errors an HTTP call would give.
-func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *interp.Call) error {
+func (s *Server) localCall(ctx context.Context, e *endpoint, ch chain, c *svcrt.Call) error {
 	start := time.Now()
 	st := callStats{attempts: 1}
 	out, err := s.attempt(ctx, start, time.Time{}, e, ch, c.Args, &st.wait, false)
 	s.metrics.observeCall(e.metrics, statusOf(err), time.Since(start), st, "local")
 	if err != nil {
-		var re *interp.ReturnedError
+		var re *svcrt.ReturnedError
 		if errors.As(err, &re) {
 			// The caller gets the very error the service returned, and
 			// the results returned with it.
@@ -325,7 +325,7 @@ func setChainHeaders(h *fasthttp.RequestHeader, scratch []byte, parent chain, de
 }
 
 // httpCall makes one attempt of a nested call over HTTP.
-func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent, ch chain, c *interp.Call) error {
+func (s *Server) httpCall(ctx context.Context, base string, e *endpoint, parent, ch chain, c *svcrt.Call) error {
 	name := e.desc.Name
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()

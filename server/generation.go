@@ -11,6 +11,7 @@ import (
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // An endpoint is one service of one package version, with its policy.
@@ -18,7 +19,7 @@ type endpoint struct {
 	route   string // "/IsEven", "/billing/Charge"
 	local   bool   // served by this server (see WithOnly)
 	desc    *funcs.Descriptor
-	svc     *interp.Service // nil when the package runs in a worker process
+	svc     *svcrt.Service // nil when the package runs in a worker process
 	policy  policy.Policy
 	limiter *policy.Limiter
 	version *version
@@ -34,7 +35,7 @@ type endpoint struct {
 // when the last reference is released.
 type version struct {
 	rel       string            // package directory relative to the root, "." for the root
-	pkg       *interp.Package   // the loaded code, when it runs in this process
+	pkg       *svcrt.Package    // the loaded code, when it runs in this process
 	group     *supervisor.Group // its worker process, when it runs in one of its own
 	shared    *sharedWorker     // the worker of every package (IsolateShared)
 	workerKey []byte            // the secret its worker takes calls with

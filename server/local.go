@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-
-	"github.com/valyala/fasthttp"
 	"strings"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn"
 )

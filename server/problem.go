@@ -13,7 +13,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn"
-	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/svcrt"
 )
 
 // Problem is an RFC 9457 problem document, the body of every error
@@ -138,7 +138,7 @@ func writeProblem(c *fiber.Ctx, err error) error {
 	if ce, ok := nestedFailure(err); ok {
 		p.Service, p.Cause = ce.Service, ce.Message
 	}
-	var re *interp.ReturnedError
+	var re *svcrt.ReturnedError
 	if errors.As(err, &re) {
 		p.Returned = &Returned{Status: microfn.StatusOf(re.Err), Is: re.ErrorVars()}
 		if len(re.Results) > 0 {
@@ -162,7 +162,7 @@ func writeProblem(c *fiber.Ctx, err error) error {
 // returned keeps its text and status, and wraps the calling package's own
 // values of the error variables it matched; the results returned with it
 // are stored into c.Results.
-func decodeProblem(service string, status int, body []byte, retryAfter string, c *interp.Call) *microfn.CallError {
+func decodeProblem(service string, status int, body []byte, retryAfter string, c *svcrt.Call) *microfn.CallError {
 	var p Problem
 	detail := ""
 	switch {

@@ -28,6 +28,7 @@ import (
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/svcrt"
 
 	"github.com/microfn/microfn"
 )
@@ -771,7 +772,7 @@ func (s *Server) unsyncedInstall(l pendingLoad) error {
 // code prepared already, if prep is not nil.
 func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, prep *interp.Prepared, prev *version) (*version, error) {
 	ref := &versionRef{}
-	var pkg *interp.Package
+	var pkg *svcrt.Package
 	var err error
 	if prep != nil {
 		pkg, err = s.loader.Run(ctx, src, prep, s.callFunc(ref))
@@ -920,7 +921,7 @@ func (s *Server) unsyncedFailed(st *pkgState, rel, label string, err error) erro
 //
 // svcs are the loaded services, one per descriptor, when the package runs
 // in this process; nil when it runs in a worker process.
-func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*interp.Service, prev *version) (*version, error) {
+func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*svcrt.Service, prev *version) (*version, error) {
 	v := &version{rel: rel, loadedAt: time.Now()}
 	old := map[string]*endpoint{}
 	if prev != nil {
@@ -961,7 +962,7 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*inter
 // the route its own package serves it, under the policy its annotation
 // sets. The package that declares a service enforces its concurrency
 // limit; the caller's proxy retries.
-func (s *Server) importedEndpoints(rel string, pkg *interp.Package) ([]*endpoint, error) {
+func (s *Server) importedEndpoints(rel string, pkg *svcrt.Package) ([]*endpoint, error) {
 	var out []*endpoint
 	versions := map[string]*version{}
 	for _, svc := range pkg.Imported {

@@ -12,6 +12,7 @@ import (
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/gomod"
 	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/svcrt"
 )
 
 func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -115,7 +116,7 @@ func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, import
 	add(err)
 	if src != nil {
 		src.ImportPath = importPath
-		pkg, err := loader.Load(ctx, src, func(*interp.Call) error {
+		pkg, err := loader.Load(ctx, src, func(*svcrt.Call) error {
 			return errors.New("services cannot be called while checking")
 		})
 		if err == nil {

@@ -1,4 +1,4 @@
-package interp
+package svcrt
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/petermattis/goid"
-	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/microfn/microfn/funcs"
 )
@@ -42,23 +41,19 @@ type Call struct {
 // panic in the caller when the service has no error result.
 type CallFunc func(c *Call) error
 
-// proxyRuntime is what the proxies of one package version call. It knows,
-// per goroutine, the context of the service execution running on it, so a
-// call chain travels even through service code that passes no context.
-type proxyRuntime struct {
-	pkg    *Package
+// A Runtime is what the proxies of one loaded package version call. It
+// knows, per goroutine, the context of the service execution running on
+// it, so a call chain travels even through service code that passes no
+// context. The code microfn generates for a package reaches it as
+// microfnrt: the interpreter exports its methods under that name, and a
+// compiled package declares it. It is safe for concurrent use.
+type Runtime struct {
+	label  string // the package, for logs
 	call   CallFunc
 	logger *slog.Logger
 	// running maps a goroutine id to the context of the service execution
 	// (or goroutine started by one) running on it.
 	running goroutineContexts
-	// parked is closed when the evaluation Package.Close ends calls Park;
-	// returned is closed when that evaluation has returned.
-	parked, returned chan struct{}
-	parkOnce         sync.Once
-	// loaded receives what the loading evaluation reports: the
-	// implementations of the services, then the list of struct types.
-	loaded chan []any
 	// ready is set once services is complete: proxies may call.
 	ready atomic.Bool
 	// descs describe the services proxies call, by index: the package's
@@ -66,6 +61,16 @@ type proxyRuntime struct {
 	descs []*funcs.Descriptor
 	// services are the services of descs, once the package has loaded.
 	services []*Service
+}
+
+// NewRuntime returns the runtime of a package (label names it in logs)
+// whose proxies call the services descs describe, by index, through call.
+// Proxies refuse to call until [Package.Start].
+func NewRuntime(label string, descs []*funcs.Descriptor, call CallFunc, logger *slog.Logger) *Runtime {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Runtime{label: label, call: call, logger: logger, descs: descs}
 }
 
 // goroutineShards is the number of independently locked parts of a
@@ -112,41 +117,26 @@ func (g *goroutineContexts) load(id int64) context.Context {
 
 // enter records ctx as the context of the calling goroutine, whose id it
 // returns with the context the goroutine had; leave restores that one.
-func (rt *proxyRuntime) enter(ctx context.Context) (id int64, prev context.Context) {
+func (rt *Runtime) enter(ctx context.Context) (id int64, prev context.Context) {
 	id = goid.Get()
 	return id, rt.running.swap(id, ctx)
 }
 
 // leave gives goroutine id back the context it had before enter.
-func (rt *proxyRuntime) leave(id int64, prev context.Context) {
+func (rt *Runtime) leave(id int64, prev context.Context) {
 	rt.running.swap(id, prev)
 }
 
 // current returns the context of the service execution on the calling
 // goroutine, or nil.
-func (rt *proxyRuntime) current() context.Context {
+func (rt *Runtime) current() context.Context {
 	return rt.running.load(goid.Get())
 }
 
-func (rt *proxyRuntime) exports() yaegi.Exports {
-	return yaegi.Exports{
-		proxyPath + "/" + proxyName: {
-			"Call":     reflect.ValueOf(rt.proxyCall),
-			"MustCall": reflect.ValueOf(rt.mustCall),
-			"Proxy":    reflect.ValueOf(rt.typedProxy),
-			"Fork":     reflect.ValueOf(rt.fork),
-			"Clear":    reflect.ValueOf(clearValue),
-			"Forked":   reflect.ValueOf((*Forked)(nil)),
-			"Park":     reflect.ValueOf(rt.park),
-			"Loaded":   reflect.ValueOf(rt.reportLoaded),
-		},
-	}
-}
-
-// proxyCall is what a generated proxy of a service with an error result
+// Call is what a generated proxy of a service with an error result
 // calls: values holds pointers to the proxy's parameters (without a
 // context), then to its result variables (without the error).
-func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) error {
+func (rt *Runtime) Call(ctx context.Context, id int, values []any) error {
 	c, err := rt.newCall(ctx, id)
 	if err != nil {
 		return err
@@ -161,7 +151,7 @@ func (rt *proxyRuntime) proxyCall(ctx context.Context, id int, values []any) err
 }
 
 // service returns service id, once the package has loaded.
-func (rt *proxyRuntime) service(id int) (*Service, error) {
+func (rt *Runtime) service(id int) (*Service, error) {
 	if !rt.ready.Load() {
 		return nil, fmt.Errorf("%s was called while its package initialises (from a package-level variable, init, or a goroutine they start): services can be called once the package has loaded",
 			rt.descs[id].Name)
@@ -172,7 +162,7 @@ func (rt *proxyRuntime) service(id int) (*Service, error) {
 // newCall starts a call of service id made by the code running on the
 // calling goroutine, which passed ctx, or nil. The caller sets the
 // arguments (see withArgs) and Results, then hands the call to rt.call.
-func (rt *proxyRuntime) newCall(ctx context.Context, id int) (*Call, error) {
+func (rt *Runtime) newCall(ctx context.Context, id int) (*Call, error) {
 	svc, err := rt.service(id)
 	if err != nil {
 		return nil, err
@@ -200,31 +190,18 @@ func (c *Call) withArgs(n int) []reflect.Value {
 	return c.Args
 }
 
-// mustCall is what a generated proxy of a service without an error result
+// MustCall is what a generated proxy of a service without an error result
 // calls: it panics with the error of a failed call, which the caller's
 // own service boundary recovers.
-func (rt *proxyRuntime) mustCall(ctx context.Context, id int, values []any) {
-	if err := rt.proxyCall(ctx, id, values); err != nil {
+func (rt *Runtime) MustCall(ctx context.Context, id int, values []any) {
+	if err := rt.Call(ctx, id, values); err != nil {
 		panic(err)
 	}
 }
 
-// park is what the evaluation that Package.Close ends runs: it reports
-// that the evaluation is under way, and blocks until it has returned. Only
-// then may the interpreted code go on, so the evaluation cannot end by
-// itself before Close ends it, which would leave Close without effect.
-func (rt *proxyRuntime) park() {
-	rt.parkOnce.Do(func() { close(rt.parked) })
-	<-rt.returned
-}
-
-// reportLoaded hands the values the loading evaluation looked up to Load.
-func (rt *proxyRuntime) reportLoaded(values []any) {
-	rt.loaded <- values
-}
-
-// clearValue implements the clear builtin for maps and slices.
-func clearValue(x any) {
+// Clear implements the clear builtin for maps and slices, for code whose
+// interpreter lacks it.
+func (rt *Runtime) Clear(x any) {
 	v := reflect.ValueOf(x)
 	if v.Kind() == reflect.Map || v.Kind() == reflect.Slice {
 		v.Clear()
@@ -234,13 +211,16 @@ func clearValue(x any) {
 // Forked carries a service execution's context into a goroutine that
 // execution starts; the rewritten go statements use it.
 type Forked struct {
-	rt   *proxyRuntime
+	rt   *Runtime
 	ctx  context.Context
 	id   int64           // the new goroutine, once entered
 	prev context.Context // what it had before
 }
 
-func (rt *proxyRuntime) fork() *Forked {
+// Fork is what a rewritten go statement calls before it starts its
+// goroutine: the new goroutine gets the context of the execution that
+// started it.
+func (rt *Runtime) Fork() *Forked {
 	return &Forked{rt: rt, ctx: rt.current()}
 }
 
@@ -259,6 +239,6 @@ func (f *Forked) Exit(recovered any) {
 	}
 	if recovered != nil {
 		f.rt.logger.Error("goroutine started by service code panicked; recovered",
-			"package", f.rt.pkg.Source.Dir, "panic", fmt.Sprint(recovered), "stack", string(debug.Stack()))
+			"package", f.rt.label, "panic", fmt.Sprint(recovered), "stack", string(debug.Stack()))
 	}
 }

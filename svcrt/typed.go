@@ -1,4 +1,4 @@
-package interp
+package svcrt
 
 import (
 	"context"
@@ -89,6 +89,13 @@ func hostType(t *funcs.Type) (reflect.Type, bool) {
 	return nil, false
 }
 
+// HasTypedProxy reports whether service d gets a typed proxy: every type
+// of its signature exists outside the interpreter.
+func HasTypedProxy(d *funcs.Descriptor) bool {
+	_, ok := hostFuncType(d)
+	return ok
+}
+
 // hostFuncType returns the host type of d's function, if every type of its
 // signature has one.
 func hostFuncType(d *funcs.Descriptor) (reflect.Type, bool) {
@@ -119,9 +126,9 @@ func hostFuncType(d *funcs.Descriptor) (reflect.Type, bool) {
 	return reflect.FuncOf(in, out, d.Variadic), true
 }
 
-// typedProxy returns the typed proxy of service id, as the rewritten
-// package's Proxy(id) asks for it while the package initialises.
-func (rt *proxyRuntime) typedProxy(id int) any {
+// Proxy returns the typed proxy of service id, as the rewritten package
+// asks for it while the package initialises.
+func (rt *Runtime) Proxy(id int) any {
 	d := rt.descs[id]
 	ft, ok := hostFuncType(d)
 	if !ok {

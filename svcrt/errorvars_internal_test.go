@@ -1,4 +1,4 @@
-package interp
+package svcrt
 
 import (
 	"errors"
@@ -21,7 +21,18 @@ func (isAll) Is(target error) bool { return target == io.ErrUnexpectedEOF }
 // matches, by value along its tree, or with errors.Is when the tree has an
 // Is method or a value that cannot be compared.
 func TestStdErrorMatch(t *testing.T) {
-	std := stdErrorVars()
+	vars := map[string]error{}
+	for _, v := range []struct {
+		name string
+		err  error
+	}{
+		{"io.EOF", io.EOF}, {"io.ErrUnexpectedEOF", io.ErrUnexpectedEOF}, {"io/fs.ErrNotExist", fs.ErrNotExist},
+		{"os.ErrNotExist", os.ErrNotExist}, {"io/fs.ErrClosed", fs.ErrClosed}, {"os.ErrClosed", os.ErrClosed},
+		{"io.ErrShortWrite", io.ErrShortWrite}, {"os.ErrDeadlineExceeded", os.ErrDeadlineExceeded},
+	} {
+		vars[v.name] = v.err
+	}
+	std := NewStdErrors(vars)
 	for _, tc := range []struct {
 		name string
 		err  error

@@ -1,4 +1,4 @@
-package interp
+package svcrt
 
 import (
 	"context"
@@ -108,8 +108,8 @@ func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []r
 		in = append(in, reflect.ValueOf(&ctx).Elem())
 		in = append(in, args...)
 	}
-	id, prev := s.Package.rt.enter(ctx)
-	defer s.Package.rt.leave(id, prev)
+	id, prev := s.Package.runtime.enter(ctx)
+	defer s.Package.runtime.leave(id, prev)
 	defer func() {
 		if r := recover(); r != nil {
 			results, err = nil, &PanicError{Value: panicValue(r), Stack: debug.Stack()}
