@@ -8,7 +8,7 @@ import (
 // BenchmarkCall: one small call and its reply over a Unix socket pair,
 // both ends in this process.
 func BenchmarkCall(b *testing.B) {
-	a, _ := pair(b, nil, HandlerFunc(func(ctx context.Context, req *Request, w *ReplyWriter) {
+	a, _ := pair(b, nil, HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
 		_ = w.Reply(&Reply{Status: 200, ContentType: "application/json"}, []byte("8\n"))
 	}), Options{})
 	call := &Call{Route: "/Fib", Method: "POST", ContentType: "application/json", Proxied: true}

@@ -24,14 +24,20 @@ var ErrClosed = errors.New("protocol: connection closed")
 // handler that returns without answering answers 500); ctx ends when the
 // caller cancels the call or the connection ends.
 type Handler interface {
-	ServeCall(ctx context.Context, req *Request, w *ReplyWriter)
+	ServeCall(ctx context.Context, req *Request, w ReplyWriter)
 }
 
 // HandlerFunc adapts a function to a Handler.
-type HandlerFunc func(ctx context.Context, req *Request, w *ReplyWriter)
+type HandlerFunc func(ctx context.Context, req *Request, w ReplyWriter)
 
 // ServeCall calls f.
-func (f HandlerFunc) ServeCall(ctx context.Context, req *Request, w *ReplyWriter) { f(ctx, req, w) }
+func (f HandlerFunc) ServeCall(ctx context.Context, req *Request, w ReplyWriter) { f(ctx, req, w) }
+
+// A Caller makes calls: a [Conn] to the other end, or a [Local] caller in
+// this process.
+type Caller interface {
+	Call(ctx context.Context, call *Call, body []byte) (*Response, error)
+}
 
 // A Request is a call the other end made: its head and its whole body.
 type Request struct {
@@ -50,6 +56,9 @@ type Options struct {
 	// Window bounds how many bytes of a reply's body the other end may
 	// send beyond what this end has read. Default 256 KiB.
 	Window int
+	// Go runs the handler of a call; default: on a new goroutine. A
+	// pool of goroutines keeps their grown stacks.
+	Go func(f func())
 }
 
 // A Conn is one end of a connection between a server and one of its
@@ -86,6 +95,9 @@ func NewConn(nc net.Conn, odd bool, opts Options) *Conn {
 	}
 	if opts.Window <= 0 {
 		opts.Window = 256 << 10
+	}
+	if opts.Go == nil {
+		opts.Go = func(f func()) { go f() }
 	}
 	c := &Conn{
 		nc:      nc,
@@ -391,7 +403,7 @@ func (c *Conn) receiveCall(id uint64, payload []byte, end bool) error {
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	in := &incoming{id: id, req: Request{Call: call}, ctx: ctx, cancel: cancel}
-	in.w = &ReplyWriter{c: c, in: in, credit: c.opts.Window, wake: make(chan struct{}, 1)}
+	in.w = &connWriter{c: c, in: in, credit: c.opts.Window, wake: make(chan struct{}, 1)}
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
@@ -412,7 +424,7 @@ func (c *Conn) receiveCall(id uint64, payload []byte, end bool) error {
 	}
 	if end {
 		in.complete = true
-		go c.serve(in)
+		c.opts.Go(func() { c.serve(in) })
 	}
 	return nil
 }
@@ -437,7 +449,7 @@ func (c *Conn) receiveCallData(id uint64, payload []byte, end bool) error {
 	}
 	if end {
 		in.complete = true
-		go c.serve(in)
+		c.opts.Go(func() { c.serve(in) })
 	}
 	return nil
 }
@@ -470,7 +482,7 @@ type incoming struct {
 	req    Request
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	w      *ReplyWriter
+	w      *connWriter
 	// tooBig and complete are the read goroutine's: the body exceeds
 	// MaxBody; the body is complete and the handler runs.
 	tooBig, complete bool

@@ -47,7 +47,7 @@ func pair(t testing.TB, ha, hb Handler, opts Options) (a, b *Conn) {
 }
 
 // echo answers each call with its route, query and body.
-var echo = HandlerFunc(func(ctx context.Context, req *Request, w *ReplyWriter) {
+var echo = HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
 	body := fmt.Appendf(nil, "%s %s ?%s %d %s|", req.Method, req.Route, req.Query, req.Chain.Depth, req.Header)
 	body = append(body, req.Body...)
 	_ = w.Reply(&Reply{Status: 200, ContentType: "text/plain", Header: []Field{{"X", []byte("y")}}}, body)
@@ -130,7 +130,7 @@ func TestConnBackpressure(t *testing.T) {
 	const total = 4 << 20
 	var written atomic.Int64
 	finished := make(chan error, 1)
-	h := HandlerFunc(func(ctx context.Context, req *Request, w *ReplyWriter) {
+	h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
 		if err := w.Start(&Reply{Status: 200}); err != nil {
 			finished <- err
 			return
@@ -179,7 +179,7 @@ func TestConnBackpressure(t *testing.T) {
 func TestConnCancel(t *testing.T) {
 	t.Parallel()
 	canceled := make(chan error, 2)
-	h := HandlerFunc(func(ctx context.Context, req *Request, w *ReplyWriter) {
+	h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
 		if req.Route == "/Wait" {
 			<-ctx.Done()
 			canceled <- context.Cause(ctx)
@@ -232,7 +232,7 @@ func TestConnDeath(t *testing.T) {
 	t.Parallel()
 	started := make(chan struct{})
 	ended := make(chan error, 1)
-	h := HandlerFunc(func(ctx context.Context, req *Request, w *ReplyWriter) {
+	h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
 		close(started)
 		<-ctx.Done()
 		ended <- context.Cause(ctx)
@@ -260,7 +260,7 @@ func TestConnDeath(t *testing.T) {
 // does not answer answers 500; an end without a handler answers 501.
 func TestConnLimits(t *testing.T) {
 	t.Parallel()
-	silent := HandlerFunc(func(context.Context, *Request, *ReplyWriter) {})
+	silent := HandlerFunc(func(context.Context, *Request, ReplyWriter) {})
 	a, b := pair(t, nil, silent, Options{MaxBody: 1000})
 	for _, c := range []struct {
 		from   *Conn

@@ -60,6 +60,9 @@ type Call struct {
 	Chain Chain
 	// Proxied marks a call made by a proxy: one attempt.
 	Proxied bool
+	// Try is the number of the attempt among those of a proxy's call,
+	// from 1: the proxy retries under the callee's policy.
+	Try int
 	// Header holds the request headers the service may read.
 	Header []Field
 }
@@ -72,6 +75,7 @@ func (c *Call) appendTo(e *encoder) {
 	}
 	e.u8(flags)
 	e.uvarint(c.Attempt)
+	e.uvarint(uint64(c.Try))
 	e.str(c.Route)
 	e.str(c.Method)
 	e.bytes(c.Query)
@@ -85,6 +89,11 @@ func (c *Call) decode(d *decoder) {
 	flags := d.u8()
 	c.Proxied = flags&callProxied != 0
 	c.Attempt = d.uvarint()
+	try := d.uvarint()
+	if try > 1<<16 {
+		d.fail(fmt.Errorf("protocol: attempt number %d out of range", try))
+	}
+	c.Try = int(try)
 	c.Route = d.str()
 	c.Method = d.str()
 	c.Query = d.bytes()

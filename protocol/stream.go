@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -107,11 +108,15 @@ func (p *pending) data(b []byte, end bool) error {
 // open.
 type Response struct {
 	Reply
-	p *pending
+	p     *pending
+	local *bytes.Reader // the body, for an answer in memory
 }
 
 // Read reads from the reply's body. It returns io.EOF at its end.
 func (r *Response) Read(b []byte) (int, error) {
+	if r.local != nil {
+		return r.local.Read(b)
+	}
 	p := r.p
 	for {
 		p.mu.Lock()
@@ -172,6 +177,14 @@ func (r *Response) grant(n int) {
 // bound), and closes the Response.
 func (r *Response) ReadAll(max int) ([]byte, error) {
 	defer r.Close()
+	if r.local != nil {
+		b := make([]byte, r.local.Len())
+		_, _ = r.local.Read(b)
+		if max > 0 && len(b) > max {
+			return nil, &BodyTooLargeError{Limit: max}
+		}
+		return b, nil
+	}
 	p := r.p
 	// The common case: the whole body came in the reply's frame.
 	p.mu.Lock()
@@ -207,6 +220,9 @@ func (r *Response) ReadAll(max int) ([]byte, error) {
 
 // Close ends reading the body: what has not arrived yet is canceled.
 func (r *Response) Close() error {
+	if r.local != nil {
+		return nil
+	}
 	p := r.p
 	p.mu.Lock()
 	if p.closed {
@@ -233,11 +249,23 @@ func (e *BodyTooLargeError) Error() string {
 	return fmt.Sprintf("the answer exceeds the limit of %d bytes", e.Limit)
 }
 
-// A ReplyWriter answers a call of the other end: at once with Reply, or as
-// a stream with Start, then Write as the body is produced, then Close.
+// A ReplyWriter answers a call: at once with Reply, or as a stream with
+// Start, then Write as the body is produced, then Close. On a connection,
 // Write blocks while the caller's window is full: a caller that reads
 // slowly slows the writer down, and nothing piles up on either end.
-type ReplyWriter struct {
+type ReplyWriter interface {
+	// Reply answers with r and the whole body.
+	Reply(r *Reply, body []byte) error
+	// Start sends the head of a streamed answer.
+	Start(r *Reply) error
+	// Write sends more of a streamed answer's body.
+	Write(p []byte) (int, error)
+	// Close ends a streamed answer.
+	Close() error
+}
+
+// A connWriter is the ReplyWriter of a call that came over a connection.
+type connWriter struct {
 	c  *Conn
 	in *incoming
 
@@ -251,13 +279,13 @@ type ReplyWriter struct {
 
 // ended reports whether the answer is complete (or can no longer be
 // sent).
-func (w *ReplyWriter) ended() bool {
+func (w *connWriter) ended() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.done || w.err != nil
 }
 
-func (w *ReplyWriter) grant(n int) {
+func (w *connWriter) grant(n int) {
 	w.mu.Lock()
 	w.credit += n
 	w.mu.Unlock()
@@ -267,7 +295,7 @@ func (w *ReplyWriter) grant(n int) {
 	}
 }
 
-func (w *ReplyWriter) abort(err error) {
+func (w *connWriter) abort(err error) {
 	w.mu.Lock()
 	if w.err == nil {
 		w.err = err
@@ -283,7 +311,7 @@ func (w *ReplyWriter) abort(err error) {
 var errAnswered = errors.New("protocol: the call was answered already")
 
 // Reply answers the call with r and the whole body.
-func (w *ReplyWriter) Reply(r *Reply, body []byte) error {
+func (w *connWriter) Reply(r *Reply, body []byte) error {
 	w.mu.Lock()
 	if w.started {
 		w.mu.Unlock()
@@ -319,7 +347,7 @@ func (w *ReplyWriter) Reply(r *Reply, body []byte) error {
 }
 
 // Start sends the head of a streamed answer.
-func (w *ReplyWriter) Start(r *Reply) error {
+func (w *connWriter) Start(r *Reply) error {
 	w.mu.Lock()
 	if w.started {
 		w.mu.Unlock()
@@ -330,7 +358,7 @@ func (w *ReplyWriter) Start(r *Reply) error {
 	return w.sendHead(r)
 }
 
-func (w *ReplyWriter) sendHead(r *Reply) error {
+func (w *connWriter) sendHead(r *Reply) error {
 	bp := w.c.wpool.Get().(*[]byte)
 	head := appendHead((*bp)[:0], r)
 	err := w.c.write(frameReply, 0, w.in.id, head, nil)
@@ -341,7 +369,7 @@ func (w *ReplyWriter) sendHead(r *Reply) error {
 
 // Write sends more of the body, waiting for room in the caller's window.
 // It fails once the caller has canceled the call.
-func (w *ReplyWriter) Write(b []byte) (int, error) {
+func (w *connWriter) Write(b []byte) (int, error) {
 	n := 0
 	for len(b) > 0 {
 		w.mu.Lock()
@@ -368,7 +396,7 @@ func (w *ReplyWriter) Write(b []byte) (int, error) {
 }
 
 // Close ends a streamed answer.
-func (w *ReplyWriter) Close() error {
+func (w *connWriter) Close() error {
 	w.mu.Lock()
 	if w.done {
 		w.mu.Unlock()

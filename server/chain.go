@@ -154,7 +154,7 @@ func isZero(s []byte) bool {
 // The values alias the request and live as long as it.
 type callHeaders struct {
 	traceparent, depth, deadline []byte
-	chain, workerKey             []byte
+	chain                        []byte
 	proxied                      bool
 }
 
@@ -173,8 +173,6 @@ func readCallHeaders(h *fasthttp.RequestHeader) callHeaders {
 			ch.proxied = len(v) > 0
 		case len(k) == len(HeaderChain) && bytes.EqualFold(k, keyChain):
 			ch.chain = v
-		case len(k) == len(headerWorkerKey) && bytes.EqualFold(k, keyWorkerKey):
-			ch.workerKey = v
 		}
 	}
 	return ch
@@ -199,8 +197,7 @@ func (h callHeaders) validate() error {
 
 // chainOf reads the chain of a request to route that arrived at start,
 // and the deadline it must be answered by. Only a request whose chain
-// headers a microfn proxy signed (or, in a worker, that its server sent)
-// is part of a chain: its chain id, depth, deadline and Microfn-Proxied
+// headers a microfn server signed is part of a chain: its chain id, depth, deadline and Microfn-Proxied
 // hold. Any other request keeps its W3C trace id, for logs and tracing,
 // but starts a chain of its own: a fresh chain id, depth 0, the call
 // deadline (or the earlier deadline it asks for), and retries here.
@@ -209,11 +206,6 @@ func (s *Server) chainOf(h callHeaders, route []byte, start time.Time) (c chain,
 	d, hasDeadline := parseDeadline(h.deadline)
 	trace, hasTrace := parseTraceparent(h.traceparent)
 	depth, _ := strconv.Atoi(string(h.depth))
-	if s.cfg.worker != nil && hasTrace && hasDeadline && len(h.chain) == chainIDLen && isHex(h.chain) {
-		// A worker takes calls from its server only (see fromServer),
-		// which sends the chain id as it is.
-		return chain{id: string(h.chain), trace: string(trace), span: newSpan(), depth: depth}, d, h.proxied
-	}
 	if hasTrace && hasDeadline && depth > 0 {
 		// The trace and chain ids outlive the request (the chain id keys
 		// the limiters), so they are copies, not views of the request

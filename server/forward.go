@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,46 +11,41 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/supervisor"
 )
 
-// A workerAnswer is an answer of a worker process other than 200: the
-// problem the worker wrote, passed on as it is. It is an error so that the
-// retry policy sees its status.
-type workerAnswer struct {
+// An answer is an answer of a service's code other than 200: the problem
+// it wrote, passed on as it is. It is an error so that the retry policy
+// sees its status.
+type answer struct {
 	status     int
 	body       []byte
-	retryAfter string
-	permanent  bool // the worker said another attempt cannot help
+	retryAfter int
+	permanent  bool // the code's side said another attempt cannot help
 }
 
-// Error is the detail of the worker's problem.
-func (a *workerAnswer) Error() string {
-	var p Problem
+// Error is the detail of the problem.
+func (a *answer) Error() string {
+	var p protocol.Problem
 	if json.Unmarshal(a.body, &p) == nil && p.Detail != "" {
 		return p.Detail
 	}
 	return http.StatusText(a.status)
 }
 
-// StatusCode is the status the worker answered.
-func (a *workerAnswer) StatusCode() int { return a.status }
+// StatusCode is the status of the answer.
+func (a *answer) StatusCode() int { return a.status }
 
 // Permanent reports whether another attempt cannot help: bad input and
-// other 4xx answers, and 508, as for calls in process.
-func (a *workerAnswer) Permanent() bool {
+// other 4xx answers, and 508, as for any error.
+func (a *answer) Permanent() bool {
 	return a.permanent || (a.status >= 400 && a.status < 500 && a.status != http.StatusTooManyRequests) || a.status == http.StatusLoopDetected
 }
 
-// RetryAfter is the worker's Retry-After, if any.
-func (a *workerAnswer) RetryAfter() time.Duration {
-	if s, err := strconv.Atoi(a.retryAfter); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	return 0
-}
+// RetryAfter is the wait the answer asks for, if any.
+func (a *answer) RetryAfter() time.Duration { return time.Duration(a.retryAfter) * time.Second }
 
 // crashedError is the answer to a call whose worker process died while it
 // ran: 502, retried like a panic.
@@ -66,42 +62,49 @@ func (e *crashedError) Error() string {
 // StatusCode is 502: the process that ran the call is gone.
 func (e *crashedError) StatusCode() int { return http.StatusBadGateway }
 
-// keyPermanent is the header a worker sets on the answer to an attempt
-// that failed for good (microfn.Permanent, bad input): the server does not
-// retry it.
-var keyPermanent = []byte("Microfn-Permanent")
+// An inbound is the part of a request its attempts send on: how the
+// service is called and with what.
+type inbound struct {
+	method      string
+	query       []byte
+	contentType string
+	body        []byte
+}
 
-// handleForwarded runs a call of a service whose package runs in a worker
-// process: the policy (slots, retries, timeouts) here, each attempt in
-// the worker, which binds the request, runs the code and encodes the
-// results.
-func (s *Server) handleForwarded(c *fiber.Ctx, start, deadline time.Time, e *endpoint, ch chain, proxied bool) error {
-	in := c.Request()
+// inboundOf reads the inbound of a request. It aliases the request's
+// buffers: copy it (see detach) before it outlives the handler.
+func inboundOf(c *fiber.Ctx) inbound {
+	r := c.Request()
+	return inbound{
+		method:      c.Method(),
+		query:       r.URI().QueryString(),
+		contentType: string(r.Header.ContentType()),
+		body:        r.Body(),
+	}
+}
+
+// detach returns a copy of in that owns its buffers.
+func (in inbound) detach() inbound {
+	in.query = append([]byte(nil), in.query...)
+	in.body = append([]byte(nil), in.body...)
+	return in
+}
+
+// handleCall runs a call of a service under its policy (slots, retries,
+// timeouts): each attempt goes to the code's worker process, or to the
+// host that runs it in this process, which binds the request, runs the
+// code and encodes the results.
+func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint, ch chain, proxied bool) error {
+	in := inboundOf(c)
 	ctx := context.Background()
 	if !proxied {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	var st callStats
-	var body []byte
-	var err error
-	if proxied {
-		st.attempts = 1
-		body, err = s.forwardAttempt(ctx, start, deadline, e, ch, in, &st.wait, true)
-	} else {
-		now := start
-		st.attempts, err = e.policy.Do(ctx, func(ctx context.Context, attempt int) error {
-			if attempt > 1 {
-				now = time.Now()
-			}
-			var err error
-			body, err = s.forwardAttempt(ctx, now, deadline, e, ch, in, &st.wait, false)
-			return err
-		})
-	}
+	body, st, err := s.execute(ctx, start, deadline, e, ch, in, proxied)
 	if err != nil {
-		var a *workerAnswer
+		var a *answer
 		if errors.As(err, &a) {
 			return s.passProblem(c, start, e, ch, st, a)
 		}
@@ -114,58 +117,80 @@ func (s *Server) handleForwarded(c *fiber.Ctx, start, deadline time.Time, e *end
 	return c.Send(body)
 }
 
-// passProblem answers with the problem a worker wrote.
-func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, a *workerAnswer) error {
+// execute runs a call: one attempt for a call from a proxy (its proxy
+// retries), else the attempts the service's policy allows.
+//
+// now is the time the call arrived; deadline, unless zero, the time by
+// which it must be answered.
+func (s *Server) execute(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, proxied bool) (body []byte, st callStats, err error) {
+	if proxied {
+		st.attempts = 1
+		body, err = s.attempt(ctx, now, deadline, e, ch, in, &st.wait, true)
+		return body, st, err
+	}
+	st.attempts, err = e.policy.Do(ctx, func(ctx context.Context, attempt int) error {
+		if attempt > 1 {
+			now = time.Now()
+		}
+		var err error
+		body, err = s.attempt(ctx, now, deadline, e, ch, in, &st.wait, false)
+		return err
+	})
+	return body, st, err
+}
+
+// passProblem answers with the problem the code's side wrote.
+func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, a *answer) error {
 	setAttempts(&c.Response().Header, st.attempts)
 	if a.status >= 500 {
 		s.cfg.logger.Error("call failed", "route", e.route, "status", a.status, "trace", ch.trace, "error", a.Error())
 	}
 	s.logAccess(c, start, e, ch, st, a.status)
-	if a.retryAfter != "" {
-		c.Set(fiber.HeaderRetryAfter, a.retryAfter)
+	if a.retryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(a.retryAfter))
 	}
-	c.Set(fiber.HeaderContentType, "application/problem+json")
+	c.Set(fiber.HeaderContentType, protocol.ProblemContentType)
 	c.Status(a.status)
 	return c.Send(a.body)
 }
 
-// forwardAttempt runs one attempt in the worker: it waits for a slot of
-// the service's concurrency limit, as attempt does, then sends the call to
-// the worker. An attempt that overruns its timeout answers at once (unless
-// inline: then the caller's proxy answers it); the worker keeps running
-// it, and the slot stays taken until the worker answers or is replaced
-// (see supervisor.Group), so the limit is never exceeded.
+// attempt runs one attempt: it waits for a slot of the service's
+// concurrency limit (reentrant for the chain), then sends the attempt to
+// the code and reads its answer. An attempt that overruns its timeout
+// answers at once (unless inline: then the caller's proxy answers it);
+// the code keeps running it, and the slot stays taken until the code
+// answers or its worker is replaced (see supervisor.Group), so the limit
+// is never exceeded.
 //
-// in is the call's request; it is copied, so it need only stay valid until
-// forwardAttempt returns.
-func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in *fasthttp.Request, wait *time.Duration, inline bool) ([]byte, error) {
+// now is the time the attempt starts; its timeout counts from then, or
+// from when it got its slot. deadline, unless zero, is the call's, which
+// the attempt does not outlive (nor ctx's). It adds the time spent waiting
+// for the slot to *wait. in need only stay valid until attempt returns.
+func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) ([]byte, error) {
 	release, now, err := s.acquireSlot(ctx, now, e, ch, wait)
 	if err != nil {
 		return nil, err
 	}
+	ch.service = e.route
 	attemptDeadline := now.Add(e.policy.Timeout)
 	if !deadline.IsZero() && deadline.Before(attemptDeadline) {
 		attemptDeadline = deadline
 	}
-	req := fasthttp.AcquireRequest()
-	resp := fasthttp.AcquireResponse()
-	req.Header.SetMethodBytes(in.Header.Method())
-	req.SetRequestURIBytes(in.RequestURI())
-	if ct := in.Header.ContentType(); len(ct) > 0 {
-		req.Header.SetContentTypeBytes(ct)
+	rec := s.attempts.add(ch, attemptDeadline)
+	call := &protocol.Call{
+		Attempt:     rec.id,
+		Route:       e.route,
+		Method:      in.method,
+		Query:       in.query,
+		ContentType: in.contentType,
+		Chain:       ch.protocol(attemptDeadline),
 	}
-	req.SetBody(in.Body())
-	// The worker takes the chain as it is: its server sends it.
-	var scratch [192]byte
-	v := setChainHeaders(&req.Header, scratch[:0], ch, ch.depth, attemptDeadline)
-	req.Header.SetCanonical(keyChain, append(v, ch.id...))
-	req.Header.SetCanonical(keyWorkerKey, e.version.workerKey)
-
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()
-	finish := func(err error) ([]byte, error) {
-		defer fasthttp.ReleaseRequest(req)
-		defer fasthttp.ReleaseResponse(resp)
+	slot := &heldSlot{release: release}
+	run := func() ([]byte, error) {
+		defer s.attempts.remove(rec.id)
+		resp, err := e.version.do(rec, call, in.body, attemptDeadline)
 		if err != nil {
 			var ce *supervisor.CrashError
 			if errors.As(err, &ce) {
@@ -173,56 +198,78 @@ func (s *Server) forwardAttempt(ctx context.Context, now, deadline time.Time, e 
 			}
 			return nil, fmt.Errorf("%s: %w", e.desc.Name, err)
 		}
-		if status := resp.StatusCode(); status != http.StatusOK {
-			return nil, &workerAnswer{
-				status:     status,
-				body:       append([]byte(nil), resp.Body()...),
-				retryAfter: string(resp.Header.Peek(fiber.HeaderRetryAfter)),
-				permanent:  len(resp.Header.PeekBytes(keyPermanent)) > 0,
-			}
+		body, err := resp.ReadAll(0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read the answer: %w", e.desc.Name, err)
 		}
-		return append([]byte(nil), resp.Body()...), nil
+		if resp.Status != http.StatusOK {
+			return nil, &answer{status: resp.Status, body: body, retryAfter: resp.RetryAfter, permanent: resp.Permanent}
+		}
+		return body, nil
 	}
-	slot := &heldSlot{release: release}
 	if inline {
 		timer := slot.detachAt(attemptDeadline, e.limiter, ch.id)
-		err := e.version.do(req, resp, attemptDeadline)
+		body, err := run()
 		timer.Stop()
 		inFlight.Dec()
 		slot.free()
-		return finish(err)
+		return body, err
 	}
-	done := make(chan error, 1)
-	go func() {
-		err := e.version.do(req, resp, attemptDeadline)
+	// The attempt goes on past the handler if it overruns: it needs its
+	// own copy of the request.
+	in = in.detach()
+	call.Query = in.query
+	type result struct {
+		body []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	s.workers.Go(func() {
+		body, err := run()
 		inFlight.Dec()
 		slot.free()
-		done <- err
-	}()
+		done <- result{body, err}
+	})
 	timer := time.NewTimer(time.Until(attemptDeadline))
 	defer timer.Stop()
 	select {
-	case err := <-done:
-		return finish(err)
+	case r := <-done:
+		return r.body, r.err
 	case <-timer.C:
 	case <-ctx.Done():
 	}
-	return nil, s.overran(ctx, e, ch, slot, func() error {
-		_, err := finish(<-done)
-		return err
-	})
+	return nil, s.overran(ctx, e, ch, slot, func() error { return (<-done).err })
 }
 
-// do sends one attempt to the worker that runs the version's code. A
-// shared worker can be replaced between the lookup and the attempt: the
-// attempt then goes to the one that replaced it.
-func (v *version) do(req *fasthttp.Request, resp *fasthttp.Response, deadline time.Time) error {
+// do sends one attempt to the code of the version: its worker, or the
+// host in this process. rec learns which of them it was sent to: only
+// that code may make calls on its behalf. A shared worker can be replaced
+// between the lookup and the attempt: the attempt then goes to the one
+// that replaced it.
+func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time) (*protocol.Response, error) {
+	if v.host != nil {
+		rec.setOwner(v.host)
+		return protocol.Local{Handler: v.host}.Call(context.Background(), call, body)
+	}
 	for {
 		g := v.worker()
-		err := g.Do(req, resp, deadline)
+		if g == nil {
+			return nil, errors.New("no worker runs this package here")
+		}
+		rec.setOwner(g)
+		resp, err := g.Do(context.Background(), call, body, deadline)
 		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
 			continue
 		}
-		return err
+		return resp, err
 	}
+}
+
+// protocol returns the chain of an attempt at c's place, due by deadline,
+// as the worker protocol carries it.
+func (c chain) protocol(deadline time.Time) protocol.Chain {
+	p := protocol.Chain{Span: c.span, Depth: c.depth, Deadline: deadline}
+	_, _ = hex.Decode(p.ID[:], []byte(c.id))
+	_, _ = hex.Decode(p.Trace[:], []byte(c.trace))
+	return p
 }

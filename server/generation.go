@@ -12,6 +12,7 @@ import (
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/supervisor"
 	"github.com/microfn/microfn/svcrt"
+	"github.com/microfn/microfn/worker"
 )
 
 // An endpoint is one service of one package version, with its policy.
@@ -19,15 +20,10 @@ type endpoint struct {
 	route   string // "/IsEven", "/billing/Charge"
 	local   bool   // served by this server (see WithOnly)
 	desc    *funcs.Descriptor
-	svc     *svcrt.Service // nil when the package runs in a worker process
 	policy  policy.Policy
 	limiter *policy.Limiter
 	version *version
 	metrics *routeMetrics
-	// imported marks the endpoint of a service of another package, which
-	// the version's code imports: calls go to where that package is
-	// served, never in process.
-	imported bool
 }
 
 // A version is one loaded version of a package. Requests hold a reference
@@ -36,14 +32,13 @@ type endpoint struct {
 type version struct {
 	rel       string            // package directory relative to the root, "." for the root
 	pkg       *svcrt.Package    // the loaded code, when it runs in this process
+	host      *worker.Host      // runs pkg's services, when it runs in this process
 	group     *supervisor.Group // its worker process, when it runs in one of its own
 	shared    *sharedWorker     // the worker of every package (IsolateShared)
-	workerKey []byte            // the secret its worker takes calls with
 	files     []funcs.SourceFile
 	prep      *interp.Prepared  // its code as prepared, for a shared worker's restarts
 	pending   *supervisor.Group // a shared worker to install with the version
-	endpoints []*endpoint       // in the order of pkg.Services
-	imported  []*endpoint       // in the order of pkg.Imported
+	endpoints []*endpoint       // in the order of the package's services
 	loadedAt  time.Time
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed
@@ -102,6 +97,17 @@ func (v *version) worker() *supervisor.Group {
 	return v.group
 }
 
+// limiter returns the concurrency limiter of the version's service at
+// route, or nil.
+func (v *version) limiter(route string) *policy.Limiter {
+	for _, e := range v.endpoints {
+		if e.route == route {
+			return e.limiter
+		}
+	}
+	return nil
+}
+
 // servesAny reports whether the version has a service this server serves.
 func (v *version) servesAny() bool {
 	for _, e := range v.endpoints {
@@ -113,12 +119,7 @@ func (v *version) servesAny() bool {
 }
 
 // routePrefix is the route prefix of the package in rel.
-func routePrefix(rel string) string {
-	if rel == "." || rel == "" {
-		return "/"
-	}
-	return "/" + strings.Trim(rel, "/") + "/"
-}
+func routePrefix(rel string) string { return worker.RoutePrefix(rel) }
 
 // A generation is the route table published to requests: every service of
 // every package's current version. It is immutable.

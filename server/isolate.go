@@ -1,10 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -17,108 +17,75 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+	"github.com/prometheus/procfs"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
-	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/worker"
 )
 
-// WorkerSettings are the settings a server passes to its worker
-// processes, so that their proxies call services as the server would.
-type WorkerSettings struct {
-	Monolith     bool          `json:"monolith,omitempty"`
-	Unrestricted bool          `json:"unrestricted,omitempty"`
-	Allow        []string      `json:"allow,omitempty"`
-	MaxDepth     int           `json:"max_depth"`
-	BodyLimit    int           `json:"body_limit"`
-	Defaults     policy.Policy `json:"defaults"`
-	Only         []string      `json:"only,omitempty"`
-	Routes       RouteTable    `json:"routes,omitempty"`
-	Token        string        `json:"token,omitempty"`
-	CallDeadline time.Duration `json:"call_deadline"`
-	Quiet        bool          `json:"quiet,omitempty"`
-	// Supervisor is the Unix socket of the server, where the worker's
-	// proxies send nested calls of the services it serves.
-	Supervisor string `json:"supervisor"`
-	// ChainKeys are the keys that sign call chains; the first signs.
-	ChainKeys [][]byte `json:"chain_keys"`
-	// WorkerKey is the secret the server sends with every call to this
-	// worker: the worker takes no other calls.
-	WorkerKey []byte `json:"worker_key"`
-}
-
-// internalSocket is the name of the server's socket for its workers.
-const internalSocket = "server.sock"
-
-// listenInternal makes the private directory of the sockets and listens
-// on the server's socket for its workers' nested calls.
-func (s *Server) listenInternal() error {
+// makeRunDir makes the private directory of the workers' temporary
+// folders.
+func (s *Server) makeRunDir() error {
 	dir, err := os.MkdirTemp("", "microfn-")
 	if err != nil {
-		return fmt.Errorf("make the workers' socket directory: %w", err)
+		return fmt.Errorf("make the workers' directory: %w", err)
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
 		os.RemoveAll(dir)
-		return fmt.Errorf("make the workers' socket directory: %w", err)
+		return fmt.Errorf("make the workers' directory: %w", err)
 	}
-	ln, err := net.Listen("unix", filepath.Join(dir, internalSocket))
-	if err != nil {
-		os.RemoveAll(dir)
-		return fmt.Errorf("listen for workers: %w", err)
-	}
-	s.runDir, s.internal = dir, ln
+	s.runDir = dir
 	return nil
 }
 
-// workerSettings are the settings of this server's workers.
-func (s *Server) workerSettings() WorkerSettings {
-	return WorkerSettings{
+// workerSettings are how this server's workers (and hosts) run code.
+func (s *Server) workerSettings() protocol.Settings {
+	return protocol.Settings{
 		Monolith:     s.cfg.monolith,
 		Unrestricted: s.cfg.unrestricted,
 		Allow:        s.cfg.allow,
 		MaxDepth:     s.cfg.maxDepth,
 		BodyLimit:    s.cfg.bodyLimit,
 		Defaults:     s.cfg.defaults,
-		Only:         s.cfg.only,
-		Routes:       s.cfg.routes,
-		Token:        s.cfg.token,
-		CallDeadline: s.cfg.callDeadline,
 		Quiet:        s.cfg.quiet,
-		Supervisor:   filepath.Join(s.runDir, internalSocket),
-		ChainKeys:    s.signer.keys,
 	}
 }
 
-// startWorker starts the worker process of one version of the package in
-// rel, with its files as read, and waits until it has loaded them.
-func (s *Server) startWorker(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared, key []byte) (*supervisor.Group, error) {
-	set := s.workerSettings()
-	set.WorkerKey = key
-	settings, err := json.Marshal(set)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", label, err)
-	}
-	spec := supervisor.Spec{
-		Root:     s.root,
-		Packages: []supervisor.PackageSpec{{Rel: rel, Files: files, Prepared: preparedJSON(prep)}},
-		Limits:   s.cfg.workerLimits,
-		Sandbox:  s.workerSandbox(),
-		Settings: settings,
-	}
-	cfg := supervisor.Config{
+// groupConfig is the configuration of a worker group labelled label,
+// whose crashes count against the packages rels.
+func (s *Server) groupConfig(label string, logger *slog.Logger, rels ...string) supervisor.Config {
+	return supervisor.Config{
 		Command:     s.cfg.workerCommand,
 		Dir:         s.runDir,
 		Label:       label,
 		LoadTimeout: s.cfg.loadTimeout,
 		Grace:       s.cfg.runawayGrace,
 		MaxMemory:   s.cfg.workerLimits.MaxMemory,
-		Logger:      s.cfg.logger.With("package", label),
-		OnCrash:     func(c supervisor.Crash) { s.crashes.add(rel, c) },
+		Logger:      logger,
+		OnCrash: func(c supervisor.Crash) {
+			for _, r := range rels {
+				s.crashes.add(r, c)
+			}
+		},
+		Handler: func(g *supervisor.Group) protocol.Handler { return s.nestedHandler(g) },
+		MaxBody: s.cfg.bodyLimit,
 	}
+}
+
+// spec is the spec of a worker that runs pkgs.
+func (s *Server) spec(pkgs []protocol.PackageSpec) protocol.Spec {
+	return protocol.Spec{Root: s.root, Packages: pkgs, Limits: s.cfg.workerLimits, Sandbox: s.workerSandbox(), Settings: s.workerSettings()}
+}
+
+// startWorker starts the worker process of one version of the package in
+// rel, with its files as read, and waits until it has loaded them.
+func (s *Server) startWorker(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, error) {
+	spec := s.spec([]protocol.PackageSpec{{Rel: rel, Files: files, Prepared: preparedJSON(prep)}})
+	cfg := s.groupConfig(label, s.cfg.logger.With("package", label), rel)
 	g, ready, err := supervisor.Start(ctx, cfg, spec)
 	if err != nil {
 		return nil, err
@@ -134,7 +101,7 @@ func (s *Server) startWorker(ctx context.Context, rel, label string, files []fun
 		if !failed {
 			return nil, fmt.Errorf("load %s: the worker loaded nothing", label)
 		}
-		return nil, supervisor.Err(list)
+		return nil, protocol.Err(list)
 	}
 	s.groups.Add(1)
 	go func() {
@@ -218,11 +185,12 @@ func (s *Server) WorkerPIDs() []int {
 
 // workerMetrics gathers the metrics of the current worker of every
 // package, each series labelled with its package (worker="billing"), so
-// that one /metrics shows the whole server.
+// that one /metrics shows the whole server: what the worker says of its
+// Go runtime (worker.Stats), and what the kernel says of its process.
 type workerMetrics struct{ s *Server }
 
-// Gather fetches and parses every worker's metrics. A worker that does
-// not answer (it is restarting) is left out.
+// Gather asks every worker for its statistics. A worker that does not
+// answer (it is restarting) is left out.
 func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 	w.s.mu.Lock()
 	groups := map[string]*supervisor.Group{}
@@ -237,30 +205,41 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 		}
 	}
 	w.s.mu.Unlock()
-	byName := map[string]*dto.MetricFamily{}
+	fams := map[string]*dto.MetricFamily{}
+	add := func(name, help string, typ dto.MetricType, rel string, v float64) {
+		f := fams[name]
+		if f == nil {
+			f = &dto.MetricFamily{Name: proto.String(name), Help: proto.String(help), Type: typ.Enum()}
+			fams[name] = f
+		}
+		m := &dto.Metric{Label: []*dto.LabelPair{{Name: proto.String("worker"), Value: proto.String(rel)}}}
+		if typ == dto.MetricType_COUNTER {
+			m.Counter = &dto.Counter{Value: proto.Float64(v)}
+		} else {
+			m.Gauge = &dto.Gauge{Value: proto.Float64(v)}
+		}
+		f.Metric = append(f.Metric, m)
+	}
 	for rel, g := range groups {
-		text, err := g.Metrics()
-		if err != nil || len(text) == 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		b, err := g.Ask(ctx, &protocol.Call{Method: worker.MethodStats})
+		cancel()
+		var st worker.Stats
+		if err != nil || json.Unmarshal(b, &st) != nil {
 			continue
 		}
-		parser := expfmt.NewTextParser(model.UTF8Validation)
-		fams, err := parser.TextToMetricFamilies(bytes.NewReader(text))
-		if err != nil {
-			continue
-		}
-		for name, f := range fams {
-			for _, m := range f.Metric {
-				m.Label = append(m.Label, &dto.LabelPair{Name: proto.String("worker"), Value: proto.String(rel)})
-			}
-			if have, ok := byName[name]; ok {
-				have.Metric = append(have.Metric, f.Metric...)
-			} else {
-				byName[name] = f
+		add("go_goroutines", "Number of goroutines that currently exist.", dto.MetricType_GAUGE, rel, float64(st.Goroutines))
+		add("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and currently in use.", dto.MetricType_GAUGE, rel, float64(st.HeapBytes))
+		add("go_gc_cycles_total", "Number of completed GC cycles.", dto.MetricType_COUNTER, rel, float64(st.GCCycles))
+		if p, err := procfs.NewProc(g.PID()); err == nil {
+			if stat, err := p.Stat(); err == nil {
+				add("process_resident_memory_bytes", "Resident memory size in bytes.", dto.MetricType_GAUGE, rel, float64(stat.ResidentMemory()))
+				add("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", dto.MetricType_COUNTER, rel, stat.CPUTime())
 			}
 		}
 	}
-	out := make([]*dto.MetricFamily, 0, len(byName))
-	for _, f := range byName {
+	out := make([]*dto.MetricFamily, 0, len(fams))
+	for _, f := range fams {
 		out = append(out, f)
 	}
 	return out, nil
@@ -277,8 +256,8 @@ var (
 // the served folder, connect to microfn's servers (this one's port and
 // the routes'), and nothing more unless --allow os (the file system),
 // --allow net (the network) or --unrestricted says so.
-func (s *Server) workerSandbox() supervisor.Sandbox {
-	sb := supervisor.Sandbox{
+func (s *Server) workerSandbox() protocol.Sandbox {
+	sb := protocol.Sandbox{
 		Off:       s.cfg.unrestricted,
 		ReadDirs:  append([]string{s.root}, runtimeReadDirs...),
 		ReadFiles: runtimeReadFiles,
@@ -333,7 +312,6 @@ func (s *Server) warnOnce(msg string) {
 type sharedWorker struct {
 	mu    sync.Mutex // serializes reloads: each starts a worker with every package
 	group atomic.Pointer[supervisor.Group]
-	key   []byte // the secret the shared workers take calls with
 	// starting is set while the server loads its packages for the first
 	// time: they are prepared one by one, and then one worker loads them
 	// all (startFirstShared), rather than a worker per package loaded.
@@ -357,7 +335,7 @@ func (s *Server) startFirstShared(ctx context.Context) {
 		}
 		ferr := err
 		if list, ok := failed[rel]; ok {
-			ferr = supervisor.Err(list)
+			ferr = protocol.Err(list)
 		}
 		if ferr != nil {
 			label := filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel)))
@@ -385,10 +363,10 @@ func (s *Server) startShared(ctx context.Context, rel, label string, files []fun
 			g.Close()
 		}
 		if list, ok := failed[rel]; ok {
-			return nil, supervisor.Err(list)
+			return nil, protocol.Err(list)
 		}
 		for other, list := range failed {
-			return nil, fmt.Errorf("load %s: package %s no longer loads beside it: %v", label, other, supervisor.Err(list))
+			return nil, fmt.Errorf("load %s: package %s no longer loads beside it: %v", label, other, protocol.Err(list))
 		}
 	}
 	return g, nil
@@ -398,7 +376,7 @@ func (s *Server) startShared(ctx context.Context, rel, label string, files []fun
 // version, and with the package in rel at (files, prep) unless rel is "".
 // It returns the worker, if any package loaded, and the packages that
 // failed to. The caller holds s.shared.mu.
-func (s *Server) launchShared(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, map[string][]supervisor.LoadError, error) {
+func (s *Server) launchShared(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, map[string][]protocol.LoadError, error) {
 	news := map[string]*version{}
 	if rel != "" {
 		news[rel] = &version{rel: rel, files: files, prep: prep}
@@ -408,21 +386,15 @@ func (s *Server) launchShared(ctx context.Context, rel, label string, files []fu
 
 // launchSharedWith is launchShared with new versions of several packages:
 // news, by package directory (their files and prepared code).
-func (s *Server) launchSharedWith(ctx context.Context, label string, news map[string]*version) (*supervisor.Group, map[string][]supervisor.LoadError, error) {
-	set := s.workerSettings()
-	set.WorkerKey = s.shared.key
-	settings, err := json.Marshal(set)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", label, err)
-	}
-	var pkgs []supervisor.PackageSpec
+func (s *Server) launchSharedWith(ctx context.Context, label string, news map[string]*version) (*supervisor.Group, map[string][]protocol.LoadError, error) {
+	var pkgs []protocol.PackageSpec
 	for rel, v := range news {
-		pkgs = append(pkgs, supervisor.PackageSpec{Rel: rel, Files: v.files, Prepared: preparedJSON(v.prep)})
+		pkgs = append(pkgs, protocol.PackageSpec{Rel: rel, Files: v.files, Prepared: preparedJSON(v.prep)})
 	}
 	s.mu.Lock()
 	for other, st := range s.packages {
 		if _, isNew := news[other]; !isNew && st.current != nil && st.current.prep != nil && st.current.servesAny() {
-			pkgs = append(pkgs, supervisor.PackageSpec{Rel: other, Files: st.current.files, Prepared: preparedJSON(st.current.prep)})
+			pkgs = append(pkgs, protocol.PackageSpec{Rel: other, Files: st.current.files, Prepared: preparedJSON(st.current.prep)})
 		}
 	}
 	s.mu.Unlock()
@@ -433,22 +405,7 @@ func (s *Server) launchSharedWith(ctx context.Context, label string, news map[st
 	for i, p := range pkgs {
 		rels[i] = p.Rel
 	}
-	spec := supervisor.Spec{Root: s.root, Packages: pkgs, Limits: s.cfg.workerLimits, Sandbox: s.workerSandbox(), Settings: settings}
-	cfg := supervisor.Config{
-		Command:     s.cfg.workerCommand,
-		Dir:         s.runDir,
-		Label:       "every package",
-		LoadTimeout: s.cfg.loadTimeout,
-		Grace:       s.cfg.runawayGrace,
-		MaxMemory:   s.cfg.workerLimits.MaxMemory,
-		Logger:      s.cfg.logger,
-		OnCrash: func(c supervisor.Crash) {
-			for _, r := range rels {
-				s.crashes.add(r, c)
-			}
-		},
-	}
-	g, ready, err := supervisor.Start(ctx, cfg, spec)
+	g, ready, err := supervisor.Start(ctx, s.groupConfig("every package", s.cfg.logger, rels...), s.spec(pkgs))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
-	"github.com/microfn/microfn/supervisor"
 )
 
 // goodSrc is a package that keeps working while another crashes.
@@ -189,7 +189,7 @@ func TestCrashIsAnAnswer(t *testing.T) {
 			in := microfntest.Start(t, map[string]string{"good/good.go": goodSrc, "bad/bad.go": crashSrc},
 				server.WithQuiet(true), server.WithAllow("log"),
 				server.WithIsolation(server.IsolatePackage),
-				server.WithWorkerLimits(supervisor.Limits{MaxMemory: limit, MaxStack: 64 << 20, MaxOpenFiles: 256}))
+				server.WithWorkerLimits(protocol.Limits{MaxMemory: limit, MaxStack: 64 << 20, MaxOpenFiles: 256}))
 			pid := workerOf(t, in, "bad")
 
 			// Calls of the other package run all along: one in flight
@@ -367,7 +367,7 @@ func Alive() string { return "alive" }
 `
 	in := microfntest.Start(t, map[string]string{"files/files.go": src}, server.WithAllow("os"),
 		server.WithIsolation(server.IsolatePackage),
-		server.WithWorkerLimits(supervisor.Limits{MaxMemory: 1 << 30, MaxStack: 64 << 20, MaxOpenFiles: 64}))
+		server.WithWorkerLimits(protocol.Limits{MaxMemory: 1 << 30, MaxStack: 64 << 20, MaxOpenFiles: 64}))
 	r := in.Get("/files/Hoard?path=" + filepath.Join(in.Dir, "files", "files.go"))
 	if r.Status != 500 || !strings.Contains(problem(t, r).Detail, "too many open files") {
 		t.Fatalf("Hoard = %d %s, want a 500 saying too many open files", r.Status, r.Body)

@@ -6,7 +6,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/worker"
 )
 
@@ -19,8 +20,8 @@ import (
 // The servers of these tests run service code in worker processes started
 // from this test binary, which is one when the supervisor asks.
 func TestMain(m *testing.M) {
-	if supervisor.IsWorker() {
-		os.Exit(worker.Main())
+	if protocol.IsWorker() {
+		os.Exit(worker.Main(interp.WorkerLoader()))
 	}
 	goleak.VerifyTestMain(m,
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),

@@ -58,21 +58,3 @@ func (m *moduleSources) ImportSource(path string) (*funcs.Package, bool, error) 
 	}
 	return gomod.NoModule{}.ImportSource(path)
 }
-
-// relOfImport returns the directory, relative to the served folder, of
-// the package with the import path dep, given that of a package in rel:
-// own. ok is false if dep is not below the served folder.
-func relOfImport(dep, own, rel string) (string, bool) {
-	root := own
-	if rel != "." && rel != "" {
-		var ok bool
-		if root, ok = strings.CutSuffix(own, "/"+rel); !ok {
-			return "", false
-		}
-	}
-	if dep == root {
-		return ".", true
-	}
-	r, ok := strings.CutPrefix(dep, root+"/")
-	return r, ok
-}

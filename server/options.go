@@ -10,7 +10,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/policy"
-	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/protocol"
 )
 
 // An Option configures a [Server].
@@ -50,9 +50,8 @@ type config struct {
 	isolation       Isolation
 	loadTimeout     time.Duration
 	runawayGrace    time.Duration
-	workerLimits    supervisor.Limits
+	workerLimits    protocol.Limits
 	workerCommand   []string
-	worker          *workerConfig // set in a worker process
 	chainKeys       [][]byte
 }
 
@@ -87,7 +86,7 @@ func newConfig(opts []Option) (*config, error) {
 		isolation:       IsolatePackage,
 		loadTimeout:     10 * time.Second,
 		runawayGrace:    5 * time.Second,
-		workerLimits: supervisor.Limits{
+		workerLimits: protocol.Limits{
 			MaxMemory:    1 << 30,
 			MaxStack:     64 << 20,
 			MaxOpenFiles: 1024,
@@ -296,9 +295,9 @@ func WithRunawayGrace(d time.Duration) Option {
 }
 
 // WithWorkerLimits sets the resource limits of each worker process (see
-// supervisor.Limits). Default: 1 GiB of memory, goroutine stacks of at
+// protocol.Limits). Default: 1 GiB of memory, goroutine stacks of at
 // most 64 MiB, 1024 open files, files written of at most 64 MiB.
-func WithWorkerLimits(l supervisor.Limits) Option {
+func WithWorkerLimits(l protocol.Limits) Option {
 	return optionFunc(func(c *config) { c.workerLimits = l })
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -27,8 +26,10 @@ import (
 	"github.com/microfn/microfn/gomod"
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/supervisor"
 	"github.com/microfn/microfn/svcrt"
+	"github.com/microfn/microfn/worker"
 
 	"github.com/microfn/microfn"
 )
@@ -52,19 +53,20 @@ type Server struct {
 	ln      net.Listener
 	baseURL string
 	metrics *metrics
-	workers *workerPool
+	// workers runs attempts that are waited for with a timeout, on
+	// goroutines that keep their grown stacks.
+	workers *worker.Pool
 	signer  *chainSigner
+	// attempts are the attempts in flight, which nested calls name.
+	attempts attemptTable
 
-	// runDir holds the Unix sockets of the supervisor and its workers;
-	// internal is the supervisor's socket, on which workers make their
-	// nested calls. Both are unset in IsolateNone mode.
-	runDir       string
-	internal     net.Listener
-	internalOnce sync.Once      // serves internal, from Serve or from Call
-	shared       *sharedWorker  // with IsolateShared
-	groups       sync.WaitGroup // worker groups not yet ended
-	warned       sync.Map       // warnings logged once
-	bg           sync.WaitGroup // reloads started by the watcher
+	// runDir holds the workers' private temporary folders; unset with
+	// IsolateNone.
+	runDir string
+	shared *sharedWorker  // with IsolateShared
+	groups sync.WaitGroup // worker groups not yet ended
+	warned sync.Map       // warnings logged once
+	bg     sync.WaitGroup // reloads started by the watcher
 	// modules finds the packages service code imports from source.
 	modules *moduleSources
 }
@@ -110,12 +112,12 @@ func NewContext(ctx context.Context, dir string, opts ...Option) (*Server, error
 	}
 	s := newServer(dir, cfg)
 	if cfg.isolation != IsolateNone {
-		if err := s.listenInternal(); err != nil {
+		if err := s.makeRunDir(); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.isolation == IsolateShared {
-		s.shared = &sharedWorker{key: []byte(hex.EncodeToString(randomKey())), starting: true}
+		s.shared = &sharedWorker{starting: true}
 	}
 	s.ReloadAll(ctx)
 	if s.shared != nil {
@@ -140,7 +142,7 @@ func newServer(dir string, cfg *config) *Server {
 		packages: map[string]*pkgState{},
 		locks:    map[string]*sync.Mutex{},
 		metrics:  newMetrics(),
-		workers:  newWorkerPool(10 * time.Second),
+		workers:  worker.NewPool(10 * time.Second),
 		modules:  &moduleSources{root: filepath.Clean(dir), limits: cfg.limits},
 		client: &fasthttp.Client{
 			// Below the server's idle timeout, so a pooled connection is
@@ -153,13 +155,8 @@ func newServer(dir string, cfg *config) *Server {
 			RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 		},
 	}
-	opts := interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled}
-	if cfg.worker == nil {
-		// A worker only runs code prepared by its server.
-		s.modules.refresh()
-		opts.Sources = s.modules
-	}
-	s.loader = interp.NewLoader(opts)
+	s.modules.refresh()
+	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules})
 	s.signer = newChainSigner(cfg.signingKeys())
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {
@@ -178,7 +175,7 @@ func newServer(dir string, cfg *config) *Server {
 		StrictRouting:         true,
 		ErrorHandler:          s.errorHandler,
 	})
-	if cfg.token != "" && cfg.worker == nil {
+	if cfg.token != "" {
 		s.app.Use(s.authenticate)
 	}
 	s.app.Get("/healthz", s.healthz)
@@ -315,13 +312,8 @@ func (s *Server) Serve(ctx context.Context) error {
 			s.watch(ctx)
 		}()
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 1)
 	go func() { errc <- s.app.Listener(s.ln) }()
-	if s.internal != nil {
-		s.internalOnce.Do(func() {
-			go func() { errc <- s.app.Server().Serve(s.internal) }()
-		})
-	}
 	s.cfg.logger.Info("serving", "dir", s.root, "url", s.baseURL, "services", len(s.gen.Load().routes), "monolith", s.cfg.monolith)
 	var err error
 	select {
@@ -354,10 +346,7 @@ func (s *Server) Close() {
 	}
 	s.groups.Wait()
 	s.client.CloseIdleConnections()
-	s.workers.close()
-	if s.internal != nil {
-		s.internal.Close()
-	}
+	s.workers.Close()
 	if s.runDir != "" {
 		os.RemoveAll(s.runDir)
 	}
@@ -578,7 +567,7 @@ func (s *Server) sharedGroup(ctx context.Context, loads []pendingLoad) {
 	g, failed, err := s.launchSharedWith(ctx, "the reloaded packages", news)
 	if err == nil && len(failed) > 0 {
 		for rel, list := range failed {
-			err = fmt.Errorf("package %s does not load with the others it changed with: %w", rel, supervisor.Err(list))
+			err = fmt.Errorf("package %s does not load with the others it changed with: %w", rel, protocol.Err(list))
 			break
 		}
 		if g != nil {
@@ -593,7 +582,7 @@ func (s *Server) sharedGroup(ctx context.Context, loads []pendingLoad) {
 		}
 		if err != nil {
 			if list, ok := failed[l.rel]; ok {
-				l.err = supervisor.Err(list)
+				l.err = protocol.Err(list)
 			} else {
 				l.err = err
 			}
@@ -768,31 +757,36 @@ func (s *Server) unsyncedInstall(l pendingLoad) error {
 	return nil
 }
 
-// loadHere loads one version of the package in rel in this process: the
-// code prepared already, if prep is not nil.
+// loadHere loads one version of the package in rel in this process
+// (IsolateNone): the code prepared already, if prep is not nil. A host
+// runs its services; their calls of other services come back to this
+// server as a worker's would.
 func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, prep *interp.Prepared, prev *version) (*version, error) {
-	ref := &versionRef{}
+	v, err := s.newVersion(rel, src.Services, prev)
+	if err != nil {
+		return nil, err
+	}
+	host := worker.NewHost(worker.HostConfig{
+		Settings: s.workerSettings(),
+		Logger:   s.cfg.logger,
+		Limiter:  v.limiter,
+		Go:       s.workers.Go,
+	})
+	host.SetUpstream(protocol.Local{Handler: s.nestedHandler(host), Go: s.workers.Go})
 	var pkg *svcrt.Package
-	var err error
 	if prep != nil {
-		pkg, err = s.loader.Run(ctx, src, prep, s.callFunc(ref))
+		pkg, err = s.loader.Run(ctx, src, prep, host.CallFunc())
 	} else {
-		pkg, err = s.loader.Load(ctx, src, s.callFunc(ref))
+		pkg, err = s.loader.Load(ctx, src, host.CallFunc())
 	}
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.newVersion(rel, src.Services, pkg.Services, prev)
-	if err != nil {
+	if err := host.Add(rel, pkg); err != nil {
 		pkg.Close()
 		return nil, err
 	}
-	if v.imported, err = s.importedEndpoints(rel, pkg); err != nil {
-		pkg.Close()
-		return nil, err
-	}
-	v.pkg = pkg
-	ref.v = v
+	v.pkg, v.host = pkg, host
 	return v, nil
 }
 
@@ -811,7 +805,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 	if s.cfg.isolation == IsolateNone {
 		return s.loadHere(ctx, rel, src, prep, prev)
 	}
-	v, err := s.newVersion(rel, src.Services, nil, prev)
+	v, err := s.newVersion(rel, src.Services, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -821,7 +815,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 		return v, nil
 	}
 	if s.shared != nil {
-		v.files, v.prep, v.shared, v.workerKey = files, prep, s.shared, s.shared.key
+		v.files, v.prep, v.shared = files, prep, s.shared
 		if s.shared.starting {
 			// The first shared worker loads every package at once.
 			return v, nil
@@ -837,8 +831,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 		v.pending = g
 		return v, nil
 	}
-	v.workerKey = []byte(hex.EncodeToString(randomKey()))
-	g, err := s.startWorker(ctx, rel, label, files, prep, v.workerKey)
+	g, err := s.startWorker(ctx, rel, label, files, prep)
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {
@@ -918,10 +911,7 @@ func (s *Server) unsyncedFailed(st *pkgState, rel, label string, err error) erro
 // service's policy: the server's defaults, then the directive's options.
 // Limiters carry over from the previous version when the route's scale and
 // queue did not change, so a reload does not admit extra calls.
-//
-// svcs are the loaded services, one per descriptor, when the package runs
-// in this process; nil when it runs in a worker process.
-func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*svcrt.Service, prev *version) (*version, error) {
+func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, prev *version) (*version, error) {
 	v := &version{rel: rel, loadedAt: time.Now()}
 	old := map[string]*endpoint{}
 	if prev != nil {
@@ -930,7 +920,7 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*svcrt
 		}
 	}
 	var list funcs.ErrorList
-	for i, desc := range descs {
+	for _, desc := range descs {
 		p, err := s.policyOf(desc)
 		if err != nil {
 			list = append(list, err.(funcs.ErrorList)...)
@@ -938,9 +928,6 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*svcrt
 		e := &endpoint{route: routePrefix(rel) + desc.Route, desc: desc, policy: p, version: v}
 		if reservedRoute(e.route) {
 			list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: fmt.Sprintf("service %s: route %s collides with the server's own routes (/docs, /openapi.json, /metrics, /healthz, /readyz): rename the package directory or the function, or set name=", desc.Name, e.route)})
-		}
-		if svcs != nil {
-			e.svc = svcs[i]
 		}
 		e.local = s.serves(e.route)
 		e.metrics = s.metrics.forRoute(e.route)
@@ -957,54 +944,10 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, svcs []*svcrt
 	return v, nil
 }
 
-// importedEndpoints returns the endpoints the proxies of pkg, the package
-// in rel, reach the services of the packages it imports through: each at
-// the route its own package serves it, under the policy its annotation
-// sets. The package that declares a service enforces its concurrency
-// limit; the caller's proxy retries.
-func (s *Server) importedEndpoints(rel string, pkg *svcrt.Package) ([]*endpoint, error) {
-	var out []*endpoint
-	versions := map[string]*version{}
-	for _, svc := range pkg.Imported {
-		depRel, ok := relOfImport(svc.ImportedFrom, pkg.ImportPath(), rel)
-		if !ok {
-			return nil, &funcs.SourceError{Pos: svc.Desc.Pos, Msg: fmt.Sprintf("service %s of %s is outside the served folder: serve the module's root to call it", svc.Desc.Name, svc.ImportedFrom)}
-		}
-		v := versions[depRel]
-		if v == nil {
-			v = &version{rel: depRel}
-			versions[depRel] = v
-		}
-		p, err := s.policyOf(svc.Desc)
-		if err != nil {
-			return nil, err
-		}
-		e := &endpoint{route: routePrefix(depRel) + svc.Desc.Route, desc: svc.Desc, svc: svc, policy: p, version: v, imported: true}
-		e.local = s.serves(e.route)
-		e.metrics = s.metrics.forRoute(e.route)
-		e.limiter = policy.NewLimiter(p.Scale, p.Queue)
-		out = append(out, e)
-	}
-	return out, nil
-}
-
 // policyOf returns the policy the annotation of desc sets over the
 // server's defaults.
 func (s *Server) policyOf(desc *funcs.Descriptor) (policy.Policy, error) {
-	var list funcs.ErrorList
-	p := s.cfg.defaults
-	for _, o := range desc.Options {
-		if err := p.Set(o.Key, o.Value); err != nil {
-			list = append(list, &funcs.SourceError{Pos: o.Pos, Msg: err.Error()})
-		}
-	}
-	if err := p.Validate(); err != nil {
-		list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: "policy: " + err.Error()})
-	}
-	if len(list) > 0 {
-		return p, list
-	}
-	return p, nil
+	return worker.PolicyOf(s.cfg.defaults, desc)
 }
 
 // unsyncedPublish builds and publishes the generation of the current

@@ -152,16 +152,3 @@ func (s *chainSigner) verify(header, trace []byte, depth int, deadline int64, ro
 	}
 	return "", errBadSignature
 }
-
-// headerWorkerKey carries the secret a server shares with one of its
-// worker processes: a worker takes calls only from its server, whose
-// chain headers it trusts as they are.
-const headerWorkerKey = "Microfn-Worker-Key"
-
-var keyWorkerKey = []byte(headerWorkerKey)
-
-// fromServer reports whether a request to a worker carries the secret of
-// its server.
-func (s *Server) fromServer(h callHeaders) bool {
-	return len(s.cfg.worker.key) > 0 && subtle.ConstantTimeCompare(h.workerKey, s.cfg.worker.key) == 1
-}

@@ -2,18 +2,15 @@ package supervisor
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/valyala/fasthttp"
+	"github.com/microfn/microfn/protocol"
 )
 
 // Config configures a [Group].
@@ -22,8 +19,8 @@ type Config struct {
 	// executable, without arguments (its main must run the worker when
 	// [IsWorker] reports true).
 	Command []string
-	// Dir is the directory of the workers' Unix sockets; it must exist
-	// and be private to this user.
+	// Dir is where the workers' private temporary folders are made; it
+	// must exist and be private to this user.
 	Dir string
 	// Label names what the group runs in logs and errors, such as the
 	// package directory "examples/seed/billing".
@@ -43,6 +40,12 @@ type Config struct {
 	// OnCrash, if set, is called once for every worker that dies without
 	// being asked to.
 	OnCrash func(Crash)
+	// Handler returns the handler of the calls the group's workers make
+	// (their nested calls): one per group, so that it knows the group
+	// the calls come from.
+	Handler func(*Group) protocol.Handler
+	// MaxBody bounds the body of a worker's call, in bytes.
+	MaxBody int
 }
 
 // A Crash is the death of a worker process that nobody asked for.
@@ -97,7 +100,7 @@ func (e *LoadTimeoutError) Error() string {
 // use.
 type Group struct {
 	cfg  Config
-	spec Spec
+	spec protocol.Spec
 	ctx  context.Context // ends when the group closes
 	stop context.CancelFunc
 
@@ -118,11 +121,11 @@ type Group struct {
 // worker's Ready line; a worker that fails to load some packages still
 // runs the others. An error means no worker runs: it crashed or timed out
 // while loading, or could not be started.
-func Start(ctx context.Context, cfg Config, spec Spec) (*Group, Ready, error) {
+func Start(ctx context.Context, cfg Config, spec protocol.Spec) (*Group, protocol.Ready, error) {
 	if len(cfg.Command) == 0 {
 		exe, err := os.Executable()
 		if err != nil {
-			return nil, Ready{}, fmt.Errorf("start worker of %s: %w", cfg.Label, err)
+			return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", cfg.Label, err)
 		}
 		cfg.Command = []string{exe}
 	}
@@ -140,7 +143,7 @@ func Start(ctx context.Context, cfg Config, spec Spec) (*Group, Ready, error) {
 	p, ready, err := g.spawn(ctx, spec)
 	if err != nil {
 		stop()
-		return nil, Ready{}, err
+		return nil, protocol.Ready{}, err
 	}
 	g.mu.Lock()
 	g.procs[p] = true
@@ -157,40 +160,37 @@ func Start(ctx context.Context, cfg Config, spec Spec) (*Group, Ready, error) {
 	return g, ready, nil
 }
 
-// newSocket returns a fresh socket path in the group's directory.
-func (g *Group) newSocket() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return filepath.Join(g.cfg.Dir, "w"+hex.EncodeToString(b[:])+".sock")
-}
-
-// Do sends one attempt to the group's worker and reads its answer into
-// resp. deadline is the attempt's deadline: while a worker (re)starts, Do
-// waits for it until then, and an attempt still running at deadline plus
-// the grace gets its worker replaced. Do does not return before the
-// worker answers or dies: the caller enforces deadlines.
+// Do sends one attempt to the group's worker and returns the head of its
+// answer; read the body from the Response. deadline is the attempt's
+// deadline: while a worker (re)starts, Do waits for it until then, and an
+// attempt still running at deadline plus the grace gets its worker
+// replaced. Do does not return before the worker answers or dies, or ctx
+// ends (the call is then canceled): the caller enforces deadlines.
 //
 // If the worker dies during the attempt, the error is a *CrashError.
-func (g *Group) Do(req *fasthttp.Request, resp *fasthttp.Response, deadline time.Time) error {
+func (g *Group) Do(ctx context.Context, call *protocol.Call, body []byte, deadline time.Time) (*protocol.Response, error) {
 	for {
 		p, err := g.live(deadline)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		err = p.do(req, resp, deadline)
+		resp, err := p.do(ctx, call, body, deadline)
 		if errors.Is(err, errDraining) {
 			g.mu.Lock()
 			retired := g.draining || g.closed
 			g.mu.Unlock()
 			if retired {
-				return ErrRetired
+				return nil, ErrRetired
 			}
 			continue
 		}
 		if err == nil {
-			return nil
+			return resp, nil
 		}
-		return g.failure(p, err)
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, g.failure(p, err)
 	}
 }
 
@@ -265,7 +265,6 @@ func (g *Group) setCurrentLocked(p *process) {
 // exited is called once for every process of the group when it has
 // ended.
 func (g *Group) exited(p *process) {
-	p.client.CloseIdleConnections()
 	g.mu.Lock()
 	delete(g.procs, p)
 	wasCurrent := g.cur == p
@@ -417,16 +416,25 @@ func (g *Group) watchdog() {
 	}
 }
 
-// Metrics returns the current worker's metrics in the Prometheus text
-// format.
-func (g *Group) Metrics() ([]byte, error) {
+// Ask sends call to the current worker and returns its answer's body,
+// for questions about the process rather than calls of a service (see
+// worker.MethodStats). It returns nil while no worker runs.
+func (g *Group) Ask(ctx context.Context, call *protocol.Call) ([]byte, error) {
 	g.mu.Lock()
 	p := g.cur
 	g.mu.Unlock()
 	if p == nil {
 		return nil, nil
 	}
-	return p.fetch("/metrics", time.Second)
+	resp, err := p.conn.Call(ctx, call, nil)
+	if err != nil {
+		return nil, err
+	}
+	b, err := resp.ReadAll(1 << 20)
+	if err == nil && resp.Status != 200 {
+		err = fmt.Errorf("%s: status %d", call.Method, resp.Status)
+	}
+	return b, err
 }
 
 // PID returns the process id of the current worker, or 0 while none runs.

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/valyala/fasthttp"
+	"github.com/microfn/microfn/protocol"
 )
 
 // A process is one worker process of a group.
@@ -21,8 +21,7 @@ type process struct {
 	g      *Group
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	socket string
-	client *fasthttp.HostClient
+	conn   *protocol.Conn // to the worker
 	stderr *stderrLog
 	// done is closed once the process has exited and its output is read.
 	done  chan struct{}
@@ -37,64 +36,68 @@ type process struct {
 
 // spawn starts a worker process for spec and waits until it is ready,
 // has failed to load, or loadTimeout passes.
-func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
-	spec.Socket = g.newSocket()
+func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protocol.Ready, error) {
 	tmp, err := os.MkdirTemp(g.cfg.Dir, "tmp-")
 	if err != nil {
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
 	spec.Sandbox.TempDir = tmp
 	line, err := json.Marshal(spec)
 	if err != nil {
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
 	cmd := exec.Command(g.cfg.Command[0], g.cfg.Command[1:]...)
-	cmd.Env = append(os.Environ(), EnvWorker+"=1")
+	cmd.Env = append(os.Environ(), protocol.EnvWorker+"=1")
 	cmd.SysProcAttr = sysProcAttr()
 	p := &process{
 		g:      g,
 		cmd:    cmd,
-		socket: spec.Socket,
 		stderr: &stderrLog{logger: g.cfg.Logger, label: g.cfg.Label},
 		done:   make(chan struct{}),
 		calls:  map[uint64]time.Time{},
 	}
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
 	// The Ready line comes on a pipe of its own (the worker's fd 3), so
 	// that nothing service code prints can be taken for it.
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		os.RemoveAll(tmp)
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
-	cmd.ExtraFiles = []*os.File{readyW}
-	err = cmd.Start()
-	readyW.Close()
+	// The connection is a socket pair: the worker gets its end as a file
+	// descriptor, and neither side names a path.
+	mine, theirs, err := socketPair()
 	if err != nil {
 		readyR.Close()
+		readyW.Close()
 		os.RemoveAll(tmp)
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
-	p.client = &fasthttp.HostClient{
-		Addr:                          "worker",
-		Dial:                          func(string) (net.Conn, error) { return net.Dial("unix", p.socket) },
-		MaxConns:                      1 << 16,
-		NoDefaultUserAgentHeader:      true,
-		DisableHeaderNamesNormalizing: true,
-		DisablePathNormalizing:        true,
-		// A failed attempt is the policy's business, never resent here.
-		RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+	cmd.ExtraFiles = []*os.File{readyW, theirs} // fds 3 and 4: protocol.ReadyFD, protocol.ConnFD
+	err = cmd.Start()
+	readyW.Close()
+	theirs.Close()
+	if err != nil {
+		readyR.Close()
+		mine.Close()
+		os.RemoveAll(tmp)
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
+	var h protocol.Handler
+	if g.cfg.Handler != nil {
+		h = g.cfg.Handler(g)
+	}
+	p.conn = protocol.NewConn(mine, true, protocol.Options{Handler: h, MaxBody: g.cfg.MaxBody})
 	readyc := make(chan []byte, 1)
 	go func() {
 		defer readyR.Close()
@@ -121,36 +124,36 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		_ = cmd.Wait()
 		p.state = cmd.ProcessState
 		_ = os.RemoveAll(tmp)
-		_ = os.Remove(p.socket)
+		p.conn.Close()
 		close(p.done)
 		g.exited(p)
 	}()
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
 		p.kill("its start failed")
 		<-p.done
-		return nil, Ready{}, fmt.Errorf("start worker of %s: send its spec: %w (%s)", g.cfg.Label, err, p.exitReason())
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: send its spec: %w (%s)", g.cfg.Label, err, p.exitReason())
 	}
 	timer := time.NewTimer(g.cfg.LoadTimeout)
 	defer timer.Stop()
 	select {
 	case b := <-readyc:
-		var r Ready
+		var r protocol.Ready
 		if err := json.Unmarshal(b, &r); err != nil {
 			p.kill("it did not start properly")
 			<-p.done
-			return nil, Ready{}, fmt.Errorf("worker of %s: not a ready line: %q", g.cfg.Label, b)
+			return nil, protocol.Ready{}, fmt.Errorf("worker of %s: not a ready line: %q", g.cfg.Label, b)
 		}
 		return p, r, nil
 	case <-p.done:
-		return nil, Ready{}, &CrashError{Label: g.cfg.Label, Reason: p.exitReason(), Loading: true}
+		return nil, protocol.Ready{}, &CrashError{Label: g.cfg.Label, Reason: p.exitReason(), Loading: true}
 	case <-timer.C:
 		p.kill("it did not finish loading in time")
 		<-p.done
-		return nil, Ready{}, &LoadTimeoutError{Label: g.cfg.Label, Timeout: g.cfg.LoadTimeout}
+		return nil, protocol.Ready{}, &LoadTimeoutError{Label: g.cfg.Label, Timeout: g.cfg.LoadTimeout}
 	case <-ctx.Done():
 		p.kill("the server is stopping")
 		<-p.done
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, ctx.Err())
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, ctx.Err())
 	}
 }
 
@@ -279,35 +282,37 @@ func (p *process) exitReason() string {
 	return how
 }
 
-// do sends one attempt to the process.
-func (p *process) do(req *fasthttp.Request, resp *fasthttp.Response, deadline time.Time) error {
+// do sends one attempt to the process and returns its answer.
+func (p *process) do(ctx context.Context, call *protocol.Call, body []byte, deadline time.Time) (*protocol.Response, error) {
 	id, ok := p.begin(deadline)
 	if !ok {
-		return errDraining
+		return nil, errDraining
 	}
-	req.SetHost("worker")
-	err := p.client.Do(req, resp)
+	resp, err := p.conn.Call(ctx, call, body)
 	p.end(id)
-	return err
+	return resp, err
 }
 
 var errDraining = errors.New("worker is being replaced")
 
-// fetch GETs path from the worker, for its metrics.
-func (p *process) fetch(path string, timeout time.Duration) ([]byte, error) {
-	req := fasthttp.AcquireRequest()
-	resp := fasthttp.AcquireResponse()
-	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
-	req.SetRequestURI("http://worker" + path)
-	if err := p.client.DoTimeout(req, resp, timeout); err != nil {
-		return nil, err
-	}
-	if resp.StatusCode() != fasthttp.StatusOK {
-		return nil, fmt.Errorf("GET %s: status %d", path, resp.StatusCode())
-	}
-	return append([]byte(nil), resp.Body()...), nil
-}
-
 // pid is the process id.
 func (p *process) pid() int { return p.cmd.Process.Pid }
+
+// socketPair returns the two ends of a connected Unix stream socket: a
+// connection for this process, and a file to hand to the worker.
+func socketPair() (net.Conn, *os.File, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("socket pair: %w", err)
+	}
+	syscall.CloseOnExec(fds[0])
+	syscall.CloseOnExec(fds[1])
+	f := os.NewFile(uintptr(fds[0]), "worker")
+	c, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		syscall.Close(fds[1])
+		return nil, nil, err
+	}
+	return c, os.NewFile(uintptr(fds[1]), "server"), nil
+}

@@ -5,14 +5,14 @@ package worker
 import (
 	"syscall"
 
-	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/protocol"
 )
 
 // setOSLimits sets the hard limits: the data segment (every heap mapping
 // of the Go runtime counts: past it the runtime fails with "out of
 // memory"), the size of a file written (past it a write fails with
 // EFBIG: Go ignores SIGXFSZ) and the open files.
-func setOSLimits(l supervisor.Limits) error {
+func setOSLimits(l protocol.Limits) error {
 	if l.MaxMemory > 0 {
 		lim := uint64(l.MaxMemory)
 		if err := syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: lim, Max: lim}); err != nil {

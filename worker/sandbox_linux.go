@@ -8,7 +8,7 @@ import (
 	llsys "github.com/landlock-lsm/go-landlock/landlock/syscall"
 	"golang.org/x/sys/unix"
 
-	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/protocol"
 )
 
 // confine restricts the worker process with Landlock before any service
@@ -18,7 +18,7 @@ import (
 // file system and network parts. It also sets no_new_privs. On a kernel
 // without Landlock (or with an older version of it) it returns warnings
 // saying what is not enforced.
-func confine(spec supervisor.Spec) ([]string, error) {
+func confine(spec protocol.Spec) ([]string, error) {
 	sb := spec.Sandbox
 	if sb.TempDir != "" {
 		// Temporary files of service code go to the private folder.

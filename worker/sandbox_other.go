@@ -5,12 +5,12 @@ package worker
 import (
 	"os"
 
-	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/protocol"
 )
 
 // confine can only point temporary files at the private folder outside
 // Linux: the operating system does not restrict the worker.
-func confine(spec supervisor.Spec) ([]string, error) {
+func confine(spec protocol.Spec) ([]string, error) {
 	if spec.Sandbox.TempDir != "" {
 		if err := os.Setenv("TMPDIR", spec.Sandbox.TempDir); err != nil {
 			return nil, err

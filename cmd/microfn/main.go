@@ -23,14 +23,15 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/worker"
 )
 
 func main() {
-	if supervisor.IsWorker() {
+	if protocol.IsWorker() {
 		// A server started this process to run service code.
-		os.Exit(worker.Main(executableOptions()...))
+		os.Exit(worker.Main(interp.WorkerLoader(compiledIn...)))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
-	"github.com/microfn/microfn/supervisor"
 )
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -111,7 +111,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithChainKeys(strings.Split(*chainKeys, ",")...),
 		server.WithLoadTimeout(*loadTimeout),
 		server.WithRunawayGrace(*runawayGrace),
-		server.WithWorkerLimits(supervisor.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles, MaxFileSize: writeLimit}),
+		server.WithWorkerLimits(protocol.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles, MaxFileSize: writeLimit}),
 	)...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve:", err)

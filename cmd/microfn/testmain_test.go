@@ -4,15 +4,16 @@ import (
 	"os"
 	"testing"
 
-	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/worker"
 )
 
 // TestMain lets this test binary be a worker process: commands run in
 // the tests (serve, check, …) start their workers from it.
 func TestMain(m *testing.M) {
-	if supervisor.IsWorker() {
-		os.Exit(worker.Main())
+	if protocol.IsWorker() {
+		os.Exit(worker.Main(interp.WorkerLoader()))
 	}
 	os.Exit(m.Run())
 }

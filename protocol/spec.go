@@ -1,4 +1,4 @@
-package supervisor
+package protocol
 
 import (
 	"encoding/json"
@@ -7,12 +7,13 @@ import (
 	"os"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/policy"
 )
 
 // EnvWorker is the environment variable that makes an executable a
 // worker: a supervisor sets it on the processes it starts. Every program
-// that starts a [Group] must call its worker side when it is set (see
-// [IsWorker]).
+// that starts workers from its own executable must run the worker's main
+// when it is set (see [IsWorker]).
 const EnvWorker = "MICROFN_WORKER"
 
 // IsWorker reports whether this process was started as a worker.
@@ -26,15 +27,32 @@ type Spec struct {
 	// Packages are the packages the worker loads, with their sources as
 	// the supervisor read them: the worker reads no files.
 	Packages []PackageSpec `json:"packages"`
-	// Socket is the Unix socket the worker listens on.
-	Socket string `json:"socket"`
 	// Limits bound the worker process.
 	Limits Limits `json:"limits"`
 	// Sandbox is what the operating system lets the worker reach.
 	Sandbox Sandbox `json:"sandbox"`
-	// Settings are the serving settings of the worker, opaque to the
-	// supervisor (the worker's server reads them).
-	Settings json.RawMessage `json:"settings,omitempty"`
+	// Settings are how the worker runs its packages' code.
+	Settings Settings `json:"settings"`
+}
+
+// Settings are how a worker runs its packages' code, as its server was
+// told to.
+type Settings struct {
+	// Monolith keeps nested calls of the package's own services in the
+	// worker (--monolith).
+	Monolith bool `json:"monolith,omitempty"`
+	// Unrestricted and Allow widen the interpreter's sandbox (--allow).
+	Unrestricted bool     `json:"unrestricted,omitempty"`
+	Allow        []string `json:"allow,omitempty"`
+	// MaxDepth is the deepest a call chain may go.
+	MaxDepth int `json:"max_depth"`
+	// BodyLimit bounds the body of a call, in bytes.
+	BodyLimit int `json:"body_limit"`
+	// Defaults are the server's default policy, which services'
+	// annotations change.
+	Defaults policy.Policy `json:"defaults"`
+	// Quiet turns off the log lines of nested calls made in the worker.
+	Quiet bool `json:"quiet,omitempty"`
 }
 
 // A PackageSpec is one package of a Spec.
@@ -44,7 +62,7 @@ type PackageSpec struct {
 	// Files are its source files.
 	Files []funcs.SourceFile `json:"files"`
 	// Prepared is the package checked and rewritten for the interpreter
-	// by the supervisor, with the packages it imports from source (an
+	// by the server, with the packages it imports from source (an
 	// interp.Prepared in JSON), so that the worker only runs it.
 	Prepared json.RawMessage `json:"prepared"`
 }
@@ -91,7 +109,7 @@ type Sandbox struct {
 }
 
 // Ready is the line a worker writes on its file descriptor 3 once it has
-// loaded its packages and listens, or has failed to load them.
+// loaded its packages and serves, or has failed to load them.
 type Ready struct {
 	// Failed maps the packages that failed to load to their errors.
 	Failed map[string][]LoadError `json:"failed,omitempty"`
@@ -143,3 +161,12 @@ func Err(list []LoadError) error {
 	}
 	return out
 }
+
+// The file descriptors a worker is started with, beside its standard
+// input, output and error.
+const (
+	// ReadyFD is the pipe the worker writes its Ready line on.
+	ReadyFD = 3
+	// ConnFD is the worker's end of its connection to the server.
+	ConnFD = 4
+)

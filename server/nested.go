@@ -1,0 +1,245 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/protocol"
+	"github.com/microfn/microfn/worker"
+)
+
+// The server is the only authority on call chains: every attempt it sends
+// to service code gets an id, and a nested call the code makes names the
+// attempt it is made by. The server takes the chain, the depth, the
+// deadline and the caller from its own record of that attempt, which
+// lives as long as the attempt runs. The code holds no key; whatever it
+// does, it can only call on behalf of the attempts it is running, no
+// deeper and no later than they are.
+
+// An attemptRecord is the server's record of an attempt in flight.
+type attemptRecord struct {
+	id       uint64
+	chain    chain // the attempt's chain; its service is the one called
+	deadline time.Time
+	// owner is the code the attempt was sent to: a worker group, or a
+	// host in this process. Only its calls may name the attempt.
+	owner atomic.Pointer[any]
+}
+
+func (r *attemptRecord) setOwner(o any) { r.owner.Store(&o) }
+
+func (r *attemptRecord) ownedBy(o any) bool {
+	p := r.owner.Load()
+	return p != nil && *p == o
+}
+
+// attemptShards is the number of independently locked parts of an
+// attemptTable.
+const attemptShards = 64
+
+// An attemptTable holds the attempts in flight by id. It is safe for
+// concurrent use.
+type attemptTable struct {
+	next   atomic.Uint64
+	shards [attemptShards]struct {
+		mu sync.Mutex
+		m  map[uint64]*attemptRecord
+	}
+}
+
+// add records an attempt of the chain ch due by deadline, with a new id.
+func (t *attemptTable) add(ch chain, deadline time.Time) *attemptRecord {
+	r := &attemptRecord{id: t.next.Add(1), chain: ch, deadline: deadline}
+	sh := &t.shards[r.id%attemptShards]
+	sh.mu.Lock()
+	if sh.m == nil {
+		sh.m = map[uint64]*attemptRecord{}
+	}
+	sh.m[r.id] = r
+	sh.mu.Unlock()
+	return r
+}
+
+// get returns the attempt id, if it is in flight.
+func (t *attemptTable) get(id uint64) *attemptRecord {
+	sh := &t.shards[id%attemptShards]
+	sh.mu.Lock()
+	r := sh.m[id]
+	sh.mu.Unlock()
+	return r
+}
+
+// remove forgets attempt id: it has ended, and its id is dead.
+func (t *attemptTable) remove(id uint64) {
+	sh := &t.shards[id%attemptShards]
+	sh.mu.Lock()
+	delete(sh.m, id)
+	sh.mu.Unlock()
+}
+
+// nestedHandler returns the handler of the nested calls made by the code
+// of owner (a worker group, or a host in this process).
+func (s *Server) nestedHandler(owner any) protocol.Handler {
+	return protocol.HandlerFunc(func(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
+		s.serveNested(ctx, owner, req, w)
+	})
+}
+
+// serveNested runs a nested call that service code made through a proxy:
+// one attempt of the callee, under the callee's concurrency limit, at the
+// callee's route here, or on the server that serves it (--route). The
+// caller's proxy retries.
+func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Request, w protocol.ReplyWriter) {
+	start := time.Now()
+	rec := s.attempts.get(req.Attempt)
+	if rec == nil || !rec.ownedBy(owner) {
+		// A call on behalf of an attempt this code is not running: one
+		// that has ended, or was never its own.
+		s.replyNested(w, req.Route, microfn.Permanent(microfn.Error(http.StatusForbidden,
+			"call of %s refused: it names attempt %d, which this code is not running (a call made after the call that started it ended, or a forged one)", req.Route, req.Attempt)))
+		return
+	}
+	parent := rec.chain
+	ch := parent.child()
+	ch.depth = max(ch.depth, req.Chain.Depth) // deeper only: calls made in the worker (--monolith)
+	deadline := rec.deadline
+	if d := req.Chain.Deadline; !d.IsZero() && d.Before(deadline) {
+		deadline = d
+	}
+	in := inbound{method: http.MethodPost, contentType: req.ContentType, body: req.Body}
+	var e *endpoint
+	var status int
+	st := callStats{attempts: 1}
+	defer func() {
+		if e != nil {
+			// A proxy's call counts once, by its first attempt; the
+			// others are its retries.
+			if req.Try > 1 {
+				e.metrics.retries.Inc()
+			} else {
+				s.metrics.observeNested(e.metrics, parent.service, status)
+			}
+			s.metrics.observeCall(e.metrics, status, time.Since(start), st, "http")
+		}
+		s.logNestedAccess(start, req.Route, ch, st, status)
+	}()
+	if ch.depth > s.cfg.maxDepth {
+		err := &worker.DepthError{Depth: ch.depth, Max: s.cfg.maxDepth}
+		status = err.StatusCode()
+		s.replyNested(w, req.Route, err)
+		return
+	}
+	g := s.gen.Load()
+	e = g.routes[req.Route]
+	if e != nil && !e.version.acquire() {
+		e = s.gen.Load().routes[req.Route] // retired meanwhile: the newer one
+		if e != nil && !e.version.acquire() {
+			e = nil
+		}
+	}
+	if e == nil {
+		status = s.remoteNested(ctx, req, parent, ch, deadline, w)
+		return
+	}
+	defer e.version.release()
+	body, err := s.attempt(ctx, start, deadline, e, ch, in, &st.wait, true)
+	var a *answer
+	switch {
+	case errors.As(err, &a):
+		status = a.status
+		_ = w.Reply(&protocol.Reply{Status: a.status, Permanent: a.permanent, RetryAfter: a.retryAfter, ContentType: protocol.ProblemContentType}, a.body)
+	case err != nil:
+		status = protocol.StatusOf(err)
+		if status >= 500 {
+			s.cfg.logger.Error("call failed", "route", e.route, "status", status, "trace", ch.trace, "error", err.Error())
+		}
+		s.replyNested(w, req.Route, err)
+	default:
+		status = http.StatusOK
+		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, body)
+	}
+}
+
+// replyNested answers a nested call with the problem of err.
+func (s *Server) replyNested(w protocol.ReplyWriter, route string, err error) {
+	p := protocol.ProblemOf(err, route)
+	_ = w.Reply(&protocol.Reply{Status: p.Status, Permanent: !policy.Retryable(err), RetryAfter: protocol.RetryAfterOf(err), ContentType: protocol.ProblemContentType}, p.Body())
+}
+
+// remoteNested carries a nested call of a service this server does not
+// serve to the server that does (--route), over HTTP, with the chain's
+// headers signed, and answers with what it answered. It returns the
+// status.
+func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent, ch chain, deadline time.Time, w protocol.ReplyWriter) int {
+	route := req.Route
+	key := strings.TrimPrefix(route, "/")
+	rel := path.Dir(key)
+	base, ok := s.cfg.routes.lookup(route, rel)
+	if !ok {
+		err := microfn.Error(http.StatusBadGateway,
+			"%s is not served here and has no route: serve it elsewhere and pass --route %s=http://HOST:PORT (or set %s%s)",
+			key, key, RouteEnvPrefix, strings.ReplaceAll(key, "/", "_"))
+		s.replyNested(w, route, microfn.Permanent(err))
+		return http.StatusBadGateway
+	}
+	hreq := fasthttp.AcquireRequest()
+	hresp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(hreq)
+	defer fasthttp.ReleaseResponse(hresp)
+	hreq.SetBodyRaw(req.Body)
+	hreq.SetRequestURI(base + route)
+	hreq.Header.SetMethod(fasthttp.MethodPost)
+	hreq.Header.SetContentType("application/json")
+	var scratch [192]byte
+	v := setChainHeaders(&hreq.Header, scratch[:0], parent, ch.depth, deadline)
+	hreq.Header.SetCanonical(keyChain, s.signer.appendHeader(v, ch, deadline, route))
+	if s.cfg.token != "" {
+		hreq.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+s.cfg.token)
+	}
+	if err := s.client.DoDeadline(hreq, hresp, deadline); err != nil {
+		var fail error = fmt.Errorf("cannot reach %s at %s: %w", route, base, err)
+		status := http.StatusBadGateway
+		if errors.Is(err, fasthttp.ErrTimeout) {
+			status = http.StatusGatewayTimeout
+			fail = fmt.Errorf("%s: %w", route, context.DeadlineExceeded)
+		}
+		s.replyNested(w, route, microfn.Error(status, "%v", fail))
+		return status
+	}
+	status := hresp.StatusCode()
+	_ = w.Reply(&protocol.Reply{
+		Status:      status,
+		Permanent:   len(hresp.Header.Peek("Microfn-Permanent")) > 0,
+		RetryAfter:  protocol.ParseRetryAfter(string(hresp.Header.Peek(fasthttp.HeaderRetryAfter))),
+		ContentType: string(hresp.Header.ContentType()),
+	}, append([]byte(nil), hresp.Body()...))
+	return status
+}
+
+// logNestedAccess writes the access line of a nested call, indented by
+// its depth so that the calls of a chain show as a tree.
+func (s *Server) logNestedAccess(start time.Time, route string, ch chain, st callStats, status int) {
+	if s.cfg.quiet {
+		return
+	}
+	s.cfg.logger.Info(fmt.Sprintf("%sPOST %s", strings.Repeat("  ", max(ch.depth, 0)), route),
+		"status", status,
+		"duration", time.Since(start).Round(time.Microsecond).String(),
+		"attempts", st.attempts,
+		"wait", st.wait.Round(time.Microsecond).String(),
+		"depth", ch.depth,
+		"trace", ch.trace,
+		"via", "http",
+	)
+}

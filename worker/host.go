@@ -1,0 +1,281 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync/atomic"
+
+	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/protocol"
+	"github.com/microfn/microfn/svcrt"
+	"github.com/microfn/microfn/wire"
+)
+
+// A Host runs the services of loaded packages for a server: it answers
+// the attempts the server sends ([Host.ServeCall]) and carries the nested
+// calls their code makes through their proxies ([Host.CallFunc]) to the
+// server, which applies the callee's policy, or, with --monolith, runs
+// them itself. A worker process has one; a server that runs service code
+// in its own process (--isolate=none) has one per package version, and
+// calls it in process.
+//
+// Add every package before the first call. A Host is then safe for
+// concurrent use.
+type Host struct {
+	cfg      HostConfig
+	upstream atomic.Pointer[protocol.Caller]
+	// routes are the services this host runs, by route.
+	routes map[string]*endpoint
+	// callees are the endpoints proxies call, by service: the packages'
+	// own and those of the packages they import.
+	callees map[*svcrt.Service]*endpoint
+}
+
+// HostConfig configures a [Host].
+type HostConfig struct {
+	// Settings are how the code runs.
+	Settings protocol.Settings
+	// Upstream carries nested calls to the server; see also
+	// [Host.SetUpstream].
+	Upstream protocol.Caller
+	// Logger receives the lines of nested calls made in process
+	// (--monolith). Default slog.Default().
+	Logger *slog.Logger
+	// Limiter, if set, gives the concurrency limiter of a service of the
+	// host for the calls it runs in process (--monolith), so that they
+	// share it with the server's calls; by default the host has its own.
+	Limiter func(route string) *policy.Limiter
+	// Go runs an attempt that must be waited for with a timeout; default
+	// a new goroutine.
+	Go func(func())
+}
+
+// An endpoint is one service a host runs or calls.
+type endpoint struct {
+	route   string
+	svc     *svcrt.Service
+	policy  policy.Policy
+	limiter *policy.Limiter // for calls run in process
+	// own marks a service of a package of this host: with --monolith, a
+	// proxy of the same package runs it in process.
+	own bool
+	pkg *svcrt.Package // the package whose proxies call it
+}
+
+// NewHost returns a host with no package.
+func NewHost(cfg HostConfig) *Host {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Go == nil {
+		cfg.Go = func(f func()) { go f() }
+	}
+	h := &Host{cfg: cfg, routes: map[string]*endpoint{}, callees: map[*svcrt.Service]*endpoint{}}
+	if cfg.Upstream != nil {
+		h.SetUpstream(cfg.Upstream)
+	}
+	return h
+}
+
+// SetUpstream sets where nested calls go, for a host made before its
+// connection.
+func (h *Host) SetUpstream(c protocol.Caller) { h.upstream.Store(&c) }
+
+// Add adds the services of pkg, the package in the directory rel of the
+// served folder ("." for the folder itself).
+func (h *Host) Add(rel string, pkg *svcrt.Package) error {
+	var list funcs.ErrorList
+	for _, svc := range pkg.Services {
+		p, err := PolicyOf(h.cfg.Settings.Defaults, svc.Desc)
+		if err != nil {
+			list = append(list, err.(funcs.ErrorList)...)
+			continue
+		}
+		e := &endpoint{route: RoutePrefix(rel) + svc.Desc.Route, svc: svc, policy: p, own: true, pkg: pkg}
+		if h.cfg.Limiter != nil {
+			e.limiter = h.cfg.Limiter(e.route)
+		}
+		if e.limiter == nil {
+			e.limiter = policy.NewLimiter(p.Scale, p.Queue)
+		}
+		h.routes[e.route] = e
+		h.callees[svc] = e
+	}
+	for _, svc := range pkg.Imported {
+		depRel, ok := RelOfImport(svc.ImportedFrom, pkg.ImportPath(), rel)
+		if !ok {
+			list = append(list, &funcs.SourceError{Pos: svc.Desc.Pos, Msg: fmt.Sprintf("service %s of %s is outside the served folder: serve the module's root to call it", svc.Desc.Name, svc.ImportedFrom)})
+			continue
+		}
+		p, err := PolicyOf(h.cfg.Settings.Defaults, svc.Desc)
+		if err != nil {
+			list = append(list, err.(funcs.ErrorList)...)
+			continue
+		}
+		h.callees[svc] = &endpoint{route: RoutePrefix(depRel) + svc.Desc.Route, svc: svc, policy: p, pkg: pkg}
+	}
+	if len(list) > 0 {
+		return list
+	}
+	return nil
+}
+
+// Routes returns the routes of the services the host runs.
+func (h *Host) Routes() []string {
+	out := make([]string, 0, len(h.routes))
+	for r := range h.routes {
+		out = append(out, r)
+	}
+	return out
+}
+
+// Control methods: calls that are not calls of a service.
+const (
+	// MethodStats asks a worker for the statistics of its process (see
+	// Stats).
+	MethodStats = "STATS"
+)
+
+// ServeCall runs one attempt of a call of one of the host's services: it
+// binds the arguments, runs the implementation under the attempt's
+// deadline and answers with the results' JSON or a problem.
+func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
+	if req.Method == MethodStats {
+		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, readStats())
+		return
+	}
+	e := h.routes[req.Route]
+	if e == nil {
+		replyError(w, microfn.Error(http.StatusNotFound, "no service at %s in this worker", req.Route), req.Route)
+		return
+	}
+	args, err := bind(e.svc.Func, req)
+	if err != nil {
+		replyError(w, err, e.route)
+		return
+	}
+	actx := newAttemptContext(ctx, req.Attempt, req.Chain, e.route, req.Chain.Deadline)
+	out, err := e.svc.Invoke(actx, args)
+	actx.end()
+	if err != nil {
+		replyError(w, err, e.route)
+		return
+	}
+	body, err := e.svc.Func.AppendResults(make([]byte, 0, 64), out)
+	if err != nil {
+		replyError(w, microfn.Error(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.svc.Desc.Name, err), e.route)
+		return
+	}
+	_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, append(body, '\n'))
+}
+
+// replyError answers with the problem for err. It marks a failure that
+// another attempt cannot help, so that the server does not retry it.
+func replyError(w protocol.ReplyWriter, err error, route string) {
+	p := protocol.ProblemOf(err, route)
+	_ = w.Reply(&protocol.Reply{
+		Status:      p.Status,
+		Permanent:   !policy.Retryable(err),
+		RetryAfter:  protocol.RetryAfterOf(err),
+		ContentType: protocol.ProblemContentType,
+	}, p.Body())
+}
+
+// bind reads a call's arguments: query parameters for GET, a JSON object
+// (or a form) for POST.
+func bind(f *wire.Func, req *protocol.Request) ([]reflect.Value, error) {
+	if req.Method != http.MethodPost {
+		return f.BindQuery(visitQuery(req.Query))
+	}
+	body := req.Body
+	if strings.HasPrefix(req.ContentType, "application/x-www-form-urlencoded") && !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+		return f.BindQuery(visitQuery(body))
+	}
+	if len(req.Query) > 0 {
+		return nil, microfn.Error(http.StatusBadRequest, "a POST takes its parameters from the JSON body only; drop the query string or use GET")
+	}
+	return f.BindJSON(body)
+}
+
+// visitQuery visits the parameters of a URL-encoded query, as
+// wire.Func.BindQuery takes them. A parameter that does not unescape is
+// passed as it is: binding reports it.
+func visitQuery(q []byte) func(func(key, value []byte)) {
+	return func(visit func(key, value []byte)) {
+		for len(q) > 0 {
+			var pair []byte
+			pair, q, _ = bytes.Cut(q, []byte("&"))
+			if len(pair) == 0 {
+				continue
+			}
+			k, v, _ := bytes.Cut(pair, []byte("="))
+			visit(unescape(k), unescape(v))
+		}
+	}
+}
+
+// unescape decodes a query component: '+' is a space, %XX a byte.
+func unescape(b []byte) []byte {
+	if bytes.IndexByte(b, '%') < 0 && bytes.IndexByte(b, '+') < 0 {
+		return b
+	}
+	s, err := url.QueryUnescape(string(b))
+	if err != nil {
+		return b
+	}
+	return []byte(s)
+}
+
+// PolicyOf returns the policy a service's annotation sets over defaults.
+// Its errors are a funcs.ErrorList at the options' positions.
+func PolicyOf(defaults policy.Policy, desc *funcs.Descriptor) (policy.Policy, error) {
+	var list funcs.ErrorList
+	p := defaults
+	for _, o := range desc.Options {
+		if err := p.Set(o.Key, o.Value); err != nil {
+			list = append(list, &funcs.SourceError{Pos: o.Pos, Msg: err.Error()})
+		}
+	}
+	if err := p.Validate(); err != nil {
+		list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: "policy: " + err.Error()})
+	}
+	if len(list) > 0 {
+		return p, list
+	}
+	return p, nil
+}
+
+// RoutePrefix is the route prefix of the package in the directory rel of
+// the served folder.
+func RoutePrefix(rel string) string {
+	if rel == "." || rel == "" {
+		return "/"
+	}
+	return "/" + strings.Trim(rel, "/") + "/"
+}
+
+// RelOfImport returns the directory, relative to the served folder, of
+// the package with the import path dep, given that of a package in rel:
+// own. ok is false if dep is not below the served folder.
+func RelOfImport(dep, own, rel string) (string, bool) {
+	root := own
+	if rel != "." && rel != "" {
+		var ok bool
+		if root, ok = strings.CutSuffix(own, "/"+rel); !ok {
+			return "", false
+		}
+	}
+	if dep == root {
+		return ".", true
+	}
+	r, ok := strings.CutPrefix(dep, root+"/")
+	return r, ok
+}

@@ -1,0 +1,42 @@
+package worker
+
+import (
+	"encoding/json"
+	"runtime/metrics"
+)
+
+// Stats are what a worker says of its process when its server asks
+// (MethodStats), for the server's /metrics.
+type Stats struct {
+	// Goroutines is the number of live goroutines.
+	Goroutines uint64 `json:"goroutines"`
+	// HeapBytes is the memory occupied by live heap objects and dead
+	// ones not yet freed.
+	HeapBytes uint64 `json:"heap_bytes"`
+	// GCCycles is the number of completed garbage collections.
+	GCCycles uint64 `json:"gc_cycles"`
+}
+
+// statsSamples are the runtime metrics Stats reads.
+var statsSamples = [...]string{
+	"/sched/goroutines:goroutines",
+	"/memory/classes/heap/objects:bytes",
+	"/gc/cycles/total:gc-cycles",
+}
+
+// readStats reads the process's Stats, as JSON.
+func readStats() []byte {
+	samples := make([]metrics.Sample, len(statsSamples))
+	for i, n := range statsSamples {
+		samples[i].Name = n
+	}
+	metrics.Read(samples)
+	u := func(i int) uint64 {
+		if samples[i].Value.Kind() == metrics.KindUint64 {
+			return samples[i].Value.Uint64()
+		}
+		return 0
+	}
+	b, _ := json.Marshal(Stats{Goroutines: u(0), HeapBytes: u(1), GCCycles: u(2)})
+	return b
+}
