@@ -560,3 +560,50 @@ func (p *Package) lookupType(name string) (*Type, error) {
 	}
 	return t, nil
 }
+
+// A PackageSource is the source of one package as written, with where it
+// comes from: enough to parse it anywhere.
+type PackageSource struct {
+	// ImportPath is the package's import path.
+	ImportPath string `json:"importPath"`
+	// Dir is the package's directory, for positions.
+	Dir string `json:"dir"`
+	// Sources are the package's files.
+	Sources []SourceFile `json:"sources"`
+}
+
+// NewImporter returns an Importer of the packages of srcs, each parsed
+// the first time it is asked for (with the others at hand for its own
+// imports). It is safe for concurrent use.
+func NewImporter(srcs []*PackageSource) Importer {
+	var mu sync.Mutex
+	parsed := map[string]*Package{}
+	byPath := map[string]*PackageSource{}
+	for _, s := range srcs {
+		byPath[s.ImportPath] = s
+	}
+	var imp Importer
+	imp = func(path string) (*Package, bool) {
+		mu.Lock()
+		pkg, ok := parsed[path]
+		mu.Unlock()
+		if ok {
+			return pkg, pkg != nil
+		}
+		s, ok := byPath[path]
+		if !ok {
+			return nil, false
+		}
+		pkg, err := ParseWith(s.Dir, s.Sources, imp)
+		if err != nil {
+			pkg = nil
+		} else {
+			pkg.ImportPath = path
+		}
+		mu.Lock()
+		parsed[path] = pkg
+		mu.Unlock()
+		return pkg, pkg != nil
+	}
+	return imp
+}

@@ -35,3 +35,7 @@ var stdErrorVars = sync.OnceValue(func() *svcrt.StdErrors {
 	}
 	return svcrt.NewStdErrors(vars)
 })
+
+// StdErrorNames returns the names of the standard library's exported
+// error variables ("io.EOF", "io/fs.ErrNotExist"), sorted.
+func StdErrorNames() []string { return stdErrorVars().Names() }

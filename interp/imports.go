@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/microfn/microfn/funcs"
 )
@@ -31,12 +30,8 @@ type SourceImporter interface {
 // A PreparedDep is a package the prepared package imports from source,
 // checked and rewritten.
 type PreparedDep struct {
-	// ImportPath is the package's import path.
-	ImportPath string `json:"importPath"`
-	// Dir is the package's directory, for positions.
-	Dir string `json:"dir"`
-	// Sources are the package's files as written.
-	Sources []funcs.SourceFile `json:"sources"`
+	// PackageSource is the package as written.
+	funcs.PackageSource
 	// Files are the rewritten files by name.
 	Files map[string][]byte `json:"files"`
 }
@@ -180,34 +175,9 @@ func (p *Prepared) Importer() funcs.Importer {
 
 // newImporter makes the importer Importer returns.
 func (p *Prepared) newImporter() funcs.Importer {
-	var mu sync.Mutex
-	parsed := map[string]*funcs.Package{}
-	byPath := map[string]*PreparedDep{}
-	for _, d := range p.Deps {
-		byPath[d.ImportPath] = d
+	srcs := make([]*funcs.PackageSource, len(p.Deps))
+	for i, d := range p.Deps {
+		srcs[i] = &d.PackageSource
 	}
-	var imp funcs.Importer
-	imp = func(path string) (*funcs.Package, bool) {
-		mu.Lock()
-		pkg, ok := parsed[path]
-		mu.Unlock()
-		if ok {
-			return pkg, pkg != nil
-		}
-		d, ok := byPath[path]
-		if !ok {
-			return nil, false
-		}
-		pkg, err := funcs.ParseWith(d.Dir, d.Sources, imp)
-		if err != nil {
-			pkg = nil
-		} else {
-			pkg.ImportPath = path
-		}
-		mu.Lock()
-		parsed[path] = pkg
-		mu.Unlock()
-		return pkg, pkg != nil
-	}
-	return imp
+	return funcs.NewImporter(srcs)
 }

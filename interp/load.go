@@ -123,6 +123,16 @@ type Prepared struct {
 	// Deps are the packages it imports from source, a package after the
 	// ones it imports.
 	Deps []*PreparedDep `json:"deps,omitempty"`
+	// Compiled is the package and the packages it imports from source,
+	// rewritten for the Go compiler (see rewriteCompiled), by import path
+	// and then file name. It stays in the process that prepared the
+	// package: workers run the interpreter's version.
+	Compiled map[string]map[string][]byte `json:"-"`
+	// CompiledPath is the import path the package is compiled as: its
+	// own, or a path of microfn's outside a module.
+	CompiledPath string `json:"-"`
+	// CompiledErr says why the package has no version for the compiler.
+	CompiledErr error `json:"-"`
 
 	importerOnce sync.Once
 	importer     funcs.Importer // see Importer
@@ -188,7 +198,10 @@ func (l *Loader) PrepareWith(src *funcs.Package, imp SourceImporter) (*Prepared,
 	if err != nil {
 		return nil, err
 	}
-	prep := &Prepared{ImportPath: src.ImportPath, Files: files}
+	prep := &Prepared{ImportPath: src.ImportPath, Files: files, CompiledPath: path, Compiled: map[string]map[string][]byte{}}
+	if prep.Compiled[path], err = rewriteCompiled(src, path, chk.info); err != nil {
+		prep.CompiledErr = err
+	}
 	first := len(src.Services)
 	for _, d := range deps {
 		if d.typesOnly {
@@ -198,8 +211,13 @@ func (l *Loader) PrepareWith(src *funcs.Package, imp SourceImporter) (*Prepared,
 		if err != nil {
 			return nil, withChain(err, d)
 		}
+		if prep.CompiledErr == nil {
+			if prep.Compiled[d.pkg.ImportPath], err = rewriteCompiled(d.pkg, d.pkg.ImportPath, d.info); err != nil {
+				prep.CompiledErr = withChain(err, d)
+			}
+		}
 		first += len(d.pkg.Services)
-		pd := &PreparedDep{ImportPath: d.pkg.ImportPath, Dir: d.pkg.Dir, Files: files}
+		pd := &PreparedDep{PackageSource: funcs.PackageSource{ImportPath: d.pkg.ImportPath, Dir: d.pkg.Dir}, Files: files}
 		for _, f := range d.pkg.Files {
 			pd.Sources = append(pd.Sources, funcs.SourceFile{Name: f.Name, Src: f.Src})
 		}

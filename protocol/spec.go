@@ -65,6 +65,10 @@ type PackageSpec struct {
 	// by the server, with the packages it imports from source (an
 	// interp.Prepared in JSON), so that the worker only runs it.
 	Prepared json.RawMessage `json:"prepared"`
+	// CompiledPath is the import path the package was compiled as, for a
+	// worker executable with the package's code compiled in; empty for
+	// one that interprets it.
+	CompiledPath string `json:"compiled_path,omitempty"`
 }
 
 // Limits bound the resources of one worker process.

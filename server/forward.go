@@ -62,6 +62,22 @@ func (e *crashedError) Error() string {
 // StatusCode is 502: the process that ran the call is gone.
 func (e *crashedError) StatusCode() int { return http.StatusBadGateway }
 
+// keyTier is HeaderTier as fasthttp keeps it.
+var keyTier = []byte(HeaderTier)
+
+var (
+	valueInterpreted = []byte(tierInterpreted)
+	valueCompiled    = []byte(tierCompiled)
+)
+
+// tierValue returns the value of HeaderTier for a version of tier.
+func tierValue(tier string) []byte {
+	if tier == tierCompiled {
+		return valueCompiled
+	}
+	return valueInterpreted
+}
+
 // An inbound is the part of a request its attempts send on: how the
 // service is called and with what.
 type inbound struct {
@@ -95,6 +111,7 @@ func (in inbound) detach() inbound {
 // host that runs it in this process, which binds the request, runs the
 // code and encodes the results.
 func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint, ch chain, proxied bool) error {
+	c.Response().Header.SetCanonical(keyTier, tierValue(e.version.tier))
 	in := inboundOf(c)
 	ctx := context.Background()
 	if !proxied {

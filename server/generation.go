@@ -38,6 +38,8 @@ type version struct {
 	files     []funcs.SourceFile
 	prep      *interp.Prepared  // its code as prepared, for a shared worker's restarts
 	pending   *supervisor.Group // a shared worker to install with the version
+	tier      string            // tierInterpreted or tierCompiled
+	buildTook time.Duration     // how long its compiled worker took to build
 	endpoints []*endpoint       // in the order of the package's services
 	loadedAt  time.Time
 

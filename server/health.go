@@ -24,6 +24,15 @@ type PackageStatus struct {
 	// Worker is the process id of the package's worker, 0 while it
 	// restarts; absent when the package runs in the server's process.
 	Worker *int `json:"worker,omitempty"`
+	// Tier is how the current version runs: "interpreted" or
+	// "compiled"; "compiling" while the interpreter serves and the
+	// compiled worker of the same version is being built.
+	Tier string `json:"tier,omitempty"`
+	// Build is the state of the compiled tier, once it has built.
+	Build *BuildStatus `json:"build,omitempty"`
+	// CompiledOnly says why the interpreter cannot run the package, when
+	// only its compiled version serves.
+	CompiledOnly string `json:"compiled_only,omitempty"`
 }
 
 // Health is the body of /healthz and /readyz.
@@ -46,6 +55,14 @@ func (s *Server) Status() Health {
 				pid := g.PID()
 				ps.Worker = &pid
 			}
+			ps.Tier = st.current.tier
+			if st.build.building && st.current.tier == tierInterpreted {
+				ps.Tier = "compiling"
+			}
+		}
+		ps.Build = st.build.status()
+		if st.build.onlyCompiled != "" {
+			ps.CompiledOnly = "served compiled only: " + st.build.onlyCompiled
 		}
 		ps.Crashes = s.crashes.get(st.rel)
 		if st.err != nil {

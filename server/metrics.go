@@ -31,6 +31,9 @@ type metrics struct {
 	reloadDuration *prometheus.HistogramVec
 	reloadSuccess  *prometheus.GaugeVec
 	crashes        *prometheus.CounterVec
+	builds         *prometheus.CounterVec
+	buildDuration  *prometheus.HistogramVec
+	tier           *prometheus.GaugeVec
 
 	// workers gathers the metrics of the worker processes, if any.
 	workers prometheus.Gatherer
@@ -101,8 +104,21 @@ func newMetrics() *metrics {
 			Name: "microfn_worker_crashes_total",
 			Help: "Worker processes of a package that died of a fatal error (and were restarted).",
 		}, []string{"package"}),
+		builds: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_builds_total",
+			Help: "Builds of compiled workers, by package directory and outcome (ok or error).",
+		}, []string{"package", "outcome"}),
+		buildDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "microfn_build_duration_seconds",
+			Help:    "Time to build a compiled worker of a package and start it.",
+			Buckets: prometheus.ExponentialBuckets(0.1, 2, 10),
+		}, []string{"package"}),
+		tier: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "microfn_tier",
+			Help: "1 for the tier (interpreted or compiled) the package's current version runs at, 0 for the other.",
+		}, []string{"package", "tier"}),
 	}
-	m.registry.MustRegister(m.crashes,
+	m.registry.MustRegister(m.crashes, m.builds, m.buildDuration, m.tier,
 		m.calls, m.duration, m.attempts, m.retries, m.inFlight, m.waiting, m.rejected,
 		m.timeouts, m.runaways, m.runawaysTotal, m.nested, m.reloads, m.reloadDuration, m.reloadSuccess,
 		collectors.NewGoCollector(),
@@ -177,6 +193,29 @@ func (m *metrics) observeReload(rel string, d time.Duration, err error) {
 	m.reloads.WithLabelValues(rel, outcome).Inc()
 	m.reloadDuration.WithLabelValues(rel).Observe(d.Seconds())
 	m.reloadSuccess.WithLabelValues(rel).Set(success)
+}
+
+// observeBuild counts a build of a compiled worker of the package in rel.
+func (m *metrics) observeBuild(rel string, d time.Duration, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	} else {
+		m.buildDuration.WithLabelValues(rel).Observe(d.Seconds())
+	}
+	m.builds.WithLabelValues(rel, outcome).Inc()
+}
+
+// observeTier records the tier of the current version of the package in
+// rel.
+func (m *metrics) observeTier(rel, tier string) {
+	for _, t := range []string{tierInterpreted, tierCompiled} {
+		v := 0.0
+		if t == tier {
+			v = 1
+		}
+		m.tier.WithLabelValues(rel, t).Set(v)
+	}
 }
 
 // handler serves the metrics in the Prometheus text format: the server's

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microfn/microfn/compile"
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/protocol"
@@ -48,6 +49,8 @@ type config struct {
 	allow           []string
 	compiled        []yaegi.Exports
 	isolation       Isolation
+	tier            Tier
+	build           compile.Options
 	loadTimeout     time.Duration
 	runawayGrace    time.Duration
 	workerLimits    protocol.Limits
@@ -84,6 +87,7 @@ func newConfig(opts []Option) (*config, error) {
 		maxHeaderBytes:  16 << 10,
 		callDeadline:    5 * time.Minute,
 		isolation:       IsolatePackage,
+		tier:            TierInterpreted,
 		loadTimeout:     10 * time.Second,
 		runawayGrace:    5 * time.Second,
 		workerLimits: protocol.Limits{
@@ -116,6 +120,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("call deadline must be positive, got %s", c.callDeadline)
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return fmt.Errorf("TLS needs both a certificate and a key file")
+	case c.tier != TierAuto && c.tier != TierInterpreted && c.tier != TierCompiled:
+		return fmt.Errorf("tier must be %q, %q or %q, got %q", TierAuto, TierInterpreted, TierCompiled, c.tier)
 	case c.isolation != IsolatePackage && c.isolation != IsolateShared && c.isolation != IsolateNone:
 		return fmt.Errorf("isolation must be %q, %q or %q, got %q", IsolatePackage, IsolateShared, IsolateNone, c.isolation)
 	case c.loadTimeout <= 0:

@@ -69,6 +69,11 @@ type Server struct {
 	bg     sync.WaitGroup // reloads started by the watcher
 	// modules finds the packages service code imports from source.
 	modules *moduleSources
+	// tiers is the compiled tier, nil when off.
+	tiers *tiering
+	// life ends when the server closes: builds under way stop.
+	life     context.Context
+	stopLife context.CancelFunc
 }
 
 // pkgState is what the server knows of one package directory.
@@ -86,6 +91,11 @@ type pkgState struct {
 	// deps are the packages of the served module it imports, directly or
 	// not: a change to one of them loads it again.
 	deps []string
+	// build is the state of its compiled tier.
+	build buildState
+	// seq counts the loads of new sources: a build of an older load is
+	// not published.
+	seq uint64
 }
 
 // New loads every package below dir and returns a server ready to
@@ -111,6 +121,9 @@ func NewContext(ctx context.Context, dir string, opts ...Option) (*Server, error
 		return nil, fmt.Errorf("serve %s: not a directory", dir)
 	}
 	s := newServer(dir, cfg)
+	if err := s.startTiering(); err != nil {
+		return nil, err
+	}
 	if cfg.isolation != IsolateNone {
 		if err := s.makeRunDir(); err != nil {
 			return nil, err
@@ -163,6 +176,7 @@ func newServer(dir string, cfg *config) *Server {
 		s.metrics.workers = workerMetrics{s}
 	}
 	s.gen.Store(newGeneration(nil, nil))
+	s.life, s.stopLife = context.WithCancel(context.Background())
 	s.app = fiber.New(fiber.Config{
 		DisableStartupMessage: true,
 		BodyLimit:             cfg.bodyLimit,
@@ -331,6 +345,7 @@ func (s *Server) Serve(ctx context.Context) error {
 // waits for them to end. Serve calls it when it returns; call it after
 // [New] when the server is never served.
 func (s *Server) Close() {
+	s.stopLife()
 	s.bg.Wait()
 	s.mu.Lock()
 	for _, st := range s.packages {
@@ -606,6 +621,7 @@ type pendingLoad struct {
 	// unchanged, removed, held back or failed before its load, and err
 	// is its outcome.
 	finished bool
+	src      *funcs.Package // the package as parsed, once it was
 }
 
 // loadPackage is the part of a reload of the package in rel before its
@@ -692,6 +708,7 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool, snap *
 	}
 	prevHash := st.hash
 	st.hash = h
+	st.seq++
 	var imp funcs.Importer
 	var sources interp.SourceImporter = s.modules
 	if snap != nil {
@@ -721,7 +738,7 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool, snap *
 	s.mu.Unlock()
 
 	v, err := s.load(ctx, rel, label, src, files, prev, sources)
-	return pendingLoad{rel: rel, label: label, st: st, start: start, v: v, err: err}
+	return pendingLoad{rel: rel, label: label, st: st, start: start, v: v, err: err, src: src}
 }
 
 // unsyncedInstall makes a loaded version its package's current one, or
@@ -740,10 +757,21 @@ func (s *Server) unsyncedInstall(l pendingLoad) error {
 	}
 	s.metrics.observeReload(l.rel, time.Since(l.start), err)
 	if err != nil {
-		return s.unsyncedFailed(l.st, l.rel, l.label, err)
+		err = s.unsyncedFailed(l.st, l.rel, l.label, err)
+		var f *interpFailure
+		if errors.As(err, &f) {
+			// What the interpreter cannot run, the compiler may.
+			s.compileLater(l.st, f.v, l.src, f.err)
+		}
+		return err
 	}
 	old := l.st.current
 	l.st.current, l.st.err = v, nil
+	if v.tier == tierCompiled {
+		l.st.build = buildState{took: v.buildTook, at: time.Now()}
+	} else if v.group != nil {
+		s.compileLater(l.st, v, l.src, nil)
+	}
 	if v.pending != nil {
 		// The shared worker with the new code takes calls from the
 		// moment the new version is published.
@@ -831,17 +859,39 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 		v.pending = g
 		return v, nil
 	}
+	v.files, v.prep = files, prep
+	if s.tiers != nil && s.cfg.tier == TierCompiled {
+		g, took, err := s.build(ctx, rel, label, src, files, prep)
+		if err != nil {
+			return nil, err
+		}
+		v.group, v.tier, v.buildTook = g, tierCompiled, took
+		return v, nil
+	}
 	g, err := s.startWorker(ctx, rel, label, files, prep)
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {
 			return nil, loadTimeoutError(src, lt)
 		}
+		if s.tiers != nil {
+			return nil, &interpFailure{err: err, v: v}
+		}
 		return nil, err
 	}
 	v.group = g
 	return v, nil
 }
+
+// An interpFailure is the failure of the interpreter to run a version
+// that was checked and prepared: the compiled tier may still serve it.
+type interpFailure struct {
+	err error
+	v   *version // the version, without a worker
+}
+
+func (f *interpFailure) Error() string { return f.err.Error() }
+func (f *interpFailure) Unwrap() error { return f.err }
 
 // loadTimeoutError places a load that timed out at the package's init
 // functions, the code that runs at load, when it has some.
@@ -912,7 +962,7 @@ func (s *Server) unsyncedFailed(st *pkgState, rel, label string, err error) erro
 // Limiters carry over from the previous version when the route's scale and
 // queue did not change, so a reload does not admit extra calls.
 func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, prev *version) (*version, error) {
-	v := &version{rel: rel, loadedAt: time.Now()}
+	v := &version{rel: rel, loadedAt: time.Now(), tier: tierInterpreted}
 	old := map[string]*endpoint{}
 	if prev != nil {
 		for _, e := range prev.endpoints {
@@ -958,6 +1008,7 @@ func (s *Server) unsyncedPublish() {
 	for rel, st := range s.packages {
 		if st.current != nil {
 			versions[rel] = st.current
+			s.metrics.observeTier(rel, st.current.tier)
 		}
 		if st.err != nil {
 			stale[rel] = staleSummary(st.err)

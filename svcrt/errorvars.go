@@ -190,3 +190,11 @@ func NewStdErrors(vars map[string]error) *StdErrors {
 	}
 	return std
 }
+
+// Names returns the qualified names of the variables, sorted.
+func (std *StdErrors) Names() []string {
+	if std == nil {
+		return nil
+	}
+	return append([]string(nil), std.names...)
+}

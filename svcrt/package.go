@@ -98,8 +98,7 @@ func (p *Package) AddErrorFuncs(qualifier string, is, get reflect.Value) {
 // Start makes the package's services callable by its proxies: the
 // package has loaded.
 func (p *Package) Start() {
-	p.runtime.services = append(slices.Clone(p.Services), p.Imported...)
-	p.runtime.ready.Store(true)
+	p.runtime.Serve(append(slices.Clone(p.Services), p.Imported...))
 }
 
 // Runtime returns the runtime the package's proxies call.

@@ -51,9 +51,6 @@ type Runtime struct {
 	label  string // the package, for logs
 	call   CallFunc
 	logger *slog.Logger
-	// running maps a goroutine id to the context of the service execution
-	// (or goroutine started by one) running on it.
-	running goroutineContexts
 	// ready is set once services is complete: proxies may call.
 	ready atomic.Bool
 	// descs describe the services proxies call, by index: the package's
@@ -71,6 +68,20 @@ func NewRuntime(label string, descs []*funcs.Descriptor, call CallFunc, logger *
 		logger = slog.Default()
 	}
 	return &Runtime{label: label, call: call, logger: logger, descs: descs}
+}
+
+// running maps a goroutine id to the context of the service execution
+// (or goroutine started by one) running on it. It is the process's: a
+// goroutine runs one service execution at a time, of whichever package,
+// and compiled code starts goroutines (see Fork) without knowing which
+// package's execution runs.
+var running goroutineContexts
+
+// Serve makes the services the runtime's proxies call, one per
+// descriptor it was made with, callable: their package has loaded.
+func (rt *Runtime) Serve(services []*Service) {
+	rt.services = services
+	rt.ready.Store(true)
 }
 
 // goroutineShards is the number of independently locked parts of a
@@ -117,20 +128,20 @@ func (g *goroutineContexts) load(id int64) context.Context {
 
 // enter records ctx as the context of the calling goroutine, whose id it
 // returns with the context the goroutine had; leave restores that one.
-func (rt *Runtime) enter(ctx context.Context) (id int64, prev context.Context) {
+func enter(ctx context.Context) (id int64, prev context.Context) {
 	id = goid.Get()
-	return id, rt.running.swap(id, ctx)
+	return id, running.swap(id, ctx)
 }
 
 // leave gives goroutine id back the context it had before enter.
-func (rt *Runtime) leave(id int64, prev context.Context) {
-	rt.running.swap(id, prev)
+func leave(id int64, prev context.Context) {
+	running.swap(id, prev)
 }
 
 // current returns the context of the service execution on the calling
 // goroutine, or nil.
-func (rt *Runtime) current() context.Context {
-	return rt.running.load(goid.Get())
+func current() context.Context {
+	return running.load(goid.Get())
 }
 
 // Call is what a generated proxy of a service with an error result
@@ -167,7 +178,7 @@ func (rt *Runtime) newCall(ctx context.Context, id int) (*Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	caller := rt.current()
+	caller := current()
 	if ctx == nil {
 		ctx = caller
 	}
@@ -211,23 +222,25 @@ func (rt *Runtime) Clear(x any) {
 // Forked carries a service execution's context into a goroutine that
 // execution starts; the rewritten go statements use it.
 type Forked struct {
-	rt   *Runtime
-	ctx  context.Context
-	id   int64           // the new goroutine, once entered
-	prev context.Context // what it had before
+	logger *slog.Logger
+	label  string // the package, for logs
+	ctx    context.Context
+	id     int64           // the new goroutine, once entered
+	prev   context.Context // what it had before
 }
 
 // Fork is what a rewritten go statement calls before it starts its
 // goroutine: the new goroutine gets the context of the execution that
 // started it.
 func (rt *Runtime) Fork() *Forked {
-	return &Forked{rt: rt, ctx: rt.current()}
+	return &Forked{logger: rt.logger, label: rt.label, ctx: current()}
 }
 
 // Enter records the forking execution's context for the new goroutine.
 func (f *Forked) Enter() {
 	if f.ctx != nil {
-		f.id, f.prev = f.rt.enter(f.ctx)
+		f.id = goid.Get()
+		f.prev = running.swap(f.id, f.ctx)
 	}
 }
 
@@ -235,10 +248,13 @@ func (f *Forked) Enter() {
 // recovered instead of letting it end the process.
 func (f *Forked) Exit(recovered any) {
 	if f.ctx != nil {
-		f.rt.leave(f.id, f.prev)
+		running.swap(f.id, f.prev)
 	}
 	if recovered != nil {
-		f.rt.logger.Error("goroutine started by service code panicked; recovered",
-			"package", f.rt.label, "panic", fmt.Sprint(recovered), "stack", string(debug.Stack()))
+		attrs := []any{"panic", fmt.Sprint(recovered), "stack", string(debug.Stack())}
+		if f.label != "" {
+			attrs = append(attrs, "package", f.label)
+		}
+		f.logger.Error("goroutine started by service code panicked; recovered", attrs...)
 	}
 }

@@ -108,8 +108,8 @@ func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []r
 		in = append(in, reflect.ValueOf(&ctx).Elem())
 		in = append(in, args...)
 	}
-	id, prev := s.Package.runtime.enter(ctx)
-	defer s.Package.runtime.leave(id, prev)
+	id, prev := enter(ctx)
+	defer leave(id, prev)
 	defer func() {
 		if r := recover(); r != nil {
 			results, err = nil, &PanicError{Value: panicValue(r), Stack: debug.Stack()}

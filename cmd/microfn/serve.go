@@ -38,6 +38,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxFileSize := fs.Int64("max-file-size", 1<<20, "largest source file loaded, in bytes (larger files are skipped with a message)")
 	maxFiles := fs.Int("max-files", 1000, "most source files loaded per package")
 	isolate := fs.String("isolate", "package", "which processes run service code: `mode` package (a worker process per package), shared (one worker process for all packages) or none (this process: a fatal error in any service ends the server)")
+	tier := fs.String("tier", "auto", "how service code runs: `tier` auto (interpreted at once, then compiled natively in the background and swapped in), interpreted, or compiled (a version serves once compiled); the compiled tiers need the Go toolchain")
 	loadTimeout := fs.Duration("load-timeout", 10*time.Second, "longest a package may take to load, init functions included")
 	runawayGrace := fs.Duration("runaway-grace", 5*time.Second, "how long a call may run past its timeout before its worker process is replaced")
 	maxMemory := fs.String("max-memory", "1GiB", "memory limit of each worker process (e.g. 512MiB, 2GiB; 0: none)")
@@ -108,6 +109,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithCallDeadline(*callDeadline),
 		server.WithSourceLimits(funcs.Limits{MaxFileSize: *maxFileSize, MaxFiles: *maxFiles}),
 		server.WithIsolation(server.Isolation(*isolate)),
+		server.WithTier(server.Tier(*tier)),
 		server.WithChainKeys(strings.Split(*chainKeys, ",")...),
 		server.WithLoadTimeout(*loadTimeout),
 		server.WithRunawayGrace(*runawayGrace),

@@ -1,0 +1,494 @@
+package compile
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp"
+)
+
+// Options configure a [Builder].
+type Options struct {
+	// Go is the go command. Default: "go" from PATH.
+	Go string
+	// Source is microfn's source tree. Default: SourceDir().
+	Source string
+	// Cache is where built executables and build directories live.
+	// Default: microfn/workers in the user's cache directory.
+	Cache string
+	// StdErrors names the standard library's error variables the code
+	// may return ("io.EOF", "io/fs.ErrNotExist"): a compiled worker knows
+	// those of the packages its code imports, so that errors keep their
+	// identity across calls.
+	StdErrors []string
+}
+
+// A Builder builds compiled workers. It is safe for concurrent use.
+type Builder struct {
+	opts      Options
+	goVersion string
+	exeID     string // identifies this microfn executable, in cache keys
+	mu        sync.Mutex
+}
+
+// NewBuilder returns a builder, or an error saying why this machine
+// cannot build compiled workers (no Go toolchain, no microfn source).
+func NewBuilder(opts Options) (*Builder, error) {
+	if opts.Go == "" {
+		opts.Go = "go"
+	}
+	goCmd, err := exec.LookPath(opts.Go)
+	if err != nil {
+		return nil, fmt.Errorf("the compiled tier needs the Go toolchain: %w", err)
+	}
+	opts.Go = goCmd
+	if opts.Source == "" {
+		if opts.Source, err = SourceDir(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Cache == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("the compiled tier needs a cache directory: %w", err)
+		}
+		opts.Cache = filepath.Join(dir, "microfn", "workers")
+	}
+	if err := os.MkdirAll(opts.Cache, 0o755); err != nil {
+		return nil, fmt.Errorf("make the compiled workers' cache: %w", err)
+	}
+	out, err := exec.Command(goCmd, "env", "GOVERSION").Output()
+	if err != nil {
+		return nil, fmt.Errorf("run %s env: %w", goCmd, err)
+	}
+	b := &Builder{opts: opts, goVersion: strings.TrimSpace(string(out))}
+	if exe, err := os.Executable(); err == nil {
+		if st, err := os.Stat(exe); err == nil {
+			b.exeID = fmt.Sprintf("%s %d %d", exe, st.Size(), st.ModTime().UnixNano())
+		}
+	}
+	return b, nil
+}
+
+// A Module is the module a package belongs to.
+type Module struct {
+	// Path is the module path.
+	Path string
+	// Dir is the directory of its go.mod.
+	Dir string
+}
+
+// A Request is what to build: one version of one package.
+type Request struct {
+	// Dir is the package's directory.
+	Dir string
+	// Module is the package's module; nil outside one.
+	Module *Module
+	// Prepared is the package as the interpreter's loader prepared it,
+	// with its version for the compiler.
+	Prepared *interp.Prepared
+}
+
+// A Result is a built worker executable.
+type Result struct {
+	// Exe is the executable.
+	Exe string
+	// Cached reports that it was built before, from the same code.
+	Cached bool
+	// Took is how long the build took.
+	Took time.Duration
+}
+
+// source is one package of a build: where it is, and its files for the
+// compiler.
+type source struct {
+	path  string // import path
+	dir   string
+	files map[string][]byte
+}
+
+// Build builds the worker executable of req. Errors in the code are a
+// funcs.ErrorList with positions in the user's files.
+func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
+	start := time.Now()
+	prep := req.Prepared
+	if prep.CompiledErr != nil {
+		return nil, prep.CompiledErr
+	}
+	own, err := ownSources(req)
+	if err != nil {
+		return nil, err
+	}
+	main, err := b.mainFile(own, prep.CompiledPath)
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp(b.opts.Cache, "build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	var plan *buildPlan
+	if req.Module != nil {
+		plan, err = b.inModule(work, req.Module, own, main)
+	} else {
+		plan, err = b.standalone(work, own, main)
+	}
+	if err != nil {
+		return nil, err
+	}
+	exe := filepath.Join(b.opts.Cache, "worker-"+plan.key)
+	if _, err := os.Stat(exe); err == nil {
+		return &Result{Exe: exe, Cached: true, Took: time.Since(start)}, nil
+	}
+	tmpExe := filepath.Join(work, "worker")
+	args := append([]string{"build", "-o", tmpExe, "-ldflags=-s -w"}, plan.flags...)
+	args = append(args, plan.pkg)
+	cmd := exec.CommandContext(ctx, b.opts.Go, args...)
+	cmd.Dir = plan.dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local", "GONOSUMDB=*", "GONOSUMCHECK=1", "GOSUMDB=off")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, buildError(out.String(), plan.paths, err)
+	}
+	if err := os.Rename(tmpExe, exe); err != nil {
+		return nil, err
+	}
+	return &Result{Exe: exe, Took: time.Since(start)}, nil
+}
+
+// ownSources returns the packages of req the build rewrites: the package
+// itself and the packages of its module it imports. The others it imports
+// (other modules') are compiled as they are.
+func ownSources(req Request) ([]source, error) {
+	prep := req.Prepared
+	dirs := map[string]string{prep.CompiledPath: req.Dir}
+	for _, d := range prep.Deps {
+		dirs[d.ImportPath] = d.Dir
+	}
+	var out []source
+	for p, files := range prep.Compiled {
+		if p != prep.CompiledPath && (req.Module == nil || !(p == req.Module.Path || strings.HasPrefix(p, req.Module.Path+"/"))) {
+			continue
+		}
+		dir, ok := dirs[p]
+		if !ok {
+			return nil, fmt.Errorf("build %s: no directory for package %s", req.Dir, p)
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, source{path: p, dir: abs, files: files})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out, nil
+}
+
+// A buildPlan is how to run go build.
+type buildPlan struct {
+	dir   string   // where to run it
+	pkg   string   // the main package, as go build takes it
+	flags []string // -modfile, -overlay
+	key   string   // identifies what is built
+	// paths maps paths in the compiler's messages to the user's.
+	paths *strings.Replacer
+}
+
+// inModule plans a build with the module as the main module: the
+// rewritten files by overlay, microfn added by a go.mod of the build's.
+func (b *Builder) inModule(work string, m *Module, own []source, main []byte) (*buildPlan, error) {
+	h := b.hasher()
+	overlay := map[string]string{}
+	n := 0
+	put := func(real string, data []byte) error {
+		n++
+		f := filepath.Join(work, "overlay", strconv.Itoa(n)+"-"+filepath.Base(real))
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			return err
+		}
+		overlay[real] = f
+		fmt.Fprintf(h, "file %s %d\n", real, len(data))
+		h.Write(data)
+		return os.WriteFile(f, data, 0o644)
+	}
+	for _, s := range own {
+		names := make([]string, 0, len(s.files))
+		for name := range s.files {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if err := put(filepath.Join(s.dir, name), s.files[name]); err != nil {
+				return nil, err
+			}
+		}
+		// A file on disk that the package was not loaded with (written
+		// since) is not compiled either.
+		onDisk, _ := filepath.Glob(filepath.Join(s.dir, "*.go"))
+		for _, f := range onDisk {
+			if _, ok := s.files[filepath.Base(f)]; !ok && !strings.HasSuffix(f, "_test.go") {
+				overlay[f] = ""
+			}
+		}
+	}
+	mainDir := filepath.Join(m.Dir, "microfn_worker_main")
+	if err := put(filepath.Join(mainDir, "main.go"), main); err != nil {
+		return nil, err
+	}
+	goMod, err := os.ReadFile(filepath.Join(m.Dir, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	goSum, _ := os.ReadFile(filepath.Join(m.Dir, "go.sum"))
+	if m.Path != ModulePath {
+		if goMod, err = b.withMicrofn(goMod); err != nil {
+			return nil, err
+		}
+		srcSum, _ := os.ReadFile(filepath.Join(b.opts.Source, "go.sum"))
+		goSum = sameLines(goSum, srcSum)
+	}
+	h.Write(goMod)
+	h.Write(goSum)
+	if err := os.WriteFile(filepath.Join(work, "go.mod"), goMod, 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(work, "go.sum"), goSum, 0o644); err != nil {
+		return nil, err
+	}
+	ov, err := json.Marshal(map[string]any{"Replace": overlay})
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(work, "overlay.json"), ov, 0o644); err != nil {
+		return nil, err
+	}
+	return &buildPlan{
+		dir:   m.Dir,
+		pkg:   "./microfn_worker_main",
+		flags: []string{"-modfile", filepath.Join(work, "go.mod"), "-overlay", filepath.Join(work, "overlay.json")},
+		key:   hex.EncodeToString(h.Sum(nil))[:32],
+		paths: strings.NewReplacer(),
+	}, nil
+}
+
+// standalone plans the build of a package outside a module: a module of
+// its own in the build's directory, with the package's rewritten files
+// written into it.
+func (b *Builder) standalone(work string, own []source, main []byte) (*buildPlan, error) {
+	h := b.hasher()
+	modPath := "microfn.local"
+	var pairs []string
+	write := func(f string, data []byte) error {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(work, f)
+		fmt.Fprintf(h, "file %s %d\n", rel, len(data))
+		h.Write(data)
+		return os.WriteFile(f, data, 0o644)
+	}
+	for _, s := range own {
+		rel, ok := strings.CutPrefix(s.path, modPath+"/")
+		if !ok {
+			return nil, fmt.Errorf("build %s: package %s outside a module", s.dir, s.path)
+		}
+		dir := filepath.Join(work, filepath.FromSlash(rel))
+		pairs = append(pairs, dir+string(filepath.Separator), s.dir+string(filepath.Separator))
+		for name, data := range s.files {
+			if err := write(filepath.Join(dir, name), data); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := write(filepath.Join(work, "microfn_worker_main", "main.go"), main); err != nil {
+		return nil, err
+	}
+	goMod, err := b.withMicrofn([]byte("module " + modPath + "\n\ngo " + strings.TrimPrefix(b.goVersion, "go") + "\n"))
+	if err != nil {
+		return nil, err
+	}
+	goSum, _ := os.ReadFile(filepath.Join(b.opts.Source, "go.sum"))
+	h.Write(goMod)
+	if err := write(filepath.Join(work, "go.mod"), goMod); err != nil {
+		return nil, err
+	}
+	if err := write(filepath.Join(work, "go.sum"), goSum); err != nil {
+		return nil, err
+	}
+	return &buildPlan{
+		dir:   work,
+		pkg:   "./microfn_worker_main",
+		key:   hex.EncodeToString(h.Sum(nil))[:32],
+		paths: strings.NewReplacer(pairs...),
+	}, nil
+}
+
+// withMicrofn adds microfn, from its source tree, to the requirements of
+// a go.mod.
+func (b *Builder) withMicrofn(goMod []byte) ([]byte, error) {
+	f, err := modfile.Parse("go.mod", goMod, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read go.mod: %w", err)
+	}
+	const v = "v0.0.0-00010101000000-000000000000"
+	if err := f.AddRequire(ModulePath, v); err != nil {
+		return nil, err
+	}
+	if err := f.AddReplace(ModulePath, "", b.opts.Source, ""); err != nil {
+		return nil, err
+	}
+	return f.Format()
+}
+
+// hasher starts the hash of a build, with what is the same for every
+// package: the toolchain, and microfn.
+func (b *Builder) hasher() interface {
+	Write([]byte) (int, error)
+	Sum([]byte) []byte
+} {
+	h := sha256.New()
+	fmt.Fprintf(h, "microfn compiled worker v1\n%s\n%s\n%s\n", b.goVersion, b.opts.Source, b.exeID)
+	return h
+}
+
+// compileLine is a line of the compiler's output with a position.
+var compileLine = regexp.MustCompile(`^(.+?\.go):(\d+):(\d+): (.*)$`)
+
+// buildError turns the go command's output into an error: the compiler's
+// messages as a funcs.ErrorList at the user's positions, or the output as
+// it is.
+func buildError(out string, paths *strings.Replacer, err error) error {
+	var list funcs.ErrorList
+	for _, line := range strings.Split(out, "\n") {
+		m := compileLine.FindStringSubmatch(strings.TrimSpace(line))
+		if m == nil {
+			continue
+		}
+		ln, _ := strconv.Atoi(m[2])
+		col, _ := strconv.Atoi(m[3])
+		list = append(list, &funcs.SourceError{Pos: token.Position{Filename: paths.Replace(m[1]), Line: ln, Column: col}, Msg: "the compiler: " + m[4]})
+	}
+	if len(list) > 0 {
+		return list
+	}
+	msg := strings.TrimSpace(paths.Replace(out))
+	if msg == "" {
+		return fmt.Errorf("go build: %w", err)
+	}
+	return errors.New("go build: " + msg)
+}
+
+// mainFile returns the main package of a compiled worker of the package
+// compiled as path, among own: it lists their compiled code for
+// worker.CompiledLoader.
+func (b *Builder) mainFile(own []source, path string) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("// Code generated by microfn for a compiled worker. DO NOT EDIT.\n\npackage main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\n\t\"github.com/microfn/microfn/protocol\"\n\t\"github.com/microfn/microfn/worker\"\n")
+	std := map[string]bool{}
+	fset := token.NewFileSet()
+	for i, s := range own {
+		fmt.Fprintf(&buf, "\tp%d %q\n", i, s.path)
+		for name, data := range s.files {
+			f, err := parser.ParseFile(fset, name, data, parser.ImportsOnly)
+			if err != nil {
+				continue
+			}
+			for _, imp := range f.Imports {
+				if p, err := strconv.Unquote(imp.Path.Value); err == nil && !strings.Contains(strings.Split(p, "/")[0], ".") && p != "C" {
+					std[p] = true
+				}
+			}
+		}
+	}
+	stdNames := map[string]string{} // import path → alias
+	var entries []string
+	for _, q := range b.opts.StdErrors {
+		i := strings.LastIndex(q, ".")
+		if i < 0 || !std[q[:i]] || strings.Contains(q[:i], "internal") {
+			continue
+		}
+		p := q[:i]
+		alias, ok := stdNames[p]
+		if !ok {
+			alias = "s" + strconv.Itoa(len(stdNames))
+			stdNames[p] = alias
+		}
+		entries = append(entries, fmt.Sprintf("\t%q: %s.%s,\n", q, alias, q[i+1:]))
+	}
+	paths := make([]string, 0, len(stdNames))
+	for p := range stdNames {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fmt.Fprintf(&buf, "\t%s %q\n", stdNames[p], p)
+	}
+	buf.WriteString(")\n\nfunc main() {\n\tif !protocol.IsWorker() {\n\t\tfmt.Fprintln(os.Stderr, \"this is a compiled microfn worker: microfn serve starts it\")\n\t\tos.Exit(2)\n\t}\n\tos.Exit(worker.Main(worker.CompiledLoader(stdErrors,\n")
+	found := false
+	for i, s := range own {
+		found = found || s.path == path
+		fmt.Fprintf(&buf, "\t\tworker.CompiledPackage{Path: %q, ErrorsIs: p%d.%s, ErrorVar: p%d.%s, Impls: map[string]any{", s.path, i, interp.ErrorsIsFunc, i, interp.ErrorVarFunc)
+		for _, name := range implNames(s.files) {
+			fmt.Fprintf(&buf, "%q: p%d.%s%s, ", name, i, interp.ImplPrefix, name)
+		}
+		buf.WriteString("}},\n")
+	}
+	if !found {
+		return nil, fmt.Errorf("build %s: no compiled code for it", path)
+	}
+	buf.WriteString("\t)))\n}\n\nvar stdErrors = map[string]error{\n")
+	slices.Sort(entries)
+	for _, e := range entries {
+		buf.WriteString(e)
+	}
+	buf.WriteString("}\n")
+	return buf.Bytes(), nil
+}
+
+// implNames returns the names of the services whose implementations the
+// rewritten files declare, sorted.
+func implNames(files map[string][]byte) []string {
+	var names []string
+	fset := token.NewFileSet()
+	for name, data := range files {
+		f, err := parser.ParseFile(fset, name, data, parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil {
+				if svc, ok := strings.CutPrefix(fn.Name.Name, interp.ImplPrefix); ok {
+					names = append(names, svc)
+				}
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
