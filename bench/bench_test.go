@@ -207,7 +207,7 @@ func TestLoadgenMain(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer func(n int64) { maxRequests = n }(maxRequests) // loadgenMain sets it from the spec
-	spec, _ := json.Marshal(loadSpec{Engine: "fasthttp", Base: srv.URL, Method: "GET", Paths: []string{"/"}, Want: "1\n", Duration: 200 * time.Millisecond, Conns: 2, MaxRequests: 500})
+	spec, _ := json.Marshal(loadSpec{Engine: "fasthttp", Base: srv.URL, Method: "GET", Paths: []string{"/"}, Want: "1\n", Duration: time.Minute, Conns: 2, MaxRequests: 500})
 	inR, inW := io.Pipe()
 	defer inW.Close() // the generator stops early if its stdin closes
 	go inW.Write(append(spec, '\n'))

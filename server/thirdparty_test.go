@@ -148,7 +148,7 @@ func TestGoModChangeReloads(t *testing.T) {
 		t.Fatalf("errors %q, want the import at ids/ids.go:5:2 and go get github.com/shopspring/decimal", errs)
 	}
 	in.Write("go.mod", string(gomod))
-	in.WaitBody("/ids/Third?a=1&b=2", `"3 0.3333333333"`, 10*time.Second)
+	in.WaitBody("/ids/Third?a=1&b=2", `"3 0.3333333333"`, 30*time.Second)
 }
 
 // packageErrors returns the load errors /healthz lists for the package in
