@@ -149,9 +149,11 @@ func Nested() string {
 }
 `
 
-// callModes are the ways a nested call can be carried: over HTTP between
-// worker processes, in a worker (--monolith), over HTTP in the server's
-// own process (--isolate=none), and in process with both.
+// callModes are the ways a nested call can be carried: between worker
+// processes through the server, in a worker (--monolith), in the
+// server's own process (--isolate=none), in process with both, and
+// between compiled workers (--tier=compiled), with and without
+// --monolith.
 var callModes = []struct {
 	name string
 	opts []server.Option
@@ -160,6 +162,8 @@ var callModes = []struct {
 	{"monolith", []server.Option{server.WithMonolith(true)}},
 	{"in-process", []server.Option{server.WithIsolation(server.IsolateNone)}},
 	{"in-process monolith", []server.Option{server.WithIsolation(server.IsolateNone), server.WithMonolith(true)}},
+	{"compiled", []server.Option{server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled)}},
+	{"compiled monolith", []server.Option{server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithMonolith(true)}},
 }
 
 // TestWireFidelityModes: what a service returns, and what a nested call

@@ -137,6 +137,11 @@ func Start(t testing.TB, files map[string]string, opts ...server.Option) *Instan
 // worker processes and once with "none".
 const EnvIsolation = "MICROFN_TEST_ISOLATE"
 
+// EnvTier is the environment variable that sets the tier of the servers
+// tests start, unless a test sets it: "interpreted" (the default), "auto"
+// or "compiled" (see server.WithTier).
+const EnvTier = "MICROFN_TEST_TIER"
+
 // StartDir serves dir as Start does.
 func StartDir(t testing.TB, dir string, opts ...server.Option) *Instance {
 	t.Helper()
@@ -146,6 +151,9 @@ func StartDir(t testing.TB, dir string, opts ...server.Option) *Instance {
 	base := []server.Option{server.WithAddr("127.0.0.1:0"), server.WithLogger(logger)}
 	if iso := os.Getenv(EnvIsolation); iso != "" {
 		base = append(base, server.WithIsolation(server.Isolation(iso)))
+	}
+	if tier := os.Getenv(EnvTier); tier != "" {
+		base = append(base, server.WithTier(server.Tier(tier)))
 	}
 	opts = append(base, opts...)
 	srv, err := server.New(dir, opts...)
