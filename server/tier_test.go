@@ -128,7 +128,9 @@ func TestTierSwitchUnderLoad(t *testing.T) {
 	if st.Build == nil || st.Build.State != "built" || st.Build.Took == "" {
 		t.Errorf("build status %+v, want built with its time", st.Build)
 	}
-	if in.Logs().Count(func(r microfntest.Record) bool { return strings.HasPrefix(r.Msg, "compiled ") && strings.Contains(r.Msg, "tiers in ") }) != 1 {
+	if in.Logs().Count(func(r microfntest.Record) bool {
+		return strings.HasPrefix(r.Msg, "compiled ") && strings.Contains(r.Msg, "tiers in ")
+	}) != 1 {
 		t.Errorf("no log line saying the package was compiled")
 	}
 	m := scrape(t, in)
