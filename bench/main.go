@@ -418,11 +418,20 @@ const (
 	sharedWorker = "--isolate=shared"
 )
 
+// compiledTier serves only compiled versions; a mode without a --tier
+// flag is measured interpreted.
+const compiledTier = "--tier=compiled"
+
 func (b *bench) microfnSpec(dir string, extra ...string) procSpec {
 	argv := append([]string{b.microfnBin, "serve", dir, "--addr", "{addr}", "--quiet", "--no-watch"}, extra...)
 	name := "microfn"
 	if len(extra) > 0 {
 		name += " " + strings.Join(extra, " ")
+	}
+	if !slices.ContainsFunc(extra, func(f string) bool { return strings.HasPrefix(f, "--tier") }) && b.supports("-tier") {
+		// microfn serve builds a compiled tier in the background by
+		// default: the interpreter is measured on its own.
+		argv = append(argv, "--tier=interpreted")
 	}
 	return procSpec{name: name, argv: argv, ready: "/healthz"}
 }

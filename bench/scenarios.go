@@ -68,7 +68,7 @@ func modeLabel(spec procSpec) string {
 }
 
 func (b *bench) direct(ctx context.Context) {
-	specs := b.variants([]string{isolated}, []string{notIsolated})
+	specs := b.variants(b.withCompiled([]string{isolated}, []string{notIsolated})...)
 	targets := []target{
 		{name: "/healthz", method: http.MethodGet, path: "/healthz"},
 		{name: "IsEven GET", method: http.MethodGet, path: "/IsEven?x=5", want: "false\n"},
@@ -406,7 +406,7 @@ func fib(n int) int {
 }
 
 func (b *bench) nested(ctx context.Context) {
-	specs := b.variants([]string{isolated}, []string{notIsolated}, []string{isolated, "--monolith"})
+	specs := b.variants(b.withCompiled([]string{isolated}, []string{notIsolated}, []string{isolated, "--monolith"})...)
 	walls := map[[2]int][]time.Duration{} // [n index][variant] → median per round
 	cpus := map[[2]int]time.Duration{}    // server CPU time of the sampled calls, in all
 	counts := map[[2]int]int{}            // sampled calls
@@ -522,6 +522,15 @@ func sampleCounts(ns []int, samples map[int]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// withCompiled adds the compiled tier (a worker per package) to modes,
+// when the microfn built has it.
+func (b *bench) withCompiled(modes ...[]string) [][]string {
+	if b.supports("-tier") {
+		modes = append(modes, []string{isolated, compiledTier})
+	}
+	return modes
+}
+
 // baselineIndex is the index of the baseline in specs.
 func baselineIndex(specs []procSpec) int {
 	for i, s := range specs {
@@ -535,7 +544,7 @@ func baselineIndex(specs []procSpec) int {
 // 5. interpreter cost
 
 func (b *bench) interp(ctx context.Context) {
-	specs := b.variants([]string{isolated})
+	specs := b.variants(b.withCompiled([]string{isolated})...)
 	fns := []string{"SumSquares", "BuildString", "EncodeJSON"}
 	walls := map[[2]int][]time.Duration{}
 	for round := range b.cfg.rounds {
