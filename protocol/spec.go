@@ -53,6 +53,8 @@ type Settings struct {
 	Defaults policy.Policy `json:"defaults"`
 	// Quiet turns off the log lines of nested calls made in the worker.
 	Quiet bool `json:"quiet,omitempty"`
+	// MaxResponse bounds the body of an answer, in bytes; 0 for no bound.
+	MaxResponse int64 `json:"max_response,omitempty"`
 }
 
 // A PackageSpec is one package of a Spec.

@@ -218,6 +218,30 @@ func (r *Response) ReadAll(max int) ([]byte, error) {
 	}
 }
 
+// Buffered returns the whole body if it has arrived already, as it does
+// when it fits in one frame, and closes the Response; it reports false,
+// changing nothing, while more of the body is to come.
+func (r *Response) Buffered() ([]byte, bool) {
+	if r.local != nil {
+		b := make([]byte, r.local.Len())
+		_, _ = r.local.Read(b)
+		return b, true
+	}
+	p := r.p
+	p.mu.Lock()
+	if !p.end || len(p.chunks) > 1 {
+		p.mu.Unlock()
+		return nil, false
+	}
+	var b []byte
+	if len(p.chunks) == 1 {
+		b = p.chunks[0]
+	}
+	p.chunks, p.buffered, p.closed = nil, 0, true
+	p.mu.Unlock()
+	return b, true
+}
+
 // Close ends reading the body: what has not arrived yet is canceled.
 func (r *Response) Close() error {
 	if r.local != nil {

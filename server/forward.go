@@ -119,7 +119,7 @@ func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	body, st, err := s.execute(ctx, start, deadline, e, ch, in, proxied)
+	resp, st, err := s.execute(ctx, start, deadline, e, ch, in, proxied)
 	if err != nil {
 		var a *answer
 		if errors.As(err, &a) {
@@ -131,29 +131,58 @@ func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	c.Status(http.StatusOK)
 	s.logAccess(c, start, e, ch, st, http.StatusOK)
-	return c.Send(body)
+	if body, ok := resp.Buffered(); ok {
+		return c.Send(body)
+	}
+	// A bigger answer streams from the code to the client as the client
+	// reads it: the server holds a window of it at most.
+	c.Response().SetBodyStream(&limitedBody{r: resp, limit: s.cfg.maxResponseSize, left: s.cfg.maxResponseSize}, -1)
+	return nil
 }
+
+// limitedBody is the body of an answer streamed to a client, cut off
+// past the largest answer allowed (the worker refuses a bigger one
+// itself: this bounds a worker that does not).
+type limitedBody struct {
+	r           *protocol.Response
+	limit, left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, fmt.Errorf("the answer exceeds the limit of %d bytes", b.limit)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// Close stops reading the answer.
+func (b *limitedBody) Close() error { return b.r.Close() }
 
 // execute runs a call: one attempt for a call from a proxy (its proxy
 // retries), else the attempts the service's policy allows.
 //
 // now is the time the call arrived; deadline, unless zero, the time by
 // which it must be answered.
-func (s *Server) execute(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, proxied bool) (body []byte, st callStats, err error) {
+func (s *Server) execute(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, proxied bool) (resp *protocol.Response, st callStats, err error) {
 	if proxied {
 		st.attempts = 1
-		body, err = s.attempt(ctx, now, deadline, e, ch, in, &st.wait, true)
-		return body, st, err
+		resp, err = s.attempt(ctx, now, deadline, e, ch, in, &st.wait, true)
+		return resp, st, err
 	}
 	st.attempts, err = e.policy.Do(ctx, func(ctx context.Context, attempt int) error {
 		if attempt > 1 {
 			now = time.Now()
 		}
 		var err error
-		body, err = s.attempt(ctx, now, deadline, e, ch, in, &st.wait, false)
+		resp, err = s.attempt(ctx, now, deadline, e, ch, in, &st.wait, false)
 		return err
 	})
-	return body, st, err
+	return resp, st, err
 }
 
 // passProblem answers with the problem the code's side wrote.
@@ -183,7 +212,10 @@ func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chai
 // from when it got its slot. deadline, unless zero, is the call's, which
 // the attempt does not outlive (nor ctx's). It adds the time spent waiting
 // for the slot to *wait. in need only stay valid until attempt returns.
-func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) ([]byte, error) {
+//
+// The answer of an attempt that succeeded is returned with its body
+// unread (read it, or close it); that of one that failed is the error.
+func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) (*protocol.Response, error) {
 	release, now, err := s.acquireSlot(ctx, now, e, ch, wait)
 	if err != nil {
 		return nil, err
@@ -205,7 +237,7 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()
 	slot := &heldSlot{release: release}
-	run := func() ([]byte, error) {
+	run := func() (*protocol.Response, error) {
 		defer s.attempts.remove(rec.id)
 		resp, err := e.version.do(rec, call, in.body, attemptDeadline)
 		if err != nil {
@@ -215,48 +247,57 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 			}
 			return nil, fmt.Errorf("%s: %w", e.desc.Name, err)
 		}
-		body, err := resp.ReadAll(0)
+		if resp.Status == http.StatusOK {
+			return resp, nil
+		}
+		body, err := resp.ReadAll(maxProblemSize)
 		if err != nil {
 			return nil, fmt.Errorf("%s: read the answer: %w", e.desc.Name, err)
 		}
-		if resp.Status != http.StatusOK {
-			return nil, &answer{status: resp.Status, body: body, retryAfter: resp.RetryAfter, permanent: resp.Permanent}
-		}
-		return body, nil
+		return nil, &answer{status: resp.Status, body: body, retryAfter: resp.RetryAfter, permanent: resp.Permanent}
 	}
 	if inline {
 		timer := slot.detachAt(attemptDeadline, e.limiter, ch.id)
-		body, err := run()
+		resp, err := run()
 		timer.Stop()
 		inFlight.Dec()
 		slot.free()
-		return body, err
+		return resp, err
 	}
 	// The attempt goes on past the handler if it overruns: it needs its
 	// own copy of the request.
 	in = in.detach()
 	call.Query = in.query
 	type result struct {
-		body []byte
+		resp *protocol.Response
 		err  error
 	}
 	done := make(chan result, 1)
 	s.workers.Go(func() {
-		body, err := run()
+		resp, err := run()
 		inFlight.Dec()
 		slot.free()
-		done <- result{body, err}
+		done <- result{resp, err}
 	})
 	timer := time.NewTimer(time.Until(attemptDeadline))
 	defer timer.Stop()
 	select {
 	case r := <-done:
-		return r.body, r.err
+		return r.resp, r.err
 	case <-timer.C:
 	case <-ctx.Done():
 	}
-	return nil, s.overran(ctx, e, ch, slot, func() error { return (<-done).err })
+	return nil, s.overran(ctx, e, ch, slot, func() error {
+		r := <-done
+		if r.resp != nil {
+			r.resp.Close() // nobody waits for it any more
+		}
+		return r.err
+	})
 }
+
+// maxProblemSize bounds the problem document of a failed attempt.
+const maxProblemSize = 1 << 20
 
 // do sends one attempt to the code of the version: its worker, or the
 // host in this process. rec learns which of them it was sent to: only

@@ -52,6 +52,7 @@ func (s *Server) workerSettings() protocol.Settings {
 		BodyLimit:    s.cfg.bodyLimit,
 		Defaults:     s.cfg.defaults,
 		Quiet:        s.cfg.quiet,
+		MaxResponse:  s.cfg.maxResponseSize,
 	}
 }
 

@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -413,4 +416,61 @@ func TestSharedWorker(t *testing.T) {
 		kids := in.Server.WorkerPIDs()
 		return len(kids) == 1, fmt.Sprintf("worker processes %v after the reload, want one", kids)
 	})
+}
+
+// bigSrc answers with n bytes of JSON.
+const bigSrc = "package big\n\nimport \"strings\"\n\n//microfn:service\nfunc Big(n int) string { return strings.Repeat(\"x\", n) }\n\n//microfn:service\nfunc Relay(n int) int { return len(Big(n)) }\n"
+
+// TestBigAnswersStream: an answer bigger than a frame streams from the
+// worker to the client, whole; clients that do not read keep the
+// server's memory at a window each, not the answer; through a nested
+// call too; and an answer over --max-response-size is a problem naming
+// the limit.
+func TestBigAnswersStream(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, map[string]string{"big/big.go": bigSrc}, server.WithQuiet(true), server.WithMaxResponseSize(32<<20))
+	r := in.Get("/big/Big?n=5000000")
+	if r.Status != 200 || len(r.Body) != 5000003 || !strings.HasPrefix(r.Body, `"xxx`) {
+		t.Fatalf("Big(5e6) = %d, %d bytes", r.Status, len(r.Body))
+	}
+	if r := in.Get("/big/Relay?n=5000000"); r.Status != 200 || strings.TrimSpace(r.Body) != "5000000" {
+		t.Fatalf("Relay = %d %s", r.Status, r.Body)
+	}
+	r = in.Get("/big/Big?n=40000000")
+	if r.Status != 500 || !strings.Contains(r.Body, "over the limit of 33554432 bytes (--max-response-size)") {
+		t.Fatalf("Big(4e7) = %d %.200s, want 500 naming the limit", r.Status, r.Body)
+	}
+	if len(in.Server.WorkerPIDs()) == 0 {
+		return // in process: the answers are the server's own memory
+	}
+	// Clients that ask for 20 MB each and never read.
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	u, _ := url.Parse(in.URL)
+	var conns []net.Conn
+	for range 16 {
+		c, err := net.Dial("tcp", u.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "GET /big/Big?n=20000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+		conns = append(conns, c)
+	}
+	// Wait until every call has been answered by the worker and the
+	// server's side has filled what it holds.
+	microfntest.Eventually(t, 60*time.Second, func() (bool, string) {
+		m := scrape(t, in)
+		return value(m, "microfn_calls_total", map[string]string{"service": "/big/Big", "code": "200"}) >= 18, "calls answered"
+	})
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 96<<20 {
+		t.Errorf("the server's heap grew by %d MiB for 16 clients that do not read 20 MB answers, want a window each", grew>>20)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
 }

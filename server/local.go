@@ -45,7 +45,11 @@ func (s *Server) callPairs(ctx context.Context, e *endpoint, pairs []string) ([]
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.callDeadline)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
-	body, _, err := s.execute(ctx, time.Now(), deadline, e, newChain(), in, false)
+	resp, _, err := s.execute(ctx, time.Now(), deadline, e, newChain(), in, false)
+	var body []byte
+	if err == nil {
+		body, err = resp.ReadAll(0)
+	}
 	if err != nil {
 		var a *answer
 		if errors.As(err, &a) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"path"
 	"strings"
@@ -119,9 +120,10 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 	}
 	in := inbound{method: http.MethodPost, contentType: req.ContentType, body: req.Body}
 	var e *endpoint
-	var status int
 	st := callStats{attempts: 1}
-	defer func() {
+	// The call is counted and logged as its answer starts: before the
+	// caller can go on.
+	w = &accountedWriter{ReplyWriter: w, account: func(status int) {
 		if e != nil {
 			// A proxy's call counts once, by its first attempt; the
 			// others are its retries.
@@ -133,11 +135,9 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 			s.metrics.observeCall(e.metrics, status, time.Since(start), st, "http")
 		}
 		s.logNestedAccess(start, req.Route, ch, st, status)
-	}()
+	}}
 	if ch.depth > s.cfg.maxDepth {
-		err := &worker.DepthError{Depth: ch.depth, Max: s.cfg.maxDepth}
-		status = err.StatusCode()
-		s.replyNested(w, req.Route, err)
+		s.replyNested(w, req.Route, &worker.DepthError{Depth: ch.depth, Max: s.cfg.maxDepth})
 		return
 	}
 	g := s.gen.Load()
@@ -149,26 +149,61 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 		}
 	}
 	if e == nil {
-		status = s.remoteNested(ctx, req, parent, ch, deadline, w)
+		s.remoteNested(ctx, req, parent, ch, deadline, w)
 		return
 	}
 	defer e.version.release()
-	body, err := s.attempt(ctx, start, deadline, e, ch, in, &st.wait, true)
+	resp, err := s.attempt(ctx, start, deadline, e, ch, in, &st.wait, true)
 	var a *answer
 	switch {
 	case errors.As(err, &a):
-		status = a.status
 		_ = w.Reply(&protocol.Reply{Status: a.status, Permanent: a.permanent, RetryAfter: a.retryAfter, ContentType: protocol.ProblemContentType}, a.body)
 	case err != nil:
-		status = protocol.StatusOf(err)
-		if status >= 500 {
+		if status := protocol.StatusOf(err); status >= 500 {
 			s.cfg.logger.Error("call failed", "route", e.route, "status", status, "trace", ch.trace, "error", err.Error())
 		}
 		s.replyNested(w, req.Route, err)
 	default:
-		status = http.StatusOK
-		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, body)
+		head := &protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}
+		if body, ok := resp.Buffered(); ok {
+			_ = w.Reply(head, body)
+			return
+		}
+		// A bigger answer streams from the callee to the caller, each
+		// connection's window bounding what waits in between.
+		defer resp.Close()
+		if w.Start(head) == nil {
+			_, _ = io.Copy(w, io.LimitReader(resp, s.cfg.maxResponseSize))
+			_ = w.Close()
+		}
 	}
+}
+
+// An accountedWriter counts and logs a nested call when its answer
+// starts.
+type accountedWriter struct {
+	protocol.ReplyWriter
+	account func(status int)
+	done    bool
+}
+
+func (a *accountedWriter) once(status int) {
+	if !a.done {
+		a.done = true
+		a.account(status)
+	}
+}
+
+// Reply accounts for the call, then answers it.
+func (a *accountedWriter) Reply(r *protocol.Reply, body []byte) error {
+	a.once(r.Status)
+	return a.ReplyWriter.Reply(r, body)
+}
+
+// Start accounts for the call, then starts its answer.
+func (a *accountedWriter) Start(r *protocol.Reply) error {
+	a.once(r.Status)
+	return a.ReplyWriter.Start(r)
 }
 
 // replyNested answers a nested call with the problem of err.
@@ -179,9 +214,8 @@ func (s *Server) replyNested(w protocol.ReplyWriter, route string, err error) {
 
 // remoteNested carries a nested call of a service this server does not
 // serve to the server that does (--route), over HTTP, with the chain's
-// headers signed, and answers with what it answered. It returns the
-// status.
-func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent, ch chain, deadline time.Time, w protocol.ReplyWriter) int {
+// headers signed, and answers with what it answered.
+func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent, ch chain, deadline time.Time, w protocol.ReplyWriter) {
 	route := req.Route
 	key := strings.TrimPrefix(route, "/")
 	rel := path.Dir(key)
@@ -191,7 +225,7 @@ func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent
 			"%s is not served here and has no route: serve it elsewhere and pass --route %s=http://HOST:PORT (or set %s%s)",
 			key, key, RouteEnvPrefix, strings.ReplaceAll(key, "/", "_"))
 		s.replyNested(w, route, microfn.Permanent(err))
-		return http.StatusBadGateway
+		return
 	}
 	hreq := fasthttp.AcquireRequest()
 	hresp := fasthttp.AcquireResponse()
@@ -215,7 +249,7 @@ func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent
 			fail = fmt.Errorf("%s: %w", route, context.DeadlineExceeded)
 		}
 		s.replyNested(w, route, microfn.Error(status, "%v", fail))
-		return status
+		return
 	}
 	status := hresp.StatusCode()
 	_ = w.Reply(&protocol.Reply{
@@ -224,7 +258,6 @@ func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent
 		RetryAfter:  protocol.ParseRetryAfter(string(hresp.Header.Peek(fasthttp.HeaderRetryAfter))),
 		ContentType: string(hresp.Header.ContentType()),
 	}, append([]byte(nil), hresp.Body()...))
-	return status
 }
 
 // logNestedAccess writes the access line of a nested call, indented by

@@ -50,6 +50,7 @@ type config struct {
 	compiled        []yaegi.Exports
 	isolation       Isolation
 	tier            Tier
+	maxResponseSize int64
 	build           compile.Options
 	loadTimeout     time.Duration
 	runawayGrace    time.Duration
@@ -88,6 +89,7 @@ func newConfig(opts []Option) (*config, error) {
 		callDeadline:    5 * time.Minute,
 		isolation:       IsolatePackage,
 		tier:            TierInterpreted,
+		maxResponseSize: 64 << 20,
 		loadTimeout:     10 * time.Second,
 		runawayGrace:    5 * time.Second,
 		workerLimits: protocol.Limits{
@@ -120,6 +122,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("call deadline must be positive, got %s", c.callDeadline)
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return fmt.Errorf("TLS needs both a certificate and a key file")
+	case c.maxResponseSize < 1:
+		return fmt.Errorf("max response size must be at least 1 byte, got %d", c.maxResponseSize)
 	case c.tier != TierAuto && c.tier != TierInterpreted && c.tier != TierCompiled:
 		return fmt.Errorf("tier must be %q, %q or %q, got %q", TierAuto, TierInterpreted, TierCompiled, c.tier)
 	case c.isolation != IsolatePackage && c.isolation != IsolateShared && c.isolation != IsolateNone:
@@ -279,6 +283,12 @@ const (
 	// server.
 	IsolateNone Isolation = "none"
 )
+
+// WithMaxResponseSize sets the largest answer of a service, in bytes: a
+// bigger one is refused with a problem naming the limit. Default 64 MiB.
+func WithMaxResponseSize(n int64) Option {
+	return optionFunc(func(c *config) { c.maxResponseSize = n })
+}
 
 // WithIsolation sets which processes run service code. Default
 // [IsolatePackage].

@@ -147,8 +147,11 @@ func TestTierSwitchUnderLoad(t *testing.T) {
 // one never answers again.
 func TestTierSaveDuringBuild(t *testing.T) {
 	t.Parallel()
-	in := microfntest.Start(t, map[string]string{"tiers.go": withFmt(tierSrc("v1"))}, server.WithTier(server.TierAuto), server.WithQuiet(true))
-	in.Write("tiers.go", withFmt(tierSrc("v2")))
+	// Sources never built before, so that v1's build takes the time of
+	// a build (a version built before starts at once, from the cache).
+	nonce := fmt.Sprintf("\n// %d\n", time.Now().UnixNano())
+	in := microfntest.Start(t, map[string]string{"tiers.go": withFmt(tierSrc("v1")) + nonce}, server.WithTier(server.TierAuto), server.WithQuiet(true))
+	in.Write("tiers.go", withFmt(tierSrc("v2"))+nonce)
 	in.WaitBody("/Version", `"v2"`, 30*time.Second)
 	waitTier(t, in, ".", "compiled", 2*time.Minute)
 	for range 20 {

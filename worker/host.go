@@ -174,6 +174,11 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 		replyError(w, microfn.Error(http.StatusInternalServerError, "%s returned a value that cannot be encoded as JSON: %v", e.svc.Desc.Name, err), e.route)
 		return
 	}
+	if max := h.cfg.Settings.MaxResponse; max > 0 && int64(len(body)) >= max {
+		replyError(w, microfn.Permanent(microfn.Error(http.StatusInternalServerError,
+			"%s returned an answer of %d bytes, over the limit of %d bytes (--max-response-size)", e.svc.Desc.Name, len(body)+1, max)), e.route)
+		return
+	}
 	_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, append(body, '\n'))
 }
 

@@ -38,6 +38,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxFileSize := fs.Int64("max-file-size", 1<<20, "largest source file loaded, in bytes (larger files are skipped with a message)")
 	maxFiles := fs.Int("max-files", 1000, "most source files loaded per package")
 	isolate := fs.String("isolate", "package", "which processes run service code: `mode` package (a worker process per package), shared (one worker process for all packages) or none (this process: a fatal error in any service ends the server)")
+	maxResponse := fs.String("max-response-size", "64MiB", "largest answer of a service (larger: a 500 problem naming the limit); answers stream to the client as it reads them")
 	tier := fs.String("tier", "auto", "how service code runs: `tier` auto (interpreted at once, then compiled natively in the background and swapped in), interpreted, or compiled (a version serves once compiled); the compiled tiers need the Go toolchain")
 	loadTimeout := fs.Duration("load-timeout", 10*time.Second, "longest a package may take to load, init functions included")
 	runawayGrace := fs.Duration("runaway-grace", 5*time.Second, "how long a call may run past its timeout before its worker process is replaced")
@@ -75,6 +76,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve: --max-write-size:", err)
 		return 2
 	}
+	maxResponseBytes, err := parseBytes(*maxResponse)
+	if err != nil || maxResponseBytes < 1 {
+		fmt.Fprintln(stderr, "microfn serve: --max-response-size: want a size of at least 1 byte, such as 64MiB:", err)
+		return 2
+	}
 	if *chainKeys == "" && *token == "" && splitting(args) {
 		logger.Warn("WARNING: this server routes calls to others (--only, --route) without --chain-key or --token: the servers sign call chains with keys of their own, so a nested call that crosses servers starts a new chain (reentrancy, depth and deadlines do not carry over). Give every server the same --chain-key.")
 	}
@@ -110,6 +116,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithSourceLimits(funcs.Limits{MaxFileSize: *maxFileSize, MaxFiles: *maxFiles}),
 		server.WithIsolation(server.Isolation(*isolate)),
 		server.WithTier(server.Tier(*tier)),
+		server.WithMaxResponseSize(maxResponseBytes),
 		server.WithChainKeys(strings.Split(*chainKeys, ",")...),
 		server.WithLoadTimeout(*loadTimeout),
 		server.WithRunawayGrace(*runawayGrace),
