@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/mod/modfile"
@@ -49,7 +48,6 @@ type Builder struct {
 	opts      Options
 	goVersion string
 	exeID     string // identifies this microfn executable, in cache keys
-	mu        sync.Mutex
 }
 
 // NewBuilder returns a builder, or an error saying why this machine

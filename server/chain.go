@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
@@ -47,23 +46,6 @@ type chain struct {
 	span    uint64 // this execution's span id, never 0
 	depth   int
 	service string // the route of the service this execution runs, once known
-}
-
-type chainKey struct{}
-
-// chainFrom returns the chain of the attempt whose context ctx is or
-// derives from.
-func chainFrom(ctx context.Context) (chain, bool) {
-	switch ctx := ctx.(type) {
-	case nil:
-		return chain{}, false
-	case *attemptContext:
-		return ctx.chain, true
-	}
-	if c, ok := ctx.Value(chainKey{}).(*chain); ok {
-		return *c, true
-	}
-	return chain{}, false
 }
 
 // randomHex returns n random bytes in hex. Trace and span ids need to be

@@ -117,9 +117,8 @@ func (s *Server) startWorker(ctx context.Context, rel, label string, files []fun
 type crashLog struct {
 	metric *prometheus.CounterVec
 
-	mu     sync.Mutex // guards byPkg
-	byPkg  map[string]*CrashStatus
-	counts map[string]int
+	mu    sync.Mutex // guards byPkg
+	byPkg map[string]*CrashStatus
 }
 
 // CrashStatus is what /healthz and /readyz say of the crashes of a

@@ -442,7 +442,7 @@ func (s *Server) withDependents(rels []string, all bool) []string {
 // maxParallelLoads bounds the packages loaded at once.
 const maxParallelLoads = 4
 
-// reload reloads the packages in rels (see reloadPackage), several at
+// reload reloads the packages in rels (see reloadGroup), several at
 // once, publishes them together, and returns their errors.
 func (s *Server) reload(ctx context.Context, rels []string, guard bool) map[string]error {
 	return s.reloadGroup(ctx, rels, guard)
@@ -482,18 +482,12 @@ func dropsServices(v *version, src *funcs.Package) bool {
 	return false
 }
 
-// reloadPackage loads the package in rel if its files changed, and
-// publishes the result. A package that fails to load keeps its last good
-// version serving. With guard set, sources that drop services are held
-// back for removalGrace first. Reloads of one package are serialized;
-// reloads of different packages run side by side, and the slow part, the
-// load itself, holds no lock that requests or health checks need.
-func (s *Server) reloadPackage(ctx context.Context, rel string, guard bool) error {
-	return s.reloadGroup(ctx, []string{rel}, guard)[rel]
-}
-
-// reloadGroup reloads the packages in rels as reloadPackage does, several
-// at once, and publishes the new versions of all of them in one
+// reloadGroup loads the packages in rels whose files changed, several
+// at once (a package that fails to load keeps its last good version
+// serving; with guard set, sources that drop services are held back for
+// removalGrace first; reloads of one package are serialized, and the slow
+// part, the load itself, holds no lock that requests or health checks
+// need), and publishes the new versions of all of them in one
 // generation: a package and the packages that import it change together,
 // so no call chain sees some of them old and some new. It returns the
 // load errors by package.

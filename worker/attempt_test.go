@@ -1,10 +1,12 @@
-package server
+package worker
 
 import (
 	"context"
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/microfn/microfn/protocol"
 )
 
 // closedWithin reports whether ch is closed within d.
@@ -20,7 +22,7 @@ func closedWithin(ch <-chan struct{}, d time.Duration) bool {
 }
 
 func TestAttemptContext(t *testing.T) {
-	ch := chain{trace: "0123456789abcdef0123456789abcdef", span: 0x0123456789abcdef, depth: 2, service: "/F"}
+	ch := protocol.Chain{Trace: [16]byte{1, 2, 3}, Span: 0x0123456789abcdef, Depth: 2}
 	tests := []struct {
 		name string
 		// run uses the context and returns the error it ended with, or
@@ -85,13 +87,13 @@ func TestAttemptContext(t *testing.T) {
 			return derived.Err()
 		}, context.Canceled},
 		{"chain and parent values", func(t *testing.T, _ context.Context, c *attemptContext) error {
-			got, ok := chainFrom(c)
-			if !ok || got != ch {
-				t.Errorf("chainFrom = %+v, %v; want %+v", got, ok, ch)
+			got, ok := attemptOf(c)
+			if !ok || got.chain != ch || got.id != 7 {
+				t.Errorf("attemptOf = %+v, %v; want attempt 7 of %+v", got, ok, ch)
 			}
 			derived := context.WithValue(c, derivedKey{}, 1)
-			if got, ok := chainFrom(derived); !ok || got != ch {
-				t.Errorf("chainFrom(derived) = %+v, %v; want %+v", got, ok, ch)
+			if got, ok := attemptOf(derived); !ok || got != c {
+				t.Errorf("attemptOf(derived) = %+v, %v; want the attempt", got, ok)
 			}
 			if c.Value(parentKey{}) != "parent" {
 				t.Error("the parent's value is lost")
@@ -106,7 +108,7 @@ func TestAttemptContext(t *testing.T) {
 		soon := time.Now().Add(time.Second)
 		parent, cancel := context.WithDeadline(context.Background(), soon)
 		defer cancel()
-		c := newAttemptContext(parent, ch, soon.Add(time.Hour))
+		c := newAttemptContext(parent, 7, ch, "/F", soon.Add(time.Hour))
 		defer c.end()
 		if d, ok := c.Deadline(); !ok || !d.Equal(soon) {
 			t.Errorf("Deadline = %v, %v; want the parent's %v", d, ok, soon)
@@ -117,7 +119,7 @@ func TestAttemptContext(t *testing.T) {
 			parent, cancel := context.WithCancel(context.WithValue(context.Background(), parentKey{}, "parent"))
 			defer cancel()
 			parent = context.WithValue(parent, cancelKey{}, cancel)
-			c := newAttemptContext(parent, ch, time.Now().Add(time.Minute))
+			c := newAttemptContext(parent, 7, ch, "/F", time.Now().Add(time.Minute))
 			defer c.end()
 			if err := tt.run(t, parent, c); !errors.Is(err, tt.want) || (err == nil) != (tt.want == nil) {
 				t.Errorf("Err = %v, want %v", err, tt.want)
