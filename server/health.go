@@ -24,6 +24,9 @@ type PackageStatus struct {
 	// Worker is the process id of the package's worker, 0 while it
 	// restarts; absent when the package runs in the server's process.
 	Worker *int `json:"worker,omitempty"`
+	// Idle reports that the package's worker is stopped for lack of
+	// calls (--scale-to-zero): the next call starts one.
+	Idle bool `json:"idle,omitempty"`
 	// Tier is how the current version runs: "interpreted" or
 	// "compiled"; "compiling" while the interpreter serves and the
 	// compiled worker of the same version is being built.
@@ -54,6 +57,7 @@ func (s *Server) Status() Health {
 			if g := st.current.worker(); g != nil {
 				pid := g.PID()
 				ps.Worker = &pid
+				ps.Idle = g.Idle()
 			}
 			ps.Tier = st.current.tier
 			if st.build.building && st.current.tier == tierInterpreted {

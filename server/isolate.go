@@ -72,8 +72,9 @@ func (s *Server) groupConfig(label string, logger *slog.Logger, rels ...string) 
 				s.crashes.add(r, c)
 			}
 		},
-		Handler: func(g *supervisor.Group) protocol.Handler { return s.nestedHandler(g) },
-		MaxBody: s.cfg.bodyLimit,
+		Handler:   func(g *supervisor.Group) protocol.Handler { return s.nestedHandler(g) },
+		MaxBody:   s.cfg.bodyLimit,
+		IdleAfter: s.cfg.scaleToZero,
 	}
 }
 

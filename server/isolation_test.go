@@ -474,3 +474,39 @@ func TestBigAnswersStream(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestScaleToZero: a package without calls has its worker stopped
+// (/healthz says idle, and no worker process runs), and the next calls,
+// from several clients at once, start one and are answered, none failing.
+func TestScaleToZero(t *testing.T) {
+	t.Parallel()
+	in := microfntest.StartDir(t, "../examples/seed", server.WithQuiet(true), server.WithScaleToZero(300*time.Millisecond))
+	if len(in.Server.WorkerPIDs()) == 0 {
+		t.Skip("service code runs in the server's process")
+	}
+	for round := range 2 {
+		microfntest.Eventually(t, 30*time.Second, func() (bool, string) {
+			p := health(t, in).Packages[0]
+			return p.Idle && len(in.Server.WorkerPIDs()) == 0, fmt.Sprintf("round %d: package %+v, workers %v", round, p, in.Server.WorkerPIDs())
+		})
+		var wg sync.WaitGroup
+		errs := make(chan string, 8)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if r := in.Get("/Fib?n=6"); r.Status != 200 || strings.TrimSpace(r.Body) != "13" {
+					errs <- fmt.Sprintf("Fib(6) = %d %s", r.Status, r.Body)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+		if p := health(t, in).Packages[0]; p.Idle || p.Crashes != nil {
+			t.Errorf("after the calls: %+v, want a running worker and no crash", p)
+		}
+	}
+}

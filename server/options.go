@@ -51,6 +51,7 @@ type config struct {
 	isolation       Isolation
 	tier            Tier
 	maxResponseSize int64
+	scaleToZero     time.Duration
 	build           compile.Options
 	loadTimeout     time.Duration
 	runawayGrace    time.Duration
@@ -283,6 +284,12 @@ const (
 	// server.
 	IsolateNone Isolation = "none"
 )
+
+// WithScaleToZero stops a package's worker process once it has had no
+// call for d; the next call starts one and waits for it. Default 0: never.
+func WithScaleToZero(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.scaleToZero = d })
+}
 
 // WithMaxResponseSize sets the largest answer of a service, in bytes: a
 // bigger one is refused with a problem naming the limit. Default 64 MiB.

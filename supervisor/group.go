@@ -46,6 +46,10 @@ type Config struct {
 	Handler func(*Group) protocol.Handler
 	// MaxBody bounds the body of a worker's call, in bytes.
 	MaxBody int
+	// IdleAfter, if not zero, stops the worker once it has had no call
+	// for that long; the next call starts one and waits for it (scale to
+	// zero).
+	IdleAfter time.Duration
 }
 
 // A Crash is the death of a worker process that nobody asked for.
@@ -110,6 +114,7 @@ type Group struct {
 	procs    map[*process]bool // every process not yet exited
 	crashes  []time.Time       // recent crashes, for the backoff
 	starting bool              // a replacement or restart is under way
+	idle     bool              // the worker was stopped for lack of calls
 	closed   bool
 	draining bool          // see Drain
 	closedc  chan struct{} // closed by Close
@@ -222,7 +227,7 @@ func (g *Group) describe(reason string) string {
 var ErrRetired = errors.New("the worker group was retired")
 
 // live returns the process taking calls, waiting while one starts, until
-// deadline.
+// deadline. An idle group starts a worker for the call.
 func (g *Group) live(deadline time.Time) (*process, error) {
 	var timer *time.Timer
 	defer func() {
@@ -240,6 +245,14 @@ func (g *Group) live(deadline time.Time) (*process, error) {
 			p := g.cur
 			g.mu.Unlock()
 			return p, nil
+		}
+		if g.idle && !g.starting {
+			g.idle, g.starting = false, true
+			g.wg.Add(1)
+			go func() {
+				defer g.wg.Done()
+				g.replaceAfter(0, nil)
+			}()
 		}
 		ch := g.changed
 		g.mu.Unlock()
@@ -397,6 +410,9 @@ func (g *Group) watchdog() {
 			for _, p := range others {
 				p.checkDrained(now)
 			}
+			if cur != nil && !starting && g.cfg.IdleAfter > 0 {
+				g.stopIfIdle(cur, now)
+			}
 			if cur != nil && !starting && cur.overdue(now, g.cfg.Grace) {
 				g.mu.Lock()
 				if g.closed || g.draining || g.starting || g.cur != cur {
@@ -414,6 +430,34 @@ func (g *Group) watchdog() {
 			}
 		}
 	}
+}
+
+// stopIfIdle stops p, the current worker, if it has run no call for
+// IdleAfter: the group is then idle until its next call.
+func (g *Group) stopIfIdle(p *process, now time.Time) {
+	if !p.idleSince(now, g.cfg.IdleAfter) {
+		return
+	}
+	g.mu.Lock()
+	if g.cur != p || g.starting || g.closed || g.draining {
+		g.mu.Unlock()
+		return
+	}
+	g.cur, g.idle = nil, true
+	g.mu.Unlock()
+	g.cfg.Logger.Info(fmt.Sprintf("stopped the worker of %s: no call for %s", g.cfg.Label, g.cfg.IdleAfter))
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		p.stop("it was idle", time.Second)
+	}()
+}
+
+// Idle reports whether the group's worker is stopped for lack of calls.
+func (g *Group) Idle() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.idle
 }
 
 // Ask sends call to the current worker and returns its answer's body,

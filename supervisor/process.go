@@ -30,8 +30,10 @@ type process struct {
 	mu       sync.Mutex           // guards the fields below
 	calls    map[uint64]time.Time // attempts in flight, by id, with their deadlines
 	nextID   uint64
-	draining bool   // replaced: it takes no new calls and ends once it runs only overdue ones
-	stopped  string // why the supervisor stopped it, if it did
+	draining bool      // replaced: it takes no new calls and ends once it runs only overdue ones
+	started  time.Time // when it was ready
+	lastEnd  time.Time // when its last attempt ended
+	stopped  string    // why the supervisor stopped it, if it did
 }
 
 // spawn starts a worker process for spec and waits until it is ready,
@@ -137,6 +139,7 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 	defer timer.Stop()
 	select {
 	case b := <-readyc:
+		p.started = time.Now()
 		var r protocol.Ready
 		if err := json.Unmarshal(b, &r); err != nil {
 			p.kill("it did not start properly")
@@ -174,11 +177,24 @@ func (p *process) begin(deadline time.Time) (uint64, bool) {
 func (p *process) end(id uint64) {
 	p.mu.Lock()
 	delete(p.calls, id)
+	p.lastEnd = time.Now()
 	idle := p.draining && p.onlyOverdueLocked(time.Now())
 	p.mu.Unlock()
 	if idle {
 		p.kill("it was replaced")
 	}
+}
+
+// idleSince reports whether the process runs no attempt and has run none
+// for d (since it started, if it never ran one).
+func (p *process) idleSince(now time.Time, d time.Duration) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	last := p.lastEnd
+	if last.Before(p.started) {
+		last = p.started
+	}
+	return len(p.calls) == 0 && now.Sub(last) >= d
 }
 
 // overdue reports whether an attempt has run past its deadline plus
