@@ -386,6 +386,24 @@ func (c *caller) get(ctx context.Context, base, path string) (string, time.Durat
 	return string(body), took, nil
 }
 
+// getHeader is get, with the value of one header of the answer.
+func (c *caller) getHeader(ctx context.Context, base, path, header string) (string, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		return "", "", err
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return "", "", err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
+	}
+	return string(body), resp.Header.Get(header), err
+}
+
 // post calls base+path once with a JSON body.
 func (c *caller) post(ctx context.Context, base, path, body string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, strings.NewReader(body))

@@ -52,7 +52,7 @@ func main() {
 }
 
 // allScenarios lists the scenarios in the order they run.
-var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup"}
+var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "tier"}
 
 // config is the parsed command line.
 type config struct {
@@ -75,6 +75,7 @@ type config struct {
 	interpCalls int
 	reloadSizes []int
 	reloadReps  int
+	tierReps    int
 	memReloads  [2]int
 	startSizes  []int
 	startRounds int
@@ -207,6 +208,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.interpCalls = 3
 		cfg.reloadSizes = []int{1, 10, 100}
 		cfg.reloadReps = 3
+		cfg.tierReps = 2
 		cfg.memReloads = [2]int{10, 50}
 		cfg.startSizes = []int{1, 100}
 		cfg.startRounds = 1
@@ -221,7 +223,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.interpN = map[string]int{"SumSquares": 3_000_000, "BuildString": 300_000, "EncodeJSON": 30_000}
 		cfg.interpCalls = 5
 		cfg.reloadSizes = []int{1, 10, 100}
-		cfg.reloadReps = 30
+		cfg.reloadReps = 3
+		cfg.tierReps = 20
 		cfg.memReloads = [2]int{10, 1000}
 		cfg.startSizes = []int{1, 100, 1000}
 		cfg.startRounds = cfg.rounds
@@ -394,6 +397,8 @@ func (b *bench) runAll(ctx context.Context) {
 			b.reload(ctx)
 		case "startup":
 			b.startup(ctx)
+		case "tier":
+			b.tier(ctx)
 		}
 		b.stopAll()
 	}

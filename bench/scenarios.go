@@ -815,6 +815,9 @@ func (b *bench) reloadRun(ctx context.Context, n, reps int, mode string, after f
 		return nil, reps
 	}
 	spec := procSpec{name: "microfn (watching) " + mode, argv: []string{b.microfnBin, "serve", dir, "--addr", "{addr}", "--quiet", mode}, ready: "/V", env: []string{"GODEBUG=gctrace=1"}}
+	if b.supports("-tier") {
+		spec.argv = append(spec.argv, "--tier=interpreted")
+	}
 	p, _, err := b.start(ctx, spec, 60*time.Second)
 	if err != nil {
 		b.fail("reload: start microfn: %v", err)
@@ -893,6 +896,9 @@ func (b *bench) reloadModuleRun(ctx context.Context, n, reps int, mode string) (
 		}
 	}
 	spec := procSpec{name: "microfn (watching a module) " + mode, argv: []string{b.microfnBin, "serve", dir, "--addr", "{addr}", "--quiet", mode}, ready: fmt.Sprintf("/p%d/V", n)}
+	if b.supports("-tier") {
+		spec.argv = append(spec.argv, "--tier=interpreted")
+	}
 	p, _, err := b.start(ctx, spec, 60*time.Second)
 	if err != nil {
 		b.fail("module reload: start microfn: %v", err)
@@ -952,6 +958,9 @@ func (b *bench) startup(ctx context.Context) {
 		for _, i := range rotate(len(sizes), round) {
 			n := sizes[i]
 			spec := procSpec{name: fmt.Sprintf("microfn, %d services", n), argv: []string{b.microfnBin, "serve", dirs[n], "--addr", "{addr}", "--quiet", "--no-watch", isolated}, ready: "/V"}
+			if b.supports("-tier") {
+				spec.argv = append(spec.argv, "--tier=interpreted")
+			}
 			if n == baseN {
 				spec = b.baselineSpec()
 				spec.ready = "/IsEven?x=1"
