@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/microfn/microfn/compile"
@@ -53,14 +54,10 @@ func WithBuildOptions(o compile.Options) Option {
 	return optionFunc(func(c *config) { c.build = o })
 }
 
-// maxParallelBuilds bounds the builds of compiled workers that run at
-// once: each go build uses every core.
-const maxParallelBuilds = 1
-
 // tiering is the server's compiled tier.
 type tiering struct {
 	builder *compile.Builder
-	sem     chan struct{}
+	queue   *buildQueue
 }
 
 // startTiering sets up the compiled tier, if the server's tier needs it.
@@ -87,13 +84,17 @@ func (s *Server) startTiering() error {
 		s.cfg.logger.Warn("the compiled tier is off, every package is served interpreted: " + err.Error())
 		return nil
 	}
-	s.tiers = &tiering{builder: b, sem: make(chan struct{}, maxParallelBuilds)}
+	s.tiers = &tiering{builder: b, queue: &buildQueue{s: s, pending: map[string]*buildJob{}, wake: make(chan struct{}, 1)}}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.tiers.queue.loop(s.life)
+	}()
 	return nil
 }
 
 // A buildState is what the server knows of the builds of one package.
 type buildState struct {
-	cancel   context.CancelFunc // ends the build under way, if any
 	building bool
 	took     time.Duration // of the last build that succeeded
 	err      error         // of the last build, if it failed
@@ -103,114 +104,235 @@ type buildState struct {
 	onlyCompiled string
 }
 
-// build builds a version of the package in rel with the compiled tier and
-// starts a worker group on it: the code is prepared (prep) and read
-// (files, src) already.
-func (s *Server) build(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, time.Duration, error) {
+// A buildJob is a package version waiting for its compiled worker.
+type buildJob struct {
+	st  *pkgState
+	seq uint64   // the load of the package it is the version of
+	v   *version // the version the interpreter serves; v.group is nil when the interpreter failed to run it
+	src *funcs.Package
+	// reason is why the interpreter cannot run the version, if it cannot.
+	reason error
+	label  string
+}
+
+// A buildQueue builds the versions the interpreter serves, in the
+// background, one build at a time: the versions of a module's packages
+// waiting together go into one executable (one link, whatever their
+// number), each package's worker runs it. A newer version of a package
+// being built cancels the build; the other versions of it are built again
+// with the newer one.
+type buildQueue struct {
+	s       *Server
+	mu      sync.Mutex // guards the fields below
+	pending map[string]*buildJob
+	running map[string]*buildJob
+	cancel  context.CancelFunc // ends the build under way
+	wake    chan struct{}
+}
+
+// compileLater queues v, the version of st's package that the
+// interpreter serves (or failed to run: reason says why), for its
+// compiled worker, which is swapped in once ready unless a newer version
+// came meanwhile. The caller holds s.mu.
+func (s *Server) compileLater(st *pkgState, v *version, src *funcs.Package, reason error) {
+	if s.tiers == nil || v.prep == nil {
+		return
+	}
+	st.build.building = true
+	label := filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(v.rel)))
+	s.tiers.queue.add(&buildJob{st: st, seq: st.seq, v: v, src: src, reason: reason, label: label})
+}
+
+func (q *buildQueue) add(j *buildJob) {
+	q.mu.Lock()
+	q.pending[j.v.rel] = j
+	if _, ok := q.running[j.v.rel]; ok && q.cancel != nil {
+		q.cancel()
+	}
+	q.mu.Unlock()
 	select {
-	case s.tiers.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, 0, ctx.Err()
+	case q.wake <- struct{}{}:
+	default:
 	}
-	req := compile.Request{Dir: filepath.Join(s.root, filepath.FromSlash(rel)), Prepared: prep}
-	if mod := s.modules.get(); mod != nil && src.ImportPath != "" {
-		req.Module = &compile.Module{Path: mod.Path, Dir: mod.Dir}
+}
+
+// loop builds what is queued until ctx ends.
+func (q *buildQueue) loop(ctx context.Context) {
+	for {
+		select {
+		case <-q.wake:
+		case <-ctx.Done():
+			return
+		}
+		for ctx.Err() == nil {
+			q.mu.Lock()
+			if len(q.pending) == 0 {
+				q.running = nil
+				q.mu.Unlock()
+				break
+			}
+			jobs := q.pending
+			q.pending = map[string]*buildJob{}
+			bctx, cancel := context.WithCancel(ctx)
+			q.running, q.cancel = jobs, cancel
+			q.mu.Unlock()
+			q.run(bctx, jobs)
+			canceled := bctx.Err() != nil && ctx.Err() == nil
+			cancel()
+			if canceled {
+				// The versions no newer one replaces are built again.
+				q.mu.Lock()
+				for rel, j := range jobs {
+					if _, newer := q.pending[rel]; !newer {
+						q.pending[rel] = j
+					}
+				}
+				q.mu.Unlock()
+			}
+		}
 	}
-	res, err := s.tiers.builder.Build(ctx, req)
-	<-s.tiers.sem
-	if err != nil {
-		return nil, 0, err
+}
+
+// run builds jobs, the module's together and each package outside a
+// module apart, and swaps in what was built.
+func (q *buildQueue) run(ctx context.Context, jobs map[string]*buildJob) {
+	s := q.s
+	var module []*buildJob
+	var batches [][]*buildJob
+	mod := s.modules.get()
+	for _, j := range jobs {
+		if mod != nil && j.src.ImportPath != "" {
+			module = append(module, j)
+		} else {
+			batches = append(batches, []*buildJob{j})
+		}
 	}
-	spec := s.spec([]protocol.PackageSpec{{Rel: rel, Files: files, Prepared: preparedJSON(prep), CompiledPath: prep.CompiledPath}})
-	cfg := s.groupConfig(label, s.cfg.logger.With("package", label), rel)
-	cfg.Command = []string{res.Exe}
+	if len(module) > 0 {
+		batches = append(batches, module)
+	}
+	for _, batch := range batches {
+		req := compile.Request{}
+		if mod != nil && batch[0].src.ImportPath != "" {
+			req.Module = &compile.Module{Path: mod.Path, Dir: mod.Dir}
+		}
+		for _, j := range batch {
+			req.Packages = append(req.Packages, compile.Package{Dir: filepath.Join(s.root, filepath.FromSlash(j.v.rel)), Prepared: j.v.prep})
+		}
+		res, err := s.tiers.builder.Build(ctx, req)
+		if ctx.Err() != nil {
+			return
+		}
+		for _, j := range batch {
+			var g *supervisor.Group
+			jerr := err
+			if jerr == nil {
+				g, jerr = s.startCompiled(ctx, j, res.Exe)
+			}
+			var took time.Duration
+			if res != nil {
+				took = res.Took
+			}
+			s.installCompiled(j, g, took, jerr)
+		}
+	}
+}
+
+// startCompiled starts a worker group of j's version on exe.
+func (s *Server) startCompiled(ctx context.Context, j *buildJob, exe string) (*supervisor.Group, error) {
+	v := j.v
+	spec := s.spec([]protocol.PackageSpec{{Rel: v.rel, Files: v.files, Prepared: preparedJSON(v.prep), CompiledPath: v.prep.CompiledPath}})
+	cfg := s.groupConfig(j.label, s.cfg.logger.With("package", j.label), v.rel)
+	cfg.Command = []string{exe}
 	g, ready, err := supervisor.Start(ctx, cfg, spec)
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {
-			return nil, 0, loadTimeoutError(src, lt)
+			return nil, loadTimeoutError(j.src, lt)
 		}
-		return nil, 0, err
+		return nil, err
 	}
 	for _, w := range ready.Warnings {
 		s.warnOnce(w)
 	}
-	if list, failed := ready.Failed[rel]; failed || g == nil {
+	if list, failed := ready.Failed[v.rel]; failed || g == nil {
 		if g != nil {
 			g.Close()
 			g.Wait()
 		}
 		if !failed {
-			return nil, 0, fmt.Errorf("load %s: the compiled worker loaded nothing", label)
+			return nil, fmt.Errorf("load %s: the compiled worker loaded nothing", j.label)
 		}
-		return nil, 0, protocol.Err(list)
+		return nil, protocol.Err(list)
 	}
 	s.groups.Add(1)
 	go func() {
 		defer s.groups.Done()
 		g.Wait()
 	}()
-	return g, res.Took, nil
+	return g, nil
 }
 
-// compileLater builds v, the version of st's package that the
-// interpreter serves (or, when v.group is nil, that it failed to run:
-// reason says why), in the background, and swaps the compiled worker in
-// once it is ready, unless a newer version came meanwhile. A newer save
-// cancels the build of an older one.
-func (s *Server) compileLater(st *pkgState, v *version, src *funcs.Package, reason error) {
-	if s.tiers == nil || v.prep == nil {
+// installCompiled makes the compiled worker g of j's version its
+// package's current version, unless a newer version came meanwhile; err
+// is why there is none.
+func (s *Server) installCompiled(j *buildJob, g *supervisor.Group, took time.Duration, err error) {
+	st := j.st
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.packages[j.v.rel] != st || st.seq != j.seq {
+		// Superseded by a newer version, or the package went away.
+		if g != nil {
+			g.Close()
+		}
 		return
 	}
-	if st.build.cancel != nil {
-		st.build.cancel()
+	st.build.building, st.build.at = false, time.Now()
+	s.metrics.observeBuild(j.v.rel, took, err)
+	if err != nil {
+		st.build.err = err
+		s.cfg.logger.Error(fmt.Sprintf("compile %s: %s (%s)", j.label, errorLines(err), stillServing(st)))
+		return
 	}
-	seq := st.seq
-	ctx, cancel := context.WithCancel(s.life)
-	st.build.cancel, st.build.building = cancel, true
-	label := filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(v.rel)))
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		defer cancel()
-		g, took, err := s.build(ctx, v.rel, label, src, v.files, v.prep)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if ctx.Err() != nil || s.packages[v.rel] != st || st.seq != seq {
-			// Canceled by a newer version, or the package went away.
-			if g != nil {
-				g.Close()
-			}
-			return
-		}
-		st.build.building, st.build.at = false, time.Now()
-		s.metrics.observeBuild(v.rel, took, err)
-		if err != nil {
-			st.build.err = err
-			s.cfg.logger.Error(fmt.Sprintf("compile %s: %s (%s)", label, errorLines(err), stillServing(st)))
-			return
-		}
-		st.build.err, st.build.took = nil, took
-		cv, err := s.newVersion(v.rel, src.Services, st.current)
-		if err != nil {
-			g.Close()
-			return
-		}
-		cv.group, cv.files, cv.prep, cv.tier, cv.buildTook = g, v.files, v.prep, tierCompiled, took
-		old := st.current
-		st.current = cv
-		if reason != nil {
-			st.build.onlyCompiled = errorLines(reason)
-			st.err = nil
-		} else {
-			st.build.onlyCompiled = ""
-		}
-		if old != nil {
-			old.retire()
-		}
-		s.unsyncedPublish()
-		s.cfg.logger.Info(fmt.Sprintf("compiled %s in %s", label, took.Round(time.Millisecond)))
-	}()
+	st.build.err, st.build.took = nil, took
+	cv, err := s.newVersion(j.v.rel, j.src.Services, st.current)
+	if err != nil {
+		g.Close()
+		return
+	}
+	cv.group, cv.files, cv.prep, cv.tier, cv.buildTook = g, j.v.files, j.v.prep, tierCompiled, took
+	old := st.current
+	st.current = cv
+	if j.reason != nil {
+		st.build.onlyCompiled = errorLines(j.reason)
+		st.err = nil
+	} else {
+		st.build.onlyCompiled = ""
+	}
+	if old != nil {
+		old.retire()
+	}
+	s.unsyncedPublish()
+	s.cfg.logger.Info(fmt.Sprintf("compiled %s in %s", j.label, took.Round(time.Millisecond)))
+}
+
+// build builds the version of the package in rel at once and starts a
+// worker group on it (--tier=compiled): the code is prepared (prep) and
+// read (files, src) already.
+func (s *Server) build(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, time.Duration, error) {
+	req := compile.Request{Packages: []compile.Package{{Dir: filepath.Join(s.root, filepath.FromSlash(rel)), Prepared: prep}}}
+	if mod := s.modules.get(); mod != nil && src.ImportPath != "" {
+		req.Module = &compile.Module{Path: mod.Path, Dir: mod.Dir}
+	}
+	res, err := s.tiers.builder.Build(ctx, req)
+	if err != nil {
+		return nil, 0, err
+	}
+	v := &version{rel: rel, files: files, prep: prep}
+	g, err := s.startCompiled(ctx, &buildJob{v: v, src: src, label: label}, res.Exe)
+	if err != nil {
+		return nil, 0, err
+	}
+	return g, res.Took, nil
 }
 
 // errorLines is the text of err, a line per error of a list.
