@@ -132,6 +132,7 @@ func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint
 	c.Status(http.StatusOK)
 	s.logAccess(c, start, e, ch, st, http.StatusOK)
 	if body, ok := resp.Buffered(); ok {
+		s.maybeShadow(e, ch, in, http.StatusOK, body)
 		return c.Send(body)
 	}
 	// A bigger answer streams from the code to the client as the client
@@ -188,6 +189,7 @@ func (s *Server) execute(ctx context.Context, now, deadline time.Time, e *endpoi
 // passProblem answers with the problem the code's side wrote.
 func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, a *answer) error {
 	setAttempts(&c.Response().Header, st.attempts)
+	s.maybeShadow(e, ch, inboundOf(c), a.status, a.body)
 	if a.status >= 500 {
 		s.cfg.logger.Error("call failed", "route", e.route, "status", a.status, "trace", ch.trace, "error", a.Error())
 	}

@@ -40,6 +40,7 @@ type version struct {
 	pending   *supervisor.Group // a shared worker to install with the version
 	tier      string            // tierInterpreted or tierCompiled
 	buildTook time.Duration     // how long its compiled worker took to build
+	shadow    *supervisor.Group // the interpreted worker of a compiled version, kept for --shadow
 	endpoints []*endpoint       // in the order of the package's services
 	loadedAt  time.Time
 
@@ -85,6 +86,9 @@ func (v *version) tryClose() {
 			}
 			if v.group != nil {
 				v.group.Close()
+			}
+			if v.shadow != nil {
+				v.shadow.Close()
 			}
 		})
 	}

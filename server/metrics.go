@@ -34,6 +34,8 @@ type metrics struct {
 	builds         *prometheus.CounterVec
 	buildDuration  *prometheus.HistogramVec
 	tier           *prometheus.GaugeVec
+	shadowCalls    *prometheus.CounterVec
+	shadowDiffs    *prometheus.CounterVec
 
 	// workers gathers the metrics of the worker processes, if any.
 	workers prometheus.Gatherer
@@ -117,8 +119,16 @@ func newMetrics() *metrics {
 			Name: "microfn_tier",
 			Help: "1 for the tier (interpreted or compiled) the package's current version runs at, 0 for the other.",
 		}, []string{"package", "tier"}),
+		shadowCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_shadow_calls_total",
+			Help: "Calls of a compiled version run again on its interpreted worker (--shadow), by service.",
+		}, []string{"service"}),
+		shadowDiffs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "microfn_shadow_differences_total",
+			Help: "Shadow calls whose interpreted answer differed from the compiled one, by service.",
+		}, []string{"service"}),
 	}
-	m.registry.MustRegister(m.crashes, m.builds, m.buildDuration, m.tier,
+	m.registry.MustRegister(m.crashes, m.builds, m.buildDuration, m.tier, m.shadowCalls, m.shadowDiffs,
 		m.calls, m.duration, m.attempts, m.retries, m.inFlight, m.waiting, m.rejected,
 		m.timeouts, m.runaways, m.runawaysTotal, m.nested, m.reloads, m.reloadDuration, m.reloadSuccess,
 		collectors.NewGoCollector(),

@@ -52,6 +52,7 @@ type config struct {
 	tier            Tier
 	maxResponseSize int64
 	scaleToZero     time.Duration
+	shadow          float64
 	build           compile.Options
 	loadTimeout     time.Duration
 	runawayGrace    time.Duration
@@ -123,6 +124,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("call deadline must be positive, got %s", c.callDeadline)
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return fmt.Errorf("TLS needs both a certificate and a key file")
+	case c.shadow < 0 || c.shadow > 1:
+		return fmt.Errorf("shadow rate must be between 0 and 1, got %v", c.shadow)
 	case c.maxResponseSize < 1:
 		return fmt.Errorf("max response size must be at least 1 byte, got %d", c.maxResponseSize)
 	case c.tier != TierAuto && c.tier != TierInterpreted && c.tier != TierCompiled:
@@ -284,6 +287,13 @@ const (
 	// server.
 	IsolateNone Isolation = "none"
 )
+
+// WithShadow runs a share rate (0 to 1) of the calls of a compiled
+// version on its interpreted version too, once it has answered, and
+// reports every difference between the two answers (see package doc).
+// The shadow execution runs the service again, side effects included.
+// Default 0: none.
+func WithShadow(rate float64) Option { return optionFunc(func(c *config) { c.shadow = rate }) }
 
 // WithScaleToZero stops a package's worker process once it has had no
 // call for d; the next call starts one and waits for it. Default 0: never.

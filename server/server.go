@@ -71,6 +71,8 @@ type Server struct {
 	modules *moduleSources
 	// tiers is the compiled tier, nil when off.
 	tiers *tiering
+	// shadows holds a token per shadow call under way (see maybeShadow).
+	shadows chan struct{}
 	// life ends when the server closes: builds under way stop.
 	life     context.Context
 	stopLife context.CancelFunc
@@ -156,6 +158,7 @@ func newServer(dir string, cfg *config) *Server {
 		locks:    map[string]*sync.Mutex{},
 		metrics:  newMetrics(),
 		workers:  worker.NewPool(10 * time.Second),
+		shadows:  make(chan struct{}, maxShadows),
 		modules:  &moduleSources{root: filepath.Clean(dir), limits: cfg.limits},
 		client: &fasthttp.Client{
 			// Below the server's idle timeout, so a pooled connection is

@@ -301,6 +301,11 @@ func (s *Server) installCompiled(j *buildJob, g *supervisor.Group, took time.Dur
 	}
 	cv.group, cv.files, cv.prep, cv.tier, cv.buildTook = g, j.v.files, j.v.prep, tierCompiled, took
 	old := st.current
+	if s.cfg.shadow > 0 && old != nil && old.tier == tierInterpreted && old.group != nil && old.prep == j.v.prep {
+		// The interpreted worker of the same version stays, for shadow
+		// calls.
+		cv.shadow, old.group = old.group, nil
+	}
 	st.current = cv
 	if j.reason != nil {
 		st.build.onlyCompiled = errorLines(j.reason)

@@ -276,3 +276,37 @@ func TestTierCompiledOnStart(t *testing.T) {
 		}
 	}
 }
+
+// TestTierShadow: with --shadow, a call the compiled version answers runs
+// on the interpreted worker of the same version too, and a difference
+// between the tiers (the interpreter cannot give its struct types a name
+// for %T) is logged with the arguments and both answers, and counted; a
+// call that answers the same is counted and not logged.
+func TestTierShadow(t *testing.T) {
+	t.Parallel()
+	src := "package shadow\n\nimport \"fmt\"\n\n// Point is a type of the package.\ntype Point struct{ X int }\n\n//microfn:service\nfunc TypeName(x int) string { return fmt.Sprintf(\"%T\", Point{X: x}) }\n\n//microfn:service\nfunc Same(x int) int { return x * 2 }\n"
+	in := microfntest.Start(t, map[string]string{"shadow/shadow.go": src}, server.WithTier(server.TierAuto), server.WithShadow(1), server.WithQuiet(true))
+	waitTier(t, in, "shadow", "compiled", 2*time.Minute)
+	if r := in.Get("/shadow/TypeName?x=3"); r.Status != 200 || strings.TrimSpace(r.Body) != `"shadow.Point"` {
+		t.Fatalf("TypeName = %d %s, want the compiled answer", r.Status, r.Body)
+	}
+	if r := in.Get("/shadow/Same?x=3"); strings.TrimSpace(r.Body) != "6" {
+		t.Fatalf("Same = %d %s", r.Status, r.Body)
+	}
+	microfntest.Eventually(t, 30*time.Second, func() (bool, string) {
+		m := scrape(t, in)
+		calls := value(m, "microfn_shadow_calls_total", nil)
+		diffs := value(m, "microfn_shadow_differences_total", map[string]string{"service": "/shadow/TypeName"})
+		return calls == 2 && diffs == 1, fmt.Sprintf("shadow calls %v, differences of TypeName %v", calls, diffs)
+	})
+	var logged []microfntest.Record
+	for _, r := range in.Logs().Records() {
+		if strings.HasPrefix(r.Msg, "shadow: ") {
+			logged = append(logged, r)
+		}
+	}
+	if len(logged) != 1 || !strings.Contains(logged[0].Msg, "/shadow/TypeName") || logged[0].Attrs["args"] != "x=3" ||
+		logged[0].Attrs["compiled"] != `200 "shadow.Point"` || logged[0].Attrs["interpreted"] == logged[0].Attrs["compiled"] {
+		t.Errorf("shadow log %+v, want one line on TypeName with its arguments and both answers", logged)
+	}
+}
