@@ -2225,7 +2225,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				n.typ = dest.typ
 				n.findex = dest.findex
 				n.level = dest.level
-			case n.anc.kind == returnStmt:
+			case n.anc.kind == returnStmt && n.action != aRecv:
+				// A receive is not written into the result's slot either:
+				// it replaces the slot's value, which the caller then
+				// cannot set; the return stores the received value.
 				pos := childPos(n)
 				n.typ = sc.def.typ.ret[pos]
 				if len(n.anc.child) == 1 {

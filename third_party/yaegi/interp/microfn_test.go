@@ -980,3 +980,64 @@ func main() {
 		want: `1234 $12.34 $0.05 24322e3535|00042|7|"$0.01"`,
 	}})
 }
+
+// TestReturnReceive: `return <-c` returns the received value (the receive
+// replaced the result's slot with a value the return then could not set:
+// "reflect.Value.Set using unaddressable value").
+func TestReturnReceive(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "results",
+		src: `package main
+
+import "fmt"
+
+type S struct{ x int }
+
+func get(c chan int) int             { return <-c }
+func getAny(c chan int) any          { return <-c }
+func getErr(c chan error) error      { return <-c }
+func named(c chan string) (s string) { return <-c }
+func paren(c chan int) int           { return (<-c) }
+func two(c chan int) (int, int)      { return <-c, <-c }
+func plus(c chan int) int            { return <-c + 1 }
+func neg(c chan int) int             { return -<-c }
+func st(c chan S) S                  { return <-c }
+func not(c chan bool) bool           { return !<-c }
+
+func deferred(c chan int) (r int) {
+	defer func() { r *= 10 }()
+	return <-c
+}
+
+func closed() int {
+	c := make(chan int)
+	close(c)
+	return <-c
+}
+
+func main() {
+	c := make(chan int, 10)
+	for i := 1; i <= 10; i++ {
+		c <- i
+	}
+	fmt.Println(get(c), getAny(c), paren(c))
+	fmt.Println(two(c))
+	fmt.Println(plus(c), neg(c), deferred(c), closed())
+	e := make(chan error, 1)
+	e <- fmt.Errorf("boom")
+	s := make(chan string, 1)
+	s <- "x"
+	sc := make(chan S, 1)
+	sc <- S{3}
+	bc := make(chan bool, 1)
+	bc <- false
+	fmt.Println(getErr(e), named(s), st(sc), not(bc))
+}
+`,
+		want: `1 2 3
+4 5
+7 -7 80 0
+boom x {3} true`,
+	}})
+}
