@@ -187,6 +187,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						ktyp = o.typ.key
 						vtyp = o.typ.val
 					case ptrT:
+						sc.add(sc.getType("int")) // Add a dummy type to store the array for range
 						ktyp = sc.getType("int")
 						vtyp = o.typ.val
 						if vtyp.cat == valueT {
@@ -1180,6 +1181,14 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					case "unsafe.alignOf", "unsafe.Offsetof", "unsafe.Sizeof":
 						n.gen = nop
 					}
+				case (bname == bltnLen || bname == bltnCap) && arrayLen(n.child[1].typ) >= 0 && !hasCallOrReceive(n.child[1]):
+					// The length of an array, or of a pointer to one, is a
+					// constant, and the operand is not evaluated: len(p)
+					// of a nil p is the array's length.
+					lenConst(n)
+					n.findex = notInFrame
+					n.gen = nop
+					n.start = n
 				case n.anc.kind == returnStmt && len(n.anc.child) == 1:
 					// Store result directly to frame output location, to avoid a frame copy.
 					n.findex = 0
@@ -2846,6 +2855,36 @@ func isFuncField(n *node) bool {
 
 func isMapEntry(n *node) bool {
 	return n.action == aGetIndex && isMap(n.child[0].typ)
+}
+
+// hasCallOrReceive reports whether the expression n holds a function call
+// or a channel receive: Go evaluates the operand of len or cap of an array
+// only then.
+func hasCallOrReceive(n *node) bool {
+	found := false
+	n.Walk(func(c *node) bool {
+		if isCall(c) || c.action == aRecv {
+			found = true
+		}
+		return !found
+	}, nil)
+	return found
+}
+
+// arrayLen returns the length of t, an array type or a pointer to an array
+// type, or -1 if t is neither.
+func arrayLen(t *itype) int {
+	if t == nil || t.cat == nilT {
+		return -1
+	}
+	rt := t.TypeOf()
+	if rt.Kind() == reflect.Ptr {
+		rt = rt.Elem()
+	}
+	if rt.Kind() != reflect.Array {
+		return -1
+	}
+	return rt.Len()
 }
 
 func isCall(n *node) bool {

@@ -1041,3 +1041,72 @@ func main() {
 boom x {3} true`,
 	}})
 }
+
+// TestNilArrayPointer: len and cap of a pointer to an array are the
+// array's length without dereferencing the pointer, and a range over it
+// that reads no element goes over the indices, as in Go, when the pointer
+// is nil (reflect's Len panicked on the zero Value); a range over a
+// pointer to an array no longer overwrites the variable declared before
+// it.
+func TestNilArrayPointer(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "len and range",
+		src: `package main
+
+import "fmt"
+
+type A [4]string
+
+func get() *[5]int { fmt.Print("get "); return nil }
+
+func main() {
+	var p *[3]int
+	var q *A
+	var huge *[1 << 40]byte
+	fmt.Println(len(p), cap(p), len(*p), cap(*q), len(huge))
+	fmt.Println(len(get()), cap(get()))
+	var x any = len(q)
+	fmt.Println(x)
+	for i := range p {
+		fmt.Print(i)
+	}
+	for i, _ := range q {
+		fmt.Print(i)
+	}
+	for range p {
+		fmt.Print("x")
+	}
+	for i := range huge {
+		if i == 2 {
+			break
+		}
+		fmt.Print("h")
+	}
+	var z *[0]int
+	for i, v := range z {
+		fmt.Print(i, v)
+	}
+	fmt.Println()
+	a := [3]int{1, 2, 3}
+	y := 5
+	pa := &a
+	for i, v := range pa {
+		pa[2] = 10
+		fmt.Print(i, v, y, " ")
+	}
+	fmt.Println()
+	defer func() { fmt.Println("recovered:", recover()) }()
+	for i, v := range p {
+		fmt.Println(i, v)
+	}
+}
+`,
+		want: `3 3 3 4 1099511627776
+get get 5 5
+4
+0120123xxxhh
+0 1 5 1 2 5 2 10 5 
+recovered: runtime error: invalid memory address or nil pointer dereference`,
+	}})
+}

@@ -2974,9 +2974,11 @@ func _range(n *node) {
 	tnext := getExec(n.tnext)
 
 	var value func(*frame) reflect.Value
-	var an *node
-	if len(n.child) == 4 {
-		an = n.child[2]
+	an := n.child[len(n.child)-2]
+	// Unless it reads the elements, a range over an array goes over its
+	// indices only (a pointer to an array is not dereferenced).
+	elems := len(n.child) == 4 && !isBlank(n.child[1])
+	if len(n.child) == 4 && (elems || isString(an.typ.TypeOf())) {
 		index1 := n.child[1].findex // array value location in frame
 		if isString(an.typ.TypeOf()) {
 			// Special variant of "range" for string, where the index indicates the byte position
@@ -2998,7 +3000,7 @@ func _range(n *node) {
 				return tnext
 			}
 		} else {
-			value = genValueRangeArray(an)
+			value = genValueRangeArray(an, true)
 			n.exec = func(f *frame) bltn {
 				a := f.data[index2]
 				v0 := f.data[index0]
@@ -3012,11 +3014,10 @@ func _range(n *node) {
 			}
 		}
 	} else {
-		an = n.child[1]
 		if isString(an.typ.TypeOf()) {
 			value = genValueAs(an, rat) // range on string iterates over runes
 		} else {
-			value = genValueRangeArray(an)
+			value = genValueRangeArray(an, false)
 		}
 		n.exec = func(f *frame) bltn {
 			v0 := f.data[index0]
@@ -3427,18 +3428,18 @@ func _append(n *node) {
 
 func _cap(n *node) {
 	dest := genValueOutput(n, reflect.TypeOf(int(0)))
-	value := genValue(n.child[1])
+	capacity := genLength(n.child[1], reflect.Value.Cap)
 	next := getExec(n.tnext)
 
 	if wantEmptyInterface(n) {
 		n.exec = func(f *frame) bltn {
-			dest(f).Set(reflect.ValueOf(value(f).Cap()))
+			dest(f).Set(reflect.ValueOf(capacity(f)))
 			return next
 		}
 		return
 	}
 	n.exec = func(f *frame) bltn {
-		dest(f).SetInt(int64(value(f).Cap()))
+		dest(f).SetInt(int64(capacity(f)))
 		return next
 	}
 }
@@ -3564,30 +3565,31 @@ func lenConst(n *node) {
 
 func _len(n *node) {
 	dest := genValueOutput(n, reflect.TypeOf(int(0)))
-	value := genValue(n.child[1])
-	if isPtr(n.child[1].typ) {
-		val := value
-		value = func(f *frame) reflect.Value {
-			v := val(f).Elem()
-			for v.Kind() == reflect.Ptr {
-				v = v.Elem()
-			}
-			return v
-		}
-	}
+	length := genLength(n.child[1], reflect.Value.Len)
 	next := getExec(n.tnext)
 
 	if wantEmptyInterface(n) {
 		n.exec = func(f *frame) bltn {
-			dest(f).Set(reflect.ValueOf(value(f).Len()))
+			dest(f).Set(reflect.ValueOf(length(f)))
 			return next
 		}
 		return
 	}
 	n.exec = func(f *frame) bltn {
-		dest(f).SetInt(int64(value(f).Len()))
+		dest(f).SetInt(int64(length(f)))
 		return next
 	}
+}
+
+// genLength returns the length (or, with size reflect.Value.Cap, the
+// capacity) of n. A pointer to an array is not dereferenced: its length is
+// the array's, even when it is nil.
+func genLength(n *node, size func(reflect.Value) int) func(*frame) int {
+	if l := arrayLen(n.typ); l >= 0 && isPtr(n.typ) {
+		return func(*frame) int { return l }
+	}
+	value := genValue(n)
+	return func(f *frame) int { return size(value(f)) }
 }
 
 func _new(n *node) {
