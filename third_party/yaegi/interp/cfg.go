@@ -909,18 +909,24 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				// by constOp and available in n.rval. Nothing else to do at execution.
 				n.gen = nop
 				n.findex = notInFrame
-			case n.anc.kind == assignStmt && n.anc.action == aAssign && n.anc.nleft == 1:
+			case n.anc.kind == assignStmt && n.anc.action == aAssign && n.anc.nleft == 1 &&
+				!isInterfaceDest(n.anc.child[childPos(n)-n.anc.nright]):
 				// To avoid a copy in frame, if the result is to be assigned, store it directly
-				// at the frame location of destination.
+				// at the frame location of destination. Not when an interface
+				// holds it: the operation makes a value of its own type, not
+				// of the type of a value assigned to the interface before
+				// (var a any = 1; a = a.(int) > 0), and the assignment wraps
+				// it if the interface needs it.
 				dest := n.anc.child[childPos(n)-n.anc.nright]
 				n.typ = dest.typ
 				n.findex = dest.findex
 				n.level = dest.level
-			case n.anc.kind == returnStmt && len(n.anc.child) == 1:
+			case n.anc.kind == returnStmt && len(n.anc.child) == 1 && !isInterface(sc.def.typ.ret[0]):
 				// To avoid a copy in frame, if the result is to be returned, store it directly
-				// at the frame location reserved for output arguments.
+				// at the frame location reserved for output arguments (not
+				// in an interface, which the return sets).
 				n.findex = childPos(n)
-			case n.anc.kind == returnStmt:
+			case n.anc.kind == returnStmt && !isInterface(sc.def.typ.ret[childPos(n)]):
 				// With several results, a result slot may be read by another
 				// operand (a named result: return b+1, a), so the value is
 				// stored aside, in a slot of the result's type.
@@ -2224,20 +2230,24 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			case n.rval.IsValid():
 				n.gen = nop
 				n.findex = notInFrame
-			case n.anc.kind == assignStmt && n.anc.action == aAssign && n.anc.nright == 1 && n.action != aRecv:
+			case n.anc.kind == assignStmt && n.anc.action == aAssign && n.anc.nright == 1 && n.action != aRecv &&
+				!isInterfaceDest(n.anc.child[childPos(n)-n.anc.nright]):
 				// A receive is not written into the destination's slot: the
 				// destination may be an index expression, a field or a
 				// dereferenced pointer (xs[0] = <-c), or a variable of an
 				// enclosing function, which the slot is not. The assignment
-				// stores the received value.
+				// stores the received value. Nor is an operation whose
+				// value an interface holds (a = !a.(bool) with a of type
+				// any): the assignment converts it.
 				dest := n.anc.child[childPos(n)-n.anc.nright]
 				n.typ = dest.typ
 				n.findex = dest.findex
 				n.level = dest.level
-			case n.anc.kind == returnStmt && n.action != aRecv:
+			case n.anc.kind == returnStmt && n.action != aRecv && !isInterface(sc.def.typ.ret[childPos(n)]):
 				// A receive is not written into the result's slot either:
 				// it replaces the slot's value, which the caller then
-				// cannot set; the return stores the received value.
+				// cannot set; the return stores the received value. Nor
+				// is an operation whose value an interface result holds.
 				pos := childPos(n)
 				n.typ = sc.def.typ.ret[pos]
 				if len(n.anc.child) == 1 {
@@ -2855,6 +2865,12 @@ func isFuncField(n *node) bool {
 
 func isMapEntry(n *node) bool {
 	return n.action == aGetIndex && isMap(n.child[0].typ)
+}
+
+// isInterfaceDest reports whether the destination of an assignment,
+// dest, is of an interface type.
+func isInterfaceDest(dest *node) bool {
+	return dest.typ != nil && isInterface(dest.typ)
 }
 
 // hasCallOrReceive reports whether the expression n holds a function call

@@ -1110,3 +1110,67 @@ get get 5 5
 recovered: runtime error: invalid memory address or nil pointer dereference`,
 	}})
 }
+
+// TestOperationIntoInterface: the value of an operation assigned to or
+// returned as an interface keeps its own type (yaegi wrote it straight
+// into the interface's slot: `a = !a.(bool)` panicked with "SetBool on
+// interface Value", `b = b.(int) < 3` after `b = b.(int) + 1` converted
+// the bool to int, and `return n + 1` as a fmt.Stringer returned nil).
+func TestOperationIntoInterface(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "assign and return",
+		src: `package main
+
+import "fmt"
+
+type N int
+
+func (n N) String() string { return fmt.Sprint("N", int(n)) }
+
+type E int
+
+func (e E) Error() string { return fmt.Sprint("E", int(e)) }
+
+type S struct{ v any }
+
+func cmp(x, y int) any               { return x != y }
+func sum(x, y int) any               { return x + y }
+func neg(x int) any                  { return -x }
+func next(n N) fmt.Stringer          { return n + 1 }
+func minus(n N) fmt.Stringer         { return -n }
+func double(e E) error               { return e * 2 }
+func two(x, y int) (any, error)      { return x * y, -E(x) }
+func named(x, y int) (r any, ok any) { r, ok = x-y, x < y; return }
+
+func main() {
+	var a any = true
+	a = !a.(bool)
+	var b any = 3
+	b = -b.(int)
+	b = b.(int) + 1
+	c := b
+	b = b.(int) < 3
+	fmt.Println(a, c, b)
+	x, y := 2, 3
+	var s S
+	s.v = x * y
+	m := map[string]any{}
+	m["k"] = !(x < y)
+	var st fmt.Stringer
+	st = N(4) + 1
+	var err error
+	err = E(5) - 1
+	fmt.Println(s.v, m, st, err)
+	fmt.Println(cmp(x, y), sum(x, y), neg(x), next(4), minus(4), double(3))
+	fmt.Println(two(x, y))
+	fmt.Println(named(x, y))
+}
+`,
+		want: `false -2 true
+6 map[k:false] N5 E4
+true 5 -2 N5 N-4 E6
+6 E-2
+-1 true`,
+	}})
+}

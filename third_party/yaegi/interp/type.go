@@ -601,7 +601,11 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 			}
 
 		case a.kind == returnStmt:
-			dt = sc.def.typ.ret[childPos(n)]
+			// Not for a binary interface (fmt.Stringer), which has no
+			// place for the operation's concrete type.
+			if rt := sc.def.typ.ret[childPos(n)]; !isInterface(rt) || isInterfaceSrc(rt) {
+				dt = rt
+			}
 		}
 
 		if isInterfaceSrc(dt) {
