@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -2127,17 +2128,17 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					c.fnext = n
 				} else {
 					body := c.lastChild()
-					if len(c.child) > 1 {
-						cond := c.child[0]
-						cond.tnext = body.start
-						if i == l-1 {
-							setFNext(cond, n)
-						} else {
-							setFNext(cond, clauses[i+1].start)
-						}
-						c.start = cond.start
-					} else {
-						c.start = body.start
+					// Each condition of the clause, in turn, leads to the
+					// body if it holds, to the next condition, or to the
+					// next clause, otherwise.
+					next := n
+					if i < l-1 {
+						next = clauses[i+1].start
+					}
+					c.start = body.start
+					for j := len(c.child) - 2; j >= 0; j-- {
+						next = wireSwitchIfCond(c.child[j], body.start, next)
+						c.start = next
 					}
 					// If last case body statement is a fallthrough, then jump to next case body
 					if i < l-1 && len(body.child) > 0 && body.lastChild().kind == fallthroughtStmt {
@@ -2584,6 +2585,26 @@ func setFNext(cond, next *node) {
 		return
 	}
 	cond.fnext = next
+}
+
+// wireSwitchIfCond wires cond, a condition of a case of a switch without
+// tag, to then if it holds, to els otherwise, and returns where its
+// evaluation starts. A condition of an interface type holds if it equals
+// true, as Go compares it with the implicit tag: a node of its own,
+// which runs after it, compares it.
+func wireSwitchIfCond(cond, then, els *node) *node {
+	if cond.typ == nil || !isInterface(cond.typ) {
+		cond.tnext = then
+		setFNext(cond, els)
+		return cond.start
+	}
+	index := atomic.AddInt64(&cond.interp.nindex, 1)
+	cmp := &node{anc: cond.anc, interp: cond.interp, index: index, pos: cond.pos, kind: binaryExpr, action: aEqual, val: cond, gen: caseTrue}
+	cmp.start = cmp
+	cond.tnext = cmp
+	cmp.tnext = then
+	cmp.fnext = els
+	return cond.start
 }
 
 // GetDefault return the index of default case clause in a switch statement, or -1.

@@ -1174,3 +1174,74 @@ true 5 -2 N5 N-4 E6
 -1 true`,
 	}})
 }
+
+// TestSwitchWithoutTag: a case of a switch without tag holds if any of
+// its expressions does, evaluated in turn (yaegi evaluated the first
+// only), and an expression of an interface type is compared with true
+// (yaegi panicked: "reflect: call of reflect.Value.Bool on interface
+// Value").
+func TestSwitchWithoutTag(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "cases",
+		src: `package main
+
+import "fmt"
+
+var trace []int
+
+func f(n int, r bool) bool { trace = append(trace, n); return r }
+
+func g(n int, r any) any { trace = append(trace, n); return r }
+
+type S struct{ p *int }
+
+func main() {
+	x := 3
+	switch {
+	case x < 1, x > 2:
+		fmt.Println("either")
+	}
+	switch {
+	case f(1, false), f(2, true), f(3, true):
+		fmt.Println("second", trace)
+	}
+	trace = nil
+	switch {
+	case f(1, false), f(2, false):
+		fmt.Println("none")
+	case g(3, "x"), g(4, 1), g(5, true), g(6, true):
+		fmt.Println("third", trace)
+	}
+	var s S
+	switch {
+	case s.p == nil, *s.p > 0:
+		fmt.Println("nil first")
+	}
+	var i, j, k any = true, false, nil
+	m := map[string]any{"t": true}
+	switch {
+	case j, k:
+		fmt.Println("j or k")
+	case x == 3:
+		fmt.Println("fallthrough")
+		fallthrough
+	case false, i:
+		fmt.Println("i")
+	}
+	switch {
+	case m["none"]:
+	case m["t"]:
+		fmt.Println("map entry")
+	}
+}
+`,
+		want: `either
+second [1 2]
+third [1 2 3 4 5]
+nil first
+fallthrough
+i
+map entry`,
+	}})
+}

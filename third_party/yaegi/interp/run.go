@@ -3324,6 +3324,23 @@ func _case(n *node) {
 	}
 }
 
+// caseTrue branches on the case of a switch without tag n.val, of an
+// interface type, compared with the implicit tag true (see
+// wireSwitchIfCond).
+func caseTrue(n *node) {
+	c := n.val.(*node)
+	value := genValue(c)
+	tnext, fnext := getExec(n.tnext), getExec(n.fnext)
+	tag := reflect.ValueOf(true)
+	boolType := c.interp.universe.sym["bool"].typ
+	n.exec = func(f *frame) bltn {
+		if interfaceEqual(tag, boolType, value(f), c.typ) {
+			return tnext
+		}
+		return fnext
+	}
+}
+
 func implementsInterface(v reflect.Value, t *itype) bool {
 	rt := v.Type()
 	if t.cat == valueT {
