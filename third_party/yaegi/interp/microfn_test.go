@@ -1245,3 +1245,50 @@ i
 map entry`,
 	}})
 }
+
+// TestWriterWithMethodsFmtUses: a value of an interpreted type with a
+// Write method and a String or an Error method is passed to fmt.Fprintf
+// as the io.Writer it is (yaegi passed the wrapper that gives fmt the
+// String method: "reflect: Call using stdlib._fmt_Stringer as type
+// io.Writer").
+func TestWriterWithMethodsFmtUses(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "fprintf",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type W struct{ buf []byte }
+
+func (w *W) Write(p []byte) (int, error) { w.buf = append(w.buf, p...); return len(p), nil }
+func (w *W) String() string             { return "W(" + string(w.buf) + ")" }
+
+type E struct{ n int }
+
+func (e *E) Write(p []byte) (int, error) { e.n += len(p); return len(p), nil }
+func (e *E) Error() string               { return fmt.Sprint("E", e.n) }
+
+type S struct{ b *strings.Builder }
+
+func (s S) Write(p []byte) (int, error) { return s.b.Write(p) }
+func (s S) String() string             { return "S(" + s.b.String() + ")" }
+
+func main() {
+	w := &W{}
+	fmt.Fprintf(w, "a%d", 1)
+	fmt.Fprint(w, "b", w)
+	fmt.Fprintln(w, "c")
+	e := &E{}
+	fmt.Fprintf(e, "hello")
+	s := S{&strings.Builder{}}
+	fmt.Fprintf(s, "x=%v", 3)
+	fmt.Printf("%q %v %v\n", w, e, s)
+}
+`,
+		want: `"W(a1bW(a1)c\n)" E5 S(x=3)`,
+	}})
+}

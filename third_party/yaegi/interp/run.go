@@ -1624,7 +1624,9 @@ func callBin(n *node) {
 			} else {
 				defType = funcType.In(rcvrOffset + i)
 			}
-			if getMapType != nil {
+			if getMapType != nil && defType.Kind() == reflect.Interface && defType.NumMethod() == 0 {
+				// Only for a parameter of type interface{}: the wrapper
+				// of an io.Writer (fmt.Fprintf's) is not a Stringer's.
 				if rt := getMapType(c.typ); rt != nil {
 					defType = rt
 				}
