@@ -1292,3 +1292,57 @@ func main() {
 		want: `"W(a1bW(a1)c\n)" E5 S(x=3)`,
 	}})
 }
+
+// TestUnhashableMapKey: setting a map entry to a constant does not read
+// the entry first (the read of a key that cannot be hashed panicked with
+// the text of a read of an empty map, "hash of unhashable type: []int",
+// where Go's write says "runtime error: hash of unhashable type []int",
+// and a nil map panicked on the key instead of "assignment to entry in nil
+// map"), and `_, _ = m[k]` looks k up.
+func TestUnhashableMapKey(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "operations",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func try(name string, f func()) {
+	defer func() {
+		r := recover()
+		_, isRt := r.(runtime.Error)
+		fmt.Println(name, isRt, r)
+	}()
+	f()
+}
+
+type K struct {
+	a int
+	s any
+}
+
+func main() {
+	var k any = []int{1}
+	try("write-empty", func() { m := map[any]int{}; m[k] = 1 })
+	try("write-nil", func() { var m map[any]int; m[k] = 1 })
+	try("write-func", func() { m := map[any]int{}; m[func() {}] = 1 })
+	try("write-struct", func() { m := map[K]int{}; m[K{1, k}] = 1 })
+	try("read-empty", func() { m := map[any]int{}; _ = m[k] })
+	try("read-full", func() { m := map[any]int{1: 1}; _ = m[k] })
+	try("read-blank", func() { m := map[any]int{1: 1}; _, _ = m[k] })
+	try("hashable", func() { m := map[any]int{}; m[&K{}] = 1; _, _ = m["x"]; fmt.Print(len(m), " ") })
+}
+`,
+		want: `write-empty true runtime error: hash of unhashable type []int
+write-nil true assignment to entry in nil map
+write-func true runtime error: hash of unhashable type func()
+write-struct true runtime error: hash of unhashable type []int
+read-empty true hash of unhashable type: []int
+read-full true runtime error: hash of unhashable type []int
+read-blank true runtime error: hash of unhashable type []int
+1 hashable false <nil>`,
+	}})
+}

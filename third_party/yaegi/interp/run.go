@@ -1964,7 +1964,17 @@ func getIndexMap2(n *node) {
 	doStatus := n.anc.child[1].ident != "_"
 
 	if !doValue && !doStatus {
-		nop(n)
+		if n.child[1].rval.IsValid() {
+			nop(n)
+			return
+		}
+		// _, _ = m[k] looks k up all the same: it panics if k cannot be
+		// hashed.
+		value1 := genValue(n.child[1])
+		n.exec = func(f *frame) bltn {
+			value0(f).MapIndex(value1(f))
+			return next
+		}
 		return
 	}
 	if n.child[1].rval.IsValid() { // constant map index
