@@ -1346,3 +1346,58 @@ read-blank true runtime error: hash of unhashable type []int
 1 hashable false <nil>`,
 	}})
 }
+
+// TestMakeOutOfRange: make of a slice too large for the runtime panics
+// with the runtime's errors, as for a negative length or capacity (reflect
+// panicked with "runtime: allocation size out of range").
+func TestMakeOutOfRange(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "sizes",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func try(name string, f func()) {
+	defer func() {
+		r := recover()
+		_, isRt := r.(runtime.Error)
+		fmt.Println(name, isRt, r)
+	}()
+	f()
+}
+
+type T struct{ a, b int64 }
+
+func main() {
+	n, big := -1, 1<<62
+	huge := uint64(1) << 63
+	try("const", func() { _ = make([]byte, 1<<62) })
+	try("len", func() { _ = make([]byte, big) })
+	try("len-negative", func() { _ = make([]byte, n) })
+	try("cap", func() { _ = make([]byte, 1, big) })
+	try("cap-negative", func() { _ = make([]byte, 1, n) })
+	try("elements", func() { _ = make([]T, big/16+1) })
+	try("elements-cap", func() { _ = make([]T, 1, 1<<45) })
+	try("uint64", func() { _ = make([]byte, huge) })
+	try("empty-elements", func() { _ = make([]struct{}, big) })
+	try("chan", func() { _ = make(chan T, big) })
+	try("map", func() { _ = make(map[int]int, n) })
+}
+`,
+		want: `const true runtime error: makeslice: len out of range
+len true runtime error: makeslice: len out of range
+len-negative true runtime error: makeslice: len out of range
+cap true runtime error: makeslice: cap out of range
+cap-negative true runtime error: makeslice: cap out of range
+elements true runtime error: makeslice: len out of range
+elements-cap true runtime error: makeslice: cap out of range
+uint64 true runtime error: makeslice: len out of range
+empty-elements false <nil>
+chan true makechan: size out of range
+map false <nil>`,
+	}})
+}

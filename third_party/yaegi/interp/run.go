@@ -3651,20 +3651,21 @@ func _make(n *node) {
 	case reflect.Array, reflect.Slice:
 		value := genValue(n.child[2])
 
+		size := typ.Elem().Size()
 		switch len(n.child) {
 		case 3:
 			n.exec = func(f *frame) bltn {
-				length := int(vInt(value(f)))
-				checkMakeSlice(length, length)
-				dest(f).Set(reflect.MakeSlice(typ, length, length))
+				length := vInt(value(f))
+				checkMakeSlice(size, length, length)
+				dest(f).Set(reflect.MakeSlice(typ, int(length), int(length)))
 				return next
 			}
 		case 4:
 			value1 := genValue(n.child[3])
 			n.exec = func(f *frame) bltn {
-				length, capacity := int(vInt(value(f))), int(vInt(value1(f)))
-				checkMakeSlice(length, capacity)
-				dest(f).Set(reflect.MakeSlice(typ, length, capacity))
+				length, capacity := vInt(value(f)), vInt(value1(f))
+				checkMakeSlice(size, length, capacity)
+				dest(f).Set(reflect.MakeSlice(typ, int(length), int(capacity)))
 				return next
 			}
 		}
