@@ -1401,3 +1401,110 @@ chan true makechan: size out of range
 map false <nil>`,
 	}})
 }
+
+// TestMutuallyRecursiveTypes: struct types that refer to each other, in
+// any order and through pointers, slices, maps, functions and channels,
+// get each the reflect type they should (yaegi replaced every reference
+// under construction by the last type it had met: "reflect.Set: value of
+// type *struct { … } is not assignable to type *struct { … }"), and a
+// struct that holds by value one that refers back to it is laid out with
+// it complete (it had the size of a placeholder, 0).
+func TestMutuallyRecursiveTypes(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "references",
+		src: `package main
+
+import "fmt"
+
+type S struct {
+	ok bool
+	a  *A
+}
+
+type A struct {
+	flag bool
+	str  string
+	b    *B
+}
+
+type B struct {
+	on bool
+	s  *S
+	a  *A
+	ss []S
+	m  map[string]*A
+	f  func(*S) *B
+	c  chan *A
+}
+
+func main() {
+	var s S
+	s.a = &A{}
+	s.a.str = "hi"
+	s.a.flag = true
+	s.a.b = &B{a: s.a, s: &s, on: true, m: map[string]*A{"k": s.a}}
+	s.a.b.ss = append(s.a.b.ss, s)
+	s.a.b.f = func(p *S) *B { return p.a.b }
+	s.a.b.c = make(chan *A, 1)
+	s.a.b.c <- s.a
+	s.ok = true
+	fmt.Println(s.ok, s.a.str, s.a.flag, s.a.b.on, s.a.b.a.str, s.a.b.s.ok, s.a.b.ss[0].a.str, s.a.b.m["k"].flag)
+	fmt.Println(s.a.b.f(&s) == s.a.b, (<-s.a.b.c).str)
+}
+`,
+		want: "true hi true true hi true hi true\ntrue hi",
+	}, {
+		name: "held by value",
+		src: `package main
+
+import (
+	"fmt"
+	"reflect"
+)
+
+var first = &Element{}
+
+type Element struct {
+	next, prev *Element
+	list       *List
+	Value      any
+}
+
+type List struct {
+	root Element
+	len  int
+}
+
+type Tree struct {
+	kids  map[string]*Tree
+	store *Store
+}
+
+type Store struct {
+	root  Tree
+	items [2]Item
+	meta  struct{ t Tree }
+}
+
+type Item struct {
+	owner *Store
+	tree  Tree
+}
+
+func main() {
+	l := &List{}
+	l.root.next, l.root.prev = &l.root, &l.root
+	e := &Element{list: l, Value: 1, prev: &l.root, next: &l.root}
+	l.root.next, l.root.prev, l.len = e, e, 1
+	fmt.Println(reflect.TypeOf(List{}).Size(), reflect.TypeOf(List{}).Field(1).Offset, l.root.next.Value, l.root.next.list == l, l.len)
+	s := &Store{}
+	s.root.kids = map[string]*Tree{"a": {store: s}}
+	s.items[1] = Item{owner: s, tree: Tree{store: s}}
+	s.meta.t.store = s
+	fmt.Println(reflect.TypeOf(Store{}).Size(), s.root.kids["a"].store == s, s.items[1].owner == s, s.items[1].tree.store == s, s.meta.t.store == s)
+}
+`,
+		want: "48 40 1 true 1\n80 true true true true",
+	}})
+}
