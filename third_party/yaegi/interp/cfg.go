@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -187,6 +188,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						ktyp = o.typ.key
 						vtyp = o.typ.val
 					case ptrT:
+						sc.add(sc.getType("int")) // Add a dummy type to store the array for range
 						ktyp = sc.getType("int")
 						vtyp = o.typ.val
 						if vtyp.cat == valueT {
@@ -732,12 +734,14 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				switch {
 				case n.action != aAssign:
 					// Do not skip assign operation if it is combined with another operator.
-				case src.rval.IsValid():
-					// Do not skip assign operation if setting from a constant value.
 				case isMapEntry(dest):
 					// Setting a map entry requires an additional step, do not optimize.
-					// As we only write, skip the default useless getIndexMap dest action.
+					// As we only write, skip the default useless getIndexMap dest action
+					// (even to set a constant: the read hashes the key, and panics
+					// differently for a key that cannot be hashed).
 					dest.gen = nop
+				case src.rval.IsValid():
+					// Do not skip assign operation if setting from a constant value.
 				case isFuncField(dest):
 					// Setting a struct field of function type requires an extra step. Do not optimize.
 				case isCall(src) && !isInterfaceSrc(dest.typ) && n.kind != defineStmt:
@@ -908,18 +912,24 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				// by constOp and available in n.rval. Nothing else to do at execution.
 				n.gen = nop
 				n.findex = notInFrame
-			case n.anc.kind == assignStmt && n.anc.action == aAssign && n.anc.nleft == 1:
+			case n.anc.kind == assignStmt && n.anc.action == aAssign && n.anc.nleft == 1 &&
+				!isInterfaceDest(n.anc.child[childPos(n)-n.anc.nright]):
 				// To avoid a copy in frame, if the result is to be assigned, store it directly
-				// at the frame location of destination.
+				// at the frame location of destination. Not when an interface
+				// holds it: the operation makes a value of its own type, not
+				// of the type of a value assigned to the interface before
+				// (var a any = 1; a = a.(int) > 0), and the assignment wraps
+				// it if the interface needs it.
 				dest := n.anc.child[childPos(n)-n.anc.nright]
 				n.typ = dest.typ
 				n.findex = dest.findex
 				n.level = dest.level
-			case n.anc.kind == returnStmt && len(n.anc.child) == 1:
+			case n.anc.kind == returnStmt && len(n.anc.child) == 1 && !isInterface(sc.def.typ.ret[0]):
 				// To avoid a copy in frame, if the result is to be returned, store it directly
-				// at the frame location reserved for output arguments.
+				// at the frame location reserved for output arguments (not
+				// in an interface, which the return sets).
 				n.findex = childPos(n)
-			case n.anc.kind == returnStmt:
+			case n.anc.kind == returnStmt && !isInterface(sc.def.typ.ret[childPos(n)]):
 				// With several results, a result slot may be read by another
 				// operand (a named result: return b+1, a), so the value is
 				// stored aside, in a slot of the result's type.
@@ -1180,6 +1190,14 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					case "unsafe.alignOf", "unsafe.Offsetof", "unsafe.Sizeof":
 						n.gen = nop
 					}
+				case (bname == bltnLen || bname == bltnCap) && arrayLen(n.child[1].typ) >= 0 && !hasCallOrReceive(n.child[1]):
+					// The length of an array, or of a pointer to one, is a
+					// constant, and the operand is not evaluated: len(p)
+					// of a nil p is the array's length.
+					lenConst(n)
+					n.findex = notInFrame
+					n.gen = nop
+					n.start = n
 				case n.anc.kind == returnStmt && len(n.anc.child) == 1:
 					// Store result directly to frame output location, to avoid a frame copy.
 					n.findex = 0
@@ -2112,17 +2130,17 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					c.fnext = n
 				} else {
 					body := c.lastChild()
-					if len(c.child) > 1 {
-						cond := c.child[0]
-						cond.tnext = body.start
-						if i == l-1 {
-							setFNext(cond, n)
-						} else {
-							setFNext(cond, clauses[i+1].start)
-						}
-						c.start = cond.start
-					} else {
-						c.start = body.start
+					// Each condition of the clause, in turn, leads to the
+					// body if it holds, to the next condition, or to the
+					// next clause, otherwise.
+					next := n
+					if i < l-1 {
+						next = clauses[i+1].start
+					}
+					c.start = body.start
+					for j := len(c.child) - 2; j >= 0; j-- {
+						next = wireSwitchIfCond(c.child[j], body.start, next)
+						c.start = next
 					}
 					// If last case body statement is a fallthrough, then jump to next case body
 					if i < l-1 && len(body.child) > 0 && body.lastChild().kind == fallthroughtStmt {
@@ -2215,17 +2233,24 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			case n.rval.IsValid():
 				n.gen = nop
 				n.findex = notInFrame
-			case n.anc.kind == assignStmt && n.anc.action == aAssign && n.anc.nright == 1 && n.action != aRecv:
+			case n.anc.kind == assignStmt && n.anc.action == aAssign && n.anc.nright == 1 && n.action != aRecv &&
+				!isInterfaceDest(n.anc.child[childPos(n)-n.anc.nright]):
 				// A receive is not written into the destination's slot: the
 				// destination may be an index expression, a field or a
 				// dereferenced pointer (xs[0] = <-c), or a variable of an
 				// enclosing function, which the slot is not. The assignment
-				// stores the received value.
+				// stores the received value. Nor is an operation whose
+				// value an interface holds (a = !a.(bool) with a of type
+				// any): the assignment converts it.
 				dest := n.anc.child[childPos(n)-n.anc.nright]
 				n.typ = dest.typ
 				n.findex = dest.findex
 				n.level = dest.level
-			case n.anc.kind == returnStmt:
+			case n.anc.kind == returnStmt && n.action != aRecv && !isInterface(sc.def.typ.ret[childPos(n)]):
+				// A receive is not written into the result's slot either:
+				// it replaces the slot's value, which the caller then
+				// cannot set; the return stores the received value. Nor
+				// is an operation whose value an interface result holds.
 				pos := childPos(n)
 				n.typ = sc.def.typ.ret[pos]
 				if len(n.anc.child) == 1 {
@@ -2564,6 +2589,26 @@ func setFNext(cond, next *node) {
 	cond.fnext = next
 }
 
+// wireSwitchIfCond wires cond, a condition of a case of a switch without
+// tag, to then if it holds, to els otherwise, and returns where its
+// evaluation starts. A condition of an interface type holds if it equals
+// true, as Go compares it with the implicit tag: a node of its own,
+// which runs after it, compares it.
+func wireSwitchIfCond(cond, then, els *node) *node {
+	if cond.typ == nil || !isInterface(cond.typ) {
+		cond.tnext = then
+		setFNext(cond, els)
+		return cond.start
+	}
+	index := atomic.AddInt64(&cond.interp.nindex, 1)
+	cmp := &node{anc: cond.anc, interp: cond.interp, index: index, pos: cond.pos, kind: binaryExpr, action: aEqual, val: cond, gen: caseTrue}
+	cmp.start = cmp
+	cond.tnext = cmp
+	cmp.tnext = then
+	cmp.fnext = els
+	return cond.start
+}
+
 // GetDefault return the index of default case clause in a switch statement, or -1.
 func getDefault(n *node) int {
 	for i, c := range n.lastChild().child {
@@ -2843,6 +2888,42 @@ func isFuncField(n *node) bool {
 
 func isMapEntry(n *node) bool {
 	return n.action == aGetIndex && isMap(n.child[0].typ)
+}
+
+// isInterfaceDest reports whether the destination of an assignment,
+// dest, is of an interface type.
+func isInterfaceDest(dest *node) bool {
+	return dest.typ != nil && isInterface(dest.typ)
+}
+
+// hasCallOrReceive reports whether the expression n holds a function call
+// or a channel receive: Go evaluates the operand of len or cap of an array
+// only then.
+func hasCallOrReceive(n *node) bool {
+	found := false
+	n.Walk(func(c *node) bool {
+		if isCall(c) || c.action == aRecv {
+			found = true
+		}
+		return !found
+	}, nil)
+	return found
+}
+
+// arrayLen returns the length of t, an array type or a pointer to an array
+// type, or -1 if t is neither.
+func arrayLen(t *itype) int {
+	if t == nil || t.cat == nilT {
+		return -1
+	}
+	rt := t.TypeOf()
+	if rt.Kind() == reflect.Ptr {
+		rt = rt.Elem()
+	}
+	if rt.Kind() != reflect.Array {
+		return -1
+	}
+	return rt.Len()
 }
 
 func isCall(n *node) bool {

@@ -980,3 +980,531 @@ func main() {
 		want: `1234 $12.34 $0.05 24322e3535|00042|7|"$0.01"`,
 	}})
 }
+
+// TestReturnReceive: `return <-c` returns the received value (the receive
+// replaced the result's slot with a value the return then could not set:
+// "reflect.Value.Set using unaddressable value").
+func TestReturnReceive(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "results",
+		src: `package main
+
+import "fmt"
+
+type S struct{ x int }
+
+func get(c chan int) int             { return <-c }
+func getAny(c chan int) any          { return <-c }
+func getErr(c chan error) error      { return <-c }
+func named(c chan string) (s string) { return <-c }
+func paren(c chan int) int           { return (<-c) }
+func two(c chan int) (int, int)      { return <-c, <-c }
+func plus(c chan int) int            { return <-c + 1 }
+func neg(c chan int) int             { return -<-c }
+func st(c chan S) S                  { return <-c }
+func not(c chan bool) bool           { return !<-c }
+
+func deferred(c chan int) (r int) {
+	defer func() { r *= 10 }()
+	return <-c
+}
+
+func closed() int {
+	c := make(chan int)
+	close(c)
+	return <-c
+}
+
+func main() {
+	c := make(chan int, 10)
+	for i := 1; i <= 10; i++ {
+		c <- i
+	}
+	fmt.Println(get(c), getAny(c), paren(c))
+	fmt.Println(two(c))
+	fmt.Println(plus(c), neg(c), deferred(c), closed())
+	e := make(chan error, 1)
+	e <- fmt.Errorf("boom")
+	s := make(chan string, 1)
+	s <- "x"
+	sc := make(chan S, 1)
+	sc <- S{3}
+	bc := make(chan bool, 1)
+	bc <- false
+	fmt.Println(getErr(e), named(s), st(sc), not(bc))
+}
+`,
+		want: `1 2 3
+4 5
+7 -7 80 0
+boom x {3} true`,
+	}})
+}
+
+// TestNilArrayPointer: len and cap of a pointer to an array are the
+// array's length without dereferencing the pointer, and a range over it
+// that reads no element goes over the indices, as in Go, when the pointer
+// is nil (reflect's Len panicked on the zero Value); a range over a
+// pointer to an array no longer overwrites the variable declared before
+// it.
+func TestNilArrayPointer(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "len and range",
+		src: `package main
+
+import "fmt"
+
+type A [4]string
+
+func get() *[5]int { fmt.Print("get "); return nil }
+
+func main() {
+	var p *[3]int
+	var q *A
+	var huge *[1 << 40]byte
+	fmt.Println(len(p), cap(p), len(*p), cap(*q), len(huge))
+	fmt.Println(len(get()), cap(get()))
+	var x any = len(q)
+	fmt.Println(x)
+	for i := range p {
+		fmt.Print(i)
+	}
+	for i, _ := range q {
+		fmt.Print(i)
+	}
+	for range p {
+		fmt.Print("x")
+	}
+	for i := range huge {
+		if i == 2 {
+			break
+		}
+		fmt.Print("h")
+	}
+	var z *[0]int
+	for i, v := range z {
+		fmt.Print(i, v)
+	}
+	fmt.Println()
+	a := [3]int{1, 2, 3}
+	y := 5
+	pa := &a
+	for i, v := range pa {
+		pa[2] = 10
+		fmt.Print(i, v, y, " ")
+	}
+	fmt.Println()
+	defer func() { fmt.Println("recovered:", recover()) }()
+	for i, v := range p {
+		fmt.Println(i, v)
+	}
+}
+`,
+		want: `3 3 3 4 1099511627776
+get get 5 5
+4
+0120123xxxhh
+0 1 5 1 2 5 2 10 5 
+recovered: runtime error: invalid memory address or nil pointer dereference`,
+	}})
+}
+
+// TestOperationIntoInterface: the value of an operation assigned to or
+// returned as an interface keeps its own type (yaegi wrote it straight
+// into the interface's slot: `a = !a.(bool)` panicked with "SetBool on
+// interface Value", `b = b.(int) < 3` after `b = b.(int) + 1` converted
+// the bool to int, and `return n + 1` as a fmt.Stringer returned nil).
+func TestOperationIntoInterface(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "assign and return",
+		src: `package main
+
+import "fmt"
+
+type N int
+
+func (n N) String() string { return fmt.Sprint("N", int(n)) }
+
+type E int
+
+func (e E) Error() string { return fmt.Sprint("E", int(e)) }
+
+type S struct{ v any }
+
+func cmp(x, y int) any               { return x != y }
+func sum(x, y int) any               { return x + y }
+func neg(x int) any                  { return -x }
+func next(n N) fmt.Stringer          { return n + 1 }
+func minus(n N) fmt.Stringer         { return -n }
+func double(e E) error               { return e * 2 }
+func two(x, y int) (any, error)      { return x * y, -E(x) }
+func named(x, y int) (r any, ok any) { r, ok = x-y, x < y; return }
+
+func main() {
+	var a any = true
+	a = !a.(bool)
+	var b any = 3
+	b = -b.(int)
+	b = b.(int) + 1
+	c := b
+	b = b.(int) < 3
+	fmt.Println(a, c, b)
+	x, y := 2, 3
+	var s S
+	s.v = x * y
+	m := map[string]any{}
+	m["k"] = !(x < y)
+	var st fmt.Stringer
+	st = N(4) + 1
+	var err error
+	err = E(5) - 1
+	fmt.Println(s.v, m, st, err)
+	fmt.Println(cmp(x, y), sum(x, y), neg(x), next(4), minus(4), double(3))
+	fmt.Println(two(x, y))
+	fmt.Println(named(x, y))
+}
+`,
+		want: `false -2 true
+6 map[k:false] N5 E4
+true 5 -2 N5 N-4 E6
+6 E-2
+-1 true`,
+	}})
+}
+
+// TestSwitchWithoutTag: a case of a switch without tag holds if any of
+// its expressions does, evaluated in turn (yaegi evaluated the first
+// only), and an expression of an interface type is compared with true
+// (yaegi panicked: "reflect: call of reflect.Value.Bool on interface
+// Value").
+func TestSwitchWithoutTag(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "cases",
+		src: `package main
+
+import "fmt"
+
+var trace []int
+
+func f(n int, r bool) bool { trace = append(trace, n); return r }
+
+func g(n int, r any) any { trace = append(trace, n); return r }
+
+type S struct{ p *int }
+
+func main() {
+	x := 3
+	switch {
+	case x < 1, x > 2:
+		fmt.Println("either")
+	}
+	switch {
+	case f(1, false), f(2, true), f(3, true):
+		fmt.Println("second", trace)
+	}
+	trace = nil
+	switch {
+	case f(1, false), f(2, false):
+		fmt.Println("none")
+	case g(3, "x"), g(4, 1), g(5, true), g(6, true):
+		fmt.Println("third", trace)
+	}
+	var s S
+	switch {
+	case s.p == nil, *s.p > 0:
+		fmt.Println("nil first")
+	}
+	var i, j, k any = true, false, nil
+	m := map[string]any{"t": true}
+	switch {
+	case j, k:
+		fmt.Println("j or k")
+	case x == 3:
+		fmt.Println("fallthrough")
+		fallthrough
+	case false, i:
+		fmt.Println("i")
+	}
+	switch {
+	case m["none"]:
+	case m["t"]:
+		fmt.Println("map entry")
+	}
+}
+`,
+		want: `either
+second [1 2]
+third [1 2 3 4 5]
+nil first
+fallthrough
+i
+map entry`,
+	}})
+}
+
+// TestWriterWithMethodsFmtUses: a value of an interpreted type with a
+// Write method and a String or an Error method is passed to fmt.Fprintf
+// as the io.Writer it is (yaegi passed the wrapper that gives fmt the
+// String method: "reflect: Call using stdlib._fmt_Stringer as type
+// io.Writer").
+func TestWriterWithMethodsFmtUses(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "fprintf",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type W struct{ buf []byte }
+
+func (w *W) Write(p []byte) (int, error) { w.buf = append(w.buf, p...); return len(p), nil }
+func (w *W) String() string             { return "W(" + string(w.buf) + ")" }
+
+type E struct{ n int }
+
+func (e *E) Write(p []byte) (int, error) { e.n += len(p); return len(p), nil }
+func (e *E) Error() string               { return fmt.Sprint("E", e.n) }
+
+type S struct{ b *strings.Builder }
+
+func (s S) Write(p []byte) (int, error) { return s.b.Write(p) }
+func (s S) String() string             { return "S(" + s.b.String() + ")" }
+
+func main() {
+	w := &W{}
+	fmt.Fprintf(w, "a%d", 1)
+	fmt.Fprint(w, "b", w)
+	fmt.Fprintln(w, "c")
+	e := &E{}
+	fmt.Fprintf(e, "hello")
+	s := S{&strings.Builder{}}
+	fmt.Fprintf(s, "x=%v", 3)
+	fmt.Printf("%q %v %v\n", w, e, s)
+}
+`,
+		want: `"W(a1bW(a1)c\n)" E5 S(x=3)`,
+	}})
+}
+
+// TestUnhashableMapKey: setting a map entry to a constant does not read
+// the entry first (the read of a key that cannot be hashed panicked with
+// the text of a read of an empty map, "hash of unhashable type: []int",
+// where Go's write says "runtime error: hash of unhashable type []int",
+// and a nil map panicked on the key instead of "assignment to entry in nil
+// map"), and `_, _ = m[k]` looks k up.
+func TestUnhashableMapKey(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "operations",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func try(name string, f func()) {
+	defer func() {
+		r := recover()
+		_, isRt := r.(runtime.Error)
+		fmt.Println(name, isRt, r)
+	}()
+	f()
+}
+
+type K struct {
+	a int
+	s any
+}
+
+func main() {
+	var k any = []int{1}
+	try("write-empty", func() { m := map[any]int{}; m[k] = 1 })
+	try("write-nil", func() { var m map[any]int; m[k] = 1 })
+	try("write-func", func() { m := map[any]int{}; m[func() {}] = 1 })
+	try("write-struct", func() { m := map[K]int{}; m[K{1, k}] = 1 })
+	try("read-empty", func() { m := map[any]int{}; _ = m[k] })
+	try("read-full", func() { m := map[any]int{1: 1}; _ = m[k] })
+	try("read-blank", func() { m := map[any]int{1: 1}; _, _ = m[k] })
+	try("hashable", func() { m := map[any]int{}; m[&K{}] = 1; _, _ = m["x"]; fmt.Print(len(m), " ") })
+}
+`,
+		want: `write-empty true runtime error: hash of unhashable type []int
+write-nil true assignment to entry in nil map
+write-func true runtime error: hash of unhashable type func()
+write-struct true runtime error: hash of unhashable type []int
+read-empty true hash of unhashable type: []int
+read-full true runtime error: hash of unhashable type []int
+read-blank true runtime error: hash of unhashable type []int
+1 hashable false <nil>`,
+	}})
+}
+
+// TestMakeOutOfRange: make of a slice too large for the runtime panics
+// with the runtime's errors, as for a negative length or capacity (reflect
+// panicked with "runtime: allocation size out of range").
+func TestMakeOutOfRange(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "sizes",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func try(name string, f func()) {
+	defer func() {
+		r := recover()
+		_, isRt := r.(runtime.Error)
+		fmt.Println(name, isRt, r)
+	}()
+	f()
+}
+
+type T struct{ a, b int64 }
+
+func main() {
+	n, big := -1, 1<<62
+	huge := uint64(1) << 63
+	try("const", func() { _ = make([]byte, 1<<62) })
+	try("len", func() { _ = make([]byte, big) })
+	try("len-negative", func() { _ = make([]byte, n) })
+	try("cap", func() { _ = make([]byte, 1, big) })
+	try("cap-negative", func() { _ = make([]byte, 1, n) })
+	try("elements", func() { _ = make([]T, big/16+1) })
+	try("elements-cap", func() { _ = make([]T, 1, 1<<45) })
+	try("uint64", func() { _ = make([]byte, huge) })
+	try("empty-elements", func() { _ = make([]struct{}, big) })
+	try("chan", func() { _ = make(chan T, big) })
+	try("map", func() { _ = make(map[int]int, n) })
+}
+`,
+		want: `const true runtime error: makeslice: len out of range
+len true runtime error: makeslice: len out of range
+len-negative true runtime error: makeslice: len out of range
+cap true runtime error: makeslice: cap out of range
+cap-negative true runtime error: makeslice: cap out of range
+elements true runtime error: makeslice: len out of range
+elements-cap true runtime error: makeslice: cap out of range
+uint64 true runtime error: makeslice: len out of range
+empty-elements false <nil>
+chan true makechan: size out of range
+map false <nil>`,
+	}})
+}
+
+// TestMutuallyRecursiveTypes: struct types that refer to each other, in
+// any order and through pointers, slices, maps, functions and channels,
+// get each the reflect type they should (yaegi replaced every reference
+// under construction by the last type it had met: "reflect.Set: value of
+// type *struct { … } is not assignable to type *struct { … }"), and a
+// struct that holds by value one that refers back to it is laid out with
+// it complete (it had the size of a placeholder, 0).
+func TestMutuallyRecursiveTypes(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "references",
+		src: `package main
+
+import "fmt"
+
+type S struct {
+	ok bool
+	a  *A
+}
+
+type A struct {
+	flag bool
+	str  string
+	b    *B
+}
+
+type B struct {
+	on bool
+	s  *S
+	a  *A
+	ss []S
+	m  map[string]*A
+	f  func(*S) *B
+	c  chan *A
+}
+
+func main() {
+	var s S
+	s.a = &A{}
+	s.a.str = "hi"
+	s.a.flag = true
+	s.a.b = &B{a: s.a, s: &s, on: true, m: map[string]*A{"k": s.a}}
+	s.a.b.ss = append(s.a.b.ss, s)
+	s.a.b.f = func(p *S) *B { return p.a.b }
+	s.a.b.c = make(chan *A, 1)
+	s.a.b.c <- s.a
+	s.ok = true
+	fmt.Println(s.ok, s.a.str, s.a.flag, s.a.b.on, s.a.b.a.str, s.a.b.s.ok, s.a.b.ss[0].a.str, s.a.b.m["k"].flag)
+	fmt.Println(s.a.b.f(&s) == s.a.b, (<-s.a.b.c).str)
+}
+`,
+		want: "true hi true true hi true hi true\ntrue hi",
+	}, {
+		name: "held by value",
+		src: `package main
+
+import (
+	"fmt"
+	"reflect"
+)
+
+var first = &Element{}
+
+type Element struct {
+	next, prev *Element
+	list       *List
+	Value      any
+}
+
+type List struct {
+	root Element
+	len  int
+}
+
+type Tree struct {
+	kids  map[string]*Tree
+	store *Store
+}
+
+type Store struct {
+	root  Tree
+	items [2]Item
+	meta  struct{ t Tree }
+}
+
+type Item struct {
+	owner *Store
+	tree  Tree
+}
+
+func main() {
+	l := &List{}
+	l.root.next, l.root.prev = &l.root, &l.root
+	e := &Element{list: l, Value: 1, prev: &l.root, next: &l.root}
+	l.root.next, l.root.prev, l.len = e, e, 1
+	fmt.Println(reflect.TypeOf(List{}).Size(), reflect.TypeOf(List{}).Field(1).Offset, l.root.next.Value, l.root.next.list == l, l.len)
+	s := &Store{}
+	s.root.kids = map[string]*Tree{"a": {store: s}}
+	s.items[1] = Item{owner: s, tree: Tree{store: s}}
+	s.meta.t.store = s
+	fmt.Println(reflect.TypeOf(Store{}).Size(), s.root.kids["a"].store == s, s.items[1].owner == s, s.items[1].tree.store == s, s.meta.t.store == s)
+}
+`,
+		want: "48 40 1 true 1\n80 true true true true",
+	}})
+}

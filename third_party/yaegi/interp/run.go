@@ -1624,7 +1624,9 @@ func callBin(n *node) {
 			} else {
 				defType = funcType.In(rcvrOffset + i)
 			}
-			if getMapType != nil {
+			if getMapType != nil && defType.Kind() == reflect.Interface && defType.NumMethod() == 0 {
+				// Only for a parameter of type interface{}: the wrapper
+				// of an io.Writer (fmt.Fprintf's) is not a Stringer's.
 				if rt := getMapType(c.typ); rt != nil {
 					defType = rt
 				}
@@ -1962,7 +1964,17 @@ func getIndexMap2(n *node) {
 	doStatus := n.anc.child[1].ident != "_"
 
 	if !doValue && !doStatus {
-		nop(n)
+		if n.child[1].rval.IsValid() {
+			nop(n)
+			return
+		}
+		// _, _ = m[k] looks k up all the same: it panics if k cannot be
+		// hashed.
+		value1 := genValue(n.child[1])
+		n.exec = func(f *frame) bltn {
+			value0(f).MapIndex(value1(f))
+			return next
+		}
 		return
 	}
 	if n.child[1].rval.IsValid() { // constant map index
@@ -2618,7 +2630,7 @@ func _return(n *node) {
 		n.exec = nil
 	case 1:
 		switch {
-		case !child[0].rval.IsValid() && child[0].kind == binaryExpr:
+		case !child[0].rval.IsValid() && child[0].kind == binaryExpr && !isInterface(def.typ.ret[0]):
 			// No additional runtime operation is necessary for constants (not in frame) or
 			// binary expressions (stored directly at the right location in frame).
 			n.exec = nil
@@ -2974,9 +2986,11 @@ func _range(n *node) {
 	tnext := getExec(n.tnext)
 
 	var value func(*frame) reflect.Value
-	var an *node
-	if len(n.child) == 4 {
-		an = n.child[2]
+	an := n.child[len(n.child)-2]
+	// Unless it reads the elements, a range over an array goes over its
+	// indices only (a pointer to an array is not dereferenced).
+	elems := len(n.child) == 4 && !isBlank(n.child[1])
+	if len(n.child) == 4 && (elems || isString(an.typ.TypeOf())) {
 		index1 := n.child[1].findex // array value location in frame
 		if isString(an.typ.TypeOf()) {
 			// Special variant of "range" for string, where the index indicates the byte position
@@ -2998,7 +3012,7 @@ func _range(n *node) {
 				return tnext
 			}
 		} else {
-			value = genValueRangeArray(an)
+			value = genValueRangeArray(an, true)
 			n.exec = func(f *frame) bltn {
 				a := f.data[index2]
 				v0 := f.data[index0]
@@ -3012,11 +3026,10 @@ func _range(n *node) {
 			}
 		}
 	} else {
-		an = n.child[1]
 		if isString(an.typ.TypeOf()) {
 			value = genValueAs(an, rat) // range on string iterates over runes
 		} else {
-			value = genValueRangeArray(an)
+			value = genValueRangeArray(an, false)
 		}
 		n.exec = func(f *frame) bltn {
 			v0 := f.data[index0]
@@ -3323,6 +3336,23 @@ func _case(n *node) {
 	}
 }
 
+// caseTrue branches on the case of a switch without tag n.val, of an
+// interface type, compared with the implicit tag true (see
+// wireSwitchIfCond).
+func caseTrue(n *node) {
+	c := n.val.(*node)
+	value := genValue(c)
+	tnext, fnext := getExec(n.tnext), getExec(n.fnext)
+	tag := reflect.ValueOf(true)
+	boolType := c.interp.universe.sym["bool"].typ
+	n.exec = func(f *frame) bltn {
+		if interfaceEqual(tag, boolType, value(f), c.typ) {
+			return tnext
+		}
+		return fnext
+	}
+}
+
 func implementsInterface(v reflect.Value, t *itype) bool {
 	rt := v.Type()
 	if t.cat == valueT {
@@ -3427,18 +3457,18 @@ func _append(n *node) {
 
 func _cap(n *node) {
 	dest := genValueOutput(n, reflect.TypeOf(int(0)))
-	value := genValue(n.child[1])
+	capacity := genLength(n.child[1], reflect.Value.Cap)
 	next := getExec(n.tnext)
 
 	if wantEmptyInterface(n) {
 		n.exec = func(f *frame) bltn {
-			dest(f).Set(reflect.ValueOf(value(f).Cap()))
+			dest(f).Set(reflect.ValueOf(capacity(f)))
 			return next
 		}
 		return
 	}
 	n.exec = func(f *frame) bltn {
-		dest(f).SetInt(int64(value(f).Cap()))
+		dest(f).SetInt(int64(capacity(f)))
 		return next
 	}
 }
@@ -3564,30 +3594,31 @@ func lenConst(n *node) {
 
 func _len(n *node) {
 	dest := genValueOutput(n, reflect.TypeOf(int(0)))
-	value := genValue(n.child[1])
-	if isPtr(n.child[1].typ) {
-		val := value
-		value = func(f *frame) reflect.Value {
-			v := val(f).Elem()
-			for v.Kind() == reflect.Ptr {
-				v = v.Elem()
-			}
-			return v
-		}
-	}
+	length := genLength(n.child[1], reflect.Value.Len)
 	next := getExec(n.tnext)
 
 	if wantEmptyInterface(n) {
 		n.exec = func(f *frame) bltn {
-			dest(f).Set(reflect.ValueOf(value(f).Len()))
+			dest(f).Set(reflect.ValueOf(length(f)))
 			return next
 		}
 		return
 	}
 	n.exec = func(f *frame) bltn {
-		dest(f).SetInt(int64(value(f).Len()))
+		dest(f).SetInt(int64(length(f)))
 		return next
 	}
+}
+
+// genLength returns the length (or, with size reflect.Value.Cap, the
+// capacity) of n. A pointer to an array is not dereferenced: its length is
+// the array's, even when it is nil.
+func genLength(n *node, size func(reflect.Value) int) func(*frame) int {
+	if l := arrayLen(n.typ); l >= 0 && isPtr(n.typ) {
+		return func(*frame) int { return l }
+	}
+	value := genValue(n)
+	return func(f *frame) int { return size(value(f)) }
 }
 
 func _new(n *node) {
@@ -3620,20 +3651,21 @@ func _make(n *node) {
 	case reflect.Array, reflect.Slice:
 		value := genValue(n.child[2])
 
+		size := typ.Elem().Size()
 		switch len(n.child) {
 		case 3:
 			n.exec = func(f *frame) bltn {
-				length := int(vInt(value(f)))
-				checkMakeSlice(length, length)
-				dest(f).Set(reflect.MakeSlice(typ, length, length))
+				length := vInt(value(f))
+				checkMakeSlice(size, length, length)
+				dest(f).Set(reflect.MakeSlice(typ, int(length), int(length)))
 				return next
 			}
 		case 4:
 			value1 := genValue(n.child[3])
 			n.exec = func(f *frame) bltn {
-				length, capacity := int(vInt(value(f))), int(vInt(value1(f)))
-				checkMakeSlice(length, capacity)
-				dest(f).Set(reflect.MakeSlice(typ, length, capacity))
+				length, capacity := vInt(value(f)), vInt(value1(f))
+				checkMakeSlice(size, length, capacity)
+				dest(f).Set(reflect.MakeSlice(typ, int(length), int(capacity)))
 				return next
 			}
 		}

@@ -1,7 +1,9 @@
 package interp
 
 import (
+	"math/bits"
 	"reflect"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -180,12 +182,66 @@ func checkSlice(v reflect.Value, lo, hi, max int, three bool) {
 	}
 }
 
-// checkMakeSlice panics as Go does if make of a slice of length n and
-// capacity c is out of range: with the runtime's own error.
-func checkMakeSlice(n, c int) {
-	if n < 0 || c < n {
-		_ = make([]struct{}, n, c)
+// checkMakeSlice panics as Go does (runtime.makeslice64) if make of a
+// slice of elements of the given size, of length n and capacity c, is out
+// of range: with the runtime's own errors. reflect.MakeSlice panics with
+// other texts, or with "runtime: allocation size out of range" for a
+// slice too large.
+func checkMakeSlice(size uintptr, n, c int64) {
+	switch {
+	case int64(int(n)) != n:
+		panicMakeSliceLen()
+	case int64(int(c)) != c:
+		panicMakeSliceCap()
+	case allocTooLarge(size, int(c)) || n < 0 || n > c:
+		if allocTooLarge(size, int(n)) || n < 0 {
+			panicMakeSliceLen()
+		}
+		panicMakeSliceCap()
 	}
+}
+
+// allocTooLarge reports whether n elements of the given size are more
+// than the runtime allocates (a negative n is too large, as the runtime
+// takes it for an unsigned number).
+func allocTooLarge(size uintptr, n int) bool {
+	hi, mem := bits.Mul(uint(size), uint(n))
+	return hi != 0 || uint64(mem) > maxAlloc()
+}
+
+// maxAlloc returns the size of the largest allocation the runtime makes
+// (maxAlloc in runtime/malloc.go).
+func maxAlloc() uint64 {
+	const is64 = strconv.IntSize == 64
+	addrBits := 48
+	switch {
+	case runtime.GOOS == "ios" && runtime.GOARCH == "arm64":
+		addrBits = 40
+	case runtime.GOARCH == "wasm":
+		addrBits = 32
+	case !is64 && (runtime.GOARCH == "mips" || runtime.GOARCH == "mipsle"):
+		addrBits = 31
+	case !is64:
+		addrBits = 32
+	}
+	if !is64 {
+		return 1<<addrBits - 1
+	}
+	return 1 << addrBits
+}
+
+// panicMakeSliceLen panics with the runtime's error of make([]T, n) for
+// a length n out of range.
+func panicMakeSliceLen() {
+	n := -1
+	_ = make([]struct{}, n)
+}
+
+// panicMakeSliceCap panics with the runtime's error of make([]T, n, c)
+// for a capacity c out of range.
+func panicMakeSliceCap() {
+	c := -1
+	_ = make([]struct{}, 0, c)
 }
 
 // checkMakeChan panics as Go does if make of a channel of buffer size n

@@ -601,7 +601,11 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 			}
 
 		case a.kind == returnStmt:
-			dt = sc.def.typ.ret[childPos(n)]
+			// Not for a binary interface (fmt.Stringer), which has no
+			// place for the operation's concrete type.
+			if rt := sc.def.typ.ret[childPos(n)]; !isInterface(rt) || isInterfaceSrc(rt) {
+				dt = rt
+			}
 		}
 
 		if isInterfaceSrc(dt) {
@@ -1979,88 +1983,260 @@ var (
 	constVal           = reflect.TypeOf((*constant.Value)(nil)).Elem()
 )
 
+// refTypeContext is the state of the construction of a reflect type that
+// may involve recursive struct types.
+//
+// reflect cannot make a recursive type: a struct type S whose fields
+// refer to S (through a pointer, a slice, a map, a channel or a
+// function) is made with a placeholder type where its fields refer to S,
+// and once every type is made, the fields that hold a placeholder have
+// their type replaced, in place, by the type the placeholder stands for
+// (see unsafe2.SetFieldType), which has the same size. Each named struct
+// type under construction has a placeholder of its own, so that a struct
+// that refers to several of them (type B struct { s *S; a *A }) gets
+// each its own.
+//
+// A struct type that holds a placeholder by value (a field or an array
+// element of type S, not behind a pointer) cannot be laid out before S
+// is: its construction is put off (it is pending, and stands for itself
+// with a placeholder too) until every struct type under construction is
+// made. With S first, type L struct { root S } and type S struct { l *L }
+// make L after S.
 type refTypeContext struct {
+	// defined holds the named struct types under construction or made in
+	// this context, by name.
 	defined map[string]*itype
 
-	// refs keeps track of all the places (in the same type recursion) where the
-	// type name (as key) is used as a field of another (or possibly the same) struct
-	// type. Each of these fields will then live as an unsafe2.dummy type until the
-	// whole recursion is fully resolved, and the type is fixed.
-	refs map[string][]*itype
+	// pending holds the named struct types put off, in order, and
+	// pendingOf by name.
+	pending   []*itype
+	pendingOf map[string]*itype
 
-	// When we detect for the first time that we are in a recursive type (thanks to
-	// defined), we keep track of the first occurrence of the type where the recursion
-	// started, so we can restart the last step that fixes all the types from the same
-	// "top-level" point.
-	rect       *itype
-	rebuilding bool
-	slevel     int
+	// placeholders maps each placeholder type to the named struct type it
+	// stands for; placeholderOf gives the placeholder of a name.
+	placeholders  map[reflect.Type]*itype
+	placeholderOf map[string]reflect.Type
 }
 
-// Clone creates a copy of the ref type context.
-func (c *refTypeContext) Clone() *refTypeContext {
-	return &refTypeContext{defined: c.defined, refs: c.refs, rebuilding: c.rebuilding}
-}
-
-func (c *refTypeContext) isComplete() bool {
-	for _, t := range c.defined {
-		if t.rtype == nil {
-			return false
-		}
+func newRefTypeContext() *refTypeContext {
+	return &refTypeContext{
+		defined:       map[string]*itype{},
+		pendingOf:     map[string]*itype{},
+		placeholders:  map[reflect.Type]*itype{},
+		placeholderOf: map[string]reflect.Type{},
 	}
-	return true
 }
 
-func (t *itype) fixDummy(typ reflect.Type) reflect.Type {
-	if typ == unsafe2.DummyType {
+// placeholder returns the placeholder type of dt, the named struct type
+// under construction (or put off) called name: a struct type of its own,
+// unique to dt, which is never used for values.
+func (c *refTypeContext) placeholder(name string, dt *itype) reflect.Type {
+	if p, ok := c.placeholderOf[name]; ok {
+		return p
+	}
+	p := reflect.StructOf([]reflect.StructField{{
+		Name: "Placeholder",
+		Type: unsafe2.DummyType,
+		Tag:  reflect.StructTag(fmt.Sprintf("%s %p", name, dt)),
+	}})
+	c.placeholders[p] = dt
+	c.placeholderOf[name] = p
+	return p
+}
+
+// putOff records t, the named struct type called name, whose fields hold
+// a placeholder by value, as pending, and returns its placeholder.
+func (c *refTypeContext) putOff(name string, t *itype) reflect.Type {
+	delete(c.defined, name)
+	c.pending = append(c.pending, t)
+	c.pendingOf[name] = t
+	return c.placeholder(name, t)
+}
+
+// finish makes the types put off, replaces the placeholders in the fields
+// of the named struct types made, and returns rt, the type made for t,
+// without placeholders.
+func (c *refTypeContext) finish(t *itype, rt reflect.Type) reflect.Type {
+	for len(c.pending) > 0 {
+		p := c.pending[0]
+		c.pending = c.pending[1:]
+		delete(c.pendingOf, p.path+"/"+p.name)
+		p.refType(c)
+	}
+	c.complete()
+	if t.rtype != nil {
 		return t.rtype
 	}
-	switch typ.Kind() {
-	case reflect.Array:
-		return reflect.ArrayOf(typ.Len(), t.fixDummy(typ.Elem()))
-	case reflect.Chan:
-		return reflect.ChanOf(typ.ChanDir(), t.fixDummy(typ.Elem()))
-	case reflect.Func:
-		in := make([]reflect.Type, typ.NumIn())
-		for i := range in {
-			in[i] = t.fixDummy(typ.In(i))
-		}
-		out := make([]reflect.Type, typ.NumOut())
-		for i := range out {
-			out[i] = t.fixDummy(typ.Out(i))
-		}
-		return reflect.FuncOf(in, out, typ.IsVariadic())
-	case reflect.Map:
-		return reflect.MapOf(t.fixDummy(typ.Key()), t.fixDummy(typ.Elem()))
-	case reflect.Ptr:
-		return reflect.PtrTo(t.fixDummy(typ.Elem()))
-	case reflect.Slice:
-		return reflect.SliceOf(t.fixDummy(typ.Elem()))
-	case reflect.Struct:
-		fields := make([]reflect.StructField, typ.NumField())
-		for i := range fields {
-			fields[i] = typ.Field(i)
-			fields[i].Type = t.fixDummy(fields[i].Type)
-		}
-		return reflect.StructOf(fields)
+	if rt != nil && len(c.placeholders) > 0 {
+		rt = c.resolve(rt, map[reflect.Type]reflect.Type{})
 	}
-	return typ
+	return rt
+}
+
+// complete replaces the placeholders in the fields of the named struct
+// types of the context by the types they stand for.
+func (c *refTypeContext) complete() {
+	if len(c.placeholders) == 0 {
+		return
+	}
+	seen := map[reflect.Type]reflect.Type{}
+	for _, s := range c.defined {
+		for i := 0; i < s.rtype.NumField(); i++ {
+			ft := s.rtype.Field(i).Type
+			if nt := c.resolve(ft, seen); nt != ft {
+				unsafe2.SetFieldType(s.rtype, i, nt)
+			}
+		}
+	}
+}
+
+// resolve returns the type t with each placeholder replaced by the type
+// it stands for, or t itself if it has none. It does not look into the
+// named struct types of the context, which complete completes in place;
+// seen holds the types resolved so far (a type being resolved maps to
+// itself: the types with placeholders have no cycles but through those
+// struct types, and the types made before the context hold none).
+func (c *refTypeContext) resolve(t reflect.Type, seen map[reflect.Type]reflect.Type) reflect.Type {
+	if dt, ok := c.placeholders[t]; ok {
+		return dt.rtype
+	}
+	if r, ok := seen[t]; ok {
+		return r
+	}
+	seen[t] = t
+	r := t
+	switch t.Kind() {
+	case reflect.Array:
+		if e := c.resolve(t.Elem(), seen); e != t.Elem() {
+			r = reflect.ArrayOf(t.Len(), e)
+		}
+	case reflect.Chan:
+		if e := c.resolve(t.Elem(), seen); e != t.Elem() {
+			r = reflect.ChanOf(t.ChanDir(), e)
+		}
+	case reflect.Map:
+		k, e := c.resolve(t.Key(), seen), c.resolve(t.Elem(), seen)
+		if k != t.Key() || e != t.Elem() {
+			r = reflect.MapOf(k, e)
+		}
+	case reflect.Ptr:
+		if e := c.resolve(t.Elem(), seen); e != t.Elem() {
+			r = reflect.PtrTo(e)
+		}
+	case reflect.Slice:
+		if e := c.resolve(t.Elem(), seen); e != t.Elem() {
+			r = reflect.SliceOf(e)
+		}
+	case reflect.Func:
+		in, out, changed := make([]reflect.Type, t.NumIn()), make([]reflect.Type, t.NumOut()), false
+		for i := range in {
+			in[i] = c.resolve(t.In(i), seen)
+			changed = changed || in[i] != t.In(i)
+		}
+		for i := range out {
+			out[i] = c.resolve(t.Out(i), seen)
+			changed = changed || out[i] != t.Out(i)
+		}
+		if changed {
+			r = reflect.FuncOf(in, out, t.IsVariadic())
+		}
+	case reflect.Struct:
+		if c.isDefined(t) {
+			break
+		}
+		fields, changed := make([]reflect.StructField, t.NumField()), false
+		for i := range fields {
+			fields[i] = t.Field(i)
+			if ft := c.resolve(fields[i].Type, seen); ft != fields[i].Type {
+				fields[i].Type = ft
+				changed = true
+			}
+		}
+		if changed {
+			r = reflect.StructOf(fields)
+		}
+	}
+	seen[t] = r
+	return r
+}
+
+// isDefined reports whether t is the reflect type of a named struct type
+// made in the context.
+func (c *refTypeContext) isDefined(t reflect.Type) bool {
+	for _, d := range c.defined {
+		if d.rtype == t {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPlaceholder reports whether the type t holds a placeholder of the
+// context, other than through a named struct type made in the context
+// (which is completed in place).
+func (c *refTypeContext) hasPlaceholder(t reflect.Type) bool {
+	return len(c.placeholders) > 0 && c.holdsPlaceholder(t, false, map[reflect.Type]bool{})
+}
+
+// hasPlaceholderByValue reports whether the type t holds a placeholder of
+// the context by value: in its fields or elements, not behind a pointer,
+// a slice, a map, a channel or a function.
+func (c *refTypeContext) hasPlaceholderByValue(t reflect.Type) bool {
+	return len(c.placeholders) > 0 && c.holdsPlaceholder(t, true, map[reflect.Type]bool{})
+}
+
+func (c *refTypeContext) holdsPlaceholder(t reflect.Type, byValue bool, seen map[reflect.Type]bool) bool {
+	if _, ok := c.placeholders[t]; ok {
+		return true
+	}
+	if seen[t] || t.Kind() == reflect.Struct && c.isDefined(t) {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Array:
+		return c.holdsPlaceholder(t.Elem(), byValue, seen)
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if c.holdsPlaceholder(t.Field(i).Type, byValue, seen) {
+				return true
+			}
+		}
+	case reflect.Chan, reflect.Ptr, reflect.Slice:
+		return !byValue && c.holdsPlaceholder(t.Elem(), byValue, seen)
+	case reflect.Map:
+		return !byValue && (c.holdsPlaceholder(t.Key(), byValue, seen) || c.holdsPlaceholder(t.Elem(), byValue, seen))
+	case reflect.Func:
+		if byValue {
+			return false
+		}
+		for i := 0; i < t.NumIn(); i++ {
+			if c.holdsPlaceholder(t.In(i), byValue, seen) {
+				return true
+			}
+		}
+		for i := 0; i < t.NumOut(); i++ {
+			if c.holdsPlaceholder(t.Out(i), byValue, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // RefType returns a reflect.Type representation from an interpreter type.
 // In simple cases, reflect types are directly mapped from the interpreter
 // counterpart.
-// For recursive named struct or interfaces, as reflect does not permit to
-// create a recursive named struct, a dummy type is set temporarily for each recursive
-// field. When done, the dummy type fields are updated with the original reflect type
-// pointer using unsafe. We thus obtain a usable recursive type definition, except
-// for string representation, as created reflect types are still unnamed.
+// For recursive named struct types, as reflect does not permit to create
+// a recursive struct, a placeholder type is set temporarily for each
+// recursive reference (see refTypeContext). We thus obtain a usable
+// recursive type definition, except for string representation, as
+// created reflect types are still unnamed.
 func (t *itype) refType(ctx *refTypeContext) reflect.Type {
 	if ctx == nil {
-		ctx = &refTypeContext{
-			defined: map[string]*itype{},
-			refs:    map[string][]*itype{},
-		}
+		ctx = newRefTypeContext()
+		rt := t.refType(ctx)
+		return ctx.finish(t, rt)
 	}
 	if t.incomplete || t.cat == nilT {
 		var err error
@@ -2070,7 +2246,7 @@ func (t *itype) refType(ctx *refTypeContext) reflect.Type {
 	}
 	name := t.path + "/" + t.name
 
-	if t.rtype != nil && !ctx.rebuilding {
+	if t.rtype != nil {
 		return t.rtype
 	}
 	if dt := ctx.defined[name]; dt != nil {
@@ -2081,37 +2257,31 @@ func (t *itype) refType(ctx *refTypeContext) reflect.Type {
 			t.rtype = dt.rtype
 			return dt.rtype
 		}
-
-		// The recursion has not been fully resolved yet.
-		// To indicate that a rebuild is needed on the englobing struct,
-		// return a dummy field type and create an empty entry.
-		flds := ctx.refs[name]
-		ctx.rect = dt
-
-		// We know we are used as a field by someone, but we don't know by who
-		// at this point in the code, so we just mark it as an empty *itype for now.
-		// We'll complete the *itype in the caller.
-		ctx.refs[name] = append(flds, (*itype)(nil))
-		return unsafe2.DummyType
+		// The recursion has not been resolved yet: stand in for the type.
+		return ctx.placeholder(name, dt)
+	}
+	if pt := ctx.pendingOf[name]; pt != nil {
+		return ctx.placeholder(name, pt)
 	}
 	if isGeneric(t) {
 		return reflect.TypeOf((*generic)(nil)).Elem()
 	}
+	var rt reflect.Type
 	switch t.cat {
 	case linkedT:
-		t.rtype = t.val.refType(ctx)
+		rt = t.val.refType(ctx)
 	case arrayT:
-		t.rtype = reflect.ArrayOf(t.length, t.val.refType(ctx))
+		rt = reflect.ArrayOf(t.length, t.val.refType(ctx))
 	case sliceT, variadicT:
-		t.rtype = reflect.SliceOf(t.val.refType(ctx))
+		rt = reflect.SliceOf(t.val.refType(ctx))
 	case chanT:
-		t.rtype = reflect.ChanOf(reflect.BothDir, t.val.refType(ctx))
+		rt = reflect.ChanOf(reflect.BothDir, t.val.refType(ctx))
 	case chanRecvT:
-		t.rtype = reflect.ChanOf(reflect.RecvDir, t.val.refType(ctx))
+		rt = reflect.ChanOf(reflect.RecvDir, t.val.refType(ctx))
 	case chanSendT:
-		t.rtype = reflect.ChanOf(reflect.SendDir, t.val.refType(ctx))
+		rt = reflect.ChanOf(reflect.SendDir, t.val.refType(ctx))
 	case errorT:
-		t.rtype = reflect.TypeOf(new(error)).Elem()
+		rt = reflect.TypeOf(new(error)).Elem()
 	case funcT:
 		variadic := false
 		in := make([]reflect.Type, len(t.arg))
@@ -2123,30 +2293,22 @@ func (t *itype) refType(ctx *refTypeContext) reflect.Type {
 		for i, v := range t.ret {
 			out[i] = v.refType(ctx)
 		}
-		t.rtype = reflect.FuncOf(in, out, variadic)
+		rt = reflect.FuncOf(in, out, variadic)
 	case interfaceT:
 		if len(t.field) == 0 {
 			// empty interface, do not wrap it
-			t.rtype = emptyInterfaceType
+			rt = emptyInterfaceType
 			break
 		}
-		t.rtype = valueInterfaceType
+		rt = valueInterfaceType
 	case mapT:
-		t.rtype = reflect.MapOf(t.key.refType(ctx), t.val.refType(ctx))
+		rt = reflect.MapOf(t.key.refType(ctx), t.val.refType(ctx))
 	case ptrT:
-		rt := t.val.refType(ctx)
-		if rt == unsafe2.DummyType && ctx.slevel > 1 {
-			// We have a pointer to a recursive struct which is not yet fully computed.
-			// Return it but do not yet store it in rtype, so the complete version can
-			// be stored in future.
-			return reflect.PtrTo(rt)
-		}
-		t.rtype = reflect.PtrTo(rt)
+		rt = reflect.PtrTo(t.val.refType(ctx))
 	case structT:
 		if t.name != "" {
 			ctx.defined[name] = t
 		}
-		ctx.slevel++
 		var fields []reflect.StructField
 		for _, f := range t.field {
 			field := reflect.StructField{
@@ -2160,62 +2322,30 @@ func (t *itype) refType(ctx *refTypeContext) reflect.Type {
 				field.Anonymous = true
 			}
 			fields = append(fields, field)
-			// Find any nil type refs that indicates a rebuild is needed on this field.
-			for _, flds := range ctx.refs {
-				for j, fld := range flds {
-					if fld == nil {
-						flds[j] = t
-					}
-				}
-			}
 		}
-		ctx.slevel--
-		type fixStructField struct {
-			name  string
-			index int
+		rt = reflect.StructOf(fields)
+		if t.name == "" {
+			break
 		}
-		fieldFix := []fixStructField{} // Slice of field indices to fix for recursivity.
-		t.rtype = reflect.StructOf(fields)
-		if ctx.isComplete() {
-			for _, s := range ctx.defined {
-				for i := 0; i < s.rtype.NumField(); i++ {
-					f := s.rtype.Field(i)
-					if strings.HasSuffix(f.Type.String(), "unsafe2.dummy") {
-						unsafe2.SetFieldType(s.rtype, i, ctx.rect.fixDummy(s.rtype.Field(i).Type))
-						if name == s.path+"/"+s.name {
-							fieldFix = append(fieldFix, fixStructField{s.name, i})
-						}
-						continue
-					}
-					if f.Type.Kind() == reflect.Func && strings.Contains(f.Type.String(), "unsafe2.dummy") {
-						fieldFix = append(fieldFix, fixStructField{s.name, i})
-					}
-				}
-			}
+		if ctx.hasPlaceholderByValue(rt) {
+			// Its layout depends on a type under construction.
+			return ctx.putOff(name, t)
 		}
-
-		// The rtype has now been built, we can go back and rebuild
-		// all the recursive types that relied on this type.
-		// However, as we are keyed by type name, if two or more (recursive) fields at
-		// the same depth level are of the same type, or a "variation" of the same type
-		// (slice of, map of, etc), they "mask" each other, and only one
-		// of them is in ctx.refs. That is why the code around here is a bit convoluted,
-		// and we need both the loop above, around all the struct fields, and the loop
-		// below, around the ctx.refs.
-		for _, f := range ctx.refs[name] {
-			for _, ff := range fieldFix {
-				if ff.name == f.name {
-					ftyp := f.field[ff.index].typ.refType(&refTypeContext{defined: ctx.defined, rebuilding: true})
-					unsafe2.SetFieldType(f.rtype, ff.index, ftyp)
-				}
-			}
-		}
+		// A named struct type keeps its type, which is completed in
+		// place.
+		t.rtype = rt
+		return rt
 	default:
 		if z, _ := t.zero(); z.IsValid() {
-			t.rtype = z.Type()
+			rt = z.Type()
 		}
 	}
-	return t.rtype
+	// A type made with a placeholder is made again once the recursion is
+	// resolved: it is not kept.
+	if rt != nil && !ctx.hasPlaceholder(rt) {
+		t.rtype = rt
+	}
+	return rt
 }
 
 // TypeOf returns the reflection type of dynamic interpreter type t.

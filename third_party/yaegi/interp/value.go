@@ -194,14 +194,27 @@ func genValueArray(n *node) func(*frame) reflect.Value {
 	return value
 }
 
-func genValueRangeArray(n *node) func(*frame) reflect.Value {
+// genValueRangeArray returns the value a range statement over n goes over;
+// elems tells whether the statement reads the elements.
+func genValueRangeArray(n *node, elems bool) func(*frame) reflect.Value {
 	value := genValue(n)
 
 	switch {
 	case n.typ.TypeOf().Kind() == reflect.Ptr:
-		// dereference array pointer, to support array operations on array pointer
+		// dereference array pointer, to support array operations on array pointer.
+		// A nil pointer is not dereferenced when the range reads no
+		// element: it goes over the indices of the array, which a slice
+		// of as many empty structs stands for.
+		at := n.typ.TypeOf().Elem()
 		return func(f *frame) reflect.Value {
-			return value(f).Elem()
+			v := value(f)
+			switch {
+			case !v.IsNil():
+				return v.Elem()
+			case elems && at.Len() > 0:
+				panicNilDeref()
+			}
+			return reflect.MakeSlice(reflect.TypeOf([]struct{}{}), at.Len(), at.Len())
 		}
 	case n.typ.val != nil && n.typ.val.cat == interfaceT:
 		if len(n.typ.val.field) > 0 {

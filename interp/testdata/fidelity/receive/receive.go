@@ -119,3 +119,59 @@ func Values() string {
 	as[0] = <-ac
 	return fmt.Sprint(errs[0], ss[1].F, as[0])
 }
+
+func recvInt(c chan int) int                { return <-c }
+func recvAny(c chan int) any                { return <-c }
+func recvErr(c chan error) error            { return <-c }
+func recvNamed(c chan string) (s string)    { return <-c }
+func recvParen(c chan int) int              { return (<-c) }
+func recvTwo(c chan int) (int, int)         { return <-c, <-c }
+func recvPlus(c chan int) int               { return <-c + 1 }
+func recvNeg(c chan int) int                { return -<-c }
+func recvStruct(c chan S) S                 { return <-c }
+func recvPointer(c chan *S) *S              { return <-c }
+func recvNot(c chan bool) bool              { return !<-c }
+func recvSlice(c chan []int) []int          { return <-c }
+func recvFunc(c chan func() int) func() int { return <-c }
+
+func recvDeferred(c chan int) (r int) {
+	defer func() { r *= 10 }()
+	return <-c
+}
+
+func recvClosed() (int, int) {
+	c := make(chan int)
+	close(c)
+	return recvInt(c), <-c
+}
+
+// Returns returns received values directly, alone and with other
+// operands, into results of every kind.
+//
+//microfn:service
+func Returns() []string {
+	c := make(chan int, 10)
+	for i := 1; i <= 10; i++ {
+		c <- i
+	}
+	a, b := recvTwo(c)
+	out := []string{fmt.Sprint(recvInt(c), recvAny(c), recvParen(c), a, b, recvPlus(c), recvNeg(c), recvDeferred(c))}
+	out = append(out, fmt.Sprint(recvClosed()))
+	ec := make(chan error, 1)
+	ec <- fmt.Errorf("boom")
+	sc := make(chan string, 1)
+	sc <- "x"
+	stc := make(chan S, 2)
+	stc <- S{F: 3}
+	ps := &S{F: 4}
+	pc := make(chan *S, 1)
+	pc <- ps
+	bc := make(chan bool, 1)
+	bc <- false
+	slc := make(chan []int, 1)
+	slc <- []int{1, 2}
+	fc := make(chan func() int, 1)
+	fc <- func() int { return 9 }
+	out = append(out, fmt.Sprint(recvErr(ec), recvNamed(sc), recvStruct(stc).F, recvPointer(pc) == ps, recvNot(bc), recvSlice(slc), recvFunc(fc)()))
+	return out
+}
