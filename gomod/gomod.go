@@ -175,6 +175,11 @@ func (m *Module) ImportSource(p string) (*funcs.Package, bool, error) {
 // importSource is ImportSource with the module's own packages read by
 // readDir.
 func (m *Module) importSource(p string, readDir func(dir string) ([]funcs.SourceFile, error), imp funcs.Importer) (*funcs.Package, bool, error) {
+	if err := module.CheckImportPath(p); err != nil {
+		// ".." and the like would lead out of the module, or of
+		// vendor/ and the module cache.
+		return nil, false, err
+	}
 	if dir, ok := m.localDir(p); ok {
 		if _, ok := m.Local(p); !ok {
 			return nil, false, fmt.Errorf("package %s is outside the served folder %s: serve the module's root, %s", p, m.Root, m.Dir)
@@ -425,6 +430,9 @@ func (s *Snapshot) LocalDeps(files []funcs.SourceFile) (rels []string, sum [32]b
 			continue
 		}
 		seen[p] = true
+		if module.CheckImportPath(p) != nil {
+			continue // a load error of its importer
+		}
 		rel, ok := m.Local(p)
 		if !ok {
 			continue

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/mod/module"
+
 	"github.com/microfn/microfn/funcs"
 )
 
@@ -63,6 +65,9 @@ type sourceDep struct {
 // alone; its source is optional.
 func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]bool) ([]*sourceDep, error) {
 	if imp == nil {
+		if errs := malformedImports(src); len(errs) > 0 {
+			return nil, errs
+		}
 		return nil, nil
 	}
 	var (
@@ -76,6 +81,14 @@ func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]
 	visit = func(pkg *funcs.Package, chain []string, typesOnly bool) {
 		onStack[pkg.ImportPath] = true
 		defer delete(onStack, pkg.ImportPath)
+		if bad := malformedImports(pkg); len(bad) > 0 {
+			// No source is looked up through a malformed path: ".."
+			// would lead out of the module.
+			for _, e := range bad {
+				errs = append(errs, &funcs.SourceError{Pos: e.Pos, Msg: withChainMsg(chain, pkg, e.Msg)})
+			}
+			return
+		}
 		for _, ip := range sortedImports(pkg) {
 			p := ip.path
 			if (p == root && root != "") || onStack[p] {
@@ -131,6 +144,29 @@ func markInterpreted(d *sourceDep, byPath map[string]*sourceDep, compiled map[st
 			markInterpreted(dd, byPath, compiled)
 		}
 	}
+}
+
+// malformedImports reports the imports of pkg whose paths the go command
+// rejects as malformed (module.CheckImportPath): "..", ".", an absolute
+// path, an empty element and the like.
+func malformedImports(pkg *funcs.Package) funcs.ErrorList {
+	var list funcs.ErrorList
+	for _, ip := range sortedImports(pkg) {
+		if err := module.CheckImportPath(ip.path); err != nil {
+			list = append(list, &funcs.SourceError{Pos: ip.pos, Msg: err.Error()})
+		}
+	}
+	return list
+}
+
+// withChainMsg prefixes msg, an error in pkg, with how the prepared
+// package reaches pkg along chain; a message of the prepared package
+// itself (an empty chain) is left as it is.
+func withChainMsg(chain []string, pkg *funcs.Package, msg string) string {
+	if len(chain) == 0 {
+		return msg
+	}
+	return strings.Join(append(slices.Clone(chain), pkg.ImportPath), " imports ") + ": " + msg
 }
 
 type importRef struct {
