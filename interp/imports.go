@@ -46,8 +46,14 @@ type PreparedDep struct {
 // sourceDep is a package imported from source while a package is
 // prepared.
 type sourceDep struct {
-	pkg     *funcs.Package
-	chain   []string // the import paths from the prepared package to it
+	pkg *funcs.Package
+	// via is the package that imports it on the way from the prepared
+	// package, nil when the prepared package imports it; root is the
+	// prepared package's import path. Together they give its import
+	// chain, built only for an error (a chain of n packages would cost
+	// n² to keep a copy of it at every one).
+	via  *sourceDep
+	root string
 	checked *types.Package
 	info    *types.Info
 	// typesOnly marks a package compiled into the executable, or reached
@@ -77,22 +83,33 @@ func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]
 		errs    funcs.ErrorList
 	)
 	root := src.ImportPath
-	var visit func(pkg *funcs.Package, chain []string, typesOnly bool)
-	visit = func(pkg *funcs.Package, chain []string, typesOnly bool) {
+	var visit func(pkg *funcs.Package, via *sourceDep, typesOnly bool)
+	visit = func(pkg *funcs.Package, via *sourceDep, typesOnly bool) {
 		onStack[pkg.ImportPath] = true
 		defer delete(onStack, pkg.ImportPath)
 		if bad := malformedImports(pkg); len(bad) > 0 {
 			// No source is looked up through a malformed path: ".."
 			// would lead out of the module.
 			for _, e := range bad {
-				errs = append(errs, &funcs.SourceError{Pos: e.Pos, Msg: withChainMsg(chain, pkg, e.Msg)})
+				msg := e.Msg
+				if via != nil || pkg != src {
+					msg = chainTo(root, via, pkg.ImportPath) + ": " + msg
+				}
+				errs = append(errs, &funcs.SourceError{Pos: e.Pos, Msg: msg})
 			}
 			return
+		}
+		var self *sourceDep // pkg as a dependency, nil for src
+		if pkg != src {
+			self = byPath[pkg.ImportPath]
 		}
 		for _, ip := range sortedImports(pkg) {
 			p := ip.path
 			if (p == root && root != "") || onStack[p] {
-				full := append(append([]string{}, chain...), pkg.ImportPath)
+				full := strings.Split(chainTo(root, via, pkg.ImportPath), " imports ")
+				if pkg == src {
+					full = []string{pkg.ImportPath}
+				}
 				i := max(0, slices.Index(full, p))
 				errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: "import cycle not allowed: " + strings.Join(append(full[i:], p), " imports ")})
 				continue
@@ -118,9 +135,9 @@ func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]
 			if !ok {
 				continue
 			}
-			d := &sourceDep{pkg: dep, chain: append(append([]string{}, chain...), pkg.ImportPath), typesOnly: only}
+			d := &sourceDep{pkg: dep, via: self, root: root, typesOnly: only}
 			byPath[p] = d
-			visit(dep, d.chain, only)
+			visit(dep, self, only)
 			order = append(order, d)
 		}
 	}
@@ -159,14 +176,20 @@ func malformedImports(pkg *funcs.Package) funcs.ErrorList {
 	return list
 }
 
-// withChainMsg prefixes msg, an error in pkg, with how the prepared
-// package reaches pkg along chain; a message of the prepared package
-// itself (an empty chain) is left as it is.
-func withChainMsg(chain []string, pkg *funcs.Package, msg string) string {
-	if len(chain) == 0 {
-		return msg
+// chainTo describes how the prepared package, of the import path root,
+// reaches the package path through via, the package that imports it
+// (nil: the prepared package): "example.com/app/api imports
+// github.com/x/y".
+func chainTo(root string, via *sourceDep, path string) string {
+	var rev []string
+	for d := via; d != nil; d = d.via {
+		rev = append(rev, d.pkg.ImportPath)
 	}
-	return strings.Join(append(slices.Clone(chain), pkg.ImportPath), " imports ") + ": " + msg
+	out := []string{root}
+	for i := len(rev) - 1; i >= 0; i-- {
+		out = append(out, rev[i])
+	}
+	return strings.Join(append(out, path), " imports ")
 }
 
 type importRef struct {
@@ -196,7 +219,7 @@ func sortedImports(pkg *funcs.Package) []importRef {
 // importChain describes how the prepared package reaches dep, for errors
 // in it: "example.com/app/api imports github.com/x/y: ".
 func (d *sourceDep) importChain() string {
-	return strings.Join(append(d.chain, d.pkg.ImportPath), " imports ") + ": "
+	return chainTo(d.root, d.via, d.pkg.ImportPath) + ": "
 }
 
 // virtualPath is the directory of the interpreter's file system a package

@@ -45,6 +45,9 @@ type Server struct {
 	mu       sync.Mutex // guards packages and locks, and publishing
 	packages map[string]*pkgState
 	locks    map[string]*sync.Mutex // serialize the reloads of each package
+	// exports are the files of the standard library's export data, for
+	// prepare processes.
+	exports exportFiles
 
 	crashes crashLog
 
@@ -519,21 +522,27 @@ func (s *Server) reloadGroup(ctx context.Context, rels []string, guard bool) map
 	// The group's packages see one snapshot of the module's files: a
 	// library an editor is still writing is read once, the same for all.
 	var snap *gomod.Snapshot
+	var sources interp.SourceImporter = s.modules
 	if mod := s.modules.get(); mod != nil {
 		snap = mod.Snapshot()
+		sources = snap
 	}
 	loads := make([]pendingLoad, len(rels))
-	sem := make(chan struct{}, maxParallelLoads)
-	var wg sync.WaitGroup
-	for i, rel := range rels {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			loads[i] = s.loadPackage(ctx, rel, guard, snap)
-		}()
+	s.inParallel(len(rels), func(i int) { loads[i] = s.readPackage(ctx, rels[i], guard, snap) })
+	// The packages to load are checked and prepared together (each
+	// package they import checked once), then loaded side by side.
+	var toLoad []*pendingLoad
+	for i := range loads {
+		if !loads[i].finished {
+			toLoad = append(toLoad, &loads[i])
+		}
 	}
-	wg.Wait()
+	s.prepareAll(ctx, toLoad, sources)
+	s.inParallel(len(toLoad), func(i int) {
+		if l := toLoad[i]; l.err == nil {
+			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, l.prev, l.prep)
+		}
+	})
 	if oneShared {
 		s.shared.starting = false
 		s.sharedGroup(ctx, loads)
@@ -557,6 +566,22 @@ func (s *Server) reloadGroup(ctx context.Context, rels []string, guard bool) map
 		s.unsyncedPublish()
 	}
 	return errs
+}
+
+// inParallel calls f(0), …, f(n-1), at most maxParallelLoads at once, and
+// returns when every call has.
+func (s *Server) inParallel(n int, f func(i int)) {
+	sem := make(chan struct{}, maxParallelLoads)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // sharedGroup starts the one shared worker of a group's new versions, with
@@ -610,19 +635,26 @@ type pendingLoad struct {
 	rel, label string
 	st         *pkgState
 	start      time.Time
-	v          *version // the new version, if it loaded
-	err        error
+	// src and files are the package as read, prev the version serving
+	// now; prep is its code as prepared, when it runs here.
+	src   *funcs.Package
+	files []funcs.SourceFile
+	prev  *version
+	prep  *interp.Prepared
+	v     *version // the new version, if it loaded
+	err   error
 	// finished reports that nothing is left to publish: the package was
 	// unchanged, removed, held back or failed before its load, and err
 	// is its outcome.
 	finished bool
 }
 
-// loadPackage is the part of a reload of the package in rel before its
-// new version is published: it reads the package, skips it if unchanged,
-// and loads it. snap, in a module, is the group's snapshot of its files.
-// The caller holds the package's lock.
-func (s *Server) loadPackage(ctx context.Context, rel string, guard bool, snap *gomod.Snapshot) pendingLoad {
+// readPackage is the first part of a reload of the package in rel: it
+// reads and parses the package, and finishes the load if the package is
+// unchanged, removed, held back or cannot be parsed. snap, in a module,
+// is the group's snapshot of its files. The caller holds the package's
+// lock.
+func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *gomod.Snapshot) pendingLoad {
 	start := time.Now()
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
 	label := filepath.ToSlash(dir)
@@ -703,9 +735,8 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool, snap *
 	prevHash := st.hash
 	st.hash = h
 	var imp funcs.Importer
-	var sources interp.SourceImporter = s.modules
 	if snap != nil {
-		imp, sources = snap.Importer(), snap
+		imp = snap.Importer()
 	}
 	src, err := funcs.ParseWith(dir, files, imp)
 	if err == nil && snap != nil {
@@ -729,9 +760,7 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool, snap *
 	st.hasHeld = false
 	prev := st.current
 	s.mu.Unlock()
-
-	v, err := s.load(ctx, rel, label, src, files, prev, sources)
-	return pendingLoad{rel: rel, label: label, st: st, start: start, v: v, err: err}
+	return pendingLoad{rel: rel, label: label, st: st, start: start, src: src, files: files, prev: prev}
 }
 
 // unsyncedInstall makes a loaded version its package's current one, or
@@ -795,19 +824,16 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 	return v, nil
 }
 
-// load loads one version of the package in rel: in this process, or in
-// a worker process of its own. prev is the version serving now, if any.
-//
-// sources gives the packages src imports from source.
-func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prev *version, sources interp.SourceImporter) (*version, error) {
-	// The code is checked and rewritten here, where the type information
-	// of the standard library is at hand, and the policies are checked,
-	// before a worker is started for nothing; the worker only runs it.
-	prep, err := s.loader.PrepareWith(src, sources)
-	if err != nil {
-		return nil, err
-	}
+// load loads one version of the package in rel, checked already, from
+// its code prepared (prep: nil when it runs nothing here, see needsCode):
+// in this process, or in a worker process of its own. prev is the version
+// serving now, if any.
+func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prev *version, prep *interp.Prepared) (*version, error) {
 	if s.cfg.isolation == IsolateNone {
+		if prep == nil {
+			// A library: it runs within the packages that import it.
+			return s.newVersion(rel, src.Services, nil, prev)
+		}
 		return s.loadHere(ctx, rel, src, prep, prev)
 	}
 	v, err := s.newVersion(rel, src.Services, nil, prev)

@@ -44,10 +44,18 @@ const supervisorHost = "supervisor"
 //
 // opts are options of the executable itself that the spec does not carry
 // (WithCompiled); the spec sets the rest.
+//
+// A spec with Prepare set makes the process a prepare process instead: it
+// confines itself, checks and prepares the spec's packages for the
+// interpreter, reports them to ready and returns (see
+// supervisor.Prepare). It runs no service code.
 func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger, restrict func() ([]string, error), ready func(supervisor.Ready) error, opts ...Option) error {
 	var set WorkerSettings
 	if err := json.Unmarshal(spec.Settings, &set); err != nil {
 		return fmt.Errorf("worker: read the settings: %w", err)
+	}
+	if spec.Prepare != nil {
+		return servePrepare(spec, set, logger, restrict, ready, opts...)
 	}
 	cfg, err := newConfig(append(opts,
 		WithIsolation(IsolateNone),
