@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/server"
 )
 
 // TestMalformedImportPaths: an import path the go command rejects as
@@ -40,6 +43,60 @@ func TestMalformedImportPaths(t *testing.T) {
 			want := "s/s.go:3:10: malformed import path \"" + tt.path + "\": " + tt.want
 			if errs := strings.Join(packageErrors(t, in, "s"), "\n"); !strings.Contains(errs, want) {
 				t.Errorf("errors of s:\n%s\nwant %q", errs, want)
+			}
+		})
+	}
+}
+
+// bombSource is a package whose type-checking needs 32 TiB: each constant
+// doubles the one before, and len makes the type checker build the last.
+func bombSource() string {
+	var b strings.Builder
+	b.WriteString("package bomb\n\nconst c0 = \"0123456789abcdef0123456789abcdef\"\n")
+	for n := 1; n <= 40; n++ {
+		fmt.Fprintf(&b, "const c%d = c%d + c%d\n", n, n-1, n-1)
+	}
+	b.WriteString("\n//microfn:service\nfunc N() int { return len(c40) }\n")
+	return b.String()
+}
+
+// TestTypeCheckBomb: a package whose type-checking runs out of memory is a
+// load error at the package, the limit named; the server, every other
+// package and the last good version of that package keep serving. (It
+// ended the server with "fatal error: out of memory".)
+func TestTypeCheckBomb(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		first string // bomb/b.go when the server starts
+	}{
+		{"saved while serving", "package bomb\n\n//microfn:service\nfunc N() int { return 1 }\n"},
+		{"there at start", bombSource()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := microfntest.Start(t, map[string]string{
+				"ok/ok.go":  "package ok\n\n//microfn:service\nfunc Ok() int { return 7 }\n",
+				"bomb/b.go": tt.first,
+			}, server.WithIsolation(server.IsolatePackage), server.WithLoadTimeout(3*time.Second))
+			in.Write("bomb/b.go", bombSource())
+			// Walking the constant's 2⁴⁰ parts takes time, and building
+			// it memory: either limit may end it first.
+			wants := []string{"bomb/b.go:1:1: type-checking needed more than 1024 MiB (--max-memory)", "bomb/b.go:1:1: type-checking took more than 3s (--load-timeout)"}
+			microfntest.Eventually(t, 20*time.Second, func() (bool, string) {
+				errs := strings.Join(packageErrors(t, in, "bomb"), "\n")
+				return strings.Contains(errs, wants[0]) || strings.Contains(errs, wants[1]), fmt.Sprintf("errors of bomb: %q, want one of %q", errs, wants)
+			})
+			if r := in.Get("/ok/Ok"); body(r) != "7" {
+				t.Errorf("/ok/Ok = %d %s, want 7", r.Status, r.Body)
+			}
+			wantN := "1"
+			if tt.first == bombSource() {
+				wantN = "" // never loaded
+			}
+			if r := in.Get("/bomb/N"); wantN != "" && body(r) != wantN {
+				t.Errorf("/bomb/N = %d %s, want the last good version's %s", r.Status, r.Body, wantN)
 			}
 		})
 	}

@@ -165,7 +165,8 @@ func prepareFailure(cfg PrepareConfig, state *os.ProcessState, out *stderrLog) e
 	e := &PrepareError{Label: cfg.Label, MaxMemory: cfg.MaxMemory, Timeout: cfg.Timeout, Reason: out.reason()}
 	ws, _ := state.Sys().(syscall.WaitStatus)
 	switch {
-	case strings.Contains(e.Reason, "out of memory"):
+	case strings.Contains(e.Reason, "out of memory") || strings.Contains(e.Reason, "failed to allocate"):
+		// The Go runtime's words, or the race detector's.
 		e.Limit = "memory"
 	case ws.Signaled() && ws.Signal() == syscall.SIGXCPU:
 		e.Limit = "time" // its processor time limit
