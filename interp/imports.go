@@ -52,8 +52,8 @@ type sourceDep struct {
 	// prepared package's import path. Together they give its import
 	// chain, built only for an error (a chain of n packages would cost
 	// n² to keep a copy of it at every one).
-	via  *sourceDep
-	root string
+	via     *sourceDep
+	root    string
 	checked *types.Package
 	info    *types.Info
 	// typesOnly marks a package compiled into the executable, or reached
