@@ -31,6 +31,9 @@ import (
 // in the server's process, when it has services (a library runs within
 // the packages that import it).
 func (s *Server) needsCode(rel string, descs []*funcs.Descriptor) bool {
+	if s.noRun {
+		return false
+	}
 	if s.cfg.isolation == IsolateNone {
 		return len(descs) > 0
 	}
@@ -387,15 +390,24 @@ func servePrepare(spec supervisor.Spec, set WorkerSettings, logger *slog.Logger,
 	batch := loader.NewBatch(sources)
 	for _, p := range spec.Packages {
 		dir := filepath.Join(spec.Root, filepath.FromSlash(p.Rel))
-		src, err := funcs.ParseWith(dir, p.Files, sources.importer())
-		if err != nil {
+		// What parsed is checked even when some of it did not (for
+		// microfn check); only a package that parsed whole is prepared.
+		src, err := funcs.ParseAllWith(dir, p.Files, sources.importer())
+		if src == nil {
 			r.Failed[p.Rel] = supervisor.LoadErrors(err)
 			continue
 		}
 		src.ImportPath = p.ImportPath
-		if p.CheckOnly {
+		if p.CheckOnly || err != nil {
+			var list []supervisor.LoadError
+			if err != nil {
+				list = supervisor.LoadErrors(err)
+			}
 			if err := batch.Check(src); err != nil {
-				r.Failed[p.Rel] = supervisor.LoadErrors(err)
+				list = append(list, supervisor.LoadErrors(err)...)
+			}
+			if len(list) > 0 {
+				r.Failed[p.Rel] = list
 			}
 			continue
 		}
@@ -407,4 +419,56 @@ func servePrepare(spec supervisor.Spec, set WorkerSettings, logger *slog.Logger,
 		r.Prepared[p.Rel] = preparedJSON(prep)
 	}
 	return ready(r)
+}
+
+// Check loads the packages srcs of the folder dir, by directory relative
+// to it, as serve would, and returns the load errors of each: their code
+// is checked in a prepare process and, if runInit is set, loaded in a
+// worker process, which runs their init functions within the load
+// timeout (an init that does not return is an error at its position) and
+// is then stopped. None of their code runs in this process. Without
+// runInit only the checks are made. srcs may be parsed with errors (see
+// funcs.ParseAll): what parsed is checked. It is what microfn check does.
+func Check(ctx context.Context, dir string, srcs map[string]*funcs.Package, runInit bool, opts ...Option) (map[string]error, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := newServer(dir, cfg)
+	s.noRun = !runInit
+	if cfg.isolation != IsolateNone {
+		if err := s.listenInternal(); err != nil {
+			return nil, err
+		}
+	}
+	defer s.Close()
+	var sources interp.SourceImporter = s.modules
+	if mod := s.modules.get(); mod != nil {
+		sources = mod.Snapshot()
+	}
+	var loads []*pendingLoad
+	for rel, src := range srcs {
+		l := &pendingLoad{rel: rel, label: filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel))), src: src}
+		for _, f := range src.Files {
+			l.files = append(l.files, funcs.SourceFile{Name: f.Name, Src: f.Src})
+		}
+		loads = append(loads, l)
+	}
+	s.prepareAll(ctx, loads, sources)
+	errs := map[string]error{}
+	s.inParallel(len(loads), func(i int) {
+		l := loads[i]
+		if l.err == nil && runInit {
+			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, nil, l.prep)
+			if l.v != nil {
+				l.v.retire()
+			}
+		}
+	})
+	for _, l := range loads {
+		if l.err != nil {
+			errs[l.rel] = l.err
+		}
+	}
+	return errs, ctx.Err()
 }

@@ -48,6 +48,9 @@ type Server struct {
 	// exports are the files of the standard library's export data, for
 	// prepare processes.
 	exports exportFiles
+	// noRun makes loads check packages without running any of
+	// their code (see Check).
+	noRun bool
 
 	crashes crashLog
 

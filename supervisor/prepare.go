@@ -156,7 +156,11 @@ func Prepare(ctx context.Context, cfg PrepareConfig, spec Spec) (Ready, error) {
 		}
 		return r, nil
 	}
-	return Ready{}, prepareFailure(cfg, cmd.ProcessState, out)
+	err = prepareFailure(cfg, cmd.ProcessState, out)
+	if c := out.crashOutput(); c != "" {
+		cfg.Logger.Error(fmt.Sprintf("the prepare process of %s died: %v", cfg.Label, err), "exit", cmd.ProcessState.String(), "output", c)
+	}
+	return Ready{}, err
 }
 
 // prepareFailure describes a prepare process that ended without its

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCheckRunsNothingHere: microfn check loads as serve does, in worker
+// processes: an init runs under the workers' sandbox and load timeout, and
+// type-checking under their limits. (It ran init in its own process: an
+// init wrote a file serve refuses to write, one that never returned hung
+// check, and a type-check bomb ended it.)
+func TestCheckRunsNothingHere(t *testing.T) {
+	t.Parallel()
+	outside := filepath.Join(t.TempDir(), "written-by-init")
+	var bomb strings.Builder
+	bomb.WriteString("package a\n\nconst c0 = \"0123456789abcdef0123456789abcdef\"\n")
+	for n := 1; n <= 40; n++ {
+		fmt.Fprintf(&bomb, "const c%d = c%d + c%d\n", n, n-1, n-1)
+	}
+	bomb.WriteString("\n//microfn:service\nfunc N() int { return len(c40) }\n")
+	tests := []struct {
+		name string
+		src  string
+		args []string
+		want []string // any one of them
+	}{
+		{"an init writes outside the folder", "package a\n\nimport \"io/ioutil\"\n\nfunc init() { _ = ioutil.WriteFile(" + fmt.Sprintf("%q", outside) + ", []byte(\"x\"), 0o644) }\n\n//microfn:service\nfunc F() int { return 1 }\n",
+			[]string{"--allow", "io/ioutil"}, []string{"ok: 1 packages, 1 services"}},
+		{"an init never returns", "package a\n\nfunc init() { select {} }\n\n//microfn:service\nfunc F() int { return 1 }\n",
+			[]string{"--load-timeout", "3s"}, []string{"a.go:3:6: the package did not finish loading within 3s (--load-timeout): this init function"}},
+		{"a type-check bomb", bomb.String(),
+			[]string{"--load-timeout", "3s"}, []string{"a.go:1:1: type-checking needed more than", "a.go:1:1: type-checking took more than 3s"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeFiles(t, map[string]string{"a.go": tt.src})
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, out, errOut := runCLI(t, ctx, append(append([]string{"check"}, tt.args...), dir)...)
+			if ctx.Err() != nil {
+				t.Fatalf("check did not return within 30s")
+			}
+			found := false
+			for _, w := range tt.want {
+				found = found || strings.Contains(out+errOut, w)
+			}
+			if !found {
+				t.Errorf("output:\n%s%s\nwant one of %q", out, errOut, tt.want)
+			}
+			// The init ran, under the workers' sandbox.
+			if _, err := os.Stat(outside); err == nil {
+				t.Errorf("an init run by check wrote %s, outside the served folder", outside)
+			}
+		})
+	}
+}
