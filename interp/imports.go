@@ -69,9 +69,11 @@ type sourceDep struct {
 // A package of compiled (an import path compiled into the executable) is
 // collected for its types only, with the packages reached through it
 // alone; its source is optional.
-func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]bool) ([]*sourceDep, error) {
+//
+// imports gives a package's imports (see importsOf), which a batch keeps.
+func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]bool, imports func(*funcs.Package) importList) ([]*sourceDep, error) {
 	if imp == nil {
-		if errs := malformedImports(src); len(errs) > 0 {
+		if errs := imports(src).bad; len(errs) > 0 {
 			return nil, errs
 		}
 		return nil, nil
@@ -87,7 +89,8 @@ func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]
 	visit = func(pkg *funcs.Package, via *sourceDep, typesOnly bool) {
 		onStack[pkg.ImportPath] = true
 		defer delete(onStack, pkg.ImportPath)
-		if bad := malformedImports(pkg); len(bad) > 0 {
+		list := imports(pkg)
+		if bad := list.bad; len(bad) > 0 {
 			// No source is looked up through a malformed path: ".."
 			// would lead out of the module.
 			for _, e := range bad {
@@ -103,7 +106,7 @@ func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]
 		if pkg != src {
 			self = byPath[pkg.ImportPath]
 		}
-		for _, ip := range sortedImports(pkg) {
+		for _, ip := range list.refs {
 			p := ip.path
 			if (p == root && root != "") || onStack[p] {
 				full := strings.Split(chainTo(root, via, pkg.ImportPath), " imports ")
@@ -163,17 +166,24 @@ func markInterpreted(d *sourceDep, byPath map[string]*sourceDep, compiled map[st
 	}
 }
 
-// malformedImports reports the imports of pkg whose paths the go command
-// rejects as malformed (module.CheckImportPath): "..", ".", an absolute
-// path, an empty element and the like.
-func malformedImports(pkg *funcs.Package) funcs.ErrorList {
-	var list funcs.ErrorList
-	for _, ip := range sortedImports(pkg) {
+// importList is what collectSources needs of a package's imports.
+type importList struct {
+	refs []importRef // see sortedImports
+	// bad are the imports whose paths the go command rejects as
+	// malformed (module.CheckImportPath): "..", ".", an absolute path,
+	// an empty element and the like.
+	bad funcs.ErrorList
+}
+
+// importsOf returns the imports of pkg.
+func importsOf(pkg *funcs.Package) importList {
+	l := importList{refs: sortedImports(pkg)}
+	for _, ip := range l.refs {
 		if err := module.CheckImportPath(ip.path); err != nil {
-			list = append(list, &funcs.SourceError{Pos: ip.pos, Msg: err.Error()})
+			l.bad = append(l.bad, &funcs.SourceError{Pos: ip.pos, Msg: err.Error()})
 		}
 	}
-	return list
+	return l
 }
 
 // chainTo describes how the prepared package, of the import path root,

@@ -187,9 +187,12 @@ type Batch struct {
 	l   *Loader
 	imp SourceImporter
 
-	mu      sync.Mutex // guards checked and rewritten
+	mu      sync.Mutex // guards checked, rewrite and imports
 	checked map[string]*batchCheck
 	rewrite map[string]*batchRewrite
+	// imports are the imports of every package seen, so that a package
+	// reached from many is read once (see importsOf).
+	imports map[*funcs.Package]importList
 }
 
 // batchCheck is the check of one imported package, done once.
@@ -210,7 +213,22 @@ type batchRewrite struct {
 
 // NewBatch returns a Batch of the packages imp gives.
 func (l *Loader) NewBatch(imp SourceImporter) *Batch {
-	return &Batch{l: l, imp: imp, checked: map[string]*batchCheck{}, rewrite: map[string]*batchRewrite{}}
+	return &Batch{l: l, imp: imp, checked: map[string]*batchCheck{}, rewrite: map[string]*batchRewrite{}, imports: map[*funcs.Package]importList{}}
+}
+
+// importsOf is importsOf, kept for the batch.
+func (b *Batch) importsOf(pkg *funcs.Package) importList {
+	b.mu.Lock()
+	l, ok := b.imports[pkg]
+	b.mu.Unlock()
+	if ok {
+		return l
+	}
+	l = importsOf(pkg)
+	b.mu.Lock()
+	b.imports[pkg] = l
+	b.mu.Unlock()
+	return l
 }
 
 // shared reports whether the checks of imported packages can be shared:
@@ -274,7 +292,7 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 	if len(src.Files) == 0 {
 		return nil, fmt.Errorf("load %s: no Go files", src.Dir)
 	}
-	deps, err := collectSources(src, b.imp, l.compiled)
+	deps, err := collectSources(src, b.imp, l.compiled, b.importsOf)
 	if err != nil {
 		return nil, err
 	}

@@ -737,6 +737,9 @@ func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *
 	}
 	prevHash := st.hash
 	st.hash = h
+	s.mu.Unlock()
+	// Parsed without the lock, so that the packages of a group parse side
+	// by side (the package's own lock keeps st its own meanwhile).
 	var imp funcs.Importer
 	if snap != nil {
 		imp = snap.Importer()
@@ -745,6 +748,7 @@ func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *
 	if err == nil && snap != nil {
 		src.ImportPath = s.modules.get().ImportPath(dir)
 	}
+	s.mu.Lock()
 	if err != nil {
 		s.metrics.observeReload(rel, time.Since(start), err)
 		err = s.unsyncedFailed(st, rel, label, err)
