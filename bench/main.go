@@ -429,7 +429,7 @@ func (b *bench) microfnSpec(dir string, extra ...string) procSpec {
 	if len(extra) > 0 {
 		name += " " + strings.Join(extra, " ")
 	}
-	return procSpec{name: name, argv: argv, ready: "/healthz"}
+	return procSpec{name: name, argv: argv, ready: "/readyz"}
 }
 
 func (b *bench) baselineSpec() procSpec {

@@ -41,6 +41,8 @@ type Server struct {
 	client *fasthttp.Client
 
 	gen atomic.Pointer[generation]
+	// loading is set while the first load of a server made by Open runs.
+	loading atomic.Bool
 
 	mu       sync.Mutex // guards packages and locks, and publishing
 	packages map[string]*pkgState
@@ -102,6 +104,34 @@ func New(dir string, opts ...Option) (*Server, error) {
 // NewContext is [New] with a context: when ctx ends, loads under way stop
 // (their worker processes are killed) and NewContext returns.
 func NewContext(ctx context.Context, dir string, opts ...Option) (*Server, error) {
+	s, err := openServer(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadFirst(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open returns a server of dir that has loaded nothing yet: [Server.Serve]
+// listens at once and loads every package in the background, so that
+// /healthz answers while they load (a slow init does not make a liveness
+// probe kill the server) and /readyz answers 503 until every package has
+// loaded or failed. A first load that fails as a whole (--only naming no
+// service) ends Serve with its error. [New] loads before it returns.
+func Open(dir string, opts ...Option) (*Server, error) {
+	s, err := openServer(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.loading.Store(true)
+	return s, nil
+}
+
+// openServer returns a server of dir with no package loaded.
+func openServer(dir string, opts []Option) (*Server, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
@@ -122,19 +152,19 @@ func NewContext(ctx context.Context, dir string, opts ...Option) (*Server, error
 	if cfg.isolation == IsolateShared {
 		s.shared = &sharedWorker{key: []byte(hex.EncodeToString(randomKey())), starting: true}
 	}
+	return s, nil
+}
+
+// loadFirst loads every package for the first time.
+func (s *Server) loadFirst(ctx context.Context) error {
 	s.ReloadAll(ctx)
 	if s.shared != nil {
 		s.startFirstShared(ctx)
 	}
 	if err := ctx.Err(); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("serve %s: %w", dir, err)
+		return fmt.Errorf("serve %s: %w", s.root, err)
 	}
-	if err := s.checkOnly(); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return s.checkOnly()
 }
 
 // newServer returns a server of dir with no package loaded.
@@ -320,8 +350,20 @@ func (s *Server) Serve(ctx context.Context) error {
 			s.watch(ctx)
 		}()
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- s.app.Listener(s.ln) }()
+	if s.loading.Load() {
+		// Opened: the first load runs while the server answers.
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			err := s.loadFirst(ctx)
+			s.loading.Store(false)
+			if err != nil && ctx.Err() == nil {
+				errc <- err
+			}
+		}()
+	}
 	if s.internal != nil {
 		s.internalOnce.Do(func() {
 			go func() { errc <- s.app.Server().Serve(s.internal) }()

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,5 +62,54 @@ func TestCheckRunsNothingHere(t *testing.T) {
 				t.Errorf("an init run by check wrote %s, outside the served folder", outside)
 			}
 		})
+	}
+}
+
+// TestServeAnswersWhileLoading: serve listens at once; /healthz answers
+// while a package whose init never returns loads, and /readyz says it is
+// not ready until every package has loaded or failed. (It listened only
+// once every package had, so a liveness probe killed it.)
+func TestServeAnswersWhileLoading(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"ok/ok.go":       "package ok\n\n//microfn:service\nfunc Ok() int { return 7 }\n",
+		"block/block.go": "package block\n\nfunc init() { select {} }\n\n//microfn:service\nfunc B() int { return 1 }\n",
+	})
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var serveErr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve", dir, "--addr", addr, "--no-watch", "--load-timeout", "2m"}, &bytes.Buffer{}, &serveErr)
+	}()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Errorf("serve did not stop within 30s of its context's end")
+		}
+	}()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code, _ := get("/healthz"); code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz did not answer within 30s while a package loads (load timeout 2m): %s", serveErr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if code, body := get("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, `"status":"loading"`) {
+		t.Errorf("/readyz while loading = %d %s, want 503 and loading", code, body)
 	}
 }
