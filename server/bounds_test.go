@@ -101,3 +101,34 @@ func TestTypeCheckBomb(t *testing.T) {
 		})
 	}
 }
+
+// TestBlockingInitInImportedCode: an init function or a package-level
+// variable's initialiser that never returns, in a vendored module, is
+// reported at its position there, with the import chain. (It was reported
+// at the importing package's directory, as "a package-level variable's
+// initialiser".)
+func TestBlockingInitInImportedCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, src, want string
+	}{
+		{"init", "package v\n\nfunc init() { select {} }\n\n// V is one.\nfunc V() int { return 1 }\n",
+			"vendor/example.com/v/v.go:3:6: the package did not finish loading within 2s (--load-timeout): example.com/app/s imports example.com/v: this init function of an imported package"},
+		{"initialiser", "package v\n\nvar x = block()\n\nfunc block() int { select {} }\n\n// V is one.\nfunc V() int { return x }\n",
+			"vendor/example.com/v/v.go:3:5: the package did not finish loading within 2s (--load-timeout): example.com/app/s imports example.com/v: this package-level variable's initialiser of an imported package"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := microfntest.Start(t, map[string]string{
+				"go.mod":                    "module example.com/app\n\ngo 1.22\n\nrequire example.com/v v1.0.0\n",
+				"vendor/modules.txt":        "# example.com/v v1.0.0\n## explicit\nexample.com/v\n",
+				"vendor/example.com/v/v.go": tt.src,
+				"s/s.go":                    "package s\n\nimport \"example.com/v\"\n\n//microfn:service\nfunc Get() int { return v.V() }\n",
+			}, server.WithIsolation(server.IsolatePackage), server.WithLoadTimeout(2*time.Second))
+			if errs := strings.Join(packageErrors(t, in, "s"), "\n"); !strings.Contains(errs, tt.want) {
+				t.Errorf("errors of s:\n%s\nwant %q", errs, tt.want)
+			}
+		})
+	}
+}

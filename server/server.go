@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -904,7 +905,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 		if err != nil {
 			var lt *supervisor.LoadTimeoutError
 			if errors.As(err, &lt) {
-				return nil, loadTimeoutError(src, lt)
+				return nil, loadTimeoutError(src, prep, lt)
 			}
 			return nil, err
 		}
@@ -916,7 +917,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {
-			return nil, loadTimeoutError(src, lt)
+			return nil, loadTimeoutError(src, prep, lt)
 		}
 		return nil, err
 	}
@@ -924,25 +925,130 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 	return v, nil
 }
 
-// loadTimeoutError places a load that timed out at the package's init
-// functions, the code that runs at load, when it has some.
-func loadTimeoutError(src *funcs.Package, lt *supervisor.LoadTimeoutError) error {
-	var inits []token.Position
-	for _, f := range src.Files {
-		for _, d := range f.AST.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "init" {
-				inits = append(inits, src.Fset.Position(fd.Name.Pos()))
+// loadTimeoutError places a load that timed out at the code that runs at
+// load and may not return: the package's init functions; else those of
+// the packages it imports from source (prep.Deps), named with the import
+// chain; else a package-level variable's initialiser that calls a
+// function, in the package, then in those it imports.
+func loadTimeoutError(src *funcs.Package, prep *interp.Prepared, lt *supervisor.LoadTimeoutError) error {
+	msg := fmt.Sprintf("the package did not finish loading within %s (--load-timeout)", lt.Timeout)
+	deps := importedInInitOrder(src, prep)
+	if inits := initFuncs(src); len(inits) > 0 {
+		if len(inits) == 1 {
+			return &funcs.SourceError{Pos: inits[0], Msg: msg + ": this init function, or a package-level variable's initialiser, does not return"}
+		}
+		return &funcs.SourceError{Pos: inits[0], Msg: fmt.Sprintf("%s: one of its %d init functions, or a package-level variable's initialiser, does not return", msg, len(inits))}
+	}
+	for _, d := range deps {
+		if inits := initFuncs(d.pkg); len(inits) > 0 {
+			return &funcs.SourceError{Pos: inits[0], Msg: fmt.Sprintf("%s: %s: this init function of an imported package, or another that runs at load, does not return", msg, d.chain)}
+		}
+	}
+	if vars := callingInitialisers(src); len(vars) > 0 {
+		return &funcs.SourceError{Pos: vars[0], Msg: msg + ": this package-level variable's initialiser, or another, does not return"}
+	}
+	for _, d := range deps {
+		if vars := callingInitialisers(d.pkg); len(vars) > 0 {
+			return &funcs.SourceError{Pos: vars[0], Msg: fmt.Sprintf("%s: %s: this package-level variable's initialiser of an imported package, or other code that runs at load, does not return", msg, d.chain)}
+		}
+	}
+	return &funcs.SourceError{Pos: token.Position{Filename: src.Dir}, Msg: msg + ": a package-level variable's initialiser does not return"}
+}
+
+// importedPackage is a package a package imports from source, with how it
+// reaches it ("example.com/app/api imports example.com/v").
+type importedPackage struct {
+	pkg   *funcs.Package
+	chain string
+}
+
+// importedInInitOrder returns the packages src imports from source, as
+// prep has them, in the order they are initialised (a package after the
+// ones it imports), each with its import chain.
+func importedInInitOrder(src *funcs.Package, prep *interp.Prepared) []importedPackage {
+	if prep == nil || len(prep.Deps) == 0 {
+		return nil
+	}
+	imp := prep.Importer()
+	chains := map[string]string{}
+	queue := []*funcs.Package{src}
+	chains[src.ImportPath] = src.ImportPath
+	for len(queue) > 0 {
+		pkg := queue[0]
+		queue = queue[1:]
+		for _, f := range pkg.Files {
+			for _, is := range f.AST.Imports {
+				p, err := strconv.Unquote(is.Path.Value)
+				if _, seen := chains[p]; err != nil || seen {
+					continue
+				}
+				if dep, ok := imp(p); ok {
+					chains[p] = chains[pkg.ImportPath] + " imports " + p
+					queue = append(queue, dep)
+				}
 			}
 		}
 	}
-	msg := fmt.Sprintf("the package did not finish loading within %s (--load-timeout)", lt.Timeout)
-	switch len(inits) {
-	case 0:
-		return &funcs.SourceError{Pos: token.Position{Filename: src.Dir}, Msg: msg + ": a package-level variable's initialiser does not return"}
-	case 1:
-		return &funcs.SourceError{Pos: inits[0], Msg: msg + ": this init function, or a package-level variable's initialiser, does not return"}
+	var out []importedPackage
+	for _, d := range prep.Deps {
+		if pkg, ok := imp(d.ImportPath); ok {
+			out = append(out, importedPackage{pkg: pkg, chain: chains[d.ImportPath]})
+		}
 	}
-	return &funcs.SourceError{Pos: inits[0], Msg: fmt.Sprintf("%s: one of its %d init functions, or a package-level variable's initialiser, does not return", msg, len(inits))}
+	return out
+}
+
+// initFuncs returns the positions of the init functions of pkg.
+func initFuncs(pkg *funcs.Package) []token.Position {
+	var out []token.Position
+	for _, f := range pkg.Files {
+		for _, d := range f.AST.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "init" {
+				out = append(out, pkg.Fset.Position(fd.Name.Pos()))
+			}
+		}
+	}
+	return out
+}
+
+// callingInitialisers returns the positions of the package-level
+// variables of pkg whose initialisers call a function at load (calls in
+// function literals do not count).
+func callingInitialisers(pkg *funcs.Package) []token.Position {
+	var out []token.Position
+	for _, f := range pkg.Files {
+		for _, d := range f.AST.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if len(vs.Values) > 0 && callsAtLoad(vs) {
+					out = append(out, pkg.Fset.Position(vs.Names[0].Pos()))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// callsAtLoad reports whether the values of vs call a function when they
+// are evaluated.
+func callsAtLoad(vs *ast.ValueSpec) bool {
+	calls := false
+	for _, v := range vs.Values {
+		ast.Inspect(v, func(n ast.Node) bool {
+			switch n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.CallExpr:
+				calls = true
+			}
+			return !calls
+		})
+	}
+	return calls
 }
 
 // symlinkIn returns the first directory of rel, below root, that is a
