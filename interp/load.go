@@ -369,6 +369,9 @@ func (l *Loader) check(pkg *funcs.Package, path string, sources map[string]bool,
 	if err := checkImports(pkg, l.allowed, l.allowedUnrestricted, l.partial, sources); err != nil {
 		return nil, err
 	}
+	if err := checkConstantSizes(pkg); err != nil {
+		return nil, err
+	}
 	chk, err := l.types.checkAs(pkg, path, deps)
 	if err != nil {
 		return nil, err

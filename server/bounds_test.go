@@ -48,55 +48,67 @@ func TestMalformedImportPaths(t *testing.T) {
 	}
 }
 
-// bombSource is a package whose type-checking needs 32 TiB: each constant
-// doubles the one before, and len makes the type checker build the last.
-func bombSource() string {
+// doubled writes constants p0 … pn, each twice the one before, p0 being
+// first.
+func doubled(p, first string, n int) string {
 	var b strings.Builder
-	b.WriteString("package bomb\n\nconst c0 = \"0123456789abcdef0123456789abcdef\"\n")
-	for n := 1; n <= 40; n++ {
-		fmt.Fprintf(&b, "const c%d = c%d + c%d\n", n, n-1, n-1)
+	fmt.Fprintf(&b, "const %s0 = %s\n", p, first)
+	for k := 1; k <= n; k++ {
+		fmt.Fprintf(&b, "const %s%d = %s%d + %s%d\n", p, k, p, k-1, p, k-1)
 	}
-	b.WriteString("\n//microfn:service\nfunc N() int { return len(c40) }\n")
 	return b.String()
 }
 
-// TestTypeCheckBomb: a package whose type-checking runs out of memory is a
-// load error at the package, the limit named; the server, every other
-// package and the last good version of that package keep serving. (It
-// ended the server with "fatal error: out of memory".)
+// TestTypeCheckBomb: a package whose type-checking would need unbounded
+// memory is a load error; the server, every other package and the last
+// good version of that package keep serving. (It ended the server with
+// "fatal error: out of memory".) A string constant doubled forty times is
+// refused at the first constant over the bound; one built on another
+// package's constant is not seen from the syntax, and the prepare
+// process's limits end it.
 func TestTypeCheckBomb(t *testing.T) {
 	t.Parallel()
+	const good = "package bomb\n\n//microfn:service\nfunc N() int { return 1 }\n"
+	direct := "package bomb\n\n" + doubled("c", "\"0123456789abcdef0123456789abcdef\"", 40) + "\n//microfn:service\nfunc N() int { return len(c40) }\n"
+	across := "package bomb\n\nimport \"example.com/app/lib\"\n\n" + doubled("d", "lib.C20", 20) + "\n//microfn:service\nfunc N() int { return len(d20) }\n"
 	tests := []struct {
-		name  string
-		first string // bomb/b.go when the server starts
+		name   string
+		first  string // bomb/b.go when the server starts
+		bomb   string // then
+		wants  []string
+		served bool // the first version served
 	}{
-		{"saved while serving", "package bomb\n\n//microfn:service\nfunc N() int { return 1 }\n"},
-		{"there at start", bombSource()},
+		{"a constant, saved while serving", good, direct, []string{"bomb/b.go:26:7: constant c23 would be 272 MiB long"}, true},
+		{"a constant, there at start", direct, direct, []string{"bomb/b.go:26:7: constant c23 would be 272 MiB long"}, false},
+		// Walking the constant's 2⁴⁰ parts takes time, and building it
+		// memory: either limit may end it first.
+		{"across packages, saved while serving", good, across, []string{"bomb/b.go:1:1: type-checking needed more than 1024 MiB (--max-memory)", "bomb/b.go:1:1: type-checking took more than 3s (--load-timeout)"}, true},
+		{"across packages, there at start", across, across, []string{"bomb/b.go:1:1: type-checking needed more than 1024 MiB (--max-memory)", "bomb/b.go:1:1: type-checking took more than 3s (--load-timeout)"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			in := microfntest.Start(t, map[string]string{
-				"ok/ok.go":  "package ok\n\n//microfn:service\nfunc Ok() int { return 7 }\n",
-				"bomb/b.go": tt.first,
+				"go.mod":     "module example.com/app\n\ngo 1.22\n",
+				"lib/lib.go": "package lib\n\n" + doubled("C", "\"0123456789abcdef0123456789abcdef\"", 20),
+				"ok/ok.go":   "package ok\n\n//microfn:service\nfunc Ok() int { return 7 }\n",
+				"bomb/b.go":  tt.first,
 			}, server.WithIsolation(server.IsolatePackage), server.WithLoadTimeout(3*time.Second))
-			in.Write("bomb/b.go", bombSource())
-			// Walking the constant's 2⁴⁰ parts takes time, and building
-			// it memory: either limit may end it first.
-			wants := []string{"bomb/b.go:1:1: type-checking needed more than 1024 MiB (--max-memory)", "bomb/b.go:1:1: type-checking took more than 3s (--load-timeout)"}
-			microfntest.Eventually(t, 20*time.Second, func() (bool, string) {
+			in.Write("bomb/b.go", tt.bomb)
+			microfntest.Eventually(t, 30*time.Second, func() (bool, string) {
 				errs := strings.Join(packageErrors(t, in, "bomb"), "\n")
-				return strings.Contains(errs, wants[0]) || strings.Contains(errs, wants[1]), fmt.Sprintf("errors of bomb: %q, want one of %q", errs, wants)
+				for _, w := range tt.wants {
+					if strings.Contains(errs, w) {
+						return true, ""
+					}
+				}
+				return false, fmt.Sprintf("errors of bomb: %q, want one of %q", errs, tt.wants)
 			})
 			if r := in.Get("/ok/Ok"); body(r) != "7" {
 				t.Errorf("/ok/Ok = %d %s, want 7", r.Status, r.Body)
 			}
-			wantN := "1"
-			if tt.first == bombSource() {
-				wantN = "" // never loaded
-			}
-			if r := in.Get("/bomb/N"); wantN != "" && body(r) != wantN {
-				t.Errorf("/bomb/N = %d %s, want the last good version's %s", r.Status, r.Body, wantN)
+			if r := in.Get("/bomb/N"); tt.served && body(r) != "1" {
+				t.Errorf("/bomb/N = %d %s, want the last good version's 1", r.Status, r.Body)
 			}
 		})
 	}
