@@ -49,7 +49,7 @@ func (s *Server) needsCode(rel string, descs []*funcs.Descriptor) bool {
 // and prepares the code of those that run here (see needsCode), setting
 // each load's prep or err. Their imported packages are checked once for
 // the group. With worker processes this happens in one prepare process,
-// under the workers' limits and sandbox (see prepareInProcess); without,
+// under the workers' limits and sandbox (see prepareSplitting); without,
 // in the server.
 func (s *Server) prepareAll(ctx context.Context, loads []*pendingLoad, sources interp.SourceImporter) {
 	if len(loads) == 0 {
@@ -59,26 +59,32 @@ func (s *Server) prepareAll(ctx context.Context, loads []*pendingLoad, sources i
 		s.prepareHere(loads, sources)
 		return
 	}
-	if err := s.prepareInProcess(ctx, loads, sources); err == nil {
+	s.prepareSplitting(ctx, loads, sources)
+}
+
+// prepareSplitting prepares loads in one prepare process; if a limit ends
+// it, it prepares each half of them in a process of its own, the halves
+// side by side, and so on down to the package that needs too much: a
+// group of n packages with one such costs about 2·log₂(n) processes.
+func (s *Server) prepareSplitting(ctx context.Context, loads []*pendingLoad, sources interp.SourceImporter) {
+	err := s.prepareInProcess(ctx, loads, sources)
+	switch {
+	case err == nil:
 		return
-	} else if len(loads) == 1 {
-		loads[0].err = prepareFailed(loads[0].src, err)
+	case len(loads) == 1 || ctx.Err() != nil:
+		for _, l := range loads {
+			l.err = prepareFailed(l.src, err)
+		}
 		return
 	}
-	// A limit ended the group's process: each package alone, so that the
-	// one that needs too much is the one that fails.
-	sem := make(chan struct{}, maxParallelLoads)
+	half := len(loads) / 2
 	var wg sync.WaitGroup
-	for _, l := range loads {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := s.prepareInProcess(ctx, []*pendingLoad{l}, sources); err != nil {
-				l.err = prepareFailed(l.src, err)
-			}
-		}()
-	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.prepareSplitting(ctx, loads[:half], sources)
+	}()
+	s.prepareSplitting(ctx, loads[half:], sources)
 	wg.Wait()
 }
 
