@@ -82,8 +82,8 @@ func TestTypeCheckBomb(t *testing.T) {
 		{"a constant, there at start", direct, direct, []string{"bomb/b.go:26:7: constant c23 would be 272 MiB long"}, false},
 		// Walking the constant's 2⁴⁰ parts takes time, and building it
 		// memory: either limit may end it first.
-		{"across packages, saved while serving", good, across, []string{"bomb/b.go:1:1: type-checking needed more than 1024 MiB (--max-memory)", "bomb/b.go:1:1: type-checking took more than 3s (--load-timeout)"}, true},
-		{"across packages, there at start", across, across, []string{"bomb/b.go:1:1: type-checking needed more than 1024 MiB (--max-memory)", "bomb/b.go:1:1: type-checking took more than 3s (--load-timeout)"}, false},
+		{"across packages, saved while serving", good, across, []string{"bomb/b.go:1:1: type-checking needed more than 1024 MiB (--max-memory)", "bomb/b.go:1:1: type-checking took more than"}, true},
+		{"across packages, there at start", across, across, []string{"bomb/b.go:1:1: type-checking needed more than 1024 MiB (--max-memory)", "bomb/b.go:1:1: type-checking took more than"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

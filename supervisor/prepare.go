@@ -20,8 +20,10 @@ type PrepareConfig struct {
 	Command []string
 	// Label names what is prepared in logs and errors.
 	Label string
-	// Timeout bounds the time the process may take, on the clock and
-	// on the processor. Default 10s.
+	// Timeout bounds the processor time the process may take (where the
+	// system can bound it: Linux), and three times it the time on the
+	// clock, so that a machine busy with other work does not end it.
+	// Default 10s.
 	Timeout time.Duration
 	// MaxMemory is the memory limit of the process, for messages; the
 	// limit itself is in the Spec.
@@ -38,8 +40,8 @@ const maxPrepared = 1 << 30
 type PrepareError struct {
 	// Label is the configuration's label.
 	Label string
-	// Limit is the limit that ended it: "memory", "time", or "" for a
-	// crash.
+	// Limit is the limit that ended it: "memory", "cpu" (processor
+	// time), "time" (on the clock), or "" for a crash.
 	Limit string
 	// Reason is the first line of the fatal error, or how the process
 	// ended.
@@ -54,8 +56,10 @@ func (e *PrepareError) Error() string {
 	switch e.Limit {
 	case "memory":
 		return fmt.Sprintf("type-checking needed more than %d MiB (--max-memory): %s", e.MaxMemory>>20, e.Reason)
+	case "cpu":
+		return fmt.Sprintf("type-checking took more than %s of processor time (--load-timeout)", e.Timeout)
 	case "time":
-		return fmt.Sprintf("type-checking took more than %s (--load-timeout)", e.Timeout)
+		return fmt.Sprintf("type-checking took more than %s (three times --load-timeout)", clockLimit(e.Timeout))
 	}
 	return fmt.Sprintf("type-checking crashed: %s", e.Reason)
 }
@@ -65,8 +69,8 @@ func (e *PrepareError) Error() string {
 // that checks and rewrites the spec's packages and runs none of their
 // code. It returns the process's Ready line, with the prepared packages
 // and the load errors. A process that ends without one — past its memory
-// limit, its time (cfg.Timeout, on the clock and, where the system has
-// it, on the processor), or of a crash — is a *PrepareError.
+// limit, its processor time (cfg.Timeout) or three times that on the
+// clock, or of a crash — is a *PrepareError.
 func Prepare(ctx context.Context, cfg PrepareConfig, spec Spec) (Ready, error) {
 	if len(cfg.Command) == 0 {
 		exe, err := os.Executable()
@@ -132,7 +136,7 @@ func Prepare(ctx context.Context, cfg PrepareConfig, spec Spec) (Ready, error) {
 	// The spec goes in while the process runs: it may be larger than a
 	// pipe holds. A process that dies first makes the write fail.
 	go func() { _, _ = stdin.Write(append(line, '\n')) }()
-	timer := time.NewTimer(cfg.Timeout)
+	timer := time.NewTimer(clockLimit(cfg.Timeout))
 	defer timer.Stop()
 	select {
 	case <-done:
@@ -163,6 +167,10 @@ func Prepare(ctx context.Context, cfg PrepareConfig, spec Spec) (Ready, error) {
 	return Ready{}, err
 }
 
+// clockLimit is how long a prepare process with the processor time limit
+// d may take on the clock.
+func clockLimit(d time.Duration) time.Duration { return 3 * d }
+
 // prepareFailure describes a prepare process that ended without its
 // outcome.
 func prepareFailure(cfg PrepareConfig, state *os.ProcessState, out *stderrLog) error {
@@ -172,8 +180,10 @@ func prepareFailure(cfg PrepareConfig, state *os.ProcessState, out *stderrLog) e
 	case strings.Contains(e.Reason, "out of memory") || strings.Contains(e.Reason, "failed to allocate"):
 		// The Go runtime's words, or the race detector's.
 		e.Limit = "memory"
-	case ws.Signaled() && ws.Signal() == syscall.SIGXCPU:
-		e.Limit = "time" // its processor time limit
+	case ws.Signaled() && (ws.Signal() == syscall.SIGXCPU || ws.Signal() == syscall.SIGKILL) && state.UserTime()+state.SystemTime() >= cfg.Timeout:
+		// Its processor time limit: SIGXCPU, then SIGKILL (Go ignores
+		// SIGXCPU).
+		e.Limit = "cpu"
 	case ws.Signaled() && ws.Signal() == syscall.SIGKILL:
 		// After SIGXCPU, or the kernel's out-of-memory killer.
 		e.Reason = "killed by signal SIGKILL (past its processor time limit, or the system's memory ran out)"
