@@ -34,6 +34,11 @@ func (b *bench) chain(ctx context.Context) {
 				continue
 			}
 			ready = append(ready, took)
+			c := newCaller()
+			if got, _, err := c.get(ctx, p.base, "/top/V"); err != nil || got != strconv.Itoa(n)+"\n" {
+				b.fail("chain: %d packages: /top/V = %q, %v; want %d", n, got, err, n)
+			}
+			c.close()
 			b.stopProc(p)
 		}
 		r := medianDur(ready)
