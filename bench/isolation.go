@@ -78,7 +78,7 @@ func (b *bench) memory(ctx context.Context) {
 	s := b.newSection("memory", "3. Memory",
 		fmt.Sprintf("microfn serving %s generated packages of two services each (`V` and `IsEven`), `--no-watch`, in each isolation mode: with `%s` a worker process per package, with `%s` (if the microfn built has it) one worker process for every package, with `%s` one process. "+
 			"Memory is summed over the server's process tree, from /proc: RSS (VmRSS) counts in every process the pages of the executable it maps, so the workers' shared copy of microfn's code is counted once per worker; PSS (Pss of /proc/PID/smaps_rollup) shares each page out among the processes that map it, so it adds up to what the tree really holds. "+
-			"Idle is %s after every package answered once; after load is right after %s of `GET /pNNN/IsEven?x=5` over every package in turn (%d connections, after a %s warm-up). Ready is the time from starting the server to its first 200 on `/healthz` (every package loaded).",
+			"Idle is %s after every package answered once; after load is right after %s of `GET /pNNN/IsEven?x=5` over every package in turn (%d connections, after a %s warm-up). Ready is the time from starting the server to its first 200 on `/readyz` (every package loaded).",
 			joinInts(b.cfg.memSizes), isolated, sharedWorker, notIsolated, b.cfg.memIdle, b.cfg.duration, b.cfg.conns, b.cfg.warmup))
 	tab := table{header: []string{"mode", "packages", "processes", "ready", "RSS idle", "PSS idle", "RSS after load", "PSS after load", "req/s of the load"}}
 	for _, r := range rows {

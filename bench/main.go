@@ -10,7 +10,7 @@
 //	go run ./bench --scenarios direct,nested --duration 5s --rounds 5
 //	go run ./bench --peer-cmd './other-server --listen {addr}'
 //
-// The scenarios are direct, nested, interp, policies, reload and startup;
+// The scenarios are direct, nested, interp, policies, reload, startup and chain;
 // docs/benchmarks.md describes each and the goals. The tool builds the
 // microfn command and the baseline once, starts each server as a
 // subprocess on a free 127.0.0.1 port, and stops it after the scenario.
@@ -52,7 +52,7 @@ func main() {
 }
 
 // allScenarios lists the scenarios in the order they run.
-var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "tier"}
+var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "chain", "tier"}
 
 // config is the parsed command line.
 type config struct {
@@ -78,6 +78,7 @@ type config struct {
 	tierReps    int
 	memReloads  [2]int
 	startSizes  []int
+	chainSizes  []int // packages in the chain scenario
 	startRounds int
 	policyTime  time.Duration // of the in-process policy measurement
 	memSizes    []int         // packages in the memory scenario
@@ -212,6 +213,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.memReloads = [2]int{10, 50}
 		cfg.startSizes = []int{1, 100}
 		cfg.startRounds = 1
+		cfg.chainSizes = []int{20}
 		cfg.policyTime = 50 * time.Millisecond
 		cfg.memSizes = []int{1, 3}
 		cfg.memIdle = 300 * time.Millisecond
@@ -228,6 +230,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.memReloads = [2]int{10, 1000}
 		cfg.startSizes = []int{1, 100, 1000}
 		cfg.startRounds = cfg.rounds
+		cfg.chainSizes = []int{150, 600, 1000}
 		cfg.policyTime = time.Second
 		cfg.memSizes = []int{1, 10, 100}
 		cfg.memIdle = 2 * time.Second
@@ -399,6 +402,8 @@ func (b *bench) runAll(ctx context.Context) {
 			b.startup(ctx)
 		case "tier":
 			b.tier(ctx)
+		case "chain":
+			b.chain(ctx)
 		}
 		b.stopAll()
 	}
@@ -438,7 +443,7 @@ func (b *bench) microfnSpec(dir string, extra ...string) procSpec {
 		// default: the interpreter is measured on its own.
 		argv = append(argv, "--tier=interpreted")
 	}
-	return procSpec{name: name, argv: argv, ready: "/healthz"}
+	return procSpec{name: name, argv: argv, ready: "/readyz"}
 }
 
 func (b *bench) baselineSpec() procSpec {

@@ -272,7 +272,7 @@ const howToRun = "From the module root:\n\n" +
 	"```\n\n" +
 	"The tool builds `./cmd/microfn` and the baseline (`./bench/baseline`: plain compiled Go on Fiber serving the same functions natively, " +
 	"with Fib's recursive calls over HTTP through one pooled keep-alive fasthttp client), starts each as a subprocess on a free 127.0.0.1 port, " +
-	"waits for `/healthz`, runs the scenario and stops it (SIGTERM, then SIGKILL after 5s). microfn serves a package the tool writes to a temporary directory: " +
+	"waits for its `/readyz` (the baseline's `/healthz`), runs the scenario and stops it (SIGTERM, then SIGKILL after 5s). microfn serves a package the tool writes to a temporary directory: " +
 	"`bench/baseline/fns.go` itself, whose annotations are the policies microfn applies, plus a `Fib` that calls itself. " +
 	"Within each round the servers run side by side and take turns, in slices of about 2s for the loads and call by call for single calls, each going first in turn, so that noise from the rest of the machine hits all of them alike; figures are medians across rounds. On a shared machine, read the ratios and CPU/req rather than the absolute figures, and mind the load average in the table above. " +
 	"The load generator is, by default, the tool itself started again as a separate process, a closed loop of fasthttp requests on `--conns` keep-alive connections that reports its measurements as JSON; it still shares the machine's cores with the servers. " +

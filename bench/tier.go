@@ -155,7 +155,7 @@ func (b *bench) tierRun(ctx context.Context, module bool, reps int) (interp, com
 // that find it stopped.
 func (b *bench) idleRun(ctx context.Context, tier string, reps int) ([]string, error) {
 	const idle = 300 * time.Millisecond
-	spec := procSpec{name: "microfn --tier=" + tier, argv: []string{b.microfnBin, "serve", filepath.Join(b.root, "examples", "seed"), "--addr", "{addr}", "--quiet", "--no-watch", isolated, "--tier=" + tier, "--scale-to-zero", idle.String()}, ready: "/healthz"}
+	spec := procSpec{name: "microfn --tier=" + tier, argv: []string{b.microfnBin, "serve", filepath.Join(b.root, "examples", "seed"), "--addr", "{addr}", "--quiet", "--no-watch", isolated, "--tier=" + tier, "--scale-to-zero", idle.String()}, ready: "/readyz"}
 	p, _, err := b.start(ctx, spec, 120*time.Second)
 	if err != nil {
 		return nil, err

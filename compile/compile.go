@@ -147,8 +147,8 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	byPath := map[string]source{}
 	var paths []string
 	for _, p := range req.Packages {
-		if p.Prepared.CompiledErr != nil {
-			return nil, p.Prepared.CompiledErr
+		if err := p.Prepared.CompileError(); err != nil {
+			return nil, err
 		}
 		own, err := ownSources(req.Module, p)
 		if err != nil {
@@ -473,7 +473,7 @@ func (b *Builder) mainFile(own []source, paths []string) ([]byte, error) {
 	for _, p := range stdPaths {
 		fmt.Fprintf(&buf, "\t%s %q\n", stdNames[p], p)
 	}
-	buf.WriteString(")\n\nfunc main() {\n\tif !protocol.IsWorker() {\n\t\tfmt.Fprintln(os.Stderr, \"this is a compiled microfn worker: microfn serve starts it\")\n\t\tos.Exit(2)\n\t}\n\tos.Exit(worker.Main(worker.CompiledLoader(stdErrors,\n")
+	buf.WriteString(")\n\nfunc main() {\n\tif !protocol.IsWorker() {\n\t\tfmt.Fprintln(os.Stderr, \"this is a compiled microfn worker: microfn serve starts it\")\n\t\tos.Exit(2)\n\t}\n\tos.Exit(worker.Main(worker.Code{Load: worker.CompiledLoader(stdErrors,\n")
 	found := map[string]bool{}
 	for i, s := range own {
 		found[s.path] = true
@@ -488,7 +488,7 @@ func (b *Builder) mainFile(own []source, paths []string) ([]byte, error) {
 			return nil, fmt.Errorf("build %s: no compiled code for it", p)
 		}
 	}
-	buf.WriteString("\t)))\n}\n\nvar stdErrors = map[string]error{\n")
+	buf.WriteString("\t)}))\n}\n\nvar stdErrors = map[string]error{\n")
 	slices.Sort(entries)
 	for _, e := range entries {
 		buf.WriteString(e)

@@ -16,7 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -175,6 +175,11 @@ func (m *Module) ImportSource(p string) (*funcs.Package, bool, error) {
 // importSource is ImportSource with the module's own packages read by
 // readDir.
 func (m *Module) importSource(p string, readDir func(dir string) ([]funcs.SourceFile, error), imp funcs.Importer) (*funcs.Package, bool, error) {
+	if err := module.CheckImportPath(p); err != nil {
+		// ".." and the like would lead out of the module, or of
+		// vendor/ and the module cache.
+		return nil, false, err
+	}
 	if dir, ok := m.localDir(p); ok {
 		if _, ok := m.Local(p); !ok {
 			return nil, false, fmt.Errorf("package %s is outside the served folder %s: serve the module's root, %s", p, m.Root, m.Dir)
@@ -237,10 +242,12 @@ func (m *Module) readDir(dir string) ([]funcs.SourceFile, error) {
 // packages loaded together see the same files, even while an editor is
 // still writing one (see Module.Snapshot). It is safe for concurrent use.
 type Snapshot struct {
-	m       *Module
-	mu      sync.Mutex
-	reads   map[string]snapshotRead   // by directory
-	imports map[string]snapshotImport // by import path
+	m        *Module
+	mu       sync.Mutex
+	reads    map[string]snapshotRead   // by directory
+	imports  map[string]snapshotImport // by import path
+	dirs     map[string]dirSummary     // by directory, for LocalDeps
+	closures map[string]depClosure     // by directory relative to the served folder
 }
 
 type snapshotImport struct {
@@ -256,7 +263,7 @@ type snapshotRead struct {
 
 // Snapshot returns a new snapshot of the module's packages.
 func (m *Module) Snapshot() *Snapshot {
-	return &Snapshot{m: m, reads: map[string]snapshotRead{}, imports: map[string]snapshotImport{}}
+	return &Snapshot{m: m, reads: map[string]snapshotRead{}, imports: map[string]snapshotImport{}, dirs: map[string]dirSummary{}, closures: map[string]depClosure{}}
 }
 
 // ReadDir reads the source files of dir as funcs.ReadDir does, once.
@@ -411,42 +418,134 @@ func (m *Module) LocalDeps(files []funcs.SourceFile) (rels []string, sum [32]byt
 	return m.Snapshot().LocalDeps(files)
 }
 
-// LocalDeps is Module.LocalDeps through the snapshot.
+// LocalDeps is Module.LocalDeps through the snapshot. What it finds of
+// each package is kept for the snapshot: its files are read, hashed and
+// parsed for their imports once, and its dependencies (with a hash over
+// their files, as a Merkle tree) found once, so that a group of packages
+// costs about what their imports are, however deep they go.
 func (s *Snapshot) LocalDeps(files []funcs.SourceFile) (rels []string, sum [32]byte) {
-	m := s.m
 	h := sha256.New()
-	h.Write(m.sum[:])
-	seen := map[string]bool{}
-	queue := importsOf(files)
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		if seen[p] {
-			continue
+	h.Write(s.m.sum[:])
+	for _, rel := range s.localImports(importsOf(files)) {
+		c := s.closure(rel, map[string]bool{})
+		rels = mergeSorted(rels, c.rels)
+		h.Write(c.sum[:])
+	}
+	copy(sum[:], h.Sum(nil))
+	return rels, sum
+}
+
+// localImports returns the directories, relative to the served folder,
+// of the module's packages among the import paths, sorted, each once.
+func (s *Snapshot) localImports(paths []string) []string {
+	var rels []string
+	for _, p := range paths {
+		if module.CheckImportPath(p) != nil {
+			continue // a load error of its importer
 		}
-		seen[p] = true
-		rel, ok := m.Local(p)
-		if !ok {
-			continue
+		if rel, ok := s.m.Local(p); ok {
+			rels = append(rels, rel)
 		}
-		// A package that cannot be read (not there yet, or gone) is a
-		// dependency too: when it appears, the importer loads again.
-		rels = append(rels, rel)
-		fmt.Fprintf(h, "package %s\n", rel)
-		dep, err := s.ReadDir(filepath.Join(m.Root, filepath.FromSlash(rel)))
-		if err != nil && len(dep) == 0 {
-			fmt.Fprintf(h, "unreadable\n")
-			continue
+	}
+	slices.Sort(rels)
+	return slices.Compact(rels)
+}
+
+// depClosure is a package of the module with the packages it imports,
+// directly or not: their directories, sorted, and a hash of their files.
+type depClosure struct {
+	rels []string
+	sum  [32]byte
+}
+
+// closure returns the closure of the package in rel, found once for the
+// snapshot. visiting holds the packages whose closure is being found: an
+// import cycle (a load error) ends there.
+func (s *Snapshot) closure(rel string, visiting map[string]bool) depClosure {
+	s.mu.Lock()
+	c, ok := s.closures[rel]
+	s.mu.Unlock()
+	if ok {
+		return c
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "package %s\n", rel)
+	c.rels = []string{rel}
+	if visiting[rel] {
+		fmt.Fprintf(h, "cycle\n")
+		copy(c.sum[:], h.Sum(nil))
+		return c
+	}
+	visiting[rel] = true
+	defer delete(visiting, rel)
+	// A package that cannot be read (not there yet, or gone) is a
+	// dependency too: when it appears, the importer loads again.
+	d := s.dir(filepath.Join(s.m.Root, filepath.FromSlash(rel)))
+	if d.unreadable {
+		fmt.Fprintf(h, "unreadable\n")
+	} else {
+		h.Write(d.hash[:])
+		for _, dep := range s.localImports(d.imports) {
+			dc := s.closure(dep, visiting)
+			c.rels = mergeSorted(c.rels, dc.rels)
+			h.Write(dc.sum[:])
 		}
-		for _, f := range dep {
+	}
+	copy(c.sum[:], h.Sum(nil))
+	s.mu.Lock()
+	s.closures[rel] = c
+	s.mu.Unlock()
+	return c
+}
+
+// mergeSorted returns the union of a and b, sorted slices of unique
+// strings, as a new slice.
+func mergeSorted(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch {
+		case a[0] < b[0]:
+			out, a = append(out, a[0]), a[1:]
+		case b[0] < a[0]:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, a[0]), a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// dirSummary is what LocalDeps needs of a package directory.
+type dirSummary struct {
+	unreadable bool
+	hash       [32]byte // of its files' names and contents
+	imports    []string
+}
+
+// dir returns the summary of the package directory dir, made once.
+func (s *Snapshot) dir(dir string) dirSummary {
+	s.mu.Lock()
+	d, ok := s.dirs[dir]
+	s.mu.Unlock()
+	if ok {
+		return d
+	}
+	files, err := s.ReadDir(dir)
+	if err != nil && len(files) == 0 {
+		d.unreadable = true
+	} else {
+		h := sha256.New()
+		for _, f := range files {
 			fmt.Fprintf(h, "%s %d\n", f.Name, len(f.Src))
 			h.Write(f.Src)
 		}
-		queue = append(queue, importsOf(dep)...)
+		copy(d.hash[:], h.Sum(nil))
+		d.imports = importsOf(files)
 	}
-	sort.Strings(rels)
-	copy(sum[:], h.Sum(nil))
-	return rels, sum
+	s.mu.Lock()
+	s.dirs[dir] = d
+	s.mu.Unlock()
+	return d
 }
 
 // importsOf returns the import paths of files, read from their import

@@ -26,9 +26,12 @@ type typeChecker struct {
 	stub *types.Package
 }
 
-func newTypeChecker() *typeChecker {
+// newTypeChecker returns a type checker that reads the standard library's
+// export data with lookup, or, if it is nil, where the go command says it
+// is.
+func newTypeChecker(lookup importer.Lookup) *typeChecker {
 	fset := token.NewFileSet()
-	return &typeChecker{fset: fset, imp: importer.ForCompiler(fset, "gc", nil)}
+	return &typeChecker{fset: fset, imp: importer.ForCompiler(fset, "gc", lookup)}
 }
 
 // Import implements types.Importer. The caller holds c.mu.

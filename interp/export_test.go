@@ -6,7 +6,7 @@ import "github.com/microfn/microfn/funcs"
 // of the type checker when typed is set, else without any, as when the
 // standard library's export data is missing.
 func RewritePackage(pkg *funcs.Package, typed bool) (map[string][]byte, error) {
-	chk, err := newTypeChecker().check(pkg)
+	chk, err := newTypeChecker(nil).check(pkg)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/mod/module"
+
 	"github.com/microfn/microfn/funcs"
 )
 
@@ -39,8 +41,14 @@ type PreparedDep struct {
 // sourceDep is a package imported from source while a package is
 // prepared.
 type sourceDep struct {
-	pkg     *funcs.Package
-	chain   []string // the import paths from the prepared package to it
+	pkg *funcs.Package
+	// via is the package that imports it on the way from the prepared
+	// package, nil when the prepared package imports it; root is the
+	// prepared package's import path. Together they give its import
+	// chain, built only for an error (a chain of n packages would cost
+	// n² to keep a copy of it at every one).
+	via     *sourceDep
+	root    string
 	checked *types.Package
 	info    *types.Info
 	// typesOnly marks a package compiled into the executable, or reached
@@ -56,8 +64,13 @@ type sourceDep struct {
 // A package of compiled (an import path compiled into the executable) is
 // collected for its types only, with the packages reached through it
 // alone; its source is optional.
-func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]bool) ([]*sourceDep, error) {
+//
+// imports gives a package's imports (see importsOf), which a batch keeps.
+func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]bool, imports func(*funcs.Package) importList) ([]*sourceDep, error) {
 	if imp == nil {
+		if errs := imports(src).bad; len(errs) > 0 {
+			return nil, errs
+		}
 		return nil, nil
 	}
 	var (
@@ -67,14 +80,34 @@ func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]
 		errs    funcs.ErrorList
 	)
 	root := src.ImportPath
-	var visit func(pkg *funcs.Package, chain []string, typesOnly bool)
-	visit = func(pkg *funcs.Package, chain []string, typesOnly bool) {
+	var visit func(pkg *funcs.Package, via *sourceDep, typesOnly bool)
+	visit = func(pkg *funcs.Package, via *sourceDep, typesOnly bool) {
 		onStack[pkg.ImportPath] = true
 		defer delete(onStack, pkg.ImportPath)
-		for _, ip := range sortedImports(pkg) {
+		list := imports(pkg)
+		if bad := list.bad; len(bad) > 0 {
+			// No source is looked up through a malformed path: ".."
+			// would lead out of the module.
+			for _, e := range bad {
+				msg := e.Msg
+				if via != nil || pkg != src {
+					msg = chainTo(root, via, pkg.ImportPath) + ": " + msg
+				}
+				errs = append(errs, &funcs.SourceError{Pos: e.Pos, Msg: msg})
+			}
+			return
+		}
+		var self *sourceDep // pkg as a dependency, nil for src
+		if pkg != src {
+			self = byPath[pkg.ImportPath]
+		}
+		for _, ip := range list.refs {
 			p := ip.path
 			if (p == root && root != "") || onStack[p] {
-				full := append(append([]string{}, chain...), pkg.ImportPath)
+				full := strings.Split(chainTo(root, via, pkg.ImportPath), " imports ")
+				if pkg == src {
+					full = []string{pkg.ImportPath}
+				}
 				i := max(0, slices.Index(full, p))
 				errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: "import cycle not allowed: " + strings.Join(append(full[i:], p), " imports ")})
 				continue
@@ -100,9 +133,9 @@ func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]
 			if !ok {
 				continue
 			}
-			d := &sourceDep{pkg: dep, chain: append(append([]string{}, chain...), pkg.ImportPath), typesOnly: only}
+			d := &sourceDep{pkg: dep, via: self, root: root, typesOnly: only}
 			byPath[p] = d
-			visit(dep, d.chain, only)
+			visit(dep, self, only)
 			order = append(order, d)
 		}
 	}
@@ -126,6 +159,42 @@ func markInterpreted(d *sourceDep, byPath map[string]*sourceDep, compiled map[st
 			markInterpreted(dd, byPath, compiled)
 		}
 	}
+}
+
+// importList is what collectSources needs of a package's imports.
+type importList struct {
+	refs []importRef // see sortedImports
+	// bad are the imports whose paths the go command rejects as
+	// malformed (module.CheckImportPath): "..", ".", an absolute path,
+	// an empty element and the like.
+	bad funcs.ErrorList
+}
+
+// importsOf returns the imports of pkg.
+func importsOf(pkg *funcs.Package) importList {
+	l := importList{refs: sortedImports(pkg)}
+	for _, ip := range l.refs {
+		if err := module.CheckImportPath(ip.path); err != nil {
+			l.bad = append(l.bad, &funcs.SourceError{Pos: ip.pos, Msg: err.Error()})
+		}
+	}
+	return l
+}
+
+// chainTo describes how the prepared package, of the import path root,
+// reaches the package path through via, the package that imports it
+// (nil: the prepared package): "example.com/app/api imports
+// github.com/x/y".
+func chainTo(root string, via *sourceDep, path string) string {
+	var rev []string
+	for d := via; d != nil; d = d.via {
+		rev = append(rev, d.pkg.ImportPath)
+	}
+	out := []string{root}
+	for i := len(rev) - 1; i >= 0; i-- {
+		out = append(out, rev[i])
+	}
+	return strings.Join(append(out, path), " imports ")
 }
 
 type importRef struct {
@@ -155,7 +224,7 @@ func sortedImports(pkg *funcs.Package) []importRef {
 // importChain describes how the prepared package reaches dep, for errors
 // in it: "example.com/app/api imports github.com/x/y: ".
 func (d *sourceDep) importChain() string {
-	return strings.Join(append(d.chain, d.pkg.ImportPath), " imports ") + ": "
+	return chainTo(d.root, d.via, d.pkg.ImportPath) + ": "
 }
 
 // virtualPath is the directory of the interpreter's file system a package

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/importer"
 	"go/token"
 	"go/types"
 	"io"
@@ -23,6 +24,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/svcrt"
 )
 
@@ -53,6 +55,11 @@ type Options struct {
 	// library is to itself. Their types come from their source, through
 	// Sources, when it has it.
 	Compiled []yaegi.Exports
+	// ExportData, if set, opens the export data of a standard library
+	// package for the type checker (as go/importer's Lookup): a process
+	// that must not run the go command is given the files it finds.
+	// Default: ask the go command.
+	ExportData importer.Lookup
 }
 
 // A Loader loads packages of service code. It keeps the type information
@@ -78,7 +85,7 @@ func NewLoader(opts Options) *Loader {
 	}
 	l := &Loader{
 		opts:                opts,
-		types:               newTypeChecker(),
+		types:               newTypeChecker(opts.ExportData),
 		allowed:             map[string]bool{},
 		allowedUnrestricted: map[string]bool{},
 	}
@@ -125,17 +132,34 @@ type Prepared struct {
 	Deps []*PreparedDep `json:"deps,omitempty"`
 	// Compiled is the package and the packages it imports from source,
 	// rewritten for the Go compiler (see rewriteCompiled), by import path
-	// and then file name. It stays in the process that prepared the
-	// package: workers run the interpreter's version.
-	Compiled map[string]map[string][]byte `json:"-"`
+	// and then file name: what a build of the compiled tier compiles.
+	// Workers that interpret the package do without it (see
+	// ForInterpreter).
+	Compiled map[string]map[string][]byte `json:"compiled,omitempty"`
 	// CompiledPath is the import path the package is compiled as: its
 	// own, or a path of microfn's outside a module.
-	CompiledPath string `json:"-"`
-	// CompiledErr says why the package has no version for the compiler.
-	CompiledErr error `json:"-"`
+	CompiledPath string `json:"compiledPath,omitempty"`
+	// CompiledErrors say why the package has no version for the
+	// compiler, if it has none.
+	CompiledErrors []protocol.LoadError `json:"compiledErrors,omitempty"`
 
 	importerOnce sync.Once
 	importer     funcs.Importer // see Importer
+}
+
+// CompileError says why the package has no version for the compiler, or
+// nil.
+func (p *Prepared) CompileError() error {
+	if len(p.CompiledErrors) == 0 {
+		return nil
+	}
+	return protocol.Err(p.CompiledErrors)
+}
+
+// ForInterpreter returns p without its version for the compiler: what a
+// worker that interprets it needs.
+func (p *Prepared) ForInterpreter() *Prepared {
+	return &Prepared{ImportPath: p.ImportPath, Files: p.Files, Deps: p.Deps}
 }
 
 // Prepare checks src (imports against the sandbox, types, calls made at
@@ -148,10 +172,123 @@ func (l *Loader) Prepare(src *funcs.Package) (*Prepared, error) {
 // source found by sources rather than by Options.Sources: packages
 // prepared together can then see one snapshot of their files.
 func (l *Loader) PrepareWith(src *funcs.Package, imp SourceImporter) (*Prepared, error) {
+	return l.NewBatch(imp).Prepare(src)
+}
+
+// A Batch prepares packages loaded together, from one set of sources: each
+// package they import from source is checked once, for all of them, and
+// rewritten once when it has no services (the rewrite of a package with
+// services depends on its importer). It is safe for concurrent use.
+type Batch struct {
+	l   *Loader
+	imp SourceImporter
+
+	mu      sync.Mutex // guards checked, rewrite and imports
+	checked map[string]*batchCheck
+	rewrite map[string]*batchRewrite
+	// imports are the imports of every package seen, so that a package
+	// reached from many is read once (see importsOf).
+	imports map[*funcs.Package]importList
+}
+
+// batchCheck is the check of one imported package, done once.
+type batchCheck struct {
+	once sync.Once
+	pkg  *funcs.Package // as checked: chk.info is of its syntax
+	chk  *checked
+	err  error
+}
+
+// batchRewrite is the rewrite of one imported package without services,
+// done once.
+type batchRewrite struct {
+	once  sync.Once
+	files map[string][]byte
+	err   error
+}
+
+// NewBatch returns a Batch of the packages imp gives.
+func (l *Loader) NewBatch(imp SourceImporter) *Batch {
+	return &Batch{l: l, imp: imp, checked: map[string]*batchCheck{}, rewrite: map[string]*batchRewrite{}, imports: map[*funcs.Package]importList{}}
+}
+
+// importsOf is importsOf, kept for the batch.
+func (b *Batch) importsOf(pkg *funcs.Package) importList {
+	b.mu.Lock()
+	l, ok := b.imports[pkg]
+	b.mu.Unlock()
+	if ok {
+		return l
+	}
+	l = importsOf(pkg)
+	b.mu.Lock()
+	b.imports[pkg] = l
+	b.mu.Unlock()
+	return l
+}
+
+// shared reports whether the checks of imported packages can be shared:
+// a package compiled into the executable makes what is interpreted depend
+// on the importer.
+func (b *Batch) shared() bool { return len(b.l.compiled) == 0 }
+
+// checkDep checks the imported package d with the packages it imports,
+// checked already; once for the batch when it can be shared.
+func (b *Batch) checkDep(d *sourceDep, sources map[string]bool, checkedDeps map[string]*types.Package) (*checked, error) {
+	if !b.shared() {
+		return b.l.check(d.pkg, d.pkg.ImportPath, sources, checkedDeps)
+	}
+	b.mu.Lock()
+	e := b.checked[d.pkg.ImportPath]
+	if e == nil {
+		e = &batchCheck{}
+		b.checked[d.pkg.ImportPath] = e
+	}
+	b.mu.Unlock()
+	e.once.Do(func() {
+		e.pkg = d.pkg
+		e.chk, e.err = b.l.check(d.pkg, d.pkg.ImportPath, sources, checkedDeps)
+	})
+	d.pkg = e.pkg // the importer may have parsed it again
+	return e.chk, e.err
+}
+
+// rewriteDep rewrites the imported package d, its services numbered from
+// first; once for the batch when it has none.
+func (b *Batch) rewriteDep(d *sourceDep, first int) (map[string][]byte, error) {
+	if len(d.pkg.Services) > 0 || !b.shared() {
+		return rewritePackage(d.pkg, d.info, first)
+	}
+	b.mu.Lock()
+	e := b.rewrite[d.pkg.ImportPath]
+	if e == nil {
+		e = &batchRewrite{}
+		b.rewrite[d.pkg.ImportPath] = e
+	}
+	b.mu.Unlock()
+	e.once.Do(func() { e.files, e.err = rewritePackage(d.pkg, d.info, first) })
+	return e.files, e.err
+}
+
+// Prepare is [Loader.Prepare] within the batch.
+func (b *Batch) Prepare(src *funcs.Package) (*Prepared, error) {
+	return b.prepare(src, true)
+}
+
+// Check checks src as Prepare does, without rewriting it: for a package
+// nothing runs (a library, or one whose services are served elsewhere).
+func (b *Batch) Check(src *funcs.Package) error {
+	_, err := b.prepare(src, false)
+	return err
+}
+
+// prepare checks src and, if rewrite is set, rewrites it.
+func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
+	l := b.l
 	if len(src.Files) == 0 {
 		return nil, fmt.Errorf("load %s: no Go files", src.Dir)
 	}
-	deps, err := collectSources(src, imp, l.compiled)
+	deps, err := collectSources(src, b.imp, l.compiled, b.importsOf)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +312,7 @@ func (l *Loader) PrepareWith(src *funcs.Package, imp SourceImporter) (*Prepared,
 			checkedDeps[d.pkg.ImportPath] = chk.pkg
 			continue
 		}
-		chk, err := l.check(d.pkg, d.pkg.ImportPath, sources, checkedDeps)
+		chk, err := b.checkDep(d, sources, checkedDeps)
 		if err != nil {
 			errs = append(errs, withChain(err, d)...)
 			continue
@@ -194,26 +331,29 @@ func (l *Loader) PrepareWith(src *funcs.Package, imp SourceImporter) (*Prepared,
 	if err != nil {
 		return nil, err
 	}
+	if !rewrite {
+		return nil, nil
+	}
 	files, err := rewritePackage(src, chk.info, 0)
 	if err != nil {
 		return nil, err
 	}
 	prep := &Prepared{ImportPath: src.ImportPath, Files: files, CompiledPath: path, Compiled: map[string]map[string][]byte{}}
 	if prep.Compiled[path], err = rewriteCompiled(src, path, chk.info); err != nil {
-		prep.CompiledErr = err
+		prep.CompiledErrors = protocol.LoadErrors(err)
 	}
 	first := len(src.Services)
 	for _, d := range deps {
 		if d.typesOnly {
 			continue
 		}
-		files, err := rewritePackage(d.pkg, d.info, first)
+		files, err := b.rewriteDep(d, first)
 		if err != nil {
 			return nil, withChain(err, d)
 		}
-		if prep.CompiledErr == nil {
+		if prep.CompiledErrors == nil {
 			if prep.Compiled[d.pkg.ImportPath], err = rewriteCompiled(d.pkg, d.pkg.ImportPath, d.info); err != nil {
-				prep.CompiledErr = withChain(err, d)
+				prep.CompiledErrors = protocol.LoadErrors(withChain(err, d))
 			}
 		}
 		first += len(d.pkg.Services)
@@ -231,6 +371,9 @@ func (l *Loader) PrepareWith(src *funcs.Package, imp SourceImporter) (*Prepared,
 // when it is not trustworthy (see checked).
 func (l *Loader) check(pkg *funcs.Package, path string, sources map[string]bool, deps map[string]*types.Package) (*checked, error) {
 	if err := checkImports(pkg, l.allowed, l.allowedUnrestricted, l.partial, sources); err != nil {
+		return nil, err
+	}
+	if err := checkConstantSizes(pkg); err != nil {
 		return nil, err
 	}
 	chk, err := l.types.checkAs(pkg, path, deps)

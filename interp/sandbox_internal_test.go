@@ -223,7 +223,7 @@ func f() uintptr {
 	return uintptr(p)
 }
 `)
-	_, err := newTypeChecker().check(pkg)
+	_, err := newTypeChecker(nil).check(pkg)
 	if got := lines(err); !strings.Contains(got, "a.go:8:7: an unsafe.Pointer value is outside microfn's sandbox (it reads and writes raw memory): it needs --unrestricted") ||
 		!strings.Contains(got, "a.go:9:17: an unsafe.Pointer value") {
 		t.Errorf("errors:\n%s", got)

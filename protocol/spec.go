@@ -33,6 +33,11 @@ type Spec struct {
 	Sandbox Sandbox `json:"sandbox"`
 	// Settings are how the worker runs its packages' code.
 	Settings Settings `json:"settings"`
+	// Prepare, if set, makes the process a prepare process: it checks
+	// and rewrites Packages for the interpreter (or only checks those
+	// marked CheckOnly), writes the outcome in its Ready line and exits.
+	// It runs no service code, and has no connection to the server.
+	Prepare *PrepareSpec `json:"prepare,omitempty"`
 }
 
 // Settings are how a worker runs its packages' code, as its server was
@@ -57,6 +62,32 @@ type Settings struct {
 	MaxResponse int64 `json:"max_response,omitempty"`
 }
 
+// A PrepareSpec is what a prepare process needs besides the packages it
+// prepares.
+type PrepareSpec struct {
+	// Sources are the packages that Packages import from source,
+	// directly or not, each once.
+	Sources []SourcePackage `json:"sources,omitempty"`
+	// Exports are the files of the export data of the standard
+	// library's packages they import, by import path (what go list
+	// -export finds): a prepare process does not run the go command.
+	Exports map[string]string `json:"exports,omitempty"`
+}
+
+// A SourcePackage is a package imported from source, as the supervisor
+// found it.
+type SourcePackage struct {
+	// ImportPath is the path it is imported by.
+	ImportPath string `json:"import_path"`
+	// Dir is its directory, for positions.
+	Dir string `json:"dir,omitempty"`
+	// Files are its source files.
+	Files []funcs.SourceFile `json:"files,omitempty"`
+	// Err is why the package the path names cannot be had (a module
+	// missing from the cache, a file that does not parse), if it cannot.
+	Err string `json:"err,omitempty"`
+}
+
 // A PackageSpec is one package of a Spec.
 type PackageSpec struct {
 	// Rel is the package's directory relative to Root, "." for Root.
@@ -64,9 +95,16 @@ type PackageSpec struct {
 	// Files are its source files.
 	Files []funcs.SourceFile `json:"files"`
 	// Prepared is the package checked and rewritten for the interpreter
-	// by the server, with the packages it imports from source (an
-	// interp.Prepared in JSON), so that the worker only runs it.
-	Prepared json.RawMessage `json:"prepared"`
+	// by a prepare process, with the packages it imports from source (an
+	// interp.Prepared in JSON), so that the worker only runs it. Unset
+	// for a prepare process.
+	Prepared json.RawMessage `json:"prepared,omitempty"`
+	// ImportPath is its import path in the served module, if any.
+	ImportPath string `json:"import_path,omitempty"`
+	// CheckOnly asks a prepare process to check the package without
+	// rewriting it: nothing of it runs (a library, or a package served
+	// elsewhere).
+	CheckOnly bool `json:"check_only,omitempty"`
 	// CompiledPath is the import path the package was compiled as, for a
 	// worker executable with the package's code compiled in; empty for
 	// one that interprets it.
@@ -124,6 +162,10 @@ type Ready struct {
 	// Warnings say what the worker could not enforce, such as a kernel
 	// without Landlock.
 	Warnings []string `json:"warnings,omitempty"`
+	// Prepared maps the packages a prepare process prepared to their
+	// code (an interp.Prepared in JSON; null for a package it only
+	// checked).
+	Prepared map[string]json.RawMessage `json:"prepared,omitempty"`
 }
 
 // A LoadError is one load error of a package: a position, when the error

@@ -1,7 +1,11 @@
 // Package server serves the services of a folder of Go packages over HTTP.
 //
 // [New] loads every package below a directory with package interp and
-// builds a generation: the route table of every service with its policy.
+// builds a generation: the route table of every service with its policy
+// ([Open] does the same while the server already answers). With worker
+// processes, the server parses the packages for their routes only: they
+// are type-checked and rewritten in prepare processes and run in worker
+// processes (package supervisor), under limits and a sandbox.
 // Fiber has one catch-all route that looks up the current generation
 // per request, so reloads swap the table atomically and never touch
 // Fiber's router.

@@ -34,6 +34,12 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	}
 	if e == nil {
 		err := microfn.Error(http.StatusNotFound, "no service at %s%s", path, didYouMean(g.nearest(path)))
+		if s.loading.Load() {
+			// Not yet: a caller retries a 503, as it would a server
+			// that does not answer yet.
+			c.Set(fiber.HeaderRetryAfter, "1")
+			err = microfn.Error(http.StatusServiceUnavailable, "no service at %s yet: the server is still loading its packages", path)
+		}
 		return s.fail(c, start, nil, chain{}, callStats{}, err)
 	}
 	defer e.version.release()

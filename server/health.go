@@ -40,7 +40,7 @@ type PackageStatus struct {
 
 // Health is the body of /healthz and /readyz.
 type Health struct {
-	Status   string          `json:"status"` // "ok" or "degraded"
+	Status   string          `json:"status"` // "ok", "degraded", or "loading" while a server made by Open loads its packages for the first time
 	Packages []PackageStatus `json:"packages"`
 }
 
@@ -87,6 +87,9 @@ func (s *Server) Status() Health {
 		h.Packages = append(h.Packages, ps)
 	}
 	sort.Slice(h.Packages, func(i, j int) bool { return h.Packages[i].Dir < h.Packages[j].Dir })
+	if s.loading.Load() {
+		h.Status = "loading"
+	}
 	return h
 }
 
@@ -97,9 +100,13 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 }
 
 // readyz answers 200 when every package has loaded at least once, else
-// 503, with every package's state.
+// 503 (also while the first load of a server made by Open runs), with
+// every package's state.
 func (s *Server) readyz(c *fiber.Ctx) error {
 	h := s.Status()
+	if h.Status == "loading" {
+		c.Status(fiber.StatusServiceUnavailable)
+	}
 	for _, p := range h.Packages {
 		if p.State == "failed" {
 			c.Status(fiber.StatusServiceUnavailable)

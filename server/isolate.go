@@ -432,9 +432,10 @@ func (s *Server) installShared(g *supervisor.Group) {
 	}
 }
 
-// preparedJSON encodes a prepared package for a worker's spec.
+// preparedJSON encodes a prepared package for a worker's spec: without
+// its version for the compiler, which a worker does not read.
 func preparedJSON(prep *interp.Prepared) json.RawMessage {
-	b, err := json.Marshal(prep)
+	b, err := json.Marshal(prep.ForInterpreter())
 	if err != nil {
 		panic(fmt.Sprintf("encode a prepared package: %v", err)) // plain data: cannot fail
 	}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"log/slog"
 	"os"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/protocol"
+	"github.com/microfn/microfn/server"
 	"github.com/microfn/microfn/worker"
 )
 
@@ -21,7 +23,7 @@ import (
 // from this test binary, which is one when the supervisor asks.
 func TestMain(m *testing.M) {
 	if protocol.IsWorker() {
-		os.Exit(worker.Main(interp.WorkerLoader()))
+		os.Exit(worker.Main(worker.Code{Load: interp.WorkerLoader(), Prepare: prepare}))
 	}
 	goleak.VerifyTestMain(m,
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
@@ -30,4 +32,9 @@ func TestMain(m *testing.M) {
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*HostClient).connsCleaner"),
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*Client).mCleaner"),
 	)
+}
+
+// prepare is the prepare function of this test binary as a worker.
+func prepare(spec *protocol.Spec, logger *slog.Logger) (protocol.Ready, error) {
+	return server.Prepare(spec, logger)
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,10 +44,18 @@ type Server struct {
 	client *fasthttp.Client
 
 	gen atomic.Pointer[generation]
+	// loading is set while the first load of a server made by Open runs.
+	loading atomic.Bool
 
 	mu       sync.Mutex // guards packages and locks, and publishing
 	packages map[string]*pkgState
 	locks    map[string]*sync.Mutex // serialize the reloads of each package
+	// exports are the files of the standard library's export data, for
+	// prepare processes.
+	exports exportFiles
+	// noRun makes loads check packages without running any of
+	// their code (see Check).
+	noRun bool
 
 	crashes crashLog
 
@@ -111,6 +120,34 @@ func New(dir string, opts ...Option) (*Server, error) {
 // NewContext is [New] with a context: when ctx ends, loads under way stop
 // (their worker processes are killed) and NewContext returns.
 func NewContext(ctx context.Context, dir string, opts ...Option) (*Server, error) {
+	s, err := openServer(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadFirst(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open returns a server of dir that has loaded nothing yet: [Server.Serve]
+// listens at once and loads every package in the background, so that
+// /healthz answers while they load (a slow init does not make a liveness
+// probe kill the server) and /readyz answers 503 until every package has
+// loaded or failed. A first load that fails as a whole (--only naming no
+// service) ends Serve with its error. [New] loads before it returns.
+func Open(dir string, opts ...Option) (*Server, error) {
+	s, err := openServer(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.loading.Store(true)
+	return s, nil
+}
+
+// openServer returns a server of dir with no package loaded.
+func openServer(dir string, opts []Option) (*Server, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
@@ -134,19 +171,19 @@ func NewContext(ctx context.Context, dir string, opts ...Option) (*Server, error
 	if cfg.isolation == IsolateShared {
 		s.shared = &sharedWorker{starting: true}
 	}
+	return s, nil
+}
+
+// loadFirst loads every package for the first time.
+func (s *Server) loadFirst(ctx context.Context) error {
 	s.ReloadAll(ctx)
 	if s.shared != nil {
 		s.startFirstShared(ctx)
 	}
 	if err := ctx.Err(); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("serve %s: %w", dir, err)
+		return fmt.Errorf("serve %s: %w", s.root, err)
 	}
-	if err := s.checkOnly(); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return s.checkOnly()
 }
 
 // newServer returns a server of dir with no package loaded.
@@ -329,8 +366,20 @@ func (s *Server) Serve(ctx context.Context) error {
 			s.watch(ctx)
 		}()
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- s.app.Listener(s.ln) }()
+	if s.loading.Load() {
+		// Opened: the first load runs while the server answers.
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			err := s.loadFirst(ctx)
+			s.loading.Store(false)
+			if err != nil && ctx.Err() == nil {
+				errc <- err
+			}
+		}()
+	}
 	s.cfg.logger.Info("serving", "dir", s.root, "url", s.baseURL, "services", len(s.gen.Load().routes), "monolith", s.cfg.monolith)
 	var err error
 	select {
@@ -521,21 +570,27 @@ func (s *Server) reloadGroup(ctx context.Context, rels []string, guard bool) map
 	// The group's packages see one snapshot of the module's files: a
 	// library an editor is still writing is read once, the same for all.
 	var snap *gomod.Snapshot
+	var sources interp.SourceImporter = s.modules
 	if mod := s.modules.get(); mod != nil {
 		snap = mod.Snapshot()
+		sources = snap
 	}
 	loads := make([]pendingLoad, len(rels))
-	sem := make(chan struct{}, maxParallelLoads)
-	var wg sync.WaitGroup
-	for i, rel := range rels {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			loads[i] = s.loadPackage(ctx, rel, guard, snap)
-		}()
+	s.inParallel(len(rels), func(i int) { loads[i] = s.readPackage(ctx, rels[i], guard, snap) })
+	// The packages to load are checked and prepared together (each
+	// package they import checked once), then loaded side by side.
+	var toLoad []*pendingLoad
+	for i := range loads {
+		if !loads[i].finished {
+			toLoad = append(toLoad, &loads[i])
+		}
 	}
-	wg.Wait()
+	s.prepareAll(ctx, toLoad, sources)
+	s.inParallel(len(toLoad), func(i int) {
+		if l := toLoad[i]; l.err == nil {
+			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, l.prev, l.prep)
+		}
+	})
 	if oneShared {
 		s.shared.starting = false
 		s.sharedGroup(ctx, loads)
@@ -559,6 +614,22 @@ func (s *Server) reloadGroup(ctx context.Context, rels []string, guard bool) map
 		s.unsyncedPublish()
 	}
 	return errs
+}
+
+// inParallel calls f(0), …, f(n-1), at most maxParallelLoads at once, and
+// returns when every call has.
+func (s *Server) inParallel(n int, f func(i int)) {
+	sem := make(chan struct{}, maxParallelLoads)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // sharedGroup starts the one shared worker of a group's new versions, with
@@ -612,20 +683,26 @@ type pendingLoad struct {
 	rel, label string
 	st         *pkgState
 	start      time.Time
-	v          *version // the new version, if it loaded
-	err        error
+	// src and files are the package as read, prev the version serving
+	// now; prep is its code as prepared, when it runs here.
+	src   *funcs.Package
+	files []funcs.SourceFile
+	prev  *version
+	prep  *interp.Prepared
+	v     *version // the new version, if it loaded
+	err   error
 	// finished reports that nothing is left to publish: the package was
 	// unchanged, removed, held back or failed before its load, and err
 	// is its outcome.
 	finished bool
-	src      *funcs.Package // the package as parsed, once it was
 }
 
-// loadPackage is the part of a reload of the package in rel before its
-// new version is published: it reads the package, skips it if unchanged,
-// and loads it. snap, in a module, is the group's snapshot of its files.
-// The caller holds the package's lock.
-func (s *Server) loadPackage(ctx context.Context, rel string, guard bool, snap *gomod.Snapshot) pendingLoad {
+// readPackage is the first part of a reload of the package in rel: it
+// reads and parses the package, and finishes the load if the package is
+// unchanged, removed, held back or cannot be parsed. snap, in a module,
+// is the group's snapshot of its files. The caller holds the package's
+// lock.
+func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *gomod.Snapshot) pendingLoad {
 	start := time.Now()
 	dir := filepath.Join(s.root, filepath.FromSlash(rel))
 	label := filepath.ToSlash(dir)
@@ -706,15 +783,18 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool, snap *
 	prevHash := st.hash
 	st.hash = h
 	st.seq++
+	s.mu.Unlock()
+	// Parsed without the lock, so that the packages of a group parse side
+	// by side (the package's own lock keeps st its own meanwhile).
 	var imp funcs.Importer
-	var sources interp.SourceImporter = s.modules
 	if snap != nil {
-		imp, sources = snap.Importer(), snap
+		imp = snap.Importer()
 	}
 	src, err := funcs.ParseWith(dir, files, imp)
 	if err == nil && snap != nil {
 		src.ImportPath = s.modules.get().ImportPath(dir)
 	}
+	s.mu.Lock()
 	if err != nil {
 		s.metrics.observeReload(rel, time.Since(start), err)
 		err = s.unsyncedFailed(st, rel, label, err)
@@ -733,9 +813,7 @@ func (s *Server) loadPackage(ctx context.Context, rel string, guard bool, snap *
 	st.hasHeld = false
 	prev := st.current
 	s.mu.Unlock()
-
-	v, err := s.load(ctx, rel, label, src, files, prev, sources)
-	return pendingLoad{rel: rel, label: label, st: st, start: start, v: v, err: err, src: src}
+	return pendingLoad{rel: rel, label: label, st: st, start: start, src: src, files: files, prev: prev}
 }
 
 // unsyncedInstall makes a loaded version its package's current one, or
@@ -815,19 +893,16 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 	return v, nil
 }
 
-// load loads one version of the package in rel: in this process, or in
-// a worker process of its own. prev is the version serving now, if any.
-//
-// sources gives the packages src imports from source.
-func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prev *version, sources interp.SourceImporter) (*version, error) {
-	// The code is checked and rewritten here, where the type information
-	// of the standard library is at hand, and the policies are checked,
-	// before a worker is started for nothing; the worker only runs it.
-	prep, err := s.loader.PrepareWith(src, sources)
-	if err != nil {
-		return nil, err
-	}
+// load loads one version of the package in rel, checked already, from
+// its code prepared (prep: nil when it runs nothing here, see needsCode):
+// in this process, or in a worker process of its own. prev is the version
+// serving now, if any.
+func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prev *version, prep *interp.Prepared) (*version, error) {
 	if s.cfg.isolation == IsolateNone {
+		if prep == nil {
+			// A library: it runs within the packages that import it.
+			return s.newVersion(rel, src.Services, prev)
+		}
 		return s.loadHere(ctx, rel, src, prep, prev)
 	}
 	v, err := s.newVersion(rel, src.Services, prev)
@@ -849,7 +924,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 		if err != nil {
 			var lt *supervisor.LoadTimeoutError
 			if errors.As(err, &lt) {
-				return nil, loadTimeoutError(src, lt)
+				return nil, loadTimeoutError(src, prep, lt)
 			}
 			return nil, err
 		}
@@ -869,7 +944,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {
-			return nil, loadTimeoutError(src, lt)
+			return nil, loadTimeoutError(src, prep, lt)
 		}
 		if s.tiers != nil {
 			return nil, &interpFailure{err: err, v: v}
@@ -890,25 +965,130 @@ type interpFailure struct {
 func (f *interpFailure) Error() string { return f.err.Error() }
 func (f *interpFailure) Unwrap() error { return f.err }
 
-// loadTimeoutError places a load that timed out at the package's init
-// functions, the code that runs at load, when it has some.
-func loadTimeoutError(src *funcs.Package, lt *supervisor.LoadTimeoutError) error {
-	var inits []token.Position
-	for _, f := range src.Files {
-		for _, d := range f.AST.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "init" {
-				inits = append(inits, src.Fset.Position(fd.Name.Pos()))
+// loadTimeoutError places a load that timed out at the code that runs at
+// load and may not return: the package's init functions; else those of
+// the packages it imports from source (prep.Deps), named with the import
+// chain; else a package-level variable's initialiser that calls a
+// function, in the package, then in those it imports.
+func loadTimeoutError(src *funcs.Package, prep *interp.Prepared, lt *supervisor.LoadTimeoutError) error {
+	msg := fmt.Sprintf("the package did not finish loading within %s (--load-timeout)", lt.Timeout)
+	deps := importedInInitOrder(src, prep)
+	if inits := initFuncs(src); len(inits) > 0 {
+		if len(inits) == 1 {
+			return &funcs.SourceError{Pos: inits[0], Msg: msg + ": this init function, or a package-level variable's initialiser, does not return"}
+		}
+		return &funcs.SourceError{Pos: inits[0], Msg: fmt.Sprintf("%s: one of its %d init functions, or a package-level variable's initialiser, does not return", msg, len(inits))}
+	}
+	for _, d := range deps {
+		if inits := initFuncs(d.pkg); len(inits) > 0 {
+			return &funcs.SourceError{Pos: inits[0], Msg: fmt.Sprintf("%s: %s: this init function of an imported package, or another that runs at load, does not return", msg, d.chain)}
+		}
+	}
+	if vars := callingInitialisers(src); len(vars) > 0 {
+		return &funcs.SourceError{Pos: vars[0], Msg: msg + ": this package-level variable's initialiser, or another, does not return"}
+	}
+	for _, d := range deps {
+		if vars := callingInitialisers(d.pkg); len(vars) > 0 {
+			return &funcs.SourceError{Pos: vars[0], Msg: fmt.Sprintf("%s: %s: this package-level variable's initialiser of an imported package, or other code that runs at load, does not return", msg, d.chain)}
+		}
+	}
+	return &funcs.SourceError{Pos: token.Position{Filename: src.Dir}, Msg: msg + ": a package-level variable's initialiser does not return"}
+}
+
+// importedPackage is a package a package imports from source, with how it
+// reaches it ("example.com/app/api imports example.com/v").
+type importedPackage struct {
+	pkg   *funcs.Package
+	chain string
+}
+
+// importedInInitOrder returns the packages src imports from source, as
+// prep has them, in the order they are initialised (a package after the
+// ones it imports), each with its import chain.
+func importedInInitOrder(src *funcs.Package, prep *interp.Prepared) []importedPackage {
+	if prep == nil || len(prep.Deps) == 0 {
+		return nil
+	}
+	imp := prep.Importer()
+	chains := map[string]string{}
+	queue := []*funcs.Package{src}
+	chains[src.ImportPath] = src.ImportPath
+	for len(queue) > 0 {
+		pkg := queue[0]
+		queue = queue[1:]
+		for _, f := range pkg.Files {
+			for _, is := range f.AST.Imports {
+				p, err := strconv.Unquote(is.Path.Value)
+				if _, seen := chains[p]; err != nil || seen {
+					continue
+				}
+				if dep, ok := imp(p); ok {
+					chains[p] = chains[pkg.ImportPath] + " imports " + p
+					queue = append(queue, dep)
+				}
 			}
 		}
 	}
-	msg := fmt.Sprintf("the package did not finish loading within %s (--load-timeout)", lt.Timeout)
-	switch len(inits) {
-	case 0:
-		return &funcs.SourceError{Pos: token.Position{Filename: src.Dir}, Msg: msg + ": a package-level variable's initialiser does not return"}
-	case 1:
-		return &funcs.SourceError{Pos: inits[0], Msg: msg + ": this init function, or a package-level variable's initialiser, does not return"}
+	var out []importedPackage
+	for _, d := range prep.Deps {
+		if pkg, ok := imp(d.ImportPath); ok {
+			out = append(out, importedPackage{pkg: pkg, chain: chains[d.ImportPath]})
+		}
 	}
-	return &funcs.SourceError{Pos: inits[0], Msg: fmt.Sprintf("%s: one of its %d init functions, or a package-level variable's initialiser, does not return", msg, len(inits))}
+	return out
+}
+
+// initFuncs returns the positions of the init functions of pkg.
+func initFuncs(pkg *funcs.Package) []token.Position {
+	var out []token.Position
+	for _, f := range pkg.Files {
+		for _, d := range f.AST.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "init" {
+				out = append(out, pkg.Fset.Position(fd.Name.Pos()))
+			}
+		}
+	}
+	return out
+}
+
+// callingInitialisers returns the positions of the package-level
+// variables of pkg whose initialisers call a function at load (calls in
+// function literals do not count).
+func callingInitialisers(pkg *funcs.Package) []token.Position {
+	var out []token.Position
+	for _, f := range pkg.Files {
+		for _, d := range f.AST.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if len(vs.Values) > 0 && callsAtLoad(vs) {
+					out = append(out, pkg.Fset.Position(vs.Names[0].Pos()))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// callsAtLoad reports whether the values of vs call a function when they
+// are evaluated.
+func callsAtLoad(vs *ast.ValueSpec) bool {
+	calls := false
+	for _, v := range vs.Values {
+		ast.Inspect(v, func(n ast.Node) bool {
+			switch n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.CallExpr:
+				calls = true
+			}
+			return !calls
+		})
+	}
+	return calls
 }
 
 // symlinkIn returns the first directory of rel, below root, that is a

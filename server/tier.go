@@ -247,7 +247,7 @@ func (s *Server) startCompiled(ctx context.Context, j *buildJob, exe string) (*s
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {
-			return nil, loadTimeoutError(j.src, lt)
+			return nil, loadTimeoutError(j.src, j.v.prep, lt)
 		}
 		return nil, err
 	}

@@ -19,6 +19,12 @@
 // long past its deadline is replaced: a fresh worker takes the new calls,
 // and the old one is killed once it runs nothing but overdue attempts.
 //
+// [Prepare] runs a short-lived prepare process the same way, with a
+// [Spec] whose Prepare field is set: it type-checks and rewrites packages
+// for the interpreter, runs none of their code, writes the outcome on its
+// file descriptor 3 and exits; the worker's limits and sandbox bound it,
+// and a deadline on the clock and on processor time ends it.
+//
 // A worker ends when its standard input closes (the supervisor closed it,
 // or died) and, on Linux, when its parent dies (a parent-death signal), so
 // no worker outlives its supervisor.

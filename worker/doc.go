@@ -7,7 +7,7 @@
 // executable, so its main must begin with:
 //
 //	if protocol.IsWorker() {
-//		os.Exit(worker.Main(load))
+//		os.Exit(worker.Main(code))
 //	}
 //
 // The worker reads its protocol.Spec from standard input, sets its

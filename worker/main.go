@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,17 +22,31 @@ import (
 // package's proxies call call.
 type LoadFunc func(ctx context.Context, spec *protocol.Spec, p *protocol.PackageSpec, call svcrt.CallFunc, logger *slog.Logger) (*svcrt.Package, error)
 
+// A PrepareFunc is what a prepare process does (a spec with Prepare
+// set), once confined: it checks and prepares the spec's packages, runs
+// none of their code, and returns the outcome.
+type PrepareFunc func(spec *protocol.Spec, logger *slog.Logger) (protocol.Ready, error)
+
+// Code is how a worker executable runs service code.
+type Code struct {
+	// Load loads the packages of a worker.
+	Load LoadFunc
+	// Prepare, if set, makes the executable able to be a prepare
+	// process.
+	Prepare PrepareFunc
+}
+
 // Main runs the worker and returns its exit code.
-func Main(load LoadFunc) int {
+func Main(code Code) int {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(load, logger); err != nil {
+	if err := run(code, logger); err != nil {
 		logger.Error("worker: " + err.Error())
 		return 2
 	}
 	return 0
 }
 
-func run(load LoadFunc, logger *slog.Logger) error {
+func run(code Code, logger *slog.Logger) error {
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
 	line, err := in.ReadBytes('\n')
 	if err != nil {
@@ -43,6 +58,9 @@ func run(load LoadFunc, logger *slog.Logger) error {
 	}
 	if err := applyLimits(spec.Limits); err != nil {
 		return err
+	}
+	if spec.Prepare != nil {
+		return prepare(code, &spec, logger)
 	}
 	go func() {
 		// Standard input closes when the server is done with this
@@ -69,7 +87,7 @@ func run(load LoadFunc, logger *slog.Logger) error {
 	ctx := context.Background()
 	for i := range spec.Packages {
 		p := &spec.Packages[i]
-		pkg, err := load(ctx, &spec, p, host.CallFunc(), logger)
+		pkg, err := code.Load(ctx, &spec, p, host.CallFunc(), logger)
 		if err == nil {
 			if err = host.Add(p.Rel, pkg); err != nil {
 				pkg.Close()
@@ -91,6 +109,24 @@ func run(load LoadFunc, logger *slog.Logger) error {
 	// The server closed the connection: it is done with this worker (its
 	// standard input closes too) or died.
 	return nil
+}
+
+// prepare runs a prepare process: it confines itself, prepares the
+// spec's packages and writes the outcome as its Ready line.
+func prepare(code Code, spec *protocol.Spec, logger *slog.Logger) error {
+	if code.Prepare == nil {
+		return errors.New("this executable does not prepare packages")
+	}
+	warnings, err := confine(*spec)
+	if err != nil {
+		return err
+	}
+	r, err := code.Prepare(spec, logger)
+	if err != nil {
+		return err
+	}
+	r.Warnings = append(warnings, r.Warnings...)
+	return ready(r)
 }
 
 // ready writes the Ready line on the worker's pipe for it.

@@ -8,17 +8,18 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/gomod"
-	"github.com/microfn/microfn/interp"
-	"github.com/microfn/microfn/svcrt"
+	"github.com/microfn/microfn/server"
 )
 
 func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("microfn check", "Usage: microfn check DIR\n\nLoad every package below DIR as microfn serve would and print every error as\nfile:line:col: message. Exit status 1 if there is any: for CI and editors.", stderr)
+	fs := newFlagSet("microfn check", "Usage: microfn check DIR\n\nLoad every package below DIR as microfn serve would and print every error as\nfile:line:col: message. Exit status 1 if there is any: for CI and editors.\nThe code is checked and its init functions run in worker processes, as serve\nruns them, never in this one.", stderr)
 	unrestricted := fs.Bool("unrestricted", false, "check as microfn serve --unrestricted would")
 	allow := allowFlag(fs)
+	loadTimeout := fs.Duration("load-timeout", 10*time.Second, "longest a package may take to load, init functions included")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -42,33 +43,60 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn check:", err)
 		return 1
 	}
-	var sources interp.SourceImporter = gomod.NoModule{}
-	if mod != nil {
-		sources = mod
-	}
-	loader := interp.NewLoader(interp.Options{Unrestricted: *unrestricted, Allow: allow(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sources: sources, Compiled: compiledIn})
-	// A second loader, for type errors hidden behind refused imports (see
-	// checkDir). It only type-checks: it runs no code.
-	var typesOnly *interp.Loader
-	if !*unrestricted {
-		typesOnly = interp.NewLoader(interp.Options{Unrestricted: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sources: sources, Compiled: compiledIn})
-	}
 	var imp funcs.Importer
 	if mod != nil {
 		imp = mod.Importer()
 	}
-	failed, services := 0, 0
+	// Each package as parsed, with the errors of its files and services;
+	// then what loading finds in what parsed.
+	lists := map[string]funcs.ErrorList{}
+	others := map[string][]error{}
+	srcs := map[string]*funcs.Package{}
 	for _, rel := range dirs {
 		dir := filepath.Join(root, filepath.FromSlash(rel))
-		importPath := ""
-		if mod != nil {
-			importPath = mod.ImportPath(dir)
+		src, list, errs := parseDir(dir, imp)
+		if src != nil && mod != nil {
+			src.ImportPath = mod.ImportPath(dir)
 		}
-		n, errs := checkDir(ctx, loader, typesOnly, dir, importPath, imp)
-		services += n
+		if src != nil {
+			srcs[rel] = src
+		}
+		lists[rel], others[rel] = list, errs
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts := append(executableOptions(), server.WithLogger(quiet), server.WithWatch(false), server.WithLoadTimeout(*loadTimeout))
+	loaded, err := server.Check(ctx, root, srcs, true, append(opts, server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...))...)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn check:", err)
+		return 1
+	}
+	if !*unrestricted && len(loaded) > 0 {
+		// Type errors hidden behind refused imports: checked again
+		// without the sandbox, running nothing.
+		refused := map[string]*funcs.Package{}
+		for rel := range loaded {
+			refused[rel] = srcs[rel]
+		}
+		typed, err := server.Check(ctx, root, refused, false, append(opts, server.WithUnrestricted(true))...)
+		if err != nil {
+			fmt.Fprintln(stderr, "microfn check:", err)
+			return 1
+		}
+		for rel, err := range typed {
+			addError(lists, others, rel, err)
+		}
+	}
+	for rel, err := range loaded {
+		addError(lists, others, rel, err)
+	}
+	failed, services := 0, 0
+	for _, rel := range dirs {
+		errs := append(uniqueErrors(lists[rel]), others[rel]...)
 		if len(errs) > 0 {
 			failed++
 			fmt.Fprintln(stderr, joinLines(errs))
+		} else if src := srcs[rel]; src != nil {
+			services += len(src.Services)
 		}
 	}
 	if failed > 0 {
@@ -79,57 +107,40 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// checkDir loads the package in dir as serve would and returns how many
-// services it has and every error of every kind: files it could not read,
-// services it cannot serve (their signatures, directives, routes), and
-// what the interpreter's loader finds in the package with the other
-// services (imports, types, the sandbox, calls made at init, running its
-// init). Each step would stop a load, so serve reports the first kind
-// only; check goes on with what it can. A package whose imports the
-// sandbox refuses is also type-checked by typesOnly (a loader without the
-// sandbox, which runs nothing), since its type errors would only appear
-// once the imports are fixed.
-func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, importPath string, imp funcs.Importer) (services int, errs []error) {
-	var list funcs.ErrorList
-	add := func(err error) {
-		var l funcs.ErrorList
-		var se *funcs.SourceError
-		switch {
-		case err == nil:
-		case errors.As(err, &l):
-			list = append(list, l...)
-		case errors.As(err, &se):
-			list = append(list, se)
-		default:
-			errs = append(errs, err)
-		}
-	}
+// parseDir reads and parses the package in dir as serve would, going on
+// past errors: it returns the package as far as it parsed (nil for a
+// program, or a package none of whose files could be read), and every
+// error of its files and services.
+func parseDir(dir string, imp funcs.Importer) (*funcs.Package, funcs.ErrorList, []error) {
+	lists := map[string]funcs.ErrorList{}
+	others := map[string][]error{}
 	files, err := funcs.ReadDir(dir, funcs.Limits{})
 	if funcs.IsProgram(files) {
-		return 0, nil // a program beside the services: never served
+		return nil, nil, nil // a program beside the services: never served
 	}
-	add(err)
+	addError(lists, others, "", err)
 	if len(files) == 0 && err != nil {
-		return 0, append(uniqueErrors(list), errs...) // nothing more to check
+		return nil, lists[""], others[""] // nothing more to check
 	}
 	src, err := funcs.ParseAllWith(dir, files, imp)
-	add(err)
-	if src != nil {
-		src.ImportPath = importPath
-		pkg, err := loader.Load(ctx, src, func(*svcrt.Call) error {
-			return errors.New("services cannot be called while checking")
-		})
-		if err == nil {
-			services = len(pkg.Services)
-			pkg.Close()
-		}
-		add(err)
-		if err != nil && typesOnly != nil {
-			_, err := typesOnly.Prepare(src)
-			add(err)
-		}
+	addError(lists, others, "", err)
+	return src, lists[""], others[""]
+}
+
+// addError adds err, an error of the package in rel, to its positioned
+// errors in lists or to its others.
+func addError(lists map[string]funcs.ErrorList, others map[string][]error, rel string, err error) {
+	var l funcs.ErrorList
+	var se *funcs.SourceError
+	switch {
+	case err == nil:
+	case errors.As(err, &l):
+		lists[rel] = append(lists[rel], l...)
+	case errors.As(err, &se):
+		lists[rel] = append(lists[rel], se)
+	default:
+		others[rel] = append(others[rel], err)
 	}
-	return services, append(uniqueErrors(list), errs...)
 }
 
 // uniqueErrors sorts list by position and drops the errors reported twice

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"log/slog"
+
 	yaegi "github.com/traefik/yaegi/interp"
 
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
+	"github.com/microfn/microfn/worker"
 )
 
 // compiledIn are the symbol tables of the Go packages compiled into this
@@ -19,4 +24,16 @@ func executableOptions() []server.Option {
 		return nil
 	}
 	return []server.Option{server.WithCompiled(compiledIn...)}
+}
+
+// workerCode is how this executable runs service code as a worker: it
+// interprets it, with the packages compiled in at hand, and prepares it
+// as a prepare process.
+func workerCode() worker.Code {
+	return worker.Code{
+		Load: interp.WorkerLoader(compiledIn...),
+		Prepare: func(spec *protocol.Spec, logger *slog.Logger) (protocol.Ready, error) {
+			return server.Prepare(spec, logger, executableOptions()...)
+		},
+	}
 }

@@ -86,7 +86,9 @@ func TestServeDefaultPolicy(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			resp, err := http.Get("http://" + addr + path)
-			if err == nil {
+			if err == nil && resp.StatusCode == http.StatusServiceUnavailable && !loaded(addr) {
+				resp.Body.Close() // still loading
+			} else if err == nil {
 				b, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				return resp.StatusCode, resp.Header.Get("Microfn-Attempts"), string(b)

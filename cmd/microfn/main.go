@@ -23,7 +23,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/worker"
 )
@@ -31,7 +30,7 @@ import (
 func main() {
 	if protocol.IsWorker() {
 		// A server started this process to run service code.
-		os.Exit(worker.Main(interp.WorkerLoader(compiledIn...)))
+		os.Exit(worker.Main(workerCode()))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,14 +210,9 @@ func TestServeAndCall(t *testing.T) {
 		done <- run(ctx, []string{"serve", "../../examples/seed", "--addr", addr, "--no-watch"}, &bytes.Buffer{}, &serveErr)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
+	for !loaded(addr) {
 		if time.Now().After(deadline) {
-			t.Fatalf("serve did not come up: %v", err)
+			t.Fatalf("serve did not load within 10s: %s", serveErr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -99,7 +99,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve:", err)
 		return 2
 	}
-	srv, err := server.NewContext(ctx, pos[0], append(append(splitOpts, executableOptions()...),
+	// The server listens at once and loads in the background: /healthz
+	// answers while a slow init loads, /readyz once every package has
+	// loaded or failed.
+	srv, err := server.Open(pos[0], append(append(splitOpts, executableOptions()...),
 		server.WithAddr(*addr),
 		server.WithMonolith(*monolith),
 		server.WithUnrestricted(*unrestricted),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -81,7 +82,7 @@ func startServe(t *testing.T, dir, addr string, flags ...string) *proc {
 	return startProc(t, addr, append([]string{"serve", dir, "--addr", addr, "--no-watch"}, flags...))
 }
 
-// startProc runs microfn with args and waits until it answers /healthz on
+// startProc runs microfn with args and waits until it has loaded (see loaded) on
 // addr.
 func startProc(t *testing.T, addr string, args []string) *proc {
 	t.Helper()
@@ -98,9 +99,7 @@ func startProc(t *testing.T, addr string, args []string) *proc {
 	t.Cleanup(p.stop)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
+		if loaded(addr) {
 			return p
 		}
 		select {
@@ -274,4 +273,18 @@ func TestOnlyUnknownServiceIsAnError(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "--only Nope: no such service") {
 		t.Errorf("serve --only Nope: exit %d, %s", code, errOut)
 	}
+}
+
+// loaded reports whether the server at addr answers and has loaded every
+// package, or failed to: its /readyz no longer says "loading".
+func loaded(addr string) bool {
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var h struct {
+		Status string `json:"status"`
+	}
+	return json.NewDecoder(resp.Body).Decode(&h) == nil && h.Status != "loading"
 }

@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/worker"
 )
@@ -13,7 +12,7 @@ import (
 // the tests (serve, check, …) start their workers from it.
 func TestMain(m *testing.M) {
 	if protocol.IsWorker() {
-		os.Exit(worker.Main(interp.WorkerLoader()))
+		os.Exit(worker.Main(workerCode()))
 	}
 	os.Exit(m.Run())
 }

@@ -1,0 +1,479 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/build"
+	"go/importer"
+	"go/token"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/mod/module"
+
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/protocol"
+	"github.com/microfn/microfn/supervisor"
+)
+
+// needsCode reports whether a version of the package in rel with the
+// services descs runs code here, and so needs its code prepared, not only
+// checked: with workers, when this server serves one of its services;
+// in the server's process, when it has services (a library runs within
+// the packages that import it).
+func (s *Server) needsCode(rel string, descs []*funcs.Descriptor) bool {
+	if s.noRun {
+		return false
+	}
+	if s.cfg.isolation == IsolateNone {
+		return len(descs) > 0
+	}
+	for _, d := range descs {
+		if s.serves(routePrefix(rel) + d.Route) {
+			return true
+		}
+	}
+	return false
+}
+
+// prepareAll checks the packages of a reload group that are to be loaded,
+// and prepares the code of those that run here (see needsCode), setting
+// each load's prep or err. Their imported packages are checked once for
+// the group. With worker processes this happens in one prepare process,
+// under the workers' limits and sandbox (see prepareSplitting); without,
+// in the server.
+func (s *Server) prepareAll(ctx context.Context, loads []*pendingLoad, sources interp.SourceImporter) {
+	if len(loads) == 0 {
+		return
+	}
+	if s.cfg.isolation == IsolateNone {
+		s.prepareHere(loads, sources)
+		return
+	}
+	s.prepareSplitting(ctx, loads, sources)
+}
+
+// prepareSplitting prepares loads in one prepare process; if a limit ends
+// it, it prepares each half of them in a process of its own, the halves
+// side by side, and so on down to the package that needs too much: a
+// group of n packages with one such costs about 2·log₂(n) processes.
+func (s *Server) prepareSplitting(ctx context.Context, loads []*pendingLoad, sources interp.SourceImporter) {
+	err := s.prepareInProcess(ctx, loads, sources)
+	switch {
+	case err == nil:
+		return
+	case len(loads) == 1 || ctx.Err() != nil:
+		for _, l := range loads {
+			l.err = prepareFailed(l.src, err)
+		}
+		return
+	}
+	half := len(loads) / 2
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.prepareSplitting(ctx, loads[:half], sources)
+	}()
+	s.prepareSplitting(ctx, loads[half:], sources)
+	wg.Wait()
+}
+
+// prepareFailed places the error of a prepare process that ended without
+// its outcome at the package.
+func prepareFailed(src *funcs.Package, err error) error {
+	var pe *supervisor.PrepareError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	pos := token.Position{Filename: src.Dir}
+	if len(src.Files) > 0 {
+		pos = src.Fset.Position(src.Files[0].AST.Package)
+	}
+	return funcs.ErrorList{&funcs.SourceError{Pos: pos, Msg: pe.Error()}}
+}
+
+// prepareHere prepares loads in the server's process.
+func (s *Server) prepareHere(loads []*pendingLoad, sources interp.SourceImporter) {
+	batch := s.loader.NewBatch(sources)
+	sem := make(chan struct{}, maxParallelLoads)
+	var wg sync.WaitGroup
+	for _, l := range loads {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if s.needsCode(l.rel, l.src.Services) {
+				l.prep, l.err = batch.Prepare(l.src)
+			} else {
+				l.err = batch.Check(l.src)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// prepareInProcess prepares loads in one prepare process and sets their
+// outcomes. An error means the process gave none: a limit ended it.
+func (s *Server) prepareInProcess(ctx context.Context, loads []*pendingLoad, sources interp.SourceImporter) error {
+	srcs := make([]*funcs.Package, len(loads))
+	for i, l := range loads {
+		srcs[i] = l.src
+	}
+	pkgs, std := importedSources(srcs, sources)
+	exports := s.exports.find(std)
+	sb := s.workerSandbox()
+	sb.ConnectPorts = nil // it connects nowhere
+	sb.ReadFiles = slices.Clone(sb.ReadFiles)
+	for _, f := range exports {
+		sb.ReadFiles = append(sb.ReadFiles, f)
+	}
+	spec := protocol.Spec{
+		Root:     s.root,
+		Limits:   s.cfg.workerLimits,
+		Sandbox:  sb,
+		Settings: s.workerSettings(),
+		Prepare:  &protocol.PrepareSpec{Sources: pkgs, Exports: exports},
+	}
+	var labels []string
+	for _, l := range loads {
+		spec.Packages = append(spec.Packages, protocol.PackageSpec{
+			Rel:        l.rel,
+			Files:      l.files,
+			ImportPath: l.src.ImportPath,
+			CheckOnly:  !s.needsCode(l.rel, l.src.Services),
+		})
+		labels = append(labels, l.label)
+	}
+	cfg := supervisor.PrepareConfig{
+		Command:   s.cfg.workerCommand,
+		Label:     strings.Join(labels, ", "),
+		Timeout:   s.cfg.loadTimeout,
+		MaxMemory: s.cfg.workerLimits.MaxMemory,
+		Logger:    s.cfg.logger,
+	}
+	ready, err := supervisor.Prepare(ctx, cfg, spec)
+	if err != nil {
+		return err
+	}
+	for _, w := range ready.Warnings {
+		s.warnOnce(w)
+	}
+	for i, l := range loads {
+		if list, failed := ready.Failed[l.rel]; failed {
+			l.err = protocol.Err(list)
+			continue
+		}
+		if spec.Packages[i].CheckOnly {
+			continue
+		}
+		raw, ok := ready.Prepared[l.rel]
+		if !ok {
+			l.err = fmt.Errorf("load %s: the prepare process gave nothing", l.label)
+			continue
+		}
+		var prep interp.Prepared
+		if err := json.Unmarshal(raw, &prep); err != nil {
+			l.err = fmt.Errorf("load %s: read the prepared package: %w", l.label, err)
+			continue
+		}
+		l.prep = &prep
+	}
+	return nil
+}
+
+// importedSources returns the packages srcs import from source, directly
+// or not, each once, as sources gives them (or the error it gives), and
+// the standard library's packages they all import.
+func importedSources(srcs []*funcs.Package, sources interp.SourceImporter) ([]protocol.SourcePackage, []string) {
+	var out []protocol.SourcePackage
+	seen := map[string]bool{interp.APIPath: true, "C": true}
+	var std []string
+	var queue []string
+	add := func(pkg *funcs.Package) {
+		for _, f := range pkg.Files {
+			for _, is := range f.AST.Imports {
+				p, err := strconv.Unquote(is.Path.Value)
+				if err != nil || seen[p] || module.CheckImportPath(p) != nil {
+					continue
+				}
+				seen[p] = true
+				queue = append(queue, p)
+			}
+		}
+	}
+	for _, src := range srcs {
+		add(src)
+	}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if sources == nil {
+			std = append(std, p)
+			continue
+		}
+		pkg, ok, err := sources.ImportSource(p)
+		switch {
+		case err != nil:
+			out = append(out, protocol.SourcePackage{ImportPath: p, Err: err.Error()})
+		case ok:
+			sp := protocol.SourcePackage{ImportPath: p, Dir: pkg.Dir}
+			for _, f := range pkg.Files {
+				sp.Files = append(sp.Files, funcs.SourceFile{Name: f.Name, Src: f.Src})
+			}
+			out = append(out, sp)
+			add(pkg)
+		default:
+			std = append(std, p)
+		}
+	}
+	return out, std
+}
+
+// exportFiles finds the export data of the standard library's packages
+// with the go command, as go/importer does, and keeps what it found.
+type exportFiles struct {
+	mu    sync.Mutex
+	files map[string]string // by import path; "" where there is none
+}
+
+// find returns the export data files of the packages paths, and of time
+// (which package microfn's types use), by import path.
+func (e *exportFiles) find(paths []string) map[string]string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.files == nil {
+		e.files = map[string]string{}
+	}
+	paths = append(slices.Clone(paths), "time")
+	var missing []string
+	for _, p := range paths {
+		if _, ok := e.files[p]; !ok && p != "unsafe" {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) > 0 {
+		for p, f := range listExports(missing) {
+			e.files[p] = f
+		}
+		for _, p := range missing {
+			if _, ok := e.files[p]; !ok {
+				e.files[p] = "" // none: the type checker judges without
+			}
+		}
+	}
+	out := map[string]string{}
+	for _, p := range paths {
+		if f := e.files[p]; f != "" {
+			out[p] = f
+		}
+	}
+	return out
+}
+
+// listExports asks the go command where the export data of the packages
+// paths is (building it if need be). Without a Go toolchain it finds
+// none.
+func listExports(paths []string) map[string]string {
+	cmd := exec.Command(filepath.Join(build.Default.GOROOT, "bin", "go"), append([]string{"list", "-e", "-export", "-f", "{{if not .Error}}{{.ImportPath}}\t{{.Export}}{{end}}"}, paths...)...)
+	cmd.Dir = build.Default.GOROOT
+	cmd.Env = append(os.Environ(), "PWD="+cmd.Dir, "GOROOT="+build.Default.GOROOT)
+	out, _ := cmd.Output()
+	files := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if p, f, ok := strings.Cut(line, "\t"); ok && f != "" {
+			files[p] = f
+		}
+	}
+	return files
+}
+
+// exportLookup opens the export data files of files, for the type checker
+// of a prepare process.
+func exportLookup(files map[string]string) importer.Lookup {
+	return func(path string) (io.ReadCloser, error) {
+		f, ok := files[path]
+		if !ok {
+			return nil, fmt.Errorf("no export data for %s", path)
+		}
+		return os.Open(f)
+	}
+}
+
+// sourceSet is the interp.SourceImporter of a prepare process: the
+// packages its supervisor found, each parsed once.
+type sourceSet struct {
+	byPath map[string]protocol.SourcePackage
+
+	mu     sync.Mutex
+	parsed map[string]*funcs.Package
+	errs   map[string]error
+}
+
+func newSourceSet(pkgs []protocol.SourcePackage) *sourceSet {
+	s := &sourceSet{byPath: map[string]protocol.SourcePackage{}, parsed: map[string]*funcs.Package{}, errs: map[string]error{}}
+	for _, p := range pkgs {
+		s.byPath[p.ImportPath] = p
+	}
+	return s
+}
+
+// ImportSource implements interp.SourceImporter.
+func (s *sourceSet) ImportSource(path string) (*funcs.Package, bool, error) {
+	sp, ok := s.byPath[path]
+	if !ok {
+		return nil, false, nil
+	}
+	if sp.Err != "" {
+		return nil, false, errors.New(sp.Err)
+	}
+	s.mu.Lock()
+	pkg, done := s.parsed[path]
+	err := s.errs[path]
+	s.mu.Unlock()
+	if done || err != nil {
+		return pkg, err == nil, err
+	}
+	pkg, err = funcs.ParseWith(sp.Dir, sp.Files, s.importer())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, done := s.parsed[path]; done {
+		return p, true, nil
+	}
+	if err != nil {
+		s.errs[path] = err
+		return nil, false, err
+	}
+	pkg.ImportPath = path
+	s.parsed[path] = pkg
+	return pkg, true, nil
+}
+
+// importer is the funcs.Importer of the set.
+func (s *sourceSet) importer() funcs.Importer {
+	return func(path string) (*funcs.Package, bool) {
+		pkg, ok, err := s.ImportSource(path)
+		return pkg, ok && err == nil
+	}
+}
+
+// Prepare is what a prepare process does (see supervisor.Prepare),
+// confined already: it checks and prepares the packages of spec and
+// returns them in its Ready line, with the load errors. It runs no
+// service code. opts are the options of the executable itself
+// (WithCompiled). It is the worker.PrepareFunc of microfn's executable.
+func Prepare(spec *protocol.Spec, logger *slog.Logger, opts ...Option) (protocol.Ready, error) {
+	cfg, err := newConfig(append(opts, WithUnrestricted(spec.Settings.Unrestricted), WithAllow(spec.Settings.Allow...), WithLogger(logger)))
+	if err != nil {
+		return protocol.Ready{}, fmt.Errorf("prepare: %w", err)
+	}
+	r := protocol.Ready{Failed: map[string][]protocol.LoadError{}, Prepared: map[string]json.RawMessage{}}
+	sources := newSourceSet(spec.Prepare.Sources)
+	loader := interp.NewLoader(interp.Options{
+		Unrestricted: cfg.unrestricted,
+		Allow:        cfg.allow,
+		Logger:       logger,
+		Compiled:     cfg.compiled,
+		Sources:      sources,
+		ExportData:   exportLookup(spec.Prepare.Exports),
+	})
+	batch := loader.NewBatch(sources)
+	for _, p := range spec.Packages {
+		dir := filepath.Join(spec.Root, filepath.FromSlash(p.Rel))
+		// What parsed is checked even when some of it did not (for
+		// microfn check); only a package that parsed whole is prepared.
+		src, err := funcs.ParseAllWith(dir, p.Files, sources.importer())
+		if src == nil {
+			r.Failed[p.Rel] = protocol.LoadErrors(err)
+			continue
+		}
+		src.ImportPath = p.ImportPath
+		if p.CheckOnly || err != nil {
+			var list []protocol.LoadError
+			if err != nil {
+				list = protocol.LoadErrors(err)
+			}
+			if err := batch.Check(src); err != nil {
+				list = append(list, protocol.LoadErrors(err)...)
+			}
+			if len(list) > 0 {
+				r.Failed[p.Rel] = list
+			}
+			continue
+		}
+		prep, err := batch.Prepare(src)
+		if err != nil {
+			r.Failed[p.Rel] = protocol.LoadErrors(err)
+			continue
+		}
+		// The code for the compiler goes back to the server too.
+		b, err := json.Marshal(prep)
+		if err != nil {
+			return r, err
+		}
+		r.Prepared[p.Rel] = b
+	}
+	return r, nil
+}
+
+// Check loads the packages srcs of the folder dir, by directory relative
+// to it, as serve would, and returns the load errors of each: their code
+// is checked in a prepare process and, if runInit is set, loaded in a
+// worker process, which runs their init functions within the load
+// timeout (an init that does not return is an error at its position) and
+// is then stopped. None of their code runs in this process. Without
+// runInit only the checks are made. srcs may be parsed with errors (see
+// funcs.ParseAll): what parsed is checked. It is what microfn check does.
+func Check(ctx context.Context, dir string, srcs map[string]*funcs.Package, runInit bool, opts ...Option) (map[string]error, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := newServer(dir, cfg)
+	s.noRun = !runInit
+	if cfg.isolation != IsolateNone {
+		if err := s.makeRunDir(); err != nil {
+			return nil, err
+		}
+	}
+	defer s.Close()
+	var sources interp.SourceImporter = s.modules
+	if mod := s.modules.get(); mod != nil {
+		sources = mod.Snapshot()
+	}
+	var loads []*pendingLoad
+	for rel, src := range srcs {
+		l := &pendingLoad{rel: rel, label: filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel))), src: src}
+		for _, f := range src.Files {
+			l.files = append(l.files, funcs.SourceFile{Name: f.Name, Src: f.Src})
+		}
+		loads = append(loads, l)
+	}
+	s.prepareAll(ctx, loads, sources)
+	errs := map[string]error{}
+	s.inParallel(len(loads), func(i int) {
+		l := loads[i]
+		if l.err == nil && runInit {
+			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, nil, l.prep)
+			if l.v != nil {
+				l.v.retire()
+			}
+		}
+	})
+	for _, l := range loads {
+		if l.err != nil {
+			errs[l.rel] = l.err
+		}
+	}
+	return errs, ctx.Err()
+}
