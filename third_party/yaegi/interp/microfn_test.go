@@ -2,10 +2,20 @@ package interp_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"go/importer"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -979,4 +989,127 @@ func main() {
 `,
 		want: `1234 $12.34 $0.05 24322e3535|00042|7|"$0.01"`,
 	}})
+}
+
+// notInTables are the packages of `go list std` that stdlib.Symbols leaves
+// out on purpose, with the reason.
+var notInTables = map[string]string{
+	"embed":            "its files come from //go:embed directives, which the interpreter does not process",
+	"os/exec":          "it runs programs: the unrestricted tables have it",
+	"plugin":           "it loads compiled code into the process",
+	"runtime/cgo":      "it supports cgo, which interpreted code cannot use",
+	"runtime/coverage": "it writes coverage data of a binary built with -cover",
+	"runtime/race":     "it is the race detector's runtime, with no API",
+	"syscall":          "the syscall and unrestricted tables have it, per platform",
+	"time/tzdata":      "it has no API: it is imported for its side effect of embedding the time zone database",
+	"unsafe":           "the unsafe table has it",
+}
+
+// stdExports returns the standard library's packages (as the toolchain
+// running the test lists them, internal ones left out) and a function
+// giving each one's exported names that the symbol tables hold: all but
+// generic functions and types, and constraint interfaces. It skips the
+// test without a Go toolchain.
+func stdExports(t *testing.T) ([]string, func(path string) map[string]bool) {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command:", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, gobin, "list", "-export", "-f", "{{.ImportPath}} {{.Export}}", "std").Output()
+	if err != nil {
+		t.Fatalf("go list std: %v", err)
+	}
+	exports := map[string]string{}
+	var paths []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, file, _ := strings.Cut(line, " ")
+		exports[path] = file
+		if !strings.Contains(path, "internal") && !strings.HasPrefix(path, "vendor/") {
+			paths = append(paths, path)
+		}
+	}
+	fset := token.NewFileSet()
+	imp := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		return os.Open(exports[path])
+	})
+	names := func(path string) map[string]bool {
+		pkg, err := imp.Import(path)
+		if err != nil {
+			t.Fatalf("import %s: %v", path, err)
+		}
+		m := map[string]bool{}
+		for _, name := range pkg.Scope().Names() {
+			switch o := pkg.Scope().Lookup(name).(type) {
+			case *types.Func:
+				if o.Exported() && o.Type().(*types.Signature).TypeParams().Len() == 0 {
+					m[name] = true
+				}
+			case *types.TypeName:
+				if !o.Exported() {
+					continue
+				}
+				if n, ok := o.Type().(*types.Named); ok && n.TypeParams().Len() > 0 {
+					continue
+				}
+				if i, ok := o.Type().Underlying().(*types.Interface); ok && i.NumMethods() == 0 && i.NumEmbeddeds() != 0 {
+					continue
+				}
+				m[name] = true
+			case *types.Var, *types.Const:
+				if o.Exported() {
+					m[name] = true
+				}
+			}
+		}
+		return m
+	}
+	return paths, names
+}
+
+// TestStdlibTables: the standard library's symbol tables are those of the
+// Go release that builds the interpreter: they have every package `go list
+// std` lists (but those of notInTables), and each package has exactly the
+// names the toolchain's export data has. With a new release of Go, this
+// test fails until the tables are generated again (go generate in stdlib,
+// internal/cmd/extract/all_platforms.sh).
+func TestStdlibTables(t *testing.T) {
+	t.Parallel()
+	paths, names := stdExports(t)
+	tables := map[string]map[string]reflect.Value{}
+	for key, syms := range stdlib.Symbols {
+		if key != "." && !strings.HasPrefix(key, "github.com/traefik/yaegi/") {
+			tables[path.Dir(key)] = syms
+		}
+	}
+	for _, p := range paths {
+		syms, ok := tables[p]
+		if _, skip := notInTables[p]; skip {
+			if ok {
+				t.Errorf("%s is in the tables and in notInTables", p)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("the tables lack %s (go list std has it): add it to the go:generate lines of stdlib/stdlib.go, or to notInTables with a reason", p)
+			continue
+		}
+		want := names(p)
+		for name := range want {
+			if _, ok := syms[name]; !ok {
+				t.Errorf("%s.%s is missing from the tables", p, name)
+			}
+		}
+		for name := range syms {
+			if !strings.HasPrefix(name, "_") && !want[name] {
+				t.Errorf("the tables have %s.%s, which the toolchain's %s lacks", p, name, p)
+			}
+		}
+		delete(tables, p)
+	}
+	for p := range tables {
+		t.Errorf("the tables have %s, which go list std does not list", p)
+	}
 }
