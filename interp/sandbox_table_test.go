@@ -167,3 +167,45 @@ func wrapNames(names []string) string {
 	b.WriteString("\n\t")
 	return b.String()
 }
+
+// TestSandboxPackages: every package of yaegi's standard library is
+// reviewed: in the sandbox (Sandbox), in part (net/http), or left out
+// whole with what it reaches (sandboxOutside); and the lists name only
+// packages yaegi has.
+func TestSandboxPackages(t *testing.T) {
+	t.Parallel()
+	tables := map[string]bool{}
+	for key := range stdlib.Symbols {
+		if path := importPathOfKey(key); path != key {
+			tables[path] = true
+		}
+	}
+	for path := range tables {
+		in := 0
+		if slices.Contains(Sandbox, path) {
+			in++
+		}
+		if path == "net/http" {
+			in++
+		}
+		if sandboxOutside[path] != "" {
+			in++
+		}
+		switch in {
+		case 0:
+			t.Errorf("%s is neither in Sandbox nor in sandboxOutside: review it, and add it to Sandbox (it computes in memory) or to sandboxOutside with what it reaches", path)
+		case 2, 3:
+			t.Errorf("%s is both in the sandbox and in sandboxOutside", path)
+		}
+	}
+	for _, path := range Sandbox {
+		if !tables[path] {
+			t.Errorf("Sandbox has %s, which yaegi's standard library lacks", path)
+		}
+	}
+	for path := range sandboxOutside {
+		if !tables[path] {
+			t.Errorf("sandboxOutside has %s, which yaegi's standard library lacks", path)
+		}
+	}
+}
