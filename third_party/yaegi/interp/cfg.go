@@ -179,7 +179,11 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 							sc.add(sc.getType("int")) // Add a dummy type to store array shallow copy for range
 							ktyp = sc.getType("int")
 							vtyp = valueTOf(typ.Elem())
+						case reflect.Func:
+							ktyp, vtyp, err = setRangeFunc(sc, n.anc, o.typ)
 						}
+					case funcT:
+						ktyp, vtyp, err = setRangeFunc(sc, n.anc, o.typ)
 					case mapT:
 						n.anc.gen = rangeMap
 						ityp := valueTOf(reflect.TypeOf((*reflect.MapIter)(nil)))
@@ -203,6 +207,9 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						sc.add(sc.getType("int")) // Add a dummy type to store array shallow copy for range
 						ktyp = sc.getType("int")
 						vtyp = o.typ.val
+					}
+					if err != nil {
+						return false
 					}
 
 					kindex := sc.add(ktyp)
@@ -1075,6 +1082,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 		case breakStmt:
 			if len(n.child) == 0 {
 				n.tnext = sc.loop
+				err = rangeFuncBranch(n, n.tnext)
 				break
 			}
 			if !n.hasAnc(n.sym.node) {
@@ -1082,10 +1090,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				break
 			}
 			n.tnext = n.sym.node
+			err = rangeFuncBranch(n, n.tnext)
 
 		case continueStmt:
 			if len(n.child) == 0 {
 				n.tnext = sc.loopRestart
+				err = rangeFuncBranch(n, n.tnext)
 				break
 			}
 			if !n.hasAnc(n.sym.node) {
@@ -1093,6 +1103,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				break
 			}
 			n.tnext = n.sym.node.child[1].lastChild().start
+			err = rangeFuncBranch(n, n.tnext)
 
 		case gotoStmt:
 			if n.sym.node == nil {
@@ -1101,6 +1112,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				break
 			}
 			n.tnext = n.sym.node.start
+			err = rangeFuncBranch(n, n.sym.node)
 
 		case labeledStmt:
 			wireChild(n)
@@ -1109,6 +1121,9 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			}
 			for _, c := range n.sym.from {
 				c.tnext = n.start // Resolve forward goto.
+				if err = rangeFuncBranch(c, n); err != nil {
+					break
+				}
 			}
 
 		case callExpr:
@@ -1764,6 +1779,8 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				n.tnext = n.child[2].start // then go to range body
 				n.child[2].tnext = n       // then body go to range function (loop)
 				n.child[0].gen = empty
+			} else if isRangeFunc(n) {
+				wireRangeFunc(n)
 			} else {
 				var k, o, body *node
 				if len(n.child) == 4 {

@@ -1113,3 +1113,249 @@ func TestStdlibTables(t *testing.T) {
 		t.Errorf("the tables have %s, which go list std does not list", p)
 	}
 }
+
+// TestRangeOverFunc: range over a function (Go 1.23) calls it with a
+// yield function that runs the loop's body; break, continue, labeled
+// branches to enclosing loops, return (with named results and defers)
+// and panics behave as in Go, the loop variables are fresh each
+// iteration, and misused yield functions panic with the runtime's errors
+// (yaegi panicked compiling such a loop: "nil type"). A goto out of the
+// body is refused.
+func TestRangeOverFunc(t *testing.T) {
+	t.Parallel()
+	i := interp.New(interp.Options{})
+	_, err := i.Eval(`package main
+
+func main() {
+	for range func(yield func() bool) { yield() } {
+		goto out
+	}
+out:
+}
+`)
+	if err == nil || !strings.Contains(err.Error(), "goto out of the body of a range over a function is not supported") {
+		t.Errorf("goto out of the body: got error %v", err)
+	}
+	runForkCases(t, []forkCase{{
+		name: "branches",
+		src: `package main
+
+import "fmt"
+
+func count(n int) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		for i := 0; i < n; i++ {
+			if !yield(i) {
+				fmt.Println("stopped at", i)
+				return
+			}
+		}
+		fmt.Println("exhausted")
+	}
+}
+
+func pairs(yield func(string, int) bool) {
+	for i, s := range []string{"a", "b"} {
+		if !yield(s, i) {
+			return
+		}
+	}
+}
+
+func nothing(yield func() bool) { _ = yield() && yield() }
+
+func main() {
+	for x := range count(10) {
+		if x == 1 {
+			continue
+		}
+		if x == 3 {
+			break
+		}
+		fmt.Println("x", x)
+	}
+	for k, v := range pairs {
+		fmt.Println(k, v)
+	}
+	for k := range pairs {
+		fmt.Println(k)
+	}
+	n := 0
+	for range nothing {
+		n++
+	}
+	fmt.Println("n", n)
+outer:
+	for i := 0; i < 3; i++ {
+		for x := range count(5) {
+			if x == 1 {
+				continue outer
+			}
+			if i == 2 {
+				break outer
+			}
+			fmt.Println("i x", i, x)
+		}
+	}
+L:
+	for x := range count(3) {
+		for y := range count(3) {
+			switch {
+			case y == 1:
+				continue L
+			case x == 2:
+				break L
+			}
+			fmt.Println("x y", x, y)
+		}
+	}
+}
+`,
+		want: "x 0\nx 2\nstopped at 3\na 0\nb 1\na\nb\nn 2\ni x 0 0\nstopped at 1\ni x 1 0\nstopped at 1\nstopped at 0\nx y 0 0\nstopped at 1\nx y 1 0\nstopped at 1\nstopped at 0\nstopped at 2",
+	}, {
+		name: "return, defer and variables",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type Seq[V any] func(yield func(V) bool)
+
+func gen(vs ...string) Seq[string] {
+	return func(yield func(string) bool) {
+		for _, v := range vs {
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+type List struct{ items []string }
+
+func (l *List) All(yield func(int, string) bool) {
+	for i, s := range l.items {
+		if !yield(i, s) {
+			return
+		}
+	}
+}
+
+func nested() (s string) {
+	defer func() { s += "!" }()
+	for a := range gen("x", "y") {
+		for b := range gen("1", "2") {
+			defer func() { s += "d" }()
+			if a == "y" && b == "2" {
+				return a + b
+			}
+		}
+	}
+	return "none"
+}
+
+func main() {
+	fmt.Println(nested())
+	var fs []func() string
+	for v := range gen("a", "b", "c") {
+		fs = append(fs, func() string { return v })
+	}
+	for _, f := range fs {
+		fmt.Print(f())
+	}
+	fmt.Println()
+	for i, s := range (&List{[]string{"p", "q"}}).All {
+		fmt.Print(i, s, " ")
+	}
+	fmt.Println()
+	for line := range strings.Lines("l1\nl2\n") {
+		fmt.Printf("%q ", line)
+	}
+	for part := range strings.SplitSeq("1,2,3", ",") {
+		if part == "3" {
+			break
+		}
+		fmt.Print(part, " ")
+	}
+	fmt.Println()
+	done := make(chan bool)
+	for x := range func(yield func(int) bool) {
+		go func() { yield(42); done <- true }()
+		<-done
+	} {
+		fmt.Println("from a goroutine", x)
+	}
+}
+`,
+		want: "y2dddd!\nabc\n0p 1q \n\"l1\\n\" \"l2\\n\" 1 2 \nfrom a goroutine 42",
+	}, {
+		name: "panics",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func try(f func()) {
+	defer func() {
+		r := recover()
+		_, ok := r.(runtime.Error)
+		fmt.Println(r, ok)
+	}()
+	f()
+}
+
+func main() {
+	try(func() {
+		for x := range func(yield func(int) bool) { _ = yield(1) && yield(2) } {
+			if x == 1 {
+				panic("boom")
+			}
+		}
+	})
+	try(func() {
+		for range func(yield func() bool) { yield(); yield() } {
+			break
+		}
+	})
+	var saved func() bool
+	try(func() {
+		for range func(yield func() bool) { saved = yield } {
+		}
+		saved()
+	})
+	try(func() {
+		for range func(yield func() bool) {
+			defer func() { recover() }()
+			yield()
+		} {
+			panic("body")
+		}
+	})
+	try(func() {
+		for range func(yield func() bool) {
+			func() { defer func() { recover() }(); yield() }()
+			yield()
+		} {
+			panic("body")
+		}
+	})
+	try(func() {
+		var seq func(func(int) bool)
+		for x := range seq {
+			fmt.Println(x)
+		}
+	})
+}
+`,
+		want: "boom false\n" +
+			"runtime error: range function continued iteration after function for loop body returned false true\n" +
+			"runtime error: range function continued iteration after whole loop exit true\n" +
+			"runtime error: range function recovered a loop body panic and did not resume panicking true\n" +
+			"runtime error: range function continued iteration after loop body panic true\n" +
+			"runtime error: invalid memory address or nil pointer dereference true",
+	}})
+}
