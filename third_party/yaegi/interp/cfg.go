@@ -40,6 +40,8 @@ var constOp = map[action]func(*node){
 var constBltn = map[string]func(*node){
 	bltnComplex: complexConst,
 	bltnImag:    imagConst,
+	bltnMax:     minMaxConst,
+	bltnMin:     minMaxConst,
 	bltnReal:    realConst,
 }
 

@@ -1359,3 +1359,93 @@ func main() {
 			"runtime error: invalid memory address or nil pointer dereference true",
 	}})
 }
+
+// TestMinMaxClear: the builtins min, max and clear (Go 1.21), which yaegi
+// lacked ("undefined: min"): of constants (folded into a constant), of
+// typed values with untyped constants, of strings, of floats (a NaN wins;
+// -0 is less than 0), of type parameters; clear of a map, a slice, a nil
+// map.
+func TestMinMaxClear(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "values",
+		src: `package main
+
+import (
+	"fmt"
+	"math"
+)
+
+type Celsius float64
+
+const c1 = min(3, 1, 2)
+const c2 = max(1, 2.5)
+const c3 = min("b", "a")
+
+func main() {
+	x, y := 3, 7
+	fmt.Println(min(x, y), max(x, y), min(x, 5, y), max(x, 1))
+	var f float64 = 2.5
+	fmt.Println(min(f, 1), max(f, 10), min(1, f))
+	nan := math.NaN()
+	fmt.Println(min(nan, 1.0), max(1.0, nan), min(1.0, nan, 0.5))
+	negz := math.Copysign(0, -1)
+	fmt.Println(math.Signbit(min(0.0, negz)), math.Signbit(max(negz, 0.0)), math.Signbit(min(negz, 0.0)), math.Signbit(max(0.0, negz)))
+	fmt.Println(min("b", "a", "c"), max("b", "a", "c"))
+	fmt.Println(c1, c2, c3)
+	var t Celsius = 30
+	fmt.Println(min(t, 20), max(t, 40))
+	var u uint8 = 200
+	fmt.Println(min(u, 100), max(u, 255))
+	m := map[string]int{"a": 1, "b": 2}
+	clear(m)
+	fmt.Println(len(m), m)
+	s := []int{1, 2, 3}
+	clear(s[1:])
+	fmt.Println(s)
+	var nm map[int]int
+	clear(nm)
+	fmt.Println(nm == nil)
+	r := min(len(s), 2)
+	fmt.Println(r)
+}
+`,
+		want: "3 7 3 3\n1 10 1\nNaN NaN NaN\ntrue false true false\na c\n1 2.5 a\n20 40\n100 255\n0 map[]\n[1 0 0]\ntrue\n2",
+	}, {
+		name: "generic",
+		src: `package main
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+)
+
+func lo[T cmp.Ordered](xs ...T) T {
+	m := xs[0]
+	for _, x := range xs[1:] {
+		m = min(m, x)
+	}
+	return m
+}
+
+func hi[T cmp.Ordered](a, b T) T { return max(a, b) }
+
+func clearAll[M ~map[K]V, K comparable, V any](m M) { clear(m) }
+
+func main() {
+	fmt.Println(lo[float64](3, math.NaN(), 1), lo[string]("q", "p"), lo[int](4, 2, 9))
+	fmt.Println(hi[int](1, 2), hi[string]("a", "b"))
+	var a any = min(1, 2)
+	fmt.Printf("%T %v\n", a, a)
+	x := 2.5
+	fmt.Println(min(1, x), max(3, x))
+	m := map[string]bool{"k": true}
+	clearAll[map[string]bool, string, bool](m)
+	fmt.Println(len(m))
+	fmt.Println(lo[float64](0, math.Copysign(0, -1)), 1/lo[float64](0, math.Copysign(0, -1)))
+}
+`,
+		want: "NaN p 2\n2 b\nint 1\n1 3\n0\n-0 -Inf",
+	}})
+}
