@@ -2631,7 +2631,14 @@ func (n *node) isType(sc *scope) bool {
 			return true // Imported source type
 		}
 	case identExpr:
-		return sc.getType(n.ident) != nil
+		if sc.getType(n.ident) != nil {
+			return true
+		}
+		// A type argument put in an instance of a generic function in
+		// place of its type parameter (see genAST): its type is set, and
+		// its name, the type's, is in no scope (main.T, []T).
+		_, _, found := sc.lookup(n.ident)
+		return !found && n.typ != nil && n.typ.id() == n.ident
 	case indexExpr:
 		// Maybe a generic type.
 		sym, _, ok := sc.lookup(n.child[0].ident)

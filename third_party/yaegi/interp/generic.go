@@ -21,6 +21,14 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 	if root.kind == funcDecl {
 		sname = root.child[1].ident + "["
 	}
+	// The constraints are resolved where the generic function or type is
+	// declared, which may be another package than the caller's; and the
+	// instances of two packages' generic functions of one name differ.
+	dsc := sc
+	if root.scope != nil {
+		dsc = root.scope
+		sname = dsc.pkgID + "." + sname
+	}
 
 	// Input type parameters must be resolved prior AST generation, as compilation
 	// of generated AST may occur in a different scope.
@@ -36,9 +44,10 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 			nod.val = nod
 
 		case identExpr:
-			// Replace generic type by instantiated one.
+			// Replace generic type by instantiated one, but for the name
+			// of a selector (hash.Hash in func Key[Hash hash.Hash]).
 			nt, ok := typeParam[n.ident]
-			if !ok {
+			if !ok || n.anc != nil && n.anc.kind == selectorExpr && childPos(n) == 1 {
 				break
 			}
 			nod = copyNode(nt, anc, true)
@@ -66,7 +75,7 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 						if pindex >= len(types) {
 							return nil, cc.cfgErrorf("undefined type for %s", cc.ident)
 						}
-						t, err := nodeType(c.interp, sc, c.child[l])
+						t, err := nodeType(c.interp, dsc, c.child[l])
 						if err != nil {
 							return nil, err
 						}
@@ -120,7 +129,7 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 							return nil, cc.cfgErrorf("undefined type for %s", cc.ident)
 						}
 						it := types[pindex]
-						t, err := nodeType(c.interp, sc, c.child[l])
+						t, err := nodeType(c.interp, dsc, c.child[l])
 						if err != nil {
 							return nil, err
 						}

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
@@ -1449,3 +1450,116 @@ func main() {
 		want: "NaN p 2\n2 b\nint 1\n1 3\n0\n-0 -Inf",
 	}})
 }
+
+// TestGenericAcrossPackages: the generic functions and types of a package
+// instantiate with the types of their callers' packages: constraints and
+// field types resolve in the generic's package (yaegi resolved them in
+// the caller's: "incomplete type Box[main.P]"), a type argument passed
+// on to another generic function is a type there too, the instances of
+// two packages' functions of one name stay apart, and a type parameter
+// named like the name of a selector (Stringer fmt.Stringer) leaves the
+// selector alone.
+func TestGenericAcrossPackages(t *testing.T) {
+	t.Parallel()
+	var out, stderr bytes.Buffer
+	i := interp.New(interp.Options{
+		GoPath: "go",
+		SourcecodeFilesystem: fstest.MapFS{
+			"go/src/example.com/lib/lib.go": {Data: []byte(genericLib)},
+		},
+		Stdout: &out,
+		Stderr: &stderr,
+	})
+	if err := i.Use(stdlib.Symbols); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := i.Eval(genericApp); err != nil {
+		t.Fatalf("eval: %v\n%s", err, stderr.String())
+	}
+	if got, want := strings.TrimSpace(out.String()), "5 b\nP x 1\n1 -100\nP b\n<P s>"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+const genericLib = `package lib
+
+import "fmt"
+
+type ordered interface{ ~int | ~string }
+
+type locker struct{ n int }
+
+// Box holds a value; its field lk is of a type of package lib.
+type Box[T any] struct {
+	lk locker
+	v  T
+}
+
+func (b *Box[T]) Set(v T) { b.lk.n++; b.v = v }
+
+func (b *Box[T]) Get() (T, int) { return b.v, b.lk.n }
+
+func Max[T ordered](a, b T) T {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func Index[S ~[]E, E comparable](s S, v E) int {
+	for i := range s {
+		if s[i] == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func order[E any](d []E, a, b int, less func(E, E) bool) (int, int) {
+	if less(d[b], d[a]) {
+		return b, a
+	}
+	return a, b
+}
+
+func Median[E any](d []E, less func(E, E) bool) E {
+	a, b, c := 0, 1, 2
+	a, b = order[E](d, a, b, less)
+	b, c = order[E](d, b, c, less)
+	a, b = order[E](d, a, b, less)
+	_, _ = a, c
+	return d[b]
+}
+
+func Show[Stringer fmt.Stringer](s Stringer) string {
+	var x fmt.Stringer = s
+	return "<" + x.String() + ">"
+}
+`
+
+const genericApp = `package main
+
+import (
+	"fmt"
+
+	"example.com/lib"
+)
+
+type P struct{ name string }
+
+func (p P) String() string { return "P " + p.name }
+
+// Index has the name of lib.Index, and another body.
+func Index[S ~[]E, E comparable](s S, v E) int { return -100 }
+
+func main() {
+	fmt.Println(lib.Max[int](3, 5), lib.Max[string]("a", "b"))
+	var b lib.Box[P]
+	b.Set(P{"x"})
+	v, n := b.Get()
+	fmt.Println(v, n)
+	fmt.Println(lib.Index[[]int, int]([]int{1, 2}, 2), Index[[]int, int]([]int{1, 2}, 2))
+	fmt.Println(lib.Median[P]([]P{{"c"}, {"a"}, {"b"}}, func(x, y P) bool { return x.name < y.name }))
+	fmt.Println(lib.Show[P](P{"s"}))
+}
+`

@@ -1135,7 +1135,13 @@ func genType(interp *Interpreter, sc *scope, name string, lt *itype, types []*it
 	if err != nil {
 		return nil, err
 	}
-	t, err = nodeType2(interp, sc, g.lastChild(), seen)
+	// The type is declared in the scope of the generic type, which may
+	// be of another package than sc (its type arguments have their type).
+	dsc := sc
+	if lt.scope != nil {
+		dsc = lt.scope
+	}
+	t, err = nodeType2(interp, dsc, g.lastChild(), seen)
 	if err != nil {
 		return nil, err
 	}
@@ -1159,7 +1165,11 @@ func genMethod(interp *Interpreter, sc *scope, t *itype, nod *node, types []*ity
 	if err != nil {
 		return err
 	}
-	if gm.typ, err = nodeType(interp, sc, gm.child[2]); err != nil {
+	msc := sc
+	if nod.scope != nil {
+		msc = nod.scope // the scope of the generic type's package
+	}
+	if gm.typ, err = nodeType(interp, msc, gm.child[2]); err != nil {
 		return err
 	}
 	t.addMethod(gm)
