@@ -1563,3 +1563,107 @@ func main() {
 	fmt.Println(lib.Show[P](P{"s"}))
 }
 `
+
+// TestGenericInference: the type arguments of a call are inferred by
+// name, from typed arguments (in parameters of types []E, map[K]V,
+// func(T) U, *T, ...T, and of generic types: Seq[V]), from the core types
+// of constraints (E of S ~[]E, K and V of M ~map[K]V), and from the
+// widest default type of untyped constants (yaegi took them in the order
+// of the arguments, without constraints: "undefined type for E").
+func TestGenericInference(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "inference",
+		src: `package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+type Ints []int
+
+type Seq[V any] func(yield func(V) bool)
+
+func First[S ~[]E, E any](s S) E { return s[0] }
+
+func Lookup[K comparable, V comparable](v V, m map[K]V) (K, bool) {
+	for k, x := range m {
+		if x == v {
+			return k, true
+		}
+	}
+	var zero K
+	return zero, false
+}
+
+func Contains[S ~[]E, E comparable](s S, v E) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func Apply[T, U any](xs []T, f func(T) U) []U {
+	var us []U
+	for _, x := range xs {
+		us = append(us, f(x))
+	}
+	return us
+}
+
+func Sum[T ~int | ~float64](xs ...T) T {
+	var s T
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func Keys[M ~map[K]V, K comparable, V any](m M) []K {
+	var ks []K
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func Values[V any](xs []V) Seq[V] {
+	return func(yield func(V) bool) {
+		for _, x := range xs {
+			if !yield(x) {
+				return
+			}
+		}
+	}
+}
+
+func Collect[V any](seq Seq[V]) []V {
+	var vs []V
+	seq(func(v V) bool { vs = append(vs, v); return true })
+	return vs
+}
+
+func Ptr[T any](v T) *T { return &v }
+
+func Deref[T any](p *T) T { return *p }
+
+func main() {
+	fmt.Println(First(Ints{4, 5}), First([]string{"a", "b"}))
+	fmt.Println(Lookup("v", map[int]string{1: "v"}))
+	fmt.Println(Contains(Ints{1, 2}, 2), Contains([]string{"x"}, "y"))
+	fmt.Println(Apply([]int{1, 2}, strconv.Itoa), Apply([]string{"3"}, func(s string) int { n, _ := strconv.Atoi(s); return n }))
+	fmt.Println(Sum(1, 2), Sum(1, 2.5), Sum(Ints{}...), Sum([]float64{0.5, 0.25}...))
+	ks := Keys(map[string]bool{"b": true, "a": true})
+	sort.Strings(ks)
+	fmt.Println(ks)
+	fmt.Println(Collect(Values([]int{1, 2, 3})))
+	fmt.Println(Deref(Ptr(7)), *Ptr("s"))
+}
+`,
+		want: "4 a\n1 true\ntrue false\n[1 2] [3]\n3 3.5 0 0.75\n[a b]\n[1 2 3]\n7 s",
+	}})
+}
