@@ -1867,6 +1867,11 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					}
 					n.action = aGetSym
 					n.gen = nop
+				} else if sym, ok := interp.srcPkg[pkg][name]; ok {
+					// A generic function or type of a package of the
+					// standard library, compiled from source (see
+					// importStdGeneric).
+					setSrcPkgSymbol(n, sym)
 				} else {
 					err = n.cfgErrorf("package %s \"%s\" has no symbol %s", n.child[0].ident, pkg, name)
 				}
@@ -1874,17 +1879,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				pkg, name := n.child[0].sym.typ.path, n.child[1].ident
 				// Resolve source package symbol
 				if sym, ok := interp.srcPkg[pkg][name]; ok {
-					n.findex = sym.index
-					if sym.global {
-						n.level = globalFrame
-					}
-					n.val = sym.node
-					n.gen = nop
-					n.action = aGetSym
-					n.typ = sym.typ
-					n.sym = sym
-					n.recv = sym.recv
-					n.rval = sym.rval
+					setSrcPkgSymbol(n, sym)
 				} else {
 					err = n.cfgErrorf("undefined selector: %s.%s", pkg, name)
 				}
@@ -3282,4 +3277,20 @@ func isBranch(n *node) bool {
 		return true
 	}
 	return false
+}
+
+// setSrcPkgSymbol makes selector n, of a package, refer to sym, a symbol of
+// the package compiled from source.
+func setSrcPkgSymbol(n *node, sym *symbol) {
+	n.findex = sym.index
+	if sym.global {
+		n.level = globalFrame
+	}
+	n.val = sym.node
+	n.gen = nop
+	n.action = aGetSym
+	n.typ = sym.typ
+	n.sym = sym
+	n.recv = sym.recv
+	n.rval = sym.rval
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"go/ast"
 	"go/importer"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"path"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/generic"
 )
 
 // The tests of the changes microfn made to yaegi (see FORK.md). Each case
@@ -1666,4 +1670,244 @@ func main() {
 `,
 		want: "4 a\n1 true\ntrue false\n[1 2] [3]\n3 3.5 0 0.75\n[a b]\n[1 2 3]\n7 s",
 	}})
+}
+
+// TestStdlibGenerics: the generic functions and types of the standard
+// library work: slices, maps, cmp, iter (Pull, Pull2), the iterators of
+// strings and bytes, sync.OnceValue(s), atomic.Pointer, errors.AsType,
+// reflect.TypeFor and TypeAssert, rand.N, maphash.Comparable, hkdf and
+// pbkdf2 (with compiled hashes), unique.Make, weak.Make (yaegi had only
+// some functions of slices, maps and cmp of Go 1.22: "undefined
+// selector: slices.Sort").
+func TestStdlibGenerics(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "packages",
+		src: `package main
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/hkdf"
+	"crypto/pbkdf2"
+	"crypto/sha256"
+	"crypto/sha3"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"maps"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unique"
+	"weak"
+)
+
+type Person struct {
+	Name string
+	Age  int
+}
+
+type NotFound struct{ Key string }
+
+func (e *NotFound) Error() string { return "not found: " + e.Key }
+
+func Filter[V any](seq iter.Seq[V], keep func(V) bool) iter.Seq[V] {
+	return func(yield func(V) bool) {
+		for v := range seq {
+			if keep(v) && !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+func main() {
+	xs := []int{5, 2, 8, 1, 9, 3}
+	slices.Sort(xs)
+	fmt.Println(xs, slices.Index(xs, 8), slices.Contains(xs, 4), slices.Max(xs), slices.Min(xs))
+	i, found := slices.BinarySearch(xs, 5)
+	fmt.Println(i, found)
+	fmt.Println(slices.Compact([]int{1, 1, 2, 2, 2, 3}), slices.Concat([]int{1}, []int{2, 3}), slices.Repeat([]string{"a"}, 3))
+	ys := slices.Clone(xs)
+	slices.Reverse(ys)
+	fmt.Println(ys, slices.Equal(xs, ys), slices.IndexFunc(ys, func(v int) bool { return v < 3 }))
+	ys = slices.Insert(ys, 1, 100, 200)
+	ys = slices.Delete(ys, 0, 1)
+	fmt.Println(ys, len(ys))
+	ps := []Person{{"Ann", 40}, {"Bob", 25}, {"Cid", 40}, {"Dee", 31}}
+	slices.SortStableFunc(ps, func(a, b Person) int { return cmp.Compare(b.Age, a.Age) })
+	fmt.Println(ps)
+	slices.SortFunc(ps, func(a, b Person) int {
+		return cmp.Or(cmp.Compare(a.Age, b.Age), strings.Compare(a.Name, b.Name))
+	})
+	fmt.Println(ps)
+	m := map[string]int{"b": 2, "a": 1, "c": 3}
+	fmt.Println(slices.Sorted(maps.Keys(m)))
+	vals := slices.Collect(maps.Values(m))
+	slices.Sort(vals)
+	fmt.Println(vals)
+	for i, v := range slices.All([]string{"x", "y"}) {
+		fmt.Print(i, v, " ")
+	}
+	for i, v := range slices.Backward([]string{"x", "y"}) {
+		fmt.Print(i, v, " ")
+	}
+	fmt.Println()
+	for c := range slices.Chunk([]int{1, 2, 3, 4, 5}, 2) {
+		fmt.Print(c, " ")
+	}
+	fmt.Println()
+	m2 := maps.Clone(m)
+	maps.DeleteFunc(m2, func(k string, v int) bool { return v > 1 })
+	fmt.Println(m2, maps.Equal(m, m2))
+	maps.Insert(m2, maps.All(map[string]int{"z": 26}))
+	fmt.Println(len(m2), m2["z"])
+	col := maps.Collect(slices.All([]string{"p", "q"}))
+	fmt.Println(col)
+	evens := Filter(slices.Values([]int{1, 2, 3, 4, 5, 6}), func(v int) bool { return v%2 == 0 })
+	fmt.Println(slices.Collect(evens))
+	next, stop := iter.Pull(slices.Values([]string{"a", "b", "c"}))
+	v1, ok1 := next()
+	v2, ok2 := next()
+	stop()
+	v3, ok3 := next()
+	fmt.Println(v1, ok1, v2, ok2, v3 == "", ok3)
+	next2, stop2 := iter.Pull2(maps.All(map[string]int{"k": 1}))
+	k, v, ok := next2()
+	fmt.Println(k, v, ok)
+	stop2()
+	for line := range strings.Lines("one\ntwo\n") {
+		fmt.Printf("%q ", line)
+	}
+	for f := range strings.FieldsSeq("  a b  c ") {
+		fmt.Print(f, "|")
+	}
+	for part := range bytes.SplitSeq([]byte("1;2"), []byte(";")) {
+		fmt.Print(string(part), "|")
+	}
+	fmt.Println()
+	calls := 0
+	once := sync.OnceValue(func() int { calls++; return 42 })
+	fmt.Println(once(), once(), calls)
+	once2 := sync.OnceValues(func() (string, error) { return "v", nil })
+	s2, err2 := once2()
+	fmt.Println(s2, err2)
+	var ap atomic.Pointer[Person]
+	fmt.Println(ap.Load() == nil)
+	ap.Store(&ps[0])
+	old := ap.Swap(&ps[1])
+	fmt.Println(old.Name, ap.Load().Name, ap.CompareAndSwap(&ps[1], &ps[2]), ap.Load().Name)
+	err := fmt.Errorf("wrap: %w", &NotFound{"key1"})
+	if nf, ok := errors.AsType[*NotFound](err); ok {
+		fmt.Println("AsType:", nf.Key)
+	}
+	_, ok = errors.AsType[*NotFound](errors.New("other"))
+	fmt.Println(ok)
+	fmt.Println(reflect.TypeFor[int](), reflect.TypeFor[error]())
+	rv := reflect.ValueOf(42)
+	n, ok := reflect.TypeAssert[int](rv)
+	fmt.Println(n, ok)
+	r := rand.N(10)
+	fmt.Println(r >= 0 && r < 10)
+	seed := maphash.MakeSeed()
+	fmt.Println(maphash.Comparable(seed, "x") == maphash.Comparable(seed, "x"), maphash.Comparable(seed, 1) == maphash.Comparable(seed, 2))
+	key, err := hkdf.Key(sha256.New, []byte("secret"), []byte("salt"), "info", 16)
+	fmt.Println(hex.EncodeToString(key), err)
+	key3, err := hkdf.Key(sha3.New256, []byte("secret"), nil, "info", 16)
+	fmt.Println(hex.EncodeToString(key3), err)
+	prk, err := hkdf.Extract(sha256.New, []byte("secret"), []byte("salt"))
+	fmt.Println(hex.EncodeToString(prk), err)
+	dk, err := pbkdf2.Key(sha256.New, "password", []byte("salt"), 1000, 16)
+	fmt.Println(hex.EncodeToString(dk), err)
+	h1, h2, h3 := unique.Make("hello"), unique.Make("hel"+"lo"), unique.Make("world")
+	fmt.Println(h1 == h2, h1 == h3, h1.Value(), unique.Make(Person{"A", 1}) == unique.Make(Person{"A", 1}))
+	p := &Person{"W", 1}
+	wp := weak.Make(p)
+	fmt.Println(wp.Value() == p, wp.Value().Name, weak.Make((*Person)(nil)).Value() == nil)
+	fmt.Println(sha3.Sum256([]byte("abc")))
+}
+`,
+		want: "[1 2 3 5 8 9] 4 false 9 1\n3 true\n[1 2 3] [1 2 3] [a a a]\n[9 8 5 3 2 1] false 4\n[100 200 8 5 3 2 1] 7\n[{Ann 40} {Cid 40} {Dee 31} {Bob 25}]\n[{Bob 25} {Dee 31} {Ann 40} {Cid 40}]\n[a b c]\n[1 2 3]\n0x 1y 1y 0x \n[1 2] [3 4] [5] \nmap[a:1] false\n2 26\nmap[0:p 1:q]\n[2 4 6]\na true b true true false\nk 1 true\n\"one\\n\" \"two\\n\" a|b|c|1|2|\n42 42 1\nv <nil>\ntrue\nBob Dee true Ann\nAsType: key1\nfalse\nint error\n42 true\ntrue\ntrue false\nf6d2fcc47cb939deafe3853a1e641a27 <nil>\n306c6d0e90fc1ce008a1641be505d8fe <nil>\n98e5340f0f4f96d2b80c2a90da0d03cf46c35e9492918cc7af73d9a39efa5981 <nil>\n632c2812e46d4604102ba7618e9d6d7d <nil>\ntrue false hello true\ntrue W true\n[58 152 93 167 79 226 37 178 4 92 23 45 107 211 144 189 133 95 8 110 62 157 82 91 70 191 226 69 17 67 21 50]",
+	}})
+}
+
+// TestStdlibGenericSources: the sources of package generic declare every
+// generic function and type (and constraint) of the standard library that
+// the toolchain running the test has, but those of generic.Missing, and
+// each compiles in an interpreter when its package is imported.
+func TestStdlibGenericSources(t *testing.T) {
+	t.Parallel()
+	paths, _ := stdExports(t)
+	fset := token.NewFileSet()
+	imp := importer.ForCompiler(fset, "gc", nil)
+	for _, path := range paths {
+		if _, skip := notInTables[path]; skip {
+			continue
+		}
+		pkg, err := imp.Import(path)
+		if err != nil {
+			t.Fatalf("import %s: %v", path, err)
+		}
+		declared := map[string]bool{}
+		if src, ok := generic.Sources[path]; ok {
+			f, err := parser.ParseFile(token.NewFileSet(), path, src, 0)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.FuncDecl:
+					if d.Recv == nil {
+						declared[d.Name.Name] = true
+					}
+				case *ast.GenDecl:
+					for _, sp := range d.Specs {
+						if ts, ok := sp.(*ast.TypeSpec); ok {
+							declared[ts.Name.Name] = true
+						}
+					}
+				}
+			}
+		}
+		for _, name := range pkg.Scope().Names() {
+			obj := pkg.Scope().Lookup(name)
+			if !obj.Exported() || !needsSource(obj) || declared[name] {
+				continue
+			}
+			if _, ok := generic.Missing[path+"."+name]; !ok {
+				t.Errorf("%s.%s is generic and the sources lack it: add its package to internal/cmd/stdsrc, or it to generic.Missing with a reason", path, name)
+			}
+		}
+	}
+	for path := range generic.Sources {
+		i := interp.New(interp.Options{})
+		if err := i.Use(stdlib.Symbols); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := i.Eval("package main\n\nimport _ " + strconv.Quote(path) + "\n\nfunc main() {}\n"); err != nil {
+			t.Errorf("import %s: %v", path, err)
+		}
+	}
+}
+
+// needsSource reports whether the symbol tables lack obj for being
+// generic, or a constraint.
+func needsSource(obj types.Object) bool {
+	switch o := obj.(type) {
+	case *types.Func:
+		return o.Type().(*types.Signature).TypeParams().Len() > 0
+	case *types.TypeName:
+		if n, ok := o.Type().(*types.Named); ok && n.TypeParams().Len() > 0 {
+			return true
+		}
+		i, ok := o.Type().Underlying().(*types.Interface)
+		return ok && i.NumMethods() == 0 && i.NumEmbeddeds() != 0
+	}
+	return false
 }

@@ -157,7 +157,9 @@ func originalExecNode(n *node, exec bltn) *node {
 
 		root.Walk(func(wn *node) bool {
 			if _, ok := seen[wn.index]; ok {
-				return true
+				// Walked already: its subtree too, which may hold it
+				// again (a recursive instance of a generic function).
+				return false
 			}
 			seen[wn.index] = struct{}{}
 			if wn.index == n.index {
