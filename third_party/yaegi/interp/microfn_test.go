@@ -1452,6 +1452,19 @@ func main() {
 }
 `,
 		want: "NaN p 2\n2 b\nint 1\n1 3\n0\n-0 -Inf",
+	}, {
+		name: "package-level variables",
+		src: `package main
+
+import "fmt"
+
+var X = 3
+
+var M, N = max(X, 9), min(2.5, 1)
+
+func main() { fmt.Println(M, N) }
+`,
+		want: "9 1",
 	}})
 }
 

@@ -50,13 +50,24 @@ func minMaxType(params []param) *itype {
 	return widest
 }
 
-// minMaxNodeType returns the type of call n of min or max, once checked.
-func minMaxNodeType(n *node) *itype {
+// minMaxNodeType returns the type of call n of min or max, which may be
+// asked before its arguments are typed (for a package-level variable).
+func minMaxNodeType(interp *Interpreter, sc *scope, n *node, seen []*node) (*itype, error) {
+	if len(n.child) < 2 {
+		return nil, n.cfgErrorf("not enough arguments for %s() (expected 1, found 0)", n.child[0].ident)
+	}
 	params := make([]param, len(n.child)-1)
 	for i, c := range n.child[1:] {
-		params[i] = param{nod: c}
+		t, err := nodeType2(interp, sc, c, seen)
+		if err != nil {
+			return nil, err
+		}
+		if t.incomplete {
+			return t, nil
+		}
+		params[i] = param{nod: c, typ: t}
 	}
-	return minMaxType(params)
+	return minMaxType(params), nil
 }
 
 // minMaxConst folds a call of min or max whose arguments are constants.

@@ -664,7 +664,7 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 			case bltnCap, bltnCopy, bltnLen:
 				t = sc.getType("int")
 			case bltnMin, bltnMax:
-				t = minMaxNodeType(n)
+				t, err = minMaxNodeType(interp, sc, n, seen)
 			case bltnAppend, bltnMake:
 				t, err = nodeType2(interp, sc, n.child[1], seen)
 			case bltnNew:
