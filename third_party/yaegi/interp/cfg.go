@@ -980,7 +980,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						return
 					}
 					// Generate closures for function body.
-					if err = genRun(g.child[3]); err != nil {
+					if err = genRun(g); err != nil {
 						return
 					}
 				}
@@ -1153,7 +1153,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					if err != nil {
 						return
 					}
-					err = genRun(g.child[3]) // Generate closures for function body.
+					err = genRun(g) // Generate closures for function body.
 					if err != nil {
 						return
 					}
@@ -1340,7 +1340,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 							break
 						}
 						// AST compilation part 2: Generate closures for function body.
-						if err = genRun(g.child[3]); err != nil {
+						if err = genRun(g); err != nil {
 							break
 						}
 					}
@@ -2538,6 +2538,16 @@ func getVarDependencies(nod *node, sc *scope, throughFuncs bool) (deps []*node) 
 	var walk func(root *node)
 	walk = func(root *node) {
 		root.Walk(func(n *node) bool {
+			if n.kind == funcDecl && n != root {
+				// An instance of a generic function, put in place of
+				// the function in a call: walked once (it may call
+				// itself), if through functions and of this package
+				// (the names of another's are not this one's).
+				if !throughFuncs || seenFunc[n] || n.scope != nil && n.scope.pkgID != sc.pkgID {
+					return false
+				}
+				seenFunc[n] = true
+			}
 			if n.kind != identExpr {
 				return true
 			}

@@ -31,7 +31,17 @@ type inference struct {
 // function fun with arguments args, in the order of fun's type
 // parameters.
 func inferTypesFromCall(sc *scope, fun *node, args []*node) ([]*itype, error) {
-	ftn := fun.typ.node
+	argTypes := make([]*itype, len(args))
+	for i, a := range args {
+		argTypes[i] = a.typ
+	}
+	return inferTypes(sc, fun, fun.typ.node, nil, args, argTypes)
+}
+
+// inferTypes returns the type arguments of a call of generic function fun,
+// of type ftn (a funcType node), with the first type arguments given, and
+// arguments args of types argTypes.
+func inferTypes(sc *scope, fun, ftn *node, given []*itype, args []*node, argTypes []*itype) ([]*itype, error) {
 	inf := &inference{sc: sc, params: map[string]bool{}, bound: map[string]*itype{}}
 	if fun.scope != nil {
 		inf.sc = fun.scope
@@ -41,6 +51,9 @@ func inferTypesFromCall(sc *scope, fun *node, args []*node) ([]*itype, error) {
 	for _, c := range ftn.child[0].child {
 		l := len(c.child) - 1
 		for _, cc := range c.child[:l] {
+			if len(names) < len(given) {
+				inf.bound[cc.ident] = given[len(names)]
+			}
 			names = append(names, cc.ident)
 			inf.params[cc.ident] = true
 			constraints[cc.ident] = c.child[l]
@@ -77,16 +90,16 @@ func inferTypesFromCall(sc *scope, fun *node, args []*node) ([]*itype, error) {
 	}
 
 	var untyped []int
-	for i, a := range args {
+	for i, at := range argTypes {
 		p := paramOf(i)
-		if p == nil || a.typ == nil || isGeneric(a.typ) || a.typ.cat == nilT {
+		if p == nil || at == nil || isGeneric(at) || at.cat == nilT {
 			continue
 		}
-		if a.typ.untyped {
+		if at.untyped {
 			untyped = append(untyped, i)
 			continue
 		}
-		inf.unify(typeExpr{n: p}, a.typ)
+		inf.unify(typeExpr{n: p}, at)
 	}
 	inf.coreTypes(constraints)
 	// A type parameter of untyped constants only takes the default type
@@ -97,7 +110,7 @@ func inferTypesFromCall(sc *scope, fun *node, args []*node) ([]*itype, error) {
 		if p.kind != identExpr || !inf.params[p.ident] || inf.bound[p.ident] != nil {
 			continue
 		}
-		t := args[i].typ.defaultType(args[i].rval, sc)
+		t := argTypes[i].defaultType(args[i].rval, sc)
 		if d := defaults[p.ident]; d == nil || isNumber(t.TypeOf()) && isNumber(d.TypeOf()) && untypedRank(t) > untypedRank(d) {
 			defaults[p.ident] = t
 		}
@@ -307,4 +320,62 @@ func untypedRank(t *itype) int {
 		return 3
 	}
 	return 0
+}
+
+// genericResultType returns the type of call, of generic function of type
+// ft with type arguments the explicit ones and those inferred, without
+// instantiating the function: asked before the call is compiled, for the
+// type of a package-level variable (var names = slices.Sorted(…)).
+func genericResultType(interp *Interpreter, sc *scope, call *node, ft *itype, explicit []*node, seen []*node) (*itype, error) {
+	ftn := ft.node
+	fun := ftn.anc
+	args := call.child[1:]
+	given := make([]*itype, len(explicit))
+	for i, e := range explicit {
+		t, err := nodeType2(interp, sc, e, seen)
+		if err != nil {
+			return nil, err
+		}
+		if t.incomplete {
+			return t, nil
+		}
+		given[i] = t
+	}
+	argTypes := make([]*itype, len(args))
+	for i, c := range args {
+		t, err := nodeType2(interp, sc, c, seen)
+		if err != nil {
+			return nil, err
+		}
+		if t.incomplete {
+			return t, nil
+		}
+		argTypes[i] = t
+	}
+	types, err := inferTypes(sc, fun, ftn, given, args, argTypes)
+	if err != nil {
+		return nil, err
+	}
+	// The result type, in a scope of the declaration where the type
+	// parameters are the inferred types.
+	dsc := sc
+	if fun.scope != nil {
+		dsc = fun.scope
+	}
+	tsc := &scope{anc: dsc, sym: map[string]*symbol{}, level: dsc.level, global: dsc.global, types: dsc.types, pkgID: dsc.pkgID, pkgName: dsc.pkgName}
+	i := 0
+	for _, c := range ftn.child[0].child {
+		for _, cc := range c.child[:len(c.child)-1] {
+			tsc.sym[cc.ident] = &symbol{kind: typeSym, typ: types[i]}
+			i++
+		}
+	}
+	res := ftn.child[2].child[0].lastChild()
+	return nodeType2(interp, tsc, copyNode(res, res.anc, true), nil)
+}
+
+// isGenericFuncDecl reports whether t is the type of a declared generic
+// function.
+func isGenericFuncDecl(t *itype) bool {
+	return t != nil && isGeneric(t) && t.node.anc != nil && t.node.anc.kind == funcDecl
 }

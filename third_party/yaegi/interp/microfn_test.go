@@ -1924,3 +1924,45 @@ func needsSource(obj types.Object) bool {
 	}
 	return false
 }
+
+// TestGenericPackageVariables: a package-level variable initialized by a
+// call of a generic function, its type arguments inferred or explicit,
+// has the call's value (yaegi panicked, "nil reflect type", or reported
+// "constant definition loop", or, once typed, left the variable zero: the
+// body of an instance first made at package level was never compiled);
+// and the names local to another package's generic function are not
+// taken for this package's variables when ordering the initialization
+// (a local idx of package slices made a "variable definition loop").
+func TestGenericPackageVariables(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "initializers",
+		src: `package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+func First[T any](xs []T) T { return xs[0] }
+
+func f() int { return 5 }
+
+var table = map[string]int{"b": 2, "a": 1}
+
+var names = slices.Sorted(maps.Keys(table))
+
+var idx = slices.Index(names, "b")
+
+var Y = First([]int{7, 8})
+
+var Z = f()
+
+var W = First[string]([]string{"w"})
+
+func main() { fmt.Println(names, idx, Y, Z, W) }
+`,
+		want: "[a b] 1 7 5 w",
+	}})
+}

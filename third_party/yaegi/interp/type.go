@@ -681,6 +681,13 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 				return nil, err
 			}
 		} else {
+			if c0 := n.child[0]; c0.kind == indexExpr || c0.kind == indexListExpr {
+				// A call of a generic function instantiated explicitly, maybe
+				// in part.
+				if ft, err := nodeType2(interp, sc, c0.child[0], seen); err == nil && isGenericFuncDecl(ft) && len(ft.ret) == 1 {
+					return genericResultType(interp, sc, n, ft, c0.child[1:], seen)
+				}
+			}
 			if t, err = nodeType2(interp, sc, n.child[0], seen); err != nil || t == nil {
 				return nil, err
 			}
@@ -690,6 +697,9 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 					t = valueTOf(rt.Out(0), withScope(sc))
 				}
 			default:
+				if isGenericFuncDecl(t) && len(t.ret) == 1 {
+					return genericResultType(interp, sc, n, t, nil, seen)
+				}
 				if len(t.ret) == 1 {
 					t = t.ret[0]
 				}
