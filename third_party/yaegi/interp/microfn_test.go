@@ -1966,3 +1966,44 @@ func main() { fmt.Println(names, idx, Y, Z, W) }
 		want: "[a b] 1 7 5 w",
 	}})
 }
+
+// TestBinaryMethodSignatures: a type switch or an assertion on a value of
+// a compiled type to an interface of interpreted code checks the
+// signatures of its methods, not only their names (errors.Join's value
+// matched interface{ Unwrap() error }, and its Unwrap's []error was
+// assigned to an error: "reflect.Set: value of type []error is not
+// assignable to type error").
+func TestBinaryMethodSignatures(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "Unwrap",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+func kind(err error) string {
+	switch x := err.(type) {
+	case interface{ Unwrap() error }:
+		return fmt.Sprint("one: ", x.Unwrap())
+	case interface{ Unwrap() []error }:
+		return fmt.Sprint("many: ", len(x.Unwrap()))
+	}
+	return "none"
+}
+
+func main() {
+	joined := errors.Join(errors.New("a"), errors.New("b"))
+	wrapped := fmt.Errorf("w: %w", errors.New("c"))
+	fmt.Println(kind(joined), "|", kind(wrapped), "|", kind(errors.New("d")))
+	_, ok1 := joined.(interface{ Unwrap() error })
+	_, ok2 := joined.(interface{ Unwrap() []error })
+	_, ok3 := wrapped.(interface{ Unwrap() []error })
+	fmt.Println(ok1, ok2, ok3)
+}
+`,
+		want: "many: 2 | one: c | none\nfalse true false",
+	}})
+}

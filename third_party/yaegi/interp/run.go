@@ -3331,7 +3331,7 @@ func implementsInterface(v reflect.Value, t *itype) bool {
 		return rt.Implements(t.rtype)
 	}
 	vt := &itype{cat: valueT, rtype: rt}
-	if vt.methods().contains(t.methods()) {
+	if implementsItype(vt, t) {
 		return true
 	}
 	vi, ok := v.Interface().(valueInterface)
