@@ -41,20 +41,48 @@ package interp
 //   - crypto/fips140: Enabled, Enforced and Version read how the host
 //     process was started; WithoutEnforcement, which lifts the
 //     enforcement, is excluded.
+//   - unique: Make interns values in the host's table (unique.Make[any]),
+//     which every package shares but none can read or change: a handle
+//     only compares equal to the handle of an equal value, and the table
+//     holds values weakly.
+//   - weak: a weak pointer gives back only the value the code pointed to,
+//     or nil once the garbage collector reclaimed it.
 //   - slog.Default() is the host's logger: logging through it is allowed,
 //     assigning through it (*slog.Default() = …) is a load error
 //     (sharedPointee).
 var sandboxAllowed = map[string]string{
 	// Generic packages: yaegi exports no host symbol of them, it
-	// interprets their source (the standard library's own).
-	"cmp":           "",
-	"crypto/hkdf":   "",
-	"crypto/pbkdf2": "",
-	"iter":          "",
-	"maps":          "",
-	"slices":        "",
-	"unique":        "",
-	"weak":          "",
+	// interprets their source (the standard library's own, see
+	// third_party/yaegi/stdlib/generic). The generic names of the other
+	// packages are in their lists.
+	"cmp": `
+		Compare Less Or Ordered
+	`,
+	"crypto/hkdf": `
+		Expand Extract Key
+	`,
+	"crypto/pbkdf2": `
+		Key
+	`,
+	"iter": `
+		Pull Pull2 Seq Seq2
+	`,
+	"maps": `
+		All Clone Collect Copy DeleteFunc Equal EqualFunc Insert Keys Values
+	`,
+	"slices": `
+		All AppendSeq Backward BinarySearch BinarySearchFunc Chunk Clip Clone Collect
+		Compact CompactFunc Compare CompareFunc Concat Contains ContainsFunc Delete
+		DeleteFunc Equal EqualFunc Grow Index IndexFunc Insert IsSorted IsSortedFunc Max
+		MaxFunc Min MinFunc Repeat Replace Reverse Sort SortFunc SortStableFunc Sorted
+		SortedFunc SortedStableFunc Values
+	`,
+	"unique": `
+		Handle Handle.Value Make
+	`,
+	"weak": `
+		Make Pointer Pointer.Value
+	`,
 
 	"archive/tar": `
 		ErrFieldTooLong ErrFieldTooLong.Error ErrHeader ErrHeader.Error ErrInsecurePath
@@ -422,7 +450,7 @@ var sandboxAllowed = map[string]string{
 		UnmarshalerAttr UnsupportedTypeError UnsupportedTypeError.Error
 	`,
 	"errors": `
-		As ErrUnsupported ErrUnsupported.Error Is Join New Unwrap
+		As AsType ErrUnsupported ErrUnsupported.Error Is Join New Unwrap
 	`,
 	"fmt": `
 		Append Appendf Appendln Errorf FormatString Formatter Fprint Fprintf Fprintln
@@ -548,9 +576,9 @@ var sandboxAllowed = map[string]string{
 		New128 New128a New32 New32a New64 New64a
 	`,
 	"hash/maphash": `
-		Bytes Hash Hash.BlockSize Hash.Clone Hash.Reset Hash.Seed Hash.SetSeed Hash.Size
-		Hash.Sum Hash.Sum64 Hash.Write Hash.WriteByte Hash.WriteString MakeSeed Seed
-		String
+		Bytes Comparable Hash Hash.BlockSize Hash.Clone Hash.Reset Hash.Seed
+		Hash.SetSeed Hash.Size Hash.Sum Hash.Sum64 Hash.Write Hash.WriteByte
+		Hash.WriteString MakeSeed Seed String WriteComparable
 	`,
 	"html": `
 		EscapeString UnescapeString
@@ -766,7 +794,7 @@ var sandboxAllowed = map[string]string{
 	"math/rand/v2": `
 		ChaCha8 ChaCha8.AppendBinary ChaCha8.MarshalBinary ChaCha8.Read ChaCha8.Seed
 		ChaCha8.Uint64 ChaCha8.UnmarshalBinary ExpFloat64 Float32 Float64 Int Int32
-		Int32N Int64 Int64N IntN New NewChaCha8 NewPCG NewZipf NormFloat64 PCG
+		Int32N Int64 Int64N IntN N New NewChaCha8 NewPCG NewZipf NormFloat64 PCG
 		PCG.AppendBinary PCG.MarshalBinary PCG.Seed PCG.Uint64 PCG.UnmarshalBinary Perm
 		Rand Rand.ExpFloat64 Rand.Float32 Rand.Float64 Rand.Int Rand.Int32 Rand.Int32N
 		Rand.Int64 Rand.Int64N Rand.IntN Rand.NormFloat64 Rand.Perm Rand.Shuffle
@@ -880,23 +908,23 @@ var sandboxAllowed = map[string]string{
 		Ptr PtrTo RecvDir Select SelectCase SelectDefault SelectDir SelectRecv
 		SelectSend SendDir Slice SliceHeader SliceOf String StringHeader Struct
 		StructField StructField.IsExported StructOf StructTag StructTag.Get
-		StructTag.Lookup Swapper Type TypeOf Uint Uint16 Uint32 Uint64 Uint8 Uintptr
-		UnsafePointer Value Value.Addr Value.Bool Value.Bytes Value.Call Value.CallSlice
-		Value.CanAddr Value.CanComplex Value.CanConvert Value.CanFloat Value.CanInt
-		Value.CanInterface Value.CanSet Value.CanUint Value.Cap Value.Clear Value.Close
-		Value.Comparable Value.Complex Value.Convert Value.Elem Value.Equal Value.Field
-		Value.FieldByIndex Value.FieldByIndexErr Value.FieldByName Value.FieldByNameFunc
-		Value.Fields Value.Float Value.Grow Value.Index Value.Int Value.Interface
-		Value.InterfaceData Value.IsNil Value.IsValid Value.IsZero Value.Kind Value.Len
-		Value.MapIndex Value.MapKeys Value.MapRange Value.Method Value.MethodByName
-		Value.Methods Value.NumField Value.NumMethod Value.OverflowComplex
-		Value.OverflowFloat Value.OverflowInt Value.OverflowUint Value.Pointer
-		Value.Recv Value.Send Value.Seq Value.Seq2 Value.Set Value.SetBool
-		Value.SetBytes Value.SetCap Value.SetComplex Value.SetFloat Value.SetInt
-		Value.SetIterKey Value.SetIterValue Value.SetLen Value.SetMapIndex
-		Value.SetString Value.SetUint Value.SetZero Value.Slice Value.Slice3
-		Value.String Value.TryRecv Value.TrySend Value.Type Value.Uint Value.UnsafeAddr
-		ValueError ValueError.Error ValueOf VisibleFields Zero
+		StructTag.Lookup Swapper Type TypeAssert TypeFor TypeOf Uint Uint16 Uint32
+		Uint64 Uint8 Uintptr UnsafePointer Value Value.Addr Value.Bool Value.Bytes
+		Value.Call Value.CallSlice Value.CanAddr Value.CanComplex Value.CanConvert
+		Value.CanFloat Value.CanInt Value.CanInterface Value.CanSet Value.CanUint
+		Value.Cap Value.Clear Value.Close Value.Comparable Value.Complex Value.Convert
+		Value.Elem Value.Equal Value.Field Value.FieldByIndex Value.FieldByIndexErr
+		Value.FieldByName Value.FieldByNameFunc Value.Fields Value.Float Value.Grow
+		Value.Index Value.Int Value.Interface Value.InterfaceData Value.IsNil
+		Value.IsValid Value.IsZero Value.Kind Value.Len Value.MapIndex Value.MapKeys
+		Value.MapRange Value.Method Value.MethodByName Value.Methods Value.NumField
+		Value.NumMethod Value.OverflowComplex Value.OverflowFloat Value.OverflowInt
+		Value.OverflowUint Value.Pointer Value.Recv Value.Send Value.Seq Value.Seq2
+		Value.Set Value.SetBool Value.SetBytes Value.SetCap Value.SetComplex
+		Value.SetFloat Value.SetInt Value.SetIterKey Value.SetIterValue Value.SetLen
+		Value.SetMapIndex Value.SetString Value.SetUint Value.SetZero Value.Slice
+		Value.Slice3 Value.String Value.TryRecv Value.TrySend Value.Type Value.Uint
+		Value.UnsafeAddr ValueError ValueError.Error ValueOf VisibleFields Zero
 	`,
 	"regexp": `
 		Compile CompilePOSIX Match MatchReader MatchString MustCompile MustCompilePOSIX
@@ -973,10 +1001,10 @@ var sandboxAllowed = map[string]string{
 		Cond Cond.Broadcast Cond.Signal Cond.Wait Locker Map Map.Clear
 		Map.CompareAndDelete Map.CompareAndSwap Map.Delete Map.Load Map.LoadAndDelete
 		Map.LoadOrStore Map.Range Map.Store Map.Swap Mutex Mutex.Lock Mutex.TryLock
-		Mutex.Unlock NewCond Once Once.Do OnceFunc Pool Pool.Get Pool.Put RWMutex
-		RWMutex.Lock RWMutex.RLock RWMutex.RLocker RWMutex.RUnlock RWMutex.TryLock
-		RWMutex.TryRLock RWMutex.Unlock WaitGroup WaitGroup.Add WaitGroup.Done
-		WaitGroup.Go WaitGroup.Wait
+		Mutex.Unlock NewCond Once Once.Do OnceFunc OnceValue OnceValues Pool Pool.Get
+		Pool.Put RWMutex RWMutex.Lock RWMutex.RLock RWMutex.RLocker RWMutex.RUnlock
+		RWMutex.TryLock RWMutex.TryRLock RWMutex.Unlock WaitGroup WaitGroup.Add
+		WaitGroup.Done WaitGroup.Go WaitGroup.Wait
 	`,
 	"sync/atomic": `
 		AddInt32 AddInt64 AddUint32 AddUint64 AddUintptr AndInt32 AndInt64 AndUint32
@@ -986,7 +1014,8 @@ var sandboxAllowed = map[string]string{
 		Int32.CompareAndSwap Int32.Load Int32.Or Int32.Store Int32.Swap Int64 Int64.Add
 		Int64.And Int64.CompareAndSwap Int64.Load Int64.Or Int64.Store Int64.Swap
 		LoadInt32 LoadInt64 LoadUint32 LoadUint64 LoadUintptr OrInt32 OrInt64 OrUint32
-		OrUint64 OrUintptr StoreInt32 StoreInt64 StoreUint32 StoreUint64 StoreUintptr
+		OrUint64 OrUintptr Pointer Pointer.CompareAndSwap Pointer.Load Pointer.Store
+		Pointer.Swap StoreInt32 StoreInt64 StoreUint32 StoreUint64 StoreUintptr
 		SwapInt32 SwapInt64 SwapUint32 SwapUint64 SwapUintptr Uint32 Uint32.Add
 		Uint32.And Uint32.CompareAndSwap Uint32.Load Uint32.Or Uint32.Store Uint32.Swap
 		Uint64 Uint64.Add Uint64.And Uint64.CompareAndSwap Uint64.Load Uint64.Or
