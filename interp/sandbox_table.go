@@ -2,8 +2,10 @@ package interp
 
 // The sandbox is a list of names, not of packages. Every package of
 // [Sandbox] (and net/http, of which the sandbox has a part) is reviewed
-// name by name: each name yaegi exports from it, and each exported method
-// of its exported types and of the values of its variables, is either in
+// name by name: each name yaegi exports from it, each exported method of
+// its exported types and of the values of its variables, and each
+// exported function, type and method of the source of its generic part
+// (third_party/yaegi/stdlib/generic), is either in
 // sandboxAllowed (sandbox_allowed.go: it computes in memory) or in
 // sandboxExcluded below, with the reason it is left out. TestSandboxTable
 // walks yaegi's symbol table and the methods of the host's types and fails
