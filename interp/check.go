@@ -164,7 +164,11 @@ func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool,
 			case withUnrestricted[path] && !stdlibHas(path):
 				msg = fmt.Sprintf("import %q needs microfn serve --unrestricted (it can run programs or reach the operating system)", path)
 			case withUnrestricted[path]:
-				msg = fmt.Sprintf("import %q is outside microfn's sandbox (it reaches the file system, the network, the process or the runtime): allow it with microfn serve --allow %s, or --unrestricted", path, path)
+				does, ok := sandboxOutside[path]
+				if !ok {
+					does = "it reaches the file system, the network, the process or the runtime"
+				}
+				msg = fmt.Sprintf("import %q is outside microfn's sandbox (%s): allow it with microfn serve --allow %s, or --unrestricted", path, does, path)
 			case path == "C":
 				msg = "import \"C\": cgo cannot be interpreted"
 			}

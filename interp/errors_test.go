@@ -141,26 +141,6 @@ func S() string { return fmt.Sprint(bar.X) }
 			want: [][2]string{{"a.go:6:6", `import "github.com/foo/bar" is not available to services`}},
 		},
 		{
-			name: "range over func",
-			files: map[string]string{"a.go": `package a
-
-func seq(yield func(int) bool) {
-	for i := 0; i < 3 && yield(i); i++ {
-	}
-}
-
-//microfn:service
-func S() int {
-	n := 0
-	for v := range seq {
-		n += v
-	}
-	return n
-}
-`},
-			want: [][2]string{{"a.go:11:17", "range over a function (an iterator) is not supported by microfn's interpreter: call it with a callback instead"}},
-		},
-		{
 			name: "range over a type the file cannot name",
 			files: map[string]string{
 				"a.go": `package a

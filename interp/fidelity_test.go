@@ -225,7 +225,7 @@ func runCompiled(t *testing.T, goTool string, pkgs []*fidelityPackage) map[strin
 			t.Fatal(err)
 		}
 	}
-	write(filepath.Join(root, "go.mod"), []byte("module fidelity\n\ngo 1.22\n"))
+	write(filepath.Join(root, "go.mod"), []byte("module fidelity\n\ngo 1.26\n"))
 	for _, p := range pkgs {
 		for _, f := range p.src.Files {
 			write(filepath.Join(root, p.dir, f.Name), f.Src)

@@ -1185,16 +1185,12 @@ func (r *fileRewriter) assigns(body *ast.BlockStmt, id *ast.Ident) bool {
 	return found
 }
 
-// rangeStmt rewrites range over an integer into a counting loop, refuses
-// range over a function, and makes range variables per-iteration where a
-// closure captures them.
+// rangeStmt rewrites range over an integer into a counting loop, and makes
+// range variables per-iteration where a closure captures them. (The
+// interpreter ranges over functions itself, with fresh variables each
+// iteration.)
 func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 	kind, typ := r.rangeKind(s.X)
-	switch kind {
-	case rangeFunc:
-		r.errorf(s.X.Pos(), "range over a function (an iterator) is not supported by microfn's interpreter: call it with a callback instead, seq(func(v T) bool { …; return true })")
-		return
-	}
 	if s.Tok == token.ASSIGN && s.Key != nil {
 		r.rangeAssign(s, kind, typ)
 		return

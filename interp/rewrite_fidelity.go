@@ -609,11 +609,14 @@ func isFloat(t types.Type) bool {
 }
 
 // genericInstance spells the type arguments of a use of a generic
-// function of the package that leaves them to inference: the interpreter
-// fails to infer them from variadic arguments ("undefined type for T"
-// for first(1, 2) with func first[T any](xs ...T) T).
+// function, of the package or another (the standard library's slices,
+// maps, …), that leaves them to inference, or gives only a part of them:
+// the interpreter infers them less well than Go (a generic function
+// passed as an argument, slices.SortFunc(xs, cmp.Compare), is not
+// instantiated from the parameter's type).
 //
-//	first(1, 2)  =>  first[int](1, 2)
+//	first(1, 2)                    =>  first[int](1, 2)
+//	slices.SortFunc(xs, cmp.Compare)  =>  slices.SortFunc[[]int, int](xs, cmp.Compare[int])
 func (r *fileRewriter) genericInstance(id *ast.Ident) {
 	if r.info == nil {
 		return
@@ -622,21 +625,33 @@ func (r *fileRewriter) genericInstance(id *ast.Ident) {
 	if !ok || inst.TypeArgs.Len() == 0 {
 		return
 	}
-	fn, ok := r.info.Uses[id].(*types.Func)
-	if !ok || fn.Pkg() == nil || !r.isThisPackage(fn.Pkg()) {
+	if fn, ok := r.info.Uses[id].(*types.Func); !ok || fn.Pkg() == nil {
 		return
 	}
-	if len(r.stack) > 0 {
-		switch p := r.stack[len(r.stack)-1].(type) {
+	// The expression naming the function, and the type arguments given.
+	var expr ast.Expr = id
+	parent := len(r.stack) - 1
+	if parent >= 0 {
+		if s, ok := r.stack[parent].(*ast.SelectorExpr); ok && s.Sel == id {
+			expr = s
+			parent--
+		}
+	}
+	given, at := 0, expr.End()
+	if parent >= 0 {
+		switch p := r.stack[parent].(type) {
 		case *ast.IndexExpr:
-			if p.X == id {
-				return // explicit
+			if p.X == expr {
+				given, at = 1, p.Index.End()
 			}
 		case *ast.IndexListExpr:
-			if p.X == id {
-				return
+			if p.X == expr {
+				given, at = len(p.Indices), p.Indices[len(p.Indices)-1].End()
 			}
 		}
+	}
+	if given == inst.TypeArgs.Len() {
+		return // explicit
 	}
 	args := make([]string, inst.TypeArgs.Len())
 	for i := range args {
@@ -646,5 +661,9 @@ func (r *fileRewriter) genericInstance(id *ast.Ident) {
 		}
 		args[i] = typ
 	}
-	r.insert(id.End(), "["+strings.Join(args, ", ")+"]")
+	if given > 0 {
+		r.insert(at, ", "+strings.Join(args[given:], ", "))
+		return
+	}
+	r.insert(at, "["+strings.Join(args, ", ")+"]")
 }

@@ -555,6 +555,37 @@ func f(c chan int, m map[string]int, s *S, xs []int) (ok bool) {
 	return
 }
 `},
+	{name: "generics", src: `package a
+
+import (
+	"cmp"
+	"iter"
+	"maps"
+	"slices"
+)
+
+func first[T any](xs ...T) T { return xs[0] }
+
+func evens(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := 0; i < n; i += 2 {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+//microfn:service
+func Sorted(m map[string]int, xs []int) ([]string, int, int) {
+	slices.SortFunc(xs, cmp.Compare)
+	i := slices.Index[[]int](xs, 3)
+	for v := range evens(4) {
+		i += v
+	}
+	return slices.Sorted(maps.Keys(m)), first(1, 2), i
+}
+`},
 }
 
 // splitFiles splits a case's source into files.

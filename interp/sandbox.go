@@ -41,8 +41,9 @@ var Sandbox = []string{
 	"compress/bzip2", "compress/flate", "compress/gzip", "compress/lzw", "compress/zlib",
 	"container/heap", "container/list", "container/ring", "context",
 	"crypto", "crypto/aes", "crypto/cipher", "crypto/des", "crypto/dsa", "crypto/ecdh", "crypto/ecdsa",
-	"crypto/ed25519", "crypto/elliptic", "crypto/hmac", "crypto/md5", "crypto/rand", "crypto/rc4",
-	"crypto/rsa", "crypto/sha1", "crypto/sha256", "crypto/sha512", "crypto/subtle", "crypto/x509", "crypto/x509/pkix",
+	"crypto/ed25519", "crypto/elliptic", "crypto/fips140", "crypto/hkdf", "crypto/hmac", "crypto/hpke", "crypto/md5",
+	"crypto/mlkem", "crypto/pbkdf2", "crypto/rand", "crypto/rc4", "crypto/rsa", "crypto/sha1", "crypto/sha256",
+	"crypto/sha3", "crypto/sha512", "crypto/subtle", "crypto/x509", "crypto/x509/pkix",
 	"encoding", "encoding/ascii85", "encoding/asn1", "encoding/base32", "encoding/base64", "encoding/binary",
 	"encoding/csv", "encoding/gob", "encoding/hex", "encoding/json", "encoding/pem", "encoding/xml",
 	"errors", "fmt",
@@ -50,12 +51,12 @@ var Sandbox = []string{
 	"go/printer", "go/scanner", "go/token", "go/version",
 	"hash", "hash/adler32", "hash/crc32", "hash/crc64", "hash/fnv", "hash/maphash",
 	"html", "html/template", "image", "image/color", "image/color/palette", "image/draw", "image/gif",
-	"image/jpeg", "image/png", "index/suffixarray", "io", "io/fs", "log", "log/slog", "maps",
+	"image/jpeg", "image/png", "index/suffixarray", "io", "io/fs", "iter", "log", "log/slog", "maps",
 	"math", "math/big", "math/bits", "math/cmplx", "math/rand", "math/rand/v2",
 	"mime", "mime/multipart", "mime/quotedprintable", "net/mail", "net/netip", "net/textproto", "net/url",
-	"path", "reflect", "regexp", "regexp/syntax", "slices", "sort", "strconv", "strings", "sync", "sync/atomic",
-	"text/scanner", "text/tabwriter", "text/template", "text/template/parse", "time",
-	"unicode", "unicode/utf16", "unicode/utf8",
+	"path", "reflect", "regexp", "regexp/syntax", "slices", "sort", "strconv", "strings", "structs", "sync",
+	"sync/atomic", "text/scanner", "text/tabwriter", "text/template", "text/template/parse", "time",
+	"unicode", "unicode/utf16", "unicode/utf8", "unique", "weak",
 }
 
 // sandboxPart holds the packages of which the default sandbox has only a

@@ -35,25 +35,64 @@ package interp
 //     unsafe.Pointer.
 //   - go/parser: ParseFile and ParseExprFrom are guarded (sandboxGuarded):
 //     with a nil src they would read the file filename names.
+//   - crypto/subtle: WithDataIndependentTiming sets a flag of the CPU
+//     for the thread that runs its function, while it runs, and restores
+//     it.
+//   - crypto/fips140: Enabled, Enforced and Version read how the host
+//     process was started; WithoutEnforcement, which lifts the
+//     enforcement, is excluded.
+//   - unique: Make interns values in the host's table (unique.Make[any]),
+//     which every package shares but none can read or change: a handle
+//     only compares equal to the handle of an equal value, and the table
+//     holds values weakly.
+//   - weak: a weak pointer gives back only the value the code pointed to,
+//     or nil once the garbage collector reclaimed it.
 //   - slog.Default() is the host's logger: logging through it is allowed,
 //     assigning through it (*slog.Default() = …) is a load error
 //     (sharedPointee).
 var sandboxAllowed = map[string]string{
 	// Generic packages: yaegi exports no host symbol of them, it
-	// interprets their source (the standard library's own).
-	"cmp":    "",
-	"maps":   "",
-	"slices": "",
+	// interprets their source (the standard library's own, see
+	// third_party/yaegi/stdlib/generic). The generic names of the other
+	// packages are in their lists.
+	"cmp": `
+		Compare Less Or Ordered
+	`,
+	"crypto/hkdf": `
+		Expand Extract Key
+	`,
+	"crypto/pbkdf2": `
+		Key
+	`,
+	"iter": `
+		Pull Pull2 Seq Seq2
+	`,
+	"maps": `
+		All Clone Collect Copy DeleteFunc Equal EqualFunc Insert Keys Values
+	`,
+	"slices": `
+		All AppendSeq Backward BinarySearch BinarySearchFunc Chunk Clip Clone Collect
+		Compact CompactFunc Compare CompareFunc Concat Contains ContainsFunc Delete
+		DeleteFunc Equal EqualFunc Grow Index IndexFunc Insert IsSorted IsSortedFunc Max
+		MaxFunc Min MinFunc Repeat Replace Reverse Sort SortFunc SortStableFunc Sorted
+		SortedFunc SortedStableFunc Values
+	`,
+	"unique": `
+		Handle Handle.Value Make
+	`,
+	"weak": `
+		Make Pointer Pointer.Value
+	`,
 
 	"archive/tar": `
 		ErrFieldTooLong ErrFieldTooLong.Error ErrHeader ErrHeader.Error ErrInsecurePath
 		ErrInsecurePath.Error ErrWriteAfterClose ErrWriteAfterClose.Error
-		ErrWriteTooLong ErrWriteTooLong.Error FileInfoHeader Format Format.String
-		FormatGNU FormatPAX FormatUSTAR FormatUnknown Header Header.FileInfo NewReader
-		NewWriter Reader Reader.Next Reader.Read TypeBlock TypeChar TypeCont TypeDir
-		TypeFifo TypeGNULongLink TypeGNULongName TypeGNUSparse TypeLink TypeReg TypeRegA
-		TypeSymlink TypeXGlobalHeader TypeXHeader Writer Writer.AddFS Writer.Close
-		Writer.Flush Writer.Write Writer.WriteHeader
+		ErrWriteTooLong ErrWriteTooLong.Error FileInfoHeader FileInfoNames Format
+		Format.String FormatGNU FormatPAX FormatUSTAR FormatUnknown Header
+		Header.FileInfo NewReader NewWriter Reader Reader.Next Reader.Read TypeBlock
+		TypeChar TypeCont TypeDir TypeFifo TypeGNULongLink TypeGNULongName TypeGNUSparse
+		TypeLink TypeReg TypeRegA TypeSymlink TypeXGlobalHeader TypeXHeader Writer
+		Writer.AddFS Writer.Close Writer.Flush Writer.Write Writer.WriteHeader
 	`,
 	"archive/zip": `
 		Compressor Decompressor Deflate ErrAlgorithm ErrAlgorithm.Error ErrChecksum
@@ -97,14 +136,15 @@ var sandboxAllowed = map[string]string{
 		Buffer.WriteByte Buffer.WriteRune Buffer.WriteString Buffer.WriteTo Clone
 		Compare Contains ContainsAny ContainsFunc ContainsRune Count Cut CutPrefix
 		CutSuffix Equal EqualFold ErrTooLarge ErrTooLarge.Error Fields FieldsFunc
-		HasPrefix HasSuffix Index IndexAny IndexByte IndexFunc IndexRune Join LastIndex
-		LastIndexAny LastIndexByte LastIndexFunc Map MinRead NewBuffer NewBufferString
-		NewReader Reader Reader.Len Reader.Read Reader.ReadAt Reader.ReadByte
-		Reader.ReadRune Reader.Reset Reader.Seek Reader.Size Reader.UnreadByte
-		Reader.UnreadRune Reader.WriteTo Repeat Replace ReplaceAll Runes Split
-		SplitAfter SplitAfterN SplitN Title ToLower ToLowerSpecial ToTitle
-		ToTitleSpecial ToUpper ToUpperSpecial ToValidUTF8 Trim TrimFunc TrimLeft
-		TrimLeftFunc TrimPrefix TrimRight TrimRightFunc TrimSpace TrimSuffix
+		FieldsFuncSeq FieldsSeq HasPrefix HasSuffix Index IndexAny IndexByte IndexFunc
+		IndexRune Join LastIndex LastIndexAny LastIndexByte LastIndexFunc Lines Map
+		MinRead NewBuffer NewBufferString NewReader Reader Reader.Len Reader.Read
+		Reader.ReadAt Reader.ReadByte Reader.ReadRune Reader.Reset Reader.Seek
+		Reader.Size Reader.UnreadByte Reader.UnreadRune Reader.WriteTo Repeat Replace
+		ReplaceAll Runes Split SplitAfter SplitAfterN SplitAfterSeq SplitN SplitSeq
+		Title ToLower ToLowerSpecial ToTitle ToTitleSpecial ToUpper ToUpperSpecial
+		ToValidUTF8 Trim TrimFunc TrimLeft TrimLeftFunc TrimPrefix TrimRight
+		TrimRightFunc TrimSpace TrimSuffix
 	`,
 	"compress/bzip2": `
 		NewReader StructuralError StructuralError.Error
@@ -152,19 +192,20 @@ var sandboxAllowed = map[string]string{
 		WithDeadlineCause WithTimeout WithTimeoutCause WithValue WithoutCancel
 	`,
 	"crypto": `
-		BLAKE2b_256 BLAKE2b_384 BLAKE2b_512 BLAKE2s_256 Decrypter DecrypterOpts Hash
-		Hash.Available Hash.HashFunc Hash.New Hash.Size Hash.String MD4 MD5 MD5SHA1
-		PrivateKey PublicKey RIPEMD160 SHA1 SHA224 SHA256 SHA384 SHA3_224 SHA3_256
-		SHA3_384 SHA3_512 SHA512 SHA512_224 SHA512_256 Signer SignerOpts
+		BLAKE2b_256 BLAKE2b_384 BLAKE2b_512 BLAKE2s_256 Decapsulator Decrypter
+		DecrypterOpts Encapsulator Hash Hash.Available Hash.HashFunc Hash.New Hash.Size
+		Hash.String MD4 MD5 MD5SHA1 MessageSigner PrivateKey PublicKey RIPEMD160 SHA1
+		SHA224 SHA256 SHA384 SHA3_224 SHA3_256 SHA3_384 SHA3_512 SHA512 SHA512_224
+		SHA512_256 SignMessage Signer SignerOpts
 	`,
 	"crypto/aes": `
 		BlockSize KeySizeError KeySizeError.Error NewCipher
 	`,
 	"crypto/cipher": `
 		AEAD Block BlockMode NewCBCDecrypter NewCBCEncrypter NewCFBDecrypter
-		NewCFBEncrypter NewCTR NewGCM NewGCMWithNonceSize NewGCMWithTagSize NewOFB
-		Stream StreamReader StreamReader.Read StreamWriter StreamWriter.Close
-		StreamWriter.Write
+		NewCFBEncrypter NewCTR NewGCM NewGCMWithNonceSize NewGCMWithRandomNonce
+		NewGCMWithTagSize NewOFB Stream StreamReader StreamReader.Read StreamWriter
+		StreamWriter.Close StreamWriter.Write
 	`,
 	"crypto/des": `
 		BlockSize KeySizeError KeySizeError.Error NewCipher NewTripleDESCipher
@@ -175,17 +216,18 @@ var sandboxAllowed = map[string]string{
 		PublicKey Sign Verify
 	`,
 	"crypto/ecdh": `
-		Curve P256 P384 P521 PrivateKey PrivateKey.Bytes PrivateKey.Curve
+		Curve KeyExchanger P256 P384 P521 PrivateKey PrivateKey.Bytes PrivateKey.Curve
 		PrivateKey.ECDH PrivateKey.Equal PrivateKey.Public PrivateKey.PublicKey
 		PublicKey PublicKey.Bytes PublicKey.Curve PublicKey.Equal X25519
 	`,
 	"crypto/ecdsa": `
-		GenerateKey PrivateKey PrivateKey.Add PrivateKey.Bytes PrivateKey.Double
-		PrivateKey.ECDH PrivateKey.Equal PrivateKey.IsOnCurve PrivateKey.Params
-		PrivateKey.Public PrivateKey.ScalarBaseMult PrivateKey.ScalarMult
-		PrivateKey.Sign PublicKey PublicKey.Add PublicKey.Bytes PublicKey.Double
-		PublicKey.ECDH PublicKey.Equal PublicKey.IsOnCurve PublicKey.Params
-		PublicKey.ScalarBaseMult PublicKey.ScalarMult Sign SignASN1 Verify VerifyASN1
+		GenerateKey ParseRawPrivateKey ParseUncompressedPublicKey PrivateKey
+		PrivateKey.Add PrivateKey.Bytes PrivateKey.Double PrivateKey.ECDH
+		PrivateKey.Equal PrivateKey.IsOnCurve PrivateKey.Params PrivateKey.Public
+		PrivateKey.ScalarBaseMult PrivateKey.ScalarMult PrivateKey.Sign PublicKey
+		PublicKey.Add PublicKey.Bytes PublicKey.Double PublicKey.ECDH PublicKey.Equal
+		PublicKey.IsOnCurve PublicKey.Params PublicKey.ScalarBaseMult
+		PublicKey.ScalarMult Sign SignASN1 Verify VerifyASN1
 	`,
 	"crypto/ed25519": `
 		GenerateKey NewKeyFromSeed Options Options.HashFunc PrivateKey PrivateKey.Equal
@@ -198,14 +240,37 @@ var sandboxAllowed = map[string]string{
 		CurveParams.Params CurveParams.ScalarBaseMult CurveParams.ScalarMult GenerateKey
 		Marshal MarshalCompressed P224 P256 P384 P521 Unmarshal UnmarshalCompressed
 	`,
+	"crypto/fips140": `
+		Enabled Enforced Version
+	`,
 	"crypto/hmac": `
 		Equal New
+	`,
+	"crypto/hpke": `
+		AEAD AES128GCM AES256GCM ChaCha20Poly1305 DHKEM ExportOnly HKDFSHA256 HKDFSHA384
+		HKDFSHA512 KDF KEM MLKEM1024 MLKEM1024P384 MLKEM768 MLKEM768P256 MLKEM768X25519
+		NewAEAD NewDHKEMPrivateKey NewDHKEMPublicKey NewHybridPrivateKey
+		NewHybridPublicKey NewKDF NewKEM NewMLKEMPrivateKey NewMLKEMPublicKey
+		NewRecipient NewSender Open PrivateKey PublicKey Recipient Recipient.Export
+		Recipient.Open SHAKE128 SHAKE256 Seal Sender Sender.Export Sender.Seal
 	`,
 	"crypto/md5": `
 		BlockSize New Size Sum
 	`,
+	"crypto/mlkem": `
+		CiphertextSize1024 CiphertextSize768 DecapsulationKey1024
+		DecapsulationKey1024.Bytes DecapsulationKey1024.Decapsulate
+		DecapsulationKey1024.EncapsulationKey DecapsulationKey1024.Encapsulator
+		DecapsulationKey768 DecapsulationKey768.Bytes DecapsulationKey768.Decapsulate
+		DecapsulationKey768.EncapsulationKey DecapsulationKey768.Encapsulator
+		EncapsulationKey1024 EncapsulationKey1024.Bytes EncapsulationKey1024.Encapsulate
+		EncapsulationKey768 EncapsulationKey768.Bytes EncapsulationKey768.Encapsulate
+		EncapsulationKeySize1024 EncapsulationKeySize768 GenerateKey1024 GenerateKey768
+		NewDecapsulationKey1024 NewDecapsulationKey768 NewEncapsulationKey1024
+		NewEncapsulationKey768 SeedSize SharedKeySize
+	`,
 	"crypto/rand": `
-		Int Prime Read Reader Reader.Read
+		Int Prime Read Reader Reader.Read Text
 	`,
 	"crypto/rc4": `
 		Cipher Cipher.Reset Cipher.XORKeyStream KeySizeError KeySizeError.Error
@@ -213,9 +278,9 @@ var sandboxAllowed = map[string]string{
 	`,
 	"crypto/rsa": `
 		CRTValue DecryptOAEP DecryptPKCS1v15 DecryptPKCS1v15SessionKey EncryptOAEP
-		EncryptPKCS1v15 ErrDecryption ErrDecryption.Error ErrMessageTooLong
-		ErrMessageTooLong.Error ErrVerification ErrVerification.Error GenerateKey
-		GenerateMultiPrimeKey OAEPOptions PKCS1v15DecryptOptions PSSOptions
+		EncryptOAEPWithOptions EncryptPKCS1v15 ErrDecryption ErrDecryption.Error
+		ErrMessageTooLong ErrMessageTooLong.Error ErrVerification ErrVerification.Error
+		GenerateKey GenerateMultiPrimeKey OAEPOptions PKCS1v15DecryptOptions PSSOptions
 		PSSOptions.HashFunc PSSSaltLengthAuto PSSSaltLengthEqualsHash PrecomputedValues
 		PrivateKey PrivateKey.Decrypt PrivateKey.Equal PrivateKey.Precompute
 		PrivateKey.Public PrivateKey.Sign PrivateKey.Size PrivateKey.Validate PublicKey
@@ -227,13 +292,20 @@ var sandboxAllowed = map[string]string{
 	"crypto/sha256": `
 		BlockSize New New224 Size Size224 Sum224 Sum256
 	`,
+	"crypto/sha3": `
+		New224 New256 New384 New512 NewCSHAKE128 NewCSHAKE256 NewSHAKE128 NewSHAKE256
+		SHA3 SHA3.AppendBinary SHA3.BlockSize SHA3.Clone SHA3.MarshalBinary SHA3.Reset
+		SHA3.Size SHA3.Sum SHA3.UnmarshalBinary SHA3.Write SHAKE SHAKE.AppendBinary
+		SHAKE.BlockSize SHAKE.MarshalBinary SHAKE.Read SHAKE.Reset SHAKE.UnmarshalBinary
+		SHAKE.Write Sum224 Sum256 Sum384 Sum512 SumSHAKE128 SumSHAKE256
+	`,
 	"crypto/sha512": `
 		BlockSize New New384 New512_224 New512_256 Size Size224 Size256 Size384 Sum384
 		Sum512 Sum512_224 Sum512_256
 	`,
 	"crypto/subtle": `
 		ConstantTimeByteEq ConstantTimeCompare ConstantTimeCopy ConstantTimeEq
-		ConstantTimeLessOrEq ConstantTimeSelect XORBytes
+		ConstantTimeLessOrEq ConstantTimeSelect WithDataIndependentTiming XORBytes
 	`,
 	"crypto/x509": `
 		CANotAuthorizedForExtKeyUsage CANotAuthorizedForThisName CertPool
@@ -262,14 +334,14 @@ var sandboxAllowed = map[string]string{
 		KeyUsageKeyAgreement KeyUsageKeyEncipherment MD2WithRSA MD5WithRSA
 		MarshalECPrivateKey MarshalPKCS1PrivateKey MarshalPKCS1PublicKey
 		MarshalPKCS8PrivateKey MarshalPKIXPublicKey NameConstraintsWithoutSANs
-		NameMismatch NewCertPool NotAuthorizedToSign OID OID.AppendBinary OID.AppendText
-		OID.Equal OID.EqualASN1OID OID.MarshalBinary OID.MarshalText OID.String
-		OID.UnmarshalBinary OID.UnmarshalText OIDFromInts PEMCipher PEMCipher3DES
-		PEMCipherAES128 PEMCipherAES192 PEMCipherAES256 PEMCipherDES ParseCRL
-		ParseCertificate ParseCertificateRequest ParseCertificates ParseDERCRL
-		ParseECPrivateKey ParsePKCS1PrivateKey ParsePKCS1PublicKey ParsePKCS8PrivateKey
-		ParsePKIXPublicKey ParseRevocationList PublicKeyAlgorithm
-		PublicKeyAlgorithm.String PureEd25519 RSA RevocationList
+		NameMismatch NewCertPool NoValidChains NotAuthorizedToSign OID OID.AppendBinary
+		OID.AppendText OID.Equal OID.EqualASN1OID OID.MarshalBinary OID.MarshalText
+		OID.String OID.UnmarshalBinary OID.UnmarshalText OIDFromASN1OID OIDFromInts
+		PEMCipher PEMCipher3DES PEMCipherAES128 PEMCipherAES192 PEMCipherAES256
+		PEMCipherDES ParseCRL ParseCertificate ParseCertificateRequest ParseCertificates
+		ParseDERCRL ParseECPrivateKey ParseOID ParsePKCS1PrivateKey ParsePKCS1PublicKey
+		ParsePKCS8PrivateKey ParsePKIXPublicKey ParseRevocationList PolicyMapping
+		PublicKeyAlgorithm PublicKeyAlgorithm.String PureEd25519 RSA RevocationList
 		RevocationList.CheckSignatureFrom RevocationListEntry SHA1WithRSA SHA256WithRSA
 		SHA256WithRSAPSS SHA384WithRSA SHA384WithRSAPSS SHA512WithRSA SHA512WithRSAPSS
 		SignatureAlgorithm SignatureAlgorithm.String SystemRootsError
@@ -287,7 +359,8 @@ var sandboxAllowed = map[string]string{
 		TBSCertificateList
 	`,
 	"encoding": `
-		BinaryMarshaler BinaryUnmarshaler TextMarshaler TextUnmarshaler
+		BinaryAppender BinaryMarshaler BinaryUnmarshaler TextAppender TextMarshaler
+		TextUnmarshaler
 	`,
 	"encoding/ascii85": `
 		CorruptInputError CorruptInputError.Error Decode Encode MaxEncodedLen NewDecoder
@@ -317,19 +390,19 @@ var sandboxAllowed = map[string]string{
 		RawURLEncoding StdEncoding StdPadding URLEncoding
 	`,
 	"encoding/binary": `
-		AppendByteOrder AppendUvarint AppendVarint BigEndian BigEndian.AppendUint16
-		BigEndian.AppendUint32 BigEndian.AppendUint64 BigEndian.GoString
-		BigEndian.PutUint16 BigEndian.PutUint32 BigEndian.PutUint64 BigEndian.String
-		BigEndian.Uint16 BigEndian.Uint32 BigEndian.Uint64 ByteOrder LittleEndian
-		LittleEndian.AppendUint16 LittleEndian.AppendUint32 LittleEndian.AppendUint64
-		LittleEndian.GoString LittleEndian.PutUint16 LittleEndian.PutUint32
-		LittleEndian.PutUint64 LittleEndian.String LittleEndian.Uint16
-		LittleEndian.Uint32 LittleEndian.Uint64 MaxVarintLen16 MaxVarintLen32
-		MaxVarintLen64 NativeEndian NativeEndian.AppendUint16 NativeEndian.AppendUint32
-		NativeEndian.AppendUint64 NativeEndian.GoString NativeEndian.PutUint16
-		NativeEndian.PutUint32 NativeEndian.PutUint64 NativeEndian.String
-		NativeEndian.Uint16 NativeEndian.Uint32 NativeEndian.Uint64 PutUvarint PutVarint
-		Read ReadUvarint ReadVarint Size Uvarint Varint Write
+		Append AppendByteOrder AppendUvarint AppendVarint BigEndian
+		BigEndian.AppendUint16 BigEndian.AppendUint32 BigEndian.AppendUint64
+		BigEndian.GoString BigEndian.PutUint16 BigEndian.PutUint32 BigEndian.PutUint64
+		BigEndian.String BigEndian.Uint16 BigEndian.Uint32 BigEndian.Uint64 ByteOrder
+		Decode Encode LittleEndian LittleEndian.AppendUint16 LittleEndian.AppendUint32
+		LittleEndian.AppendUint64 LittleEndian.GoString LittleEndian.PutUint16
+		LittleEndian.PutUint32 LittleEndian.PutUint64 LittleEndian.String
+		LittleEndian.Uint16 LittleEndian.Uint32 LittleEndian.Uint64 MaxVarintLen16
+		MaxVarintLen32 MaxVarintLen64 NativeEndian NativeEndian.AppendUint16
+		NativeEndian.AppendUint32 NativeEndian.AppendUint64 NativeEndian.GoString
+		NativeEndian.PutUint16 NativeEndian.PutUint32 NativeEndian.PutUint64
+		NativeEndian.String NativeEndian.Uint16 NativeEndian.Uint32 NativeEndian.Uint64
+		PutUvarint PutVarint Read ReadUvarint ReadVarint Size Uvarint Varint Write
 	`,
 	"encoding/csv": `
 		ErrBareQuote ErrBareQuote.Error ErrFieldCount ErrFieldCount.Error ErrQuote
@@ -377,7 +450,7 @@ var sandboxAllowed = map[string]string{
 		UnmarshalerAttr UnsupportedTypeError UnsupportedTypeError.Error
 	`,
 	"errors": `
-		As ErrUnsupported ErrUnsupported.Error Is Join New Unwrap
+		As AsType ErrUnsupported ErrUnsupported.Error Is Join New Unwrap
 	`,
 	"fmt": `
 		Append Appendf Appendln Errorf FormatString Formatter Fprint Fprintf Fprintln
@@ -395,7 +468,8 @@ var sandboxAllowed = map[string]string{
 		CommentGroup CommentGroup.End CommentGroup.Pos CommentGroup.Text CommentMap
 		CommentMap.Comments CommentMap.Filter CommentMap.String CommentMap.Update
 		CompositeLit CompositeLit.End CompositeLit.Pos Con Decl DeclStmt DeclStmt.End
-		DeclStmt.Pos DeferStmt DeferStmt.End DeferStmt.Pos Ellipsis Ellipsis.End
+		DeclStmt.Pos DeferStmt DeferStmt.End DeferStmt.Pos Directive Directive.End
+		Directive.ParseArgs Directive.Pos DirectiveArg Ellipsis Ellipsis.End
 		Ellipsis.Pos EmptyStmt EmptyStmt.End EmptyStmt.Pos Expr ExprStmt ExprStmt.End
 		ExprStmt.Pos Field Field.End Field.Pos FieldFilter FieldList FieldList.End
 		FieldList.NumFields FieldList.Pos File File.End File.Pos FileExports Filter
@@ -412,16 +486,16 @@ var sandboxAllowed = map[string]string{
 		MapType.End MapType.Pos MergeMode MergePackageFiles NewCommentMap NewIdent
 		NewObj NewPackage NewScope Node NotNilFilter ObjKind ObjKind.String Object
 		Object.Pos Package Package.End Package.Pos PackageExports ParenExpr
-		ParenExpr.End ParenExpr.Pos Pkg RECV RangeStmt RangeStmt.End RangeStmt.Pos
-		ReturnStmt ReturnStmt.End ReturnStmt.Pos SEND Scope Scope.Insert Scope.Lookup
-		Scope.String SelectStmt SelectStmt.End SelectStmt.Pos SelectorExpr
-		SelectorExpr.End SelectorExpr.Pos SendStmt SendStmt.End SendStmt.Pos SliceExpr
-		SliceExpr.End SliceExpr.Pos SortImports Spec StarExpr StarExpr.End StarExpr.Pos
-		Stmt StructType StructType.End StructType.Pos SwitchStmt SwitchStmt.End
-		SwitchStmt.Pos Typ TypeAssertExpr TypeAssertExpr.End TypeAssertExpr.Pos TypeSpec
-		TypeSpec.End TypeSpec.Pos TypeSwitchStmt TypeSwitchStmt.End TypeSwitchStmt.Pos
-		UnaryExpr UnaryExpr.End UnaryExpr.Pos Unparen ValueSpec ValueSpec.End
-		ValueSpec.Pos Var Visitor Walk
+		ParenExpr.End ParenExpr.Pos ParseDirective Pkg Preorder PreorderStack RECV
+		RangeStmt RangeStmt.End RangeStmt.Pos ReturnStmt ReturnStmt.End ReturnStmt.Pos
+		SEND Scope Scope.Insert Scope.Lookup Scope.String SelectStmt SelectStmt.End
+		SelectStmt.Pos SelectorExpr SelectorExpr.End SelectorExpr.Pos SendStmt
+		SendStmt.End SendStmt.Pos SliceExpr SliceExpr.End SliceExpr.Pos SortImports Spec
+		StarExpr StarExpr.End StarExpr.Pos Stmt StructType StructType.End StructType.Pos
+		SwitchStmt SwitchStmt.End SwitchStmt.Pos Typ TypeAssertExpr TypeAssertExpr.End
+		TypeAssertExpr.Pos TypeSpec TypeSpec.End TypeSpec.Pos TypeSwitchStmt
+		TypeSwitchStmt.End TypeSwitchStmt.Pos UnaryExpr UnaryExpr.End UnaryExpr.Pos
+		Unparen ValueSpec ValueSpec.End ValueSpec.Pos Var Visitor Walk
 	`,
 	"go/build/constraint": `
 		AndExpr AndExpr.Eval AndExpr.String Expr GoVersion IsGoBuild IsPlusBuild NotExpr
@@ -486,7 +560,7 @@ var sandboxAllowed = map[string]string{
 		Compare IsValid Lang
 	`,
 	"hash": `
-		Hash Hash32 Hash64
+		Cloner Hash Hash32 Hash64 XOF
 	`,
 	"hash/adler32": `
 		Checksum New Size
@@ -502,9 +576,9 @@ var sandboxAllowed = map[string]string{
 		New128 New128a New32 New32a New64 New64a
 	`,
 	"hash/maphash": `
-		Bytes Hash Hash.BlockSize Hash.Clone Hash.Reset Hash.Seed Hash.SetSeed Hash.Size
-		Hash.Sum Hash.Sum64 Hash.Write Hash.WriteByte Hash.WriteString MakeSeed Seed
-		String
+		Bytes Comparable Hash Hash.BlockSize Hash.Clone Hash.Reset Hash.Seed
+		Hash.SetSeed Hash.Size Hash.Sum Hash.Sum64 Hash.Write Hash.WriteByte
+		Hash.WriteString MakeSeed Seed String WriteComparable
 	`,
 	"html": `
 		EscapeString UnescapeString
@@ -617,12 +691,12 @@ var sandboxAllowed = map[string]string{
 		ErrInvalid.Error ErrNotExist ErrNotExist.Error ErrPermission ErrPermission.Error
 		FS File FileInfo FileInfoToDirEntry FileMode FileMode.IsDir FileMode.IsRegular
 		FileMode.Perm FileMode.String FileMode.Type FormatDirEntry FormatFileInfo Glob
-		GlobFS ModeAppend ModeCharDevice ModeDevice ModeDir ModeExclusive ModeIrregular
-		ModeNamedPipe ModePerm ModeSetgid ModeSetuid ModeSocket ModeSticky ModeSymlink
-		ModeTemporary ModeType PathError PathError.Error PathError.Timeout
-		PathError.Unwrap ReadDir ReadDirFS ReadDirFile ReadFile ReadFileFS SkipAll
-		SkipAll.Error SkipDir SkipDir.Error Stat StatFS Sub SubFS ValidPath WalkDir
-		WalkDirFunc
+		GlobFS Lstat ModeAppend ModeCharDevice ModeDevice ModeDir ModeExclusive
+		ModeIrregular ModeNamedPipe ModePerm ModeSetgid ModeSetuid ModeSocket ModeSticky
+		ModeSymlink ModeTemporary ModeType PathError PathError.Error PathError.Timeout
+		PathError.Unwrap ReadDir ReadDirFS ReadDirFile ReadFile ReadFileFS ReadLink
+		ReadLinkFS SkipAll SkipAll.Error SkipDir SkipDir.Error Stat StatFS Sub SubFS
+		ValidPath WalkDir WalkDirFunc
 	`,
 	"log": `
 		Fatal Fatalf Fatalln Flags LUTC Ldate Llongfile Lmicroseconds Lmsgprefix Logger
@@ -634,9 +708,11 @@ var sandboxAllowed = map[string]string{
 	`,
 	"log/slog": `
 		Any AnyValue Attr Attr.Equal Attr.String Bool BoolValue Debug DebugContext
-		Default Duration DurationValue Error ErrorContext Float64 Float64Value Group
-		GroupValue Handler HandlerOptions Info InfoContext Int Int64 Int64Value IntValue
-		JSONHandler JSONHandler.Enabled JSONHandler.Handle JSONHandler.WithAttrs
+		Default DiscardHandler DiscardHandler.Enabled DiscardHandler.Handle
+		DiscardHandler.WithAttrs DiscardHandler.WithGroup Duration DurationValue Error
+		ErrorContext Float64 Float64Value Group GroupAttrs GroupValue Handler
+		HandlerOptions Info InfoContext Int Int64 Int64Value IntValue JSONHandler
+		JSONHandler.Enabled JSONHandler.Handle JSONHandler.WithAttrs
 		JSONHandler.WithGroup Kind Kind.String KindAny KindBool KindDuration KindFloat64
 		KindGroup KindInt64 KindLogValuer KindString KindTime KindUint64 Level
 		Level.AppendText Level.Level Level.MarshalJSON Level.MarshalText Level.String
@@ -646,13 +722,15 @@ var sandboxAllowed = map[string]string{
 		Logger Logger.Debug Logger.DebugContext Logger.Enabled Logger.Error
 		Logger.ErrorContext Logger.Handler Logger.Info Logger.InfoContext Logger.Log
 		Logger.LogAttrs Logger.Warn Logger.WarnContext Logger.With Logger.WithGroup
-		MessageKey New NewJSONHandler NewRecord NewTextHandler Record Record.Add
-		Record.AddAttrs Record.Attrs Record.Clone Record.NumAttrs Record.Source Source
-		SourceKey String StringValue TextHandler TextHandler.Enabled TextHandler.Handle
-		TextHandler.WithAttrs TextHandler.WithGroup Time TimeKey TimeValue Uint64
-		Uint64Value Value Value.Any Value.Bool Value.Duration Value.Equal Value.Float64
-		Value.Group Value.Int64 Value.Kind Value.LogValuer Value.Resolve Value.String
-		Value.Time Value.Uint64 Warn WarnContext With
+		MessageKey MultiHandler MultiHandler.Enabled MultiHandler.Handle
+		MultiHandler.WithAttrs MultiHandler.WithGroup New NewJSONHandler NewMultiHandler
+		NewRecord NewTextHandler Record Record.Add Record.AddAttrs Record.Attrs
+		Record.Clone Record.NumAttrs Record.Source Source SourceKey String StringValue
+		TextHandler TextHandler.Enabled TextHandler.Handle TextHandler.WithAttrs
+		TextHandler.WithGroup Time TimeKey TimeValue Uint64 Uint64Value Value Value.Any
+		Value.Bool Value.Duration Value.Equal Value.Float64 Value.Group Value.Int64
+		Value.Kind Value.LogValuer Value.Resolve Value.String Value.Time Value.Uint64
+		Warn WarnContext With
 	`,
 	"math": `
 		Abs Acos Acosh Asin Asinh Atan Atan2 Atanh Cbrt Ceil Copysign Cos Cosh Dim E Erf
@@ -716,12 +794,12 @@ var sandboxAllowed = map[string]string{
 	"math/rand/v2": `
 		ChaCha8 ChaCha8.AppendBinary ChaCha8.MarshalBinary ChaCha8.Read ChaCha8.Seed
 		ChaCha8.Uint64 ChaCha8.UnmarshalBinary ExpFloat64 Float32 Float64 Int Int32
-		Int32N Int64 Int64N IntN New NewChaCha8 NewPCG NewZipf NormFloat64 PCG
+		Int32N Int64 Int64N IntN N New NewChaCha8 NewPCG NewZipf NormFloat64 PCG
 		PCG.AppendBinary PCG.MarshalBinary PCG.Seed PCG.Uint64 PCG.UnmarshalBinary Perm
 		Rand Rand.ExpFloat64 Rand.Float32 Rand.Float64 Rand.Int Rand.Int32 Rand.Int32N
 		Rand.Int64 Rand.Int64N Rand.IntN Rand.NormFloat64 Rand.Perm Rand.Shuffle
 		Rand.Uint Rand.Uint32 Rand.Uint32N Rand.Uint64 Rand.Uint64N Rand.UintN Shuffle
-		Source Uint32 Uint32N Uint64 Uint64N UintN Zipf Zipf.Uint64
+		Source Uint Uint32 Uint32N Uint64 Uint64N UintN Zipf Zipf.Uint64
 	`,
 	"mime": `
 		BEncoding ErrInvalidMediaParameter ErrInvalidMediaParameter.Error
@@ -730,11 +808,12 @@ var sandboxAllowed = map[string]string{
 		WordEncoder.Encode
 	`,
 	"mime/multipart": `
-		ErrMessageTooLarge ErrMessageTooLarge.Error File FileHeader FileHeader.Open Form
-		Form.RemoveAll NewReader NewWriter Part Part.Close Part.FileName Part.FormName
-		Part.Read Reader Reader.NextPart Reader.NextRawPart Writer Writer.Boundary
-		Writer.Close Writer.CreateFormField Writer.CreateFormFile Writer.CreatePart
-		Writer.FormDataContentType Writer.SetBoundary Writer.WriteField
+		ErrMessageTooLarge ErrMessageTooLarge.Error File FileContentDisposition
+		FileHeader FileHeader.Open Form Form.RemoveAll NewReader NewWriter Part
+		Part.Close Part.FileName Part.FormName Part.Read Reader Reader.NextPart
+		Reader.NextRawPart Writer Writer.Boundary Writer.Close Writer.CreateFormField
+		Writer.CreateFormFile Writer.CreatePart Writer.FormDataContentType
+		Writer.SetBoundary Writer.WriteField
 	`,
 	"mime/quotedprintable": `
 		NewReader NewWriter Reader Reader.Read Writer Writer.Close Writer.Write
@@ -744,20 +823,20 @@ var sandboxAllowed = map[string]string{
 		ErrNoCookie ErrNoCookie.Error Header Header.Add Header.Clone Header.Del
 		Header.Get Header.Set Header.Values Header.Write Header.WriteSubset
 		MethodConnect MethodDelete MethodGet MethodHead MethodOptions MethodPatch
-		MethodPost MethodPut MethodTrace ParseTime SameSite SameSiteDefaultMode
-		SameSiteLaxMode SameSiteNoneMode SameSiteStrictMode StatusAccepted
-		StatusAlreadyReported StatusBadGateway StatusBadRequest StatusConflict
-		StatusContinue StatusCreated StatusEarlyHints StatusExpectationFailed
-		StatusFailedDependency StatusForbidden StatusFound StatusGatewayTimeout
-		StatusGone StatusHTTPVersionNotSupported StatusIMUsed StatusInsufficientStorage
-		StatusInternalServerError StatusLengthRequired StatusLocked StatusLoopDetected
-		StatusMethodNotAllowed StatusMisdirectedRequest StatusMovedPermanently
-		StatusMultiStatus StatusMultipleChoices StatusNetworkAuthenticationRequired
-		StatusNoContent StatusNonAuthoritativeInfo StatusNotAcceptable StatusNotExtended
-		StatusNotFound StatusNotImplemented StatusNotModified StatusOK
-		StatusPartialContent StatusPaymentRequired StatusPermanentRedirect
-		StatusPreconditionFailed StatusPreconditionRequired StatusProcessing
-		StatusProxyAuthRequired StatusRequestEntityTooLarge
+		MethodPost MethodPut MethodTrace ParseCookie ParseSetCookie ParseTime SameSite
+		SameSiteDefaultMode SameSiteLaxMode SameSiteNoneMode SameSiteStrictMode
+		StatusAccepted StatusAlreadyReported StatusBadGateway StatusBadRequest
+		StatusConflict StatusContinue StatusCreated StatusEarlyHints
+		StatusExpectationFailed StatusFailedDependency StatusForbidden StatusFound
+		StatusGatewayTimeout StatusGone StatusHTTPVersionNotSupported StatusIMUsed
+		StatusInsufficientStorage StatusInternalServerError StatusLengthRequired
+		StatusLocked StatusLoopDetected StatusMethodNotAllowed StatusMisdirectedRequest
+		StatusMovedPermanently StatusMultiStatus StatusMultipleChoices
+		StatusNetworkAuthenticationRequired StatusNoContent StatusNonAuthoritativeInfo
+		StatusNotAcceptable StatusNotExtended StatusNotFound StatusNotImplemented
+		StatusNotModified StatusOK StatusPartialContent StatusPaymentRequired
+		StatusPermanentRedirect StatusPreconditionFailed StatusPreconditionRequired
+		StatusProcessing StatusProxyAuthRequired StatusRequestEntityTooLarge
 		StatusRequestHeaderFieldsTooLarge StatusRequestTimeout StatusRequestURITooLong
 		StatusRequestedRangeNotSatisfiable StatusResetContent StatusSeeOther
 		StatusServiceUnavailable StatusSwitchingProtocols StatusTeapot
@@ -829,23 +908,23 @@ var sandboxAllowed = map[string]string{
 		Ptr PtrTo RecvDir Select SelectCase SelectDefault SelectDir SelectRecv
 		SelectSend SendDir Slice SliceHeader SliceOf String StringHeader Struct
 		StructField StructField.IsExported StructOf StructTag StructTag.Get
-		StructTag.Lookup Swapper Type TypeOf Uint Uint16 Uint32 Uint64 Uint8 Uintptr
-		UnsafePointer Value Value.Addr Value.Bool Value.Bytes Value.Call Value.CallSlice
-		Value.CanAddr Value.CanComplex Value.CanConvert Value.CanFloat Value.CanInt
-		Value.CanInterface Value.CanSet Value.CanUint Value.Cap Value.Clear Value.Close
-		Value.Comparable Value.Complex Value.Convert Value.Elem Value.Equal Value.Field
-		Value.FieldByIndex Value.FieldByIndexErr Value.FieldByName Value.FieldByNameFunc
-		Value.Fields Value.Float Value.Grow Value.Index Value.Int Value.Interface
-		Value.InterfaceData Value.IsNil Value.IsValid Value.IsZero Value.Kind Value.Len
-		Value.MapIndex Value.MapKeys Value.MapRange Value.Method Value.MethodByName
-		Value.Methods Value.NumField Value.NumMethod Value.OverflowComplex
-		Value.OverflowFloat Value.OverflowInt Value.OverflowUint Value.Pointer
-		Value.Recv Value.Send Value.Seq Value.Seq2 Value.Set Value.SetBool
-		Value.SetBytes Value.SetCap Value.SetComplex Value.SetFloat Value.SetInt
-		Value.SetIterKey Value.SetIterValue Value.SetLen Value.SetMapIndex
-		Value.SetString Value.SetUint Value.SetZero Value.Slice Value.Slice3
-		Value.String Value.TryRecv Value.TrySend Value.Type Value.Uint Value.UnsafeAddr
-		ValueError ValueError.Error ValueOf VisibleFields Zero
+		StructTag.Lookup Swapper Type TypeAssert TypeFor TypeOf Uint Uint16 Uint32
+		Uint64 Uint8 Uintptr UnsafePointer Value Value.Addr Value.Bool Value.Bytes
+		Value.Call Value.CallSlice Value.CanAddr Value.CanComplex Value.CanConvert
+		Value.CanFloat Value.CanInt Value.CanInterface Value.CanSet Value.CanUint
+		Value.Cap Value.Clear Value.Close Value.Comparable Value.Complex Value.Convert
+		Value.Elem Value.Equal Value.Field Value.FieldByIndex Value.FieldByIndexErr
+		Value.FieldByName Value.FieldByNameFunc Value.Fields Value.Float Value.Grow
+		Value.Index Value.Int Value.Interface Value.InterfaceData Value.IsNil
+		Value.IsValid Value.IsZero Value.Kind Value.Len Value.MapIndex Value.MapKeys
+		Value.MapRange Value.Method Value.MethodByName Value.Methods Value.NumField
+		Value.NumMethod Value.OverflowComplex Value.OverflowFloat Value.OverflowInt
+		Value.OverflowUint Value.Pointer Value.Recv Value.Send Value.Seq Value.Seq2
+		Value.Set Value.SetBool Value.SetBytes Value.SetCap Value.SetComplex
+		Value.SetFloat Value.SetInt Value.SetIterKey Value.SetIterValue Value.SetLen
+		Value.SetMapIndex Value.SetString Value.SetUint Value.SetZero Value.Slice
+		Value.Slice3 Value.String Value.TryRecv Value.TrySend Value.Type Value.Uint
+		Value.UnsafeAddr ValueError ValueError.Error ValueOf VisibleFields Zero
 	`,
 	"regexp": `
 		Compile CompilePOSIX Match MatchReader MatchString MustCompile MustCompilePOSIX
@@ -904,39 +983,45 @@ var sandboxAllowed = map[string]string{
 		Builder Builder.Cap Builder.Grow Builder.Len Builder.Reset Builder.String
 		Builder.Write Builder.WriteByte Builder.WriteRune Builder.WriteString Clone
 		Compare Contains ContainsAny ContainsFunc ContainsRune Count Cut CutPrefix
-		CutSuffix EqualFold Fields FieldsFunc HasPrefix HasSuffix Index IndexAny
-		IndexByte IndexFunc IndexRune Join LastIndex LastIndexAny LastIndexByte
-		LastIndexFunc Map NewReader NewReplacer Reader Reader.Len Reader.Read
-		Reader.ReadAt Reader.ReadByte Reader.ReadRune Reader.Reset Reader.Seek
-		Reader.Size Reader.UnreadByte Reader.UnreadRune Reader.WriteTo Repeat Replace
-		ReplaceAll Replacer Replacer.Replace Replacer.WriteString Split SplitAfter
-		SplitAfterN SplitN Title ToLower ToLowerSpecial ToTitle ToTitleSpecial ToUpper
-		ToUpperSpecial ToValidUTF8 Trim TrimFunc TrimLeft TrimLeftFunc TrimPrefix
-		TrimRight TrimRightFunc TrimSpace TrimSuffix
+		CutSuffix EqualFold Fields FieldsFunc FieldsFuncSeq FieldsSeq HasPrefix
+		HasSuffix Index IndexAny IndexByte IndexFunc IndexRune Join LastIndex
+		LastIndexAny LastIndexByte LastIndexFunc Lines Map NewReader NewReplacer Reader
+		Reader.Len Reader.Read Reader.ReadAt Reader.ReadByte Reader.ReadRune
+		Reader.Reset Reader.Seek Reader.Size Reader.UnreadByte Reader.UnreadRune
+		Reader.WriteTo Repeat Replace ReplaceAll Replacer Replacer.Replace
+		Replacer.WriteString Split SplitAfter SplitAfterN SplitAfterSeq SplitN SplitSeq
+		Title ToLower ToLowerSpecial ToTitle ToTitleSpecial ToUpper ToUpperSpecial
+		ToValidUTF8 Trim TrimFunc TrimLeft TrimLeftFunc TrimPrefix TrimRight
+		TrimRightFunc TrimSpace TrimSuffix
+	`,
+	"structs": `
+		HostLayout
 	`,
 	"sync": `
 		Cond Cond.Broadcast Cond.Signal Cond.Wait Locker Map Map.Clear
 		Map.CompareAndDelete Map.CompareAndSwap Map.Delete Map.Load Map.LoadAndDelete
 		Map.LoadOrStore Map.Range Map.Store Map.Swap Mutex Mutex.Lock Mutex.TryLock
-		Mutex.Unlock NewCond Once Once.Do OnceFunc Pool Pool.Get Pool.Put RWMutex
-		RWMutex.Lock RWMutex.RLock RWMutex.RLocker RWMutex.RUnlock RWMutex.TryLock
-		RWMutex.TryRLock RWMutex.Unlock WaitGroup WaitGroup.Add WaitGroup.Done
-		WaitGroup.Go WaitGroup.Wait
+		Mutex.Unlock NewCond Once Once.Do OnceFunc OnceValue OnceValues Pool Pool.Get
+		Pool.Put RWMutex RWMutex.Lock RWMutex.RLock RWMutex.RLocker RWMutex.RUnlock
+		RWMutex.TryLock RWMutex.TryRLock RWMutex.Unlock WaitGroup WaitGroup.Add
+		WaitGroup.Done WaitGroup.Go WaitGroup.Wait
 	`,
 	"sync/atomic": `
-		AddInt32 AddInt64 AddUint32 AddUint64 AddUintptr Bool Bool.CompareAndSwap
-		Bool.Load Bool.Store Bool.Swap CompareAndSwapInt32 CompareAndSwapInt64
-		CompareAndSwapUint32 CompareAndSwapUint64 CompareAndSwapUintptr Int32 Int32.Add
-		Int32.And Int32.CompareAndSwap Int32.Load Int32.Or Int32.Store Int32.Swap Int64
-		Int64.Add Int64.And Int64.CompareAndSwap Int64.Load Int64.Or Int64.Store
-		Int64.Swap LoadInt32 LoadInt64 LoadUint32 LoadUint64 LoadUintptr StoreInt32
-		StoreInt64 StoreUint32 StoreUint64 StoreUintptr SwapInt32 SwapInt64 SwapUint32
-		SwapUint64 SwapUintptr Uint32 Uint32.Add Uint32.And Uint32.CompareAndSwap
-		Uint32.Load Uint32.Or Uint32.Store Uint32.Swap Uint64 Uint64.Add Uint64.And
-		Uint64.CompareAndSwap Uint64.Load Uint64.Or Uint64.Store Uint64.Swap Uintptr
-		Uintptr.Add Uintptr.And Uintptr.CompareAndSwap Uintptr.Load Uintptr.Or
-		Uintptr.Store Uintptr.Swap Value Value.CompareAndSwap Value.Load Value.Store
-		Value.Swap
+		AddInt32 AddInt64 AddUint32 AddUint64 AddUintptr AndInt32 AndInt64 AndUint32
+		AndUint64 AndUintptr Bool Bool.CompareAndSwap Bool.Load Bool.Store Bool.Swap
+		CompareAndSwapInt32 CompareAndSwapInt64 CompareAndSwapUint32
+		CompareAndSwapUint64 CompareAndSwapUintptr Int32 Int32.Add Int32.And
+		Int32.CompareAndSwap Int32.Load Int32.Or Int32.Store Int32.Swap Int64 Int64.Add
+		Int64.And Int64.CompareAndSwap Int64.Load Int64.Or Int64.Store Int64.Swap
+		LoadInt32 LoadInt64 LoadUint32 LoadUint64 LoadUintptr OrInt32 OrInt64 OrUint32
+		OrUint64 OrUintptr Pointer Pointer.CompareAndSwap Pointer.Load Pointer.Store
+		Pointer.Swap StoreInt32 StoreInt64 StoreUint32 StoreUint64 StoreUintptr
+		SwapInt32 SwapInt64 SwapUint32 SwapUint64 SwapUintptr Uint32 Uint32.Add
+		Uint32.And Uint32.CompareAndSwap Uint32.Load Uint32.Or Uint32.Store Uint32.Swap
+		Uint64 Uint64.Add Uint64.And Uint64.CompareAndSwap Uint64.Load Uint64.Or
+		Uint64.Store Uint64.Swap Uintptr Uintptr.Add Uintptr.And Uintptr.CompareAndSwap
+		Uintptr.Load Uintptr.Or Uintptr.Store Uintptr.Swap Value Value.CompareAndSwap
+		Value.Load Value.Store Value.Swap
 	`,
 	"text/scanner": `
 		Char Comment EOF Float GoTokens GoWhitespace Ident Int Position Position.IsValid
@@ -1016,17 +1101,17 @@ var sandboxAllowed = map[string]string{
 		ASCII_Hex_Digit Adlam Ahom Anatolian_Hieroglyphs Arabic Armenian Avestan
 		AzeriCase Balinese Bamum Bassa_Vah Batak Bengali Bhaiksuki Bidi_Control Bopomofo
 		Brahmi Braille Buginese Buhid C Canadian_Aboriginal Carian CaseRange CaseRanges
-		Categories Caucasian_Albanian Cc Cf Chakma Cham Cherokee Chorasmian Co Common
-		Coptic Cs Cuneiform Cypriot Cypro_Minoan Cyrillic Dash Deprecated Deseret
-		Devanagari Diacritic Digit Dives_Akuru Dogra Duployan Egyptian_Hieroglyphs
-		Elbasan Elymaic Ethiopic Extender FoldCategory FoldScript Georgian Glagolitic
-		Gothic Grantha GraphicRanges Greek Gujarati Gunjala_Gondi Gurmukhi Han Hangul
-		Hanifi_Rohingya Hanunoo Hatran Hebrew Hex_Digit Hiragana Hyphen
-		IDS_Binary_Operator IDS_Trinary_Operator Ideographic Imperial_Aramaic In
+		Categories CategoryAliases Caucasian_Albanian Cc Cf Chakma Cham Cherokee
+		Chorasmian Cn Co Common Coptic Cs Cuneiform Cypriot Cypro_Minoan Cyrillic Dash
+		Deprecated Deseret Devanagari Diacritic Digit Dives_Akuru Dogra Duployan
+		Egyptian_Hieroglyphs Elbasan Elymaic Ethiopic Extender FoldCategory FoldScript
+		Georgian Glagolitic Gothic Grantha GraphicRanges Greek Gujarati Gunjala_Gondi
+		Gurmukhi Han Hangul Hanifi_Rohingya Hanunoo Hatran Hebrew Hex_Digit Hiragana
+		Hyphen IDS_Binary_Operator IDS_Trinary_Operator Ideographic Imperial_Aramaic In
 		Inherited Inscriptional_Pahlavi Inscriptional_Parthian Is IsControl IsDigit
 		IsGraphic IsLetter IsLower IsMark IsNumber IsOneOf IsPrint IsPunct IsSpace
 		IsSymbol IsTitle IsUpper Javanese Join_Control Kaithi Kannada Katakana Kawi
-		Kayah_Li Kharoshthi Khitan_Small_Script Khmer Khojki Khudawadi L Lao Latin
+		Kayah_Li Kharoshthi Khitan_Small_Script Khmer Khojki Khudawadi L LC Lao Latin
 		Lepcha Letter Limbu Linear_A Linear_B Lisu Ll Lm Lo Logical_Order_Exception
 		Lower LowerCase Lt Lu Lycian Lydian M Mahajani Makasar Malayalam Mandaic
 		Manichaean Marchen Mark Masaram_Gondi MaxASCII MaxCase MaxLatin1 MaxRune Mc Me
@@ -1052,7 +1137,7 @@ var sandboxAllowed = map[string]string{
 		White_Space Yezidi Yi Z Zanabazar_Square Zl Zp Zs
 	`,
 	"unicode/utf16": `
-		AppendRune Decode DecodeRune Encode EncodeRune IsSurrogate
+		AppendRune Decode DecodeRune Encode EncodeRune IsSurrogate RuneLen
 	`,
 	"unicode/utf8": `
 		AppendRune DecodeLastRune DecodeLastRuneInString DecodeRune DecodeRuneInString

@@ -2,6 +2,9 @@ package interp
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"maps"
 	"reflect"
 	"slices"
@@ -10,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/generic"
 )
 
 // sandboxNames walks what the interpreter could give service code from
@@ -17,8 +21,11 @@ import (
 // wrappers ("_Reader", which only call interpreted methods), every
 // exported method of an exported concrete type ("Template.ParseFiles"),
 // and every exported method of a variable's value whose type is not such
-// a type ("EOF.Error"). Methods are those of the host's types, so a new
-// version of Go that adds one adds a name here.
+// a type ("EOF.Error"); and the exported functions, types and methods of
+// the source of the package's generic part, which the interpreter
+// compiles ("Sort", "Pointer.Load"). Methods are those of the host's
+// types, and the sources the Go release's, so a new version of Go that
+// adds one adds a name here.
 func sandboxNames(t *testing.T, path string) map[string]bool {
 	t.Helper()
 	var syms map[string]reflect.Value
@@ -76,6 +83,56 @@ func sandboxNames(t *testing.T, path string) map[string]bool {
 			typ := v.Type().Elem()
 			if typ.Kind() != reflect.Interface {
 				methods(name, typ, reflect.PointerTo(typ))
+			}
+		}
+	}
+	for _, name := range genericNames(t, path) {
+		names[name] = true
+	}
+	return names
+}
+
+// genericNames returns the exported names the source of the generic part
+// of package path declares: functions, types, and methods of the types.
+func genericNames(t *testing.T, path string) []string {
+	t.Helper()
+	src, ok := generic.Sources[path]
+	if !ok {
+		return nil
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), path, src, 0)
+	if err != nil {
+		t.Fatalf("the generic source of %s: %v", path, err)
+	}
+	var names []string
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if !d.Name.IsExported() {
+				continue
+			}
+			if d.Recv == nil {
+				names = append(names, d.Name.Name)
+				continue
+			}
+			rt := d.Recv.List[0].Type
+			if s, ok := rt.(*ast.StarExpr); ok {
+				rt = s.X
+			}
+			switch x := rt.(type) {
+			case *ast.IndexExpr:
+				rt = x.X
+			case *ast.IndexListExpr:
+				rt = x.X
+			}
+			if id, ok := rt.(*ast.Ident); ok && id.IsExported() {
+				names = append(names, id.Name+"."+d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				if ts, ok := s.(*ast.TypeSpec); ok && ts.Name.IsExported() {
+					names = append(names, ts.Name.Name)
+				}
 			}
 		}
 	}
@@ -166,4 +223,46 @@ func wrapNames(names []string) string {
 	}
 	b.WriteString("\n\t")
 	return b.String()
+}
+
+// TestSandboxPackages: every package of yaegi's standard library is
+// reviewed: in the sandbox (Sandbox), in part (net/http), or left out
+// whole with what it reaches (sandboxOutside); and the lists name only
+// packages yaegi has.
+func TestSandboxPackages(t *testing.T) {
+	t.Parallel()
+	tables := map[string]bool{}
+	for key := range stdlib.Symbols {
+		if path := importPathOfKey(key); path != key {
+			tables[path] = true
+		}
+	}
+	for path := range tables {
+		in := 0
+		if slices.Contains(Sandbox, path) {
+			in++
+		}
+		if path == "net/http" {
+			in++
+		}
+		if sandboxOutside[path] != "" {
+			in++
+		}
+		switch in {
+		case 0:
+			t.Errorf("%s is neither in Sandbox nor in sandboxOutside: review it, and add it to Sandbox (it computes in memory) or to sandboxOutside with what it reaches", path)
+		case 2, 3:
+			t.Errorf("%s is both in the sandbox and in sandboxOutside", path)
+		}
+	}
+	for _, path := range Sandbox {
+		if !tables[path] {
+			t.Errorf("Sandbox has %s, which yaegi's standard library lacks", path)
+		}
+	}
+	for path := range sandboxOutside {
+		if !tables[path] {
+			t.Errorf("sandboxOutside has %s, which yaegi's standard library lacks", path)
+		}
+	}
 }

@@ -60,6 +60,27 @@ var _ = exec.Command
 import "unsafe"
 var _ = unsafe.Sizeof(1)
 `, interp.Options{}, `import "unsafe"`},
+		{"packages of Go 1.23 to 1.26", `package a
+import ("crypto/sha3"; "crypto/hkdf"; "crypto/pbkdf2"; "crypto/mlkem"; "crypto/hpke"; "iter"; "unique"; "weak"; "structs"; "slices"; "maps")
+var _ = sha3.Sum256; var _ = mlkem.GenerateKey768; var _ = hpke.NewSender
+var _ iter.Seq[int]; var _ structs.HostLayout
+func f() {
+	k, _ := hkdf.Key(sha3.New256, nil, nil, "", 8)
+	p, _ := pbkdf2.Key(sha3.New256, "p", nil, 1, 8)
+	_, _ = unique.Make(string(k)), weak.Make(&p)
+	slices.Sort(p)
+	_ = slices.Collect(maps.Keys(map[int]int{}))
+}
+`, interp.Options{}, ""},
+		{"a test package of Go 1.25", `package a
+import "testing/synctest"
+var _ = synctest.Wait
+`, interp.Options{}, `a.go:2:8: import "testing/synctest" is outside microfn's sandbox (it is for tests: it runs goroutines in a bubble with the runtime's fake clock): allow it with microfn serve --allow testing/synctest`},
+		{"fips140 enforcement", `package a
+import "crypto/fips140"
+var _ = fips140.Enabled()
+func f() { fips140.WithoutEnforcement(func() {}) }
+`, interp.Options{}, "a.go:4:20: crypto/fips140.WithoutEnforcement is outside microfn's sandbox (it lifts, for the function it runs, the FIPS 140-3 enforcement the host process was started with): allow it with --allow crypto/fips140"},
 		{"outside the standard library", `package a
 import "github.com/foo/bar"
 var _ = bar.X

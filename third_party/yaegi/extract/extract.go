@@ -478,7 +478,7 @@ func GetMinor(part string) string {
 	return minor
 }
 
-const defaultMinorVersion = 22
+const defaultMinorVersion = 26
 
 func genBuildTags() (string, error) {
 	version := runtime.Version()

@@ -41,6 +41,8 @@ var constOp = map[action]func(*node){
 var constBltn = map[string]func(*node){
 	bltnComplex: complexConst,
 	bltnImag:    imagConst,
+	bltnMax:     minMaxConst,
+	bltnMin:     minMaxConst,
 	bltnReal:    realConst,
 }
 
@@ -180,7 +182,11 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 							sc.add(sc.getType("int")) // Add a dummy type to store array shallow copy for range
 							ktyp = sc.getType("int")
 							vtyp = valueTOf(typ.Elem())
+						case reflect.Func:
+							ktyp, vtyp, err = setRangeFunc(sc, n.anc, o.typ)
 						}
+					case funcT:
+						ktyp, vtyp, err = setRangeFunc(sc, n.anc, o.typ)
 					case mapT:
 						n.anc.gen = rangeMap
 						ityp := valueTOf(reflect.TypeOf((*reflect.MapIter)(nil)))
@@ -205,6 +211,9 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						sc.add(sc.getType("int")) // Add a dummy type to store array shallow copy for range
 						ktyp = sc.getType("int")
 						vtyp = o.typ.val
+					}
+					if err != nil {
+						return false
 					}
 
 					kindex := sc.add(ktyp)
@@ -981,7 +990,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						return
 					}
 					// Generate closures for function body.
-					if err = genRun(g.child[3]); err != nil {
+					if err = genRun(g); err != nil {
 						return
 					}
 				}
@@ -1085,6 +1094,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 		case breakStmt:
 			if len(n.child) == 0 {
 				n.tnext = sc.loop
+				err = rangeFuncBranch(n, n.tnext)
 				break
 			}
 			if !n.hasAnc(n.sym.node) {
@@ -1092,10 +1102,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				break
 			}
 			n.tnext = n.sym.node
+			err = rangeFuncBranch(n, n.tnext)
 
 		case continueStmt:
 			if len(n.child) == 0 {
 				n.tnext = sc.loopRestart
+				err = rangeFuncBranch(n, n.tnext)
 				break
 			}
 			if !n.hasAnc(n.sym.node) {
@@ -1103,6 +1115,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				break
 			}
 			n.tnext = n.sym.node.child[1].lastChild().start
+			err = rangeFuncBranch(n, n.tnext)
 
 		case gotoStmt:
 			if n.sym.node == nil {
@@ -1111,6 +1124,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				break
 			}
 			n.tnext = n.sym.node.start
+			err = rangeFuncBranch(n, n.sym.node)
 
 		case labeledStmt:
 			wireChild(n)
@@ -1119,6 +1133,9 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			}
 			for _, c := range n.sym.from {
 				c.tnext = n.start // Resolve forward goto.
+				if err = rangeFuncBranch(c, n); err != nil {
+					break
+				}
 			}
 
 		case callExpr:
@@ -1146,7 +1163,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					if err != nil {
 						return
 					}
-					err = genRun(g.child[3]) // Generate closures for function body.
+					err = genRun(g) // Generate closures for function body.
 					if err != nil {
 						return
 					}
@@ -1341,7 +1358,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 							break
 						}
 						// AST compilation part 2: Generate closures for function body.
-						if err = genRun(g.child[3]); err != nil {
+						if err = genRun(g); err != nil {
 							break
 						}
 					}
@@ -1782,6 +1799,8 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				n.tnext = n.child[2].start // then go to range body
 				n.child[2].tnext = n       // then body go to range function (loop)
 				n.child[0].gen = empty
+			} else if isRangeFunc(n) {
+				wireRangeFunc(n)
 			} else {
 				var k, o, body *node
 				if len(n.child) == 4 {
@@ -1866,6 +1885,11 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					}
 					n.action = aGetSym
 					n.gen = nop
+				} else if sym, ok := interp.srcPkg[pkg][name]; ok {
+					// A generic function or type of a package of the
+					// standard library, compiled from source (see
+					// importStdGeneric).
+					setSrcPkgSymbol(n, sym)
 				} else {
 					err = n.cfgErrorf("package %s \"%s\" has no symbol %s", n.child[0].ident, pkg, name)
 				}
@@ -1873,17 +1897,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				pkg, name := n.child[0].sym.typ.path, n.child[1].ident
 				// Resolve source package symbol
 				if sym, ok := interp.srcPkg[pkg][name]; ok {
-					n.findex = sym.index
-					if sym.global {
-						n.level = globalFrame
-					}
-					n.val = sym.node
-					n.gen = nop
-					n.action = aGetSym
-					n.typ = sym.typ
-					n.sym = sym
-					n.recv = sym.recv
-					n.rval = sym.rval
+					setSrcPkgSymbol(n, sym)
 				} else {
 					err = n.cfgErrorf("undefined selector: %s.%s", pkg, name)
 				}
@@ -2549,6 +2563,16 @@ func getVarDependencies(nod *node, sc *scope, throughFuncs bool) (deps []*node) 
 	var walk func(root *node)
 	walk = func(root *node) {
 		root.Walk(func(n *node) bool {
+			if n.kind == funcDecl && n != root {
+				// An instance of a generic function, put in place of
+				// the function in a call: walked once (it may call
+				// itself), if through functions and of this package
+				// (the names of another's are not this one's).
+				if !throughFuncs || seenFunc[n] || n.scope != nil && n.scope.pkgID != sc.pkgID {
+					return false
+				}
+				seenFunc[n] = true
+			}
 			if n.kind != identExpr {
 				return true
 			}
@@ -2657,7 +2681,14 @@ func (n *node) isType(sc *scope) bool {
 			return true // Imported source type
 		}
 	case identExpr:
-		return sc.getType(n.ident) != nil
+		if sc.getType(n.ident) != nil {
+			return true
+		}
+		// A type argument put in an instance of a generic function in
+		// place of its type parameter (see genAST): its type is set, and
+		// its name, the type's, is in no scope (main.T, []T).
+		_, _, found := sc.lookup(n.ident)
+		return !found && n.typ != nil && n.typ.id() == n.ident
 	case indexExpr:
 		// Maybe a generic type.
 		sym, _, ok := sc.lookup(n.child[0].ident)
@@ -3337,4 +3368,20 @@ func isBranch(n *node) bool {
 		return true
 	}
 	return false
+}
+
+// setSrcPkgSymbol makes selector n, of a package, refer to sym, a symbol of
+// the package compiled from source.
+func setSrcPkgSymbol(n *node, sym *symbol) {
+	n.findex = sym.index
+	if sym.global {
+		n.level = globalFrame
+	}
+	n.val = sym.node
+	n.gen = nop
+	n.action = aGetSym
+	n.typ = sym.typ
+	n.sym = sym
+	n.recv = sym.recv
+	n.rval = sym.rval
 }

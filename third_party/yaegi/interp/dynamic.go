@@ -177,6 +177,12 @@ func implementsItype(d, iface *itype) bool {
 	}
 	for name := range ms {
 		want := lookupFieldOrMethod(iface, name)
+		if d.cat == valueT && want != nil && want.cat == funcT {
+			if !binaryMethodIs(d.rtype, name, want) {
+				return false
+			}
+			continue
+		}
 		got := lookupFieldOrMethod(d, name)
 		if want == nil || got == nil || want.cat != funcT || got.cat != funcT {
 			continue // a binary method: its name must do
@@ -205,4 +211,30 @@ func sameSignature(a, b *itype) bool {
 		}
 	}
 	return true
+}
+
+// binaryMethodIs reports whether binary type rt has a method name of the
+// signature of want, a function type of interpreted code: a type switch
+// or an assertion to interface{ Unwrap() error } does not match a value
+// whose Unwrap returns []error.
+func binaryMethodIs(rt reflect.Type, name string, want *itype) bool {
+	m, ok := rt.MethodByName(name)
+	if !ok {
+		return false
+	}
+	mt := m.Type
+	if rt.Kind() != reflect.Interface {
+		// A method of a concrete type takes its receiver first.
+		in := make([]reflect.Type, mt.NumIn()-1)
+		for i := range in {
+			in[i] = mt.In(i + 1)
+		}
+		out := make([]reflect.Type, mt.NumOut())
+		for i := range out {
+			out[i] = mt.Out(i)
+		}
+		mt = reflect.FuncOf(in, out, mt.IsVariadic())
+	}
+	wt := want.TypeOf()
+	return wt == nil || mt == wt || mt.String() == wt.String()
 }

@@ -21,6 +21,14 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 	if root.kind == funcDecl {
 		sname = root.child[1].ident + "["
 	}
+	// The constraints are resolved where the generic function or type is
+	// declared, which may be another package than the caller's; and the
+	// instances of two packages' generic functions of one name differ.
+	dsc := sc
+	if root.scope != nil {
+		dsc = root.scope
+		sname = dsc.pkgID + "." + sname
+	}
 
 	// Input type parameters must be resolved prior AST generation, as compilation
 	// of generated AST may occur in a different scope.
@@ -36,9 +44,10 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 			nod.val = nod
 
 		case identExpr:
-			// Replace generic type by instantiated one.
+			// Replace generic type by instantiated one, but for the name
+			// of a selector (hash.Hash in func Key[Hash hash.Hash]).
 			nt, ok := typeParam[n.ident]
-			if !ok {
+			if !ok || n.anc != nil && n.anc.kind == selectorExpr && childPos(n) == 1 {
 				break
 			}
 			nod = copyNode(nt, anc, true)
@@ -66,7 +75,7 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 						if pindex >= len(types) {
 							return nil, cc.cfgErrorf("undefined type for %s", cc.ident)
 						}
-						t, err := nodeType(c.interp, sc, c.child[l])
+						t, err := nodeType(c.interp, dsc, c.child[l])
 						if err != nil {
 							return nil, err
 						}
@@ -120,7 +129,7 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 							return nil, cc.cfgErrorf("undefined type for %s", cc.ident)
 						}
 						it := types[pindex]
-						t, err := nodeType(c.interp, sc, c.child[l])
+						t, err := nodeType(c.interp, dsc, c.child[l])
 						if err != nil {
 							return nil, err
 						}
@@ -206,99 +215,6 @@ func copyNode(n, anc *node, recursive bool) *node {
 		}
 	}
 	return nod
-}
-
-func inferTypesFromCall(sc *scope, fun *node, args []*node) ([]*itype, error) {
-	ftn := fun.typ.node
-	// Fill the map of parameter types, indexed by type param ident.
-	paramTypes := map[string]*itype{}
-	for _, c := range ftn.child[0].child {
-		typ, err := nodeType(fun.interp, sc, c.lastChild())
-		if err != nil {
-			return nil, err
-		}
-		for _, cc := range c.child[:len(c.child)-1] {
-			paramTypes[cc.ident] = typ
-		}
-	}
-
-	var inferTypes func(*itype, *itype) ([]*itype, error)
-	inferTypes = func(param, input *itype) ([]*itype, error) {
-		switch param.cat {
-		case chanT, ptrT, sliceT:
-			return inferTypes(param.val, input.val)
-
-		case mapT:
-			k, err := inferTypes(param.key, input.key)
-			if err != nil {
-				return nil, err
-			}
-			v, err := inferTypes(param.val, input.val)
-			if err != nil {
-				return nil, err
-			}
-			return append(k, v...), nil
-
-		case structT:
-			lt := []*itype{}
-			for i, f := range param.field {
-				nl, err := inferTypes(f.typ, input.field[i].typ)
-				if err != nil {
-					return nil, err
-				}
-				lt = append(lt, nl...)
-			}
-			return lt, nil
-
-		case funcT:
-			lt := []*itype{}
-			for i, t := range param.arg {
-				if i >= len(input.arg) {
-					break
-				}
-				nl, err := inferTypes(t, input.arg[i])
-				if err != nil {
-					return nil, err
-				}
-				lt = append(lt, nl...)
-			}
-			for i, t := range param.ret {
-				if i >= len(input.ret) {
-					break
-				}
-				nl, err := inferTypes(t, input.ret[i])
-				if err != nil {
-					return nil, err
-				}
-				lt = append(lt, nl...)
-			}
-			return lt, nil
-
-		case nilT:
-			if paramTypes[param.name] != nil {
-				return []*itype{input}, nil
-			}
-
-		case genericT:
-			return []*itype{input}, nil
-		}
-		return nil, nil
-	}
-
-	types := []*itype{}
-	for i, c := range ftn.child[1].child {
-		typ, err := nodeType(fun.interp, sc, c.lastChild())
-		if err != nil {
-			return nil, err
-		}
-		lt, err := inferTypes(typ, args[i].typ)
-		if err != nil {
-			return nil, err
-		}
-		types = append(types, lt...)
-	}
-
-	return types, nil
 }
 
 func checkConstraint(it, ct *itype) error {

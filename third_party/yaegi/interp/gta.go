@@ -231,6 +231,20 @@ func (interp *Interpreter) gta(root *node, rpath, importPath, pkgName string) ([
 				ipath = packageName
 			}
 			if pkg := interp.binPkg[ipath]; pkg != nil {
+				// The generic part of a package of the standard library
+				// is compiled from source: its globals come after those
+				// of this package so far, in the one global frame.
+				if len(sc.types) > len(interp.universe.types) {
+					interp.universe.types = sc.types
+				}
+				var compiled bool
+				if compiled, err = interp.importStdGeneric(ipath); err != nil {
+					err = n.cfgErrorf("import %q error: %v", ipath, err)
+					return false
+				}
+				if compiled {
+					sc.types = interp.universe.types
+				}
 				switch name {
 				case "_": // no import of symbols
 				case ".": // import symbols in current scope

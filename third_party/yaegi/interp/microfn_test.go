@@ -2,13 +2,28 @@ package interp_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/generic"
 )
 
 // The tests of the changes microfn made to yaegi (see FORK.md). Each case
@@ -978,6 +993,1018 @@ func main() {
 }
 `,
 		want: `1234 $12.34 $0.05 24322e3535|00042|7|"$0.01"`,
+	}})
+}
+
+// notInTables are the packages of `go list std` that stdlib.Symbols leaves
+// out on purpose, with the reason.
+var notInTables = map[string]string{
+	"embed":            "its files come from //go:embed directives, which the interpreter does not process",
+	"os/exec":          "it runs programs: the unrestricted tables have it",
+	"plugin":           "it loads compiled code into the process",
+	"runtime/cgo":      "it supports cgo, which interpreted code cannot use",
+	"runtime/coverage": "it writes coverage data of a binary built with -cover",
+	"runtime/race":     "it is the race detector's runtime, with no API",
+	"syscall":          "the syscall and unrestricted tables have it, per platform",
+	"time/tzdata":      "it has no API: it is imported for its side effect of embedding the time zone database",
+	"unsafe":           "the unsafe table has it",
+}
+
+// stdExports returns the standard library's packages (as the toolchain
+// running the test lists them, internal ones left out) and a function
+// giving each one's exported names that the symbol tables hold: all but
+// generic functions and types, and constraint interfaces. It skips the
+// test without a Go toolchain.
+func stdExports(t *testing.T) ([]string, func(path string) map[string]bool) {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command:", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, gobin, "list", "-export", "-f", "{{.ImportPath}} {{.Export}}", "std").Output()
+	if err != nil {
+		t.Fatalf("go list std: %v", err)
+	}
+	exports := map[string]string{}
+	var paths []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, file, _ := strings.Cut(line, " ")
+		exports[path] = file
+		if !strings.Contains(path, "internal") && !strings.HasPrefix(path, "vendor/") {
+			paths = append(paths, path)
+		}
+	}
+	fset := token.NewFileSet()
+	imp := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		return os.Open(exports[path])
+	})
+	names := func(path string) map[string]bool {
+		pkg, err := imp.Import(path)
+		if err != nil {
+			t.Fatalf("import %s: %v", path, err)
+		}
+		m := map[string]bool{}
+		for _, name := range pkg.Scope().Names() {
+			switch o := pkg.Scope().Lookup(name).(type) {
+			case *types.Func:
+				if o.Exported() && o.Type().(*types.Signature).TypeParams().Len() == 0 {
+					m[name] = true
+				}
+			case *types.TypeName:
+				if !o.Exported() {
+					continue
+				}
+				if n, ok := o.Type().(*types.Named); ok && n.TypeParams().Len() > 0 {
+					continue
+				}
+				if i, ok := o.Type().Underlying().(*types.Interface); ok && i.NumMethods() == 0 && i.NumEmbeddeds() != 0 {
+					continue
+				}
+				m[name] = true
+			case *types.Var, *types.Const:
+				if o.Exported() {
+					m[name] = true
+				}
+			}
+		}
+		return m
+	}
+	return paths, names
+}
+
+// TestStdlibTables: the standard library's symbol tables are those of the
+// Go release that builds the interpreter: they have every package `go list
+// std` lists (but those of notInTables), and each package has exactly the
+// names the toolchain's export data has. With a new release of Go, this
+// test fails until the tables are generated again (go generate in stdlib,
+// internal/cmd/extract/all_platforms.sh).
+func TestStdlibTables(t *testing.T) {
+	t.Parallel()
+	paths, names := stdExports(t)
+	tables := map[string]map[string]reflect.Value{}
+	for key, syms := range stdlib.Symbols {
+		if key != "." && !strings.HasPrefix(key, "github.com/traefik/yaegi/") {
+			tables[path.Dir(key)] = syms
+		}
+	}
+	for _, p := range paths {
+		syms, ok := tables[p]
+		if _, skip := notInTables[p]; skip {
+			if ok {
+				t.Errorf("%s is in the tables and in notInTables", p)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("the tables lack %s (go list std has it): add it to the go:generate lines of stdlib/stdlib.go, or to notInTables with a reason", p)
+			continue
+		}
+		want := names(p)
+		for name := range want {
+			if _, ok := syms[name]; !ok {
+				t.Errorf("%s.%s is missing from the tables", p, name)
+			}
+		}
+		for name := range syms {
+			if !strings.HasPrefix(name, "_") && !want[name] {
+				t.Errorf("the tables have %s.%s, which the toolchain's %s lacks", p, name, p)
+			}
+		}
+		delete(tables, p)
+	}
+	for p := range tables {
+		t.Errorf("the tables have %s, which go list std does not list", p)
+	}
+}
+
+// TestRangeOverFunc: range over a function (Go 1.23) calls it with a
+// yield function that runs the loop's body; break, continue, labeled
+// branches to enclosing loops, return (with named results and defers)
+// and panics behave as in Go, the loop variables are fresh each
+// iteration, and misused yield functions panic with the runtime's errors
+// (yaegi panicked compiling such a loop: "nil type"). A goto out of the
+// body is refused.
+func TestRangeOverFunc(t *testing.T) {
+	t.Parallel()
+	i := interp.New(interp.Options{})
+	_, err := i.Eval(`package main
+
+func main() {
+	for range func(yield func() bool) { yield() } {
+		goto out
+	}
+out:
+}
+`)
+	if err == nil || !strings.Contains(err.Error(), "goto out of the body of a range over a function is not supported") {
+		t.Errorf("goto out of the body: got error %v", err)
+	}
+	runForkCases(t, []forkCase{{
+		name: "branches",
+		src: `package main
+
+import "fmt"
+
+func count(n int) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		for i := 0; i < n; i++ {
+			if !yield(i) {
+				fmt.Println("stopped at", i)
+				return
+			}
+		}
+		fmt.Println("exhausted")
+	}
+}
+
+func pairs(yield func(string, int) bool) {
+	for i, s := range []string{"a", "b"} {
+		if !yield(s, i) {
+			return
+		}
+	}
+}
+
+func nothing(yield func() bool) { _ = yield() && yield() }
+
+func main() {
+	for x := range count(10) {
+		if x == 1 {
+			continue
+		}
+		if x == 3 {
+			break
+		}
+		fmt.Println("x", x)
+	}
+	for k, v := range pairs {
+		fmt.Println(k, v)
+	}
+	for k := range pairs {
+		fmt.Println(k)
+	}
+	n := 0
+	for range nothing {
+		n++
+	}
+	fmt.Println("n", n)
+outer:
+	for i := 0; i < 3; i++ {
+		for x := range count(5) {
+			if x == 1 {
+				continue outer
+			}
+			if i == 2 {
+				break outer
+			}
+			fmt.Println("i x", i, x)
+		}
+	}
+L:
+	for x := range count(3) {
+		for y := range count(3) {
+			switch {
+			case y == 1:
+				continue L
+			case x == 2:
+				break L
+			}
+			fmt.Println("x y", x, y)
+		}
+	}
+}
+`,
+		want: "x 0\nx 2\nstopped at 3\na 0\nb 1\na\nb\nn 2\ni x 0 0\nstopped at 1\ni x 1 0\nstopped at 1\nstopped at 0\nx y 0 0\nstopped at 1\nx y 1 0\nstopped at 1\nstopped at 0\nstopped at 2",
+	}, {
+		name: "return, defer and variables",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type Seq[V any] func(yield func(V) bool)
+
+func gen(vs ...string) Seq[string] {
+	return func(yield func(string) bool) {
+		for _, v := range vs {
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+type List struct{ items []string }
+
+func (l *List) All(yield func(int, string) bool) {
+	for i, s := range l.items {
+		if !yield(i, s) {
+			return
+		}
+	}
+}
+
+func nested() (s string) {
+	defer func() { s += "!" }()
+	for a := range gen("x", "y") {
+		for b := range gen("1", "2") {
+			defer func() { s += "d" }()
+			if a == "y" && b == "2" {
+				return a + b
+			}
+		}
+	}
+	return "none"
+}
+
+func main() {
+	fmt.Println(nested())
+	var fs []func() string
+	for v := range gen("a", "b", "c") {
+		fs = append(fs, func() string { return v })
+	}
+	for _, f := range fs {
+		fmt.Print(f())
+	}
+	fmt.Println()
+	for i, s := range (&List{[]string{"p", "q"}}).All {
+		fmt.Print(i, s, " ")
+	}
+	fmt.Println()
+	for line := range strings.Lines("l1\nl2\n") {
+		fmt.Printf("%q ", line)
+	}
+	for part := range strings.SplitSeq("1,2,3", ",") {
+		if part == "3" {
+			break
+		}
+		fmt.Print(part, " ")
+	}
+	fmt.Println()
+	done := make(chan bool)
+	for x := range func(yield func(int) bool) {
+		go func() { yield(42); done <- true }()
+		<-done
+	} {
+		fmt.Println("from a goroutine", x)
+	}
+}
+`,
+		want: "y2dddd!\nabc\n0p 1q \n\"l1\\n\" \"l2\\n\" 1 2 \nfrom a goroutine 42",
+	}, {
+		name: "panics",
+		src: `package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func try(f func()) {
+	defer func() {
+		r := recover()
+		_, ok := r.(runtime.Error)
+		fmt.Println(r, ok)
+	}()
+	f()
+}
+
+func main() {
+	try(func() {
+		for x := range func(yield func(int) bool) { _ = yield(1) && yield(2) } {
+			if x == 1 {
+				panic("boom")
+			}
+		}
+	})
+	try(func() {
+		for range func(yield func() bool) { yield(); yield() } {
+			break
+		}
+	})
+	var saved func() bool
+	try(func() {
+		for range func(yield func() bool) { saved = yield } {
+		}
+		saved()
+	})
+	try(func() {
+		for range func(yield func() bool) {
+			defer func() { recover() }()
+			yield()
+		} {
+			panic("body")
+		}
+	})
+	try(func() {
+		for range func(yield func() bool) {
+			func() { defer func() { recover() }(); yield() }()
+			yield()
+		} {
+			panic("body")
+		}
+	})
+	try(func() {
+		var seq func(func(int) bool)
+		for x := range seq {
+			fmt.Println(x)
+		}
+	})
+}
+`,
+		want: "boom false\n" +
+			"runtime error: range function continued iteration after function for loop body returned false true\n" +
+			"runtime error: range function continued iteration after whole loop exit true\n" +
+			"runtime error: range function recovered a loop body panic and did not resume panicking true\n" +
+			"runtime error: range function continued iteration after loop body panic true\n" +
+			"runtime error: invalid memory address or nil pointer dereference true",
+	}})
+}
+
+// TestMinMaxClear: the builtins min, max and clear (Go 1.21), which yaegi
+// lacked ("undefined: min"): of constants (folded into a constant), of
+// typed values with untyped constants, of strings, of floats (a NaN wins;
+// -0 is less than 0), of type parameters; clear of a map, a slice, a nil
+// map.
+func TestMinMaxClear(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "values",
+		src: `package main
+
+import (
+	"fmt"
+	"math"
+)
+
+type Celsius float64
+
+const c1 = min(3, 1, 2)
+const c2 = max(1, 2.5)
+const c3 = min("b", "a")
+
+func main() {
+	x, y := 3, 7
+	fmt.Println(min(x, y), max(x, y), min(x, 5, y), max(x, 1))
+	var f float64 = 2.5
+	fmt.Println(min(f, 1), max(f, 10), min(1, f))
+	nan := math.NaN()
+	fmt.Println(min(nan, 1.0), max(1.0, nan), min(1.0, nan, 0.5))
+	negz := math.Copysign(0, -1)
+	fmt.Println(math.Signbit(min(0.0, negz)), math.Signbit(max(negz, 0.0)), math.Signbit(min(negz, 0.0)), math.Signbit(max(0.0, negz)))
+	fmt.Println(min("b", "a", "c"), max("b", "a", "c"))
+	fmt.Println(c1, c2, c3)
+	var t Celsius = 30
+	fmt.Println(min(t, 20), max(t, 40))
+	var u uint8 = 200
+	fmt.Println(min(u, 100), max(u, 255))
+	m := map[string]int{"a": 1, "b": 2}
+	clear(m)
+	fmt.Println(len(m), m)
+	s := []int{1, 2, 3}
+	clear(s[1:])
+	fmt.Println(s)
+	var nm map[int]int
+	clear(nm)
+	fmt.Println(nm == nil)
+	r := min(len(s), 2)
+	fmt.Println(r)
+}
+`,
+		want: "3 7 3 3\n1 10 1\nNaN NaN NaN\ntrue false true false\na c\n1 2.5 a\n20 40\n100 255\n0 map[]\n[1 0 0]\ntrue\n2",
+	}, {
+		name: "generic",
+		src: `package main
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+)
+
+func lo[T cmp.Ordered](xs ...T) T {
+	m := xs[0]
+	for _, x := range xs[1:] {
+		m = min(m, x)
+	}
+	return m
+}
+
+func hi[T cmp.Ordered](a, b T) T { return max(a, b) }
+
+func clearAll[M ~map[K]V, K comparable, V any](m M) { clear(m) }
+
+func main() {
+	fmt.Println(lo[float64](3, math.NaN(), 1), lo[string]("q", "p"), lo[int](4, 2, 9))
+	fmt.Println(hi[int](1, 2), hi[string]("a", "b"))
+	var a any = min(1, 2)
+	fmt.Printf("%T %v\n", a, a)
+	x := 2.5
+	fmt.Println(min(1, x), max(3, x))
+	m := map[string]bool{"k": true}
+	clearAll[map[string]bool, string, bool](m)
+	fmt.Println(len(m))
+	fmt.Println(lo[float64](0, math.Copysign(0, -1)), 1/lo[float64](0, math.Copysign(0, -1)))
+}
+`,
+		want: "NaN p 2\n2 b\nint 1\n1 3\n0\n-0 -Inf",
+	}, {
+		name: "package-level variables",
+		src: `package main
+
+import "fmt"
+
+var X = 3
+
+var M, N = max(X, 9), min(2.5, 1)
+
+func main() { fmt.Println(M, N) }
+`,
+		want: "9 1",
+	}})
+}
+
+// TestGenericAcrossPackages: the generic functions and types of a package
+// instantiate with the types of their callers' packages: constraints and
+// field types resolve in the generic's package (yaegi resolved them in
+// the caller's: "incomplete type Box[main.P]"), a type argument passed
+// on to another generic function is a type there too, the instances of
+// two packages' functions of one name stay apart, and a type parameter
+// named like the name of a selector (Stringer fmt.Stringer) leaves the
+// selector alone.
+func TestGenericAcrossPackages(t *testing.T) {
+	t.Parallel()
+	var out, stderr bytes.Buffer
+	i := interp.New(interp.Options{
+		GoPath: "go",
+		SourcecodeFilesystem: fstest.MapFS{
+			"go/src/example.com/lib/lib.go": {Data: []byte(genericLib)},
+		},
+		Stdout: &out,
+		Stderr: &stderr,
+	})
+	if err := i.Use(stdlib.Symbols); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := i.Eval(genericApp); err != nil {
+		t.Fatalf("eval: %v\n%s", err, stderr.String())
+	}
+	if got, want := strings.TrimSpace(out.String()), "5 b\nP x 1\n1 -100\nP b\n<P s>"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+const genericLib = `package lib
+
+import "fmt"
+
+type ordered interface{ ~int | ~string }
+
+type locker struct{ n int }
+
+// Box holds a value; its field lk is of a type of package lib.
+type Box[T any] struct {
+	lk locker
+	v  T
+}
+
+func (b *Box[T]) Set(v T) { b.lk.n++; b.v = v }
+
+func (b *Box[T]) Get() (T, int) { return b.v, b.lk.n }
+
+func Max[T ordered](a, b T) T {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func Index[S ~[]E, E comparable](s S, v E) int {
+	for i := range s {
+		if s[i] == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func order[E any](d []E, a, b int, less func(E, E) bool) (int, int) {
+	if less(d[b], d[a]) {
+		return b, a
+	}
+	return a, b
+}
+
+func Median[E any](d []E, less func(E, E) bool) E {
+	a, b, c := 0, 1, 2
+	a, b = order[E](d, a, b, less)
+	b, c = order[E](d, b, c, less)
+	a, b = order[E](d, a, b, less)
+	_, _ = a, c
+	return d[b]
+}
+
+func Show[Stringer fmt.Stringer](s Stringer) string {
+	var x fmt.Stringer = s
+	return "<" + x.String() + ">"
+}
+`
+
+const genericApp = `package main
+
+import (
+	"fmt"
+
+	"example.com/lib"
+)
+
+type P struct{ name string }
+
+func (p P) String() string { return "P " + p.name }
+
+// Index has the name of lib.Index, and another body.
+func Index[S ~[]E, E comparable](s S, v E) int { return -100 }
+
+func main() {
+	fmt.Println(lib.Max[int](3, 5), lib.Max[string]("a", "b"))
+	var b lib.Box[P]
+	b.Set(P{"x"})
+	v, n := b.Get()
+	fmt.Println(v, n)
+	fmt.Println(lib.Index[[]int, int]([]int{1, 2}, 2), Index[[]int, int]([]int{1, 2}, 2))
+	fmt.Println(lib.Median[P]([]P{{"c"}, {"a"}, {"b"}}, func(x, y P) bool { return x.name < y.name }))
+	fmt.Println(lib.Show[P](P{"s"}))
+}
+`
+
+// TestGenericInference: the type arguments of a call are inferred by
+// name, from typed arguments (in parameters of types []E, map[K]V,
+// func(T) U, *T, ...T, and of generic types: Seq[V]), from the core types
+// of constraints (E of S ~[]E, K and V of M ~map[K]V), and from the
+// widest default type of untyped constants (yaegi took them in the order
+// of the arguments, without constraints: "undefined type for E").
+func TestGenericInference(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "inference",
+		src: `package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+type Ints []int
+
+type Seq[V any] func(yield func(V) bool)
+
+func First[S ~[]E, E any](s S) E { return s[0] }
+
+func Lookup[K comparable, V comparable](v V, m map[K]V) (K, bool) {
+	for k, x := range m {
+		if x == v {
+			return k, true
+		}
+	}
+	var zero K
+	return zero, false
+}
+
+func Contains[S ~[]E, E comparable](s S, v E) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func Apply[T, U any](xs []T, f func(T) U) []U {
+	var us []U
+	for _, x := range xs {
+		us = append(us, f(x))
+	}
+	return us
+}
+
+func Sum[T ~int | ~float64](xs ...T) T {
+	var s T
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func Keys[M ~map[K]V, K comparable, V any](m M) []K {
+	var ks []K
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func Values[V any](xs []V) Seq[V] {
+	return func(yield func(V) bool) {
+		for _, x := range xs {
+			if !yield(x) {
+				return
+			}
+		}
+	}
+}
+
+func Collect[V any](seq Seq[V]) []V {
+	var vs []V
+	seq(func(v V) bool { vs = append(vs, v); return true })
+	return vs
+}
+
+func Ptr[T any](v T) *T { return &v }
+
+func Deref[T any](p *T) T { return *p }
+
+func main() {
+	fmt.Println(First(Ints{4, 5}), First([]string{"a", "b"}))
+	fmt.Println(Lookup("v", map[int]string{1: "v"}))
+	fmt.Println(Contains(Ints{1, 2}, 2), Contains([]string{"x"}, "y"))
+	fmt.Println(Apply([]int{1, 2}, strconv.Itoa), Apply([]string{"3"}, func(s string) int { n, _ := strconv.Atoi(s); return n }))
+	fmt.Println(Sum(1, 2), Sum(1, 2.5), Sum(Ints{}...), Sum([]float64{0.5, 0.25}...))
+	ks := Keys(map[string]bool{"b": true, "a": true})
+	sort.Strings(ks)
+	fmt.Println(ks)
+	fmt.Println(Collect(Values([]int{1, 2, 3})))
+	fmt.Println(Deref(Ptr(7)), *Ptr("s"))
+}
+`,
+		want: "4 a\n1 true\ntrue false\n[1 2] [3]\n3 3.5 0 0.75\n[a b]\n[1 2 3]\n7 s",
+	}})
+}
+
+// TestStdlibGenerics: the generic functions and types of the standard
+// library work: slices, maps, cmp, iter (Pull, Pull2), the iterators of
+// strings and bytes, sync.OnceValue(s), atomic.Pointer, errors.AsType,
+// reflect.TypeFor and TypeAssert, rand.N, maphash.Comparable, hkdf and
+// pbkdf2 (with compiled hashes), unique.Make, weak.Make (yaegi had only
+// some functions of slices, maps and cmp of Go 1.22: "undefined
+// selector: slices.Sort").
+func TestStdlibGenerics(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "packages",
+		src: `package main
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/hkdf"
+	"crypto/pbkdf2"
+	"crypto/sha256"
+	"crypto/sha3"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"maps"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unique"
+	"weak"
+)
+
+type Person struct {
+	Name string
+	Age  int
+}
+
+type NotFound struct{ Key string }
+
+func (e *NotFound) Error() string { return "not found: " + e.Key }
+
+func Filter[V any](seq iter.Seq[V], keep func(V) bool) iter.Seq[V] {
+	return func(yield func(V) bool) {
+		for v := range seq {
+			if keep(v) && !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+func main() {
+	xs := []int{5, 2, 8, 1, 9, 3}
+	slices.Sort(xs)
+	fmt.Println(xs, slices.Index(xs, 8), slices.Contains(xs, 4), slices.Max(xs), slices.Min(xs))
+	i, found := slices.BinarySearch(xs, 5)
+	fmt.Println(i, found)
+	fmt.Println(slices.Compact([]int{1, 1, 2, 2, 2, 3}), slices.Concat([]int{1}, []int{2, 3}), slices.Repeat([]string{"a"}, 3))
+	ys := slices.Clone(xs)
+	slices.Reverse(ys)
+	fmt.Println(ys, slices.Equal(xs, ys), slices.IndexFunc(ys, func(v int) bool { return v < 3 }))
+	ys = slices.Insert(ys, 1, 100, 200)
+	ys = slices.Delete(ys, 0, 1)
+	fmt.Println(ys, len(ys))
+	ps := []Person{{"Ann", 40}, {"Bob", 25}, {"Cid", 40}, {"Dee", 31}}
+	slices.SortStableFunc(ps, func(a, b Person) int { return cmp.Compare(b.Age, a.Age) })
+	fmt.Println(ps)
+	slices.SortFunc(ps, func(a, b Person) int {
+		return cmp.Or(cmp.Compare(a.Age, b.Age), strings.Compare(a.Name, b.Name))
+	})
+	fmt.Println(ps)
+	m := map[string]int{"b": 2, "a": 1, "c": 3}
+	fmt.Println(slices.Sorted(maps.Keys(m)))
+	vals := slices.Collect(maps.Values(m))
+	slices.Sort(vals)
+	fmt.Println(vals)
+	for i, v := range slices.All([]string{"x", "y"}) {
+		fmt.Print(i, v, " ")
+	}
+	for i, v := range slices.Backward([]string{"x", "y"}) {
+		fmt.Print(i, v, " ")
+	}
+	fmt.Println()
+	for c := range slices.Chunk([]int{1, 2, 3, 4, 5}, 2) {
+		fmt.Print(c, " ")
+	}
+	fmt.Println()
+	m2 := maps.Clone(m)
+	maps.DeleteFunc(m2, func(k string, v int) bool { return v > 1 })
+	fmt.Println(m2, maps.Equal(m, m2))
+	maps.Insert(m2, maps.All(map[string]int{"z": 26}))
+	fmt.Println(len(m2), m2["z"])
+	col := maps.Collect(slices.All([]string{"p", "q"}))
+	fmt.Println(col)
+	evens := Filter(slices.Values([]int{1, 2, 3, 4, 5, 6}), func(v int) bool { return v%2 == 0 })
+	fmt.Println(slices.Collect(evens))
+	next, stop := iter.Pull(slices.Values([]string{"a", "b", "c"}))
+	v1, ok1 := next()
+	v2, ok2 := next()
+	stop()
+	v3, ok3 := next()
+	fmt.Println(v1, ok1, v2, ok2, v3 == "", ok3)
+	next2, stop2 := iter.Pull2(maps.All(map[string]int{"k": 1}))
+	k, v, ok := next2()
+	fmt.Println(k, v, ok)
+	stop2()
+	for line := range strings.Lines("one\ntwo\n") {
+		fmt.Printf("%q ", line)
+	}
+	for f := range strings.FieldsSeq("  a b  c ") {
+		fmt.Print(f, "|")
+	}
+	for part := range bytes.SplitSeq([]byte("1;2"), []byte(";")) {
+		fmt.Print(string(part), "|")
+	}
+	fmt.Println()
+	calls := 0
+	once := sync.OnceValue(func() int { calls++; return 42 })
+	fmt.Println(once(), once(), calls)
+	once2 := sync.OnceValues(func() (string, error) { return "v", nil })
+	s2, err2 := once2()
+	fmt.Println(s2, err2)
+	var ap atomic.Pointer[Person]
+	fmt.Println(ap.Load() == nil)
+	ap.Store(&ps[0])
+	old := ap.Swap(&ps[1])
+	fmt.Println(old.Name, ap.Load().Name, ap.CompareAndSwap(&ps[1], &ps[2]), ap.Load().Name)
+	err := fmt.Errorf("wrap: %w", &NotFound{"key1"})
+	if nf, ok := errors.AsType[*NotFound](err); ok {
+		fmt.Println("AsType:", nf.Key)
+	}
+	_, ok = errors.AsType[*NotFound](errors.New("other"))
+	fmt.Println(ok)
+	fmt.Println(reflect.TypeFor[int](), reflect.TypeFor[error]())
+	rv := reflect.ValueOf(42)
+	n, ok := reflect.TypeAssert[int](rv)
+	fmt.Println(n, ok)
+	r := rand.N(10)
+	fmt.Println(r >= 0 && r < 10)
+	seed := maphash.MakeSeed()
+	fmt.Println(maphash.Comparable(seed, "x") == maphash.Comparable(seed, "x"), maphash.Comparable(seed, 1) == maphash.Comparable(seed, 2))
+	key, err := hkdf.Key(sha256.New, []byte("secret"), []byte("salt"), "info", 16)
+	fmt.Println(hex.EncodeToString(key), err)
+	key3, err := hkdf.Key(sha3.New256, []byte("secret"), nil, "info", 16)
+	fmt.Println(hex.EncodeToString(key3), err)
+	prk, err := hkdf.Extract(sha256.New, []byte("secret"), []byte("salt"))
+	fmt.Println(hex.EncodeToString(prk), err)
+	dk, err := pbkdf2.Key(sha256.New, "password", []byte("salt"), 1000, 16)
+	fmt.Println(hex.EncodeToString(dk), err)
+	h1, h2, h3 := unique.Make("hello"), unique.Make("hel"+"lo"), unique.Make("world")
+	fmt.Println(h1 == h2, h1 == h3, h1.Value(), unique.Make(Person{"A", 1}) == unique.Make(Person{"A", 1}))
+	p := &Person{"W", 1}
+	wp := weak.Make(p)
+	fmt.Println(wp.Value() == p, wp.Value().Name, weak.Make((*Person)(nil)).Value() == nil)
+	fmt.Println(sha3.Sum256([]byte("abc")))
+}
+`,
+		want: "[1 2 3 5 8 9] 4 false 9 1\n3 true\n[1 2 3] [1 2 3] [a a a]\n[9 8 5 3 2 1] false 4\n[100 200 8 5 3 2 1] 7\n[{Ann 40} {Cid 40} {Dee 31} {Bob 25}]\n[{Bob 25} {Dee 31} {Ann 40} {Cid 40}]\n[a b c]\n[1 2 3]\n0x 1y 1y 0x \n[1 2] [3 4] [5] \nmap[a:1] false\n2 26\nmap[0:p 1:q]\n[2 4 6]\na true b true true false\nk 1 true\n\"one\\n\" \"two\\n\" a|b|c|1|2|\n42 42 1\nv <nil>\ntrue\nBob Dee true Ann\nAsType: key1\nfalse\nint error\n42 true\ntrue\ntrue false\nf6d2fcc47cb939deafe3853a1e641a27 <nil>\n306c6d0e90fc1ce008a1641be505d8fe <nil>\n98e5340f0f4f96d2b80c2a90da0d03cf46c35e9492918cc7af73d9a39efa5981 <nil>\n632c2812e46d4604102ba7618e9d6d7d <nil>\ntrue false hello true\ntrue W true\n[58 152 93 167 79 226 37 178 4 92 23 45 107 211 144 189 133 95 8 110 62 157 82 91 70 191 226 69 17 67 21 50]",
+	}})
+}
+
+// TestStdlibGenericSources: the sources of package generic declare every
+// generic function and type (and constraint) of the standard library that
+// the toolchain running the test has, but those of generic.Missing, and
+// each compiles in an interpreter when its package is imported.
+func TestStdlibGenericSources(t *testing.T) {
+	t.Parallel()
+	paths, _ := stdExports(t)
+	fset := token.NewFileSet()
+	imp := importer.ForCompiler(fset, "gc", nil)
+	for _, path := range paths {
+		if _, skip := notInTables[path]; skip {
+			continue
+		}
+		pkg, err := imp.Import(path)
+		if err != nil {
+			t.Fatalf("import %s: %v", path, err)
+		}
+		declared := map[string]bool{}
+		if src, ok := generic.Sources[path]; ok {
+			f, err := parser.ParseFile(token.NewFileSet(), path, src, 0)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.FuncDecl:
+					if d.Recv == nil {
+						declared[d.Name.Name] = true
+					}
+				case *ast.GenDecl:
+					for _, sp := range d.Specs {
+						if ts, ok := sp.(*ast.TypeSpec); ok {
+							declared[ts.Name.Name] = true
+						}
+					}
+				}
+			}
+		}
+		for _, name := range pkg.Scope().Names() {
+			obj := pkg.Scope().Lookup(name)
+			if !obj.Exported() || !needsSource(obj) || declared[name] {
+				continue
+			}
+			if _, ok := generic.Missing[path+"."+name]; !ok {
+				t.Errorf("%s.%s is generic and the sources lack it: add its package to internal/cmd/stdsrc, or it to generic.Missing with a reason", path, name)
+			}
+		}
+	}
+	for path := range generic.Sources {
+		i := interp.New(interp.Options{})
+		if err := i.Use(stdlib.Symbols); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := i.Eval("package main\n\nimport _ " + strconv.Quote(path) + "\n\nfunc main() {}\n"); err != nil {
+			t.Errorf("import %s: %v", path, err)
+		}
+	}
+}
+
+// needsSource reports whether the symbol tables lack obj for being
+// generic, or a constraint.
+func needsSource(obj types.Object) bool {
+	switch o := obj.(type) {
+	case *types.Func:
+		return o.Type().(*types.Signature).TypeParams().Len() > 0
+	case *types.TypeName:
+		if n, ok := o.Type().(*types.Named); ok && n.TypeParams().Len() > 0 {
+			return true
+		}
+		i, ok := o.Type().Underlying().(*types.Interface)
+		return ok && i.NumMethods() == 0 && i.NumEmbeddeds() != 0
+	}
+	return false
+}
+
+// TestGenericPackageVariables: a package-level variable initialized by a
+// call of a generic function, its type arguments inferred or explicit,
+// has the call's value (yaegi panicked, "nil reflect type", or reported
+// "constant definition loop", or, once typed, left the variable zero: the
+// body of an instance first made at package level was never compiled);
+// and the names local to another package's generic function are not
+// taken for this package's variables when ordering the initialization
+// (a local idx of package slices made a "variable definition loop").
+func TestGenericPackageVariables(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "initializers",
+		src: `package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+func First[T any](xs []T) T { return xs[0] }
+
+func f() int { return 5 }
+
+var table = map[string]int{"b": 2, "a": 1}
+
+var names = slices.Sorted(maps.Keys(table))
+
+var idx = slices.Index(names, "b")
+
+var Y = First([]int{7, 8})
+
+var Z = f()
+
+var W = First[string]([]string{"w"})
+
+func main() { fmt.Println(names, idx, Y, Z, W) }
+`,
+		want: "[a b] 1 7 5 w",
+	}})
+}
+
+// TestBinaryMethodSignatures: a type switch or an assertion on a value of
+// a compiled type to an interface of interpreted code checks the
+// signatures of its methods, not only their names (errors.Join's value
+// matched interface{ Unwrap() error }, and its Unwrap's []error was
+// assigned to an error: "reflect.Set: value of type []error is not
+// assignable to type error").
+func TestBinaryMethodSignatures(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "Unwrap",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+func kind(err error) string {
+	switch x := err.(type) {
+	case interface{ Unwrap() error }:
+		return fmt.Sprint("one: ", x.Unwrap())
+	case interface{ Unwrap() []error }:
+		return fmt.Sprint("many: ", len(x.Unwrap()))
+	}
+	return "none"
+}
+
+func main() {
+	joined := errors.Join(errors.New("a"), errors.New("b"))
+	wrapped := fmt.Errorf("w: %w", errors.New("c"))
+	fmt.Println(kind(joined), "|", kind(wrapped), "|", kind(errors.New("d")))
+	_, ok1 := joined.(interface{ Unwrap() error })
+	_, ok2 := joined.(interface{ Unwrap() []error })
+	_, ok3 := wrapped.(interface{ Unwrap() []error })
+	fmt.Println(ok1, ok2, ok3)
+}
+`,
+		want: "many: 2 | one: c | none\nfalse true false",
 	}})
 }
 

@@ -157,7 +157,9 @@ func originalExecNode(n *node, exec bltn) *node {
 
 		root.Walk(func(wn *node) bool {
 			if _, ok := seen[wn.index]; ok {
-				return true
+				// Walked already: its subtree too, which may hold it
+				// again (a recursive instance of a generic function).
+				return false
 			}
 			seen[wn.index] = struct{}{}
 			if wn.index == n.index {
@@ -3359,7 +3361,7 @@ func implementsInterface(v reflect.Value, t *itype) bool {
 		return rt.Implements(t.rtype)
 	}
 	vt := &itype{cat: valueT, rtype: rt}
-	if vt.methods().contains(t.methods()) {
+	if implementsItype(vt, t) {
 		return true
 	}
 	vi, ok := v.Interface().(valueInterface)

@@ -53,7 +53,31 @@ func (interp *Interpreter) importSrc(rPath, importPath string, skipTest bool) (s
 	if err != nil {
 		return "", err
 	}
+	var sources []srcFile
+	for _, file := range files {
+		name := file.Name()
+		if skipFile(&interp.context, name, skipTest) {
+			continue
+		}
+		name = filepath.Join(dir, name)
+		buf, err := fs.ReadFile(interp.opt.filesystem, name)
+		if err != nil {
+			return "", err
+		}
+		sources = append(sources, srcFile{name, string(buf)})
+	}
+	return interp.importSources(rPath, importPath, dir, sources, skipTest)
+}
 
+// A srcFile is the source of a file of a package.
+type srcFile struct {
+	name, src string
+}
+
+// importSources compiles and runs the source files of the package of
+// importPath, found in dir.
+func (interp *Interpreter) importSources(rPath, importPath, dir string, sources []srcFile, skipTest bool) (string, error) {
+	var err error
 	var initNodes []*node
 	var rootNodes []*node
 	revisit := make(map[string][]*node)
@@ -62,19 +86,9 @@ func (interp *Interpreter) importSrc(rPath, importPath string, skipTest bool) (s
 	var pkgName string
 
 	// Parse source files.
-	for _, file := range files {
-		name := file.Name()
-		if skipFile(&interp.context, name, skipTest) {
-			continue
-		}
-
-		name = filepath.Join(dir, name)
-		var buf []byte
-		if buf, err = fs.ReadFile(interp.opt.filesystem, name); err != nil {
-			return "", err
-		}
-
-		n, err := interp.parse(string(buf), name, false)
+	for _, file := range sources {
+		name := file.name
+		n, err := interp.parse(file.src, name, false)
 		if err != nil {
 			return "", err
 		}

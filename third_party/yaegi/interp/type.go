@@ -667,6 +667,8 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 				}
 			case bltnCap, bltnCopy, bltnLen:
 				t = sc.getType("int")
+			case bltnMin, bltnMax:
+				t, err = minMaxNodeType(interp, sc, n, seen)
 			case bltnAppend, bltnMake:
 				t, err = nodeType2(interp, sc, n.child[1], seen)
 			case bltnNew:
@@ -683,6 +685,13 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 				return nil, err
 			}
 		} else {
+			if c0 := n.child[0]; c0.kind == indexExpr || c0.kind == indexListExpr {
+				// A call of a generic function instantiated explicitly, maybe
+				// in part.
+				if ft, err := nodeType2(interp, sc, c0.child[0], seen); err == nil && isGenericFuncDecl(ft) && len(ft.ret) == 1 {
+					return genericResultType(interp, sc, n, ft, c0.child[1:], seen)
+				}
+			}
 			if t, err = nodeType2(interp, sc, n.child[0], seen); err != nil || t == nil {
 				return nil, err
 			}
@@ -692,6 +701,9 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 					t = valueTOf(rt.Out(0), withScope(sc))
 				}
 			default:
+				if isGenericFuncDecl(t) && len(t.ret) == 1 {
+					return genericResultType(interp, sc, n, t, nil, seen)
+				}
 				if len(t.ret) == 1 {
 					t = t.ret[0]
 				}
@@ -1137,7 +1149,13 @@ func genType(interp *Interpreter, sc *scope, name string, lt *itype, types []*it
 	if err != nil {
 		return nil, err
 	}
-	t, err = nodeType2(interp, sc, g.lastChild(), seen)
+	// The type is declared in the scope of the generic type, which may
+	// be of another package than sc (its type arguments have their type).
+	dsc := sc
+	if lt.scope != nil {
+		dsc = lt.scope
+	}
+	t, err = nodeType2(interp, dsc, g.lastChild(), seen)
 	if err != nil {
 		return nil, err
 	}
@@ -1161,7 +1179,11 @@ func genMethod(interp *Interpreter, sc *scope, t *itype, nod *node, types []*ity
 	if err != nil {
 		return err
 	}
-	if gm.typ, err = nodeType(interp, sc, gm.child[2]); err != nil {
+	msc := sc
+	if nod.scope != nil {
+		msc = nod.scope // the scope of the generic type's package
+	}
+	if gm.typ, err = nodeType(interp, msc, gm.child[2]); err != nil {
 		return err
 	}
 	t.addMethod(gm)
@@ -1353,7 +1375,7 @@ func (t *itype) numOut() int {
 		}
 	case builtinT:
 		switch t.name {
-		case "append", "cap", "complex", "copy", "imag", "len", "make", "new", "real", "recover", "unsafe.Alignof", "unsafe.Offsetof", "unsafe.Sizeof":
+		case "append", "cap", "complex", "copy", "imag", "len", "make", "max", "min", "new", "real", "recover", "unsafe.Alignof", "unsafe.Offsetof", "unsafe.Sizeof":
 			return 1
 		}
 	}

@@ -726,6 +726,7 @@ var builtinFuncs = map[string]struct {
 	bltnAlignof:  {args: 1, variadic: false},
 	bltnAppend:   {args: 1, variadic: true},
 	bltnCap:      {args: 1, variadic: false},
+	bltnClear:    {args: 1, variadic: false},
 	bltnClose:    {args: 1, variadic: false},
 	bltnComplex:  {args: 2, variadic: false},
 	bltnImag:     {args: 1, variadic: false},
@@ -733,6 +734,8 @@ var builtinFuncs = map[string]struct {
 	bltnDelete:   {args: 2, variadic: false},
 	bltnLen:      {args: 1, variadic: false},
 	bltnMake:     {args: 1, variadic: true},
+	bltnMax:      {args: 1, variadic: true},
+	bltnMin:      {args: 1, variadic: true},
 	bltnNew:      {args: 1, variadic: false},
 	bltnOffsetof: {args: 1, variadic: false},
 	bltnPanic:    {args: 1, variadic: false},
@@ -759,6 +762,9 @@ func (check typecheck) builtin(name string, n *node, child []*node, ellipsis boo
 		nparams = len(params)
 	}
 
+	if (name == bltnMin || name == bltnMax) && nparams == 0 {
+		return n.cfgErrorf("not enough arguments for %s() (expected 1, found 0)", name)
+	}
 	if nparams < fun.args {
 		return n.cfgErrorf("not enough arguments in call to %s", name)
 	} else if !fun.variadic && nparams > fun.args {
@@ -879,6 +885,12 @@ func (check typecheck) builtin(name string, n *node, child []*node, ellipsis boo
 		}
 		if !reflect.DeepEqual(t0, t1) {
 			return n.cfgErrorf("arguments to copy have different element types %s and %s", typ0.id(), typ1.id())
+		}
+	case bltnMin, bltnMax:
+		return check.minMax(name, n, params)
+	case bltnClear:
+		if k := params[0].Type().TypeOf().Kind(); k != reflect.Map && k != reflect.Slice {
+			return params[0].nod.cfgErrorf("invalid argument: %s (variable of type %s) must be a map or slice", params[0].nod.ident, params[0].Type().id())
 		}
 	case bltnDelete:
 		typ := params[0].Type()
