@@ -740,8 +740,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					dest.gen = nop
 				case isFuncField(dest):
 					// Setting a struct field of function type requires an extra step. Do not optimize.
-				case isCall(src) && !isInterfaceSrc(dest.typ) && n.kind != defineStmt:
+				case isCall(src) && !isInterfaceSrc(dest.typ) && n.kind != defineStmt && n.nleft == 1:
 					// Call action may perform the assignment directly.
+					// Not in a tuple assignment, which evaluates all its
+					// operands before it assigns any, and assigns them all.
 					if dest.typ.id() != src.typ.id() {
 						// Skip optimitization if returned type doesn't match assigned one.
 						break
@@ -752,7 +754,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					if src.typ.untyped && !dest.typ.untyped {
 						src.typ = dest.typ
 					}
-				case src.action == aCompositeLit:
+				case src.action == aCompositeLit && n.nleft == 1:
 					if isInterfaceBin(dest.typ) {
 						// Including error, whose values need a wrapper.
 						// Skip optimisation for assigned interface.

@@ -980,3 +980,116 @@ func main() {
 		want: `1234 $12.34 $0.05 24322e3535|00042|7|"$0.01"`,
 	}})
 }
+
+// TestTupleAssign: a tuple assignment evaluates every operand on its right,
+// and the operands of the index expressions on its left, before it assigns
+// any, then assigns them all (a call or a composite literal wrote straight
+// into its destination: the other destinations kept their old values, and
+// a later call saw the earlier assignment).
+func TestTupleAssign(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "values and calls",
+		src: `package main
+
+import "fmt"
+
+type S struct{ a, b int }
+
+type P struct{ x, y int }
+
+func id(i int) int { return i }
+
+func mk(i int) S { return S{a: i} }
+
+var g1, g2 = id(1), 2
+var g3, g4 = mk(3), P{4, 4}
+
+func main() {
+	a := 5
+	var x, y int
+	x, y = a, id(2)
+	var s S
+	var p P
+	s, p = mk(6), P{a, a}
+	q, r := a, S{7, 8}
+	var xs []int
+	x, xs = 9, []int{10}
+	fmt.Println(x, y, s.a, p, q, r, xs, g1, g2, g3.a, g4)
+}
+`,
+		want: "9 2 6 {5 5} 5 {7 8} [10] 1 2 3 {4 4}",
+	}, {
+		name: "places",
+		src: `package main
+
+import "fmt"
+
+type S struct {
+	a, b int
+	in   *S
+}
+
+func id(i int) int { return i }
+
+func main() {
+	a := 5
+	var s S
+	s.a, s.b = a, id(4)
+	ps := &S{in: &S{}}
+	ps.in.a, ps.b = id(8), a
+	arr := [3]int{}
+	arr[0], arr[2] = a, id(6)
+	m := map[string]int{}
+	m["a"], m["b"] = id(1), a
+	u, v := 0, 0
+	pu := &u
+	*pu, v = id(3), a
+	i := 0
+	zs := []int{0, 0, 0}
+	i, zs[i] = 1, id(7)
+	fmt.Println(s, ps.in.a, ps.b, arr, m, u, v, i, zs)
+}
+`,
+		want: "{5 4 <nil>} 8 5 [5 0 6] map[a:1 b:5] 3 5 1 [7 0 0]",
+	}, {
+		name: "calls before assignments",
+		src: `package main
+
+import "fmt"
+
+var trace []string
+
+func get(x []int, i int) int {
+	trace = append(trace, fmt.Sprint("get", i, x))
+	return x[i]
+}
+
+func main() {
+	x := []int{1, 2}
+	x[1], x[0] = get(x, 0), get(x, 1)
+	fmt.Println(x, trace)
+}
+`,
+		want: "[2 1] [get0 [1 2] get1 [1 2]]",
+	}, {
+		name: "map operands",
+		src: `package main
+
+import "fmt"
+
+func id(i int) int { return i }
+
+func main() {
+	k := "a"
+	m := map[string]int{}
+	k, m[k] = "b", id(1)
+	m2 := map[string]int{}
+	old := m
+	m, m["z"] = m2, 3
+	fmt.Println(k, old, m2)
+}
+`,
+		want: "b map[a:1 z:3] map[]",
+	}})
+}

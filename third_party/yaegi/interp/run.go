@@ -813,28 +813,45 @@ func assign(n *node) {
 
 	// To handle possible swap in multi-assign:
 	// evaluate and copy all values in assign right hand side into temporary
-	// then evaluate assign left hand side and copy temporary into it
+	// then evaluate assign left hand side and copy temporary into it.
+	// The map and the key of a map entry are operands too: they are copied
+	// before any assignment, so that in m, m[k] = m2, v or k, m[k] = k2, v
+	// the entry is set in the old map at the old key.
 	n.exec = func(f *frame) bltn {
 		t := make([]reflect.Value, len(svalue))
+		var maps, keys []reflect.Value
 		for i, s := range svalue {
 			if n.child[i].ident == "_" {
 				continue
 			}
 			t[i] = reflect.New(types[i]).Elem()
 			t[i].Set(s(f))
+			if j := ivalue[i]; j != nil {
+				if maps == nil {
+					maps, keys = make([]reflect.Value, len(svalue)), make([]reflect.Value, len(svalue))
+				}
+				maps[i], keys[i] = copyOf(dvalue[i](f)), copyOf(j(f))
+			}
 		}
 		for i, d := range dvalue {
 			if n.child[i].ident == "_" {
 				continue
 			}
-			if j := ivalue[i]; j != nil {
-				d(f).SetMapIndex(j(f), t[i]) // Assign a map entry
+			if ivalue[i] != nil {
+				maps[i].SetMapIndex(keys[i], t[i]) // Assign a map entry
 			} else {
 				d(f).Set(t[i]) // Assign a var or array/slice entry
 			}
 		}
 		return next
 	}
+}
+
+// copyOf returns a copy of v that later assignments to v do not change.
+func copyOf(v reflect.Value) reflect.Value {
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	return c
 }
 
 func not(n *node) {
