@@ -1170,6 +1170,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				}
 
 				n.gen = c0.sym.builtin
+				if bname == bltnNew && len(n.child) == 2 && !isTypeOperand(n.child[1], sc) {
+					// new(x) with an expression x (Go 1.26).
+					n.gen = newOf
+				}
 				c0.typ = &itype{cat: builtinT, name: bname}
 				if n.typ, err = nodeType(interp, sc, n); err != nil {
 					return
@@ -2621,6 +2625,28 @@ func (n *node) isType(sc *scope) bool {
 		return ok && sym.kind == typeSym
 	}
 	return false
+}
+
+// isTypeOperand reports whether n, the operand of new, is a type rather
+// than an expression: also an instance of a generic type with several
+// type arguments, and, in an instance of a generic function, a type
+// parameter (replaced by an identifier named after its type argument,
+// which is not in scope, with the type set).
+func isTypeOperand(n *node, sc *scope) bool {
+	switch n.kind {
+	case indexListExpr:
+		sym, _, ok := sc.lookup(n.child[0].ident)
+		return ok && sym.kind == typeSym
+	case parenExpr, starExpr:
+		if len(n.child) == 1 {
+			return isTypeOperand(n.child[0], sc)
+		}
+	case identExpr:
+		if _, _, ok := sc.lookup(n.ident); !ok && n.typ != nil {
+			return true
+		}
+	}
+	return n.isType(sc)
 }
 
 // wireChild wires AST nodes for CFG in subtree.

@@ -1093,3 +1093,91 @@ func main() {
 		want: "b map[a:1 z:3] map[]",
 	}})
 }
+
+// TestNewExpression: new(x) with an expression x (Go 1.26) allocates a
+// variable initialized to the value of x, of x's type or, for an untyped
+// constant, of its default type (the expression was taken for its type
+// only: the variable was zero).
+func TestNewExpression(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "values",
+		src: `package main
+
+import "fmt"
+
+type S struct{ A, B int }
+
+func f() int { return 7 }
+
+var gp = new(S{A: 5})
+
+func main() {
+	x := 3
+	p := new(x)
+	x = 4
+	s := new(S{1, 2})
+	sl := new([]int{1, 2})
+	m := new(map[string]int{"a": 1})
+	pp := new(p)
+	fmt.Println(*p, x, *new(f()), *s, *sl, *m, **pp, *new(x+1), *gp)
+}
+`,
+		want: "3 4 7 {1 2} [1 2] map[a:1] 3 5 {5 0}",
+	}, {
+		name: "constants",
+		src: `package main
+
+import "fmt"
+
+func main() {
+	x := 1
+	const k = 1 << 10
+	const fk float32 = 1.5
+	fmt.Println(*new(5), *new(2.5), *new("s"), *new('r'), *new(true), *new(1 < x), *new(k), *new(fk))
+	fmt.Printf("%T %T %T %T %T %T\n", new(5), new(2.5), new('r'), new(1 < x), new(fk), new(1.0+2i))
+}
+`,
+		want: "5 2.5 s 114 true false 1024 1.5\n*int *float64 *int32 *bool *float32 *complex128",
+	}, {
+		name: "interfaces",
+		src: `package main
+
+import "fmt"
+
+type S struct{ A int }
+
+func (s S) M() int { return s.A }
+
+type I interface{ M() int }
+
+func main() {
+	var i I = S{A: 7}
+	pi := new(i)
+	var e error = fmt.Errorf("err")
+	pe := new(e)
+	e = nil
+	var a any = new(3)
+	fmt.Println((*pi).M(), *pe, e, *a.(*int))
+}
+`,
+		want: "7 err <nil> 3",
+	}, {
+		name: "generic",
+		src: `package main
+
+import "fmt"
+
+type S struct{ A, B int }
+
+func alloc[T any](v T) *T { return new(v) }
+
+func zero[T any]() *T { return new(T) }
+
+func main() {
+	fmt.Println(*alloc(3), *alloc("x"), *alloc(S{A: 1}), *zero[int](), *zero[S]())
+}
+`,
+		want: "3 x {1 0} 0 {0 0}",
+	}})
+}

@@ -3627,6 +3627,26 @@ func _new(n *node) {
 	}
 }
 
+// newOf is new(x) with an expression x (Go 1.26): it allocates a variable
+// of the type of x, initialized to the value of x.
+func newOf(n *node) {
+	next := getExec(n.tnext)
+	et := n.typ.val
+	typ := et.TypeOf()
+	dest := genValueOutput(n, reflect.PtrTo(typ))
+	if isInterfaceSrc(et) && (!isEmptyInterface(et) || len(et.method) > 0) {
+		typ = zeroInterfaceValue().Type()
+	}
+	value := genDestValue(et, n.child[1])
+
+	n.exec = func(f *frame) bltn {
+		v := reflect.New(typ)
+		v.Elem().Set(value(f))
+		dest(f).Set(v)
+		return next
+	}
+}
+
 // _make allocates and initializes a slice, a map or a chan.
 func _make(n *node) {
 	next := getExec(n.tnext)
