@@ -1181,3 +1181,44 @@ func main() {
 		want: "3 x {1 0} 0 {0 0}",
 	}})
 }
+
+// TestTupleAssignNil: nil among the values of a tuple assignment (the
+// interpreter failed with "reflect: New(nil)").
+func TestTupleAssignNil(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "nil values",
+		src: `package main
+
+import "fmt"
+
+type I interface{ M() }
+
+type S struct {
+	p *int
+	e error
+}
+
+func main() {
+	x := 1
+	p := &x
+	xs := []int{1}
+	m := map[string]int{"a": 1}
+	var e error = fmt.Errorf("e")
+	var a any = 1
+	var i I
+	f := func() {}
+	p, xs = nil, nil
+	m, e = nil, nil
+	a, i = nil, nil
+	f, x = nil, 2
+	s := S{p: &x}
+	s.p, s.e = nil, fmt.Errorf("x")
+	ms := map[string]error{}
+	ms["a"], ms["b"] = nil, fmt.Errorf("b")
+	fmt.Println(p == nil, xs == nil, m == nil, e == nil, a == nil, i == nil, f == nil, x, s.p == nil, s.e, ms)
+}
+`,
+		want: "true true true true true true true 2 true x map[a:<nil> b:b]",
+	}})
+}

@@ -784,6 +784,9 @@ func assign(n *node) {
 	for i := range types {
 		var t reflect.Type
 		switch typ := n.child[sbase+i].typ; {
+		case typ.cat == nilT:
+			// nil: its value, the zero value of the destination's type,
+			// is made afresh by each evaluation and needs no copy.
 		case isInterfaceSrc(typ):
 			t = valueInterfaceType
 		default:
@@ -824,8 +827,12 @@ func assign(n *node) {
 			if n.child[i].ident == "_" {
 				continue
 			}
-			t[i] = reflect.New(types[i]).Elem()
-			t[i].Set(s(f))
+			if types[i] == nil {
+				t[i] = s(f)
+			} else {
+				t[i] = reflect.New(types[i]).Elem()
+				t[i].Set(s(f))
+			}
 			if j := ivalue[i]; j != nil {
 				if maps == nil {
 					maps, keys = make([]reflect.Value, len(svalue)), make([]reflect.Value, len(svalue))

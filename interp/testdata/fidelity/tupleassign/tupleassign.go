@@ -141,3 +141,28 @@ func NilMap(a int) (n int, msg string) {
 	n, m["a"] = a, id(a)
 	return 0, ""
 }
+
+// Nil assigns nil among other values to variables, fields and map
+// entries of pointer, slice, map, function and interface types.
+//
+//microfn:service
+func Nil(a int) string {
+	x := a
+	p := &x
+	xs := []int{a}
+	m := map[string]int{"a": a}
+	var e error = fmt.Errorf("e")
+	var i any = a
+	f := func() {}
+	p, xs = nil, nil
+	m, e = nil, nil
+	i, f = nil, nil
+	var s struct {
+		P *int
+		E error
+	}
+	s.P, s.E = nil, fmt.Errorf("e%d", a)
+	me := map[string]error{}
+	me["a"], me["b"] = nil, s.E
+	return fmt.Sprint(p == nil, xs == nil, m == nil, e == nil, i == nil, f == nil, s.P == nil, s.E, me)
+}
