@@ -1222,3 +1222,131 @@ func main() {
 		want: "true true true true true true true 2 true x map[a:<nil> b:b]",
 	}})
 }
+
+// TestDeferRecoverPanic: a deferred call that panics replaces the panic
+// being run and the other deferred calls still run (they were skipped);
+// defer recover() and defer panic(v) run when the deferred calls run
+// (they ran at the defer statement), and a deferred recover recovers
+// only as a call by the function that deferred it would.
+func TestDeferRecoverPanic(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "panic in a deferred call",
+		src: `package main
+
+import "fmt"
+
+func mayPanic(b bool) {
+	if b {
+		panic("mp")
+	}
+}
+
+func protect(b bool) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("recovered: %v", r)
+		}
+	}()
+	defer mayPanic(b)
+	return nil
+}
+
+func chain() (s string) {
+	defer func() { s += fmt.Sprint(" third ", recover()) }()
+	defer func() { s += fmt.Sprint(" second ", recover()); panic("c") }()
+	defer func() { panic("b") }()
+	panic("a")
+}
+
+func main() {
+	fmt.Println(protect(true), protect(false))
+	fmt.Println(chain())
+}
+`,
+		want: "recovered: mp <nil>\n second b third c",
+	}, {
+		name: "defer panic",
+		src: `package main
+
+import "fmt"
+
+func f() (s string) {
+	x := 1
+	defer func() { s += fmt.Sprint(" recovered ", recover()) }()
+	defer panic(x)
+	x = 2
+	s = "body"
+	return s
+}
+
+func main() { fmt.Println(f()) }
+`,
+		want: "body recovered 1",
+	}, {
+		name: "defer recover",
+		src: `package main
+
+import "fmt"
+
+func try(f func()) (s string) {
+	defer func() {
+		if r := recover(); r != nil {
+			s = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return "returned"
+}
+
+func main() {
+	// Called by the panic itself: recovers nothing.
+	fmt.Println(try(func() {
+		defer recover()
+		panic(1)
+	}))
+	// Called as by the deferred function: recovers its panic.
+	fmt.Println(try(func() {
+		defer func() {
+			defer recover()
+		}()
+		panic(2)
+	}))
+	// The deferred function panics: called by that panic, recovers nothing.
+	fmt.Println(try(func() {
+		defer func() {
+			defer recover()
+			panic(3)
+		}()
+		panic(4)
+	}))
+	// As in test/recover1.go: a deferred recover after one that
+	// recovered the deferred function's own panic recovers the outer one.
+	fmt.Println(try(func() {
+		defer func() {
+			defer recover()
+			defer func() { recover() }()
+			panic(5)
+		}()
+		panic(6)
+	}))
+	// In a function that is not a deferred call: recovers nothing.
+	fmt.Println(try(func() {
+		defer func() {
+			func() { defer recover() }()
+		}()
+		panic(7)
+	}))
+	// recover after defer recover() in the same deferred function.
+	fmt.Println(try(func() {
+		defer func() {
+			defer recover()
+			fmt.Println("direct", recover())
+		}()
+		panic(8)
+	}))
+}
+`,
+		want: "1\nreturned\n3\nreturned\n7\ndirect 8\nreturned",
+	}})
+}

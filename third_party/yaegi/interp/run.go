@@ -211,6 +211,20 @@ func panicFunc(s *scope) string {
 	return s.pkgID
 }
 
+// callDeferred calls a deferred function, val[0], with its arguments,
+// val[1:], and returns the value of its panic, if it panicked.
+func callDeferred(val []reflect.Value) (p interface{}, panicked bool) {
+	defer func() {
+		if panicked {
+			p = recover()
+		}
+	}()
+	panicked = true
+	val[0].Call(val[1:])
+	panicked = false
+	return nil, false
+}
+
 // runCfg executes a node AST by walking its CFG and running node builtin at each step.
 func runCfg(n *node, f *frame, funcNode, callNode *node) {
 	var exec bltn
@@ -218,7 +232,11 @@ func runCfg(n *node, f *frame, funcNode, callNode *node) {
 		f.mutex.Lock()
 		f.recovered = recover()
 		for _, val := range f.deferred {
-			val[0].Call(val[1:])
+			if p, panicked := callDeferred(val); panicked {
+				// A deferred call that panics replaces the panic being
+				// run, if any, and the other deferred calls run for it.
+				f.recovered = p
+			}
 		}
 		if f.recovered != nil {
 			oNode := originalExecNode(n, exec)
@@ -977,6 +995,24 @@ func _recover(n *node) {
 	tnext := getExec(n.tnext)
 	dest := genValue(n)
 
+	if n.anc.kind == deferStmt {
+		// defer recover(): when f's deferred calls run, recover is called
+		// by the panic of f, if f panicked and the panic is not recovered
+		// yet, and then recovers nothing; otherwise it is called as by f
+		// itself, which recovers the panic that runs f, if f is a
+		// deferred call.
+		n.exec = func(f *frame) bltn {
+			call := reflect.ValueOf(func() {
+				if f.recovered == nil && f.anc != nil {
+					f.anc.recovered = nil
+				}
+			})
+			f.deferred = append([][]reflect.Value{{call}}, f.deferred...)
+			return tnext
+		}
+		return
+	}
+
 	n.exec = func(f *frame) bltn {
 		if f.anc.recovered == nil {
 			// TODO(mpl): maybe we don't need that special case, and we're just forgetting to unwrap the valueInterface somewhere else.
@@ -1001,6 +1037,19 @@ func _recover(n *node) {
 
 func _panic(n *node) {
 	value := genPanicValue(n.child[1])
+
+	if n.anc.kind == deferStmt {
+		// defer panic(v): v is evaluated now, the panic happens when f's
+		// deferred calls run.
+		tnext := getExec(n.tnext)
+		n.exec = func(f *frame) bltn {
+			v := value(f)
+			call := reflect.ValueOf(func() { panic(v) })
+			f.deferred = append([][]reflect.Value{{call}}, f.deferred...)
+			return tnext
+		}
+		return
+	}
 
 	n.exec = func(f *frame) bltn {
 		panic(value(f))
