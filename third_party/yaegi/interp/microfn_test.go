@@ -1350,3 +1350,43 @@ func main() {
 		want: "1\nreturned\n3\nreturned\n7\ndirect 8\nreturned",
 	}})
 }
+
+// TestDeferDeclaredLater: a deferred call, in a function literal, of a
+// function or a method declared further down runs (it did nothing: the
+// wrapper of the deferred function took the start of its body before
+// the body was compiled).
+func TestDeferDeclaredLater(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "function and methods",
+		src: `package main
+
+import "fmt"
+
+func main() {
+	func() {
+		defer later(1)
+		var r rec
+		defer r.m()
+		defer (&r).pm()
+		var e empty
+		defer e.m()
+		fmt.Println("body")
+	}()
+}
+
+func later(n int) { fmt.Println("later", n) }
+
+type rec struct{ n int }
+
+func (r rec) m() { fmt.Println("m", r.n) }
+
+func (r *rec) pm() { fmt.Println("pm", r.n) }
+
+type empty struct{}
+
+func (empty) m() { fmt.Println("empty m") }
+`,
+		want: "body\nempty m\npm 0\nm 0\nlater 1",
+	}})
+}

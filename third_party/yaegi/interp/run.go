@@ -1102,7 +1102,6 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 	if def, ok = n.val.(*node); !ok {
 		return genValueAsFunctionWrapper(n)
 	}
-	start := def.child[3].start
 	numRet := len(def.typ.ret)
 	var rcvr func(*frame) reflect.Value
 
@@ -1162,8 +1161,10 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 				}
 			}
 
-			// Interpreter code execution.
-			runCfg(start, fr, def, n)
+			// Interpreter code execution. The body's start is read now:
+			// a function declared after the code that takes its value
+			// (defer f(), a method value) is compiled after it.
+			runCfg(def.child[3].start, fr, def, n)
 
 			return fr.data[:numRet]
 		})

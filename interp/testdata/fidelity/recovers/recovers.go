@@ -5,6 +5,26 @@ package prog
 
 import "fmt"
 
+// Later defers, in function literals, calls of a function and methods
+// declared further down.
+//
+//microfn:service
+func Later(n int) []string {
+	var log []string
+	func() {
+		defer later(&log, n)
+		r := counter{n}
+		defer r.value(&log)
+		defer (&r).pointer(&log)
+		log = append(log, "body")
+	}()
+	add := func() {
+		defer later(&log, n+1)
+	}
+	add()
+	return log
+}
+
 // try calls f and returns the value it panicked with, or "returned".
 func try(f func()) (s string) {
 	defer func() {
@@ -196,3 +216,11 @@ func Unrecovered(n int) string {
 	}
 	return "returned"
 }
+
+func later(log *[]string, n int) { *log = append(*log, fmt.Sprint("later ", n)) }
+
+type counter struct{ n int }
+
+func (c counter) value(log *[]string) { *log = append(*log, fmt.Sprint("value ", c.n)) }
+
+func (c *counter) pointer(log *[]string) { *log = append(*log, fmt.Sprint("pointer ", c.n)) }
