@@ -1390,3 +1390,69 @@ func (empty) m() { fmt.Println("empty m") }
 		want: "body\nempty m\npm 0\nm 0\nlater 1",
 	}})
 }
+
+// TestSelectConcurrent: goroutines running one select statement at once
+// each select on their own channels (they shared one array of cases, so
+// a goroutine could take another's channel: wrong values, stalls, and a
+// data race that go test -race reports).
+func TestSelectConcurrent(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "goroutines",
+		src: `package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+func relay(id int, in <-chan int, out chan<- int, quit <-chan struct{}) {
+	for {
+		select {
+		case v := <-in:
+			out <- v + id
+		case <-quit:
+			return
+		}
+	}
+}
+
+func main() {
+	const n, k = 64, 300
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	bad := make([]int, n)
+	for i := 0; i < n; i++ {
+		in, out := make(chan int), make(chan int)
+		go relay(i*1000, in, out, quit)
+		wg.Add(1)
+		go func(i int, in chan<- int, out <-chan int) {
+			defer wg.Done()
+			for j := 0; j < k; j++ {
+				select {
+				case in <- j:
+				case <-time.After(10 * time.Second):
+					bad[i]++
+					return
+				}
+				select {
+				case v := <-out:
+					if v != i*1000+j {
+						bad[i]++
+					}
+				case <-time.After(10 * time.Second):
+					bad[i]++
+					return
+				}
+			}
+		}(i, in, out)
+	}
+	wg.Wait()
+	close(quit)
+	fmt.Println(bad)
+}
+`,
+		want: "["+strings.Repeat("0 ", 63)+"0]",
+	}})
+}

@@ -4089,6 +4089,9 @@ func _select(n *node) {
 	}
 
 	n.exec = func(f *frame) bltn {
+		// Each execution has its own cases: several goroutines may run
+		// the same select statement at once.
+		cases := append([]reflect.SelectCase(nil), cases...)
 		f.mutex.RLock()
 		cases[nbClause] = f.done
 		f.mutex.RUnlock()
