@@ -1453,6 +1453,6 @@ func main() {
 	fmt.Println(bad)
 }
 `,
-		want: "["+strings.Repeat("0 ", 63)+"0]",
+		want: "[" + strings.Repeat("0 ", 63) + "0]",
 	}})
 }
