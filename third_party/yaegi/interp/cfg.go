@@ -1980,9 +1980,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					cur.tnext = an.start
 				}
 				if pn != nil {
-					// Chain channect init action to send data init action.
-					// (already done by wireChild, but let's be explicit).
-					an.tnext = pn
+					// Chain channel init action to send data init action,
+					// from its start: the operands of the data are evaluated
+					// first.
+					if pn != an {
+						an.tnext = pn.start
+					}
 					cur = pn
 				}
 			}

@@ -1456,3 +1456,52 @@ func main() {
 		want: "[" + strings.Repeat("0 ", 63) + "0]",
 	}})
 }
+
+// TestSelectSendOperands: the value sent by a select case is computed
+// from its operands (index expressions, calls of builtins, fields through
+// pointers, slices of strings, composite literals), which the select
+// statement did not evaluate: the value was computed from zeros.
+func TestSelectSendOperands(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "operands",
+		src: `package main
+
+import "fmt"
+
+type S struct{ n int }
+
+func (s S) get() int { return s.n }
+
+type T struct{ a, b int }
+
+func main() {
+	m := map[int]int{1: 10}
+	xs := []int{1, 2, 3}
+	s := S{7}
+	p := &s
+	c := make(chan int, 1)
+	select {
+	case c <- m[1] + xs[2] + len(xs) + s.get():
+	}
+	a := <-c
+	select {
+	case c <- p.n * 2:
+	}
+	b := <-c
+	str := "hello"
+	sc := make(chan string, 1)
+	select {
+	case sc <- str[1:3] + fmt.Sprint(len(str)):
+	}
+	tc := make(chan T, 1)
+	select {
+	case tc <- T{xs[0], m[1]}:
+	default:
+	}
+	fmt.Println(a, b, <-sc, <-tc)
+}
+`,
+		want: "23 14 el5 {1 10}",
+	}})
+}
