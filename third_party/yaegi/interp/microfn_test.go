@@ -1505,3 +1505,112 @@ func main() {
 		want: "23 14 el5 {1 10}",
 	}})
 }
+
+// TestMethodValueReceiver: a method value evaluates its receiver where it
+// is formed, as do a deferred method call and a go statement: a value
+// receiver is copied then (a nil pointer panics there), a pointer
+// receiver is bound (the receiver was read at each call, so the method
+// saw later assignments, and a nil pointer panicked with a reflect
+// message at the call, if ever).
+func TestMethodValueReceiver(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "bound receivers",
+		src: `package main
+
+import "fmt"
+
+type T struct{ n int }
+
+func (t T) M() int   { return t.n }
+func (t *T) PM() int { return t.n }
+
+type W struct{ *T }
+
+type V struct{ T }
+
+type I interface{ M() int }
+
+func (t T) report(c chan int) { c <- t.n }
+
+func main() {
+	t := T{1}
+	vf, pf := t.M, t.PM
+	t.n = 2
+	q := &T{3}
+	qv, qp := q.M, q.PM
+	q.n = 4
+	q = &T{5}
+	w := W{&T{6}}
+	wv, wp := w.M, w.PM
+	w.T.n = 7
+	w.T = &T{8}
+	v := V{T{9}}
+	vv, vp := v.M, v.PM
+	v.n = 10
+	var i I = T{11}
+	iv := i.M
+	i = T{12}
+	var fs []func() int
+	for k := 0; k < 3; k++ {
+		x := T{k}
+		fs = append(fs, x.M)
+	}
+	fmt.Println(vf(), pf(), qv(), qp(), wv(), wp(), vv(), vp(), iv(), fs[0](), fs[2]())
+	c := make(chan int)
+	g := T{30}
+	go g.report(c)
+	g.n = 31
+	fmt.Println(<-c)
+	r := T{20}
+	cb := make(chan int, 1)
+	defer func() { fmt.Println("reported", <-cb) }()
+	defer r.PM()
+	defer func() { fmt.Println("deferred", r.M()) }()
+	defer r.report(cb)
+	r.n = 21
+}
+`,
+		want: "1 2 3 4 6 7 9 10 11 0 2\n30\ndeferred 21\nreported 20",
+	}, {
+		name: "nil receivers",
+		src: `package main
+
+import "fmt"
+
+type T struct{ n int }
+
+func (t T) M() int   { return t.n }
+func (t *T) PM() int { return 1 }
+
+type W struct{ *T }
+
+func try(name string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Println(name, r)
+		}
+	}()
+	f()
+}
+
+func main() {
+	var p *T
+	try("value", func() { f := p.M; fmt.Println("formed"); _ = f })
+	try("pointer", func() { f := p.PM; fmt.Println("formed", f()) })
+	try("embedded", func() { w := W{}; f := w.M; fmt.Println("formed"); _ = f })
+	try("embedded pointer", func() { w := W{}; f := w.PM; fmt.Println("formed", f()) })
+	try("call", func() { p.M() })
+	try("defer", func() { defer p.M(); fmt.Println("deferred") })
+	try("literal", func() { fs := []func() int{p.M}; fmt.Println(len(fs)) })
+}
+`,
+		want: `value runtime error: invalid memory address or nil pointer dereference
+formed 1
+embedded runtime error: invalid memory address or nil pointer dereference
+formed 1
+call runtime error: invalid memory address or nil pointer dereference
+defer runtime error: invalid memory address or nil pointer dereference
+literal runtime error: invalid memory address or nil pointer dereference`,
+	}})
+}

@@ -1135,6 +1135,7 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 				}
 				switch {
 				case sk == reflect.Ptr && dk != reflect.Ptr:
+					checkDeref(src)
 					dest.Set(src.Elem())
 				case sk != reflect.Ptr && dk == reflect.Ptr:
 					dest.Set(src.Addr())
@@ -1440,7 +1441,9 @@ func call(n *node) {
 
 	if n.anc.kind == deferStmt {
 		// Store function call in frame for deferred execution.
-		value = genFunctionWrapper(c0)
+		if !isBoundMethod(c0) {
+			value = genFunctionWrapper(c0)
+		} // else the method bound to its receiver, by getMethod
 		n.exec = func(f *frame) bltn {
 			val := make([]reflect.Value, len(values)+1)
 			val[0] = value(f)
@@ -2144,13 +2147,78 @@ func getMethod(n *node) {
 	l := n.level
 	next := getExec(n.tnext)
 
+	if !isMethodValue(n) {
+		// The method of a call: the call reads the receiver.
+		n.exec = func(f *frame) bltn {
+			nod := *(n.val.(*node))
+			nod.val = &nod
+			nod.recv = n.recv
+			getFrame(f, l).data[i] = genFuncValue(&nod)(f)
+			return next
+		}
+		return
+	}
+
+	// A method value, or the method of a deferred call or of a go
+	// statement: the receiver is evaluated now, and bound to the method.
+	recv := genValue(n.recv.node)
+	index := n.recv.index
+	ptrRecv := false
+	if t := n.val.(*node).typ.recv; t != nil {
+		ptrRecv = t.cat == ptrT
+	}
 	n.exec = func(f *frame) bltn {
 		nod := *(n.val.(*node))
 		nod.val = &nod
-		nod.recv = n.recv
+		nod.recv = &receiver{val: boundReceiver(recv(f), index, ptrRecv)}
 		getFrame(f, l).data[i] = genFuncValue(&nod)(f)
 		return next
 	}
+}
+
+// isBoundMethod reports whether n is a selector of a method with a
+// receiver that getMethod evaluates.
+func isBoundMethod(n *node) bool {
+	_, isMethod := n.val.(*node)
+	return n.kind == selectorExpr && n.action == aGetMethod && isMethod && n.recv != nil && n.recv.node != nil
+}
+
+// isMethodValue reports whether n, a selector of a method with a
+// receiver, is evaluated as a method value: anywhere but as the function
+// of a call, and as the function of a deferred call or of a go
+// statement, whose receiver is evaluated with the statement.
+func isMethodValue(n *node) bool {
+	c := n.anc
+	if c == nil || c.kind != callExpr || c.child[0] != n {
+		return true
+	}
+	return c.anc != nil && (c.anc.kind == deferStmt || c.anc.kind == goStmt)
+}
+
+// boundReceiver returns the receiver a method value binds: r, the value
+// of the selector's operand, through the embedded fields of index, then
+// a copy of it for a method with a value receiver (which dereferences a
+// pointer, and panics if it is nil, as Go does where the method value is
+// formed), and its address for one with a pointer receiver.
+func boundReceiver(r reflect.Value, index []int, ptrRecv bool) reflect.Value {
+	r = valueInterfaceValue(r)
+	for _, i := range index {
+		if r.Kind() == reflect.Ptr {
+			checkDeref(r)
+			r = r.Elem()
+		}
+		r = valueInterfaceValue(r.Field(i))
+	}
+	switch {
+	case r.Kind() == reflect.Ptr && !ptrRecv:
+		checkDeref(r)
+		return copyOf(r.Elem())
+	case r.Kind() != reflect.Ptr && ptrRecv && r.CanAddr():
+		return r.Addr()
+	case r.Kind() != reflect.Ptr && ptrRecv:
+		return copyOf(r).Addr()
+	}
+	return copyOf(r)
 }
 
 func getMethodByName(n *node) {
