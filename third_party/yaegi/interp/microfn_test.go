@@ -1614,3 +1614,40 @@ defer runtime error: invalid memory address or nil pointer dereference
 literal runtime error: invalid memory address or nil pointer dereference`,
 	}})
 }
+
+// TestBinaryPointerMethodValue: a method value of a method with a pointer
+// receiver of a binary type, through a pointer (pb.Len with pb a
+// *strings.Builder), has the method's type without the receiver (the
+// assignment failed: "value of type func() int is not assignable to type
+// func(*strings.Builder) int").
+func TestBinaryPointerMethodValue(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "pointer receivers",
+		src: `package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+func main() {
+	pb := &strings.Builder{}
+	ws, n := pb.WriteString, pb.Len
+	ws("abc")
+	pbuf := new(bytes.Buffer)
+	w := pbuf.Write
+	w([]byte("xy"))
+	s := pbuf.String
+	po := &sync.Once{}
+	do := po.Do
+	do(func() { fmt.Println("once") })
+	do(func() { fmt.Println("twice") })
+	fmt.Println(n(), s())
+}
+`,
+		want: "once\n3 xy",
+	}})
+}

@@ -2,7 +2,12 @@
 // receiver is evaluated where the method value is formed.
 package prog
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+)
 
 type T struct{ N int }
 
@@ -95,4 +100,24 @@ func Nil() []string {
 	add(try("literal", func() { fs := []func() int{p.M}; add(fmt.Sprint(len(fs))) }))
 	add(try("interface", func() { var i I = p; f := i.M; add("formed i.M"); _ = f }))
 	return log
+}
+
+// BinaryPointer forms method values of methods with pointer receivers of
+// binary types, through pointers.
+//
+//microfn:service
+func BinaryPointer(s string) []string {
+	pb := &strings.Builder{}
+	ws, n := pb.WriteString, pb.Len
+	ws(s)
+	pbuf := new(bytes.Buffer)
+	w := pbuf.Write
+	w([]byte(s + s))
+	str := pbuf.String
+	var log []string
+	po := &sync.Once{}
+	do := po.Do
+	do(func() { log = append(log, "once") })
+	do(func() { log = append(log, "twice") })
+	return append(log, fmt.Sprint(n(), str()))
 }
