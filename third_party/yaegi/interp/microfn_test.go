@@ -1651,3 +1651,76 @@ func main() {
 		want: "once\n3 xy",
 	}})
 }
+
+// TestBinaryMethodValueReceiver: a method value of a method of a binary
+// type binds its receiver where it is formed, also through a pointer, an
+// interface or an embedded field (the method read the variable when
+// called), and one with a value receiver panics there on a nil pointer.
+func TestBinaryMethodValueReceiver(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "bound receivers",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+type W struct{ time.Duration }
+
+type B struct{ *strings.Builder }
+
+func try(f func()) {
+	defer func() { fmt.Println(recover()) }()
+	f()
+}
+
+func main() {
+	t := time.Unix(100, 0).UTC()
+	unix := t.Unix
+	t = t.Add(time.Hour)
+	d := time.Second
+	pd := &d
+	str := pd.String
+	d = time.Minute
+	var s fmt.Stringer = time.Second
+	g := s.String
+	s = time.Minute
+	var e error = errors.New("a")
+	h := e.Error
+	e = errors.New("b")
+	var fs []func() string
+	for _, d := range []time.Duration{1, 2, 3} {
+		fs = append(fs, d.String)
+	}
+	w := W{time.Second}
+	ws := w.String
+	w.Duration = time.Minute
+	pw := &w
+	pws := pw.String
+	pw.Duration = time.Hour
+	b := B{&strings.Builder{}}
+	l := b.Len
+	b.WriteString("x")
+	b.Builder = &strings.Builder{}
+	fmt.Println(unix(), str(), g(), h(), fs[0](), fs[2](), ws(), pws(), l())
+	try(func() {
+		var pd *time.Duration
+		f := pd.String
+		fmt.Println("formed")
+		_ = f
+	})
+	try(func() {
+		var pw *W
+		f := pw.String
+		fmt.Println("formed")
+		_ = f
+	})
+}
+`,
+		want: "100 1s 1s a 1ns 3ns 1s 1m0s 1\nruntime error: invalid memory address or nil pointer dereference\nruntime error: invalid memory address or nil pointer dereference",
+	}})
+}

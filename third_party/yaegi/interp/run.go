@@ -1878,6 +1878,14 @@ func getIndexBinMethod(n *node) {
 	value := genValue(n.child[0])
 	next := getExec(n.tnext)
 
+	if isMethodValue(n) {
+		// A method value binds a copy of its receiver, now.
+		n.exec = func(f *frame) bltn {
+			getFrame(f, l).data[i] = copyOf(value(f)).Method(m)
+			return next
+		}
+		return
+	}
 	n.exec = func(f *frame) bltn {
 		// Can not use .Set() because dest type contains the receiver and source not
 		// dest(f).Set(value(f).Method(m))
@@ -1893,6 +1901,17 @@ func getIndexBinElemMethod(n *node) {
 	value := genValue(n.child[0])
 	next := getExec(n.tnext)
 
+	if isMethodValue(n) {
+		// A method value binds a copy of the value its receiver points
+		// to, now.
+		n.exec = func(f *frame) bltn {
+			p := value(f)
+			checkDeref(p)
+			getFrame(f, l).data[i] = copyOf(p.Elem()).Method(m)
+			return next
+		}
+		return
+	}
 	n.exec = func(f *frame) bltn {
 		// Can not use .Set() because dest type contains the receiver and source not
 		getFrame(f, l).data[i] = value(f).Elem().Method(m)
@@ -2176,6 +2195,19 @@ func getMethod(n *node) {
 	}
 }
 
+// boundBinReceiver returns a copy of the receiver a method value of a
+// method of a binary type binds: v, through the embedded fields of index
+// (a nil pointer on the way panics as Go does).
+func boundBinReceiver(v reflect.Value, index []int) reflect.Value {
+	if len(index) > 0 {
+		var err error
+		if v, err = v.FieldByIndexErr(index); err != nil {
+			panicNilDeref()
+		}
+	}
+	return copyOf(v)
+}
+
 // isBoundMethod reports whether n is a selector of a method with a
 // receiver that getMethod evaluates.
 func isBoundMethod(n *node) bool {
@@ -2442,7 +2474,11 @@ func getIndexSeqPtrMethod(n *node) {
 	if n.child[0].typ.TypeOf().Kind() == reflect.Ptr {
 		if len(fi) == 0 {
 			n.exec = func(f *frame) bltn {
-				getFrame(f, l).data[i] = value(f).Method(mi)
+				v := value(f)
+				if isMethodValue(n) {
+					v = copyOf(v) // the pointer, bound now
+				}
+				getFrame(f, l).data[i] = v.Method(mi)
 				return next
 			}
 		} else {
@@ -2474,6 +2510,21 @@ func getIndexSeqMethod(n *node) {
 	i := n.findex
 	l := n.level
 	next := getExec(n.tnext)
+
+	if isMethodValue(n) {
+		// A method value binds a copy of its receiver, now.
+		ptr := n.child[0].typ.TypeOf().Kind() == reflect.Ptr
+		n.exec = func(f *frame) bltn {
+			v := value(f)
+			if ptr {
+				checkDeref(v)
+				v = v.Elem()
+			}
+			getFrame(f, l).data[i] = boundBinReceiver(v, fi).Method(mi)
+			return next
+		}
+		return
+	}
 
 	if n.child[0].typ.TypeOf().Kind() == reflect.Ptr {
 		if len(fi) == 0 {

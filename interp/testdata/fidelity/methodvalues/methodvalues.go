@@ -4,9 +4,11 @@ package prog
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 )
 
 type T struct{ N int }
@@ -120,4 +122,55 @@ func BinaryPointer(s string) []string {
 	do(func() { log = append(log, "once") })
 	do(func() { log = append(log, "twice") })
 	return append(log, fmt.Sprint(n(), str()))
+}
+
+type WD struct{ time.Duration }
+
+type WB struct{ *strings.Builder }
+
+// BinaryBound forms method values of methods of binary types, through
+// variables, pointers, interfaces and embedded fields, then changes the
+// receivers; and on nil pointers.
+//
+//microfn:service
+func BinaryBound(n int) []string {
+	t := time.Unix(int64(n), 0).UTC()
+	unix := t.Unix
+	t = t.Add(time.Hour)
+	d := time.Duration(n)
+	pd := &d
+	str := pd.String
+	d = time.Minute
+	var s fmt.Stringer = time.Duration(n)
+	g := s.String
+	s = time.Minute
+	var e error = errors.New("a")
+	h := e.Error
+	e = errors.New("b")
+	var fs []func() string
+	for _, d := range []time.Duration{1, 2, 3} {
+		fs = append(fs, d.String)
+	}
+	w := WD{time.Duration(n)}
+	ws := w.String
+	w.Duration = time.Minute
+	pw := &w
+	pws := pw.String
+	pw.Duration = time.Hour
+	b := WB{&strings.Builder{}}
+	l := b.Len
+	b.WriteString("x")
+	b.Builder = &strings.Builder{}
+	out := []string{fmt.Sprint(unix(), str(), g(), h(), fs[0](), fs[2](), ws(), pws(), l())}
+	out = append(out, try("nil duration", func() {
+		var pd *time.Duration
+		f := pd.String
+		_ = f
+	}))
+	out = append(out, try("nil embedding", func() {
+		var pw *WD
+		f := pw.String
+		_ = f
+	}))
+	return out
 }
