@@ -380,9 +380,9 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		r.rangeStmt(n)
 	case *ast.CallExpr:
 		r.builtinCall(n)
-		r.reflectMethods(n)
 	case *ast.SelectorExpr:
 		r.methodExpr(n)
+		r.reflectMethods(n)
 	case *ast.GenDecl:
 		r.constDecl(n)
 	case *ast.CommClause:
@@ -391,6 +391,7 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		r.mapMultiAssign(n)
 	case *ast.Ident:
 		r.genericInstance(n)
+		r.reflectInstance(n)
 	}
 	switch n.(type) {
 	case *ast.CallExpr, *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt, *ast.SendStmt, *ast.CompositeLit:
