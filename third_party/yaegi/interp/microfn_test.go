@@ -1724,3 +1724,64 @@ func main() {
 		want: "100 1s 1s a 1ns 3ns 1s 1m0s 1\nruntime error: invalid memory address or nil pointer dereference\nruntime error: invalid memory address or nil pointer dereference",
 	}})
 }
+
+// TestInterfaceHoldsCopy: a value converted to an interface is a copy,
+// which later assignments to the variable it came from leave (the
+// interface shared the variable: var i I = t; t.n = 2 changed i).
+func TestInterfaceHoldsCopy(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "conversions",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+type I interface{ M() int }
+
+type T struct{ n int }
+
+func (t T) M() int { return t.n }
+
+type P struct{ n int }
+
+func (p *P) M() int { return p.n }
+
+type E struct{ msg string }
+
+func (e E) Error() string { return e.msg }
+
+func take(i I) I { return i }
+
+func ret(t T) I { return t }
+
+type H struct{ i I }
+
+func main() {
+	t := T{1}
+	var i I = t
+	j, k := take(t), ret(t)
+	s, m, h := []I{t}, map[string]I{"a": t}, H{i: t}
+	c := make(chan I, 1)
+	c <- t
+	var i2 I
+	i2 = t
+	t.n = 2
+	fmt.Println(i.M(), j.M(), k.M(), s[0].M(), m["a"].M(), h.i.M(), (<-c).M(), i2.M(), t.M())
+	p := P{3}
+	var pi I = &p
+	p.n = 4
+	arr := [2]T{{5}, {6}}
+	var ai I = arr[1]
+	arr[1].n = 7
+	e := E{"a"}
+	var err error = e
+	e.msg = "b"
+	fmt.Println(pi.M(), ai.M(), err, errors.Is(err, E{"a"}))
+}
+`,
+		want: "1 1 1 1 1 1 1 1 2\n4 6 a true",
+	}})
+}

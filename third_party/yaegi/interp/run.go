@@ -1215,6 +1215,12 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 		if tc != structT && v.Type().Implements(typ) {
 			return v
 		}
+		// The receiver of the methods: a copy of a variable (or of a part
+		// of one), which later assignments to it leave.
+		rv := v
+		if rv.CanAddr() {
+			rv = copyOf(rv)
+		}
 		switch v.Kind() {
 		case reflect.Chan, reflect.Func, reflect.Interface, reflect.Map, reflect.Ptr, reflect.Slice:
 			if v.IsNil() {
@@ -1226,6 +1232,11 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 			n2 = vi.node
 		}
 		v = getConcreteValue(v)
+		if v.CanAddr() {
+			// A variable (or a part of one): the methods are bound to a
+			// copy of its value, which later assignments leave.
+			v = copyOf(v)
+		}
 		w := reflect.New(wrap).Elem()
 		if cv := valueInterfaceValue(value(f)); cv.IsValid() && cv.Kind() == reflect.Struct {
 			// The struct itself: getConcreteValue takes one of its fields
@@ -1258,7 +1269,7 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 				// The value itself: getConcreteValue takes a field of a
 				// struct for the value of an emulated interface.
 				ew.IValue = valueInterfaceValue(value(f)).Interface()
-				wrapErrorMethods(f, ew, n, v)
+				wrapErrorMethods(f, ew, nil, rv)
 			}
 		}
 		for i, m := range methods {
@@ -1275,14 +1286,14 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 				m2, i2 := n2.typ.lookupMethod(names[i])
 				if m2 != nil {
 					nod := *m2
-					nod.recv = &receiver{n, v, i2}
+					nod.recv = &receiver{nil, rv, i2}
 					w.Field(i + 1).Set(genFunctionWrapper(&nod)(f))
 					continue
 				}
 				panic(n.cfgErrorf("method not found: %s", names[i]))
 			}
 			nod := *m
-			nod.recv = &receiver{n, v, indexes[i]}
+			nod.recv = &receiver{nil, rv, indexes[i]}
 			w.Field(i + 1).Set(genFunctionWrapper(&nod)(f))
 		}
 		return w
