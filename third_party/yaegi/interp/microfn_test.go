@@ -1785,3 +1785,52 @@ func main() {
 		want: "1 1 1 1 1 1 1 1 2\n4 6 a true",
 	}})
 }
+
+// TestAppendInterface: append to a slice of an interpreted interface
+// type takes values of the types that implement it (it failed to compile:
+// "cannot use type main.T as type interp.valueInterface").
+func TestAppendInterface(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "elements",
+		src: `package main
+
+import "fmt"
+
+type I interface{ Get() int }
+
+type T struct{ n int }
+
+func (t T) Get() int { return t.n }
+
+type P struct{ n int }
+
+func (p *P) Get() int { return p.n }
+
+type Is []I
+
+func gets(is ...I) (out []int) {
+	for _, i := range is {
+		if i == nil {
+			out = append(out, -1)
+			continue
+		}
+		out = append(out, i.Get())
+	}
+	return
+}
+
+func main() {
+	t := T{1}
+	var out []I
+	out = append(out, t, &P{2}, nil, T{3})
+	var is Is
+	for i := 0; i < 2; i++ {
+		is = append(is, T{i})
+	}
+	fmt.Println(gets(out...), gets(is...))
+}
+`,
+		want: "[1 2 -1 3] [0 1]",
+	}})
+}
