@@ -393,10 +393,6 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		r.genericInstance(n)
 		r.reflectInstance(n)
 	}
-	switch n.(type) {
-	case *ast.CallExpr, *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt, *ast.SendStmt, *ast.CompositeLit:
-		r.ifaceConversions(n)
-	}
 	r.stack = append(r.stack, n)
 	return true
 }

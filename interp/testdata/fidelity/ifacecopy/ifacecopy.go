@@ -84,3 +84,30 @@ func Binary(msg string) []string {
 	s = "changed"
 	return []string{err.Error(), fmt.Sprint(err), fmt.Sprint(errors.Is(err, E{msg})), st.String(), fmt.Sprint(st)}
 }
+
+// Appended appends a loop variable and other values to slices of
+// interfaces, the package's and error.
+//
+//microfn:service
+func Appended(n int) []string {
+	var out []I
+	var errs []error
+	for i := 0; i < n; i++ {
+		t := T{i}
+		out = append(out, t)
+		e := E{fmt.Sprint("e", i)}
+		errs = append(errs, e)
+	}
+	p := &P{n}
+	out = append(out, p, nil)
+	p.N = -n
+	var got []string
+	for _, i := range out {
+		if i == nil {
+			got = append(got, "nil")
+			continue
+		}
+		got = append(got, fmt.Sprint(i.M()))
+	}
+	return append(got, fmt.Sprint(errs))
+}
