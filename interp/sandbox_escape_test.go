@@ -709,3 +709,120 @@ func init() {
 }
 `, interp.Options{Allow: []string{"log/slog"}}, "a.go:7:2: assignment through a *log/slog.Logger: the host shares its default logger (slog.Default()) with every package")
 }
+
+// reflectMethodsSrc is the package of TestReflectMethodsRefused: a type
+// with a method, interfaces and generic code through which a reflect
+// value's Method, MethodByName, NumMethod and Implements can be reached,
+// and the body of the service S from line 42 on.
+const reflectMethodsSrc = `package a
+
+import (
+	"fmt"
+	"reflect"
+	"time"
+)
+
+type T struct{ n int }
+
+func (t T) Get() int { return t.n }
+
+type Plain struct{ A int }
+
+type MB interface {
+	MethodByName(string) (reflect.Method, bool)
+}
+
+type NM interface{ NumMethod() int }
+
+type RT interface{ reflect.Type }
+
+type Holder struct{ reflect.Type }
+
+type Box[X NM] struct{ x X }
+
+func (b Box[X]) N() int { return b.x.NumMethod() }
+
+func num[X NM](x X) int { return x.NumMethod() }
+
+type Own struct{}
+
+func (Own) NumMethod() int { return 7 }
+
+var _ = time.Second
+var _ = fmt.Sprint
+
+//microfn:service
+func S() string {
+	t := T{1}
+	_ = t
+`
+
+// TestReflectMethodsRefused: every way to reach Method, MethodByName,
+// NumMethod or Implements of a reflect.Type or reflect.Value that
+// describes a type of the package (whose methods the interpreter's
+// reflect types lack) is a load error at its position; reflection on the
+// methods of other types loads and answers as in Go.
+func TestReflectMethodsRefused(t *testing.T) {
+	t.Parallel()
+	const refused = "reflection cannot see the methods of T, a type declared in the package"
+	tests := []struct {
+		name, body, want string
+	}{
+		{"call", `	return fmt.Sprint(reflect.TypeOf(t).NumMethod())`, "a.go:42:38: " + refused},
+		{"PointerTo", `	_, ok := reflect.PointerTo(reflect.TypeOf(t)).MethodByName("Get")
+	return fmt.Sprint(ok)`, "a.go:42:48: " + refused},
+		{"New and Addr", `	n := reflect.New(reflect.TypeOf(t)).NumMethod()
+	m := reflect.ValueOf(&t).Elem().Addr().NumMethod()
+	return fmt.Sprint(n, m)`, "a.go:42:38: " + refused},
+		{"method value", `	f := reflect.TypeOf(t).NumMethod
+	return fmt.Sprint(f())`, "a.go:42:25: " + refused},
+		{"method expression called", `	_, ok := reflect.Type.MethodByName(reflect.TypeOf(t), "Get")
+	return fmt.Sprint(ok)`, "a.go:42:24: " + refused},
+		{"method expression of Value called", `	return fmt.Sprint(reflect.Value.NumMethod(reflect.ValueOf(t)))`, "a.go:42:34: " + refused},
+		{"method expression as a value", `	f := reflect.Type.NumMethod
+	return fmt.Sprint(f(reflect.TypeOf(0)))`, "a.go:42:20: reflect.Type.NumMethod as a method expression"},
+		{"in an interface variable", `	var m MB = reflect.TypeOf(t)
+	_, ok := m.MethodByName("Get")
+	return fmt.Sprint(ok)`, "a.go:43:13: " + refused},
+		{"asserted from any", `	var x any = reflect.TypeOf(t)
+	_, ok := x.(MB).MethodByName("Get")
+	return fmt.Sprint(ok)`, "a.go:43:18: " + refused},
+		{"converted to an interface", `	return fmt.Sprint(NM(reflect.TypeOf(t)).NumMethod())`, "a.go:42:42: " + refused},
+		{"an interface embedding reflect.Type", `	var r RT = reflect.TypeOf(t)
+	return fmt.Sprint(r.NumMethod())`, "a.go:43:22: " + refused},
+		{"Implements", `	s := reflect.TypeOf((*fmt.Stringer)(nil)).Elem()
+	return fmt.Sprint(reflect.TypeOf(t).Implements(s))`, "a.go:43:38: " + refused},
+		{"type argument of a generic function", `	return fmt.Sprint(num(reflect.TypeOf(0)))`, "a.go:42:20: reflect.Type cannot be a type argument of num: its constraint has NumMethod"},
+		{"type argument of a generic type", `	return fmt.Sprint(Box[reflect.Value]{reflect.ValueOf(t)}.N())`, "a.go:42:20: reflect.Value cannot be a type argument of Box: its constraint has NumMethod"},
+		{"type argument embedding reflect.Type", `	return fmt.Sprint(num(Holder{reflect.TypeOf(t)}))`, "a.go:42:20: Holder cannot be a type argument of num: its constraint has NumMethod"},
+		// Allowed: what reflection answers as in Go.
+		{"a binary type", `	_, ok := reflect.TypeOf(time.Second).MethodByName("String")
+	return fmt.Sprint(reflect.TypeOf(time.Time{}).NumMethod() > 0, ok)`, ""},
+		{"a type without methods", `	return fmt.Sprint(reflect.TypeOf(Plain{}).NumMethod(), reflect.PointerTo(reflect.TypeOf(Plain{})).NumMethod())`, ""},
+		{"a method of the package's own", `	var n NM = Own{}
+	return fmt.Sprint(n.NumMethod(), num(Own{}), Box[Own]{}.N())`, ""},
+		{"an interface value of unknown origin", `	var m MB
+	if m != nil {
+		m.MethodByName("Get")
+	}
+	return "ok"`, ""},
+	}
+	want := map[string]string{
+		"a binary type":                        "true true",
+		"a type without methods":               "0 0",
+		"a method of the package's own":        "7 7 7",
+		"an interface value of unknown origin": "ok",
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			pkg := escape(t, reflectMethodsSrc+tc.body+"\n}\n", interp.Options{}, tc.want)
+			if tc.want != "" {
+				return
+			}
+			if got, w := mustInvoke(t, service(t, pkg, "S"), ""), fmt.Sprintf("%q", want[tc.name]); got != w {
+				t.Errorf("S() = %s, want %s", got, w)
+			}
+		})
+	}
+}

@@ -753,8 +753,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					// Do not skip assign operation if setting from a constant value.
 				case isFuncField(dest):
 					// Setting a struct field of function type requires an extra step. Do not optimize.
-				case isCall(src) && !isInterfaceSrc(dest.typ) && n.kind != defineStmt:
+				case isCall(src) && !isInterfaceSrc(dest.typ) && n.kind != defineStmt && n.nleft == 1:
 					// Call action may perform the assignment directly.
+					// Not in a tuple assignment, which evaluates all its
+					// operands before it assigns any, and assigns them all.
 					if dest.typ.id() != src.typ.id() {
 						// Skip optimitization if returned type doesn't match assigned one.
 						break
@@ -765,7 +767,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					if src.typ.untyped && !dest.typ.untyped {
 						src.typ = dest.typ
 					}
-				case src.action == aCompositeLit:
+				case src.action == aCompositeLit && n.nleft == 1:
 					if isInterfaceBin(dest.typ) {
 						// Including error, whose values need a wrapper.
 						// Skip optimisation for assigned interface.
@@ -1195,6 +1197,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				}
 
 				n.gen = c0.sym.builtin
+				if bname == bltnNew && len(n.child) == 2 && !isTypeOperand(n.child[1], sc) {
+					// new(x) with an expression x (Go 1.26).
+					n.gen = newOf
+				}
 				c0.typ = &itype{cat: builtinT, name: bname}
 				if n.typ, err = nodeType(interp, sc, n); err != nil {
 					return
@@ -2006,9 +2012,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					cur.tnext = an.start
 				}
 				if pn != nil {
-					// Chain channect init action to send data init action.
-					// (already done by wireChild, but let's be explicit).
-					an.tnext = pn
+					// Chain channel init action to send data init action,
+					// from its start: the operands of the data are evaluated
+					// first.
+					if pn != an {
+						an.tnext = pn.start
+					}
 					cur = pn
 				}
 			}
@@ -2697,6 +2706,28 @@ func (n *node) isType(sc *scope) bool {
 	return false
 }
 
+// isTypeOperand reports whether n, the operand of new, is a type rather
+// than an expression: also an instance of a generic type with several
+// type arguments, and, in an instance of a generic function, a type
+// parameter (replaced by an identifier named after its type argument,
+// which is not in scope, with the type set).
+func isTypeOperand(n *node, sc *scope) bool {
+	switch n.kind {
+	case indexListExpr:
+		sym, _, ok := sc.lookup(n.child[0].ident)
+		return ok && sym.kind == typeSym
+	case parenExpr, starExpr:
+		if len(n.child) == 1 {
+			return isTypeOperand(n.child[0], sc)
+		}
+	case identExpr:
+		if _, _, ok := sc.lookup(n.ident); !ok && n.typ != nil {
+			return true
+		}
+	}
+	return n.isType(sc)
+}
+
 // wireChild wires AST nodes for CFG in subtree.
 func wireChild(n *node, exclude ...nkind) {
 	child := excludeNodeKind(n.child, exclude)
@@ -3170,7 +3201,7 @@ func matchSelectorMethod(sc *scope, n *node) (err error) {
 		} else if method, ok := reflect.PtrTo(n.typ.val.rtype).MethodByName(name); ok {
 			n.val = method.Index
 			n.gen = getIndexBinMethod
-			n.typ = valueTOf(method.Type, withRecv(valueTOf(reflect.PtrTo(n.typ.val.rtype), isBinMethod())))
+			n.typ = valueTOf(method.Type, isBinMethod(), withRecv(valueTOf(reflect.PtrTo(n.typ.val.rtype))))
 			n.recv = &receiver{node: n.child[0]}
 			n.action = aGetMethod
 		} else if field, ok := n.typ.val.rtype.FieldByName(name); ok {

@@ -2535,3 +2535,857 @@ func main() {
 		want: "48 40 1 true 1\n80 true true true true",
 	}})
 }
+
+// TestTupleAssign: a tuple assignment evaluates every operand on its right,
+// and the operands of the index expressions on its left, before it assigns
+// any, then assigns them all (a call or a composite literal wrote straight
+// into its destination: the other destinations kept their old values, and
+// a later call saw the earlier assignment).
+func TestTupleAssign(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "values and calls",
+		src: `package main
+
+import "fmt"
+
+type S struct{ a, b int }
+
+type P struct{ x, y int }
+
+func id(i int) int { return i }
+
+func mk(i int) S { return S{a: i} }
+
+var g1, g2 = id(1), 2
+var g3, g4 = mk(3), P{4, 4}
+
+func main() {
+	a := 5
+	var x, y int
+	x, y = a, id(2)
+	var s S
+	var p P
+	s, p = mk(6), P{a, a}
+	q, r := a, S{7, 8}
+	var xs []int
+	x, xs = 9, []int{10}
+	fmt.Println(x, y, s.a, p, q, r, xs, g1, g2, g3.a, g4)
+}
+`,
+		want: "9 2 6 {5 5} 5 {7 8} [10] 1 2 3 {4 4}",
+	}, {
+		name: "places",
+		src: `package main
+
+import "fmt"
+
+type S struct {
+	a, b int
+	in   *S
+}
+
+func id(i int) int { return i }
+
+func main() {
+	a := 5
+	var s S
+	s.a, s.b = a, id(4)
+	ps := &S{in: &S{}}
+	ps.in.a, ps.b = id(8), a
+	arr := [3]int{}
+	arr[0], arr[2] = a, id(6)
+	m := map[string]int{}
+	m["a"], m["b"] = id(1), a
+	u, v := 0, 0
+	pu := &u
+	*pu, v = id(3), a
+	i := 0
+	zs := []int{0, 0, 0}
+	i, zs[i] = 1, id(7)
+	fmt.Println(s, ps.in.a, ps.b, arr, m, u, v, i, zs)
+}
+`,
+		want: "{5 4 <nil>} 8 5 [5 0 6] map[a:1 b:5] 3 5 1 [7 0 0]",
+	}, {
+		name: "calls before assignments",
+		src: `package main
+
+import "fmt"
+
+var trace []string
+
+func get(x []int, i int) int {
+	trace = append(trace, fmt.Sprint("get", i, x))
+	return x[i]
+}
+
+func main() {
+	x := []int{1, 2}
+	x[1], x[0] = get(x, 0), get(x, 1)
+	fmt.Println(x, trace)
+}
+`,
+		want: "[2 1] [get0 [1 2] get1 [1 2]]",
+	}, {
+		name: "map operands",
+		src: `package main
+
+import "fmt"
+
+func id(i int) int { return i }
+
+func main() {
+	k := "a"
+	m := map[string]int{}
+	k, m[k] = "b", id(1)
+	m2 := map[string]int{}
+	old := m
+	m, m["z"] = m2, 3
+	fmt.Println(k, old, m2)
+}
+`,
+		want: "b map[a:1 z:3] map[]",
+	}})
+}
+
+// TestNewExpression: new(x) with an expression x (Go 1.26) allocates a
+// variable initialized to the value of x, of x's type or, for an untyped
+// constant, of its default type (the expression was taken for its type
+// only: the variable was zero).
+func TestNewExpression(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "values",
+		src: `package main
+
+import "fmt"
+
+type S struct{ A, B int }
+
+func f() int { return 7 }
+
+var gp = new(S{A: 5})
+
+func main() {
+	x := 3
+	p := new(x)
+	x = 4
+	s := new(S{1, 2})
+	sl := new([]int{1, 2})
+	m := new(map[string]int{"a": 1})
+	pp := new(p)
+	fmt.Println(*p, x, *new(f()), *s, *sl, *m, **pp, *new(x+1), *gp)
+}
+`,
+		want: "3 4 7 {1 2} [1 2] map[a:1] 3 5 {5 0}",
+	}, {
+		name: "constants",
+		src: `package main
+
+import "fmt"
+
+func main() {
+	x := 1
+	const k = 1 << 10
+	const fk float32 = 1.5
+	fmt.Println(*new(5), *new(2.5), *new("s"), *new('r'), *new(true), *new(1 < x), *new(k), *new(fk))
+	fmt.Printf("%T %T %T %T %T %T\n", new(5), new(2.5), new('r'), new(1 < x), new(fk), new(1.0+2i))
+}
+`,
+		want: "5 2.5 s 114 true false 1024 1.5\n*int *float64 *int32 *bool *float32 *complex128",
+	}, {
+		name: "interfaces",
+		src: `package main
+
+import "fmt"
+
+type S struct{ A int }
+
+func (s S) M() int { return s.A }
+
+type I interface{ M() int }
+
+func main() {
+	var i I = S{A: 7}
+	pi := new(i)
+	var e error = fmt.Errorf("err")
+	pe := new(e)
+	e = nil
+	var a any = new(3)
+	fmt.Println((*pi).M(), *pe, e, *a.(*int))
+}
+`,
+		want: "7 err <nil> 3",
+	}, {
+		name: "generic",
+		src: `package main
+
+import "fmt"
+
+type S struct{ A, B int }
+
+func alloc[T any](v T) *T { return new(v) }
+
+func zero[T any]() *T { return new(T) }
+
+func main() {
+	fmt.Println(*alloc(3), *alloc("x"), *alloc(S{A: 1}), *zero[int](), *zero[S]())
+}
+`,
+		want: "3 x {1 0} 0 {0 0}",
+	}})
+}
+
+// TestTupleAssignNil: nil among the values of a tuple assignment (the
+// interpreter failed with "reflect: New(nil)").
+func TestTupleAssignNil(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "nil values",
+		src: `package main
+
+import "fmt"
+
+type I interface{ M() }
+
+type S struct {
+	p *int
+	e error
+}
+
+func main() {
+	x := 1
+	p := &x
+	xs := []int{1}
+	m := map[string]int{"a": 1}
+	var e error = fmt.Errorf("e")
+	var a any = 1
+	var i I
+	f := func() {}
+	p, xs = nil, nil
+	m, e = nil, nil
+	a, i = nil, nil
+	f, x = nil, 2
+	s := S{p: &x}
+	s.p, s.e = nil, fmt.Errorf("x")
+	ms := map[string]error{}
+	ms["a"], ms["b"] = nil, fmt.Errorf("b")
+	fmt.Println(p == nil, xs == nil, m == nil, e == nil, a == nil, i == nil, f == nil, x, s.p == nil, s.e, ms)
+}
+`,
+		want: "true true true true true true true 2 true x map[a:<nil> b:b]",
+	}})
+}
+
+// TestDeferRecoverPanic: a deferred call that panics replaces the panic
+// being run and the other deferred calls still run (they were skipped);
+// defer recover() and defer panic(v) run when the deferred calls run
+// (they ran at the defer statement), and a deferred recover recovers
+// only as a call by the function that deferred it would.
+func TestDeferRecoverPanic(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "panic in a deferred call",
+		src: `package main
+
+import "fmt"
+
+func mayPanic(b bool) {
+	if b {
+		panic("mp")
+	}
+}
+
+func protect(b bool) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("recovered: %v", r)
+		}
+	}()
+	defer mayPanic(b)
+	return nil
+}
+
+func chain() (s string) {
+	defer func() { s += fmt.Sprint(" third ", recover()) }()
+	defer func() { s += fmt.Sprint(" second ", recover()); panic("c") }()
+	defer func() { panic("b") }()
+	panic("a")
+}
+
+func main() {
+	fmt.Println(protect(true), protect(false))
+	fmt.Println(chain())
+}
+`,
+		want: "recovered: mp <nil>\n second b third c",
+	}, {
+		name: "defer panic",
+		src: `package main
+
+import "fmt"
+
+func f() (s string) {
+	x := 1
+	defer func() { s += fmt.Sprint(" recovered ", recover()) }()
+	defer panic(x)
+	x = 2
+	s = "body"
+	return s
+}
+
+func main() { fmt.Println(f()) }
+`,
+		want: "body recovered 1",
+	}, {
+		name: "defer recover",
+		src: `package main
+
+import "fmt"
+
+func try(f func()) (s string) {
+	defer func() {
+		if r := recover(); r != nil {
+			s = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return "returned"
+}
+
+func main() {
+	// Called by the panic itself: recovers nothing.
+	fmt.Println(try(func() {
+		defer recover()
+		panic(1)
+	}))
+	// Called as by the deferred function: recovers its panic.
+	fmt.Println(try(func() {
+		defer func() {
+			defer recover()
+		}()
+		panic(2)
+	}))
+	// The deferred function panics: called by that panic, recovers nothing.
+	fmt.Println(try(func() {
+		defer func() {
+			defer recover()
+			panic(3)
+		}()
+		panic(4)
+	}))
+	// As in test/recover1.go: a deferred recover after one that
+	// recovered the deferred function's own panic recovers the outer one.
+	fmt.Println(try(func() {
+		defer func() {
+			defer recover()
+			defer func() { recover() }()
+			panic(5)
+		}()
+		panic(6)
+	}))
+	// In a function that is not a deferred call: recovers nothing.
+	fmt.Println(try(func() {
+		defer func() {
+			func() { defer recover() }()
+		}()
+		panic(7)
+	}))
+	// recover after defer recover() in the same deferred function.
+	fmt.Println(try(func() {
+		defer func() {
+			defer recover()
+			fmt.Println("direct", recover())
+		}()
+		panic(8)
+	}))
+}
+`,
+		want: "1\nreturned\n3\nreturned\n7\ndirect 8\nreturned",
+	}})
+}
+
+// TestDeferDeclaredLater: a deferred call, in a function literal, of a
+// function or a method declared further down runs (it did nothing: the
+// wrapper of the deferred function took the start of its body before
+// the body was compiled).
+func TestDeferDeclaredLater(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "function and methods",
+		src: `package main
+
+import "fmt"
+
+func main() {
+	func() {
+		defer later(1)
+		var r rec
+		defer r.m()
+		defer (&r).pm()
+		var e empty
+		defer e.m()
+		fmt.Println("body")
+	}()
+}
+
+func later(n int) { fmt.Println("later", n) }
+
+type rec struct{ n int }
+
+func (r rec) m() { fmt.Println("m", r.n) }
+
+func (r *rec) pm() { fmt.Println("pm", r.n) }
+
+type empty struct{}
+
+func (empty) m() { fmt.Println("empty m") }
+`,
+		want: "body\nempty m\npm 0\nm 0\nlater 1",
+	}})
+}
+
+// TestSelectConcurrent: goroutines running one select statement at once
+// each select on their own channels (they shared one array of cases, so
+// a goroutine could take another's channel: wrong values, stalls, and a
+// data race that go test -race reports).
+func TestSelectConcurrent(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "goroutines",
+		src: `package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+func relay(id int, in <-chan int, out chan<- int, quit <-chan struct{}) {
+	for {
+		select {
+		case v := <-in:
+			out <- v + id
+		case <-quit:
+			return
+		}
+	}
+}
+
+func main() {
+	const n, k = 64, 300
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	bad := make([]int, n)
+	for i := 0; i < n; i++ {
+		in, out := make(chan int), make(chan int)
+		go relay(i*1000, in, out, quit)
+		wg.Add(1)
+		go func(i int, in chan<- int, out <-chan int) {
+			defer wg.Done()
+			for j := 0; j < k; j++ {
+				select {
+				case in <- j:
+				case <-time.After(10 * time.Second):
+					bad[i]++
+					return
+				}
+				select {
+				case v := <-out:
+					if v != i*1000+j {
+						bad[i]++
+					}
+				case <-time.After(10 * time.Second):
+					bad[i]++
+					return
+				}
+			}
+		}(i, in, out)
+	}
+	wg.Wait()
+	close(quit)
+	fmt.Println(bad)
+}
+`,
+		want: "[" + strings.Repeat("0 ", 63) + "0]",
+	}})
+}
+
+// TestSelectSendOperands: the value sent by a select case is computed
+// from its operands (index expressions, calls of builtins, fields through
+// pointers, slices of strings, composite literals), which the select
+// statement did not evaluate: the value was computed from zeros.
+func TestSelectSendOperands(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "operands",
+		src: `package main
+
+import "fmt"
+
+type S struct{ n int }
+
+func (s S) get() int { return s.n }
+
+type T struct{ a, b int }
+
+func main() {
+	m := map[int]int{1: 10}
+	xs := []int{1, 2, 3}
+	s := S{7}
+	p := &s
+	c := make(chan int, 1)
+	select {
+	case c <- m[1] + xs[2] + len(xs) + s.get():
+	}
+	a := <-c
+	select {
+	case c <- p.n * 2:
+	}
+	b := <-c
+	str := "hello"
+	sc := make(chan string, 1)
+	select {
+	case sc <- str[1:3] + fmt.Sprint(len(str)):
+	}
+	tc := make(chan T, 1)
+	select {
+	case tc <- T{xs[0], m[1]}:
+	default:
+	}
+	fmt.Println(a, b, <-sc, <-tc)
+}
+`,
+		want: "23 14 el5 {1 10}",
+	}})
+}
+
+// TestMethodValueReceiver: a method value evaluates its receiver where it
+// is formed, as do a deferred method call and a go statement: a value
+// receiver is copied then (a nil pointer panics there), a pointer
+// receiver is bound (the receiver was read at each call, so the method
+// saw later assignments, and a nil pointer panicked with a reflect
+// message at the call, if ever).
+func TestMethodValueReceiver(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "bound receivers",
+		src: `package main
+
+import "fmt"
+
+type T struct{ n int }
+
+func (t T) M() int   { return t.n }
+func (t *T) PM() int { return t.n }
+
+type W struct{ *T }
+
+type V struct{ T }
+
+type I interface{ M() int }
+
+func (t T) report(c chan int) { c <- t.n }
+
+func main() {
+	t := T{1}
+	vf, pf := t.M, t.PM
+	t.n = 2
+	q := &T{3}
+	qv, qp := q.M, q.PM
+	q.n = 4
+	q = &T{5}
+	w := W{&T{6}}
+	wv, wp := w.M, w.PM
+	w.T.n = 7
+	w.T = &T{8}
+	v := V{T{9}}
+	vv, vp := v.M, v.PM
+	v.n = 10
+	var i I = T{11}
+	iv := i.M
+	i = T{12}
+	var fs []func() int
+	for k := 0; k < 3; k++ {
+		x := T{k}
+		fs = append(fs, x.M)
+	}
+	fmt.Println(vf(), pf(), qv(), qp(), wv(), wp(), vv(), vp(), iv(), fs[0](), fs[2]())
+	c := make(chan int)
+	g := T{30}
+	go g.report(c)
+	g.n = 31
+	fmt.Println(<-c)
+	r := T{20}
+	cb := make(chan int, 1)
+	defer func() { fmt.Println("reported", <-cb) }()
+	defer r.PM()
+	defer func() { fmt.Println("deferred", r.M()) }()
+	defer r.report(cb)
+	r.n = 21
+}
+`,
+		want: "1 2 3 4 6 7 9 10 11 0 2\n30\ndeferred 21\nreported 20",
+	}, {
+		name: "nil receivers",
+		src: `package main
+
+import "fmt"
+
+type T struct{ n int }
+
+func (t T) M() int   { return t.n }
+func (t *T) PM() int { return 1 }
+
+type W struct{ *T }
+
+func try(name string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Println(name, r)
+		}
+	}()
+	f()
+}
+
+func main() {
+	var p *T
+	try("value", func() { f := p.M; fmt.Println("formed"); _ = f })
+	try("pointer", func() { f := p.PM; fmt.Println("formed", f()) })
+	try("embedded", func() { w := W{}; f := w.M; fmt.Println("formed"); _ = f })
+	try("embedded pointer", func() { w := W{}; f := w.PM; fmt.Println("formed", f()) })
+	try("call", func() { p.M() })
+	try("defer", func() { defer p.M(); fmt.Println("deferred") })
+	try("literal", func() { fs := []func() int{p.M}; fmt.Println(len(fs)) })
+}
+`,
+		want: `value runtime error: invalid memory address or nil pointer dereference
+formed 1
+embedded runtime error: invalid memory address or nil pointer dereference
+formed 1
+call runtime error: invalid memory address or nil pointer dereference
+defer runtime error: invalid memory address or nil pointer dereference
+literal runtime error: invalid memory address or nil pointer dereference`,
+	}})
+}
+
+// TestBinaryPointerMethodValue: a method value of a method with a pointer
+// receiver of a binary type, through a pointer (pb.Len with pb a
+// *strings.Builder), has the method's type without the receiver (the
+// assignment failed: "value of type func() int is not assignable to type
+// func(*strings.Builder) int").
+func TestBinaryPointerMethodValue(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "pointer receivers",
+		src: `package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+func main() {
+	pb := &strings.Builder{}
+	ws, n := pb.WriteString, pb.Len
+	ws("abc")
+	pbuf := new(bytes.Buffer)
+	w := pbuf.Write
+	w([]byte("xy"))
+	s := pbuf.String
+	po := &sync.Once{}
+	do := po.Do
+	do(func() { fmt.Println("once") })
+	do(func() { fmt.Println("twice") })
+	fmt.Println(n(), s())
+}
+`,
+		want: "once\n3 xy",
+	}})
+}
+
+// TestBinaryMethodValueReceiver: a method value of a method of a binary
+// type binds its receiver where it is formed, also through a pointer, an
+// interface or an embedded field (the method read the variable when
+// called), and one with a value receiver panics there on a nil pointer.
+func TestBinaryMethodValueReceiver(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "bound receivers",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+type W struct{ time.Duration }
+
+type B struct{ *strings.Builder }
+
+func try(f func()) {
+	defer func() { fmt.Println(recover()) }()
+	f()
+}
+
+func main() {
+	t := time.Unix(100, 0).UTC()
+	unix := t.Unix
+	t = t.Add(time.Hour)
+	d := time.Second
+	pd := &d
+	str := pd.String
+	d = time.Minute
+	var s fmt.Stringer = time.Second
+	g := s.String
+	s = time.Minute
+	var e error = errors.New("a")
+	h := e.Error
+	e = errors.New("b")
+	var fs []func() string
+	for _, d := range []time.Duration{1, 2, 3} {
+		fs = append(fs, d.String)
+	}
+	w := W{time.Second}
+	ws := w.String
+	w.Duration = time.Minute
+	pw := &w
+	pws := pw.String
+	pw.Duration = time.Hour
+	b := B{&strings.Builder{}}
+	l := b.Len
+	b.WriteString("x")
+	b.Builder = &strings.Builder{}
+	fmt.Println(unix(), str(), g(), h(), fs[0](), fs[2](), ws(), pws(), l())
+	try(func() {
+		var pd *time.Duration
+		f := pd.String
+		fmt.Println("formed")
+		_ = f
+	})
+	try(func() {
+		var pw *W
+		f := pw.String
+		fmt.Println("formed")
+		_ = f
+	})
+}
+`,
+		want: "100 1s 1s a 1ns 3ns 1s 1m0s 1\nruntime error: invalid memory address or nil pointer dereference\nruntime error: invalid memory address or nil pointer dereference",
+	}})
+}
+
+// TestInterfaceHoldsCopy: a value converted to an interface is a copy,
+// which later assignments to the variable it came from leave (the
+// interface shared the variable: var i I = t; t.n = 2 changed i).
+func TestInterfaceHoldsCopy(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "conversions",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+type I interface{ M() int }
+
+type T struct{ n int }
+
+func (t T) M() int { return t.n }
+
+type P struct{ n int }
+
+func (p *P) M() int { return p.n }
+
+type E struct{ msg string }
+
+func (e E) Error() string { return e.msg }
+
+func take(i I) I { return i }
+
+func ret(t T) I { return t }
+
+type H struct{ i I }
+
+func main() {
+	t := T{1}
+	var i I = t
+	j, k := take(t), ret(t)
+	s, m, h := []I{t}, map[string]I{"a": t}, H{i: t}
+	c := make(chan I, 1)
+	c <- t
+	var i2 I
+	i2 = t
+	t.n = 2
+	fmt.Println(i.M(), j.M(), k.M(), s[0].M(), m["a"].M(), h.i.M(), (<-c).M(), i2.M(), t.M())
+	p := P{3}
+	var pi I = &p
+	p.n = 4
+	arr := [2]T{{5}, {6}}
+	var ai I = arr[1]
+	arr[1].n = 7
+	e := E{"a"}
+	var err error = e
+	e.msg = "b"
+	fmt.Println(pi.M(), ai.M(), err, errors.Is(err, E{"a"}))
+}
+`,
+		want: "1 1 1 1 1 1 1 1 2\n4 6 a true",
+	}})
+}
+
+// TestAppendInterface: append to a slice of an interpreted interface
+// type takes values of the types that implement it (it failed to compile:
+// "cannot use type main.T as type interp.valueInterface").
+func TestAppendInterface(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "elements",
+		src: `package main
+
+import "fmt"
+
+type I interface{ Get() int }
+
+type T struct{ n int }
+
+func (t T) Get() int { return t.n }
+
+type P struct{ n int }
+
+func (p *P) Get() int { return p.n }
+
+type Is []I
+
+func gets(is ...I) (out []int) {
+	for _, i := range is {
+		if i == nil {
+			out = append(out, -1)
+			continue
+		}
+		out = append(out, i.Get())
+	}
+	return
+}
+
+func main() {
+	t := T{1}
+	var out []I
+	out = append(out, t, &P{2}, nil, T{3})
+	var is Is
+	for i := 0; i < 2; i++ {
+		is = append(is, T{i})
+	}
+	fmt.Println(gets(out...), gets(is...))
+}
+`,
+		want: "[1 2 -1 3] [0 1]",
+	}})
+}

@@ -213,6 +213,20 @@ func panicFunc(s *scope) string {
 	return s.pkgID
 }
 
+// callDeferred calls a deferred function, val[0], with its arguments,
+// val[1:], and returns the value of its panic, if it panicked.
+func callDeferred(val []reflect.Value) (p interface{}, panicked bool) {
+	defer func() {
+		if panicked {
+			p = recover()
+		}
+	}()
+	panicked = true
+	val[0].Call(val[1:])
+	panicked = false
+	return nil, false
+}
+
 // runCfg executes a node AST by walking its CFG and running node builtin at each step.
 func runCfg(n *node, f *frame, funcNode, callNode *node) {
 	var exec bltn
@@ -220,7 +234,11 @@ func runCfg(n *node, f *frame, funcNode, callNode *node) {
 		f.mutex.Lock()
 		f.recovered = recover()
 		for _, val := range f.deferred {
-			val[0].Call(val[1:])
+			if p, panicked := callDeferred(val); panicked {
+				// A deferred call that panics replaces the panic being
+				// run, if any, and the other deferred calls run for it.
+				f.recovered = p
+			}
 		}
 		if f.recovered != nil {
 			oNode := originalExecNode(n, exec)
@@ -786,6 +804,9 @@ func assign(n *node) {
 	for i := range types {
 		var t reflect.Type
 		switch typ := n.child[sbase+i].typ; {
+		case typ.cat == nilT:
+			// nil: its value, the zero value of the destination's type,
+			// is made afresh by each evaluation and needs no copy.
 		case isInterfaceSrc(typ):
 			t = valueInterfaceType
 		default:
@@ -815,28 +836,49 @@ func assign(n *node) {
 
 	// To handle possible swap in multi-assign:
 	// evaluate and copy all values in assign right hand side into temporary
-	// then evaluate assign left hand side and copy temporary into it
+	// then evaluate assign left hand side and copy temporary into it.
+	// The map and the key of a map entry are operands too: they are copied
+	// before any assignment, so that in m, m[k] = m2, v or k, m[k] = k2, v
+	// the entry is set in the old map at the old key.
 	n.exec = func(f *frame) bltn {
 		t := make([]reflect.Value, len(svalue))
+		var maps, keys []reflect.Value
 		for i, s := range svalue {
 			if n.child[i].ident == "_" {
 				continue
 			}
-			t[i] = reflect.New(types[i]).Elem()
-			t[i].Set(s(f))
+			if types[i] == nil {
+				t[i] = s(f)
+			} else {
+				t[i] = reflect.New(types[i]).Elem()
+				t[i].Set(s(f))
+			}
+			if j := ivalue[i]; j != nil {
+				if maps == nil {
+					maps, keys = make([]reflect.Value, len(svalue)), make([]reflect.Value, len(svalue))
+				}
+				maps[i], keys[i] = copyOf(dvalue[i](f)), copyOf(j(f))
+			}
 		}
 		for i, d := range dvalue {
 			if n.child[i].ident == "_" {
 				continue
 			}
-			if j := ivalue[i]; j != nil {
-				d(f).SetMapIndex(j(f), t[i]) // Assign a map entry
+			if ivalue[i] != nil {
+				maps[i].SetMapIndex(keys[i], t[i]) // Assign a map entry
 			} else {
 				d(f).Set(t[i]) // Assign a var or array/slice entry
 			}
 		}
 		return next
 	}
+}
+
+// copyOf returns a copy of v that later assignments to v do not change.
+func copyOf(v reflect.Value) reflect.Value {
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	return c
 }
 
 func not(n *node) {
@@ -955,6 +997,24 @@ func _recover(n *node) {
 	tnext := getExec(n.tnext)
 	dest := genValue(n)
 
+	if n.anc.kind == deferStmt {
+		// defer recover(): when f's deferred calls run, recover is called
+		// by the panic of f, if f panicked and the panic is not recovered
+		// yet, and then recovers nothing; otherwise it is called as by f
+		// itself, which recovers the panic that runs f, if f is a
+		// deferred call.
+		n.exec = func(f *frame) bltn {
+			call := reflect.ValueOf(func() {
+				if f.recovered == nil && f.anc != nil {
+					f.anc.recovered = nil
+				}
+			})
+			f.deferred = append([][]reflect.Value{{call}}, f.deferred...)
+			return tnext
+		}
+		return
+	}
+
 	n.exec = func(f *frame) bltn {
 		if f.anc.recovered == nil {
 			// TODO(mpl): maybe we don't need that special case, and we're just forgetting to unwrap the valueInterface somewhere else.
@@ -979,6 +1039,19 @@ func _recover(n *node) {
 
 func _panic(n *node) {
 	value := genPanicValue(n.child[1])
+
+	if n.anc.kind == deferStmt {
+		// defer panic(v): v is evaluated now, the panic happens when f's
+		// deferred calls run.
+		tnext := getExec(n.tnext)
+		n.exec = func(f *frame) bltn {
+			v := value(f)
+			call := reflect.ValueOf(func() { panic(v) })
+			f.deferred = append([][]reflect.Value{{call}}, f.deferred...)
+			return tnext
+		}
+		return
+	}
 
 	n.exec = func(f *frame) bltn {
 		panic(value(f))
@@ -1031,7 +1104,6 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 	if def, ok = n.val.(*node); !ok {
 		return genValueAsFunctionWrapper(n)
 	}
-	start := def.child[3].start
 	numRet := len(def.typ.ret)
 	var rcvr func(*frame) reflect.Value
 
@@ -1065,6 +1137,7 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 				}
 				switch {
 				case sk == reflect.Ptr && dk != reflect.Ptr:
+					checkDeref(src)
 					dest.Set(src.Elem())
 				case sk != reflect.Ptr && dk == reflect.Ptr:
 					dest.Set(src.Addr())
@@ -1091,8 +1164,10 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 				}
 			}
 
-			// Interpreter code execution.
-			runCfg(start, fr, def, n)
+			// Interpreter code execution. The body's start is read now:
+			// a function declared after the code that takes its value
+			// (defer f(), a method value) is compiled after it.
+			runCfg(def.child[3].start, fr, def, n)
 
 			return fr.data[:numRet]
 		})
@@ -1142,6 +1217,12 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 		if tc != structT && v.Type().Implements(typ) {
 			return v
 		}
+		// The receiver of the methods: a copy of a variable (or of a part
+		// of one), which later assignments to it leave.
+		rv := v
+		if rv.CanAddr() {
+			rv = copyOf(rv)
+		}
 		switch v.Kind() {
 		case reflect.Chan, reflect.Func, reflect.Interface, reflect.Map, reflect.Ptr, reflect.Slice:
 			if v.IsNil() {
@@ -1153,6 +1234,11 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 			n2 = vi.node
 		}
 		v = getConcreteValue(v)
+		if v.CanAddr() {
+			// A variable (or a part of one): the methods are bound to a
+			// copy of its value, which later assignments leave.
+			v = copyOf(v)
+		}
 		w := reflect.New(wrap).Elem()
 		if cv := valueInterfaceValue(value(f)); cv.IsValid() && cv.Kind() == reflect.Struct {
 			// The struct itself: getConcreteValue takes one of its fields
@@ -1185,7 +1271,7 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 				// The value itself: getConcreteValue takes a field of a
 				// struct for the value of an emulated interface.
 				ew.IValue = valueInterfaceValue(value(f)).Interface()
-				wrapErrorMethods(f, ew, n, v)
+				wrapErrorMethods(f, ew, nil, rv)
 			}
 		}
 		for i, m := range methods {
@@ -1202,14 +1288,14 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 				m2, i2 := n2.typ.lookupMethod(names[i])
 				if m2 != nil {
 					nod := *m2
-					nod.recv = &receiver{n, v, i2}
+					nod.recv = &receiver{nil, rv, i2}
 					w.Field(i + 1).Set(genFunctionWrapper(&nod)(f))
 					continue
 				}
 				panic(n.cfgErrorf("method not found: %s", names[i]))
 			}
 			nod := *m
-			nod.recv = &receiver{n, v, indexes[i]}
+			nod.recv = &receiver{nil, rv, indexes[i]}
 			w.Field(i + 1).Set(genFunctionWrapper(&nod)(f))
 		}
 		return w
@@ -1368,7 +1454,9 @@ func call(n *node) {
 
 	if n.anc.kind == deferStmt {
 		// Store function call in frame for deferred execution.
-		value = genFunctionWrapper(c0)
+		if !isBoundMethod(c0) {
+			value = genFunctionWrapper(c0)
+		} // else the method bound to its receiver, by getMethod
 		n.exec = func(f *frame) bltn {
 			val := make([]reflect.Value, len(values)+1)
 			val[0] = value(f)
@@ -1805,6 +1893,14 @@ func getIndexBinMethod(n *node) {
 	value := genValue(n.child[0])
 	next := getExec(n.tnext)
 
+	if isMethodValue(n) {
+		// A method value binds a copy of its receiver, now.
+		n.exec = func(f *frame) bltn {
+			getFrame(f, l).data[i] = copyOf(value(f)).Method(m)
+			return next
+		}
+		return
+	}
 	n.exec = func(f *frame) bltn {
 		// Can not use .Set() because dest type contains the receiver and source not
 		// dest(f).Set(value(f).Method(m))
@@ -1820,6 +1916,17 @@ func getIndexBinElemMethod(n *node) {
 	value := genValue(n.child[0])
 	next := getExec(n.tnext)
 
+	if isMethodValue(n) {
+		// A method value binds a copy of the value its receiver points
+		// to, now.
+		n.exec = func(f *frame) bltn {
+			p := value(f)
+			checkDeref(p)
+			getFrame(f, l).data[i] = copyOf(p.Elem()).Method(m)
+			return next
+		}
+		return
+	}
 	n.exec = func(f *frame) bltn {
 		// Can not use .Set() because dest type contains the receiver and source not
 		getFrame(f, l).data[i] = value(f).Elem().Method(m)
@@ -2084,13 +2191,91 @@ func getMethod(n *node) {
 	l := n.level
 	next := getExec(n.tnext)
 
+	if !isMethodValue(n) {
+		// The method of a call: the call reads the receiver.
+		n.exec = func(f *frame) bltn {
+			nod := *(n.val.(*node))
+			nod.val = &nod
+			nod.recv = n.recv
+			getFrame(f, l).data[i] = genFuncValue(&nod)(f)
+			return next
+		}
+		return
+	}
+
+	// A method value, or the method of a deferred call or of a go
+	// statement: the receiver is evaluated now, and bound to the method.
+	recv := genValue(n.recv.node)
+	index := n.recv.index
+	ptrRecv := false
+	if t := n.val.(*node).typ.recv; t != nil {
+		ptrRecv = t.cat == ptrT
+	}
 	n.exec = func(f *frame) bltn {
 		nod := *(n.val.(*node))
 		nod.val = &nod
-		nod.recv = n.recv
+		nod.recv = &receiver{val: boundReceiver(recv(f), index, ptrRecv)}
 		getFrame(f, l).data[i] = genFuncValue(&nod)(f)
 		return next
 	}
+}
+
+// boundBinReceiver returns a copy of the receiver a method value of a
+// method of a binary type binds: v, through the embedded fields of index
+// (a nil pointer on the way panics as Go does).
+func boundBinReceiver(v reflect.Value, index []int) reflect.Value {
+	if len(index) > 0 {
+		var err error
+		if v, err = v.FieldByIndexErr(index); err != nil {
+			panicNilDeref()
+		}
+	}
+	return copyOf(v)
+}
+
+// isBoundMethod reports whether n is a selector of a method with a
+// receiver that getMethod evaluates.
+func isBoundMethod(n *node) bool {
+	_, isMethod := n.val.(*node)
+	return n.kind == selectorExpr && n.action == aGetMethod && isMethod && n.recv != nil && n.recv.node != nil
+}
+
+// isMethodValue reports whether n, a selector of a method with a
+// receiver, is evaluated as a method value: anywhere but as the function
+// of a call, and as the function of a deferred call or of a go
+// statement, whose receiver is evaluated with the statement.
+func isMethodValue(n *node) bool {
+	c := n.anc
+	if c == nil || c.kind != callExpr || c.child[0] != n {
+		return true
+	}
+	return c.anc != nil && (c.anc.kind == deferStmt || c.anc.kind == goStmt)
+}
+
+// boundReceiver returns the receiver a method value binds: r, the value
+// of the selector's operand, through the embedded fields of index, then
+// a copy of it for a method with a value receiver (which dereferences a
+// pointer, and panics if it is nil, as Go does where the method value is
+// formed), and its address for one with a pointer receiver.
+func boundReceiver(r reflect.Value, index []int, ptrRecv bool) reflect.Value {
+	r = valueInterfaceValue(r)
+	for _, i := range index {
+		if r.Kind() == reflect.Ptr {
+			checkDeref(r)
+			r = r.Elem()
+		}
+		r = valueInterfaceValue(r.Field(i))
+	}
+	switch {
+	case r.Kind() == reflect.Ptr && !ptrRecv:
+		checkDeref(r)
+		return copyOf(r.Elem())
+	case r.Kind() != reflect.Ptr && ptrRecv && r.CanAddr():
+		return r.Addr()
+	case r.Kind() != reflect.Ptr && ptrRecv:
+		return copyOf(r).Addr()
+	}
+	return copyOf(r)
 }
 
 func getMethodByName(n *node) {
@@ -2314,7 +2499,11 @@ func getIndexSeqPtrMethod(n *node) {
 	if n.child[0].typ.TypeOf().Kind() == reflect.Ptr {
 		if len(fi) == 0 {
 			n.exec = func(f *frame) bltn {
-				getFrame(f, l).data[i] = value(f).Method(mi)
+				v := value(f)
+				if isMethodValue(n) {
+					v = copyOf(v) // the pointer, bound now
+				}
+				getFrame(f, l).data[i] = v.Method(mi)
 				return next
 			}
 		} else {
@@ -2346,6 +2535,21 @@ func getIndexSeqMethod(n *node) {
 	i := n.findex
 	l := n.level
 	next := getExec(n.tnext)
+
+	if isMethodValue(n) {
+		// A method value binds a copy of its receiver, now.
+		ptr := n.child[0].typ.TypeOf().Kind() == reflect.Ptr
+		n.exec = func(f *frame) bltn {
+			v := value(f)
+			if ptr {
+				checkDeref(v)
+				v = v.Elem()
+			}
+			getFrame(f, l).data[i] = boundBinReceiver(v, fi).Method(mi)
+			return next
+		}
+		return
+	}
 
 	if n.child[0].typ.TypeOf().Kind() == reflect.Ptr {
 		if len(fi) == 0 {
@@ -3643,6 +3847,26 @@ func _new(n *node) {
 	}
 }
 
+// newOf is new(x) with an expression x (Go 1.26): it allocates a variable
+// of the type of x, initialized to the value of x.
+func newOf(n *node) {
+	next := getExec(n.tnext)
+	et := n.typ.val
+	typ := et.TypeOf()
+	dest := genValueOutput(n, reflect.PtrTo(typ))
+	if isInterfaceSrc(et) && (!isEmptyInterface(et) || len(et.method) > 0) {
+		typ = zeroInterfaceValue().Type()
+	}
+	value := genDestValue(et, n.child[1])
+
+	n.exec = func(f *frame) bltn {
+		v := reflect.New(typ)
+		v.Elem().Set(value(f))
+		dest(f).Set(v)
+		return next
+	}
+}
+
 // _make allocates and initializes a slice, a map or a chan.
 func _make(n *node) {
 	next := getExec(n.tnext)
@@ -4029,6 +4253,9 @@ func _select(n *node) {
 	}
 
 	n.exec = func(f *frame) bltn {
+		// Each execution has its own cases: several goroutines may run
+		// the same select statement at once.
+		cases := append([]reflect.SelectCase(nil), cases...)
 		f.mutex.RLock()
 		cases[nbClause] = f.done
 		f.mutex.RUnlock()

@@ -791,12 +791,18 @@ func (check typecheck) builtin(name string, n *node, child []*node, ellipsis boo
 			return nil
 		}
 
+		// The elements have the slice's element type: of an interpreted
+		// interface too, whose reflect type (valueInterface) no value has.
+		elem := valueTOf(t.Elem())
+		if u := typ.underlying(); u.cat == sliceT && u.val != nil {
+			elem = u.val
+		}
 		fun := &node{
 			typ: &itype{
 				cat: funcT,
 				arg: []*itype{
 					typ,
-					{cat: variadicT, val: valueTOf(t.Elem())},
+					{cat: variadicT, val: elem},
 				},
 				ret: []*itype{typ},
 			},

@@ -252,6 +252,7 @@ func genValueInterface(n *node) func(*frame) reflect.Value {
 	return func(f *frame) reflect.Value {
 		v := value(f)
 		nod := n
+		wrapped := false
 
 		for v.IsValid() {
 			// traverse interface indirections to find out concrete type
@@ -261,6 +262,7 @@ func genValueInterface(n *node) func(*frame) reflect.Value {
 			}
 			v = vi.value
 			nod = vi.node
+			wrapped = true
 		}
 
 		// empty interface, do not wrap.
@@ -268,6 +270,11 @@ func genValueInterface(n *node) func(*frame) reflect.Value {
 			return v
 		}
 
+		if !wrapped && v.CanAddr() {
+			// A variable (or a part of one): the interface holds a copy of
+			// its value, which later assignments to the variable leave.
+			v = copyOf(v)
+		}
 		return reflect.ValueOf(valueInterface{nod, v})
 	}
 }
