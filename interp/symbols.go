@@ -30,6 +30,11 @@ func apiSymbols() yaegi.Exports {
 			"NewRemoteError":   reflect.ValueOf(microfn.NewRemoteError),
 			"NewReturnedError": reflect.ValueOf(microfn.NewReturnedError),
 			"CallError":        reflect.ValueOf((*microfn.CallError)(nil)),
+			"Request":          reflect.ValueOf((*microfn.Request)(nil)),
+			"RequestOf":        reflect.ValueOf(microfn.RequestOf),
+			"SetHeader":        reflect.ValueOf(microfn.SetHeader),
+			"SetCookie":        reflect.ValueOf(microfn.SetCookie),
+			"SetStatus":        reflect.ValueOf(microfn.SetStatus),
 		},
 	}
 }
@@ -38,7 +43,12 @@ func apiSymbols() yaegi.Exports {
 // with the real package.
 const apiStub = `package microfn
 
-import "time"
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+)
 
 type CallError struct {
 	Status  int
@@ -60,6 +70,22 @@ func Permanent(err error) error
 func StatusOf(err error) int
 func NewRemoteError(service string, status int, detail string, retryAfter time.Duration) *CallError
 func NewReturnedError(service string, status int, text string, is ...error) *CallError
+
+type Request struct {
+	Method     string
+	Route      string
+	Header     http.Header
+	Query      url.Values
+	RemoteAddr string
+	Caller     string
+	Trace      string
+	Depth      int
+}
+
+func RequestOf(ctx context.Context) (*Request, bool)
+func SetHeader(ctx context.Context, name, value string) bool
+func SetCookie(ctx context.Context, cookie *http.Cookie) bool
+func SetStatus(ctx context.Context, status int) bool
 `
 
 // stubPackage type-checks apiStub.

@@ -329,7 +329,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		{},
 		{Attempt: 1<<63 + 5, Route: "/a/B", Method: "POST", Query: []byte("x=1&y=%20"), ContentType: "application/json", Proxied: true,
 			Chain:  Chain{ID: [16]byte{1, 2}, Trace: [16]byte{3}, Span: 99, Depth: 508, Deadline: dl},
-			Header: []Field{{"A", []byte("b")}, {"", nil}}},
+			Header: []Field{{"A", []byte("b")}, {"", nil}}, RemoteAddr: "192.0.2.1:5555", Caller: "ann"},
 	} {
 		p := appendHead(nil, &c)
 		p = append(p, "body"...)

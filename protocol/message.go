@@ -65,6 +65,11 @@ type Call struct {
 	Try int
 	// Header holds the request headers the service may read.
 	Header []Field
+	// RemoteAddr is the client's address, for a call from outside.
+	RemoteAddr string
+	// Caller identifies who made the call, as the server authenticated
+	// it; a nested call carries its chain's.
+	Caller string
 }
 
 // appendTo appends the encoding of c.
@@ -82,6 +87,8 @@ func (c *Call) appendTo(e *encoder) {
 	e.str(c.ContentType)
 	appendChain(e, &c.Chain)
 	appendFields(e, c.Header)
+	e.str(c.RemoteAddr)
+	e.str(c.Caller)
 }
 
 // decode reads c from d.
@@ -100,6 +107,8 @@ func (c *Call) decode(d *decoder) {
 	c.ContentType = d.str()
 	decodeChain(d, &c.Chain)
 	c.Header = decodeFields(d)
+	c.RemoteAddr = d.str()
+	c.Caller = d.str()
 }
 
 func appendChain(e *encoder, ch *Chain) {

@@ -46,6 +46,9 @@ type chain struct {
 	span    uint64 // this execution's span id, never 0
 	depth   int
 	service string // the route of the service this execution runs, once known
+	// caller identifies who made the chain's first call, as this server
+	// authenticated it; empty without authentication.
+	caller string
 }
 
 // randomHex returns n random bytes in hex. Trace and span ids need to be
@@ -74,7 +77,7 @@ func newChain() chain {
 
 // child returns the chain of a call made by c's execution.
 func (c chain) child() chain {
-	return chain{id: c.id, trace: c.trace, span: newSpan(), depth: c.depth + 1}
+	return chain{id: c.id, trace: c.trace, span: newSpan(), depth: c.depth + 1, caller: c.caller}
 }
 
 // appendTraceparent appends the W3C header for a call made by c's

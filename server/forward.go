@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/supervisor"
@@ -23,7 +25,8 @@ type answer struct {
 	status     int
 	body       []byte
 	retryAfter int
-	permanent  bool // the code's side said another attempt cannot help
+	permanent  bool             // the code's side said another attempt cannot help
+	header     []protocol.Field // the headers the code set
 }
 
 // Error is the detail of the problem.
@@ -85,24 +88,60 @@ type inbound struct {
 	query       []byte
 	contentType string
 	body        []byte
+	// header and remoteAddr are the request's, for a service that reads
+	// them (one that takes a context).
+	header     []protocol.Field
+	remoteAddr string
 }
 
-// inboundOf reads the inbound of a request. It aliases the request's
-// buffers: copy it (see detach) before it outlives the handler.
-func inboundOf(c *fiber.Ctx) inbound {
+// inboundOf reads the inbound of a request of e. It aliases the
+// request's buffers: copy it (see detach) before it outlives the handler.
+func inboundOf(c *fiber.Ctx, e *endpoint) inbound {
 	r := c.Request()
-	return inbound{
+	in := inbound{
 		method:      c.Method(),
 		query:       r.URI().QueryString(),
 		contentType: string(r.Header.ContentType()),
 		body:        r.Body(),
 	}
+	if e.desc.Context {
+		// Only a service that takes a context can read the request: the
+		// others cost no copy of it.
+		for k, v := range r.Header.All() {
+			if forwardedHeader(k) {
+				in.header = append(in.header, protocol.Field{Name: string(k), Value: v})
+			}
+		}
+		in.remoteAddr = c.Context().RemoteAddr().String()
+	}
+	return in
+}
+
+// forwardedHeader reports whether a request header is one service code
+// sees (see microfn.Request): not microfn's own, nor hop-by-hop.
+func forwardedHeader(name []byte) bool {
+	switch {
+	case bytes.HasPrefix(name, []byte("Microfn-")), bytes.EqualFold(name, []byte("Traceparent")), bytes.EqualFold(name, []byte("Tracestate")):
+		return false
+	}
+	switch string(name) {
+	case "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Content-Length":
+		return false
+	}
+	return true
 }
 
 // detach returns a copy of in that owns its buffers.
 func (in inbound) detach() inbound {
 	in.query = append([]byte(nil), in.query...)
 	in.body = append([]byte(nil), in.body...)
+	if in.header != nil {
+		h := make([]protocol.Field, len(in.header))
+		for i, f := range in.header {
+			h[i] = protocol.Field{Name: f.Name, Value: append([]byte(nil), f.Value...)}
+		}
+		in.header = h
+	}
 	return in
 }
 
@@ -112,7 +151,7 @@ func (in inbound) detach() inbound {
 // code and encodes the results.
 func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint, ch chain, proxied bool) error {
 	c.Response().Header.SetCanonical(keyTier, tierValue(e.version.tier))
-	in := inboundOf(c)
+	in := inboundOf(c, e)
 	ctx := context.Background()
 	if !proxied {
 		var cancel context.CancelFunc
@@ -128,11 +167,12 @@ func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint
 		return s.fail(c, start, e, ch, st, err)
 	}
 	setAttempts(&c.Response().Header, st.attempts)
+	setAnswerHeaders(&c.Response().Header, resp.Header)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	c.Status(http.StatusOK)
-	s.logAccess(c, start, e, ch, st, http.StatusOK)
+	c.Status(resp.Status)
+	s.logAccess(c, start, e, ch, st, resp.Status)
 	if body, ok := resp.Buffered(); ok {
-		s.maybeShadow(e, ch, in, http.StatusOK, body)
+		s.maybeShadow(e, ch, in, resp.Status, body)
 		return c.Send(body)
 	}
 	// A bigger answer streams from the code to the client as the client
@@ -189,7 +229,8 @@ func (s *Server) execute(ctx context.Context, now, deadline time.Time, e *endpoi
 // passProblem answers with the problem the code's side wrote.
 func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chain, st callStats, a *answer) error {
 	setAttempts(&c.Response().Header, st.attempts)
-	s.maybeShadow(e, ch, inboundOf(c), a.status, a.body)
+	setAnswerHeaders(&c.Response().Header, a.header)
+	s.maybeShadow(e, ch, inboundOf(c, e), a.status, a.body)
 	if a.status >= 500 {
 		s.cfg.logger.Error("call failed", "route", e.route, "status", a.status, "trace", ch.trace, "error", a.Error())
 	}
@@ -235,6 +276,9 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 		Query:       in.query,
 		ContentType: in.contentType,
 		Chain:       ch.protocol(attemptDeadline),
+		Header:      in.header,
+		RemoteAddr:  in.remoteAddr,
+		Caller:      ch.caller,
 	}
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()
@@ -249,14 +293,14 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 			}
 			return nil, fmt.Errorf("%s: %w", e.desc.Name, err)
 		}
-		if resp.Status == http.StatusOK {
+		if resp.Status >= 200 && resp.Status <= 299 {
 			return resp, nil
 		}
 		body, err := resp.ReadAll(maxProblemSize)
 		if err != nil {
 			return nil, fmt.Errorf("%s: read the answer: %w", e.desc.Name, err)
 		}
-		return nil, &answer{status: resp.Status, body: body, retryAfter: resp.RetryAfter, permanent: resp.Permanent}
+		return nil, &answer{status: resp.Status, body: body, retryAfter: resp.RetryAfter, permanent: resp.Permanent, header: resp.Header}
 	}
 	if inline {
 		timer := slot.detachAt(attemptDeadline, e.limiter, ch.id)
@@ -270,6 +314,7 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	// own copy of the request.
 	in = in.detach()
 	call.Query = in.query
+	call.Header = in.header
 	type result struct {
 		resp *protocol.Response
 		err  error
@@ -322,6 +367,13 @@ func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadl
 			continue
 		}
 		return resp, err
+	}
+}
+
+// setAnswerHeaders adds the headers the code set to a response.
+func setAnswerHeaders(h *fasthttp.ResponseHeader, fields []protocol.Field) {
+	for _, f := range fields {
+		h.Add(f.Name, string(f.Value))
 	}
 }
 

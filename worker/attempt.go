@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/microfn/microfn/internal/callinfo"
+
 	"github.com/microfn/microfn/protocol"
 )
 
@@ -27,7 +29,11 @@ type attemptContext struct {
 	// running (deeper for a call made in this process, --monolith).
 	chain    protocol.Chain
 	route    string // the service running
+	caller   string // who made the chain's first call, as the server authenticated it
 	deadline time.Time
+	// info is the request the attempt answers and what its code sets of
+	// the answer, for a service that takes a context; else nil.
+	info *callinfo.Info
 
 	mu     sync.Mutex
 	inner  context.Context // the real deadline context, made by the first Done
@@ -104,8 +110,13 @@ func (c *attemptContext) Err() error {
 // Value returns the attempt for attemptKey, and the parent's values
 // otherwise.
 func (c *attemptContext) Value(key any) any {
-	if key == (attemptKey{}) {
+	switch key {
+	case attemptKey{}:
 		return c
+	case callinfo.Key:
+		if c.info != nil {
+			return c.info
+		}
 	}
 	return c.parent.Value(key)
 }

@@ -3,6 +3,7 @@ package worker
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/microfn/microfn"
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/internal/callinfo"
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/svcrt"
@@ -163,10 +165,15 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 		return
 	}
 	actx := newAttemptContext(ctx, req.Attempt, req.Chain, e.route, req.Chain.Deadline)
+	actx.caller = req.Caller
+	if e.svc.Desc.Context {
+		actx.info = callInfoOf(req, e.route)
+	}
 	out, err := e.svc.Invoke(actx, args)
 	actx.end()
+	header, status := answerOf(actx.info)
 	if err != nil {
-		replyError(w, err, e.route)
+		replyErrorWith(w, err, e.route, header)
 		return
 	}
 	body, err := e.svc.Func.AppendResults(make([]byte, 0, 64), out)
@@ -179,18 +186,78 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 			"%s returned an answer of %d bytes, over the limit of %d bytes (--max-response-size)", e.svc.Desc.Name, len(body)+1, max)), e.route)
 		return
 	}
-	_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, append(body, '\n'))
+	_ = w.Reply(&protocol.Reply{Status: status, ContentType: "application/json", Header: header}, append(body, '\n'))
+}
+
+// callInfoOf returns the request req as service code reads it (see
+// microfn.RequestOf).
+func callInfoOf(req *protocol.Request, route string) *callinfo.Info {
+	r := microfn.Request{
+		Method:     req.Method,
+		Route:      route,
+		Header:     http.Header{},
+		RemoteAddr: req.RemoteAddr,
+		Caller:     req.Caller,
+		Trace:      hex.EncodeToString(req.Chain.Trace[:]),
+		Depth:      req.Chain.Depth,
+	}
+	for _, f := range req.Header {
+		r.Header.Add(f.Name, string(f.Value))
+	}
+	if req.Method != http.MethodPost {
+		r.Query, _ = url.ParseQuery(string(req.Query))
+	}
+	return &callinfo.Info{Request: &r}
+}
+
+// answerOf returns the headers and the status of a successful answer as
+// the code set them (see microfn.SetHeader): headers microfn sets itself
+// are left out.
+func answerOf(info *callinfo.Info) ([]protocol.Field, int) {
+	if info == nil {
+		return nil, http.StatusOK
+	}
+	h, status := info.Answer()
+	if status == 0 {
+		status = http.StatusOK
+	}
+	var fields []protocol.Field
+	for name, values := range h {
+		if reservedHeader(name) {
+			continue
+		}
+		for _, v := range values {
+			fields = append(fields, protocol.Field{Name: name, Value: []byte(v)})
+		}
+	}
+	return fields, status
+}
+
+// reservedHeader reports whether a header of an answer is microfn's to
+// set, or the connection's.
+func reservedHeader(name string) bool {
+	switch http.CanonicalHeaderKey(name) {
+	case "Content-Type", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer", "Upgrade", "Date", "Server":
+		return true
+	}
+	return strings.HasPrefix(http.CanonicalHeaderKey(name), "Microfn-")
 }
 
 // replyError answers with the problem for err. It marks a failure that
 // another attempt cannot help, so that the server does not retry it.
 func replyError(w protocol.ReplyWriter, err error, route string) {
+	replyErrorWith(w, err, route, nil)
+}
+
+// replyErrorWith is replyError with headers the code set.
+func replyErrorWith(w protocol.ReplyWriter, err error, route string, header []protocol.Field) {
 	p := protocol.ProblemOf(err, route)
 	_ = w.Reply(&protocol.Reply{
 		Status:      p.Status,
 		Permanent:   !policy.Retryable(err),
 		RetryAfter:  protocol.RetryAfterOf(err),
 		ContentType: protocol.ProblemContentType,
+		Header:      header,
 	}, p.Body())
 }
 

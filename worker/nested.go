@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/internal/callinfo"
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/svcrt"
@@ -108,7 +109,7 @@ func (h *Host) remoteCall(ctx context.Context, e *endpoint, parent *attemptConte
 	if err != nil {
 		return fmt.Errorf("call %s: read the answer: %w", name, err)
 	}
-	if resp.Status != http.StatusOK {
+	if resp.Status < 200 || resp.Status > 299 {
 		return protocol.DecodeProblem(name, resp.Status, data, resp.RetryAfter, c)
 	}
 	if err := c.Service.Func.DecodeResults(data, c.Results); err != nil {
@@ -136,6 +137,13 @@ func (h *Host) localCall(ctx context.Context, e *endpoint, parent *attemptContex
 	ch := parent.chain
 	ch.Depth = depth
 	actx := newAttemptContext(context.WithoutCancel(ctx), parent.id, ch, e.route, deadline)
+	actx.caller = parent.caller
+	if e.svc.Desc.Context {
+		// A call made by another service carries the chain's caller and
+		// trace, and nothing of the client's request.
+		actx.info = &callinfo.Info{Request: &microfn.Request{Method: http.MethodPost, Route: e.route, Header: http.Header{},
+			Caller: parent.caller, Trace: hex.EncodeToString(ch.Trace[:]), Depth: depth}}
+	}
 	type result struct {
 		out []reflect.Value
 		err error
