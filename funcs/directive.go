@@ -75,16 +75,20 @@ func parseDirective(sink *errorSink, c *ast.Comment) (opts []Option, ok bool) {
 
 // checkOption validates one option: name=, or a policy option.
 func checkOption(key, value string) error {
-	if key == "name" {
+	switch key {
+	case "name":
 		if !routeName.MatchString(value) {
 			return fmt.Errorf("name: want a route made of letters, digits, _ . and -, got %q", value)
 		}
 		return nil
+	case "errors":
+		_, err := parseErrorStatuses(value)
+		return err
 	}
 	p := policy.Default()
 	if err := p.Set(key, value); err != nil {
 		if !slices.Contains(policy.Keys(), key) {
-			return fmt.Errorf("unknown option %q (known: name, %s)", key, strings.Join(policy.Keys(), ", "))
+			return fmt.Errorf("unknown option %q (known: name, errors, %s)", key, strings.Join(policy.Keys(), ", "))
 		}
 		return err
 	}

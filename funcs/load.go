@@ -77,8 +77,11 @@ type Descriptor struct {
 	// Variadic reports that the last parameter is variadic (...T); it is
 	// bound as a slice.
 	Variadic bool
-	// Options are the directive's options other than name=, in order.
+	// Options are the directive's policy options (those other than name=
+	// and errors=), in order.
 	Options []Option
+	// Errors map the errors the service returns to statuses (errors=).
+	Errors []ErrorStatus
 	// Pos is the position of the function's name.
 	Pos token.Position
 	// Decl is the function's declaration.
@@ -357,8 +360,16 @@ func describe(sink *errorSink, r *resolver, f *File, fd *ast.FuncDecl, directive
 		File:  f,
 	}
 	for _, o := range opts {
-		if o.Key == "name" {
+		switch o.Key {
+		case "name":
 			d.Route = o.Value
+			continue
+		case "errors":
+			list, _ := parseErrorStatuses(o.Value) // checked by parseDirective
+			for i := range list {
+				list[i].Pos = o.Pos
+			}
+			d.Errors = resolveErrorStatuses(sink, f, directive.Slash, list)
 			continue
 		}
 		d.Options = append(d.Options, o)

@@ -331,6 +331,9 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkErrorStatuses(src, chk.pkg); err != nil {
+		return nil, err
+	}
 	if !rewrite {
 		return nil, nil
 	}

@@ -111,6 +111,10 @@ func ProblemOf(err error, instance string) Problem {
 	var re *svcrt.ReturnedError
 	if errors.As(err, &re) {
 		p.Returned = &Returned{Status: microfn.StatusOf(re.Err), Is: re.ErrorVars()}
+		var mapped interface{ MappedStatus() int }
+		if errors.As(err, &mapped) {
+			p.Returned.Status = mapped.MappedStatus()
+		}
 		if len(re.Results) > 0 {
 			if b, err := re.AppendResults(nil); err == nil {
 				p.Returned.Results = b

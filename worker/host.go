@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -70,6 +71,15 @@ type endpoint struct {
 	// proxy of the same package runs it in process.
 	own bool
 	pkg *svcrt.Package // the package whose proxies call it
+	// errs map the errors the service returns to statuses (errors=).
+	errs []errorStatus
+}
+
+// An errorStatus is one errors= mapping of a service, with the value of
+// its variable.
+type errorStatus struct {
+	err    error
+	status int
 }
 
 // NewHost returns a host with no package.
@@ -102,6 +112,18 @@ func (h *Host) Add(rel string, pkg *svcrt.Package) error {
 			continue
 		}
 		e := &endpoint{route: RoutePrefix(rel) + svc.Desc.Route, svc: svc, policy: p, own: true, pkg: pkg}
+		for _, m := range svc.Desc.Errors {
+			name := pkg.QualifiedName(m.Var)
+			if m.Path != "" {
+				name = m.Path + "." + m.Var
+			}
+			v, ok := pkg.ErrorVar(name)
+			if !ok {
+				list = append(list, &funcs.SourceError{Pos: m.Pos, Msg: fmt.Sprintf("service %s: errors: %s cannot be matched here (a package compiled into the executable?)", svc.Desc.Name, m.Name)})
+				continue
+			}
+			e.errs = append(e.errs, errorStatus{err: v, status: m.Status})
+		}
 		if h.cfg.Limiter != nil {
 			e.limiter = h.cfg.Limiter(e.route)
 		}
@@ -173,7 +195,7 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 	actx.end()
 	header, status := answerOf(actx.info)
 	if err != nil {
-		replyErrorWith(w, err, e.route, header)
+		replyErrorWith(w, e.mapError(err), e.route, header)
 		return
 	}
 	body, err := e.svc.Func.AppendResults(make([]byte, 0, 64), out)
@@ -242,6 +264,44 @@ func reservedHeader(name string) bool {
 	}
 	return strings.HasPrefix(http.CanonicalHeaderKey(name), "Microfn-")
 }
+
+// mapError gives an error the service returned the status its errors=
+// option maps it to, if it matches one of its variables (errors.Is).
+func (e *endpoint) mapError(err error) error {
+	var re *svcrt.ReturnedError
+	if len(e.errs) == 0 || !errors.As(err, &re) {
+		return err
+	}
+	for _, m := range e.errs {
+		if errors.Is(re.Err, m.err) {
+			return &MappedError{Err: err, Status: m.status}
+		}
+	}
+	return err
+}
+
+// A MappedError is an error a service returned that its errors= option
+// maps to a status: the answer has that status, and a 4xx is never
+// retried.
+type MappedError struct {
+	Err    error
+	Status int
+}
+
+func (m *MappedError) Error() string { return m.Err.Error() }
+
+// Unwrap returns the error.
+func (m *MappedError) Unwrap() error { return m.Err }
+
+// StatusCode is the mapped status.
+func (m *MappedError) StatusCode() int { return m.Status }
+
+// MappedStatus is the mapped status, which the caller's proxy gives the
+// error it makes of the answer.
+func (m *MappedError) MappedStatus() int { return m.Status }
+
+// Permanent reports a 4xx: another attempt cannot help.
+func (m *MappedError) Permanent() bool { return m.Status < 500 }
 
 // replyError answers with the problem for err. It marks a failure that
 // another attempt cannot help, so that the server does not retry it.

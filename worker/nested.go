@@ -178,7 +178,12 @@ func (h *Host) localCall(ctx context.Context, e *endpoint, parent *attemptContex
 			// The caller gets the very error the service returned, and
 			// the results returned with it.
 			_ = c.Service.Func.SetResults(re.Results, c.Results)
-			return microfn.NewReturnedError(name, microfn.StatusOf(re.Err), re.Err.Error(), re.Err)
+			status := microfn.StatusOf(re.Err)
+			var m *MappedError
+			if errors.As(e.mapError(r.err), &m) {
+				status = m.Status
+			}
+			return microfn.NewReturnedError(name, status, re.Err.Error(), re.Err)
 		}
 		msg := r.err.Error()
 		if ce, ok := protocol.NestedFailure(r.err); ok {
