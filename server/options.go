@@ -2,6 +2,7 @@ package server
 
 import (
 	yaegi "github.com/traefik/yaegi/interp"
+	"slices"
 
 	"fmt"
 	"log/slog"
@@ -53,6 +54,8 @@ type config struct {
 	maxResponseSize int64
 	scaleToZero     time.Duration
 	shadow          float64
+	cors            []string
+	corsCredentials bool
 	build           compile.Options
 	loadTimeout     time.Duration
 	runawayGrace    time.Duration
@@ -124,6 +127,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("call deadline must be positive, got %s", c.callDeadline)
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		return fmt.Errorf("TLS needs both a certificate and a key file")
+	case c.corsCredentials && slices.Contains(c.cors, "*"):
+		return fmt.Errorf("--cors-credentials needs the origins listed, not *: a browser refuses credentials for any origin")
 	case c.shadow < 0 || c.shadow > 1:
 		return fmt.Errorf("shadow rate must be between 0 and 1, got %v", c.shadow)
 	case c.maxResponseSize < 1:
@@ -287,6 +292,15 @@ const (
 	// server.
 	IsolateNone Isolation = "none"
 )
+
+// WithCORS lets web pages of origins (such as https://shop.example, or
+// "*" for any) call the services from a browser: preflight requests are
+// answered, and answers carry the CORS headers. With credentials, the
+// browser may send cookies and Authorization (origins must then be
+// listed, not "*"). Default none.
+func WithCORS(origins []string, credentials bool) Option {
+	return optionFunc(func(c *config) { c.cors, c.corsCredentials = origins, credentials })
+}
 
 // WithShadow runs a share rate (0 to 1) of the calls of a compiled
 // version on its interpreted version too, once it has answered, and

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn/funcs"
@@ -229,6 +230,16 @@ func newServer(dir string, cfg *config) *Server {
 		StrictRouting:         true,
 		ErrorHandler:          s.errorHandler,
 	})
+	if len(cfg.cors) > 0 {
+		// Before the token: a browser's preflight carries none.
+		s.app.Use(cors.New(cors.Config{
+			AllowOrigins:     strings.Join(cfg.cors, ","),
+			AllowMethods:     "GET,POST,HEAD",
+			AllowCredentials: cfg.corsCredentials,
+			ExposeHeaders:    strings.Join([]string{HeaderAttempts, HeaderStale, HeaderTier, fiber.HeaderRetryAfter, fiber.HeaderLocation}, ","),
+			MaxAge:           600,
+		}))
+	}
 	if cfg.token != "" {
 		s.app.Use(s.authenticate)
 	}

@@ -41,6 +41,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxResponse := fs.String("max-response-size", "64MiB", "largest answer of a service (larger: a 500 problem naming the limit); answers stream to the client as it reads them")
 	scaleToZero := fs.Duration("scale-to-zero", 0, "stop a package's worker process after this long without a call; the next call starts one (0: never)")
 	shadow := fs.Float64("shadow", 0, "share (0 to 1) of the calls a compiled version answers to run again on its interpreted version, logging and counting every difference (the service runs twice: side effects included)")
+	corsOrigins := fs.String("cors", "", "let web pages of these `origins` (comma-separated, such as https://shop.example; * for any) call the services from a browser")
+	corsCredentials := fs.Bool("cors-credentials", false, "with --cors, let browsers send cookies and Authorization (the origins must be listed)")
 	tier := fs.String("tier", "auto", "how service code runs: `tier` auto (interpreted at once, then compiled natively in the background and swapped in), interpreted, or compiled (a version serves once compiled); the compiled tiers need the Go toolchain")
 	loadTimeout := fs.Duration("load-timeout", 10*time.Second, "longest a package may take to load, init functions included")
 	runawayGrace := fs.Duration("runaway-grace", 5*time.Second, "how long a call may run past its timeout before its worker process is replaced")
@@ -124,6 +126,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithMaxResponseSize(maxResponseBytes),
 		server.WithScaleToZero(*scaleToZero),
 		server.WithShadow(*shadow),
+		server.WithCORS(splitList(*corsOrigins), *corsCredentials),
 		server.WithChainKeys(strings.Split(*chainKeys, ",")...),
 		server.WithLoadTimeout(*loadTimeout),
 		server.WithRunawayGrace(*runawayGrace),
