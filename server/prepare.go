@@ -56,6 +56,15 @@ func (s *Server) prepareAll(ctx context.Context, loads []*pendingLoad, sources i
 	if len(loads) == 0 {
 		return
 	}
+	if s.cfg.prebuilt != nil {
+		// Checked and compiled when the application was built.
+		for _, l := range loads {
+			if p, ok := s.prebuiltPackage(l.rel); ok && s.needsCode(l.rel, l.src.Services) {
+				l.prep = prebuiltPrepared(p)
+			}
+		}
+		return
+	}
 	if s.cfg.isolation == IsolateNone {
 		s.prepareHere(loads, sources)
 		return

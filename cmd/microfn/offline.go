@@ -19,7 +19,8 @@ func offlineServer(name, usage string, args []string, stderr io.Writer) (*server
 	if err != nil {
 		return nil, 2
 	}
-	if len(pos) != 1 {
+	dir, rest, ok := servedDir(pos)
+	if !ok || len(rest) != 0 {
 		fs.Usage()
 		return nil, 2
 	}
@@ -29,7 +30,7 @@ func offlineServer(name, usage string, args []string, stderr io.Writer) (*server
 		return nil, 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	srv, err := server.New(pos[0], append(append(opts, executableOptions()...), server.WithWatch(false), server.WithLogger(logger))...)
+	srv, err := server.New(dir, append(append(opts, executableOptions()...), server.WithWatch(false), server.WithLogger(logger))...)
 	if err != nil {
 		fmt.Fprintf(stderr, "microfn %s: %v\n", name, err)
 		return nil, 1
