@@ -1120,7 +1120,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			}
 			wireChild(n)
 			switch c0 := n.child[0]; {
-			case c0.kind == indexListExpr:
+			case c0.kind == indexListExpr && !c0.isType(sc):
 				// Instantiate a generic function then call it.
 				fun := c0.child[0].sym.node
 				lt := []*itype{}
@@ -1224,6 +1224,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 			case c0.isType(sc):
 				// Type conversion expression
+				if c0.typ == nil {
+					// An instance of a generic type with several type arguments.
+					if c0.typ, err = nodeType(interp, sc, c0); err != nil {
+						break
+					}
+				}
 				c1 := n.child[1]
 				switch len(n.child) {
 				case 1:
@@ -2613,10 +2619,9 @@ func (n *node) isType(sc *scope) bool {
 		}
 	case identExpr:
 		return sc.getType(n.ident) != nil
-	case indexExpr:
-		// Maybe a generic type.
-		sym, _, ok := sc.lookup(n.child[0].ident)
-		return ok && sym.kind == typeSym
+	case indexExpr, indexListExpr:
+		// Maybe an instance of a generic type.
+		return n.child[0].isType(sc)
 	}
 	return false
 }

@@ -980,3 +980,36 @@ func main() {
 		want: `1234 $12.34 $0.05 24322e3535|00042|7|"$0.01"`,
 	}})
 }
+
+// TestGenericTypeOperands: an instance of a generic type with several type
+// arguments (Pair[string, int]) is a type in a composite literal that is
+// an operand and in a conversion (the statement of fmt.Println(Pair[string,
+// int]{"a", 1}) and the one after it were not run; a conversion panicked).
+func TestGenericTypeOperands(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "literals and conversions",
+		src: `package main
+
+import "fmt"
+
+type Pair[K comparable, V any] struct {
+	Key K
+	Val V
+}
+
+type Named[K comparable, V any] map[K]V
+
+func main() {
+	fmt.Println("start")
+	fmt.Println(Pair[string, int]{"a", 1}, Pair[int, bool]{Key: 2})
+	fmt.Println("middle")
+	m := map[string]int{"x": 1}
+	fmt.Println(len(Named[string, int](m)), Named[string, int]{"y": 2})
+	ps := []Pair[string, int]{{"b", 2}}
+	fmt.Println(ps, &Pair[string, int]{"c", 3})
+}
+`,
+		want: "start\n{a 1} {2 false}\nmiddle\n1 map[y:2]\n[{b 2}] &{c 3}",
+	}})
+}
