@@ -929,6 +929,23 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				n.findex = sc.add(n.typ)
 			}
 
+		case indexListExpr:
+			// A generic function with its type arguments: instantiate it. (A
+			// generic type with its type arguments is resolved by nodeType.)
+			t := n.child[0].typ
+			if t == nil || !isGeneric(t) {
+				break
+			}
+			types := make([]*itype, 0, len(n.child)-1)
+			for _, c := range n.child[1:] {
+				var ct *itype
+				if ct, err = nodeType(interp, sc, c); err != nil {
+					return
+				}
+				types = append(types, ct)
+			}
+			err = interp.instantiateFunc(n, sc, t, types, importPath, pkgName)
+
 		case indexExpr:
 			if isBlank(n.child[0]) {
 				err = n.cfgErrorf("cannot use _ as value")
@@ -962,22 +979,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					n.typ = t
 					return
 				}
-				g, found, err := genAST(sc, t.node.anc, []*itype{c1.typ})
-				if err != nil {
-					return
-				}
-				if !found {
-					if _, err = interp.cfg(g, t.node.anc.scope, importPath, pkgName); err != nil {
-						return
-					}
-					// Generate closures for function body.
-					if err = genRun(g.child[3]); err != nil {
-						return
-					}
-				}
-				// Replace generic func node by instantiated one.
-				n.anc.child[childPos(n)] = g
-				n.typ = g.typ
+				err = interp.instantiateFunc(n, sc, t, []*itype{c1.typ}, importPath, pkgName)
 				return
 			case genericT:
 				name := t.id() + "[" + n.child[1].typ.id() + "]"
@@ -1120,46 +1122,6 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			}
 			wireChild(n)
 			switch c0 := n.child[0]; {
-			case c0.kind == indexListExpr && !c0.isType(sc):
-				// Instantiate a generic function then call it.
-				fun := c0.child[0].sym.node
-				lt := []*itype{}
-				for _, c := range c0.child[1:] {
-					lt = append(lt, c.typ)
-				}
-				g, found, err := genAST(sc, fun, lt)
-				if err != nil {
-					return
-				}
-				if !found {
-					_, err = interp.cfg(g, fun.scope, importPath, pkgName)
-					if err != nil {
-						return
-					}
-					err = genRun(g.child[3]) // Generate closures for function body.
-					if err != nil {
-						return
-					}
-				}
-				n.child[0] = g
-				c0 = n.child[0]
-				wireChild(n)
-				if typ := c0.typ; len(typ.ret) > 0 {
-					n.typ = typ.ret[0]
-					if n.anc.kind == returnStmt && len(n.anc.child) == 1 && n.typ.id() == sc.def.typ.ret[0].id() {
-						// Store the result directly to the return value area of frame.
-						// It can be done only if no type conversion at return is involved.
-						n.findex = childPos(n)
-					} else {
-						n.findex = sc.add(n.typ)
-						for _, t := range typ.ret[1:] {
-							sc.add(t)
-						}
-					}
-				} else {
-					n.findex = notInFrame
-				}
-
 			case isBuiltinCall(n, sc):
 				bname := c0.ident
 				err = check.builtin(bname, n, n.child[1:], n.action == aCallSlice)
@@ -1307,16 +1269,16 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				}
 
 			default:
-				// The call may be on a generic function. In that case, replace the
-				// generic function AST by an instantiated one before going further.
-				if isGeneric(c0.typ) {
-					fun := c0.typ.node.anc
+				// The call may be on a generic function, with some or none of its
+				// type arguments given. In that case, replace the generic function
+				// AST by an instantiated one before going further.
+				if fun, explicit, ok := genericCallee(c0); ok {
 					var g *node
 					var types []*itype
 					var found bool
 
 					// Infer type parameter from function call arguments.
-					if types, err = inferTypesFromCall(sc, fun, n.child[1:]); err != nil {
+					if types, err = inferTypesFromCall(sc, fun, n, explicit); err != nil {
 						break
 					}
 					// Generate an instantiated AST from the generic function one.
@@ -1335,6 +1297,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					}
 					n.child[0] = g
 					c0 = n.child[0]
+					wireChild(n)
 				}
 
 				err = check.arguments(n, n.child[1:], c0, n.action == aCallSlice)

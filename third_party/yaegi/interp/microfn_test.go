@@ -1013,3 +1013,241 @@ func main() {
 		want: "start\n{a 1} {2 false}\nmiddle\n1 map[y:2]\n[{b 2}] &{c 3}",
 	}})
 }
+
+// genericHelpers declares generic functions and types of the shapes real
+// code uses, for the tests of inference.
+const genericHelpers = `
+func Map[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+func Filter[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func Reduce[T, A any](xs []T, init A, f func(A, T) A) A {
+	acc := init
+	for _, x := range xs {
+		acc = f(acc, x)
+	}
+	return acc
+}
+
+func GroupBy[T any, K comparable](xs []T, key func(T) K) map[K][]T {
+	m := map[K][]T{}
+	for _, x := range xs {
+		k := key(x)
+		m[k] = append(m[k], x)
+	}
+	return m
+}
+
+func Keys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]) < fmt.Sprint(out[j]) })
+	return out
+}
+
+func Uniq[T comparable](xs []T) []T {
+	seen := map[T]bool{}
+	var out []T
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+type Number interface {
+	~int | ~int8 | ~int64 | ~float64
+}
+
+func Max[T Number](xs ...T) T {
+	m := xs[0]
+	for _, x := range xs[1:] {
+		if x > m {
+			m = x
+		}
+	}
+	return m
+}
+
+func Pick[T any](a, b T) T { return b }
+
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+type Set[T comparable] map[T]struct{}
+
+func NewSet[T comparable](xs ...T) Set[T] {
+	s := Set[T]{}
+	for _, x := range xs {
+		s.Add(x)
+	}
+	return s
+}
+
+func (s Set[T]) Add(x T)      { s[x] = struct{}{} }
+func (s Set[T]) Has(x T) bool { _, ok := s[x]; return ok }
+
+func Members[T comparable](s Set[T]) []T { return Keys(s) }
+
+type Pair[K comparable, V any] struct {
+	Key K
+	Val V
+}
+
+func Swap[K, V comparable](p Pair[K, V]) Pair[V, K] { return Pair[V, K]{p.Val, p.Key} }
+
+type Stack[T any] struct{ items []T }
+
+func (s *Stack[T]) Push(x T) { s.items = append(s.items, x) }
+
+func Top[T any](s *Stack[T]) T { return s.items[len(s.items)-1] }
+
+func SortSlice[S ~[]E, E interface{ ~int | ~string }](s S) S {
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s
+}
+
+func MapKeys[M ~map[K]V, K comparable, V any](m M) []K { return Keys(m) }
+
+func Convert[To, From any](x From, f func(From) To) To { return f(x) }
+
+func Triple[A, B, C any](a A, b B, c C) string { return fmt.Sprintf("%T %T %T", a, b, c) }
+
+func Collect[T any](c <-chan T) []T {
+	var out []T
+	for x := range c {
+		out = append(out, x)
+	}
+	return out
+}
+`
+
+// TestGenericInference: the type arguments of a call of a generic function
+// are inferred as Go infers them. yaegi took the types it met in the
+// parameters' types, in order, for the type parameters, in order, so
+// GroupBy(orders, func(o Order) Status {…}) failed ("cannot use type
+// func(Order) Status as type func(Order) Order"), and it knew neither
+// untyped constants' default types, nor generic types, core types, or
+// type arguments given in part.
+func TestGenericInference(t *testing.T) {
+	t.Parallel()
+	program := func(body string) string {
+		return "package main\n\nimport (\n\t\"fmt\"\n\t\"sort\"\n\t\"strconv\"\n)\n\nvar _ = strconv.Itoa\n" +
+			genericHelpers + "\nfunc main() {\n" + body + "}\n"
+	}
+	runForkCases(t, []forkCase{{
+		name: "function arguments",
+		src: program(`
+	type Status string
+	type Order struct {
+		ID     int
+		Status Status
+	}
+	all := []Order{{1, "new"}, {2, "paid"}, {3, "new"}}
+	byStatus := GroupBy(all, func(o Order) Status { return o.Status })
+	fmt.Println(Keys(byStatus), byStatus["new"])
+	xs := []int{3, 1, 2, 3}
+	fmt.Println(Map(xs, strconv.Itoa), Map(xs, func(i int) float64 { return float64(i) / 2 }))
+	type Pred func(int) bool
+	var big Pred = func(i int) bool { return i > 1 }
+	fmt.Println(Filter(xs, big), Uniq(xs))
+	fmt.Println(Reduce(xs, "", func(a string, i int) string { return a + strconv.Itoa(i) }))
+	fmt.Println(Convert[string](3, strconv.Itoa), Convert(4, strconv.Itoa))
+`),
+		want: "[new paid] [{1 new} {3 new}]\n[3 1 2 3] [1.5 0.5 1 1.5]\n[3 2 3] [3 1 2]\n3123\n3 4",
+	}, {
+		name: "untyped constants",
+		src: program(`
+	type Celsius float64
+	var c Celsius = 4
+	fmt.Printf("%T %T %T %T %T\n", Pick(1, 'a'), Pick(1.0, 2), Pick('a', 2.5), Pick(1, 2i), Pick("a", "b"))
+	fmt.Println(Max(2, c), Max(1, 2.5), Max[int8](100, 27), Pick(int8(1), 2))
+	fmt.Printf("%T\n", Max(3, 4))
+`),
+		want: "int32 float64 float64 complex128 string\n4 2.5 100 2\nint",
+	}, {
+		name: "generic types",
+		src: program(`
+	s := NewSet("b", "a", "b")
+	fmt.Println(Members(s), s.Has("a"), Members(Set[int]{7: {}}))
+	p := Pair[string, int]{"x", 1}
+	fmt.Println(Swap(p), Swap(Swap(p)))
+	st := &Stack[float64]{}
+	st.Push(1.5)
+	fmt.Println(Top(st))
+`),
+		want: "[a b] true [7]\n{1 x} {x 1}\n1.5",
+	}, {
+		name: "core types",
+		src: program(`
+	type IDs []int
+	type Scores map[string]int
+	fmt.Println(SortSlice(IDs{3, 1, 2}), SortSlice([]string{"b", "a"}))
+	fmt.Println(MapKeys(Scores{"b": 1, "a": 2}))
+`),
+		want: "[1 2 3] [a b]\n[a b]",
+	}, {
+		name: "type arguments in part, results and channels",
+		src: program(`
+	fmt.Println(Triple[int8, float32](1, 2, "c"), Triple[int8](1, 2, 3.5))
+	f := Map[int, string]
+	fmt.Println(f([]int{5}, strconv.Itoa))
+	fmt.Println(Must(strconv.Atoi("12")) + 1)
+	c := make(chan string, 2)
+	c <- "a"
+	c <- "b"
+	close(c)
+	fmt.Println(Collect(c), Max([]int{4, 9, 2}...))
+`),
+		want: "int8 float32 string int8 int float64\n[5]\n13\n[a b] 9",
+	}})
+}
+
+// TestGenericInferenceErrors: a call whose type arguments cannot be
+// inferred is refused with Go's reasons.
+func TestGenericInferenceErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ call, want string }{
+		{"Zero()", "in call to Zero, cannot infer T"},
+		{`Pick(1, "a")`, "in call to Pick, mismatched types untyped int and untyped string (cannot infer T)"},
+		{"Pick(int8(1), int16(2))", "in call to Pick, type int16 does not match inferred type int8 for T"},
+		{"Zero[int, int]()", "got 2 type arguments but Zero has 1 type parameters"},
+		{`Float("x")`, "string does not implement main.Number"},
+	}
+	for _, c := range cases {
+		c := c
+		t.Run(c.call, func(t *testing.T) {
+			t.Parallel()
+			src := "package main\n\nfunc Zero[T any]() (z T) { return }\n\nfunc Pick[T any](a, b T) T { return b }\n\n" +
+				"type Number interface{ ~int | ~float64 }\n\nfunc Float[T Number](x T) float64 { return float64(x) }\n\n" +
+				"func main() { _ = " + c.call + " }\n"
+			i := interp.New(interp.Options{})
+			_, err := i.Eval(src)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want an error with %q", err, c.want)
+			}
+		})
+	}
+}
