@@ -2581,6 +2581,9 @@ func (n *node) isType(sc *scope) bool {
 			return true // Imported source type
 		}
 	case identExpr:
+		if n.sym != nil && n.sym.kind == typeSym && n.typ != nil {
+			return true // a type argument in an instantiated generic (see genAST)
+		}
 		return sc.getType(n.ident) != nil
 	case indexExpr, indexListExpr:
 		// Maybe an instance of a generic type.

@@ -45,6 +45,9 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 			}
 			nod = copyNode(nt, anc, true)
 			nod.typ = nt.typ
+			// The ident is the type argument's id (main.Names), which may
+			// name no symbol: the node is marked as a type by its own.
+			nod.sym = &symbol{index: -1, kind: typeSym, typ: nt.typ, node: nod}
 
 		case indexExpr:
 			// Catch a possible recursive generic type definition

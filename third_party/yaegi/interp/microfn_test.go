@@ -1251,3 +1251,46 @@ func TestGenericInferenceErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestTypeArgumentAsType: in an instance of a generic function, a type
+// parameter whose type argument is a defined type (T = Level) is a type
+// in a conversion T(x) and a composite literal S{} (the type argument's
+// name, main.Level, names no symbol: T(3) was compiled as a call, "too
+// many arguments", and S{} as a literal without a type).
+func TestTypeArgumentAsType(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "conversions and literals",
+		src: `package main
+
+import "fmt"
+
+type Level int
+type Names []string
+type Dict map[string]int
+type Point struct{ X, Y int }
+
+func Conv[T ~int](x int) T { return T(x) }
+
+func Empty[S ~[]E, E any]() S { return S{} }
+
+func One[M ~map[K]V, K comparable, V any](k K, v V) M { return M{k: v} }
+
+func Insert[S ~[]E, E any](s S, i int, v ...E) S {
+	out := append(S{}, s[:i]...)
+	out = append(out, v...)
+	return append(out, s[i:]...)
+}
+
+func Zero[T any]() T { return *new(T) }
+
+func main() {
+	fmt.Println(Conv[Level](3), Conv[int](4))
+	fmt.Println(len(Empty[Names]()), len(Empty[[]int]()))
+	fmt.Println(One[Dict]("a", 1), One[map[string]bool]("b", true))
+	fmt.Println(Insert(Names{"a", "d"}, 1, "b", "c"), Zero[Point]())
+}
+`,
+		want: "3 4\n0 0\nmap[a:1] map[b:true]\n[a b c d] {0 0}",
+	}})
+}
