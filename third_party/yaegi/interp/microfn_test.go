@@ -1294,3 +1294,36 @@ func main() {
 		want: "3 4\n0 0\nmap[a:1] map[b:true]\n[a b c d] {0 0}",
 	}})
 }
+
+// TestUntypedBinaryConstants: an untyped floating-point or complex
+// constant of a binary package (math.MaxFloat64) has the type of an
+// untyped constant of the source, so that an operation on both is valid
+// (0.0 - math.MaxFloat64 was refused: "mismatched types untyped float and
+// untyped float64", which made github.com/dustin/go-humanize fail to
+// load).
+func TestUntypedBinaryConstants(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "operations",
+		src: `package main
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+func main() {
+	n := 1.5
+	fmt.Println(n < (0.0 - math.MaxFloat64), n > 0.5*math.SmallestNonzeroFloat64)
+	fmt.Println(0.0-math.MaxFloat64, 1-math.MaxInt8, 2*math.Pi, math.Pi*2, math.E+math.Pi)
+	fmt.Println(1.5*math.MaxInt8, math.MaxInt8+0.5, 'a'+math.MaxInt8, math.MaxUint32*2.0)
+	fmt.Println(2i*math.Pi, math.Pi+1i)
+	const c = 2.5 * math.SmallestNonzeroFloat64
+	var d time.Duration = 2.0 * time.Second
+	fmt.Println(c > 0, d, 1.5*float64(time.Second))
+}
+`,
+		want: "false true\n-1.7976931348623157e+308 -126 6.283185307179586 6.283185307179586 5.859874482048839\n190.5 127.5 224 8.58993459e+09\n(0+6.283185307179586i) (3.141592653589793+1i)\ntrue 2s 1.5e+09",
+	}})
+}

@@ -208,9 +208,23 @@ func valueTOf(rtype reflect.Type, opts ...itypeOption) *itype {
 		opt(t)
 	}
 	if t.untyped {
-		t.str = "untyped " + t.str
+		t.str = untypedName(rtype)
 	}
 	return t
+}
+
+// untypedName returns the name of the type of an untyped constant of a
+// binary package whose default type is rtype: Go's "untyped float", not
+// "untyped float64", so that the constant's type is the same as that of
+// an untyped constant of the source.
+func untypedName(rtype reflect.Type) string {
+	switch rtype.Kind() {
+	case reflect.Float64:
+		return "untyped float"
+	case reflect.Complex128:
+		return "untyped complex"
+	}
+	return "untyped " + rtype.String()
 }
 
 // wrapperValueTOf returns a valueT itype wrapping an itype.
