@@ -109,7 +109,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					n.typ = dest.typ
 				}
 			case binaryExpr, unaryExpr, parenExpr:
-				n.typ = n.anc.typ
+				if !isBoolAction(n.anc) {
+					// (The operands of a comparison do not have its type,
+					// which is set if the constant declaration is compiled
+					// again.)
+					n.typ = n.anc.typ
+				}
 			}
 
 		case defineStmt:
@@ -901,6 +906,9 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			if c0.rval.IsValid() && c1.rval.IsValid() && (!isInterface(n.typ)) && constOp[n.action] != nil {
 				n.typ.TypeOf()       // Force compute of reflection type.
 				constOp[n.action](n) // Compute a constant result now rather than during exec.
+			}
+			if !n.rval.IsValid() && isComparisonAction(n.action) && foldComparison(n) {
+				n.gen = nop
 			}
 			switch {
 			case n.rval.IsValid():
@@ -1698,6 +1706,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			setFNext(n.child[0], n)
 			n.child[1].tnext = n
 			n.typ = n.child[0].typ
+			if foldLogical(n) {
+				n.start, n.gen, n.findex = n, nop, notInFrame
+				break
+			}
 			n.findex = sc.add(n.typ)
 			if n.start.action == aNop {
 				n.start.gen = branch
@@ -1713,6 +1725,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			setFNext(n.child[0], n.child[1].start)
 			n.child[1].tnext = n
 			n.typ = n.child[0].typ
+			if foldLogical(n) {
+				n.start, n.gen, n.findex = n, nop, notInFrame
+				break
+			}
 			n.findex = sc.add(n.typ)
 			if n.start.action == aNop {
 				n.start.gen = branch

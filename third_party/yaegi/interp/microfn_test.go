@@ -1327,3 +1327,57 @@ func main() {
 		want: "false true\n-1.7976931348623157e+308 -126 6.283185307179586 6.283185307179586 5.859874482048839\n190.5 127.5 224 8.58993459e+09\n(0+6.283185307179586i) (3.141592653589793+1i)\ntrue 2s 1.5e+09",
 	}})
 }
+
+// TestConstantComparisons: a comparison, && and || of constants is a
+// constant, computed exactly at compile time. yaegi left them to the run
+// time, which never comes for a constant declaration: const X = 3 > 1
+// was false, const on = Debug && n > 2 too, and a comparison of untyped
+// constants that do not fit in an int (1<<100 > 1<<99, or an operand
+// that is a shift, in a declaration compiled twice) was refused as a
+// "constant definition loop".
+func TestConstantComparisons(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "declarations and expressions",
+		src: `package main
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+type Mode string
+type Size uint64
+type On bool
+
+const (
+	Dev     Mode = "dev"
+	Debug        = Dev == "dev"
+	Verbose      = Debug && len(Dev) > 2
+	KB      Size = 1 << 10
+	Large        = KB*1024 > 1e6
+	Long         = 10*time.Second > time.Minute
+	Huge         = 1<<100 > 1<<99
+	Shifted      = 1<<3 > 1
+	IsV1         = "v1" == "v1" || false
+	Neither      = !(IsV1 && Large)
+	Flag    On   = KB > 1000
+	Mixed        = 'a' == 97 && 1.0 == 1
+	MaxCheck     = math.MaxInt64 > math.MaxInt32
+	Exact        = 1<<math.MaxInt8 > 0
+)
+
+func main() {
+	fmt.Println(Debug, Verbose, Large, Long, Huge, Shifted, IsV1, Neither, Flag, Mixed, MaxCheck, Exact)
+	const local = 3 > 1
+	b := true
+	x := 3
+	fmt.Println(local, b == local, b == Debug, x > 2 == local, x > 2 && Debug, !Long == (x == 3))
+	var on On = 1 < 2
+	fmt.Println(on, 1<<100 > 1<<99, 1<<64-1 > 1<<63)
+}
+`,
+		want: "true true true false true true true false true true true true\ntrue true true true true true\ntrue true true",
+	}})
+}
