@@ -856,7 +856,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 		case defineXStmt:
 			wireChild(n)
 			if sc.def == nil {
-				// In global scope, type definition already handled by GTA.
+				// In global scope, type definition already handled by GTA. The
+				// action GTA gave a comma-ok source was replaced when it was
+				// compiled, as a lone index, assertion or receive.
+				setCommaOkGen(n)
 				break
 			}
 			err = compDefineX(sc, n)
@@ -2292,26 +2295,17 @@ func compDefineX(sc *scope, n *node) error {
 			n.gen = assignFromCall
 		}
 
-	case indexExpr:
-		types = append(types, src.typ, sc.getType("bool"))
-		n.child[l].gen = getIndexMap2
-		n.gen = nop
-
-	case typeAssertExpr:
-		if n.child[0].ident == "_" {
-			n.child[l].gen = typeAssertStatus
-		} else {
-			n.child[l].gen = typeAssertLong
+	case indexExpr, typeAssertExpr, unaryExpr:
+		if src.kind == unaryExpr && src.action != aRecv {
+			break
 		}
-		types = append(types, n.child[l].child[1].typ, sc.getType("bool"))
-		n.gen = nop
-
-	case unaryExpr:
-		if n.child[l].action == aRecv {
-			types = append(types, src.typ, sc.getType("bool"))
-			n.child[l].gen = recv2
-			n.gen = nop
+		typ, err := commaOkType(sc, src)
+		if err != nil {
+			return err
 		}
+		types = append(types, typ, sc.getType("bool"))
+		setCommaOkGen(n)
+		n.gen = nop
 
 	default:
 		return n.cfgErrorf("unsupported assign expression")
@@ -2352,11 +2346,75 @@ func compDefineX(sc *scope, n *node) error {
 		} else {
 			index = sc.add(t)
 			sc.sym[id] = &symbol{index: index, kind: varSym, typ: t}
+			if sc.global {
+				// At package level (in the GTA pass), the variables are
+				// global: functions find them in the global frame, and
+				// they are initialized in the order of their dependencies.
+				sc.sym[id].global, sc.sym[id].node = true, n
+			}
 		}
 		n.child[i].typ = t
 		n.child[i].findex = index
 	}
 	return nil
+}
+
+// setCommaOkGen sets the action of the source of n, a comma-ok definition
+// (v, ok := m[k]), which sets both variables.
+func setCommaOkGen(n *node) {
+	switch src := n.lastChild(); src.kind {
+	case indexExpr:
+		src.gen = getIndexMap2
+	case typeAssertExpr:
+		if n.child[0].ident == "_" {
+			src.gen = typeAssertStatus
+		} else {
+			src.gen = typeAssertLong
+		}
+	case unaryExpr:
+		src.gen = recv2
+	}
+}
+
+// commaOkType returns the type of the value of src, the map index, type
+// assertion or receive of a comma-ok definition (v, ok := m[k]). At
+// package level, the definition is compiled in the GTA pass, before src
+// has a type.
+func commaOkType(sc *scope, src *node) (*itype, error) {
+	switch src.kind {
+	case typeAssertExpr:
+		if t := src.child[1].typ; t != nil {
+			return t, nil
+		}
+		return nodeType(src.interp, sc, src.child[1])
+	case indexExpr:
+		if src.typ != nil {
+			return src.typ, nil
+		}
+		t, err := nodeType(src.interp, sc, src.child[0])
+		if err != nil {
+			return nil, err
+		}
+		if t = t.underlying(); t.cat == mapT {
+			return t.val, nil
+		}
+		if t.cat == valueT && t.rtype.Kind() == reflect.Map {
+			return valueTOf(t.rtype.Elem()), nil
+		}
+		return nil, src.cfgErrorf("invalid operation: %s is not a map", nodeText(src.child[0]))
+	default: // a receive
+		if src.typ != nil {
+			return src.typ, nil
+		}
+		t, err := nodeType(src.interp, sc, src.child[0])
+		if err != nil {
+			return nil, err
+		}
+		if e := chanElement(t); e != nil {
+			return e, nil
+		}
+		return nil, src.cfgErrorf("invalid operation: cannot receive from non-channel %s", nodeText(src.child[0]))
+	}
 }
 
 // TODO used for allocation optimization, temporarily disabled

@@ -1381,3 +1381,62 @@ func main() {
 		want: "true true true false true true true false true true true true\ntrue true true true true true\ntrue true true",
 	}})
 }
+
+// TestPackageMultiValueVars: a package-level declaration of several
+// variables from one value of several results (a call, binary or
+// interpreted, a map index, a type assertion, a receive), with _ in any
+// position, declares global variables that functions read (they read
+// another slot of another frame: string(B) of var B, _ =
+// hex.DecodeString("4142") panicked with "value of type func([]interface
+// {}) cannot be converted to type string"), in the order of their
+// dependencies, and the comma-ok forms set both variables (they failed
+// with "nil type", or left them zero).
+func TestPackageMultiValueVars(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "declarations",
+		src: `package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+)
+
+var B, _ = hex.DecodeString("4142")
+var _, Err = hex.DecodeString("zz")
+var N, NErr = strconv.Atoi("12")
+
+var A1, S1 = two()
+var A2, _ = two()
+var _, S3 = two()
+var _, _ = two()
+var T1, _, T3 = three()
+var Min, Max = func() (float64, float64) { return 1.5, 9.5 }()
+var TA, TB int = func() (int, int) { return 4, 5 }()
+
+var V, OK = m["k"]
+var _, Missing = m["z"]
+var m = map[string]int{"k": 7}
+
+var Str, IsStr = x.(string)
+var _, IsInt = x.(int)
+var x any = "str"
+
+var R, ROK = <-ch
+var ch = func() chan int { c := make(chan int, 1); c <- 5; return c }()
+
+func get() string {
+	return fmt.Sprintln(string(B), Err, N, NErr, A1, S1, A2, S3, T1, T3, Min, Max, TA, TB, V, OK, Missing, Str, IsStr, IsInt, R, ROK)
+}
+
+func main() {
+	fmt.Println(get())
+}
+
+func two() (int, string)         { return 1, "one" }
+func three() (int, string, bool) { return 3, "three", true }
+`,
+		want: "AB encoding/hex: invalid byte: U+007A 'z' 12 <nil> 1 one 1 one 3 true 1.5 9.5 4 5 7 true false str true false 5 true",
+	}})
+}
