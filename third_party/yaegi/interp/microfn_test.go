@@ -1440,3 +1440,114 @@ func three() (int, string, bool) { return 3, "three", true }
 		want: "AB encoding/hex: invalid byte: U+007A 'z' 12 <nil> 1 one 1 one 3 true 1.5 9.5 4 5 7 true false str true false 5 true",
 	}})
 }
+
+// TestTypeSwitchPlainValues: a type switch matches a value an interface
+// holds plainly (not in a valueInterface) by its reflect type, in every
+// form of switch (the form without a variable compared the reflect type's
+// name with the case type's, so struct, pointer-to-struct types and types
+// spelled with any, such as func(int) any or map[string]any, never
+// matched), and a nil interface of interpreted code in an any matches
+// case nil (the forms with a variable took case I, or no case).
+func TestTypeSwitchPlainValues(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "case types",
+		src: `package main
+
+import "fmt"
+
+type Point struct{ X int }
+
+func kind(x any) string {
+	switch x.(type) {
+	case int:
+		return "int"
+	case Point:
+		return "Point"
+	case *Point:
+		return "*Point"
+	case func(int) int:
+		return "func(int) int"
+	case func(int) any:
+		return "func(int) any"
+	case map[string]any:
+		return "map[string]any"
+	case []any:
+		return "[]any"
+	case chan any:
+		return "chan any"
+	case [2]any:
+		return "[2]any"
+	case nil:
+		return "nil"
+	}
+	return "other"
+}
+
+func kindOf(x any) string {
+	switch v := x.(type) {
+	case Point, *Point, func(int) any:
+		return fmt.Sprintf("%T", v)
+	case map[string]any:
+		return fmt.Sprint("map ", len(v))
+	case [2]any:
+		return fmt.Sprint("array ", len(v))
+	}
+	return "other"
+}
+
+func main() {
+	var p *Point
+	fmt.Println(kind(1), kind(Point{}), kind(&Point{}), kind(p), kind(nil))
+	fmt.Println(kind(func(int) int { return 0 }), kind(func(int) any { return 0 }))
+	fmt.Println(kind(map[string]any{}), kind([]any{}), kind(make(chan any)), kind([2]any{}))
+	fmt.Println(kindOf(map[string]any{"a": 1}), kindOf([2]any{}), kindOf(3))
+}
+`,
+		want: "int Point *Point *Point nil\nfunc(int) int func(int) any\nmap[string]any []any chan any [2]any\nmap 1 array 2 other",
+	}, {
+		name: "nil interfaces",
+		src: `package main
+
+import "fmt"
+
+type I interface{ M() }
+
+type T struct{}
+
+func (T) M() {}
+
+func one(x any) string {
+	switch v := x.(type) {
+	case nil:
+		return fmt.Sprint("nil ", v == nil)
+	}
+	return "other"
+}
+
+func several(x any) string {
+	switch v := x.(type) {
+	case nil:
+		return fmt.Sprint("nil ", v)
+	case error:
+		return "error"
+	case I:
+		return "I"
+	}
+	return "other"
+}
+
+func main() {
+	var i I
+	var e error
+	var s fmt.Stringer
+	for _, x := range []any{nil, i, e, s, T{}} {
+		fmt.Println(one(x), several(x), x == nil)
+	}
+	var x any = i
+	fmt.Println(one(x), several(x), one(i), several(i))
+}
+`,
+		want: "nil true nil <nil> true\nnil true nil <nil> true\nnil true nil <nil> true\nnil true nil <nil> true\nother I false\nnil true nil <nil> nil true nil <nil>",
+	}})
+}
