@@ -1551,3 +1551,59 @@ func main() {
 		want: "nil true nil <nil> true\nnil true nil <nil> true\nnil true nil <nil> true\nnil true nil <nil> true\nother I false\nnil true nil <nil> nil true nil <nil>",
 	}})
 }
+
+// TestNilPointerInInterface: a nil pointer (or map, slice, ...) of an
+// interpreted type given to an interface of a binary package, such as
+// error, is a non-nil interface holding it, as in Go (a function that
+// returns a nil *E as an error returned a nil error).
+func TestNilPointerInInterface(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "error",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+type E struct{ msg string }
+
+func (e *E) Error() string {
+	if e == nil {
+		return "nil E"
+	}
+	return e.msg
+}
+
+type S []int
+
+func (s S) String() string { return fmt.Sprint("S", len(s)) }
+
+func find(ok bool) error {
+	var e *E
+	if ok {
+		return nil
+	}
+	return e
+}
+
+func main() {
+	err := find(false)
+	fmt.Println(err == nil, err, err.Error())
+	var target *E
+	fmt.Println(errors.As(err, &target), target == nil, find(true) == nil)
+	var s S
+	var st fmt.Stringer = s
+	fmt.Println(st == nil, st)
+	switch err.(type) {
+	case nil:
+		fmt.Println("nil")
+	case *E:
+		fmt.Println("*E")
+	}
+}
+`,
+		want: "false nil E nil E\ntrue true true\nfalse S0\n*E",
+	}})
+}

@@ -1139,14 +1139,14 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 		if tc != structT && v.Type().Implements(typ) {
 			return v
 		}
-		switch v.Kind() {
-		case reflect.Chan, reflect.Func, reflect.Interface, reflect.Map, reflect.Ptr, reflect.Slice:
-			if v.IsNil() {
-				return reflect.New(typ).Elem()
-			}
+		if v.Kind() == reflect.Interface && v.IsNil() {
+			return reflect.New(typ).Elem()
 		}
 		var n2 *node
 		if vi, ok := v.Interface().(valueInterface); ok {
+			if !vi.value.IsValid() || vi.value.Kind() == reflect.Interface && vi.value.IsNil() {
+				return reflect.New(typ).Elem() // a nil interface of interpreted code
+			}
 			n2 = vi.node
 		}
 		v = getConcreteValue(v)
