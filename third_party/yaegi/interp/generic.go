@@ -239,7 +239,7 @@ func (interp *Interpreter) instantiateFunc(n *node, sc *scope, t *itype, types [
 			return err
 		}
 		// Generate closures for function body.
-		if err = genRun(g.child[3]); err != nil {
+		if err = genRun(g); err != nil {
 			return err
 		}
 	}

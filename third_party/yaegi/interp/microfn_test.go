@@ -1607,3 +1607,32 @@ func main() {
 		want: "false nil E nil E\ntrue true true\nfalse S0\n*E",
 	}})
 }
+
+// TestGenericInstanceCode: the code of an instance of a generic function
+// is generated when the instance is compiled, whatever the statement that
+// calls it first. It was generated only when the compilation of the
+// calling function reached it, which a var statement does not: after var
+// s = Id("s") (or any var statement calling an instance first), the
+// instance's body did nothing and s was empty.
+func TestGenericInstanceCode(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "var statements",
+		src: `package main
+
+import "fmt"
+
+func Id[T any](x T) T { return x }
+
+func Pair[A, B any](a A, b B) string { return fmt.Sprint(a, "/", b) }
+
+func main() {
+	var s = Id("s")
+	var w any = Id[string]("w")
+	var p, q = Pair(1, 2.5), Pair[string, bool]("x", true)
+	fmt.Println(s, w, p, q)
+}
+`,
+		want: "s w 1/2.5 x/true",
+	}})
+}
