@@ -1636,3 +1636,33 @@ func main() {
 		want: "s w 1/2.5 x/true",
 	}})
 }
+
+// TestExplicitInstanceOperands: a call of a generic function with several
+// type arguments given is an operand anywhere, in particular an element
+// of a composite literal, whose type nodeType asks for ("not a generic
+// type: func(…)").
+func TestExplicitInstanceOperands(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "composite literals",
+		src: `package main
+
+import "fmt"
+
+func Pair[A, B any](a A, b B) string { return fmt.Sprint(a, "/", b) }
+
+type S struct {
+	A string
+	B []string
+}
+
+func main() {
+	xs := []string{Pair[int, string](1, "a"), Pair(2, 3)}
+	m := map[string]string{"k": Pair[int, bool](1, true)}
+	s := S{A: Pair[string, string]("a", "b"), B: []string{Pair[int, int](3, 4)}}
+	fmt.Println(xs, m, s, [1]string{Pair[float64, int](1.5, 2)})
+}
+`,
+		want: "[1/a 2/3] map[k:1/true] {a/b [3/4]} [1.5/2]",
+	}})
+}

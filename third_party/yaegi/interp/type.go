@@ -881,6 +881,11 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 
 		// Index list expressions can be used only in context of generic types.
 		if lt.cat != genericT {
+			if isGeneric(lt) {
+				// A generic function with its type arguments, as for an
+				// indexExpr: its type is known once it is instantiated.
+				break
+			}
 			err = n.cfgErrorf("not a generic type: %s", lt.id())
 			return nil, err
 		}
