@@ -2267,6 +2267,13 @@ func compDefineX(sc *scope, n *node) error {
 		if err != nil {
 			return err
 		}
+		if rets, ok, err := genericCallResults(n.interp, sc, src); ok {
+			// A generic function, instantiated when the call is compiled.
+			if err != nil {
+				return err
+			}
+			funtype = funcOf(nil, rets)
+		}
 		for funtype.cat == valueT && funtype.val != nil {
 			// Retrieve original interpreter type from a wrapped function.
 			// Struct fields of function types are always wrapped in valueT to ensure

@@ -273,11 +273,17 @@ func genericCallee(c0 *node) (fun *node, explicit []*itype, ok bool) {
 // constraint has a core type (~[]E) is unified with it, or takes it once
 // the type parameters in it are known.
 func inferTypesFromCall(sc *scope, fun, call *node, explicit []*itype) ([]*itype, error) {
+	return inferTypeArgs(sc, fun, call, callArgTypes(call.child[1:]), explicit)
+}
+
+// inferTypeArgs infers the type arguments of call, a call of the generic
+// function fun, from the types of its arguments, argTypes.
+func inferTypeArgs(sc *scope, fun, call *node, argTypes, explicit []*itype) ([]*itype, error) {
 	name := fun.child[1].ident
 	ti := newTypeInference(sc, fun)
 	copy(ti.types, explicit)
 	params := fieldTypes(fun.typ.node.child[1])
-	for k, at := range callArgTypes(call.child[1:]) {
+	for k, at := range argTypes {
 		var pt *node
 		switch last := len(params) - 1; {
 		case last >= 0 && k >= last && params[last].kind == ellipsisExpr:
@@ -310,6 +316,78 @@ func inferTypesFromCall(sc *scope, fun, call *node, explicit []*itype) ([]*itype
 		}
 	}
 	return ti.types, nil
+}
+
+// genericCallResults returns the result types of call, if it is a call of
+// a generic function (with some, all or none of its type arguments given),
+// before the call is compiled: in the GTA pass, for a package-level
+// variable (var registry = NewSet[string]()). The types of the arguments
+// are found with nodeType.
+func genericCallResults(interp *Interpreter, sc *scope, call *node) ([]*itype, bool, error) {
+	c0 := call.child[0]
+	callee, typeArgs := c0, []*node(nil)
+	if c0.kind == indexExpr || c0.kind == indexListExpr {
+		callee, typeArgs = c0.child[0], c0.child[1:]
+	}
+	ft, err := nodeType(interp, sc, callee)
+	if err != nil || ft == nil || !isGeneric(ft) {
+		return nil, false, err
+	}
+	fun := ft.node.anc
+	explicit := make([]*itype, len(typeArgs))
+	for i, c := range typeArgs {
+		if explicit[i], err = nodeType(interp, sc, c); err != nil {
+			return nil, true, err
+		}
+	}
+	args := call.child[1:]
+	var argTypes []*itype
+	if len(args) == 1 && args[0].kind == callExpr {
+		if at, err := nodeType(interp, sc, args[0].child[0]); err == nil && at != nil {
+			if _, rets := signatureOf(at); len(rets) > 1 {
+				argTypes = rets
+			}
+		}
+	}
+	if argTypes == nil {
+		for _, a := range args {
+			at := a.typ
+			if at == nil {
+				if at, err = nodeType(interp, sc, a); err != nil {
+					return nil, true, err
+				}
+			}
+			if at == nil || at.incomplete {
+				return nil, true, a.cfgErrorf("undefined type of %s", nodeText(a))
+			}
+			argTypes = append(argTypes, at)
+		}
+	}
+	types, err := inferTypeArgs(sc, fun, call, argTypes, explicit)
+	if err != nil {
+		return nil, true, err
+	}
+	// The result types, with the type parameters bound to their types.
+	bsc := sc
+	if fun.scope != nil {
+		bsc = fun.scope
+	}
+	bsc = bsc.pushBloc()
+	ti := newTypeInference(sc, fun)
+	for i, name := range ti.names {
+		bsc.sym[name] = &symbol{index: -1, kind: typeSym, typ: types[i]}
+	}
+	var rets []*itype
+	if ftn := fun.typ.node; len(ftn.child) > 2 {
+		for _, rt := range fieldTypes(ftn.child[2]) {
+			t, err := nodeType(interp, bsc, rt)
+			if err != nil {
+				return nil, true, err
+			}
+			rets = append(rets, t)
+		}
+	}
+	return rets, true, nil
 }
 
 // typeInference holds what is known of the type parameters of a generic

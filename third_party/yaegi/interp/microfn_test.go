@@ -1666,3 +1666,54 @@ func main() {
 		want: "[1/a 2/3] map[k:1/true] {a/b [3/4]} [1.5/2]",
 	}})
 }
+
+// TestGenericPackageVars: a package-level variable initialized by a call
+// of a generic function, with its type arguments inferred or given, has
+// the instance's result type. The GTA pass took the generic function's
+// result type (a type parameter), which has no reflect type ("nil reflect
+// type" panic), or none with type arguments given ("constant definition
+// loop").
+func TestGenericPackageVars(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "constructors",
+		src: `package main
+
+import "fmt"
+
+type Set[T comparable] map[T]struct{}
+
+func NewSet[T comparable](xs ...T) Set[T] {
+	s := Set[T]{}
+	for _, x := range xs {
+		s[x] = struct{}{}
+	}
+	return s
+}
+
+type Cache[K comparable, V any] struct{ m map[K]V }
+
+func NewCache[K comparable, V any]() *Cache[K, V] { return &Cache[K, V]{m: map[K]V{}} }
+
+func (c *Cache[K, V]) Put(k K, v V) { c.m[k] = v }
+func (c *Cache[K, V]) Get(k K) V   { return c.m[k] }
+
+func Two[A, B any](a A, b B) (A, B) { return a, b }
+
+func Id[T any](x T) T { return x }
+
+var allowed = NewSet("a", "b")
+var cache = NewCache[string, int]()
+var X, Y = Two(1, "y")
+var ids = NewSet[int]()
+var G = Id(2.5)
+
+func main() {
+	cache.Put("k", 3)
+	_, ok := allowed["a"]
+	fmt.Println(len(allowed), ok, cache.Get("k"), X, Y, len(ids), G)
+}
+`,
+		want: "2 true 3 1 y 0 2.5",
+	}})
+}

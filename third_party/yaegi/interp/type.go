@@ -693,6 +693,17 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 				return nil, err
 			}
 		} else {
+			if rets, ok, err := genericCallResults(interp, sc, n); ok {
+				// A call of a generic function, not compiled yet.
+				if err != nil {
+					return nil, err
+				}
+				t = funcOf(nil, rets)
+				if len(rets) == 1 {
+					t = rets[0]
+				}
+				break
+			}
 			if t, err = nodeType2(interp, sc, n.child[0], seen); err != nil || t == nil {
 				return nil, err
 			}
