@@ -1714,6 +1714,9 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				break
 			}
 			n.findex = sc.add(n.typ)
+			if wireConstantLeft(n) {
+				break
+			}
 			if n.start.action == aNop {
 				n.start.gen = branch
 			}
@@ -1733,6 +1736,9 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				break
 			}
 			n.findex = sc.add(n.typ)
+			if wireConstantLeft(n) {
+				break
+			}
 			if n.start.action == aNop {
 				n.start.gen = branch
 			}

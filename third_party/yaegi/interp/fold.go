@@ -86,6 +86,28 @@ func foldLogical(n *node) bool {
 	return true
 }
 
+// wireConstantLeft wires n, a && or || whose left operand is a constant
+// (and the right one is not), to evaluate the right operand only if the
+// constant does not decide: the constant does not branch as a condition
+// evaluated at run time does, so the right operand was skipped and the
+// result computed from its stale value (!true || x == 0 was false). It
+// reports whether n was wired.
+func wireConstantLeft(n *node) bool {
+	c0, ok := constantOperand(n.child[0])
+	if !ok || c0.Kind() != constant.Bool {
+		return false
+	}
+	v0 := constant.BoolVal(c0)
+	if n.kind == landExpr == v0 {
+		// true && y, false || y: y decides.
+		n.start = n.child[1].start
+		n.child[1].tnext = n
+		return true
+	}
+	n.start = n // false && y, true || y: y is not evaluated.
+	return true
+}
+
 // comparableConstants reports whether constant.Compare accepts a and b:
 // both numeric, both strings or both booleans.
 func comparableConstants(a, b constant.Value) bool {

@@ -1717,3 +1717,35 @@ func main() {
 		want: "2 true 3 1 y 0 2.5",
 	}})
 }
+
+// TestConstantLeftOperand: && and || whose left operand is a constant and
+// whose right one is not evaluate the right operand when the constant does
+// not decide. The constant did not branch as a condition does, so the
+// right operand was skipped and its stale value used: !true || x == 0 was
+// false for x == 0, as was !(2 > 1) || x == 0 once comparisons of
+// constants were folded (change 19).
+func TestConstantLeftOperand(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "and or",
+		src: `package main
+
+import "fmt"
+
+const debug = false
+
+func main() {
+	x := 0
+	fmt.Println(!(2 > 1) || x == 0, !true || x == 0, debug || x == 0, 1 < 2 || x == 1)
+	fmt.Println(2 > 1 && x == 0, !debug && x == 1, debug && x == 0)
+	if !debug || x == 1 {
+		fmt.Println("taken")
+	}
+	if 1 > 2 && x == 0 {
+		fmt.Println("not taken")
+	}
+}
+`,
+		want: "true true true true\ntrue false false\ntaken",
+	}})
+}
