@@ -52,7 +52,9 @@ var comparisonTokens = map[action]token.Token{
 // untyped boolean constant. It reports whether n was folded.
 func foldComparison(n *node) bool {
 	tok, ok := comparisonTokens[n.action]
-	if !ok {
+	if !ok || isInterface(n.child[0].typ) || isInterface(n.child[1].typ) {
+		// any(1) == any(1.0) compares dynamic types too: it is not a
+		// constant expression.
 		return false
 	}
 	c0, ok0 := constantOperand(n.child[0])

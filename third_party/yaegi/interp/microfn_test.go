@@ -1376,9 +1376,10 @@ func main() {
 	fmt.Println(local, b == local, b == Debug, x > 2 == local, x > 2 && Debug, !Long == (x == 3))
 	var on On = 1 < 2
 	fmt.Println(on, 1<<100 > 1<<99, 1<<64-1 > 1<<63)
+	fmt.Println(any(1) == any(1.0), any(int64(1)) == any(1), any(1) == 1.0, any(2) == 2)
 }
 `,
-		want: "true true true false true true true false true true true true\ntrue true true true true true\ntrue true true",
+		want: "true true true false true true true false true true true true\ntrue true true true true true\ntrue true true\nfalse false false true",
 	}})
 }
 
