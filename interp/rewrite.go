@@ -389,6 +389,8 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		r.commClause(n)
 	case *ast.AssignStmt:
 		r.mapMultiAssign(n)
+	case *ast.Ident:
+		r.genericInstance(n)
 	}
 	switch n.(type) {
 	case *ast.CallExpr, *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt, *ast.SendStmt, *ast.CompositeLit:

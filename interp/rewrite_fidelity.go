@@ -607,3 +607,49 @@ func isFloat(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsFloat != 0
 }
+
+// genericInstance spells the type arguments of a generic function of the
+// package used as a value, not called, which takes them from its context:
+// the interpreter infers the type arguments of a call from its arguments,
+// but not those of a function value from the type it is used as.
+//
+//	Map(xs, Identity)                     =>  Map(xs, Identity[int])
+//	var f func(string) string = Identity  =>  var f func(string) string = Identity[string]
+func (r *fileRewriter) genericInstance(id *ast.Ident) {
+	if r.info == nil {
+		return
+	}
+	inst, ok := r.info.Instances[id]
+	if !ok || inst.TypeArgs.Len() == 0 {
+		return
+	}
+	fn, ok := r.info.Uses[id].(*types.Func)
+	if !ok || fn.Pkg() == nil || !r.isThisPackage(fn.Pkg()) {
+		return
+	}
+	if len(r.stack) > 0 {
+		switch p := r.stack[len(r.stack)-1].(type) {
+		case *ast.CallExpr:
+			if p.Fun == id {
+				return // a call: the interpreter infers its type arguments
+			}
+		case *ast.IndexExpr:
+			if p.X == id {
+				return // explicit
+			}
+		case *ast.IndexListExpr:
+			if p.X == id {
+				return
+			}
+		}
+	}
+	args := make([]string, inst.TypeArgs.Len())
+	for i := range args {
+		typ, ok := r.typeString(inst.TypeArgs.At(i))
+		if !ok {
+			return
+		}
+		args[i] = typ
+	}
+	r.insert(id.End(), "["+strings.Join(args, ", ")+"]")
+}

@@ -262,6 +262,20 @@ func Explicit() []string {
 	}
 }
 
+func Identity[T any](x T) T { return x }
+
+func Apply[T any](x T, f func(T) T) T { return f(x) }
+
+// Values passes generic functions as values: their type arguments come
+// from the type they are used as.
+//
+//microfn:service
+func Values() []string {
+	ys := Map([]int{1, 2}, Identity)
+	var f func(string) string = Identity
+	return append(Map(ys, strconv.Itoa), f("x"), Apply("y", Identity), fmt.Sprint(Apply(2.5, Identity[float64])))
+}
+
 // Atoi infers from the results of a call.
 //
 //microfn:service
