@@ -523,6 +523,16 @@ func (ti *typeInference) unifyInstance(p *node, a *itype) error {
 	if len(spec.child) < 3 {
 		return nil
 	}
+	sub := ti.typeSpecInference(spec)
+	if err := sub.unify(spec.lastChild(), a); err != nil {
+		return err
+	}
+	return ti.unifyList(p.child[1:], sub.types)
+}
+
+// typeSpecInference returns an inference of the type parameters of spec,
+// the declaration of a generic type.
+func (ti *typeInference) typeSpecInference(spec *node) *typeInference {
 	sub := &typeInference{interp: ti.interp, sc: ti.sc, index: map[string]int{}}
 	if spec.scope != nil {
 		sub.sc = spec.scope
@@ -535,10 +545,31 @@ func (ti *typeInference) unifyInstance(p *node, a *itype) error {
 	}
 	sub.types = make([]*itype, len(sub.names))
 	sub.untyped = make([][]*itype, len(sub.names))
-	if err := sub.unify(spec.lastChild(), a); err != nil {
+	return sub
+}
+
+// unifyNamedCore unifies t, the type of a type parameter whose constraint
+// is c, an instance of a generic constraint (Slice[E], with type
+// Slice[T any] interface{ ~[]T }), with the core type of the constraint's
+// declaration: the type parameters in c's type arguments are inferred.
+func (ti *typeInference) unifyNamedCore(c *node, t *itype) error {
+	gt, err := nodeType(ti.interp, ti.sc, c.child[0])
+	if err != nil || gt.cat != genericT || gt.node == nil || gt.node.anc == nil || gt.node.anc.kind != typeSpec {
+		return nil
+	}
+	spec := gt.node.anc
+	if len(spec.child) < 3 {
+		return nil
+	}
+	core := coreTypeNode(spec.lastChild())
+	if core == nil {
+		return nil
+	}
+	sub := ti.typeSpecInference(spec)
+	if err := sub.unify(core, t); err != nil {
 		return err
 	}
-	return ti.unifyList(p.child[1:], sub.types)
+	return ti.unifyList(c.child[1:], sub.types)
 }
 
 func (ti *typeInference) unifyList(ps []*node, as []*itype) error {
@@ -701,11 +732,18 @@ func (ti *typeInference) coreTypes() error {
 	for changed := true; changed; {
 		changed = false
 		for i, c := range ti.constraints {
+			known := ti.known()
+			if (c.kind == indexExpr || c.kind == indexListExpr) && ti.types[i] != nil {
+				if err := ti.unifyNamedCore(c, ti.types[i]); err != nil {
+					return err
+				}
+				changed = changed || ti.known() > known
+				continue
+			}
 			core := coreTypeNode(c)
 			if core == nil {
 				continue
 			}
-			known := ti.known()
 			if ti.types[i] != nil {
 				if err := ti.unify(core, ti.types[i]); err != nil {
 					return err

@@ -1131,6 +1131,10 @@ func SortSlice[S ~[]E, E interface{ ~int | ~string }](s S) S {
 
 func MapKeys[M ~map[K]V, K comparable, V any](m M) []K { return Keys(m) }
 
+type Slice[T any] interface{ ~[]T }
+
+func Last[S Slice[E], E any](s S) E { return s[len(s)-1] }
+
 func Convert[To, From any](x From, f func(From) To) To { return f(x) }
 
 func Triple[A, B, C any](a A, b B, c C) string { return fmt.Sprintf("%T %T %T", a, b, c) }
@@ -1205,9 +1209,9 @@ func TestGenericInference(t *testing.T) {
 	type IDs []int
 	type Scores map[string]int
 	fmt.Println(SortSlice(IDs{3, 1, 2}), SortSlice([]string{"b", "a"}))
-	fmt.Println(MapKeys(Scores{"b": 1, "a": 2}))
+	fmt.Println(MapKeys(Scores{"b": 1, "a": 2}), Last(IDs{4, 5}), Last([]string{"x"}))
 `),
-		want: "[1 2 3] [a b]\n[a b]",
+		want: "[1 2 3] [a b]\n[a b] 5 x",
 	}, {
 		name: "type arguments in part, results and channels",
 		src: program(`
