@@ -137,6 +137,10 @@ func SortSlice[S ~[]E, E interface{ ~int | ~string }](s S) S {
 
 func MapKeys[M ~map[K]V, K comparable, V any](m M) []K { return Keys(m) }
 
+type Slice[T any] interface{ ~[]T }
+
+func Last[S Slice[E], E any](s S) E { return s[len(s)-1] }
+
 func Insert[S ~[]E, E any](s S, i int, v ...E) S {
 	out := append(S{}, s[:i]...)
 	out = append(out, v...)
@@ -230,7 +234,7 @@ func Constraints() []string {
 func CoreTypes() []string {
 	return []string{
 		fmt.Sprint(SortSlice(IDs{3, 1, 2}), SortSlice([]string{"b", "a"})),
-		fmt.Sprint(MapKeys(Scores{"b": 1, "a": 2})),
+		fmt.Sprint(MapKeys(Scores{"b": 1, "a": 2}), Last(IDs{4, 5}), Last(Names{"x"})),
 		fmt.Sprint(Insert(Names{"a", "d"}, 1, "b", "c"), Insert([]int{1}, 0)),
 	}
 }
