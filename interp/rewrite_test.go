@@ -580,6 +580,8 @@ func evens(n int) iter.Seq[int] {
 func Sorted(m map[string]int, xs []int) ([]string, int, int) {
 	slices.SortFunc(xs, cmp.Compare)
 	i := slices.Index[[]int](xs, 3)
+	index := slices.Index[[]int]
+	i += index(xs, 2)
 	for v := range evens(4) {
 		i += v
 	}
