@@ -240,3 +240,38 @@ func TestServeAndCall(t *testing.T) {
 		t.Fatal("serve did not stop after its context ended")
 	}
 }
+
+// TestOfflineCommandsNameFailedPackages: routes and openapi print what
+// loaded, name each package that did not (on stderr, with its errors) and
+// exit 1; with the --allow it needs, every package loads and they exit 0.
+func TestOfflineCommandsNameFailedPackages(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"good/good.go": "package good\n\n//microfn:service\nfunc Hello() string { return \"hi\" }\n",
+		"env/env.go":   "package env\n\nimport \"os\"\n\n//microfn:service\nfunc Home() string { return os.Getenv(\"HOME\") }\n",
+	})
+	for _, cmd := range []string{"routes", "openapi"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runCLI(t, t.Context(), cmd, dir)
+			if code != 1 {
+				t.Errorf("%s without --allow: exit %d, want 1; stderr %q", cmd, code, errOut)
+			}
+			if !strings.Contains(out, "/good/Hello") || strings.Contains(out, "/env/Home") {
+				t.Errorf("%s without --allow: stdout lacks /good/Hello or lists /env/Home:\n%s", cmd, out)
+			}
+			for _, w := range []string{"microfn " + cmd + ": package env did not load", "env.go:3:8: ", "--allow os"} {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("%s without --allow: stderr lacks %q:\n%s", cmd, w, errOut)
+				}
+			}
+			if strings.Contains(errOut, "package good") {
+				t.Errorf("%s without --allow: stderr names the package that loaded:\n%s", cmd, errOut)
+			}
+			code, out, errOut = runCLI(t, t.Context(), cmd, dir, "--allow", "os")
+			if code != 0 || !strings.Contains(out, "/env/Home") || errOut != "" {
+				t.Errorf("%s --allow os: exit %d, stderr %q, stdout lists /env/Home: %v", cmd, code, errOut, strings.Contains(out, "/env/Home"))
+			}
+		})
+	}
+}
