@@ -193,3 +193,115 @@ func TestMarshalerTypesEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// ownUtilSrc and ownAPISrc are a module whose own types encode
+// themselves: a string type with text methods (a map key written as the
+// string itself, read back by UnmarshalText, as encoding/json does) and an
+// integer type with JSON methods. The wanted answer is what the same
+// calls give compiled (go run).
+const ownUtilSrc = `package util
+
+import (
+	"errors"
+	"strings"
+)
+
+// Code is a product code, written in upper case.
+type Code string
+
+func (c Code) MarshalText() ([]byte, error) { return []byte(strings.ToUpper(string(c))), nil }
+
+func (c *Code) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		return errors.New("empty code")
+	}
+	*c = Code(strings.ToLower(string(b)))
+	return nil
+}
+`
+
+const ownAPISrc = `package api
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"example.com/own/util"
+)
+
+// Cents is an amount, written as {"eur":"1.50"}.
+type Cents int64
+
+func (c Cents) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf(` + "`" + `{"eur":"%d.%02d"}` + "`" + `, c/100, c%100)), nil
+}
+
+func (c *Cents) UnmarshalJSON(b []byte) error {
+	var v struct{ EUR string }
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	var e, ct int64
+	if _, err := fmt.Sscanf(v.EUR, "%d.%d", &e, &ct); err != nil {
+		return fmt.Errorf("cents: %w", err)
+	}
+	*c = Cents(e*100 + ct)
+	return nil
+}
+
+// Item is priced by code.
+type Item struct {
+	Code   util.Code
+	Price  Cents
+	ByCode map[util.Code]Cents
+}
+
+// Double doubles the prices of an item.
+//
+//microfn:service
+func Double(it Item) Item {
+	by := map[util.Code]Cents{}
+	for k, v := range it.ByCode {
+		by[k] = v * 2
+	}
+	return Item{Code: it.Code, Price: it.Price * 2, ByCode: by}
+}
+
+// Caller prices an item through Double.
+//
+//microfn:service
+func Caller(code util.Code, price Cents) (Item, error) {
+	return Double(Item{Code: code, Price: price, ByCode: map[util.Code]Cents{code: price}}), nil
+}
+`
+
+// TestModuleMarshalerTypes: the module's own types that encode
+// themselves travel as what their methods write, across a nested call,
+// interpreted and compiled; what their methods refuse is a 400 naming
+// the parameter.
+func TestModuleMarshalerTypes(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{"go.mod": "module example.com/own\n\ngo 1.22\n", "util/util.go": ownUtilSrc, "api/api.go": ownAPISrc}
+	for _, m := range callModes {
+		if m.name != "http" && m.name != "compiled" {
+			continue
+		}
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			in := microfntest.Start(t, files, append([]server.Option{server.WithQuiet(true)}, m.opts...)...)
+			path := "/api/Caller?code=ab&price=" + url.QueryEscape(`{"eur":"1.05"}`)
+			want := `{"Code":"AB","Price":{"eur":"2.10"},"ByCode":{"ab":{"eur":"2.10"}}}`
+			if r := in.Get(path); r.Status != 200 || strings.TrimSpace(r.Body) != want {
+				t.Errorf("GET %s = %d %s, want %s", path, r.Status, r.Body, want)
+			}
+			r := in.Get("/api/Caller?code=&price=" + url.QueryEscape(`{"eur":"1.05"}`))
+			if r.Status != 400 || !strings.Contains(r.Body, `parameter \"code\": want util.Code (a string: the text of its MarshalText method), got \"\": empty code`) {
+				t.Errorf("an empty code = %d %s, want 400 with Code's error", r.Status, r.Body)
+			}
+			r = in.Post("/api/Double", `{"it":{"Code":"x","Price":{"eur":"one"},"ByCode":null}}`)
+			if r.Status != 400 || !strings.Contains(r.Body, `parameter \"it\": at Price: want Cents (the JSON of its MarshalJSON method), got an object: cents: expected integer`) {
+				t.Errorf("a bad price = %d %s, want 400 with Cents' error", r.Status, r.Body)
+			}
+		})
+	}
+}

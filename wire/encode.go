@@ -209,6 +209,10 @@ func (c *Codec) appendDynamic(b []byte, v reflect.Value, depth int) ([]byte, err
 		}
 		v = v.Elem()
 	}
+	if w, ok := asPlainer(v); ok {
+		// The interpreter's wrapper of a value of a type with methods.
+		return c.appendDynamic(b, reflect.ValueOf(w.PlainValue()), depth+1)
+	}
 	if t, ok := c.types[v.Type()]; ok {
 		return c.appendValue(b, t, v, depth)
 	}
@@ -260,6 +264,20 @@ func (c *Codec) appendDynamic(b []byte, v reflect.Value, depth int) ([]byte, err
 		return b, fmt.Errorf("cannot encode a value of an anonymous struct type held in an any: declare a named type at package level")
 	}
 	return b, fmt.Errorf("cannot encode a value of type %s", v.Type())
+}
+
+// plainer is what the interpreter wraps a value of an interpreted type
+// with methods in, when service code stores it in an interface: the
+// value is its PlainValue.
+type plainer interface{ PlainValue() any }
+
+// asPlainer returns the wrapper v is, if it is one.
+func asPlainer(v reflect.Value) (plainer, bool) {
+	if v.Kind() != reflect.Struct || !v.CanInterface() {
+		return nil, false
+	}
+	w, ok := v.Interface().(plainer)
+	return w, ok
 }
 
 // The JSON strings of the floating-point values JSON numbers cannot

@@ -236,10 +236,13 @@ func TestMarshalerErrors(t *testing.T) {
 }
 
 // The interpreter's representation of Token and Money: the same values,
-// without the methods.
+// without the methods, a struct unnamed.
 type (
 	tokenRepr Token
-	moneyRepr Money
+	moneyRepr = struct {
+		units int64
+		cur   string
+	}
 )
 
 // reprMethods are the functions the interpreter's loader declares for Token
@@ -297,5 +300,25 @@ func TestMarshalerMethodsSet(t *testing.T) {
 	_, err = wire.NewCodec().NewFunc(marshalPackage(t, sig).Services[0], reflect.TypeOf(fn(nil)))
 	if err == nil || !strings.Contains(err.Error(), "type Token has a MarshalText method, which microfn cannot call") {
 		t.Errorf("NewFunc without the methods' functions: %v, want an error", err)
+	}
+}
+
+// interpWrapper stands for the interpreter's wrapper of a value of an
+// interpreted type with methods, which service code stored in an any.
+type interpWrapper struct{ v any }
+
+func (w interpWrapper) PlainValue() any { return w.v }
+
+// TestEncodeWrapperInAny: a value held in an any inside the interpreter's
+// wrapper is encoded as the value itself (a struct as its fields, a type
+// that encodes itself with its methods), not as the wrapper's fields.
+func TestEncodeWrapperInAny(t *testing.T) {
+	t.Parallel()
+	c := wire.NewCodec()
+	reprMethods(c)
+	f := marshalFunc(t, c, "() (Money, []any)", func() (moneyRepr, []any) { return moneyRepr{}, nil })
+	out, err := f.AppendResults(nil, []reflect.Value{reflect.ValueOf(moneyRepr{}), reflect.ValueOf([]any{interpWrapper{moneyRepr{2, "EUR"}}, 3})})
+	if want := `[{"units":0,"cur":""},[{"units":2,"cur":"EUR"},3]]`; err != nil || string(out) != want {
+		t.Errorf("AppendResults = %s, %v; want %s", out, err, want)
 	}
 }
