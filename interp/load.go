@@ -532,12 +532,12 @@ func (ev *evaluation) load(ctx, stopCtx context.Context, src *funcs.Package, imp
 	for _, d := range src.Services {
 		fmt.Fprintf(&b, "%s.%s%s, ", pkgAlias, ImplPrefix, d.Name)
 	}
-	fmt.Fprintf(&b, "%s.%s, %s.%s, %s.%s, %s.%s, ", pkgAlias, TypesVar, pkgAlias, ErrorsIsFunc, pkgAlias, ErrorVarFunc, pkgAlias, MarshalersVar)
+	fmt.Fprintf(&b, "%s.%s, %s.%s, %s.%s, %s, ", pkgAlias, TypesVar, pkgAlias, ErrorsIsFunc, pkgAlias, ErrorVarFunc, marshalersOf(src, pkgAlias))
 	for k, d := range deps {
 		for _, svc := range d.Services {
 			fmt.Fprintf(&b, "%s%d.%s%s, ", depAlias, k, ImplPrefix, svc.Name)
 		}
-		fmt.Fprintf(&b, "%s%d.%s, %s%d.%s, %s%d.%s, ", depAlias, k, ErrorsIsFunc, depAlias, k, ErrorVarFunc, depAlias, k, MarshalersVar)
+		fmt.Fprintf(&b, "%s%d.%s, %s%d.%s, %s, ", depAlias, k, ErrorsIsFunc, depAlias, k, ErrorVarFunc, marshalersOf(d, depAlias+strconv.Itoa(k)))
 	}
 	fmt.Fprintf(&b, "})\n\t%s.Park()\n}\n", proxyName)
 	ev.loaded = make(chan []any, 1)
@@ -558,6 +558,17 @@ func (ev *evaluation) load(ctx, stopCtx context.Context, src *funcs.Package, imp
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// marshalersOf returns the expression of the load's evaluation for the
+// generated list of functions calling the methods of pkg's types that
+// encode themselves (see writeMarshalers), pkg imported as alias: nil
+// when it has none.
+func marshalersOf(pkg *funcs.Package, alias string) string {
+	if len(pkg.MarshalerTypes()) == 0 {
+		return "nil"
+	}
+	return alias + "." + MarshalersVar
 }
 
 // registerTypes tells the codec the interpreter's representation of every

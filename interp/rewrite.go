@@ -374,13 +374,15 @@ func microfn_max[T microfn_ordered](x T, ys ...T) T {
 		fmt.Fprintf(&b, "\tcase %q: return %s\n", name, name)
 	}
 	b.WriteString("\t}\n\treturn nil\n}\n")
-	writeMarshalers(&b, marshalers)
+	if len(marshalers) > 0 {
+		writeMarshalers(&b, marshalers)
+	}
 	return []byte(b.String())
 }
 
 // MarshalersVar is the generated variable listing the functions that call
 // the JSON and text methods of the package's types that encode
-// themselves.
+// themselves; a package without such types has none.
 const MarshalersVar = "MicrofnMarshalers"
 
 // writeMarshalers declares MarshalersVar: for each type of marshalers, on
