@@ -134,6 +134,10 @@ type Prepared struct {
 	CompiledPath string `json:"-"`
 	// CompiledErr says why the package has no version for the compiler.
 	CompiledErr error `json:"-"`
+	// Warnings are what the checks found that does not stop the package
+	// from loading: writes of services into the memory of their callers,
+	// which a call through a proxy never brings back (see argwrites.go).
+	Warnings funcs.ErrorList `json:"-"`
 
 	importerOnce sync.Once
 	importer     funcs.Importer // see Importer
@@ -200,6 +204,15 @@ func (l *Loader) PrepareWith(src *funcs.Package, imp SourceImporter) (*Prepared,
 		return nil, err
 	}
 	prep := &Prepared{ImportPath: src.ImportPath, Files: files, CompiledPath: path, Compiled: map[string]map[string][]byte{}}
+	if chk.info != nil {
+		var withInfo []argWritePkg
+		for _, d := range deps {
+			if !d.typesOnly && d.info != nil {
+				withInfo = append(withInfo, argWritePkg{pkg: d.pkg, info: d.info})
+			}
+		}
+		prep.Warnings = argWriteWarnings(argWritePkg{pkg: src, info: chk.info}, withInfo)
+	}
 	if prep.Compiled[path], err = rewriteCompiled(src, path, chk.info); err != nil {
 		prep.CompiledErr = err
 	}
