@@ -42,6 +42,7 @@ type version struct {
 	buildTook time.Duration     // how long its compiled worker took to build
 	endpoints []*endpoint       // in the order of the package's services
 	loadedAt  time.Time
+	warnings  funcs.ErrorList // what the checks found that does not stop the load
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed
 	retired atomic.Bool

@@ -64,11 +64,14 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if mod != nil {
 			importPath = mod.ImportPath(dir)
 		}
-		n, errs := checkDir(ctx, loader, typesOnly, dir, importPath, imp)
+		n, errs, warnings := checkDir(ctx, loader, typesOnly, dir, importPath, imp)
 		services += n
 		if len(errs) > 0 {
 			failed++
 			fmt.Fprintln(stderr, joinLines(errs))
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", w.Pos, w.Msg)
 		}
 	}
 	if failed > 0 {
@@ -88,8 +91,9 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // only; check goes on with what it can. A package whose imports the
 // sandbox refuses is also type-checked by typesOnly (a loader without the
 // sandbox, which runs nothing), since its type errors would only appear
-// once the imports are fixed.
-func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, importPath string, imp funcs.Importer) (services int, errs []error) {
+// once the imports are fixed. warnings are what the checks found that
+// does not stop a load (see interp.Prepared.Warnings).
+func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, importPath string, imp funcs.Importer) (services int, errs []error, warnings funcs.ErrorList) {
 	var list funcs.ErrorList
 	add := func(err error) {
 		var l funcs.ErrorList
@@ -106,22 +110,27 @@ func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, import
 	}
 	files, err := funcs.ReadDir(dir, funcs.Limits{})
 	if funcs.IsProgram(files) {
-		return 0, nil // a program beside the services: never served
+		return 0, nil, nil // a program beside the services: never served
 	}
 	add(err)
 	if len(files) == 0 && err != nil {
-		return 0, append(uniqueErrors(list), errs...) // nothing more to check
+		return 0, append(uniqueErrors(list), errs...), nil // nothing more to check
 	}
 	src, err := funcs.ParseAllWith(dir, files, imp)
 	add(err)
 	if src != nil {
 		src.ImportPath = importPath
-		pkg, err := loader.Load(ctx, src, func(*svcrt.Call) error {
-			return errors.New("services cannot be called while checking")
-		})
+		prep, err := loader.Prepare(src)
 		if err == nil {
-			services = len(pkg.Services)
-			pkg.Close()
+			warnings = prep.Warnings
+			var pkg *svcrt.Package
+			pkg, err = loader.Run(ctx, src, prep, func(*svcrt.Call) error {
+				return errors.New("services cannot be called while checking")
+			})
+			if err == nil {
+				services = len(pkg.Services)
+				pkg.Close()
+			}
 		}
 		add(err)
 		if err != nil && typesOnly != nil {
@@ -129,7 +138,7 @@ func checkDir(ctx context.Context, loader, typesOnly *interp.Loader, dir, import
 			add(err)
 		}
 	}
-	return services, append(uniqueErrors(list), errs...)
+	return services, append(uniqueErrors(list), errs...), warnings
 }
 
 // uniqueErrors sorts list by position and drops the errors reported twice

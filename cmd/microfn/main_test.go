@@ -275,3 +275,40 @@ func TestOfflineCommandsNameFailedPackages(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckArgWriteWarnings: check prints a warning at a service's write
+// into its argument when another service calls it through its proxy, as
+// file:line:col: warning: message, and still exits 0.
+func TestCheckArgWriteWarnings(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"go.mod": "module example.com/aho\n\ngo 1.22\n",
+		"aho/aho.go": `package aho
+
+//microfn:service
+func CreateNewState(state int, trie map[int]map[uint8]int) int {
+	trie[state] = map[uint8]int{}
+	return state + 1
+}
+`,
+		"search/search.go": `package search
+
+import "example.com/aho/aho"
+
+//microfn:service
+func Search() int {
+	trie := map[int]map[uint8]int{}
+	aho.CreateNewState(0, trie)
+	return len(trie)
+}
+`,
+	})
+	code, out, errOut := runCLI(t, t.Context(), "check", dir)
+	if code != 0 || !strings.Contains(out, "ok: 2 packages, 2 services") {
+		t.Errorf("check: exit %d, stdout %q, stderr %q; want 0 and ok", code, out, errOut)
+	}
+	want := filepath.Join(dir, "aho", "aho.go") + ":5:2: warning: CreateNewState sets an entry of the map in its parameter trie, but Search calls it through its proxy (search.go:8:6)"
+	if strings.Count(errOut, "warning:") != 1 || !strings.Contains(errOut, want) {
+		t.Errorf("check: stderr %q, want one warning %q", errOut, want)
+	}
+}
