@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/microfn/microfn/funcs"
 )
@@ -56,13 +57,13 @@ func argWriteWarnings(main argWritePkg, deps []argWritePkg) funcs.ErrorList {
 		}
 	}
 	var list funcs.ErrorList
+	w := newWriteFinder(all, services)
 	for fn, us := range uses {
 		sd := services[fn]
 		sort.Slice(us, func(i, j int) bool { return posLess(us[i].pos, us[j].pos) })
 		callers := describeUses(sd.d.Name, us)
-		w := newWriteFinder(sd.p, services)
-		for _, aw := range w.writes(sd.d.Decl) {
-			list = append(list, &funcs.SourceError{Pos: sd.p.pkg.Fset.Position(aw.pos), Msg: fmt.Sprintf(
+		for _, aw := range w.summary(fn) {
+			list = append(list, &funcs.SourceError{Pos: aw.pos, Msg: fmt.Sprintf(
 				"%s %s, but %s: arguments cross a call between services as JSON, so %s changes a copy and the caller never sees it (return the new value, and have the caller keep it)",
 				sd.d.Name, aw.what, callers, sd.d.Name)})
 		}
@@ -147,34 +148,42 @@ func posLess(a, b token.Position) bool {
 // writes, naming the parameter ("sets an entry of the map in its
 // parameter trie").
 type argWrite struct {
-	pos   token.Pos
+	pos   token.Position
 	param *types.Var
 	what  string
 }
 
-// writeFinder finds the writes of the functions of one package into the
-// memory their callers passed them. It follows the plain functions of the
-// package the code passes a parameter to (their summaries), but not
-// services: a call of one goes through its proxy, with a copy.
+// writeFinder finds the writes of functions into the memory their
+// callers passed them. It follows the functions and methods declared in
+// the packages it reads that the code passes a parameter to (their
+// summaries), but not services (a call of one goes through its proxy,
+// with a copy), nor functions it has no source of (the standard
+// library's).
 type writeFinder struct {
-	info     *types.Info
-	funcs    map[*types.Func]*ast.FuncDecl
+	decls    map[*types.Func]funcDecl
 	services map[*types.Func]serviceDecl
-	// summaries are the writes of each plain function through its own
-	// parameters; busy marks those being found (recursion).
+	// summaries are the writes of each function through its own
+	// parameters and receiver; busy marks those being found (recursion).
 	summaries map[*types.Func][]argWrite
 	busy      map[*types.Func]bool
-	fset      *token.FileSet
 }
 
-func newWriteFinder(p argWritePkg, services map[*types.Func]serviceDecl) *writeFinder {
-	w := &writeFinder{info: p.info, funcs: map[*types.Func]*ast.FuncDecl{}, services: services,
-		summaries: map[*types.Func][]argWrite{}, busy: map[*types.Func]bool{}, fset: p.pkg.Fset}
-	for _, f := range p.pkg.Files {
-		for _, decl := range f.AST.Decls {
-			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Body != nil {
-				if fn, ok := p.info.Defs[fd.Name].(*types.Func); ok {
-					w.funcs[fn] = fd
+// funcDecl is the declaration of a function and its package.
+type funcDecl struct {
+	fd *ast.FuncDecl
+	p  argWritePkg
+}
+
+func newWriteFinder(pkgs []argWritePkg, services map[*types.Func]serviceDecl) *writeFinder {
+	w := &writeFinder{decls: map[*types.Func]funcDecl{}, services: services,
+		summaries: map[*types.Func][]argWrite{}, busy: map[*types.Func]bool{}}
+	for _, p := range pkgs {
+		for _, f := range p.pkg.Files {
+			for _, decl := range f.AST.Decls {
+				if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil {
+					if fn, ok := p.info.Defs[fd.Name].(*types.Func); ok {
+						w.decls[fn] = funcDecl{fd: fd, p: p}
+					}
 				}
 			}
 		}
@@ -182,16 +191,18 @@ func newWriteFinder(p argWritePkg, services map[*types.Func]serviceDecl) *writeF
 	return w
 }
 
-// writes returns the writes of the function fd into its callers' memory,
+// writes returns the writes of the function d into its callers' memory,
 // in source order.
-func (w *writeFinder) writes(fd *ast.FuncDecl) []argWrite {
-	if fd.Body == nil {
-		return nil
+func (w *writeFinder) writes(d funcDecl) []argWrite {
+	fd := d.fd
+	fw := &funcWalk{w: w, info: d.p.info, fset: d.p.pkg.Fset, roots: map[types.Object]*types.Var{}, top: map[ast.Stmt]bool{}}
+	fields := fd.Type.Params.List
+	if fd.Recv != nil {
+		fields = append(append([]*ast.Field(nil), fd.Recv.List...), fields...)
 	}
-	fw := &funcWalk{w: w, roots: map[types.Object]*types.Var{}, top: map[ast.Stmt]bool{}}
-	for _, field := range fd.Type.Params.List {
+	for _, field := range fields {
 		for _, name := range field.Names {
-			if v, ok := w.info.Defs[name].(*types.Var); ok && hasRefs(v.Type()) {
+			if v, ok := d.p.info.Defs[name].(*types.Var); ok && hasRefs(v.Type()) {
 				fw.roots[v] = v
 			}
 		}
@@ -203,15 +214,19 @@ func (w *writeFinder) writes(fd *ast.FuncDecl) []argWrite {
 	return fw.out
 }
 
-// summary returns the writes of the plain function fn of the package
-// through its parameters; none for a function being summarised (a
-// recursive call).
+// summary returns the writes of the function fn through its parameters
+// and receiver; none for a function being summarised (a recursive call)
+// or one it has no source of.
 func (w *writeFinder) summary(fn *types.Func) []argWrite {
 	if s, ok := w.summaries[fn]; ok || w.busy[fn] {
 		return s
 	}
+	d, ok := w.decls[fn]
+	if !ok {
+		return nil
+	}
 	w.busy[fn] = true
-	s := w.writes(w.funcs[fn])
+	s := w.writes(d)
 	delete(w.busy, fn)
 	w.summaries[fn] = s
 	return s
@@ -224,13 +239,15 @@ func (w *writeFinder) summary(fn *types.Func) []argWrite {
 // function (elsewhere it may not run, or run after a use).
 type funcWalk struct {
 	w     *writeFinder
+	info  *types.Info // of the function's package
+	fset  *token.FileSet
 	roots map[types.Object]*types.Var
 	top   map[ast.Stmt]bool
 	out   []argWrite
 }
 
 func (f *funcWalk) record(pos token.Pos, param *types.Var, format string, args ...any) {
-	f.out = append(f.out, argWrite{pos: pos, param: param, what: fmt.Sprintf(format, args...)})
+	f.out = append(f.out, argWrite{pos: f.fset.Position(pos), param: param, what: fmt.Sprintf(format, args...)})
 }
 
 func (f *funcWalk) visit(n ast.Node) bool {
@@ -303,16 +320,16 @@ func (f *funcWalk) bind(id *ast.Ident, e ast.Expr, replaces bool) {
 
 // object returns the variable id declares or refers to.
 func (f *funcWalk) object(id *ast.Ident) types.Object {
-	if obj := f.w.info.Defs[id]; obj != nil {
+	if obj := f.info.Defs[id]; obj != nil {
 		return obj
 	}
-	return f.w.info.Uses[id]
+	return f.info.Uses[id]
 }
 
 // typeOf returns the type of e; of its value, for a comma-ok expression
 // (v, ok := m[k]).
 func (f *funcWalk) typeOf(e ast.Expr) types.Type {
-	t := f.w.info.TypeOf(e)
+	t := f.info.TypeOf(e)
 	if tuple, ok := t.(*types.Tuple); ok && tuple.Len() > 0 {
 		return tuple.At(0).Type()
 	}
@@ -330,10 +347,10 @@ func (f *funcWalk) alias(e ast.Expr) (*types.Var, bool) {
 	}
 	switch x := e.(type) {
 	case *ast.Ident:
-		p, ok := f.roots[f.w.info.Uses[x]]
+		p, ok := f.roots[f.info.Uses[x]]
 		return p, ok
 	case *ast.SelectorExpr:
-		if sel := f.w.info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal {
+		if sel := f.info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal {
 			return f.alias(x.X)
 		}
 	case *ast.IndexExpr:
@@ -354,7 +371,7 @@ func (f *funcWalk) alias(e ast.Expr) (*types.Var, bool) {
 			return l.param, ok
 		}
 	case *ast.CallExpr:
-		if tv, ok := f.w.info.Types[x.Fun]; ok && tv.IsType() && len(x.Args) == 1 {
+		if tv, ok := f.info.Types[x.Fun]; ok && tv.IsType() && len(x.Args) == 1 {
 			return f.alias(x.Args[0]) // a conversion
 		}
 		if f.builtin(x) == "append" && len(x.Args) > 0 {
@@ -421,7 +438,7 @@ func (f *funcWalk) target(e ast.Expr) (location, bool) {
 		p, ok := f.alias(x.X)
 		return location{param: p, kind: kind}, ok
 	case *ast.SelectorExpr:
-		sel := f.w.info.Selections[x]
+		sel := f.info.Selections[x]
 		if sel == nil || sel.Kind() != types.FieldVal {
 			return location{}, false
 		}
@@ -444,7 +461,7 @@ func (f *funcWalk) target(e ast.Expr) (location, bool) {
 // builtin returns the name of the builtin function call calls, or "".
 func (f *funcWalk) builtin(call *ast.CallExpr) string {
 	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
-		if b, ok := f.w.info.Uses[id].(*types.Builtin); ok {
+		if b, ok := f.info.Uses[id].(*types.Builtin); ok {
 			return b.Name()
 		}
 	}
@@ -478,7 +495,7 @@ func (f *funcWalk) call(x *ast.CallExpr) {
 	}
 	fun := ast.Unparen(x.Fun)
 	if sel, ok := fun.(*ast.SelectorExpr); ok {
-		if s := f.w.info.Selections[sel]; s != nil && s.Kind() == types.MethodVal {
+		if s := f.info.Selections[sel]; s != nil && s.Kind() == types.MethodVal {
 			f.methodCall(sel, s)
 			return
 		}
@@ -492,12 +509,12 @@ func (f *funcWalk) call(x *ast.CallExpr) {
 	default:
 		return
 	}
-	fn, ok := f.w.info.Uses[id].(*types.Func)
+	fn, ok := f.info.Uses[id].(*types.Func)
 	if !ok {
 		return
 	}
-	if _, isService := f.w.services[fn]; isService || f.w.funcs[fn] == nil {
-		return // a service gets a copy; other packages' functions are not followed
+	if _, isService := f.w.services[fn]; isService || fn.Type().(*types.Signature).Recv() != nil {
+		return // a service gets a copy; a method value is not followed
 	}
 	sig := fn.Type().(*types.Signature)
 	for _, sw := range f.w.summary(fn) {
@@ -506,7 +523,7 @@ func (f *funcWalk) call(x *ast.CallExpr) {
 				continue
 			}
 			if p, ok := f.alias(arg); ok {
-				at := f.w.fset.Position(sw.pos)
+				at := sw.pos
 				f.record(arg.Pos(), p, "passes %s to %s, which %s (%s:%d:%d)", paramPhrase(p), fn.Name(), sw.what, filepath.Base(at.Filename), at.Line, at.Column)
 			}
 		}
@@ -514,15 +531,29 @@ func (f *funcWalk) call(x *ast.CallExpr) {
 }
 
 // methodCall records a call of a method with a pointer receiver on the
-// caller's memory: a pointer root, or a location in the caller's memory
-// whose address the call takes.
+// caller's memory (a pointer root, or a location in the caller's memory
+// whose address the call takes) when the method writes through its
+// receiver. A method microfn has not the source of (the standard
+// library's) is not judged: most of them only read (big.Int's String).
 func (f *funcWalk) methodCall(sel *ast.SelectorExpr, s *types.Selection) {
-	recv := s.Obj().(*types.Func).Type().(*types.Signature).Recv()
+	fn := s.Obj().(*types.Func)
+	recv := fn.Type().(*types.Signature).Recv()
 	if recv == nil {
 		return
 	}
 	if _, ptr := recv.Type().(*types.Pointer); !ptr {
 		return
+	}
+	how := ""
+	for _, sw := range f.w.summary(fn) {
+		if sw.param == recv {
+			at := sw.pos
+			how = fmt.Sprintf("%s, which has a pointer receiver, %s (%s:%d:%d)", fn.Name(), strings.Replace(sw.what, paramPhrase(recv), "its receiver "+recv.Name(), 1), filepath.Base(at.Filename), at.Line, at.Column)
+			break
+		}
+	}
+	if how == "" {
+		return // it only reads through its receiver, or microfn has not its source
 	}
 	var p *types.Var
 	var ok bool
@@ -534,7 +565,7 @@ func (f *funcWalk) methodCall(sel *ast.SelectorExpr, s *types.Selection) {
 		p = l.param
 	}
 	if ok {
-		f.record(sel.Sel.Pos(), p, "calls %s, a method with a pointer receiver, on %s", sel.Sel.Name, paramPhrase(p))
+		f.record(sel.Sel.Pos(), p, "calls %s on %s, and %s", sel.Sel.Name, paramPhrase(p), how)
 	}
 }
 

@@ -154,7 +154,7 @@ func Callee(c *Counter) { c./*W*/Inc() }
 
 //microfn:service
 func Caller() { Callee(&Counter{}) }
-`, []string{"calls Inc, a method with a pointer receiver, on its parameter c"}},
+`, []string{"calls Inc on its parameter c, and Inc, which has a pointer receiver, sets the field N of what the pointer in its receiver c points to (a.go:5:27)"}},
 	{"a pointer method on a slice element", `
 type Counter struct{ N int }
 
@@ -165,7 +165,7 @@ func Callee(cs []Counter) { cs[0]./*W*/Inc() }
 
 //microfn:service
 func Caller() { Callee(nil) }
-`, []string{"calls Inc, a method with a pointer receiver, on its parameter cs"}},
+`, []string{"calls Inc on its parameter cs, and Inc, which has a pointer receiver, sets the field N"}},
 	{"a helper that writes", `
 func add(t map[string]int, k string) { t[k] = 1 }
 
@@ -262,6 +262,26 @@ func Callee(o Order, a [3]int, c Counter, s []int) int {
 
 //microfn:service
 func Caller() { Callee(Order{}, [3]int{}, Counter{}, nil) }
+`, nil},
+	{"a pointer method of the package that only reads", `
+type Counter struct{ N int }
+
+func (c *Counter) Get() int { return c.N }
+
+//microfn:service
+func Callee(c *Counter, cs []Counter) int { return c.Get() + cs[0].Get() }
+
+//microfn:service
+func Caller() { Callee(&Counter{}, nil) }
+`, nil},
+	{"a pointer method of the standard library, not judged", `
+import "math/big"
+
+//microfn:service
+func Callee(n *big.Int) string { return n.String() }
+
+//microfn:service
+func Caller() { Callee(big.NewInt(1)) }
 `, nil},
 	{"not called by another service", `
 //microfn:service

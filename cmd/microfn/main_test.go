@@ -278,18 +278,30 @@ func TestOfflineCommandsNameFailedPackages(t *testing.T) {
 
 // TestCheckArgWriteWarnings: check prints a warning at a service's write
 // into its argument when another service calls it through its proxy, as
-// file:line:col: warning: message, and still exits 0.
+// file:line:col: warning: message, and still exits 0; a write made by a
+// function of another package of the module the service passes its
+// argument to counts too.
 func TestCheckArgWriteWarnings(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{
 		"go.mod": "module example.com/aho\n\ngo 1.22\n",
 		"aho/aho.go": `package aho
 
+import "example.com/aho/rows"
+
 //microfn:service
 func CreateNewState(state int, trie map[int]map[uint8]int) int {
 	trie[state] = map[uint8]int{}
 	return state + 1
 }
+
+//microfn:service
+func AddRow(state int, trie map[int]map[uint8]int) { rows.Add(trie, state) }
+`,
+		"rows/rows.go": `package rows
+
+// Add adds the row of state to t.
+func Add(t map[int]map[uint8]int, state int) { t[state] = map[uint8]int{} }
 `,
 		"search/search.go": `package search
 
@@ -299,16 +311,25 @@ import "example.com/aho/aho"
 func Search() int {
 	trie := map[int]map[uint8]int{}
 	aho.CreateNewState(0, trie)
+	aho.AddRow(1, trie)
 	return len(trie)
 }
 `,
 	})
 	code, out, errOut := runCLI(t, t.Context(), "check", dir)
-	if code != 0 || !strings.Contains(out, "ok: 2 packages, 2 services") {
+	if code != 0 || !strings.Contains(out, "ok: 3 packages, 3 services") {
 		t.Errorf("check: exit %d, stdout %q, stderr %q; want 0 and ok", code, out, errOut)
 	}
-	want := filepath.Join(dir, "aho", "aho.go") + ":5:2: warning: CreateNewState sets an entry of the map in its parameter trie, but Search calls it through its proxy (search.go:8:6)"
-	if strings.Count(errOut, "warning:") != 1 || !strings.Contains(errOut, want) {
-		t.Errorf("check: stderr %q, want one warning %q", errOut, want)
+	aho := filepath.Join(dir, "aho", "aho.go")
+	for _, want := range []string{
+		aho + ":7:2: warning: CreateNewState sets an entry of the map in its parameter trie, but Search calls it through its proxy (search.go:8:6)",
+		aho + ":12:63: warning: AddRow passes its parameter trie to Add, which sets an entry of the map in its parameter t (rows.go:4:48), but Search calls it through its proxy (search.go:9:6)",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("check: stderr %q\nlacks the warning %q", errOut, want)
+		}
+	}
+	if n := strings.Count(errOut, "warning:"); n != 2 {
+		t.Errorf("check: %d warnings, want 2:\n%s", n, errOut)
 	}
 }
