@@ -16,7 +16,7 @@ import (
 )
 
 func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("microfn check", "Usage: microfn check DIR\n\nLoad every package below DIR as microfn serve would and print every error as\nfile:line:col: message. Exit status 1 if there is any: for CI and editors.", stderr)
+	fs := newFlagSet("microfn check", "Usage: microfn check DIR\n\nLoad every package below DIR as microfn serve would and print every error as\nfile:line:col: message. Exit status 1 if there is any: for CI and editors.\nWarnings print as file:line:col: warning: message and leave the status alone.", stderr)
 	unrestricted := fs.Bool("unrestricted", false, "check as microfn serve --unrestricted would")
 	allow := allowFlag(fs)
 	pos, err := parseInterspersed(fs, args)
