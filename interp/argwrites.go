@@ -61,7 +61,7 @@ func argWriteWarnings(main argWritePkg, deps []argWritePkg) funcs.ErrorList {
 	for fn, us := range uses {
 		sd := services[fn]
 		sort.Slice(us, func(i, j int) bool { return posLess(us[i].pos, us[j].pos) })
-		callers := describeUses(sd.d.Name, us)
+		callers := describeUses(us)
 		for _, aw := range w.summary(fn) {
 			list = append(list, &funcs.SourceError{Pos: aw.pos, Msg: fmt.Sprintf(
 				"%s %s, but %s: arguments cross a call between services as JSON, so %s changes a copy and the caller never sees it (return the new value, and have the caller keep it)",
@@ -117,8 +117,8 @@ func proxyUses(p argWritePkg, services map[*types.Func]serviceDecl) map[*types.F
 	return out
 }
 
-// describeUses says who calls the service name, for the warnings.
-func describeUses(name string, us []serviceUse) string {
+// describeUses says who calls a service, for the warnings.
+func describeUses(us []serviceUse) string {
 	u := us[0]
 	where := fmt.Sprintf("%s:%d:%d", filepath.Base(u.pos.Filename), u.pos.Line, u.pos.Column)
 	s := fmt.Sprintf("%s calls it through its proxy (%s)", u.caller, where)
