@@ -40,6 +40,28 @@ func Add(x, y int) int {
 
 func helper() int { return Add(1, 2) }
 `},
+	{name: "marshalers", src: `package a
+
+import "strings"
+
+// Code is written in upper case.
+type Code string
+
+func (c Code) MarshalText() ([]byte, error) { return []byte(strings.ToUpper(string(c))), nil }
+
+func (c *Code) UnmarshalText(b []byte) error { *c = Code(strings.ToLower(string(b))); return nil }
+
+type money struct{ cents int64 }
+
+func (m *money) MarshalJSON() ([]byte, error) { return nil, nil }
+
+func (m *money) UnmarshalJSON(b []byte) error { return nil }
+
+func (m *money) UnmarshalText(b []byte) error { return nil }
+
+//microfn:service
+func Upper(c Code) Code { return c }
+`},
 	{name: "context", src: `package a
 
 import "context"

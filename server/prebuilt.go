@@ -245,25 +245,11 @@ func PrepareBuild(ctx context.Context, dir string, srcs map[string]*funcs.Packag
 		return nil, nil, err
 	}
 	s := newServer(dir, cfg)
-	if cfg.isolation != IsolateNone {
-		if err := s.makeRunDir(); err != nil {
-			return nil, nil, err
-		}
-	}
+	loads, err := s.prepareOffline(ctx, srcs)
 	defer s.Close()
-	var sources interp.SourceImporter = s.modules
-	if mod := s.modules.get(); mod != nil {
-		sources = mod.Snapshot()
+	if err != nil {
+		return nil, nil, err
 	}
-	var loads []*pendingLoad
-	for rel, src := range srcs {
-		l := &pendingLoad{rel: rel, label: filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel))), src: src}
-		for _, f := range src.Files {
-			l.files = append(l.files, funcs.SourceFile{Name: f.Name, Src: f.Src})
-		}
-		loads = append(loads, l)
-	}
-	s.prepareAll(ctx, loads, sources)
 	preps, errs := map[string]*interp.Prepared{}, map[string]error{}
 	for _, l := range loads {
 		switch {

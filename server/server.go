@@ -95,6 +95,9 @@ type pkgState struct {
 	hash    [32]byte
 	err     error     // the last load's error, nil if it succeeded
 	errAt   time.Time // when err happened
+	// warnings are what the checks of the version serving found that
+	// does not stop it from loading.
+	warnings funcs.ErrorList
 	// held is the hash of sources whose load was held back because they
 	// drop services (see removalGrace); a reload that finds the same
 	// sources again goes ahead.
@@ -875,7 +878,10 @@ func (s *Server) unsyncedInstall(l pendingLoad) error {
 		return err
 	}
 	old := l.st.current
-	l.st.current, l.st.err = v, nil
+	l.st.current, l.st.err, l.st.warnings = v, nil, v.warnings
+	for _, w := range v.warnings {
+		s.cfg.logger.Warn("warning: " + w.Error())
+	}
 	if v.tier == tierCompiled && s.cfg.prebuilt == nil {
 		l.st.build = buildState{took: v.buildTook, at: time.Now()}
 	} else if v.tier == tierInterpreted && v.group != nil {
@@ -945,11 +951,18 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 			// A library: it runs within the packages that import it.
 			return s.newVersion(rel, src.Services, prev)
 		}
-		return s.loadHere(ctx, rel, src, prep, prev)
+		v, err := s.loadHere(ctx, rel, src, prep, prev)
+		if v != nil {
+			v.warnings = prep.Warnings
+		}
+		return v, err
 	}
 	v, err := s.newVersion(rel, src.Services, prev)
 	if err != nil {
 		return nil, err
+	}
+	if prep != nil {
+		v.warnings = prep.Warnings
 	}
 	if !v.servesAny() {
 		// Every service of the package is served elsewhere (--only):

@@ -168,6 +168,19 @@ func (m callMode) start(t testing.TB, files map[string]string, opts ...server.Op
 	return microfntest.Start(t, files, opts...)
 }
 
+// startDir serves dir in the mode, with opts.
+func (m callMode) startDir(t testing.TB, dir string, opts ...server.Option) *microfntest.Instance {
+	t.Helper()
+	opts = append(opts, m.opts...)
+	if m.app {
+		return microfntest.StartDirApp(t, dir, opts...)
+	}
+	return microfntest.StartDir(t, dir, opts...)
+}
+
+// compiled reports whether the mode runs compiled code.
+func (m callMode) compiled() bool { return m.app || strings.HasPrefix(m.name, "compiled") }
+
 // callModes are the ways a nested call can be carried: between worker
 // processes through the server, in a worker (--monolith), in the
 // server's own process (--isolate=none), in process with both, between

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/microfn/microfn/server"
 )
@@ -29,11 +30,32 @@ func offlineServer(name, usage string, args []string, stderr io.Writer) (*server
 		fmt.Fprintf(stderr, "microfn %s: %v\n", name, err)
 		return nil, 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	// The packages that fail to load are reported by reportFailed, once:
+	// the log stays quiet.
+	logger := slog.New(slog.DiscardHandler)
 	srv, err := server.New(dir, append(append(opts, executableOptions()...), server.WithWatch(false), server.WithLogger(logger))...)
 	if err != nil {
 		fmt.Fprintf(stderr, "microfn %s: %v\n", name, err)
 		return nil, 1
 	}
 	return srv, 0
+}
+
+// reportFailed writes to stderr each package of srv that failed to load,
+// with its errors, one file:line:col: message per line, and reports
+// whether there was one: routes and openapi print what loaded, but exit 1
+// when a package is missing from it.
+func reportFailed(name string, srv *server.Server, stderr io.Writer) bool {
+	failed := false
+	for _, p := range srv.Status().Packages {
+		if len(p.Errors) == 0 {
+			continue
+		}
+		failed = true
+		fmt.Fprintf(stderr, "microfn %s: package %s did not load, so its services are left out:\n", name, p.Dir)
+		for _, e := range p.Errors {
+			fmt.Fprintln(stderr, strings.TrimSpace(e))
+		}
+	}
+	return failed
 }
