@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,8 +15,11 @@ import (
 // 3. memory
 
 // memory starts microfn on 1, 10 and 100 generated packages (two
-// services each), in each isolation mode, and samples the memory of its
-// process tree idle and after a load spread over every package.
+// services each), in each isolation mode, with compiled workers, and with
+// idle workers scaled to zero, and samples the memory of its process tree
+// idle and after a load spread over every package (over the first
+// scaledInUse packages only with --scale-to-zero: the others stay idle,
+// their workers stopped).
 func (b *bench) memory(ctx context.Context) {
 	type row struct {
 		mode        string
@@ -32,16 +36,25 @@ func (b *bench) memory(ctx context.Context) {
 			b.fail("memory: %v", err)
 			return
 		}
-		modes := []string{isolated, notIsolated}
+		modes := [][]string{{isolated}}
 		if b.hasShared {
-			modes = []string{isolated, sharedWorker, notIsolated}
+			modes = append(modes, []string{sharedWorker})
 		}
-		for _, mode := range modes {
+		modes = append(modes, []string{notIsolated})
+		if b.supports("-tier") {
+			modes = append(modes, []string{isolated, compiledTier})
+		}
+		if b.supports("-scale-to-zero") && n > scaledInUse {
+			modes = append(modes, []string{isolated, scaleToZero})
+		}
+		for _, flags := range modes {
 			if ctx.Err() != nil {
 				return
 			}
+			mode := strings.Join(flags, " ")
 			b.progress("memory: %d packages, %s", n, mode)
-			spec := b.microfnSpec(dir, mode)
+			spec := b.microfnSpec(dir, flags...)
+			scaled := slices.Contains(flags, scaleToZero)
 			p, took, err := b.start(ctx, spec, 5*time.Minute)
 			if err != nil {
 				b.fail("memory: start %s on %d packages: %v", spec.name, n, err)
@@ -51,10 +64,17 @@ func (b *bench) memory(ctx context.Context) {
 				b.stopProc(p)
 				continue
 			}
-			time.Sleep(b.cfg.memIdle)
+			idle := b.cfg.memIdle
+			inUse := names
+			if scaled {
+				// Long enough for every worker to be stopped.
+				idle = max(idle, scaleToZeroAfter+time.Second)
+				inUse = names[:scaledInUse]
+			}
+			time.Sleep(idle)
 			r := row{mode: mode, n: n, ready: took, idle: p.mem()}
 			t := target{name: "IsEven GET, every package", method: http.MethodGet, want: "false\n"}
-			for i, name := range names {
+			for i, name := range inUse {
 				path := "/" + name + "/IsEven?x=5"
 				if i == 0 {
 					t.path = path
@@ -78,11 +98,20 @@ func (b *bench) memory(ctx context.Context) {
 	s := b.newSection("memory", "3. Memory",
 		fmt.Sprintf("microfn serving %s generated packages of two services each (`V` and `IsEven`), `--no-watch`, in each isolation mode: with `%s` a worker process per package, with `%s` (if the microfn built has it) one worker process for every package, with `%s` one process. "+
 			"Memory is summed over the server's process tree, from /proc: RSS (VmRSS) counts in every process the pages of the executable it maps, so the workers' shared copy of microfn's code is counted once per worker; PSS (Pss of /proc/PID/smaps_rollup) shares each page out among the processes that map it, so it adds up to what the tree really holds. "+
+			"With `"+scaleToZero+"`, the load goes to the first "+strconv.Itoa(scaledInUse)+" packages only, after every worker was stopped (idle is sampled then): the others stay without a worker. With `"+compiledTier+"`, every worker is a compiled worker executable. "+
 			"Idle is %s after every package answered once; after load is right after %s of `GET /pNNN/IsEven?x=5` over every package in turn (%d connections, after a %s warm-up). Ready is the time from starting the server to its first 200 on `/readyz` (every package loaded).",
 			joinInts(b.cfg.memSizes), isolated, sharedWorker, notIsolated, b.cfg.memIdle, b.cfg.duration, b.cfg.conns, b.cfg.warmup))
 	tab := table{header: []string{"mode", "packages", "processes", "ready", "RSS idle", "PSS idle", "RSS after load", "PSS after load", "req/s of the load"}}
 	for _, r := range rows {
 		tab.rows = append(tab.rows, []string{r.mode, strconv.Itoa(r.n), strconv.Itoa(r.idle.procs), fmtDur(r.ready), fmtMiB(r.idle.rss), fmtMiB(r.idle.pss), fmtMiB(r.after.rss), fmtMiB(r.after.pss), fmtCount(r.load.rps)})
+		switch {
+		case r.n == 10 && r.mode != notIsolated && !strings.Contains(r.mode, scaleToZero):
+			b.addGoal("total PSS, 10 packages, "+r.mode+", after load", "≤ 100 MiB", fmtMiB(r.after.pss), orNaNf(float64(r.after.pss)/1024), 100, false)
+		case r.n == 100 && r.mode != notIsolated && !strings.Contains(r.mode, scaleToZero):
+			b.addGoal("total PSS, 100 packages, "+r.mode+", after load", "≤ 600 MiB", fmtMiB(r.after.pss), orNaNf(float64(r.after.pss)/1024), 600, false)
+		case r.n == 100 && strings.Contains(r.mode, scaleToZero):
+			b.addGoal(fmt.Sprintf("total PSS, 100 packages, %s, %d in use", r.mode, scaledInUse), "≤ 150 MiB", fmtMiB(r.after.pss), orNaNf(float64(r.after.pss)/1024), 150, false)
+		}
 		if (r.mode == isolated || r.mode == sharedWorker) && r.n == 10 {
 			for _, m := range []struct {
 				when string
@@ -150,6 +179,17 @@ func (b *bench) memory(ctx context.Context) {
 		"The workers' executable pages are shared with the server's, so PSS is the figure of what the tree costs the machine; RSS is what the goal names.")
 	b.print(s)
 }
+
+// scaledInUse is how many packages the memory scenario calls with
+// --scale-to-zero.
+const scaledInUse = 5
+
+// scaleToZeroAfter is how long a package of the memory scenario stays idle
+// before its worker is stopped, with scaleToZero.
+const scaleToZeroAfter = 2 * time.Second
+
+// scaleToZero is the flag of the memory scenario's scale-to-zero mode.
+var scaleToZero = "--scale-to-zero=" + scaleToZeroAfter.String()
 
 // checkPackages calls V of every package once and checks its answer.
 func (b *bench) checkPackages(ctx context.Context, p *proc, names []string) bool {

@@ -105,6 +105,14 @@ func IsEven(x int) bool { return x%%2 == 0 }
 // writeMemPackages writes n packages p001, p002… (see memSource) into
 // dir and returns their names.
 func writeMemPackages(dir string, n int) ([]string, error) {
+	// One module: the compiled tier builds its packages into one
+	// executable, as it does a project's.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/memory\n\ngo 1.22\n"), 0o644); err != nil {
+		return nil, err
+	}
 	var names []string
 	for i := 1; i <= n; i++ {
 		name := fmt.Sprintf("p%03d", i)

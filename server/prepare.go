@@ -461,7 +461,7 @@ func Check(ctx context.Context, dir string, srcs map[string]*funcs.Package, runI
 	s.inParallel(len(loads), func(i int) {
 		l := loads[i]
 		if l.err == nil && runInit {
-			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, nil, l.prep)
+			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, nil, l.prep, nil)
 			if l.v != nil {
 				l.v.retire()
 			}

@@ -24,6 +24,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/valyala/fasthttp"
 
+	"github.com/microfn/microfn/compile"
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/gomod"
 	"github.com/microfn/microfn/interp"
@@ -609,9 +610,10 @@ func (s *Server) reloadGroup(ctx context.Context, rels []string, guard bool) map
 		}
 	}
 	s.prepareAll(ctx, toLoad, sources)
+	built := s.buildTogether(ctx, toLoad)
 	s.inParallel(len(toLoad), func(i int) {
 		if l := toLoad[i]; l.err == nil {
-			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, l.prev, l.prep)
+			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, l.prev, l.prep, built[l.rel])
 		}
 	})
 	if oneShared {
@@ -945,7 +947,7 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 // its code prepared (prep: nil when it runs nothing here, see needsCode):
 // in this process, or in a worker process of its own. prev is the version
 // serving now, if any.
-func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prev *version, prep *interp.Prepared) (*version, error) {
+func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prev *version, prep *interp.Prepared, built *compile.Result) (*version, error) {
 	if s.cfg.isolation == IsolateNone {
 		if prep == nil {
 			// A library: it runs within the packages that import it.
@@ -988,7 +990,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 	}
 	v.files, v.prep = files, prep
 	if s.tiers != nil && s.cfg.tier == TierCompiled {
-		g, took, err := s.build(ctx, rel, label, src, files, prep)
+		g, took, err := s.build(ctx, rel, label, src, files, prep, built)
 		if err != nil {
 			return nil, err
 		}

@@ -222,6 +222,14 @@ func (q *buildQueue) run(ctx context.Context, jobs map[string]*buildJob) {
 		if ctx.Err() != nil {
 			return
 		}
+		if err != nil && len(batch) > 1 {
+			// One package's error must not keep the others interpreted:
+			// each is built apart, and fails alone.
+			for _, j := range batch {
+				q.run(ctx, map[string]*buildJob{j.v.rel: j})
+			}
+			continue
+		}
 		for _, j := range batch {
 			var g *supervisor.Group
 			jerr := err
@@ -322,15 +330,19 @@ func (s *Server) installCompiled(j *buildJob, g *supervisor.Group, took time.Dur
 
 // build builds the version of the package in rel at once and starts a
 // worker group on it (--tier=compiled): the code is prepared (prep) and
-// read (files, src) already.
-func (s *Server) build(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, time.Duration, error) {
-	req := compile.Request{Packages: []compile.Package{{Dir: filepath.Join(s.root, filepath.FromSlash(rel)), Prepared: prep}}}
-	if mod := s.modules.get(); mod != nil && src.ImportPath != "" {
-		req.Module = &compile.Module{Path: mod.Path, Dir: mod.Dir}
-	}
-	res, err := s.tiers.builder.Build(ctx, req)
-	if err != nil {
-		return nil, 0, err
+// read (files, src) already. built, if not nil, is an executable built
+// for it with the other packages of its group (see buildTogether).
+func (s *Server) build(ctx context.Context, rel, label string, src *funcs.Package, files []funcs.SourceFile, prep *interp.Prepared, built *compile.Result) (*supervisor.Group, time.Duration, error) {
+	res := built
+	if res == nil {
+		req := compile.Request{Packages: []compile.Package{{Dir: filepath.Join(s.root, filepath.FromSlash(rel)), Prepared: prep}}}
+		if mod := s.modules.get(); mod != nil && src.ImportPath != "" {
+			req.Module = &compile.Module{Path: mod.Path, Dir: mod.Dir}
+		}
+		var err error
+		if res, err = s.tiers.builder.Build(ctx, req); err != nil {
+			return nil, 0, err
+		}
 	}
 	v := &version{rel: rel, files: files, prep: prep}
 	g, err := s.startCompiled(ctx, &buildJob{v: v, src: src, label: label}, res.Exe)
@@ -338,6 +350,41 @@ func (s *Server) build(ctx context.Context, rel, label string, src *funcs.Packag
 		return nil, 0, err
 	}
 	return g, res.Took, nil
+}
+
+// buildTogether builds, with --tier=compiled, the packages of a module
+// that a reload group loads into one executable: one link whatever their
+// number, and one copy of the code in memory for all their workers. It
+// returns it by package directory; none if there is nothing to build
+// together, or if the build failed (then each package is built apart, so
+// that an error fails its own package only).
+func (s *Server) buildTogether(ctx context.Context, loads []*pendingLoad) map[string]*compile.Result {
+	mod := s.modules.get()
+	if s.tiers == nil || s.cfg.tier != TierCompiled || mod == nil {
+		return nil
+	}
+	req := compile.Request{Module: &compile.Module{Path: mod.Path, Dir: mod.Dir}}
+	var rels []string
+	for _, l := range loads {
+		if l.err != nil || l.prep == nil || l.src.ImportPath == "" || l.prep.CompileError() != nil {
+			continue
+		}
+		req.Packages = append(req.Packages, compile.Package{Dir: filepath.Join(s.root, filepath.FromSlash(l.rel)), Prepared: l.prep})
+		rels = append(rels, l.rel)
+	}
+	if len(rels) < 2 {
+		return nil
+	}
+	res, err := s.tiers.builder.Build(ctx, req)
+	if err != nil {
+		s.cfg.logger.Debug("build together", "packages", len(rels), "error", err)
+		return nil
+	}
+	out := make(map[string]*compile.Result, len(rels))
+	for _, rel := range rels {
+		out[rel] = res
+	}
+	return out
 }
 
 // errorLines is the text of err, a line per error of a list.

@@ -189,6 +189,37 @@ func TestTierCompileError(t *testing.T) {
 	}
 }
 
+// TestTierCompileErrorInModule: in a module whose packages are built
+// together, one package's compile error fails that package's build only:
+// the other packages are compiled, and the failing one keeps serving
+// interpreted with the error shown.
+func TestTierCompileErrorInModule(t *testing.T) {
+	t.Parallel()
+	big := "package big\n\n//microfn:service\nfunc Small(n int) int { return n + 1 }\n\nfunc never() int {\n\tvar a [1 << 50]byte\n\treturn len(a)\n}\n"
+	fine := "package fine\n\n//microfn:service\nfunc Twice(n int) int { return 2 * n }\n"
+	in := microfntest.Start(t, map[string]string{"go.mod": "module example.com/mixed\n\ngo 1.22\n", "big/big.go": big, "fine/fine.go": fine},
+		server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierAuto), server.WithQuiet(true))
+	waitTier(t, in, "fine", "compiled", 3*time.Minute)
+	var st server.PackageStatus
+	microfntest.Eventually(t, 3*time.Minute, func() (bool, string) {
+		for _, p := range health(t, in).Packages {
+			if p.Dir == "big" {
+				st = p
+			}
+		}
+		return st.Build != nil && st.Build.State == "failed", fmt.Sprintf("%+v", st.Build)
+	})
+	if errs := strings.Join(st.Build.Errors, "\n"); !strings.Contains(errs, "big.go:7:") {
+		t.Errorf("big's build errors %q, want the compiler's at big.go:7", errs)
+	}
+	if r := in.Get("/big/Small?n=1"); strings.TrimSpace(r.Body) != "2" || r.Header.Get(server.HeaderTier) != "interpreted" {
+		t.Errorf("big/Small = %d %s (%s), want 2 interpreted", r.Status, r.Body, r.Header.Get(server.HeaderTier))
+	}
+	if r := in.Get("/fine/Twice?n=4"); strings.TrimSpace(r.Body) != "8" || r.Header.Get(server.HeaderTier) != "compiled" {
+		t.Errorf("fine/Twice = %d %s (%s), want 8 compiled", r.Status, r.Body, r.Header.Get(server.HeaderTier))
+	}
+}
+
 // treeSrc is a recursive generic type, which the interpreter cannot load
 // (it overflows its stack while loading) and the compiler builds.
 const treeSrc = `package tree
