@@ -62,6 +62,7 @@ type config struct {
 	workerLimits    protocol.Limits
 	workerCommand   []string
 	chainKeys       [][]byte
+	state           stateOptions
 }
 
 // signingKeys are the keys of the server's chain signer: the chain keys
@@ -109,6 +110,9 @@ func newConfig(opts []Option) (*config, error) {
 	}
 	if c.logger == nil {
 		c.logger = slog.Default()
+	}
+	if err := c.state.check(); err != nil {
+		return c, err
 	}
 	return c, c.validate()
 }
