@@ -61,13 +61,11 @@ func apiSymbols(dbs *state.Set) yaegi.Exports {
 // with the real package.
 const apiStub = `package microfn
 
-import (
-	"context"
-	"database/sql"
-	"net/http"
-	"net/url"
-	"time"
-)
+import "context"
+import "database/sql"
+import "net/http"
+import "net/url"
+import "time"
 
 type CallError struct {
 	Status  int
@@ -109,10 +107,8 @@ func SetStatus(ctx context.Context, status int) bool
 func Database(name string) *sql.DB
 func KV(name string) *KVStore
 
-var (
-	ErrNoKey    error
-	ErrConflict error
-)
+var ErrNoKey error
+var ErrConflict error
 
 type Entry struct {
 	Key     string
