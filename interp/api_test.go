@@ -1,12 +1,15 @@
 package interp_test
 
 import (
+	"fmt"
 	"go/ast"
 	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,15 +23,24 @@ import (
 // compares their exported API: every exported function and type, the
 // exported fields of structs and the exported methods.
 func TestAPIStubMatchesPackage(t *testing.T) {
-	gc := importer.ForCompiler(token.NewFileSet(), "gc", nil)
-	// The package imports one package of microfn's own, checked from
-	// source.
-	callinfo := checkFiles(t, gc, "../internal/callinfo", nil)
-	imp := importerFunc(func(path string) (*types.Package, error) {
-		if path == "github.com/microfn/microfn/internal/callinfo" {
-			return callinfo, nil
+	// The package and what it imports, from their export data, which
+	// the go command finds.
+	out, err := exec.Command("go", "list", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}", "..").Output()
+	if err != nil {
+		t.Fatalf("go list -export: %v", err)
+	}
+	exports := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if path, file, ok := strings.Cut(line, "\t"); ok {
+			exports[path] = file
 		}
-		return gc.Import(path)
+	}
+	imp := importer.ForCompiler(token.NewFileSet(), "gc", func(path string) (io.ReadCloser, error) {
+		file, ok := exports[path]
+		if !ok || file == "" {
+			return nil, fmt.Errorf("no export data of %s", path)
+		}
+		return os.Open(file)
 	})
 	real := checkFiles(t, imp, "..", nil)
 	stub := checkFiles(t, imp, "", map[string]string{"microfn.go": interp.APIStub})

@@ -24,7 +24,7 @@ const APIStub = apiStub
 // the interpreter.
 func APISymbols() []string {
 	var names []string
-	for _, syms := range apiSymbols() {
+	for _, syms := range apiSymbols(nil) {
 		for name := range syms {
 			names = append(names, name)
 		}

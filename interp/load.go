@@ -25,6 +25,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/protocol"
+	"github.com/microfn/microfn/state"
 	"github.com/microfn/microfn/svcrt"
 	"github.com/microfn/microfn/wire"
 )
@@ -61,6 +62,9 @@ type Options struct {
 	// that must not run the go command is given the files it finds.
 	// Default: ask the go command.
 	ExportData importer.Lookup
+	// Databases are the databases service code's microfn.Database and
+	// microfn.KV open. Default: the process's (state.Process).
+	Databases *state.Set
 }
 
 // A Loader loads packages of service code. It keeps the type information
@@ -503,7 +507,7 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		StdErrors:  stdErrorVars(),
 		Close:      stop,
 	})
-	for _, set := range append(symbolSets(l.opts.Unrestricted, l.opts.Allow), l.opts.Compiled...) {
+	for _, set := range append(symbolSets(l.opts.Unrestricted, l.opts.Allow, l.opts.Databases), l.opts.Compiled...) {
 		if err := i.Use(set); err != nil {
 			stop()
 			return nil, fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)

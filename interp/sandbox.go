@@ -18,6 +18,8 @@ import (
 	"github.com/traefik/yaegi/stdlib/syscall"
 	"github.com/traefik/yaegi/stdlib/unrestricted"
 	"github.com/traefik/yaegi/stdlib/unsafe"
+
+	"github.com/microfn/microfn/state"
 )
 
 // Sandbox is the standard library service code may import by default: the
@@ -29,7 +31,7 @@ import (
 // log.Default, …; see sandbox_table.go), and variables of the host are the
 // interpreter's own copies, which service code may read but not assign.
 // The other packages (os, io/ioutil, path/filepath, net, net/http,
-// crypto/tls, database/sql, flag, runtime, debug/*, testing, …) need
+// crypto/tls, database/sql/driver, flag, runtime, debug/*, testing, …) need
 // Options.Allow (serve --allow) or Options.Unrestricted.
 //
 // Options.Allow widens the sandbox: "os" gives back what reaches the file
@@ -43,7 +45,7 @@ var Sandbox = []string{
 	"crypto", "crypto/aes", "crypto/cipher", "crypto/des", "crypto/dsa", "crypto/ecdh", "crypto/ecdsa",
 	"crypto/ed25519", "crypto/elliptic", "crypto/fips140", "crypto/hkdf", "crypto/hmac", "crypto/hpke", "crypto/md5",
 	"crypto/mlkem", "crypto/pbkdf2", "crypto/rand", "crypto/rc4", "crypto/rsa", "crypto/sha1", "crypto/sha256",
-	"crypto/sha3", "crypto/sha512", "crypto/subtle", "crypto/x509", "crypto/x509/pkix",
+	"crypto/sha3", "crypto/sha512", "crypto/subtle", "crypto/x509", "crypto/x509/pkix", "database/sql",
 	"encoding", "encoding/ascii85", "encoding/asn1", "encoding/base32", "encoding/base64", "encoding/binary",
 	"encoding/csv", "encoding/gob", "encoding/hex", "encoding/json", "encoding/pem", "encoding/xml",
 	"errors", "fmt",
@@ -175,8 +177,8 @@ func guardMsg(path string, g guard) string {
 // names are left out, guarded functions replaced by their guards, and
 // every variable is a copy of the host's, made for this call: service code
 // cannot change the host's variables, even by reflection.
-func symbolSets(unrestrictedMode bool, allow []string) []yaegi.Exports {
-	sets := []yaegi.Exports{apiSymbols()}
+func symbolSets(unrestrictedMode bool, allow []string, dbs *state.Set) []yaegi.Exports {
+	sets := []yaegi.Exports{apiSymbols(dbs)}
 	if unrestrictedMode {
 		return append(sets, stdlib.Symbols, unsafe.Symbols, syscall.Symbols, unrestricted.Symbols)
 	}

@@ -51,6 +51,31 @@ package interp
 //     assigning through it (*slog.Default() = …) is a load error
 //     (sharedPointee).
 var sandboxAllowed = map[string]string{
+	// The query API, on the databases of microfn.Database (sql.Open and
+	// the drivers are excluded).
+	"database/sql": `
+		ColumnType ColumnType.DatabaseTypeName ColumnType.DecimalSize ColumnType.Length
+		ColumnType.Name ColumnType.Nullable ColumnType.ScanType Conn Conn.BeginTx
+		Conn.Close Conn.ExecContext Conn.PingContext Conn.PrepareContext
+		Conn.QueryContext Conn.QueryRowContext DB DB.Begin DB.BeginTx DB.Conn
+		DB.Exec DB.ExecContext DB.Ping DB.PingContext DB.Prepare DB.PrepareContext
+		DB.Query DB.QueryContext DB.QueryRow DB.QueryRowContext DB.SetConnMaxIdleTime
+		DB.SetConnMaxLifetime DB.SetMaxIdleConns DB.SetMaxOpenConns DB.Stats DBStats
+		ErrConnDone ErrConnDone.Error ErrNoRows ErrNoRows.Error ErrTxDone
+		ErrTxDone.Error IsolationLevel IsolationLevel.String LevelDefault
+		LevelLinearizable LevelReadCommitted LevelReadUncommitted LevelRepeatableRead
+		LevelSerializable LevelSnapshot LevelWriteCommitted Named NamedArg NullBool
+		NullBool.Scan NullBool.Value NullByte NullByte.Scan NullByte.Value NullFloat64
+		NullFloat64.Scan NullFloat64.Value NullInt16 NullInt16.Scan NullInt16.Value
+		NullInt32 NullInt32.Scan NullInt32.Value NullInt64 NullInt64.Scan
+		NullInt64.Value NullString NullString.Scan NullString.Value NullTime
+		NullTime.Scan NullTime.Value Out RawBytes Result Row Row.Err Row.Scan Rows
+		Rows.Close Rows.ColumnTypes Rows.Columns Rows.Err Rows.Next Rows.NextResultSet
+		Rows.Scan Scanner Stmt Stmt.Close Stmt.Exec Stmt.ExecContext Stmt.Query
+		Stmt.QueryContext Stmt.QueryRow Stmt.QueryRowContext Tx Tx.Commit Tx.Exec
+		Tx.ExecContext Tx.Prepare Tx.PrepareContext Tx.Query Tx.QueryContext Tx.QueryRow
+		Tx.QueryRowContext Tx.Rollback Tx.Stmt Tx.StmtContext TxOptions
+	`,
 	// Generic packages: yaegi exports no host symbol of them, it
 	// interprets their source (the standard library's own, see
 	// third_party/yaegi/stdlib/generic). The generic names of the other

@@ -23,7 +23,7 @@ import (
 // stdSet returns the standard library of symbolSets.
 func stdSet(t *testing.T, unrestrictedMode bool, allow ...string) yaegi.Exports {
 	t.Helper()
-	sets := symbolSets(unrestrictedMode, allow)
+	sets := symbolSets(unrestrictedMode, allow, nil)
 	std := yaegi.Exports{}
 	for _, set := range sets[1:] {
 		for k, v := range set {

@@ -72,6 +72,9 @@ var (
 	httpNetwork      = reason{"it is part of net/http's client or server, which reach the network", gatePackage}
 	httpFiles        = reason{"it serves files from the file system", gatePackage}
 	httpShared       = reason{"it is the host's shared HTTP client, transport or request router", gatePackage}
+	opensDatabases   = reason{"it opens databases through the drivers of the host process: service code gets its databases from microfn.Database", gatePackage}
+	closesShared     = reason{"it closes the database microfn opened for every package of the worker", gatePackage}
+	handsOutDriver   = reason{"it hands out the database's driver, which opens any database the worker can reach", gatePackage}
 	liftsFIPS        = reason{"it lifts, for the function it runs, the FIPS 140-3 enforcement the host process was started with", gatePackage}
 )
 
@@ -93,6 +96,18 @@ var sandboxExcluded = map[string]map[string]reason{
 	"crypto/x509": {
 		"SetFallbackRoots": fallbackRoots,
 		"SystemCertPool":   readsSystemCerts,
+	},
+	"database/sql": {
+		// The query API is allowed, on the databases service code gets
+		// from microfn.Database: the worker can reach those and no
+		// other (Landlock, and only their ports).
+		"Open":      opensDatabases,
+		"OpenDB":    opensDatabases,
+		"Register":  sharedRegistry,
+		"Drivers":   sharedRegistry,
+		"DB.Driver": handsOutDriver,
+		"DB.Close":  closesShared,
+		"Conn.Raw":  handsOutDriver,
 	},
 	"encoding/gob": {
 		// Also a hazard of reloads: a name registered by the previous
@@ -202,7 +217,6 @@ func httpExcluded() map[string]reason {
 var sandboxOutside = map[string]string{
 	"crypto/mlkem/mlkemtest":          "it is for tests only: it derives ML-KEM encapsulations from randomness the caller chooses",
 	"crypto/tls":                      "it opens network connections and reads keys and certificates from the file system",
-	"database/sql":                    "it connects to databases through the drivers registered in the host process",
 	"database/sql/driver":             "it is the interface of database drivers, which reach the network or the file system",
 	"debug/buildinfo":                 "it reads executables from the file system",
 	"debug/dwarf":                     "it reads the debugging information of executables, which the debug packages open from the file system",

@@ -1,12 +1,15 @@
 package interp
 
 import (
+	"database/sql"
 	"go/types"
 	"reflect"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/internal/apihook"
+	"github.com/microfn/microfn/state"
 )
 
 // APIPath is the import path of the package service code may import to
@@ -20,8 +23,17 @@ const proxyPath = "microfn/internal/proxyrt"
 // proxyName is the name the rewritten files give the proxy package.
 const proxyName = "microfnrt"
 
-// apiSymbols exports package microfn into the interpreter.
-func apiSymbols() yaegi.Exports {
+// apiSymbols exports package microfn into the interpreter. Its Database
+// and KV open the databases of dbs (Options.Databases), or those of the
+// process if dbs is nil.
+func apiSymbols(dbs *state.Set) yaegi.Exports {
+	database, kv := reflect.ValueOf(microfn.Database), reflect.ValueOf(microfn.KV)
+	if dbs != nil {
+		database = reflect.ValueOf(func(name string) *sql.DB { return dbs.DB(name) })
+		kv = reflect.ValueOf(func(name string) *microfn.KVStore {
+			return apihook.NewKVStore(dbs.KV(name)).(*microfn.KVStore)
+		})
+	}
 	return yaegi.Exports{
 		APIPath + "/microfn": {
 			"Error":            reflect.ValueOf(microfn.Error),
@@ -35,6 +47,12 @@ func apiSymbols() yaegi.Exports {
 			"SetHeader":        reflect.ValueOf(microfn.SetHeader),
 			"SetCookie":        reflect.ValueOf(microfn.SetCookie),
 			"SetStatus":        reflect.ValueOf(microfn.SetStatus),
+			"Database":         database,
+			"KV":               kv,
+			"KVStore":          reflect.ValueOf((*microfn.KVStore)(nil)),
+			"Entry":            reflect.ValueOf((*microfn.Entry)(nil)),
+			"ErrNoKey":         reflect.ValueOf(&microfn.ErrNoKey).Elem(),
+			"ErrConflict":      reflect.ValueOf(&microfn.ErrConflict).Elem(),
 		},
 	}
 }
@@ -43,12 +61,11 @@ func apiSymbols() yaegi.Exports {
 // with the real package.
 const apiStub = `package microfn
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"time"
-)
+import "context"
+import "database/sql"
+import "net/http"
+import "net/url"
+import "time"
 
 type CallError struct {
 	Status  int
@@ -86,6 +103,26 @@ func RequestOf(ctx context.Context) (*Request, bool)
 func SetHeader(ctx context.Context, name, value string) bool
 func SetCookie(ctx context.Context, cookie *http.Cookie) bool
 func SetStatus(ctx context.Context, status int) bool
+
+func Database(name string) *sql.DB
+func KV(name string) *KVStore
+
+var ErrNoKey error
+var ErrConflict error
+
+type Entry struct {
+	Key     string
+	Value   []byte
+	Version int64
+}
+
+type KVStore struct{ _ int }
+
+func (s *KVStore) Get(ctx context.Context, key string) ([]byte, int64, error)
+func (s *KVStore) Put(ctx context.Context, key string, value []byte) (int64, error)
+func (s *KVStore) Delete(ctx context.Context, key string) error
+func (s *KVStore) List(ctx context.Context, prefix string) ([]Entry, error)
+func (s *KVStore) CompareAndSwap(ctx context.Context, key string, value []byte, version int64) (int64, error)
 `
 
 // stubPackage type-checks apiStub.

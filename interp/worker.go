@@ -12,6 +12,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/protocol"
+	"github.com/microfn/microfn/state"
 	"github.com/microfn/microfn/svcrt"
 )
 
@@ -28,6 +29,7 @@ func WorkerLoader(compiled ...yaegi.Exports) func(ctx context.Context, spec *pro
 				Allow:        spec.Settings.Allow,
 				Logger:       logger,
 				Compiled:     compiled,
+				Databases:    state.NewSet(spec.State),
 			})
 		})
 		var prep Prepared

@@ -8,6 +8,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/state/dbconf"
 )
 
 // EnvWorker is the environment variable that makes an executable a
@@ -33,6 +34,8 @@ type Spec struct {
 	Sandbox Sandbox `json:"sandbox"`
 	// Settings are how the worker runs its packages' code.
 	Settings Settings `json:"settings"`
+	// State is where the databases of service code live.
+	State dbconf.Config `json:"state,omitempty"`
 	// Prepare, if set, makes the process a prepare process: it checks
 	// and rewrites Packages for the interpreter (or only checks those
 	// marked CheckOnly), writes the outcome in its Ready line and exits.
@@ -139,6 +142,9 @@ type Sandbox struct {
 	ReadDirs []string `json:"read_dirs,omitempty"`
 	// ReadFiles may be read, where they exist.
 	ReadFiles []string `json:"read_files,omitempty"`
+	// WriteDirs may be read and written: the folder of the SQLite
+	// databases of service code.
+	WriteDirs []string `json:"write_dirs,omitempty"`
 	// TempDir is the worker's private temporary folder, which it may
 	// read and write: the supervisor makes it, and removes it with the
 	// worker. Set by the supervisor.

@@ -47,13 +47,17 @@ type PackageStatus struct {
 type Health struct {
 	Status   string          `json:"status"` // "ok", "degraded", or "loading" while a server made by Open loads its packages for the first time
 	Packages []PackageStatus `json:"packages"`
+	// Databases are the databases service code declares, or that
+	// --database names.
+	Databases []DatabaseStatus `json:"databases,omitempty"`
 }
 
 // Status reports the state of every package.
 func (s *Server) Status() Health {
+	dbs := s.state.status() // before the lock: it asks the databases
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h := Health{Status: "ok", Packages: []PackageStatus{}}
+	h := Health{Status: "ok", Packages: []PackageStatus{}, Databases: dbs}
 	for _, st := range s.packages {
 		ps := PackageStatus{Dir: st.rel, State: "ok", Services: []string{}}
 		if st.current != nil {

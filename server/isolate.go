@@ -80,7 +80,7 @@ func (s *Server) groupConfig(label string, logger *slog.Logger, rels ...string) 
 
 // spec is the spec of a worker that runs pkgs.
 func (s *Server) spec(pkgs []protocol.PackageSpec) protocol.Spec {
-	return protocol.Spec{Root: s.root, Packages: pkgs, Limits: s.cfg.workerLimits, Sandbox: s.workerSandbox(), Settings: s.workerSettings()}
+	return protocol.Spec{Root: s.root, Packages: pkgs, Limits: s.cfg.workerLimits, Sandbox: s.workerSandbox(), Settings: s.workerSettings(), State: s.state.cfg}
 }
 
 // startWorker starts the worker process of one version of the package in
@@ -303,6 +303,7 @@ func (s *Server) workerSandbox() protocol.Sandbox {
 			sb.ConnectPorts = append(sb.ConnectPorts, p)
 		}
 	}
+	s.state.sandbox(&sb)
 	return sb
 }
 

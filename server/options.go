@@ -63,6 +63,7 @@ type config struct {
 	workerLimits    protocol.Limits
 	workerCommand   []string
 	chainKeys       [][]byte
+	state           stateOptions
 }
 
 // signingKeys are the keys of the server's chain signer: the chain keys
@@ -113,6 +114,9 @@ func newConfig(opts []Option) (*config, error) {
 	}
 	if err := checkPrebuilt(c); err != nil {
 		return nil, err
+	}
+	if err := c.state.check(); err != nil {
+		return c, err
 	}
 	return c, c.validate()
 }

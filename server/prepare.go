@@ -143,6 +143,7 @@ func (s *Server) prepareInProcess(ctx context.Context, loads []*pendingLoad, sou
 	exports := s.exports.find(std)
 	sb := s.workerSandbox()
 	sb.ConnectPorts = nil // it connects nowhere
+	sb.WriteDirs = nil    // and writes nothing
 	sb.ReadFiles = slices.Clone(sb.ReadFiles)
 	for _, f := range exports {
 		sb.ReadFiles = append(sb.ReadFiles, f)

@@ -17,6 +17,9 @@ func (s *Server) watch(ctx context.Context) {
 		Ready:    func() { s.ReloadAll(ctx) },
 	}
 	err := watch.Watch(ctx, s.root, opts, func(dirs []string) {
+		for i, d := range dirs {
+			dirs[i] = migrationOwner(d) // a package's migrations reload it
+		}
 		s.reloadChanged(ctx, dirs...)
 	})
 	if err != nil {

@@ -87,6 +87,9 @@ type Server struct {
 	// life ends when the server closes: builds under way stop.
 	life     context.Context
 	stopLife context.CancelFunc
+	// state applies the migrations of service code's databases and
+	// reports on them.
+	state *stateManager
 }
 
 // pkgState is what the server knows of one package directory.
@@ -216,7 +219,11 @@ func newServer(dir string, cfg *config) *Server {
 	if cfg.prebuilt == nil {
 		s.modules.refresh()
 	}
-	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules})
+	s.state = newStateManager(s.root, cfg.state, cfg.logger)
+	if err := s.state.prepare(); err != nil {
+		cfg.logger.Error(err.Error())
+	}
+	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules, Databases: s.state.set})
 	s.signer = newChainSigner(cfg.signingKeys())
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {
@@ -431,6 +438,7 @@ func (s *Server) Close() {
 	s.groups.Wait()
 	s.client.CloseIdleConnections()
 	s.workers.Close()
+	s.state.close()
 	if s.runDir != "" {
 		os.RemoveAll(s.runDir)
 	}
@@ -613,6 +621,10 @@ func (s *Server) reloadGroup(ctx context.Context, rels []string, guard bool) map
 	built := s.buildTogether(ctx, toLoad)
 	s.inParallel(len(toLoad), func(i int) {
 		if l := toLoad[i]; l.err == nil {
+			// The package's migrations first: its code may rely on them.
+			if l.err = s.state.migrate(ctx, l.rel, l.src); l.err != nil {
+				return
+			}
 			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, l.prev, l.prep, built[l.rel])
 		}
 	})
@@ -781,6 +793,7 @@ func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *
 				st.current.retire()
 				s.cfg.logger.Info(fmt.Sprintf("removed %s: %s", label, strings.Join(routesOf(st.current), " ")))
 			}
+			s.state.forget(rel)
 			delete(s.packages, rel)
 			s.unsyncedPublish()
 		}
@@ -803,7 +816,7 @@ func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *
 		st = &pkgState{rel: rel}
 		s.packages[rel] = st
 	}
-	h := hashFiles(files)
+	h := hashMigrations(hashFiles(files), dir)
 	if snap != nil {
 		st.deps = deps
 		h = sha256.Sum256(append(h[:], depSum[:]...))

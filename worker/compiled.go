@@ -10,6 +10,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/protocol"
+	"github.com/microfn/microfn/state/dbconf"
 	"github.com/microfn/microfn/svcrt"
 )
 
@@ -42,6 +43,9 @@ func CompiledLoader(std map[string]error, pkgs ...CompiledPackage) LoadFunc {
 	}
 	stdErrors := svcrt.NewStdErrors(std)
 	return func(ctx context.Context, spec *protocol.Spec, ps *protocol.PackageSpec, call svcrt.CallFunc, logger *slog.Logger) (*svcrt.Package, error) {
+		// The compiled code's databases, declared while it initialised,
+		// open on first use where the spec says.
+		dbconf.SetProcess(spec.State)
 		var prep struct {
 			ImportPath string                 `json:"importPath"`
 			Deps       []*funcs.PackageSource `json:"deps"`

@@ -47,6 +47,7 @@ func confine(spec protocol.Spec) ([]string, error) {
 		if sb.TempDir != "" {
 			fsRules = append(fsRules, landlock.RWDirs(sb.TempDir))
 		}
+		fsRules = append(fsRules, landlock.RWDirs(sb.WriteDirs...).IgnoreIfMissing())
 	}
 	var netRules []landlock.Rule
 	if !sb.OpenNet {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/microfn/microfn/deploy/kubernetes"
 )
@@ -56,6 +57,7 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 	perPackage := fs.Bool("per-package", false, "one Deployment per package")
 	replicas := fs.Int("replicas", 1, "replicas of every Deployment")
 	tokenSecret := fs.String("token-secret", "", "require a token on every call: every pod gets MICROFN_TOKEN from key \"token\" of the Secret `name` (create it first)")
+	dbSecret := fs.String("database-secret", "", "every pod gets the URL of each database the services migrate (postgres://…) as MICROFN_DATABASE_<NAME> from key NAME of the Secret `name` (create it first): split pods then share the databases")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -64,7 +66,18 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 		fs.Usage()
 		return 2
 	}
-	opts := kubernetes.Options{Image: *image, Namespace: *namespace, Grouping: kubernetes.PerFunction, TokenSecret: *tokenSecret}
+	opts := kubernetes.Options{Image: *image, Namespace: *namespace, Grouping: kubernetes.PerFunction, TokenSecret: *tokenSecret, DatabaseSecret: *dbSecret}
+	if *dbSecret != "" {
+		ms, err := treeMigrations(pos[0])
+		if err != nil {
+			fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
+			return 1
+		}
+		for name := range ms {
+			opts.Databases = append(opts.Databases, name)
+		}
+		sort.Strings(opts.Databases)
+	}
 	switch {
 	case *perFunction && *perPackage:
 		fmt.Fprintln(stderr, "microfn deploy kubernetes: --per-function and --per-package exclude each other")

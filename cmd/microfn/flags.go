@@ -112,12 +112,17 @@ func splitFlags(fs *flag.FlagSet) func() ([]server.Option, error) {
 	fs.Var(&routes, "route", "`NAME=URL`: the server that serves a service or package not served here (repeatable; also MICROFN_ROUTE_<NAME>=URL)")
 	routesFile := fs.String("routes", "", "YAML or JSON `file` mapping services or packages to base URLs")
 	allow := allowFlag(fs)
+	databases := stateFlags(fs)
 	return func() ([]server.Option, error) {
+		dbs, err := databases()
+		if err != nil {
+			return nil, err
+		}
 		env, err := server.RoutesFromEnv(os.Environ())
 		if err != nil {
 			return nil, fmt.Errorf("environment: %w", err)
 		}
-		opts := []server.Option{server.WithRoutes(env), server.WithAllow(allow()...)}
+		opts := append([]server.Option{server.WithRoutes(env), server.WithAllow(allow()...)}, dbs.options()...)
 		if *routesFile != "" {
 			t, err := server.ReadRoutes(*routesFile)
 			if err != nil {

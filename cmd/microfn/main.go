@@ -11,6 +11,7 @@
 //	microfn deploy kubernetes DIR      write Kubernetes manifests for the services below DIR
 //	microfn build DIR -o FILE          build one executable with every package below DIR compiled in
 //	microfn build --with MODULE -o F   build a microfn with Go modules compiled in
+//	microfn db migrate|status|shell DIR [NAME]  apply, show or open the databases of the services below DIR
 //	microfn version                    print the version
 //
 // Run microfn COMMAND -help for the flags of a command.
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return deployCmd(ctx, rest, stdout, stderr)
 	case "build":
 		return buildCmd(ctx, rest, stdout, stderr)
+	case "db":
+		return dbCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "microfn", version())
 		return 0

@@ -114,6 +114,13 @@ type Options struct {
 	// calls to the others. Empty means no token (the Services are only
 	// reachable inside the cluster).
 	TokenSecret string
+	// DatabaseSecret, when set, names a Secret in the namespace with the
+	// URL of each database of Databases under its name: every pod gets
+	// it as MICROFN_DATABASE_<NAME> (serve --database), so that the
+	// pods of a split deployment share one PostgreSQL database.
+	DatabaseSecret string
+	// Databases are the names of the databases the services use.
+	Databases []string
 }
 
 // TokenSecretKey is the key of the token in the Secret named by
@@ -575,6 +582,25 @@ func ServeArgs(c *Component, all []*Component) []string {
 // pods starts a chain of its own.
 const ChainKeySecret = "microfn-chain-key"
 
+// databaseEnv is the container's environment of the databases: each
+// URL from the database Secret.
+func databaseEnv(opts Options) []corev1.EnvVar {
+	if opts.DatabaseSecret == "" {
+		return nil
+	}
+	var out []corev1.EnvVar
+	for _, name := range opts.Databases {
+		out = append(out, corev1.EnvVar{
+			Name: "MICROFN_DATABASE_" + strings.ToUpper(name),
+			ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: opts.DatabaseSecret},
+				Key:                  name,
+			}},
+		})
+	}
+	return out
+}
+
 // tokenEnv is the container's environment: MICROFN_TOKEN from the token
 // Secret, if there is one (the chain key is derived from it), else
 // MICROFN_CHAIN_KEY from the optional chain key Secret.
@@ -662,7 +688,7 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 						Image:           opts.Image,
 						ImagePullPolicy: corev1.PullIfNotPresent,
 						Args:            ServeArgs(c, all),
-						Env:             tokenEnv(opts),
+						Env:             append(tokenEnv(opts), databaseEnv(opts)...),
 						Ports:           []corev1.ContainerPort{{Name: portName, ContainerPort: Port, Protocol: corev1.ProtocolTCP}},
 						// Loading the packages takes a moment before the
 						// port opens; allow a minute.

@@ -868,3 +868,22 @@ func TestModuleSubfolder(t *testing.T) {
 		t.Errorf("go.mod of the subfolder:\n%s", gm)
 	}
 }
+
+// TestDatabaseSecret: every pod gets the URL of each database from the
+// database Secret, so that split pods share the database.
+func TestDatabaseSecret(t *testing.T) {
+	t.Parallel()
+	opts := Options{DatabaseSecret: "microfn-databases", Databases: []string{"orders", "carts"}}
+	_, _, s := mustGenerate(t, seed, opts)
+	for _, d := range s.deployments {
+		got := map[string]string{}
+		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil && e.ValueFrom.SecretKeyRef.Name == "microfn-databases" {
+				got[e.Name] = e.ValueFrom.SecretKeyRef.Key
+			}
+		}
+		if got["MICROFN_DATABASE_ORDERS"] != "orders" || got["MICROFN_DATABASE_CARTS"] != "carts" || len(got) != 2 {
+			t.Errorf("%s: database env %v", d.Name, got)
+		}
+	}
+}

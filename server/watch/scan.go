@@ -12,9 +12,14 @@ import (
 // relevantFile reports whether a file named name is one the Go toolchain
 // would compile into the package: a .go file that is not a test and not
 // hidden or underscore-prefixed; or go.mod or go.sum, which select the
-// versions of the modules packages import.
+// versions of the modules packages import; or an .sql file, a migration
+// of a package's database.
 func relevantFile(name string) bool {
 	if name == "go.mod" || name == "go.sum" {
+		return true
+	}
+	if strings.HasSuffix(name, ".sql") && !strings.HasPrefix(name, ".") {
+		// A migration (migrations/NAME/*.sql): its package loads again.
 		return true
 	}
 	return strings.HasSuffix(name, ".go") &&

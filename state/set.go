@@ -1,0 +1,223 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/microfn/microfn/state/dbconf"
+)
+
+// A Set is the databases of one process, or of one interpreter: each
+// name opened once, lazily, into one *sql.DB that every package of it
+// that declares the name shares.
+type Set struct {
+	// config returns where the databases live; it may fail until the
+	// configuration is known (a compiled worker's code initialises
+	// before its worker reads its spec).
+	config func() (dbconf.Config, error)
+	// test, outside microfn, applies the migrations of the packages
+	// that declared a database when it first opens.
+	test bool
+
+	mu      sync.Mutex
+	handles map[string]*handle
+}
+
+// A handle is one database of a Set.
+type handle struct {
+	set  *Set
+	name string
+	db   *sql.DB
+
+	mu   sync.Mutex
+	conn driver.Connector // set on first use
+	kind dbconf.Kind
+	dirs []string // test: the folders of the packages that declared it
+}
+
+// NewSet returns the Set of databases configured by cfg.
+func NewSet(cfg dbconf.Config) *Set {
+	return &Set{config: func() (dbconf.Config, error) { return cfg, nil }, handles: map[string]*handle{}}
+}
+
+// DB returns database name, opened on first use. It panics if name is
+// not a database name (dbconf.CheckName): service code declares its
+// databases with constant names, and a bad one is a load error at the
+// declaration.
+func (s *Set) DB(name string) *sql.DB { return s.handle(name, "").db }
+
+// handle returns the handle of name; dir, in a test, is the folder of
+// the package that declares it.
+func (s *Set) handle(name, dir string) *handle {
+	if err := dbconf.CheckName(name); err != nil {
+		panic("microfn.Database: " + err.Error())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.handles[name]
+	if h == nil {
+		h = &handle{set: s, name: name}
+		h.db = sql.OpenDB(h)
+		s.handles[name] = h
+	}
+	if dir != "" {
+		h.mu.Lock()
+		h.dirs = append(h.dirs, dir)
+		h.mu.Unlock()
+	}
+	return h
+}
+
+// Kind returns the kind of database name, resolving where it lives.
+func (s *Set) Kind(name string) (dbconf.Kind, error) {
+	h := s.handle(name, "")
+	if _, err := h.resolve(); err != nil {
+		return "", err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.kind, nil
+}
+
+// Close closes every database of the set.
+func (s *Set) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, h := range s.handles {
+		errs = append(errs, h.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// resolve returns the connector of the database, found on first use.
+func (h *handle) resolve() (driver.Connector, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.conn != nil {
+		return h.conn, nil
+	}
+	cfg, err := h.set.config()
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", h.name, err)
+	}
+	t, err := cfg.Where(h.name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := connector(t)
+	if err != nil {
+		return nil, err
+	}
+	if h.set.test {
+		if err := migrateDirs(t, h.dirs); err != nil {
+			return nil, err
+		}
+	}
+	h.conn, h.kind = c, t.Kind
+	return c, nil
+}
+
+// Connect opens a connection to the database, whose statements are
+// counted.
+func (h *handle) Connect(ctx context.Context) (driver.Conn, error) {
+	c, err := h.resolve()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := c.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countedConn{Conn: conn, name: h.name}, nil
+}
+
+// Driver returns a driver that opens connections to the database.
+func (h *handle) Driver() driver.Driver { return handleDriver{h} }
+
+type handleDriver struct{ h *handle }
+
+// Open opens a connection to the handle's database, whatever name says.
+func (d handleDriver) Open(string) (driver.Conn, error) { return d.h.Connect(context.Background()) }
+
+// migrateDirs applies the migrations of the packages in dirs to the
+// database t, outside microfn (go test).
+func migrateDirs(t dbconf.Target, dirs []string) error {
+	var all []Migration
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		ms, err := ReadMigrations(filepath.Join(d, "migrations", t.Name))
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if !seen[m.Name] {
+				seen[m.Name] = true
+				all = append(all, m)
+			}
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	db, err := Open(t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = Migrate(context.Background(), db, t.Kind, SortMigrations(all))
+	return err
+}
+
+// EnvWorker is protocol.EnvWorker, which marks a worker process: package
+// state does not import package protocol, so that service code's go test
+// does not build it.
+const EnvWorker = "MICROFN_WORKER"
+
+// process is the Set of the process's compiled code, and of service code
+// outside microfn. Its configuration is the process's (dbconf.Process).
+var process = sync.OnceValue(func() *Set {
+	s := &Set{handles: map[string]*handle{}}
+	if os.Getenv(EnvWorker) == "1" {
+		s.config = func() (dbconf.Config, error) {
+			cfg, ok := dbconf.Process()
+			if !ok {
+				return dbconf.Config{}, errors.New("used before the worker read its configuration (while its package initialised): use it in a service, or in a function a service calls")
+			}
+			return cfg, nil
+		}
+		return s
+	}
+	// Outside microfn: go test of service code, or a program of its
+	// module. Each database is a temporary SQLite file, made on first
+	// use, with the migrations of the packages that declare it.
+	s.test = true
+	dir := sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "microfn-state-") })
+	s.config = func() (dbconf.Config, error) {
+		if cfg, ok := dbconf.Process(); ok {
+			return cfg, nil
+		}
+		d, err := dir()
+		if err != nil {
+			return dbconf.Config{}, fmt.Errorf("make a temporary state folder: %w", err)
+		}
+		return dbconf.Config{Dir: d}, nil
+	}
+	return s
+})
+
+// Process returns the process's Set: that of compiled service code,
+// whose configuration its worker sets (dbconf.SetProcess), and outside
+// microfn that of temporary databases.
+func Process() *Set { return process() }
+
+// Declare returns database name of the process's Set, declared by the
+// package in folder dir (whose migrations a test applies; "" if
+// unknown).
+func Declare(name, dir string) *sql.DB { return process().handle(name, dir).db }
