@@ -275,15 +275,23 @@ func (g *Group) setCurrentLocked(p *process) {
 	g.changed = make(chan struct{})
 }
 
-// exited is called once for every process of the group when it has
-// ended.
-func (g *Group) exited(p *process) {
+// detach takes p, which has ended, off the group, and reports whether it
+// was the process taking calls.
+func (g *Group) detach(p *process) bool {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	delete(g.procs, p)
 	wasCurrent := g.cur == p
 	if wasCurrent {
 		g.cur = nil
 	}
+	return wasCurrent
+}
+
+// exited is called once for every process of the group when it has
+// ended, after detach: wasCurrent is what detach reported.
+func (g *Group) exited(p *process, wasCurrent bool) {
+	g.mu.Lock()
 	closed := g.closed || g.draining
 	g.mu.Unlock()
 	if closed || p.stoppedWhy() != "" || !wasCurrent {

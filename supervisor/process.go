@@ -127,8 +127,12 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 		p.state = cmd.ProcessState
 		_ = os.RemoveAll(tmp)
 		p.conn.Close()
+		// Off the group before done closes: a caller that saw its
+		// attempt fail with this process's death finds the group
+		// without it, never sends it another.
+		wasCurrent := g.detach(p)
 		close(p.done)
-		g.exited(p)
+		g.exited(p, wasCurrent)
 	}()
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
 		p.kill("its start failed")
