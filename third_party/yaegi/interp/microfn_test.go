@@ -4163,3 +4163,40 @@ func main() {
 		want: "true true true true\ntrue false false\ntaken",
 	}})
 }
+
+func TestAssertFromEmptyStruct(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "errors.Is with a compiled empty struct target",
+		src: `package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+type Code int
+
+func (c Code) Error() string { return fmt.Sprintf("code %d", int(c)) }
+
+type Temp struct{}
+
+func (Temp) Error() string { return "temporary" }
+
+func (Temp) Is(target error) bool {
+	_, ok := target.(Code)
+	return ok
+}
+
+func main() {
+	var err error = fmt.Errorf("wrapped: %w", Temp{})
+	fmt.Println(errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.Is(err, Code(1)))
+	var target error = context.DeadlineExceeded
+	_, ok := target.(Code)
+	fmt.Println(ok)
+}
+`,
+		want: "false false true\nfalse",
+	}})
+}

@@ -559,7 +559,7 @@ func typeAssert(n *node, withResult, withOk bool) {
 				return next
 			}
 			v = valueInterfaceValue(v)
-			if vt := v.Type(); vt.Kind() == reflect.Struct && vt.Field(0).Name == "IValue" {
+			if vt := v.Type(); vt.Kind() == reflect.Struct && vt.NumField() > 0 && vt.Field(0).Name == "IValue" {
 				// Value is retrieved from an interface wrapper (which may
 				// hold it with its interpreted type, in a valueInterface).
 				v = valueInterfaceValue(v.Field(0).Elem())
