@@ -24,7 +24,7 @@ func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts servers and loads them for a few seconds; skipped with -short")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	out := filepath.Join(t.TempDir(), "benchmarks.md")
 	var stdout, stderr bytes.Buffer
