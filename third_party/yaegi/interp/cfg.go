@@ -765,6 +765,11 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					n.gen = nop
 					src.findex = dest.findex
 					src.level = level
+					if n.kind == defineStmt {
+						// The literal stores its value into the variable,
+						// which must be a new one each time.
+						src.gen = declaring(src.gen, []*node{dest})
+					}
 				case len(n.child) < 4 && n.kind != defineStmt && isArithmeticAction(src) && !isInterface(dest.typ):
 					// Optimize single assignments from some arithmetic operations.
 					src.typ = dest.typ
@@ -2309,14 +2314,14 @@ func compDefineX(sc *scope, n *node) error {
 
 	case indexExpr:
 		types = append(types, src.typ, sc.getType("bool"))
-		n.child[l].gen = getIndexMap2
+		n.child[l].gen = declaring(getIndexMap2, n.child[:2])
 		n.gen = nop
 
 	case typeAssertExpr:
 		if n.child[0].ident == "_" {
-			n.child[l].gen = typeAssertStatus
+			n.child[l].gen = declaring(typeAssertStatus, n.child[:2])
 		} else {
-			n.child[l].gen = typeAssertLong
+			n.child[l].gen = declaring(typeAssertLong, n.child[:2])
 		}
 		types = append(types, n.child[l].child[1].typ, sc.getType("bool"))
 		n.gen = nop
@@ -2324,7 +2329,7 @@ func compDefineX(sc *scope, n *node) error {
 	case unaryExpr:
 		if n.child[l].action == aRecv {
 			types = append(types, src.typ, sc.getType("bool"))
-			n.child[l].gen = recv2
+			n.child[l].gen = declaring(recv2, n.child[:2])
 			n.gen = nop
 		}
 

@@ -980,3 +980,104 @@ func main() {
 		want: `1234 $12.34 $0.05 24322e3535|00042|7|"$0.01"`,
 	}})
 }
+
+// TestNewVariablePerDeclaration: each run of a declaration makes a new
+// variable, which the closures, goroutines and pointers made in a previous
+// run keep. The comma-ok forms of a map index, a type assertion and a
+// receive, and composite literals of arrays, slices and maps, stored their
+// values into the variable of the previous run, and a failed comma-ok form
+// left the previous value there.
+func TestNewVariablePerDeclaration(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "comma-ok forms and literals in a loop",
+		src: `package main
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+)
+
+type N struct{ s string }
+
+func (n N) Name() string { return n.s }
+
+func main() {
+	table := map[string]N{"a": {"A"}, "b": {"B"}, "c": {"C"}}
+	keys := []string{"a", "b", "c"}
+
+	// A goroutine per element, each with its own n.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var names []string
+	for _, k := range keys {
+		n, ok := table[k]
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			names = append(names, n.Name())
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Strings(names)
+	fmt.Println(names)
+
+	var fs []func() string
+	var ps []*N
+	c := make(chan N, 1)
+	for _, k := range keys {
+		var x any = table[k]
+		v, ok := x.(N)
+		c <- v
+		r, more := <-c
+		var w, found = table[k]
+		if i, ok := table[k]; ok {
+			fs = append(fs, func() string { return i.Name() })
+		}
+		switch j, ok := table[k]; {
+		case ok:
+			ps = append(ps, &j)
+		}
+		fs = append(fs, func() string { return fmt.Sprint(v.Name(), ok, r.Name(), more, w.Name(), found) })
+		ps = append(ps, &v, &r, &w)
+	}
+	for _, f := range fs {
+		fmt.Print(f(), ";")
+	}
+	fmt.Println()
+	for _, p := range ps {
+		fmt.Print(p.Name())
+	}
+	fmt.Println()
+
+	// A failed comma-ok form leaves the zero value in the new variable.
+	for _, x := range []any{1, "a"} {
+		m := map[any]int{1: 10}
+		v, ok := x.(int)
+		e, found := m[x]
+		fmt.Print(v, ok, e, found, ";")
+	}
+	fmt.Println()
+
+	// Composite literals.
+	var as []*[1]int
+	var ss []*[]int
+	var ms []*map[int]bool
+	for i := 0; i < 3; i++ {
+		a := [1]int{i}
+		s := []int{i}
+		m := map[int]bool{i: true}
+		as, ss, ms = append(as, &a), append(ss, &s), append(ms, &m)
+	}
+	fmt.Println(*as[0], *as[2], *ss[0], *ss[2], *ms[0], *ms[2])
+}
+`,
+		want: "[A B C]\nA;AtrueAtrueAtrue;B;BtrueBtrueBtrue;C;CtrueCtrueCtrue;\nAAAABBBBCCCC\n1 true 10 true;0 false 0 false;\n[0] [2] [0] [2] map[0:true] map[2:true]",
+	}})
+}

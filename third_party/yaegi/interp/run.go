@@ -3672,6 +3672,52 @@ func _make(n *node) {
 	}
 }
 
+// genNewVars returns a function that gives each variable among dests
+// that their statement declares (neither blank nor redeclared) a new
+// location holding the zero value of its type, or nil if there is none.
+// Go makes a new variable each time a declaration runs: a closure, a
+// goroutine, a method value or a pointer made while a previous run's
+// variable was current keeps that variable.
+func genNewVars(dests []*node) func(*frame) {
+	type slot struct{ level, index int }
+	var slots []slot
+	for _, d := range dests {
+		if d.ident == "_" || d.redeclared || d.findex < 0 {
+			continue
+		}
+		slots = append(slots, slot{d.level, d.findex})
+	}
+	if len(slots) == 0 {
+		return nil
+	}
+	return func(f *frame) {
+		for _, s := range slots {
+			data := getFrame(f, s.level).data
+			data[s.index] = reflect.New(data[s.index].Type()).Elem()
+		}
+	}
+}
+
+// declaring wraps the generator of an operation that stores its values
+// straight into the variables dests of a declaration, so that each run
+// first gives them new locations (see genNewVars), which also start from
+// their zero values when the operation stores nothing (a comma-ok form
+// that fails).
+func declaring(gen bltnGenerator, dests []*node) bltnGenerator {
+	return func(n *node) {
+		gen(n)
+		renew := genNewVars(dests)
+		if renew == nil {
+			return
+		}
+		exec := n.exec
+		n.exec = func(f *frame) bltn {
+			renew(f)
+			return exec(f)
+		}
+	}
+}
+
 func reset(n *node) {
 	next := getExec(n.tnext)
 
