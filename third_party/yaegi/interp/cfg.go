@@ -2089,6 +2089,11 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				}
 			}
 			sbn.start = clauses[0].start
+			if len(clauses[0].child) == 1 {
+				// A lone default clause: its case node sets the variable
+				// of a type switch.
+				sbn.start = clauses[0]
+			}
 			n.start = n.child[0].start
 			if n.kind == typeSwitch {
 				// Handle the typeSwitch init (the type assert expression).

@@ -1081,3 +1081,83 @@ func main() {
 		want: "[A B C]\nA;AtrueAtrueAtrue;B;BtrueBtrueBtrue;C;CtrueCtrueCtrue;\nAAAABBBBCCCC\n1 true 10 true;0 false 0 false;\n[0] [2] [0] [2] map[0:true] map[2:true]",
 	}})
 }
+
+// TestNewVariablePerClause: the variable of a type switch clause and the
+// variables a select case receives into are new ones each time the clause
+// runs (closures and pointers of every iteration of a loop shared one),
+// and a type switch whose only clause is default sets its variable (it was
+// left nil).
+func TestNewVariablePerClause(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "type switch and select in a loop",
+		src: `package main
+
+import "fmt"
+
+type N struct{ s string }
+
+func (n N) Name() string { return n.s }
+
+func main() {
+	values := []any{N{"A"}, "b", 3, nil}
+	var fs []func() string
+	var ps []*any
+	for _, x := range values {
+		switch v := x.(type) {
+		case N:
+			fs = append(fs, func() string { return v.Name() })
+		case string, int:
+			fs = append(fs, func() string { return fmt.Sprint(v) })
+		case nil:
+			ps = append(ps, &v)
+		}
+		switch v := x.(type) {
+		case fmt.Stringer:
+		default:
+			ps = append(ps, &v)
+		}
+	}
+	for _, x := range []any{1.5, true} {
+		switch v := x.(type) {
+		default:
+			ps = append(ps, &v)
+		}
+	}
+	for _, f := range fs {
+		fmt.Print(f(), ";")
+	}
+	for _, p := range ps {
+		fmt.Print(*p, ";")
+	}
+	fmt.Println()
+
+	c := make(chan string, 1)
+	ok := make(chan int, 1)
+	var gs []func() string
+	var qs []*string
+	for _, s := range []string{"x", "yy", "zzz"} {
+		c <- s
+		select {
+		case v := <-c:
+			gs = append(gs, func() string { return v })
+			qs = append(qs, &v)
+		}
+		ok <- len(s)
+		select {
+		case n, more := <-ok:
+			gs = append(gs, func() string { return fmt.Sprint(n, more) })
+		}
+	}
+	for _, g := range gs {
+		fmt.Print(g(), ";")
+	}
+	for _, q := range qs {
+		fmt.Print(*q, ";")
+	}
+	fmt.Println()
+}
+`,
+		want: "A;b;3;{A};b;3;<nil>;<nil>;1.5;true;\nx;1 true;yy;2 true;zzz;3 true;x;yy;zzz;",
+	}})
+}

@@ -3286,6 +3286,15 @@ func _case(n *node) {
 			}
 		}
 		wrapSwitchError()
+		// The clause's variable is a new one each time the clause is
+		// tried (a closure of a previous run keeps its own).
+		if renew := genNewVars([]*node{n.lastChild().child[0]}); renew != nil {
+			exec := n.exec
+			n.exec = func(f *frame) bltn {
+				renew(f)
+				return exec(f)
+			}
+		}
 
 	case len(n.child) <= 1: // default clause
 		n.exec = func(f *frame) bltn { return tnext }
@@ -3682,7 +3691,7 @@ func genNewVars(dests []*node) func(*frame) {
 	type slot struct{ level, index int }
 	var slots []slot
 	for _, d := range dests {
-		if d.ident == "_" || d.redeclared || d.findex < 0 {
+		if d == nil || d.ident == "_" || d.redeclared || d.findex < 0 {
 			continue
 		}
 		slots = append(slots, slot{d.level, d.findex})
@@ -3999,6 +4008,7 @@ func _select(n *node) {
 	chanValues := make([]func(*frame) reflect.Value, nbClause)
 	assignedValues := make([]func(*frame) reflect.Value, nbClause)
 	okValues := make([]func(*frame) reflect.Value, nbClause)
+	renew := make([]func(*frame), nbClause)
 	cases := make([]reflect.SelectCase, nbClause+1)
 	next := getExec(n.tnext)
 
@@ -4022,6 +4032,11 @@ func _select(n *node) {
 			chanValues[i] = genValue(chans[i])
 			if assigned[i] != nil {
 				assignedValues[i] = genValue(assigned[i])
+				if c0.kind == defineStmt || c0.kind == defineXStmt {
+					// case v := <-c, case v, ok := <-c: new variables
+					// each time.
+					renew[i] = genNewVars([]*node{assigned[i], ok[i]})
+				}
 			}
 			if ok[i] != nil {
 				okValues[i] = genValue(ok[i])
@@ -4061,6 +4076,9 @@ func _select(n *node) {
 			return nil
 		}
 		if cases[j].Dir == reflect.SelectRecv && assignedValues[j] != nil {
+			if renew[j] != nil {
+				renew[j](f)
+			}
 			assignedValues[j](f).Set(v)
 			if ok[j] != nil {
 				okValues[j](f).SetBool(s)
