@@ -2,10 +2,12 @@ package interp_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -1160,4 +1162,101 @@ func main() {
 `,
 		want: "A;b;3;{A};b;3;<nil>;<nil>;1.5;true;\nx;1 true;yy;2 true;zzz;3 true;x;yy;zzz;",
 	}})
+}
+
+// TestFuncLitSlot: a call of a function made by a function literal no
+// longer sets the literal's frame slot back to the function made before
+// it when it returns. Another goroutine, or an argument evaluated between
+// the making of a new function and its use, made the call use the older
+// function (or nil), and a function made in a frame and called by one of
+// its deferred calls waited for good for the frame's lock. The copy of the
+// frame a function keeps no longer holds the previous function instead.
+func TestFuncLitSlot(t *testing.T) {
+	t.Parallel()
+	for _, c := range []forkCase{{
+		name: "a literal's earlier function runs between its making and its use",
+		src: `package main
+
+import "fmt"
+
+func keep(f func(int) int, _ int) func(int) int { return f }
+
+func main() {
+	prev := func(x int) int { return x }
+	for i := 1; i <= 4; i++ {
+		n := i * 100
+		// The function literal is made, then prev, made by the same literal
+		// in the previous iteration, runs before keep receives the new one.
+		prev = keep(func(x int) int { return n + x }, prev(i))
+		fmt.Print(prev(0), ";")
+	}
+	fmt.Println()
+}
+`,
+		want: "100;200;300;400;",
+	}, {
+		name: "goroutines made in a loop",
+		src: `package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	sum := 0
+	for i := 0; i < 1000; i++ {
+		n := i
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			sum += n
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	fmt.Println(sum)
+}
+`,
+		want: "499500",
+	}, {
+		name: "a closure called by a deferred call",
+		src: `package main
+
+import "fmt"
+
+func run(xs []string) (out []string) {
+	for _, x := range xs {
+		y := x + "!"
+		h := func() { out = append(out, y) }
+		defer h()
+	}
+	return nil
+}
+
+func main() {
+	fmt.Println(run([]string{"a", "b", "c"}))
+}
+`,
+		want: "[c! b! a!]",
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			var out, stderr bytes.Buffer
+			i := interp.New(interp.Options{Stdout: &out, Stderr: &stderr})
+			if err := i.Use(stdlib.Symbols); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := i.EvalWithContext(ctx, c.src); err != nil {
+				t.Fatalf("eval: %v\noutput: %s%s", err, out.String(), stderr.String())
+			}
+			if got := strings.TrimSpace(out.String()); got != c.want {
+				t.Errorf("got\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
 }

@@ -2019,7 +2019,12 @@ func getFunc(n *node) {
 
 	n.exec = func(f *frame) bltn {
 		fr := f.clone()
-		o := getFrame(f, l).data[i]
+		if l == 0 && i >= 0 && i < len(fr.data) && fr.data[i].IsValid() {
+			// The copy does not keep the function made here before, which
+			// keeps the one before it, and so on: the function's body
+			// does not read this slot.
+			fr.data[i] = reflect.New(fr.data[i].Type()).Elem()
+		}
 
 		fct := reflect.MakeFunc(n.typ.TypeOf(), func(in []reflect.Value) []reflect.Value {
 			// Allocate and init local frame. All values to be settable and addressable.
@@ -2049,10 +2054,6 @@ func getFunc(n *node) {
 
 			// Interpreter code execution.
 			runCfg(n.child[3].start, fr2, n, n)
-
-			f.mutex.Lock()
-			getFrame(f, l).data[i] = o
-			f.mutex.Unlock()
 
 			return fr2.data[:numRet]
 		})
