@@ -1260,3 +1260,103 @@ func main() {
 		})
 	}
 }
+
+// TestRangeString: a range over a string steps through its bytes as Go
+// does: the index is the byte offset of each rune, and an invalid byte is
+// one step with the rune U+FFFD (the index counted runes when ranging with
+// the index alone, and an invalid byte advanced the index by 3).
+func TestRangeString(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "every form, valid and invalid UTF-8",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type Text string
+
+const greeting = "héllo, 世界"
+
+func word() string { return "añb" }
+
+// offsets lists the index of each iteration of a range over s.
+func offsets(s string) []int {
+	var out []int
+	for i := range s {
+		out = append(out, i)
+	}
+	return out
+}
+
+// pairs lists index:rune of each iteration.
+func pairs(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		fmt.Fprintf(&b, "%d:%U ", i, r)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func main() {
+	fmt.Println(offsets("héllo"), offsets(greeting), offsets(""))
+	for _, s := range []string{
+		"héllo",
+		"\xffab",            // an invalid byte
+		"a\xc3",             // a truncated 2-byte sequence at the end
+		"a\xe6\x97b",        // a truncated 3-byte sequence
+		"\xf0\x9f\x98",      // a truncated 4-byte sequence
+		"\xf0\x9f\x98\x80!", // a whole 4-byte sequence
+		"\xed\xa0\x80",      // a surrogate half
+		"\xc0\xaf",          // an overlong encoding
+		"\xf4\x90\x80\x80",  // above U+10FFFF
+	} {
+		fmt.Println(offsets(s), pairs(s))
+	}
+	// Every range form.
+	n := 0
+	for range greeting {
+		n++
+	}
+	var runes []rune
+	for _, r := range greeting {
+		runes = append(runes, r)
+	}
+	var idx []int
+	for i, _ := range Text("añb") {
+		idx = append(idx, i)
+	}
+	b := []byte("ñandú")
+	for i, r := range string(b) {
+		idx = append(idx, i, int(r))
+	}
+	for i := range word() {
+		idx = append(idx, i)
+	}
+	var last int
+	var lastRune rune
+	for i, r := range "日本" {
+		last, lastRune = i, r
+	}
+	fmt.Println(n, string(runes), idx, last, string(lastRune))
+	// Scanning with the index.
+	s := "façade,naïve,日本"
+	start := 0
+	var fields []string
+	for i, r := range s {
+		if r == ',' {
+			fields = append(fields, s[start:i])
+			start = i + 1
+		}
+	}
+	fields = append(fields, s[start:])
+	fmt.Printf("%q\n", fields)
+	// Conversions.
+	fmt.Println([]byte("hé"), []rune("hé世"), string([]rune("hé世")), len([]rune("a\xffb")), []rune("a\xffb"), string([]byte{0xe4, 0xb8, 0x96}))
+}
+`,
+		want: "[0 1 3 4 5] [0 1 3 4 5 6 7 8 11] []\n[0 1 3 4 5] 0:U+0068 1:U+00E9 3:U+006C 4:U+006C 5:U+006F\n[0 1 2] 0:U+FFFD 1:U+0061 2:U+0062\n[0 1] 0:U+0061 1:U+FFFD\n[0 1 2 3] 0:U+0061 1:U+FFFD 2:U+FFFD 3:U+0062\n[0 1 2] 0:U+FFFD 1:U+FFFD 2:U+FFFD\n[0 4] 0:U+1F600 4:U+0021\n[0 1 2] 0:U+FFFD 1:U+FFFD 2:U+FFFD\n[0 1] 0:U+FFFD 1:U+FFFD\n[0 1 2 3] 0:U+FFFD 1:U+FFFD 2:U+FFFD 3:U+FFFD\n9 h\u00e9llo, \u4e16\u754c [0 1 3 0 241 2 97 3 110 4 100 5 250 0 1 3] 3 \u672c\n[\"fa\u00e7ade\" \"na\u00efve\" \"\u65e5\u672c\"]\n[104 195 169] [104 233 19990] h\u00e9\u4e16 3 [97 65533 98] \u4e16",
+	}})
+}
