@@ -176,6 +176,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 							ktyp = sc.getType("int")
 							vtyp = sc.getType("rune")
 						case reflect.Array, reflect.Slice:
+							sc.add(sc.getType("int")) // Add a dummy type to store the count of iterations
 							sc.add(sc.getType("int")) // Add a dummy type to store array shallow copy for range
 							ktyp = sc.getType("int")
 							vtyp = valueTOf(typ.Elem())
@@ -187,6 +188,8 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						ktyp = o.typ.key
 						vtyp = o.typ.val
 					case ptrT:
+						sc.add(sc.getType("int")) // Add a dummy type to store the count of iterations
+						sc.add(sc.getType("int")) // Add a dummy type to store array shallow copy for range
 						ktyp = sc.getType("int")
 						vtyp = o.typ.val
 						if vtyp.cat == valueT {
@@ -200,6 +203,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						ktyp = sc.getType("int")
 						vtyp = sc.getType("rune")
 					case arrayT, sliceT, variadicT:
+						sc.add(sc.getType("int")) // Add a dummy type to store the count of iterations
 						sc.add(sc.getType("int")) // Add a dummy type to store array shallow copy for range
 						ktyp = sc.getType("int")
 						vtyp = o.typ.val
@@ -1457,6 +1461,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 		case forStmt1: // for init; ; {}
 			init, body := n.child[0], n.child[1]
+			body.gen = nextIteration(body.gen, n, initVars(init))
 			n.start = init.start
 			init.tnext = body.start
 			body.tnext = n.start
@@ -1483,6 +1488,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 		case forStmt3: // for init; cond; {}
 			init, cond, body := n.child[0], n.child[1], n.child[2]
+			body.gen = nextIteration(body.gen, n, initVars(init))
 			if !isBool(cond.typ) {
 				err = cond.cfgErrorf("non-bool used as for condition")
 			}
@@ -1532,6 +1538,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 		case forStmt6: // for init; ; post {}
 			init, post, body := n.child[0], n.child[1], n.child[2]
+			body.gen = nextIteration(body.gen, n, initVars(init))
 			n.start = init.start
 			init.tnext = body.start
 			body.tnext = post.start
@@ -1540,6 +1547,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 		case forStmt7: // for init; cond; post {}
 			init, cond, post, body := n.child[0], n.child[1], n.child[2], n.child[3]
+			body.gen = nextIteration(body.gen, n, initVars(init))
 			if !isBool(cond.typ) {
 				err = cond.cfgErrorf("non-bool used as for condition")
 			}
@@ -2821,6 +2829,62 @@ func isInConstOrTypeDecl(n *node) bool {
 		anc = anc.anc
 	}
 	return false
+}
+
+// initVars returns the variables the init statement of a for statement
+// declares.
+func initVars(init *node) []*node {
+	switch init.kind {
+	case defineStmt:
+		return init.child[:init.nleft]
+	case defineXStmt:
+		return init.child[:len(init.child)-1]
+	}
+	return nil
+}
+
+// mayCapture reports whether something in loop may keep one of the
+// variables vars beyond an iteration: a function literal, a go or defer
+// statement, or the address of, a slice of or a selector (a method value,
+// a method with a pointer receiver) on one of them. In a loop without
+// any, giving the variables new locations at each iteration would change
+// nothing. Variables are matched by name, which can only find more.
+func mayCapture(loop *node, vars []*node) bool {
+	names := map[string]bool{}
+	for _, v := range vars {
+		if v.ident != "" && v.ident != "_" {
+			names[v.ident] = true
+		}
+	}
+	if len(names) == 0 {
+		return false
+	}
+	found := false
+	loop.Walk(func(n *node) bool {
+		switch n.kind {
+		case funcLit, goStmt, deferStmt:
+			found = true
+		case addressExpr, sliceExpr, selectorExpr:
+			found = names[rootIdent(n.child[0])]
+		}
+		return !found
+	}, nil)
+	return found
+}
+
+// rootIdent returns the name of the variable an operand such as v, v.f,
+// v[i] or (v) is part of, or "".
+func rootIdent(n *node) string {
+	for {
+		switch n.kind {
+		case identExpr:
+			return n.ident
+		case selectorExpr, indexExpr, parenExpr, sliceExpr:
+			n = n.child[0]
+		default:
+			return ""
+		}
+	}
 }
 
 // isNewDefine returns true if node refers to a new definition.

@@ -1360,3 +1360,176 @@ func main() {
 		want: "[0 1 3 4 5] [0 1 3 4 5 6 7 8 11] []\n[0 1 3 4 5] 0:U+0068 1:U+00E9 3:U+006C 4:U+006C 5:U+006F\n[0 1 2] 0:U+FFFD 1:U+0061 2:U+0062\n[0 1] 0:U+0061 1:U+FFFD\n[0 1 2 3] 0:U+0061 1:U+FFFD 2:U+FFFD 3:U+0062\n[0 1 2] 0:U+FFFD 1:U+FFFD 2:U+FFFD\n[0 4] 0:U+1F600 4:U+0021\n[0 1 2] 0:U+FFFD 1:U+FFFD 2:U+FFFD\n[0 1] 0:U+FFFD 1:U+FFFD\n[0 1 2 3] 0:U+FFFD 1:U+FFFD 2:U+FFFD 3:U+FFFD\n9 h\u00e9llo, \u4e16\u754c [0 1 3 0 241 2 97 3 110 4 100 5 250 0 1 3] 3 \u672c\n[\"fa\u00e7ade\" \"na\u00efve\" \"\u65e5\u672c\"]\n[104 195 169] [104 233 19990] h\u00e9\u4e16 3 [97 65533 98] \u4e16",
 	}})
 }
+
+// TestLoopVariablePerIteration: the variables a for statement declares are
+// new at each iteration, as in Go 1.22: those of a three-clause loop are
+// copied to new ones before the post statement, those of a range statement
+// are set in new ones. Closures, goroutines, deferred calls and pointers
+// of every iteration shared one variable. Assigning to a range variable in
+// the body no longer changes the iteration, and a range over a variable
+// holding a pointer to an array no longer overwrites the variable declared
+// before the loop.
+func TestLoopVariablePerIteration(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "loop variables",
+		src: `package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+type P struct{ n int }
+
+func (p P) Get() int  { return p.n }
+func (p *P) Addr() *P { return p }
+
+func collect(fs []func() string) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f())
+	}
+	return strings.Join(out, " ")
+}
+
+func main() {
+	var fs []func() string
+	// Three-clause loops: each iteration has its own i, copied before
+	// the post statement.
+	for i := 0; i < 3; i++ {
+		fs = append(fs, func() string { return fmt.Sprint("a", i) })
+	}
+	for i := 0; i < 6; i++ {
+		if i%2 == 0 {
+			continue
+		}
+		fs = append(fs, func() string { return fmt.Sprint("b", i) })
+		i++ // the next iteration's i starts from this one
+	}
+	for i, j := 0, 10; i < 3; i, j = i+1, j-1 {
+		fs = append(fs, func() string { return fmt.Sprint("c", i, j) })
+	}
+	for i := 0; i < 3; {
+		fs = append(fs, func() string { return fmt.Sprint("d", i) })
+		i++
+	}
+outer:
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			if j == 1 {
+				fs = append(fs, func() string { return fmt.Sprint("e", i, j) })
+				continue outer
+			}
+		}
+	}
+	fmt.Println(collect(fs))
+
+	// Range over slices, arrays, pointers to arrays, strings, maps and
+	// channels: new variables at each iteration.
+	fs = nil
+	var ptrs []*int
+	xs := []int{10, 20, 30}
+	arr := [2]string{"x", "y"}
+	for i, x := range xs {
+		fs = append(fs, func() string { return fmt.Sprint("s", i, x) })
+		ptrs = append(ptrs, &x)
+	}
+	for i := range arr {
+		fs = append(fs, func() string { return fmt.Sprint("a", i) })
+	}
+	for _, v := range &arr {
+		fs = append(fs, func() string { return "p" + v })
+	}
+	for i, r := range "hé!" {
+		fs = append(fs, func() string { return fmt.Sprint("r", i, string(r)) })
+	}
+	m := map[string]int{"k1": 1, "k2": 2}
+	var keys []string
+	for k, v := range m {
+		fs = append(fs, func() string { return fmt.Sprint("m", k, v) })
+		keys = append(keys, k)
+	}
+	c := make(chan int, 3)
+	c <- 7
+	c <- 8
+	close(c)
+	for v := range c {
+		ptrs = append(ptrs, &v)
+	}
+	out := collect(fs)
+	parts := strings.Fields(out)
+	sort.Strings(parts)
+	fmt.Println(strings.Join(parts, " "))
+	for _, p := range ptrs {
+		fmt.Print(*p, ";")
+	}
+	fmt.Println(len(keys))
+
+	// A range over a variable holding a pointer to an array leaves the
+	// variable declared before the loop alone.
+	pa := &arr
+	before := "kept"
+	for i := range pa {
+		_ = i
+	}
+	for i, v := range pa {
+		_, _ = i, v
+	}
+	fmt.Println(before)
+
+	// Assigning to the range variables does not change the iteration.
+	var seen []int
+	for i := range xs {
+		seen = append(seen, i)
+		i += 10
+		_ = i
+	}
+	for i, x := range []string{"a", "b", "c", "d"} {
+		i++
+		seen = append(seen, i, len(x))
+	}
+	for i := range "añb" {
+		seen = append(seen, i)
+		i = 100
+	}
+	fmt.Println(seen)
+
+	// Pointer methods, deferred calls and goroutines.
+	ps := []P{{1}, {2}, {3}}
+	var addrs []*P
+	for _, p := range ps {
+		addrs = append(addrs, p.Addr())
+	}
+	for _, a := range addrs {
+		fmt.Print(a.n, ";")
+	}
+	fmt.Println()
+	func() {
+		for i := 0; i < 3; i++ {
+			defer fmt.Print(i, ";")
+		}
+	}()
+	fmt.Println()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var got []int
+	for _, x := range xs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			got = append(got, x)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Ints(got)
+	fmt.Println(got)
+}
+`,
+		want: "a0 a1 a2 b2 b4 b6 c0 10 c1 9 c2 8 d1 d2 d3 e0 1 e1 1 e2 1\n10 20 30 a0 a1 mk11 mk22 px py r0h r1\u00e9 r3! s0 s1 s2\n10;20;30;7;8;2\nkept\n[0 1 2 1 1 2 1 3 1 4 1 0 1 3]\n1;2;3;\n2;1;0;\n[10 20 30]",
+	}})
+}

@@ -2969,13 +2969,15 @@ func empty(n *node) {}
 func _range(n *node) {
 	index0 := n.child[0].findex // array index location in frame
 	index2 := index0 - 1        // shallow array for range, always just behind index0
+	index3 := index2 - 1        // count of iterations, always just behind index2
 	fnext := getExec(n.fnext)
 	tnext := getExec(n.tnext)
 
-	var value func(*frame) reflect.Value
 	var an *node
+	index1 := -1 // array value location in frame, if any
 	if len(n.child) == 4 {
 		an = n.child[2]
+		index1 = n.child[1].findex
 	} else {
 		an = n.child[1]
 	}
@@ -2983,37 +2985,31 @@ func _range(n *node) {
 		rangeString(n, an)
 		return
 	}
-	if len(n.child) == 4 {
-		index1 := n.child[1].findex // array value location in frame
-		value = genValueRangeArray(an)
-		n.exec = func(f *frame) bltn {
-			a := f.data[index2]
-			v0 := f.data[index0]
-			v0.SetInt(v0.Int() + 1)
-			i := int(v0.Int())
-			if i >= a.Len() {
-				return fnext
-			}
+	value := genValueRangeArray(an)
+	renew := genRangeVars(n)
+	n.exec = func(f *frame) bltn {
+		a := f.data[index2]
+		c := f.data[index3]
+		i := int(c.Int()) + 1
+		if i >= a.Len() {
+			return fnext
+		}
+		c.SetInt(int64(i))
+		if renew != nil {
+			renew(f)
+		}
+		f.data[index0].SetInt(int64(i))
+		if index1 >= 0 {
 			f.data[index1].Set(a.Index(i))
-			return tnext
 		}
-	} else {
-		value = genValueRangeArray(an)
-		n.exec = func(f *frame) bltn {
-			v0 := f.data[index0]
-			v0.SetInt(v0.Int() + 1)
-			if int(v0.Int()) >= f.data[index2].Len() {
-				return fnext
-			}
-			return tnext
-		}
+		return tnext
 	}
 
 	// Init sequence
 	next := n.exec
 	n.child[0].exec = func(f *frame) bltn {
 		f.data[index2] = value(f) // set array shallow copy for range
-		f.data[index0].SetInt(-1) // assing index value
+		f.data[index3].SetInt(-1) // no iteration yet
 		return next
 	}
 }
@@ -3033,6 +3029,7 @@ func rangeString(n, an *node) {
 	fnext := getExec(n.fnext)
 	tnext := getExec(n.tnext)
 	value := genValue(an)
+	renew := genRangeVars(n)
 
 	n.exec = func(f *frame) bltn {
 		s := f.data[index2].String()
@@ -3042,6 +3039,9 @@ func rangeString(n, an *node) {
 		}
 		r, size := utf8.DecodeRuneInString(s[pos:])
 		f.data[index3].SetInt(int64(pos + size))
+		if renew != nil {
+			renew(f)
+		}
 		f.data[index0].SetInt(int64(pos))
 		if index1 >= 0 {
 			f.data[index1].SetInt(int64(r))
@@ -3063,6 +3063,7 @@ func rangeChan(n *node) {
 	value := genValue(n.child[1]) // chan
 	fnext := getExec(n.fnext)
 	tnext := getExec(n.tnext)
+	renew := genRangeVars(n)
 
 	n.exec = func(f *frame) bltn {
 		f.mutex.RLock()
@@ -3076,6 +3077,9 @@ func rangeChan(n *node) {
 		if !ok {
 			return fnext
 		}
+		if renew != nil {
+			renew(f)
+		}
 		f.data[i].Set(v)
 		return tnext
 	}
@@ -3086,6 +3090,7 @@ func rangeMap(n *node) {
 	index2 := index0 - 1        // iterator for range, always just behind index0
 	fnext := getExec(n.fnext)
 	tnext := getExec(n.tnext)
+	renew := genRangeVars(n)
 
 	var value func(*frame) reflect.Value
 	if len(n.child) == 4 {
@@ -3095,6 +3100,9 @@ func rangeMap(n *node) {
 			iter := f.data[index2].Interface().(*reflect.MapIter)
 			if !iter.Next() {
 				return fnext
+			}
+			if renew != nil {
+				renew(f)
 			}
 			f.data[index0].Set(iter.Key())
 			f.data[index1].Set(iter.Value())
@@ -3106,6 +3114,9 @@ func rangeMap(n *node) {
 			iter := f.data[index2].Interface().(*reflect.MapIter)
 			if !iter.Next() {
 				return fnext
+			}
+			if renew != nil {
+				renew(f)
 			}
 			f.data[index0].Set(iter.Key())
 			return tnext
@@ -3739,6 +3750,66 @@ func declaring(gen bltnGenerator, dests []*node) bltnGenerator {
 		exec := n.exec
 		n.exec = func(f *frame) bltn {
 			renew(f)
+			return exec(f)
+		}
+	}
+}
+
+// genRangeVars returns the function that gives the variables of the
+// range statement n new locations at each iteration, or nil when no
+// closure, pointer or deferred call in the loop may keep one (see
+// mayCapture).
+func genRangeVars(n *node) func(*frame) {
+	vars := n.child[:len(n.child)-2]
+	if !mayCapture(n, vars) {
+		return nil
+	}
+	return genNewVars(vars)
+}
+
+// genNextIteration returns the function that moves each of vars (the
+// variables a for statement's init declares) to a new location holding
+// its value, for the next iteration, or nil when no closure, pointer or
+// deferred call in the loop may keep one of them (see mayCapture).
+func genNextIteration(loop *node, vars []*node) func(*frame) {
+	if !mayCapture(loop, vars) {
+		return nil
+	}
+	type slot struct{ level, index int }
+	var slots []slot
+	for _, d := range vars {
+		if d.ident == "_" || d.findex < 0 {
+			continue
+		}
+		slots = append(slots, slot{d.level, d.findex})
+	}
+	if len(slots) == 0 {
+		return nil
+	}
+	return func(f *frame) {
+		for _, s := range slots {
+			data := getFrame(f, s.level).data
+			v := reflect.New(data[s.index].Type()).Elem()
+			v.Set(data[s.index])
+			data[s.index] = v
+		}
+	}
+}
+
+// nextIteration wraps the generator of the body of the for statement
+// loop, the node every iteration ends at (after its last statement or a
+// continue), so that it gives the variables vars its init statement
+// declares new locations before the post statement runs, as Go does.
+func nextIteration(gen bltnGenerator, loop *node, vars []*node) bltnGenerator {
+	return func(n *node) {
+		gen(n)
+		next := genNextIteration(loop, vars)
+		if next == nil {
+			return
+		}
+		exec := n.exec
+		n.exec = func(f *frame) bltn {
+			next(f)
 			return exec(f)
 		}
 	}
