@@ -1533,3 +1533,89 @@ outer:
 		want: "a0 a1 a2 b2 b4 b6 c0 10 c1 9 c2 8 d1 d2 d3 e0 1 e1 1 e2 1\n10 20 30 a0 a1 mk11 mk22 px py r0h r1\u00e9 r3! s0 s1 s2\n10;20;30;7;8;2\nkept\n[0 1 2 1 1 2 1 3 1 4 1 0 1 3]\n1;2;3;\n2;1;0;\n[10 20 30]",
 	}})
 }
+
+// TestFuncLitValue: a function literal passed to a binary function,
+// converted to a named function type or deferred is the function the
+// literal made when it was evaluated, with the variables of that moment
+// (it ran in the frame as it was when called: callbacks kept by a binary
+// function, such as time.AfterFunc's, and deferred literals saw the last
+// iteration's variables); a deferred literal still recovers the panic of
+// the function deferring it.
+func TestFuncLitValue(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "kept, converted and deferred literals",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+type F func() int
+
+func safeDiv(a, b int) (q int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("recovered: %v", r)
+		}
+	}()
+	return a / b, nil
+}
+
+func main() {
+	// Callbacks a binary function keeps.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var got []string
+	for _, x := range []string{"a", "b", "c"} {
+		y := strings.ToUpper(x)
+		wg.Add(1)
+		time.AfterFunc(time.Millisecond, func() {
+			mu.Lock()
+			got = append(got, x+y)
+			mu.Unlock()
+			wg.Done()
+		})
+	}
+	wg.Wait()
+	sort.Strings(got)
+	fmt.Println(got)
+
+	// Conversions to a named function type.
+	var fs []F
+	for i := 0; i < 3; i++ {
+		n := i * 10
+		fs = append(fs, F(func() int { return i + n }))
+	}
+	fmt.Println(fs[0](), fs[1](), fs[2]())
+
+	// Deferred function literals, also recovering.
+	func() {
+		for _, x := range []int{1, 2, 3} {
+			defer func() { fmt.Print(x, ";") }()
+		}
+	}()
+	fmt.Println()
+	fmt.Println(safeDiv(7, 2))
+	fmt.Println(safeDiv(1, 0))
+	err := func() (err error) {
+		for _, s := range []string{"x", "y"} {
+			defer func() {
+				if r := recover(); r != nil {
+					err = errors.New(s + fmt.Sprint(r))
+				}
+			}()
+		}
+		panic("!")
+	}()
+	fmt.Println(err)
+}
+`,
+		want: "[aA bB cC]\n0 11 22\n3;2;1;\n3 <nil>\n0 recovered: runtime error: integer divide by zero\ny!",
+	}})
+}

@@ -955,7 +955,13 @@ func _recover(n *node) {
 	dest := genValue(n)
 
 	n.exec = func(f *frame) bltn {
-		if f.anc.recovered == nil {
+		anc := f.anc
+		if anc.orig != nil {
+			// A function literal runs in a copy of the frame it was made
+			// in (see getFunc); the panic is the frame's.
+			anc = anc.orig
+		}
+		if anc.recovered == nil {
 			// TODO(mpl): maybe we don't need that special case, and we're just forgetting to unwrap the valueInterface somewhere else.
 			if isEmptyInterface(n.typ) {
 				return tnext
@@ -967,11 +973,11 @@ func _recover(n *node) {
 		if isEmptyInterface(n.typ) {
 			// The value given to panic (see genPanicValue), or the
 			// runtime's error.
-			dest(f).Set(reflect.ValueOf(&f.anc.recovered).Elem())
+			dest(f).Set(reflect.ValueOf(&anc.recovered).Elem())
 		} else {
-			dest(f).Set(reflect.ValueOf(valueInterface{n, reflect.ValueOf(f.anc.recovered)}))
+			dest(f).Set(reflect.ValueOf(valueInterface{n, reflect.ValueOf(anc.recovered)}))
 		}
-		f.anc.recovered = nil
+		anc.recovered = nil
 		return tnext
 	}
 }
@@ -1029,6 +1035,14 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 
 	if def, ok = n.val.(*node); !ok {
 		return genValueAsFunctionWrapper(n)
+	}
+	if n.kind == funcLit && def == n {
+		// The function the literal made when it was evaluated (see
+		// getFunc) keeps the variables of that moment; a function made
+		// here would run in the frame as it is when it is called (a
+		// deferred call, a callback a binary function keeps), seeing the
+		// variables of a later iteration of a loop.
+		return genValue(n)
 	}
 	start := def.child[3].start
 	numRet := len(def.typ.ret)
