@@ -1619,3 +1619,96 @@ func main() {
 		want: "[aA bB cC]\n0 11 22\n3;2;1;\n3 <nil>\n0 recovered: runtime error: integer divide by zero\ny!",
 	}})
 }
+
+// TestBindAtEvaluation: a method value binds its receiver when it is made
+// (a copy of the value, or the variable's address for a pointer method),
+// for interpreted and binary methods, and a deferred call copies its
+// arguments when the defer statement runs; yaegi read the variables when
+// the method value or the deferred call ran, so in a loop they all saw the
+// last iteration.
+func TestBindAtEvaluation(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "method values, deferred calls and go statements",
+		src: `package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+type P struct{ n int }
+
+func (p P) Get() int   { return p.n }
+func (p *P) PGet() int { return p.n }
+func (p P) Print()     { fmt.Print(p.n, ";") }
+
+func main() {
+	// Method values bind their receiver when they are made.
+	p := P{1}
+	get, pget := p.Get, p.PGet
+	p.n = 2
+	pp := &P{3}
+	pget2 := pp.PGet
+	pp = &P{4}
+	d := time.Duration(1)
+	str := d.String
+	d = 2
+	fmt.Println(get(), pget(), pget2(), str())
+
+	var fs []func() int
+	for _, q := range []P{{1}, {2}, {3}} {
+		fs = append(fs, q.Get, q.PGet)
+	}
+	var ss []func() string
+	for _, q := range []time.Duration{1, 2} {
+		ss = append(ss, q.String)
+	}
+	for _, f := range fs {
+		fmt.Print(f(), ";")
+	}
+	for _, s := range ss {
+		fmt.Print(s(), ";")
+	}
+	fmt.Println()
+
+	// Deferred calls and go statements evaluate their receiver and
+	// arguments at once.
+	func() {
+		q := P{8}
+		defer q.Print()
+		x := 1
+		defer fmt.Print(x, ";")
+		for _, r := range []P{{1}, {2}} {
+			defer fmt.Print(r.Get(), ";")
+		}
+		q.n = 9
+		x = 2
+	}()
+	fmt.Println()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var out []string
+	for i := 0; i < 3; i++ {
+		s := strings.Repeat("x", i+1)
+		wg.Add(1)
+		go func(s string) {
+			defer wg.Done()
+			mu.Lock()
+			out = append(out, s)
+			mu.Unlock()
+		}(s)
+		s = "changed"
+		_ = s
+	}
+	wg.Wait()
+	sort.Strings(out)
+	fmt.Println(out)
+}
+`,
+		want: "1 2 3 1ns\n1;1;2;2;3;3;1ns;2ns;\n2;1;1;8;\n[x xx xxx]",
+	}})
+}

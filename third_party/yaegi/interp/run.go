@@ -998,7 +998,7 @@ func genBuiltinDeferWrapper(n *node, in, out []func(*frame) reflect.Value, fn fu
 			val := make([]reflect.Value, len(in)+1)
 			inTypes := make([]reflect.Type, len(in))
 			for i, v := range in {
-				val[i+1] = v(f)
+				val[i+1] = copyValue(v(f)) // evaluated now
 				inTypes[i] = val[i+1].Type()
 			}
 			outTypes := make([]reflect.Type, len(out))
@@ -1029,6 +1029,78 @@ func genBuiltinDeferWrapper(n *node, in, out []func(*frame) reflect.Value, fn fu
 	}
 }
 
+// bindRecv returns the receiver src of a method value as Go evaluates it
+// when the method value is made: the address of the variable for a
+// method with a pointer receiver (of type dt), a copy of the value (of
+// the value pointed to) for one with a value receiver, so that changes
+// to the variable afterwards do not show. It returns the zero Value when
+// it cannot bind the receiver (an invalid value, a nil pointer for a
+// value receiver, which fails when the method is called).
+func bindRecv(src reflect.Value, dt reflect.Type) reflect.Value {
+	if !src.IsValid() {
+		return reflect.Value{}
+	}
+	for src.CanInterface() {
+		vs, ok := src.Interface().(valueInterface)
+		if !ok {
+			break
+		}
+		src = vs.value
+	}
+	if !src.IsValid() {
+		return reflect.Value{}
+	}
+	switch ptr := dt.Kind() == reflect.Ptr; {
+	case src.Kind() == reflect.Ptr && !ptr:
+		if src.IsNil() {
+			return reflect.Value{}
+		}
+		src = src.Elem()
+	case src.Kind() != reflect.Ptr && ptr:
+		if !src.CanAddr() {
+			return reflect.Value{}
+		}
+		return src.Addr()
+	}
+	c := reflect.New(src.Type()).Elem()
+	c.Set(src)
+	return c
+}
+
+// copyValue returns a copy of v, for an argument of a deferred call or of
+// a go statement, which Go evaluates when the statement runs: v may be
+// the location of a variable, which may change before the call.
+func copyValue(v reflect.Value) reflect.Value {
+	if !v.IsValid() {
+		return v
+	}
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	return c
+}
+
+// bindsRecv reports whether the method selector n is evaluated as a
+// method value (x.M, and the function of a deferred or go call), whose
+// receiver Go evaluates at once, rather than called at once (x.M()).
+func bindsRecv(n *node) bool {
+	c := n.anc
+	if c == nil || c.kind != callExpr || c.child[0] != n {
+		return true
+	}
+	return c.anc != nil && (c.anc.kind == deferStmt || c.anc.kind == goStmt)
+}
+
+// boundRecv returns the receiver v of a binary method, copied when bind
+// is set, so that the method value made from it does not see later
+// changes of the variable v is (reflect binds the method of an
+// addressable value to its location).
+func boundRecv(v reflect.Value, bind bool) reflect.Value {
+	if !bind || !v.IsValid() {
+		return v
+	}
+	return copyValue(v)
+}
+
 func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 	var def *node
 	var ok bool
@@ -1054,6 +1126,11 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 	funcType := n.typ.TypeOf()
 
 	return func(f *frame) reflect.Value {
+		// The receiver is evaluated now, when the method value is made.
+		var bound reflect.Value
+		if rcvr != nil {
+			bound = bindRecv(rcvr(f), def.types[numRet])
+		}
 		return reflect.MakeFunc(funcType, func(in []reflect.Value) []reflect.Value {
 			// Allocate and init local frame. All values to be settable and addressable.
 			fr := newFrame(f, len(def.types), f.runid())
@@ -1066,7 +1143,12 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 				d = d[numRet:]
 			} else {
 				// Copy method receiver as first argument.
-				src, dest := rcvr(f), d[numRet]
+				src, dest := bound, d[numRet]
+				if !src.IsValid() {
+					// A receiver that could not be bound (a nil pointer
+					// for a value method) fails now, as before.
+					src = rcvr(f)
+				}
 				sk, dk := src.Kind(), dest.Kind()
 				for {
 					vs, ok := src.Interface().(valueInterface)
@@ -1386,7 +1468,7 @@ func call(n *node) {
 			val := make([]reflect.Value, len(values)+1)
 			val[0] = value(f)
 			for i, v := range values {
-				val[i+1] = v(f)
+				val[i+1] = copyValue(v(f)) // evaluated now
 			}
 			f.deferred = append([][]reflect.Value{val}, f.deferred...)
 			return tnext
@@ -1684,7 +1766,7 @@ func callBin(n *node) {
 			val := make([]reflect.Value, l+1)
 			val[0] = value(f)
 			for i, v := range values {
-				val[i+1] = getBinValue(getMapType, v, f)
+				val[i+1] = copyValue(getBinValue(getMapType, v, f)) // evaluated now
 			}
 			f.deferred = append([][]reflect.Value{val}, f.deferred...)
 			return tnext
@@ -1694,7 +1776,7 @@ func callBin(n *node) {
 		n.exec = func(f *frame) bltn {
 			in := make([]reflect.Value, l)
 			for i, v := range values {
-				in[i] = getBinValue(getMapType, v, f)
+				in[i] = copyValue(getBinValue(getMapType, v, f)) // evaluated now
 			}
 			go callFn(value(f), in)
 			return tnext
@@ -1815,11 +1897,12 @@ func getIndexBinMethod(n *node) {
 	m := n.val.(int)
 	value := genValue(n.child[0])
 	next := getExec(n.tnext)
+	bind := bindsRecv(n)
 
 	n.exec = func(f *frame) bltn {
 		// Can not use .Set() because dest type contains the receiver and source not
 		// dest(f).Set(value(f).Method(m))
-		getFrame(f, l).data[i] = value(f).Method(m)
+		getFrame(f, l).data[i] = boundRecv(value(f), bind).Method(m)
 		return next
 	}
 }
@@ -1830,10 +1913,11 @@ func getIndexBinElemMethod(n *node) {
 	m := n.val.(int)
 	value := genValue(n.child[0])
 	next := getExec(n.tnext)
+	bind := bindsRecv(n)
 
 	n.exec = func(f *frame) bltn {
 		// Can not use .Set() because dest type contains the receiver and source not
-		getFrame(f, l).data[i] = value(f).Elem().Method(m)
+		getFrame(f, l).data[i] = boundRecv(value(f).Elem(), bind).Method(m)
 		return next
 	}
 }
@@ -2312,11 +2396,12 @@ func getIndexSeqPtrMethod(n *node) {
 	i := n.findex
 	l := n.level
 	next := getExec(n.tnext)
+	bind := bindsRecv(n)
 
 	if n.child[0].typ.TypeOf().Kind() == reflect.Ptr {
 		if len(fi) == 0 {
 			n.exec = func(f *frame) bltn {
-				getFrame(f, l).data[i] = value(f).Method(mi)
+				getFrame(f, l).data[i] = boundRecv(value(f), bind).Method(mi)
 				return next
 			}
 		} else {
@@ -2348,28 +2433,29 @@ func getIndexSeqMethod(n *node) {
 	i := n.findex
 	l := n.level
 	next := getExec(n.tnext)
+	bind := bindsRecv(n)
 
 	if n.child[0].typ.TypeOf().Kind() == reflect.Ptr {
 		if len(fi) == 0 {
 			n.exec = func(f *frame) bltn {
-				getFrame(f, l).data[i] = value(f).Elem().Method(mi)
+				getFrame(f, l).data[i] = boundRecv(value(f).Elem(), bind).Method(mi)
 				return next
 			}
 		} else {
 			n.exec = func(f *frame) bltn {
-				getFrame(f, l).data[i] = value(f).Elem().FieldByIndex(fi).Method(mi)
+				getFrame(f, l).data[i] = boundRecv(value(f).Elem().FieldByIndex(fi), bind).Method(mi)
 				return next
 			}
 		}
 	} else {
 		if len(fi) == 0 {
 			n.exec = func(f *frame) bltn {
-				getFrame(f, l).data[i] = value(f).Method(mi)
+				getFrame(f, l).data[i] = boundRecv(value(f), bind).Method(mi)
 				return next
 			}
 		} else {
 			n.exec = func(f *frame) bltn {
-				getFrame(f, l).data[i] = value(f).FieldByIndex(fi).Method(mi)
+				getFrame(f, l).data[i] = boundRecv(value(f).FieldByIndex(fi), bind).Method(mi)
 				return next
 			}
 		}
