@@ -1712,3 +1712,36 @@ func main() {
 		want: "1 2 3 1ns\n1;1;2;2;3;3;1ns;2ns;\n2;1;1;8;\n[x xx xxx]",
 	}})
 }
+
+// TestDeferLaterDeclaration: a deferred call of a function or method
+// declared further down in the source runs (the function wrapper read the
+// body's entry when it was made, before that body was compiled, and the
+// deferred call silently did nothing).
+func TestDeferLaterDeclaration(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "functions declared after their deferred call",
+		src: `package main
+
+import "fmt"
+
+type P struct{ n int }
+
+func main() {
+	q := P{8}
+	func() {
+		defer q.Print()
+		defer q.PPrint()
+		defer later(1)
+		q.n = 9
+	}()
+	fmt.Println()
+}
+
+func (p P) Print()   { fmt.Print("value ", p.n, ";") }
+func (p *P) PPrint() { fmt.Print("pointer ", p.n, ";") }
+func later(x int)    { fmt.Print("later ", x, ";") }
+`,
+		want: "later 1;pointer 9;value 8;",
+	}})
+}

@@ -1116,7 +1116,6 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 		// variables of a later iteration of a loop.
 		return genValue(n)
 	}
-	start := def.child[3].start
 	numRet := len(def.typ.ret)
 	var rcvr func(*frame) reflect.Value
 
@@ -1187,7 +1186,9 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 			}
 
 			// Interpreter code execution.
-			runCfg(start, fr, def, n)
+			// The body's entry is read now: a function declared after
+			// the code this wrapper was made for had none yet.
+			runCfg(def.child[3].start, fr, def, n)
 
 			return fr.data[:numRet]
 		})
