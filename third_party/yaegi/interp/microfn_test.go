@@ -1745,3 +1745,58 @@ func later(x int)    { fmt.Print("later ", x, ";") }
 		want: "later 1;pointer 9;value 8;",
 	}})
 }
+
+// TestMultiAssignOperands: an assignment or declaration of several
+// operands in which one is a composite literal or a call assigns every
+// operand (yaegi had the literal or the call store its value straight into
+// its variable, and dropped the statement that assigns the others: a, b :=
+// []int{1}, 2 left b at 0).
+func TestMultiAssignOperands(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "several operands",
+		src: `package main
+
+import "fmt"
+
+type S struct{ A int }
+
+func f() int { return 7 }
+
+func main() {
+	a, b := []int{1}, 2
+	fmt.Println(a, b)
+	c, d := 3, map[string]int{"x": 4}
+	fmt.Println(c, d)
+	e, g := S{5}, 6
+	fmt.Println(e, g)
+	var h, k = [2]int{7}, 8
+	fmt.Println(h, k)
+	var x, y int
+	x, y = f(), 2
+	fmt.Println(x, y)
+	var u []int
+	var v int
+	u, v = []int{9}, 10
+	fmt.Println(u, v)
+	var s S
+	var t int
+	s, t = S{11}, 12
+	fmt.Println(s, t)
+	m, n := f(), 13
+	fmt.Println(m, n)
+	p, q := 1+x, 14
+	fmt.Println(p, q)
+	x, y = x+1, y+1
+	fmt.Println(x, y)
+	var fs []func() string
+	for i := 0; i < 3; i++ {
+		w, z := []int{i}, i*10
+		fs = append(fs, func() string { return fmt.Sprint(w, z) })
+	}
+	fmt.Println(fs[0](), fs[1](), fs[2]())
+}
+`,
+		want: "[1] 2\n3 map[x:4]\n{5} 6\n[7 0] 8\n7 2\n[9] 10\n{11} 12\n7 13\n8 14\n8 3\n[0] 0 [1] 10 [2] 20",
+	}})
+}
