@@ -1800,3 +1800,53 @@ func main() {
 		want: "[1] 2\n3 map[x:4]\n{5} 6\n[7 0] 8\n7 2\n[9] 10\n{11} 12\n7 13\n8 14\n8 3\n[0] 0 [1] 10 [2] 20",
 	}})
 }
+
+// TestSwitchInitTag: a switch statement with an init statement evaluates
+// its tag (the init statement went straight to the cases, so a tag that is
+// computed, such as n.s or x+1, was never evaluated and no case matched).
+func TestSwitchInitTag(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "init statement and tag",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type N struct{ s string }
+
+func get(s string) N { return N{s} }
+
+func main() {
+	table := map[string]N{"a": {"A"}, "b": {"B"}}
+	var fs []func() string
+	for _, k := range []string{"a", "b", "c"} {
+		switch n := table[k]; n.s {
+		case "A", "B":
+			fs = append(fs, func() string { return "tag " + n.s })
+		default:
+			fs = append(fs, func() string { return "default " + k })
+		}
+		switch n := get(k); strings.ToUpper(n.s) {
+		case "A":
+			fs = append(fs, func() string { return "call " + n.s })
+		}
+		switch n, ok := table[k]; {
+		case ok && n.s == "B":
+			fs = append(fs, func() string { return "no tag " + n.s })
+		}
+		switch x := len(k); x + 1 {
+		case 2:
+			fs = append(fs, func() string { return fmt.Sprint("sum ", x) })
+		}
+	}
+	for _, f := range fs {
+		fmt.Println(f())
+	}
+}
+`,
+		want: "tag A\ncall a\nsum 1\ntag B\nno tag B\nsum 1\ndefault c\nsum 1",
+	}})
+}
