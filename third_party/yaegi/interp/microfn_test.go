@@ -1850,3 +1850,60 @@ func main() {
 		want: "tag A\ncall a\nsum 1\ntag B\nno tag B\nsum 1\ndefault c\nsum 1",
 	}})
 }
+
+// TestStructLiteralAssign: a struct composite literal assigned to an
+// existing variable sets the variable's value in its location, which
+// closures and pointers share (it replaced the location, so a closure did
+// not see the assignment, and an assignment in a closure, such as a named
+// result set by a deferred function, was lost).
+func TestStructLiteralAssign(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "struct literals assigned to variables",
+		src: `package main
+
+import (
+	"fmt"
+	"image"
+)
+
+type P struct{ X, Y int }
+
+func named() (res P) {
+	set := func() { res = P{3, 4} }
+	set()
+	return
+}
+
+func recovered() (res P, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = P{5, 6}
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	panic("boom")
+}
+
+func main() {
+	var p P
+	get := func() P { return p }
+	ptr := &p
+	p = P{1, 2}
+	fmt.Println(get(), *ptr)
+	var r image.Rectangle
+	getR := func() image.Rectangle { return r }
+	r = image.Rectangle{Max: image.Point{X: 3, Y: 4}}
+	fmt.Println(getR())
+	fmt.Println(named())
+	fmt.Println(recovered())
+	var ps []*P
+	for i := 0; i < 3; i++ {
+		ps = append(ps, &P{i, i})
+	}
+	fmt.Println(*ps[0], *ps[1], *ps[2])
+}
+`,
+		want: "{1 2} {1 2}\n(0,0)-(3,4)\n{3 4}\n{5 6} boom\n{0 0} {1 1} {2 2}",
+	}})
+}

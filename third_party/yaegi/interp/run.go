@@ -2952,6 +2952,7 @@ func doCompositeBinStruct(n *node, hasType bool) {
 	}
 
 	frameIndex := n.findex
+	assigned := assignedInPlace(n)
 	l := n.level
 
 	n.exec = func(f *frame) bltn {
@@ -2963,11 +2964,25 @@ func doCompositeBinStruct(n *node, hasType bool) {
 		switch {
 		case d.Kind() == reflect.Ptr:
 			d.Set(s.Addr())
+		case assigned:
+			d.Set(s)
 		default:
 			getFrame(f, l).data[frameIndex] = s
 		}
 		return next
 	}
+}
+
+// assignedInPlace reports whether the composite literal n stores its
+// value straight into the existing variable it is assigned to (see the
+// assignStmt case of the CFG pass). The value is then set in the
+// variable's location, which closures and pointers share; otherwise the
+// literal gets a new location each time (a new variable, or a new value
+// that &T{…} takes the address of).
+func assignedInPlace(n *node) bool {
+	a := n.anc
+	return a != nil && a.kind == assignStmt && len(a.child) == 2 && a.child[1] == n &&
+		a.child[0].findex == n.findex && a.child[0].level == n.level
 }
 
 func compositeBinStruct(n *node)       { doCompositeBinStruct(n, true) }
@@ -3024,6 +3039,7 @@ func doComposite(n *node, hasType bool, keyed bool) {
 	}
 
 	frameIndex := n.findex
+	assigned := assignedInPlace(n)
 	l := n.level
 	rt := typ.TypeOf()
 
@@ -3041,6 +3057,8 @@ func doComposite(n *node, hasType bool, keyed bool) {
 				d.Set(reflect.ValueOf(valueInterface{n, a}))
 				break
 			}
+			d.Set(a)
+		case assigned:
 			d.Set(a)
 		default:
 			getFrame(f, l).data[frameIndex] = a
