@@ -1907,3 +1907,51 @@ func main() {
 		want: "{1 2} {1 2}\n(0,0)-(3,4)\n{3 4}\n{5 6} boom\n{0 0} {1 1} {2 2}",
 	}})
 }
+
+// TestInterfaceValueCopy: a value of an interpreted type with methods
+// converted to an interface is copied into it (the interface held the
+// location of the variable or of the temporary the value came from, so it
+// changed with the variable, and interfaces made in a loop from a map
+// index all held the last element).
+func TestInterfaceValueCopy(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "interfaces made from variables and temporaries",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type N struct{ s string }
+
+func (n N) Name() string { return n.s }
+
+type Namer interface{ Name() string }
+
+func main() {
+	xs := []N{{"a"}, {"b"}}
+	var i any = xs[0]
+	var nm Namer = xs[1]
+	xs[0].s, xs[1].s = "y", "z"
+	fmt.Println(i.(N).Name(), nm.Name())
+
+	table := map[string]N{"a": {"A"}, "b": {"B"}, "c": {"C"}}
+	var names []Namer
+	var anys []any
+	for _, k := range []string{"a", "b", "c"} {
+		var n Namer = table[k]
+		var v any = table[k]
+		names, anys = append(names, n), append(anys, v)
+	}
+	var out []string
+	for j := range names {
+		out = append(out, names[j].Name(), anys[j].(N).Name())
+	}
+	fmt.Println(strings.Join(out, " "))
+}
+`,
+		want: "a b\nA A B B C C",
+	}})
+}

@@ -250,6 +250,13 @@ func genValueInterface(n *node) func(*frame) reflect.Value {
 			nod = vi.node
 		}
 
+		if v.CanAddr() {
+			// v is a variable's location (or a temporary one, which the
+			// next evaluation overwrites): the interface holds a copy,
+			// as in Go.
+			v = copyValue(v)
+		}
+
 		// empty interface, do not wrap.
 		if nod != nil && isEmptyInterface(nod.typ) {
 			return v
