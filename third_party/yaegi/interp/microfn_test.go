@@ -1955,3 +1955,56 @@ func main() {
 		want: "a b\nA A B B C C",
 	}})
 }
+
+// TestDeferFunctionValue: the function value of a deferred call is
+// evaluated when the defer statement runs, as its arguments are: defer f()
+// followed by f = g called g.
+func TestDeferFunctionValue(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "function variables and receivers",
+		src: `package main
+
+import "fmt"
+
+type T struct{ n int }
+
+func (t T) Show()   { fmt.Print("T", t.n, ";") }
+func (t *T) PShow() { fmt.Print("P", t.n, ";") }
+
+func a() { fmt.Print("a;") }
+func b() { fmt.Print("b;") }
+
+func main() {
+	func() {
+		f := a
+		defer f()
+		f = b
+		g := func() { fmt.Print("g1;") }
+		defer g()
+		g = func() { fmt.Print("g2;") }
+		t := T{1}
+		defer t.Show()
+		defer t.PShow()
+		t = T{2}
+		p := &T{3}
+		defer p.Show()
+		defer p.PShow()
+		p = &T{4}
+		var i interface{ Show() } = T{5}
+		defer i.Show()
+		i = T{6}
+		for _, x := range []T{{7}, {8}} {
+			defer x.Show()
+			defer x.PShow()
+		}
+		for i := 0; i < 2; i++ {
+			defer fmt.Print(i, ";")
+		}
+	}()
+	fmt.Println()
+}
+`,
+		want: "1;0;P8;T8;P7;T7;T5;P3;T3;P2;T1;g1;a;",
+	}})
+}

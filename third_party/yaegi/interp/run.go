@@ -1467,7 +1467,7 @@ func call(n *node) {
 		value = genFunctionWrapper(c0)
 		n.exec = func(f *frame) bltn {
 			val := make([]reflect.Value, len(values)+1)
-			val[0] = value(f)
+			val[0] = copyValue(value(f)) // evaluated now, as the arguments
 			for i, v := range values {
 				val[i+1] = copyValue(v(f)) // evaluated now
 			}
@@ -1765,7 +1765,7 @@ func callBin(n *node) {
 		// Store function call in frame for deferred execution.
 		n.exec = func(f *frame) bltn {
 			val := make([]reflect.Value, l+1)
-			val[0] = value(f)
+			val[0] = copyValue(value(f)) // evaluated now, as the arguments
 			for i, v := range values {
 				val[i+1] = copyValue(getBinValue(getMapType, v, f)) // evaluated now
 			}
