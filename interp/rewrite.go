@@ -374,8 +374,6 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		r.deferStmt(n)
 	case *ast.GoStmt:
 		r.goStmt(n)
-	case *ast.ForStmt:
-		r.forStmt(n)
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
 	case *ast.CallExpr:
@@ -964,143 +962,9 @@ func isLiteral(e ast.Expr) bool {
 	return false
 }
 
-// forStmt makes the variables of a three-clause loop per-iteration, as Go
-// 1.22 does, where it matters: when the body captures them in a closure or
-// takes their address. Loops whose body assigns the variable are left as
-// they are.
-func (r *fileRewriter) forStmt(s *ast.ForStmt) {
-	init, ok := s.Init.(*ast.AssignStmt)
-	if !ok || init.Tok != token.DEFINE {
-		return
-	}
-	var names []*ast.Ident
-	for _, e := range init.Lhs {
-		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
-			names = append(names, id)
-		}
-	}
-	names = r.captured(s.Body, names)
-	for _, id := range names {
-		if r.assigns(s.Body, id) {
-			return
-		}
-	}
-	r.copyVars(s.Body, names)
-}
-
-// copyVars starts the body with copies of the loop variables names, and
-// puts the user's statements in a block of their own so they may still
-// declare those names.
-func (r *fileRewriter) copyVars(body *ast.BlockStmt, names []*ast.Ident) {
-	if len(names) == 0 {
-		return
-	}
-	list := make([]string, len(names))
-	for i, id := range names {
-		list[i] = id.Name
-	}
-	joined := strings.Join(list, ", ")
-	blanks := strings.Repeat("_, ", len(list)-1) + "_"
-	r.insert(body.Lbrace+1, " "+joined+" := "+joined+"; "+blanks+" = "+joined+"; {")
-	r.insert(body.Rbrace, "}")
-}
-
-// refersTo returns a test of whether an identifier refers to one of the
-// variables the identifiers names declare: the same object when types are
-// known, else the same name.
-func (r *fileRewriter) refersTo(names []*ast.Ident) func(*ast.Ident) bool {
-	want := map[string]types.Object{}
-	for _, id := range names {
-		var obj types.Object
-		if r.info != nil {
-			obj = r.info.Defs[id]
-		}
-		want[id.Name] = obj
-	}
-	return func(id *ast.Ident) bool {
-		obj, ok := want[id.Name]
-		if !ok {
-			return false
-		}
-		if obj == nil {
-			return true
-		}
-		return r.info.Uses[id] == obj
-	}
-}
-
-// captured returns the names that body uses inside a function literal or
-// under the & operator, so that sharing one variable across iterations
-// would show.
-func (r *fileRewriter) captured(body *ast.BlockStmt, names []*ast.Ident) []*ast.Ident {
-	if len(names) == 0 {
-		return nil
-	}
-	refers := r.refersTo(names)
-	hit := map[string]bool{}
-	var walk func(n ast.Node, inClosure bool)
-	walk = func(n ast.Node, inClosure bool) {
-		ast.Inspect(n, func(n ast.Node) bool {
-			switch x := n.(type) {
-			case *ast.FuncLit:
-				walk(x.Body, true)
-				return false
-			case *ast.GoStmt, *ast.DeferStmt:
-				// Arguments of go and defer are evaluated at once; only
-				// function literals among them capture.
-			case *ast.UnaryExpr:
-				if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && x.Op == token.AND && refers(id) {
-					hit[id.Name] = true
-				}
-			case *ast.Ident:
-				if inClosure && refers(x) {
-					hit[x.Name] = true
-				}
-			}
-			return true
-		})
-	}
-	walk(body, false)
-	var out []*ast.Ident
-	for _, id := range names {
-		if hit[id.Name] {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// assigns reports whether body assigns to the variable id declares (or
-// increments it).
-func (r *fileRewriter) assigns(body *ast.BlockStmt, id *ast.Ident) bool {
-	refers := r.refersTo([]*ast.Ident{id})
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch x := n.(type) {
-		case *ast.AssignStmt:
-			if x.Tok == token.DEFINE && r.info == nil {
-				return true
-			}
-			// With types known, an identifier := declares is not in Uses,
-			// so only the variables a := reuses match.
-			for _, e := range x.Lhs {
-				if id, ok := ast.Unparen(e).(*ast.Ident); ok && refers(id) {
-					found = true
-				}
-			}
-		case *ast.IncDecStmt:
-			if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && refers(id) {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
-}
-
-// rangeStmt rewrites range over an integer into a counting loop, refuses
-// range over a function, and makes range variables per-iteration where a
-// closure captures them.
+// rangeStmt rewrites range over an integer into a counting loop, and
+// refuses range over a function. (Loop variables need no copies: microfn's
+// interpreter makes them per-iteration, see third_party/yaegi/FORK.md.)
 func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 	kind, typ := r.rangeKind(s.X)
 	switch kind {
@@ -1114,16 +978,6 @@ func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 	}
 	if kind == rangeInt {
 		r.rangeInt(s, typ)
-		return
-	}
-	if s.Tok == token.DEFINE {
-		var names []*ast.Ident
-		for _, e := range []ast.Expr{s.Key, s.Value} {
-			if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
-				names = append(names, id)
-			}
-		}
-		r.copyVars(s.Body, r.captured(s.Body, names))
 	}
 }
 
