@@ -1657,7 +1657,12 @@ func main() {
 	d := time.Duration(1)
 	str := d.String
 	d = 2
-	fmt.Println(get(), pget(), pget2(), str())
+	// The method value of an interface holding a pointer keeps the
+	// pointer: the value method reads the pointee when called.
+	var g interface{ Get() int } = &P{5}
+	iget := g.Get
+	g.(*P).n = 6
+	fmt.Println(get(), pget(), pget2(), str(), iget())
 
 	var fs []func() int
 	for _, q := range []P{{1}, {2}, {3}} {
@@ -1709,7 +1714,7 @@ func main() {
 	fmt.Println(out)
 }
 `,
-		want: "1 2 3 1ns\n1;1;2;2;3;3;1ns;2ns;\n2;1;1;8;\n[x xx xxx]",
+		want: "1 2 3 1ns 6\n1;1;2;2;3;3;1ns;2ns;\n2;1;1;8;\n[x xx xxx]",
 	}})
 }
 

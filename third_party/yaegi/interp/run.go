@@ -1125,9 +1125,12 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 	funcType := n.typ.TypeOf()
 
 	return func(f *frame) reflect.Value {
-		// The receiver is evaluated now, when the method value is made.
+		// The receiver is evaluated now, when the method value is made
+		// (one given as a value, with no node, is already: the dynamic
+		// value of an interface, whose pointer a value method
+		// dereferences when called).
 		var bound reflect.Value
-		if rcvr != nil {
+		if rcvr != nil && n.recv.node != nil {
 			bound = bindRecv(rcvr(f), def.types[numRet])
 		}
 		return reflect.MakeFunc(funcType, func(in []reflect.Value) []reflect.Value {
