@@ -380,7 +380,7 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		r.builtinCall(n)
 		r.reflectMethods(n)
 	case *ast.SelectorExpr:
-		r.methodValue(n)
+		r.methodExpr(n)
 	case *ast.GenDecl:
 		r.constDecl(n)
 	case *ast.CommClause:
@@ -398,85 +398,21 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 	return true
 }
 
-// methodValue works around the interpreter's late binding of method
-// values: Go binds the receiver of x.M (a copy of x, or &x for a pointer
-// method) when x.M is evaluated, the interpreter when the method value is
-// called, so
-//
-//	for _, t := range ts { fs = append(fs, t.Get) }
-//
-// gives functions that all see the last t. A method value that is not the
-// function of a call is bound through a function literal that gets the
-// receiver as its argument:
-//
-//	x.M  =>  func(r R) func(P) Q { return func(p P) Q { return r.M(p) } }(x)
-//
-// on x's line. It needs type information, and leaves alone what it cannot
-// spell this way (a receiver spanning lines, a generic method).
-func (r *fileRewriter) methodValue(sel *ast.SelectorExpr) {
-	if r.info == nil {
-		return
-	}
-	selection := r.info.Selections[sel]
-	if selection != nil && selection.Kind() == types.MethodExpr {
-		r.methodExpr(sel)
-		return
-	}
-	if selection == nil || selection.Kind() != types.MethodVal {
-		return
-	}
-	// x.M() is a call, not a method value.
-	var child ast.Node = sel
-	i := len(r.stack) - 1
-	for ; i >= 0; i-- {
-		p, ok := r.stack[i].(*ast.ParenExpr)
-		if !ok {
-			break
-		}
-		child = p
-	}
-	if i >= 0 {
-		if c, ok := r.stack[i].(*ast.CallExpr); ok && c.Fun == child {
-			return
-		}
-	}
-	if !r.copyable(sel.X) || strings.Contains(r.text(sel), "\n") {
-		return
-	}
-	sig, ok := r.info.Types[sel].Type.(*types.Signature)
-	if !ok || sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0 {
-		return
-	}
-	recvType := r.info.Types[sel.X].Type
-	if recvType == nil {
-		return
-	}
-	addr := ""
-	if _, ptrRecv := selection.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer); ptrRecv {
-		if _, ptrX := recvType.Underlying().(*types.Pointer); !ptrX && !types.IsInterface(recvType) {
-			recvType, addr = types.NewPointer(recvType), "&"
-		}
-	}
-	recvTyp, ok := r.typeString(recvType)
-	if !ok {
-		return
-	}
-	fw, ok := r.forwarder(sig)
-	if !ok {
-		return
-	}
-	rv := r.temp()
-	r.insert(sel.X.Pos(), "func("+rv+" "+recvTyp+") "+fw.typ+" { return "+fw.literal(rv+"."+sel.Sel.Name, fw.args)+" }("+addr)
-	r.replace(sel.X.End(), sel.End(), ")")
-}
-
 // methodExpr spells a method expression T.M (or (*T).M), which the
 // interpreter fails on, as the function literal it stands for:
 //
 //	T.M  =>  (func(r T, p P) Q { return r.M(p) })
 //
-// on its line.
+// on its line. (Method values, x.M, need no rewrite: microfn's
+// interpreter binds their receiver when they are evaluated, see
+// third_party/yaegi/FORK.md.)
 func (r *fileRewriter) methodExpr(sel *ast.SelectorExpr) {
+	if r.info == nil {
+		return
+	}
+	if selection := r.info.Selections[sel]; selection == nil || selection.Kind() != types.MethodExpr {
+		return
+	}
 	if strings.Contains(r.text(sel), "\n") {
 		return
 	}

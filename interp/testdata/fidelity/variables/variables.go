@@ -4,7 +4,9 @@ package prog
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 )
 
 // Point is a pair of numbers.
@@ -109,3 +111,65 @@ func (r *recorder) add(s string) { r.lines = append(r.lines, s) }
 func (n Named) Later() string { return "later " + n.S }
 
 func (r *recorder) addLater(s string) { r.lines = append(r.lines, s) }
+
+// Base has a number.
+type Base struct{ N int }
+
+// Get returns the number.
+func (b Base) Get() int { return b.N }
+
+// PGet returns the number through a pointer.
+func (b *Base) PGet() int { return b.N }
+
+// Outer embeds a Base.
+type Outer struct{ Base }
+
+// PtrOuter embeds a pointer to a Base.
+type PtrOuter struct{ *Base }
+
+// Getter gets a number.
+type Getter interface{ Get() int }
+
+// MethodValues makes method values of every kind of receiver and changes
+// the receivers afterwards.
+//
+//microfn:service
+func MethodValues(s string) []string {
+	b := Base{1}
+	g1, g2 := b.Get, b.PGet
+	b.N = 2
+	o := Outer{Base{3}}
+	o1, o2 := o.Get, o.PGet
+	o.N = 4
+	po := PtrOuter{&Base{5}}
+	p1, p2 := po.Get, po.PGet
+	po.N = 6
+	xs := []Base{{7}}
+	x1, x2 := xs[0].Get, xs[0].PGet
+	xs[0].N = 8
+	var g Getter = Base{9}
+	i1 := g.Get
+	g = Base{10}
+	var gp Getter = &Base{11}
+	i2 := gp.Get
+	gp.(*Base).N = 12
+	d := time.Duration(len(s)) * time.Millisecond
+	str := d.String
+	d = time.Hour
+	var sb strings.Builder
+	w := sb.WriteString
+	_, _ = w(s)
+	r := strings.NewReplacer("é", "e")
+	rep := r.Replace
+	r = strings.NewReplacer("é", "E")
+	words := strings.Fields("b a c")
+	sort.Slice(words, sorter{words}.less)
+	return []string{
+		fmt.Sprint(g1(), g2(), o1(), o2(), p1(), p2(), x1(), x2(), i1(), i2()),
+		str(), sb.String(), rep(s), rep(r.Replace(s)), strings.Join(words, ""),
+	}
+}
+
+type sorter struct{ words []string }
+
+func (s sorter) less(i, j int) bool { return s.words[i] < s.words[j] }
