@@ -2013,3 +2013,51 @@ func main() {
 		want: "1;0;P8;T8;P7;T7;T5;P3;T3;P2;T1;g1;a;",
 	}})
 }
+
+// TestDeferSpread: a deferred call with its last argument spread (defer
+// f(a, xs...)) passes the slice's elements (the deferred call passed the
+// slice as one argument, or failed).
+func TestDeferSpread(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "deferred calls with ...",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+func show(prefix string, xs ...any) { fmt.Print(prefix, len(xs), xs, ";") }
+
+func handle(errs ...*error) {
+	if r := recover(); r != nil {
+		for _, e := range errs {
+			*e = errors.New(fmt.Sprint(r))
+		}
+	}
+}
+
+func guarded() (a, b error) {
+	defer handle(&a, &b)
+	errs := []*error{&a}
+	defer handle(errs...)
+	panic("boom")
+}
+
+func main() {
+	func() {
+		xs := []any{"a", 1}
+		defer show("interpreted", xs...)
+		defer fmt.Print(xs...)
+		defer show("none")
+		xs[0] = "b"
+		xs = nil
+	}()
+	fmt.Println()
+	fmt.Println(guarded())
+}
+`,
+		want: "none0 [];b1interpreted2 [b 1];\nboom <nil>",
+	}})
+}

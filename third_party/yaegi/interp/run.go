@@ -1079,6 +1079,15 @@ func copyValue(v reflect.Value) reflect.Value {
 	return c
 }
 
+// spreadCall returns the deferred call of a function with its last
+// argument spread (f(a, xs...)), given as the function and its arguments
+// as the frame's deferred calls hold them: a function without arguments
+// that calls f with CallSlice, since deferred calls are made with Call.
+func spreadCall(val []reflect.Value) []reflect.Value {
+	fn, args := val[0], val[1:]
+	return []reflect.Value{reflect.ValueOf(func() { fn.CallSlice(args) })}
+}
+
 // bindsRecv reports whether the method selector n is evaluated as a
 // method value (x.M, and the function of a deferred or go call), whose
 // receiver Go evaluates at once, rather than called at once (x.M()).
@@ -1474,6 +1483,9 @@ func call(n *node) {
 			for i, v := range values {
 				val[i+1] = copyValue(v(f)) // evaluated now
 			}
+			if hasVariadicArgs {
+				val = spreadCall(val)
+			}
 			f.deferred = append([][]reflect.Value{val}, f.deferred...)
 			return tnext
 		}
@@ -1771,6 +1783,9 @@ func callBin(n *node) {
 			val[0] = copyValue(value(f)) // evaluated now, as the arguments
 			for i, v := range values {
 				val[i+1] = copyValue(getBinValue(getMapType, v, f)) // evaluated now
+			}
+			if n.action == aCallSlice {
+				val = spreadCall(val)
 			}
 			f.deferred = append([][]reflect.Value{val}, f.deferred...)
 			return tnext
