@@ -364,14 +364,6 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		return true
 	}
 	switch n := n.(type) {
-	case *ast.FuncDecl:
-		if n.Body != nil {
-			r.deferSafeClosures(n.Body)
-		}
-	case *ast.FuncLit:
-		r.deferSafeClosures(n.Body)
-	case *ast.DeferStmt:
-		r.deferStmt(n)
 	case *ast.GoStmt:
 		r.goStmt(n)
 	case *ast.RangeStmt:
@@ -849,6 +841,28 @@ func isPointer(t types.Type) bool {
 		return false
 	}
 	_, ok := t.Underlying().(*types.Pointer)
+	return ok
+}
+
+// copyable reports whether the expression e may be written again on one
+// line in front of the statement it is in: it spans one line and holds
+// nothing another rewrite changes (function literals, min, max, clear).
+func (r *fileRewriter) copyable(e ast.Expr) bool {
+	if strings.Contains(r.text(e), "\n") {
+		return false
+	}
+	ok := true
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			ok = false
+		case *ast.Ident:
+			if r.isBuiltin(x, "min") || r.isBuiltin(x, "max") || r.isBuiltin(x, "clear") {
+				ok = false
+			}
+		}
+		return ok
+	})
 	return ok
 }
 

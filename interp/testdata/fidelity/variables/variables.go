@@ -173,3 +173,78 @@ func MethodValues(s string) []string {
 type sorter struct{ words []string }
 
 func (s sorter) less(i, j int) bool { return s.words[i] < s.words[j] }
+
+// Counter counts.
+type Counter struct{ N int }
+
+// Show adds the count to lines.
+func (c Counter) Show(lines *[]string) { *lines = append(*lines, fmt.Sprint("show ", c.N)) }
+
+// Inc increments the count.
+func (c *Counter) Inc() { c.N++ }
+
+// Guard recovers a panic into the count.
+func (c *Counter) Guard() {
+	if r := recover(); r != nil {
+		c.N = -1
+	}
+}
+
+func record(lines *[]string, xs ...any) { *lines = append(*lines, fmt.Sprint(xs...)) }
+
+// Defers defers calls whose function, receiver and arguments change after
+// the defer statement, calls with ..., closures kept in variables, and
+// methods that recover.
+//
+//microfn:service
+func Defers(words []string) (lines []string) {
+	defer func() { lines = append(lines, "end") }()
+	for i, w := range words {
+		c := Counter{len(w)}
+		defer record(&lines, i, w)
+		defer c.Show(&lines)
+		c.N = 100
+	}
+	f := record
+	defer f(&lines, "f", len(words))
+	f = func(lines *[]string, xs ...any) { *lines = append(*lines, "changed") }
+	xs := []any{"spread", 1}
+	defer record(&lines, xs...)
+	xs[0] = "spread after"
+	var c Counter
+	defer c.Show(&lines)
+	defer c.Inc()
+	c.N = 10
+	cleanup := func() { lines = append(lines, fmt.Sprint("cleanup ", c.N)) }
+	defer cleanup()
+	return nil
+}
+
+// Recovers recovers in a method deferred directly, in a closure kept in a
+// variable, and not in a function a deferred literal calls.
+//
+//microfn:service
+func Recovers(s string) []string {
+	var c Counter
+	func() {
+		defer c.Guard()
+		panic(s)
+	}()
+	var got any
+	func() {
+		h := func() { got = recover() }
+		defer h()
+		panic(s + "!")
+	}()
+	var inner any
+	func() {
+		defer func() {
+			inner = helperRecover()
+			recover()
+		}()
+		panic(s)
+	}()
+	return []string{fmt.Sprint(c.N), fmt.Sprint(got), fmt.Sprint(inner)}
+}
+
+func helperRecover() any { return recover() }
