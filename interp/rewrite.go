@@ -505,15 +505,10 @@ var goBuiltins = map[string]bool{
 // it follows, so a line break between arguments never ends the statement
 // early.
 //
-// The goroutine is started by a function literal called at once because
-// of how the interpreter runs function literals: one in a go statement
-// reads the variables of the function it is in when it runs, not when the
-// go statement does (so in a loop it could see tf of a later iteration),
-// and a call of a function value resets the variable the value was made
-// in, which another goroutine may be making the next value in. The
-// literal called at once is made and called by the calling goroutine, and
-// the goroutine's function is made in that literal's own frame, with the
-// values of tf, ta and tb of the moment.
+// The goroutine is started by a function literal called at once, made
+// and called by the calling goroutine, so the goroutine's function is made
+// in that literal's own frame, with the values of tf, ta and tb of the
+// moment.
 func (r *fileRewriter) goStmt(g *ast.GoStmt) {
 	r.needsRT = true
 	if r.info != nil && r.goTyped(g) {
@@ -596,11 +591,11 @@ func (r *fileRewriter) goStmt(g *ast.GoStmt) {
 //
 //	go f(a, b)  =>  func(c *microfnrt.Forked, tf F, ta A, tb B) { go func() { defer func() { c.Exit(recover()) }(); c.Enter(); tf(ta, tb) }() }(microfnrt.Fork(), f, a, b)
 //
-// A function literal is called inside the goroutine, with the variables of
-// enclosing loops it reads passed in under their own names, so it sees
-// those of its iteration:
+// A function literal is called inside the goroutine (microfn's
+// interpreter gives each iteration of a loop its own variables, which the
+// literal sees):
 //
-//	go func(x X) { … v … }(a)  =>  func(c *microfnrt.Forked, v V, ta X) { go func() { defer …; c.Enter(); func(x X) { … v … }(ta) }() }(microfnrt.Fork(), v, a)
+//	go func(x X) { … v … }(a)  =>  func(c *microfnrt.Forked, ta X) { go func() { defer …; c.Enter(); func(x X) { … v … }(ta) }() }(microfnrt.Fork(), a)
 //
 // Only the text before f and between f and its arguments changes. It
 // reports false, changing nothing, when a type cannot be spelled here.
@@ -634,16 +629,6 @@ func (r *fileRewriter) goTyped(g *ast.GoStmt) bool {
 	var params, inner []string
 	outer := []string{proxyName + ".Fork()"}
 	params = append(params, c+" *"+proxyName+".Forked")
-	if lit != nil {
-		for _, v := range r.loopVarsRead(lit) {
-			typ, ok := r.typeString(v.Type())
-			if !ok {
-				return false
-			}
-			params = append(params, v.Name()+" "+typ)
-			outer = append(outer, v.Name())
-		}
-	}
 	innerFun := builtin
 	if lit == nil && builtin == "" {
 		typ, ok := r.typeString(tv.Type)
@@ -735,113 +720,6 @@ func (r *fileRewriter) isGeneric(e ast.Expr) bool {
 	}
 	fn, ok := r.info.Uses[id].(*types.Func)
 	return ok && fn.Type().(*types.Signature).TypeParams().Len() > 0
-}
-
-// loopVarsRead returns the variables declared in the loops around the
-// statement visited (inside its function) that lit reads and never
-// changes, in the order of their first use.
-func (r *fileRewriter) loopVarsRead(lit *ast.FuncLit) []*types.Var {
-	var loops []ast.Node
-	for i := len(r.stack) - 1; i >= 0; i-- {
-		switch n := r.stack[i].(type) {
-		case *ast.ForStmt, *ast.RangeStmt:
-			loops = append(loops, n)
-		case *ast.FuncLit, *ast.FuncDecl:
-			i = 0
-		}
-	}
-	if len(loops) == 0 {
-		return nil
-	}
-	inLoop := func(p token.Pos) bool {
-		for _, l := range loops {
-			if l.Pos() <= p && p < l.End() {
-				return true
-			}
-		}
-		return false
-	}
-	var vars []*types.Var
-	seen := map[*types.Var]bool{}
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
-		id, ok := n.(*ast.Ident)
-		if !ok {
-			return true
-		}
-		v, ok := r.info.Uses[id].(*types.Var)
-		if !ok || v.IsField() || seen[v] || !inLoop(v.Pos()) || (lit.Pos() <= v.Pos() && v.Pos() < lit.End()) {
-			return true
-		}
-		seen[v] = true
-		if !r.changes(lit.Body, v) {
-			vars = append(vars, v)
-		}
-		return true
-	})
-	return vars
-}
-
-// changes reports whether body may change the variable v: assign it or a
-// part of it held in it (a field, an array element), take its address, or
-// call a method with a pointer receiver on it.
-func (r *fileRewriter) changes(body *ast.BlockStmt, v *types.Var) bool {
-	is := func(e ast.Expr) bool {
-		for {
-			switch x := e.(type) {
-			case *ast.ParenExpr:
-				e = x.X
-				continue
-			case *ast.SelectorExpr:
-				if sel, ok := r.info.Selections[x]; ok && sel.Kind() == types.FieldVal && !isPointer(r.info.Types[x.X].Type) {
-					e = x.X
-					continue
-				}
-			case *ast.IndexExpr:
-				if tv, ok := r.info.Types[x.X]; ok && tv.Type != nil {
-					if _, array := tv.Type.Underlying().(*types.Array); array {
-						e = x.X
-						continue
-					}
-				}
-			case *ast.Ident:
-				return r.info.Uses[x] == v
-			}
-			return false
-		}
-	}
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch x := n.(type) {
-		case *ast.AssignStmt:
-			for _, e := range x.Lhs {
-				found = found || is(e)
-			}
-		case *ast.IncDecStmt:
-			found = found || is(x.X)
-		case *ast.RangeStmt:
-			if x.Tok == token.ASSIGN {
-				found = found || (x.Key != nil && is(x.Key)) || (x.Value != nil && is(x.Value))
-			}
-		case *ast.UnaryExpr:
-			found = found || (x.Op == token.AND && is(x.X))
-		case *ast.SelectorExpr:
-			if sel, ok := r.info.Selections[x]; ok && sel.Kind() == types.MethodVal {
-				if recv := sel.Obj().Type().(*types.Signature).Recv(); recv != nil && isPointer(recv.Type()) && !isPointer(r.info.Types[x.X].Type) {
-					found = found || is(x.X)
-				}
-			}
-		}
-		return !found
-	})
-	return found
-}
-
-func isPointer(t types.Type) bool {
-	if t == nil {
-		return false
-	}
-	_, ok := t.Underlying().(*types.Pointer)
-	return ok
 }
 
 // copyable reports whether the expression e may be written again on one

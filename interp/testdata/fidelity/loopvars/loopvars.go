@@ -405,3 +405,48 @@ func Parameters(words []string) []string {
 	}
 	return run(fs)
 }
+
+// Goroutines starts goroutines in loops that read the range variables,
+// the variables of a three-clause loop and of the body, and waits for
+// each before the body changes them.
+//
+//microfn:service
+func Goroutines(words []string) []string {
+	var mu sync.Mutex
+	var out []string
+	add := func(s string) {
+		mu.Lock()
+		out = append(out, s)
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for i, w := range words {
+		n := len(w)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			add(fmt.Sprint("range ", i, w, n))
+		}()
+	}
+	for i := 0; i < len(words); i++ {
+		wg.Add(1)
+		go func(prefix string) {
+			defer wg.Done()
+			add(fmt.Sprint(prefix, i, words[i]))
+		}("for ")
+	}
+	wg.Wait()
+	for _, w := range words {
+		done := make(chan bool)
+		count := 0
+		go func() {
+			count += len(w)
+			done <- true
+		}()
+		<-done
+		count++
+		add(fmt.Sprint("shared ", w, count))
+	}
+	sort.Strings(out)
+	return out
+}
