@@ -2868,6 +2868,9 @@ func mayCapture(loop *node, vars []*node) bool {
 	}
 	found := false
 	loop.Walk(func(n *node) bool {
+		if found {
+			return false
+		}
 		switch n.kind {
 		case funcLit, goStmt, deferStmt:
 			found = true

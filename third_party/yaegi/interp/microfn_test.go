@@ -1425,6 +1425,12 @@ outer:
 			}
 		}
 	}
+	// A selector of another variable after the function literal.
+	other := P{1}
+	keep := func(f func() string, _ int) { fs = append(fs, f) }
+	for i := 0; i < 2; i++ {
+		keep(func() string { return fmt.Sprint("f", i) }, other.n)
+	}
 	fmt.Println(collect(fs))
 
 	// Range over slices, arrays, pointers to arrays, strings, maps and
@@ -1530,7 +1536,7 @@ outer:
 	fmt.Println(got)
 }
 `,
-		want: "a0 a1 a2 b2 b4 b6 c0 10 c1 9 c2 8 d1 d2 d3 e0 1 e1 1 e2 1\n10 20 30 a0 a1 mk11 mk22 px py r0h r1\u00e9 r3! s0 s1 s2\n10;20;30;7;8;2\nkept\n[0 1 2 1 1 2 1 3 1 4 1 0 1 3]\n1;2;3;\n2;1;0;\n[10 20 30]",
+		want: "a0 a1 a2 b2 b4 b6 c0 10 c1 9 c2 8 d1 d2 d3 e0 1 e1 1 e2 1 f0 f1\n10 20 30 a0 a1 mk11 mk22 px py r0h r1\u00e9 r3! s0 s1 s2\n10;20;30;7;8;2\nkept\n[0 1 2 1 1 2 1 3 1 4 1 0 1 3]\n1;2;3;\n2;1;0;\n[10 20 30]",
 	}})
 }
 
