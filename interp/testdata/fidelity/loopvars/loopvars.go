@@ -276,6 +276,10 @@ func Headers(words []string) []string {
 	for i := range len(words) {
 		fs = append(fs, func() string { return fmt.Sprint("int ", i) })
 	}
+	keep := func(f func() string, _ []string) { fs = append(fs, f) }
+	for i := 0; i < len(words); i++ {
+		keep(func() string { return fmt.Sprint("kept ", i) }, words[:1])
+	}
 	out := run(fs)
 	sort.Strings(out)
 	return append(out, fmt.Sprint(len(mapped)))
