@@ -1062,9 +1062,7 @@ func bindRecv(src reflect.Value, dt reflect.Type) reflect.Value {
 		}
 		return src.Addr()
 	}
-	c := reflect.New(src.Type()).Elem()
-	c.Set(src)
-	return c
+	return copyValue(src)
 }
 
 // copyValue returns a copy of v, for an argument of a deferred call or of
