@@ -15,9 +15,9 @@
 //     function and a typed proxy takes the service's name, so every call
 //     of a service from service code goes through the host (and so through
 //     HTTP and the callee's policies). go statements are wrapped so their
-//     panics are recovered and they carry the call chain; loop variables
-//     become per-iteration; range over int and min, max and clear are
-//     rewritten into forms the interpreter runs. The rewrite keeps every
+//     panics are recovered and they carry the call chain; range over int
+//     and min, max and clear are rewritten into forms the interpreter
+//     runs. The rewrite keeps every
 //     line of user code on its line, so interpreter errors point at the
 //     user's lines. A generated file declares functions that call the
 //     JSON and text methods of the package's types that encode

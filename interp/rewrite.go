@@ -487,18 +487,8 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 		return true
 	}
 	switch n := n.(type) {
-	case *ast.FuncDecl:
-		if n.Body != nil {
-			r.deferSafeClosures(n.Body)
-		}
-	case *ast.FuncLit:
-		r.deferSafeClosures(n.Body)
-	case *ast.DeferStmt:
-		r.deferStmt(n)
 	case *ast.GoStmt:
 		r.goStmt(n)
-	case *ast.ForStmt:
-		r.forStmt(n)
 	case *ast.RangeStmt:
 		r.rangeStmt(n)
 	case *ast.CallExpr:
@@ -525,7 +515,9 @@ func (r *fileRewriter) visit(n ast.Node) bool {
 //
 //	T.M  =>  (func(r T, p P) Q { return r.M(p) })
 //
-// on its line.
+// on its line. (Method values, x.M, need no rewrite: microfn's
+// interpreter binds their receiver when they are evaluated, see
+// third_party/yaegi/FORK.md.)
 func (r *fileRewriter) methodExpr(sel *ast.SelectorExpr) {
 	if r.info == nil {
 		return
@@ -633,15 +625,10 @@ var goBuiltins = map[string]bool{
 // it follows, so a line break between arguments never ends the statement
 // early.
 //
-// The goroutine is started by a function literal called at once because
-// of how the interpreter runs function literals: one in a go statement
-// reads the variables of the function it is in when it runs, not when the
-// go statement does (so in a loop it could see tf of a later iteration),
-// and a call of a function value resets the variable the value was made
-// in, which another goroutine may be making the next value in. The
-// literal called at once is made and called by the calling goroutine, and
-// the goroutine's function is made in that literal's own frame, with the
-// values of tf, ta and tb of the moment.
+// The goroutine is started by a function literal called at once, made
+// and called by the calling goroutine, so the goroutine's function is made
+// in that literal's own frame, with the values of tf, ta and tb of the
+// moment.
 func (r *fileRewriter) goStmt(g *ast.GoStmt) {
 	r.needsRT = true
 	if r.info != nil && r.goTyped(g) {
@@ -724,11 +711,11 @@ func (r *fileRewriter) goStmt(g *ast.GoStmt) {
 //
 //	go f(a, b)  =>  func(c *microfnrt.Forked, tf F, ta A, tb B) { go func() { defer func() { c.Exit(recover()) }(); c.Enter(); tf(ta, tb) }() }(microfnrt.Fork(), f, a, b)
 //
-// A function literal is called inside the goroutine, with the variables of
-// enclosing loops it reads passed in under their own names, so it sees
-// those of its iteration:
+// A function literal is called inside the goroutine (microfn's
+// interpreter gives each iteration of a loop its own variables, which the
+// literal sees):
 //
-//	go func(x X) { … v … }(a)  =>  func(c *microfnrt.Forked, v V, ta X) { go func() { defer …; c.Enter(); func(x X) { … v … }(ta) }() }(microfnrt.Fork(), v, a)
+//	go func(x X) { … v … }(a)  =>  func(c *microfnrt.Forked, ta X) { go func() { defer …; c.Enter(); func(x X) { … v … }(ta) }() }(microfnrt.Fork(), a)
 //
 // Only the text before f and between f and its arguments changes. It
 // reports false, changing nothing, when a type cannot be spelled here.
@@ -762,16 +749,6 @@ func (r *fileRewriter) goTyped(g *ast.GoStmt) bool {
 	var params, inner []string
 	outer := []string{proxyName + ".Fork()"}
 	params = append(params, c+" *"+proxyName+".Forked")
-	if lit != nil {
-		for _, v := range r.loopVarsRead(lit) {
-			typ, ok := r.typeString(v.Type())
-			if !ok {
-				return false
-			}
-			params = append(params, v.Name()+" "+typ)
-			outer = append(outer, v.Name())
-		}
-	}
 	innerFun := builtin
 	if lit == nil && builtin == "" {
 		typ, ok := r.typeString(tv.Type)
@@ -865,110 +842,25 @@ func (r *fileRewriter) isGeneric(e ast.Expr) bool {
 	return ok && fn.Type().(*types.Signature).TypeParams().Len() > 0
 }
 
-// loopVarsRead returns the variables declared in the loops around the
-// statement visited (inside its function) that lit reads and never
-// changes, in the order of their first use.
-func (r *fileRewriter) loopVarsRead(lit *ast.FuncLit) []*types.Var {
-	var loops []ast.Node
-	for i := len(r.stack) - 1; i >= 0; i-- {
-		switch n := r.stack[i].(type) {
-		case *ast.ForStmt, *ast.RangeStmt:
-			loops = append(loops, n)
-		case *ast.FuncLit, *ast.FuncDecl:
-			i = 0
-		}
-	}
-	if len(loops) == 0 {
-		return nil
-	}
-	inLoop := func(p token.Pos) bool {
-		for _, l := range loops {
-			if l.Pos() <= p && p < l.End() {
-				return true
-			}
-		}
+// copyable reports whether the expression e may be written again on one
+// line in front of the statement it is in: it spans one line and holds
+// nothing another rewrite changes (function literals, min, max, clear).
+func (r *fileRewriter) copyable(e ast.Expr) bool {
+	if strings.Contains(r.text(e), "\n") {
 		return false
 	}
-	var vars []*types.Var
-	seen := map[*types.Var]bool{}
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
-		id, ok := n.(*ast.Ident)
-		if !ok {
-			return true
-		}
-		v, ok := r.info.Uses[id].(*types.Var)
-		if !ok || v.IsField() || seen[v] || !inLoop(v.Pos()) || (lit.Pos() <= v.Pos() && v.Pos() < lit.End()) {
-			return true
-		}
-		seen[v] = true
-		if !r.changes(lit.Body, v) {
-			vars = append(vars, v)
-		}
-		return true
-	})
-	return vars
-}
-
-// changes reports whether body may change the variable v: assign it or a
-// part of it held in it (a field, an array element), take its address, or
-// call a method with a pointer receiver on it.
-func (r *fileRewriter) changes(body *ast.BlockStmt, v *types.Var) bool {
-	is := func(e ast.Expr) bool {
-		for {
-			switch x := e.(type) {
-			case *ast.ParenExpr:
-				e = x.X
-				continue
-			case *ast.SelectorExpr:
-				if sel, ok := r.info.Selections[x]; ok && sel.Kind() == types.FieldVal && !isPointer(r.info.Types[x.X].Type) {
-					e = x.X
-					continue
-				}
-			case *ast.IndexExpr:
-				if tv, ok := r.info.Types[x.X]; ok && tv.Type != nil {
-					if _, array := tv.Type.Underlying().(*types.Array); array {
-						e = x.X
-						continue
-					}
-				}
-			case *ast.Ident:
-				return r.info.Uses[x] == v
-			}
-			return false
-		}
-	}
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
+	ok := true
+	ast.Inspect(e, func(n ast.Node) bool {
 		switch x := n.(type) {
-		case *ast.AssignStmt:
-			for _, e := range x.Lhs {
-				found = found || is(e)
-			}
-		case *ast.IncDecStmt:
-			found = found || is(x.X)
-		case *ast.RangeStmt:
-			if x.Tok == token.ASSIGN {
-				found = found || (x.Key != nil && is(x.Key)) || (x.Value != nil && is(x.Value))
-			}
-		case *ast.UnaryExpr:
-			found = found || (x.Op == token.AND && is(x.X))
-		case *ast.SelectorExpr:
-			if sel, ok := r.info.Selections[x]; ok && sel.Kind() == types.MethodVal {
-				if recv := sel.Obj().Type().(*types.Signature).Recv(); recv != nil && isPointer(recv.Type()) && !isPointer(r.info.Types[x.X].Type) {
-					found = found || is(x.X)
-				}
+		case *ast.FuncLit:
+			ok = false
+		case *ast.Ident:
+			if r.isBuiltin(x, "min") || r.isBuiltin(x, "max") || r.isBuiltin(x, "clear") {
+				ok = false
 			}
 		}
-		return !found
+		return ok
 	})
-	return found
-}
-
-func isPointer(t types.Type) bool {
-	if t == nil {
-		return false
-	}
-	_, ok := t.Underlying().(*types.Pointer)
 	return ok
 }
 
@@ -1018,144 +910,10 @@ func isLiteral(e ast.Expr) bool {
 	return false
 }
 
-// forStmt makes the variables of a three-clause loop per-iteration, as Go
-// 1.22 does, where it matters: when the body captures them in a closure or
-// takes their address. Loops whose body assigns the variable are left as
-// they are.
-func (r *fileRewriter) forStmt(s *ast.ForStmt) {
-	init, ok := s.Init.(*ast.AssignStmt)
-	if !ok || init.Tok != token.DEFINE {
-		return
-	}
-	var names []*ast.Ident
-	for _, e := range init.Lhs {
-		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
-			names = append(names, id)
-		}
-	}
-	names = r.captured(s.Body, names)
-	for _, id := range names {
-		if r.assigns(s.Body, id) {
-			return
-		}
-	}
-	r.copyVars(s.Body, names)
-}
-
-// copyVars starts the body with copies of the loop variables names, and
-// puts the user's statements in a block of their own so they may still
-// declare those names.
-func (r *fileRewriter) copyVars(body *ast.BlockStmt, names []*ast.Ident) {
-	if len(names) == 0 {
-		return
-	}
-	list := make([]string, len(names))
-	for i, id := range names {
-		list[i] = id.Name
-	}
-	joined := strings.Join(list, ", ")
-	blanks := strings.Repeat("_, ", len(list)-1) + "_"
-	r.insert(body.Lbrace+1, " "+joined+" := "+joined+"; "+blanks+" = "+joined+"; {")
-	r.insert(body.Rbrace, "}")
-}
-
-// refersTo returns a test of whether an identifier refers to one of the
-// variables the identifiers names declare: the same object when types are
-// known, else the same name.
-func (r *fileRewriter) refersTo(names []*ast.Ident) func(*ast.Ident) bool {
-	want := map[string]types.Object{}
-	for _, id := range names {
-		var obj types.Object
-		if r.info != nil {
-			obj = r.info.Defs[id]
-		}
-		want[id.Name] = obj
-	}
-	return func(id *ast.Ident) bool {
-		obj, ok := want[id.Name]
-		if !ok {
-			return false
-		}
-		if obj == nil {
-			return true
-		}
-		return r.info.Uses[id] == obj
-	}
-}
-
-// captured returns the names that body uses inside a function literal or
-// under the & operator, so that sharing one variable across iterations
-// would show.
-func (r *fileRewriter) captured(body *ast.BlockStmt, names []*ast.Ident) []*ast.Ident {
-	if len(names) == 0 {
-		return nil
-	}
-	refers := r.refersTo(names)
-	hit := map[string]bool{}
-	var walk func(n ast.Node, inClosure bool)
-	walk = func(n ast.Node, inClosure bool) {
-		ast.Inspect(n, func(n ast.Node) bool {
-			switch x := n.(type) {
-			case *ast.FuncLit:
-				walk(x.Body, true)
-				return false
-			case *ast.GoStmt, *ast.DeferStmt:
-				// Arguments of go and defer are evaluated at once; only
-				// function literals among them capture.
-			case *ast.UnaryExpr:
-				if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && x.Op == token.AND && refers(id) {
-					hit[id.Name] = true
-				}
-			case *ast.Ident:
-				if inClosure && refers(x) {
-					hit[x.Name] = true
-				}
-			}
-			return true
-		})
-	}
-	walk(body, false)
-	var out []*ast.Ident
-	for _, id := range names {
-		if hit[id.Name] {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// assigns reports whether body assigns to the variable id declares (or
-// increments it).
-func (r *fileRewriter) assigns(body *ast.BlockStmt, id *ast.Ident) bool {
-	refers := r.refersTo([]*ast.Ident{id})
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch x := n.(type) {
-		case *ast.AssignStmt:
-			if x.Tok == token.DEFINE && r.info == nil {
-				return true
-			}
-			// With types known, an identifier := declares is not in Uses,
-			// so only the variables a := reuses match.
-			for _, e := range x.Lhs {
-				if id, ok := ast.Unparen(e).(*ast.Ident); ok && refers(id) {
-					found = true
-				}
-			}
-		case *ast.IncDecStmt:
-			if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && refers(id) {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
-}
-
-// rangeStmt rewrites range over an integer into a counting loop, and makes
-// range variables per-iteration where a closure captures them. (The
-// interpreter ranges over functions itself, with fresh variables each
-// iteration.)
+// rangeStmt rewrites range over an integer into a counting loop. (The
+// interpreter ranges over functions itself, and loop variables need no
+// copies: microfn's interpreter makes them per-iteration, see
+// third_party/yaegi/FORK.md.)
 func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 	kind, typ := r.rangeKind(s.X)
 	if s.Tok == token.ASSIGN && s.Key != nil {
@@ -1164,16 +922,6 @@ func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 	}
 	if kind == rangeInt {
 		r.rangeInt(s, typ)
-		return
-	}
-	if s.Tok == token.DEFINE {
-		var names []*ast.Ident
-		for _, e := range []ast.Expr{s.Key, s.Value} {
-			if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
-				names = append(names, id)
-			}
-		}
-		r.copyVars(s.Body, r.captured(s.Body, names))
 	}
 }
 

@@ -184,6 +184,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 							ktyp = sc.getType("int")
 							vtyp = sc.getType("rune")
 						case reflect.Array, reflect.Slice:
+							sc.add(sc.getType("int")) // Add a dummy type to store the count of iterations
 							sc.add(sc.getType("int")) // Add a dummy type to store array shallow copy for range
 							ktyp = sc.getType("int")
 							vtyp = valueTOf(typ.Elem())
@@ -199,6 +200,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						ktyp = o.typ.key
 						vtyp = o.typ.val
 					case ptrT:
+						sc.add(sc.getType("int")) // Add a dummy type to store the count of iterations
 						sc.add(sc.getType("int")) // Add a dummy type to store the array for range
 						ktyp = sc.getType("int")
 						vtyp = o.typ.val
@@ -213,6 +215,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 						ktyp = sc.getType("int")
 						vtyp = sc.getType("rune")
 					case arrayT, sliceT, variadicT:
+						sc.add(sc.getType("int")) // Add a dummy type to store the count of iterations
 						sc.add(sc.getType("int")) // Add a dummy type to store array shallow copy for range
 						ktyp = sc.getType("int")
 						vtyp = o.typ.val
@@ -785,6 +788,11 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					n.gen = nop
 					src.findex = dest.findex
 					src.level = level
+					if n.kind == defineStmt {
+						// The literal stores its value into the variable,
+						// which must be a new one each time.
+						src.gen = declaring(src.gen, []*node{dest})
+					}
 				case len(n.child) < 4 && n.kind != defineStmt && isArithmeticAction(src) && !isInterface(dest.typ):
 					// Optimize single assignments from some arithmetic operations.
 					src.typ = dest.typ
@@ -1473,6 +1481,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 		case forStmt1: // for init; ; {}
 			init, body := n.child[0], n.child[1]
+			body.gen = nextIteration(body.gen, n, initVars(init))
 			n.start = init.start
 			init.tnext = body.start
 			body.tnext = n.start
@@ -1499,6 +1508,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 		case forStmt3: // for init; cond; {}
 			init, cond, body := n.child[0], n.child[1], n.child[2]
+			body.gen = nextIteration(body.gen, n, initVars(init))
 			if !isBool(cond.typ) {
 				err = cond.cfgErrorf("non-bool used as for condition")
 			}
@@ -1548,6 +1558,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 		case forStmt6: // for init; ; post {}
 			init, post, body := n.child[0], n.child[1], n.child[2]
+			body.gen = nextIteration(body.gen, n, initVars(init))
 			n.start = init.start
 			init.tnext = body.start
 			body.tnext = post.start
@@ -1556,6 +1567,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 		case forStmt7: // for init; cond; post {}
 			init, cond, post, body := n.child[0], n.child[1], n.child[2], n.child[3]
+			body.gen = nextIteration(body.gen, n, initVars(init))
 			if !isBool(cond.typ) {
 				err = cond.cfgErrorf("non-bool used as for condition")
 			}
@@ -2119,12 +2131,22 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				}
 			}
 			sbn.start = clauses[0].start
+			if len(clauses[0].child) == 1 {
+				// A lone default clause: its case node sets the variable
+				// of a type switch.
+				sbn.start = clauses[0]
+			}
 			n.start = n.child[0].start
 			if n.kind == typeSwitch {
 				// Handle the typeSwitch init (the type assert expression).
 				init := n.child[1].lastChild().child[0]
 				init.tnext = sbn.start
 				n.child[0].tnext = init.start
+			} else if len(n.child) > 2 {
+				// switch init; tag {}: the tag is evaluated after the init
+				// statement.
+				n.child[0].tnext = n.child[1].start
+				n.child[1].tnext = sbn.start
 			} else {
 				n.child[0].tnext = sbn.start
 			}
@@ -2366,6 +2388,8 @@ func compDefineX(sc *scope, n *node) error {
 		}
 		types = append(types, typ, sc.getType("bool"))
 		setCommaOkGen(n)
+		// The variables are new ones each time the definition runs.
+		src.gen = declaring(src.gen, n.child[:2])
 		n.gen = nop
 
 	default:
@@ -2976,6 +3000,70 @@ func isInConstOrTypeDecl(n *node) bool {
 		anc = anc.anc
 	}
 	return false
+}
+
+// initVars returns the variables the init statement of a for statement
+// declares.
+func initVars(init *node) []*node {
+	switch init.kind {
+	case defineStmt:
+		return init.child[:init.nleft]
+	case defineXStmt:
+		return init.child[:len(init.child)-1]
+	}
+	return nil
+}
+
+// mayCapture reports whether something in loop may keep one of the
+// variables vars beyond an iteration: a function literal, a go or defer
+// statement, or the address of, a slice of or a selector (a method value,
+// a method with a pointer receiver) on one of them. In a loop without
+// any, giving the variables new locations at each iteration would change
+// nothing. Variables are matched by name, which can only find more.
+func mayCapture(loop *node, vars []*node) bool {
+	names := map[string]bool{}
+	for _, v := range vars {
+		if v.ident != "" && v.ident != "_" {
+			names[v.ident] = true
+		}
+	}
+	if len(names) == 0 {
+		return false
+	}
+	found := false
+	loop.Walk(func(n *node) bool {
+		if found {
+			return false
+		}
+		switch n.kind {
+		case funcDecl:
+			// The instance of a generic function a call in the loop
+			// was given (see genAST): its code is not the loop's, and
+			// may call itself.
+			return false
+		case funcLit, goStmt, deferStmt:
+			found = true
+		case addressExpr, sliceExpr, selectorExpr:
+			found = names[rootIdent(n.child[0])]
+		}
+		return !found
+	}, nil)
+	return found
+}
+
+// rootIdent returns the name of the variable an operand such as v, v.f,
+// v[i] or (v) is part of, or "".
+func rootIdent(n *node) string {
+	for {
+		switch n.kind {
+		case identExpr:
+			return n.ident
+		case selectorExpr, indexExpr, parenExpr, sliceExpr:
+			n = n.child[0]
+		default:
+			return ""
+		}
+	}
 }
 
 // isNewDefine returns true if node refers to a new definition.

@@ -114,6 +114,7 @@ type frame struct {
 	root *frame          // global space
 	anc  *frame          // ancestor frame (caller space)
 	data []reflect.Value // values
+	orig *frame          // the frame a clone was made from, whose panic recover sees
 
 	mutex     sync.RWMutex
 	deferred  [][]reflect.Value  // defer stack
@@ -149,6 +150,10 @@ func (f *frame) clone() *frame {
 		id:        f.runid(),
 		done:      f.done,
 		debug:     f.debug,
+		orig:      f,
+	}
+	if f.orig != nil {
+		nf.orig = f.orig
 	}
 	nf.data = make([]reflect.Value, len(f.data))
 	copy(nf.data, f.data)

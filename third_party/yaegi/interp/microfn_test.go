@@ -4164,6 +4164,1155 @@ func main() {
 	}})
 }
 
+// TestNewVariablePerDeclaration: each run of a declaration makes a new
+// variable, which the closures, goroutines and pointers made in a previous
+// run keep. The comma-ok forms of a map index, a type assertion and a
+// receive, and composite literals of arrays, slices and maps, stored their
+// values into the variable of the previous run, and a failed comma-ok form
+// left the previous value there.
+func TestNewVariablePerDeclaration(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "comma-ok forms and literals in a loop",
+		src: `package main
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+)
+
+type N struct{ s string }
+
+func (n N) Name() string { return n.s }
+
+func main() {
+	table := map[string]N{"a": {"A"}, "b": {"B"}, "c": {"C"}}
+	keys := []string{"a", "b", "c"}
+
+	// A goroutine per element, each with its own n.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var names []string
+	for _, k := range keys {
+		n, ok := table[k]
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			names = append(names, n.Name())
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Strings(names)
+	fmt.Println(names)
+
+	var fs []func() string
+	var ps []*N
+	c := make(chan N, 1)
+	for _, k := range keys {
+		var x any = table[k]
+		v, ok := x.(N)
+		c <- v
+		r, more := <-c
+		var w, found = table[k]
+		if i, ok := table[k]; ok {
+			fs = append(fs, func() string { return i.Name() })
+		}
+		switch j, ok := table[k]; {
+		case ok:
+			ps = append(ps, &j)
+		}
+		fs = append(fs, func() string { return fmt.Sprint(v.Name(), ok, r.Name(), more, w.Name(), found) })
+		ps = append(ps, &v, &r, &w)
+	}
+	for _, f := range fs {
+		fmt.Print(f(), ";")
+	}
+	fmt.Println()
+	for _, p := range ps {
+		fmt.Print(p.Name())
+	}
+	fmt.Println()
+
+	// A failed comma-ok form leaves the zero value in the new variable.
+	for _, x := range []any{1, "a"} {
+		m := map[any]int{1: 10}
+		v, ok := x.(int)
+		e, found := m[x]
+		fmt.Print(v, ok, e, found, ";")
+	}
+	fmt.Println()
+
+	// Composite literals.
+	var as []*[1]int
+	var ss []*[]int
+	var ms []*map[int]bool
+	for i := 0; i < 3; i++ {
+		a := [1]int{i}
+		s := []int{i}
+		m := map[int]bool{i: true}
+		as, ss, ms = append(as, &a), append(ss, &s), append(ms, &m)
+	}
+	fmt.Println(*as[0], *as[2], *ss[0], *ss[2], *ms[0], *ms[2])
+}
+`,
+		want: "[A B C]\nA;AtrueAtrueAtrue;B;BtrueBtrueBtrue;C;CtrueCtrueCtrue;\nAAAABBBBCCCC\n1 true 10 true;0 false 0 false;\n[0] [2] [0] [2] map[0:true] map[2:true]",
+	}})
+}
+
+// TestNewVariablePerClause: the variable of a type switch clause and the
+// variables a select case receives into are new ones each time the clause
+// runs (closures and pointers of every iteration of a loop shared one),
+// and a type switch whose only clause is default sets its variable (it was
+// left nil).
+func TestNewVariablePerClause(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "type switch and select in a loop",
+		src: `package main
+
+import "fmt"
+
+type N struct{ s string }
+
+func (n N) Name() string { return n.s }
+
+func main() {
+	values := []any{N{"A"}, "b", 3, nil}
+	var fs []func() string
+	var ps []*any
+	for _, x := range values {
+		switch v := x.(type) {
+		case N:
+			fs = append(fs, func() string { return v.Name() })
+		case string, int:
+			fs = append(fs, func() string { return fmt.Sprint(v) })
+		case nil:
+			ps = append(ps, &v)
+		}
+		switch v := x.(type) {
+		case fmt.Stringer:
+		default:
+			ps = append(ps, &v)
+		}
+	}
+	for _, x := range []any{1.5, true} {
+		switch v := x.(type) {
+		default:
+			ps = append(ps, &v)
+		}
+	}
+	for _, f := range fs {
+		fmt.Print(f(), ";")
+	}
+	for _, p := range ps {
+		fmt.Print(*p, ";")
+	}
+	fmt.Println()
+
+	c := make(chan string, 1)
+	ok := make(chan int, 1)
+	var gs []func() string
+	var qs []*string
+	for _, s := range []string{"x", "yy", "zzz"} {
+		c <- s
+		select {
+		case v := <-c:
+			gs = append(gs, func() string { return v })
+			qs = append(qs, &v)
+		}
+		ok <- len(s)
+		select {
+		case n, more := <-ok:
+			gs = append(gs, func() string { return fmt.Sprint(n, more) })
+		}
+	}
+	for _, g := range gs {
+		fmt.Print(g(), ";")
+	}
+	for _, q := range qs {
+		fmt.Print(*q, ";")
+	}
+	fmt.Println()
+}
+`,
+		want: "A;b;3;{A};b;3;<nil>;<nil>;1.5;true;\nx;1 true;yy;2 true;zzz;3 true;x;yy;zzz;",
+	}})
+}
+
+// TestFuncLitSlot: a call of a function made by a function literal no
+// longer sets the literal's frame slot back to the function made before
+// it when it returns. Another goroutine, or an argument evaluated between
+// the making of a new function and its use, made the call use the older
+// function (or nil), and a function made in a frame and called by one of
+// its deferred calls waited for good for the frame's lock. The copy of the
+// frame a function keeps no longer holds the previous function instead.
+func TestFuncLitSlot(t *testing.T) {
+	t.Parallel()
+	for _, c := range []forkCase{{
+		name: "a literal's earlier function runs between its making and its use",
+		src: `package main
+
+import "fmt"
+
+func keep(f func(int) int, _ int) func(int) int { return f }
+
+func main() {
+	prev := func(x int) int { return x }
+	for i := 1; i <= 4; i++ {
+		n := i * 100
+		// The function literal is made, then prev, made by the same literal
+		// in the previous iteration, runs before keep receives the new one.
+		prev = keep(func(x int) int { return n + x }, prev(i))
+		fmt.Print(prev(0), ";")
+	}
+	fmt.Println()
+}
+`,
+		want: "100;200;300;400;",
+	}, {
+		name: "goroutines made in a loop",
+		src: `package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	sum := 0
+	for i := 0; i < 1000; i++ {
+		n := i
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			sum += n
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	fmt.Println(sum)
+}
+`,
+		want: "499500",
+	}, {
+		name: "a closure called by a deferred call",
+		src: `package main
+
+import "fmt"
+
+func run(xs []string) (out []string) {
+	for _, x := range xs {
+		y := x + "!"
+		h := func() { out = append(out, y) }
+		defer h()
+	}
+	return nil
+}
+
+func main() {
+	fmt.Println(run([]string{"a", "b", "c"}))
+}
+`,
+		want: "[c! b! a!]",
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			var out, stderr bytes.Buffer
+			i := interp.New(interp.Options{Stdout: &out, Stderr: &stderr})
+			if err := i.Use(stdlib.Symbols); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := i.EvalWithContext(ctx, c.src); err != nil {
+				t.Fatalf("eval: %v\noutput: %s%s", err, out.String(), stderr.String())
+			}
+			if got := strings.TrimSpace(out.String()); got != c.want {
+				t.Errorf("got\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+// TestRangeString: a range over a string steps through its bytes as Go
+// does: the index is the byte offset of each rune, and an invalid byte is
+// one step with the rune U+FFFD (the index counted runes when ranging with
+// the index alone, and an invalid byte advanced the index by 3).
+func TestRangeString(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "every form, valid and invalid UTF-8",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type Text string
+
+const greeting = "héllo, 世界"
+
+func word() string { return "añb" }
+
+// offsets lists the index of each iteration of a range over s.
+func offsets(s string) []int {
+	var out []int
+	for i := range s {
+		out = append(out, i)
+	}
+	return out
+}
+
+// pairs lists index:rune of each iteration.
+func pairs(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		fmt.Fprintf(&b, "%d:%U ", i, r)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func main() {
+	fmt.Println(offsets("héllo"), offsets(greeting), offsets(""))
+	for _, s := range []string{
+		"héllo",
+		"\xffab",            // an invalid byte
+		"a\xc3",             // a truncated 2-byte sequence at the end
+		"a\xe6\x97b",        // a truncated 3-byte sequence
+		"\xf0\x9f\x98",      // a truncated 4-byte sequence
+		"\xf0\x9f\x98\x80!", // a whole 4-byte sequence
+		"\xed\xa0\x80",      // a surrogate half
+		"\xc0\xaf",          // an overlong encoding
+		"\xf4\x90\x80\x80",  // above U+10FFFF
+	} {
+		fmt.Println(offsets(s), pairs(s))
+	}
+	// Every range form.
+	n := 0
+	for range greeting {
+		n++
+	}
+	var runes []rune
+	for _, r := range greeting {
+		runes = append(runes, r)
+	}
+	var idx []int
+	for i, _ := range Text("añb") {
+		idx = append(idx, i)
+	}
+	b := []byte("ñandú")
+	for i, r := range string(b) {
+		idx = append(idx, i, int(r))
+	}
+	for i := range word() {
+		idx = append(idx, i)
+	}
+	var last int
+	var lastRune rune
+	for i, r := range "日本" {
+		last, lastRune = i, r
+	}
+	fmt.Println(n, string(runes), idx, last, string(lastRune))
+	// Scanning with the index.
+	s := "façade,naïve,日本"
+	start := 0
+	var fields []string
+	for i, r := range s {
+		if r == ',' {
+			fields = append(fields, s[start:i])
+			start = i + 1
+		}
+	}
+	fields = append(fields, s[start:])
+	fmt.Printf("%q\n", fields)
+	// Conversions.
+	fmt.Println([]byte("hé"), []rune("hé世"), string([]rune("hé世")), len([]rune("a\xffb")), []rune("a\xffb"), string([]byte{0xe4, 0xb8, 0x96}))
+}
+`,
+		want: "[0 1 3 4 5] [0 1 3 4 5 6 7 8 11] []\n[0 1 3 4 5] 0:U+0068 1:U+00E9 3:U+006C 4:U+006C 5:U+006F\n[0 1 2] 0:U+FFFD 1:U+0061 2:U+0062\n[0 1] 0:U+0061 1:U+FFFD\n[0 1 2 3] 0:U+0061 1:U+FFFD 2:U+FFFD 3:U+0062\n[0 1 2] 0:U+FFFD 1:U+FFFD 2:U+FFFD\n[0 4] 0:U+1F600 4:U+0021\n[0 1 2] 0:U+FFFD 1:U+FFFD 2:U+FFFD\n[0 1] 0:U+FFFD 1:U+FFFD\n[0 1 2 3] 0:U+FFFD 1:U+FFFD 2:U+FFFD 3:U+FFFD\n9 h\u00e9llo, \u4e16\u754c [0 1 3 0 241 2 97 3 110 4 100 5 250 0 1 3] 3 \u672c\n[\"fa\u00e7ade\" \"na\u00efve\" \"\u65e5\u672c\"]\n[104 195 169] [104 233 19990] h\u00e9\u4e16 3 [97 65533 98] \u4e16",
+	}})
+}
+
+// TestLoopVariablePerIteration: the variables a for statement declares are
+// new at each iteration, as in Go 1.22: those of a three-clause loop are
+// copied to new ones before the post statement, those of a range statement
+// are set in new ones. Closures, goroutines, deferred calls and pointers
+// of every iteration shared one variable. Assigning to a range variable in
+// the body no longer changes the iteration, and a range over a variable
+// holding a pointer to an array no longer overwrites the variable declared
+// before the loop.
+func TestLoopVariablePerIteration(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "loop variables",
+		src: `package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+type P struct{ n int }
+
+func (p P) Get() int  { return p.n }
+func (p *P) Addr() *P { return p }
+
+func collect(fs []func() string) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f())
+	}
+	return strings.Join(out, " ")
+}
+
+func main() {
+	var fs []func() string
+	// Three-clause loops: each iteration has its own i, copied before
+	// the post statement.
+	for i := 0; i < 3; i++ {
+		fs = append(fs, func() string { return fmt.Sprint("a", i) })
+	}
+	for i := 0; i < 6; i++ {
+		if i%2 == 0 {
+			continue
+		}
+		fs = append(fs, func() string { return fmt.Sprint("b", i) })
+		i++ // the next iteration's i starts from this one
+	}
+	for i, j := 0, 10; i < 3; i, j = i+1, j-1 {
+		fs = append(fs, func() string { return fmt.Sprint("c", i, j) })
+	}
+	for i := 0; i < 3; {
+		fs = append(fs, func() string { return fmt.Sprint("d", i) })
+		i++
+	}
+outer:
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			if j == 1 {
+				fs = append(fs, func() string { return fmt.Sprint("e", i, j) })
+				continue outer
+			}
+		}
+	}
+	// A selector of another variable after the function literal.
+	other := P{1}
+	keep := func(f func() string, _ int) { fs = append(fs, f) }
+	for i := 0; i < 2; i++ {
+		keep(func() string { return fmt.Sprint("f", i) }, other.n)
+	}
+	fmt.Println(collect(fs))
+
+	// Range over slices, arrays, pointers to arrays, strings, maps and
+	// channels: new variables at each iteration.
+	fs = nil
+	var ptrs []*int
+	xs := []int{10, 20, 30}
+	arr := [2]string{"x", "y"}
+	for i, x := range xs {
+		fs = append(fs, func() string { return fmt.Sprint("s", i, x) })
+		ptrs = append(ptrs, &x)
+	}
+	for i := range arr {
+		fs = append(fs, func() string { return fmt.Sprint("a", i) })
+	}
+	for _, v := range &arr {
+		fs = append(fs, func() string { return "p" + v })
+	}
+	for i, r := range "hé!" {
+		fs = append(fs, func() string { return fmt.Sprint("r", i, string(r)) })
+	}
+	m := map[string]int{"k1": 1, "k2": 2}
+	var keys []string
+	for k, v := range m {
+		fs = append(fs, func() string { return fmt.Sprint("m", k, v) })
+		keys = append(keys, k)
+	}
+	c := make(chan int, 3)
+	c <- 7
+	c <- 8
+	close(c)
+	for v := range c {
+		ptrs = append(ptrs, &v)
+	}
+	out := collect(fs)
+	parts := strings.Fields(out)
+	sort.Strings(parts)
+	fmt.Println(strings.Join(parts, " "))
+	for _, p := range ptrs {
+		fmt.Print(*p, ";")
+	}
+	fmt.Println(len(keys))
+
+	// A range over a variable holding a pointer to an array leaves the
+	// variable declared before the loop alone.
+	pa := &arr
+	before := "kept"
+	for i := range pa {
+		_ = i
+	}
+	for i, v := range pa {
+		_, _ = i, v
+	}
+	fmt.Println(before)
+
+	// Assigning to the range variables does not change the iteration.
+	var seen []int
+	for i := range xs {
+		seen = append(seen, i)
+		i += 10
+		_ = i
+	}
+	for i, x := range []string{"a", "b", "c", "d"} {
+		i++
+		seen = append(seen, i, len(x))
+	}
+	for i := range "añb" {
+		seen = append(seen, i)
+		i = 100
+	}
+	fmt.Println(seen)
+
+	// Pointer methods, deferred calls and goroutines.
+	ps := []P{{1}, {2}, {3}}
+	var addrs []*P
+	for _, p := range ps {
+		addrs = append(addrs, p.Addr())
+	}
+	for _, a := range addrs {
+		fmt.Print(a.n, ";")
+	}
+	fmt.Println()
+	func() {
+		for i := 0; i < 3; i++ {
+			defer fmt.Print(i, ";")
+		}
+	}()
+	fmt.Println()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var got []int
+	for _, x := range xs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			got = append(got, x)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Ints(got)
+	fmt.Println(got)
+}
+`,
+		want: "a0 a1 a2 b2 b4 b6 c0 10 c1 9 c2 8 d1 d2 d3 e0 1 e1 1 e2 1 f0 f1\n10 20 30 a0 a1 mk11 mk22 px py r0h r1\u00e9 r3! s0 s1 s2\n10;20;30;7;8;2\nkept\n[0 1 2 1 1 2 1 3 1 4 1 0 1 3]\n1;2;3;\n2;1;0;\n[10 20 30]",
+	}, {
+		// A call of a generic function holds the instance's declaration
+		// (which calls itself here), not a part of the loop: the search
+		// for what may keep the loop's variables went round it forever.
+		name: "loops calling a recursive generic function",
+		src: `package main
+
+import "fmt"
+
+func depth[T any](x T, n int) int {
+	if n == 0 {
+		return 0
+	}
+	return 1 + depth(x, n-1)
+}
+
+func main() {
+	s := 0
+	for i := 0; i < 4; i++ {
+		s += depth("x", i)
+	}
+	var fs []func() int
+	for i := 0; i < 3; i++ {
+		s += depth(i, i)
+		fs = append(fs, func() int { return i })
+	}
+	for _, v := range []int{5, 6} {
+		s += depth(v, 2)
+	}
+	fmt.Println(s, fs[0](), fs[2]())
+}
+`,
+		want: "13 0 2",
+	}})
+}
+
+// TestFuncLitValue: a function literal passed to a binary function,
+// converted to a named function type or deferred is the function the
+// literal made when it was evaluated, with the variables of that moment
+// (it ran in the frame as it was when called: callbacks kept by a binary
+// function, such as time.AfterFunc's, and deferred literals saw the last
+// iteration's variables); a deferred literal still recovers the panic of
+// the function deferring it.
+func TestFuncLitValue(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "kept, converted and deferred literals",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+type F func() int
+
+func safeDiv(a, b int) (q int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("recovered: %v", r)
+		}
+	}()
+	return a / b, nil
+}
+
+func main() {
+	// Callbacks a binary function keeps.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var got []string
+	for _, x := range []string{"a", "b", "c"} {
+		y := strings.ToUpper(x)
+		wg.Add(1)
+		time.AfterFunc(time.Millisecond, func() {
+			mu.Lock()
+			got = append(got, x+y)
+			mu.Unlock()
+			wg.Done()
+		})
+	}
+	wg.Wait()
+	sort.Strings(got)
+	fmt.Println(got)
+
+	// Conversions to a named function type.
+	var fs []F
+	for i := 0; i < 3; i++ {
+		n := i * 10
+		fs = append(fs, F(func() int { return i + n }))
+	}
+	fmt.Println(fs[0](), fs[1](), fs[2]())
+
+	// Deferred function literals, also recovering.
+	func() {
+		for _, x := range []int{1, 2, 3} {
+			defer func() { fmt.Print(x, ";") }()
+		}
+	}()
+	fmt.Println()
+	fmt.Println(safeDiv(7, 2))
+	fmt.Println(safeDiv(1, 0))
+	err := func() (err error) {
+		for _, s := range []string{"x", "y"} {
+			defer func() {
+				if r := recover(); r != nil {
+					err = errors.New(s + fmt.Sprint(r))
+				}
+			}()
+		}
+		panic("!")
+	}()
+	fmt.Println(err)
+}
+`,
+		want: "[aA bB cC]\n0 11 22\n3;2;1;\n3 <nil>\n0 recovered: runtime error: integer divide by zero\ny!",
+	}})
+}
+
+// TestBindAtEvaluation: a method value binds its receiver when it is made
+// (a copy of the value, or the variable's address for a pointer method),
+// for interpreted and binary methods, and a deferred call copies its
+// arguments when the defer statement runs; yaegi read the variables when
+// the method value or the deferred call ran, so in a loop they all saw the
+// last iteration.
+func TestBindAtEvaluation(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "method values, deferred calls and go statements",
+		src: `package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+type P struct{ n int }
+
+func (p P) Get() int   { return p.n }
+func (p *P) PGet() int { return p.n }
+func (p P) Print()     { fmt.Print(p.n, ";") }
+
+func main() {
+	// Method values bind their receiver when they are made.
+	p := P{1}
+	get, pget := p.Get, p.PGet
+	p.n = 2
+	pp := &P{3}
+	pget2 := pp.PGet
+	pp = &P{4}
+	d := time.Duration(1)
+	str := d.String
+	d = 2
+	// The method value of an interface holding a pointer keeps the
+	// pointer: the value method reads the pointee when called.
+	var g interface{ Get() int } = &P{5}
+	iget := g.Get
+	g.(*P).n = 6
+	fmt.Println(get(), pget(), pget2(), str(), iget())
+
+	var fs []func() int
+	for _, q := range []P{{1}, {2}, {3}} {
+		fs = append(fs, q.Get, q.PGet)
+	}
+	var ss []func() string
+	for _, q := range []time.Duration{1, 2} {
+		ss = append(ss, q.String)
+	}
+	for _, f := range fs {
+		fmt.Print(f(), ";")
+	}
+	for _, s := range ss {
+		fmt.Print(s(), ";")
+	}
+	fmt.Println()
+
+	// Deferred calls and go statements evaluate their receiver and
+	// arguments at once.
+	func() {
+		q := P{8}
+		defer q.Print()
+		x := 1
+		defer fmt.Print(x, ";")
+		for _, r := range []P{{1}, {2}} {
+			defer fmt.Print(r.Get(), ";")
+		}
+		q.n = 9
+		x = 2
+	}()
+	fmt.Println()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var out []string
+	for i := 0; i < 3; i++ {
+		s := strings.Repeat("x", i+1)
+		wg.Add(1)
+		go func(s string) {
+			defer wg.Done()
+			mu.Lock()
+			out = append(out, s)
+			mu.Unlock()
+		}(s)
+		s = "changed"
+		_ = s
+	}
+	wg.Wait()
+	sort.Strings(out)
+	fmt.Println(out)
+}
+`,
+		want: "1 2 3 1ns 6\n1;1;2;2;3;3;1ns;2ns;\n2;1;1;8;\n[x xx xxx]",
+	}, {
+		// A method value converted to a function type is made by the
+		// wrapper of an interpreted function, which read the receiver's
+		// variable at each call.
+		name: "method values converted",
+		src: `package main
+
+import "fmt"
+
+type P struct{ n int }
+
+func (p P) Get() int   { return p.n }
+func (p *P) PGet() int { return p.n }
+
+type F func() int
+
+func main() {
+	p := P{1}
+	f, pf := F(p.Get), F(p.PGet)
+	p.n = 2
+	var fs []F
+	for _, q := range []P{{3}, {4}} {
+		fs = append(fs, F(q.Get))
+	}
+	var g interface{ Get() int } = &P{5}
+	gf := F(g.Get)
+	g.(*P).n = 6
+	fmt.Println(f(), pf(), fs[0](), fs[1](), gf())
+}
+`,
+		want: "1 2 3 4 6",
+	}})
+}
+
+// TestDeferLaterDeclaration: a deferred call of a function or method
+// declared further down in the source runs (the function wrapper read the
+// body's entry when it was made, before that body was compiled, and the
+// deferred call silently did nothing).
+func TestDeferLaterDeclaration(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "functions declared after their deferred call",
+		src: `package main
+
+import "fmt"
+
+type P struct{ n int }
+
+func main() {
+	q := P{8}
+	func() {
+		defer q.Print()
+		defer q.PPrint()
+		defer later(1)
+		q.n = 9
+	}()
+	fmt.Println()
+}
+
+func (p P) Print()   { fmt.Print("value ", p.n, ";") }
+func (p *P) PPrint() { fmt.Print("pointer ", p.n, ";") }
+func later(x int)    { fmt.Print("later ", x, ";") }
+`,
+		want: "later 1;pointer 9;value 8;",
+	}})
+}
+
+// TestMultiAssignOperands: an assignment or declaration of several
+// operands in which one is a composite literal or a call assigns every
+// operand (yaegi had the literal or the call store its value straight into
+// its variable, and dropped the statement that assigns the others: a, b :=
+// []int{1}, 2 left b at 0).
+func TestMultiAssignOperands(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "several operands",
+		src: `package main
+
+import "fmt"
+
+type S struct{ A int }
+
+func f() int { return 7 }
+
+func main() {
+	a, b := []int{1}, 2
+	fmt.Println(a, b)
+	c, d := 3, map[string]int{"x": 4}
+	fmt.Println(c, d)
+	e, g := S{5}, 6
+	fmt.Println(e, g)
+	var h, k = [2]int{7}, 8
+	fmt.Println(h, k)
+	var x, y int
+	x, y = f(), 2
+	fmt.Println(x, y)
+	var u []int
+	var v int
+	u, v = []int{9}, 10
+	fmt.Println(u, v)
+	var s S
+	var t int
+	s, t = S{11}, 12
+	fmt.Println(s, t)
+	m, n := f(), 13
+	fmt.Println(m, n)
+	p, q := 1+x, 14
+	fmt.Println(p, q)
+	x, y = x+1, y+1
+	fmt.Println(x, y)
+	var fs []func() string
+	for i := 0; i < 3; i++ {
+		w, z := []int{i}, i*10
+		fs = append(fs, func() string { return fmt.Sprint(w, z) })
+	}
+	fmt.Println(fs[0](), fs[1](), fs[2]())
+}
+`,
+		want: "[1] 2\n3 map[x:4]\n{5} 6\n[7 0] 8\n7 2\n[9] 10\n{11} 12\n7 13\n8 14\n8 3\n[0] 0 [1] 10 [2] 20",
+	}})
+}
+
+// TestSwitchInitTag: a switch statement with an init statement evaluates
+// its tag (the init statement went straight to the cases, so a tag that is
+// computed, such as n.s or x+1, was never evaluated and no case matched).
+func TestSwitchInitTag(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "init statement and tag",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type N struct{ s string }
+
+func get(s string) N { return N{s} }
+
+func main() {
+	table := map[string]N{"a": {"A"}, "b": {"B"}}
+	var fs []func() string
+	for _, k := range []string{"a", "b", "c"} {
+		switch n := table[k]; n.s {
+		case "A", "B":
+			fs = append(fs, func() string { return "tag " + n.s })
+		default:
+			fs = append(fs, func() string { return "default " + k })
+		}
+		switch n := get(k); strings.ToUpper(n.s) {
+		case "A":
+			fs = append(fs, func() string { return "call " + n.s })
+		}
+		switch n, ok := table[k]; {
+		case ok && n.s == "B":
+			fs = append(fs, func() string { return "no tag " + n.s })
+		}
+		switch x := len(k); x + 1 {
+		case 2:
+			fs = append(fs, func() string { return fmt.Sprint("sum ", x) })
+		}
+	}
+	for _, f := range fs {
+		fmt.Println(f())
+	}
+}
+`,
+		want: "tag A\ncall a\nsum 1\ntag B\nno tag B\nsum 1\ndefault c\nsum 1",
+	}})
+}
+
+// TestStructLiteralAssign: a struct composite literal assigned to an
+// existing variable sets the variable's value in its location, which
+// closures and pointers share (it replaced the location, so a closure did
+// not see the assignment, and an assignment in a closure, such as a named
+// result set by a deferred function, was lost).
+func TestStructLiteralAssign(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "struct literals assigned to variables",
+		src: `package main
+
+import (
+	"fmt"
+	"image"
+)
+
+type P struct{ X, Y int }
+
+func named() (res P) {
+	set := func() { res = P{3, 4} }
+	set()
+	return
+}
+
+func recovered() (res P, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = P{5, 6}
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	panic("boom")
+}
+
+func main() {
+	var p P
+	get := func() P { return p }
+	ptr := &p
+	p = P{1, 2}
+	fmt.Println(get(), *ptr)
+	var r image.Rectangle
+	getR := func() image.Rectangle { return r }
+	r = image.Rectangle{Max: image.Point{X: 3, Y: 4}}
+	fmt.Println(getR())
+	fmt.Println(named())
+	fmt.Println(recovered())
+	var ps []*P
+	for i := 0; i < 3; i++ {
+		ps = append(ps, &P{i, i})
+	}
+	fmt.Println(*ps[0], *ps[1], *ps[2])
+}
+`,
+		want: "{1 2} {1 2}\n(0,0)-(3,4)\n{3 4}\n{5 6} boom\n{0 0} {1 1} {2 2}",
+	}})
+}
+
+// TestInterfaceValueCopy: a value of an interpreted type with methods
+// converted to an interface is copied into it (the interface held the
+// location of the variable or of the temporary the value came from, so it
+// changed with the variable, and interfaces made in a loop from a map
+// index all held the last element).
+func TestInterfaceValueCopy(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "interfaces made from variables and temporaries",
+		src: `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type N struct{ s string }
+
+func (n N) Name() string { return n.s }
+
+type Namer interface{ Name() string }
+
+func main() {
+	xs := []N{{"a"}, {"b"}}
+	var i any = xs[0]
+	var nm Namer = xs[1]
+	xs[0].s, xs[1].s = "y", "z"
+	fmt.Println(i.(N).Name(), nm.Name())
+
+	table := map[string]N{"a": {"A"}, "b": {"B"}, "c": {"C"}}
+	var names []Namer
+	var anys []any
+	for _, k := range []string{"a", "b", "c"} {
+		var n Namer = table[k]
+		var v any = table[k]
+		names, anys = append(names, n), append(anys, v)
+	}
+	var out []string
+	for j := range names {
+		out = append(out, names[j].Name(), anys[j].(N).Name())
+	}
+	fmt.Println(strings.Join(out, " "))
+}
+`,
+		want: "a b\nA A B B C C",
+	}})
+}
+
+// TestDeferFunctionValue: the function value of a deferred call is
+// evaluated when the defer statement runs, as its arguments are: defer f()
+// followed by f = g called g.
+func TestDeferFunctionValue(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "function variables and receivers",
+		src: `package main
+
+import "fmt"
+
+type T struct{ n int }
+
+func (t T) Show()   { fmt.Print("T", t.n, ";") }
+func (t *T) PShow() { fmt.Print("P", t.n, ";") }
+
+func a() { fmt.Print("a;") }
+func b() { fmt.Print("b;") }
+
+func main() {
+	func() {
+		f := a
+		defer f()
+		f = b
+		g := func() { fmt.Print("g1;") }
+		defer g()
+		g = func() { fmt.Print("g2;") }
+		t := T{1}
+		defer t.Show()
+		defer t.PShow()
+		t = T{2}
+		p := &T{3}
+		defer p.Show()
+		defer p.PShow()
+		p = &T{4}
+		var i interface{ Show() } = T{5}
+		defer i.Show()
+		i = T{6}
+		for _, x := range []T{{7}, {8}} {
+			defer x.Show()
+			defer x.PShow()
+		}
+		for i := 0; i < 2; i++ {
+			defer fmt.Print(i, ";")
+		}
+	}()
+	fmt.Println()
+}
+`,
+		want: "1;0;P8;T8;P7;T7;T5;P3;T3;P2;T1;g1;a;",
+	}})
+}
+
+// TestDeferSpread: a deferred call with its last argument spread (defer
+// f(a, xs...)) passes the slice's elements (the deferred call passed the
+// slice as one argument, or failed).
+func TestDeferSpread(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "deferred calls with ...",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+func show(prefix string, xs ...any) { fmt.Print(prefix, len(xs), xs, ";") }
+
+func handle(errs ...*error) {
+	if r := recover(); r != nil {
+		for _, e := range errs {
+			*e = errors.New(fmt.Sprint(r))
+		}
+	}
+}
+
+func guarded() (a, b error) {
+	defer handle(&a, &b)
+	errs := []*error{&a}
+	defer handle(errs...)
+	panic("boom")
+}
+
+func main() {
+	func() {
+		xs := []any{"a", 1}
+		defer show("interpreted", xs...)
+		defer fmt.Print(xs...)
+		defer show("none")
+		xs[0] = "b"
+		xs = nil
+	}()
+	fmt.Println()
+	fmt.Println(guarded())
+}
+`,
+		want: "none0 [];b1interpreted2 [b 1];\nboom <nil>",
+	}})
+}
+
 func TestAssertFromEmptyStruct(t *testing.T) {
 	t.Parallel()
 	runForkCases(t, []forkCase{{

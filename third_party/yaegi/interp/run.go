@@ -8,6 +8,7 @@ import (
 	"go/constant"
 	"reflect"
 	"regexp"
+	"unicode/utf8"
 )
 
 // bltn type defines functions which run at CFG execution.
@@ -873,8 +874,14 @@ func assign(n *node) {
 	}
 }
 
-// copyOf returns a copy of v that later assignments to v do not change.
+// copyOf returns a copy of v that later assignments to v do not change
+// (v may be the location of a variable): for a value Go evaluates at
+// once, such as a receiver bound, or an argument of a deferred call or
+// of a go statement, which Go evaluates when the statement runs.
 func copyOf(v reflect.Value) reflect.Value {
+	if !v.IsValid() {
+		return v
+	}
 	c := reflect.New(v.Type()).Elem()
 	c.Set(v)
 	return c
@@ -1005,7 +1012,7 @@ func _recover(n *node) {
 		n.exec = func(f *frame) bltn {
 			call := reflect.ValueOf(func() {
 				if f.recovered == nil && f.anc != nil {
-					f.anc.recovered = nil
+					panicFrame(f.anc).recovered = nil
 				}
 			})
 			f.deferred = append([][]reflect.Value{{call}}, f.deferred...)
@@ -1015,7 +1022,8 @@ func _recover(n *node) {
 	}
 
 	n.exec = func(f *frame) bltn {
-		if f.anc.recovered == nil {
+		anc := panicFrame(f.anc)
+		if anc.recovered == nil {
 			// TODO(mpl): maybe we don't need that special case, and we're just forgetting to unwrap the valueInterface somewhere else.
 			if isEmptyInterface(n.typ) {
 				return tnext
@@ -1027,13 +1035,23 @@ func _recover(n *node) {
 		if isEmptyInterface(n.typ) {
 			// The value given to panic (see genPanicValue), or the
 			// runtime's error.
-			dest(f).Set(reflect.ValueOf(&f.anc.recovered).Elem())
+			dest(f).Set(reflect.ValueOf(&anc.recovered).Elem())
 		} else {
-			dest(f).Set(reflect.ValueOf(valueInterface{n, reflect.ValueOf(f.anc.recovered)}))
+			dest(f).Set(reflect.ValueOf(valueInterface{n, reflect.ValueOf(anc.recovered)}))
 		}
-		f.anc.recovered = nil
+		anc.recovered = nil
 		return tnext
 	}
+}
+
+// panicFrame returns the frame whose panic a recover called by a function
+// running in a frame with ancestor anc sees: anc, or, when anc is the copy
+// of a frame a function literal runs in (see getFunc), that frame.
+func panicFrame(anc *frame) *frame {
+	if anc.orig != nil {
+		return anc.orig
+	}
+	return anc
 }
 
 func _panic(n *node) {
@@ -1065,7 +1083,7 @@ func genBuiltinDeferWrapper(n *node, in, out []func(*frame) reflect.Value, fn fu
 			val := make([]reflect.Value, len(in)+1)
 			inTypes := make([]reflect.Type, len(in))
 			for i, v := range in {
-				val[i+1] = v(f)
+				val[i+1] = copyOf(v(f)) // evaluated now
 				inTypes[i] = val[i+1].Type()
 			}
 			outTypes := make([]reflect.Type, len(out))
@@ -1096,12 +1114,65 @@ func genBuiltinDeferWrapper(n *node, in, out []func(*frame) reflect.Value, fn fu
 	}
 }
 
+// bindRecv returns the receiver src of a method value as Go evaluates it
+// when the method value is made: the address of the variable for a
+// method with a pointer receiver (of type dt), a copy of the value (of
+// the value pointed to) for one with a value receiver, so that changes
+// to the variable afterwards do not show. It returns the zero Value when
+// it cannot bind the receiver (an invalid value, a nil pointer for a
+// value receiver, which fails when the method is called).
+func bindRecv(src reflect.Value, dt reflect.Type) reflect.Value {
+	if !src.IsValid() {
+		return reflect.Value{}
+	}
+	for src.CanInterface() {
+		vs, ok := src.Interface().(valueInterface)
+		if !ok {
+			break
+		}
+		src = vs.value
+	}
+	if !src.IsValid() {
+		return reflect.Value{}
+	}
+	switch ptr := dt.Kind() == reflect.Ptr; {
+	case src.Kind() == reflect.Ptr && !ptr:
+		if src.IsNil() {
+			return reflect.Value{}
+		}
+		src = src.Elem()
+	case src.Kind() != reflect.Ptr && ptr:
+		if !src.CanAddr() {
+			return reflect.Value{}
+		}
+		return src.Addr()
+	}
+	return copyOf(src)
+}
+
+// spreadCall returns the deferred call of a function with its last
+// argument spread (f(a, xs...)), given as the function and its arguments
+// as the frame's deferred calls hold them: a function without arguments
+// that calls f with CallSlice, since deferred calls are made with Call.
+func spreadCall(val []reflect.Value) []reflect.Value {
+	fn, args := val[0], val[1:]
+	return []reflect.Value{reflect.ValueOf(func() { fn.CallSlice(args) })}
+}
+
 func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 	var def *node
 	var ok bool
 
 	if def, ok = n.val.(*node); !ok {
 		return genValueAsFunctionWrapper(n)
+	}
+	if n.kind == funcLit && def == n {
+		// The function the literal made when it was evaluated (see
+		// getFunc) keeps the variables of that moment; a function made
+		// here would run in the frame as it is when it is called (a
+		// deferred call, a callback a binary function keeps), seeing the
+		// variables of a later iteration of a loop.
+		return genValue(n)
 	}
 	numRet := len(def.typ.ret)
 	var rcvr func(*frame) reflect.Value
@@ -1112,6 +1183,14 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 	funcType := n.typ.TypeOf()
 
 	return func(f *frame) reflect.Value {
+		// The receiver is evaluated now, when the method value is made
+		// (one given as a value, with no node, is already: the dynamic
+		// value of an interface, whose pointer a value method
+		// dereferences when called).
+		var bound reflect.Value
+		if rcvr != nil && n.recv.node != nil {
+			bound = bindRecv(rcvr(f), def.types[numRet])
+		}
 		return reflect.MakeFunc(funcType, func(in []reflect.Value) []reflect.Value {
 			// Allocate and init local frame. All values to be settable and addressable.
 			fr := newFrame(f, len(def.types), f.runid())
@@ -1124,7 +1203,12 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 				d = d[numRet:]
 			} else {
 				// Copy method receiver as first argument.
-				src, dest := rcvr(f), d[numRet]
+				src, dest := bound, d[numRet]
+				if !src.IsValid() {
+					// A receiver that could not be bound (a nil pointer
+					// for a value method) fails now, as before.
+					src = rcvr(f)
+				}
 				sk, dk := src.Kind(), dest.Kind()
 				for {
 					vs, ok := src.Interface().(valueInterface)
@@ -1458,9 +1542,12 @@ func call(n *node) {
 		} // else the method bound to its receiver, by getMethod
 		n.exec = func(f *frame) bltn {
 			val := make([]reflect.Value, len(values)+1)
-			val[0] = value(f)
+			val[0] = copyOf(value(f)) // evaluated now, as the arguments
 			for i, v := range values {
-				val[i+1] = v(f)
+				val[i+1] = copyOf(v(f)) // evaluated now
+			}
+			if hasVariadicArgs {
+				val = spreadCall(val)
 			}
 			f.deferred = append([][]reflect.Value{val}, f.deferred...)
 			return tnext
@@ -1758,9 +1845,12 @@ func callBin(n *node) {
 		// Store function call in frame for deferred execution.
 		n.exec = func(f *frame) bltn {
 			val := make([]reflect.Value, l+1)
-			val[0] = value(f)
+			val[0] = copyOf(value(f)) // evaluated now, as the arguments
 			for i, v := range values {
-				val[i+1] = getBinValue(getMapType, v, f)
+				val[i+1] = copyOf(getBinValue(getMapType, v, f)) // evaluated now
+			}
+			if n.action == aCallSlice {
+				val = spreadCall(val)
 			}
 			f.deferred = append([][]reflect.Value{val}, f.deferred...)
 			return tnext
@@ -1770,7 +1860,7 @@ func callBin(n *node) {
 		n.exec = func(f *frame) bltn {
 			in := make([]reflect.Value, l)
 			for i, v := range values {
-				in[i] = getBinValue(getMapType, v, f)
+				in[i] = copyOf(getBinValue(getMapType, v, f)) // evaluated now
 			}
 			go callFn(value(f), in)
 			return tnext
@@ -2139,7 +2229,12 @@ func getFunc(n *node) {
 
 	n.exec = func(f *frame) bltn {
 		fr := f.clone()
-		o := getFrame(f, l).data[i]
+		if l == 0 && i >= 0 && i < len(fr.data) && fr.data[i].IsValid() {
+			// The copy does not keep the function made here before, which
+			// keeps the one before it, and so on: the function's body
+			// does not read this slot.
+			fr.data[i] = reflect.New(fr.data[i].Type()).Elem()
+		}
 
 		fct := reflect.MakeFunc(n.typ.TypeOf(), func(in []reflect.Value) []reflect.Value {
 			// Allocate and init local frame. All values to be settable and addressable.
@@ -2169,10 +2264,6 @@ func getFunc(n *node) {
 
 			// Interpreter code execution.
 			runCfg(n.child[3].start, fr2, n, n)
-
-			f.mutex.Lock()
-			getFrame(f, l).data[i] = o
-			f.mutex.Unlock()
 
 			return fr2.data[:numRet]
 		})
@@ -2206,13 +2297,12 @@ func getMethod(n *node) {
 	// statement: the receiver is evaluated now, and bound to the method.
 	recv := genValue(n.recv.node)
 	index := n.recv.index
-	ptrRecv := false
-	if t := n.val.(*node).typ.recv; t != nil {
-		ptrRecv = t.cat == ptrT
-	}
 	n.exec = func(f *frame) bltn {
 		nod := *(n.val.(*node))
 		nod.val = &nod
+		// The receiver's type is read now: a method declared further
+		// down is compiled after this selector.
+		ptrRecv := nod.typ.recv != nil && nod.typ.recv.cat == ptrT
 		nod.recv = &receiver{val: boundReceiver(recv(f), index, ptrRecv)}
 		getFrame(f, l).data[i] = genFuncValue(&nod)(f)
 		return next
@@ -3066,6 +3156,7 @@ func doCompositeBinStruct(n *node, hasType bool) {
 	}
 
 	frameIndex := n.findex
+	assigned := assignedInPlace(n)
 	l := n.level
 
 	n.exec = func(f *frame) bltn {
@@ -3077,11 +3168,25 @@ func doCompositeBinStruct(n *node, hasType bool) {
 		switch {
 		case d.Kind() == reflect.Ptr:
 			d.Set(s.Addr())
+		case assigned:
+			d.Set(s)
 		default:
 			getFrame(f, l).data[frameIndex] = s
 		}
 		return next
 	}
+}
+
+// assignedInPlace reports whether the composite literal n stores its
+// value straight into the existing variable it is assigned to (see the
+// assignStmt case of the CFG pass). The value is then set in the
+// variable's location, which closures and pointers share; otherwise the
+// literal gets a new location each time (a new variable, or a new value
+// that &T{…} takes the address of).
+func assignedInPlace(n *node) bool {
+	a := n.anc
+	return a != nil && a.kind == assignStmt && len(a.child) == 2 && a.child[1] == n &&
+		a.child[0].findex == n.findex && a.child[0].level == n.level
 }
 
 func compositeBinStruct(n *node)       { doCompositeBinStruct(n, true) }
@@ -3138,6 +3243,7 @@ func doComposite(n *node, hasType bool, keyed bool) {
 	}
 
 	frameIndex := n.findex
+	assigned := assignedInPlace(n)
 	l := n.level
 	rt := typ.TypeOf()
 
@@ -3155,6 +3261,8 @@ func doComposite(n *node, hasType bool, keyed bool) {
 				d.Set(reflect.ValueOf(valueInterface{n, a}))
 				break
 			}
+			d.Set(a)
+		case assigned:
 			d.Set(a)
 		default:
 			getFrame(f, l).data[frameIndex] = a
@@ -3181,80 +3289,94 @@ func compositeLitKeyedNotype(n *node) { doCompositeLitKeyed(n, false) }
 
 func empty(n *node) {}
 
-var rat = reflect.ValueOf((*[]rune)(nil)).Type().Elem() // runes array type
-
 func _range(n *node) {
 	index0 := n.child[0].findex // array index location in frame
 	index2 := index0 - 1        // shallow array for range, always just behind index0
-	index3 := index2 - 1        // additional location to store string char position
+	index3 := index2 - 1        // count of iterations, always just behind index2
 	fnext := getExec(n.fnext)
 	tnext := getExec(n.tnext)
 
-	var value func(*frame) reflect.Value
 	an := n.child[len(n.child)-2]
+	if isString(an.typ.TypeOf()) {
+		rangeString(n, an)
+		return
+	}
 	// Unless it reads the elements, a range over an array goes over its
 	// indices only (a pointer to an array is not dereferenced).
 	elems := len(n.child) == 4 && !isBlank(n.child[1])
-	if len(n.child) == 4 && (elems || isString(an.typ.TypeOf())) {
-		index1 := n.child[1].findex // array value location in frame
-		if isString(an.typ.TypeOf()) {
-			// Special variant of "range" for string, where the index indicates the byte position
-			// of the rune in the string, rather than the index of the rune in array.
-			stringType := reflect.TypeOf("")
-			value = genValueAs(an, rat) // range on string iterates over runes
-			n.exec = func(f *frame) bltn {
-				a := f.data[index2]
-				v0 := f.data[index3]
-				v0.SetInt(v0.Int() + 1)
-				i := int(v0.Int())
-				if i >= a.Len() {
-					return fnext
-				}
-				// Compute byte position of the rune in string
-				pos := a.Slice(0, i).Convert(stringType).Len()
-				f.data[index0].SetInt(int64(pos))
-				f.data[index1].Set(a.Index(i))
-				return tnext
-			}
-		} else {
-			value = genValueRangeArray(an, true)
-			n.exec = func(f *frame) bltn {
-				a := f.data[index2]
-				v0 := f.data[index0]
-				v0.SetInt(v0.Int() + 1)
-				i := int(v0.Int())
-				if i >= a.Len() {
-					return fnext
-				}
-				f.data[index1].Set(a.Index(i))
-				return tnext
-			}
+	index1 := -1 // array value location in frame, if the range reads it
+	if elems {
+		index1 = n.child[1].findex
+	}
+	value := genValueRangeArray(an, elems)
+	renew := genRangeVars(n)
+	n.exec = func(f *frame) bltn {
+		a := f.data[index2]
+		c := f.data[index3]
+		i := int(c.Int()) + 1
+		if i >= a.Len() {
+			return fnext
 		}
-	} else {
-		if isString(an.typ.TypeOf()) {
-			value = genValueAs(an, rat) // range on string iterates over runes
-		} else {
-			value = genValueRangeArray(an, false)
+		c.SetInt(int64(i))
+		if renew != nil {
+			renew(f)
 		}
-		n.exec = func(f *frame) bltn {
-			v0 := f.data[index0]
-			v0.SetInt(v0.Int() + 1)
-			if int(v0.Int()) >= f.data[index2].Len() {
-				return fnext
-			}
-			return tnext
+		f.data[index0].SetInt(int64(i))
+		if index1 >= 0 {
+			f.data[index1].Set(a.Index(i))
 		}
+		return tnext
 	}
 
 	// Init sequence
 	next := n.exec
-	index := index0
-	if isString(an.typ.TypeOf()) && len(n.child) == 4 {
-		index = index3
-	}
 	n.child[0].exec = func(f *frame) bltn {
 		f.data[index2] = value(f) // set array shallow copy for range
-		f.data[index].SetInt(-1)  // assing index value
+		f.data[index3].SetInt(-1) // no iteration yet
+		return next
+	}
+}
+
+// rangeString compiles a range statement over the string an: the index
+// is the byte offset of each rune, which is decoded as
+// utf8.DecodeRuneInString does (an invalid byte is one step, with
+// utf8.RuneError as its rune).
+func rangeString(n, an *node) {
+	index0 := n.child[0].findex // index location in frame
+	index2 := index0 - 1        // the string ranged over
+	index3 := index2 - 1        // byte offset of the next rune
+	index1 := -1                // rune location in frame, if any
+	if len(n.child) == 4 {
+		index1 = n.child[1].findex
+	}
+	fnext := getExec(n.fnext)
+	tnext := getExec(n.tnext)
+	value := genValue(an)
+	renew := genRangeVars(n)
+
+	n.exec = func(f *frame) bltn {
+		s := f.data[index2].String()
+		pos := int(f.data[index3].Int())
+		if pos >= len(s) {
+			return fnext
+		}
+		r, size := utf8.DecodeRuneInString(s[pos:])
+		f.data[index3].SetInt(int64(pos + size))
+		if renew != nil {
+			renew(f)
+		}
+		f.data[index0].SetInt(int64(pos))
+		if index1 >= 0 {
+			f.data[index1].SetInt(int64(r))
+		}
+		return tnext
+	}
+
+	// Init sequence
+	next := n.exec
+	n.child[0].exec = func(f *frame) bltn {
+		f.data[index2] = reflect.ValueOf(value(f).String())
+		f.data[index3].SetInt(0)
 		return next
 	}
 }
@@ -3264,6 +3386,7 @@ func rangeChan(n *node) {
 	value := genValue(n.child[1]) // chan
 	fnext := getExec(n.fnext)
 	tnext := getExec(n.tnext)
+	renew := genRangeVars(n)
 
 	n.exec = func(f *frame) bltn {
 		f.mutex.RLock()
@@ -3277,6 +3400,9 @@ func rangeChan(n *node) {
 		if !ok {
 			return fnext
 		}
+		if renew != nil {
+			renew(f)
+		}
 		f.data[i].Set(v)
 		return tnext
 	}
@@ -3287,6 +3413,7 @@ func rangeMap(n *node) {
 	index2 := index0 - 1        // iterator for range, always just behind index0
 	fnext := getExec(n.fnext)
 	tnext := getExec(n.tnext)
+	renew := genRangeVars(n)
 
 	var value func(*frame) reflect.Value
 	if len(n.child) == 4 {
@@ -3296,6 +3423,9 @@ func rangeMap(n *node) {
 			iter := f.data[index2].Interface().(*reflect.MapIter)
 			if !iter.Next() {
 				return fnext
+			}
+			if renew != nil {
+				renew(f)
 			}
 			f.data[index0].Set(iter.Key())
 			f.data[index1].Set(iter.Value())
@@ -3307,6 +3437,9 @@ func rangeMap(n *node) {
 			iter := f.data[index2].Interface().(*reflect.MapIter)
 			if !iter.Next() {
 				return fnext
+			}
+			if renew != nil {
+				renew(f)
 			}
 			f.data[index0].Set(iter.Key())
 			return tnext
@@ -3524,6 +3657,15 @@ func _case(n *node) {
 			}
 		}
 		wrapSwitchError()
+		// The clause's variable is a new one each time the clause is
+		// tried (a closure of a previous run keeps its own).
+		if renew := genNewVars([]*node{n.lastChild().child[0]}); renew != nil {
+			exec := n.exec
+			n.exec = func(f *frame) bltn {
+				renew(f)
+				return exec(f)
+			}
+		}
 
 	case len(n.child) <= 1: // default clause
 		n.exec = func(f *frame) bltn { return tnext }
@@ -3949,6 +4091,112 @@ func _make(n *node) {
 	}
 }
 
+// genNewVars returns a function that gives each variable among dests
+// that their statement declares (neither blank nor redeclared) a new
+// location holding the zero value of its type, or nil if there is none.
+// Go makes a new variable each time a declaration runs: a closure, a
+// goroutine, a method value or a pointer made while a previous run's
+// variable was current keeps that variable.
+func genNewVars(dests []*node) func(*frame) {
+	type slot struct{ level, index int }
+	var slots []slot
+	for _, d := range dests {
+		if d == nil || d.ident == "_" || d.redeclared || d.findex < 0 {
+			continue
+		}
+		slots = append(slots, slot{d.level, d.findex})
+	}
+	if len(slots) == 0 {
+		return nil
+	}
+	return func(f *frame) {
+		for _, s := range slots {
+			data := getFrame(f, s.level).data
+			data[s.index] = reflect.New(data[s.index].Type()).Elem()
+		}
+	}
+}
+
+// declaring wraps the generator of an operation that stores its values
+// straight into the variables dests of a declaration, so that each run
+// first gives them new locations (see genNewVars), which also start from
+// their zero values when the operation stores nothing (a comma-ok form
+// that fails).
+func declaring(gen bltnGenerator, dests []*node) bltnGenerator {
+	return func(n *node) {
+		gen(n)
+		renew := genNewVars(dests)
+		if renew == nil {
+			return
+		}
+		exec := n.exec
+		n.exec = func(f *frame) bltn {
+			renew(f)
+			return exec(f)
+		}
+	}
+}
+
+// genRangeVars returns the function that gives the variables of the
+// range statement n new locations at each iteration, or nil when no
+// closure, pointer or deferred call in the loop may keep one (see
+// mayCapture).
+func genRangeVars(n *node) func(*frame) {
+	vars := n.child[:len(n.child)-2]
+	if !mayCapture(n, vars) {
+		return nil
+	}
+	return genNewVars(vars)
+}
+
+// genNextIteration returns the function that moves each of vars (the
+// variables a for statement's init declares) to a new location holding
+// its value, for the next iteration, or nil when no closure, pointer or
+// deferred call in the loop may keep one of them (see mayCapture).
+func genNextIteration(loop *node, vars []*node) func(*frame) {
+	if !mayCapture(loop, vars) {
+		return nil
+	}
+	type slot struct{ level, index int }
+	var slots []slot
+	for _, d := range vars {
+		if d.ident == "_" || d.findex < 0 {
+			continue
+		}
+		slots = append(slots, slot{d.level, d.findex})
+	}
+	if len(slots) == 0 {
+		return nil
+	}
+	return func(f *frame) {
+		for _, s := range slots {
+			data := getFrame(f, s.level).data
+			v := reflect.New(data[s.index].Type()).Elem()
+			v.Set(data[s.index])
+			data[s.index] = v
+		}
+	}
+}
+
+// nextIteration wraps the generator of the body of the for statement
+// loop, the node every iteration ends at (after its last statement or a
+// continue), so that it gives the variables vars its init statement
+// declares new locations before the post statement runs, as Go does.
+func nextIteration(gen bltnGenerator, loop *node, vars []*node) bltnGenerator {
+	return func(n *node) {
+		gen(n)
+		next := genNextIteration(loop, vars)
+		if next == nil {
+			return
+		}
+		exec := n.exec
+		n.exec = func(f *frame) bltn {
+			next(f)
+			return exec(f)
+		}
+	}
+}
+
 func reset(n *node) {
 	next := getExec(n.tnext)
 
@@ -4230,6 +4478,7 @@ func _select(n *node) {
 	chanValues := make([]func(*frame) reflect.Value, nbClause)
 	assignedValues := make([]func(*frame) reflect.Value, nbClause)
 	okValues := make([]func(*frame) reflect.Value, nbClause)
+	renew := make([]func(*frame), nbClause)
 	cases := make([]reflect.SelectCase, nbClause+1)
 	next := getExec(n.tnext)
 
@@ -4253,6 +4502,11 @@ func _select(n *node) {
 			chanValues[i] = genValue(chans[i])
 			if assigned[i] != nil {
 				assignedValues[i] = genValue(assigned[i])
+				if c0.kind == defineStmt || c0.kind == defineXStmt {
+					// case v := <-c, case v, ok := <-c: new variables
+					// each time.
+					renew[i] = genNewVars([]*node{assigned[i], ok[i]})
+				}
 			}
 			if ok[i] != nil {
 				okValues[i] = genValue(ok[i])
@@ -4295,6 +4549,9 @@ func _select(n *node) {
 			return nil
 		}
 		if cases[j].Dir == reflect.SelectRecv && assignedValues[j] != nil {
+			if renew[j] != nil {
+				renew[j](f)
+			}
 			assignedValues[j](f).Set(v)
 			if ok[j] != nil {
 				okValues[j](f).SetBool(s)

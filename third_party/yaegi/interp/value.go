@@ -252,7 +252,6 @@ func genValueInterface(n *node) func(*frame) reflect.Value {
 	return func(f *frame) reflect.Value {
 		v := value(f)
 		nod := n
-		wrapped := false
 
 		for v.IsValid() {
 			// traverse interface indirections to find out concrete type
@@ -262,7 +261,13 @@ func genValueInterface(n *node) func(*frame) reflect.Value {
 			}
 			v = vi.value
 			nod = vi.node
-			wrapped = true
+		}
+
+		if v.CanAddr() {
+			// v is a variable's location (or a part of one, or a temporary
+			// one, which the next evaluation overwrites): the interface
+			// holds a copy, which later assignments to it leave, as in Go.
+			v = copyOf(v)
 		}
 
 		// empty interface, do not wrap.
@@ -270,11 +275,6 @@ func genValueInterface(n *node) func(*frame) reflect.Value {
 			return v
 		}
 
-		if !wrapped && v.CanAddr() {
-			// A variable (or a part of one): the interface holds a copy of
-			// its value, which later assignments to the variable leave.
-			v = copyOf(v)
-		}
 		return reflect.ValueOf(valueInterface{nod, v})
 	}
 }
