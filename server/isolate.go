@@ -33,6 +33,7 @@ type WorkerSettings struct {
 	Monolith     bool          `json:"monolith,omitempty"`
 	Unrestricted bool          `json:"unrestricted,omitempty"`
 	Allow        []string      `json:"allow,omitempty"`
+	Env          []string      `json:"env,omitempty"`
 	MaxDepth     int           `json:"max_depth"`
 	BodyLimit    int           `json:"body_limit"`
 	Defaults     policy.Policy `json:"defaults"`
@@ -80,6 +81,7 @@ func (s *Server) workerSettings() WorkerSettings {
 		Monolith:     s.cfg.monolith,
 		Unrestricted: s.cfg.unrestricted,
 		Allow:        s.cfg.allow,
+		Env:          s.cfg.env,
 		MaxDepth:     s.cfg.maxDepth,
 		BodyLimit:    s.cfg.bodyLimit,
 		Defaults:     s.cfg.defaults,
@@ -116,6 +118,7 @@ func (s *Server) startWorker(ctx context.Context, rel, label string, files []fun
 		LoadTimeout: s.cfg.loadTimeout,
 		Grace:       s.cfg.runawayGrace,
 		MaxMemory:   s.cfg.workerLimits.MaxMemory,
+		Env:         s.cfg.env,
 		Logger:      s.cfg.logger.With("package", label),
 		OnCrash:     func(c supervisor.Crash) { s.crashes.add(rel, c) },
 	}
@@ -441,6 +444,7 @@ func (s *Server) launchSharedWith(ctx context.Context, label string, news map[st
 		LoadTimeout: s.cfg.loadTimeout,
 		Grace:       s.cfg.runawayGrace,
 		MaxMemory:   s.cfg.workerLimits.MaxMemory,
+		Env:         s.cfg.env,
 		Logger:      s.cfg.logger,
 		OnCrash: func(c supervisor.Crash) {
 			for _, r := range rels {

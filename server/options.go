@@ -5,6 +5,7 @@ import (
 
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -46,6 +47,7 @@ type config struct {
 	callDeadline    time.Duration
 	limits          funcs.Limits
 	allow           []string
+	env             []string // NAME=VALUE, see WithEnv
 	compiled        []yaegi.Exports
 	isolation       Isolation
 	loadTimeout     time.Duration
@@ -131,6 +133,11 @@ func (c *config) validate() error {
 	if err := c.routes.validate(); err != nil {
 		return err
 	}
+	env, err := resolveEnv(c.env, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	c.env = env
 	if err := c.defaults.Validate(); err != nil {
 		return fmt.Errorf("default policy: %w", err)
 	}
@@ -154,6 +161,49 @@ func WithUnrestricted(on bool) Option { return optionFunc(func(c *config) { c.un
 // (see interp.Sandbox), such as "net/http" or "os". Default none.
 func WithAllow(paths ...string) Option {
 	return optionFunc(func(c *config) { c.allow = append(c.allow, paths...) })
+}
+
+// WithEnv gives service code environment variables, each "NAME=VALUE",
+// or "NAME" for the value NAME has in the server's own environment (left
+// out when it has none). Service code reads them with os.Getenv,
+// os.LookupEnv and os.Environ, which list these and no other; worker
+// processes have them in their environment and nothing else of the
+// server's (see supervisor.Config.Env). microfn's own variables
+// (MICROFN_*, such as MICROFN_TOKEN) and TMPDIR (a worker's private
+// temporary folder) cannot be given: [New] refuses them. Default none.
+func WithEnv(vars ...string) Option {
+	return optionFunc(func(c *config) { c.env = append(c.env, vars...) })
+}
+
+// resolveEnv turns the entries of WithEnv into NAME=VALUE entries, taking
+// the value of a bare NAME from lookup; a later entry for a name replaces
+// an earlier one.
+func resolveEnv(vars []string, lookup func(string) (string, bool)) ([]string, error) {
+	var out []string
+	index := map[string]int{}
+	for _, v := range vars {
+		name, value, hasValue := strings.Cut(v, "=")
+		switch {
+		case name == "" || strings.ContainsAny(name, "\x00"):
+			return nil, fmt.Errorf("environment variable %q: want NAME or NAME=VALUE", v)
+		case strings.HasPrefix(strings.ToUpper(name), "MICROFN_"):
+			return nil, fmt.Errorf("environment variable %s: microfn's own variables (MICROFN_*) are never given to service code", name)
+		case name == "TMPDIR":
+			return nil, fmt.Errorf("environment variable TMPDIR: a worker's TMPDIR is its private temporary folder")
+		}
+		if !hasValue {
+			if value, hasValue = lookup(name); !hasValue {
+				continue
+			}
+		}
+		if i, seen := index[name]; seen {
+			out[i] = name + "=" + value
+			continue
+		}
+		index[name] = len(out)
+		out = append(out, name+"="+value)
+	}
+	return out, nil
 }
 
 // WithCompiled gives service code the Go packages compiled into the

@@ -152,7 +152,7 @@ func newServer(dir string, cfg *config) *Server {
 			RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 		},
 	}
-	opts := interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled}
+	opts := interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Env: cfg.env, Logger: cfg.logger, Compiled: cfg.compiled}
 	if cfg.worker == nil {
 		// A worker only runs code prepared by its server.
 		s.modules.refresh()

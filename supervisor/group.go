@@ -37,6 +37,11 @@ type Config struct {
 	// MaxMemory is the memory limit of each worker, for crash messages;
 	// the limit itself is in the Spec.
 	MaxMemory int64
+	// Env is what a worker's environment has besides EnvWorker, TMPDIR
+	// (its private temporary folder) and the Go runtime's settings
+	// ([RuntimeEnv]): "NAME=VALUE" entries. A worker has nothing else of
+	// the supervisor's environment, whose secrets stay in the supervisor.
+	Env []string
 	// Logger receives the workers' log records and crash reports.
 	// Default slog.Default().
 	Logger *slog.Logger

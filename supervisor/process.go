@@ -9,6 +9,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -49,7 +51,7 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
 	cmd := exec.Command(g.cfg.Command[0], g.cfg.Command[1:]...)
-	cmd.Env = append(os.Environ(), EnvWorker+"=1")
+	cmd.Env = workerEnv(os.Environ(), g.cfg.Env, tmp)
 	cmd.SysProcAttr = sysProcAttr()
 	p := &process{
 		g:      g,
@@ -152,6 +154,26 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		<-p.done
 		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, ctx.Err())
 	}
+}
+
+// RuntimeEnv are the variables of the supervisor's environment a worker
+// gets as they are: they set the Go runtime (GOMAXPROCS, GOGC,
+// GOMEMLIMIT, GODEBUG, GOTRACEBACK), its race detector (GORACE) and its
+// coverage counters (GOCOVERDIR), and are no secret.
+var RuntimeEnv = []string{"GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG", "GOTRACEBACK", "GORACE", "GOCOVERDIR"}
+
+// workerEnv is the environment of a worker: EnvWorker, TMPDIR pointing at
+// its private temporary folder tmp, the variables of RuntimeEnv the
+// supervisor's environment environ has, and extra.
+func workerEnv(environ, extra []string, tmp string) []string {
+	env := []string{EnvWorker + "=1", "TMPDIR=" + tmp}
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(RuntimeEnv, name) {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
 }
 
 // begin registers an attempt with its deadline and returns its id, or

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/landlock-lsm/go-landlock/landlock"
 	llsys "github.com/landlock-lsm/go-landlock/landlock/syscall"
@@ -20,12 +19,6 @@ import (
 // saying what is not enforced.
 func confine(spec supervisor.Spec) ([]string, error) {
 	sb := spec.Sandbox
-	if sb.TempDir != "" {
-		// Temporary files of service code go to the private folder.
-		if err := os.Setenv("TMPDIR", sb.TempDir); err != nil {
-			return nil, err
-		}
-	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return nil, fmt.Errorf("set no_new_privs: %w", err)
 	}

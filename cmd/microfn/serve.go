@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -26,7 +28,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	quiet := fs.Bool("quiet", false, "do not log a line per call")
 	logFormat := fs.String("log-format", "text", "log `format`: text or json")
 	token := fs.String("token", os.Getenv("MICROFN_TOKEN"), "require Authorization: Bearer `token` on every route but /healthz and /readyz (default $MICROFN_TOKEN)")
+	tokenFile := fs.String("token-file", "", "read --token from this `file` (as a mounted Secret), instead of the command line or the environment")
 	chainKeys := fs.String("chain-key", os.Getenv("MICROFN_CHAIN_KEY"), "`secrets` (comma-separated; the first signs) that sign call chains; servers that call each other must share one (default $MICROFN_CHAIN_KEY, else derived from --token, else random)")
+	chainKeyFile := fs.String("chain-key-file", "", "read --chain-key from this `file` (as a mounted Secret)")
+	env := envFlag(fs)
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM); needs --tls-key")
 	tlsKey := fs.String("tls-key", "", "the private key `file` (PEM) of --tls-cert")
 	readTimeout := fs.Duration("read-timeout", 30*time.Second, "longest time to read a whole request (cuts off slow clients)")
@@ -56,6 +61,22 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	logger, err := newLogger(stderr, *logFormat)
 	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	set := setFlags(fs)
+	if *token, err = secretFlag("token", *token, set["token"], *tokenFile); err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	*chainKeys, err = secretFlag("chain-key", *chainKeys, set["chain-key"], *chainKeyFile)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		// An optional Secret that was not created: the key is this
+		// server's own, as without the flag.
+		logger.Warn("WARNING: " + err.Error() + ": this server signs call chains with a key of its own")
+		*chainKeys = ""
+	case err != nil:
 		fmt.Fprintln(stderr, "microfn serve:", err)
 		return 2
 	}
@@ -101,6 +122,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithLogger(logger),
 		server.WithPolicyDefaults(def),
 		server.WithToken(*token),
+		server.WithEnv(env()...),
 		server.WithTLS(*tlsCert, *tlsKey),
 		server.WithTimeouts(*readTimeout, *writeTimeout, *idleTimeout),
 		server.WithMaxConns(*maxConns),
