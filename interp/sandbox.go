@@ -67,8 +67,8 @@ var Sandbox = []string{
 var sandboxPart = partialPackages()
 
 // sandboxOnly maps the packages of which the default sandbox has only a
-// few names, outside Sandbox, to those names; every other name of theirs
-// needs --allow os. Of os, service code reads its environment: the
+// few names, outside Sandbox, to those names; every other package-level
+// name of theirs needs --allow os. Of os, service code reads its environment: the
 // interpreter's own (Options.Env), never the host process's.
 var sandboxOnly = map[string]map[string]bool{
 	"os": {"Getenv": true, "LookupEnv": true, "Environ": true},
@@ -142,7 +142,10 @@ func (p policy) permits(path string, r reason) bool {
 // of package path is outside the sandbox of p, if it is.
 func (p policy) excluded(path, name string) (reason, bool) {
 	r, ok := sandboxExcluded[path][name]
-	if only, part := sandboxOnly[path]; part && !only[name] {
+	if only, part := sandboxOnly[path]; part && !only[name] && !strings.Contains(name, ".") {
+		// A package-level name; the methods of the package's types,
+		// which other packages hand out (ioutil.TempFile's *os.File),
+		// are what they were without the package.
 		r, ok = reachesOS, true
 	}
 	if !ok || p.permits(path, r) {

@@ -9,8 +9,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
-	"strconv"
+
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,9 +43,6 @@ type WorkerSettings struct {
 	Token        string        `json:"token,omitempty"`
 	CallDeadline time.Duration `json:"call_deadline"`
 	Quiet        bool          `json:"quiet,omitempty"`
-	// Supervisor is the Unix socket of the server, where the worker's
-	// proxies send nested calls of the services it serves.
-	Supervisor string `json:"supervisor"`
 	// ChainKeys are the keys that sign call chains; the first signs.
 	ChainKeys [][]byte `json:"chain_keys"`
 	// WorkerKey is the secret the server sends with every call to this
@@ -52,28 +50,66 @@ type WorkerSettings struct {
 	WorkerKey []byte `json:"worker_key"`
 }
 
-// internalSocket is the name of the server's socket for its workers.
-const internalSocket = "server.sock"
-
-// listenInternal makes the private directory of the sockets and listens
-// on the server's socket for its workers' nested calls.
+// listenInternal makes the private directory of the workers' temporary
+// folders and the listener of the connections workers open to the server
+// for their nested calls, which their supervisor hands it (see
+// supervisor.Broker): no socket file is involved.
 func (s *Server) listenInternal() error {
 	dir, err := os.MkdirTemp("", "microfn-")
 	if err != nil {
-		return fmt.Errorf("make the workers' socket directory: %w", err)
+		return fmt.Errorf("make the workers' directory: %w", err)
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {
 		os.RemoveAll(dir)
-		return fmt.Errorf("make the workers' socket directory: %w", err)
+		return fmt.Errorf("make the workers' directory: %w", err)
 	}
-	ln, err := net.Listen("unix", filepath.Join(dir, internalSocket))
-	if err != nil {
-		os.RemoveAll(dir)
-		return fmt.Errorf("listen for workers: %w", err)
-	}
-	s.runDir, s.internal = dir, ln
+	s.runDir, s.internal = dir, newConnListener()
 	return nil
 }
+
+// A connListener is a net.Listener of connections handed to it.
+type connListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newConnListener() *connListener {
+	return &connListener{conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+// push hands c to Accept, or closes it if the listener is closed.
+func (l *connListener) push(c net.Conn) {
+	select {
+	case l.conns <- c:
+	case <-l.done:
+		c.Close()
+	}
+}
+
+// Accept returns the next connection handed to the listener.
+func (l *connListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+// Close stops Accept.
+func (l *connListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+// Addr names the listener, which has no address.
+func (l *connListener) Addr() net.Addr { return internalAddr{} }
+
+type internalAddr struct{}
+
+func (internalAddr) Network() string { return "microfn" }
+func (internalAddr) String() string  { return "workers" }
 
 // workerSettings are the settings of this server's workers.
 func (s *Server) workerSettings() WorkerSettings {
@@ -90,7 +126,6 @@ func (s *Server) workerSettings() WorkerSettings {
 		Token:        s.cfg.token,
 		CallDeadline: s.cfg.callDeadline,
 		Quiet:        s.cfg.quiet,
-		Supervisor:   filepath.Join(s.runDir, internalSocket),
 		ChainKeys:    s.signer.keys,
 	}
 }
@@ -119,7 +154,10 @@ func (s *Server) startWorker(ctx context.Context, rel, label string, files []fun
 		Grace:       s.cfg.runawayGrace,
 		MaxMemory:   s.cfg.workerLimits.MaxMemory,
 		Env:         s.cfg.env,
-		Logger:      s.cfg.logger.With("package", label),
+		Package:     label,
+		Connect:     s.internal.push,
+		Routes:      s.routeAddrs(),
+		Logger:      s.cfg.logger,
 		OnCrash:     func(c supervisor.Crash) { s.crashes.add(rel, c) },
 	}
 	g, ready, err := supervisor.Start(ctx, cfg, spec)
@@ -277,9 +315,10 @@ var (
 )
 
 // workerSandbox is what the operating system lets a worker reach: read
-// the served folder, connect to microfn's servers (this one's port and
-// the routes'), and nothing more unless --allow os (the file system),
-// --allow net (the network) or --unrestricted says so.
+// the served folder and what Go reads at run time, and nothing more
+// unless --allow os (the file system), --allow net (the network) or
+// --unrestricted says so. (Its connections to this server and to the
+// routes' servers come from its supervisor: see supervisor.Broker.)
 func (s *Server) workerSandbox() supervisor.Sandbox {
 	sb := supervisor.Sandbox{
 		Off:       s.cfg.unrestricted,
@@ -297,29 +336,30 @@ func (s *Server) workerSandbox() supervisor.Sandbox {
 			sb.OpenNet = true
 		}
 	}
-	if _, port, err := net.SplitHostPort(s.cfg.addr); err == nil {
-		if p, err := strconv.Atoi(port); err == nil && p > 0 {
-			sb.ConnectPorts = append(sb.ConnectPorts, p)
-		}
-	}
-	if s.ln != nil {
-		if a, ok := s.ln.Addr().(*net.TCPAddr); ok {
-			sb.ConnectPorts = append(sb.ConnectPorts, a.Port)
-		}
-	}
-	for _, base := range s.cfg.routes {
-		if u, err := url.Parse(base); err == nil {
-			p, err := strconv.Atoi(u.Port())
-			if err != nil {
-				p = 80
-				if u.Scheme == "https" {
-					p = 443
-				}
-			}
-			sb.ConnectPorts = append(sb.ConnectPorts, p)
-		}
-	}
 	return sb
+}
+
+// routeAddrs are the addresses (host:port) of the servers of the routes,
+// which workers may reach through their supervisor.
+func (s *Server) routeAddrs() []string {
+	var out []string
+	for _, base := range s.cfg.routes {
+		u, err := url.Parse(base)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		port := u.Port()
+		if port == "" {
+			port = "80"
+			if u.Scheme == "https" {
+				port = "443"
+			}
+		}
+		if addr := net.JoinHostPort(u.Hostname(), port); !slices.Contains(out, addr) {
+			out = append(out, addr)
+		}
+	}
+	return out
 }
 
 // warnOnce logs a warning the first time it is given.
@@ -445,6 +485,8 @@ func (s *Server) launchSharedWith(ctx context.Context, label string, news map[st
 		Grace:       s.cfg.runawayGrace,
 		MaxMemory:   s.cfg.workerLimits.MaxMemory,
 		Env:         s.cfg.env,
+		Connect:     s.internal.push,
+		Routes:      s.routeAddrs(),
 		Logger:      s.cfg.logger,
 		OnCrash: func(c supervisor.Crash) {
 			for _, r := range rels {

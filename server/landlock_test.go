@@ -61,7 +61,7 @@ func Get(url string) (int, error) {
 // TestWorkerSandbox: the operating system confines a worker under the
 // interpreter's sandbox: code that reaches the file system or the network
 // through a package it was allowed gets a clean error outside the served
-// folder, its private temporary folder and microfn's own ports.
+// folder and its private temporary folder, and for every connection.
 func TestWorkerSandbox(t *testing.T) {
 	t.Parallel()
 	abi, err := syscall.LandlockGetABIVersion()
@@ -87,8 +87,8 @@ func TestWorkerSandbox(t *testing.T) {
 	}
 	denied := func(what string, status int, detail string) {
 		t.Helper()
-		if status != 500 || !strings.Contains(detail, "permission denied") {
-			t.Errorf("%s: %d %q, want a 500 saying permission denied", what, status, detail)
+		if status != 500 || !(strings.Contains(detail, "permission denied") || strings.Contains(detail, "operation not permitted")) {
+			t.Errorf("%s: %d %q, want a 500 saying permission denied or operation not permitted", what, status, detail)
 		}
 	}
 
@@ -107,9 +107,11 @@ func TestWorkerSandbox(t *testing.T) {
 	}
 	status, detail = call("/box/Get?url=" + stranger.URL)
 	denied("connecting to another local port", status, detail)
-	if status, got := call("/box/Get?url=" + other.URL); status != 200 || got != "200" {
-		t.Errorf("connecting to a server of the routes: %d %s", status, got)
-	}
+	// Without --allow net service code opens no connection at all, not
+	// even to microfn's own servers: it calls their services through
+	// its proxies, whose connections the worker's supervisor makes.
+	status, detail = call("/box/Get?url=" + other.URL)
+	denied("connecting to a server of the routes", status, detail)
 }
 
 // TestWorkerSandboxAllow: --allow os and --allow net lift exactly the

@@ -58,7 +58,7 @@ type Server struct {
 	// internal is the supervisor's socket, on which workers make their
 	// nested calls. Both are unset in IsolateNone mode.
 	runDir       string
-	internal     net.Listener
+	internal     *connListener
 	internalOnce sync.Once      // serves internal, from Serve or from Call
 	shared       *sharedWorker  // with IsolateShared
 	groups       sync.WaitGroup // worker groups not yet ended

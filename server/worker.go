@@ -3,15 +3,10 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"path/filepath"
-	"syscall"
-	"time"
-
-	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
@@ -20,31 +15,39 @@ import (
 
 // workerConfig is set on the server of a worker process.
 type workerConfig struct {
-	// supervisor is the Unix socket of the server the worker works for.
-	supervisor string
 	// key is the secret the server sends with every call.
 	key []byte
 }
 
 // supervisorHost is the host of the base URL a worker's proxies call the
-// services of its server at; its client dials the server's socket for it.
+// services of its server at; its link dials the server for it.
 const supervisorHost = "supervisor"
+
+// A WorkerLink is a worker process's link to its server: the listener of
+// the calls the server sends, and the dialer of every connection the
+// worker makes — to its server (supervisor.ServerAddr), for its proxies'
+// nested calls, and to the servers of the routes. A supervisor.Broker is
+// one: through it a worker opens no socket of its own.
+type WorkerLink interface {
+	net.Listener
+	Dial(addr string) (net.Conn, error)
+}
 
 // ServeWorker runs this process as a worker of a server: it loads the
 // packages of spec from the sources spec carries, reports the outcome to
-// ready, then serves the calls the server sends on spec.Socket until ctx
-// ends. Each call is one attempt: the server applies the policies, logs
-// the calls and counts them. The worker's proxies send nested calls to the
-// server, or run them in this process with --monolith.
+// ready, then serves the calls the server sends on link until ctx ends.
+// Each call is one attempt: the server applies the policies, logs the
+// calls and counts them. The worker's proxies send nested calls to the
+// server through link, or run them in this process with --monolith.
 //
-// restrict, if not nil, is called once the worker listens and before any
-// service code runs (its packages' init functions included): it confines
-// the process (see supervisor.Sandbox) and returns warnings about what it
-// could not enforce.
+// restrict, if not nil, is called before any service code runs (its
+// packages' init functions included): it confines the process (see
+// supervisor.Sandbox) and returns warnings about what it could not
+// enforce.
 //
 // opts are options of the executable itself that the spec does not carry
 // (WithCompiled); the spec sets the rest.
-func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger, restrict func() ([]string, error), ready func(supervisor.Ready) error, opts ...Option) error {
+func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger, link WorkerLink, restrict func() ([]string, error), ready func(supervisor.Ready) error, opts ...Option) error {
 	var set WorkerSettings
 	if err := json.Unmarshal(spec.Settings, &set); err != nil {
 		return fmt.Errorf("worker: read the settings: %w", err)
@@ -69,21 +72,13 @@ func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger,
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	cfg.worker = &workerConfig{supervisor: set.Supervisor, key: set.WorkerKey}
+	cfg.worker = &workerConfig{key: set.WorkerKey}
 	cfg.chainKeys = set.ChainKeys
 	s := newServer(spec.Root, cfg)
 	defer s.Close()
 	s.baseURL = "http://" + supervisorHost
-	s.client.Dial = func(addr string) (net.Conn, error) {
-		if addr == supervisorHost+":80" {
-			return net.Dial("unix", set.Supervisor)
-		}
-		return fasthttp.Dial(addr)
-	}
-	ln, err := net.Listen("unix", spec.Socket)
-	if err != nil {
-		return fmt.Errorf("worker: %w", err)
-	}
+	s.client.Dial = link.Dial
+	ln := link
 	r := supervisor.Ready{Failed: map[string][]supervisor.LoadError{}}
 	if restrict != nil {
 		if r.Warnings, err = restrict(); err != nil {
@@ -107,7 +102,7 @@ func ServeWorker(ctx context.Context, spec supervisor.Spec, logger *slog.Logger,
 		return err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- s.app.Listener(retryListener{ln}) }()
+	go func() { errc <- s.app.Listener(ln) }()
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -134,25 +129,4 @@ func (s *Server) loadSources(ctx context.Context, rel string, files []funcs.Sour
 	s.packages[rel] = &pkgState{rel: rel, current: v, hash: hashFiles(files)}
 	s.unsyncedPublish()
 	return nil
-}
-
-// retryListener is a listener whose Accept waits out the errors that pass
-// (EMFILE and ENFILE: service code holding every file descriptor it may
-// open), as net/http's server does, instead of returning them: fasthttp
-// ends its server on any error but a timeout, which would end the worker
-// for the service code's fault.
-type retryListener struct{ net.Listener }
-
-// Accept accepts the next connection, retrying with a growing pause (5 ms
-// to 1 s) while the process has no file descriptor to spare.
-func (l retryListener) Accept() (net.Conn, error) {
-	var wait time.Duration
-	for {
-		c, err := l.Listener.Accept()
-		if err == nil || !(errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)) {
-			return c, err
-		}
-		wait = min(max(2*wait, 5*time.Millisecond), time.Second)
-		time.Sleep(wait)
-	}
 }

@@ -2,13 +2,11 @@ package supervisor
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -22,12 +20,25 @@ type Config struct {
 	// executable, without arguments (its main must run the worker when
 	// [IsWorker] reports true).
 	Command []string
-	// Dir is the directory of the workers' Unix sockets; it must exist
-	// and be private to this user.
+	// Dir is the directory of the workers' private temporary folders;
+	// it must exist and be private to this user.
 	Dir string
 	// Label names what the group runs in logs and errors, such as the
 	// package directory "examples/seed/billing".
 	Label string
+	// Package, if set, is the one package the group's workers run: it
+	// labels what they write in the log (attribute package), replacing
+	// the package attribute of their own records. Without it, what a
+	// worker prints is labelled with Label.
+	Package string
+	// Connect takes the connections a worker opens to its server
+	// ([ServerAddr]): the server serves them as it serves its listener's.
+	// Without it, a worker cannot reach its server.
+	Connect func(net.Conn)
+	// Routes are the addresses (host:port) of other servers a worker may
+	// connect to: the supervisor connects for it, as a worker opens no
+	// socket of its own (see [Broker]).
+	Routes []string
 	// LoadTimeout bounds how long a worker may take to load its packages
 	// (init functions included). Default 10s.
 	LoadTimeout time.Duration
@@ -140,6 +151,9 @@ func Start(ctx context.Context, cfg Config, spec Spec) (*Group, Ready, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Package != "" {
+		cfg.Logger = cfg.Logger.With("package", cfg.Package)
+	}
 	gctx, stop := context.WithCancel(context.Background())
 	g := &Group{cfg: cfg, spec: spec, ctx: gctx, stop: stop, changed: make(chan struct{}), procs: map[*process]bool{}, closedc: make(chan struct{})}
 	p, ready, err := g.spawn(ctx, spec)
@@ -160,13 +174,6 @@ func Start(ctx context.Context, cfg Config, spec Spec) (*Group, Ready, error) {
 	g.wg.Add(1)
 	go g.watchdog()
 	return g, ready, nil
-}
-
-// newSocket returns a fresh socket path in the group's directory.
-func (g *Group) newSocket() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return filepath.Join(g.cfg.Dir, "w"+hex.EncodeToString(b[:])+".sock")
 }
 
 // Do sends one attempt to the group's worker and reads its answer into
@@ -210,7 +217,7 @@ func (g *Group) failure(p *process, err error) error {
 	if why := p.stoppedWhy(); why != "" {
 		return &CrashError{Label: g.cfg.Label, Reason: "the worker was stopped because " + why}
 	}
-	return &CrashError{Label: g.cfg.Label, Reason: g.describe(p.exitReason())}
+	return &CrashError{Label: g.cfg.Label, Reason: g.describe(p.reason)}
 }
 
 // describe adds the memory limit to a reason that is running out of it.
@@ -283,8 +290,8 @@ func (g *Group) exited(p *process) {
 		return
 	}
 	// It died on its own: a crash.
-	c := Crash{Label: g.cfg.Label, Reason: g.describe(p.exitReason()), At: time.Now(), PID: p.pid()}
-	out := p.stderr.crashOutput()
+	c := Crash{Label: g.cfg.Label, Reason: g.describe(p.reason), At: time.Now(), PID: p.pid()}
+	out := p.report
 	g.cfg.Logger.Error(fmt.Sprintf("the worker of %s crashed: %s", g.cfg.Label, c.Reason), "pid", c.PID, "exit", p.state.String(), "output", out)
 	if g.cfg.OnCrash != nil {
 		g.cfg.OnCrash(c)

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,12 +24,15 @@ type process struct {
 	g      *Group
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	socket string
 	client *fasthttp.HostClient
-	stderr *stderrLog
-	// done is closed once the process has exited and its output is read.
-	done  chan struct{}
-	state *os.ProcessState
+	broker *broker
+	out    *workerOutput
+	// done is closed once the process has exited and its output is read;
+	// state, reason and report are set then.
+	done   chan struct{}
+	state  *os.ProcessState
+	reason string // how it ended: see workerOutput.finish
+	report string // the Go runtime's report of its fatal error, if it died of one
 
 	mu       sync.Mutex           // guards the fields below
 	calls    map[uint64]time.Time // attempts in flight, by id, with their deadlines
@@ -37,59 +41,98 @@ type process struct {
 	stopped  string // why the supervisor stopped it, if it did
 }
 
+// workerFiles are the supervisor's ends of a worker's inherited
+// descriptors, and the worker's, all sockets (see socketPair).
+type workerFiles struct {
+	mine, theirs []*os.File // standard input, output, error, channel, broker
+}
+
+func openWorkerFiles() (*workerFiles, error) {
+	w := &workerFiles{}
+	for _, typ := range []int{syscall.SOCK_STREAM, syscall.SOCK_STREAM, syscall.SOCK_STREAM, packetType, packetType} {
+		mine, theirs, err := socketPair(typ)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		w.mine, w.theirs = append(w.mine, mine), append(w.theirs, theirs)
+	}
+	return w, nil
+}
+
+// closeTheirs closes the worker's ends, which the worker has once it
+// started.
+func (w *workerFiles) closeTheirs() {
+	for _, f := range w.theirs {
+		f.Close()
+	}
+}
+
+func (w *workerFiles) close() {
+	w.closeTheirs()
+	for _, f := range w.mine {
+		f.Close()
+	}
+}
+
 // spawn starts a worker process for spec and waits until it is ready,
 // has failed to load, or loadTimeout passes.
 func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
-	spec.Socket = g.newSocket()
-	tmp, err := os.MkdirTemp(g.cfg.Dir, "tmp-")
-	if err != nil {
+	fail := func(err error) (*process, Ready, error) {
 		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
+	tmp, err := os.MkdirTemp(g.cfg.Dir, "tmp-")
+	if err != nil {
+		return fail(err)
+	}
 	spec.Sandbox.TempDir = tmp
+	spec.Key = make([]byte, 32)
+	_, _ = rand.Read(spec.Key)
 	line, err := json.Marshal(spec)
 	if err != nil {
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		os.RemoveAll(tmp)
+		return fail(err)
+	}
+	files, err := openWorkerFiles()
+	if err != nil {
+		os.RemoveAll(tmp)
+		return fail(err)
 	}
 	cmd := exec.Command(g.cfg.Command[0], g.cfg.Command[1:]...)
 	cmd.Env = workerEnv(os.Environ(), g.cfg.Env, tmp)
 	cmd.SysProcAttr = sysProcAttr()
-	p := &process{
-		g:      g,
-		cmd:    cmd,
-		socket: spec.Socket,
-		stderr: &stderrLog{logger: g.cfg.Logger, label: g.cfg.Label},
-		done:   make(chan struct{}),
-		calls:  map[uint64]time.Time{},
-	}
-	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
-	}
-	// The Ready line comes on a pipe of its own (the worker's fd 3), so
-	// that nothing service code prints can be taken for it.
-	readyR, readyW, err := os.Pipe()
-	if err != nil {
-		os.RemoveAll(tmp)
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
-	}
-	cmd.ExtraFiles = []*os.File{readyW}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = files.theirs[0], files.theirs[1], files.theirs[2]
+	cmd.ExtraFiles = files.theirs[ChannelFD:] // fds 3 and 4
 	err = cmd.Start()
-	readyW.Close()
+	files.closeTheirs()
 	if err != nil {
-		readyR.Close()
+		for _, f := range files.mine {
+			f.Close()
+		}
 		os.RemoveAll(tmp)
-		return nil, Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return fail(err)
 	}
+	p := &process{
+		g:     g,
+		cmd:   cmd,
+		stdin: files.mine[0],
+		out:   newWorkerOutput(g.cfg.Logger, g.cfg.Package != "", g.cfg.Label, spec.Key),
+		done:  make(chan struct{}),
+		calls: map[uint64]time.Time{},
+	}
+	p.out.pid = cmd.Process.Pid
+	channel, cerr := packetConn(files.mine[ChannelFD])
+	brokerConn, berr := packetConn(files.mine[BrokerFD])
+	if err := errors.Join(cerr, berr); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		os.RemoveAll(tmp)
+		return fail(err)
+	}
+	p.broker = &broker{conn: brokerConn, serve: g.cfg.Connect, routes: g.cfg.Routes}
 	p.client = &fasthttp.HostClient{
 		Addr:                          "worker",
-		Dial:                          func(string) (net.Conn, error) { return net.Dial("unix", p.socket) },
+		Dial:                          func(string) (net.Conn, error) { return p.broker.connect() },
 		MaxConns:                      1 << 16,
 		NoDefaultUserAgentHeader:      true,
 		DisableHeaderNamesNormalizing: true,
@@ -97,40 +140,52 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		// A failed attempt is the policy's business, never resent here.
 		RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 	}
+	go p.broker.run()
 	readyc := make(chan []byte, 1)
-	go func() {
-		defer readyR.Close()
-		first := true
-		readLines(readyR, func(b []byte) {
-			if first {
-				first = false
-				readyc <- append([]byte(nil), b...)
-			}
-		})
-	}()
 	var outputs sync.WaitGroup
-	outputs.Add(2)
+	outputs.Add(3)
 	go func() {
 		defer outputs.Done()
-		readLines(stdout, p.stderr.line)
+		// The worker's channel: its Ready message, then its log records.
+		buf := make([]byte, maxMessage)
+		first := true
+		for {
+			n, err := channel.Read(buf)
+			if err != nil {
+				channel.Close()
+				return
+			}
+			if n == 0 {
+				continue
+			}
+			if r := p.out.message(buf[:n]); r != nil && first {
+				first = false
+				readyc <- append([]byte(nil), r...)
+			}
+		}
 	}()
-	go func() {
-		defer outputs.Done()
-		readLines(stderr, p.stderr.line)
-	}()
+	for i, stream := range []string{"stdout", "stderr"} {
+		f := files.mine[1+i]
+		go func() {
+			defer outputs.Done()
+			defer f.Close()
+			readLines(f, func(b []byte) { p.out.rawLine(stream, b) })
+		}()
+	}
 	go func() {
 		outputs.Wait()
 		_ = cmd.Wait()
 		p.state = cmd.ProcessState
+		p.reason, p.report = p.out.finish(p.state)
+		brokerConn.Close()
 		_ = os.RemoveAll(tmp)
-		_ = os.Remove(p.socket)
 		close(p.done)
 		g.exited(p)
 	}()
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
 		p.kill("its start failed")
 		<-p.done
-		return nil, Ready{}, fmt.Errorf("start worker of %s: send its spec: %w (%s)", g.cfg.Label, err, p.exitReason())
+		return nil, Ready{}, fmt.Errorf("start worker of %s: send its spec: %w (%s)", g.cfg.Label, err, p.reason)
 	}
 	timer := time.NewTimer(g.cfg.LoadTimeout)
 	defer timer.Stop()
@@ -140,11 +195,11 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		if err := json.Unmarshal(b, &r); err != nil {
 			p.kill("it did not start properly")
 			<-p.done
-			return nil, Ready{}, fmt.Errorf("worker of %s: not a ready line: %q", g.cfg.Label, b)
+			return nil, Ready{}, fmt.Errorf("worker of %s: not a ready message: %q", g.cfg.Label, b)
 		}
 		return p, r, nil
 	case <-p.done:
-		return nil, Ready{}, &CrashError{Label: g.cfg.Label, Reason: p.exitReason(), Loading: true}
+		return nil, Ready{}, &CrashError{Label: g.cfg.Label, Reason: p.reason, Loading: true}
 	case <-timer.C:
 		p.kill("it did not finish loading in time")
 		<-p.done
@@ -279,26 +334,6 @@ func (p *process) stoppedWhy() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.stopped
-}
-
-// exitReason describes how the process ended. Call it after done.
-func (p *process) exitReason() string {
-	how := "the worker ended"
-	if p.state != nil {
-		how = "the worker exited (" + p.state.String() + ")"
-		if ws, ok := p.state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			how = "the worker was killed by signal " + ws.Signal().String()
-		}
-	}
-	if p.stderr.crashed() {
-		return p.stderr.reason()
-	}
-	if r := p.stderr.reason(); r != "" {
-		// No fatal error: the code ended the process (log.Fatal and
-		// the like), and the last line it printed says why.
-		return how + " after printing: " + r
-	}
-	return how
 }
 
 // do sends one attempt to the process.

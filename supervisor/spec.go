@@ -26,8 +26,9 @@ type Spec struct {
 	// Packages are the packages the worker loads, with their sources as
 	// the supervisor read them: the worker reads no files.
 	Packages []PackageSpec `json:"packages"`
-	// Socket is the Unix socket the worker listens on.
-	Socket string `json:"socket"`
+	// Key signs the messages of the worker's channel (see [Channel]).
+	// Set by the supervisor, a new one for every worker process.
+	Key []byte `json:"key"`
 	// Limits bound the worker process.
 	Limits Limits `json:"limits"`
 	// Sandbox is what the operating system lets the worker reach.

@@ -9,10 +9,13 @@
 //		os.Exit(worker.Main())
 //	}
 //
-// The worker reads its supervisor.Spec from standard input, sets its
-// resource limits, loads its packages, writes its supervisor.Ready line
-// on file descriptor 3 and serves calls on its Unix socket. It exits when
-// its standard input closes: when the server closes it, or dies.
+// The worker reads its supervisor.Spec from standard input, opens its
+// channel to the supervisor (supervisor.Channel, for its Ready message and
+// its own log records) and its connection broker (supervisor.Broker, for
+// every connection it makes or takes), sets its resource limits, confines
+// itself, loads its packages, sends its supervisor.Ready message and
+// serves the calls that come through the broker. It exits when its
+// standard input closes: when the server closes it, or dies.
 package worker
 
 import (
@@ -34,6 +37,8 @@ import (
 // opts are the server options of the executable itself, which the spec
 // does not carry (server.WithCompiled).
 func Main(opts ...server.Option) int {
+	// Until the channel to the supervisor is open, errors go to standard
+	// error, which the supervisor logs as the worker's output.
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
 	line, err := in.ReadBytes('\n')
@@ -44,6 +49,19 @@ func Main(opts ...server.Option) int {
 	var spec supervisor.Spec
 	if err := json.Unmarshal(line, &spec); err != nil {
 		logger.Error("worker: read the spec: " + err.Error())
+		return 2
+	}
+	channel, err := supervisor.OpenChannel(spec.Key)
+	if err != nil {
+		logger.Error("worker: " + err.Error())
+		return 2
+	}
+	// The worker's own log records go on its channel, signed: nothing
+	// service code writes can pass for them.
+	logger = slog.New(slog.NewJSONHandler(channel, nil))
+	broker, err := supervisor.OpenBroker()
+	if err != nil {
+		logger.Error("worker: " + err.Error())
 		return 2
 	}
 	if err := applyLimits(spec.Limits); err != nil {
@@ -58,19 +76,8 @@ func Main(opts ...server.Option) int {
 		_, _ = io.Copy(io.Discard, in)
 		os.Exit(0)
 	}()
-	ready := func(r supervisor.Ready) error {
-		// The supervisor reads the Ready line on fd 3, a pipe of its own.
-		out := os.NewFile(3, "ready")
-		defer out.Close()
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		_, err = out.Write(append(b, '\n'))
-		return err
-	}
 	restrict := func() ([]string, error) { return confine(spec) }
-	if err := server.ServeWorker(ctx, spec, logger, restrict, ready, opts...); err != nil {
+	if err := server.ServeWorker(ctx, spec, logger, broker, restrict, channel.Ready, opts...); err != nil {
 		logger.Error(err.Error())
 		return 1
 	}
