@@ -309,8 +309,10 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 
 // runtimeReads are what Go reads at run time, which a worker may read
 // whatever its sandbox: time zones, certificate roots, name resolution.
+// Not /proc: the runtime reads it at start only, before the worker is
+// confined.
 var (
-	runtimeReadDirs  = []string{"/proc/self", "/sys/fs/cgroup", "/usr/share/zoneinfo", "/usr/lib/go/lib/time", "/etc/ssl/certs", "/etc/pki/tls/certs", "/usr/share/ca-certificates"}
+	runtimeReadDirs  = []string{"/sys/fs/cgroup", "/usr/share/zoneinfo", "/usr/lib/go/lib/time", "/etc/ssl/certs", "/etc/pki/tls/certs", "/usr/share/ca-certificates"}
 	runtimeReadFiles = []string{"/etc/localtime", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/services", "/etc/ssl/cert.pem"}
 )
 
@@ -324,6 +326,7 @@ func (s *Server) workerSandbox() supervisor.Sandbox {
 		Off:       s.cfg.unrestricted,
 		ReadDirs:  append([]string{s.root}, runtimeReadDirs...),
 		ReadFiles: runtimeReadFiles,
+		Hidden:    s.cfg.secretFiles,
 	}
 	if abs, err := filepath.Abs(s.root); err == nil {
 		sb.ReadDirs[0] = abs

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -48,6 +49,7 @@ type config struct {
 	limits          funcs.Limits
 	allow           []string
 	env             []string // NAME=VALUE, see WithEnv
+	secretFiles     []string
 	compiled        []yaegi.Exports
 	isolation       Isolation
 	loadTimeout     time.Duration
@@ -204,6 +206,23 @@ func resolveEnv(vars []string, lookup func(string) (string, bool)) ([]string, er
 		out = append(out, name+"="+value)
 	}
 	return out, nil
+}
+
+// WithSecretFiles names the files the server's secrets come from (its
+// token, its chain keys): worker processes cannot read them, even with
+// --allow os (see supervisor.Sandbox.Hidden). Default none.
+func WithSecretFiles(paths ...string) Option {
+	return optionFunc(func(c *config) {
+		for _, p := range paths {
+			if p == "" {
+				continue
+			}
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+			c.secretFiles = append(c.secretFiles, p)
+		}
+	})
 }
 
 // WithCompiled gives service code the Go packages compiled into the

@@ -68,8 +68,11 @@ type Limits struct {
 }
 
 // Sandbox is what a worker process may reach, enforced by the operating
-// system (Landlock on Linux) under the interpreter's own sandbox, so that
-// a way around the latter still meets the former.
+// system (Landlock and seccomp on Linux) under the interpreter's own
+// sandbox, so that a way around the latter still meets the former. A
+// worker never reaches /proc (but its own descriptors' sockets, which no
+// one can open), Hidden, nor any socket but its own connections, which
+// its supervisor makes (see [Broker]); OpenFS and OpenNet widen the rest.
 type Sandbox struct {
 	// Off turns the restrictions off (--unrestricted).
 	Off bool `json:"off,omitempty"`
@@ -78,21 +81,23 @@ type Sandbox struct {
 	ReadDirs []string `json:"read_dirs,omitempty"`
 	// ReadFiles may be read, where they exist.
 	ReadFiles []string `json:"read_files,omitempty"`
+	// Hidden may never be read or written, even with OpenFS: the files of
+	// the server's secrets (--token-file, --chain-key-file).
+	Hidden []string `json:"hidden,omitempty"`
 	// TempDir is the worker's private temporary folder, which it may
 	// read and write: the supervisor makes it, and removes it with the
 	// worker. Set by the supervisor.
 	TempDir string `json:"temp_dir,omitempty"`
-	// ConnectPorts are the TCP ports the worker may connect to: those of
-	// microfn's servers.
-	ConnectPorts []int `json:"connect_ports,omitempty"`
-	// OpenFS lifts the file system restriction (--allow os).
+	// OpenFS lifts the file system restriction (--allow os), but for
+	// /proc and Hidden.
 	OpenFS bool `json:"open_fs,omitempty"`
-	// OpenNet lifts the network restriction (--allow net).
+	// OpenNet lets the worker open TCP and UDP sockets, over IPv4 and
+	// IPv6, to any address (--allow net). Other sockets stay refused.
 	OpenNet bool `json:"open_net,omitempty"`
 }
 
-// Ready is the line a worker writes on its file descriptor 3 once it has
-// loaded its packages and listens, or has failed to load them.
+// Ready is the message a worker sends on its channel (see [Channel]) once
+// it has loaded its packages, or has failed to load them.
 type Ready struct {
 	// Failed maps the packages that failed to load to their errors.
 	Failed map[string][]LoadError `json:"failed,omitempty"`

@@ -123,6 +123,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithPolicyDefaults(def),
 		server.WithToken(*token),
 		server.WithEnv(env()...),
+		server.WithSecretFiles(*tokenFile, *chainKeyFile),
 		server.WithTLS(*tlsCert, *tlsKey),
 		server.WithTimeouts(*readTimeout, *writeTimeout, *idleTimeout),
 		server.WithMaxConns(*maxConns),
