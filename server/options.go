@@ -96,6 +96,7 @@ func newConfig(opts []Option) (*config, error) {
 			MaxStack:     64 << 20,
 			MaxOpenFiles: 1024,
 			MaxFileSize:  64 << 20,
+			MaxTempSize:  256 << 20,
 		},
 	}
 	for _, o := range opts {
@@ -366,7 +367,8 @@ func WithRunawayGrace(d time.Duration) Option {
 
 // WithWorkerLimits sets the resource limits of each worker process (see
 // supervisor.Limits). Default: 1 GiB of memory, goroutine stacks of at
-// most 64 MiB, 1024 open files, files written of at most 64 MiB.
+// most 64 MiB, 1024 open files, files written of at most 64 MiB, 256 MiB
+// of temporary files.
 func WithWorkerLimits(l supervisor.Limits) Option {
 	return optionFunc(func(c *config) { c.workerLimits = l })
 }

@@ -39,6 +39,9 @@ type process struct {
 	nextID   uint64
 	draining bool   // replaced: it takes no new calls and ends once it runs only overdue ones
 	stopped  string // why the supervisor stopped it, if it did
+	// killedFor is why the supervisor killed it for a fault of its own
+	// (its temporary files took too much): a crash, unlike stopped.
+	killedFor string
 }
 
 // workerFiles are the supervisor's ends of a worker's inherited
@@ -141,6 +144,13 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 	}
 	go p.broker.run()
+	// The account of its temporary files starts before the worker reads
+	// its spec, so before it can write.
+	var quota *tempQuota
+	var quotaErr error
+	if max := spec.Limits.MaxTempSize; max > 0 {
+		quota, quotaErr = watchTemp(tmp, max, func(used int64) { p.overQuota(max, used) })
+	}
 	readyc := make(chan []byte, 1)
 	var outputs sync.WaitGroup
 	outputs.Add(3)
@@ -177,11 +187,24 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 		_ = cmd.Wait()
 		p.state = cmd.ProcessState
 		p.reason, p.report = p.out.finish(p.state)
+		if quota != nil {
+			quota.stop()
+		}
+		p.mu.Lock()
+		if p.killedFor != "" {
+			p.reason, p.report = p.killedFor, ""
+		}
+		p.mu.Unlock()
 		brokerConn.Close()
 		_ = os.RemoveAll(tmp)
 		close(p.done)
 		g.exited(p)
 	}()
+	if quotaErr != nil {
+		p.kill("its temporary folder cannot be watched")
+		<-p.done
+		return fail(fmt.Errorf("watch its temporary folder: %w", quotaErr))
+	}
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
 		p.kill("its start failed")
 		<-p.done
@@ -299,6 +322,21 @@ func (p *process) checkDrained(now time.Time) {
 	if idle {
 		p.kill("it was replaced")
 	}
+}
+
+// overQuota kills the process, whose temporary files take used bytes
+// (-1: too many directories to keep account of) of max: a crash.
+func (p *process) overQuota(max, used int64) {
+	why := fmt.Sprintf("its temporary files took more than %d MiB (--max-temp-size)", max>>20)
+	if used < 0 {
+		why = "its temporary folder had more directories than the supervisor can keep account of (--max-temp-size)"
+	}
+	p.mu.Lock()
+	if p.killedFor == "" && p.stopped == "" {
+		p.killedFor = "the worker was killed because " + why
+	}
+	p.mu.Unlock()
+	_ = p.cmd.Process.Kill()
 }
 
 // kill ends the process at once, noting why.

@@ -65,6 +65,12 @@ type Limits struct {
 	// MaxFileSize bounds the size of a file the worker writes
 	// (RLIMIT_FSIZE); 0 means no limit.
 	MaxFileSize int64 `json:"max_file_size"`
+	// MaxTempSize bounds the space the files of the worker's private
+	// temporary folder take together; 0 means no limit. The supervisor
+	// keeps account as the kernel reports each write (inotify) and ends
+	// a worker past it, a moment after the write that passed it, which
+	// is then a crash; no file may take more than it (RLIMIT_FSIZE).
+	MaxTempSize int64 `json:"max_temp_size"`
 }
 
 // Sandbox is what a worker process may reach, enforced by the operating

@@ -49,6 +49,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxStack := fs.String("max-stack", "64MiB", "largest goroutine stack in a worker process: deeper recursion ends as a stack overflow")
 	maxOpenFiles := fs.Uint64("max-open-files", 1024, "most open files of each worker process")
 	maxWriteSize := fs.String("max-write-size", "64MiB", "largest file a worker process may write (0: no limit)")
+	maxTempSize := fs.String("max-temp-size", "256MiB", "most space the files of a worker process's temporary folder may take together; past it the worker is ended (0: no limit)")
 	defaults := policyFlags(fs)
 	split := splitFlags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -95,6 +96,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve: --max-write-size:", err)
 		return 2
 	}
+	tempLimit, err := parseBytes(*maxTempSize)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve: --max-temp-size:", err)
+		return 2
+	}
 	if *chainKeys == "" && *token == "" && splitting(args) {
 		logger.Warn("WARNING: this server routes calls to others (--only, --route) without --chain-key or --token: the servers sign call chains with keys of their own, so a nested call that crosses servers starts a new chain (reentrancy, depth and deadlines do not carry over). Give every server the same --chain-key.")
 	}
@@ -134,7 +140,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithChainKeys(strings.Split(*chainKeys, ",")...),
 		server.WithLoadTimeout(*loadTimeout),
 		server.WithRunawayGrace(*runawayGrace),
-		server.WithWorkerLimits(supervisor.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles, MaxFileSize: writeLimit}),
+		server.WithWorkerLimits(supervisor.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles, MaxFileSize: writeLimit, MaxTempSize: tempLimit}),
 	)...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve:", err)
