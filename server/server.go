@@ -54,11 +54,12 @@ type Server struct {
 	workers *workerPool
 	signer  *chainSigner
 
-	// runDir holds the Unix sockets of the supervisor and its workers;
-	// internal is the supervisor's socket, on which workers make their
-	// nested calls. Both are unset in IsolateNone mode.
+	// runDir holds the workers' private temporary folders; internal
+	// takes the connections workers make to the server for their nested
+	// calls (see supervisor.Broker). Both are unset in IsolateNone mode.
 	runDir       string
 	internal     *connListener
+	runLock      *os.File       // locked while the server runs: see makeRunDir
 	internalOnce sync.Once      // serves internal, from Serve or from Call
 	shared       *sharedWorker  // with IsolateShared
 	groups       sync.WaitGroup // worker groups not yet ended
@@ -359,6 +360,7 @@ func (s *Server) Close() {
 	}
 	if s.runDir != "" {
 		os.RemoveAll(s.runDir)
+		s.runLock.Close()
 	}
 }
 
