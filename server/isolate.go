@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -360,6 +361,9 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 		if err != nil {
 			continue
 		}
+		for _, f := range workerProcessMetrics(g) {
+			fams[f.GetName()] = f
+		}
 		for name, f := range fams {
 			for _, m := range f.Metric {
 				m.Label = append(m.Label, &dto.LabelPair{Name: proto.String("worker"), Value: proto.String(rel)})
@@ -376,6 +380,20 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// workerProcessMetrics are the process metrics (process_*: CPU, memory,
+// open files) of g's current worker, which the server reads from /proc:
+// the worker cannot, /proc is closed to it.
+func workerProcessMetrics(g *supervisor.Group) []*dto.MetricFamily {
+	pid := g.PID()
+	if pid == 0 {
+		return nil
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{PidFn: func() (int, error) { return pid, nil }}))
+	fams, _ := reg.Gather() // what could be read
+	return fams
 }
 
 // runtimeReads are what Go reads at run time, which a worker may read

@@ -36,7 +36,10 @@ type metrics struct {
 	workers prometheus.Gatherer
 }
 
-func newMetrics() *metrics {
+// newMetrics returns the metrics of a server, or of a worker's: a
+// worker's process metrics (process_*) are the server's to read (see
+// workerProcessMetrics).
+func newMetrics(worker bool) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -106,8 +109,10 @@ func newMetrics() *metrics {
 		m.calls, m.duration, m.attempts, m.retries, m.inFlight, m.waiting, m.rejected,
 		m.timeouts, m.runaways, m.runawaysTotal, m.nested, m.reloads, m.reloadDuration, m.reloadSuccess,
 		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	if !worker {
+		m.registry.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
 	return m
 }
 

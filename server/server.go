@@ -139,7 +139,7 @@ func newServer(dir string, cfg *config) *Server {
 		root:     filepath.Clean(dir),
 		packages: map[string]*pkgState{},
 		locks:    map[string]*sync.Mutex{},
-		metrics:  newMetrics(),
+		metrics:  newMetrics(cfg.worker != nil),
 		workers:  newWorkerPool(10 * time.Second),
 		modules:  &moduleSources{root: filepath.Clean(dir), limits: cfg.limits},
 		client: &fasthttp.Client{

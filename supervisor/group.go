@@ -131,7 +131,7 @@ type Group struct {
 }
 
 // Start starts a group: its first worker loads spec. It returns the
-// worker's Ready line; a worker that fails to load some packages still
+// worker's Ready message; a worker that fails to load some packages still
 // runs the others. An error means no worker runs: it crashed or timed out
 // while loading, or could not be started.
 func Start(ctx context.Context, cfg Config, spec Spec) (*Group, Ready, error) {
