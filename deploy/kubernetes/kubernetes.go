@@ -553,6 +553,12 @@ func k8sService(opts Options, c *Component) *corev1.Service {
 // container's limit of 256 MiB.
 const WorkerMemory = "160MiB"
 
+// WorkerTempSize is the most space the temporary files of each worker
+// process in a pod may take (--max-temp-size): below the pod's /tmp
+// volume of 64 MiB, so that a worker writing too much is ended before the
+// kubelet evicts the pod.
+const WorkerTempSize = "32MiB"
+
 // ServeArgs are the arguments of microfn in c's container: serve its
 // services, and route every other component's.
 func ServeArgs(c *Component, all []*Component) []string {
@@ -560,7 +566,7 @@ func ServeArgs(c *Component, all []*Component) []string {
 	for i, s := range c.Services {
 		only[i] = s.Route
 	}
-	args := []string{"serve", SourceDir, "--addr", fmt.Sprintf("0.0.0.0:%d", Port), "--only", strings.Join(only, ","), "--no-watch", "--max-memory", WorkerMemory}
+	args := []string{"serve", SourceDir, "--addr", fmt.Sprintf("0.0.0.0:%d", Port), "--only", strings.Join(only, ","), "--no-watch", "--max-memory", WorkerMemory, "--max-temp-size", WorkerTempSize}
 	for _, o := range all {
 		if o == c {
 			continue

@@ -17,6 +17,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -157,6 +158,7 @@ type serveArgs struct {
 	only    []string
 	noWatch bool
 	memory  string
+	temp    string
 	routes  map[string]string
 	// tokenFile and chainKeyFile are the files of the pod's secret.
 	tokenFile, chainKeyFile string
@@ -173,6 +175,7 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	only := fs.String("only", "", "")
 	fs.BoolVar(&a.noWatch, "no-watch", false, "")
 	fs.StringVar(&a.memory, "max-memory", "", "")
+	fs.StringVar(&a.temp, "max-temp-size", "", "")
 	fs.StringVar(&a.tokenFile, "token-file", "", "")
 	fs.StringVar(&a.chainKeyFile, "chain-key-file", "", "")
 	fs.Func("route", "", func(v string) error {
@@ -387,8 +390,14 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 			t.Fatalf("%s: %v", d.Name, err)
 		}
 		argsOf[d] = a
-		if a.dir != SourceDir || a.addr != "0.0.0.0:8000" || !a.noWatch || a.memory != WorkerMemory {
-			t.Errorf("%s: serve %s --addr %s, no-watch %v, max-memory %q; want serve /src --addr 0.0.0.0:8000 --no-watch --max-memory %s", d.Name, a.dir, a.addr, a.noWatch, a.memory, WorkerMemory)
+		if a.dir != SourceDir || a.addr != "0.0.0.0:8000" || !a.noWatch || a.memory != WorkerMemory || a.temp != WorkerTempSize {
+			t.Errorf("%s: serve %s --addr %s, no-watch %v, max-memory %q, max-temp-size %q; want serve /src --addr 0.0.0.0:8000 --no-watch --max-memory %s --max-temp-size %s",
+				d.Name, a.dir, a.addr, a.noWatch, a.memory, a.temp, WorkerMemory, WorkerTempSize)
+		}
+		if tmp := resource.MustParse("64Mi"); !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool {
+			return v.EmptyDir != nil && v.EmptyDir.SizeLimit != nil && v.EmptyDir.SizeLimit.Cmp(tmp) == 0
+		}) {
+			t.Errorf("%s: no /tmp volume of %s, which --max-temp-size %s stays below", d.Name, tmp.String(), WorkerTempSize)
 		}
 		if secret := a.tokenFile + a.chainKeyFile; (a.tokenFile == "") == (a.chainKeyFile == "") || path.Dir(secret) != SecretDir ||
 			(a.tokenFile != "") != (opts.TokenSecret != "") {
