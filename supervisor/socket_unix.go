@@ -20,7 +20,7 @@ import (
 // a pipe can be opened again through /proc/self/fd/N, for writing too,
 // and a socket cannot (ENXIO).
 func socketPair(typ int) (mine, theirs *os.File, err error) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, typ|syscall.SOCK_CLOEXEC, 0)
+	fds, err := socketpairCloexec(typ)
 	if err != nil {
 		return nil, nil, fmt.Errorf("socketpair: %w", err)
 	}
