@@ -127,6 +127,14 @@ func (g *Group) spawn(ctx context.Context, spec Spec) (*process, Ready, error) {
 	channel, cerr := packetConn(files.mine[ChannelFD])
 	brokerConn, berr := packetConn(files.mine[BrokerFD])
 	if err := errors.Join(cerr, berr); err != nil {
+		for _, c := range []*net.UnixConn{channel, brokerConn} {
+			if c != nil {
+				c.Close()
+			}
+		}
+		for _, f := range files.mine[:ChannelFD] {
+			f.Close()
+		}
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		os.RemoveAll(tmp)
