@@ -19,6 +19,11 @@ const ServerAddr = "supervisor:80"
 // route's server for a worker, and how long the worker waits for it.
 const dialTimeout = 5 * time.Second
 
+// maxDials bounds the connections the supervisor makes for one worker at
+// once; more requests wait. It also bounds the connections a worker's
+// broker holds for its listener.
+const maxDials = 64
+
 // The kinds of message on a worker's broker.
 const (
 	msgAccept    = 'A' // supervisor to worker: a connection the server sends calls on
@@ -74,7 +79,7 @@ func OpenBroker() (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the connection broker: %w", err)
 	}
-	b := &Broker{conn: c, conns: make(chan net.Conn), done: make(chan struct{}), closedc: make(chan struct{}), waiting: map[uint64]chan dialResult{}}
+	b := &Broker{conn: c, conns: make(chan net.Conn, maxDials), done: make(chan struct{}), closedc: make(chan struct{}), waiting: map[uint64]chan dialResult{}}
 	go b.read()
 	return b, nil
 }
@@ -243,6 +248,7 @@ func (b *broker) connect() (net.Conn, error) {
 // run answers the worker's requests until the broker closes.
 func (b *broker) run() {
 	buf := make([]byte, maxMessage)
+	busy := make(chan struct{}, maxDials)
 	for {
 		n, f, err := receive(b.conn, buf)
 		if err != nil {
@@ -258,7 +264,11 @@ func (b *broker) run() {
 		if json.Unmarshal(buf[1:n], &req) != nil {
 			continue
 		}
-		go b.dial(req)
+		busy <- struct{}{}
+		go func() {
+			defer func() { <-busy }()
+			b.dial(req)
+		}()
 	}
 }
 
