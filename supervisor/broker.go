@@ -79,9 +79,14 @@ func OpenBroker() (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the connection broker: %w", err)
 	}
+	return newBroker(c), nil
+}
+
+// newBroker starts reading the worker's end c of a broker.
+func newBroker(c *net.UnixConn) *Broker {
 	b := &Broker{conn: c, conns: make(chan net.Conn, maxDials), done: make(chan struct{}), closedc: make(chan struct{}), waiting: map[uint64]chan dialResult{}}
 	go b.read()
-	return b, nil
+	return b
 }
 
 // read reads the supervisor's messages until the broker fails.
