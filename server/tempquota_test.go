@@ -11,7 +11,7 @@ import (
 )
 
 // tempSrc writes temporary files.
-const tempSrc = `package tmp
+const tempSrc = `package scratch
 
 import (
 	"io/ioutil"
@@ -54,26 +54,26 @@ func Alive() string { return "alive" }
 // removed free their space.
 func TestMaxTempSize(t *testing.T) {
 	t.Parallel()
-	in := microfntest.Start(t, map[string]string{"tmp/tmp.go": tempSrc},
+	in := microfntest.Start(t, map[string]string{"scratch/scratch.go": tempSrc},
 		server.WithIsolation(server.IsolatePackage), server.WithAllow("io/ioutil", "os"),
 		server.WithWorkerLimits(supervisor.Limits{MaxMemory: 1 << 30, MaxStack: 64 << 20, MaxOpenFiles: 256, MaxFileSize: 64 << 20, MaxTempSize: 8 << 20}))
 	// Written and removed, again and again: far more than the limit in
 	// all, never more than a file at once.
 	for range 3 {
-		if r := in.Get("/tmp/Fill?n=12&drop=true"); r.Status != 200 || body(r) != "12" {
+		if r := in.Get("/scratch/Fill?n=12&drop=true"); r.Status != 200 || body(r) != "12" {
 			t.Fatalf("Fill(12, drop) = %d %s, want 12", r.Status, r.Body)
 		}
 	}
-	r := in.Get("/tmp/Fill?n=64&drop=false")
+	r := in.Get("/scratch/Fill?n=64&drop=false")
 	if r.Status != 502 || !strings.Contains(problem(t, r).Detail, "its temporary files took more than 8 MiB (--max-temp-size)") {
 		t.Fatalf("Fill(64) = %d %s, want a 502 naming --max-temp-size", r.Status, r.Body)
 	}
-	in.WaitBody("/tmp/Alive", `"alive"`, 10*time.Second)
-	if c := healthAt(t, in, "/healthz").crashes("tmp"); c == nil || !strings.Contains(c.LastError, "--max-temp-size") {
-		t.Errorf("crashes of tmp = %+v, want the temporary files named", c)
+	in.WaitBody("/scratch/Alive", `"alive"`, 10*time.Second)
+	if c := healthAt(t, in, "/healthz").crashes("scratch"); c == nil || !strings.Contains(c.LastError, "--max-temp-size") {
+		t.Errorf("crashes of scratch = %+v, want the temporary files named", c)
 	}
 	// The new worker has a folder of its own, empty.
-	if r := in.Get("/tmp/Fill?n=6&drop=false"); r.Status != 200 || body(r) != "6" {
+	if r := in.Get("/scratch/Fill?n=6&drop=false"); r.Status != 200 || body(r) != "6" {
 		t.Errorf("Fill(6) in the new worker = %d %s, want 6", r.Status, r.Body)
 	}
 }
