@@ -68,5 +68,13 @@
 // and flags, the stream id) and a payload; heads are encoded with
 // varints and length-prefixed strings. Each end first sends a hello frame
 // with the protocol version. Anything that is not the protocol ends the
-// connection, which the server treats as the worker's crash.
+// connection ([ViolationError]), which the server treats as the worker's
+// crash: its supervisor kills it.
+//
+// The frames carry no signature: service code that finds the worker's end
+// of the connection (a descriptor, with --allow os) can write on it, but
+// say nothing its worker could not — calls on behalf of the attempts the
+// worker serves, answers to them —, and what is not the protocol ends the
+// worker. Its log records are the ones that need a signature (fd 3): they
+// are read as the worker's own, and service code's output never is.
 package protocol

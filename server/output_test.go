@@ -187,3 +187,56 @@ func TestCrashReasonNotForged(t *testing.T) {
 		return n == 2, fmt.Sprintf("%d of the 2 forged lines logged as output", n)
 	})
 }
+
+// framesSrc writes on the worker's connection to its server (file
+// descriptor 4), as service code with --allow os can.
+const framesSrc = `package frames
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Garbage writes what is not the protocol on every socket the worker
+// holds but its standard streams and its channel: its connection among
+// them, whatever its number.
+//
+//microfn:service retry=1
+func Garbage() string {
+	n := 0
+	for fd := 4; fd < 64; fd++ {
+		f := os.NewFile(uintptr(fd), "fd")
+		if info, err := f.Stat(); err != nil || info.Mode()&os.ModeSocket == 0 {
+			continue
+		}
+		if _, err := f.Write(bytes.Repeat([]byte{0xff}, 16)); err == nil {
+			n++
+		}
+	}
+	time.Sleep(2 * time.Second)
+	return fmt.Sprint(n, " sockets written")
+}
+
+//microfn:service
+func Alive() string { return "alive" }
+`
+
+// TestForgedFrames: what service code writes on its worker's connection
+// that is not the protocol ends the connection: the call is answered as a
+// crash of the worker, which is replaced; the server and the other calls
+// go on.
+func TestForgedFrames(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, map[string]string{"frames/frames.go": framesSrc},
+		server.WithAllow("os"), server.WithIsolation(server.IsolatePackage))
+	r := in.Get("/frames/Garbage")
+	if r.Status != 502 || !strings.Contains(problem(t, r).Detail, "protocol") {
+		t.Errorf("Garbage = %d %s, want a 502 saying the worker broke the protocol", r.Status, r.Body)
+	}
+	in.WaitBody("/frames/Alive", `"alive"`, 10*time.Second)
+	if c := healthAt(t, in, "/healthz").crashes("frames"); c == nil || !strings.Contains(c.LastError, "protocol") {
+		t.Errorf("crashes of frames = %+v, want the broken protocol named", c)
+	}
+}

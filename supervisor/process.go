@@ -75,6 +75,7 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 		h = g.cfg.Handler(g)
 	}
 	p.conn = protocol.NewConn(l.conn, true, protocol.Options{Handler: h, MaxBody: g.cfg.MaxBody})
+	go p.watchConn()
 	// The account of its temporary files starts before the worker reads
 	// its spec, so before it can write.
 	var quota *tempQuota
@@ -216,6 +217,27 @@ func (p *process) checkDrained(now time.Time) {
 	if idle {
 		p.kill("it was replaced")
 	}
+}
+
+// watchConn kills the process if its connection ends because it wrote
+// what is not the protocol (service code can write on the descriptor):
+// a crash, named as such.
+func (p *process) watchConn() {
+	select {
+	case <-p.conn.Done():
+	case <-p.done:
+		return
+	}
+	var v *protocol.ViolationError
+	if !errors.As(p.conn.Err(), &v) {
+		return
+	}
+	p.mu.Lock()
+	if p.killedFor == "" && p.stopped == "" {
+		p.killedFor = "the worker was killed because it wrote what is not the protocol on its connection to the server (" + v.Error() + ")"
+	}
+	p.mu.Unlock()
+	_ = p.cmd.Process.Kill()
 }
 
 // overQuota kills the process, whose temporary files take used bytes
