@@ -19,21 +19,29 @@
 // parameter and result types must be representable in JSON: bool, the int,
 // uint and float kinds, string, []byte, slices, arrays, maps whose keys
 // encoding/json accepts (a string or integer type, time.Time, netip.Addr,
-// netip.AddrPort, netip.Prefix), pointers, structs declared in the
-// package, time.Time, time.Duration, the standard-library types of
+// netip.AddrPort, netip.Prefix, a Marshaler with MarshalText on its value),
+// pointers, structs declared in the package or another package of the
+// module, time.Time, time.Duration, the standard-library types of
 // [StdTypes] (math/big.Int, big.Float, big.Rat, net/netip.Addr,
-// netip.AddrPort, netip.Prefix), any, a trailing error result, and a
-// leading context.Context parameter.
+// netip.AddrPort, netip.Prefix), types that encode themselves (below), any,
+// a trailing error result, and a leading context.Context parameter.
 //
-// Methods that change how encoding/json treats a type cannot be called by
-// the interpreter when the type is declared in service code, so types
-// that travel must not need them: types with a MarshalJSON,
-// UnmarshalJSON, MarshalText or UnmarshalText method, structs embedding
-// such a type, time.Time or a [StdType] (which promote their methods),
-// defined types over time.Time or a StdType (which lose them), and
-// omitzero fields whose type has an IsZero method are errors. The methods
-// of time.Time and the StdTypes themselves are compiled, so they are
-// called.
+// A named type of the package, of another package of the module or of a
+// module it requires that has a method writing it (MarshalJSON or
+// MarshalText) and one reading it (UnmarshalJSON or UnmarshalText), on
+// its value or pointer receiver with the signatures of json.Marshaler,
+// encoding.TextMarshaler and their Unmarshal counterparts, is of Kind
+// [Marshaler]: it travels as what its methods write, whatever it is made
+// of, as with encoding/json (github.com/google/uuid.UUID as its text,
+// github.com/shopspring/decimal.Decimal as its JSON). Its methods are
+// found in the source of the package that declares it, through the
+// [Importer] for the packages of other modules; the code that loads the
+// package calls them ([Package.MarshalerTypes]). A type with only one
+// side of the pair is an error, and so are a struct embedding a type that
+// encodes itself (time.Time, a [StdType], a Marshaler: encoding/json
+// would encode the struct as that field alone), a defined type over one
+// (it loses the methods), and an omitzero field whose type has an IsZero
+// method, which microfn does not call.
 //
 // [Load] reads one directory the way the Go toolchain does (build
 // constraints honoured, _test.go, hidden and _-prefixed files ignored) and

@@ -544,14 +544,9 @@ func (p *Package) LookupType(name string) (*Type, bool) {
 	return t, err == nil
 }
 
-// lookupType describes the package-level type name, or says why it
-// cannot travel in JSON. It is safe for concurrent use.
-func (p *Package) lookupType(name string) (*Type, error) {
-	if len(p.Files) == 0 {
-		return nil, fmt.Errorf("package %s has no files", p.ImportPath)
-	}
-	p.lookupMu.Lock()
-	defer p.lookupMu.Unlock()
+// lookupResolver returns the resolver of LookupType, made the first
+// time. The caller holds p.lookupMu.
+func (p *Package) lookupResolver() *resolver {
 	if p.lookup == nil {
 		files := make([]*ast.File, len(p.Files))
 		for i, f := range p.Files {
@@ -560,6 +555,27 @@ func (p *Package) lookupType(name string) (*Type, error) {
 		p.lookup = newResolver(&errorSink{fset: p.Fset}, files)
 		p.lookup.imp, p.lookup.pkgPath = p.imp, p.ImportPath
 	}
+	return p.lookup
+}
+
+// declaredMethods returns what the package declares of the methods of
+// its type name that encoding/json calls, or nil. It is safe for
+// concurrent use.
+func (p *Package) declaredMethods(name string) *declared {
+	p.lookupMu.Lock()
+	defer p.lookupMu.Unlock()
+	return p.lookupResolver().methods[name]
+}
+
+// lookupType describes the package-level type name, or says why it
+// cannot travel in JSON. It is safe for concurrent use.
+func (p *Package) lookupType(name string) (*Type, error) {
+	if len(p.Files) == 0 {
+		return nil, fmt.Errorf("package %s has no files", p.ImportPath)
+	}
+	p.lookupMu.Lock()
+	defer p.lookupMu.Unlock()
+	p.lookupResolver()
 	f := p.Files[0].AST
 	p.lookup.sink.list = nil
 	t := p.lookup.resolve(f, ast.NewIdent(name), "type "+name)

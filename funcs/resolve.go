@@ -17,14 +17,12 @@ type resolver struct {
 	// named caches resolved named types; a placeholder is stored before its
 	// underlying type is resolved, so recursive types terminate.
 	named map[string]*Type
-	// jsonMethods maps a type name to the position of a JSON method of it.
-	jsonMethods map[string]methodPos
-	// zeroMethods maps a type name to the position of its IsZero method,
-	// which encoding/json calls for fields tagged omitzero.
-	zeroMethods map[string]token.Pos
-	// failed remembers named types that could not be described; their
-	// error was reported where they were first used.
-	failed map[string]bool
+	// methods holds, by type name, the methods of the package's types
+	// that encoding/json calls.
+	methods map[string]*declared
+	// failed remembers named types that could not be described, with the
+	// first error that said why (nil when it was reported elsewhere).
+	failed map[string]*SourceError
 	// aliasing holds the aliases being resolved, to stop on alias cycles.
 	aliasing map[string]bool
 	// imp gives the packages of a module whose types may appear in
@@ -39,27 +37,15 @@ type typeDecl struct {
 	file *ast.File
 }
 
-type methodPos struct {
-	name string
-	pos  token.Pos
-}
-
-// jsonMethodNames are methods that change encoding/json's behaviour; the
-// interpreter cannot call them, so types with them cannot be served.
-var jsonMethodNames = map[string]bool{
-	"MarshalJSON": true, "UnmarshalJSON": true, "MarshalText": true, "UnmarshalText": true,
-}
-
 func newResolver(sink *errorSink, files []*ast.File) *resolver {
 	r := &resolver{
-		sink:        sink,
-		decls:       map[string]typeDecl{},
-		consts:      map[string]int{},
-		named:       map[string]*Type{},
-		jsonMethods: map[string]methodPos{},
-		zeroMethods: map[string]token.Pos{},
-		failed:      map[string]bool{},
-		aliasing:    map[string]bool{},
+		sink:     sink,
+		decls:    map[string]typeDecl{},
+		consts:   map[string]int{},
+		named:    map[string]*Type{},
+		methods:  map[string]*declared{},
+		failed:   map[string]*SourceError{},
+		aliasing: map[string]bool{},
 	}
 	for _, f := range files {
 		for _, d := range f.Decls {
@@ -67,17 +53,7 @@ func newResolver(sink *errorSink, files []*ast.File) *resolver {
 			case *ast.GenDecl:
 				r.addGenDecl(f, d)
 			case *ast.FuncDecl:
-				if d.Recv == nil || len(d.Recv.List) == 0 {
-					continue
-				}
-				name := embeddedName(d.Recv.List[0].Type)
-				switch {
-				case name == "":
-				case jsonMethodNames[d.Name.Name]:
-					r.jsonMethods[name] = methodPos{d.Name.Name, d.Name.Pos()}
-				case d.Name.Name == "IsZero":
-					r.zeroMethods[name] = d.Name.Pos()
-				}
+				r.addMethod(d)
 			}
 		}
 	}
@@ -256,25 +232,32 @@ func (r *resolver) resolveQualified(f *ast.File, x *ast.SelectorExpr, what strin
 		if dep, ok := r.imp(path); ok {
 			t, err := dep.lookupType(x.Sel.Name)
 			if err != nil {
-				r.sink.errorf(x.Pos(), "%s: type %s.%s cannot be served: %v", what, pkg.Name, x.Sel.Name, err)
+				r.sink.errorf(x.Pos(), "%s: type %s.%s cannot travel in JSON: %v (%s)", what, pkg.Name, x.Sel.Name, err, marshalerHint)
 				return nil
 			}
 			return t
 		}
 	}
-	r.sink.errorf(x.Pos(), "%s: type %s.%s is not supported in service signatures (supported from other packages: %s)", what, pkg.Name, x.Sel.Name, supportedQualified())
+	r.sink.errorf(x.Pos(), "%s: type %s.%s is not supported in service signatures (supported from the standard library: %s; from the packages of the module and of the modules it requires, the types microfn can describe and those that implement encoding.TextMarshaler or json.Marshaler)", what, pkg.Name, x.Sel.Name, supportedQualified())
 	return nil
 }
 
+// marshalerHint says what to do about a type of another package that
+// cannot travel.
+const marshalerHint = "a type travels in JSON when microfn can describe it, or when it implements encoding.TextMarshaler and encoding.TextUnmarshaler, or json.Marshaler and json.Unmarshaler: implement those on it, or use a type that travels"
+
 // IsMapKey reports whether encoding/json accepts t as a map key type, as
 // microfn does: a string or integer kind, or a type whose value has a
-// MarshalText method (time.Time, the Std types with [StdType.Key]).
+// MarshalText method (time.Time, the Std types with [StdType.Key], a
+// Marshaler with MarshalText on its value and UnmarshalText).
 func IsMapKey(t *Type) bool {
 	switch {
 	case t.Kind == String, t.Kind.IsInteger(), t.Kind == Duration, t.Kind == Time:
 		return true
 	case t.Kind == Std:
 		return t.Std.Key
+	case t.Kind == Marshaler:
+		return t.Methods.ValueText && t.Methods.UnmarshalText
 	}
 	return false
 }
@@ -301,7 +284,8 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 	if t, ok := r.named[id.Name]; ok {
 		return t
 	}
-	if r.failed[id.Name] {
+	if e, failed := r.failed[id.Name]; failed {
+		r.reportAgain(e)
 		return nil
 	}
 	d, ok := r.decls[id.Name]
@@ -310,8 +294,13 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 		return nil
 	}
 	spec := d.spec
+	errs := len(r.sink.list)
 	fail := func() *Type {
-		r.failed[id.Name] = true
+		var first *SourceError
+		if len(r.sink.list) > errs {
+			first = r.sink.list[errs]
+		}
+		r.failed[id.Name] = first
 		delete(r.named, id.Name)
 		return nil
 	}
@@ -319,9 +308,13 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 		r.sink.errorf(id.Pos(), "%s: generic type %s is not supported in service signatures", what, id.Name)
 		return fail()
 	}
-	if m, ok := r.jsonMethods[id.Name]; ok {
-		r.sink.errorf(m.pos, "type %s has a %s method, which the interpreter cannot call: microfn would encode it differently from encoding/json, so it refuses to serve it (remove the method or use a plain type)", id.Name, m.name)
-		return fail()
+	if m, ok := r.methods[id.Name]; ok && !spec.Assign.IsValid() && (m.encodes() || m.decodes()) {
+		t, ok := r.marshaler(id.Name, spec, m)
+		if !ok {
+			return fail()
+		}
+		r.named[id.Name] = t
+		return t
 	}
 	if spec.Assign.IsValid() { // type alias
 		if r.aliasing[id.Name] {
@@ -357,12 +350,28 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 		r.sink.errorf(id.Pos(), "%s: type %s is not supported in service signatures", what, id.Name)
 		return fail()
 	}
-	if u.Kind == Time || u.Kind == Std {
+	if u.Kind == Time || u.Kind == Std || u.Kind == Marshaler {
 		// A defined type does not get the methods of its underlying
-		// type: encoding/json would encode its unexported fields, as {}.
-		r.sink.errorf(spec.Name.Pos(), "%s: type %s is defined as %s but does not have its JSON methods (use %s or an alias, type %s = %s)", what, id.Name, u, u, id.Name, u)
+		// type: encoding/json would encode its representation instead
+		// (the unexported fields of a struct, as {}).
+		r.sink.errorf(spec.Name.Pos(), "%s: type %s is defined as %s but does not have its JSON methods (use %s or an alias, type %s = %s)", what, id.Name, u.QualifiedString(), u.QualifiedString(), id.Name, u.QualifiedString())
 		return fail()
 	}
 	t.Kind, t.Elem, t.Key, t.Len, t.Fields = u.Kind, u.Elem, u.Key, u.Len, u.Fields
 	return t
+}
+
+// reportAgain reports e, the error of a named type that could not be
+// described, unless the sink holds it already: a lookup of another type
+// that reaches the failed one says why it fails too.
+func (r *resolver) reportAgain(e *SourceError) {
+	if e == nil {
+		return
+	}
+	for _, have := range r.sink.list {
+		if have == e {
+			return
+		}
+	}
+	r.sink.list = append(r.sink.list, e)
 }

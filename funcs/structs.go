@@ -48,7 +48,7 @@ func (r *resolver) structFields(f *ast.File, st *ast.StructType, what string) ([
 			if embedded {
 				if m, promoted := r.promotedJSONMethod(f, af.Type); promoted {
 					// The struct gets the method, whatever the field's tag.
-					r.sink.errorf(af.Type.Pos(), "%s: embedded field %s promotes its %s method, which the interpreter cannot call: microfn would encode the struct differently from encoding/json (give the field a name)", what, name.Name, m)
+					r.sink.errorf(af.Type.Pos(), "%s: embedded field %s promotes its %s method: encoding/json would encode the whole struct as that field alone (give the field a name)", what, name.Name, m)
 					ok = false
 					continue
 				}
@@ -74,8 +74,8 @@ func (r *resolver) structFields(f *ast.File, st *ast.StructType, what string) ([
 				if named.Kind == Pointer && named.Name == "" {
 					named = named.Elem
 				}
-				if _, has := r.zeroMethods[named.Name]; has && named.Name != "" {
-					r.sink.errorf(af.Tag.Pos(), "%s: field %s is tagged omitzero and its type %s has an IsZero method, which the interpreter cannot call (remove omitzero or the method)", what, name.Name, named.Name)
+				if r.hasIsZero(named) {
+					r.sink.errorf(af.Tag.Pos(), "%s: field %s is tagged omitzero and its type %s has an IsZero method, which microfn does not call: it would leave out other values than encoding/json (remove omitzero)", what, name.Name, named.Name)
 					ok = false
 					continue
 				}
@@ -88,7 +88,8 @@ func (r *resolver) structFields(f *ast.File, st *ast.StructType, what string) ([
 
 // promotedJSONMethod reports the JSON method, if any, that embedding the
 // type e promotes to the struct: time.Time's or a [StdType]'s, or one
-// declared in the package on the embedded type.
+// declared on the embedded type in the package or in the package of
+// another module that declares it.
 func (r *resolver) promotedJSONMethod(f *ast.File, e ast.Expr) (string, bool) {
 	for {
 		switch x := e.(type) {
@@ -113,13 +114,47 @@ func (r *resolver) promotedJSONMethod(f *ast.File, e ast.Expr) (string, bool) {
 				}
 				return "MarshalText", true
 			}
+			if m := r.importedMethods(path, x.Sel.Name); m != nil && m.firstName != "" {
+				return m.firstName, true
+			}
 		case *ast.Ident:
-			if m, ok := r.jsonMethods[x.Name]; ok {
-				return m.name, true
+			if m, ok := r.methods[x.Name]; ok && m.firstName != "" {
+				return m.firstName, true
 			}
 		}
 		return "", false
 	}
+}
+
+// hasIsZero reports whether encoding/json would call an IsZero method of
+// the named type t for a field tagged omitzero.
+func (r *resolver) hasIsZero(t *Type) bool {
+	if t.Name == "" {
+		return false
+	}
+	if t.Kind == Marshaler {
+		return t.Methods.IsZero
+	}
+	if t.Package != r.pkgPath {
+		m := r.importedMethods(t.Package, t.Name)
+		return m != nil && m.IsZero
+	}
+	m, ok := r.methods[t.Name]
+	return ok && m.IsZero
+}
+
+// importedMethods returns what the package of import path pkg, which
+// the importer gives, declares of the methods of its type name; nil when
+// it declares none or is not at hand.
+func (r *resolver) importedMethods(pkg, name string) *declared {
+	if r.imp == nil {
+		return nil
+	}
+	dep, ok := r.imp(pkg)
+	if !ok {
+		return nil
+	}
+	return dep.declaredMethods(name)
 }
 
 // embeddedName returns the field name of an embedded field of type e: the

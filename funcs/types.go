@@ -39,6 +39,11 @@ const (
 	Error    // error, only as the last result
 	Context  // context.Context, only as the first parameter
 	Std      // a standard-library type that encodes itself: see [StdType]
+	// Marshaler is a named type that encodes itself with its own JSON or
+	// text methods (json.Marshaler, encoding.TextMarshaler and their
+	// Unmarshal counterparts): see [Type.Methods]. It travels as what
+	// they write, whatever it is made of.
+	Marshaler
 )
 
 var kindNames = [...]string{
@@ -48,7 +53,7 @@ var kindNames = [...]string{
 	Float64: "float64", String: "string", Bytes: "[]byte", Slice: "slice",
 	Array: "array", Map: "map", Pointer: "pointer", Struct: "struct",
 	Time: "time.Time", Duration: "time.Duration", Any: "any", Error: "error",
-	Context: "context.Context", Std: "std",
+	Context: "context.Context", Std: "std", Marshaler: "marshaler",
 }
 
 // String returns the Go spelling of basic kinds and a word for the others.
@@ -91,11 +96,12 @@ func (k Kind) Bits() int {
 type Type struct {
 	Kind Kind
 	// Name is the declared name for named types of the package ("Point"),
-	// and empty otherwise.
+	// and of other packages of the module or of the modules it requires
+	// ("Card", "UUID"), and empty otherwise.
 	Name string
 	// Package is the import path of the package that declares a named
-	// type of another package of the module ("example.com/shop/util");
-	// empty for the package's own types.
+	// type of another package ("example.com/shop/util",
+	// "github.com/google/uuid"); empty for the package's own types.
 	Package string
 	// Elem is the element type of Slice, Array, Map and Pointer, and of
 	// Bytes when the element type is a named byte type ([]MyByte).
@@ -115,6 +121,8 @@ type Type struct {
 	Pos token.Position
 	// Std describes a type of Kind Std.
 	Std *StdType
+	// Methods are the JSON and text methods of a type of Kind Marshaler.
+	Methods *Methods
 }
 
 // A Field is one field of a struct type as declared.

@@ -26,6 +26,7 @@ import (
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/svcrt"
+	"github.com/microfn/microfn/wire"
 )
 
 // gopath is the root of the in-memory GOPATH packages are loaded from.
@@ -147,6 +148,10 @@ type Prepared struct {
 	// CompiledErrors say why the package has no version for the
 	// compiler, if it has none.
 	CompiledErrors []protocol.LoadError `json:"compiledErrors,omitempty"`
+	// Warnings are what the checks found that does not stop the package
+	// from loading: writes of services into the memory of their callers,
+	// which a call through a proxy never brings back (see argwrites.go).
+	Warnings funcs.ErrorList `json:"warnings,omitempty"`
 
 	importerOnce sync.Once
 	importer     funcs.Importer // see Importer
@@ -347,6 +352,15 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 		return nil, err
 	}
 	prep := &Prepared{ImportPath: src.ImportPath, Files: files, CompiledPath: path, Compiled: map[string]map[string][]byte{}}
+	if chk.info != nil {
+		var withInfo []argWritePkg
+		for _, d := range deps {
+			if !d.typesOnly && d.info != nil {
+				withInfo = append(withInfo, argWritePkg{pkg: d.pkg, info: d.info})
+			}
+		}
+		prep.Warnings = argWriteWarnings(argWritePkg{pkg: src, info: chk.info}, withInfo)
+	}
 	if prep.Compiled[path], err = rewriteCompiled(src, path, chk.info); err != nil {
 		prep.CompiledErrors = protocol.LoadErrors(err)
 	}
@@ -519,29 +533,80 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		_, err := pkg.AddService(d, impl, imported)
 		return err
 	}
+	// What the evaluation reported, package by package (see load): the
+	// types that encode themselves first, since the services' types
+	// may hold them.
+	lv := splitLoaded(values, src, deps)
+	for _, p := range lv {
+		setMethods(pkg, p.path, p.marshalers)
+	}
+	if src.ImportPath != "" {
+		setMethods(pkg, "", lv[0].marshalers) // as funcs names the package's own types
+	}
 	for k, d := range src.Services {
-		if err := add(d, values[k], ""); err != nil {
+		if err := add(d, lv[0].impls[k], ""); err != nil {
 			stop()
 			return nil, err
 		}
 	}
-	n := len(src.Services)
-	registerTypes(pkg, reflect.ValueOf(values[n]))
-	pkg.AddErrorFuncs(qualifier, reflect.ValueOf(values[n+1]), reflect.ValueOf(values[n+2]))
-	values = values[n+3:]
-	for _, dsrc := range deps {
+	registerTypes(pkg, reflect.ValueOf(lv[0].types))
+	pkg.AddErrorFuncs(qualifier, reflect.ValueOf(lv[0].errorsIs), reflect.ValueOf(lv[0].errorVar))
+	for i, dsrc := range deps {
 		for k, d := range dsrc.Services {
-			if err := add(d, values[k], dsrc.ImportPath); err != nil {
+			if err := add(d, lv[i+1].impls[k], dsrc.ImportPath); err != nil {
 				stop()
 				return nil, err
 			}
 		}
-		n := len(dsrc.Services)
-		pkg.AddErrorFuncs(dsrc.ImportPath, reflect.ValueOf(values[n]), reflect.ValueOf(values[n+1]))
-		values = values[n+2:]
+		pkg.AddErrorFuncs(dsrc.ImportPath, reflect.ValueOf(lv[i+1].errorsIs), reflect.ValueOf(lv[i+1].errorVar))
 	}
 	pkg.Start()
 	return pkg, nil
+}
+
+// loadedValues are the values the loading evaluation reports of one
+// package: the implementations of its services, its list of struct
+// types (of the prepared package only), its functions over its error
+// variables, and the functions that call the methods of its types that
+// encode themselves (see writeMarshalers).
+type loadedValues struct {
+	path                                  string // the import path
+	impls                                 []any
+	types, errorsIs, errorVar, marshalers any
+}
+
+// splitLoaded splits what the evaluation reported (see load) by package:
+// the prepared package src, then each of deps.
+func splitLoaded(values []any, src *funcs.Package, deps []*funcs.Package) []loadedValues {
+	n := len(src.Services)
+	out := []loadedValues{{path: src.ImportPath, impls: values[:n], types: values[n], errorsIs: values[n+1], errorVar: values[n+2], marshalers: values[n+3]}}
+	values = values[n+4:]
+	for _, d := range deps {
+		n := len(d.Services)
+		out = append(out, loadedValues{path: d.ImportPath, impls: values[:n], errorsIs: values[n], errorVar: values[n+1], marshalers: values[n+2]})
+		values = values[n+3:]
+	}
+	return out
+}
+
+// setMethods gives the codec of p the functions that call the methods of
+// the types that encode themselves of the package of import path path:
+// list holds, per type, its name and the functions (see writeMarshalers).
+func setMethods(p *svcrt.Package, path string, list any) {
+	entries, _ := list.([]any)
+	for i := 0; i+4 < len(entries); i += 5 {
+		name, _ := entries[i].(string)
+		fn := func(v any) reflect.Value {
+			if v == nil {
+				return reflect.Value{}
+			}
+			return reflect.ValueOf(v)
+		}
+		p.Codec.SetMethods(path, name, wire.Methods{
+			MarshalJSON: fn(entries[i+1]), MarshalText: fn(entries[i+2]),
+			UnmarshalJSON: fn(entries[i+3]), UnmarshalText: fn(entries[i+4]),
+		})
+	}
 }
 
 // realPaths replaces the interpreter's directories of the loaded packages
@@ -613,8 +678,10 @@ func (ev *evaluation) reportLoaded(values []any) {
 
 // load loads the package with one evaluation that imports it (running
 // its init functions), reports the implementations of its services, its
-// list of struct types and its functions over its error variables to the
-// host, and then parks until stopCtx ends.
+// list of struct types, its functions over its error variables and those
+// that call the methods of its types that encode themselves to the host
+// (and those of each package it imports from source but the struct
+// types: see splitLoaded), and then parks until stopCtx ends.
 // The parked evaluation gives the interpreter a context whose end stops
 // every running frame: that is how Close stops the code. Everything
 // happens in one evaluation because starting an evaluation writes state of
@@ -629,12 +696,12 @@ func (ev *evaluation) load(ctx, stopCtx context.Context, src *funcs.Package, imp
 	for _, d := range src.Services {
 		fmt.Fprintf(&b, "%s.%s%s, ", pkgAlias, ImplPrefix, d.Name)
 	}
-	fmt.Fprintf(&b, "%s.%s, %s.%s, %s.%s, ", pkgAlias, TypesVar, pkgAlias, ErrorsIsFunc, pkgAlias, ErrorVarFunc)
+	fmt.Fprintf(&b, "%s.%s, %s.%s, %s.%s, %s, ", pkgAlias, TypesVar, pkgAlias, ErrorsIsFunc, pkgAlias, ErrorVarFunc, marshalersOf(src, pkgAlias))
 	for k, d := range deps {
 		for _, svc := range d.Services {
 			fmt.Fprintf(&b, "%s%d.%s%s, ", depAlias, k, ImplPrefix, svc.Name)
 		}
-		fmt.Fprintf(&b, "%s%d.%s, %s%d.%s, ", depAlias, k, ErrorsIsFunc, depAlias, k, ErrorVarFunc)
+		fmt.Fprintf(&b, "%s%d.%s, %s%d.%s, %s, ", depAlias, k, ErrorsIsFunc, depAlias, k, ErrorVarFunc, marshalersOf(d, depAlias+strconv.Itoa(k)))
 	}
 	fmt.Fprintf(&b, "})\n\t%s.Park()\n}\n", proxyName)
 	ev.loaded = make(chan []any, 1)
@@ -655,6 +722,17 @@ func (ev *evaluation) load(ctx, stopCtx context.Context, src *funcs.Package, imp
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// marshalersOf returns the expression of the load's evaluation for the
+// generated list of functions calling the methods of pkg's types that
+// encode themselves (see writeMarshalers), pkg imported as alias: nil
+// when it has none.
+func marshalersOf(pkg *funcs.Package, alias string) string {
+	if len(pkg.MarshalerTypes()) == 0 {
+		return "nil"
+	}
+	return alias + "." + MarshalersVar
 }
 
 // registerTypes tells the codec the interpreter's representation of every

@@ -47,6 +47,9 @@ var (
 	// errorEntry matches the line of an error variable in the generated
 	// functions over them.
 	errorEntry = regexp.MustCompile(`^\t(?:if ` + errorsAlias + `\.Is\(err, (\w+)\)|case "(\w+)":)`)
+	// marshalerEntry matches the line of a type in the list of the
+	// functions that call its methods.
+	marshalerEntry = regexp.MustCompile(`^\t"(\w+)", (?:func|nil)`)
 )
 
 // proxyPosition returns the position of the service whose proxy is on
@@ -73,7 +76,8 @@ func proxyPosition(src *funcs.Package, f *funcs.File, rewritten []byte, line int
 // generatedPosition returns the position of the declaration the line and
 // column of the generated file stand for: a struct type in the list of
 // the package's struct types, an error variable in the functions over
-// them, the first call of min or max for their helpers.
+// them, a type in the functions calling its JSON and text methods, the
+// first call of min or max for their helpers.
 func generatedPosition(src *funcs.Package, generated []byte, line, col int) token.Position {
 	lines := strings.Split(string(generated), "\n")
 	if line < 1 || line > len(lines) {
@@ -96,6 +100,12 @@ func generatedPosition(src *funcs.Package, generated []byte, line, col int) toke
 			if p, ok := typePosition(src, text[entries[0][2]:entries[0][3]]); ok {
 				return p
 			}
+		}
+		return packagePosition(src)
+	}
+	if m := marshalerEntry.FindStringSubmatch(text); m != nil {
+		if p, ok := typePosition(src, m[1]); ok {
+			return p
 		}
 		return packagePosition(src)
 	}

@@ -89,7 +89,9 @@ func errorLines(err error) string {
 }
 
 // TestGeneratedErrorVarPositions maps every line of the generated
-// functions over the error variables to the variable's declaration.
+// functions over the error variables to the variable's declaration, and
+// the line of the functions calling a type's JSON and text methods to the
+// type's.
 func TestGeneratedErrorVarPositions(t *testing.T) {
 	src, err := funcs.Parse("/src/pkg", []funcs.SourceFile{{Name: "a.go", Src: []byte(`package a
 
@@ -104,12 +106,19 @@ var ErrX = errors.New("x")
 const (
 	Missing Code = "missing"
 )
+
+type ID [2]byte
+
+func (ID) MarshalText() ([]byte, error) { return nil, nil }
+
+func (*ID) UnmarshalText([]byte) error { return nil }
 `)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen := generated(src, false, []string{"ErrX", "Missing"})
-	want := map[string]string{"ErrX": "/src/pkg/a.go:9:5", "Missing": "/src/pkg/a.go:12:2"}
+	gen := generated(src, false, []string{"ErrX", "Missing"}, src.MarshalerTypes())
+	want := map[string]string{"ErrX": "/src/pkg/a.go:9:5", "Missing": "/src/pkg/a.go:12:2", "ID": "/src/pkg/a.go:15:6"}
+	lines := map[string]int{"ErrX": 2, "Missing": 2, "ID": 1}
 	seen := map[string]int{}
 	for i, line := range strings.Split(string(gen), "\n") {
 		for name, pos := range want {
@@ -122,9 +131,9 @@ const (
 			}
 		}
 	}
-	for name := range want {
-		if seen[name] != 2 {
-			t.Errorf("%s is on %d lines of the generated file, want 2:\n%s", name, seen[name], gen)
+	for name, n := range lines {
+		if seen[name] != n {
+			t.Errorf("%s is on %d lines of the generated file, want %d:\n%s", name, seen[name], n, gen)
 		}
 	}
 }

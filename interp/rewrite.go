@@ -163,7 +163,7 @@ func rewritePackage(pkg *funcs.Package, info *types.Info, first int) (map[string
 		errs.Sort()
 		return nil, errs
 	}
-	out[generatedFile] = generated(pkg, minMax, errorVarNames(pkg, info))
+	out[generatedFile] = generated(pkg, minMax, errorVarNames(pkg, info), pkg.MarshalerTypes())
 	return out, nil
 }
 
@@ -217,7 +217,7 @@ func rewriteCompiled(pkg *funcs.Package, path string, info *types.Info) (map[str
 		errs.Sort()
 		return nil, errs
 	}
-	out[generatedFile] = generated(pkg, false, errorVarNames(pkg, info))
+	out[generatedFile] = generated(pkg, false, errorVarNames(pkg, info), pkg.MarshalerTypes())
 	return out, nil
 }
 
@@ -322,10 +322,12 @@ func (r *fileRewriter) writeTypedProxy(b *strings.Builder, i int, d *funcs.Descr
 
 // generated returns the file the rewrite adds to the package: helpers for
 // min and max, a list of the package's struct types so values of them
-// held in an any can be encoded, and two functions over its package-level
+// held in an any can be encoded, two functions over its package-level
 // error variables errVars, so an error a service returns keeps its
-// identity in the service that called it (see [Package.MatchErrorVars]).
-func generated(pkg *funcs.Package, minMax bool, errVars []string) []byte {
+// identity in the service that called it (see [Package.MatchErrorVars]),
+// and functions that call the methods of its types that encode
+// themselves, marshalers (see writeMarshalers).
+func generated(pkg *funcs.Package, minMax bool, errVars []string, marshalers []*funcs.Type) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s\n\n", pkg.Name)
 	if len(errVars) > 0 {
@@ -372,7 +374,41 @@ func microfn_max[T microfn_ordered](x T, ys ...T) T {
 		fmt.Fprintf(&b, "\tcase %q: return %s\n", name, name)
 	}
 	b.WriteString("\t}\n\treturn nil\n}\n")
+	if len(marshalers) > 0 {
+		writeMarshalers(&b, marshalers)
+	}
 	return []byte(b.String())
+}
+
+// MarshalersVar is the generated variable listing the functions that call
+// the JSON and text methods of the package's types that encode
+// themselves; a package without such types has none.
+const MarshalersVar = "MicrofnMarshalers"
+
+// writeMarshalers declares MarshalersVar: for each type of marshalers, on
+// a line of its own (see generatedPosition), its name and functions
+// calling its MarshalJSON, MarshalText, UnmarshalJSON and UnmarshalText
+// methods on a pointer to a value, nil for a method it lacks. The
+// interpreter represents the type without its methods, so this is how
+// the host calls them (see wire.Methods).
+func writeMarshalers(b *strings.Builder, marshalers []*funcs.Type) {
+	fmt.Fprintf(b, "\n// %s lists the functions that call the methods of the package's types that encode themselves.\nvar %s = []any{\n", MarshalersVar, MarshalersVar)
+	for _, t := range marshalers {
+		m := t.Methods
+		fn := func(has bool, name string, unmarshal bool) string {
+			switch {
+			case !has:
+				return "nil"
+			case unmarshal:
+				return fmt.Sprintf("func(microfn_v *%s, microfn_b []byte) error { return microfn_v.%s(microfn_b) }", t.Name, name)
+			}
+			return fmt.Sprintf("func(microfn_v *%s) ([]byte, error) { return microfn_v.%s() }", t.Name, name)
+		}
+		fmt.Fprintf(b, "\t%q, %s, %s, %s, %s,\n", t.Name,
+			fn(m.MarshalJSON, "MarshalJSON", false), fn(m.MarshalText, "MarshalText", false),
+			fn(m.UnmarshalJSON, "UnmarshalJSON", true), fn(m.UnmarshalText, "UnmarshalText", true))
+	}
+	b.WriteString("}\n")
 }
 
 // The functions of the generated file over the package-level error

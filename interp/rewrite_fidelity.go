@@ -785,15 +785,17 @@ func isFloat(t types.Type) bool {
 	return ok && b.Info()&types.IsFloat != 0
 }
 
-// genericInstance spells the type arguments of a use of a generic
-// function, of the package or another (the standard library's slices,
-// maps, …), that leaves them to inference, or gives only a part of them:
-// the interpreter infers them less well than Go (a generic function
-// passed as an argument, slices.SortFunc(xs, cmp.Compare), is not
-// instantiated from the parameter's type).
+// genericInstance spells the type arguments of a generic function, of
+// the package or another (the standard library's slices, maps, …), used
+// as a value, not called, which takes them from its context: the
+// interpreter infers the type arguments of a call from its arguments
+// (all of them, or those a call gives not), but not those of a function
+// value from the type it is used as. A value that gives a part of them
+// gets the others.
 //
-//	first(1, 2)                    =>  first[int](1, 2)
-//	slices.SortFunc(xs, cmp.Compare)  =>  slices.SortFunc[[]int, int](xs, cmp.Compare[int])
+//	Map(xs, Identity)                     =>  Map(xs, Identity[int])
+//	slices.SortFunc(xs, cmp.Compare)      =>  slices.SortFunc(xs, cmp.Compare[int])
+//	var f func(string) string = Identity  =>  var f func(string) string = Identity[string]
 func (r *fileRewriter) genericInstance(id *ast.Ident) {
 	if r.info == nil {
 		return
@@ -814,21 +816,28 @@ func (r *fileRewriter) genericInstance(id *ast.Ident) {
 			parent--
 		}
 	}
-	given, at := 0, expr.End()
+	given, at, use := 0, expr.End(), expr
 	if parent >= 0 {
 		switch p := r.stack[parent].(type) {
 		case *ast.IndexExpr:
 			if p.X == expr {
-				given, at = 1, p.Index.End()
+				given, at, use = 1, p.Index.End(), p
+				parent--
 			}
 		case *ast.IndexListExpr:
 			if p.X == expr {
-				given, at = len(p.Indices), p.Indices[len(p.Indices)-1].End()
+				given, at, use = len(p.Indices), p.Indices[len(p.Indices)-1].End(), p
+				parent--
 			}
 		}
 	}
 	if given == inst.TypeArgs.Len() {
 		return // explicit
+	}
+	if parent >= 0 {
+		if c, ok := r.stack[parent].(*ast.CallExpr); ok && c.Fun == use {
+			return // a call: the interpreter infers its type arguments
+		}
 	}
 	args := make([]string, inst.TypeArgs.Len())
 	for i := range args {

@@ -40,6 +40,28 @@ func Add(x, y int) int {
 
 func helper() int { return Add(1, 2) }
 `},
+	{name: "marshalers", src: `package a
+
+import "strings"
+
+// Code is written in upper case.
+type Code string
+
+func (c Code) MarshalText() ([]byte, error) { return []byte(strings.ToUpper(string(c))), nil }
+
+func (c *Code) UnmarshalText(b []byte) error { *c = Code(strings.ToLower(string(b))); return nil }
+
+type money struct{ cents int64 }
+
+func (m *money) MarshalJSON() ([]byte, error) { return nil, nil }
+
+func (m *money) UnmarshalJSON(b []byte) error { return nil }
+
+func (m *money) UnmarshalText(b []byte) error { return nil }
+
+//microfn:service
+func Upper(c Code) Code { return c }
+`},
 	{name: "context", src: `package a
 
 import "context"
@@ -580,6 +602,8 @@ func evens(n int) iter.Seq[int] {
 func Sorted(m map[string]int, xs []int) ([]string, int, int) {
 	slices.SortFunc(xs, cmp.Compare)
 	i := slices.Index[[]int](xs, 3)
+	index := slices.Index[[]int]
+	i += index(xs, 2)
 	for v := range evens(4) {
 		i += v
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/server"
 )
 
@@ -88,7 +87,7 @@ func TestErrorIdentityModes(t *testing.T) {
 	for _, m := range callModes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			in := microfntest.Start(t, files, append([]server.Option{server.WithQuiet(true)}, m.opts...)...)
+			in := m.start(t, files, server.WithQuiet(true))
 			for _, c := range calls {
 				r := in.Get(c.path)
 				var got string

@@ -75,7 +75,7 @@ func TestErrorStatuses(t *testing.T) {
 	for _, m := range callModes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			in := microfntest.Start(t, errStatusModule(), append([]server.Option{server.WithQuiet(true)}, m.opts...)...)
+			in := m.start(t, errStatusModule(), server.WithQuiet(true))
 			for _, c := range []struct {
 				path     string
 				status   int

@@ -43,6 +43,7 @@ type version struct {
 	shadow    *supervisor.Group // the interpreted worker of a compiled version, kept for --shadow
 	endpoints []*endpoint       // in the order of the package's services
 	loadedAt  time.Time
+	warnings  funcs.ErrorList // what the checks found that does not stop the load
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed
 	retired atomic.Bool

@@ -17,6 +17,11 @@ type PackageStatus struct {
 	LoadedAt string   `json:"loaded_at,omitempty"`
 	Errors   []string `json:"errors,omitempty"`
 	FailedAt string   `json:"failed_at,omitempty"`
+	// Warnings are what the checks of the version serving found that
+	// does not stop it from loading, as file:line:col: message: a
+	// service that writes into its arguments where another calls it
+	// through its proxy.
+	Warnings []string `json:"warnings,omitempty"`
 	// Crashes counts the package's worker processes that died of a
 	// fatal error, with the last one; it stays after the worker has
 	// been restarted.
@@ -69,6 +74,9 @@ func (s *Server) Status() Health {
 			ps.CompiledOnly = "served compiled only: " + st.build.onlyCompiled
 		}
 		ps.Crashes = s.crashes.get(st.rel)
+		for _, w := range st.warnings {
+			ps.Warnings = append(ps.Warnings, w.Error())
+		}
 		if st.err != nil {
 			ps.State = "degraded"
 			if st.current == nil {

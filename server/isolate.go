@@ -156,7 +156,11 @@ func (s *Server) spec(pkgs []protocol.PackageSpec) protocol.Spec {
 // startWorker starts the worker process of one version of the package in
 // rel, with its files as read, and waits until it has loaded them.
 func (s *Server) startWorker(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, error) {
-	spec := s.spec([]protocol.PackageSpec{{Rel: rel, Files: files, Prepared: preparedJSON(prep)}})
+	ps := protocol.PackageSpec{Rel: rel, Files: files, Prepared: preparedJSON(prep)}
+	if s.cfg.prebuilt != nil {
+		ps.CompiledPath = prep.CompiledPath // the executable's own compiled code
+	}
+	spec := s.spec([]protocol.PackageSpec{ps})
 	cfg := s.groupConfig(label, label, rel)
 	g, ready, err := supervisor.Start(ctx, cfg, spec)
 	if err != nil {
@@ -340,6 +344,9 @@ func (s *Server) workerSandbox() protocol.Sandbox {
 	}
 	if abs, err := filepath.Abs(s.root); err == nil {
 		sb.ReadDirs[0] = abs
+	}
+	if s.cfg.prebuilt != nil {
+		sb.ReadDirs = sb.ReadDirs[1:] // an application has no folder
 	}
 	for _, a := range s.cfg.allow {
 		switch a {

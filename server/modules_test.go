@@ -493,7 +493,7 @@ func All(id string) (string, error) {
 	for _, m := range callModes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			in := microfntest.Start(t, src, append([]server.Option{server.WithQuiet(true)}, m.opts...)...)
+			in := m.start(t, src, server.WithQuiet(true))
 			for _, c := range []struct{ path, want string }{
 				{"/ord/Place?id=x", `"pay-x"`},
 				{"/ord/All?id=y", `"inv-y,invb-y,pay-y,refund-y"`},

@@ -59,6 +59,7 @@ type config struct {
 	maxResponseSize int64
 	scaleToZero     time.Duration
 	shadow          float64
+	prebuilt        *Prebuilt
 	cors            []string
 	corsCredentials bool
 	build           compile.Options
@@ -115,6 +116,9 @@ func newConfig(opts []Option) (*config, error) {
 	}
 	if c.logger == nil {
 		c.logger = slog.Default()
+	}
+	if err := checkPrebuilt(c); err != nil {
+		return nil, err
 	}
 	return c, c.validate()
 }

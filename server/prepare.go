@@ -56,6 +56,15 @@ func (s *Server) prepareAll(ctx context.Context, loads []*pendingLoad, sources i
 	if len(loads) == 0 {
 		return
 	}
+	if s.cfg.prebuilt != nil {
+		// Checked and compiled when the application was built.
+		for _, l := range loads {
+			if p, ok := s.prebuiltPackage(l.rel); ok && s.needsCode(l.rel, l.src.Services) {
+				l.prep = prebuiltPrepared(p)
+			}
+		}
+		return
+	}
 	if s.cfg.isolation == IsolateNone {
 		s.prepareHere(loads, sources)
 		return
@@ -429,40 +438,28 @@ func Prepare(spec *protocol.Spec, logger *slog.Logger, opts ...Option) (protocol
 }
 
 // Check loads the packages srcs of the folder dir, by directory relative
-// to it, as serve would, and returns the load errors of each: their code
-// is checked in a prepare process and, if runInit is set, loaded in a
-// worker process, which runs their init functions within the load
-// timeout (an init that does not return is an error at its position) and
-// is then stopped. None of their code runs in this process. Without
-// runInit only the checks are made. srcs may be parsed with errors (see
+// to it, as serve would, and returns the load errors of each and the
+// warnings of each (what the checks found that does not stop a load, see
+// interp.Prepared.Warnings): their code is checked in a prepare process
+// and, if runInit is set, loaded in a worker process, which runs their
+// init functions within the load timeout (an init that does not return
+// is an error at its position) and is then stopped. None of their code
+// runs in this process. Without runInit only the checks are made, and
+// there are no warnings. srcs may be parsed with errors (see
 // funcs.ParseAll): what parsed is checked. It is what microfn check does.
-func Check(ctx context.Context, dir string, srcs map[string]*funcs.Package, runInit bool, opts ...Option) (map[string]error, error) {
+func Check(ctx context.Context, dir string, srcs map[string]*funcs.Package, runInit bool, opts ...Option) (map[string]error, map[string]funcs.ErrorList, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s := newServer(dir, cfg)
 	s.noRun = !runInit
-	if cfg.isolation != IsolateNone {
-		if err := s.makeRunDir(); err != nil {
-			return nil, err
-		}
+	loads, err := s.prepareOffline(ctx, srcs)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer s.Close()
-	var sources interp.SourceImporter = s.modules
-	if mod := s.modules.get(); mod != nil {
-		sources = mod.Snapshot()
-	}
-	var loads []*pendingLoad
-	for rel, src := range srcs {
-		l := &pendingLoad{rel: rel, label: filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel))), src: src}
-		for _, f := range src.Files {
-			l.files = append(l.files, funcs.SourceFile{Name: f.Name, Src: f.Src})
-		}
-		loads = append(loads, l)
-	}
-	s.prepareAll(ctx, loads, sources)
-	errs := map[string]error{}
+	errs, warnings := map[string]error{}, map[string]funcs.ErrorList{}
 	s.inParallel(len(loads), func(i int) {
 		l := loads[i]
 		if l.err == nil && runInit {
@@ -476,6 +473,34 @@ func Check(ctx context.Context, dir string, srcs map[string]*funcs.Package, runI
 		if l.err != nil {
 			errs[l.rel] = l.err
 		}
+		if l.prep != nil && len(l.prep.Warnings) > 0 {
+			warnings[l.rel] = l.prep.Warnings
+		}
 	}
-	return errs, ctx.Err()
+	return errs, warnings, ctx.Err()
+}
+
+// prepareOffline prepares the packages srcs of a server that serves
+// nothing (Check, PrepareBuild), as a reload would, and returns their
+// loads. The caller closes s.
+func (s *Server) prepareOffline(ctx context.Context, srcs map[string]*funcs.Package) ([]*pendingLoad, error) {
+	if s.cfg.isolation != IsolateNone {
+		if err := s.makeRunDir(); err != nil {
+			return nil, err
+		}
+	}
+	var sources interp.SourceImporter = s.modules
+	if mod := s.modules.get(); mod != nil {
+		sources = mod.Snapshot()
+	}
+	var loads []*pendingLoad
+	for rel, src := range srcs {
+		l := &pendingLoad{rel: rel, label: filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel))), src: src}
+		for _, f := range src.Files {
+			l.files = append(l.files, funcs.SourceFile{Name: f.Name, Src: f.Src})
+		}
+		loads = append(loads, l)
+	}
+	s.prepareAll(ctx, loads, sources)
+	return loads, nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/server"
 )
 
@@ -73,7 +72,7 @@ func TestRequestContext(t *testing.T) {
 	for _, m := range callModes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			in := microfntest.Start(t, map[string]string{"reqs/reqs.go": requestSrc}, append([]server.Option{server.WithQuiet(true)}, m.opts...)...)
+			in := m.start(t, map[string]string{"reqs/reqs.go": requestSrc}, server.WithQuiet(true))
 			req, _ := http.NewRequest(http.MethodGet, in.URL+"/reqs/Echo?x=7", nil)
 			req.Header.Set("X-In", "hello")
 			req.Header.Set("Cookie", "session=abc")

@@ -97,6 +97,9 @@ type pkgState struct {
 	hash    [32]byte
 	err     error     // the last load's error, nil if it succeeded
 	errAt   time.Time // when err happened
+	// warnings are what the checks of the version serving found that
+	// does not stop it from loading.
+	warnings funcs.ErrorList
 	// held is the hash of sources whose load was held back because they
 	// drop services (see removalGrace); a reload that finds the same
 	// sources again goes ahead.
@@ -155,11 +158,11 @@ func openServer(dir string, opts []Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, err := os.Stat(dir)
-	if err != nil {
+	if cfg.prebuilt != nil {
+		dir = cfg.prebuilt.Root
+	} else if info, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("serve %s: %w", dir, err)
-	}
-	if !info.IsDir() {
+	} else if !info.IsDir() {
 		return nil, fmt.Errorf("serve %s: not a directory", dir)
 	}
 	s := newServer(dir, cfg)
@@ -211,7 +214,9 @@ func newServer(dir string, cfg *config) *Server {
 			RetryIfErr: func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 		},
 	}
-	s.modules.refresh()
+	if cfg.prebuilt == nil {
+		s.modules.refresh()
+	}
 	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Env: cfg.env, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules})
 	s.signer = newChainSigner(cfg.signingKeys())
 	s.crashes.metric = s.metrics.crashes
@@ -437,10 +442,17 @@ func (s *Server) Close() {
 // drops packages whose directory is gone. It returns the load errors by
 // package directory.
 func (s *Server) ReloadAll(ctx context.Context) map[string]error {
-	s.modules.refresh()
-	dirs, err := funcs.PackageDirs(s.root)
-	if err != nil {
-		s.cfg.logger.Error("list packages", "error", err)
+	var dirs []string
+	if s.cfg.prebuilt != nil {
+		for _, p := range s.cfg.prebuilt.Packages {
+			dirs = append(dirs, p.Rel)
+		}
+	} else {
+		s.modules.refresh()
+		var err error
+		if dirs, err = funcs.PackageDirs(s.root); err != nil {
+			s.cfg.logger.Error("list packages", "error", err)
+		}
 	}
 	seen := map[string]bool{}
 	for _, d := range dirs {
@@ -723,18 +735,26 @@ func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *
 	finished := func(err error) pendingLoad { return pendingLoad{rel: rel, label: label, err: err, finished: true} }
 	var files []funcs.SourceFile
 	var readErr error
-	if snap != nil {
+	var prebuilt *PrebuiltPackage
+	switch {
+	case s.cfg.prebuilt != nil:
+		// A built application's sources are in it: no folder is read.
+		prebuilt, _ = s.prebuiltPackage(rel)
+		if prebuilt != nil {
+			files = prebuilt.Files
+		}
+	case snap != nil:
 		files, readErr = snap.ReadDir(dir)
-	} else {
+	default:
 		files, readErr = funcs.ReadDir(dir, s.cfg.limits)
 	}
-	if link := symlinkIn(s.root, rel); link != "" {
+	if link := symlinkIn(s.root, rel); prebuilt == nil && link != "" {
 		// No code is loaded from outside the folder: a package directory
 		// that is (or is below) a symbolic link is not a package.
 		s.cfg.logger.Warn(fmt.Sprintf("skipped %s: %s is a symbolic link; no code is loaded from outside %s", label, filepath.ToSlash(link), filepath.ToSlash(s.root)))
 		files, readErr = nil, nil
 	}
-	if rel != "." && funcs.IsModuleRoot(dir) {
+	if prebuilt == nil && rel != "." && funcs.IsModuleRoot(dir) {
 		// Another module below the served folder: not a package of it.
 		files, readErr = nil, nil
 	}
@@ -801,11 +821,17 @@ func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *
 	// Parsed without the lock, so that the packages of a group parse side
 	// by side (the package's own lock keeps st its own meanwhile).
 	var imp funcs.Importer
-	if snap != nil {
+	switch {
+	case prebuilt != nil:
+		imp = funcs.NewImporter(prebuilt.Deps)
+	case snap != nil:
 		imp = snap.Importer()
 	}
 	src, err := funcs.ParseWith(dir, files, imp)
-	if err == nil && snap != nil {
+	switch {
+	case err == nil && prebuilt != nil:
+		src.ImportPath = prebuilt.ImportPath
+	case err == nil && snap != nil:
 		src.ImportPath = s.modules.get().ImportPath(dir)
 	}
 	s.mu.Lock()
@@ -855,10 +881,13 @@ func (s *Server) unsyncedInstall(l pendingLoad) error {
 		return err
 	}
 	old := l.st.current
-	l.st.current, l.st.err = v, nil
-	if v.tier == tierCompiled {
+	l.st.current, l.st.err, l.st.warnings = v, nil, v.warnings
+	for _, w := range v.warnings {
+		s.cfg.logger.Warn("warning: " + w.Error())
+	}
+	if v.tier == tierCompiled && s.cfg.prebuilt == nil {
 		l.st.build = buildState{took: v.buildTook, at: time.Now()}
-	} else if v.group != nil {
+	} else if v.tier == tierInterpreted && v.group != nil {
 		s.compileLater(l.st, v, l.src, nil)
 	}
 	if v.pending != nil {
@@ -891,9 +920,17 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 	})
 	host.SetUpstream(protocol.Local{Handler: s.nestedHandler(host), Go: s.workers.Go})
 	var pkg *svcrt.Package
-	if prep != nil {
+	switch {
+	case s.cfg.prebuilt != nil:
+		spec := s.spec(nil)
+		ps := protocol.PackageSpec{Rel: rel, Prepared: preparedJSON(prep), CompiledPath: prep.CompiledPath}
+		for _, f := range src.Files {
+			ps.Files = append(ps.Files, funcs.SourceFile{Name: f.Name, Src: f.Src})
+		}
+		pkg, err = s.cfg.prebuilt.Load(ctx, &spec, &ps, host.CallFunc(), s.cfg.logger)
+	case prep != nil:
 		pkg, err = s.loader.Run(ctx, src, prep, host.CallFunc())
-	} else {
+	default:
 		pkg, err = s.loader.Load(ctx, src, host.CallFunc())
 	}
 	if err != nil {
@@ -917,11 +954,18 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 			// A library: it runs within the packages that import it.
 			return s.newVersion(rel, src.Services, prev)
 		}
-		return s.loadHere(ctx, rel, src, prep, prev)
+		v, err := s.loadHere(ctx, rel, src, prep, prev)
+		if v != nil {
+			v.warnings = prep.Warnings
+		}
+		return v, err
 	}
 	v, err := s.newVersion(rel, src.Services, prev)
 	if err != nil {
 		return nil, err
+	}
+	if prep != nil {
+		v.warnings = prep.Warnings
 	}
 	if !v.servesAny() {
 		// Every service of the package is served elsewhere (--only):
@@ -1154,6 +1198,9 @@ func (s *Server) unsyncedFailed(st *pkgState, rel, label string, err error) erro
 // queue did not change, so a reload does not admit extra calls.
 func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, prev *version) (*version, error) {
 	v := &version{rel: rel, loadedAt: time.Now(), tier: tierInterpreted}
+	if s.cfg.prebuilt != nil {
+		v.tier = tierCompiled
+	}
 	old := map[string]*endpoint{}
 	if prev != nil {
 		for _, e := range prev.endpoints {

@@ -79,7 +79,7 @@ func waitTier(t *testing.T, in *microfntest.Instance, dir, tier string, timeout 
 func TestTierSwitchUnderLoad(t *testing.T) {
 	t.Parallel()
 	in := microfntest.Start(t, map[string]string{"go.mod": "module example.com/tiers\n\ngo 1.22\n", "tiers/tiers.go": withFmt(tierSrc("v1"))},
-		server.WithTier(server.TierAuto), server.WithQuiet(true))
+		server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierAuto), server.WithQuiet(true))
 	var failed, done atomic.Int64
 	var firstFailure atomic.Value
 	seen := map[string]*atomic.Int64{"interpreted": {}, "compiled": {}}
@@ -150,7 +150,7 @@ func TestTierSaveDuringBuild(t *testing.T) {
 	// Sources never built before, so that v1's build takes the time of
 	// a build (a version built before starts at once, from the cache).
 	nonce := fmt.Sprintf("\n// %d\n", time.Now().UnixNano())
-	in := microfntest.Start(t, map[string]string{"tiers.go": withFmt(tierSrc("v1")) + nonce}, server.WithTier(server.TierAuto), server.WithQuiet(true))
+	in := microfntest.Start(t, map[string]string{"tiers.go": withFmt(tierSrc("v1")) + nonce}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierAuto), server.WithQuiet(true))
 	in.Write("tiers.go", withFmt(tierSrc("v2"))+nonce)
 	in.WaitBody("/Version", `"v2"`, 30*time.Second)
 	waitTier(t, in, ".", "compiled", 2*time.Minute)
@@ -171,7 +171,7 @@ func TestTierSaveDuringBuild(t *testing.T) {
 func TestTierCompileError(t *testing.T) {
 	t.Parallel()
 	src := "package big\n\n//microfn:service\nfunc Small(n int) int { return n + 1 }\n\nfunc never() int {\n\tvar a [1 << 50]byte\n\treturn len(a)\n}\n"
-	in := microfntest.Start(t, map[string]string{"big.go": src}, server.WithTier(server.TierAuto), server.WithQuiet(true))
+	in := microfntest.Start(t, map[string]string{"big.go": src}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierAuto), server.WithQuiet(true))
 	var st server.PackageStatus
 	microfntest.Eventually(t, 2*time.Minute, func() (bool, string) {
 		st = health(t, in).Packages[0]
@@ -232,7 +232,7 @@ func Count(n int) int {
 // once compiled, and /healthz says why it is compiled only.
 func TestTierCompiledOnly(t *testing.T) {
 	t.Parallel()
-	in := microfntest.Start(t, map[string]string{"tree/tree.go": treeSrc}, server.WithTier(server.TierAuto), server.WithQuiet(true))
+	in := microfntest.Start(t, map[string]string{"tree/tree.go": treeSrc}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierAuto), server.WithQuiet(true))
 	st := waitTier(t, in, "tree", "compiled", 2*time.Minute)
 	if !strings.HasPrefix(st.CompiledOnly, "served compiled only: ") || st.State != "ok" {
 		t.Errorf("package %+v, want ok and served compiled only with the interpreter's reason", st)
@@ -247,7 +247,7 @@ func TestTierCompiledOnly(t *testing.T) {
 func TestTierCompiledCrash(t *testing.T) {
 	t.Parallel()
 	src := "package crash\n\n//microfn:service\nfunc Up() string { return \"up\" }\n\nfunc deep(n int) int { return deep(n+1) + 1 }\n\n//microfn:service retry=1\nfunc Overflow() int { return deep(0) }\n"
-	in := microfntest.Start(t, map[string]string{"crash/crash.go": src}, server.WithTier(server.TierCompiled), server.WithQuiet(true))
+	in := microfntest.Start(t, map[string]string{"crash/crash.go": src}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithQuiet(true))
 	if r := in.Get("/crash/Up"); r.Header.Get(server.HeaderTier) != "compiled" {
 		t.Fatalf("Up from %q, want compiled", r.Header.Get(server.HeaderTier))
 	}
@@ -268,7 +268,7 @@ func TestTierCompiledCrash(t *testing.T) {
 // built, and only compiled.
 func TestTierCompiledOnStart(t *testing.T) {
 	t.Parallel()
-	in := microfntest.Start(t, map[string]string{"tiers.go": withFmt(tierSrc("v1"))}, server.WithTier(server.TierCompiled), server.WithQuiet(true))
+	in := microfntest.Start(t, map[string]string{"tiers.go": withFmt(tierSrc("v1"))}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithQuiet(true))
 	for _, c := range []struct{ path, want string }{{"/Sum?n=10", "19"}, {"/Caller?n=3", `"true v1"`}, {"/Twice?n=4", "14"}} {
 		r := in.Get(c.path)
 		if r.Status != 200 || strings.TrimSpace(r.Body) != c.want || r.Header.Get(server.HeaderTier) != "compiled" {
@@ -285,7 +285,7 @@ func TestTierCompiledOnStart(t *testing.T) {
 func TestTierShadow(t *testing.T) {
 	t.Parallel()
 	src := "package shadow\n\nimport \"fmt\"\n\n// Point is a type of the package.\ntype Point struct{ X int }\n\n//microfn:service\nfunc TypeName(x int) string { return fmt.Sprintf(\"%T\", Point{X: x}) }\n\n//microfn:service\nfunc Same(x int) int { return x * 2 }\n"
-	in := microfntest.Start(t, map[string]string{"shadow/shadow.go": src}, server.WithTier(server.TierAuto), server.WithShadow(1), server.WithQuiet(true))
+	in := microfntest.Start(t, map[string]string{"shadow/shadow.go": src}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierAuto), server.WithShadow(1), server.WithQuiet(true))
 	waitTier(t, in, "shadow", "compiled", 2*time.Minute)
 	if r := in.Get("/shadow/TypeName?x=3"); r.Status != 200 || strings.TrimSpace(r.Body) != `"shadow.Point"` {
 		t.Fatalf("TypeName = %d %s, want the compiled answer", r.Status, r.Body)

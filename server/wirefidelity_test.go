@@ -149,21 +149,53 @@ func Nested() string {
 }
 `
 
-// callModes are the ways a nested call can be carried: between worker
-// processes through the server, in a worker (--monolith), in the
-// server's own process (--isolate=none), in process with both, and
-// between compiled workers (--tier=compiled), with and without
-// --monolith.
-var callModes = []struct {
+// A callMode is a way a nested call can be carried, for the tests that
+// run the same checks in each.
+type callMode struct {
 	name string
 	opts []server.Option
-}{
-	{"http", nil},
-	{"monolith", []server.Option{server.WithMonolith(true)}},
-	{"in-process", []server.Option{server.WithIsolation(server.IsolateNone)}},
-	{"in-process monolith", []server.Option{server.WithIsolation(server.IsolateNone), server.WithMonolith(true)}},
-	{"compiled", []server.Option{server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled)}},
-	{"compiled monolith", []server.Option{server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithMonolith(true)}},
+	// app serves the application microfn build makes of the folder.
+	app bool
+}
+
+// start serves files in the mode, with opts.
+func (m callMode) start(t testing.TB, files map[string]string, opts ...server.Option) *microfntest.Instance {
+	t.Helper()
+	opts = append(opts, m.opts...)
+	if m.app {
+		return microfntest.StartApp(t, files, opts...)
+	}
+	return microfntest.Start(t, files, opts...)
+}
+
+// startDir serves dir in the mode, with opts.
+func (m callMode) startDir(t testing.TB, dir string, opts ...server.Option) *microfntest.Instance {
+	t.Helper()
+	opts = append(opts, m.opts...)
+	if m.app {
+		return microfntest.StartDirApp(t, dir, opts...)
+	}
+	return microfntest.StartDir(t, dir, opts...)
+}
+
+// compiled reports whether the mode runs compiled code.
+func (m callMode) compiled() bool { return m.app || strings.HasPrefix(m.name, "compiled") }
+
+// callModes are the ways a nested call can be carried: between worker
+// processes through the server, in a worker (--monolith), in the
+// server's own process (--isolate=none), in process with both, between
+// compiled workers (--tier=compiled), with and without --monolith, and
+// in the application microfn build makes (its workers are the
+// application's executable), with and without --monolith.
+var callModes = []callMode{
+	{name: "http"},
+	{name: "monolith", opts: []server.Option{server.WithMonolith(true)}},
+	{name: "in-process", opts: []server.Option{server.WithIsolation(server.IsolateNone)}},
+	{name: "in-process monolith", opts: []server.Option{server.WithIsolation(server.IsolateNone), server.WithMonolith(true)}},
+	{name: "compiled", opts: []server.Option{server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled)}},
+	{name: "compiled monolith", opts: []server.Option{server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithMonolith(true)}},
+	{name: "app", app: true},
+	{name: "app monolith", opts: []server.Option{server.WithMonolith(true)}, app: true},
 }
 
 // TestWireFidelityModes: what a service returns, and what a nested call
@@ -201,7 +233,7 @@ func TestWireFidelityModes(t *testing.T) {
 	}
 	got := map[string][]string{}
 	for _, m := range callModes {
-		in := microfntest.Start(t, map[string]string{"floats/floats.go": floatsSrc, "wide/wide.go": wideSrc}, append([]server.Option{server.WithQuiet(true)}, m.opts...)...)
+		in := m.start(t, map[string]string{"floats/floats.go": floatsSrc, "wide/wide.go": wideSrc}, server.WithQuiet(true))
 		for _, c := range calls {
 			var r microfntest.Response
 			if c.method == "GET" {

@@ -18,8 +18,15 @@ import (
 // bound holds the Runtime of each compiled package, by import path.
 var bound sync.Map
 
-// Bind makes rt the runtime of the compiled package of import path pkg.
+// Bind makes rt the runtime of the compiled package of import path pkg,
+// a package this process serves.
 func Bind(pkg string, rt *Runtime) { bound.Store(pkg, rt) }
+
+// BindImported makes rt the runtime of the compiled package of import
+// path pkg, a package that one this process serves imports, unless the
+// process serves pkg itself (then its own runtime stays: a call of its
+// services goes to their route either way).
+func BindImported(pkg string, rt *Runtime) { bound.LoadOrStore(pkg, rt) }
 
 // runtimeOf returns the runtime bound to pkg.
 func runtimeOf(pkg string) (*Runtime, error) {

@@ -155,10 +155,23 @@ func (rt *Runtime) Call(ctx context.Context, id int, values []any) error {
 	n := c.Service.Func.NumArgs()
 	args := c.withArgs(n)
 	for i, a := range values[:n] {
-		args[i] = reflect.ValueOf(a).Elem()
+		args[i] = reflect.ValueOf(plainValue(a)).Elem()
 	}
 	c.Results = values[n:]
+	for i, r := range c.Results {
+		c.Results[i] = plainValue(r)
+	}
 	return rt.call(c)
+}
+
+// plainValue returns the pointer a proxy passed, as the interpreter gives
+// it: a pointer to a value of a type with methods comes inside a wrapper
+// that keeps the interpreted type, which its PlainValue method removes.
+func plainValue(p any) any {
+	if w, ok := p.(interface{ PlainValue() any }); ok {
+		return w.PlainValue()
+	}
+	return p
 }
 
 // service returns service id, once the package has loaded.

@@ -18,6 +18,11 @@ var timeType = reflect.TypeFor[time.Time]()
 type Codec struct {
 	fields map[*funcs.Type][]wireField
 	types  map[reflect.Type]*funcs.Type
+	// methods are the functions SetMethods gave, by qualified type name;
+	// marshalers how to call the methods of each type of Kind
+	// funcs.Marshaler registered.
+	methods    map[string]Methods
+	marshalers map[*funcs.Type]*marshaler
 	// native caches, per reflect type, whether encoding/json encodes it as
 	// microfn must (no interpreted struct or interface inside).
 	native sync.Map
@@ -25,7 +30,12 @@ type Codec struct {
 
 // NewCodec returns an empty codec.
 func NewCodec() *Codec {
-	return &Codec{fields: map[*funcs.Type][]wireField{}, types: map[reflect.Type]*funcs.Type{}}
+	return &Codec{
+		fields:     map[*funcs.Type][]wireField{},
+		types:      map[reflect.Type]*funcs.Type{},
+		methods:    map[string]Methods{},
+		marshalers: map[*funcs.Type]*marshaler{},
+	}
 }
 
 // Register records that the interpreter represents the source type t with
@@ -69,6 +79,9 @@ func (c *Codec) register(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bo
 		if rt.Kind() != reflect.Map || t.Key == nil || !keyFits(t.Key, rt.Key()) {
 			return mismatch()
 		}
+		if err := c.register(t.Key, rt.Key(), seen); err != nil {
+			return err
+		}
 		return c.register(t.Elem, rt.Elem(), seen)
 	case funcs.Time:
 		if rt != timeType {
@@ -77,6 +90,21 @@ func (c *Codec) register(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bo
 	case funcs.Std:
 		if st, ok := stdReflectType(t.Std); !ok || rt != st {
 			return mismatch()
+		}
+	case funcs.Marshaler:
+		if m, ok := c.marshalers[t]; ok {
+			if m.rt != rt {
+				return mismatch()
+			}
+			return nil
+		}
+		m, err := c.newMarshaler(t, rt)
+		if err != nil {
+			return err
+		}
+		c.marshalers[t] = m
+		if rt.Kind() == reflect.Struct && rt.Name() == "" {
+			c.types[rt] = t // an interpreted struct held in an any
 		}
 	}
 	return nil
@@ -93,6 +121,8 @@ func keyFits(key *funcs.Type, rt reflect.Type) bool {
 	case k == funcs.Std:
 		st, ok := stdReflectType(key.Std)
 		return ok && rt == st && key.Std.Key
+	case k == funcs.Marshaler:
+		return funcs.IsMapKey(key)
 	case k.IsUnsigned():
 		switch rt.Kind() {
 		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:

@@ -74,6 +74,11 @@ func describe(t *funcs.Type) string {
 		return t.String() + " (a JSON object)"
 	case funcs.Std:
 		return t.String() + " (" + t.Std.Doc + ")"
+	case funcs.Marshaler:
+		if t.Methods.Text() {
+			return t.QualifiedString() + " (a string: the text of its MarshalText method)"
+		}
+		return t.QualifiedString() + " (the JSON of its MarshalJSON method)"
 	}
 	return t.String()
 }
@@ -245,6 +250,9 @@ func (p *parser) string() string {
 // set stores the JSON value v, as decodeJSON returns it, into dst, which
 // has the reflect type of the source type t.
 func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	if t.Kind == funcs.Marshaler { // its methods say what null means
+		return c.setMarshaler(dst, t, v, path)
+	}
 	if v == nil {
 		switch t.Kind {
 		case funcs.Pointer, funcs.Slice, funcs.Map, funcs.Bytes, funcs.Any:
@@ -373,7 +381,7 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 		for _, e := range obj {
 			sub := path + "[" + strconv.Quote(e.key) + "]"
 			kv := reflect.New(kt).Elem()
-			if err := setKey(kv, t.Key, e.key); err != nil {
+			if err := c.setKey(kv, t.Key, e.key); err != nil {
 				return &decodeError{path: sub, msg: err.Error()}
 			}
 			ev := reflect.New(et).Elem()

@@ -17,6 +17,18 @@
 // (for big.Int, big.Float and big.Rat, whose methods have pointer
 // receivers, as it does for addressable values).
 //
+// A type of Kind funcs.Marshaler (a named type of service code, or of a
+// module it requires, with its own JSON or text methods, such as
+// github.com/google/uuid.UUID) is encoded and decoded with those methods
+// too, as encoding/json does: the JSON of MarshalJSON, compacted and
+// escaped, else the text of MarshalText as a string; UnmarshalJSON reads
+// any JSON, null included, UnmarshalText a string, and in a query string
+// the text as given. The interpreter represents such a type without its
+// methods, so the code that loads a package gives functions that call
+// them ([Codec.SetMethods]); the compiled code's types have them. A
+// method's error is the caller's: a parameter it refuses is a 400 naming
+// the parameter, with the method's message.
+//
 // One thing encoding/json cannot encode, microfn writes: a float that is
 // NaN or infinite becomes the JSON string "NaN", "Infinity" or
 // "-Infinity" (the proto3 JSON mapping's convention), wherever it is — a

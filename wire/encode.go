@@ -72,13 +72,15 @@ func (c *Codec) appendValue(b []byte, t *funcs.Type, v reflect.Value, depth int)
 		if v.IsNil() {
 			return append(b, "null"...), nil
 		}
-		return c.appendMap(b, v, func(b []byte, e reflect.Value) ([]byte, error) {
+		return c.appendMap(b, t.Key, v, func(b []byte, e reflect.Value) ([]byte, error) {
 			return c.appendValue(b, t.Elem, e, depth+1)
 		})
 	case funcs.Struct:
 		return c.appendStruct(b, t, v, depth)
 	case funcs.Std:
 		return appendStd(b, v)
+	case funcs.Marshaler:
+		return c.appendMarshaler(b, t, v)
 	case funcs.Any:
 		return c.appendDynamic(b, v, depth)
 	}
@@ -99,14 +101,22 @@ func (c *Codec) appendList(b []byte, elem *funcs.Type, v reflect.Value, depth in
 	return append(b, ']'), nil
 }
 
-func (c *Codec) appendMap(b []byte, v reflect.Value, elem func([]byte, reflect.Value) ([]byte, error)) ([]byte, error) {
+// appendMap encodes the map v, whose keys are of the source type key (nil
+// inside an any), with elem encoding its values.
+func (c *Codec) appendMap(b []byte, key *funcs.Type, v reflect.Value, elem func([]byte, reflect.Value) ([]byte, error)) ([]byte, error) {
 	type entry struct {
 		key string
 		v   reflect.Value
 	}
 	entries := make([]entry, 0, v.Len())
 	for iter := v.MapRange(); iter.Next(); {
-		k, err := mapKey(iter.Key())
+		var k string
+		var err error
+		if key != nil && key.Kind == funcs.Marshaler {
+			k, err = c.marshalerKey(key, iter.Key())
+		} else {
+			k, err = mapKey(iter.Key())
+		}
 		if err != nil {
 			return b, err
 		}
@@ -199,6 +209,10 @@ func (c *Codec) appendDynamic(b []byte, v reflect.Value, depth int) ([]byte, err
 		}
 		v = v.Elem()
 	}
+	if w, ok := asPlainer(v); ok {
+		// The interpreter's wrapper of a value of a type with methods.
+		return c.appendDynamic(b, reflect.ValueOf(w.PlainValue()), depth+1)
+	}
 	if t, ok := c.types[v.Type()]; ok {
 		return c.appendValue(b, t, v, depth)
 	}
@@ -243,13 +257,27 @@ func (c *Codec) appendDynamic(b []byte, v reflect.Value, depth int) ([]byte, err
 		if v.IsNil() {
 			return append(b, "null"...), nil
 		}
-		return c.appendMap(b, v, func(b []byte, e reflect.Value) ([]byte, error) {
+		return c.appendMap(b, nil, v, func(b []byte, e reflect.Value) ([]byte, error) {
 			return c.appendDynamic(b, e, depth+1)
 		})
 	case reflect.Struct:
 		return b, fmt.Errorf("cannot encode a value of an anonymous struct type held in an any: declare a named type at package level")
 	}
 	return b, fmt.Errorf("cannot encode a value of type %s", v.Type())
+}
+
+// plainer is what the interpreter wraps a value of an interpreted type
+// with methods in, when service code stores it in an interface: the
+// value is its PlainValue.
+type plainer interface{ PlainValue() any }
+
+// asPlainer returns the wrapper v is, if it is one.
+func asPlainer(v reflect.Value) (plainer, bool) {
+	if v.Kind() != reflect.Struct || !v.CanInterface() {
+		return nil, false
+	}
+	w, ok := v.Interface().(plainer)
+	return w, ok
 }
 
 // The JSON strings of the floating-point values JSON numbers cannot

@@ -256,6 +256,10 @@ func (f *Func) setText(dst reflect.Value, t *funcs.Type, name, text string) erro
 		if err := setStdText(dst, text); err != nil {
 			return f.bindError(name, "want %s, got %q: %v", describe(t), truncate(text), err)
 		}
+	case funcs.Marshaler:
+		if err := f.codec.setMarshalerText(dst, t, text); err != nil {
+			return f.bindError(name, "want %s, got %q: %v", describe(t), truncate(text), err)
+		}
 	case funcs.Duration:
 		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
 			dst.SetInt(i)

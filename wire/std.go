@@ -96,8 +96,8 @@ func setStdText(dst reflect.Value, text string) error {
 
 // setKey sets dst, a map key of the source type key, from its JSON object
 // key, as encoding/json reads keys: strings as they are, integers in
-// decimal, time.Time and the Std key types with UnmarshalText.
-func setKey(dst reflect.Value, key *funcs.Type, s string) error {
+// decimal, time.Time, the Std key types and Marshalers with UnmarshalText.
+func (c *Codec) setKey(dst reflect.Value, key *funcs.Type, s string) error {
 	switch k := key.Kind; {
 	case k == funcs.String:
 		dst.SetString(s)
@@ -122,6 +122,10 @@ func setKey(dst reflect.Value, key *funcs.Type, s string) error {
 	case k == funcs.Std:
 		if err := setStdText(dst, s); err != nil {
 			return fmt.Errorf("want a key of type %s, got %s: %v", key, strconv.Quote(s), err)
+		}
+	case k == funcs.Marshaler:
+		if err := c.setMarshalerKey(dst, key, s); err != nil {
+			return fmt.Errorf("want a key of type %s, got %s: %v", key.QualifiedString(), strconv.Quote(s), err)
 		}
 	default:
 		return fmt.Errorf("cannot decode a map key of type %s", key)

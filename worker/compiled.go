@@ -108,7 +108,7 @@ func CompiledLoader(std map[string]error, pkgs ...CompiledPackage) LoadFunc {
 		svcrt.Bind(ps.CompiledPath, rt)
 		for _, d := range deps {
 			d.rt.Serve(d.svcs)
-			svcrt.Bind(d.path, d.rt)
+			svcrt.BindImported(d.path, d.rt)
 		}
 		return pkg, nil
 	}

@@ -95,7 +95,7 @@ func Hash(n int) string {
 func TestBuildBadInput(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	if code, _, errOut := runCLI(t, ctx, "build", "-o", "x"); code != 2 || !strings.Contains(errOut, "Usage: microfn build") {
+	if code, _, errOut := runCLI(t, ctx, "build", "-o", "x"); code != 2 || !strings.Contains(errOut, "microfn build DIR -o FILE") {
 		t.Errorf("build without --with: exit %d, %s", code, errOut)
 	}
 	code, _, errOut := runCLI(t, ctx, "build", "--with", "github.com/google/uuid", "-o", filepath.Join(t.TempDir(), "x"), "--microfn", t.TempDir())

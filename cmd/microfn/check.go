@@ -16,7 +16,7 @@ import (
 )
 
 func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("microfn check", "Usage: microfn check DIR\n\nLoad every package below DIR as microfn serve would and print every error as\nfile:line:col: message. Exit status 1 if there is any: for CI and editors.\nThe code is checked and its init functions run in worker processes, as serve\nruns them, never in this one.", stderr)
+	fs := newFlagSet("microfn check", "Usage: microfn check DIR\n\nLoad every package below DIR as microfn serve would and print every error as\nfile:line:col: message. Exit status 1 if there is any: for CI and editors.\nThe code is checked and its init functions run in worker processes, as serve\nruns them, never in this one. Warnings print as file:line:col: warning: message\nand leave the status alone.", stderr)
 	unrestricted := fs.Bool("unrestricted", false, "check as microfn serve --unrestricted would")
 	allow := allowFlag(fs)
 	env := envFlag(fs)
@@ -66,7 +66,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts := append(executableOptions(), server.WithLogger(quiet), server.WithWatch(false), server.WithLoadTimeout(*loadTimeout))
-	loaded, err := server.Check(ctx, root, srcs, true, append(opts, server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithEnv(env()...))...)
+	loaded, warnings, err := server.Check(ctx, root, srcs, true, append(opts, server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithEnv(env()...))...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn check:", err)
 		return 1
@@ -78,7 +78,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		for rel := range loaded {
 			refused[rel] = srcs[rel]
 		}
-		typed, err := server.Check(ctx, root, refused, false, append(opts, server.WithUnrestricted(true))...)
+		typed, _, err := server.Check(ctx, root, refused, false, append(opts, server.WithUnrestricted(true))...)
 		if err != nil {
 			fmt.Fprintln(stderr, "microfn check:", err)
 			return 1
@@ -98,6 +98,9 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintln(stderr, joinLines(errs))
 		} else if src := srcs[rel]; src != nil {
 			services += len(src.Services)
+		}
+		for _, w := range warnings[rel] {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", w.Pos, w.Msg)
 		}
 	}
 	if failed > 0 {

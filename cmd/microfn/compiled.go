@@ -20,16 +20,23 @@ var compiledIn []yaegi.Exports
 // executableOptions are the server options of the executable itself,
 // which every server and worker it runs gets.
 func executableOptions() []server.Option {
-	if len(compiledIn) == 0 {
-		return nil
+	var opts []server.Option
+	if len(compiledIn) > 0 {
+		opts = append(opts, server.WithCompiled(compiledIn...))
 	}
-	return []server.Option{server.WithCompiled(compiledIn...)}
+	if prebuilt != nil {
+		opts = append(opts, server.WithPrebuilt(prebuilt))
+	}
+	return opts
 }
 
 // workerCode is how this executable runs service code as a worker: it
 // interprets it, with the packages compiled in at hand, and prepares it
-// as a prepare process.
+// as a prepare process; an application runs its compiled code.
 func workerCode() worker.Code {
+	if prebuilt != nil {
+		return worker.Code{Load: prebuilt.Load}
+	}
 	return worker.Code{
 		Load: interp.WorkerLoader(compiledIn...),
 		Prepare: func(spec *protocol.Spec, logger *slog.Logger) (protocol.Ready, error) {

@@ -9,6 +9,7 @@
 //	microfn routes DIR                 print the service table: routes, policies, where each is served
 //	microfn openapi DIR                print the OpenAPI document of the services
 //	microfn deploy kubernetes DIR      write Kubernetes manifests for the services below DIR
+//	microfn build DIR -o FILE          build one executable with every package below DIR compiled in
 //	microfn build --with MODULE -o F   build a microfn with Go modules compiled in
 //	microfn version                    print the version
 //
@@ -21,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/microfn/microfn/protocol"
@@ -48,6 +50,7 @@ Usage:
 	microfn routes DIR                 print the service table: routes, policies, where each is served
 	microfn openapi DIR                print the OpenAPI document of the services
 	microfn deploy kubernetes DIR      write Kubernetes manifests for the services below DIR
+	microfn build DIR -o FILE          build one executable with every package below DIR compiled in
 	microfn build --with MODULE -o F   build a microfn with Go modules compiled in
 	microfn version                    print the version
 
@@ -57,10 +60,17 @@ Run "microfn COMMAND -help" for the flags of a command.
 // run executes the command line args and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		if prebuilt != nil {
+			fmt.Fprintf(stderr, appUsage, filepath.Base(os.Args[0]))
+		} else {
+			fmt.Fprint(stderr, usage)
+		}
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
+	if prebuilt != nil {
+		return appCommand(ctx, cmd, rest, stdout, stderr)
+	}
 	switch cmd {
 	case "serve":
 		return serveCmd(ctx, rest, stdout, stderr)
@@ -86,5 +96,48 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stderr, "microfn: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+const appUsage = `This is an application built by microfn build: it serves the packages it was
+built with, compiled.
+
+Usage:
+
+	%[1]s serve [flags]             serve them (the flags of microfn serve)
+	%[1]s run NAME [key=value…]     call one service once, in process, and print its result
+	%[1]s call NAME [key=value…]    call a service of a running server
+	%[1]s routes                    print the service table
+	%[1]s openapi                   print the OpenAPI document of the services
+	%[1]s version                   print microfn's version
+
+Run "%[1]s COMMAND -help" for the flags of a command.
+`
+
+// appCommand executes the command line of an application (see prebuilt).
+func appCommand(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
+	name := filepath.Base(os.Args[0])
+	switch cmd {
+	case "serve":
+		return serveCmd(ctx, args, stdout, stderr)
+	case "run":
+		return runCmd(ctx, args, stdout, stderr)
+	case "call":
+		return callCmd(ctx, args, stdout, stderr)
+	case "routes":
+		return routesCmd(ctx, args, stdout, stderr)
+	case "openapi":
+		return openapiCmd(ctx, args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "microfn", version())
+		return 0
+	case "help", "-h", "-help", "--help":
+		fmt.Fprintf(stdout, appUsage, name)
+		return 0
+	case "check", "build", "deploy":
+		fmt.Fprintf(stderr, "%s: %s works on source: run microfn %s on the folder this application was built from\n", name, cmd, cmd)
+		return 2
+	}
+	fmt.Fprintf(stderr, "%s: unknown command %q\n\n"+appUsage, name, cmd, name)
 	return 2
 }

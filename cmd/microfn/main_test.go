@@ -234,3 +234,96 @@ func TestServeAndCall(t *testing.T) {
 		t.Fatal("serve did not stop after its context ended")
 	}
 }
+
+// TestOfflineCommandsNameFailedPackages: routes and openapi print what
+// loaded, name each package that did not (on stderr, with its errors) and
+// exit 1; with the --allow it needs, every package loads and they exit 0.
+func TestOfflineCommandsNameFailedPackages(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"good/good.go": "package good\n\n//microfn:service\nfunc Hello() string { return \"hi\" }\n",
+		"env/env.go":   "package env\n\nimport \"os\"\n\n//microfn:service\nfunc Home() string { return os.Getenv(\"HOME\") }\n",
+	})
+	for _, cmd := range []string{"routes", "openapi"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runCLI(t, t.Context(), cmd, dir)
+			if code != 1 {
+				t.Errorf("%s without --allow: exit %d, want 1; stderr %q", cmd, code, errOut)
+			}
+			if !strings.Contains(out, "/good/Hello") || strings.Contains(out, "/env/Home") {
+				t.Errorf("%s without --allow: stdout lacks /good/Hello or lists /env/Home:\n%s", cmd, out)
+			}
+			for _, w := range []string{"microfn " + cmd + ": package env did not load", "env.go:3:8: ", "--allow os"} {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("%s without --allow: stderr lacks %q:\n%s", cmd, w, errOut)
+				}
+			}
+			if strings.Contains(errOut, "package good") {
+				t.Errorf("%s without --allow: stderr names the package that loaded:\n%s", cmd, errOut)
+			}
+			code, out, errOut = runCLI(t, t.Context(), cmd, dir, "--allow", "os")
+			if code != 0 || !strings.Contains(out, "/env/Home") || errOut != "" {
+				t.Errorf("%s --allow os: exit %d, stderr %q, stdout lists /env/Home: %v", cmd, code, errOut, strings.Contains(out, "/env/Home"))
+			}
+		})
+	}
+}
+
+// TestCheckArgWriteWarnings: check prints a warning at a service's write
+// into its argument when another service calls it through its proxy, as
+// file:line:col: warning: message, and still exits 0; a write made by a
+// function of another package of the module the service passes its
+// argument to counts too.
+func TestCheckArgWriteWarnings(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"go.mod": "module example.com/aho\n\ngo 1.22\n",
+		"aho/aho.go": `package aho
+
+import "example.com/aho/rows"
+
+//microfn:service
+func CreateNewState(state int, trie map[int]map[uint8]int) int {
+	trie[state] = map[uint8]int{}
+	return state + 1
+}
+
+//microfn:service
+func AddRow(state int, trie map[int]map[uint8]int) { rows.Add(trie, state) }
+`,
+		"rows/rows.go": `package rows
+
+// Add adds the row of state to t.
+func Add(t map[int]map[uint8]int, state int) { t[state] = map[uint8]int{} }
+`,
+		"search/search.go": `package search
+
+import "example.com/aho/aho"
+
+//microfn:service
+func Search() int {
+	trie := map[int]map[uint8]int{}
+	aho.CreateNewState(0, trie)
+	aho.AddRow(1, trie)
+	return len(trie)
+}
+`,
+	})
+	code, out, errOut := runCLI(t, t.Context(), "check", dir)
+	if code != 0 || !strings.Contains(out, "ok: 3 packages, 3 services") {
+		t.Errorf("check: exit %d, stdout %q, stderr %q; want 0 and ok", code, out, errOut)
+	}
+	aho := filepath.Join(dir, "aho", "aho.go")
+	for _, want := range []string{
+		aho + ":7:2: warning: CreateNewState sets an entry of the map in its parameter trie, but Search calls it through its proxy (search.go:8:6)",
+		aho + ":12:63: warning: AddRow passes its parameter trie to Add, which sets an entry of the map in its parameter t (rows.go:4:48), but Search calls it through its proxy (search.go:9:6)",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("check: stderr %q\nlacks the warning %q", errOut, want)
+		}
+	}
+	if n := strings.Count(errOut, "warning:"); n != 2 {
+		t.Errorf("check: %d warnings, want 2:\n%s", n, errOut)
+	}
+}

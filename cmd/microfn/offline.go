@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/microfn/microfn/server"
 )
@@ -19,7 +20,8 @@ func offlineServer(name, usage string, args []string, stderr io.Writer) (*server
 	if err != nil {
 		return nil, 2
 	}
-	if len(pos) != 1 {
+	dir, rest, ok := servedDir(pos)
+	if !ok || len(rest) != 0 {
 		fs.Usage()
 		return nil, 2
 	}
@@ -28,11 +30,32 @@ func offlineServer(name, usage string, args []string, stderr io.Writer) (*server
 		fmt.Fprintf(stderr, "microfn %s: %v\n", name, err)
 		return nil, 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	srv, err := server.New(pos[0], append(append(opts, executableOptions()...), server.WithWatch(false), server.WithLogger(logger))...)
+	// The packages that fail to load are reported by reportFailed, once:
+	// the log stays quiet.
+	logger := slog.New(slog.DiscardHandler)
+	srv, err := server.New(dir, append(append(opts, executableOptions()...), server.WithWatch(false), server.WithLogger(logger))...)
 	if err != nil {
 		fmt.Fprintf(stderr, "microfn %s: %v\n", name, err)
 		return nil, 1
 	}
 	return srv, 0
+}
+
+// reportFailed writes to stderr each package of srv that failed to load,
+// with its errors, one file:line:col: message per line, and reports
+// whether there was one: routes and openapi print what loaded, but exit 1
+// when a package is missing from it.
+func reportFailed(name string, srv *server.Server, stderr io.Writer) bool {
+	failed := false
+	for _, p := range srv.Status().Packages {
+		if len(p.Errors) == 0 {
+			continue
+		}
+		failed = true
+		fmt.Fprintf(stderr, "microfn %s: package %s did not load, so its services are left out:\n", name, p.Dir)
+		for _, e := range p.Errors {
+			fmt.Fprintln(stderr, strings.TrimSpace(e))
+		}
+	}
+	return failed
 }

@@ -12,17 +12,14 @@ func openapiCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return code
 	}
 	defer srv.Close() // its worker processes and their sockets
-	if errs := srv.ReloadAll(ctx); len(errs) > 0 {
-		for _, err := range errs {
-			fmt.Fprintln(stderr, errorLines(err))
-		}
-		return 1
-	}
 	doc, err := srv.OpenAPI()
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn openapi:", err)
 		return 1
 	}
 	_, _ = stdout.Write(doc)
+	if reportFailed("openapi", srv, stderr) {
+		return 1
+	}
 	return 0
 }

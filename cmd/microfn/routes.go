@@ -26,5 +26,8 @@ func routesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "microfn routes:", err)
 		return 1
 	}
+	if reportFailed("routes", srv, stderr) {
+		return 1
+	}
 	return 0
 }

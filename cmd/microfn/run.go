@@ -19,7 +19,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	if len(pos) < 2 {
+	dir, rest, ok := servedDir(pos)
+	if !ok || len(rest) == 0 {
 		fs.Usage()
 		return 2
 	}
@@ -28,7 +29,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	srv, err := server.New(pos[0], append(executableOptions(), server.WithMonolith(true), server.WithWatch(false),
+	srv, err := server.New(dir, append(executableOptions(), server.WithMonolith(true), server.WithWatch(false),
 		server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithEnv(env()...), server.WithLogger(logger), server.WithQuiet(!*verbose))...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn run:", err)
@@ -41,7 +42,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	out, err := srv.Call(ctx, pos[1], pos[2:])
+	out, err := srv.Call(ctx, rest[0], rest[1:])
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn run:", err)
 		return 1

@@ -62,7 +62,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return 2
 	}
-	if len(pos) != 1 {
+	dir, rest, ok := servedDir(pos)
+	if !ok || len(rest) != 0 {
 		fs.Usage()
 		return 2
 	}
@@ -131,7 +132,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// The server listens at once and loads in the background: /healthz
 	// answers while a slow init loads, /readyz once every package has
 	// loaded or failed.
-	srv, err := server.Open(pos[0], append(append(splitOpts, executableOptions()...),
+	srv, err := server.Open(dir, append(append(splitOpts, executableOptions()...),
 		server.WithAddr(*addr),
 		server.WithMonolith(*monolith),
 		server.WithUnrestricted(*unrestricted),

@@ -52,15 +52,47 @@ func TestShopExampleCheck(t *testing.T) {
 }
 
 // TestShopExampleServed: served by microfn, the example answers over
-// HTTP what the go command's tests expect of it as plain Go: the library
-// has no route, api's calls of billing's services go over HTTP, and a
-// declined card's error keeps its text and its identity
-// (errors.Is(err, billing.ErrDeclined)) across the call.
+// HTTP what the go command's tests expect of it as plain Go (see
+// checkShop).
 func TestShopExampleServed(t *testing.T) {
 	t.Parallel()
 	// Served by its relative path, as from the README.
 	in := microfntest.StartDir(t, shopDir, server.WithQuiet(false), server.WithWatch(false))
+	checkShop(t, instanceServer{in})
+}
 
+// A servedShop is a server of the shop example: one of this process, or
+// a process of its own (microfn serve, or the application microfn build
+// makes of the example).
+type servedShop interface {
+	// get returns the status and body of GET path.
+	get(path string) (int, string)
+	// nestedCalls counts the calls of billing's services at depth 1
+	// in the server's log.
+	nestedCalls() int
+}
+
+// instanceServer is a servedShop of this process.
+type instanceServer struct{ in *microfntest.Instance }
+
+func (s instanceServer) get(path string) (int, string) {
+	r := s.in.Get(path)
+	return r.Status, r.Body
+}
+
+func (s instanceServer) nestedCalls() int {
+	return s.in.Logs().Count(func(r microfntest.Record) bool {
+		return strings.Contains(r.Msg, "POST /billing/") && r.Attrs["depth"] == "1"
+	})
+}
+
+// checkShop checks that a server of the shop example answers what the go
+// command's tests expect of it as plain Go: the library has no route,
+// api's calls of billing's services go over HTTP, and a declined card's
+// error keeps its text and its identity (errors.Is(err,
+// billing.ErrDeclined)) across the call.
+func checkShop(t *testing.T, in servedShop) {
+	t.Helper()
 	// Bodies are decoded before comparing: encoding/json escapes some
 	// characters in strings.
 	decode := func(path, body string, v any) {
@@ -89,12 +121,12 @@ func TestShopExampleServed(t *testing.T) {
 		{"/api/TryCharge?number=4000000000000000&cents=1000", new(attempt), attempt{Declined: true, Detail: "charge $10.30 to card 0000: card declined"}},
 	}
 	for _, c := range ok {
-		r := in.Get(c.path)
-		if r.Status != 200 {
-			t.Errorf("GET %s = %d %s, want 200", c.path, r.Status, r.Body)
+		status, body := in.get(c.path)
+		if status != 200 {
+			t.Errorf("GET %s = %d %s, want 200", c.path, status, body)
 			continue
 		}
-		decode(c.path, r.Body, c.got)
+		decode(c.path, body, c.got)
 		if got := reflect.ValueOf(c.got).Elem().Interface(); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("GET %s = %+v, want %+v", c.path, got, c.want)
 		}
@@ -103,52 +135,50 @@ func TestShopExampleServed(t *testing.T) {
 	// A declined checkout is api's error wrapping billing's: the same
 	// text as in Go, matching billing.ErrDeclined.
 	const declined = "/api/Checkout?item=book&number=4000000000000000&cents=1000"
-	r := in.Get(declined)
+	status, body := in.get(declined)
 	var problem struct {
 		Detail   string `json:"detail"`
 		Returned struct {
 			Is []string `json:"is"`
 		} `json:"returned"`
 	}
-	decode(declined, r.Body, &problem)
-	if want := "checkout book: charge $10.30 to card 0000: card declined"; r.Status != 500 || problem.Detail != want {
-		t.Errorf("GET %s = %d, detail %q; want 500, detail %q", declined, r.Status, problem.Detail, want)
+	decode(declined, body, &problem)
+	if want := "checkout book: charge $10.30 to card 0000: card declined"; status != 500 || problem.Detail != want {
+		t.Errorf("GET %s = %d, detail %q; want 500, detail %q", declined, status, problem.Detail, want)
 	}
 	if !slices.Contains(problem.Returned.Is, "example.com/shop/billing.ErrDeclined") {
 		t.Errorf("GET %s: the error matches %q, want example.com/shop/billing.ErrDeclined among them", declined, problem.Returned.Is)
 	}
 
 	// The library is served nowhere.
-	if r := in.Get("/util/Fee?amount=100"); r.Status != 404 {
-		t.Errorf("GET /util/Fee = %d %s: a library function is routed", r.Status, r.Body)
+	if status, body := in.get("/util/Fee?amount=100"); status != 404 {
+		t.Errorf("GET /util/Fee = %d %s: a library function is routed", status, body)
 	}
 
 	// api's calls of billing went over HTTP, one level down the chain.
-	nested := in.Logs().Count(func(r microfntest.Record) bool {
-		return strings.Contains(r.Msg, "POST /billing/") && r.Attrs["depth"] == "1"
-	})
-	if nested < len(ok) {
+	if nested := in.nestedCalls(); nested < len(ok) {
 		t.Errorf("%d nested calls of billing's services logged, want at least %d", nested, len(ok))
 	}
 
 	// Every package loaded; only the service packages serve routes.
-	r = in.Get("/healthz")
+	_, body = in.get("/healthz")
 	var h server.Health
-	decode("/healthz", r.Body, &h)
+	decode("/healthz", body, &h)
 	if h.Status != "ok" {
-		t.Errorf("/healthz status %q, want ok: %s", h.Status, r.Body)
+		t.Errorf("/healthz status %q, want ok: %s", h.Status, body)
 	}
 	services := map[string][]string{}
 	for _, p := range h.Packages {
 		if p.State != "ok" || len(p.Errors) > 0 {
 			t.Errorf("package %s: state %q, errors %q; want ok", p.Dir, p.State, p.Errors)
 		}
-		services[p.Dir] = slices.Sorted(slices.Values(p.Services))
+		if len(p.Services) > 0 {
+			services[p.Dir] = slices.Sorted(slices.Values(p.Services))
+		}
 	}
 	want := map[string][]string{
 		"api":     {"/api/Checkout", "/api/Price", "/api/TryCharge"},
 		"billing": {"/billing/Charge", "/billing/Quote"},
-		"util":    nil,
 	}
 	if !reflect.DeepEqual(services, want) {
 		t.Errorf("/healthz services by package = %v, want %v", services, want)

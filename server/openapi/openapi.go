@@ -270,6 +270,12 @@ func (g *generator) queryParam(p funcs.Param) *openapi3.Parameter {
 			desc += ": a number, or NaN, Infinity, Inf, +Inf, -Inf"
 		case funcs.Std:
 			desc += ": " + t.Std.Doc + ", as text"
+		case funcs.Marshaler:
+			if t.Methods.UnmarshalText {
+				desc += ": the text its UnmarshalText method reads"
+			} else {
+				desc += ": the JSON its UnmarshalJSON method reads (text that is not JSON is taken as a string)"
+			}
 		}
 	case t.Kind == funcs.Slice && isScalar(t.Elem):
 		qp.Schema = g.schema(t)

@@ -137,6 +137,8 @@ func (g *generator) fill(s *openapi3.Schema, t *funcs.Type) {
 		}
 	case k == funcs.Std:
 		g.fillStd(s, t.Std)
+	case k == funcs.Marshaler:
+		fillMarshaler(s, t)
 	case k == funcs.String:
 		s.Type = &openapi3.Types{openapi3.TypeString}
 	case k == funcs.Bytes:
@@ -200,6 +202,38 @@ func (g *generator) fillStd(s *openapi3.Schema, st *funcs.StdType) {
 	}
 }
 
+// knownFormat is the schema of the JSON of a well-known type that encodes
+// itself.
+type knownFormat struct {
+	typ, format, example string
+}
+
+// knownFormats are the types that encode themselves whose JSON a format
+// names, by import path and name.
+var knownFormats = map[string]knownFormat{
+	"github.com/google/uuid.UUID":           {openapi3.TypeString, "uuid", "6ba7b810-9dad-11d1-80b4-00c04fd430c8"},
+	"github.com/shopspring/decimal.Decimal": {openapi3.TypeString, "decimal", "12.50"},
+}
+
+// fillMarshaler describes a type that encodes itself with its methods: a
+// string for MarshalText, any JSON for MarshalJSON, with the format of a
+// well-known type.
+func fillMarshaler(s *openapi3.Schema, t *funcs.Type) {
+	if k, ok := knownFormats[t.QualifiedName()]; ok {
+		s.Type = &openapi3.Types{k.typ}
+		s.Format = k.format
+		s.Example = k.example
+		return
+	}
+	if t.Methods.Text() {
+		s.Type = &openapi3.Types{openapi3.TypeString}
+		s.Description = t.QualifiedString() + ": the text of its MarshalText method"
+		return
+	}
+	s.Nullable = true
+	s.Description = t.QualifiedString() + ": the JSON its MarshalJSON method writes"
+}
+
 // keyNote says how the keys of a map with keys of type key are written,
 // when they are not strings: OpenAPI 3.0 cannot constrain property names.
 func keyNote(key *funcs.Type) string {
@@ -215,6 +249,8 @@ func keyNote(key *funcs.Type) string {
 		return `The keys are time.Time values written in RFC 3339 ("2024-01-02T03:04:05Z").`
 	case k == funcs.Std:
 		return fmt.Sprintf("The keys are %s values: %s.", key, key.Std.Doc)
+	case k == funcs.Marshaler:
+		return fmt.Sprintf("The keys are %s values, written as the text of their MarshalText method.", key.QualifiedString())
 	}
 	return ""
 }

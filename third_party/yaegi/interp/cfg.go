@@ -112,7 +112,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					n.typ = dest.typ
 				}
 			case binaryExpr, unaryExpr, parenExpr:
-				n.typ = n.anc.typ
+				if !isBoolAction(n.anc) {
+					// (The operands of a comparison do not have its type,
+					// which is set if the constant declaration is compiled
+					// again.)
+					n.typ = n.anc.typ
+				}
 			}
 
 		case defineStmt:
@@ -866,7 +871,10 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 		case defineXStmt:
 			wireChild(n)
 			if sc.def == nil {
-				// In global scope, type definition already handled by GTA.
+				// In global scope, type definition already handled by GTA. The
+				// action GTA gave a comma-ok source was replaced when it was
+				// compiled, as a lone index, assertion or receive.
+				setCommaOkGen(n)
 				break
 			}
 			err = compDefineX(sc, n)
@@ -917,6 +925,9 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				n.typ.TypeOf()       // Force compute of reflection type.
 				constOp[n.action](n) // Compute a constant result now rather than during exec.
 			}
+			if !n.rval.IsValid() && isComparisonAction(n.action) && foldComparison(n) {
+				n.gen = nop
+			}
 			switch {
 			case n.rval.IsValid():
 				// This operation involved constants, and the result is already computed
@@ -949,6 +960,23 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				// Allocate a new location in frame, and store the result here.
 				n.findex = sc.add(n.typ)
 			}
+
+		case indexListExpr:
+			// A generic function with its type arguments: instantiate it. (A
+			// generic type with its type arguments is resolved by nodeType.)
+			t := n.child[0].typ
+			if t == nil || !isGeneric(t) {
+				break
+			}
+			types := make([]*itype, 0, len(n.child)-1)
+			for _, c := range n.child[1:] {
+				var ct *itype
+				if ct, err = nodeType(interp, sc, c); err != nil {
+					return
+				}
+				types = append(types, ct)
+			}
+			err = interp.instantiateFunc(n, sc, t, types, importPath, pkgName)
 
 		case indexExpr:
 			if isBlank(n.child[0]) {
@@ -983,22 +1011,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					n.typ = t
 					return
 				}
-				g, found, err := genAST(sc, t.node.anc, []*itype{c1.typ})
-				if err != nil {
-					return
-				}
-				if !found {
-					if _, err = interp.cfg(g, t.node.anc.scope, importPath, pkgName); err != nil {
-						return
-					}
-					// Generate closures for function body.
-					if err = genRun(g); err != nil {
-						return
-					}
-				}
-				// Replace generic func node by instantiated one.
-				n.anc.child[childPos(n)] = g
-				n.typ = g.typ
+				err = interp.instantiateFunc(n, sc, t, []*itype{c1.typ}, importPath, pkgName)
 				return
 			case genericT:
 				name := t.id() + "[" + n.child[1].typ.id() + "]"
@@ -1149,46 +1162,6 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			}
 			wireChild(n)
 			switch c0 := n.child[0]; {
-			case c0.kind == indexListExpr:
-				// Instantiate a generic function then call it.
-				fun := c0.child[0].sym.node
-				lt := []*itype{}
-				for _, c := range c0.child[1:] {
-					lt = append(lt, c.typ)
-				}
-				g, found, err := genAST(sc, fun, lt)
-				if err != nil {
-					return
-				}
-				if !found {
-					_, err = interp.cfg(g, fun.scope, importPath, pkgName)
-					if err != nil {
-						return
-					}
-					err = genRun(g) // Generate closures for function body.
-					if err != nil {
-						return
-					}
-				}
-				n.child[0] = g
-				c0 = n.child[0]
-				wireChild(n)
-				if typ := c0.typ; len(typ.ret) > 0 {
-					n.typ = typ.ret[0]
-					if n.anc.kind == returnStmt && len(n.anc.child) == 1 && n.typ.id() == sc.def.typ.ret[0].id() {
-						// Store the result directly to the return value area of frame.
-						// It can be done only if no type conversion at return is involved.
-						n.findex = childPos(n)
-					} else {
-						n.findex = sc.add(n.typ)
-						for _, t := range typ.ret[1:] {
-							sc.add(t)
-						}
-					}
-				} else {
-					n.findex = notInFrame
-				}
-
 			case isBuiltinCall(n, sc):
 				bname := c0.ident
 				err = check.builtin(bname, n, n.child[1:], n.action == aCallSlice)
@@ -1265,6 +1238,12 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 
 			case c0.isType(sc):
 				// Type conversion expression
+				if c0.typ == nil {
+					// An instance of a generic type with several type arguments.
+					if c0.typ, err = nodeType(interp, sc, c0); err != nil {
+						break
+					}
+				}
 				c1 := n.child[1]
 				switch len(n.child) {
 				case 1:
@@ -1342,16 +1321,16 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 				}
 
 			default:
-				// The call may be on a generic function. In that case, replace the
-				// generic function AST by an instantiated one before going further.
-				if isGeneric(c0.typ) {
-					fun := c0.typ.node.anc
+				// The call may be on a generic function, with some or none of its
+				// type arguments given. In that case, replace the generic function
+				// AST by an instantiated one before going further.
+				if fun, explicit, ok := genericCallee(c0); ok {
 					var g *node
 					var types []*itype
 					var found bool
 
 					// Infer type parameter from function call arguments.
-					if types, err = inferTypesFromCall(sc, fun, n.child[1:]); err != nil {
+					if types, err = inferTypesFromCall(sc, fun, n, explicit); err != nil {
 						break
 					}
 					// Generate an instantiated AST from the generic function one.
@@ -1370,6 +1349,7 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 					}
 					n.child[0] = g
 					c0 = n.child[0]
+					wireChild(n)
 				}
 
 				err = check.arguments(n, n.child[1:], c0, n.action == aCallSlice)
@@ -1770,7 +1750,14 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			setFNext(n.child[0], n)
 			n.child[1].tnext = n
 			n.typ = n.child[0].typ
+			if foldLogical(n) {
+				n.start, n.gen, n.findex = n, nop, notInFrame
+				break
+			}
 			n.findex = sc.add(n.typ)
+			if wireConstantLeft(n) {
+				break
+			}
 			if n.start.action == aNop {
 				n.start.gen = branch
 			}
@@ -1785,7 +1772,14 @@ func (interp *Interpreter) cfg(root *node, sc *scope, importPath, pkgName string
 			setFNext(n.child[0], n.child[1].start)
 			n.child[1].tnext = n
 			n.typ = n.child[0].typ
+			if foldLogical(n) {
+				n.start, n.gen, n.findex = n, nop, notInFrame
+				break
+			}
 			n.findex = sc.add(n.typ)
+			if wireConstantLeft(n) {
+				break
+			}
 			if n.start.action == aNop {
 				n.start.gen = branch
 			}
@@ -2327,6 +2321,13 @@ func compDefineX(sc *scope, n *node) error {
 		if err != nil {
 			return err
 		}
+		if rets, ok, err := genericCallResults(n.interp, sc, src); ok {
+			// A generic function, instantiated when the call is compiled.
+			if err != nil {
+				return err
+			}
+			funtype = funcOf(nil, rets)
+		}
 		for funtype.cat == valueT && funtype.val != nil {
 			// Retrieve original interpreter type from a wrapped function.
 			// Struct fields of function types are always wrapped in valueT to ensure
@@ -2355,26 +2356,17 @@ func compDefineX(sc *scope, n *node) error {
 			n.gen = assignFromCall
 		}
 
-	case indexExpr:
-		types = append(types, src.typ, sc.getType("bool"))
-		n.child[l].gen = getIndexMap2
-		n.gen = nop
-
-	case typeAssertExpr:
-		if n.child[0].ident == "_" {
-			n.child[l].gen = typeAssertStatus
-		} else {
-			n.child[l].gen = typeAssertLong
+	case indexExpr, typeAssertExpr, unaryExpr:
+		if src.kind == unaryExpr && src.action != aRecv {
+			break
 		}
-		types = append(types, n.child[l].child[1].typ, sc.getType("bool"))
-		n.gen = nop
-
-	case unaryExpr:
-		if n.child[l].action == aRecv {
-			types = append(types, src.typ, sc.getType("bool"))
-			n.child[l].gen = recv2
-			n.gen = nop
+		typ, err := commaOkType(sc, src)
+		if err != nil {
+			return err
 		}
+		types = append(types, typ, sc.getType("bool"))
+		setCommaOkGen(n)
+		n.gen = nop
 
 	default:
 		return n.cfgErrorf("unsupported assign expression")
@@ -2415,11 +2407,75 @@ func compDefineX(sc *scope, n *node) error {
 		} else {
 			index = sc.add(t)
 			sc.sym[id] = &symbol{index: index, kind: varSym, typ: t}
+			if sc.global {
+				// At package level (in the GTA pass), the variables are
+				// global: functions find them in the global frame, and
+				// they are initialized in the order of their dependencies.
+				sc.sym[id].global, sc.sym[id].node = true, n
+			}
 		}
 		n.child[i].typ = t
 		n.child[i].findex = index
 	}
 	return nil
+}
+
+// setCommaOkGen sets the action of the source of n, a comma-ok definition
+// (v, ok := m[k]), which sets both variables.
+func setCommaOkGen(n *node) {
+	switch src := n.lastChild(); src.kind {
+	case indexExpr:
+		src.gen = getIndexMap2
+	case typeAssertExpr:
+		if n.child[0].ident == "_" {
+			src.gen = typeAssertStatus
+		} else {
+			src.gen = typeAssertLong
+		}
+	case unaryExpr:
+		src.gen = recv2
+	}
+}
+
+// commaOkType returns the type of the value of src, the map index, type
+// assertion or receive of a comma-ok definition (v, ok := m[k]). At
+// package level, the definition is compiled in the GTA pass, before src
+// has a type.
+func commaOkType(sc *scope, src *node) (*itype, error) {
+	switch src.kind {
+	case typeAssertExpr:
+		if t := src.child[1].typ; t != nil {
+			return t, nil
+		}
+		return nodeType(src.interp, sc, src.child[1])
+	case indexExpr:
+		if src.typ != nil {
+			return src.typ, nil
+		}
+		t, err := nodeType(src.interp, sc, src.child[0])
+		if err != nil {
+			return nil, err
+		}
+		if t = t.underlying(); t.cat == mapT {
+			return t.val, nil
+		}
+		if t.cat == valueT && t.rtype.Kind() == reflect.Map {
+			return valueTOf(t.rtype.Elem()), nil
+		}
+		return nil, src.cfgErrorf("invalid operation: %s is not a map", nodeText(src.child[0]))
+	default: // a receive
+		if src.typ != nil {
+			return src.typ, nil
+		}
+		t, err := nodeType(src.interp, sc, src.child[0])
+		if err != nil {
+			return nil, err
+		}
+		if e := chanElement(t); e != nil {
+			return e, nil
+		}
+		return nil, src.cfgErrorf("invalid operation: cannot receive from non-channel %s", nodeText(src.child[0]))
+	}
 }
 
 // TODO used for allocation optimization, temporarily disabled
@@ -2690,6 +2746,9 @@ func (n *node) isType(sc *scope) bool {
 			return true // Imported source type
 		}
 	case identExpr:
+		if n.sym != nil && n.sym.kind == typeSym && n.typ != nil {
+			return true // a type argument in an instantiated generic (see genAST)
+		}
 		if sc.getType(n.ident) != nil {
 			return true
 		}
@@ -2698,10 +2757,9 @@ func (n *node) isType(sc *scope) bool {
 		// its name, the type's, is in no scope (main.T, []T).
 		_, _, found := sc.lookup(n.ident)
 		return !found && n.typ != nil && n.typ.id() == n.ident
-	case indexExpr:
-		// Maybe a generic type.
-		sym, _, ok := sc.lookup(n.child[0].ident)
-		return ok && sym.kind == typeSym
+	case indexExpr, indexListExpr:
+		// Maybe an instance of a generic type.
+		return n.child[0].isType(sc)
 	}
 	return false
 }

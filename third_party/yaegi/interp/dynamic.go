@@ -238,3 +238,48 @@ func binaryMethodIs(rt reflect.Type, name string, want *itype) bool {
 	wt := want.TypeOf()
 	return wt == nil || mt == wt || mt.String() == wt.String()
 }
+
+// plainCaseMatch reports whether a value of reflect type vt held plainly
+// in an interface (not in a valueInterface or a wrapper), or nil if vt is
+// nil, matches the case type typ of a type switch. Its type is known only
+// by reflection: an interpreted named type matches if its reflect type is
+// vt (the type of a value stored plainly is not recorded).
+func plainCaseMatch(vt reflect.Type, typ *itype) (match bool) {
+	if vt == nil || typ.cat == nilT {
+		return vt == nil && typ.cat == nilT
+	}
+	if isInterfaceSrc(typ) {
+		return implementsItype(valueTOf(vt), typ)
+	}
+	defer func() {
+		if recover() != nil {
+			match = false // a type reflect cannot build
+		}
+	}()
+	rt := typ.TypeOf()
+	if rt == nil {
+		return false
+	}
+	if rt.Kind() == reflect.Interface {
+		return vt.Implements(rt)
+	}
+	return vt == rt
+}
+
+// caseValue returns the value the variable of a type switch case of the
+// single type typ takes for v, a value held plainly that matched it: for
+// a case of an interface type of interpreted code, v with its type.
+func caseValue(v reflect.Value, typ *itype) reflect.Value {
+	if isInterfaceSrc(typ) && !isEmptyInterface(typ) {
+		return reflect.ValueOf(valueInterface{&node{typ: valueTOf(v.Type())}, v})
+	}
+	return v
+}
+
+// isNilInterface reports whether v, an interface value, is nil in any of
+// its forms (a nil interface, a valueInterface of a nil interface of
+// interpreted code: var i I; any(i)).
+func isNilInterface(v reflect.Value) bool {
+	_, c := dynamicOf(v, nil)
+	return !c.IsValid()
+}

@@ -110,6 +110,13 @@ func (interp *Interpreter) gta(root *node, rpath, importPath, pkgName string) ([
 			return false
 
 		case defineXStmt:
+			// The type of the source (a call, a map index, a type assertion,
+			// a receive) may depend on declarations not seen yet.
+			if err2 := defineXSourceKnown(sc, n); err2 != nil {
+				n.meta = err2
+				revisit = append(revisit, n)
+				return false
+			}
 			err = compDefineX(sc, n)
 
 		case valueSpec:
@@ -401,6 +408,30 @@ func baseType(t *itype) *itype {
 	}
 }
 
+// defineXSourceKnown returns an error if the type of the source of n, a
+// package-level definition of several variables (var a, b = f()), cannot
+// be known yet: what it depends on is declared later.
+func defineXSourceKnown(sc *scope, n *node) error {
+	src := n.lastChild()
+	var c *node
+	switch src.kind {
+	case callExpr, indexExpr, unaryExpr:
+		c = src.child[0]
+	case typeAssertExpr:
+		c = src.child[1]
+	default:
+		return nil
+	}
+	t, err := nodeType(n.interp, sc, c)
+	if err != nil {
+		return err
+	}
+	if t == nil || !t.isComplete() {
+		return c.cfgErrorf("undefined: %s", nodeText(c))
+	}
+	return nil
+}
+
 // gtaRetry (re)applies gta until all global constants and types are defined.
 func (interp *Interpreter) gtaRetry(nodes []*node, importPath, pkgName string) error {
 	revisit := []*node{}
@@ -428,7 +459,7 @@ func (interp *Interpreter) gtaRetry(nodes []*node, importPath, pkgName string) e
 			if err := definedType(n.typ); err != nil {
 				return err
 			}
-		case defineStmt, funcDecl:
+		case defineStmt, defineXStmt, funcDecl:
 			if err, ok := n.meta.(error); ok {
 				return err
 			}

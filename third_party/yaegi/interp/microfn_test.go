@@ -3389,3 +3389,777 @@ func main() {
 		want: "[1 2 -1 3] [0 1]",
 	}})
 }
+
+// TestGenericTypeOperands: an instance of a generic type with several type
+// arguments (Pair[string, int]) is a type in a composite literal that is
+// an operand and in a conversion (the statement of fmt.Println(Pair[string,
+// int]{"a", 1}) and the one after it were not run; a conversion panicked).
+func TestGenericTypeOperands(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "literals and conversions",
+		src: `package main
+
+import "fmt"
+
+type Pair[K comparable, V any] struct {
+	Key K
+	Val V
+}
+
+type Named[K comparable, V any] map[K]V
+
+func main() {
+	fmt.Println("start")
+	fmt.Println(Pair[string, int]{"a", 1}, Pair[int, bool]{Key: 2})
+	fmt.Println("middle")
+	m := map[string]int{"x": 1}
+	fmt.Println(len(Named[string, int](m)), Named[string, int]{"y": 2})
+	ps := []Pair[string, int]{{"b", 2}}
+	fmt.Println(ps, &Pair[string, int]{"c", 3})
+}
+`,
+		want: "start\n{a 1} {2 false}\nmiddle\n1 map[y:2]\n[{b 2}] &{c 3}",
+	}})
+}
+
+// genericHelpers declares generic functions and types of the shapes real
+// code uses, for the tests of inference.
+const genericHelpers = `
+func Map[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+func Filter[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func Reduce[T, A any](xs []T, init A, f func(A, T) A) A {
+	acc := init
+	for _, x := range xs {
+		acc = f(acc, x)
+	}
+	return acc
+}
+
+func GroupBy[T any, K comparable](xs []T, key func(T) K) map[K][]T {
+	m := map[K][]T{}
+	for _, x := range xs {
+		k := key(x)
+		m[k] = append(m[k], x)
+	}
+	return m
+}
+
+func Keys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]) < fmt.Sprint(out[j]) })
+	return out
+}
+
+func Uniq[T comparable](xs []T) []T {
+	seen := map[T]bool{}
+	var out []T
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+type Number interface {
+	~int | ~int8 | ~int64 | ~float64
+}
+
+func Max[T Number](xs ...T) T {
+	m := xs[0]
+	for _, x := range xs[1:] {
+		if x > m {
+			m = x
+		}
+	}
+	return m
+}
+
+func Pick[T any](a, b T) T { return b }
+
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+type Set[T comparable] map[T]struct{}
+
+func NewSet[T comparable](xs ...T) Set[T] {
+	s := Set[T]{}
+	for _, x := range xs {
+		s.Add(x)
+	}
+	return s
+}
+
+func (s Set[T]) Add(x T)      { s[x] = struct{}{} }
+func (s Set[T]) Has(x T) bool { _, ok := s[x]; return ok }
+
+func Members[T comparable](s Set[T]) []T { return Keys(s) }
+
+type Pair[K comparable, V any] struct {
+	Key K
+	Val V
+}
+
+func Swap[K, V comparable](p Pair[K, V]) Pair[V, K] { return Pair[V, K]{p.Val, p.Key} }
+
+type Stack[T any] struct{ items []T }
+
+func (s *Stack[T]) Push(x T) { s.items = append(s.items, x) }
+
+func Top[T any](s *Stack[T]) T { return s.items[len(s.items)-1] }
+
+func SortSlice[S ~[]E, E interface{ ~int | ~string }](s S) S {
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s
+}
+
+func MapKeys[M ~map[K]V, K comparable, V any](m M) []K { return Keys(m) }
+
+type Slice[T any] interface{ ~[]T }
+
+func Last[S Slice[E], E any](s S) E { return s[len(s)-1] }
+
+func Convert[To, From any](x From, f func(From) To) To { return f(x) }
+
+func Triple[A, B, C any](a A, b B, c C) string { return fmt.Sprintf("%T %T %T", a, b, c) }
+
+func Collect[T any](c <-chan T) []T {
+	var out []T
+	for x := range c {
+		out = append(out, x)
+	}
+	return out
+}
+`
+
+// TestGenericUnification: the type arguments of a call of a generic function
+// are inferred as Go infers them. yaegi took the types it met in the
+// parameters' types, in order, for the type parameters, in order, so
+// GroupBy(orders, func(o Order) Status {…}) failed ("cannot use type
+// func(Order) Status as type func(Order) Order"), and it knew neither
+// untyped constants' default types, nor generic types, core types, or
+// type arguments given in part.
+func TestGenericUnification(t *testing.T) {
+	t.Parallel()
+	program := func(body string) string {
+		return "package main\n\nimport (\n\t\"fmt\"\n\t\"sort\"\n\t\"strconv\"\n)\n\nvar _ = strconv.Itoa\n" +
+			genericHelpers + "\nfunc main() {\n" + body + "}\n"
+	}
+	runForkCases(t, []forkCase{{
+		name: "function arguments",
+		src: program(`
+	type Status string
+	type Order struct {
+		ID     int
+		Status Status
+	}
+	all := []Order{{1, "new"}, {2, "paid"}, {3, "new"}}
+	byStatus := GroupBy(all, func(o Order) Status { return o.Status })
+	fmt.Println(Keys(byStatus), byStatus["new"])
+	xs := []int{3, 1, 2, 3}
+	fmt.Println(Map(xs, strconv.Itoa), Map(xs, func(i int) float64 { return float64(i) / 2 }))
+	type Pred func(int) bool
+	var big Pred = func(i int) bool { return i > 1 }
+	fmt.Println(Filter(xs, big), Uniq(xs))
+	fmt.Println(Reduce(xs, "", func(a string, i int) string { return a + strconv.Itoa(i) }))
+	fmt.Println(Convert[string](3, strconv.Itoa), Convert(4, strconv.Itoa))
+`),
+		want: "[new paid] [{1 new} {3 new}]\n[3 1 2 3] [1.5 0.5 1 1.5]\n[3 2 3] [3 1 2]\n3123\n3 4",
+	}, {
+		name: "untyped constants",
+		src: program(`
+	type Celsius float64
+	var c Celsius = 4
+	fmt.Printf("%T %T %T %T %T\n", Pick(1, 'a'), Pick(1.0, 2), Pick('a', 2.5), Pick(1, 2i), Pick("a", "b"))
+	fmt.Println(Max(2, c), Max(1, 2.5), Max[int8](100, 27), Pick(int8(1), 2))
+	fmt.Printf("%T\n", Max(3, 4))
+`),
+		want: "int32 float64 float64 complex128 string\n4 2.5 100 2\nint",
+	}, {
+		name: "generic types",
+		src: program(`
+	s := NewSet("b", "a", "b")
+	fmt.Println(Members(s), s.Has("a"), Members(Set[int]{7: {}}))
+	p := Pair[string, int]{"x", 1}
+	fmt.Println(Swap(p), Swap(Swap(p)))
+	st := &Stack[float64]{}
+	st.Push(1.5)
+	fmt.Println(Top(st))
+`),
+		want: "[a b] true [7]\n{1 x} {x 1}\n1.5",
+	}, {
+		name: "core types",
+		src: program(`
+	type IDs []int
+	type Scores map[string]int
+	fmt.Println(SortSlice(IDs{3, 1, 2}), SortSlice([]string{"b", "a"}))
+	fmt.Println(MapKeys(Scores{"b": 1, "a": 2}), Last(IDs{4, 5}), Last([]string{"x"}))
+`),
+		want: "[1 2 3] [a b]\n[a b] 5 x",
+	}, {
+		name: "type arguments in part, results and channels",
+		src: program(`
+	fmt.Println(Triple[int8, float32](1, 2, "c"), Triple[int8](1, 2, 3.5))
+	f := Map[int, string]
+	fmt.Println(f([]int{5}, strconv.Itoa))
+	fmt.Println(Must(strconv.Atoi("12")) + 1)
+	c := make(chan string, 2)
+	c <- "a"
+	c <- "b"
+	close(c)
+	fmt.Println(Collect(c), Max([]int{4, 9, 2}...))
+`),
+		want: "int8 float32 string int8 int float64\n[5]\n13\n[a b] 9",
+	}})
+}
+
+// TestGenericInferenceErrors: a call whose type arguments cannot be
+// inferred is refused with Go's reasons.
+func TestGenericInferenceErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ call, want string }{
+		{"Zero()", "in call to Zero, cannot infer T"},
+		{`Pick(1, "a")`, "in call to Pick, mismatched types untyped int and untyped string (cannot infer T)"},
+		{"Pick(int8(1), int16(2))", "in call to Pick, type int16 does not match inferred type int8 for T"},
+		{"Zero[int, int]()", "got 2 type arguments but Zero has 1 type parameters"},
+		{`Float("x")`, "string does not implement main.Number"},
+	}
+	for _, c := range cases {
+		c := c
+		t.Run(c.call, func(t *testing.T) {
+			t.Parallel()
+			src := "package main\n\nfunc Zero[T any]() (z T) { return }\n\nfunc Pick[T any](a, b T) T { return b }\n\n" +
+				"type Number interface{ ~int | ~float64 }\n\nfunc Float[T Number](x T) float64 { return float64(x) }\n\n" +
+				"func main() { _ = " + c.call + " }\n"
+			i := interp.New(interp.Options{})
+			_, err := i.Eval(src)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want an error with %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestTypeArgumentAsType: in an instance of a generic function, a type
+// parameter whose type argument is a defined type (T = Level) is a type
+// in a conversion T(x) and a composite literal S{} (the type argument's
+// name, main.Level, names no symbol: T(3) was compiled as a call, "too
+// many arguments", and S{} as a literal without a type).
+func TestTypeArgumentAsType(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "conversions and literals",
+		src: `package main
+
+import "fmt"
+
+type Level int
+type Names []string
+type Dict map[string]int
+type Point struct{ X, Y int }
+
+func Conv[T ~int](x int) T { return T(x) }
+
+func Empty[S ~[]E, E any]() S { return S{} }
+
+func One[M ~map[K]V, K comparable, V any](k K, v V) M { return M{k: v} }
+
+func Insert[S ~[]E, E any](s S, i int, v ...E) S {
+	out := append(S{}, s[:i]...)
+	out = append(out, v...)
+	return append(out, s[i:]...)
+}
+
+func Zero[T any]() T { return *new(T) }
+
+func main() {
+	fmt.Println(Conv[Level](3), Conv[int](4))
+	fmt.Println(len(Empty[Names]()), len(Empty[[]int]()))
+	fmt.Println(One[Dict]("a", 1), One[map[string]bool]("b", true))
+	fmt.Println(Insert(Names{"a", "d"}, 1, "b", "c"), Zero[Point]())
+}
+`,
+		want: "3 4\n0 0\nmap[a:1] map[b:true]\n[a b c d] {0 0}",
+	}})
+}
+
+// TestUntypedBinaryConstants: an untyped floating-point or complex
+// constant of a binary package (math.MaxFloat64) has the type of an
+// untyped constant of the source, so that an operation on both is valid
+// (0.0 - math.MaxFloat64 was refused: "mismatched types untyped float and
+// untyped float64", which made github.com/dustin/go-humanize fail to
+// load).
+func TestUntypedBinaryConstants(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "operations",
+		src: `package main
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+func main() {
+	n := 1.5
+	fmt.Println(n < (0.0 - math.MaxFloat64), n > 0.5*math.SmallestNonzeroFloat64)
+	fmt.Println(0.0-math.MaxFloat64, 1-math.MaxInt8, 2*math.Pi, math.Pi*2, math.E+math.Pi)
+	fmt.Println(1.5*math.MaxInt8, math.MaxInt8+0.5, 'a'+math.MaxInt8, math.MaxUint32*2.0)
+	fmt.Println(2i*math.Pi, math.Pi+1i)
+	const c = 2.5 * math.SmallestNonzeroFloat64
+	var d time.Duration = 2.0 * time.Second
+	fmt.Println(c > 0, d, 1.5*float64(time.Second))
+}
+`,
+		want: "false true\n-1.7976931348623157e+308 -126 6.283185307179586 6.283185307179586 5.859874482048839\n190.5 127.5 224 8.58993459e+09\n(0+6.283185307179586i) (3.141592653589793+1i)\ntrue 2s 1.5e+09",
+	}})
+}
+
+// TestConstantComparisons: a comparison, && and || of constants is a
+// constant, computed exactly at compile time. yaegi left them to the run
+// time, which never comes for a constant declaration: const X = 3 > 1
+// was false, const on = Debug && n > 2 too, and a comparison of untyped
+// constants that do not fit in an int (1<<100 > 1<<99, or an operand
+// that is a shift, in a declaration compiled twice) was refused as a
+// "constant definition loop".
+func TestConstantComparisons(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "declarations and expressions",
+		src: `package main
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+type Mode string
+type Size uint64
+type On bool
+
+const (
+	Dev     Mode = "dev"
+	Debug        = Dev == "dev"
+	Verbose      = Debug && len(Dev) > 2
+	KB      Size = 1 << 10
+	Large        = KB*1024 > 1e6
+	Long         = 10*time.Second > time.Minute
+	Huge         = 1<<100 > 1<<99
+	Shifted      = 1<<3 > 1
+	IsV1         = "v1" == "v1" || false
+	Neither      = !(IsV1 && Large)
+	Flag    On   = KB > 1000
+	Mixed        = 'a' == 97 && 1.0 == 1
+	MaxCheck     = math.MaxInt64 > math.MaxInt32
+	Exact        = 1<<math.MaxInt8 > 0
+)
+
+func main() {
+	fmt.Println(Debug, Verbose, Large, Long, Huge, Shifted, IsV1, Neither, Flag, Mixed, MaxCheck, Exact)
+	const local = 3 > 1
+	b := true
+	x := 3
+	fmt.Println(local, b == local, b == Debug, x > 2 == local, x > 2 && Debug, !Long == (x == 3))
+	var on On = 1 < 2
+	fmt.Println(on, 1<<100 > 1<<99, 1<<64-1 > 1<<63)
+	fmt.Println(any(1) == any(1.0), any(int64(1)) == any(1), any(1) == 1.0, any(2) == 2)
+}
+`,
+		want: "true true true false true true true false true true true true\ntrue true true true true true\ntrue true true\nfalse false false true",
+	}})
+}
+
+// TestPackageMultiValueVars: a package-level declaration of several
+// variables from one value of several results (a call, binary or
+// interpreted, a map index, a type assertion, a receive), with _ in any
+// position, declares global variables that functions read (they read
+// another slot of another frame: string(B) of var B, _ =
+// hex.DecodeString("4142") panicked with "value of type func([]interface
+// {}) cannot be converted to type string"), in the order of their
+// dependencies, and the comma-ok forms set both variables (they failed
+// with "nil type", or left them zero).
+func TestPackageMultiValueVars(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "declarations",
+		src: `package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+)
+
+var B, _ = hex.DecodeString("4142")
+var _, Err = hex.DecodeString("zz")
+var N, NErr = strconv.Atoi("12")
+
+var A1, S1 = two()
+var A2, _ = two()
+var _, S3 = two()
+var _, _ = two()
+var T1, _, T3 = three()
+var Min, Max = func() (float64, float64) { return 1.5, 9.5 }()
+var TA, TB int = func() (int, int) { return 4, 5 }()
+
+var V, OK = m["k"]
+var _, Missing = m["z"]
+var m = map[string]int{"k": 7}
+
+var Str, IsStr = x.(string)
+var _, IsInt = x.(int)
+var x any = "str"
+
+var R, ROK = <-ch
+var ch = func() chan int { c := make(chan int, 1); c <- 5; return c }()
+
+func get() string {
+	return fmt.Sprintln(string(B), Err, N, NErr, A1, S1, A2, S3, T1, T3, Min, Max, TA, TB, V, OK, Missing, Str, IsStr, IsInt, R, ROK)
+}
+
+func main() {
+	fmt.Println(get())
+}
+
+func two() (int, string)         { return 1, "one" }
+func three() (int, string, bool) { return 3, "three", true }
+`,
+		want: "AB encoding/hex: invalid byte: U+007A 'z' 12 <nil> 1 one 1 one 3 true 1.5 9.5 4 5 7 true false str true false 5 true",
+	}})
+}
+
+// TestTypeSwitchPlainValues: a type switch matches a value an interface
+// holds plainly (not in a valueInterface) by its reflect type, in every
+// form of switch (the form without a variable compared the reflect type's
+// name with the case type's, so struct, pointer-to-struct types and types
+// spelled with any, such as func(int) any or map[string]any, never
+// matched), and a nil interface of interpreted code in an any matches
+// case nil (the forms with a variable took case I, or no case).
+func TestTypeSwitchPlainValues(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "case types",
+		src: `package main
+
+import "fmt"
+
+type Point struct{ X int }
+
+func kind(x any) string {
+	switch x.(type) {
+	case int:
+		return "int"
+	case Point:
+		return "Point"
+	case *Point:
+		return "*Point"
+	case func(int) int:
+		return "func(int) int"
+	case func(int) any:
+		return "func(int) any"
+	case map[string]any:
+		return "map[string]any"
+	case []any:
+		return "[]any"
+	case chan any:
+		return "chan any"
+	case [2]any:
+		return "[2]any"
+	case nil:
+		return "nil"
+	}
+	return "other"
+}
+
+func kindOf(x any) string {
+	switch v := x.(type) {
+	case Point, *Point, func(int) any:
+		return fmt.Sprintf("%T", v)
+	case map[string]any:
+		return fmt.Sprint("map ", len(v))
+	case [2]any:
+		return fmt.Sprint("array ", len(v))
+	}
+	return "other"
+}
+
+func main() {
+	var p *Point
+	fmt.Println(kind(1), kind(Point{}), kind(&Point{}), kind(p), kind(nil))
+	fmt.Println(kind(func(int) int { return 0 }), kind(func(int) any { return 0 }))
+	fmt.Println(kind(map[string]any{}), kind([]any{}), kind(make(chan any)), kind([2]any{}))
+	fmt.Println(kindOf(map[string]any{"a": 1}), kindOf([2]any{}), kindOf(3))
+}
+`,
+		want: "int Point *Point *Point nil\nfunc(int) int func(int) any\nmap[string]any []any chan any [2]any\nmap 1 array 2 other",
+	}, {
+		name: "nil interfaces",
+		src: `package main
+
+import "fmt"
+
+type I interface{ M() }
+
+type T struct{}
+
+func (T) M() {}
+
+func one(x any) string {
+	switch v := x.(type) {
+	case nil:
+		return fmt.Sprint("nil ", v == nil)
+	}
+	return "other"
+}
+
+func several(x any) string {
+	switch v := x.(type) {
+	case nil:
+		return fmt.Sprint("nil ", v)
+	case error:
+		return "error"
+	case I:
+		return "I"
+	}
+	return "other"
+}
+
+func main() {
+	var i I
+	var e error
+	var s fmt.Stringer
+	for _, x := range []any{nil, i, e, s, T{}} {
+		fmt.Println(one(x), several(x), x == nil)
+	}
+	var x any = i
+	fmt.Println(one(x), several(x), one(i), several(i))
+}
+`,
+		want: "nil true nil <nil> true\nnil true nil <nil> true\nnil true nil <nil> true\nnil true nil <nil> true\nother I false\nnil true nil <nil> nil true nil <nil>",
+	}})
+}
+
+// TestNilPointerInInterface: a nil pointer (or map, slice, ...) of an
+// interpreted type given to an interface of a binary package, such as
+// error, is a non-nil interface holding it, as in Go (a function that
+// returns a nil *E as an error returned a nil error).
+func TestNilPointerInInterface(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "error",
+		src: `package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+type E struct{ msg string }
+
+func (e *E) Error() string {
+	if e == nil {
+		return "nil E"
+	}
+	return e.msg
+}
+
+type S []int
+
+func (s S) String() string { return fmt.Sprint("S", len(s)) }
+
+func find(ok bool) error {
+	var e *E
+	if ok {
+		return nil
+	}
+	return e
+}
+
+func main() {
+	err := find(false)
+	fmt.Println(err == nil, err, err.Error())
+	var target *E
+	fmt.Println(errors.As(err, &target), target == nil, find(true) == nil)
+	var s S
+	var st fmt.Stringer = s
+	fmt.Println(st == nil, st)
+	switch err.(type) {
+	case nil:
+		fmt.Println("nil")
+	case *E:
+		fmt.Println("*E")
+	}
+}
+`,
+		want: "false nil E nil E\ntrue true true\nfalse S0\n*E",
+	}})
+}
+
+// TestGenericInstanceCode: the code of an instance of a generic function
+// is generated when the instance is compiled, whatever the statement that
+// calls it first. It was generated only when the compilation of the
+// calling function reached it, which a var statement does not: after var
+// s = Id("s") (or any var statement calling an instance first), the
+// instance's body did nothing and s was empty.
+func TestGenericInstanceCode(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "var statements",
+		src: `package main
+
+import "fmt"
+
+func Id[T any](x T) T { return x }
+
+func Pair[A, B any](a A, b B) string { return fmt.Sprint(a, "/", b) }
+
+func main() {
+	var s = Id("s")
+	var w any = Id[string]("w")
+	var p, q = Pair(1, 2.5), Pair[string, bool]("x", true)
+	fmt.Println(s, w, p, q)
+}
+`,
+		want: "s w 1/2.5 x/true",
+	}})
+}
+
+// TestExplicitInstanceOperands: a call of a generic function with several
+// type arguments given is an operand anywhere, in particular an element
+// of a composite literal, whose type nodeType asks for ("not a generic
+// type: func(…)").
+func TestExplicitInstanceOperands(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "composite literals",
+		src: `package main
+
+import "fmt"
+
+func Pair[A, B any](a A, b B) string { return fmt.Sprint(a, "/", b) }
+
+type S struct {
+	A string
+	B []string
+}
+
+func main() {
+	xs := []string{Pair[int, string](1, "a"), Pair(2, 3)}
+	m := map[string]string{"k": Pair[int, bool](1, true)}
+	s := S{A: Pair[string, string]("a", "b"), B: []string{Pair[int, int](3, 4)}}
+	fmt.Println(xs, m, s, [1]string{Pair[float64, int](1.5, 2)})
+}
+`,
+		want: "[1/a 2/3] map[k:1/true] {a/b [3/4]} [1.5/2]",
+	}})
+}
+
+// TestGenericPackageVars: a package-level variable initialized by a call
+// of a generic function, with its type arguments inferred or given, has
+// the instance's result type. The GTA pass took the generic function's
+// result type (a type parameter), which has no reflect type ("nil reflect
+// type" panic), or none with type arguments given ("constant definition
+// loop").
+func TestGenericPackageVars(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "constructors",
+		src: `package main
+
+import "fmt"
+
+type Set[T comparable] map[T]struct{}
+
+func NewSet[T comparable](xs ...T) Set[T] {
+	s := Set[T]{}
+	for _, x := range xs {
+		s[x] = struct{}{}
+	}
+	return s
+}
+
+type Cache[K comparable, V any] struct{ m map[K]V }
+
+func NewCache[K comparable, V any]() *Cache[K, V] { return &Cache[K, V]{m: map[K]V{}} }
+
+func (c *Cache[K, V]) Put(k K, v V) { c.m[k] = v }
+func (c *Cache[K, V]) Get(k K) V   { return c.m[k] }
+
+func Two[A, B any](a A, b B) (A, B) { return a, b }
+
+func Id[T any](x T) T { return x }
+
+var allowed = NewSet("a", "b")
+var cache = NewCache[string, int]()
+var X, Y = Two(1, "y")
+var ids = NewSet[int]()
+var G = Id(2.5)
+
+func main() {
+	cache.Put("k", 3)
+	_, ok := allowed["a"]
+	fmt.Println(len(allowed), ok, cache.Get("k"), X, Y, len(ids), G)
+}
+`,
+		want: "2 true 3 1 y 0 2.5",
+	}})
+}
+
+// TestConstantLeftOperand: && and || whose left operand is a constant and
+// whose right one is not evaluate the right operand when the constant does
+// not decide. The constant did not branch as a condition does, so the
+// right operand was skipped and its stale value used: !true || x == 0 was
+// false for x == 0, as was !(2 > 1) || x == 0 once comparisons of
+// constants were folded (change 47).
+func TestConstantLeftOperand(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "and or",
+		src: `package main
+
+import "fmt"
+
+const debug = false
+
+func main() {
+	x := 0
+	fmt.Println(!(2 > 1) || x == 0, !true || x == 0, debug || x == 0, 1 < 2 || x == 1)
+	fmt.Println(2 > 1 && x == 0, !debug && x == 1, debug && x == 0)
+	if !debug || x == 1 {
+		fmt.Println("taken")
+	}
+	if 1 > 2 && x == 0 {
+		fmt.Println("not taken")
+	}
+}
+`,
+		want: "true true true true\ntrue false false\ntaken",
+	}})
+}

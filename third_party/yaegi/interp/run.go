@@ -8,7 +8,6 @@ import (
 	"go/constant"
 	"reflect"
 	"regexp"
-	"strings"
 )
 
 // bltn type defines functions which run at CFG execution.
@@ -1223,14 +1222,14 @@ func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {
 		if rv.CanAddr() {
 			rv = copyOf(rv)
 		}
-		switch v.Kind() {
-		case reflect.Chan, reflect.Func, reflect.Interface, reflect.Map, reflect.Ptr, reflect.Slice:
-			if v.IsNil() {
-				return reflect.New(typ).Elem()
-			}
+		if v.Kind() == reflect.Interface && v.IsNil() {
+			return reflect.New(typ).Elem()
 		}
 		var n2 *node
 		if vi, ok := v.Interface().(valueInterface); ok {
+			if !vi.value.IsValid() || vi.value.Kind() == reflect.Interface && vi.value.IsNil() {
+				return reflect.New(typ).Elem() // a nil interface of interpreted code
+			}
 			n2 = vi.node
 		}
 		v = getConcreteValue(v)
@@ -3359,21 +3358,17 @@ func _case(n *node) {
 					// interface case. But maybe we should make sure by checking the relevant cat
 					// instead? later. Use t := v.Type(); t.Kind() == reflect.Interface , like above.
 					if !ok {
-						var stype string
-						if ival != nil {
-							stype = strings.ReplaceAll(reflect.TypeOf(ival).String(), " {}", "{}")
-						}
+						// A value held plainly: matched by its reflect type.
 						for _, typ := range types {
-							// TODO(mpl): we should actually use canAssertTypes, but need to find a valid
-							// rtype for typ. Plus we need to refactor with typeAssert().
-							// weak check instead for now.
-							if ival == nil {
-								if typ.cat == nilT {
-									return tnext
-								}
-								continue
+							if plainCaseMatch(reflect.TypeOf(ival), typ) {
+								return tnext
 							}
-							if stype == typ.id() {
+						}
+						return fnext
+					}
+					if isNilInterface(reflect.ValueOf(val)) {
+						for _, typ := range types {
+							if typ.cat == nilT {
 								return tnext
 							}
 						}
@@ -3415,8 +3410,12 @@ func _case(n *node) {
 					return fnext
 				}
 				if t := v.Type(); t.Kind() == reflect.Interface {
-					if typ.cat == nilT && v.IsNil() {
-						return tnext
+					if isNilInterface(v) {
+						// Nil, in any form (a nil interface of interpreted code in an any).
+						if typ.cat == nilT {
+							return tnext
+						}
+						return fnext
 					}
 					rtyp := typ.TypeOf()
 					if rtyp == nil {
@@ -3439,6 +3438,12 @@ func _case(n *node) {
 					return fnext
 				}
 				if vi, ok := v.Interface().(valueInterface); ok {
+					if isNilInterface(v) {
+						if typ.cat == nilT {
+							return tnext
+						}
+						return fnext
+					}
 					if vi.node != nil {
 						if vi.node.typ.id() == typ.id() {
 							destValue(f).Set(vi.value)
@@ -3447,8 +3452,8 @@ func _case(n *node) {
 					}
 					return fnext
 				}
-				if v.Type() == typ.TypeOf() {
-					destValue(f).Set(v)
+				if plainCaseMatch(v.Type(), typ) {
+					destValue(f).Set(caseValue(v, typ))
 					return tnext
 				}
 				return fnext
@@ -3458,9 +3463,14 @@ func _case(n *node) {
 			n.exec = func(f *frame) bltn {
 				val := srcValue(f)
 				if t := val.Type(); t.Kind() == reflect.Interface {
+					isNil := isNilInterface(val)
 					for _, typ := range types {
-						if typ.cat == nilT && val.IsNil() {
+						if typ.cat == nilT && isNil {
+							destValue(f).Set(val)
 							return tnext
+						}
+						if isNil {
+							continue
 						}
 						rtyp := typ.TypeOf()
 						if rtyp == nil {
@@ -3484,6 +3494,15 @@ func _case(n *node) {
 					return fnext
 				}
 				if vi, ok := val.Interface().(valueInterface); ok {
+					if isNilInterface(val) {
+						for _, typ := range types {
+							if typ.cat == nilT {
+								destValue(f).Set(val)
+								return tnext
+							}
+						}
+						return fnext
+					}
 					if v := vi.node; v != nil {
 						for _, typ := range types {
 							if v.typ.id() == typ.id() {
@@ -3496,7 +3515,7 @@ func _case(n *node) {
 				}
 				vt := val.Type()
 				for _, typ := range types {
-					if vt == typ.TypeOf() {
+					if plainCaseMatch(vt, typ) {
 						destValue(f).Set(val)
 						return tnext
 					}

@@ -208,9 +208,23 @@ func valueTOf(rtype reflect.Type, opts ...itypeOption) *itype {
 		opt(t)
 	}
 	if t.untyped {
-		t.str = "untyped " + t.str
+		t.str = untypedName(rtype)
 	}
 	return t
+}
+
+// untypedName returns the name of the type of an untyped constant of a
+// binary package whose default type is rtype: Go's "untyped float", not
+// "untyped float64", so that the constant's type is the same as that of
+// an untyped constant of the source.
+func untypedName(rtype reflect.Type) string {
+	switch rtype.Kind() {
+	case reflect.Float64:
+		return "untyped float"
+	case reflect.Complex128:
+		return "untyped complex"
+	}
+	return "untyped " + rtype.String()
 }
 
 // wrapperValueTOf returns a valueT itype wrapping an itype.
@@ -692,12 +706,16 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 				return nil, err
 			}
 		} else {
-			if c0 := n.child[0]; c0.kind == indexExpr || c0.kind == indexListExpr {
-				// A call of a generic function instantiated explicitly, maybe
-				// in part.
-				if ft, err := nodeType2(interp, sc, c0.child[0], seen); err == nil && isGenericFuncDecl(ft) && len(ft.ret) == 1 {
-					return genericResultType(interp, sc, n, ft, c0.child[1:], seen)
+			if rets, ok, err := genericCallResults(interp, sc, n); ok {
+				// A call of a generic function, not compiled yet.
+				if err != nil {
+					return nil, err
 				}
+				t = funcOf(nil, rets)
+				if len(rets) == 1 {
+					t = rets[0]
+				}
+				break
 			}
 			if t, err = nodeType2(interp, sc, n.child[0], seen); err != nil || t == nil {
 				return nil, err
@@ -708,9 +726,6 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 					t = valueTOf(rt.Out(0), withScope(sc))
 				}
 			default:
-				if isGenericFuncDecl(t) && len(t.ret) == 1 {
-					return genericResultType(interp, sc, n, t, nil, seen)
-				}
 				if len(t.ret) == 1 {
 					t = t.ret[0]
 				}
@@ -890,6 +905,11 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 
 		// Index list expressions can be used only in context of generic types.
 		if lt.cat != genericT {
+			if isGeneric(lt) {
+				// A generic function with its type arguments, as for an
+				// indexExpr: its type is known once it is instantiated.
+				break
+			}
 			err = n.cfgErrorf("not a generic type: %s", lt.id())
 			return nil, err
 		}
