@@ -50,6 +50,11 @@ type Options struct {
 	// requires. Without it, service code imports only the standard
 	// library and package microfn.
 	Sources SourceImporter
+	// Env is the environment service code reads with os.Getenv,
+	// os.LookupEnv and os.Environ ("NAME=VALUE" entries): the
+	// interpreter's own, never the host process's (but with
+	// Unrestricted, which gives the real os package).
+	Env []string
 	// Compiled are the symbol tables of Go packages compiled into the
 	// executable (see microfn build --with), keyed as yaegi's are
 	// ("github.com/google/uuid/uuid"). Service code calls them at
@@ -495,7 +500,7 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		Stdout:               out,
 		Stderr:               errOut,
 		Args:                 []string{},
-		Env:                  []string{},
+		Env:                  l.opts.Env,
 		Unrestricted:         l.opts.Unrestricted,
 	})
 	rt := svcrt.NewRuntime(src.Dir, descs, call, l.opts.Logger)

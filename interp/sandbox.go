@@ -30,7 +30,9 @@ import (
 // (text/template.ParseFiles, net/textproto.Dial, reflect.NewAt,
 // log.Default, …; see sandbox_table.go), and variables of the host are the
 // interpreter's own copies, which service code may read but not assign.
-// The other packages (os, io/ioutil, path/filepath, net, net/http,
+// Of os it has the environment (os.Getenv, os.LookupEnv, os.Environ),
+// which is the interpreter's own (Options.Env). The other packages (the
+// rest of os, io/ioutil, path/filepath, net, net/http,
 // crypto/tls, database/sql/driver, flag, runtime, debug/*, testing, …) need
 // Options.Allow (serve --allow) or Options.Unrestricted.
 //
@@ -62,12 +64,27 @@ var Sandbox = []string{
 }
 
 // sandboxPart holds the packages of which the default sandbox has only a
-// part: net/http, and every package of Sandbox with an excluded or guarded
-// name. Options.Allow with the package gives all of it (but raw memory).
+// part: net/http, os (see sandboxOnly), and every package of Sandbox with
+// an excluded or guarded name. Options.Allow with the package gives all
+// of it (but raw memory).
 var sandboxPart = partialPackages()
+
+// sandboxOnly maps the packages of which the default sandbox has only a
+// few names, outside Sandbox, to those names; every other package-level
+// name of theirs needs --allow os. Of os, service code reads its environment: the
+// interpreter's own (Options.Env), never the host process's.
+var sandboxOnly = map[string]map[string]bool{
+	"os": {"Getenv": true, "LookupEnv": true, "Environ": true},
+}
+
+// reachesOS is why the names of os outside sandboxOnly are left out.
+var reachesOS = reason{"it reaches the file system or the process", gateOS}
 
 func partialPackages() map[string]bool {
 	part := map[string]bool{}
+	for p := range sandboxOnly {
+		part[p] = true
+	}
 	for p := range sandboxExcluded {
 		part[p] = true
 	}
@@ -128,6 +145,12 @@ func (p policy) permits(path string, r reason) bool {
 // of package path is outside the sandbox of p, if it is.
 func (p policy) excluded(path, name string) (reason, bool) {
 	r, ok := sandboxExcluded[path][name]
+	if only, part := sandboxOnly[path]; part && !only[name] && !strings.Contains(name, ".") {
+		// A package-level name; the methods of the package's types,
+		// which other packages hand out (ioutil.TempFile's *os.File),
+		// are what they were without the package.
+		r, ok = reachesOS, true
+	}
 	if !ok || p.permits(path, r) {
 		return reason{}, false
 	}

@@ -39,7 +39,7 @@ var _ = http.Get
 		{"os", `package a
 import "os"
 var _ = os.ReadFile
-`, interp.Options{}, `a.go:2:8: import "os" is outside microfn's sandbox`},
+`, interp.Options{}, `a.go:3:12: os.ReadFile is outside microfn's sandbox (it reaches the file system or the process): allow it with --allow os`},
 		{"os allowed", `package a
 import "os"
 var _ = os.ReadFile
@@ -100,9 +100,59 @@ var _ = bar.X
 	}
 	for _, p := range []string{"os", "net", "net/http", "os/exec", "syscall", "unsafe", "path/filepath", "io/ioutil", "runtime"} {
 		for _, a := range interp.Allowed(false) {
-			if a == p && p != "net/http" {
+			if a == p && p != "net/http" && p != "os" {
 				t.Errorf("the default sandbox allows %s", p)
 			}
+		}
+	}
+}
+
+// TestSandboxEnv: service code reads the environment it is given
+// (Options.Env) with os.Getenv, os.LookupEnv and os.Environ, without
+// --allow os and never the host process's; the rest of os still needs
+// --allow os.
+func TestSandboxEnv(t *testing.T) {
+	t.Setenv("MICROFN_TEST_HOST_SECRET", "host only")
+	const src = `package a
+
+import (
+	"os"
+	"sort"
+	"strings"
+)
+
+//microfn:service
+func Env(name string) (string, bool, string) {
+	v, ok := os.LookupEnv(name)
+	all := os.Environ()
+	sort.Strings(all)
+	return os.Getenv(name) + "|" + v, ok, strings.Join(all, ",")
+}
+`
+	tests := []struct {
+		name  string
+		opts  interp.Options
+		query string
+		want  string
+	}{
+		{"listed", interp.Options{Env: []string{"GREETING=hello", "EMPTY="}}, "GREETING", `["hello|hello",true,"EMPTY=,GREETING=hello"]`},
+		{"listed but empty", interp.Options{Env: []string{"EMPTY="}}, "EMPTY", `["|",true,"EMPTY="]`},
+		{"not listed", interp.Options{Env: []string{"GREETING=hello"}}, "MICROFN_TEST_HOST_SECRET", `["|",false,"GREETING=hello"]`},
+		{"not listed, --allow os", interp.Options{Allow: []string{"os"}}, "MICROFN_TEST_HOST_SECRET", `["|",false,""]`},
+		{"listed, --allow os", interp.Options{Allow: []string{"os"}, Env: []string{"GREETING=hi"}}, "GREETING", `["hi|hi",true,"GREETING=hi"]`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pkg := mustLoad(t, map[string]string{"a.go": src}, tc.opts, nil)
+			if got := mustInvoke(t, service(t, pkg, "Env"), `{"name":"`+tc.query+`"}`); got != tc.want {
+				t.Errorf("Env(%s) = %s, want %s", tc.query, got, tc.want)
+			}
+		})
+	}
+	_, err := loadFiles(t, map[string]string{"a.go": "package a\n\nimport \"os\"\n\nvar _ = os.Getenv\nvar _, _ = os.ReadFile(\"/etc/passwd\")\nvar _ = os.Setenv\n"}, interp.Options{}, nil)
+	for _, want := range []string{"a.go:6:15: os.ReadFile is outside microfn's sandbox (it reaches the file system or the process): allow it with --allow os", "a.go:7:12: os.Setenv is outside"} {
+		if err == nil || !strings.Contains(lines(err), want) {
+			t.Errorf("load error %v, want one containing %q", err, want)
 		}
 	}
 }

@@ -18,6 +18,15 @@ const Version = 1
 // error a call returns wraps it, with why the connection ended.
 var ErrClosed = errors.New("protocol: connection closed")
 
+// A ViolationError is why a connection ended when the other end sent what
+// is not the protocol: the error of the calls in flight wraps it.
+type ViolationError struct{ Err error }
+
+func (e *ViolationError) Error() string { return e.Err.Error() }
+
+// Unwrap returns what was wrong.
+func (e *ViolationError) Unwrap() error { return e.Err }
+
 // A Handler serves the calls the other end of a connection makes.
 //
 // ServeCall runs on a goroutine of its own. It must answer with w (a
@@ -295,14 +304,14 @@ func (c *Conn) read() {
 		}
 		if !hello {
 			if err := checkHello(h, payload); err != nil {
-				c.fail(err)
+				c.fail(&ViolationError{err})
 				return
 			}
 			hello = true
 			continue
 		}
 		if err := c.dispatch(h, payload); err != nil {
-			c.fail(err)
+			c.fail(&ViolationError{err})
 			return
 		}
 	}

@@ -5,13 +5,31 @@
 // # Start
 //
 // The server starts a worker from its own executable (or a compiled
-// worker executable) and gives it three things: the Spec, one JSON line on
-// its standard input; a pipe on file descriptor 3, on which the worker
-// writes one Ready line once it has loaded its packages or failed to; and
-// one end of a Unix socket pair on file descriptor 4, the connection of
-// this package. The worker creates no socket and names no path to reach
-// its server. Its standard input closes when the server is done with it
-// or dies, and the worker then exits.
+// worker executable) with a minimal environment: the variables service
+// code is given ([Settings].Env), TMPDIR naming the worker's private
+// temporary folder, [EnvWorker] and the Go runtime's settings, nothing
+// secret; the worker leaves only the first two before any service code
+// runs. It gets five file descriptors (see [ChannelFD]), each one end of
+// a Unix socket pair, never a pipe, which /proc/self/fd/N could open
+// again:
+//
+//	fd 0  standard input: the Spec, one JSON line, then nothing; it
+//	      closes when the server is done with the worker, or dies, and
+//	      the worker then exits
+//	fd 1  standard output \ service output: logged as text, labelled
+//	fd 2  standard error  / with package, pid and stream, never parsed
+//	      as a record; the Go runtime's report of a fatal error, which
+//	      the crash reason is taken from, ends standard error
+//	fd 3  the channel (SOCK_SEQPACKET): the Ready message, in signed
+//	      parts, then the worker's own log records, each signed with the
+//	      Spec's LogKey, a key made for this process (see [Channel]); a
+//	      message without the signature is logged as service output
+//	fd 4  the connection: a stream socket, the protocol below
+//
+// The worker creates no socket and names no path to reach its server: fd 4
+// is its one connection to it. A prepare process (a Spec with Prepare
+// set) gets fds 0 to 3 only: it sends its outcome as its Ready message and
+// exits.
 //
 // # Calls
 //
@@ -50,5 +68,13 @@
 // and flags, the stream id) and a payload; heads are encoded with
 // varints and length-prefixed strings. Each end first sends a hello frame
 // with the protocol version. Anything that is not the protocol ends the
-// connection, which the server treats as the worker's crash.
+// connection ([ViolationError]), which the server treats as the worker's
+// crash: its supervisor kills it.
+//
+// The frames carry no signature: service code that finds the worker's end
+// of the connection (a descriptor, with --allow os) can write on it, but
+// say nothing its worker could not — calls on behalf of the attempts the
+// worker serves, answers to them —, and what is not the protocol ends the
+// worker. Its log records are the ones that need a signature (fd 3): they
+// are read as the worker's own, and service code's output never is.
 package protocol

@@ -98,11 +98,11 @@ func readFrameHeader(r io.Reader, b *[frameHeaderLen]byte) (frameHeader, error) 
 	}
 	switch {
 	case h.typ < frameHello || h.typ > frameWindow:
-		return h, fmt.Errorf("protocol: unknown %s", h.typ)
+		return h, &ViolationError{fmt.Errorf("protocol: unknown %s", h.typ)}
 	case h.length > maxPayload+maxHeadLen:
-		return h, fmt.Errorf("protocol: %s frame of %d bytes exceeds the limit", h.typ, h.length)
+		return h, &ViolationError{fmt.Errorf("protocol: %s frame of %d bytes exceeds the limit", h.typ, h.length)}
 	case b[6] != 0 || b[7] != 0 || h.flags&^flagEnd != 0:
-		return h, fmt.Errorf("protocol: %s frame with unknown flags", h.typ)
+		return h, &ViolationError{fmt.Errorf("protocol: %s frame with unknown flags", h.typ)}
 	}
 	return h, nil
 }

@@ -28,6 +28,12 @@ type Spec struct {
 	// Packages are the packages the worker loads, with their sources as
 	// the supervisor read them: the worker reads no files.
 	Packages []PackageSpec `json:"packages"`
+	// LogKey signs the messages the worker sends on its channel (see
+	// [Channel]): its Ready message and its own log records. The
+	// supervisor makes a new one for every process; it authenticates the
+	// worker's own messages to its supervisor and grants nothing else (no
+	// call, no chain: those are the server's alone).
+	LogKey []byte `json:"log_key"`
 	// Limits bound the worker process.
 	Limits Limits `json:"limits"`
 	// Sandbox is what the operating system lets the worker reach.
@@ -38,7 +44,8 @@ type Spec struct {
 	State dbconf.Config `json:"state,omitempty"`
 	// Prepare, if set, makes the process a prepare process: it checks
 	// and rewrites Packages for the interpreter (or only checks those
-	// marked CheckOnly), writes the outcome in its Ready line and exits.
+	// marked CheckOnly), sends the outcome as its Ready message and
+	// exits.
 	// It runs no service code, and has no connection to the server.
 	Prepare *PrepareSpec `json:"prepare,omitempty"`
 }
@@ -52,6 +59,12 @@ type Settings struct {
 	// Unrestricted and Allow widen the interpreter's sandbox (--allow).
 	Unrestricted bool     `json:"unrestricted,omitempty"`
 	Allow        []string `json:"allow,omitempty"`
+	// Env is the environment service code is given ("NAME=VALUE"
+	// entries, --env): what the interpreter's os.Getenv, os.LookupEnv and
+	// os.Environ read, and the worker process's own environment once it
+	// has started (see package worker), so that compiled code reads the
+	// same. Nothing else of the server's environment reaches a worker.
+	Env []string `json:"env,omitempty"`
 	// MaxDepth is the deepest a call chain may go.
 	MaxDepth int `json:"max_depth"`
 	// BodyLimit bounds the body of a call, in bytes.
@@ -129,11 +142,20 @@ type Limits struct {
 	// MaxFileSize bounds the size of a file the worker writes
 	// (RLIMIT_FSIZE); 0 means no limit.
 	MaxFileSize int64 `json:"max_file_size"`
+	// MaxTempSize bounds the space the files of the worker's private
+	// temporary folder take together; 0 means no limit. The supervisor
+	// keeps account as the kernel reports each write (inotify) and ends
+	// a worker past it, a moment after the write that passed it, which
+	// is then a crash; no file may take more than it (RLIMIT_FSIZE).
+	MaxTempSize int64 `json:"max_temp_size"`
 }
 
 // Sandbox is what a worker process may reach, enforced by the operating
-// system (Landlock on Linux) under the interpreter's own sandbox, so that
-// a way around the latter still meets the former.
+// system (Landlock and seccomp on Linux) under the interpreter's own
+// sandbox, so that a way around the latter still meets the former. A
+// worker never reaches /proc, nor Hidden; it creates no socket (its
+// connection to the server is the one it is started with, ConnFD) but,
+// with OpenNet, TCP and UDP ones; OpenFS widens the file system.
 type Sandbox struct {
 	// Off turns the restrictions off (--unrestricted).
 	Off bool `json:"off,omitempty"`
@@ -145,21 +167,29 @@ type Sandbox struct {
 	// WriteDirs may be read and written: the folder of the SQLite
 	// databases of service code.
 	WriteDirs []string `json:"write_dirs,omitempty"`
+	// Hidden may never be read or written, even with OpenFS: the files of
+	// the server's secrets (--token-file, --chain-key-file).
+	Hidden []string `json:"hidden,omitempty"`
 	// TempDir is the worker's private temporary folder, which it may
 	// read and write: the supervisor makes it, and removes it with the
 	// worker. Set by the supervisor.
 	TempDir string `json:"temp_dir,omitempty"`
-	// ConnectPorts are the TCP ports the worker may connect to: those of
-	// microfn's servers.
-	ConnectPorts []int `json:"connect_ports,omitempty"`
-	// OpenFS lifts the file system restriction (--allow os).
+	// OpenFS lifts the file system restriction (--allow os), but for
+	// /proc and Hidden.
 	OpenFS bool `json:"open_fs,omitempty"`
-	// OpenNet lifts the network restriction (--allow net).
+	// OpenNet lets the worker open TCP and UDP sockets, over IPv4 and
+	// IPv6, to any address (--allow net). Other sockets stay refused.
 	OpenNet bool `json:"open_net,omitempty"`
+	// DatabasePorts are the TCP ports of the PostgreSQL databases of
+	// service code: without OpenNet, the worker may open TCP sockets and
+	// connect them to these ports only (the driver connects from the
+	// worker's process).
+	DatabasePorts []int `json:"database_ports,omitempty"`
 }
 
-// Ready is the line a worker writes on its file descriptor 3 once it has
-// loaded its packages and serves, or has failed to load them.
+// Ready is the message a worker sends on its channel (see [Channel]) once
+// it has loaded its packages and serves, or has failed to load them; a
+// prepare process sends its outcome as one.
 type Ready struct {
 	// Failed maps the packages that failed to load to their errors.
 	Failed map[string][]LoadError `json:"failed,omitempty"`
@@ -216,11 +246,27 @@ func Err(list []LoadError) error {
 	return out
 }
 
-// The file descriptors a worker is started with, beside its standard
-// input, output and error.
+// The file descriptors a worker is started with. Every one is one end of
+// a Unix socket pair, never a pipe: a pipe can be opened again through
+// /proc/self/fd/N, for writing too, and a socket cannot (ENXIO), so
+// service code can reach them only through the descriptors themselves.
 const (
-	// ReadyFD is the pipe the worker writes its Ready line on.
-	ReadyFD = 3
-	// ConnFD is the worker's end of its connection to the server.
+	// StdinFD carries the Spec, one JSON line, and then nothing: it
+	// closes when the server is done with the worker, or dies, and the
+	// worker then exits. StdoutFD and StderrFD carry what the process
+	// prints, which its server logs as service output (text, labelled
+	// with the package, the process id and the stream), never as a
+	// record: the Go runtime's report of a fatal error comes there too.
+	StdinFD, StdoutFD, StderrFD = 0, 1, 2
+	// ChannelFD is the worker's channel to its server, a socket that
+	// keeps messages apart (SOCK_SEQPACKET on Linux): the worker's Ready
+	// message, then the worker's own log records, each message signed
+	// with the Spec's LogKey (see [Channel]). A message without that
+	// signature, as service code can write one on the descriptor, is
+	// logged as service output.
+	ChannelFD = 3
+	// ConnFD is the worker's end of its connection to the server (a
+	// stream socket), which the protocol's calls cross in both
+	// directions. A prepare process has none.
 	ConnFD = 4
 )

@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,19 +26,87 @@ import (
 	"github.com/microfn/microfn/worker"
 )
 
+// runDirPrefix starts the names of the servers' private directories in
+// the temporary directory; runLock is the file each server holds locked
+// in its own for as long as it runs.
+const (
+	runDirPrefix = "microfn-"
+	runLock      = "server.lock"
+)
+
 // makeRunDir makes the private directory of the workers' temporary
-// folders.
+// folders. It first removes the directories of servers that ended
+// without removing theirs (killed).
 func (s *Server) makeRunDir() error {
-	dir, err := os.MkdirTemp("", "microfn-")
+	removeStaleRunDirs(os.TempDir(), s.cfg.logger)
+	dir, lock, err := makeRunDir(os.TempDir())
 	if err != nil {
 		return fmt.Errorf("make the workers' directory: %w", err)
 	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		os.RemoveAll(dir)
-		return fmt.Errorf("make the workers' directory: %w", err)
-	}
-	s.runDir = dir
+	s.runDir, s.runLock = dir, lock
 	return nil
+}
+
+// makeRunDir makes a server's private directory in tmp, holding its lock
+// file locked (flock: the kernel releases the lock when the process
+// ends, however it ends). The directory gets its name only once locked,
+// so that no other server takes it for a dead one's.
+func makeRunDir(tmp string) (string, *os.File, error) {
+	staging, err := os.MkdirTemp(tmp, "."+runDirPrefix)
+	if err != nil {
+		return "", nil, err
+	}
+	lock, err := os.OpenFile(filepath.Join(staging, runLock), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		err = syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	}
+	dir := filepath.Join(tmp, strings.TrimPrefix(filepath.Base(staging), "."))
+	if err == nil {
+		err = os.Rename(staging, dir)
+	}
+	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
+		os.RemoveAll(staging)
+		return "", nil, err
+	}
+	return dir, lock, nil
+}
+
+// removeStaleRunDirs removes the private directories in tmp of servers
+// of this user that no longer run: their lock can be taken. A directory
+// without a lock file (made by an older microfn) is left alone.
+func removeStaleRunDirs(tmp string, logger *slog.Logger) {
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), runDirPrefix) {
+			continue
+		}
+		dir := filepath.Join(tmp, e.Name())
+		if info, err := e.Info(); err != nil || !ownedByMe(info) {
+			continue
+		}
+		lock, err := os.Open(filepath.Join(dir, runLock))
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			if err := os.RemoveAll(dir); err == nil {
+				logger.Info("removed the directory of a server that ended without removing it", "dir", dir)
+			}
+		}
+		lock.Close()
+	}
+}
+
+// ownedByMe reports whether this process's user owns the file of info.
+func ownedByMe(info os.FileInfo) bool {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
 }
 
 // workerSettings are how this server's workers (and hosts) run code.
@@ -48,6 +115,7 @@ func (s *Server) workerSettings() protocol.Settings {
 		Monolith:     s.cfg.monolith,
 		Unrestricted: s.cfg.unrestricted,
 		Allow:        s.cfg.allow,
+		Env:          s.cfg.env,
 		MaxDepth:     s.cfg.maxDepth,
 		BodyLimit:    s.cfg.bodyLimit,
 		Defaults:     s.cfg.defaults,
@@ -57,16 +125,18 @@ func (s *Server) workerSettings() protocol.Settings {
 }
 
 // groupConfig is the configuration of a worker group labelled label,
-// whose crashes count against the packages rels.
-func (s *Server) groupConfig(label string, logger *slog.Logger, rels ...string) supervisor.Config {
+// whose crashes count against the packages rels; pkg, if set, is the one
+// package it runs, which labels what its workers log.
+func (s *Server) groupConfig(label, pkg string, rels ...string) supervisor.Config {
 	return supervisor.Config{
 		Command:     s.cfg.workerCommand,
 		Dir:         s.runDir,
 		Label:       label,
+		Package:     pkg,
 		LoadTimeout: s.cfg.loadTimeout,
 		Grace:       s.cfg.runawayGrace,
 		MaxMemory:   s.cfg.workerLimits.MaxMemory,
-		Logger:      logger,
+		Logger:      s.cfg.logger,
 		OnCrash: func(c supervisor.Crash) {
 			for _, r := range rels {
 				s.crashes.add(r, c)
@@ -91,7 +161,7 @@ func (s *Server) startWorker(ctx context.Context, rel, label string, files []fun
 		ps.CompiledPath = prep.CompiledPath // the executable's own compiled code
 	}
 	spec := s.spec([]protocol.PackageSpec{ps})
-	cfg := s.groupConfig(label, s.cfg.logger.With("package", label), rel)
+	cfg := s.groupConfig(label, label, rel)
 	g, ready, err := supervisor.Start(ctx, cfg, spec)
 	if err != nil {
 		return nil, err
@@ -252,20 +322,25 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 
 // runtimeReads are what Go reads at run time, which a worker may read
 // whatever its sandbox: time zones, certificate roots, name resolution.
+// Not /proc: the runtime reads it at start only, before the worker is
+// confined.
 var (
-	runtimeReadDirs  = []string{"/proc/self", "/sys/fs/cgroup", "/usr/share/zoneinfo", "/usr/lib/go/lib/time", "/etc/ssl/certs", "/etc/pki/tls/certs", "/usr/share/ca-certificates"}
+	runtimeReadDirs  = []string{"/sys/fs/cgroup", "/usr/share/zoneinfo", "/usr/lib/go/lib/time", "/etc/ssl/certs", "/etc/pki/tls/certs", "/usr/share/ca-certificates"}
 	runtimeReadFiles = []string{"/etc/localtime", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/services", "/etc/ssl/cert.pem"}
 )
 
 // workerSandbox is what the operating system lets a worker reach: read
-// the served folder, connect to microfn's servers (this one's port and
-// the routes'), and nothing more unless --allow os (the file system),
-// --allow net (the network) or --unrestricted says so.
+// the served folder and what Go reads at run time, never the files of the
+// server's secrets, and nothing more unless --allow os (the file system),
+// --allow net (TCP and UDP sockets) or --unrestricted says so. A worker
+// needs no socket of its own: its connection to this server is the one it
+// is started with, and the server makes the calls to the routes' servers.
 func (s *Server) workerSandbox() protocol.Sandbox {
 	sb := protocol.Sandbox{
 		Off:       s.cfg.unrestricted,
 		ReadDirs:  append([]string{s.root}, runtimeReadDirs...),
 		ReadFiles: runtimeReadFiles,
+		Hidden:    s.cfg.secretFiles,
 	}
 	if abs, err := filepath.Abs(s.root); err == nil {
 		sb.ReadDirs[0] = abs
@@ -279,28 +354,6 @@ func (s *Server) workerSandbox() protocol.Sandbox {
 			sb.OpenFS = true
 		case "net":
 			sb.OpenNet = true
-		}
-	}
-	if _, port, err := net.SplitHostPort(s.cfg.addr); err == nil {
-		if p, err := strconv.Atoi(port); err == nil && p > 0 {
-			sb.ConnectPorts = append(sb.ConnectPorts, p)
-		}
-	}
-	if s.ln != nil {
-		if a, ok := s.ln.Addr().(*net.TCPAddr); ok {
-			sb.ConnectPorts = append(sb.ConnectPorts, a.Port)
-		}
-	}
-	for _, base := range s.cfg.routes {
-		if u, err := url.Parse(base); err == nil {
-			p, err := strconv.Atoi(u.Port())
-			if err != nil {
-				p = 80
-				if u.Scheme == "https" {
-					p = 443
-				}
-			}
-			sb.ConnectPorts = append(sb.ConnectPorts, p)
 		}
 	}
 	s.state.sandbox(&sb)
@@ -414,7 +467,7 @@ func (s *Server) launchSharedWith(ctx context.Context, label string, news map[st
 	for i, p := range pkgs {
 		rels[i] = p.Rel
 	}
-	g, ready, err := supervisor.Start(ctx, s.groupConfig("every package", s.cfg.logger, rels...), s.spec(pkgs))
+	g, ready, err := supervisor.Start(ctx, s.groupConfig("every package", "", rels...), s.spec(pkgs))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,11 +1,14 @@
 package server
 
 import (
-	yaegi "github.com/traefik/yaegi/interp"
 	"slices"
+
+	yaegi "github.com/traefik/yaegi/interp"
 
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -48,6 +51,8 @@ type config struct {
 	callDeadline    time.Duration
 	limits          funcs.Limits
 	allow           []string
+	env             []string // NAME=VALUE, see WithEnv
+	secretFiles     []string
 	compiled        []yaegi.Exports
 	isolation       Isolation
 	tier            Tier
@@ -104,6 +109,7 @@ func newConfig(opts []Option) (*config, error) {
 			MaxStack:     64 << 20,
 			MaxOpenFiles: 1024,
 			MaxFileSize:  64 << 20,
+			MaxTempSize:  256 << 20,
 		},
 	}
 	for _, o := range opts {
@@ -157,6 +163,11 @@ func (c *config) validate() error {
 	if err := c.routes.validate(); err != nil {
 		return err
 	}
+	env, err := resolveEnv(c.env, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	c.env = env
 	if err := c.defaults.Validate(); err != nil {
 		return fmt.Errorf("default policy: %w", err)
 	}
@@ -180,6 +191,66 @@ func WithUnrestricted(on bool) Option { return optionFunc(func(c *config) { c.un
 // (see interp.Sandbox), such as "net/http" or "os". Default none.
 func WithAllow(paths ...string) Option {
 	return optionFunc(func(c *config) { c.allow = append(c.allow, paths...) })
+}
+
+// WithEnv gives service code environment variables, each "NAME=VALUE",
+// or "NAME" for the value NAME has in the server's own environment (left
+// out when it has none). Service code reads them with os.Getenv,
+// os.LookupEnv and os.Environ, which list these and no other; worker
+// processes have them in their environment and nothing else of the
+// server's (see protocol.Settings.Env and supervisor.RuntimeEnv). microfn's own variables
+// (MICROFN_*, such as MICROFN_TOKEN) and TMPDIR (a worker's private
+// temporary folder) cannot be given: [New] refuses them. Default none.
+func WithEnv(vars ...string) Option {
+	return optionFunc(func(c *config) { c.env = append(c.env, vars...) })
+}
+
+// resolveEnv turns the entries of WithEnv into NAME=VALUE entries, taking
+// the value of a bare NAME from lookup; a later entry for a name replaces
+// an earlier one.
+func resolveEnv(vars []string, lookup func(string) (string, bool)) ([]string, error) {
+	var out []string
+	index := map[string]int{}
+	for _, v := range vars {
+		name, value, hasValue := strings.Cut(v, "=")
+		switch {
+		case name == "" || strings.ContainsAny(name, "\x00"):
+			return nil, fmt.Errorf("environment variable %q: want NAME or NAME=VALUE", v)
+		case strings.HasPrefix(strings.ToUpper(name), "MICROFN_"):
+			return nil, fmt.Errorf("environment variable %s: microfn's own variables (MICROFN_*) are never given to service code", name)
+		case name == "TMPDIR":
+			return nil, fmt.Errorf("environment variable TMPDIR: a worker's TMPDIR is its private temporary folder")
+		}
+		if !hasValue {
+			if value, hasValue = lookup(name); !hasValue {
+				continue
+			}
+		}
+		if i, seen := index[name]; seen {
+			out[i] = name + "=" + value
+			continue
+		}
+		index[name] = len(out)
+		out = append(out, name+"="+value)
+	}
+	return out, nil
+}
+
+// WithSecretFiles names the files the server's secrets come from (its
+// token, its chain keys): worker processes cannot read them, even with
+// --allow os (see protocol.Sandbox.Hidden). Default none.
+func WithSecretFiles(paths ...string) Option {
+	return optionFunc(func(c *config) {
+		for _, p := range paths {
+			if p == "" {
+				continue
+			}
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+			c.secretFiles = append(c.secretFiles, p)
+		}
+	})
 }
 
 // WithCompiled gives service code the Go packages compiled into the
@@ -351,14 +422,15 @@ func WithRunawayGrace(d time.Duration) Option {
 
 // WithWorkerLimits sets the resource limits of each worker process (see
 // protocol.Limits). Default: 1 GiB of memory, goroutine stacks of at
-// most 64 MiB, 1024 open files, files written of at most 64 MiB.
+// most 64 MiB, 1024 open files, files written of at most 64 MiB, 256 MiB
+// of temporary files.
 func WithWorkerLimits(l protocol.Limits) Option {
 	return optionFunc(func(c *config) { c.workerLimits = l })
 }
 
 // WithWorkerCommand sets the executable (and arguments) started as a
 // worker process. Default: this executable, whose main must call
-// worker.Main when supervisor.IsWorker reports true (cmd/microfn does).
+// worker.Main when protocol.IsWorker reports true (cmd/microfn does).
 func WithWorkerCommand(cmd ...string) Option {
 	return optionFunc(func(c *config) { c.workerCommand = cmd })
 }

@@ -142,17 +142,20 @@ func (s *Server) prepareInProcess(ctx context.Context, loads []*pendingLoad, sou
 	pkgs, std := importedSources(srcs, sources)
 	exports := s.exports.find(std)
 	sb := s.workerSandbox()
-	sb.ConnectPorts = nil // it connects nowhere
-	sb.WriteDirs = nil    // and writes nothing
+	sb.OpenNet = false // it connects nowhere: no socket at all
+	sb.DatabasePorts = nil
+	sb.WriteDirs = nil // and writes nothing
 	sb.ReadFiles = slices.Clone(sb.ReadFiles)
 	for _, f := range exports {
 		sb.ReadFiles = append(sb.ReadFiles, f)
 	}
+	set := s.workerSettings()
+	set.Env = nil // it runs no service code
 	spec := protocol.Spec{
 		Root:     s.root,
 		Limits:   s.cfg.workerLimits,
 		Sandbox:  sb,
-		Settings: s.workerSettings(),
+		Settings: set,
 		Prepare:  &protocol.PrepareSpec{Sources: pkgs, Exports: exports},
 	}
 	var labels []string

@@ -72,12 +72,14 @@ type Server struct {
 	attempts attemptTable
 
 	// runDir holds the workers' private temporary folders; unset with
-	// IsolateNone.
-	runDir string
-	shared *sharedWorker  // with IsolateShared
-	groups sync.WaitGroup // worker groups not yet ended
-	warned sync.Map       // warnings logged once
-	bg     sync.WaitGroup // reloads started by the watcher
+	// IsolateNone. runLock is locked while the server runs: see
+	// makeRunDir.
+	runDir  string
+	runLock *os.File
+	shared  *sharedWorker  // with IsolateShared
+	groups  sync.WaitGroup // worker groups not yet ended
+	warned  sync.Map       // warnings logged once
+	bg      sync.WaitGroup // reloads started by the watcher
 	// modules finds the packages service code imports from source.
 	modules *moduleSources
 	// tiers is the compiled tier, nil when off.
@@ -223,7 +225,7 @@ func newServer(dir string, cfg *config) *Server {
 	if err := s.state.prepare(); err != nil {
 		cfg.logger.Error(err.Error())
 	}
-	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules, Databases: s.state.set})
+	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules, Databases: s.state.set, Env: cfg.env})
 	s.signer = newChainSigner(cfg.signingKeys())
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {
@@ -441,6 +443,7 @@ func (s *Server) Close() {
 	s.state.close()
 	if s.runDir != "" {
 		os.RemoveAll(s.runDir)
+		s.runLock.Close()
 	}
 }
 

@@ -144,7 +144,7 @@ func (m *stateManager) sandbox(sb *protocol.Sandbox) {
 	sb.WriteDirs = append(sb.WriteDirs, dbconf.DatabasesDir(m.cfg.Dir))
 	for _, name := range m.cfg.Names() {
 		if p := postgresPort(m.cfg.URLs[name]); p > 0 {
-			sb.ConnectPorts = append(sb.ConnectPorts, p)
+			sb.DatabasePorts = append(sb.DatabasePorts, p)
 		}
 	}
 }

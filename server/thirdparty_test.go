@@ -100,8 +100,8 @@ func TestThirdPartyModules(t *testing.T) {
 	bare := microfntest.StartDir(t, dir)
 	errs := strings.Join(packageErrors(t, bare, "ids"), "\n")
 	for _, want := range []string{
-		`uuid@v1.6.0/dce.go:10:2: example.com/tp/ids imports github.com/google/uuid: import "os" is outside microfn's sandbox`,
-		"allow it with microfn serve --allow os",
+		`uuid@v1.6.0/node_net.go:9:8: example.com/tp/ids imports github.com/google/uuid: import "net" is outside microfn's sandbox`,
+		"allow it with microfn serve --allow net",
 		`example.com/tp/ids imports github.com/shopspring/decimal: import "database/sql/driver"`,
 	} {
 		if !strings.Contains(errs, want) {

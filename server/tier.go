@@ -249,7 +249,7 @@ func (q *buildQueue) run(ctx context.Context, jobs map[string]*buildJob) {
 func (s *Server) startCompiled(ctx context.Context, j *buildJob, exe string) (*supervisor.Group, error) {
 	v := j.v
 	spec := s.spec([]protocol.PackageSpec{{Rel: v.rel, Files: v.files, Prepared: preparedJSON(v.prep), CompiledPath: v.prep.CompiledPath}})
-	cfg := s.groupConfig(j.label, s.cfg.logger.With("package", j.label), v.rel)
+	cfg := s.groupConfig(j.label, j.label, v.rel)
 	cfg.Command = []string{exe}
 	g, ready, err := supervisor.Start(ctx, cfg, spec)
 	if err != nil {

@@ -25,6 +25,11 @@ type Config struct {
 	// Label names what the group runs in logs and errors, such as the
 	// package directory "examples/seed/billing".
 	Label string
+	// Package, if set, is the one package the group's workers run: it
+	// labels what they write in the log (attribute package), replacing
+	// the package attribute of their own records. Without it, what a
+	// worker prints is labelled with Label.
+	Package string
 	// LoadTimeout bounds how long a worker may take to load its packages
 	// (init functions included). Default 10s.
 	LoadTimeout time.Duration
@@ -123,7 +128,7 @@ type Group struct {
 }
 
 // Start starts a group: its first worker loads spec. It returns the
-// worker's Ready line; a worker that fails to load some packages still
+// worker's Ready message; a worker that fails to load some packages still
 // runs the others. An error means no worker runs: it crashed or timed out
 // while loading, or could not be started.
 func Start(ctx context.Context, cfg Config, spec protocol.Spec) (*Group, protocol.Ready, error) {
@@ -142,6 +147,9 @@ func Start(ctx context.Context, cfg Config, spec protocol.Spec) (*Group, protoco
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Package != "" {
+		cfg.Logger = cfg.Logger.With("package", cfg.Package)
 	}
 	gctx, stop := context.WithCancel(context.Background())
 	g := &Group{cfg: cfg, spec: spec, ctx: gctx, stop: stop, changed: make(chan struct{}), procs: map[*process]bool{}, closedc: make(chan struct{})}
@@ -210,7 +218,7 @@ func (g *Group) failure(p *process, err error) error {
 	if why := p.stoppedWhy(); why != "" {
 		return &CrashError{Label: g.cfg.Label, Reason: "the worker was stopped because " + why}
 	}
-	return &CrashError{Label: g.cfg.Label, Reason: g.describe(p.exitReason())}
+	return &CrashError{Label: g.cfg.Label, Reason: g.describe(p.reason)}
 }
 
 // describe adds the memory limit to a reason that is running out of it.
@@ -298,8 +306,8 @@ func (g *Group) exited(p *process, wasCurrent bool) {
 		return
 	}
 	// It died on its own: a crash.
-	c := Crash{Label: g.cfg.Label, Reason: g.describe(p.exitReason()), At: time.Now(), PID: p.pid()}
-	out := p.stderr.crashOutput()
+	c := Crash{Label: g.cfg.Label, Reason: g.describe(p.reason), At: time.Now(), PID: p.pid()}
+	out := p.report
 	g.cfg.Logger.Error(fmt.Sprintf("the worker of %s crashed: %s", g.cfg.Label, c.Reason), "pid", c.PID, "exit", p.state.String(), "output", out)
 	if g.cfg.OnCrash != nil {
 		g.cfg.OnCrash(c)

@@ -69,10 +69,13 @@ func fakeWorker() int {
 	if mode == "fail-load" {
 		r = protocol.Ready{Failed: map[string][]protocol.LoadError{mode: {{File: "a.go", Line: 3, Column: 1, Msg: "does not load"}}}}
 	}
-	out := os.NewFile(protocol.ReadyFD, "ready")
-	b, _ := json.Marshal(r)
-	out.Write(append(b, '\n'))
-	out.Close()
+	ch, err := protocol.OpenChannel(spec.LogKey)
+	if err != nil {
+		return 2
+	}
+	if err := ch.Ready(r); err != nil {
+		return 2
+	}
 	select {}
 }
 

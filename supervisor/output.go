@@ -5,10 +5,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
+
+	"github.com/microfn/microfn/protocol"
 )
 
 // maxLine bounds one line of a worker's output: the rest of a longer line
@@ -20,6 +26,12 @@ const maxLine = 64 << 10
 // of a fatal error are what matter, and a goroutine dump of a big program
 // can be very long.
 const maxCrashLines = 400
+
+// holdFor is how long the supervisor holds what looks like the start of
+// the Go runtime's fatal error report before it logs it as ordinary
+// output: the runtime ends the process right after writing its report, so
+// a process still alive after holdFor printed it itself.
+const holdFor = 3 * time.Second
 
 // readLines calls line for every line of r, each at most maxLine bytes
 // long, until r ends.
@@ -44,49 +56,15 @@ func readLines(r io.Reader, line func([]byte)) {
 	}
 }
 
-// crashMarkers start the output of a fatal error of the Go runtime or an
-// unrecovered panic.
-var crashMarkers = []string{"fatal error: ", "panic: ", "runtime: ", "SIGQUIT", "SIGABRT", "SIGSEGV", "unexpected fault address", "goroutine "}
+// reportStarts start the Go runtime's report of a fatal error or an
+// unrecovered panic; "runtime: " lines may come just before it (a stack
+// overflow: "runtime: goroutine stack exceeds …", then "fatal error:
+// stack overflow").
+var reportStarts = []string{"fatal error: ", "panic: ", "fatal: ", "unexpected fault address ",
+	"SIGABRT: ", "SIGBUS: ", "SIGFPE: ", "SIGILL: ", "SIGQUIT: ", "SIGSEGV: ", "SIGTRAP: "}
 
-// stderrLog is what a worker wrote on its standard error: its log records
-// (JSON lines) are logged as they come; the output of a fatal error is
-// kept for the crash report.
-type stderrLog struct {
-	logger *slog.Logger
-	label  string
-
-	mu      sync.Mutex // guards the fields below
-	crash   []string   // lines from the first crash marker on
-	lastRaw string     // the last line that was not a log record
-}
-
-// line handles one line of the worker's standard error.
-func (s *stderrLog) line(b []byte) {
-	if len(b) > 0 && b[0] == '{' && s.record(b) {
-		return
-	}
-	text := strings.Map(escapeControl, string(b))
-	s.mu.Lock()
-	crashing := len(s.crash) > 0
-	if !crashing && hasCrashMarker(text) {
-		crashing = true
-	}
-	if crashing {
-		if len(s.crash) < maxCrashLines {
-			s.crash = append(s.crash, text)
-		}
-		s.mu.Unlock()
-		return
-	}
-	if strings.TrimSpace(text) != "" {
-		s.lastRaw = text
-	}
-	s.mu.Unlock()
-	s.logger.Warn(text, "worker", s.label, "stream", "stderr")
-}
-
-func hasCrashMarker(line string) bool {
-	for _, m := range crashMarkers {
+func startsReport(line string) bool {
+	for _, m := range reportStarts {
 		if strings.HasPrefix(line, m) {
 			return true
 		}
@@ -106,10 +84,255 @@ func escapeControl(r rune) rune {
 	return r
 }
 
+// workerOutput is what one worker process writes.
+//
+// Everything on its standard output and error is service output: each
+// line is logged as text, escaped, labelled with the package and the
+// worker's pid (and the stream), never read as a log record. The worker's
+// own log records come on its channel, signed (see protocol.Channel). The crash
+// reason comes from how the process ended and from the Go runtime's final
+// report on standard error — the last report, which the process's
+// output ends with — never from text printed before it.
+type workerOutput struct {
+	logger *slog.Logger // labelled with the package, when the group runs one
+	// ownPackage is set when logger carries the package: the package
+	// attribute of the worker's records is then dropped. Otherwise label
+	// labels its output.
+	ownPackage bool
+	label      string
+	key        []byte // the signature key of the worker's channel (protocol.Spec.LogKey)
+	pid        int
+	// what names the process in the reasons of its end: "the worker" or
+	// "the prepare process".
+	what string
+
+	// ready holds the parts of the Ready message read so far; readyDone
+	// is set once it is complete. Only the goroutine reading the channel
+	// uses them.
+	ready     []byte
+	readyDone bool
+
+	mu sync.Mutex // guards the fields below
+	// held are lines of standard error not logged yet: "runtime: "
+	// lines, which a report may follow, and the report begun at
+	// held[reportAt] (reportAt is -1 without one), its first lines.
+	held     []string
+	reportAt int
+	logged   int         // how many lines of held have been logged
+	flushed  bool        // the process lived on for holdFor after the report
+	timer    *time.Timer // logs the held lines after holdFor
+	last     string      // the last line of service output that was not blank
+	done     bool        // finish was called
+}
+
+func newWorkerOutput(logger *slog.Logger, ownPackage bool, label string, key []byte) *workerOutput {
+	return &workerOutput{logger: logger, ownPackage: ownPackage, label: label, key: key, what: "the worker", reportAt: -1}
+}
+
+// rawLine handles one line of the worker's standard output or error.
+func (o *workerOutput) rawLine(stream string, b []byte) {
+	text := strings.Map(escapeControl, string(b))
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if strings.TrimSpace(text) != "" {
+		o.last = text
+	}
+	if stream == "stderr" {
+		switch {
+		case startsReport(text):
+			if o.reportAt >= 0 {
+				// The process lived on after a report: it was not the
+				// runtime's. The "runtime: " lines that end it are this
+				// report's.
+				tail := len(o.held)
+				for tail > o.reportAt+1 && strings.HasPrefix(o.held[tail-1], "runtime: ") {
+					tail--
+				}
+				run := append([]string(nil), o.held[tail:]...)
+				o.held = o.held[:tail]
+				o.resetLocked()
+				o.held = run
+			}
+			o.reportAt, o.flushed = len(o.held), false
+			o.held = append(o.held, text)
+			o.holdLocked()
+			return
+		case o.reportAt < 0 && strings.HasPrefix(text, "runtime: ") && len(o.held) < maxCrashLines:
+			o.held = append(o.held, text)
+			o.holdLocked()
+			return
+		case o.reportAt >= 0 && !o.flushed:
+			if len(o.held) < maxCrashLines {
+				o.held = append(o.held, text)
+			}
+			o.holdLocked()
+			return
+		}
+		o.resetLocked()
+	}
+	o.logLine(stream, text)
+}
+
+// logLine logs one line of service output.
+func (o *workerOutput) logLine(stream, text string) {
+	if o.ownPackage {
+		o.logger.Warn(text, "pid", o.pid, "stream", stream)
+		return
+	}
+	o.logger.Warn(text, "package", o.label, "pid", o.pid, "stream", stream)
+}
+
+// holdLocked (re)arms the timer that logs the held lines. The caller
+// holds o.mu.
+func (o *workerOutput) holdLocked() {
+	if o.done {
+		return
+	}
+	if o.timer == nil {
+		o.timer = time.AfterFunc(holdFor, o.flush)
+		return
+	}
+	o.timer.Reset(holdFor)
+}
+
+// flush logs the held lines: the process lived on after them. They stay
+// the last report until more output shows it was not.
+func (o *workerOutput) flush() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flushLocked()
+	o.flushed = true
+}
+
+// flushLocked logs the held lines not yet logged. The caller holds o.mu.
+func (o *workerOutput) flushLocked() {
+	for _, l := range o.held[min(o.logged, len(o.held)):] {
+		o.logLine("stderr", l)
+	}
+	o.logged = len(o.held)
+}
+
+// resetLocked logs the held lines and forgets them. The caller holds
+// o.mu.
+func (o *workerOutput) resetLocked() {
+	o.flushLocked()
+	o.held, o.reportAt, o.logged, o.flushed = nil, -1, 0, false
+}
+
+// finish is called once the process has exited and its output is read:
+// it returns why the process ended and, when it died of a fatal error of
+// the Go runtime, the runtime's report; held lines that are not that
+// report are logged.
+func (o *workerOutput) finish(state *os.ProcessState) (reason, report string) {
+	return o.conclude(describeExit(o.what, state), runtimeDeath(state))
+}
+
+// describeExit says how a process, what, ended.
+func describeExit(what string, state *os.ProcessState) string {
+	if state == nil {
+		return what + " ended"
+	}
+	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return what + " was killed by signal " + ws.Signal().String()
+	}
+	return what + " exited (" + state.String() + ")"
+}
+
+// conclude is finish for a process that ended as how says, of a fatal
+// error of the Go runtime if runtimeDied.
+func (o *workerOutput) conclude(how string, runtimeDied bool) (reason, report string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.done = true
+	if o.timer != nil {
+		o.timer.Stop()
+	}
+	if o.reportAt >= 0 && runtimeDied {
+		first := o.held[0]
+		for _, p := range []string{"fatal error: ", "runtime: "} {
+			first = strings.TrimPrefix(first, p)
+		}
+		return strings.TrimSpace(first), strings.Join(o.held, "\n")
+	}
+	o.flushLocked()
+	if o.last != "" {
+		// No fatal error: the code ended the process (log.Fatal and
+		// the like), and the last line it printed says why.
+		return how + " after printing: " + strings.TrimSpace(o.last), ""
+	}
+	return how, ""
+}
+
+// runtimeDeath reports whether a process ended as the Go runtime ends one
+// on a fatal error or an unrecovered panic: exit status 2, or a signal
+// it re-raises (GOTRACEBACK=crash, or a fault outside Go code).
+func runtimeDeath(state *os.ProcessState) bool {
+	if state == nil {
+		return false
+	}
+	ws, ok := state.Sys().(syscall.WaitStatus)
+	if !ok {
+		return state.ExitCode() == 2
+	}
+	if ws.Signaled() {
+		switch ws.Signal() {
+		case syscall.SIGABRT, syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL, syscall.SIGTRAP, syscall.SIGQUIT:
+			return true
+		}
+		return false
+	}
+	return ws.Exited() && ws.ExitStatus() == 2
+}
+
+// maxReady bounds the Ready message a process may send in parts: a
+// prepare process's carries the prepared code.
+const maxReady = 1 << 30
+
+// errReadyTooLarge is the error of a Ready message past maxReady.
+var errReadyTooLarge = errors.New("its ready message is larger than 1 GiB")
+
+// message handles one message of the worker's channel: a signed log
+// record is logged as the worker's, a signed part of its Ready message is
+// kept; anything else is service output. Once the last part of the Ready
+// message has come, it returns the message, or why it cannot be had,
+// with complete set. It is called from one goroutine, which reads the
+// channel.
+func (o *workerOutput) message(msg []byte) (ready []byte, err error, complete bool) {
+	kind, payload, ok := protocol.VerifyChannelMessage(o.key, msg)
+	switch {
+	case ok && (kind == protocol.ChannelReadyPart || kind == protocol.ChannelReady):
+		if o.readyDone {
+			return nil, nil, false // a Ready message is sent once
+		}
+		if len(o.ready)+len(payload) > maxReady {
+			o.readyDone, o.ready = true, nil
+			return nil, errReadyTooLarge, true
+		}
+		o.ready = append(o.ready, payload...)
+		if kind == protocol.ChannelReadyPart {
+			return nil, nil, false
+		}
+		o.readyDone = true
+		ready, o.ready = o.ready, nil
+		return ready, nil, true
+	case ok && kind == protocol.ChannelRecord && o.record(payload):
+		return nil, nil, false
+	}
+	// Written by service code, or cut: text, as any output.
+	text := strings.Map(escapeControl, string(msg))
+	o.mu.Lock()
+	if strings.TrimSpace(text) != "" {
+		o.last = text
+	}
+	o.mu.Unlock()
+	o.logLine("channel", text)
+	return nil, nil, false
+}
+
 // record logs a JSON log record of the worker through the supervisor's
-// logger, keeping its level, message and attributes in order. It reports
-// false if b is not such a record.
-func (s *stderrLog) record(b []byte) bool {
+// logger, keeping its level, message and attributes in order, and adding
+// the worker's pid. It reports false if b is not such a record.
+func (o *workerOutput) record(b []byte) bool {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
@@ -118,6 +341,7 @@ func (s *stderrLog) record(b []byte) bool {
 	level := slog.LevelInfo
 	msg, ok := "", false
 	var attrs []any
+	stream := false
 	for dec.More() {
 		kt, err := dec.Token()
 		if err != nil {
@@ -136,43 +360,27 @@ func (s *stderrLog) record(b []byte) bool {
 			}
 		case slog.MessageKey:
 			msg, ok = v.(string)
+		case "package":
+			if !o.ownPackage {
+				attrs = append(attrs, key, v)
+			}
+		case "pid":
 		default:
+			if key == "stream" {
+				stream = true
+			}
 			attrs = append(attrs, key, v)
 		}
 	}
 	if !ok {
 		return false
 	}
-	s.logger.Log(context.Background(), level, msg, attrs...)
-	return true
-}
-
-// reason is the first line of the fatal error the worker died of, without
-// the runtime's "fatal error: " or "runtime: " prefix, or else the last
-// line it printed, or "".
-func (s *stderrLog) reason() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.crash) > 0 {
-		first := s.crash[0]
-		for _, p := range []string{"fatal error: ", "runtime: "} {
-			first = strings.TrimPrefix(first, p)
-		}
-		return strings.TrimSpace(first)
+	if stream && strings.TrimSpace(msg) != "" {
+		// What service code printed, through the interpreter.
+		o.mu.Lock()
+		o.last = msg
+		o.mu.Unlock()
 	}
-	return strings.TrimSpace(s.lastRaw)
-}
-
-// crashed reports whether the worker printed a fatal error.
-func (s *stderrLog) crashed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.crash) > 0
-}
-
-// crashOutput is the output of the fatal error, for the log.
-func (s *stderrLog) crashOutput() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Join(s.crash, "\n")
+	o.logger.Log(context.Background(), level, msg, append(attrs, "pid", o.pid)...)
+	return true
 }

@@ -3,13 +3,12 @@ package supervisor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -33,9 +32,6 @@ type PrepareConfig struct {
 	// Logger receives what the process logs. Default slog.Default().
 	Logger *slog.Logger
 }
-
-// maxPrepared bounds the outcome a prepare process may write.
-const maxPrepared = 1 << 30
 
 // A PrepareError is a prepare process that ended before it gave its
 // outcome: a limit ended it, or it crashed.
@@ -87,57 +83,31 @@ func Prepare(ctx context.Context, cfg PrepareConfig, spec protocol.Spec) (protoc
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	spec.LogKey = newLogKey()
 	line, err := json.Marshal(spec)
 	if err != nil {
 		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
 	}
+	out := newWorkerOutput(cfg.Logger, false, cfg.Label, spec.LogKey)
+	out.what = "the prepare process"
 	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
-	cmd.Env = append(os.Environ(), protocol.EnvWorker+"=1")
-	cmd.SysProcAttr = sysProcAttr()
-	out := &stderrLog{logger: cfg.Logger, label: cfg.Label}
-	stdin, err := cmd.StdinPipe()
+	// It runs no service code: it is given none of the variables service
+	// code is, nor a temporary folder.
+	l, err := launch(cmd, workerEnv(os.Environ(), nil, ""), out, false)
 	if err != nil {
 		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
 	}
-	defer stdin.Close()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
-	}
-	resultR, resultW, err := os.Pipe()
-	if err != nil {
-		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
-	}
-	defer resultR.Close()
-	cmd.ExtraFiles = []*os.File{resultW}
-	err = cmd.Start()
-	resultW.Close()
-	if err != nil {
-		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
-	}
+	defer l.stdin.Close()
 	limitCPU(cmd.Process.Pid, cfg.Timeout)
-	result := make(chan []byte, 1)
-	go func() {
-		b, _ := io.ReadAll(io.LimitReader(resultR, maxPrepared))
-		result <- b
-	}()
-	var outputs sync.WaitGroup
-	outputs.Add(2)
-	go func() { defer outputs.Done(); readLines(stdout, out.line) }()
-	go func() { defer outputs.Done(); readLines(stderr, out.line) }()
 	done := make(chan struct{})
 	go func() {
-		outputs.Wait()
+		<-l.outputs
 		_ = cmd.Wait()
 		close(done)
 	}()
 	// The spec goes in while the process runs: it may be larger than a
-	// pipe holds. A process that dies first makes the write fail.
-	go func() { _, _ = stdin.Write(append(line, '\n')) }()
+	// socket holds. A process that dies first makes the write fail.
+	go func() { _, _ = l.stdin.Write(append(line, '\n')) }()
 	timer := time.NewTimer(clockLimit(cfg.Timeout))
 	defer timer.Stop()
 	select {
@@ -145,26 +115,34 @@ func Prepare(ctx context.Context, cfg PrepareConfig, spec protocol.Spec) (protoc
 	case <-timer.C:
 		_ = cmd.Process.Kill()
 		<-done
+		out.finish(cmd.ProcessState)
 		return protocol.Ready{}, &PrepareError{Label: cfg.Label, Limit: "time", Timeout: cfg.Timeout, MaxMemory: cfg.MaxMemory}
 	case <-ctx.Done():
 		_ = cmd.Process.Kill()
 		<-done
+		out.finish(cmd.ProcessState)
 		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, ctx.Err())
 	}
-	b := <-result
-	if i := strings.IndexByte(string(b), '\n'); i >= 0 {
-		b = b[:i]
+	reason, report := out.finish(cmd.ProcessState)
+	var m readyMessage
+	select {
+	case m = <-l.ready:
+	default:
+		m.err = errNoReady
 	}
-	var r protocol.Ready
-	if len(b) > 0 && cmd.ProcessState.Success() {
-		if err := json.Unmarshal(b, &r); err != nil {
-			return protocol.Ready{}, fmt.Errorf("prepare %s: not a ready line: %w", cfg.Label, err)
+	if m.err == nil && cmd.ProcessState.Success() {
+		r, err := readyOf(m)
+		if err != nil {
+			return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
 		}
 		return r, nil
 	}
-	err = prepareFailure(cfg, cmd.ProcessState, out)
-	if c := out.crashOutput(); c != "" {
-		cfg.Logger.Error(fmt.Sprintf("the prepare process of %s died: %v", cfg.Label, err), "exit", cmd.ProcessState.String(), "output", c)
+	if errors.Is(m.err, errReadyTooLarge) {
+		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, m.err)
+	}
+	err = prepareFailure(cfg, cmd.ProcessState, reason)
+	if report != "" {
+		cfg.Logger.Error(fmt.Sprintf("the prepare process of %s died: %v", cfg.Label, err), "exit", cmd.ProcessState.String(), "output", report)
 	}
 	return protocol.Ready{}, err
 }
@@ -175,8 +153,8 @@ func clockLimit(d time.Duration) time.Duration { return 3 * d }
 
 // prepareFailure describes a prepare process that ended without its
 // outcome.
-func prepareFailure(cfg PrepareConfig, state *os.ProcessState, out *stderrLog) error {
-	e := &PrepareError{Label: cfg.Label, MaxMemory: cfg.MaxMemory, Timeout: cfg.Timeout, Reason: out.reason()}
+func prepareFailure(cfg PrepareConfig, state *os.ProcessState, reason string) error {
+	e := &PrepareError{Label: cfg.Label, MaxMemory: cfg.MaxMemory, Timeout: cfg.Timeout, Reason: reason}
 	ws, _ := state.Sys().(syscall.WaitStatus)
 	switch {
 	case strings.Contains(e.Reason, "out of memory") || strings.Contains(e.Reason, "failed to allocate"):

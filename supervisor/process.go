@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/microfn/microfn/protocol"
@@ -18,14 +16,17 @@ import (
 
 // A process is one worker process of a group.
 type process struct {
-	g      *Group
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	conn   *protocol.Conn // to the worker
-	stderr *stderrLog
-	// done is closed once the process has exited and its output is read.
-	done  chan struct{}
-	state *os.ProcessState
+	g     *Group
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	conn  *protocol.Conn // to the worker
+	out   *workerOutput
+	// done is closed once the process has exited and its output is read;
+	// state, reason and report are set then.
+	done   chan struct{}
+	state  *os.ProcessState
+	reason string // how it ended: see workerOutput.finish
+	report string // the Go runtime's report of its fatal error, if it died of one
 
 	mu       sync.Mutex           // guards the fields below
 	calls    map[uint64]time.Time // attempts in flight, by id, with their deadlines
@@ -34,97 +35,67 @@ type process struct {
 	started  time.Time // when it was ready
 	lastEnd  time.Time // when its last attempt ended
 	stopped  string    // why the supervisor stopped it, if it did
+	// killedFor is why the supervisor killed it for a fault of its own
+	// (its temporary files took too much): a crash, unlike stopped.
+	killedFor string
 }
 
 // spawn starts a worker process for spec and waits until it is ready,
 // has failed to load, or loadTimeout passes.
 func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protocol.Ready, error) {
+	fail := func(err error) (*process, protocol.Ready, error) {
+		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+	}
 	tmp, err := os.MkdirTemp(g.cfg.Dir, "tmp-")
 	if err != nil {
-		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return fail(err)
 	}
 	spec.Sandbox.TempDir = tmp
+	spec.LogKey = newLogKey()
 	line, err := json.Marshal(spec)
 	if err != nil {
-		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		os.RemoveAll(tmp)
+		return fail(err)
 	}
-	cmd := exec.Command(g.cfg.Command[0], g.cfg.Command[1:]...)
-	cmd.Env = append(os.Environ(), protocol.EnvWorker+"=1")
-	cmd.SysProcAttr = sysProcAttr()
 	p := &process{
-		g:      g,
-		cmd:    cmd,
-		stderr: &stderrLog{logger: g.cfg.Logger, label: g.cfg.Label},
-		done:   make(chan struct{}),
-		calls:  map[uint64]time.Time{},
+		g:     g,
+		out:   newWorkerOutput(g.cfg.Logger, g.cfg.Package != "", g.cfg.Label, spec.LogKey),
+		done:  make(chan struct{}),
+		calls: map[uint64]time.Time{},
 	}
-	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
-	}
-	// The Ready line comes on a pipe of its own (the worker's fd 3), so
-	// that nothing service code prints can be taken for it.
-	readyR, readyW, err := os.Pipe()
+	p.cmd = exec.Command(g.cfg.Command[0], g.cfg.Command[1:]...)
+	l, err := launch(p.cmd, workerEnv(os.Environ(), spec.Settings.Env, tmp), p.out, true)
 	if err != nil {
 		os.RemoveAll(tmp)
-		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
+		return fail(err)
 	}
-	// The connection is a socket pair: the worker gets its end as a file
-	// descriptor, and neither side names a path.
-	mine, theirs, err := socketPair()
-	if err != nil {
-		readyR.Close()
-		readyW.Close()
-		os.RemoveAll(tmp)
-		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
-	}
-	cmd.ExtraFiles = []*os.File{readyW, theirs} // fds 3 and 4: protocol.ReadyFD, protocol.ConnFD
-	err = cmd.Start()
-	readyW.Close()
-	theirs.Close()
-	if err != nil {
-		readyR.Close()
-		mine.Close()
-		os.RemoveAll(tmp)
-		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
-	}
+	p.stdin = l.stdin
 	var h protocol.Handler
 	if g.cfg.Handler != nil {
 		h = g.cfg.Handler(g)
 	}
-	p.conn = protocol.NewConn(mine, true, protocol.Options{Handler: h, MaxBody: g.cfg.MaxBody})
-	readyc := make(chan []byte, 1)
+	p.conn = protocol.NewConn(l.conn, true, protocol.Options{Handler: h, MaxBody: g.cfg.MaxBody})
+	go p.watchConn()
+	// The account of its temporary files starts before the worker reads
+	// its spec, so before it can write.
+	var quota *tempQuota
+	var quotaErr error
+	if max := spec.Limits.MaxTempSize; max > 0 {
+		quota, quotaErr = watchTemp(tmp, max, func(used int64) { p.overQuota(max, used) })
+	}
 	go func() {
-		defer readyR.Close()
-		first := true
-		readLines(readyR, func(b []byte) {
-			if first {
-				first = false
-				readyc <- append([]byte(nil), b...)
-			}
-		})
-	}()
-	var outputs sync.WaitGroup
-	outputs.Add(2)
-	go func() {
-		defer outputs.Done()
-		readLines(stdout, p.stderr.line)
-	}()
-	go func() {
-		defer outputs.Done()
-		readLines(stderr, p.stderr.line)
-	}()
-	go func() {
-		outputs.Wait()
-		_ = cmd.Wait()
-		p.state = cmd.ProcessState
+		<-l.outputs
+		_ = p.cmd.Wait()
+		p.state = p.cmd.ProcessState
+		p.reason, p.report = p.out.finish(p.state)
+		if quota != nil {
+			quota.stop()
+		}
+		p.mu.Lock()
+		if p.killedFor != "" {
+			p.reason, p.report = p.killedFor, ""
+		}
+		p.mu.Unlock()
 		_ = os.RemoveAll(tmp)
 		p.conn.Close()
 		// Off the group before done closes: a caller that saw its
@@ -134,25 +105,30 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 		close(p.done)
 		g.exited(p, wasCurrent)
 	}()
+	if quotaErr != nil {
+		p.kill("its temporary folder cannot be watched")
+		<-p.done
+		return fail(fmt.Errorf("watch its temporary folder: %w", quotaErr))
+	}
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
 		p.kill("its start failed")
 		<-p.done
-		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: send its spec: %w (%s)", g.cfg.Label, err, p.exitReason())
+		return fail(fmt.Errorf("send its spec: %w (%s)", err, p.reason))
 	}
 	timer := time.NewTimer(g.cfg.LoadTimeout)
 	defer timer.Stop()
 	select {
-	case b := <-readyc:
+	case m := <-l.ready:
 		p.started = time.Now()
-		var r protocol.Ready
-		if err := json.Unmarshal(b, &r); err != nil {
+		r, err := readyOf(m)
+		if err != nil {
 			p.kill("it did not start properly")
 			<-p.done
-			return nil, protocol.Ready{}, fmt.Errorf("worker of %s: not a ready line: %q", g.cfg.Label, b)
+			return nil, protocol.Ready{}, fmt.Errorf("worker of %s: %w", g.cfg.Label, err)
 		}
 		return p, r, nil
 	case <-p.done:
-		return nil, protocol.Ready{}, &CrashError{Label: g.cfg.Label, Reason: p.exitReason(), Loading: true}
+		return nil, protocol.Ready{}, &CrashError{Label: g.cfg.Label, Reason: g.describe(p.reason), Loading: true}
 	case <-timer.C:
 		p.kill("it did not finish loading in time")
 		<-p.done
@@ -247,6 +223,42 @@ func (p *process) checkDrained(now time.Time) {
 	}
 }
 
+// watchConn kills the process if its connection ends because it wrote
+// what is not the protocol (service code can write on the descriptor):
+// a crash, named as such.
+func (p *process) watchConn() {
+	select {
+	case <-p.conn.Done():
+	case <-p.done:
+		return
+	}
+	var v *protocol.ViolationError
+	if !errors.As(p.conn.Err(), &v) {
+		return
+	}
+	p.mu.Lock()
+	if p.killedFor == "" && p.stopped == "" {
+		p.killedFor = "the worker was killed because it wrote what is not the protocol on its connection to the server (" + v.Error() + ")"
+	}
+	p.mu.Unlock()
+	_ = p.cmd.Process.Kill()
+}
+
+// overQuota kills the process, whose temporary files take used bytes
+// (-1: too many directories to keep account of) of max: a crash.
+func (p *process) overQuota(max, used int64) {
+	why := fmt.Sprintf("its temporary files took more than %d MiB (--max-temp-size)", max>>20)
+	if used < 0 {
+		why = "its temporary folder had more directories than the supervisor can keep account of (--max-temp-size)"
+	}
+	p.mu.Lock()
+	if p.killedFor == "" && p.stopped == "" {
+		p.killedFor = "the worker was killed because " + why
+	}
+	p.mu.Unlock()
+	_ = p.cmd.Process.Kill()
+}
+
 // kill ends the process at once, noting why.
 func (p *process) kill(why string) {
 	p.mu.Lock()
@@ -282,26 +294,6 @@ func (p *process) stoppedWhy() string {
 	return p.stopped
 }
 
-// exitReason describes how the process ended. Call it after done.
-func (p *process) exitReason() string {
-	how := "the worker ended"
-	if p.state != nil {
-		how = "the worker exited (" + p.state.String() + ")"
-		if ws, ok := p.state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			how = "the worker was killed by signal " + ws.Signal().String()
-		}
-	}
-	if p.stderr.crashed() {
-		return p.stderr.reason()
-	}
-	if r := p.stderr.reason(); r != "" {
-		// No fatal error: the code ended the process (log.Fatal and
-		// the like), and the last line it printed says why.
-		return how + " after printing: " + r
-	}
-	return how
-}
-
 // do sends one attempt to the process and returns its answer.
 func (p *process) do(ctx context.Context, call *protocol.Call, body []byte, deadline time.Time) (*protocol.Response, error) {
 	id, ok := p.begin(deadline)
@@ -317,22 +309,3 @@ var errDraining = errors.New("worker is being replaced")
 
 // pid is the process id.
 func (p *process) pid() int { return p.cmd.Process.Pid }
-
-// socketPair returns the two ends of a connected Unix stream socket: a
-// connection for this process, and a file to hand to the worker.
-func socketPair() (net.Conn, *os.File, error) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("socket pair: %w", err)
-	}
-	syscall.CloseOnExec(fds[0])
-	syscall.CloseOnExec(fds[1])
-	f := os.NewFile(uintptr(fds[0]), "worker")
-	c, err := net.FileConn(f)
-	f.Close()
-	if err != nil {
-		syscall.Close(fds[1])
-		return nil, nil, err
-	}
-	return c, os.NewFile(uintptr(fds[1]), "server"), nil
-}

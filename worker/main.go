@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/microfn/microfn/protocol"
@@ -38,15 +39,17 @@ type Code struct {
 
 // Main runs the worker and returns its exit code.
 func Main(code Code) int {
+	// Until the channel to the server is open, errors go to standard
+	// error, which the server logs as the worker's output.
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(code, logger); err != nil {
+	if err := run(code, &logger); err != nil {
 		logger.Error("worker: " + err.Error())
 		return 2
 	}
 	return 0
 }
 
-func run(code Code, logger *slog.Logger) error {
+func run(code Code, logp **slog.Logger) error {
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
 	line, err := in.ReadBytes('\n')
 	if err != nil {
@@ -56,11 +59,22 @@ func run(code Code, logger *slog.Logger) error {
 	if err := json.Unmarshal(line, &spec); err != nil {
 		return fmt.Errorf("read the spec: %w", err)
 	}
+	channel, err := protocol.OpenChannel(spec.LogKey)
+	if err != nil {
+		return err
+	}
+	// The worker's own log records go on its channel, signed: nothing
+	// service code writes can pass for them.
+	logger := slog.New(slog.NewJSONHandler(channel, nil))
+	*logp = logger
+	if err := setEnvironment(spec); err != nil {
+		return err
+	}
 	if err := applyLimits(spec.Limits); err != nil {
 		return err
 	}
 	if spec.Prepare != nil {
-		return prepare(code, &spec, logger)
+		return prepare(code, &spec, channel, logger)
 	}
 	go func() {
 		// Standard input closes when the server is done with this
@@ -99,7 +113,7 @@ func run(code Code, logger *slog.Logger) error {
 		}
 		r.Loaded = append(r.Loaded, p.Rel)
 	}
-	if err := ready(r); err != nil {
+	if err := channel.Ready(r); err != nil {
 		return err
 	}
 	if len(r.Loaded) == 0 {
@@ -111,9 +125,38 @@ func run(code Code, logger *slog.Logger) error {
 	return nil
 }
 
+// setEnvironment makes the process's environment what service code is
+// given: the variables of spec.Settings.Env, and TMPDIR naming the
+// worker's private temporary folder, which os.TempDir reads (service
+// code writes its temporary files there). What the process was started
+// with besides (protocol.EnvWorker, the Go runtime's settings, which did
+// their work as it started) is removed, before any service code runs: a
+// compiled service reads the process's own environment with os.Getenv
+// and os.Environ, and must find there what the interpreter gives
+// interpreted code (Options.Env), and its TMPDIR. A prepare process is
+// left with an empty environment: it runs no service code.
+func setEnvironment(spec protocol.Spec) error {
+	os.Clearenv()
+	if spec.Prepare != nil {
+		return nil
+	}
+	for _, kv := range spec.Settings.Env {
+		name, value, _ := strings.Cut(kv, "=")
+		if err := os.Setenv(name, value); err != nil {
+			return fmt.Errorf("set the environment: %w", err)
+		}
+	}
+	if dir := spec.Sandbox.TempDir; dir != "" {
+		if err := os.Setenv("TMPDIR", dir); err != nil {
+			return fmt.Errorf("set the environment: %w", err)
+		}
+	}
+	return nil
+}
+
 // prepare runs a prepare process: it confines itself, prepares the
-// spec's packages and writes the outcome as its Ready line.
-func prepare(code Code, spec *protocol.Spec, logger *slog.Logger) error {
+// spec's packages and sends the outcome as its Ready message.
+func prepare(code Code, spec *protocol.Spec, channel *protocol.Channel, logger *slog.Logger) error {
 	if code.Prepare == nil {
 		return errors.New("this executable does not prepare packages")
 	}
@@ -126,19 +169,7 @@ func prepare(code Code, spec *protocol.Spec, logger *slog.Logger) error {
 		return err
 	}
 	r.Warnings = append(warnings, r.Warnings...)
-	return ready(r)
-}
-
-// ready writes the Ready line on the worker's pipe for it.
-func ready(r protocol.Ready) error {
-	out := os.NewFile(protocol.ReadyFD, "ready")
-	defer out.Close()
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	_, err = out.Write(append(b, '\n'))
-	return err
+	return channel.Ready(r)
 }
 
 // applyLimits sets the process's resource limits: the goroutine stack

@@ -2,20 +2,11 @@
 
 package worker
 
-import (
-	"os"
+import "github.com/microfn/microfn/protocol"
 
-	"github.com/microfn/microfn/protocol"
-)
-
-// confine can only point temporary files at the private folder outside
-// Linux: the operating system does not restrict the worker.
+// confine does nothing outside Linux: the operating system does not
+// restrict the worker.
 func confine(spec protocol.Spec) ([]string, error) {
-	if spec.Sandbox.TempDir != "" {
-		if err := os.Setenv("TMPDIR", spec.Sandbox.TempDir); err != nil {
-			return nil, err
-		}
-	}
 	if spec.Sandbox.Off {
 		return nil, nil
 	}

@@ -19,6 +19,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := newFlagSet("microfn check", "Usage: microfn check DIR\n\nLoad every package below DIR as microfn serve would and print every error as\nfile:line:col: message. Exit status 1 if there is any: for CI and editors.\nThe code is checked and its init functions run in worker processes, as serve\nruns them, never in this one. Warnings print as file:line:col: warning: message\nand leave the status alone.", stderr)
 	unrestricted := fs.Bool("unrestricted", false, "check as microfn serve --unrestricted would")
 	allow := allowFlag(fs)
+	env := envFlag(fs)
 	loadTimeout := fs.Duration("load-timeout", 10*time.Second, "longest a package may take to load, init functions included")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -65,7 +66,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts := append(executableOptions(), server.WithLogger(quiet), server.WithWatch(false), server.WithLoadTimeout(*loadTimeout))
-	loaded, warnings, err := server.Check(ctx, root, srcs, true, append(opts, server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...))...)
+	loaded, warnings, err := server.Check(ctx, root, srcs, true, append(opts, server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithEnv(env()...))...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn check:", err)
 		return 1

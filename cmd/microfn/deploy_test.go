@@ -19,6 +19,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/microfn/microfn/deploy/kubernetes"
 )
 
 func runDeploy(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -277,6 +279,13 @@ func TestDeployedPodsServe(t *testing.T) {
 	}
 	src := filepath.Join(vol, spec.Containers[0].VolumeMounts[0].SubPath)
 
+	// The Secret as its volume lays it out: the pods read the chain key
+	// they share from its file.
+	secrets := t.TempDir()
+	if err := os.WriteFile(filepath.Join(secrets, "chain-key"), []byte("deployed-pods-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	addrs := map[string]string{}
 	for _, d := range m.deployments {
 		addrs[d.Name] = freeAddr(t)
@@ -288,6 +297,8 @@ func TestDeployedPodsServe(t *testing.T) {
 			switch {
 			case a == "/src":
 				args[i] = src
+			case strings.HasPrefix(a, kubernetes.SecretDir+"/"):
+				args[i] = filepath.Join(secrets, strings.TrimPrefix(a, kubernetes.SecretDir+"/"))
 			case a == "0.0.0.0:8000":
 				args[i] = addrs[name]
 			case strings.Contains(a, "=http://"):

@@ -97,6 +97,49 @@ func allowFlag(fs *flag.FlagSet) func() []string {
 	}
 }
 
+// envFlag registers --env, the environment variables given to service
+// code (repeatable).
+func envFlag(fs *flag.FlagSet) func() []string {
+	var env listFlag
+	fs.Var(&env, "env", "`NAME[=VALUE]`: an environment variable service code reads with os.Getenv (repeatable; NAME alone passes this process's value). Workers get no other variable of this process's environment; MICROFN_* cannot be given")
+	return func() []string { return env }
+}
+
+// listFlag collects the values of a repeated flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// secretFlag returns the secret of flag name: read from file (its
+// content, trailing white space trimmed) when file is given, else value
+// (the flag's, or its default from the environment). A file and the flag
+// itself (explicit) together are an error, as is an empty file.
+func secretFlag(name, value string, explicit bool, file string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+	if explicit {
+		return "", fmt.Errorf("--%s and --%s-file: give one", name, name)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("--%s-file: %w", name, err)
+	}
+	secret := strings.TrimRight(string(b), " \t\r\n")
+	if secret == "" {
+		return "", fmt.Errorf("--%s-file: %s is empty", name, file)
+	}
+	return secret, nil
+}
+
+// setFlags returns the names of the flags set on the command line.
+func setFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
 // routeFlags collects repeated --route NAME=URL flags.
 type routeFlags []string
 

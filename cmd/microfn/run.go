@@ -13,6 +13,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("microfn run", "Usage: microfn run DIR NAME [key=value ...]\n\nLoad the packages below DIR and call the service NAME once, in process (no server),\nwith its parameters given as key=value, and print the JSON result.\nNested calls stay in process. Example: microfn run examples/seed Fib n=5", stderr)
 	unrestricted := fs.Bool("unrestricted", false, "let services import the unrestricted standard library")
 	allow := allowFlag(fs)
+	env := envFlag(fs)
 	verbose := fs.Bool("v", false, "log loading and every nested call")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -29,7 +30,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := server.New(dir, append(executableOptions(), server.WithMonolith(true), server.WithWatch(false),
-		server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithLogger(logger), server.WithQuiet(!*verbose))...)
+		server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithEnv(env()...), server.WithLogger(logger), server.WithQuiet(!*verbose))...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn run:", err)
 		return 1

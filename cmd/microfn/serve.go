@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -26,7 +28,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	quiet := fs.Bool("quiet", false, "do not log a line per call")
 	logFormat := fs.String("log-format", "text", "log `format`: text or json")
 	token := fs.String("token", os.Getenv("MICROFN_TOKEN"), "require Authorization: Bearer `token` on every route but /healthz and /readyz (default $MICROFN_TOKEN)")
+	tokenFile := fs.String("token-file", "", "read --token from this `file` (as a mounted Secret), instead of the command line or the environment")
 	chainKeys := fs.String("chain-key", os.Getenv("MICROFN_CHAIN_KEY"), "`secrets` (comma-separated; the first signs) that sign call chains; servers that call each other must share one (default $MICROFN_CHAIN_KEY, else derived from --token, else random)")
+	chainKeyFile := fs.String("chain-key-file", "", "read --chain-key from this `file` (as a mounted Secret)")
+	env := envFlag(fs)
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM); needs --tls-key")
 	tlsKey := fs.String("tls-key", "", "the private key `file` (PEM) of --tls-cert")
 	readTimeout := fs.Duration("read-timeout", 30*time.Second, "longest time to read a whole request (cuts off slow clients)")
@@ -50,6 +55,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxStack := fs.String("max-stack", "64MiB", "largest goroutine stack in a worker process: deeper recursion ends as a stack overflow")
 	maxOpenFiles := fs.Uint64("max-open-files", 1024, "most open files of each worker process")
 	maxWriteSize := fs.String("max-write-size", "64MiB", "largest file a worker process may write (0: no limit)")
+	maxTempSize := fs.String("max-temp-size", "256MiB", "most space the files of a worker process's temporary folder may take together; past it the worker is ended (0: no limit)")
 	defaults := policyFlags(fs)
 	split := splitFlags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -63,6 +69,22 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	logger, err := newLogger(stderr, *logFormat)
 	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	set := setFlags(fs)
+	if *token, err = secretFlag("token", *token, set["token"], *tokenFile); err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	*chainKeys, err = secretFlag("chain-key", *chainKeys, set["chain-key"], *chainKeyFile)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		// An optional Secret that was not created: the key is this
+		// server's own, as without the flag.
+		logger.Warn("WARNING: " + err.Error() + ": this server signs call chains with a key of its own")
+		*chainKeys = ""
+	case err != nil:
 		fmt.Fprintln(stderr, "microfn serve:", err)
 		return 2
 	}
@@ -84,6 +106,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxResponseBytes, err := parseBytes(*maxResponse)
 	if err != nil || maxResponseBytes < 1 {
 		fmt.Fprintln(stderr, "microfn serve: --max-response-size: want a size of at least 1 byte, such as 64MiB:", err)
+		return 2
+	}
+	tempLimit, err := parseBytes(*maxTempSize)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve: --max-temp-size:", err)
 		return 2
 	}
 	if *chainKeys == "" && *token == "" && splitting(args) {
@@ -116,6 +143,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithLogger(logger),
 		server.WithPolicyDefaults(def),
 		server.WithToken(*token),
+		server.WithEnv(env()...),
+		server.WithSecretFiles(*tokenFile, *chainKeyFile),
 		server.WithTLS(*tlsCert, *tlsKey),
 		server.WithTimeouts(*readTimeout, *writeTimeout, *idleTimeout),
 		server.WithMaxConns(*maxConns),
@@ -131,7 +160,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithChainKeys(strings.Split(*chainKeys, ",")...),
 		server.WithLoadTimeout(*loadTimeout),
 		server.WithRunawayGrace(*runawayGrace),
-		server.WithWorkerLimits(protocol.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles, MaxFileSize: writeLimit}),
+		server.WithWorkerLimits(protocol.Limits{MaxMemory: memLimit, MaxStack: stackLimit, MaxOpenFiles: *maxOpenFiles, MaxFileSize: writeLimit, MaxTempSize: tempLimit}),
 	)...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve:", err)

@@ -82,15 +82,15 @@ func startServe(t *testing.T, dir, addr string, flags ...string) *proc {
 	return startProc(t, addr, append([]string{"serve", dir, "--addr", addr, "--no-watch"}, flags...))
 }
 
-// startProc runs microfn with args and waits until it has loaded (see loaded) on
-// addr.
-func startProc(t *testing.T, addr string, args []string) *proc {
+// startProc runs microfn with args, and env added to the environment,
+// and waits until it has loaded (see loaded) on addr.
+func startProc(t *testing.T, addr string, args []string, env ...string) *proc {
 	t.Helper()
 	p := &proc{t: t, addr: addr, log: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(microfnBinary(t), args...)
 	// Servers that call each other share a chain key, as a deployment's
 	// do.
-	p.cmd.Env = append(os.Environ(), "MICROFN_CHAIN_KEY=microfn-tests")
+	p.cmd.Env = append(append(os.Environ(), "MICROFN_CHAIN_KEY=microfn-tests"), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

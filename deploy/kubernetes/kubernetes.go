@@ -67,6 +67,10 @@ const (
 	portName      = "http"
 	srcVolume     = "src"
 	tmpVolume     = "tmp"
+	// secretVolumeName holds the token or the chain key (see SecretDir).
+	secretVolumeName = "secret"
+	// chainKeyFile is the chain key's file in SecretDir.
+	chainKeyFile = "chain-key"
 	// srcSubPath is the directory of the source volume that holds the
 	// tree; see the package documentation.
 	srcSubPath = "src"
@@ -109,10 +113,10 @@ type Options struct {
 	// Replicas of every Deployment; default 1.
 	Replicas int32
 	// TokenSecret, when set, names a Secret in the namespace whose key
-	// "token" every pod gets as MICROFN_TOKEN: each server then requires
-	// it on every call but the health checks, and sends it on its own
-	// calls to the others. Empty means no token (the Services are only
-	// reachable inside the cluster).
+	// "token" every pod reads from a file (see [SecretDir]): each server
+	// then requires it on every call but the health checks, and sends it
+	// on its own calls to the others. Empty means no token (the Services
+	// are only reachable inside the cluster).
 	TokenSecret string
 	// DatabaseSecret, when set, names a Secret in the namespace with the
 	// URL of each database of Databases under its name: every pod gets
@@ -556,6 +560,12 @@ func k8sService(opts Options, c *Component) *corev1.Service {
 // container's limit of 256 MiB.
 const WorkerMemory = "160MiB"
 
+// WorkerTempSize is the most space the temporary files of each worker
+// process in a pod may take (--max-temp-size): below the pod's /tmp
+// volume of 64 MiB, so that a worker writing too much is ended before the
+// kubelet evicts the pod.
+const WorkerTempSize = "32MiB"
+
 // ServeArgs are the arguments of microfn in c's container: serve its
 // services, and route every other component's.
 func ServeArgs(c *Component, all []*Component) []string {
@@ -563,7 +573,7 @@ func ServeArgs(c *Component, all []*Component) []string {
 	for i, s := range c.Services {
 		only[i] = s.Route
 	}
-	args := []string{"serve", SourceDir, "--addr", fmt.Sprintf("0.0.0.0:%d", Port), "--only", strings.Join(only, ","), "--no-watch", "--max-memory", WorkerMemory}
+	args := []string{"serve", SourceDir, "--addr", fmt.Sprintf("0.0.0.0:%d", Port), "--only", strings.Join(only, ","), "--no-watch", "--max-memory", WorkerMemory, "--max-temp-size", WorkerTempSize}
 	for _, o := range all {
 		if o == c {
 			continue
@@ -575,11 +585,11 @@ func ServeArgs(c *Component, all []*Component) []string {
 	return args
 }
 
-// ChainKeySecret names the Secret whose key "key" every pod gets as
-// MICROFN_CHAIN_KEY when there is no token Secret: the servers sign the
-// call chains they pass to each other with it. It is optional: without
-// it each pod signs with a key of its own, and a nested call that crosses
-// pods starts a chain of its own.
+// ChainKeySecret names the Secret whose key "key" every pod reads as its
+// chain key (--chain-key-file) when there is no token Secret: the servers
+// sign the call chains they pass to each other with it. It is optional:
+// without it each pod signs with a key of its own, and a nested call that
+// crosses pods starts a chain of its own.
 const ChainKeySecret = "microfn-chain-key"
 
 // databaseEnv is the container's environment of the databases: each
@@ -601,27 +611,39 @@ func databaseEnv(opts Options) []corev1.EnvVar {
 	return out
 }
 
-// tokenEnv is the container's environment: MICROFN_TOKEN from the token
-// Secret, if there is one (the chain key is derived from it), else
-// MICROFN_CHAIN_KEY from the optional chain key Secret.
-func tokenEnv(opts Options) []corev1.EnvVar {
+// SecretDir is where the secret of every pod (the token, else the chain
+// key) is mounted, read-only: the server reads it as a file
+// (--token-file, --chain-key-file), never from its environment, so that
+// it reaches no worker process (they cannot read the file, even with
+// --allow os).
+const SecretDir = "/var/run/secrets/microfn"
+
+// secretArgs are the arguments that point serve at the pod's secret file:
+// the token, if there is a token Secret (the chain key is derived from
+// it), else the optional chain key.
+func secretArgs(opts Options) []string {
 	if opts.TokenSecret == "" {
-		return []corev1.EnvVar{{
-			Name: "MICROFN_CHAIN_KEY",
-			ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-				LocalObjectReference: corev1.LocalObjectReference{Name: ChainKeySecret},
-				Key:                  "key",
-				Optional:             new(true),
-			}},
-		}}
+		return []string{"--chain-key-file", SecretDir + "/" + chainKeyFile}
 	}
-	return []corev1.EnvVar{{
-		Name: "MICROFN_TOKEN",
-		ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: opts.TokenSecret},
-			Key:                  TokenSecretKey,
-		}},
-	}}
+	return []string{"--token-file", SecretDir + "/" + TokenSecretKey}
+}
+
+// secretVolume is the volume of the pod's secret: the token Secret's key
+// "token", else the optional chain key Secret's "key", as file
+// chainKeyFile.
+func secretVolume(opts Options) corev1.Volume {
+	src := &corev1.SecretVolumeSource{
+		SecretName: ChainKeySecret,
+		Items:      []corev1.KeyToPath{{Key: "key", Path: chainKeyFile}},
+		Optional:   new(true),
+	}
+	if opts.TokenSecret != "" {
+		src = &corev1.SecretVolumeSource{
+			SecretName: opts.TokenSecret,
+			Items:      []corev1.KeyToPath{{Key: TokenSecretKey, Path: TokenSecretKey}},
+		}
+	}
+	return corev1.Volume{Name: secretVolumeName, VolumeSource: corev1.VolumeSource{Secret: src}}
 }
 
 func deployment(opts Options, c *Component, all []*Component, files []sourceFile, sum string) *appsv1.Deployment {
@@ -687,8 +709,8 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 						Name:            containerName,
 						Image:           opts.Image,
 						ImagePullPolicy: corev1.PullIfNotPresent,
-						Args:            ServeArgs(c, all),
-						Env:             append(tokenEnv(opts), databaseEnv(opts)...),
+						Args:            append(ServeArgs(c, all), secretArgs(opts)...),
+						Env:             databaseEnv(opts),
 						Ports:           []corev1.ContainerPort{{Name: portName, ContainerPort: Port, Protocol: corev1.ProtocolTCP}},
 						// Loading the packages takes a moment before the
 						// port opens; allow a minute.
@@ -714,6 +736,7 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 						VolumeMounts: []corev1.VolumeMount{
 							{Name: srcVolume, MountPath: SourceDir, SubPath: srcSubPath, ReadOnly: true},
 							{Name: tmpVolume, MountPath: "/tmp"},
+							{Name: secretVolumeName, MountPath: SecretDir, ReadOnly: true},
 						},
 					}},
 					Volumes: []corev1.Volume{
@@ -722,6 +745,7 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 							Items:                items,
 						}}},
 						{Name: tmpVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &tmpLimit}}},
+						secretVolume(opts),
 					},
 				},
 			},

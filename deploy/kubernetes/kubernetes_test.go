@@ -17,6 +17,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -157,7 +158,10 @@ type serveArgs struct {
 	only    []string
 	noWatch bool
 	memory  string
+	temp    string
 	routes  map[string]string
+	// tokenFile and chainKeyFile are the files of the pod's secret.
+	tokenFile, chainKeyFile string
 }
 
 func parseServeArgs(args []string) (*serveArgs, error) {
@@ -171,6 +175,9 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	only := fs.String("only", "", "")
 	fs.BoolVar(&a.noWatch, "no-watch", false, "")
 	fs.StringVar(&a.memory, "max-memory", "", "")
+	fs.StringVar(&a.temp, "max-temp-size", "", "")
+	fs.StringVar(&a.tokenFile, "token-file", "", "")
+	fs.StringVar(&a.chainKeyFile, "chain-key-file", "", "")
 	fs.Func("route", "", func(v string) error {
 		name, u, ok := strings.Cut(v, "=")
 		if !ok {
@@ -383,8 +390,18 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 			t.Fatalf("%s: %v", d.Name, err)
 		}
 		argsOf[d] = a
-		if a.dir != SourceDir || a.addr != "0.0.0.0:8000" || !a.noWatch || a.memory != WorkerMemory {
-			t.Errorf("%s: serve %s --addr %s, no-watch %v, max-memory %q; want serve /src --addr 0.0.0.0:8000 --no-watch --max-memory %s", d.Name, a.dir, a.addr, a.noWatch, a.memory, WorkerMemory)
+		if a.dir != SourceDir || a.addr != "0.0.0.0:8000" || !a.noWatch || a.memory != WorkerMemory || a.temp != WorkerTempSize {
+			t.Errorf("%s: serve %s --addr %s, no-watch %v, max-memory %q, max-temp-size %q; want serve /src --addr 0.0.0.0:8000 --no-watch --max-memory %s --max-temp-size %s",
+				d.Name, a.dir, a.addr, a.noWatch, a.memory, a.temp, WorkerMemory, WorkerTempSize)
+		}
+		if tmp := resource.MustParse("64Mi"); !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool {
+			return v.EmptyDir != nil && v.EmptyDir.SizeLimit != nil && v.EmptyDir.SizeLimit.Cmp(tmp) == 0
+		}) {
+			t.Errorf("%s: no /tmp volume of %s, which --max-temp-size %s stays below", d.Name, tmp.String(), WorkerTempSize)
+		}
+		if secret := a.tokenFile + a.chainKeyFile; (a.tokenFile == "") == (a.chainKeyFile == "") || path.Dir(secret) != SecretDir ||
+			(a.tokenFile != "") != (opts.TokenSecret != "") {
+			t.Errorf("%s: --token-file %q, --chain-key-file %q: want one file of %s, the token's if there is a token Secret", d.Name, a.tokenFile, a.chainKeyFile, SecretDir)
 		}
 		for _, r := range a.only {
 			if prev, dup := served[r]; dup {
@@ -573,36 +590,66 @@ func TestSeedPerPackageReplicasNamespace(t *testing.T) {
 	}
 }
 
-// TestTokenSecret: with a token Secret, every pod gets MICROFN_TOKEN from
-// it, and the stream says how to create it; without, the pods get a
-// chain key from an optional Secret.
+// TestTokenSecret: with a token Secret, every pod reads the token from a
+// file of it (--token-file), never from its environment, and the stream
+// says how to create it; without, the pods read a chain key from an
+// optional Secret the same way.
 func TestTokenSecret(t *testing.T) {
 	t.Parallel()
-	opts := Options{TokenSecret: "microfn-token"}
-	_, out, s := mustGenerate(t, seed, opts)
-	checkManifest(t, seed, opts, s)
-	for _, d := range s.deployments {
-		env := d.Spec.Template.Spec.Containers[0].Env
-		if len(env) != 1 || env[0].Name != "MICROFN_TOKEN" || env[0].ValueFrom == nil || env[0].ValueFrom.SecretKeyRef == nil ||
-			env[0].ValueFrom.SecretKeyRef.Name != "microfn-token" || env[0].ValueFrom.SecretKeyRef.Key != TokenSecretKey {
-			t.Errorf("%s: env %+v, want MICROFN_TOKEN from secret microfn-token key %s", d.Name, env, TokenSecretKey)
-		}
+	tests := []struct {
+		name     string
+		opts     Options
+		flag     string // the flag that points at the file
+		file     string // the file's name in SecretDir
+		secret   string // the Secret
+		key      string // its key
+		optional bool
+		says     string // in the stream
+	}{
+		{"token", Options{TokenSecret: "microfn-token"}, "--token-file", "token", "microfn-token", TokenSecretKey, false,
+			"# Create it first: kubectl create secret generic microfn-token --from-literal=token="},
+		{"chain key", Options{}, "--chain-key-file", "chain-key", ChainKeySecret, "key", true,
+			"kubectl create secret generic " + ChainKeySecret + " --from-literal=key="},
 	}
-	if !bytes.Contains(out, []byte("# Create it first: kubectl create secret generic microfn-token --from-literal=token=")) {
-		t.Errorf("the stream does not say how to create the Secret")
-	}
-	// Without a token, the pods share a chain key from an optional
-	// Secret, and the stream says how to make it.
-	_, plainOut, plain := mustGenerate(t, seed, Options{})
-	for _, d := range plain.deployments {
-		env := d.Spec.Template.Spec.Containers[0].Env
-		if len(env) != 1 || env[0].Name != "MICROFN_CHAIN_KEY" || env[0].ValueFrom == nil || env[0].ValueFrom.SecretKeyRef == nil ||
-			env[0].ValueFrom.SecretKeyRef.Name != ChainKeySecret || env[0].ValueFrom.SecretKeyRef.Optional == nil || !*env[0].ValueFrom.SecretKeyRef.Optional {
-			t.Errorf("%s without a token secret: env %+v, want MICROFN_CHAIN_KEY from the optional secret %s", d.Name, env, ChainKeySecret)
-		}
-	}
-	if !bytes.Contains(plainOut, []byte("kubectl create secret generic "+ChainKeySecret+" --from-literal=key=")) {
-		t.Errorf("the stream does not say how to create the chain key Secret")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, out, s := mustGenerate(t, seed, tc.opts)
+			checkManifest(t, seed, tc.opts, s)
+			for _, d := range s.deployments {
+				spec := d.Spec.Template.Spec
+				c := spec.Containers[0]
+				if len(c.Env) != 0 || len(c.EnvFrom) != 0 {
+					t.Errorf("%s: env %+v %+v, want none: a secret in the environment would reach every process", d.Name, c.Env, c.EnvFrom)
+				}
+				i := slices.Index(c.Args, tc.flag)
+				if i < 0 || i+1 == len(c.Args) || c.Args[i+1] != path.Join(SecretDir, tc.file) {
+					t.Errorf("%s: args %q, want %s %s", d.Name, c.Args, tc.flag, path.Join(SecretDir, tc.file))
+				}
+				var mount *corev1.VolumeMount
+				for j, vm := range c.VolumeMounts {
+					if vm.MountPath == SecretDir {
+						mount = &c.VolumeMounts[j]
+					}
+				}
+				if mount == nil || !mount.ReadOnly {
+					t.Fatalf("%s: no read-only mount at %s: %+v", d.Name, SecretDir, c.VolumeMounts)
+				}
+				var vol *corev1.Volume
+				for j, v := range spec.Volumes {
+					if v.Name == mount.Name {
+						vol = &spec.Volumes[j]
+					}
+				}
+				if vol == nil || vol.Secret == nil || vol.Secret.SecretName != tc.secret || len(vol.Secret.Items) != 1 ||
+					vol.Secret.Items[0].Key != tc.key || vol.Secret.Items[0].Path != tc.file || deref(vol.Secret.Optional) != tc.optional {
+					t.Errorf("%s: the volume at %s is %+v, want key %s of Secret %s as %s (optional %v)", d.Name, SecretDir, vol, tc.key, tc.secret, tc.file, tc.optional)
+				}
+			}
+			if !bytes.Contains(out, []byte(tc.says)) {
+				t.Errorf("the stream does not say how to create the Secret: %q", tc.says)
+			}
+		})
 	}
 }
 
