@@ -154,13 +154,6 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 	for _, pkg := range p.Imports() {
 		imports[pkg.Path()] = false
 	}
-	qualify := func(pkg *types.Package) string {
-		if pkg.Path() != importPath {
-			imports[pkg.Path()] = true
-		}
-		return pkg.Name()
-	}
-
 	for _, name := range sc.Names() {
 		o := sc.Lookup(name)
 		if !o.Exported() {
@@ -187,7 +180,7 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 		}
 
 		pname := p.Name() + "." + name
-		if rname := p.Name() + name; restricted[rname] {
+		if rname := p.Name() + name; restricted[rname] && isInStdlib(importPath) {
 			// Restricted symbol, locally provided by stdlib wrapper.
 			pname = rname
 		}
@@ -219,6 +212,21 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 					// Skip interfaces used to implement constraints for generics.
 					delete(typ, name)
 					continue
+				}
+				// A method that names a type of an internal package of
+				// another module cannot be written in the wrapper, which the
+				// go command forbids to import it: such an interface gets no
+				// wrapper (its type is still extracted).
+				internal := false
+				wrapImports := map[string]bool{}
+				qualify := func(pkg *types.Package) string {
+					if pkg.Path() != importPath {
+						wrapImports[pkg.Path()] = true
+						if isInternal(pkg.Path()) {
+							internal = true
+						}
+					}
+					return pkg.Name()
 				}
 				var methods []Method
 				for i := 0; i < t.NumMethods(); i++ {
@@ -261,6 +269,12 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 					}
 
 					methods = append(methods, Method{f.Name(), param, result, arg, ret})
+				}
+				if internal {
+					continue
+				}
+				for p := range wrapImports {
+					imports[p] = true
 				}
 				wrap[name] = Wrap{prefix + name, methods}
 			}
@@ -333,6 +347,17 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 		return nil, fmt.Errorf("failed to format source: %w: %s", err, b.Bytes())
 	}
 	return source, nil
+}
+
+// isInternal reports whether the import path is of an internal package,
+// which only the packages of the tree it is in may import.
+func isInternal(importPath string) bool {
+	for _, el := range strings.Split(importPath, "/") {
+		if el == "internal" {
+			return true
+		}
+	}
+	return false
 }
 
 // fixConst checks untyped constant value, converting it if necessary to avoid overflow.
