@@ -103,6 +103,17 @@ func Build(ctx context.Context, opts Options) (err error) {
 		}
 	}
 	fmt.Fprintf(b.log, "extracting the symbols of %d packages\n", len(pkgs))
+	// The extractor reads the packages' files as go/build selects them:
+	// it is given the build's own GOOS, GOARCH and CGO_ENABLED, so it
+	// reads the files the build compiles.
+	target, err := b.run("env", "GOOS", "GOARCH", "CGO_ENABLED")
+	if err != nil {
+		return err
+	}
+	b.env = nil
+	for i, v := range strings.Fields(target) {
+		b.env = append(b.env, []string{"GOOS=", "GOARCH=", "CGO_ENABLED="}[min(i, 2)]+v)
+	}
 	if _, err := b.run(append([]string{"run", "./internal/extract"}, pkgs...)...); err != nil {
 		return fmt.Errorf("extract the symbols: %w", err)
 	}
@@ -140,10 +151,11 @@ func checkSource(src string) (string, error) {
 }
 
 // importable reports whether service code can import the package p: not
-// an internal package, not test data.
+// an internal package (which the go command lets no other module
+// import), not test data, not an example.
 func importable(p string) bool {
 	for _, el := range strings.Split(p, "/") {
-		if el == "internal" || el == "testdata" {
+		if el == "internal" || el == "testdata" || el == "examples" || el == "example" {
 			return false
 		}
 	}
@@ -155,6 +167,7 @@ type builder struct {
 	dir    string
 	goTool string
 	log    io.Writer
+	env    []string // added to the go command's environment
 }
 
 // write lays out the build's module: go.mod and go.sum, the command's
@@ -219,7 +232,7 @@ func (b *builder) run(args ...string) (string, error) {
 	fmt.Fprintf(b.log, "go %s\n", strings.Join(args, " "))
 	cmd := exec.CommandContext(b.ctx, b.goTool, args...)
 	cmd.Dir = b.dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	cmd.Env = append(append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod"), b.env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = io.MultiWriter(&stderr, b.log)
@@ -238,6 +251,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/importer"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,7 +261,9 @@ import (
 )
 
 func main() {
-	e := extract.Extractor{Dest: "symbols"}
+	// One importer for every package: each package's source is
+	// type-checked once.
+	e := extract.Extractor{Dest: "symbols", Importer: importer.ForCompiler(token.NewFileSet(), "source", nil)}
 	failed := 0
 	for _, p := range os.Args[1:] {
 		var b bytes.Buffer

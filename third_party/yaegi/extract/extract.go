@@ -139,6 +139,10 @@ type Extractor struct {
 	Exclude []string // Comma separated list of regexp matching symbols to exclude.
 	Include []string // Comma separated list of regexp matching symbols to include.
 	Tag     []string // Comma separated of build tags to be added to the created package.
+	// Importer, if set, imports the packages to extract: one importer
+	// shared by several extractions type-checks the source of each
+	// package once. Default: a new source importer for each Extract.
+	Importer types.Importer
 }
 
 func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, error) {
@@ -472,7 +476,11 @@ func (e *Extractor) Extract(pkgIdent, importPath string, rw io.Writer) (string, 
 		return "", err
 	}
 
-	pkg, err := importer.ForCompiler(token.NewFileSet(), "source", nil).Import(pkgIdent)
+	imp := e.Importer
+	if imp == nil {
+		imp = importer.ForCompiler(token.NewFileSet(), "source", nil)
+	}
+	pkg, err := imp.Import(pkgIdent)
 	if err != nil {
 		return "", err
 	}

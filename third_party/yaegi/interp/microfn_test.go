@@ -4197,7 +4197,8 @@ func TestExtractModulePackages(t *testing.T) {
 		}
 	}
 	t.Chdir(path.Join(dir, "app"))
-	e := extract.Extractor{Dest: "symbols"}
+	imp := &countingImporter{imp: importer.ForCompiler(token.NewFileSet(), "source", nil)}
+	e := extract.Extractor{Dest: "symbols", Importer: imp}
 	for _, p := range []string{"example.com/lib/log", "example.com/lib/api"} {
 		var b bytes.Buffer
 		if _, err := e.Extract(p, "", &b); err != nil {
@@ -4210,9 +4211,23 @@ func TestExtractModulePackages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if imp.n != 2 {
+		t.Errorf("the extractor's importer imported %d packages, want 2", imp.n)
+	}
 	cmd := exec.Command(goTool, "build", "./...")
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build of the symbols: %v\n%s", err, out)
 	}
+}
+
+// countingImporter counts the packages it imports.
+type countingImporter struct {
+	imp types.Importer
+	n   int
+}
+
+func (c *countingImporter) Import(path string) (*types.Package, error) {
+	c.n++
+	return c.imp.Import(path)
 }
