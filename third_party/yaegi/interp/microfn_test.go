@@ -4231,3 +4231,57 @@ func (c *countingImporter) Import(path string) (*types.Package, error) {
 	c.n++
 	return c.imp.Import(path)
 }
+
+// TestRecursiveGenericTypes: an instance of a generic type with several
+// type parameters that refers to itself is built (only one with a single
+// type parameter was: the other was generated again at each reference
+// until the stack overflowed), and one that refers to itself through
+// another generic type is refused with an error at its declaration
+// instead of overflowing the stack.
+func TestRecursiveGenericTypes(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "self",
+		src: `package main
+
+import "fmt"
+
+type Pair[K comparable, V any] struct {
+	next *Pair[K, V]
+	k    K
+	v    V
+}
+
+func main() {
+	p := &Pair[string, int]{k: "a", v: 1}
+	p.next = &Pair[string, int]{k: "b", v: 2}
+	fmt.Println(p.next.k, p.next.v, p.next.next == nil)
+}
+`,
+		want: "b 2 true",
+	}})
+	i := interp.New(interp.Options{})
+	if err := i.Use(stdlib.Symbols); err != nil {
+		t.Fatal(err)
+	}
+	_, err := i.Eval(`package main
+
+type Entry[K comparable, V any] struct {
+	next *Entry[K, V]
+	list *List[K, V]
+}
+
+type List[K comparable, V any] struct {
+	root Entry[K, V]
+	len  int
+}
+
+func main() {
+	var l List[string, int]
+	println(l.len)
+}
+`)
+	if err == nil || !strings.Contains(err.Error(), "refers to itself through another generic type") {
+		t.Fatalf("mutually recursive generic types: %v, want an error", err)
+	}
+}
