@@ -39,7 +39,7 @@ import (
 	"{{$key}}"
 	{{- end}}
 {{- end}}
-{{- if or .Val .Typ }}
+{{- if .UsesPkg }}
 	"{{.ImportPath}}"
 {{- end}}
 	"reflect"
@@ -335,6 +335,7 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 		"ImportPath": importPath,
 		"PkgName":    path.Join(importPath, p.Name()),
 		"Val":        val,
+		"UsesPkg":    usesPkg(p.Name(), val, typ),
 		"Typ":        typ,
 		"Wrap":       wrap,
 		"BuildTags":  buildTags,
@@ -351,6 +352,21 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 		return nil, fmt.Errorf("failed to format source: %w: %s", err, b.Bytes())
 	}
 	return source, nil
+}
+
+// usesPkg reports whether the symbols name the package of the given name:
+// a package whose exported symbols are all generic, or untyped constants
+// (written as literals), is not imported, which would not compile.
+func usesPkg(name string, val map[string]Val, typ map[string]string) bool {
+	if len(typ) > 0 {
+		return true
+	}
+	for _, v := range val {
+		if strings.HasPrefix(v.Name, name+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // isInternal reports whether the import path is of an internal package,

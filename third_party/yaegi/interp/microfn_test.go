@@ -4181,6 +4181,7 @@ func TestExtractModulePackages(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
 		"lib/go.mod":                    "module example.com/lib\n\ngo 1.22\n",
+		"lib/only/only.go":              "package only\n\n// Max is untyped.\nconst Max = 3\n\n// Pick is generic.\nfunc Pick[T any](x T) T { return x }\n",
 		"lib/log/log.go":                "package log\n\n// Fatal logs at the fatal level.\nfunc Fatal(msg string) string { return \"fatal: \" + msg }\n",
 		"lib/internal/secret/secret.go": "package secret\n\n// Key is a key.\ntype Key struct{ N int }\n",
 		"lib/api/api.go":                "package api\n\nimport \"example.com/lib/internal/secret\"\n\n// Keyer gives keys.\ntype Keyer interface{ Key() secret.Key }\n\n// Plain has plain methods.\ntype Plain interface{ Name() string }\n\n// Use uses a Keyer.\nfunc Use(k Keyer) int { return k.Key().N }\n",
@@ -4199,7 +4200,7 @@ func TestExtractModulePackages(t *testing.T) {
 	t.Chdir(path.Join(dir, "app"))
 	imp := &countingImporter{imp: importer.ForCompiler(token.NewFileSet(), "source", nil)}
 	e := extract.Extractor{Dest: "symbols", Importer: imp}
-	for _, p := range []string{"example.com/lib/log", "example.com/lib/api"} {
+	for _, p := range []string{"example.com/lib/log", "example.com/lib/api", "example.com/lib/only"} {
 		var b bytes.Buffer
 		if _, err := e.Extract(p, "", &b); err != nil {
 			t.Fatalf("extract %s: %v", p, err)
@@ -4211,8 +4212,8 @@ func TestExtractModulePackages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if imp.n != 2 {
-		t.Errorf("the extractor's importer imported %d packages, want 2", imp.n)
+	if imp.n != 3 {
+		t.Errorf("the extractor's importer imported %d packages, want 3", imp.n)
 	}
 	cmd := exec.Command(goTool, "build", "./...")
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
