@@ -16,9 +16,11 @@ import (
 	"go/token"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -228,6 +230,23 @@ func driverSource(t testing.TB, p *Package) []byte {
 	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s\n\n", p.Src.Name)
+	// The packages the services' parameters name, imported as named
+	// there.
+	imports := map[string]string{}
+	for _, d := range p.Src.Services {
+		for name, path := range paramImports(d) {
+			imports[name] = path
+		}
+	}
+	names := make([]string, 0, len(imports))
+	for name := range imports {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(&b, "import %s %q\n", name, imports[name])
+	}
+	b.WriteString("\n")
 	b.WriteString(`import (
 	fidelitycontext "context"
 	fidelityjson "encoding/json"
@@ -286,6 +305,50 @@ func fidelityResult(out *fidelityOutcome, v any) {
 }
 `, outName(p))
 	return []byte(b.String())
+}
+
+// paramImports returns the packages the parameter types of d name, by
+// the name they are named by, with their import paths in d's file.
+func paramImports(d *funcs.Descriptor) map[string]string {
+	out := map[string]string{}
+	for _, field := range d.Decl.Type.Params.List {
+		ast.Inspect(field.Type, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			id, ok := sel.X.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			for _, is := range d.File.AST.Imports {
+				path, err := strconv.Unquote(is.Path.Value)
+				if err != nil {
+					continue
+				}
+				if (is.Name != nil && is.Name.Name == id.Name) || (is.Name == nil && assumedName(path) == id.Name) {
+					out[id.Name] = path
+				}
+			}
+			return false
+		})
+	}
+	return out
+}
+
+// assumedName is the name a package of the import path is assumed to
+// have: its last element, but the one before a major version, without a
+// go- prefix, cut at a character an identifier cannot have.
+func assumedName(importPath string) string {
+	base := path.Base(importPath)
+	if len(base) > 1 && base[0] == 'v' && strings.Trim(base[1:], "0123456789") == "" {
+		base = path.Base(path.Dir(importPath))
+	}
+	base = strings.TrimPrefix(base, "go-")
+	if i := strings.IndexAny(base, ".-"); i >= 0 {
+		base = base[:i]
+	}
+	return base
 }
 
 // writeCaller writes the function that decodes a JSON argument object,
