@@ -311,7 +311,10 @@ func fidelityResult(out *fidelityOutcome, v any) {
 // the name they are named by, with their import paths in d's file.
 func paramImports(d *funcs.Descriptor) map[string]string {
 	out := map[string]string{}
-	for _, field := range d.Decl.Type.Params.List {
+	for i, field := range d.Decl.Type.Params.List {
+		if i == 0 && d.Context {
+			continue // the driver passes its own context
+		}
 		ast.Inspect(field.Type, func(n ast.Node) bool {
 			sel, ok := n.(*ast.SelectorExpr)
 			if !ok {
