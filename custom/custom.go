@@ -103,14 +103,14 @@ func Build(ctx context.Context, opts Options) (err error) {
 		}
 	}
 	fmt.Fprintf(b.log, "extracting the symbols of %d packages\n", len(pkgs))
-	// The extractor reads the packages' files as go/build selects them:
-	// it is given the build's own GOOS, GOARCH and CGO_ENABLED, so it
-	// reads the files the build compiles.
+	// The extractor reads the packages' types from what the go command
+	// compiles them to, for the build's own GOOS, GOARCH and
+	// CGO_ENABLED: the files their build constraints select.
 	target, err := b.run("env", "GOOS", "GOARCH", "CGO_ENABLED")
 	if err != nil {
 		return err
 	}
-	b.env = nil
+	b.env = []string{"MICROFN_GO=" + b.goTool}
 	for i, v := range strings.Fields(target) {
 		b.env = append(b.env, []string{"GOOS=", "GOARCH=", "CGO_ENABLED="}[min(i, 2)]+v)
 	}
@@ -253,7 +253,10 @@ import (
 	"fmt"
 	"go/importer"
 	"go/token"
+	"go/types"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -261,9 +264,12 @@ import (
 )
 
 func main() {
-	// One importer for every package: each package's source is
-	// type-checked once.
-	e := extract.Extractor{Dest: "symbols", Importer: importer.ForCompiler(token.NewFileSet(), "source", nil)}
+	imp, err := exportImporter(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "microfn build:", err)
+		os.Exit(1)
+	}
+	e := extract.Extractor{Dest: "symbols", Importer: imp}
 	failed := 0
 	for _, p := range os.Args[1:] {
 		var b bytes.Buffer
@@ -282,5 +288,37 @@ func main() {
 		fmt.Fprintln(os.Stderr, "microfn build: no package could be extracted")
 		os.Exit(1)
 	}
+}
+
+// exportImporter returns an importer of the packages and what they
+// import, from the export data the go command compiles them to (one go
+// list, whose compilations the build then reuses from the build cache):
+// the files each package is compiled from are those of the build's
+// constraints.
+func exportImporter(pkgs []string) (types.Importer, error) {
+	goTool := os.Getenv("MICROFN_GO")
+	if goTool == "" {
+		goTool = "go"
+	}
+	cmd := exec.Command(goTool, append([]string{"list", "-e", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}"}, pkgs...)...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list -export: %w", err)
+	}
+	files := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if path, file, ok := strings.Cut(line, "\t"); ok && file != "" {
+			files[path] = file
+		}
+	}
+	lookup := func(path string) (io.ReadCloser, error) {
+		file, ok := files[path]
+		if !ok {
+			return nil, fmt.Errorf("package %s did not compile", path)
+		}
+		return os.Open(file)
+	}
+	return importer.ForCompiler(token.NewFileSet(), "gc", lookup), nil
 }
 `
