@@ -4197,7 +4197,15 @@ func TestExtractModulePackages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Chdir(path.Join(dir, "app"))
+	// Not parallel: the working directory is the process's.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(path.Join(dir, "app")); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
 	imp := &countingImporter{imp: importer.ForCompiler(token.NewFileSet(), "source", nil)}
 	e := extract.Extractor{Dest: "symbols", Importer: imp}
 	for _, p := range []string{"example.com/lib/log", "example.com/lib/api", "example.com/lib/only"} {
