@@ -103,6 +103,17 @@ func Build(ctx context.Context, opts Options) (err error) {
 		}
 	}
 	fmt.Fprintf(b.log, "extracting the symbols of %d packages\n", len(pkgs))
+	// The extractor reads the packages' types from what the go command
+	// compiles them to, for the build's own GOOS, GOARCH and
+	// CGO_ENABLED: the files their build constraints select.
+	target, err := b.run("env", "GOOS", "GOARCH", "CGO_ENABLED")
+	if err != nil {
+		return err
+	}
+	b.env = []string{"MICROFN_GO=" + b.goTool}
+	for i, v := range strings.Fields(target) {
+		b.env = append(b.env, []string{"GOOS=", "GOARCH=", "CGO_ENABLED="}[min(i, 2)]+v)
+	}
 	if _, err := b.run(append([]string{"run", "./internal/extract"}, pkgs...)...); err != nil {
 		return fmt.Errorf("extract the symbols: %w", err)
 	}
@@ -140,10 +151,11 @@ func checkSource(src string) (string, error) {
 }
 
 // importable reports whether service code can import the package p: not
-// an internal package, not test data.
+// an internal package (which the go command lets no other module
+// import), not test data, not an example.
 func importable(p string) bool {
 	for _, el := range strings.Split(p, "/") {
-		if el == "internal" || el == "testdata" {
+		if el == "internal" || el == "testdata" || el == "examples" || el == "example" {
 			return false
 		}
 	}
@@ -155,6 +167,7 @@ type builder struct {
 	dir    string
 	goTool string
 	log    io.Writer
+	env    []string // added to the go command's environment
 }
 
 // write lays out the build's module: go.mod and go.sum, the command's
@@ -219,7 +232,7 @@ func (b *builder) run(args ...string) (string, error) {
 	fmt.Fprintf(b.log, "go %s\n", strings.Join(args, " "))
 	cmd := exec.CommandContext(b.ctx, b.goTool, args...)
 	cmd.Dir = b.dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	cmd.Env = append(append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod"), b.env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = io.MultiWriter(&stderr, b.log)
@@ -238,7 +251,12 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/importer"
+	"go/token"
+	"go/types"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -246,7 +264,12 @@ import (
 )
 
 func main() {
-	e := extract.Extractor{Dest: "symbols"}
+	imp, err := exportImporter(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "microfn build:", err)
+		os.Exit(1)
+	}
+	e := extract.Extractor{Dest: "symbols", Importer: imp}
 	failed := 0
 	for _, p := range os.Args[1:] {
 		var b bytes.Buffer
@@ -265,5 +288,37 @@ func main() {
 		fmt.Fprintln(os.Stderr, "microfn build: no package could be extracted")
 		os.Exit(1)
 	}
+}
+
+// exportImporter returns an importer of the packages and what they
+// import, from the export data the go command compiles them to (one go
+// list, whose compilations the build then reuses from the build cache):
+// the files each package is compiled from are those of the build's
+// constraints.
+func exportImporter(pkgs []string) (types.Importer, error) {
+	goTool := os.Getenv("MICROFN_GO")
+	if goTool == "" {
+		goTool = "go"
+	}
+	cmd := exec.Command(goTool, append([]string{"list", "-e", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}"}, pkgs...)...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list -export: %w", err)
+	}
+	files := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if path, file, ok := strings.Cut(line, "\t"); ok && file != "" {
+			files[path] = file
+		}
+	}
+	lookup := func(path string) (io.ReadCloser, error) {
+		file, ok := files[path]
+		if !ok {
+			return nil, fmt.Errorf("package %s did not compile", path)
+		}
+		return os.Open(file)
+	}
+	return importer.ForCompiler(token.NewFileSet(), "gc", lookup), nil
 }
 `

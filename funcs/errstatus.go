@@ -86,7 +86,7 @@ func importNamed(f *ast.File, name string) (string, bool) {
 		if err != nil {
 			continue
 		}
-		local := path[strings.LastIndex(path, "/")+1:]
+		local := assumedName(path)
 		if is.Name != nil {
 			local = is.Name.Name
 		}

@@ -202,3 +202,40 @@ func Place(o Order, d *money.Decimal) (money.Price, error) { panic(0) }
 		}
 	}
 }
+
+// TestMarshalerOfVersionedPath: a type of a package whose import path
+// does not end in its name is found by the name the go tools assume (a
+// major version element, gopkg.in's .vN, a go- prefix) or else by the
+// package's own name.
+func TestMarshalerOfVersionedPath(t *testing.T) {
+	t.Parallel()
+	src := func(path, name string) *funcs.PackageSource {
+		return &funcs.PackageSource{ImportPath: path, Dir: "mod/" + name, Sources: []funcs.SourceFile{{Name: "id.go", Src: []byte("package " + name + `
+
+// ID is an identifier.
+type ID [4]byte
+
+// MarshalText writes the ID.
+func (id ID) MarshalText() ([]byte, error) { return nil, nil }
+
+// UnmarshalText reads the ID.
+func (id *ID) UnmarshalText(b []byte) error { return nil }
+`)}}}
+	}
+	for _, c := range []struct{ path, name string }{
+		{"example.org/ulid/v2", "ulid"},
+		{"gopkg.in/yaml.v3", "yaml"},
+		{"example.org/go-humanize", "humanize"},
+		{"example.org/golang-lru/v2", "lru"},
+	} {
+		imp := funcs.NewImporter([]*funcs.PackageSource{src(c.path, c.name)})
+		pkg, err := funcs.ParseWith(testDir, []funcs.SourceFile{{Name: "a.go", Src: []byte("package shop\n\nimport \"" + c.path + "\"\n\n//microfn:service\nfunc Echo(id " + c.name + ".ID) " + c.name + ".ID { return id }\n")}}, imp)
+		if err != nil {
+			t.Errorf("%s: %s", c.path, lines(err))
+			continue
+		}
+		if p := pkg.Services[0].Params[0].Type; p.Kind != funcs.Marshaler || p.QualifiedName() != c.path+".ID" {
+			t.Errorf("%s: parameter type %+v, want the marshaler %s.ID", c.path, p, c.path)
+		}
+	}
+}

@@ -3,8 +3,10 @@ package funcs
 import (
 	"go/ast"
 	"go/token"
+	"path"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // resolver turns type expressions of one package into [Type] values.
@@ -216,7 +218,7 @@ func (r *resolver) resolveQualified(f *ast.File, x *ast.SelectorExpr, what strin
 		r.sink.errorf(x.Pos(), "%s: this type is not supported in service signatures", what)
 		return nil
 	}
-	path := importPathOf(f, pkg.Name)
+	path := importPathNamed(f, pkg.Name, r.imp)
 	switch path + "." + x.Sel.Name {
 	case "time.Time":
 		return &Type{Kind: Time}
@@ -269,11 +271,53 @@ func importPathOf(f *ast.File, name string) string {
 		if err != nil {
 			continue
 		}
-		local := path[strings.LastIndex(path, "/")+1:]
+		local := assumedName(path)
 		if imp.Name != nil {
 			local = imp.Name.Name
 		}
 		if local == name {
+			return path
+		}
+	}
+	return name
+}
+
+// assumedName is the name a package of the import path is assumed to
+// have, as the go tools assume it without reading the package: the last
+// element of the path, but the one before a major version element
+// ("github.com/oklog/ulid/v2": ulid), without a "go-" prefix and cut at
+// the first character an identifier cannot have ("gopkg.in/yaml.v3":
+// yaml; "github.com/dustin/go-humanize": humanize).
+func assumedName(importPath string) string {
+	base := path.Base(importPath)
+	if len(base) > 1 && base[0] == 'v' && strings.Trim(base[1:], "0123456789") == "" {
+		if dir := path.Dir(importPath); dir != "." {
+			base = path.Base(dir)
+		}
+	}
+	base = strings.TrimPrefix(base, "go-")
+	if i := strings.IndexFunc(base, func(r rune) bool {
+		return !(r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}); i >= 0 {
+		base = base[:i]
+	}
+	return base
+}
+
+// importPathNamed is importPathOf, also finding an import whose package
+// has another name than its path suggests ("github.com/hashicorp/golang-lru/v2"
+// is package lru) by reading it with imp.
+func importPathNamed(f *ast.File, name string, imp Importer) string {
+	p := importPathOf(f, name)
+	if p != name || imp == nil {
+		return p
+	}
+	for _, is := range f.Imports {
+		path, err := strconv.Unquote(is.Path.Value)
+		if err != nil || is.Name != nil {
+			continue
+		}
+		if dep, ok := imp(path); ok && dep.Name == name {
 			return path
 		}
 	}

@@ -104,7 +104,7 @@ func (r *resolver) promotedJSONMethod(f *ast.File, e ast.Expr) (string, bool) {
 			if !ok {
 				return "", false
 			}
-			path := importPathOf(f, pkg.Name)
+			path := importPathNamed(f, pkg.Name, r.imp)
 			if path == "time" && x.Sel.Name == "Time" {
 				return "MarshalJSON", true
 			}

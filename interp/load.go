@@ -156,6 +156,12 @@ type Prepared struct {
 	// from loading: writes of services into the memory of their callers,
 	// which a call through a proxy never brings back (see argwrites.go).
 	Warnings funcs.ErrorList `json:"warnings,omitempty"`
+	// Uninterpretable says why the interpreter cannot run the package,
+	// which is correct Go (an assembly function without a Go body, a
+	// construct the interpreter cannot build, a generic function of a
+	// package compiled into the executable): [Loader.Run] fails with it,
+	// and the compiled tier serves the package, built from Compiled.
+	Uninterpretable funcs.ErrorList `json:"uninterpretable,omitempty"`
 
 	importerOnce sync.Once
 	importer     funcs.Importer // see Importer
@@ -173,7 +179,7 @@ func (p *Prepared) CompileError() error {
 // ForInterpreter returns p without its version for the compiler: what a
 // worker that interprets it needs.
 func (p *Prepared) ForInterpreter() *Prepared {
-	return &Prepared{ImportPath: p.ImportPath, Files: p.Files, Deps: p.Deps}
+	return &Prepared{ImportPath: p.ImportPath, Files: p.Files, Deps: p.Deps, Uninterpretable: p.Uninterpretable}
 }
 
 // Prepare checks src (imports against the sandbox, types, calls made at
@@ -351,9 +357,41 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 	if !rewrite {
 		return nil, nil
 	}
+	// What the interpreter cannot run does not stop the load: the
+	// compiled tier can serve the package (see Uninterpretable).
+	var cannot funcs.ErrorList
+	addCannot := func(err error, d *sourceDep) {
+		if d != nil {
+			cannot = append(cannot, withChain(err, d)...)
+			return
+		}
+		var list funcs.ErrorList
+		if errors.As(err, &list) {
+			cannot = append(cannot, list...)
+		} else {
+			cannot = append(cannot, &funcs.SourceError{Pos: packagePosition(src), Msg: err.Error()})
+		}
+	}
+	if err := checkBodies(src); err != nil {
+		addCannot(err, nil)
+	}
+	if err := l.checkCompiledGenerics(src, chk.info); err != nil {
+		addCannot(err, nil)
+	}
+	for _, d := range deps {
+		if d.typesOnly {
+			continue
+		}
+		if err := checkBodies(d.pkg); err != nil {
+			addCannot(err, d)
+		}
+		if err := l.checkCompiledGenerics(d.pkg, d.info); err != nil {
+			addCannot(err, d)
+		}
+	}
 	files, err := rewritePackage(src, chk.info, 0)
 	if err != nil {
-		return nil, err
+		addCannot(err, nil)
 	}
 	prep := &Prepared{ImportPath: src.ImportPath, Files: files, CompiledPath: path, Compiled: map[string]map[string][]byte{}}
 	if chk.info != nil {
@@ -375,7 +413,7 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 		}
 		files, err := b.rewriteDep(d, first)
 		if err != nil {
-			return nil, withChain(err, d)
+			addCannot(err, d)
 		}
 		if prep.CompiledErrors == nil {
 			if prep.Compiled[d.pkg.ImportPath], err = rewriteCompiled(d.pkg, d.pkg.ImportPath, d.info); err != nil {
@@ -388,6 +426,10 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 			pd.Sources = append(pd.Sources, funcs.SourceFile{Name: f.Name, Src: f.Src})
 		}
 		prep.Deps = append(prep.Deps, pd)
+	}
+	if len(cannot) > 0 {
+		cannot.Sort()
+		prep.Uninterpretable = cannot
 	}
 	return prep, nil
 }
@@ -412,9 +454,6 @@ func (l *Loader) check(pkg *funcs.Package, path string, sources map[string]bool,
 	if err := checkInitCalls(pkg, chk.info); err != nil {
 		return nil, err
 	}
-	if err := checkBodies(pkg); err != nil {
-		return nil, err
-	}
 	return chk, nil
 }
 
@@ -426,7 +465,7 @@ func checkBodies(pkg *funcs.Package) error {
 		for _, d := range f.AST.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body == nil {
 				list = append(list, &funcs.SourceError{Pos: pkg.Fset.Position(fd.Name.Pos()), Msg: fmt.Sprintf(
-					"function %s has no Go body (it is written in assembly), which the interpreter cannot run: use a version with a pure-Go fallback (often the purego build tag), or compile the module in with microfn build --with", fd.Name.Name)})
+					"function %s has no Go body (it is written in assembly), which the interpreter cannot run: serve it compiled (microfn serve --tier=auto, the default, serves it once built), use a version with a pure-Go fallback (often the purego build tag), or compile the module in with microfn build --with", fd.Name.Name)})
 			}
 		}
 	}
@@ -454,6 +493,9 @@ func withChain(err error, d *sourceDep) funcs.ErrorList {
 // its init functions and returns its services. call carries out the calls
 // between its services.
 func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, call svcrt.CallFunc) (*svcrt.Package, error) {
+	if len(prep.Uninterpretable) > 0 {
+		return nil, prep.Uninterpretable
+	}
 	files := prep.Files
 	importPath := prep.ImportPath
 	if importPath == "" {

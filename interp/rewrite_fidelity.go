@@ -572,7 +572,7 @@ func (r *fileRewriter) recursiveTypes() {
 				continue
 			}
 			if path := recursionPath(named, named.Underlying(), map[types.Type]bool{}); path != "" {
-				r.errorf(ts.Name.Pos(), "type %s refers to itself through %s, without a struct in between, which microfn's interpreter cannot build: wrap the recursion in a struct (type %s struct{ next … })", ts.Name.Name, path, ts.Name.Name)
+				r.errorf(ts.Name.Pos(), "type %s refers to itself through %s, without a struct in between, which microfn's interpreter cannot build: wrap the recursion in a struct (type %s struct{ next … }), or serve it compiled (microfn serve --tier=auto, the default, serves it once built)", ts.Name.Name, path, ts.Name.Name)
 			}
 		}
 	}

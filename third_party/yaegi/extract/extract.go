@@ -39,7 +39,7 @@ import (
 	"{{$key}}"
 	{{- end}}
 {{- end}}
-{{- if or .Val .Typ }}
+{{- if .UsesPkg }}
 	"{{.ImportPath}}"
 {{- end}}
 	"reflect"
@@ -139,6 +139,10 @@ type Extractor struct {
 	Exclude []string // Comma separated list of regexp matching symbols to exclude.
 	Include []string // Comma separated list of regexp matching symbols to include.
 	Tag     []string // Comma separated of build tags to be added to the created package.
+	// Importer, if set, imports the packages to extract: one importer
+	// shared by several extractions type-checks the source of each
+	// package once. Default: a new source importer for each Extract.
+	Importer types.Importer
 }
 
 func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, error) {
@@ -154,13 +158,6 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 	for _, pkg := range p.Imports() {
 		imports[pkg.Path()] = false
 	}
-	qualify := func(pkg *types.Package) string {
-		if pkg.Path() != importPath {
-			imports[pkg.Path()] = true
-		}
-		return pkg.Name()
-	}
-
 	for _, name := range sc.Names() {
 		o := sc.Lookup(name)
 		if !o.Exported() {
@@ -187,7 +184,7 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 		}
 
 		pname := p.Name() + "." + name
-		if rname := p.Name() + name; restricted[rname] {
+		if rname := p.Name() + name; restricted[rname] && isInStdlib(importPath) {
 			// Restricted symbol, locally provided by stdlib wrapper.
 			pname = rname
 		}
@@ -219,6 +216,21 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 					// Skip interfaces used to implement constraints for generics.
 					delete(typ, name)
 					continue
+				}
+				// A method that names a type of an internal package of
+				// another module cannot be written in the wrapper, which the
+				// go command forbids to import it: such an interface gets no
+				// wrapper (its type is still extracted).
+				internal := false
+				wrapImports := map[string]bool{}
+				qualify := func(pkg *types.Package) string {
+					if pkg.Path() != importPath {
+						wrapImports[pkg.Path()] = true
+						if isInternal(pkg.Path()) {
+							internal = true
+						}
+					}
+					return pkg.Name()
 				}
 				var methods []Method
 				for i := 0; i < t.NumMethods(); i++ {
@@ -261,6 +273,12 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 					}
 
 					methods = append(methods, Method{f.Name(), param, result, arg, ret})
+				}
+				if internal {
+					continue
+				}
+				for p := range wrapImports {
+					imports[p] = true
 				}
 				wrap[name] = Wrap{prefix + name, methods}
 			}
@@ -317,6 +335,7 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 		"ImportPath": importPath,
 		"PkgName":    path.Join(importPath, p.Name()),
 		"Val":        val,
+		"UsesPkg":    usesPkg(p.Name(), val, typ),
 		"Typ":        typ,
 		"Wrap":       wrap,
 		"BuildTags":  buildTags,
@@ -333,6 +352,32 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 		return nil, fmt.Errorf("failed to format source: %w: %s", err, b.Bytes())
 	}
 	return source, nil
+}
+
+// usesPkg reports whether the symbols name the package of the given name:
+// a package whose exported symbols are all generic, or untyped constants
+// (written as literals), is not imported, which would not compile.
+func usesPkg(name string, val map[string]Val, typ map[string]string) bool {
+	if len(typ) > 0 {
+		return true
+	}
+	for _, v := range val {
+		if strings.HasPrefix(v.Name, name+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// isInternal reports whether the import path is of an internal package,
+// which only the packages of the tree it is in may import.
+func isInternal(importPath string) bool {
+	for _, el := range strings.Split(importPath, "/") {
+		if el == "internal" {
+			return true
+		}
+	}
+	return false
 }
 
 // fixConst checks untyped constant value, converting it if necessary to avoid overflow.
@@ -447,7 +492,11 @@ func (e *Extractor) Extract(pkgIdent, importPath string, rw io.Writer) (string, 
 		return "", err
 	}
 
-	pkg, err := importer.ForCompiler(token.NewFileSet(), "source", nil).Import(pkgIdent)
+	imp := e.Importer
+	if imp == nil {
+		imp = importer.ForCompiler(token.NewFileSet(), "source", nil)
+	}
+	pkg, err := imp.Import(pkgIdent)
 	if err != nil {
 		return "", err
 	}

@@ -58,7 +58,7 @@ func genAST(sc *scope, root *node, types []*itype) (*node, bool, error) {
 			// name no symbol: the node is marked as a type by its own.
 			nod.sym = &symbol{index: -1, kind: typeSym, typ: nt.typ, node: nod}
 
-		case indexExpr:
+		case indexExpr, indexListExpr:
 			// Catch a possible recursive generic type definition
 			if root.kind != typeSpec {
 				break

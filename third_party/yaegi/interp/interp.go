@@ -219,6 +219,9 @@ type Interpreter struct {
 	done     chan struct{}     // for cancellation of channel operations
 	roots    []*node
 	generic  map[string]*node
+	// instantiating are the instances of generic types being generated,
+	// by name (see genType).
+	instantiating map[string]bool
 
 	hooks *hooks // symbol hooks
 

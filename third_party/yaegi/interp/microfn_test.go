@@ -21,6 +21,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/traefik/yaegi/extract"
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 	"github.com/traefik/yaegi/stdlib/generic"
@@ -5348,4 +5349,134 @@ func main() {
 `,
 		want: "false false true\nfalse",
 	}})
+}
+
+// TestExtractModulePackages: extract writes a symbol table that builds
+// for a package of a module named like a standard library package with a
+// function of the name of one yaegi replaces (a package log with Fatal:
+// it was written as the standard library's replacement, logFatal, which
+// is not defined there), and for a package whose interface names a type
+// of an internal package of its module (the interface's wrapper imported
+// the internal package, which the go command forbids outside the
+// module: the interface keeps its type and gets no wrapper).
+func TestExtractModulePackages(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("needs the go command")
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"lib/go.mod":                    "module example.com/lib\n\ngo 1.22\n",
+		"lib/only/only.go":              "package only\n\n// Max is untyped.\nconst Max = 3\n\n// Pick is generic.\nfunc Pick[T any](x T) T { return x }\n",
+		"lib/log/log.go":                "package log\n\n// Fatal logs at the fatal level.\nfunc Fatal(msg string) string { return \"fatal: \" + msg }\n",
+		"lib/internal/secret/secret.go": "package secret\n\n// Key is a key.\ntype Key struct{ N int }\n",
+		"lib/api/api.go":                "package api\n\nimport \"example.com/lib/internal/secret\"\n\n// Keyer gives keys.\ntype Keyer interface{ Key() secret.Key }\n\n// Plain has plain methods.\ntype Plain interface{ Name() string }\n\n// Use uses a Keyer.\nfunc Use(k Keyer) int { return k.Key().N }\n",
+		"app/go.mod":                    "module example.com/app\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ../lib\n",
+		"app/symbols/symbols.go":        "package symbols\n\nimport \"reflect\"\n\nvar Symbols = map[string]map[string]reflect.Value{}\n",
+	}
+	for name, src := range files {
+		p := path.Join(dir, name)
+		if err := os.MkdirAll(path.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Not parallel: the working directory is the process's.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(path.Join(dir, "app")); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	imp := &countingImporter{imp: importer.ForCompiler(token.NewFileSet(), "source", nil)}
+	e := extract.Extractor{Dest: "symbols", Importer: imp}
+	for _, p := range []string{"example.com/lib/log", "example.com/lib/api", "example.com/lib/only"} {
+		var b bytes.Buffer
+		if _, err := e.Extract(p, "", &b); err != nil {
+			t.Fatalf("extract %s: %v", p, err)
+		}
+		if strings.Contains(b.String(), "logFatal") || strings.Contains(b.String(), "internal/secret") {
+			t.Errorf("%s: the symbols name logFatal or the internal package:\n%s", p, b.String())
+		}
+		if err := os.WriteFile(path.Join("symbols", path.Base(p)+".go"), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if imp.n != 3 {
+		t.Errorf("the extractor's importer imported %d packages, want 3", imp.n)
+	}
+	cmd := exec.Command(goTool, "build", "./...")
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build of the symbols: %v\n%s", err, out)
+	}
+}
+
+// countingImporter counts the packages it imports.
+type countingImporter struct {
+	imp types.Importer
+	n   int
+}
+
+func (c *countingImporter) Import(path string) (*types.Package, error) {
+	c.n++
+	return c.imp.Import(path)
+}
+
+// TestRecursiveGenericTypes: an instance of a generic type with several
+// type parameters that refers to itself is built (only one with a single
+// type parameter was: the other was generated again at each reference
+// until the stack overflowed), and one that refers to itself through
+// another generic type is refused with an error at its declaration
+// instead of overflowing the stack.
+func TestRecursiveGenericTypes(t *testing.T) {
+	t.Parallel()
+	runForkCases(t, []forkCase{{
+		name: "self",
+		src: `package main
+
+import "fmt"
+
+type Pair[K comparable, V any] struct {
+	next *Pair[K, V]
+	k    K
+	v    V
+}
+
+func main() {
+	p := &Pair[string, int]{k: "a", v: 1}
+	p.next = &Pair[string, int]{k: "b", v: 2}
+	fmt.Println(p.next.k, p.next.v, p.next.next == nil)
+}
+`,
+		want: "b 2 true",
+	}})
+	i := interp.New(interp.Options{})
+	if err := i.Use(stdlib.Symbols); err != nil {
+		t.Fatal(err)
+	}
+	_, err := i.Eval(`package main
+
+type Entry[K comparable, V any] struct {
+	next *Entry[K, V]
+	list *List[K, V]
+}
+
+type List[K comparable, V any] struct {
+	root Entry[K, V]
+	len  int
+}
+
+func main() {
+	var l List[string, int]
+	println(l.len)
+}
+`)
+	if err == nil || !strings.Contains(err.Error(), "refers to itself through another generic type") {
+		t.Fatalf("mutually recursive generic types: %v, want an error", err)
+	}
 }

@@ -1172,6 +1172,20 @@ func nodeType2(interp *Interpreter, sc *scope, n *node, seen []*node) (t *itype,
 
 func genType(interp *Interpreter, sc *scope, name string, lt *itype, types []*itype, seen []*node) (t *itype, err error) {
 	// A generic type is being instantiated. Generate it.
+	// An instance that refers to itself through another generic type
+	// (type Entry[K, V] struct{ list *List[K, V] } with type List[K, V]
+	// struct{ root Entry[K, V] }) would be generated again and again, each
+	// time as it is reached: it is refused instead. (An instance that
+	// refers to itself directly is named by genAST, and built as a
+	// recursive type.)
+	if interp.instantiating[name] {
+		return nil, lt.node.cfgErrorf("generic type %s refers to itself through another generic type, which the interpreter cannot build", name)
+	}
+	if interp.instantiating == nil {
+		interp.instantiating = map[string]bool{}
+	}
+	interp.instantiating[name] = true
+	defer delete(interp.instantiating, name)
 	g, _, err := genAST(sc, lt.node.anc, types)
 	if err != nil {
 		return nil, err
