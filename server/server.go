@@ -228,6 +228,8 @@ func newServer(dir string, cfg *config) *Server {
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {
 		s.metrics.workers = workerMetrics{s}
+	} else {
+		s.metrics.workers = localDBMetrics{s}
 	}
 	s.gen.Store(newGeneration(nil, nil))
 	s.life, s.stopLife = context.WithCancel(context.Background())
@@ -1209,7 +1211,7 @@ func (s *Server) unsyncedFailed(st *pkgState, rel, label string, err error) erro
 // Limiters carry over from the previous version when the route's scale and
 // queue did not change, so a reload does not admit extra calls.
 func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, prev *version) (*version, error) {
-	v := &version{rel: rel, loadedAt: time.Now(), tier: tierInterpreted}
+	v := &version{rel: rel, loadedAt: time.Now(), tier: tierInterpreted, databases: s.state.databasesOf(rel)}
 	if s.cfg.prebuilt != nil {
 		v.tier = tierCompiled
 	}

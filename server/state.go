@@ -75,8 +75,9 @@ type stateManager struct {
 	cfg    dbconf.Config
 	logger *slog.Logger
 	// set is the databases of the code that runs in the server's
-	// process (IsolateNone).
-	set *state.Set
+	// process (IsolateNone), which count its statements in counters.
+	set      *state.Set
+	counters dbconf.Counters
 
 	mu sync.Mutex
 	// admin are the server's own connections, for migrations and
@@ -98,14 +99,15 @@ func newStateManager(root string, o stateOptions, logger *slog.Logger) *stateMan
 		dir = abs
 	}
 	cfg := dbconf.Config{Dir: dir, URLs: o.urls}
-	return &stateManager{
+	m := &stateManager{
 		cfg:     cfg,
 		logger:  logger,
-		set:     state.NewSet(cfg),
 		admin:   map[string]*sql.DB{},
 		users:   map[string][]string{},
 		lastErr: map[string]error{},
 	}
+	m.set = state.NewCountedSet(cfg, &m.counters)
+	return m
 }
 
 // close closes the server's connections.
@@ -323,6 +325,21 @@ func (m *stateManager) databasesOf(rel string) []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return slices.Clone(m.users[rel])
+}
+
+// kinds returns the kind of every database a package uses, by name.
+func (m *stateManager) kinds() map[string]string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]string{}
+	for _, names := range m.users {
+		for _, n := range names {
+			if t, err := m.cfg.Where(n); err == nil {
+				out[n] = string(t.Kind)
+			}
+		}
+	}
+	return out
 }
 
 // DatabaseStatus is what /healthz says of one database.
