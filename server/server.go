@@ -219,10 +219,7 @@ func newServer(dir string, cfg *config) *Server {
 	if cfg.prebuilt == nil {
 		s.modules.refresh()
 	}
-	s.state = newStateManager(s.root, cfg.state, cfg.logger)
-	if err := s.state.prepare(); err != nil {
-		cfg.logger.Error(err.Error())
-	}
+	s.state = newStateManager(s.root, cfg.prebuilt, cfg.state, cfg.logger)
 	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules, Databases: s.state.set})
 	s.signer = newChainSigner(cfg.signingKeys())
 	s.crashes.metric = s.metrics.crashes
@@ -818,7 +815,10 @@ func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *
 		st = &pkgState{rel: rel}
 		s.packages[rel] = st
 	}
-	h := hashMigrations(hashFiles(files), dir)
+	h := hashFiles(files)
+	if prebuilt == nil {
+		h = hashMigrations(h, dir) // an application's are in it, as built
+	}
 	if snap != nil {
 		st.deps = deps
 		h = sha256.Sum256(append(h[:], depSum[:]...))

@@ -490,3 +490,98 @@ func labelsOf(m *dto.Metric) map[string]string {
 	}
 	return out
 }
+
+// defaultIsolationOnly skips a test in the suite's runs with another
+// isolation than the default: it sets its own, or what it shows does
+// not depend on it.
+func defaultIsolationOnly(t *testing.T) {
+	t.Helper()
+	if iso := os.Getenv(microfntest.EnvIsolation); iso != "" && iso != string(server.IsolatePackage) {
+		t.Skipf("runs with the default isolation only (%s=%s)", microfntest.EnvIsolation, iso)
+	}
+}
+
+// TestDatabaseCompiled: a package with a database and a key-value store,
+// served compiled (--tier=compiled), has its migrations applied, reads
+// and writes both, keeps them across a save, and its statements are
+// counted under its package.
+func TestDatabaseCompiled(t *testing.T) {
+	t.Parallel()
+	defaultIsolationOnly(t) // compiled code needs a worker per package
+	src := func(version int) string {
+		return fmt.Sprintf(`package orders
+
+import (
+	"context"
+
+	"github.com/microfn/microfn"
+)
+
+var (
+	db    = microfn.Database("orders")
+	seen  = microfn.KV("seen")
+)
+
+//microfn:service
+func Add(ctx context.Context, item string) (int, error) {
+	if _, err := db.ExecContext(ctx, "INSERT INTO items (item) VALUES ($1)", item); err != nil {
+		return 0, err
+	}
+	if _, err := seen.Put(ctx, item, []byte("yes")); err != nil {
+		return 0, err
+	}
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n)
+	return n, err
+}
+
+//microfn:service
+func Seen(ctx context.Context, item string) (bool, error) {
+	_, _, err := seen.Get(ctx, item)
+	if errors.Is(err, microfn.ErrNoKey) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+//microfn:service
+func Version() int { return %d }
+`, version)
+	}
+	withErrors := func(s string) string {
+		return strings.Replace(s, "\t\"context\"\n", "\t\"context\"\n\t\"errors\"\n", 1)
+	}
+	in := microfntest.Start(t, map[string]string{
+		"orders/orders.go":                      withErrors(src(1)),
+		"orders/migrations/orders/001_init.sql": "CREATE TABLE items (id INTEGER PRIMARY KEY, item TEXT NOT NULL);\n",
+	}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithQuiet(true))
+	in.WaitBody("/orders/Version", "1", 2*time.Minute)
+	for i, item := range []string{"a", "b"} {
+		r := in.Get("/orders/Add?item=" + item)
+		if r.Status != 200 || strings.TrimSpace(r.Body) != fmt.Sprint(i+1) || r.Header.Get(server.HeaderTier) != "compiled" {
+			t.Fatalf("Add(%s) = %d %s from %q, want %d compiled", item, r.Status, r.Body, r.Header.Get(server.HeaderTier), i+1)
+		}
+	}
+	in.WaitBody("/orders/Seen?item=a", "true", 5*time.Second)
+	in.WaitBody("/orders/Seen?item=z", "false", 5*time.Second)
+	fams := scrape(t, in)
+	if got := value(fams, "microfn_db_queries_total", map[string]string{"database": "orders", "package": "orders"}); got != 4 {
+		t.Errorf("statements of orders on orders: %v, want 4", got)
+	}
+
+	// A save with a new migration: built again, migrated, the data kept.
+	in.Write("orders/migrations/orders/002_price.sql", "ALTER TABLE items ADD COLUMN price INTEGER NOT NULL DEFAULT 5;\n")
+	in.Write("orders/orders.go", withErrors(src(2))+`
+//microfn:service
+func Total(ctx context.Context) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT sum(price) FROM items").Scan(&n)
+	return n, err
+}
+`)
+	in.WaitBody("/orders/Version", "2", 2*time.Minute)
+	if r := in.Get("/orders/Total"); r.Status != 200 || strings.TrimSpace(r.Body) != "10" || r.Header.Get(server.HeaderTier) != "compiled" {
+		t.Errorf("Total = %d %s from %q, want 10 compiled", r.Status, r.Body, r.Header.Get(server.HeaderTier))
+	}
+	in.WaitBody("/orders/Seen?item=b", "true", 5*time.Second)
+}
