@@ -113,9 +113,9 @@ func newStateManager(root string, prebuilt *Prebuilt, o stateOptions, logger *sl
 		cfg:      cfg,
 		prebuilt: prebuilt,
 		logger:   logger,
-		admin:   map[string]*sql.DB{},
-		users:   map[string][]string{},
-		lastErr: map[string]error{},
+		admin:    map[string]*sql.DB{},
+		users:    map[string][]string{},
+		lastErr:  map[string]error{},
 	}
 	m.set = state.NewCountedSet(cfg, &m.counters)
 	return m
