@@ -68,7 +68,9 @@ type Options struct {
 	// Default: ask the go command.
 	ExportData importer.Lookup
 	// Databases are the databases service code's microfn.Database and
-	// microfn.KV open. Default: the process's (state.Process).
+	// microfn.KV open, each package through its view of them
+	// (state.Set.ForPackage of its folder). Default: the process's
+	// (state.Process).
 	Databases *state.Set
 }
 
@@ -554,7 +556,12 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		StdErrors:  stdErrorVars(),
 		Close:      stop,
 	})
-	for _, set := range append(symbolSets(l.opts.Unrestricted, l.opts.Allow, l.opts.Databases), l.opts.Compiled...) {
+	// The package's databases count its statements under its folder.
+	dbs := l.opts.Databases
+	if dbs != nil {
+		dbs = dbs.ForPackage(src.Dir)
+	}
+	for _, set := range append(symbolSets(l.opts.Unrestricted, l.opts.Allow, dbs), l.opts.Compiled...) {
 		if err := i.Use(set); err != nil {
 			stop()
 			return nil, fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)

@@ -20,18 +20,20 @@ import (
 func (s *Server) OpenAPI() ([]byte, error) {
 	g := s.gen.Load()
 	g.openapi.once.Do(func() {
-		g.openapi.body, g.openapi.err = buildOpenAPI(g)
+		g.openapi.body, g.openapi.err = buildOpenAPI(g, s.state.kinds())
 	})
 	return g.openapi.body, g.openapi.err
 }
 
-func buildOpenAPI(g *generation) ([]byte, error) {
+// buildOpenAPI builds the OpenAPI document of generation g, whose
+// databases are of the kinds kinds says.
+func buildOpenAPI(g *generation, kinds map[string]string) ([]byte, error) {
 	services := make([]openapi.Service, 0, len(g.routes))
 	for route, e := range g.routes {
-		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.desc, Policy: e.policy})
+		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.desc, Policy: e.policy, Databases: e.version.databases})
 	}
 	sort.Slice(services, func(i, j int) bool { return services[i].Route < services[j].Route })
-	doc, err := openapi.Build(openapi.Info{Title: "microfn services", Version: versionString()}, services)
+	doc, err := openapi.Build(openapi.Info{Title: "microfn services", Version: versionString(), DatabaseKinds: kinds}, services)
 	if err != nil {
 		return nil, fmt.Errorf("build the OpenAPI document: %w", err)
 	}

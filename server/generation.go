@@ -44,6 +44,7 @@ type version struct {
 	endpoints []*endpoint       // in the order of the package's services
 	loadedAt  time.Time
 	warnings  funcs.ErrorList // what the checks found that does not stop the load
+	databases []string        // the databases the package uses, sorted
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed
 	retired atomic.Bool

@@ -261,7 +261,8 @@ func (s *Server) WorkerPIDs() []int {
 // workerMetrics gathers the metrics of the current worker of every
 // package, each series labelled with its package (worker="billing"), so
 // that one /metrics shows the whole server: what the worker says of its
-// Go runtime (worker.Stats), and what the kernel says of its process.
+// Go runtime (worker.Stats), and what the kernel says of its process;
+// and the statements each package ran on each database.
 type workerMetrics struct{ s *Server }
 
 // Gather asks every worker for its statistics. A worker that does not
@@ -295,6 +296,7 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 		}
 		f.Metric = append(f.Metric, m)
 	}
+	dbs := dbStats{}
 	for rel, g := range groups {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		b, err := g.Ask(ctx, &protocol.Call{Method: worker.MethodStats})
@@ -302,6 +304,9 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 		var st worker.Stats
 		if err != nil || json.Unmarshal(b, &st) != nil {
 			continue
+		}
+		for _, d := range st.Databases {
+			dbs.add(w.s.dbPackage(rel, d.Package), d)
 		}
 		add("go_goroutines", "Number of goroutines that currently exist.", dto.MetricType_GAUGE, rel, float64(st.Goroutines))
 		add("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and currently in use.", dto.MetricType_GAUGE, rel, float64(st.HeapBytes))
@@ -313,11 +318,11 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 			}
 		}
 	}
-	out := make([]*dto.MetricFamily, 0, len(fams))
+	out := make([]*dto.MetricFamily, 0, len(fams)+3)
 	for _, f := range fams {
 		out = append(out, f)
 	}
-	return out, nil
+	return append(out, dbs.families()...), nil
 }
 
 // runtimeReads are what Go reads at run time, which a worker may read

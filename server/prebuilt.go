@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/state"
 	"github.com/microfn/microfn/worker"
 )
 
@@ -49,6 +51,35 @@ type PrebuiltPackage struct {
 	// Deps are the packages it imports from source, for the types of its
 	// services' signatures.
 	Deps []*funcs.PackageSource `json:"deps,omitempty"`
+	// Migrations are its migrations (migrations/NAME/*.sql), by
+	// database, each database's in order: the application applies them
+	// where it runs, before the package loads, as microfn serve does.
+	Migrations map[string][]PrebuiltMigration `json:"migrations,omitempty"`
+}
+
+// A PrebuiltMigration is one migration a built application carries.
+type PrebuiltMigration struct {
+	// Name is its file's name ("001_init.sql").
+	Name string `json:"name"`
+	// SQL is its text.
+	SQL string `json:"sql"`
+}
+
+// migrations returns the migrations of p, by database, for an
+// application built from the folder root: their paths name the folder
+// they came from, for errors.
+func (p *PrebuiltPackage) migrations(root string) map[string][]state.Migration {
+	if len(p.Migrations) == 0 {
+		return nil
+	}
+	out := map[string][]state.Migration{}
+	for name, ms := range p.Migrations {
+		for _, m := range ms {
+			out[name] = append(out[name], state.Migration{Name: m.Name, Path: path.Join(root, p.Rel, "migrations", name, m.Name), SQL: m.SQL})
+		}
+		state.SortMigrations(out[name])
+	}
+	return out
 }
 
 // WithPrebuilt serves the packages of p, as microfn build compiled them,
@@ -187,6 +218,18 @@ func BuildApp(ctx context.Context, dir, out string, build compile.Options, opts 
 			dep := d.PackageSource
 			dep.Dir = portableDir(abs, built.Prebuilt.Root, dep.Dir, dep.ImportPath)
 			p.Deps = append(p.Deps, &dep)
+		}
+		ms, err := state.Declared(src.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("build %s: %w", dir, err)
+		}
+		for name, list := range ms {
+			if p.Migrations == nil {
+				p.Migrations = map[string][]PrebuiltMigration{}
+			}
+			for _, m := range list {
+				p.Migrations[name] = append(p.Migrations[name], PrebuiltMigration{Name: m.Name, SQL: m.SQL})
+			}
 		}
 		built.Prebuilt.Packages = append(built.Prebuilt.Packages, p)
 		built.Services += len(src.Services)

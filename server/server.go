@@ -221,15 +221,14 @@ func newServer(dir string, cfg *config) *Server {
 	if cfg.prebuilt == nil {
 		s.modules.refresh()
 	}
-	s.state = newStateManager(s.root, cfg.state, cfg.logger)
-	if err := s.state.prepare(); err != nil {
-		cfg.logger.Error(err.Error())
-	}
+	s.state = newStateManager(s.root, cfg.prebuilt, cfg.state, cfg.logger)
 	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules, Databases: s.state.set, Env: cfg.env})
 	s.signer = newChainSigner(cfg.signingKeys())
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {
 		s.metrics.workers = workerMetrics{s}
+	} else {
+		s.metrics.workers = localDBMetrics{s}
 	}
 	s.gen.Store(newGeneration(nil, nil))
 	s.life, s.stopLife = context.WithCancel(context.Background())
@@ -819,7 +818,10 @@ func (s *Server) readPackage(ctx context.Context, rel string, guard bool, snap *
 		st = &pkgState{rel: rel}
 		s.packages[rel] = st
 	}
-	h := hashMigrations(hashFiles(files), dir)
+	h := hashFiles(files)
+	if prebuilt == nil {
+		h = hashMigrations(h, dir) // an application's are in it, as built
+	}
 	if snap != nil {
 		st.deps = deps
 		h = sha256.Sum256(append(h[:], depSum[:]...))
@@ -1212,7 +1214,7 @@ func (s *Server) unsyncedFailed(st *pkgState, rel, label string, err error) erro
 // Limiters carry over from the previous version when the route's scale and
 // queue did not change, so a reload does not admit extra calls.
 func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, prev *version) (*version, error) {
-	v := &version{rel: rel, loadedAt: time.Now(), tier: tierInterpreted}
+	v := &version{rel: rel, loadedAt: time.Now(), tier: tierInterpreted, databases: s.state.databasesOf(rel)}
 	if s.cfg.prebuilt != nil {
 		v.tier = tierCompiled
 	}

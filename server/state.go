@@ -28,13 +28,14 @@ import (
 	"github.com/microfn/microfn/state/dbconf"
 )
 
-// StateDirName is the state folder's name in the served folder, when
-// --state does not say: hidden, so that the watcher and the go command
-// leave it alone.
+// StateDirName is the state folder's name in the served folder (in the
+// working directory for a built application), when --state does not
+// say: hidden, so that the watcher and the go command leave it alone.
 const StateDirName = ".microfn"
 
 // WithState sets the state folder, where each database of service code
-// is an SQLite file (default: .microfn in the served folder).
+// is an SQLite file (default: .microfn in the served folder; for a built
+// application, which has no folder, .microfn in the working directory).
 func WithState(dir string) Option { return optionFunc(func(c *config) { c.state.dir = dir }) }
 
 // WithDatabase places database name at url, a PostgreSQL database
@@ -72,11 +73,15 @@ func (o stateOptions) check() error {
 // keeps what /healthz, /metrics and /docs say of each database, and, with
 // IsolateNone, opens them for the interpreter.
 type stateManager struct {
-	cfg    dbconf.Config
-	logger *slog.Logger
+	cfg dbconf.Config
+	// prebuilt, for a built application, carries each package's
+	// migrations: it reads no folder.
+	prebuilt *Prebuilt
+	logger   *slog.Logger
 	// set is the databases of the code that runs in the server's
-	// process (IsolateNone).
-	set *state.Set
+	// process (IsolateNone), which count its statements in counters.
+	set      *state.Set
+	counters dbconf.Counters
 
 	mu sync.Mutex
 	// admin are the server's own connections, for migrations and
@@ -88,24 +93,32 @@ type stateManager struct {
 	lastErr map[string]error
 }
 
-// newStateManager returns the state manager of a server of root.
-func newStateManager(root string, o stateOptions, logger *slog.Logger) *stateManager {
+// newStateManager returns the state manager of a server of root, or,
+// with prebuilt set, of a built application (whose root names the
+// folder it was built from, which is not where it runs).
+func newStateManager(root string, prebuilt *Prebuilt, o stateOptions, logger *slog.Logger) *stateManager {
 	dir := o.dir
-	if dir == "" {
+	switch {
+	case dir != "":
+	case prebuilt != nil:
+		dir = StateDirName
+	default:
 		dir = filepath.Join(root, StateDirName)
 	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
 	cfg := dbconf.Config{Dir: dir, URLs: o.urls}
-	return &stateManager{
-		cfg:     cfg,
-		logger:  logger,
-		set:     state.NewSet(cfg),
-		admin:   map[string]*sql.DB{},
-		users:   map[string][]string{},
-		lastErr: map[string]error{},
+	m := &stateManager{
+		cfg:      cfg,
+		prebuilt: prebuilt,
+		logger:   logger,
+		admin:    map[string]*sql.DB{},
+		users:    map[string][]string{},
+		lastErr:  map[string]error{},
 	}
+	m.set = state.NewCountedSet(cfg, &m.counters)
+	return m
 }
 
 // close closes the server's connections.
@@ -170,12 +183,35 @@ func postgresPort(raw string) int {
 	return 5432
 }
 
-// prepare makes the folder of the SQLite databases.
-func (m *stateManager) prepare() error {
-	if err := os.MkdirAll(dbconf.DatabasesDir(m.cfg.Dir), 0o700); err != nil {
-		return fmt.Errorf("make the state folder: %w", err)
+// prepare makes the folder of the SQLite databases if one of names is
+// an SQLite database: before a package that uses it loads, so that its
+// worker's sandbox can let it write there. A server whose code declares
+// no database makes no state folder.
+func (m *stateManager) prepare(names []string) error {
+	for _, n := range names {
+		if t, err := m.cfg.Where(n); err == nil && t.Kind == dbconf.SQLite {
+			if err := os.MkdirAll(dbconf.DatabasesDir(m.cfg.Dir), 0o700); err != nil {
+				return fmt.Errorf("make the state folder: %w", err)
+			}
+			return nil
+		}
 	}
 	return nil
+}
+
+// declared returns the migrations of the package in rel, whose sources
+// are src, by database: its migrations/NAME/*.sql, or, in a built
+// application, those it was built with.
+func (m *stateManager) declared(rel string, src *funcs.Package) (map[string][]state.Migration, error) {
+	if m.prebuilt == nil {
+		return state.Declared(src.Dir)
+	}
+	for _, p := range m.prebuilt.Packages {
+		if p.Rel == rel {
+			return p.migrations(m.prebuilt.Root), nil
+		}
+	}
+	return nil, nil
 }
 
 // hashMigrations adds the migrations of the package in dir to its hash h,
@@ -224,7 +260,7 @@ func migrationOwner(rel string) string {
 // migrations/NAME/*.sql), and records the databases it uses. A migration
 // that fails is the package's load error, at the file.
 func (m *stateManager) migrate(ctx context.Context, rel string, src *funcs.Package) error {
-	ms, err := state.Declared(src.Dir)
+	ms, err := m.declared(rel, src)
 	if err != nil {
 		return err
 	}
@@ -245,6 +281,9 @@ func (m *stateManager) migrate(ctx context.Context, rel string, src *funcs.Packa
 	m.mu.Lock()
 	m.users[rel] = used
 	m.mu.Unlock()
+	if err := m.prepare(used); err != nil {
+		return err
+	}
 	for _, name := range names {
 		db, t, err := m.adminDB(name)
 		if err != nil {
@@ -323,6 +362,21 @@ func (m *stateManager) databasesOf(rel string) []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return slices.Clone(m.users[rel])
+}
+
+// kinds returns the kind of every database a package uses, by name.
+func (m *stateManager) kinds() map[string]string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]string{}
+	for _, names := range m.users {
+		for _, n := range names {
+			if t, err := m.cfg.Where(n); err == nil {
+				out[n] = string(t.Kind)
+			}
+		}
+	}
+	return out
 }
 
 // DatabaseStatus is what /healthz says of one database.

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/server"
@@ -316,4 +319,269 @@ func TestSplitServersSharePostgres(t *testing.T) {
 		}
 	}
 	counts.WaitBody("/Count", "10", 5*time.Second)
+}
+
+// ordersSource is a package of orders kept in database orders; Bad runs
+// a statement that fails.
+const ordersSource = `package orders
+
+import "github.com/microfn/microfn"
+
+var db = microfn.Database("orders")
+
+//microfn:service
+func Add(item string) (int64, error) {
+	r, err := db.Exec("INSERT INTO items (item) VALUES ($1)", item)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+//microfn:service
+func Count() (int, error) {
+	var n int
+	err := db.QueryRow("SELECT count(*) FROM items").Scan(&n)
+	return n, err
+}
+
+//microfn:service retry=1
+func Bad() error {
+	_, err := db.Exec("INSERT INTO nowhere VALUES (1)")
+	return err
+}
+`
+
+// reportSource reads database orders too, and keeps a key-value store
+// of its own.
+const reportSource = `package report
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/microfn/microfn"
+)
+
+var (
+	db    = microfn.Database("orders")
+	cache = microfn.KV("cache")
+)
+
+//microfn:service
+func Total(ctx context.Context) (int, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n); err != nil {
+		return 0, err
+	}
+	_, err := cache.Put(ctx, "total", []byte(strconv.Itoa(n)))
+	return n, err
+}
+
+//microfn:service
+func Cached(ctx context.Context) (string, error) {
+	v, _, err := cache.Get(ctx, "total")
+	return string(v), err
+}
+`
+
+// TestDatabaseMetricsAndDocs: /metrics counts the statements each
+// package ran on each database, failures and latency included, and the
+// OpenAPI document says which services use which database.
+func TestDatabaseMetricsAndDocs(t *testing.T) {
+	t.Parallel()
+	in := microfntest.Start(t, map[string]string{
+		"orders/orders.go":                 ordersSource,
+		"orders/migrations/orders/001.sql": "CREATE TABLE items (id INTEGER PRIMARY KEY, item TEXT NOT NULL);\n",
+		"report/report.go":                 reportSource,
+		"plain/plain.go":                   "package plain\n\n//microfn:service\nfunc Echo(s string) string { return s }\n",
+	}, server.WithQuiet(true))
+	in.WaitBody("/orders/Count", "0", 20*time.Second)
+	in.WaitBody("/report/Total", "0", 20*time.Second)
+	for _, c := range []struct {
+		path   string
+		status int
+	}{
+		{"/orders/Add?item=a", 200}, {"/orders/Add?item=b", 200}, {"/orders/Add?item=c", 200},
+		{"/orders/Count", 200}, {"/orders/Bad", 500},
+		{"/report/Total", 200},
+	} {
+		if r := in.Get(c.path); r.Status != c.status {
+			t.Fatalf("%s = %d %s, want %d", c.path, r.Status, r.Body, c.status)
+		}
+	}
+	in.WaitBody("/report/Cached", `"3"`, 5*time.Second)
+
+	// orders ran 2 counts, 3 inserts and 1 failed insert; report 2
+	// counts, and cache's statements are its own.
+	fams := scrape(t, in)
+	for _, c := range []struct {
+		metric, database, pkg string
+		want                  float64
+	}{
+		{"microfn_db_queries_total", "orders", "orders", 6},
+		{"microfn_db_query_errors_total", "orders", "orders", 1},
+		{"microfn_db_query_duration_seconds", "orders", "orders", 6},
+		{"microfn_db_queries_total", "orders", "report", 2},
+		{"microfn_db_query_errors_total", "orders", "report", 0},
+		{"microfn_db_queries_total", "orders", "plain", 0},
+		{"microfn_db_queries_total", "cache", "orders", 0},
+	} {
+		if got := value(fams, c.metric, map[string]string{"database": c.database, "package": c.pkg}); got != c.want {
+			t.Errorf("%s{database=%q,package=%q} = %v, want %v", c.metric, c.database, c.pkg, got, c.want)
+		}
+	}
+	// The key-value store's statements: 2 Puts and 1 Get, each a
+	// statement or a transaction of a few, and its table made once.
+	if got := value(fams, "microfn_db_queries_total", map[string]string{"database": "cache", "package": "report"}); got < 3 {
+		t.Errorf("cache's statements by report: %v, want at least 3", got)
+	}
+	var latency *dto.Histogram
+	for _, m := range fams["microfn_db_query_duration_seconds"].GetMetric() {
+		if labelsOf(m)["database"] == "orders" && labelsOf(m)["package"] == "orders" {
+			latency = m.GetHistogram()
+		}
+	}
+	if latency == nil || latency.GetSampleSum() <= 0 || len(latency.GetBucket()) == 0 ||
+		latency.GetBucket()[len(latency.GetBucket())-1].GetCumulativeCount() > latency.GetSampleCount() {
+		t.Errorf("latency of orders by orders: %v", latency)
+	}
+
+	// The document: each operation names its package's databases, and
+	// the document lists each database with the services using it.
+	var doc struct {
+		Info struct {
+			Description string `json:"description"`
+		} `json:"info"`
+		Databases []struct {
+			Name     string   `json:"name"`
+			Kind     string   `json:"kind"`
+			Services []string `json:"services"`
+		} `json:"x-microfn-databases"`
+		Paths map[string]map[string]struct {
+			Databases []string `json:"x-microfn-databases"`
+		} `json:"paths"`
+	}
+	r := in.Get("/openapi.json")
+	if err := json.Unmarshal([]byte(r.Body), &doc); err != nil {
+		t.Fatalf("/openapi.json: %v", err)
+	}
+	for path, want := range map[string]string{"/orders/Add": "orders", "/orders/Bad": "orders", "/report/Total": "cache,orders", "/plain/Echo": ""} {
+		for _, method := range []string{"get", "post"} {
+			if got := strings.Join(doc.Paths[path][method].Databases, ","); got != want {
+				t.Errorf("%s %s: databases %q, want %q", method, path, got, want)
+			}
+		}
+	}
+	got := fmt.Sprint(doc.Databases)
+	if want := "[{cache sqlite [/report/Cached /report/Total]} {orders sqlite [/orders/Add /orders/Bad /orders/Count /report/Cached /report/Total]}]"; got != want {
+		t.Errorf("the document's databases: %s, want %s", got, want)
+	}
+	if !strings.Contains(doc.Info.Description, "- **orders** (SQLite): /orders/Add, /orders/Bad, /orders/Count, /report/Cached, /report/Total") {
+		t.Errorf("the docs page's description does not list the databases: %s", doc.Info.Description)
+	}
+}
+
+// labelsOf returns the labels of m.
+func labelsOf(m *dto.Metric) map[string]string {
+	out := map[string]string{}
+	for _, l := range m.GetLabel() {
+		out[l.GetName()] = l.GetValue()
+	}
+	return out
+}
+
+// defaultIsolationOnly skips a test in the suite's runs with another
+// isolation than the default: it sets its own, or what it shows does
+// not depend on it.
+func defaultIsolationOnly(t *testing.T) {
+	t.Helper()
+	if iso := os.Getenv(microfntest.EnvIsolation); iso != "" && iso != string(server.IsolatePackage) {
+		t.Skipf("runs with the default isolation only (%s=%s)", microfntest.EnvIsolation, iso)
+	}
+}
+
+// TestDatabaseCompiled: a package with a database and a key-value store,
+// served compiled (--tier=compiled), has its migrations applied, reads
+// and writes both, keeps them across a save, and its statements are
+// counted under its package.
+func TestDatabaseCompiled(t *testing.T) {
+	t.Parallel()
+	defaultIsolationOnly(t) // compiled code needs a worker per package
+	src := func(version int) string {
+		return fmt.Sprintf(`package orders
+
+import (
+	"context"
+
+	"github.com/microfn/microfn"
+)
+
+var (
+	db    = microfn.Database("orders")
+	seen  = microfn.KV("seen")
+)
+
+//microfn:service
+func Add(ctx context.Context, item string) (int, error) {
+	if _, err := db.ExecContext(ctx, "INSERT INTO items (item) VALUES ($1)", item); err != nil {
+		return 0, err
+	}
+	if _, err := seen.Put(ctx, item, []byte("yes")); err != nil {
+		return 0, err
+	}
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n)
+	return n, err
+}
+
+//microfn:service
+func Seen(ctx context.Context, item string) (bool, error) {
+	_, _, err := seen.Get(ctx, item)
+	if errors.Is(err, microfn.ErrNoKey) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+//microfn:service
+func Version() int { return %d }
+`, version)
+	}
+	withErrors := func(s string) string {
+		return strings.Replace(s, "\t\"context\"\n", "\t\"context\"\n\t\"errors\"\n", 1)
+	}
+	in := microfntest.Start(t, map[string]string{
+		"orders/orders.go":                      withErrors(src(1)),
+		"orders/migrations/orders/001_init.sql": "CREATE TABLE items (id INTEGER PRIMARY KEY, item TEXT NOT NULL);\n",
+	}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithQuiet(true))
+	in.WaitBody("/orders/Version", "1", 2*time.Minute)
+	for i, item := range []string{"a", "b"} {
+		r := in.Get("/orders/Add?item=" + item)
+		if r.Status != 200 || strings.TrimSpace(r.Body) != fmt.Sprint(i+1) || r.Header.Get(server.HeaderTier) != "compiled" {
+			t.Fatalf("Add(%s) = %d %s from %q, want %d compiled", item, r.Status, r.Body, r.Header.Get(server.HeaderTier), i+1)
+		}
+	}
+	in.WaitBody("/orders/Seen?item=a", "true", 5*time.Second)
+	in.WaitBody("/orders/Seen?item=z", "false", 5*time.Second)
+	fams := scrape(t, in)
+	if got := value(fams, "microfn_db_queries_total", map[string]string{"database": "orders", "package": "orders"}); got != 4 {
+		t.Errorf("statements of orders on orders: %v, want 4", got)
+	}
+
+	// A save with a new migration: built again, migrated, the data kept.
+	in.Write("orders/migrations/orders/002_price.sql", "ALTER TABLE items ADD COLUMN price INTEGER NOT NULL DEFAULT 5;\n")
+	in.Write("orders/orders.go", withErrors(src(2))+`
+//microfn:service
+func Total(ctx context.Context) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT sum(price) FROM items").Scan(&n)
+	return n, err
+}
+`)
+	in.WaitBody("/orders/Version", "2", 2*time.Minute)
+	if r := in.Get("/orders/Total"); r.Status != 200 || strings.TrimSpace(r.Body) != "10" || r.Header.Get(server.HeaderTier) != "compiled" {
+		t.Errorf("Total = %d %s from %q, want 10 compiled", r.Status, r.Body, r.Header.Get(server.HeaderTier))
+	}
+	in.WaitBody("/orders/Seen?item=b", "true", 5*time.Second)
 }

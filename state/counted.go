@@ -11,19 +11,21 @@ import (
 )
 
 // A countedConn is a connection whose statements are counted and timed
-// (dbconf.Observe), for /metrics. (The maintained hook libraries for
+// (dbconf.Counters), for /metrics. (The maintained hook libraries for
 // database/sql were not to be had; this is the least of one: it passes
 // every optional interface of database/sql/driver through.)
 type countedConn struct {
 	driver.Conn
-	name string
+	name     string
+	pkg      string
+	counters *dbconf.Counters
 }
 
 func (c *countedConn) observe(start time.Time, err error) {
 	if errors.Is(err, driver.ErrSkip) || errors.Is(err, io.EOF) {
 		return
 	}
-	dbconf.Observe(c.name, time.Since(start), err)
+	c.counters.Observe(c.name, c.pkg, time.Since(start), err)
 }
 
 // ExecContext runs a statement without preparing it, if the driver can.

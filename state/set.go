@@ -24,9 +24,14 @@ type Set struct {
 	// test, outside microfn, applies the migrations of the packages
 	// that declared a database when it first opens.
 	test bool
+	// counters count the statements run on its databases; pkg labels
+	// them with the package of a view (see ForPackage).
+	counters *dbconf.Counters
+	pkg      string
 
 	mu      sync.Mutex
 	handles map[string]*handle
+	views   map[string]*Set
 }
 
 // A handle is one database of a Set.
@@ -41,10 +46,41 @@ type handle struct {
 	dirs []string // test: the folders of the packages that declared it
 }
 
-// NewSet returns the Set of databases configured by cfg.
+// NewSet returns the Set of databases configured by cfg, whose
+// statements are counted in the process's counters
+// (dbconf.ProcessCounters).
 func NewSet(cfg dbconf.Config) *Set {
-	return &Set{config: func() (dbconf.Config, error) { return cfg, nil }, handles: map[string]*handle{}}
+	return NewCountedSet(cfg, dbconf.ProcessCounters())
 }
+
+// NewCountedSet returns the Set of databases configured by cfg, whose
+// statements are counted in counters: a server that runs service code
+// in its own process counts its own, apart from other servers of the
+// process.
+func NewCountedSet(cfg dbconf.Config, counters *dbconf.Counters) *Set {
+	return &Set{config: func() (dbconf.Config, error) { return cfg, nil }, counters: counters, handles: map[string]*handle{}}
+}
+
+// ForPackage returns the view of the set that the package pkg uses:
+// the same databases, through connections of its own, whose statements
+// are counted under pkg (the same view for the same pkg). A process that
+// runs several packages tells their queries apart this way.
+func (s *Set) ForPackage(pkg string) *Set {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v := s.views[pkg]; v != nil {
+		return v
+	}
+	if s.views == nil {
+		s.views = map[string]*Set{}
+	}
+	v := &Set{config: s.config, test: s.test, counters: s.counters, pkg: pkg, handles: map[string]*handle{}}
+	s.views[pkg] = v
+	return v
+}
+
+// Counters returns the counters of the set's statements.
+func (s *Set) Counters() *dbconf.Counters { return s.counters }
 
 // DB returns database name, opened on first use. It panics if name is
 // not a database name (dbconf.CheckName): service code declares its
@@ -85,13 +121,16 @@ func (s *Set) Kind(name string) (dbconf.Kind, error) {
 	return h.kind, nil
 }
 
-// Close closes every database of the set.
+// Close closes every database of the set and of its views.
 func (s *Set) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
 	for _, h := range s.handles {
 		errs = append(errs, h.db.Close())
+	}
+	for _, v := range s.views {
+		errs = append(errs, v.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -135,7 +174,7 @@ func (h *handle) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countedConn{Conn: conn, name: h.name}, nil
+	return &countedConn{Conn: conn, name: h.name, pkg: h.set.pkg, counters: h.set.counters}, nil
 }
 
 // Driver returns a driver that opens connections to the database.
@@ -183,7 +222,7 @@ const EnvWorker = "MICROFN_WORKER"
 // process is the Set of the process's compiled code, and of service code
 // outside microfn. Its configuration is the process's (dbconf.Process).
 var process = sync.OnceValue(func() *Set {
-	s := &Set{handles: map[string]*handle{}}
+	s := &Set{handles: map[string]*handle{}, counters: dbconf.ProcessCounters()}
 	if os.Getenv(EnvWorker) == "1" {
 		s.config = func() (dbconf.Config, error) {
 			cfg, ok := dbconf.Process()

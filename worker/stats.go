@@ -3,6 +3,8 @@ package worker
 import (
 	"encoding/json"
 	"runtime/metrics"
+
+	"github.com/microfn/microfn/state/dbconf"
 )
 
 // Stats are what a worker says of its process when its server asks
@@ -15,6 +17,9 @@ type Stats struct {
 	HeapBytes uint64 `json:"heap_bytes"`
 	// GCCycles is the number of completed garbage collections.
 	GCCycles uint64 `json:"gc_cycles"`
+	// Databases are the statements the process ran on each database, by
+	// package, since it started.
+	Databases []dbconf.Stats `json:"databases,omitempty"`
 }
 
 // statsSamples are the runtime metrics Stats reads.
@@ -37,6 +42,6 @@ func readStats() []byte {
 		}
 		return 0
 	}
-	b, _ := json.Marshal(Stats{Goroutines: u(0), HeapBytes: u(1), GCCycles: u(2)})
+	b, _ := json.Marshal(Stats{Goroutines: u(0), HeapBytes: u(1), GCCycles: u(2), Databases: dbconf.Snapshot()})
 	return b
 }

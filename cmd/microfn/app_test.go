@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,9 +36,16 @@ func buildAppExe(t *testing.T, dir string) string {
 // and a home of its own, and waits until it has loaded on addr.
 func startApp(t *testing.T, exe, addr string, args ...string) *proc {
 	t.Helper()
+	return startAppIn(t, exe, t.TempDir(), addr, args...)
+}
+
+// startAppIn runs the application exe as startApp does, in the folder
+// dir.
+func startAppIn(t *testing.T, exe, dir, addr string, args ...string) *proc {
+	t.Helper()
 	p := &proc{t: t, addr: addr, log: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(exe, args...)
-	p.cmd.Dir = t.TempDir()
+	p.cmd.Dir = dir
 	p.cmd.Env = []string{"PATH=", "HOME=" + t.TempDir(), "MICROFN_CHAIN_KEY=microfn-tests"}
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
@@ -185,5 +193,85 @@ func TestBuildAppErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(exe); err == nil {
 		t.Errorf("build wrote %s despite the errors", exe)
+	}
+}
+
+// TestAppDatabase: an application of a folder with a database carries
+// its migrations and applies them where it runs, keeping the data in
+// .microfn in its working directory, or in the folder --state names,
+// across restarts.
+func TestAppDatabase(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"todo/todo.go": `package todo
+
+import "github.com/microfn/microfn"
+
+var db = microfn.Database("todo")
+
+//microfn:service
+func Add(text string) (int64, error) {
+	r, err := db.Exec("INSERT INTO items (text) VALUES ($1)", text)
+	if err != nil {
+		return 0, err
+	}
+	return r.LastInsertId()
+}
+
+//microfn:service
+func Count() (int, error) {
+	var n int
+	err := db.QueryRow("SELECT count(*) FROM items WHERE done = 0").Scan(&n)
+	return n, err
+}
+`,
+		"todo/migrations/todo/001_items.sql": "CREATE TABLE items (id INTEGER PRIMARY KEY, text TEXT NOT NULL);\n",
+		"todo/migrations/todo/002_done.sql":  "ALTER TABLE items ADD COLUMN done INTEGER NOT NULL DEFAULT 0;\n",
+	})
+	exe := buildAppExe(t, dir)
+	// The migrations are in the application: the folder is not read.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	addr := freeAddr(t)
+	app := startAppIn(t, exe, work, addr, "serve", "--addr", addr)
+	for i := 1; i <= 3; i++ {
+		if status, body := app.get("/todo/Add?text=x"); status != 200 || strings.TrimSpace(body) != fmt.Sprint(i) {
+			t.Fatalf("Add = %d %s, want %d", status, body, i)
+		}
+	}
+	if status, body := app.get("/todo/Count"); status != 200 || strings.TrimSpace(body) != "3" {
+		t.Fatalf("Count = %d %s, want 3", status, body)
+	}
+	file := filepath.Join(work, ".microfn", "db", "todo.sqlite")
+	if _, err := os.Stat(file); err != nil {
+		t.Errorf("the database is not in the working directory: %v", err)
+	}
+	var h server.Health
+	_, body := app.get("/healthz")
+	if err := json.Unmarshal([]byte(body), &h); err != nil {
+		t.Fatalf("/healthz: %v: %s", err, body)
+	}
+	if len(h.Databases) != 1 || h.Databases[0].Where != file || strings.Join(h.Databases[0].Migrations, ",") != "001_items.sql,002_done.sql" || h.Databases[0].State != "ok" {
+		t.Errorf("/healthz databases: %+v, want todo at %s with both migrations", h.Databases, file)
+	}
+
+	// Started again in the same folder, it finds its data.
+	app.stop()
+	app = startAppIn(t, exe, work, addr, "serve", "--addr", addr)
+	if status, body := app.get("/todo/Count"); status != 200 || strings.TrimSpace(body) != "3" {
+		t.Errorf("Count after a restart = %d %s, want 3", status, body)
+	}
+	app.stop()
+
+	// --state chooses the folder.
+	state := filepath.Join(t.TempDir(), "state")
+	app = startAppIn(t, exe, t.TempDir(), addr, "serve", "--addr", addr, "--state", state)
+	if status, body := app.get("/todo/Count"); status != 200 || strings.TrimSpace(body) != "0" {
+		t.Errorf("Count with a new --state = %d %s, want 0", status, body)
+	}
+	if _, err := os.Stat(filepath.Join(state, "db", "todo.sqlite")); err != nil {
+		t.Errorf("--state: %v", err)
 	}
 }

@@ -36,7 +36,11 @@ func (d *databaseFlags) Set(v string) error { *d = append(*d, v); return nil }
 // folder is known: then Dir is the flag's value) and server options.
 // Precedence: --database, then the environment.
 func stateFlags(fs *flag.FlagSet) func() (stateConfig, error) {
-	dir := fs.String("state", "", "state `folder`: each database of service code is an SQLite file in it (default: .microfn in the served folder)")
+	where := ".microfn in the served folder"
+	if prebuilt != nil {
+		where = ".microfn in the working directory" // an application has no folder
+	}
+	dir := fs.String("state", "", "state `folder`: each database of service code is an SQLite file in it (default: "+where+")")
 	var dbs databaseFlags
 	fs.Var(&dbs, "database", "`NAME=URL`: database NAME is the PostgreSQL database at URL (postgres://…) instead of an SQLite file (repeatable; also MICROFN_DATABASE_<NAME>=URL)")
 	return func() (stateConfig, error) {

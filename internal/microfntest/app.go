@@ -34,7 +34,10 @@ func StartApp(t testing.TB, files map[string]string, opts ...server.Option) *Ins
 func StartDirApp(t testing.TB, dir string, opts ...server.Option) *Instance {
 	t.Helper()
 	built := BuildApp(t, dir, opts...)
-	return StartDir(t, dir, append([]server.Option{server.WithIsolation(server.IsolatePackage), server.WithPrebuilt(built.Prebuilt), server.WithWorkerCommand(built.Exe)}, opts...)...)
+	// An application keeps its state in the working directory, unless
+	// told: here, where a server of dir would.
+	state := server.WithState(filepath.Join(dir, server.StateDirName))
+	return StartDir(t, dir, append([]server.Option{server.WithIsolation(server.IsolatePackage), server.WithPrebuilt(built.Prebuilt), server.WithWorkerCommand(built.Exe), state}, opts...)...)
 }
 
 // BuildApp builds the application of dir into a temporary directory and

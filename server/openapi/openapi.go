@@ -50,6 +50,13 @@ const Version = "3.0.3"
 // call policy on each of its operations. Its value is a [PolicyInfo].
 const PolicyExtension = "x-microfn-policy"
 
+// DatabasesExtension is the key of the extension that names the
+// databases a service's package uses (microfn.Database, microfn.KV,
+// migrations), on each of its operations (a list of names), and that
+// lists every database with its kind and the services that use it, on
+// the document (a list of [Database]).
+const DatabasesExtension = "x-microfn-databases"
+
 // ProblemContentType is the media type of error responses.
 const ProblemContentType = "application/problem+json"
 
@@ -60,11 +67,27 @@ type Service struct {
 	Route  string
 	Desc   *funcs.Descriptor
 	Policy policy.Policy
+	// Databases are the names of the databases its package uses, sorted.
+	Databases []string
 }
 
-// Info is the document's title and version.
+// Info is the document's title and version, and the kinds of the
+// databases its services use.
 type Info struct {
 	Title, Version string
+	// DatabaseKinds maps the name of a database to its kind ("sqlite"
+	// or "postgres"), for the document's list of databases.
+	DatabaseKinds map[string]string
+}
+
+// A Database is an entry of the document's list of databases (see
+// [DatabasesExtension]).
+type Database struct {
+	Name string `json:"name"`
+	// Kind is "sqlite" or "postgres" (empty if unknown).
+	Kind string `json:"kind,omitempty"`
+	// Services are the routes of the services that use it, sorted.
+	Services []string `json:"services"`
 }
 
 // PolicyInfo is the value of the x-microfn-policy extension: a service's
@@ -161,10 +184,58 @@ func Build(info Info, services []Service) (*openapi3.T, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
+	if dbs := databases(info, services); len(dbs) > 0 {
+		doc.Extensions = map[string]any{DatabasesExtension: dbs}
+		doc.Info.Description += "\n\n" + describeDatabases(dbs)
+	}
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("openapi: the generated document is invalid: %w", err)
 	}
 	return doc, nil
+}
+
+// databases lists the databases services use, by name, each with the
+// routes of the services that use it.
+func databases(info Info, services []Service) []Database {
+	byName := map[string]*Database{}
+	var names []string
+	for _, svc := range services {
+		for _, n := range svc.Databases {
+			d := byName[n]
+			if d == nil {
+				d = &Database{Name: n, Kind: info.DatabaseKinds[n]}
+				byName[n] = d
+				names = append(names, n)
+			}
+			d.Services = append(d.Services, "/"+svc.Route)
+		}
+	}
+	slices.Sort(names)
+	out := make([]Database, 0, len(names))
+	for _, n := range names {
+		out = append(out, *byName[n])
+	}
+	return out
+}
+
+// kindNames are the kinds of database as the document's description
+// names them.
+var kindNames = map[string]string{"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+// describeDatabases says, for the document's description (Markdown,
+// which the docs page shows at its top), which services use which
+// database.
+func describeDatabases(dbs []Database) string {
+	var b strings.Builder
+	b.WriteString("Databases (the extension " + DatabasesExtension + " of the document, and of each operation, lists them):\n")
+	for _, d := range dbs {
+		fmt.Fprintf(&b, "\n- **%s**", d.Name)
+		if k := kindNames[d.Kind]; k != "" {
+			fmt.Fprintf(&b, " (%s)", k)
+		}
+		fmt.Fprintf(&b, ": %s", strings.Join(d.Services, ", "))
+	}
+	return b.String()
 }
 
 func checkService(svc Service) error {
@@ -221,6 +292,9 @@ func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 		get.Parameters = append(get.Parameters, &openapi3.ParameterRef{Value: g.queryParam(p)})
 	}
 	get.Responses = g.responses(d, false)
+	if len(svc.Databases) > 0 {
+		get.Extensions[DatabasesExtension] = svc.Databases
+	}
 
 	post := &openapi3.Operation{
 		Summary:     d.Summary(),
@@ -230,6 +304,9 @@ func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 		RequestBody: &openapi3.RequestBodyRef{Value: g.requestBody(d)},
 	}
 	post.Responses = g.responses(d, true)
+	if len(svc.Databases) > 0 {
+		post.Extensions[DatabasesExtension] = svc.Databases
+	}
 
 	return &openapi3.PathItem{Get: get, Post: post}
 }
