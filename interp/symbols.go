@@ -78,6 +78,7 @@ type Request struct {
 	Query      url.Values
 	RemoteAddr string
 	Caller     string
+	Claims     map[string]any
 	Trace      string
 	Depth      int
 }

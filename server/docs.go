@@ -28,7 +28,7 @@ func (s *Server) OpenAPI() ([]byte, error) {
 func buildOpenAPI(g *generation) ([]byte, error) {
 	services := make([]openapi.Service, 0, len(g.routes))
 	for route, e := range g.routes {
-		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.desc, Policy: e.policy})
+		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.desc, Policy: e.policy, Auth: e.auth.mode})
 	}
 	sort.Slice(services, func(i, j int) bool { return services[i].Route < services[j].Route })
 	doc, err := openapi.Build(openapi.Info{Title: "microfn services", Version: versionString()}, services)
@@ -64,7 +64,7 @@ func docsHandler(tokenRequired bool) fiber.Handler {
 		SettingsUI: map[string]string{
 			"tryItOutEnabled":    "true",
 			"showExtensions":     "true",
-			"requestInterceptor": `function(req) { var t = window.localStorage.getItem("microfn-token"); if (t) { req.headers["Authorization"] = "Bearer " + t; } return req; }`,
+			"requestInterceptor": `function(req) { var t = window.localStorage.getItem("microfn-token"); if (t && !req.headers["Authorization"]) { req.headers["Authorization"] = "Bearer " + t; } return req; }`,
 		},
 	}
 	if tokenRequired {

@@ -279,6 +279,7 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 		Header:      in.header,
 		RemoteAddr:  in.remoteAddr,
 		Caller:      ch.caller,
+		Claims:      ch.claims,
 	}
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()

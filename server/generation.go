@@ -24,6 +24,8 @@ type endpoint struct {
 	limiter *policy.Limiter
 	version *version
 	metrics *routeMetrics
+	// auth is what a call from outside must show.
+	auth authReq
 }
 
 // A version is one loaded version of a package. Requests hold a reference

@@ -238,6 +238,9 @@ func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent
 	var scratch [192]byte
 	v := setChainHeaders(&hreq.Header, scratch[:0], parent, ch.depth, deadline)
 	hreq.Header.SetCanonical(keyChain, s.signer.appendHeader(v, ch, deadline, route))
+	if who := callerHeader(ch); who != nil {
+		hreq.Header.SetCanonical(keyCaller, who)
+	}
 	if s.cfg.token != "" {
 		hreq.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+s.cfg.token)
 	}

@@ -62,6 +62,11 @@ type config struct {
 	workerLimits    protocol.Limits
 	workerCommand   []string
 	chainKeys       [][]byte
+	authRules       []AuthRule
+	jwtKeys         *JWTKeys
+	// auth is what calls from outside must show, made of token,
+	// authRules and jwtKeys.
+	auth *authConfig
 }
 
 // signingKeys are the keys of the server's chain signer: the chain keys
@@ -110,7 +115,15 @@ func newConfig(opts []Option) (*config, error) {
 	if c.logger == nil {
 		c.logger = slog.Default()
 	}
-	return c, c.validate()
+	if err := c.validate(); err != nil {
+		return c, err
+	}
+	auth, err := newAuthConfig(c)
+	if err != nil {
+		return c, err
+	}
+	c.auth = auth
+	return c, nil
 }
 
 func (c *config) validate() error {

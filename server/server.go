@@ -240,7 +240,7 @@ func newServer(dir string, cfg *config) *Server {
 			MaxAge:           600,
 		}))
 	}
-	if cfg.token != "" {
+	if cfg.auth.active() {
 		s.app.Use(s.authenticate)
 	}
 	s.app.Get("/healthz", s.healthz)
@@ -1164,6 +1164,7 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, prev *version
 			list = append(list, err.(funcs.ErrorList)...)
 		}
 		e := &endpoint{route: routePrefix(rel) + desc.Route, desc: desc, policy: p, version: v}
+		e.auth = s.cfg.auth.forRoute(e.route, desc.Auth)
 		if reservedRoute(e.route) {
 			list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: fmt.Sprintf("service %s: route %s collides with the server's own routes (/docs, /openapi.json, /metrics, /healthz, /readyz): rename the package directory or the function, or set name=", desc.Name, e.route)})
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -187,7 +188,7 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 		return
 	}
 	actx := newAttemptContext(ctx, req.Attempt, req.Chain, e.route, req.Chain.Deadline)
-	actx.caller = req.Caller
+	actx.caller, actx.claims = req.Caller, req.Claims
 	if e.svc.Desc.Context {
 		actx.info = callInfoOf(req, e.route)
 	}
@@ -222,6 +223,7 @@ func callInfoOf(req *protocol.Request, route string) *callinfo.Info {
 		Caller:     req.Caller,
 		Trace:      hex.EncodeToString(req.Chain.Trace[:]),
 		Depth:      req.Chain.Depth,
+		Claims:     claimsOf(req.Claims),
 	}
 	for _, f := range req.Header {
 		r.Header.Add(f.Name, string(f.Value))
@@ -230,6 +232,19 @@ func callInfoOf(req *protocol.Request, route string) *callinfo.Info {
 		r.Query, _ = url.ParseQuery(string(req.Query))
 	}
 	return &callinfo.Info{Request: &r}
+}
+
+// claimsOf decodes the claims of a JSON Web Token, as the server
+// checked them; nil for none.
+func claimsOf(raw []byte) map[string]any {
+	if len(raw) == 0 {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	return m
 }
 
 // answerOf returns the headers and the status of a successful answer as

@@ -137,12 +137,12 @@ func (h *Host) localCall(ctx context.Context, e *endpoint, parent *attemptContex
 	ch := parent.chain
 	ch.Depth = depth
 	actx := newAttemptContext(context.WithoutCancel(ctx), parent.id, ch, e.route, deadline)
-	actx.caller = parent.caller
+	actx.caller, actx.claims = parent.caller, parent.claims
 	if e.svc.Desc.Context {
-		// A call made by another service carries the chain's caller and
-		// trace, and nothing of the client's request.
+		// A call made by another service carries the chain's caller,
+		// claims and trace, and nothing of the client's request.
 		actx.info = &callinfo.Info{Request: &microfn.Request{Method: http.MethodPost, Route: e.route, Header: http.Header{},
-			Caller: parent.caller, Trace: hex.EncodeToString(ch.Trace[:]), Depth: depth}}
+			Caller: parent.caller, Claims: claimsOf(parent.claims), Trace: hex.EncodeToString(ch.Trace[:]), Depth: depth}}
 	}
 	type result struct {
 		out []reflect.Value

@@ -52,6 +52,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxWriteSize := fs.String("max-write-size", "64MiB", "largest file a worker process may write (0: no limit)")
 	defaults := policyFlags(fs)
 	split := splitFlags(fs)
+	auth := authFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -85,7 +86,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve: --max-response-size: want a size of at least 1 byte, such as 64MiB:", err)
 		return 2
 	}
-	if *chainKeys == "" && *token == "" && splitting(args) {
+	authOpts, theToken, err := auth(*token)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	if *chainKeys == "" && theToken == "" && splitting(args) {
 		logger.Warn("WARNING: this server routes calls to others (--only, --route) without --chain-key or --token: the servers sign call chains with keys of their own, so a nested call that crosses servers starts a new chain (reentrancy, depth and deadlines do not carry over). Give every server the same --chain-key.")
 	}
 	if server.Isolation(*isolate) == server.IsolateNone {
@@ -101,6 +107,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve:", err)
 		return 2
 	}
+	splitOpts = append(splitOpts, authOpts...)
 	// The server listens at once and loads in the background: /healthz
 	// answers while a slow init loads, /readyz once every package has
 	// loaded or failed.
@@ -114,7 +121,6 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithQuiet(*quiet),
 		server.WithLogger(logger),
 		server.WithPolicyDefaults(def),
-		server.WithToken(*token),
 		server.WithTLS(*tlsCert, *tlsKey),
 		server.WithTimeouts(*readTimeout, *writeTimeout, *idleTimeout),
 		server.WithMaxConns(*maxConns),

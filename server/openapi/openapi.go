@@ -60,6 +60,9 @@ type Service struct {
 	Route  string
 	Desc   *funcs.Descriptor
 	Policy policy.Policy
+	// Auth is what a call from outside must show: funcs.AuthToken,
+	// funcs.AuthJWT, or funcs.AuthNone (or empty) for nothing.
+	Auth string
 }
 
 // Info is the document's title and version.
@@ -132,8 +135,9 @@ func Build(info Info, services []Service) (*openapi3.T, error) {
 		},
 		Paths: openapi3.NewPaths(),
 		Components: &openapi3.Components{
-			Schemas:   g.schemas,
-			Responses: g.problems,
+			Schemas:         g.schemas,
+			Responses:       g.problems,
+			SecuritySchemes: g.security,
 		},
 	}
 
@@ -160,6 +164,9 @@ func Build(info Info, services []Service) (*openapi3.T, error) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	if len(g.security) == 0 {
+		doc.Components.SecuritySchemes = nil
 	}
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("openapi: the generated document is invalid: %w", err)
@@ -230,6 +237,8 @@ func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 		RequestBody: &openapi3.RequestBodyRef{Value: g.requestBody(d)},
 	}
 	post.Responses = g.responses(d, true)
+	g.secure(get, svc)
+	g.secure(post, svc)
 
 	return &openapi3.PathItem{Get: get, Post: post}
 }

@@ -24,6 +24,8 @@ const schemaRefPrefix = "#/components/schemas/"
 type generator struct {
 	schemas  openapi3.Schemas
 	problems openapi3.ResponseBodies
+	// security holds the security schemes operations use.
+	security openapi3.SecuritySchemes
 	names    map[*funcs.Type]string
 	// shared names the components of types of other packages of the
 	// module, by import path and name: every package that uses one gets
@@ -37,10 +39,11 @@ type generator struct {
 
 func newGenerator() *generator {
 	g := &generator{
-		schemas: openapi3.Schemas{problemName: openapi3.NewSchemaRef("", problemSchema())},
-		names:   map[*funcs.Type]string{},
-		shared:  map[string]string{},
-		used:    map[string]bool{problemName: true},
+		schemas:  openapi3.Schemas{problemName: openapi3.NewSchemaRef("", problemSchema())},
+		names:    map[*funcs.Type]string{},
+		security: openapi3.SecuritySchemes{},
+		shared:   map[string]string{},
+		used:     map[string]bool{problemName: true},
 	}
 	g.problems = newProblemComponents(g.schemas[problemName])
 	return g
