@@ -402,6 +402,8 @@ func describe(sink *errorSink, r *resolver, f *File, fd *ast.FuncDecl, directive
 	}
 	if !describeResults(sink, r, f, fd, d) {
 		ok = false
+	} else if !checkEdgeResults(sink, fd, d) {
+		ok = false
 	}
 	if !ok {
 		return nil

@@ -187,6 +187,9 @@ func (r *resolver) resolve(f *ast.File, e ast.Expr, what string) *Type {
 	case *ast.FuncType:
 		r.sink.errorf(x.Pos(), "%s: function types cannot travel in JSON", what)
 	case *ast.IndexExpr, *ast.IndexListExpr:
+		if t, ok := r.resolveSeq(f, e, what); ok {
+			return t
+		}
 		r.sink.errorf(e.Pos(), "%s: generic types are not supported in service signatures", what)
 	default:
 		r.sink.errorf(e.Pos(), "%s: this type is not supported in service signatures", what)
@@ -200,6 +203,10 @@ func (r *resolver) resolveValue(f *ast.File, e ast.Expr, what string) *Type {
 	t := r.resolve(f, e, what)
 	if t != nil && (t.Kind == Error || t.Kind == Context) {
 		r.sink.errorf(e.Pos(), "%s: %s cannot travel in JSON inside another type", what, t.Kind)
+		return nil
+	}
+	if t != nil && t.Kind == Seq {
+		r.sink.errorf(e.Pos(), "%s: %s can only be the result of a service, not part of another type", what, t)
 		return nil
 	}
 	return t
@@ -251,6 +258,9 @@ func (r *resolver) resolveQualified(f *ast.File, x *ast.SelectorExpr, what strin
 	}
 	if st := lookupStd(path, x.Sel.Name); st != nil {
 		return &Type{Kind: Std, Std: st}
+	}
+	if path == APIPath && x.Sel.Name == "File" {
+		return &Type{Kind: FileKind}
 	}
 	if r.imp != nil {
 		if dep, ok := r.imp(path); ok {

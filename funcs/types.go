@@ -39,6 +39,8 @@ const (
 	Error    // error, only as the last result
 	Context  // context.Context, only as the first parameter
 	Std      // a standard-library type that encodes itself: see [StdType]
+	FileKind // microfn.File: a file's name, content type and data
+	Seq      // iter.Seq[T] or iter.Seq2[T, error], only as the result: a stream of T
 )
 
 var kindNames = [...]string{
@@ -48,7 +50,7 @@ var kindNames = [...]string{
 	Float64: "float64", String: "string", Bytes: "[]byte", Slice: "slice",
 	Array: "array", Map: "map", Pointer: "pointer", Struct: "struct",
 	Time: "time.Time", Duration: "time.Duration", Any: "any", Error: "error",
-	Context: "context.Context", Std: "std",
+	Context: "context.Context", Std: "std", FileKind: "microfn.File", Seq: "iter.Seq",
 }
 
 // String returns the Go spelling of basic kinds and a word for the others.
@@ -115,6 +117,9 @@ type Type struct {
 	Pos token.Position
 	// Std describes a type of Kind Std.
 	Std *StdType
+	// SeqErr reports, for a Seq, iter.Seq2[Elem, error]: each value
+	// comes with an error, and a non-nil one ends the stream.
+	SeqErr bool
 }
 
 // A Field is one field of a struct type as declared.
@@ -186,6 +191,16 @@ func (t *Type) write(b *strings.Builder) {
 		t.Elem.write(b)
 	case Std:
 		b.WriteString(t.Std.String())
+	case Seq:
+		if t.SeqErr {
+			b.WriteString("iter.Seq2[")
+			t.Elem.write(b)
+			b.WriteString(", error]")
+			break
+		}
+		b.WriteString("iter.Seq[")
+		t.Elem.write(b)
+		b.WriteString("]")
 	case Struct:
 		b.WriteString("struct{")
 		for i, f := range t.Fields {

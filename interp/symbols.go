@@ -35,6 +35,7 @@ func apiSymbols() yaegi.Exports {
 			"SetHeader":        reflect.ValueOf(microfn.SetHeader),
 			"SetCookie":        reflect.ValueOf(microfn.SetCookie),
 			"SetStatus":        reflect.ValueOf(microfn.SetStatus),
+			"File":             reflect.ValueOf((*microfn.File)(nil)),
 		},
 	}
 }
@@ -87,6 +88,12 @@ func RequestOf(ctx context.Context) (*Request, bool)
 func SetHeader(ctx context.Context, name, value string) bool
 func SetCookie(ctx context.Context, cookie *http.Cookie) bool
 func SetStatus(ctx context.Context, status int) bool
+
+type File struct {
+	Name        string ` + "`json:\"name\"`" + `
+	ContentType string ` + "`json:\"contentType\"`" + `
+	Data        []byte ` + "`json:\"data\"`" + `
+}
 `
 
 // stubPackage type-checks apiStub.

@@ -26,6 +26,8 @@ type endpoint struct {
 	metrics *routeMetrics
 	// auth is what a call from outside must show.
 	auth authReq
+	// stream is set for a service that streams its values (iter.Seq).
+	stream bool
 }
 
 // A version is one loaded version of a package. Requests hold a reference

@@ -164,7 +164,10 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 		}
 		s.replyNested(w, req.Route, err)
 	default:
-		head := &protocol.Reply{Status: resp.Status, ContentType: "application/json"}
+		head := &protocol.Reply{Status: resp.Status, ContentType: resp.ContentType}
+		if head.ContentType == "" {
+			head.ContentType = "application/json"
+		}
 		if body, ok := resp.Buffered(); ok {
 			_ = w.Reply(head, body)
 			return

@@ -1165,6 +1165,7 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, prev *version
 		}
 		e := &endpoint{route: routePrefix(rel) + desc.Route, desc: desc, policy: p, version: v}
 		e.auth = s.cfg.auth.forRoute(e.route, desc.Auth)
+		e.stream = len(desc.Results) == 1 && desc.Results[0].Kind == funcs.Seq
 		if reservedRoute(e.route) {
 			list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: fmt.Sprintf("service %s: route %s collides with the server's own routes (/docs, /openapi.json, /metrics, /healthz, /readyz): rename the package directory or the function, or set name=", desc.Name, e.route)})
 		}

@@ -74,6 +74,8 @@ func describe(t *funcs.Type) string {
 		return t.String() + " (a JSON object)"
 	case funcs.Std:
 		return t.String() + " (" + t.Std.Doc + ")"
+	case funcs.FileKind:
+		return `microfn.File (a JSON object {"name", "contentType", "data": base64}, or a part of a multipart/form-data upload)`
 	}
 	return t.String()
 }
@@ -408,6 +410,8 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 		}
 	case funcs.Std:
 		return setStd(dst, t, v, path)
+	case funcs.FileKind:
+		return setFile(dst, t, v, path)
 	case funcs.Any:
 		p, err := plain(v)
 		if err != nil {

@@ -79,6 +79,8 @@ func (c *Codec) appendValue(b []byte, t *funcs.Type, v reflect.Value, depth int)
 		return c.appendStruct(b, t, v, depth)
 	case funcs.Std:
 		return appendStd(b, v)
+	case funcs.FileKind:
+		return appendFile(b, v)
 	case funcs.Any:
 		return c.appendDynamic(b, v, depth)
 	}

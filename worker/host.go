@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -192,11 +193,20 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 	if e.svc.Desc.Context {
 		actx.info = callInfoOf(req, e.route)
 	}
+	if e.svc.Func.Streams() {
+		h.serveStream(ctx, req, w, e, args, actx)
+		return
+	}
 	out, err := e.svc.Invoke(actx, args)
 	actx.end()
 	header, status := answerOf(actx.info)
 	if err != nil {
 		replyErrorWith(w, e.mapError(err), e.route, header)
+		return
+	}
+	if e.svc.Func.Raw() && !req.Proxied {
+		// A file: sent as it is (a proxy reads the JSON of the result).
+		replyRaw(w, e.svc.Func, out, status, header)
 		return
 	}
 	body, err := e.svc.Func.AppendResults(make([]byte, 0, 64), out)
@@ -345,6 +355,12 @@ func bind(f *wire.Func, req *protocol.Request) ([]reflect.Value, error) {
 	body := req.Body
 	if strings.HasPrefix(req.ContentType, "application/x-www-form-urlencoded") && !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 		return f.BindQuery(visitQuery(body))
+	}
+	if mt, params, err := mime.ParseMediaType(req.ContentType); err == nil && mt == "multipart/form-data" {
+		if params["boundary"] == "" {
+			return nil, microfn.Error(http.StatusBadRequest, "a multipart/form-data body needs the boundary parameter of its Content-Type")
+		}
+		return f.BindMultipart(body, params["boundary"])
 	}
 	if len(req.Query) > 0 {
 		return nil, microfn.Error(http.StatusBadRequest, "a POST takes its parameters from the JSON body only; drop the query string or use GET")

@@ -46,6 +46,11 @@ func (h *Host) call(c *svcrt.Call) error {
 		err := &DepthError{Depth: depth, Max: max}
 		return microfn.Permanent(microfn.NewRemoteError(name, err.StatusCode(), err.Error(), 0))
 	}
+	if c.Service.Func.Streams() {
+		// Through the server, --monolith or not: the callee's stream
+		// runs under its own attempt, its limits and its deadline.
+		return h.callStream(c, e, parent, depth)
+	}
 	local := h.cfg.Settings.Monolith && e.own
 	_, err := e.policy.Do(c.Ctx, func(ctx context.Context, try int) error {
 		if local {

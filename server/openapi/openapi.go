@@ -247,7 +247,7 @@ func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 // query string, as the server binds them.
 func isScalar(t *funcs.Type) bool {
 	switch t.Kind {
-	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes:
+	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes, funcs.FileKind:
 		return false
 	}
 	return true
@@ -319,11 +319,16 @@ func (g *generator) requestBody(d *funcs.Descriptor) *openapi3.RequestBody {
 	if len(d.Params) == 0 {
 		desc = "The function takes no parameters: send {} or nothing."
 	}
-	return &openapi3.RequestBody{
+	body := &openapi3.RequestBody{
 		Description: desc,
 		Required:    len(obj.Required) > 0,
 		Content:     openapi3.NewContentWithJSONSchema(obj),
 	}
+	if uploads(d) {
+		body.Description += " Files may be uploaded as multipart/form-data, a part per parameter."
+		body.Content["multipart/form-data"] = g.multipartBody(d)
+	}
+	return body
 }
 
 // responses describes the 200 response of d and the error responses.
@@ -337,9 +342,12 @@ func (g *generator) responses(d *funcs.Descriptor, post bool) *openapi3.Response
 	default:
 		desc = fmt.Sprintf("The %d results, in order, as a JSON array.", len(d.Results))
 	}
-	ok := &openapi3.Response{
-		Description: &desc,
-		Content:     openapi3.NewContentWithJSONSchemaRef(g.resultSchema(d.Results)),
+	ok, raw := g.rawResponse(d)
+	if !raw {
+		ok = &openapi3.Response{
+			Description: &desc,
+			Content:     openapi3.NewContentWithJSONSchemaRef(g.resultSchema(d.Results)),
+		}
 	}
 	rs := openapi3.NewResponses(openapi3.WithStatus(http.StatusOK, &openapi3.ResponseRef{Value: ok}))
 	for _, e := range errorStatuses {

@@ -180,6 +180,13 @@ func (g *generator) fill(s *openapi3.Schema, t *funcs.Type) {
 		s.Nullable = true
 	case k == funcs.Struct:
 		g.fillStruct(s, t)
+	case k == funcs.FileKind:
+		g.fillFile(s)
+	case k == funcs.Seq:
+		// Only a result, described by rawResponse; a stream's JSON is its
+		// values, one per line.
+		s.Type = &openapi3.Types{openapi3.TypeArray}
+		s.Items = g.schema(t.Elem)
 	default:
 		// Not a kind services may use; funcs rejects it. Accept anything.
 		s.Description = t.Kind.String()
