@@ -377,6 +377,11 @@ func describe(sink *errorSink, r *resolver, f *File, fd *ast.FuncDecl, directive
 				list[i].Pos = o.Pos
 			}
 			d.Errors = resolveErrorStatuses(sink, f, directive.Slash, list)
+			for i := range d.Errors {
+				if d.Errors[i].Path == "" {
+					d.Errors[i].Doc = r.varDocs[d.Errors[i].Var]
+				}
+			}
 			continue
 		case "auth":
 			d.Auth = o.Value

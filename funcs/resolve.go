@@ -27,6 +27,12 @@ type resolver struct {
 	failed map[string]bool
 	// aliasing holds the aliases being resolved, to stop on alias cycles.
 	aliasing map[string]bool
+	// constVals are the package-level constants it could evaluate, and
+	// enums the constants of each named type, by the type's name.
+	constVals map[string]typedConst
+	enums     map[string][]EnumValue
+	// varDocs are the doc comments of package-level variables.
+	varDocs map[string]string
 	// imp gives the packages of a module whose types may appear in
 	// signatures; pkgPath is the import path of the resolver's own
 	// package when it is such a package for another one.
@@ -60,6 +66,9 @@ func newResolver(sink *errorSink, files []*ast.File) *resolver {
 		zeroMethods: map[string]token.Pos{},
 		failed:      map[string]bool{},
 		aliasing:    map[string]bool{},
+		constVals:   map[string]typedConst{},
+		enums:       map[string][]EnumValue{},
+		varDocs:     map[string]string{},
 	}
 	for _, f := range files {
 		for _, d := range f.Decls {
@@ -85,6 +94,12 @@ func newResolver(sink *errorSink, files []*ast.File) *resolver {
 }
 
 func (r *resolver) addGenDecl(f *ast.File, d *ast.GenDecl) {
+	switch d.Tok {
+	case token.CONST:
+		r.addConsts(d)
+	case token.VAR:
+		r.addVarDocs(d)
+	}
 	for _, s := range d.Specs {
 		switch s := s.(type) {
 		case *ast.TypeSpec:
@@ -374,5 +389,6 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 		return fail()
 	}
 	t.Kind, t.Elem, t.Key, t.Len, t.Fields = u.Kind, u.Elem, u.Key, u.Len, u.Fields
+	t.Enum = r.enumOf(id.Name, t.Kind)
 	return t
 }

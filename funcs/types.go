@@ -120,6 +120,9 @@ type Type struct {
 	// SeqErr reports, for a Seq, iter.Seq2[Elem, error]: each value
 	// comes with an error, and a non-nil one ends the stream.
 	SeqErr bool
+	// Enum are the constants the package declares of a named string or
+	// integer type, in source order: the values a client picks from.
+	Enum []EnumValue
 }
 
 // A Field is one field of a struct type as declared.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
 
+	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/server/openapi"
 )
 
@@ -20,15 +22,47 @@ import (
 func (s *Server) OpenAPI() ([]byte, error) {
 	g := s.gen.Load()
 	g.openapi.once.Do(func() {
-		g.openapi.body, g.openapi.err = buildOpenAPI(g)
+		g.openapi.body, g.openapi.err = buildOpenAPI(g, s.root)
 	})
 	return g.openapi.body, g.openapi.err
 }
 
-func buildOpenAPI(g *generation) ([]byte, error) {
+// packageDoc describes the package of version v of the folder root for
+// the document: its tag, doc comment and examples.
+func packageDoc(root string, v *version) *openapi.Package {
+	descs := make([]*funcs.Descriptor, len(v.endpoints))
+	for i, e := range v.endpoints {
+		descs[i] = e.desc
+	}
+	tag := v.rel
+	if tag == "." {
+		tag = "" // the package's name
+	}
+	files := v.files
+	if len(files) == 0 {
+		// A version loaded in this process keeps no copy of its files:
+		// those of its services say what it needs.
+		seen := map[string]bool{}
+		for _, d := range descs {
+			if d.File != nil && !seen[d.File.Name] {
+				seen[d.File.Name] = true
+				files = append(files, funcs.SourceFile{Name: d.File.Name, Src: d.File.Src})
+			}
+		}
+	}
+	return openapi.ReadPackage(tag, filepath.Join(root, filepath.FromSlash(v.rel)), files, descs)
+}
+
+func buildOpenAPI(g *generation, root string) ([]byte, error) {
 	services := make([]openapi.Service, 0, len(g.routes))
+	pkgs := map[*version]*openapi.Package{}
 	for route, e := range g.routes {
-		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.desc, Policy: e.policy, Auth: e.auth.mode})
+		pkg, ok := pkgs[e.version]
+		if !ok {
+			pkg = packageDoc(root, e.version)
+			pkgs[e.version] = pkg
+		}
+		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.desc, Policy: e.policy, Auth: e.auth.mode, Package: pkg})
 	}
 	sort.Slice(services, func(i, j int) bool { return services[i].Route < services[j].Route })
 	doc, err := openapi.Build(openapi.Info{Title: "microfn services", Version: versionString()}, services)

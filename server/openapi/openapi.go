@@ -63,6 +63,9 @@ type Service struct {
 	// Auth is what a call from outside must show: funcs.AuthToken,
 	// funcs.AuthJWT, or funcs.AuthNone (or empty) for nothing.
 	Auth string
+	// Package is the service's package: its operations are tagged with
+	// it, and show its examples. Nil for none.
+	Package *Package
 }
 
 // Info is the document's title and version.
@@ -168,6 +171,7 @@ func Build(info Info, services []Service) (*openapi3.T, error) {
 	if len(g.security) == 0 {
 		doc.Components.SecuritySchemes = nil
 	}
+	doc.Tags = tags(services)
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("openapi: the generated document is invalid: %w", err)
 	}
@@ -239,6 +243,12 @@ func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 	post.Responses = g.responses(d, true)
 	g.secure(get, svc)
 	g.secure(post, svc)
+	g.mappedErrors(get.Responses, d)
+	g.mappedErrors(post.Responses, d)
+	if svc.Package != nil && svc.Package.Tag != "" {
+		get.Tags, post.Tags = []string{svc.Package.Tag}, []string{svc.Package.Tag}
+	}
+	g.describeExamples(get, post, svc)
 
 	return &openapi3.PathItem{Get: get, Post: post}
 }

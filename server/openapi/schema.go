@@ -84,6 +84,7 @@ func (g *generator) named(t *funcs.Type) *openapi3.SchemaRef {
 		g.fill(s, t)
 		s.Title = t.Name
 		s.Description = joinDoc(t.Doc, s.Description)
+		enumSchema(s, t)
 	}
 	return openapi3.NewSchemaRef(schemaRefPrefix+name, g.schemas[name].Value)
 }
