@@ -40,6 +40,11 @@ type Options struct {
 	// Allow adds standard library packages to the default [Sandbox], such
 	// as "net/http" or "os".
 	Allow []string
+	// Env is the environment service code reads with os.Getenv,
+	// os.LookupEnv, os.Environ and os.ExpandEnv (serve --env and
+	// --secret): yaegi's own, in place of the process's, which only
+	// Unrestricted code reads.
+	Env map[string]string
 	// Logger receives what service code prints to stdout and stderr, and
 	// panics of goroutines it starts. Default: slog.Default().
 	Logger *slog.Logger
@@ -477,7 +482,7 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		Stdout:               out,
 		Stderr:               errOut,
 		Args:                 []string{},
-		Env:                  []string{},
+		Env:                  envList(l.opts.Env),
 		Unrestricted:         l.opts.Unrestricted,
 	})
 	rt := svcrt.NewRuntime(src.Dir, descs, call, l.opts.Logger)
@@ -834,4 +839,14 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		w.logger.Info(strings.Map(escapeControl, line), "package", w.pkg, "stream", w.stream)
 	}
 	return len(p), nil
+}
+
+// envList spells an environment as yaegi takes it: NAME=VALUE, sorted.
+func envList(env map[string]string) []string {
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return out
 }

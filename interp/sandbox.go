@@ -53,7 +53,7 @@ var Sandbox = []string{
 	"html", "html/template", "image", "image/color", "image/color/palette", "image/draw", "image/gif",
 	"image/jpeg", "image/png", "index/suffixarray", "io", "io/fs", "iter", "log", "log/slog", "maps",
 	"math", "math/big", "math/bits", "math/cmplx", "math/rand", "math/rand/v2",
-	"mime", "mime/multipart", "mime/quotedprintable", "net/mail", "net/netip", "net/textproto", "net/url",
+	"mime", "mime/multipart", "mime/quotedprintable", "net/mail", "net/netip", "net/textproto", "net/url", "os",
 	"path", "reflect", "regexp", "regexp/syntax", "slices", "sort", "strconv", "strings", "structs", "sync",
 	"sync/atomic", "text/scanner", "text/tabwriter", "text/template", "text/template/parse", "time",
 	"unicode", "unicode/utf16", "unicode/utf8", "unique", "weak",
@@ -175,6 +175,10 @@ func guardMsg(path string, g guard) string {
 // names are left out, guarded functions replaced by their guards, and
 // every variable is a copy of the host's, made for this call: service code
 // cannot change the host's variables, even by reflection.
+//
+// Of package os the sandbox has the environment: Getenv, LookupEnv,
+// Environ and ExpandEnv read the interpreter's own (Options.Env: the
+// server's --env and --secret), never the process's.
 func symbolSets(unrestrictedMode bool, allow []string) []yaegi.Exports {
 	sets := []yaegi.Exports{apiSymbols()}
 	if unrestrictedMode {

@@ -815,6 +815,9 @@ var sandboxAllowed = map[string]string{
 		Writer.CreateFormFile Writer.CreatePart Writer.FormDataContentType
 		Writer.SetBoundary Writer.WriteField
 	`,
+	"os": `
+		Environ ExpandEnv Getenv LookupEnv
+	`,
 	"mime/quotedprintable": `
 		NewReader NewWriter Reader Reader.Read Writer Writer.Close Writer.Write
 	`,

@@ -1,5 +1,12 @@
 package interp
 
+import (
+	"slices"
+	"strings"
+
+	"github.com/traefik/yaegi/stdlib"
+)
+
 // The sandbox is a list of names, not of packages. Every package of
 // [Sandbox] (and net/http, of which the sandbox has a part) is reviewed
 // name by name: each name yaegi exports from it, each exported method of
@@ -158,6 +165,32 @@ var sandboxExcluded = map[string]map[string]reason{
 	// cookies and time formats, which error handling uses
 	// (microfn.Error(http.StatusNotFound, …)).
 	"net/http": httpExcluded(),
+	// Of os the sandbox has the environment service code is given (serve
+	// --env and --secret): see osAllowed.
+	"os": osExcluded(),
+}
+
+// osAllowed are the names of package os in the sandbox: they read the
+// environment the server gives service code (see envSymbols), never the
+// process's own.
+var osAllowed = []string{"Environ", "ExpandEnv", "Getenv", "LookupEnv"}
+
+// reachesSystem is why every other name of os is left out.
+var reachesSystem = reason{"it reaches the file system, the process or the process's environment", gateOS}
+
+// osExcluded leaves out every name of os but osAllowed: each reaches the
+// file system, the process or its state, as the whole package did before
+// the sandbox had its environment. It is made from yaegi's table, so a
+// name a new release of Go adds to os is left out too, never allowed
+// unreviewed.
+func osExcluded() map[string]reason {
+	m := map[string]reason{}
+	for name := range stdlib.Symbols["os/os"] {
+		if !strings.HasPrefix(name, "_") && !slices.Contains(osAllowed, name) {
+			m[name] = reachesSystem
+		}
+	}
+	return m
 }
 
 // httpExcluded lists what the sandbox leaves out of net/http.
@@ -230,7 +263,6 @@ var sandboxOutside = map[string]string{
 	"net/rpc":                         "it calls and serves RPCs over network connections",
 	"net/rpc/jsonrpc":                 "it calls and serves RPCs over network connections",
 	"net/smtp":                        "it sends mail over network connections",
-	"os":                              "it reaches the file system, the environment and the process",
 	"os/signal":                       "it handles the signals of the host process",
 	"os/user":                         "it reads the system's users and groups from the file system",
 	"path/filepath":                   "it walks, globs and resolves paths of the file system",

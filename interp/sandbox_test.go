@@ -39,7 +39,17 @@ var _ = http.Get
 		{"os", `package a
 import "os"
 var _ = os.ReadFile
-`, interp.Options{}, `a.go:2:8: import "os" is outside microfn's sandbox`},
+`, interp.Options{}, `a.go:3:12: os.ReadFile is outside microfn's sandbox (it reaches the file system, the process or the process's environment): allow it with --allow os`},
+		{"os environment", `package a
+import "os"
+var _ = os.Getenv("X") + os.ExpandEnv("$X")
+var _, _ = os.LookupEnv("X")
+var _ = os.Environ()
+`, interp.Options{}, ""},
+		{"os setenv", `package a
+import "os"
+func f() { os.Setenv("X", "1") }
+`, interp.Options{}, `a.go:3:15: os.Setenv is outside microfn's sandbox`},
 		{"os allowed", `package a
 import "os"
 var _ = os.ReadFile
@@ -100,7 +110,7 @@ var _ = bar.X
 	}
 	for _, p := range []string{"os", "net", "net/http", "os/exec", "syscall", "unsafe", "path/filepath", "io/ioutil", "runtime"} {
 		for _, a := range interp.Allowed(false) {
-			if a == p && p != "net/http" {
+			if a == p && p != "net/http" && p != "os" {
 				t.Errorf("the default sandbox allows %s", p)
 			}
 		}

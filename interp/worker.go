@@ -26,6 +26,7 @@ func WorkerLoader(compiled ...yaegi.Exports) func(ctx context.Context, spec *pro
 			loader = NewLoader(Options{
 				Unrestricted: spec.Settings.Unrestricted,
 				Allow:        spec.Settings.Allow,
+				Env:          spec.Settings.Env,
 				Logger:       logger,
 				Compiled:     compiled,
 			})

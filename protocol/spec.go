@@ -60,6 +60,10 @@ type Settings struct {
 	Quiet bool `json:"quiet,omitempty"`
 	// MaxResponse bounds the body of an answer, in bytes; 0 for no bound.
 	MaxResponse int64 `json:"max_response,omitempty"`
+	// Env is the environment service code reads (serve --env and
+	// --secret): the whole environment of the worker's code, unless the
+	// code may reach the process (Allow "os", Unrestricted).
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // A PrepareSpec is what a prepare process needs besides the packages it

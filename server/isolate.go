@@ -53,6 +53,7 @@ func (s *Server) workerSettings() protocol.Settings {
 		Defaults:     s.cfg.defaults,
 		Quiet:        s.cfg.quiet,
 		MaxResponse:  s.cfg.maxResponseSize,
+		Env:          s.cfg.env,
 	}
 }
 

@@ -64,6 +64,9 @@ type config struct {
 	chainKeys       [][]byte
 	authRules       []AuthRule
 	jwtKeys         *JWTKeys
+	// env is the environment service code reads (WithEnv, WithSecret).
+	env     map[string]string
+	secrets map[string]string // name → file, read into env by newConfig
 	// auth is what calls from outside must show, made of token,
 	// authRules and jwtKeys.
 	auth *authConfig
@@ -116,6 +119,9 @@ func newConfig(opts []Option) (*config, error) {
 		c.logger = slog.Default()
 	}
 	if err := c.validate(); err != nil {
+		return c, err
+	}
+	if err := c.readSecrets(); err != nil {
 		return c, err
 	}
 	auth, err := newAuthConfig(c)

@@ -210,7 +210,7 @@ func newServer(dir string, cfg *config) *Server {
 		},
 	}
 	s.modules.refresh()
-	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules})
+	s.loader = interp.NewLoader(interp.Options{Unrestricted: cfg.unrestricted, Allow: cfg.allow, Env: cfg.env, Logger: cfg.logger, Compiled: cfg.compiled, Sources: s.modules})
 	s.signer = newChainSigner(cfg.signingKeys())
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {

@@ -84,6 +84,7 @@ func run(code Code, logger *slog.Logger) error {
 	if r.Warnings, err = confine(spec); err != nil {
 		return err
 	}
+	applyEnv(spec.Settings)
 	ctx := context.Background()
 	for i := range spec.Packages {
 		p := &spec.Packages[i]

@@ -49,3 +49,33 @@ func authFlags(fs *flag.FlagSet) func(token string) ([]server.Option, string, er
 		return opts, token, nil
 	}
 }
+
+// envFlags registers --env and --secret, and returns a function that
+// turns them into server options.
+func envFlags(fs *flag.FlagSet) func() ([]server.Option, error) {
+	var envs, secrets routeFlags
+	fs.Var(&envs, "env", "`NAME[=VALUE]`: an environment variable service code reads with os.Getenv (no --allow os needed; it sees these and no other); NAME alone passes the server's own value (repeatable)")
+	fs.Var(&secrets, "secret", "`NAME=FILE`: the content of FILE, read by the server, as the environment variable NAME of service code, like --env (repeatable; the Kubernetes manifests mount such files from a Secret)")
+	return func() ([]server.Option, error) {
+		vars := map[string]string{}
+		for _, e := range envs {
+			name, value, err := server.ParseEnv(e, os.LookupEnv)
+			if err != nil {
+				return nil, err
+			}
+			vars[name] = value
+		}
+		opts := []server.Option{server.WithEnv(vars)}
+		for _, s := range secrets {
+			name, file, err := server.ParseSecret(s)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := vars[name]; dup {
+				return nil, fmt.Errorf("--secret %s: %s is given by --env too", name, name)
+			}
+			opts = append(opts, server.WithSecret(name, file))
+		}
+		return opts, nil
+	}
+}

@@ -53,6 +53,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defaults := policyFlags(fs)
 	split := splitFlags(fs)
 	auth := authFlags(fs)
+	env := envFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -108,6 +109,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	splitOpts = append(splitOpts, authOpts...)
+	envOpts, err := env()
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	splitOpts = append(splitOpts, envOpts...)
 	// The server listens at once and loads in the background: /healthz
 	// answers while a slow init loads, /readyz once every package has
 	// loaded or failed.
