@@ -47,6 +47,9 @@ type version struct {
 	shadow    *supervisor.Group // the interpreted worker of a compiled version, kept for --shadow
 	endpoints []*endpoint       // in the order of the package's services
 	loadedAt  time.Time
+	// final, if set, runs before the version's worker is closed: it
+	// reads the worker's last counts (see localTally).
+	final func()
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed
 	retired atomic.Bool
@@ -89,6 +92,9 @@ func (v *version) tryClose() {
 				v.pkg.Close()
 			}
 			if v.group != nil {
+				if v.final != nil {
+					v.final()
+				}
 				v.group.Close()
 			}
 			if v.shadow != nil {

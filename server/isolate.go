@@ -24,7 +24,6 @@ import (
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/supervisor"
-	"github.com/microfn/microfn/worker"
 )
 
 // makeRunDir makes the private directory of the workers' temporary
@@ -223,13 +222,11 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 		f.Metric = append(f.Metric, m)
 	}
 	for rel, g := range groups {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		b, err := g.Ask(ctx, &protocol.Call{Method: worker.MethodStats})
-		cancel()
-		var st worker.Stats
-		if err != nil || json.Unmarshal(b, &st) != nil {
+		st, ok := workerStats(g, time.Second)
+		if !ok {
 			continue
 		}
+		w.s.tally.absorb(w.s.metrics, g, st)
 		add("go_goroutines", "Number of goroutines that currently exist.", dto.MetricType_GAUGE, rel, float64(st.Goroutines))
 		add("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and currently in use.", dto.MetricType_GAUGE, rel, float64(st.HeapBytes))
 		add("go_gc_cycles_total", "Number of completed GC cycles.", dto.MetricType_COUNTER, rel, float64(st.GCCycles))

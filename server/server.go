@@ -59,6 +59,9 @@ type Server struct {
 	noRun bool
 
 	crashes crashLog
+	// tally carries the nested calls workers run in process into the
+	// server's counters.
+	tally localTally
 
 	ln      net.Listener
 	baseURL string
@@ -885,6 +888,9 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 		Logger:   s.cfg.logger,
 		Limiter:  v.limiter,
 		Go:       s.workers.Go,
+		Observe: func(caller, callee string, status int, _ time.Duration) {
+			s.metrics.observeLocal(caller, callee, status, 1)
+		},
 	})
 	host.SetUpstream(protocol.Local{Handler: s.nestedHandler(host), Go: s.workers.Go})
 	var pkg *svcrt.Package
@@ -949,6 +955,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 			return nil, err
 		}
 		v.group, v.tier, v.buildTook = g, tierCompiled, took
+		v.final = func() { s.finalTally(g) }
 		return v, nil
 	}
 	g, err := s.startWorker(ctx, rel, label, files, prep)
@@ -963,6 +970,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 		return nil, err
 	}
 	v.group = g
+	v.final = func() { s.finalTally(g) }
 	return v, nil
 }
 

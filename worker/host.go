@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/microfn/microfn"
 	"github.com/microfn/microfn/funcs"
@@ -42,6 +43,8 @@ type Host struct {
 	// callees are the endpoints proxies call, by service: the packages'
 	// own and those of the packages they import.
 	callees map[*svcrt.Service]*endpoint
+	// tally counts the nested calls run in process, for Stats.
+	tally localTally
 }
 
 // HostConfig configures a [Host].
@@ -61,6 +64,11 @@ type HostConfig struct {
 	// Go runs an attempt that must be waited for with a timeout; default
 	// a new goroutine.
 	Go func(func())
+	// Observe, if set, is told of every nested call run in process
+	// (--monolith): the route of the caller and of the callee, the
+	// status, the time it took. Without it, the host counts them for
+	// its Stats (MethodStats), which the server reads.
+	Observe func(caller, callee string, status int, d time.Duration)
 }
 
 // An endpoint is one service a host runs or calls.
@@ -175,7 +183,7 @@ const (
 // deadline and answers with the results' JSON or a problem.
 func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
 	if req.Method == MethodStats {
-		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, readStats())
+		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, h.readStats())
 		return
 	}
 	e := h.routes[req.Route]

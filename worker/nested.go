@@ -52,12 +52,17 @@ func (h *Host) call(c *svcrt.Call) error {
 		return h.callStream(c, e, parent, depth)
 	}
 	local := h.cfg.Settings.Monolith && e.own
+	start := time.Now()
 	_, err := e.policy.Do(c.Ctx, func(ctx context.Context, try int) error {
 		if local {
 			return h.localCall(ctx, e, parent, depth, c)
 		}
 		return h.remoteCall(ctx, e, parent, depth, try, c)
 	})
+	if local {
+		// The server never sees this call: it reads the count.
+		h.observeLocal(parent.route, e.route, microfn.StatusOf(err), time.Since(start))
+	}
 	if err != nil {
 		if _, ok := protocol.NestedFailure(err); !ok {
 			// A failure to reach the callee.

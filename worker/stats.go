@@ -2,6 +2,7 @@ package worker
 
 import (
 	"encoding/json"
+	"os"
 	"runtime/metrics"
 )
 
@@ -15,6 +16,11 @@ type Stats struct {
 	HeapBytes uint64 `json:"heap_bytes"`
 	// GCCycles is the number of completed garbage collections.
 	GCCycles uint64 `json:"gc_cycles"`
+	// PID is the process's id: counts start again with a new process.
+	PID int `json:"pid"`
+	// Local counts the nested calls run in the process (--monolith),
+	// since it started.
+	Local []LocalCall `json:"local,omitempty"`
 }
 
 // statsSamples are the runtime metrics Stats reads.
@@ -24,8 +30,9 @@ var statsSamples = [...]string{
 	"/gc/cycles/total:gc-cycles",
 }
 
-// readStats reads the process's Stats, as JSON.
-func readStats() []byte {
+// readStats reads the process's Stats, as JSON, with the nested calls
+// the host ran in process.
+func (h *Host) readStats() []byte {
 	samples := make([]metrics.Sample, len(statsSamples))
 	for i, n := range statsSamples {
 		samples[i].Name = n
@@ -37,6 +44,6 @@ func readStats() []byte {
 		}
 		return 0
 	}
-	b, _ := json.Marshal(Stats{Goroutines: u(0), HeapBytes: u(1), GCCycles: u(2)})
+	b, _ := json.Marshal(Stats{Goroutines: u(0), HeapBytes: u(1), GCCycles: u(2), PID: os.Getpid(), Local: h.tally.snapshot()})
 	return b
 }
