@@ -91,7 +91,7 @@ type testKey struct {
 	priv *ecdsa.PrivateKey
 }
 
-func newTestKey(t *testing.T, kid string) testKey {
+func newTestKey(t testing.TB, kid string) testKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -101,7 +101,7 @@ func newTestKey(t *testing.T, kid string) testKey {
 }
 
 // writeJWKS writes the public keys of keys as a JWK Set file.
-func writeJWKS(t *testing.T, file string, keys ...testKey) {
+func writeJWKS(t testing.TB, file string, keys ...testKey) {
 	t.Helper()
 	var set jwkset.JWKSMarshal
 	for _, k := range keys {
@@ -121,7 +121,7 @@ func writeJWKS(t *testing.T, file string, keys ...testKey) {
 }
 
 // sign returns a JWT of claims signed by k.
-func (k testKey) sign(t *testing.T, claims jwt.MapClaims) string {
+func (k testKey) sign(t testing.TB, claims jwt.MapClaims) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
 	tok.Header["kid"] = k.kid
