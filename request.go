@@ -27,9 +27,16 @@ type Request struct {
 	// call made by another service of the same server.
 	RemoteAddr string
 	// Caller identifies who made the call, as the server authenticated
-	// it: empty when the server requires no authentication. A nested call
-	// carries its first caller's identity.
+	// it: the subject (sub) of the JSON Web Token of a service that
+	// requires one (auth=jwt); empty for the server's token, or when the
+	// service requires nothing. A nested call carries its first caller's
+	// identity.
 	Caller string
+	// Claims are the claims of the JSON Web Token the call was
+	// authenticated with, decoded as encoding/json decodes into a
+	// map[string]any (numbers are float64); nil without one. A nested
+	// call carries its first caller's.
+	Claims map[string]any
 	// Trace is the W3C trace id of the call's chain.
 	Trace string
 	// Depth is the call's depth in its chain: 0 for a call from outside.

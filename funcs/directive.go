@@ -84,11 +84,15 @@ func checkOption(key, value string) error {
 	case "errors":
 		_, err := parseErrorStatuses(value)
 		return err
+	case "auth":
+		return checkAuth(value)
+	case "content-type":
+		return checkContentType(value)
 	}
 	p := policy.Default()
 	if err := p.Set(key, value); err != nil {
 		if !slices.Contains(policy.Keys(), key) {
-			return fmt.Errorf("unknown option %q (known: name, errors, %s)", key, strings.Join(policy.Keys(), ", "))
+			return fmt.Errorf("unknown option %q (known: name, errors, auth, content-type, %s)", key, strings.Join(policy.Keys(), ", "))
 		}
 		return err
 	}

@@ -24,6 +24,9 @@ type ErrorStatus struct {
 	Status int
 	// Pos is the position of the option.
 	Pos token.Position
+	// Doc is the variable's doc comment, for one of the service's own
+	// package.
+	Doc string
 }
 
 // parseErrorStatuses parses the value of an errors= option: Name:Status

@@ -82,6 +82,13 @@ type Descriptor struct {
 	Options []Option
 	// Errors map the errors the service returns to statuses (errors=).
 	Errors []ErrorStatus
+	// Auth is what a call from outside must show (auth=): AuthNone,
+	// AuthToken or AuthJWT; empty when the directive leaves it to the
+	// server's configuration.
+	Auth string
+	// ContentType is the media type of the answer of a service whose
+	// result is a []byte sent as it is (content-type=); empty otherwise.
+	ContentType string
 	// Pos is the position of the function's name.
 	Pos token.Position
 	// Decl is the function's declaration.
@@ -370,6 +377,17 @@ func describe(sink *errorSink, r *resolver, f *File, fd *ast.FuncDecl, directive
 				list[i].Pos = o.Pos
 			}
 			d.Errors = resolveErrorStatuses(sink, f, directive.Slash, list)
+			for i := range d.Errors {
+				if d.Errors[i].Path == "" {
+					d.Errors[i].Doc = r.varDocs[d.Errors[i].Var]
+				}
+			}
+			continue
+		case "auth":
+			d.Auth = o.Value
+			continue
+		case "content-type":
+			d.ContentType = o.Value
 			continue
 		}
 		d.Options = append(d.Options, o)
@@ -388,6 +406,8 @@ func describe(sink *errorSink, r *resolver, f *File, fd *ast.FuncDecl, directive
 		ok = false
 	}
 	if !describeResults(sink, r, f, fd, d) {
+		ok = false
+	} else if !checkEdgeResults(sink, fd, d) {
 		ok = false
 	}
 	if !ok {

@@ -27,6 +27,12 @@ type resolver struct {
 	failed map[string]*SourceError
 	// aliasing holds the aliases being resolved, to stop on alias cycles.
 	aliasing map[string]bool
+	// constVals are the package-level constants it could evaluate, and
+	// enums the constants of each named type, by the type's name.
+	constVals map[string]typedConst
+	enums     map[string][]EnumValue
+	// varDocs are the doc comments of package-level variables.
+	varDocs map[string]string
 	// imp gives the packages of a module whose types may appear in
 	// signatures; pkgPath is the import path of the resolver's own
 	// package when it is such a package for another one.
@@ -41,13 +47,16 @@ type typeDecl struct {
 
 func newResolver(sink *errorSink, files []*ast.File) *resolver {
 	r := &resolver{
-		sink:     sink,
-		decls:    map[string]typeDecl{},
-		consts:   map[string]int{},
-		named:    map[string]*Type{},
-		methods:  map[string]*declared{},
-		failed:   map[string]*SourceError{},
-		aliasing: map[string]bool{},
+		sink:      sink,
+		decls:     map[string]typeDecl{},
+		consts:    map[string]int{},
+		named:     map[string]*Type{},
+		methods:   map[string]*declared{},
+		failed:    map[string]*SourceError{},
+		aliasing:  map[string]bool{},
+		constVals: map[string]typedConst{},
+		enums:     map[string][]EnumValue{},
+		varDocs:   map[string]string{},
 	}
 	for _, f := range files {
 		for _, d := range f.Decls {
@@ -63,6 +72,12 @@ func newResolver(sink *errorSink, files []*ast.File) *resolver {
 }
 
 func (r *resolver) addGenDecl(f *ast.File, d *ast.GenDecl) {
+	switch d.Tok {
+	case token.CONST:
+		r.addConsts(d)
+	case token.VAR:
+		r.addVarDocs(d)
+	}
 	for _, s := range d.Specs {
 		switch s := s.(type) {
 		case *ast.TypeSpec:
@@ -165,6 +180,9 @@ func (r *resolver) resolve(f *ast.File, e ast.Expr, what string) *Type {
 	case *ast.FuncType:
 		r.sink.errorf(x.Pos(), "%s: function types cannot travel in JSON", what)
 	case *ast.IndexExpr, *ast.IndexListExpr:
+		if t, ok := r.resolveSeq(f, e, what); ok {
+			return t
+		}
 		r.sink.errorf(e.Pos(), "%s: generic types are not supported in service signatures", what)
 	default:
 		r.sink.errorf(e.Pos(), "%s: this type is not supported in service signatures", what)
@@ -178,6 +196,10 @@ func (r *resolver) resolveValue(f *ast.File, e ast.Expr, what string) *Type {
 	t := r.resolve(f, e, what)
 	if t != nil && (t.Kind == Error || t.Kind == Context) {
 		r.sink.errorf(e.Pos(), "%s: %s cannot travel in JSON inside another type", what, t.Kind)
+		return nil
+	}
+	if t != nil && t.Kind == Seq {
+		r.sink.errorf(e.Pos(), "%s: %s can only be the result of a service, not part of another type", what, t)
 		return nil
 	}
 	return t
@@ -229,6 +251,9 @@ func (r *resolver) resolveQualified(f *ast.File, x *ast.SelectorExpr, what strin
 	}
 	if st := lookupStd(path, x.Sel.Name); st != nil {
 		return &Type{Kind: Std, Std: st}
+	}
+	if path == APIPath && x.Sel.Name == "File" {
+		return &Type{Kind: FileKind}
 	}
 	if r.imp != nil {
 		if dep, ok := r.imp(path); ok {
@@ -402,6 +427,7 @@ func (r *resolver) resolveNamed(f *ast.File, id *ast.Ident, what string) *Type {
 		return fail()
 	}
 	t.Kind, t.Elem, t.Key, t.Len, t.Fields = u.Kind, u.Elem, u.Key, u.Len, u.Fields
+	t.Enum = r.enumOf(id.Name, t.Kind)
 	return t
 }
 

@@ -44,6 +44,8 @@ const (
 	// Unmarshal counterparts): see [Type.Methods]. It travels as what
 	// they write, whatever it is made of.
 	Marshaler
+	FileKind // microfn.File: a file's name, content type and data
+	Seq      // iter.Seq[T] or iter.Seq2[T, error], only as the result: a stream of T
 )
 
 var kindNames = [...]string{
@@ -53,7 +55,7 @@ var kindNames = [...]string{
 	Float64: "float64", String: "string", Bytes: "[]byte", Slice: "slice",
 	Array: "array", Map: "map", Pointer: "pointer", Struct: "struct",
 	Time: "time.Time", Duration: "time.Duration", Any: "any", Error: "error",
-	Context: "context.Context", Std: "std", Marshaler: "marshaler",
+	Context: "context.Context", Std: "std", Marshaler: "marshaler", FileKind: "microfn.File", Seq: "iter.Seq",
 }
 
 // String returns the Go spelling of basic kinds and a word for the others.
@@ -123,6 +125,12 @@ type Type struct {
 	Std *StdType
 	// Methods are the JSON and text methods of a type of Kind Marshaler.
 	Methods *Methods
+	// SeqErr reports, for a Seq, iter.Seq2[Elem, error]: each value
+	// comes with an error, and a non-nil one ends the stream.
+	SeqErr bool
+	// Enum are the constants the package declares of a named string or
+	// integer type, in source order: the values a client picks from.
+	Enum []EnumValue
 }
 
 // A Field is one field of a struct type as declared.
@@ -194,6 +202,16 @@ func (t *Type) write(b *strings.Builder) {
 		t.Elem.write(b)
 	case Std:
 		b.WriteString(t.Std.String())
+	case Seq:
+		if t.SeqErr {
+			b.WriteString("iter.Seq2[")
+			t.Elem.write(b)
+			b.WriteString(", error]")
+			break
+		}
+		b.WriteString("iter.Seq[")
+		t.Elem.write(b)
+		b.WriteString("]")
 	case Struct:
 		b.WriteString("struct{")
 		for i, f := range t.Fields {

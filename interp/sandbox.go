@@ -30,7 +30,8 @@ import (
 // (text/template.ParseFiles, net/textproto.Dial, reflect.NewAt,
 // log.Default, …; see sandbox_table.go), and variables of the host are the
 // interpreter's own copies, which service code may read but not assign.
-// Of os it has the environment (os.Getenv, os.LookupEnv, os.Environ),
+// Of os it has the environment (os.Getenv, os.LookupEnv, os.Environ,
+// os.ExpandEnv),
 // which is the interpreter's own (Options.Env). The other packages (the
 // rest of os, io/ioutil, path/filepath, net, net/http,
 // crypto/tls, database/sql/driver, flag, runtime, debug/*, testing, …) need
@@ -74,7 +75,7 @@ var sandboxPart = partialPackages()
 // name of theirs needs --allow os. Of os, service code reads its environment: the
 // interpreter's own (Options.Env), never the host process's.
 var sandboxOnly = map[string]map[string]bool{
-	"os": {"Getenv": true, "LookupEnv": true, "Environ": true},
+	"os": {"Getenv": true, "LookupEnv": true, "Environ": true, "ExpandEnv": true},
 }
 
 // reachesOS is why the names of os outside sandboxOnly are left out.

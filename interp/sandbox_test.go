@@ -40,6 +40,16 @@ var _ = http.Get
 import "os"
 var _ = os.ReadFile
 `, interp.Options{}, `a.go:3:12: os.ReadFile is outside microfn's sandbox (it reaches the file system or the process): allow it with --allow os`},
+		{"os environment", `package a
+import "os"
+var _ = os.Getenv("X") + os.ExpandEnv("$X")
+var _, _ = os.LookupEnv("X")
+var _ = os.Environ()
+`, interp.Options{}, ""},
+		{"os setenv", `package a
+import "os"
+func f() { os.Setenv("X", "1") }
+`, interp.Options{}, `a.go:3:15: os.Setenv is outside microfn's sandbox`},
 		{"os allowed", `package a
 import "os"
 var _ = os.ReadFile

@@ -53,6 +53,7 @@ func apiSymbols(dbs *state.Set) yaegi.Exports {
 			"Entry":            reflect.ValueOf((*microfn.Entry)(nil)),
 			"ErrNoKey":         reflect.ValueOf(&microfn.ErrNoKey).Elem(),
 			"ErrConflict":      reflect.ValueOf(&microfn.ErrConflict).Elem(),
+			"File":             reflect.ValueOf((*microfn.File)(nil)),
 		},
 	}
 }
@@ -95,6 +96,7 @@ type Request struct {
 	Query      url.Values
 	RemoteAddr string
 	Caller     string
+	Claims     map[string]any
 	Trace      string
 	Depth      int
 }
@@ -123,6 +125,12 @@ func (s *KVStore) Put(ctx context.Context, key string, value []byte) (int64, err
 func (s *KVStore) Delete(ctx context.Context, key string) error
 func (s *KVStore) List(ctx context.Context, prefix string) ([]Entry, error)
 func (s *KVStore) CompareAndSwap(ctx context.Context, key string, value []byte, version int64) (int64, error)
+
+type File struct {
+	Name        string ` + "`json:\"name\"`" + `
+	ContentType string ` + "`json:\"contentType\"`" + `
+	Data        []byte ` + "`json:\"data\"`" + `
+}
 `
 
 // stubPackage type-checks apiStub.

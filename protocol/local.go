@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 )
 
 // Local is a Caller that runs calls in this process, with the answer in
@@ -21,20 +22,24 @@ type Local struct {
 // Call runs the handler. As over a connection, when ctx ends before the
 // answer, Call returns ctx's error and the handler's context ends, and
 // the handler's answer, when it comes, is dropped.
+//
+// A handler that streams its answer (Start, then Write) while running on
+// a goroutine of its own (a call whose context can end) is answered as
+// soon as it starts: the body is read as the handler writes it, each
+// Write waiting for the reader, and the handler's context ends when the
+// reader closes the body. On the caller's goroutine, a streamed answer is
+// collected whole first.
 func (l Local) Call(ctx context.Context, call *Call, body []byte) (*Response, error) {
 	req := &Request{Call: *call, Body: body}
 	if ctx.Done() == nil {
 		return l.serve(ctx, req)
 	}
 	hctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
-	type result struct {
-		resp *Response
-		err  error
-	}
-	done := make(chan result, 1)
+	w := &localWriter{ready: make(chan struct{}), cancel: cancel}
 	run := func() {
-		resp, err := l.serve(hctx, req)
-		done <- result{resp, err}
+		l.Handler.ServeCall(hctx, req, w)
+		w.handlerDone()
+		cancel(nil)
 	}
 	if l.Go != nil {
 		l.Go(run)
@@ -42,11 +47,11 @@ func (l Local) Call(ctx context.Context, call *Call, body []byte) (*Response, er
 		go run()
 	}
 	select {
-	case r := <-done:
-		cancel(nil)
-		return r.resp, r.err
+	case <-w.ready:
+		return w.response()
 	case <-ctx.Done():
 		cancel(errors.New("the caller canceled the call"))
+		w.abandon()
 		return nil, ctx.Err()
 	}
 }
@@ -54,29 +59,56 @@ func (l Local) Call(ctx context.Context, call *Call, body []byte) (*Response, er
 func (l Local) serve(ctx context.Context, req *Request) (*Response, error) {
 	w := &localWriter{}
 	l.Handler.ServeCall(ctx, req, w)
-	if !w.started {
-		return nil, errors.New("protocol: the handler did not answer")
-	}
-	return &Response{Reply: w.reply, local: bytes.NewReader(w.body.Bytes())}, nil
+	return w.response()
 }
 
-// A localWriter collects an answer in memory.
+// A localWriter collects an answer in memory, or, once a handler on a
+// goroutine of its own starts streaming, hands it over through a pipe.
 type localWriter struct {
+	// ready, if set, is closed once the answer can be returned: the
+	// handler started streaming, or it returned. cancel ends the
+	// handler's context.
+	ready  chan struct{}
+	cancel context.CancelCauseFunc
+
+	mu            sync.Mutex // guards the fields below
 	started, done bool
 	reply         Reply
 	body          bytes.Buffer
+	pw            *io.PipeWriter // the streamed body's writing end
+	pr            *io.PipeReader
+	signaled      bool
+}
+
+// signal closes ready once.
+func (w *localWriter) signal() {
+	if w.ready != nil && !w.signaled {
+		w.signaled = true
+		close(w.ready)
+	}
 }
 
 func (w *localWriter) Reply(r *Reply, body []byte) error {
 	if err := w.Start(r); err != nil {
 		return err
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pw != nil {
+		// A streamed answer cannot be replied to whole; not reached:
+		// Start streams only when called on its own.
+		return errAnswered
+	}
 	w.body.Write(body)
 	w.done = true
 	return nil
 }
 
+// Start starts the answer. Called on its own (not by Reply) on a handler
+// of its own goroutine, it starts a stream the caller reads at once.
 func (w *localWriter) Start(r *Reply) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.started {
 		return errAnswered
 	}
@@ -84,16 +116,78 @@ func (w *localWriter) Start(r *Reply) error {
 	return nil
 }
 
+// startStream makes the answer a stream read through a pipe, at its
+// first Write (so nothing was written before).
+func (w *localWriter) startStream() {
+	if w.pw == nil && w.ready != nil && !w.done {
+		w.pr, w.pw = io.Pipe()
+		w.signal()
+	}
+}
+
 func (w *localWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
 	if !w.started || w.done {
+		w.mu.Unlock()
 		return 0, errors.New("protocol: write outside a streamed answer")
 	}
-	return w.body.Write(p)
+	w.startStream()
+	pw := w.pw
+	if pw == nil {
+		defer w.mu.Unlock()
+		return w.body.Write(p)
+	}
+	w.mu.Unlock()
+	n, err := pw.Write(p)
+	if err != nil && w.cancel != nil {
+		w.cancel(err) // the reader is gone: so is the handler's reason to go on
+	}
+	return n, err
 }
 
 func (w *localWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.done = true
+	if w.pw != nil {
+		return w.pw.Close()
+	}
 	return nil
+}
+
+// handlerDone is called when the handler returns: an answer not yet
+// handed over is now complete, and a stream it left open ends.
+func (w *localWriter) handlerDone() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pw != nil && !w.done {
+		w.done = true
+		_ = w.pw.Close()
+	}
+	w.signal()
+}
+
+// abandon drops the answer of a call the caller gave up.
+func (w *localWriter) abandon() {
+	w.mu.Lock()
+	pr := w.pr
+	w.mu.Unlock()
+	if pr != nil {
+		_ = pr.CloseWithError(errReaderGone)
+	}
+}
+
+// response returns the answer, once ready.
+func (w *localWriter) response() (*Response, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.started {
+		return nil, errors.New("protocol: the handler did not answer")
+	}
+	if w.pr != nil {
+		return &Response{Reply: w.reply, pipe: w.pr}, nil
+	}
+	return &Response{Reply: w.reply, local: bytes.NewReader(w.body.Bytes())}, nil
 }
 
 // NewResponse returns a Response of r whose body is body, read from

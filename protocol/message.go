@@ -70,6 +70,10 @@ type Call struct {
 	// Caller identifies who made the call, as the server authenticated
 	// it; a nested call carries its chain's.
 	Caller string
+	// Claims are the claims of the JSON Web Token the chain's first call
+	// was authenticated with (JSON), for a service that reads its
+	// request; nil otherwise.
+	Claims []byte
 }
 
 // appendTo appends the encoding of c.
@@ -89,6 +93,7 @@ func (c *Call) appendTo(e *encoder) {
 	appendFields(e, c.Header)
 	e.str(c.RemoteAddr)
 	e.str(c.Caller)
+	e.bytes(c.Claims)
 }
 
 // decode reads c from d.
@@ -109,6 +114,10 @@ func (c *Call) decode(d *decoder) {
 	c.Header = decodeFields(d)
 	c.RemoteAddr = d.str()
 	c.Caller = d.str()
+	c.Claims = d.bytes()
+	if len(c.Claims) == 0 {
+		c.Claims = nil
+	}
 }
 
 func appendChain(e *encoder, ch *Chain) {

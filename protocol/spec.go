@@ -60,7 +60,7 @@ type Settings struct {
 	Unrestricted bool     `json:"unrestricted,omitempty"`
 	Allow        []string `json:"allow,omitempty"`
 	// Env is the environment service code is given ("NAME=VALUE"
-	// entries, --env): what the interpreter's os.Getenv, os.LookupEnv and
+	// entries, --env and --secret): what the interpreter's os.Getenv, os.LookupEnv and
 	// os.Environ read, and the worker process's own environment once it
 	// has started (see package worker), so that compiled code reads the
 	// same. Nothing else of the server's environment reaches a worker.

@@ -109,13 +109,40 @@ func (p *pending) data(b []byte, end bool) error {
 type Response struct {
 	Reply
 	p     *pending
-	local *bytes.Reader // the body, for an answer in memory
+	local *bytes.Reader  // the body, for an answer in memory
+	pipe  *io.PipeReader // the body, for an answer streamed in this process
+
+	done     func() // see OnDone
+	doneOnce sync.Once
+}
+
+// OnDone arranges for f to run once the body has been read to its end,
+// has failed, or the Response is closed, whichever comes first. Set it
+// before reading.
+func (r *Response) OnDone(f func()) { r.done = f }
+
+// finish runs the OnDone function, once.
+func (r *Response) finish() {
+	if r.done != nil {
+		r.doneOnce.Do(r.done)
+	}
 }
 
 // Read reads from the reply's body. It returns io.EOF at its end.
 func (r *Response) Read(b []byte) (int, error) {
+	n, err := r.read(b)
+	if err != nil {
+		r.finish()
+	}
+	return n, err
+}
+
+func (r *Response) read(b []byte) (int, error) {
 	if r.local != nil {
 		return r.local.Read(b)
+	}
+	if r.pipe != nil {
+		return r.pipe.Read(b)
 	}
 	p := r.p
 	for {
@@ -177,6 +204,9 @@ func (r *Response) grant(n int) {
 // bound), and closes the Response.
 func (r *Response) ReadAll(max int) ([]byte, error) {
 	defer r.Close()
+	if r.pipe != nil {
+		return readAllFrom(r, max)
+	}
 	if r.local != nil {
 		b := make([]byte, r.local.Len())
 		_, _ = r.local.Read(b)
@@ -201,6 +231,11 @@ func (r *Response) ReadAll(max int) ([]byte, error) {
 		return b, nil
 	}
 	p.mu.Unlock()
+	return readAllFrom(r, max)
+}
+
+// readAllFrom reads r to its end, at most max bytes (0: no bound).
+func readAllFrom(r io.Reader, max int) ([]byte, error) {
 	var out []byte
 	buf := make([]byte, 32<<10)
 	for {
@@ -222,9 +257,13 @@ func (r *Response) ReadAll(max int) ([]byte, error) {
 // when it fits in one frame, and closes the Response; it reports false,
 // changing nothing, while more of the body is to come.
 func (r *Response) Buffered() ([]byte, bool) {
+	if r.pipe != nil {
+		return nil, false
+	}
 	if r.local != nil {
 		b := make([]byte, r.local.Len())
 		_, _ = r.local.Read(b)
+		r.finish()
 		return b, true
 	}
 	p := r.p
@@ -239,11 +278,16 @@ func (r *Response) Buffered() ([]byte, bool) {
 	}
 	p.chunks, p.buffered, p.closed = nil, 0, true
 	p.mu.Unlock()
+	r.finish()
 	return b, true
 }
 
 // Close ends reading the body: what has not arrived yet is canceled.
 func (r *Response) Close() error {
+	defer r.finish()
+	if r.pipe != nil {
+		return r.pipe.CloseWithError(errReaderGone)
+	}
 	if r.local != nil {
 		return nil
 	}
@@ -261,6 +305,23 @@ func (r *Response) Close() error {
 		p.c.cancel(p.id, "the caller stopped reading the reply")
 	}
 	return nil
+}
+
+// errReaderGone is what the writer of an answer streamed in this process
+// gets once its reader has closed it.
+var errReaderGone = errors.New("protocol: the caller stopped reading the reply")
+
+// The content types of streamed answers: values as newline-delimited
+// JSON, or as server-sent events.
+const (
+	ContentTypeNDJSON = "application/x-ndjson"
+	ContentTypeSSE    = "text/event-stream"
+)
+
+// IsStream reports whether an answer of this content type is a stream of
+// values, produced as it is read.
+func IsStream(contentType string) bool {
+	return contentType == ContentTypeNDJSON || contentType == ContentTypeSSE
 }
 
 // BodyTooLargeError is the error of reading a body past a limit.

@@ -1,7 +1,7 @@
 package server
 
 import (
-	"crypto/subtle"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -9,30 +9,58 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/funcs"
 )
 
-// authenticate requires the bearer token on every route except /healthz
-// and /readyz (probes) and the static pages of /docs (which ask for the
-// token and send it with every request they make).
-// It is installed only when the server has a token.
+// authenticate guards the server's own routes: every route but
+// /healthz and /readyz (probes) and the static pages of /docs (which ask
+// for the token and send it with every request they make) needs the
+// token, when the server has one. A service route is guarded by its own
+// requirement, in handle (see authorize). It is installed only when the
+// server requires something of some calls.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	if open(c.Method(), c.Path()) {
+	method, path := c.Method(), c.Path()
+	if open(method, path) || !serverRoute(path) {
 		return c.Next()
 	}
-	h := c.Get(fiber.HeaderAuthorization)
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if ok && subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.token)) == 1 {
+	if s.cfg.token == "" {
 		return c.Next()
 	}
-	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="microfn"`)
-	setAttempts(&c.Response().Header, 0)
-	detail := "this server requires a token: send Authorization: Bearer <token> (microfn call --token, or MICROFN_TOKEN)"
-	if ok {
-		detail = "the bearer token is not this server's"
+	if _, err := s.cfg.auth.check(authReq{mode: funcs.AuthToken}, c.Request().Header.Peek(fiber.HeaderAuthorization)); err != nil {
+		setAttempts(&c.Response().Header, 0)
+		s.logAccess(c, time.Now(), nil, chain{}, callStats{}, http.StatusUnauthorized)
+		return writeProblem(c, s.challenge(c, err))
 	}
-	s.logAccess(c, time.Now(), nil, chain{}, callStats{}, http.StatusUnauthorized)
-	return writeProblem(c, microfn.Error(http.StatusUnauthorized, "%s", detail))
+	return c.Next()
+}
+
+// serverRoute reports whether path is a route of the server itself
+// rather than of a service.
+func serverRoute(path string) bool {
+	switch {
+	case path == "/metrics", path == "/openapi.json", path == "/healthz", path == "/readyz", path == "/docs", strings.HasPrefix(path, "/docs/"):
+		return true
+	}
+	return false
+}
+
+// authorize checks a call of a service from outside against what the
+// service requires, and returns who made it.
+func (s *Server) authorize(c *fiber.Ctx, req authReq) (identity, error) {
+	id, err := s.cfg.auth.check(req, c.Request().Header.Peek(fiber.HeaderAuthorization))
+	if err != nil {
+		return id, s.challenge(c, err)
+	}
+	return id, nil
+}
+
+// challenge sets the WWW-Authenticate header of a refused call.
+func (s *Server) challenge(c *fiber.Ctx, err error) error {
+	var ae *authError
+	if errors.As(err, &ae) {
+		c.Set(fiber.HeaderWWWAuthenticate, ae.challenge)
+	}
+	return err
 }
 
 // open reports whether a request needs no token: only GET (and HEAD) of

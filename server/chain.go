@@ -49,6 +49,9 @@ type chain struct {
 	// caller identifies who made the chain's first call, as this server
 	// authenticated it; empty without authentication.
 	caller string
+	// claims are the claims of the JSON Web Token the chain's first call
+	// was authenticated with (JSON), nil without one.
+	claims []byte
 }
 
 // randomHex returns n random bytes in hex. Trace and span ids need to be
@@ -77,7 +80,7 @@ func newChain() chain {
 
 // child returns the chain of a call made by c's execution.
 func (c chain) child() chain {
-	return chain{id: c.id, trace: c.trace, span: newSpan(), depth: c.depth + 1, caller: c.caller}
+	return chain{id: c.id, trace: c.trace, span: newSpan(), depth: c.depth + 1, caller: c.caller, claims: c.claims}
 }
 
 // appendTraceparent appends the W3C header for a call made by c's
@@ -140,6 +143,7 @@ func isZero(s []byte) bool {
 type callHeaders struct {
 	traceparent, depth, deadline []byte
 	chain                        []byte
+	caller                       []byte
 	proxied                      bool
 }
 
@@ -158,6 +162,8 @@ func readCallHeaders(h *fasthttp.RequestHeader) callHeaders {
 			ch.proxied = len(v) > 0
 		case len(k) == len(HeaderChain) && bytes.EqualFold(k, keyChain):
 			ch.chain = v
+		case len(k) == len(HeaderCaller) && bytes.EqualFold(k, keyCaller):
+			ch.caller = v
 		}
 	}
 	return ch
@@ -195,11 +201,13 @@ func (s *Server) chainOf(h callHeaders, route []byte, start time.Time) (c chain,
 		// The trace and chain ids outlive the request (the chain id keys
 		// the limiters), so they are copies, not views of the request
 		// buffer, which the next request on the connection overwrites.
-		if id, err := s.signer.verify(h.chain, trace, depth, d.UnixNano(), route, start); err == nil {
+		if id, err := s.signer.verify(h.chain, trace, depth, d.UnixNano(), route, h.caller, start); err == nil {
 			if d.Before(deadline) {
 				deadline = d
 			}
-			return chain{id: id, trace: string(trace), span: newSpan(), depth: depth}, deadline, h.proxied
+			c := chain{id: id, trace: string(trace), span: newSpan(), depth: depth}
+			c.caller, c.claims = parseCallerHeader(h.caller)
+			return c, deadline, h.proxied
 		}
 	}
 	c = chain{span: newSpan()}

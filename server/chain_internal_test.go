@@ -147,7 +147,7 @@ func BenchmarkChainSign(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h := s.appendHeader(buf[:0], c, deadline, "/Fib")
-		if _, err := s.verify(h, trace, c.depth, deadline.UnixNano(), route, time.Now()); err != nil {
+		if _, err := s.verify(h, trace, c.depth, deadline.UnixNano(), route, nil, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -162,7 +162,7 @@ func FuzzChainHeader(f *testing.F) {
 	f.Add(s.appendHeader(nil, c, deadline, "/F"), []byte(c.trace), 1, deadline.UnixNano(), []byte("/F"))
 	f.Add([]byte("0af7651916cd43dd8448eb211c80319c.AAAAAAAAAAAAAAAAAAAAAA"), []byte("x"), 0, int64(0), []byte(""))
 	f.Fuzz(func(t *testing.T, header, trace []byte, depth int, deadline int64, route []byte) {
-		id, err := s.verify(header, trace, depth, deadline, route, time.Unix(0, 0))
+		id, err := s.verify(header, trace, depth, deadline, route, nil, time.Unix(0, 0))
 		if err != nil {
 			return
 		}

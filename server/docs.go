@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
 
+	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/server/openapi"
 )
 
@@ -20,17 +22,49 @@ import (
 func (s *Server) OpenAPI() ([]byte, error) {
 	g := s.gen.Load()
 	g.openapi.once.Do(func() {
-		g.openapi.body, g.openapi.err = buildOpenAPI(g, s.state.kinds())
+		g.openapi.body, g.openapi.err = buildOpenAPI(g, s.root, s.state.kinds())
 	})
 	return g.openapi.body, g.openapi.err
 }
 
-// buildOpenAPI builds the OpenAPI document of generation g, whose
-// databases are of the kinds kinds says.
-func buildOpenAPI(g *generation, kinds map[string]string) ([]byte, error) {
+// packageDoc describes the package of version v of the folder root for
+// the document: its tag, doc comment and examples.
+func packageDoc(root string, v *version) *openapi.Package {
+	descs := make([]*funcs.Descriptor, len(v.endpoints))
+	for i, e := range v.endpoints {
+		descs[i] = e.desc
+	}
+	tag := v.rel
+	if tag == "." {
+		tag = "" // the package's name
+	}
+	files := v.files
+	if len(files) == 0 {
+		// A version loaded in this process keeps no copy of its files:
+		// those of its services say what it needs.
+		seen := map[string]bool{}
+		for _, d := range descs {
+			if d.File != nil && !seen[d.File.Name] {
+				seen[d.File.Name] = true
+				files = append(files, funcs.SourceFile{Name: d.File.Name, Src: d.File.Src})
+			}
+		}
+	}
+	return openapi.ReadPackage(tag, filepath.Join(root, filepath.FromSlash(v.rel)), files, descs)
+}
+
+// buildOpenAPI builds the OpenAPI document of generation g, served from
+// the folder root, whose databases are of the kinds kinds says.
+func buildOpenAPI(g *generation, root string, kinds map[string]string) ([]byte, error) {
 	services := make([]openapi.Service, 0, len(g.routes))
+	pkgs := map[*version]*openapi.Package{}
 	for route, e := range g.routes {
-		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.desc, Policy: e.policy, Databases: e.version.databases})
+		pkg, ok := pkgs[e.version]
+		if !ok {
+			pkg = packageDoc(root, e.version)
+			pkgs[e.version] = pkg
+		}
+		services = append(services, openapi.Service{Route: strings.TrimPrefix(route, "/"), Desc: e.desc, Policy: e.policy, Auth: e.auth.mode, Package: pkg, Databases: e.version.databases})
 	}
 	sort.Slice(services, func(i, j int) bool { return services[i].Route < services[j].Route })
 	doc, err := openapi.Build(openapi.Info{Title: "microfn services", Version: versionString(), DatabaseKinds: kinds}, services)
@@ -66,7 +100,7 @@ func docsHandler(tokenRequired bool) fiber.Handler {
 		SettingsUI: map[string]string{
 			"tryItOutEnabled":    "true",
 			"showExtensions":     "true",
-			"requestInterceptor": `function(req) { var t = window.localStorage.getItem("microfn-token"); if (t) { req.headers["Authorization"] = "Bearer " + t; } return req; }`,
+			"requestInterceptor": `function(req) { var t = window.localStorage.getItem("microfn-token"); if (t && !req.headers["Authorization"]) { req.headers["Authorization"] = "Bearer " + t; } return req; }`,
 		},
 	}
 	if tokenRequired {

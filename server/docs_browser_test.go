@@ -4,11 +4,13 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/server"
@@ -67,8 +69,9 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// isEvenOp is IsEven's operation on the /docs page.
-const isEvenOp = `#operations-default-get_IsEven`
+// isEvenOp is IsEven's operation on the /docs page, under the tag of
+// its package.
+const isEvenOp = `#operations-seed-get_IsEven`
 
 // tryIsEven opens IsEven's operation on the /docs page, tries it with x,
 // and stores the body of the answer in response.
@@ -100,6 +103,14 @@ func TestDocsInBrowser(t *testing.T) {
 		if !strings.Contains(summaries, name) {
 			t.Errorf("/docs does not list %s", name)
 		}
+	}
+	// The package is a tag, with its doc comment.
+	var tag string
+	if err := chromedp.Run(ctx, chromedp.Text(`.opblock-tag-section h3`, &tag, chromedp.ByQuery)); err != nil {
+		t.Fatalf("no tag section on /docs: %v", err)
+	}
+	if !strings.Contains(tag, "seed") || !strings.Contains(tag, "starter example") {
+		t.Errorf("the tag section reads %q, want the package seed and its doc comment", tag)
 	}
 	// Try IsEven(5) from the page ("Try it out" is on from the start).
 	var response string
@@ -147,5 +158,47 @@ func TestDocsWithTokenInBrowser(t *testing.T) {
 	})
 	if n != 1 {
 		t.Errorf("%d logged 200s of GET /IsEven?x=4, want 1", n)
+	}
+}
+
+// TestDocsJWTInBrowser: /docs shows which operations need a JSON Web
+// Token (a lock on each, an Authorize button); a token entered there is
+// sent with the calls the page makes.
+func TestDocsJWTInBrowser(t *testing.T) {
+	k := newTestKey(t, "k")
+	keys := filepath.Join(t.TempDir(), "keys.json")
+	writeJWKS(t, keys, k)
+	in := microfntest.Start(t, authSources(), server.WithAuth(server.AuthRule{Prefix: "/billing", Mode: "jwt", Keys: &server.JWTKeys{File: keys}}))
+	tok := k.sign(t, jwt.MapClaims{"sub": "erin", "role": "viewer", "exp": time.Now().Add(time.Hour).Unix()})
+	const whoami = `#operations-billing-get_billing_Whoami`
+	const ping = `#operations-open-get_Ping`
+	const result = whoami + ` .live-responses-table .response-col_description pre`
+	ctx := browser(t)
+	var locks, openLocks int
+	var response string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(in.URL+"/docs/"),
+		chromedp.WaitVisible(whoami, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("`+whoami+` .authorization__btn").length`, &locks),
+		chromedp.Evaluate(`document.querySelectorAll("`+ping+` .authorization__btn").length`, &openLocks),
+		chromedp.Click(`.auth-wrapper .authorize`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.auth-container input`, chromedp.ByQuery),
+		chromedp.SendKeys(`.auth-container input`, tok, chromedp.ByQuery),
+		chromedp.Click(`.auth-btn-wrapper .authorize`, chromedp.ByQuery),
+		chromedp.Click(`.btn-done`, chromedp.ByQuery),
+		chromedp.Click(whoami+` .opblock-summary`, chromedp.ByQuery),
+		chromedp.WaitVisible(whoami+` .execute`, chromedp.ByQuery),
+		chromedp.Click(whoami+` .execute`, chromedp.ByQuery),
+		chromedp.WaitVisible(result, chromedp.ByQuery),
+		chromedp.Text(result, &response, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("use /docs with a JWT: %v", err)
+	}
+	if locks != 1 || openLocks != 0 {
+		t.Errorf("locks: %d on Whoami (needs a JWT), %d on Ping (open); want 1 and 0", locks, openLocks)
+	}
+	if !strings.Contains(response, "erin role=viewer") {
+		t.Errorf("Whoami tried from /docs with the JWT answered %q", response)
 	}
 }

@@ -113,6 +113,12 @@ func inboundOf(c *fiber.Ctx, e *endpoint) inbound {
 			}
 		}
 		in.remoteAddr = c.Context().RemoteAddr().String()
+	} else if e.stream {
+		// A stream is newline-delimited JSON or server-sent events, as
+		// the client accepts.
+		if a := r.Header.Peek(fiber.HeaderAccept); len(a) > 0 {
+			in.header = []protocol.Field{{Name: fiber.HeaderAccept, Value: a}}
+		}
 	}
 	return in
 }
@@ -168,11 +174,17 @@ func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint
 	}
 	setAttempts(&c.Response().Header, st.attempts)
 	setAnswerHeaders(&c.Response().Header, resp.Header)
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	if resp.ContentType != "" && resp.ContentType != fiber.MIMEApplicationJSON {
+		c.Set(fiber.HeaderContentType, resp.ContentType) // a file, a stream
+	} else {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	}
 	c.Status(resp.Status)
 	s.logAccess(c, start, e, ch, st, resp.Status)
 	if body, ok := resp.Buffered(); ok {
-		s.maybeShadow(e, ch, in, resp.Status, body)
+		if !e.stream {
+			s.maybeShadow(e, ch, in, resp.Status, body)
+		}
 		return c.Send(body)
 	}
 	// A bigger answer streams from the code to the client as the client
@@ -279,13 +291,30 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 		Header:      in.header,
 		RemoteAddr:  in.remoteAddr,
 		Caller:      ch.caller,
+		Claims:      ch.claims,
+		// A proxy's call: the answer is JSON its proxy decodes (a file
+		// too, a stream as newline-delimited JSON).
+		Proxied: inline,
 	}
 	inFlight := e.metrics.inFlight
 	inFlight.Inc()
 	slot := &heldSlot{release: release}
+	// streaming is set when the attempt answered with a stream: it goes
+	// on, its record and its slot held, until the stream is read or
+	// given up.
+	var streaming bool
 	run := func() (*protocol.Response, error) {
+		resp, err := e.version.do(rec, call, in.body, attemptDeadline, e.stream)
+		if err == nil && e.stream && resp.Status >= 200 && resp.Status <= 299 {
+			streaming = true
+			resp.OnDone(func() {
+				s.attempts.remove(rec.id)
+				inFlight.Dec()
+				slot.free()
+			})
+			return resp, nil
+		}
 		defer s.attempts.remove(rec.id)
-		resp, err := e.version.do(rec, call, in.body, attemptDeadline)
 		if err != nil {
 			var ce *supervisor.CrashError
 			if errors.As(err, &ce) {
@@ -306,8 +335,10 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 		timer := slot.detachAt(attemptDeadline, e.limiter, ch.id)
 		resp, err := run()
 		timer.Stop()
-		inFlight.Dec()
-		slot.free()
+		if !streaming {
+			inFlight.Dec()
+			slot.free()
+		}
 		return resp, err
 	}
 	// The attempt goes on past the handler if it overruns: it needs its
@@ -322,8 +353,10 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	done := make(chan result, 1)
 	s.workers.Go(func() {
 		resp, err := run()
-		inFlight.Dec()
-		slot.free()
+		if !streaming {
+			inFlight.Dec()
+			slot.free()
+		}
 		done <- result{resp, err}
 	})
 	timer := time.NewTimer(time.Until(attemptDeadline))
@@ -351,10 +384,18 @@ const maxProblemSize = 1 << 20
 // that code may make calls on its behalf. A shared worker can be replaced
 // between the lookup and the attempt: the attempt then goes to the one
 // that replaced it.
-func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time) (*protocol.Response, error) {
+func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time, stream bool) (*protocol.Response, error) {
 	if v.host != nil {
 		rec.setOwner(v.host)
-		return protocol.Local{Handler: v.host}.Call(context.Background(), call, body)
+		ctx := context.Background()
+		if stream {
+			// The code runs on a goroutine of its own, and its stream
+			// is read as it writes it.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			defer cancel()
+		}
+		return protocol.Local{Handler: v.host}.Call(ctx, call, body)
 	}
 	for {
 		g := v.worker()

@@ -24,6 +24,10 @@ type endpoint struct {
 	limiter *policy.Limiter
 	version *version
 	metrics *routeMetrics
+	// auth is what a call from outside must show.
+	auth authReq
+	// stream is set for a service that streams its values (iter.Seq).
+	stream bool
 }
 
 // A version is one loaded version of a package. Requests hold a reference
@@ -45,6 +49,9 @@ type version struct {
 	loadedAt  time.Time
 	warnings  funcs.ErrorList // what the checks found that does not stop the load
 	databases []string        // the databases the package uses, sorted
+	// final, if set, runs before the version's worker is closed: it
+	// reads the worker's last counts (see localTally).
+	final func()
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed
 	retired atomic.Bool
@@ -87,6 +94,9 @@ func (v *version) tryClose() {
 				v.pkg.Close()
 			}
 			if v.group != nil {
+				if v.final != nil {
+					v.final()
+				}
 				v.group.Close()
 			}
 			if v.shadow != nil {

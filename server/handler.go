@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn"
+	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/worker"
@@ -33,6 +34,12 @@ func (s *Server) handle(c *fiber.Ctx) error {
 		// the acquire: a newer generation is published; look again.
 	}
 	if e == nil {
+		if s.cfg.auth.active() {
+			// No route discovery without what the routes there need.
+			if _, err := s.authorize(c, s.cfg.auth.forRoute(path, "")); err != nil {
+				return s.fail(c, start, nil, chain{}, callStats{}, err)
+			}
+		}
 		err := microfn.Error(http.StatusNotFound, "no service at %s%s", path, didYouMean(g.nearest(path)))
 		if s.loading.Load() {
 			// Not yet: a caller retries a 503, as it would a server
@@ -46,16 +53,26 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	if stale, ok := g.stale[e.version.rel]; ok {
 		c.Set(HeaderStale, stale)
 	}
+	hdr := readCallHeaders(&c.Request().Header)
+	ch, deadline, proxied := s.chainOf(hdr, c.Request().URI().Path(), start)
+	if ch.depth == 0 && e.auth.mode != funcs.AuthNone {
+		// A call from outside: checked before anything else is said
+		// about it. (A call in a chain another server signed was
+		// checked where the chain started, and carries who made it.)
+		id, err := s.authorize(c, e.auth)
+		if err != nil {
+			return s.fail(c, start, e, chain{}, callStats{}, err)
+		}
+		ch.caller, ch.claims = id.caller, id.claims
+	}
 	method := c.Method()
 	if method != fiber.MethodGet && method != fiber.MethodPost && method != fiber.MethodHead {
 		c.Set(fiber.HeaderAllow, "GET, POST")
 		return s.fail(c, start, e, chain{}, callStats{}, microfn.Error(http.StatusMethodNotAllowed, "method %s is not allowed: call %s with GET (query parameters) or POST (a JSON object)", method, path))
 	}
-	hdr := readCallHeaders(&c.Request().Header)
 	if err := hdr.validate(); err != nil {
 		return s.fail(c, start, e, chain{}, callStats{}, err)
 	}
-	ch, deadline, proxied := s.chainOf(hdr, c.Request().URI().Path(), start)
 	if ch.depth > s.cfg.maxDepth {
 		return s.fail(c, start, e, ch, callStats{}, &worker.DepthError{Depth: ch.depth, Max: s.cfg.maxDepth})
 	}

@@ -23,7 +23,6 @@ import (
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/supervisor"
-	"github.com/microfn/microfn/worker"
 )
 
 // runDirPrefix starts the names of the servers' private directories in
@@ -298,16 +297,14 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 	}
 	dbs := dbStats{}
 	for rel, g := range groups {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		b, err := g.Ask(ctx, &protocol.Call{Method: worker.MethodStats})
-		cancel()
-		var st worker.Stats
-		if err != nil || json.Unmarshal(b, &st) != nil {
+		st, ok := workerStats(g, time.Second)
+		if !ok {
 			continue
 		}
 		for _, d := range st.Databases {
 			dbs.add(w.s.dbPackage(rel, d.Package), d)
 		}
+		w.s.tally.absorb(w.s.metrics, g, st)
 		add("go_goroutines", "Number of goroutines that currently exist.", dto.MetricType_GAUGE, rel, float64(st.Goroutines))
 		add("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and currently in use.", dto.MetricType_GAUGE, rel, float64(st.HeapBytes))
 		add("go_gc_cycles_total", "Number of completed GC cycles.", dto.MetricType_COUNTER, rel, float64(st.GCCycles))

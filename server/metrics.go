@@ -233,7 +233,10 @@ func (m *metrics) observeTier(rel, tier string) {
 func (m *metrics) handler() fiber.Handler {
 	var g prometheus.Gatherer = m.registry
 	if m.workers != nil {
-		g = prometheus.Gatherers{m.registry, m.workers}
+		// The workers first: reading them adds the nested calls they
+		// ran to the server's counters (see localTally), which the
+		// registry then gives as they are now.
+		g = prometheus.Gatherers{m.workers, m.registry}
 	}
 	return adaptor.HTTPHandler(promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 }

@@ -164,7 +164,10 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 		}
 		s.replyNested(w, req.Route, err)
 	default:
-		head := &protocol.Reply{Status: resp.Status, ContentType: "application/json"}
+		head := &protocol.Reply{Status: resp.Status, ContentType: resp.ContentType}
+		if head.ContentType == "" {
+			head.ContentType = "application/json"
+		}
 		if body, ok := resp.Buffered(); ok {
 			_ = w.Reply(head, body)
 			return
@@ -238,6 +241,9 @@ func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent
 	var scratch [192]byte
 	v := setChainHeaders(&hreq.Header, scratch[:0], parent, ch.depth, deadline)
 	hreq.Header.SetCanonical(keyChain, s.signer.appendHeader(v, ch, deadline, route))
+	if who := callerHeader(ch); who != nil {
+		hreq.Header.SetCanonical(keyCaller, who)
+	}
 	if s.cfg.token != "" {
 		hreq.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+s.cfg.token)
 	}

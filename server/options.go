@@ -69,6 +69,12 @@ type config struct {
 	workerCommand   []string
 	chainKeys       [][]byte
 	state           stateOptions
+	authRules       []AuthRule
+	jwtKeys         *JWTKeys
+	secrets         map[string]string // name → file, read into env by newConfig (WithSecret)
+	// auth is what calls from outside must show, made of token,
+	// authRules and jwtKeys.
+	auth *authConfig
 }
 
 // signingKeys are the keys of the server's chain signer: the chain keys
@@ -124,7 +130,18 @@ func newConfig(opts []Option) (*config, error) {
 	if err := c.state.check(); err != nil {
 		return c, err
 	}
-	return c, c.validate()
+	if err := c.validate(); err != nil {
+		return c, err
+	}
+	if err := c.readSecrets(); err != nil {
+		return c, err
+	}
+	auth, err := newAuthConfig(c)
+	if err != nil {
+		return c, err
+	}
+	c.auth = auth
+	return c, nil
 }
 
 func (c *config) validate() error {

@@ -60,6 +60,9 @@ type Server struct {
 	noRun bool
 
 	crashes crashLog
+	// tally carries the nested calls workers run in process into the
+	// server's counters.
+	tally localTally
 
 	ln      net.Listener
 	baseURL string
@@ -254,7 +257,7 @@ func newServer(dir string, cfg *config) *Server {
 			MaxAge:           600,
 		}))
 	}
-	if cfg.token != "" {
+	if cfg.auth.active() {
 		s.app.Use(s.authenticate)
 	}
 	s.app.Get("/healthz", s.healthz)
@@ -934,6 +937,9 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 		Logger:   s.cfg.logger,
 		Limiter:  v.limiter,
 		Go:       s.workers.Go,
+		Observe: func(caller, callee string, status int, _ time.Duration) {
+			s.metrics.observeLocal(caller, callee, status, 1)
+		},
 	})
 	host.SetUpstream(protocol.Local{Handler: s.nestedHandler(host), Go: s.workers.Go})
 	var pkg *svcrt.Package
@@ -1013,6 +1019,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 			return nil, err
 		}
 		v.group, v.tier, v.buildTook = g, tierCompiled, took
+		v.final = func() { s.finalTally(g) }
 		return v, nil
 	}
 	g, err := s.startWorker(ctx, rel, label, files, prep)
@@ -1027,6 +1034,7 @@ func (s *Server) load(ctx context.Context, rel, label string, src *funcs.Package
 		return nil, err
 	}
 	v.group = g
+	v.final = func() { s.finalTally(g) }
 	return v, nil
 }
 
@@ -1231,6 +1239,8 @@ func (s *Server) newVersion(rel string, descs []*funcs.Descriptor, prev *version
 			list = append(list, err.(funcs.ErrorList)...)
 		}
 		e := &endpoint{route: routePrefix(rel) + desc.Route, desc: desc, policy: p, version: v}
+		e.auth = s.cfg.auth.forRoute(e.route, desc.Auth)
+		e.stream = len(desc.Results) == 1 && desc.Results[0].Kind == funcs.Seq
 		if reservedRoute(e.route) {
 			list = append(list, &funcs.SourceError{Pos: desc.Pos, Msg: fmt.Sprintf("service %s: route %s collides with the server's own routes (/docs, /openapi.json, /metrics, /healthz, /readyz): rename the package directory or the function, or set name=", desc.Name, e.route)})
 		}

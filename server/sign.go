@@ -67,8 +67,9 @@ func deriveKey(secret string) []byte {
 	return m.Sum(nil)
 }
 
-// message appends the signed message of a chain's headers to b.
-func message[T string | []byte](b []byte, id, trace T, depth int, deadline int64, route T) []byte {
+// message appends the signed message of a chain's headers to b: caller,
+// the value of HeaderCaller, is signed too when a call carries one.
+func message[T string | []byte](b []byte, id, trace T, depth int, deadline int64, route T, caller []byte) []byte {
 	b = append(b, "v1\x00"...)
 	b = append(b, id...)
 	b = append(b, 0)
@@ -78,7 +79,12 @@ func message[T string | []byte](b []byte, id, trace T, depth int, deadline int64
 	b = append(b, 0)
 	b = strconv.AppendInt(b, deadline, 10)
 	b = append(b, 0)
-	return append(b, route...)
+	b = append(b, route...)
+	if len(caller) > 0 {
+		b = append(b, 0)
+		b = append(b, caller...)
+	}
+	return b
 }
 
 // mac computes the signature of msg with key i into out.
@@ -91,11 +97,12 @@ func (s *chainSigner) mac(i int, out *[sha256.Size]byte, msg []byte) {
 }
 
 // appendHeader appends the value of HeaderChain for a call of route by
-// the chain ch (the callee's depth) with deadline.
+// the chain ch (the callee's depth) with deadline. A call that carries
+// HeaderCaller has its value signed too: see callerHeader.
 func (s *chainSigner) appendHeader(b []byte, ch chain, deadline time.Time, route string) []byte {
 	var buf [256]byte
 	var sum [sha256.Size]byte
-	s.mac(0, &sum, message(buf[:0], ch.id, ch.trace, ch.depth, deadline.UnixNano(), route))
+	s.mac(0, &sum, message(buf[:0], ch.id, ch.trace, ch.depth, deadline.UnixNano(), route, callerHeader(ch)))
 	b = append(b, ch.id...)
 	b = append(b, '.')
 	return base64.RawURLEncoding.AppendEncode(b, sum[:16])
@@ -127,11 +134,12 @@ func parseChainHeader(v []byte) (id, sig []byte, err error) {
 }
 
 // verify checks a request's chain header against its trace id, depth,
-// deadline (Unix nanoseconds) and route, at now. It returns the chain id
+// deadline (Unix nanoseconds), route and HeaderCaller (nil without), at
+// now. It returns the chain id
 // when the signature verifies with one of the keys and the deadline has
 // not passed: a replayed signature from another chain or route, or an
 // expired one, does not verify.
-func (s *chainSigner) verify(header, trace []byte, depth int, deadline int64, route []byte, now time.Time) (string, error) {
+func (s *chainSigner) verify(header, trace []byte, depth int, deadline int64, route, caller []byte, now time.Time) (string, error) {
 	id, sig, err := parseChainHeader(header)
 	if err != nil {
 		return "", err
@@ -142,7 +150,7 @@ func (s *chainSigner) verify(header, trace []byte, depth int, deadline int64, ro
 	var want [sigLen]byte
 	var sum [sha256.Size]byte
 	var buf [256]byte
-	msg := message(buf[:0], id, trace, depth, deadline, route)
+	msg := message(buf[:0], id, trace, depth, deadline, route, caller)
 	for i := range s.keys {
 		s.mac(i, &sum, msg)
 		base64.RawURLEncoding.Encode(want[:], sum[:16])

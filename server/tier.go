@@ -308,6 +308,7 @@ func (s *Server) installCompiled(j *buildJob, g *supervisor.Group, took time.Dur
 		return
 	}
 	cv.group, cv.files, cv.prep, cv.tier, cv.buildTook = g, j.v.files, j.v.prep, tierCompiled, took
+	cv.final = func() { s.finalTally(g) }
 	old := st.current
 	if s.cfg.shadow > 0 && old != nil && old.tier == tierInterpreted && old.group != nil && old.prep == j.v.prep {
 		// The interpreted worker of the same version stays, for shadow

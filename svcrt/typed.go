@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/microfn/microfn"
 	"github.com/microfn/microfn/funcs"
 )
 
@@ -83,6 +84,19 @@ func hostType(t *funcs.Type) (reflect.Type, bool) {
 		return timeType, true
 	case funcs.Duration:
 		return durationType, true
+	case funcs.FileKind:
+		return reflect.TypeFor[microfn.File](), true
+	case funcs.Seq:
+		elem, ok := hostType(t.Elem)
+		if !ok {
+			return nil, false
+		}
+		in := []reflect.Type{elem}
+		if t.SeqErr {
+			in = append(in, errorType)
+		}
+		yield := reflect.FuncOf(in, []reflect.Type{reflect.TypeFor[bool]()}, false)
+		return reflect.FuncOf([]reflect.Type{yield}, nil, false), true
 	}
 	// Structs and any: the interpreter has its own representation of
 	// struct types and of the values an any holds.

@@ -106,6 +106,16 @@ func (c *Codec) register(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bo
 		if rt.Kind() == reflect.Struct && rt.Name() == "" {
 			c.types[rt] = t // an interpreted struct held in an any
 		}
+	case funcs.FileKind:
+		if rt != fileType {
+			return mismatch()
+		}
+	case funcs.Seq:
+		// func(yield func(T) bool), or func(yield func(T, error) bool)
+		if rt.Kind() != reflect.Func || rt.NumIn() != 1 || rt.In(0).Kind() != reflect.Func || rt.In(0).NumIn() < 1 {
+			return mismatch()
+		}
+		return c.register(t.Elem, rt.In(0).In(0), seen)
 	}
 	return nil
 }

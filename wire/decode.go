@@ -79,6 +79,8 @@ func describe(t *funcs.Type) string {
 			return t.QualifiedString() + " (a string: the text of its MarshalText method)"
 		}
 		return t.QualifiedString() + " (the JSON of its MarshalJSON method)"
+	case funcs.FileKind:
+		return `microfn.File (a JSON object {"name", "contentType", "data": base64}, or a part of a multipart/form-data upload)`
 	}
 	return t.String()
 }
@@ -416,6 +418,8 @@ func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error 
 		}
 	case funcs.Std:
 		return setStd(dst, t, v, path)
+	case funcs.FileKind:
+		return setFile(dst, t, v, path)
 	case funcs.Any:
 		p, err := plain(v)
 		if err != nil {

@@ -81,6 +81,8 @@ func (c *Codec) appendValue(b []byte, t *funcs.Type, v reflect.Value, depth int)
 		return appendStd(b, v)
 	case funcs.Marshaler:
 		return c.appendMarshaler(b, t, v)
+	case funcs.FileKind:
+		return appendFile(b, v)
 	case funcs.Any:
 		return c.appendDynamic(b, v, depth)
 	}

@@ -195,7 +195,7 @@ func (f *Func) BindQuery(visit func(func(key, value []byte))) ([]reflect.Value, 
 
 func isScalar(t *funcs.Type) bool {
 	switch t.Kind {
-	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes:
+	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes, funcs.FileKind:
 		return false
 	}
 	return true

@@ -30,6 +30,7 @@ type attemptContext struct {
 	chain    protocol.Chain
 	route    string // the service running
 	caller   string // who made the chain's first call, as the server authenticated it
+	claims   []byte // the claims of the JSON Web Token it showed, if any
 	deadline time.Time
 	// info is the request the attempt answers and what its code sets of
 	// the answer, for a service that takes a context; else nil.

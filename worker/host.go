@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/microfn/microfn"
 	"github.com/microfn/microfn/funcs"
@@ -40,6 +43,8 @@ type Host struct {
 	// callees are the endpoints proxies call, by service: the packages'
 	// own and those of the packages they import.
 	callees map[*svcrt.Service]*endpoint
+	// tally counts the nested calls run in process, for Stats.
+	tally localTally
 }
 
 // HostConfig configures a [Host].
@@ -59,6 +64,11 @@ type HostConfig struct {
 	// Go runs an attempt that must be waited for with a timeout; default
 	// a new goroutine.
 	Go func(func())
+	// Observe, if set, is told of every nested call run in process
+	// (--monolith): the route of the caller and of the callee, the
+	// status, the time it took. Without it, the host counts them for
+	// its Stats (MethodStats), which the server reads.
+	Observe func(caller, callee string, status int, d time.Duration)
 }
 
 // An endpoint is one service a host runs or calls.
@@ -173,7 +183,7 @@ const (
 // deadline and answers with the results' JSON or a problem.
 func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
 	if req.Method == MethodStats {
-		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, readStats())
+		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, h.readStats())
 		return
 	}
 	e := h.routes[req.Route]
@@ -187,15 +197,24 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 		return
 	}
 	actx := newAttemptContext(ctx, req.Attempt, req.Chain, e.route, req.Chain.Deadline)
-	actx.caller = req.Caller
+	actx.caller, actx.claims = req.Caller, req.Claims
 	if e.svc.Desc.Context {
 		actx.info = callInfoOf(req, e.route)
+	}
+	if e.svc.Func.Streams() {
+		h.serveStream(ctx, req, w, e, args, actx)
+		return
 	}
 	out, err := e.svc.Invoke(actx, args)
 	actx.end()
 	header, status := answerOf(actx.info)
 	if err != nil {
 		replyErrorWith(w, e.mapError(err), e.route, header)
+		return
+	}
+	if e.svc.Func.Raw() && !req.Proxied {
+		// A file: sent as it is (a proxy reads the JSON of the result).
+		replyRaw(w, e.svc.Func, out, status, header)
 		return
 	}
 	body, err := e.svc.Func.AppendResults(make([]byte, 0, 64), out)
@@ -222,6 +241,7 @@ func callInfoOf(req *protocol.Request, route string) *callinfo.Info {
 		Caller:     req.Caller,
 		Trace:      hex.EncodeToString(req.Chain.Trace[:]),
 		Depth:      req.Chain.Depth,
+		Claims:     claimsOf(req.Claims),
 	}
 	for _, f := range req.Header {
 		r.Header.Add(f.Name, string(f.Value))
@@ -230,6 +250,19 @@ func callInfoOf(req *protocol.Request, route string) *callinfo.Info {
 		r.Query, _ = url.ParseQuery(string(req.Query))
 	}
 	return &callinfo.Info{Request: &r}
+}
+
+// claimsOf decodes the claims of a JSON Web Token, as the server
+// checked them; nil for none.
+func claimsOf(raw []byte) map[string]any {
+	if len(raw) == 0 {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	return m
 }
 
 // answerOf returns the headers and the status of a successful answer as
@@ -330,6 +363,12 @@ func bind(f *wire.Func, req *protocol.Request) ([]reflect.Value, error) {
 	body := req.Body
 	if strings.HasPrefix(req.ContentType, "application/x-www-form-urlencoded") && !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 		return f.BindQuery(visitQuery(body))
+	}
+	if mt, params, err := mime.ParseMediaType(req.ContentType); err == nil && mt == "multipart/form-data" {
+		if params["boundary"] == "" {
+			return nil, microfn.Error(http.StatusBadRequest, "a multipart/form-data body needs the boundary parameter of its Content-Type")
+		}
+		return f.BindMultipart(body, params["boundary"])
 	}
 	if len(req.Query) > 0 {
 		return nil, microfn.Error(http.StatusBadRequest, "a POST takes its parameters from the JSON body only; drop the query string or use GET")

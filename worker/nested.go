@@ -46,13 +46,23 @@ func (h *Host) call(c *svcrt.Call) error {
 		err := &DepthError{Depth: depth, Max: max}
 		return microfn.Permanent(microfn.NewRemoteError(name, err.StatusCode(), err.Error(), 0))
 	}
+	if c.Service.Func.Streams() {
+		// Through the server, --monolith or not: the callee's stream
+		// runs under its own attempt, its limits and its deadline.
+		return h.callStream(c, e, parent, depth)
+	}
 	local := h.cfg.Settings.Monolith && e.own
+	start := time.Now()
 	_, err := e.policy.Do(c.Ctx, func(ctx context.Context, try int) error {
 		if local {
 			return h.localCall(ctx, e, parent, depth, c)
 		}
 		return h.remoteCall(ctx, e, parent, depth, try, c)
 	})
+	if local {
+		// The server never sees this call: it reads the count.
+		h.observeLocal(parent.route, e.route, microfn.StatusOf(err), time.Since(start))
+	}
 	if err != nil {
 		if _, ok := protocol.NestedFailure(err); !ok {
 			// A failure to reach the callee.
@@ -137,12 +147,12 @@ func (h *Host) localCall(ctx context.Context, e *endpoint, parent *attemptContex
 	ch := parent.chain
 	ch.Depth = depth
 	actx := newAttemptContext(context.WithoutCancel(ctx), parent.id, ch, e.route, deadline)
-	actx.caller = parent.caller
+	actx.caller, actx.claims = parent.caller, parent.claims
 	if e.svc.Desc.Context {
-		// A call made by another service carries the chain's caller and
-		// trace, and nothing of the client's request.
+		// A call made by another service carries the chain's caller,
+		// claims and trace, and nothing of the client's request.
 		actx.info = &callinfo.Info{Request: &microfn.Request{Method: http.MethodPost, Route: e.route, Header: http.Header{},
-			Caller: parent.caller, Trace: hex.EncodeToString(ch.Trace[:]), Depth: depth}}
+			Caller: parent.caller, Claims: claimsOf(parent.claims), Trace: hex.EncodeToString(ch.Trace[:]), Depth: depth}}
 	}
 	type result struct {
 		out []reflect.Value

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"encoding/json"
+	"os"
 	"runtime/metrics"
 
 	"github.com/microfn/microfn/state/dbconf"
@@ -20,6 +21,11 @@ type Stats struct {
 	// Databases are the statements the process ran on each database, by
 	// package, since it started.
 	Databases []dbconf.Stats `json:"databases,omitempty"`
+	// PID is the process's id: counts start again with a new process.
+	PID int `json:"pid"`
+	// Local counts the nested calls run in the process (--monolith),
+	// since it started.
+	Local []LocalCall `json:"local,omitempty"`
 }
 
 // statsSamples are the runtime metrics Stats reads.
@@ -29,8 +35,9 @@ var statsSamples = [...]string{
 	"/gc/cycles/total:gc-cycles",
 }
 
-// readStats reads the process's Stats, as JSON.
-func readStats() []byte {
+// readStats reads the process's Stats, as JSON, with the nested calls
+// the host ran in process.
+func (h *Host) readStats() []byte {
 	samples := make([]metrics.Sample, len(statsSamples))
 	for i, n := range statsSamples {
 		samples[i].Name = n
@@ -42,6 +49,6 @@ func readStats() []byte {
 		}
 		return 0
 	}
-	b, _ := json.Marshal(Stats{Goroutines: u(0), HeapBytes: u(1), GCCycles: u(2), Databases: dbconf.Snapshot()})
+	b, _ := json.Marshal(Stats{Goroutines: u(0), HeapBytes: u(1), GCCycles: u(2), Databases: dbconf.Snapshot(), PID: os.Getpid(), Local: h.tally.snapshot()})
 	return b
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/server"
 )
 
@@ -91,6 +92,8 @@ func runApp(t *testing.T, exe string, args ...string) (int, string, string) {
 type procShop struct{ p *proc }
 
 func (s procShop) get(path string) (int, string) { return s.p.get(path) }
+
+func (s procShop) fetch(path string) microfntest.Response { return s.p.fetch(path) }
 
 func (s procShop) nestedCalls() int {
 	n := 0

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/microfn/microfn/deploy/kubernetes"
 )
@@ -15,7 +16,7 @@ Write the deployment of the services below DIR to stdout.
 
 Targets:
 
-	kubernetes   Kubernetes manifests: a ConfigMap with the sources, a Deployment and a Service per service or package
+	kubernetes   Kubernetes manifests: a ConfigMap with the sources, a Deployment, a Service, a HorizontalPodAutoscaler and a PodDisruptionBudget per service or package, and an Ingress
 
 Run "microfn deploy TARGET -help" for the flags of a target.
 `
@@ -58,6 +59,15 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 	replicas := fs.Int("replicas", 1, "replicas of every Deployment")
 	tokenSecret := fs.String("token-secret", "", "require a token on every call: every pod gets MICROFN_TOKEN from key \"token\" of the Secret `name` (create it first)")
 	dbSecret := fs.String("database-secret", "", "every pod gets the URL of each database the services migrate (postgres://…) as MICROFN_DATABASE_<NAME> from key NAME of the Secret `name` (create it first): split pods then share the databases")
+	maxReplicas := fs.Int("max-replicas", 0, "most pods the HorizontalPodAutoscaler of each Deployment runs (default three times --replicas, at least 3)")
+	cpuTarget := fs.Int("cpu-target", kubernetes.DefaultCPUTarget, "average CPU use, in `percent` of the pods' requests, the autoscalers keep")
+	withIngress := fs.Bool("ingress", false, "add an Ingress routing each package's prefix to its Service (implied by the other --ingress flags)")
+	ingressHost := fs.String("ingress-host", "", "the `host` of the Ingress's rules (default any)")
+	ingressClass := fs.String("ingress-class", "", "the IngressClass of the Ingress (default the cluster's)")
+	ingressTLS := fs.String("ingress-tls-secret", "", "the Secret `name` of the certificate of --ingress-host")
+	var envs, secrets routeFlags
+	fs.Var(&envs, "env", "`NAME=VALUE`: an environment variable of service code, as serve --env (repeatable)")
+	fs.Var(&secrets, "secret", "`NAME=SECRET[:KEY]`: an environment variable of service code read from key KEY (default NAME) of the Secret SECRET, which every pod mounts as a file (serve --secret; repeatable)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -90,6 +100,33 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 		return 2
 	}
 	opts.Replicas = int32(*replicas)
+	if *maxReplicas < 0 || *maxReplicas > 1<<20 || *cpuTarget < 1 || *cpuTarget > 100 {
+		fmt.Fprintf(stderr, "microfn deploy kubernetes: --max-replicas wants a whole number (0: the default) and --cpu-target a percentage from 1 to 100\n")
+		return 2
+	}
+	opts.MaxReplicas, opts.CPUTarget = int32(*maxReplicas), int32(*cpuTarget)
+	if *withIngress || *ingressHost != "" || *ingressClass != "" || *ingressTLS != "" {
+		opts.Ingress = &kubernetes.Ingress{Host: *ingressHost, ClassName: *ingressClass, TLSSecret: *ingressTLS}
+	}
+	for _, e := range envs {
+		name, value, ok := strings.Cut(e, "=")
+		if !ok {
+			fmt.Fprintf(stderr, "microfn deploy kubernetes: --env %q: want NAME=VALUE\n", e)
+			return 2
+		}
+		if opts.Env == nil {
+			opts.Env = map[string]string{}
+		}
+		opts.Env[name] = value
+	}
+	for _, sec := range secrets {
+		f, err := kubernetes.ParseSecretFile(sec)
+		if err != nil {
+			fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
+			return 2
+		}
+		opts.Secrets = append(opts.Secrets, f)
+	}
 	if *image == "" || *namespace == "" {
 		fmt.Fprintln(stderr, "microfn deploy kubernetes: --image and --namespace cannot be empty")
 		return 2

@@ -15,7 +15,10 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -37,6 +40,9 @@ type manifest struct {
 	configMap   *corev1.ConfigMap
 	services    []corev1.Service
 	deployments []appsv1.Deployment
+	autoscalers []autoscalingv2.HorizontalPodAutoscaler
+	budgets     []policyv1.PodDisruptionBudget
+	ingresses   []networkingv1.Ingress
 }
 
 // decodeManifest decodes every document strictly into its official type.
@@ -87,6 +93,18 @@ func decodeManifest(t *testing.T, data string) *manifest {
 			var o appsv1.Deployment
 			strict(&o)
 			m.deployments = append(m.deployments, o)
+		case "autoscaling/v2 HorizontalPodAutoscaler":
+			var o autoscalingv2.HorizontalPodAutoscaler
+			strict(&o)
+			m.autoscalers = append(m.autoscalers, o)
+		case "policy/v1 PodDisruptionBudget":
+			var o policyv1.PodDisruptionBudget
+			strict(&o)
+			m.budgets = append(m.budgets, o)
+		case "networking.k8s.io/v1 Ingress":
+			var o networkingv1.Ingress
+			strict(&o)
+			m.ingresses = append(m.ingresses, o)
 		default:
 			t.Fatalf("unexpected %s %s", tm.APIVersion, tm.Kind)
 		}
@@ -124,7 +142,7 @@ func TestDeployKubernetes(t *testing.T) {
 	m := decodeManifest(t, out)
 	want := []string{"ConfigMap"}
 	for range 8 {
-		want = append(want, "Service", "Deployment")
+		want = append(want, "Service", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget")
 	}
 	if !slices.Equal(m.kinds, want) {
 		t.Errorf("kinds %v, want %v", m.kinds, want)
@@ -326,5 +344,41 @@ func TestDeployedPodsServe(t *testing.T) {
 	}
 	if status, _ := pods["microfn-billing-charge"].get("/IsEven?x=2"); status != http.StatusNotFound {
 		t.Errorf("the billing/Charge pod answers IsEven with %d, want 404", status)
+	}
+}
+
+// TestDeployKubernetesEdge: --max-replicas and --cpu-target set the
+// autoscalers, --ingress-host adds an Ingress, --env and --secret reach
+// every pod's serve (a Secret's key mounted as a file); bad values are
+// usage errors.
+func TestDeployKubernetesEdge(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runDeploy(t, "kubernetes", "../../examples/shop", "--per-package", "--max-replicas", "5", "--cpu-target", "50",
+		"--ingress-host", "shop.example", "--env", "REGION=eu", "--secret", "STRIPE_KEY=stripe:key")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	m := decodeManifest(t, out)
+	if len(m.autoscalers) != len(m.deployments) || len(m.budgets) != len(m.deployments) || len(m.ingresses) != 1 {
+		t.Fatalf("%d Deployments, %d autoscalers, %d budgets, %d Ingresses", len(m.deployments), len(m.autoscalers), len(m.budgets), len(m.ingresses))
+	}
+	for _, h := range m.autoscalers {
+		if h.Spec.MaxReplicas != 5 || *h.Spec.Metrics[0].Resource.Target.AverageUtilization != 50 {
+			t.Errorf("%s: max %d, target %d", h.Name, h.Spec.MaxReplicas, *h.Spec.Metrics[0].Resource.Target.AverageUtilization)
+		}
+	}
+	if m.ingresses[0].Spec.Rules[0].Host != "shop.example" {
+		t.Errorf("Ingress host %q", m.ingresses[0].Spec.Rules[0].Host)
+	}
+	for _, d := range m.deployments {
+		args := d.Spec.Template.Spec.Containers[0].Args
+		if e, s := argValues(args, "--env"), argValues(args, "--secret"); !slices.Equal(e, []string{"REGION=eu"}) || !slices.Equal(s, []string{"STRIPE_KEY=/run/secrets/microfn/stripe/key"}) {
+			t.Errorf("%s: --env %v, --secret %v", d.Name, e, s)
+		}
+	}
+	for _, bad := range [][]string{{"--max-replicas", "-1"}, {"--cpu-target", "0"}, {"--env", "NOVALUE"}, {"--secret", "X"}, {"--replicas", "4", "--max-replicas", "2"}} {
+		if code, _, _ := runDeploy(t, append([]string{"kubernetes", "../../examples/seed"}, bad...)...); code != 2 {
+			t.Errorf("deploy kubernetes %v: exit %d, want 2", bad, code)
+		}
 	}
 }

@@ -58,6 +58,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxTempSize := fs.String("max-temp-size", "256MiB", "most space the files of a worker process's temporary folder may take together; past it the worker is ended (0: no limit)")
 	defaults := policyFlags(fs)
 	split := splitFlags(fs)
+	auth := authFlags(fs)
+	secrets := secretFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -113,6 +115,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve: --max-temp-size:", err)
 		return 2
 	}
+	authOpts, err := auth(*token)
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
 	if *chainKeys == "" && *token == "" && splitting(args) {
 		logger.Warn("WARNING: this server routes calls to others (--only, --route) without --chain-key or --token: the servers sign call chains with keys of their own, so a nested call that crosses servers starts a new chain (reentrancy, depth and deadlines do not carry over). Give every server the same --chain-key.")
 	}
@@ -129,6 +136,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "microfn serve:", err)
 		return 2
 	}
+	splitOpts = append(splitOpts, authOpts...)
+	envOpts, err := secrets()
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn serve:", err)
+		return 2
+	}
+	splitOpts = append(splitOpts, envOpts...)
 	// The server listens at once and loads in the background: /healthz
 	// answers while a slow init loads, /readyz once every package has
 	// loaded or failed.
@@ -142,7 +156,6 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		server.WithQuiet(*quiet),
 		server.WithLogger(logger),
 		server.WithPolicyDefaults(def),
-		server.WithToken(*token),
 		server.WithEnv(env()...),
 		server.WithSecretFiles(*tokenFile, *chainKeyFile),
 		server.WithTLS(*tlsCert, *tlsKey),

@@ -16,8 +16,9 @@ import (
 )
 
 // shopDir is examples/shop, a Go module of its own: a library package
-// (util), a service package (billing) and a service package that calls
-// billing's services across packages (api).
+// (util), a service package (billing), a service package that calls
+// billing's services across packages (api), and one that streams its
+// order history (orders).
 const shopDir = "../../examples/shop"
 
 // TestShopExampleGoToolchain: the example is plain Go, vetted and tested
@@ -46,8 +47,8 @@ func TestShopExampleGoToolchain(t *testing.T) {
 func TestShopExampleCheck(t *testing.T) {
 	t.Parallel()
 	code, out, errOut := runCLI(t, context.Background(), "check", shopDir)
-	if code != 0 || !strings.Contains(out, "ok: 3 packages, 5 services") {
-		t.Errorf("check %s: exit %d, stdout %q, stderr %q; want exit 0 and %q", shopDir, code, out, errOut, "ok: 3 packages, 5 services")
+	if code != 0 || !strings.Contains(out, "ok: 4 packages, 8 services") {
+		t.Errorf("check %s: exit %d, stdout %q, stderr %q; want exit 0 and %q", shopDir, code, out, errOut, "ok: 4 packages, 8 services")
 	}
 }
 
@@ -67,6 +68,8 @@ func TestShopExampleServed(t *testing.T) {
 type servedShop interface {
 	// get returns the status and body of GET path.
 	get(path string) (int, string)
+	// fetch returns the whole answer to GET path.
+	fetch(path string) microfntest.Response
 	// nestedCalls counts the calls of billing's services at depth 1
 	// in the server's log.
 	nestedCalls() int
@@ -79,6 +82,8 @@ func (s instanceServer) get(path string) (int, string) {
 	r := s.in.Get(path)
 	return r.Status, r.Body
 }
+
+func (s instanceServer) fetch(path string) microfntest.Response { return s.in.Get(path) }
 
 func (s instanceServer) nestedCalls() int {
 	return s.in.Logs().Count(func(r microfntest.Record) bool {
@@ -150,6 +155,45 @@ func checkShop(t *testing.T, in servedShop) {
 		t.Errorf("GET %s: the error matches %q, want example.com/shop/billing.ErrDeclined among them", declined, problem.Returned.Is)
 	}
 
+	// billing maps ErrDeclined to 402 (errors=); api's Checkout, which
+	// failed through it, stays a 500 that says the callee's status.
+	if r := in.fetch("/billing/Charge?number=4000000000000000&cents=1000"); r.Status != 402 {
+		t.Errorf("a declined charge = %d %s, want 402", r.Status, r.Body)
+	}
+
+	// orders streams a customer's history, as newline-delimited JSON or
+	// server-sent events, and reads it through a nested call.
+	r := in.fetch("/orders/History?customer=ann")
+	lines := strings.Split(strings.TrimSpace(r.Body), "\n")
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/x-ndjson" || len(lines) != 3 || !strings.Contains(lines[0], `"status":"shipped"`) {
+		t.Errorf("GET /orders/History?customer=ann = %d %s %q", r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+	if r := in.fetch("/orders/History?customer=nobody"); r.Status != 404 {
+		t.Errorf("the history of nobody = %d %s, want 404", r.Status, r.Body)
+	}
+	if r := in.fetch("/orders/CountShipped?customer=ann"); strings.TrimSpace(r.Body) != "2" {
+		t.Errorf("CountShipped(ann) = %d %s", r.Status, r.Body)
+	}
+	if r := in.fetch("/orders/Place?customer=bob&item=mug&number=4000000000000000&cents=800"); r.Status != 500 || !strings.Contains(r.Body, `"status":402`) {
+		t.Errorf("a declined order = %d %s, want 500 saying billing's 402", r.Status, r.Body)
+	}
+
+	// The docs page's tags are the packages, with their doc comments.
+	var doc struct {
+		Tags []struct{ Name, Description string }
+	}
+	decode("/openapi.json", in.fetch("/openapi.json").Body, &doc)
+	var tags []string
+	for _, tg := range doc.Tags {
+		if tg.Description == "" {
+			t.Errorf("tag %s has no description", tg.Name)
+		}
+		tags = append(tags, tg.Name)
+	}
+	if !slices.Equal(tags, []string{"api", "billing", "orders"}) {
+		t.Errorf("tags %v, want the packages api, billing, orders", tags)
+	}
+
 	// The library is served nowhere.
 	if status, body := in.get("/util/Fee?amount=100"); status != 404 {
 		t.Errorf("GET /util/Fee = %d %s: a library function is routed", status, body)
@@ -179,6 +223,8 @@ func checkShop(t *testing.T, in servedShop) {
 	want := map[string][]string{
 		"api":     {"/api/Checkout", "/api/Price", "/api/TryCharge"},
 		"billing": {"/billing/Charge", "/billing/Quote"},
+		"orders":  {"/orders/CountShipped", "/orders/History", "/orders/Place"},
+		"util":    nil,
 	}
 	if !reflect.DeepEqual(services, want) {
 		t.Errorf("/healthz services by package = %v, want %v", services, want)

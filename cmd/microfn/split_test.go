@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/microfn/microfn/internal/microfntest"
 )
 
 // binary is the microfn command built once for the tests that run real
@@ -141,13 +143,20 @@ func (p *proc) kill() {
 
 func (p *proc) get(path string) (int, string) {
 	p.t.Helper()
+	r := p.fetch(path)
+	return r.Status, strings.TrimSpace(r.Body)
+}
+
+// fetch returns the whole answer to GET path.
+func (p *proc) fetch(path string) microfntest.Response {
+	p.t.Helper()
 	resp, err := http.Get("http://" + p.addr + path)
 	if err != nil {
 		p.t.Fatalf("GET %s: %v", path, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSpace(string(b))
+	return microfntest.Response{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
 }
 
 // requests counts the access lines of method+path (any depth) in the

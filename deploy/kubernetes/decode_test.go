@@ -11,7 +11,10 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -25,6 +28,9 @@ type stream struct {
 	configMaps  []*corev1.ConfigMap
 	services    []*corev1.Service
 	deployments []*appsv1.Deployment
+	autoscalers []*autoscalingv2.HorizontalPodAutoscaler
+	budgets     []*policyv1.PodDisruptionBudget
+	ingresses   []*networkingv1.Ingress
 }
 
 // decodeStrict splits a multi-document YAML stream with the apimachinery
@@ -67,6 +73,15 @@ func decodeStrict(data []byte) (*stream, error) {
 		case "apps/v1 Deployment":
 			o := &appsv1.Deployment{}
 			s.deployments, obj = append(s.deployments, o), o
+		case "autoscaling/v2 HorizontalPodAutoscaler":
+			o := &autoscalingv2.HorizontalPodAutoscaler{}
+			s.autoscalers, obj = append(s.autoscalers, o), o
+		case "policy/v1 PodDisruptionBudget":
+			o := &policyv1.PodDisruptionBudget{}
+			s.budgets, obj = append(s.budgets, o), o
+		case "networking.k8s.io/v1 Ingress":
+			o := &networkingv1.Ingress{}
+			s.ingresses, obj = append(s.ingresses, o), o
 		default:
 			return nil, fmt.Errorf("document %d: unexpected %s %s", i, tm.APIVersion, tm.Kind)
 		}

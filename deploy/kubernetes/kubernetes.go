@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -19,7 +20,10 @@ import (
 
 	"go.yaml.in/yaml/v4"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -125,6 +129,21 @@ type Options struct {
 	DatabaseSecret string
 	// Databases are the names of the databases the services use.
 	Databases []string
+	// MaxReplicas is the most pods the HorizontalPodAutoscaler of each
+	// Deployment runs, from Replicas up; default three times Replicas
+	// (at least 3).
+	MaxReplicas int32
+	// CPUTarget is the average CPU use, in percent of the pods'
+	// requests, the autoscalers keep; default DefaultCPUTarget.
+	CPUTarget int32
+	// Ingress, if set, adds an Ingress routing each package's prefix
+	// (each service's route, per function) to its Service.
+	Ingress *Ingress
+	// Env are environment variables of service code (serve --env).
+	Env map[string]string
+	// Secrets are environment variables of service code read from keys
+	// of Secrets, which every pod mounts as files (serve --secret).
+	Secrets []SecretFile
 }
 
 // TokenSecretKey is the key of the token in the Secret named by
@@ -165,7 +184,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Grouping != PerFunction && o.Grouping != PerPackage {
 		return o, fmt.Errorf("unknown grouping %v", o.Grouping)
 	}
-	return o, nil
+	return o, o.validateEdge()
 }
 
 // Service describes one service as deployed.
@@ -199,6 +218,12 @@ type Component struct {
 
 	Service    *corev1.Service
 	Deployment *appsv1.Deployment
+	// Autoscaler scales the Deployment with its CPU use, from
+	// Options.Replicas to Options.MaxReplicas pods.
+	Autoscaler *autoscalingv2.HorizontalPodAutoscaler
+	// DisruptionBudget lets a voluntary disruption take one of its pods
+	// at a time.
+	DisruptionBudget *policyv1.PodDisruptionBudget
 }
 
 // Manifest is the generated set of objects.
@@ -208,10 +233,13 @@ type Manifest struct {
 	Namespace  *corev1.Namespace
 	ConfigMap  *corev1.ConfigMap
 	Components []*Component
+	// Ingress routes to the components; nil unless Options.Ingress.
+	Ingress *networkingv1.Ingress
 }
 
 // Objects returns every object in the order of the YAML stream:
-// Namespace, ConfigMap, then each component's Service and Deployment.
+// Namespace, ConfigMap, then each component's Service, Deployment,
+// HorizontalPodAutoscaler and PodDisruptionBudget, then the Ingress.
 func (m *Manifest) Objects() []runtime.Object {
 	var objs []runtime.Object
 	if m.Namespace != nil {
@@ -219,7 +247,10 @@ func (m *Manifest) Objects() []runtime.Object {
 	}
 	objs = append(objs, m.ConfigMap)
 	for _, c := range m.Components {
-		objs = append(objs, c.Service, c.Deployment)
+		objs = append(objs, c.Service, c.Deployment, c.Autoscaler, c.DisruptionBudget)
+	}
+	if m.Ingress != nil {
+		objs = append(objs, m.Ingress)
 	}
 	return objs
 }
@@ -277,7 +308,11 @@ func Generate(dir string, opts Options) (*Manifest, error) {
 	for _, c := range comps {
 		c.Service = k8sService(opts, c)
 		c.Deployment = deployment(opts, c, comps, files, sum)
+		addConfig(opts, c.Deployment)
+		c.Autoscaler = autoscaler(opts, c)
+		c.DisruptionBudget = disruptionBudget(opts, c)
 	}
+	m.Ingress = ingress(opts, comps)
 	return m, nil
 }
 
@@ -766,6 +801,14 @@ func (m *Manifest) WriteYAML(w io.Writer) error {
 	fmt.Fprintf(&b, "# Services call each other at http://microfn-NAME:%d, the short DNS name of each Service.\n", Port)
 	fmt.Fprintf(&b, "# Each pod runs microfn serve and a worker process per package it serves (--max-memory %s each), so a crash in service code restarts a worker, not the pod.\n", WorkerMemory)
 	b.WriteString("# scale=N in a policy is per pod: a Deployment with R replicas runs up to N×R call chains of a service at once.\n")
+	fmt.Fprintf(&b, "# Each Deployment has a HorizontalPodAutoscaler (%d to %d pods at %d%% of the CPU requested; it needs the cluster's metrics server) and a PodDisruptionBudget (one pod at a time). The Deployment keeps replicas: %d, so that a cluster without metrics still runs them; applying the manifest again sets that count back until the autoscaler acts.\n",
+		m.Options.Replicas, m.Options.maxReplicas(), cmp.Or(m.Options.CPUTarget, DefaultCPUTarget), m.Options.Replicas)
+	for _, s := range m.Options.Secrets {
+		fmt.Fprintf(&b, "# %s is key %q of Secret %s, mounted at %s/%s: create it first (kubectl create secret generic %s --from-file=%s=FILE).\n", s.Name, s.key(), s.Secret, EnvSecretDir, s.Secret, s.Secret, s.key())
+	}
+	if m.Ingress != nil {
+		b.WriteString("# The Ingress routes each package's prefix (each service's route, for the folder's own package or per function) to its Service; /docs, /openapi.json and /metrics stay inside the cluster.\n")
+	}
 	if m.Options.TokenSecret != "" {
 		fmt.Fprintf(&b, "# Every call but /healthz and /readyz needs the token in Secret %s (key %q), /metrics included: Prometheus must send it too.\n", m.Options.TokenSecret, TokenSecretKey)
 		fmt.Fprintf(&b, "# Create it first: kubectl create secret generic %s --from-literal=%s=\"$(openssl rand -hex 32)\"\n", m.Options.TokenSecret, TokenSecretKey)
@@ -783,8 +826,9 @@ func (m *Manifest) WriteYAML(w io.Writer) error {
 					continue
 				}
 				for _, s := range c.Services {
-					fmt.Fprintf(&b, "# %s: scale=%d per pod × %s = at most %d concurrent call chains\n",
-						s.Route, s.Policy.Scale, plural(int(m.Options.Replicas), "replica"), s.Policy.Scale*int(m.Options.Replicas))
+					fmt.Fprintf(&b, "# %s: scale=%d per pod × %s = at most %d concurrent call chains (%d with the autoscaler's %d pods)\n",
+						s.Route, s.Policy.Scale, plural(int(m.Options.Replicas), "replica"), s.Policy.Scale*int(m.Options.Replicas),
+						s.Policy.Scale*int(m.Options.maxReplicas()), m.Options.maxReplicas())
 				}
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -27,6 +28,9 @@ import (
 )
 
 const seed = "../../examples/seed"
+
+// shop is the example module of several packages.
+const shop = "../../examples/shop"
 
 // seedRoutes are the services of examples/seed, in the order of the
 // sources.
@@ -162,6 +166,8 @@ type serveArgs struct {
 	routes  map[string]string
 	// tokenFile and chainKeyFile are the files of the pod's secret.
 	tokenFile, chainKeyFile string
+	env                     []string // --env NAME=VALUE
+	secrets                 []string // --secret NAME=FILE
 }
 
 func parseServeArgs(args []string) (*serveArgs, error) {
@@ -178,6 +184,8 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	fs.StringVar(&a.temp, "max-temp-size", "", "")
 	fs.StringVar(&a.tokenFile, "token-file", "", "")
 	fs.StringVar(&a.chainKeyFile, "chain-key-file", "", "")
+	fs.Func("env", "", func(v string) error { a.env = append(a.env, v); return nil })
+	fs.Func("secret", "", func(v string) error { a.secrets = append(a.secrets, v); return nil })
 	fs.Func("route", "", func(v string) error {
 		name, u, ok := strings.Cut(v, "=")
 		if !ok {
@@ -425,6 +433,8 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 			t.Errorf("%s serves %v, want one service", d.Name, a.only)
 		}
 	}
+	checkScaling(t, opts, s)
+	checkIngress(t, opts, tr, s)
 	// Every service is served exactly once.
 	for _, r := range tr.routes {
 		if served[r] == nil {
@@ -512,15 +522,8 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 }
 
 func metaOf(o any) *struct{ Name, Namespace string } {
-	switch o := o.(type) {
-	case *corev1.Namespace:
-		return &struct{ Name, Namespace string }{o.Name, o.Namespace}
-	case *corev1.ConfigMap:
-		return &struct{ Name, Namespace string }{o.Name, o.Namespace}
-	case *corev1.Service:
-		return &struct{ Name, Namespace string }{o.Name, o.Namespace}
-	case *appsv1.Deployment:
-		return &struct{ Name, Namespace string }{o.Name, o.Namespace}
+	if m, ok := o.(metav1.Object); ok {
+		return &struct{ Name, Namespace string }{m.GetName(), m.GetNamespace()}
 	}
 	panic(fmt.Sprintf("unexpected %T", o))
 }
@@ -557,7 +560,7 @@ func TestSeedPerFunction(t *testing.T) {
 		}
 	}
 	for _, line := range []string{
-		"# IsEven: scale=5 per pod × 1 replica = at most 5 concurrent call chains\napiVersion: apps/v1\nkind: Deployment\n",
+		"# IsEven: scale=5 per pod × 1 replica = at most 5 concurrent call chains (15 with the autoscaler's 3 pods)\napiVersion: apps/v1\nkind: Deployment\n",
 		"- IsOdd=http://microfn-isodd:8000\n",
 	} {
 		if !bytes.Contains(out, []byte(line)) {
@@ -585,7 +588,7 @@ func TestSeedPerPackageReplicasNamespace(t *testing.T) {
 	if !strings.Contains(s.deployments[0].Annotations[AnnotationPolicy], "IsEven: retry=5 backoff=exponential base=10ms cap=1s jitter=10% timeout=30s scale=5 queue=100\nIsOdd: retry=3") {
 		t.Errorf("policy annotation %q: want a line per service", s.deployments[0].Annotations[AnnotationPolicy])
 	}
-	if !bytes.Contains(out, []byte("# IsEven: scale=5 per pod × 3 replicas = at most 15 concurrent call chains\n")) {
+	if !bytes.Contains(out, []byte("# IsEven: scale=5 per pod × 3 replicas = at most 15 concurrent call chains (45 with the autoscaler's 9 pods)\n")) {
 		t.Errorf("the stream does not say what scale=5 means with 3 replicas")
 	}
 }

@@ -69,6 +69,12 @@ type Service struct {
 	Policy policy.Policy
 	// Databases are the names of the databases its package uses, sorted.
 	Databases []string
+	// Auth is what a call from outside must show: funcs.AuthToken,
+	// funcs.AuthJWT, or funcs.AuthNone (or empty) for nothing.
+	Auth string
+	// Package is the service's package: its operations are tagged with
+	// it, and show its examples. Nil for none.
+	Package *Package
 }
 
 // Info is the document's title and version, and the kinds of the
@@ -155,8 +161,9 @@ func Build(info Info, services []Service) (*openapi3.T, error) {
 		},
 		Paths: openapi3.NewPaths(),
 		Components: &openapi3.Components{
-			Schemas:   g.schemas,
-			Responses: g.problems,
+			Schemas:         g.schemas,
+			Responses:       g.problems,
+			SecuritySchemes: g.security,
 		},
 	}
 
@@ -188,6 +195,10 @@ func Build(info Info, services []Service) (*openapi3.T, error) {
 		doc.Extensions = map[string]any{DatabasesExtension: dbs}
 		doc.Info.Description += "\n\n" + describeDatabases(dbs)
 	}
+	if len(g.security) == 0 {
+		doc.Components.SecuritySchemes = nil
+	}
+	doc.Tags = tags(services)
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("openapi: the generated document is invalid: %w", err)
 	}
@@ -307,6 +318,14 @@ func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 	if len(svc.Databases) > 0 {
 		post.Extensions[DatabasesExtension] = svc.Databases
 	}
+	g.secure(get, svc)
+	g.secure(post, svc)
+	g.mappedErrors(get.Responses, d)
+	g.mappedErrors(post.Responses, d)
+	if svc.Package != nil && svc.Package.Tag != "" {
+		get.Tags, post.Tags = []string{svc.Package.Tag}, []string{svc.Package.Tag}
+	}
+	g.describeExamples(get, post, svc)
 
 	return &openapi3.PathItem{Get: get, Post: post}
 }
@@ -315,7 +334,7 @@ func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 // query string, as the server binds them.
 func isScalar(t *funcs.Type) bool {
 	switch t.Kind {
-	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes:
+	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes, funcs.FileKind:
 		return false
 	}
 	return true
@@ -393,11 +412,16 @@ func (g *generator) requestBody(d *funcs.Descriptor) *openapi3.RequestBody {
 	if len(d.Params) == 0 {
 		desc = "The function takes no parameters: send {} or nothing."
 	}
-	return &openapi3.RequestBody{
+	body := &openapi3.RequestBody{
 		Description: desc,
 		Required:    len(obj.Required) > 0,
 		Content:     openapi3.NewContentWithJSONSchema(obj),
 	}
+	if uploads(d) {
+		body.Description += " Files may be uploaded as multipart/form-data, a part per parameter."
+		body.Content["multipart/form-data"] = g.multipartBody(d)
+	}
+	return body
 }
 
 // responses describes the 200 response of d and the error responses.
@@ -411,9 +435,12 @@ func (g *generator) responses(d *funcs.Descriptor, post bool) *openapi3.Response
 	default:
 		desc = fmt.Sprintf("The %d results, in order, as a JSON array.", len(d.Results))
 	}
-	ok := &openapi3.Response{
-		Description: &desc,
-		Content:     openapi3.NewContentWithJSONSchemaRef(g.resultSchema(d.Results)),
+	ok, raw := g.rawResponse(d)
+	if !raw {
+		ok = &openapi3.Response{
+			Description: &desc,
+			Content:     openapi3.NewContentWithJSONSchemaRef(g.resultSchema(d.Results)),
+		}
 	}
 	rs := openapi3.NewResponses(openapi3.WithStatus(http.StatusOK, &openapi3.ResponseRef{Value: ok}))
 	for _, e := range errorStatuses {

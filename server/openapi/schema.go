@@ -24,6 +24,8 @@ const schemaRefPrefix = "#/components/schemas/"
 type generator struct {
 	schemas  openapi3.Schemas
 	problems openapi3.ResponseBodies
+	// security holds the security schemes operations use.
+	security openapi3.SecuritySchemes
 	names    map[*funcs.Type]string
 	// shared names the components of types of other packages of the
 	// module, by import path and name: every package that uses one gets
@@ -37,10 +39,11 @@ type generator struct {
 
 func newGenerator() *generator {
 	g := &generator{
-		schemas: openapi3.Schemas{problemName: openapi3.NewSchemaRef("", problemSchema())},
-		names:   map[*funcs.Type]string{},
-		shared:  map[string]string{},
-		used:    map[string]bool{problemName: true},
+		schemas:  openapi3.Schemas{problemName: openapi3.NewSchemaRef("", problemSchema())},
+		names:    map[*funcs.Type]string{},
+		security: openapi3.SecuritySchemes{},
+		shared:   map[string]string{},
+		used:     map[string]bool{problemName: true},
 	}
 	g.problems = newProblemComponents(g.schemas[problemName])
 	return g
@@ -81,6 +84,7 @@ func (g *generator) named(t *funcs.Type) *openapi3.SchemaRef {
 		g.fill(s, t)
 		s.Title = t.Name
 		s.Description = joinDoc(t.Doc, s.Description)
+		enumSchema(s, t)
 	}
 	return openapi3.NewSchemaRef(schemaRefPrefix+name, g.schemas[name].Value)
 }
@@ -179,6 +183,13 @@ func (g *generator) fill(s *openapi3.Schema, t *funcs.Type) {
 		s.Nullable = true
 	case k == funcs.Struct:
 		g.fillStruct(s, t)
+	case k == funcs.FileKind:
+		g.fillFile(s)
+	case k == funcs.Seq:
+		// Only a result, described by rawResponse; a stream's JSON is its
+		// values, one per line.
+		s.Type = &openapi3.Types{openapi3.TypeArray}
+		s.Items = g.schema(t.Elem)
 	default:
 		// Not a kind services may use; funcs rejects it. Accept anything.
 		s.Description = t.Kind.String()

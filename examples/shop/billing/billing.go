@@ -32,9 +32,11 @@ func Quote(cents int64) int64 {
 
 // Charge charges cents, plus the fee, to the card with the given number.
 // A card whose number ends in 0000 is declined: the error wraps
-// ErrDeclined. A charge is not idempotent, so it is never retried.
+// ErrDeclined, which errors= answers with 402 Payment Required (a caller
+// gets that status too). A charge is not idempotent, so it is never
+// retried.
 //
-//microfn:service retry=1 timeout=2s
+//microfn:service retry=1 timeout=2s errors=ErrDeclined:402
 func Charge(number string, cents int64) (Receipt, error) {
 	card := util.Card{Number: number}
 	if cents <= 0 {

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -55,4 +56,10 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// The total of a $10.00 purchase, fee included, in cents.
+func ExampleQuote() {
+	fmt.Println(Quote(1000))
+	// Output: 1030
 }
