@@ -35,8 +35,15 @@ type mdDoc struct {
 	paras []mdText
 	// blocks are its fenced code blocks.
 	blocks []mdBlock
-	// headings are its ATX headings' texts, as written.
-	headings []mdText
+	// headings are its ATX headings, as written.
+	headings []mdHeading
+}
+
+// An mdHeading is a heading of a document: its level (1 for #) and its
+// text, with the line it is on.
+type mdHeading struct {
+	line, level int
+	text        string
 }
 
 // An mdText is text of a document and the line it starts on.
@@ -94,7 +101,7 @@ func readDoc(t *testing.T, path string) *mdDoc {
 		}
 		if m := headingRE.FindStringSubmatch(l); m != nil {
 			flush()
-			d.headings = append(d.headings, mdText{i + 1, m[2]})
+			d.headings = append(d.headings, mdHeading{i + 1, len(m[1]), m[2]})
 		}
 		if len(para) == 0 {
 			paraLine = i + 1
@@ -177,12 +184,10 @@ func githubSlug(s string) string {
 	return b.String()
 }
 
-var htmlAnchorRE = regexp.MustCompile(`<a\s+(?:id|name)="([^"]+)"`)
-
-// anchors returns the anchors of d: its headings', numbered as GitHub
-// numbers duplicates (x, x-1, x-2, …), and those of HTML anchors.
-func (d *mdDoc) anchors() map[string]bool {
-	out := map[string]bool{}
+// headingAnchors returns the anchor of each heading of d, in order,
+// numbered as GitHub numbers duplicates (x, x-1, x-2, …).
+func (d *mdDoc) headingAnchors() []string {
+	var out []string
 	seen := map[string]int{}
 	for _, h := range d.headings {
 		slug := githubSlug(headingText(h.text))
@@ -191,6 +196,18 @@ func (d *mdDoc) anchors() map[string]bool {
 		if n > 0 {
 			slug = fmt.Sprintf("%s-%d", slug, n)
 		}
+		out = append(out, slug)
+	}
+	return out
+}
+
+var htmlAnchorRE = regexp.MustCompile(`<a\s+(?:id|name)="([^"]+)"`)
+
+// anchors returns the anchors of d: its headings', numbered as GitHub
+// numbers duplicates (x, x-1, x-2, …), and those of HTML anchors.
+func (d *mdDoc) anchors() map[string]bool {
+	out := map[string]bool{}
+	for _, slug := range d.headingAnchors() {
 		out[slug] = true
 	}
 	for _, p := range d.paras {
@@ -273,6 +290,44 @@ func TestDocsLinks(t *testing.T) {
 	}
 	if checked < 50 {
 		t.Errorf("checked %d relative links: the documents' links were not found", checked)
+	}
+}
+
+// TestDocsContents: the README and each document of docs/ (but the
+// benchmark report, which go run ./bench writes) open with a table of
+// contents that links to each of their ## and ### headings.
+func TestDocsContents(t *testing.T) {
+	t.Parallel()
+	for _, path := range docFiles(t) {
+		if path == "docs/benchmarks.md" {
+			continue
+		}
+		d := readDoc(t, path)
+		anchors := d.headingAnchors()
+		contents := slices.IndexFunc(d.headings, func(h mdHeading) bool { return h.text == "Contents" })
+		if contents < 0 {
+			t.Errorf("%s has no Contents heading", path)
+			continue
+		}
+		// The Contents section: its paragraphs up to the next heading.
+		start, end := d.headings[contents].line, 1<<31
+		if contents+1 < len(d.headings) {
+			end = d.headings[contents+1].line
+		}
+		var toc strings.Builder
+		for _, p := range d.paras {
+			if p.line > start && p.line < end {
+				toc.WriteString(p.text + "\n")
+			}
+		}
+		for i, h := range d.headings {
+			if i == contents || h.level < 2 || h.level > 3 {
+				continue
+			}
+			if !strings.Contains(toc.String(), "](#"+anchors[i]+")") {
+				t.Errorf("%s:%d: the Contents do not link to %q (#%s)", path, h.line, h.text, anchors[i])
+			}
+		}
 	}
 }
 
