@@ -491,6 +491,9 @@ func (s *Server) launchSharedWith(ctx context.Context, label string, news map[st
 // publishes the versions g runs right after.
 func (s *Server) installShared(g *supervisor.Group) {
 	if old := s.shared.group.Swap(g); old != nil {
+		// The old worker's last counts of the calls it ran in process
+		// first (see localTally), then it finishes what it runs and ends.
+		s.finalTally(old)
 		old.Drain()
 	}
 }

@@ -932,6 +932,10 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 	if err != nil {
 		return nil, err
 	}
+	for _, f := range src.Files {
+		// Kept for the docs (the package's doc comment and examples).
+		v.files = append(v.files, funcs.SourceFile{Name: f.Name, Src: f.Src})
+	}
 	host := worker.NewHost(worker.HostConfig{
 		Settings: s.workerSettings(),
 		Logger:   s.cfg.logger,

@@ -272,7 +272,10 @@ func joinFlag(list, flag string) string {
 func serveCorpus(t *testing.T, ctx context.Context, bin, root string, pkgs []*fidelity.Package, want map[string]map[string]fidelity.Outcome, compiled bool, flags ...string) map[string]corpusOutcome {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", root, "--addr", addr, "--no-watch", "--quiet"}, flags...)...)
+	// A load deadline well past the default: the test checks what loads
+	// and what it answers, not how fast, and a shared machine can make
+	// x/text's init run for seconds.
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", root, "--addr", addr, "--no-watch", "--quiet", "--load-timeout", "2m"}, flags...)...)
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
