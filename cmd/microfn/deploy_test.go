@@ -372,7 +372,7 @@ func TestDeployKubernetesEdge(t *testing.T) {
 	}
 	for _, d := range m.deployments {
 		args := d.Spec.Template.Spec.Containers[0].Args
-		if e, s := argValues(args, "--env"), argValues(args, "--secret"); !slices.Equal(e, []string{"REGION=eu"}) || !slices.Equal(s, []string{"STRIPE_KEY=/run/secrets/microfn/stripe/key"}) {
+		if e, s := argValues(args, "--env"), argValues(args, "--secret"); !slices.Equal(e, []string{"REGION=eu"}) || !slices.Equal(s, []string{"STRIPE_KEY=" + kubernetes.EnvSecretDir + "/stripe/key"}) {
 			t.Errorf("%s: --env %v, --secret %v", d.Name, e, s)
 		}
 	}
