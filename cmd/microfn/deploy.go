@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -132,8 +134,8 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 		return 2
 	}
 	opts.Limits.MaxOpenFiles = *maxOpenFiles
+	ms, err := treeMigrations(pos[0])
 	if *dbSecret != "" {
-		ms, err := treeMigrations(pos[0])
 		if err != nil {
 			fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
 			return 1
@@ -142,6 +144,9 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 			opts.Databases = append(opts.Databases, name)
 		}
 		sort.Strings(opts.Databases)
+	} else if len(ms) > 0 {
+		names := slices.Sorted(maps.Keys(ms))
+		fmt.Fprintf(stderr, "microfn deploy kubernetes: warning: the services migrate databases (%s), which the pods cannot keep in SQLite files (their file system is read-only, and pods would not share them): give --database-secret, a Secret with the PostgreSQL URL of each under its name\n", strings.Join(names, ", "))
 	}
 	switch {
 	case *perFunction && *perPackage:

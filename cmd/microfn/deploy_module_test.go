@@ -348,3 +348,27 @@ func TestDeployAppImage(t *testing.T) {
 		t.Errorf("the pod does not serve compiled code: %s", r.Body)
 	}
 }
+
+// TestDeployDatabases: a folder whose services migrate a database deploys
+// with one warning, which names the databases and --database-secret, the
+// way for pods to share them; with it, nothing is said.
+func TestDeployDatabases(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"todo/todo.go":                       "package todo\n\nimport \"github.com/microfn/microfn\"\n\nvar db = microfn.Database(\"todo\")\n\n//microfn:service\nfunc Count() (int, error) {\n\tvar n int\n\treturn n, db.QueryRow(\"SELECT count(*) FROM items\").Scan(&n)\n}\n",
+		"todo/migrations/todo/001_items.sql": "CREATE TABLE items (id INTEGER PRIMARY KEY);\n",
+	})
+	code, out, errOut := runDeploy(t, "kubernetes", dir)
+	if code != 0 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "warning: the services migrate databases (todo)") || !strings.Contains(errOut, "--database-secret") {
+		t.Errorf("exit %d, stderr %q: want one warning naming todo and --database-secret", code, errOut)
+	}
+	decodeManifest(t, out)
+	code, out, errOut = runDeploy(t, "kubernetes", dir, "--database-secret", "dbs")
+	if code != 0 || errOut != "" {
+		t.Errorf("with --database-secret: exit %d, stderr %q", code, errOut)
+	}
+	m := decodeManifest(t, out)
+	if m.configMap.Data["todo__migrations__todo__001_items.sql"] == "" {
+		t.Errorf("the migration is not in the ConfigMap")
+	}
+}

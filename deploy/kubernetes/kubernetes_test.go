@@ -25,6 +25,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/gomod"
+	"github.com/microfn/microfn/state"
 )
 
 const seed = "../../examples/seed"
@@ -134,6 +135,16 @@ func readTree(t *testing.T, dir string) tree {
 					t.Fatal(err)
 				}
 				tr.sources[path.Join(rel, e.Name())] = string(src)
+			}
+		}
+		// Its migrations, which its server applies before it loads.
+		ms, err := state.Declared(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for db, list := range ms {
+			for _, m := range list {
+				tr.sources[path.Join(rel, "migrations", db, m.Name)] = m.SQL
 			}
 		}
 	}
@@ -938,6 +949,8 @@ func TestModule(t *testing.T) {
 		"cmd/tool/main.go":              "package main\n\nfunc main() {}\n",
 		"vendor/modules.txt":            "# example.com/dep v1.0.0\n## explicit\nexample.com/dep\n",
 		"vendor/example.com/dep/dep.go": "package dep\n\n// Two is two.\nconst Two = 2\n",
+		// Vendored, imported by no service: left out.
+		"vendor/example.com/dep/other/other.go": "package other\n",
 	}
 	dir := writeTree(t, files)
 	m, err := Generate(dir, Options{})
