@@ -43,7 +43,7 @@ func deployKubernetesCmd(_ context.Context, args []string, stdout, stderr io.Wri
 	fs := newFlagSet("microfn deploy kubernetes", fmt.Sprintf(`Usage: microfn deploy kubernetes DIR [flags]
 
 Write Kubernetes manifests for the services of the packages below DIR to stdout:
-a ConfigMap holding the sources, and per service (--per-function, the default) or
+a ConfigMap holding the sources (but with --app-image), and per service (--per-function, the default) or
 per package (--per-package) a Deployment and a ClusterIP Service on port %d. Each
 pod runs "microfn serve" with --only for its own services and --route for every
 other, at http://microfn-NAME:%d (the Services' short DNS names, so all objects
@@ -68,16 +68,16 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 	appImage := fs.String("app-image", "", "container `image` of the application microfn build makes of DIR (the Dockerfile's target app): the pods run its compiled code, and the manifests carry no sources")
 	unrestricted := fs.Bool("unrestricted", false, "the pods let services import unsafe, syscall, os/exec and the rest of the unrestricted standard library (serve --unrestricted)")
 	allow := allowFlag(fs)
-	maxMemory := fs.String("max-memory", kubernetes.SizeArg(kubernetes.WorkerMemory), "memory limit of the worker process of each pod (serve --max-memory); the container's limit is this and "+kubernetes.SizeArg(kubernetes.ServerMemory)+" for the server")
-	maxTempSize := fs.String("max-temp-size", kubernetes.SizeArg(kubernetes.WorkerTempSize), "most space the temporary files of each pod's worker may take (serve --max-temp-size); the pod's /tmp holds this and "+kubernetes.SizeArg(kubernetes.TempHeadroom))
-	maxStack := fs.String("max-stack", "", "largest goroutine `size` of stack in a worker (serve --max-stack; default serve's)")
+	maxMemory := fs.String("max-memory", kubernetes.SizeArg(kubernetes.WorkerMemory), "memory limit, a `size`, of the worker process of each pod (serve --max-memory); the container's limit is this and "+kubernetes.SizeArg(kubernetes.ServerMemory)+" for the server")
+	maxTempSize := fs.String("max-temp-size", kubernetes.SizeArg(kubernetes.WorkerTempSize), "most space, a `size`, the temporary files of each pod's worker may take (serve --max-temp-size); the pod's /tmp holds this and "+kubernetes.SizeArg(kubernetes.TempHeadroom))
+	maxStack := fs.String("max-stack", "", "largest goroutine stack in a worker, a `size` (serve --max-stack; default serve's)")
 	maxWriteSize := fs.String("max-write-size", "", "largest file a worker may write, a `size` (serve --max-write-size; default serve's)")
 	maxOpenFiles := fs.Uint64("max-open-files", 0, "most open files of each worker (serve --max-open-files; default serve's)")
 	namespace := fs.String("namespace", kubernetes.DefaultNamespace, "`namespace` of every object; another than default adds a Namespace object")
 	perFunction := fs.Bool("per-function", false, "one Deployment per service (the default)")
 	perPackage := fs.Bool("per-package", false, "one Deployment per package")
 	replicas := fs.Int("replicas", 1, "replicas of every Deployment")
-	tokenSecret := fs.String("token-secret", "", "require a token on every call: every pod gets MICROFN_TOKEN from key \"token\" of the Secret `name` (create it first)")
+	tokenSecret := fs.String("token-secret", "", "require a token on every call: every pod reads key \"token\" of the Secret `name` as a file (serve --token-file; create it first)")
 	dbSecret := fs.String("database-secret", "", "every pod gets the URL of each database the services migrate (postgres://…) as MICROFN_DATABASE_<NAME> from key NAME of the Secret `name` (create it first): split pods then share the databases")
 	maxReplicas := fs.Int("max-replicas", 0, "most pods the HorizontalPodAutoscaler of each Deployment runs (default three times --replicas, at least 3)")
 	cpuTarget := fs.Int("cpu-target", kubernetes.DefaultCPUTarget, "average CPU use, in `percent` of the pods' requests, the autoscalers keep")
