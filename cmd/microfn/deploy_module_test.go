@@ -347,6 +347,18 @@ func TestDeployAppImage(t *testing.T) {
 	if r := upgrade.fetch("/healthz"); !strings.Contains(r.Body, `"tier":"compiled"`) {
 		t.Errorf("the pod does not serve compiled code: %s", r.Body)
 	}
+
+	// An image built from other sources: the pod stops at start.
+	args := ps.args(t, "microfn-cards-issue")
+	args[slices.Index(args, "--only")+1] = "cards/Revoke"
+	args[slices.Index(args, "--addr")+1] = freeAddr(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Dir, cmd.Env = t.TempDir(), []string{"PATH=", "HOME=" + t.TempDir()}
+	if res, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(res), "--only cards/Revoke: no such service") {
+		t.Errorf("a pod whose application lacks its service: %v\n%s", err, res)
+	}
 }
 
 // TestDeployDatabases: a folder whose services migrate a database deploys
