@@ -200,6 +200,9 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 		fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
 		return 1
 	}
+	for _, w := range m.Warnings {
+		fmt.Fprintln(stderr, "microfn deploy kubernetes: warning:", w)
+	}
 	if err := m.WriteYAML(stdout); err != nil {
 		fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
 		return 1

@@ -384,3 +384,22 @@ func TestDeployDatabases(t *testing.T) {
 		t.Errorf("the migration is not in the ConfigMap")
 	}
 }
+
+// TestDeploySkippedFile: a file serve skips (a symbolic link) is skipped
+// the same way, with serve's warning, and the folder deploys without it.
+func TestDeploySkippedFile(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, deployTree)
+	outside := writeFiles(t, map[string]string{"extra.go": "package shop\n\n// Extra is outside the folder.\n//\n//microfn:service\nfunc Extra() int { return 1 }\n"})
+	if err := os.Symlink(filepath.Join(outside, "extra.go"), filepath.Join(dir, "extra.go")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runDeploy(t, "kubernetes", dir)
+	if code != 0 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "warning: "+filepath.Join(dir, "extra.go")) || !strings.Contains(errOut, "symbolic link") {
+		t.Fatalf("exit %d, stderr %q: want one warning about extra.go", code, errOut)
+	}
+	m := decodeManifest(t, out)
+	if _, ok := m.configMap.Data["extra.go"]; ok || len(m.deployments) != 4 {
+		t.Errorf("the link is deployed: keys %d, %d Deployments", len(m.configMap.Data), len(m.deployments))
+	}
+}

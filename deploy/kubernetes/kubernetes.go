@@ -256,6 +256,9 @@ type Manifest struct {
 	Components []*Component
 	// Ingress routes to the components; nil unless Options.Ingress.
 	Ingress *networkingv1.Ingress
+	// Warnings are what serve would say of the sources as it loads
+	// them, such as a file it skips: nothing that stops a pod.
+	Warnings []string
 }
 
 // Objects returns every object in the order of the YAML stream:
@@ -301,11 +304,11 @@ func Generate(dir string, opts Options) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	pkgs, files, err := load(dir, opts.AppImage == "")
+	pkgs, files, warnings, err := load(dir, opts.AppImage == "")
 	if err != nil {
 		return nil, err
 	}
-	m := &Manifest{Options: opts}
+	m := &Manifest{Options: opts, Warnings: warnings}
 	comps, err := components(pkgs, opts.Grouping)
 	if err != nil {
 		return nil, err
@@ -344,11 +347,12 @@ func Generate(dir string, opts Options) (*Manifest, error) {
 
 // load reads the packages below dir, as serve reads them (the types of
 // other packages of a module through the module's importer): their
-// services and, if withSources, the files a pod needs to serve them.
-func load(dir string, withSources bool) ([]*pkgInfo, []sourceFile, error) {
+// services and, if withSources, the files a pod needs to serve them; and
+// the warnings serve would log (a file it skips).
+func load(dir string, withSources bool) (_ []*pkgInfo, _ []sourceFile, warnings []string, _ error) {
 	dirs, err := funcs.PackageDirs(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var (
 		pkgs  []*pkgInfo
@@ -360,7 +364,7 @@ func load(dir string, withSources bool) ([]*pkgInfo, []sourceFile, error) {
 	)
 	mod, err := gomod.Find(dir, funcs.Limits{})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var imp funcs.Importer
 	if mod != nil {
@@ -391,7 +395,13 @@ func load(dir string, withSources bool) ([]*pkgInfo, []sourceFile, error) {
 		if funcs.IsProgram(sources) {
 			continue // a program beside the services: never served
 		}
-		if err != nil {
+		if list := (funcs.ErrorList{}); errors.As(err, &list) {
+			// Files serve skips, saying so, and serves the package
+			// without.
+			for _, e := range list {
+				warnings = append(warnings, e.Error())
+			}
+		} else if err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -439,15 +449,15 @@ func load(dir string, withSources bool) ([]*pkgInfo, []sourceFile, error) {
 		errs = append(errs, addModule(dir, mod, thirdParty, add)...)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if count == 0 {
-		return nil, nil, fmt.Errorf("no services under %s: mark a function with //microfn:service", dir)
+		return nil, nil, nil, fmt.Errorf("no services under %s: mark a function with //microfn:service", dir)
 	}
 	if size > maxConfigMapBytes {
-		return nil, nil, fmt.Errorf("the sources under %s take %d bytes, more than a ConfigMap holds (%d): deploy the application microfn build makes of the folder instead (--app-image)", dir, size, maxConfigMapBytes)
+		return nil, nil, nil, fmt.Errorf("the sources under %s take %d bytes, more than a ConfigMap holds (%d): deploy the application microfn build makes of the folder instead (--app-image)", dir, size, maxConfigMapBytes)
 	}
-	return pkgs, files, nil
+	return pkgs, files, warnings, nil
 }
 
 // isStd reports whether the import path p is of the standard library (or
