@@ -135,6 +135,7 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 	}
 	opts.Limits.MaxOpenFiles = *maxOpenFiles
 	ms, err := treeMigrations(pos[0])
+	var warnings []string
 	if *dbSecret != "" {
 		if err != nil {
 			fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
@@ -146,7 +147,7 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 		sort.Strings(opts.Databases)
 	} else if len(ms) > 0 {
 		names := slices.Sorted(maps.Keys(ms))
-		fmt.Fprintf(stderr, "microfn deploy kubernetes: warning: the services migrate databases (%s), which the pods cannot keep in SQLite files (their file system is read-only, and pods would not share them): give --database-secret, a Secret with the PostgreSQL URL of each under its name\n", strings.Join(names, ", "))
+		warnings = append(warnings, fmt.Sprintf("the services migrate databases (%s), which the pods cannot keep in SQLite files (their file system is read-only, and pods would not share them): give --database-secret, a Secret with the PostgreSQL URL of each under its name", strings.Join(names, ", ")))
 	}
 	switch {
 	case *perFunction && *perPackage:
@@ -200,7 +201,7 @@ A policy's scale=N limits concurrent call chains per pod: a Deployment with
 		fmt.Fprintln(stderr, "microfn deploy kubernetes:", err)
 		return 1
 	}
-	for _, w := range m.Warnings {
+	for _, w := range append(m.Warnings, warnings...) {
 		fmt.Fprintln(stderr, "microfn deploy kubernetes: warning:", w)
 	}
 	if err := m.WriteYAML(stdout); err != nil {
