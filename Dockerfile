@@ -17,8 +17,13 @@
 #	docker build --target app --build-context src=examples/shop -t shop .
 #	docker run --rm -p 8000:8000 shop
 #
+# Code that imports what the sandbox leaves out is built with the flags
+# serve would need (and run with them too):
+#
+#	docker build --target app --build-context src=DIR --build-arg BUILD_FLAGS="--allow os" -t app .
+#
 # "microfn deploy kubernetes DIR --app-image IMAGE" writes manifests that
-# run such an image.
+# run such an image (give it the same --allow or --unrestricted).
 
 FROM golang:1.26 AS build
 WORKDIR /build
@@ -35,12 +40,14 @@ FROM scratch AS src
 COPY examples/seed /
 
 FROM build AS app-build
+# Flags of microfn build, such as --allow os or --unrestricted.
+ARG BUILD_FLAGS=""
 COPY --from=src / /src
 # microfn build needs microfn's source tree (here, /build) and the go
 # command; what it builds needs neither.
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
 	if [ -f /src/go.mod ]; then (cd /src && go mod download); fi && \
-	MICROFN_SOURCE=/build CGO_ENABLED=0 /microfn build /src -o /app
+	MICROFN_SOURCE=/build CGO_ENABLED=0 /microfn build $BUILD_FLAGS /src -o /app
 
 FROM gcr.io/distroless/static-debian12:nonroot AS app
 COPY --from=app-build /app /app

@@ -266,22 +266,33 @@ func TestDeployErrors(t *testing.T) {
 	}
 }
 
-// TestDeployedPodsServe runs pods of the manifest as processes, each with
+// pods are Deployments of a manifest run as local processes, each with
 // its container's exact arguments, except three things only a cluster
 // provides: the sources are the ConfigMap written out along the volume's
 // items, each pod listens on a free loopback port instead of
 // 0.0.0.0:8000, and a Service's DNS name is replaced by the address of
-// the pod behind it. Calls then cross pods as the routes say.
-func TestDeployedPodsServe(t *testing.T) {
-	t.Parallel()
-	microfnBinary(t) // skips with -short
-	dir := writeFiles(t, deployTree)
-	code, out, errOut := runDeploy(t, "kubernetes", dir)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	m := decodeManifest(t, out)
+// the pod behind it. Calls then cross pods as the routes say. The pods'
+// secret volume is a folder holding the chain key they share.
+type pods struct {
+	m       *manifest
+	addrs   map[string]string // Deployment → address of its pod
+	src     string            // the source volume as mounted; "" for an application
+	secrets string
+	procs   map[string]*proc
+}
 
+func newPods(t *testing.T, m *manifest) *pods {
+	t.Helper()
+	ps := &pods{m: m, addrs: map[string]string{}, secrets: t.TempDir(), procs: map[string]*proc{}}
+	for _, d := range m.deployments {
+		ps.addrs[d.Name] = freeAddr(t)
+	}
+	if err := os.WriteFile(filepath.Join(ps.secrets, "chain-key"), []byte("deployed-pods-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if m.configMap == nil {
+		return ps
+	}
 	// The ConfigMap as the volume's items lay it out; the container mounts
 	// the subPath at /src.
 	vol := t.TempDir()
@@ -295,39 +306,68 @@ func TestDeployedPodsServe(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	src := filepath.Join(vol, spec.Containers[0].VolumeMounts[0].SubPath)
+	ps.src = filepath.Join(vol, spec.Containers[0].VolumeMounts[0].SubPath)
+	return ps
+}
 
-	// The Secret as its volume lays it out: the pods read the chain key
-	// they share from its file.
-	secrets := t.TempDir()
-	if err := os.WriteFile(filepath.Join(secrets, "chain-key"), []byte("deployed-pods-key\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	addrs := map[string]string{}
-	for _, d := range m.deployments {
-		addrs[d.Name] = freeAddr(t)
-	}
-	pods := map[string]*proc{}
-	for _, name := range []string{"microfn-iseven", "microfn-isodd", "microfn-billing-charge"} {
-		args := slices.Clone(m.deployment(t, name).Spec.Template.Spec.Containers[0].Args)
-		for i, a := range args {
-			switch {
-			case a == "/src":
-				args[i] = src
-			case strings.HasPrefix(a, kubernetes.SecretDir+"/"):
-				args[i] = filepath.Join(secrets, strings.TrimPrefix(a, kubernetes.SecretDir+"/"))
-			case a == "0.0.0.0:8000":
-				args[i] = addrs[name]
-			case strings.Contains(a, "=http://"):
-				for svc, addr := range addrs {
-					a = strings.Replace(a, "=http://"+svc+":8000", "=http://"+addr, 1)
-				}
-				args[i] = a
+// args are the arguments of Deployment name's container as its pod runs
+// here.
+func (ps *pods) args(t *testing.T, name string) []string {
+	t.Helper()
+	args := slices.Clone(ps.m.deployment(t, name).Spec.Template.Spec.Containers[0].Args)
+	for i, a := range args {
+		switch {
+		case a == kubernetes.SourceDir:
+			if ps.src == "" {
+				t.Fatalf("%s: serve %s without a source volume", name, a)
 			}
+			args[i] = ps.src
+		case strings.HasPrefix(a, kubernetes.SecretDir+"/"):
+			args[i] = filepath.Join(ps.secrets, strings.TrimPrefix(a, kubernetes.SecretDir+"/"))
+		case a == "0.0.0.0:8000":
+			args[i] = ps.addrs[name]
+		case strings.Contains(a, "=http://"):
+			for svc, addr := range ps.addrs {
+				a = strings.Replace(a, "=http://"+svc+":8000", "=http://"+addr, 1)
+			}
+			args[i] = a
 		}
-		pods[name] = startProc(t, addrs[name], args)
 	}
+	return args
+}
+
+// start runs the pod of each Deployment of names with microfn, serving
+// the source volume.
+func (ps *pods) start(t *testing.T, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		ps.procs[name] = startProc(t, ps.addrs[name], ps.args(t, name))
+	}
+}
+
+// startApp runs the pod of each Deployment of names with the application
+// exe as its image's entrypoint, where there is no Go toolchain and no
+// source.
+func (ps *pods) startApp(t *testing.T, exe string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		ps.procs[name] = startApp(t, exe, ps.addrs[name], ps.args(t, name)...)
+	}
+}
+
+// TestDeployedPodsServe runs pods of the manifest as processes (see pods):
+// a call crosses pods as the routes say.
+func TestDeployedPodsServe(t *testing.T) {
+	t.Parallel()
+	microfnBinary(t) // skips with -short
+	dir := writeFiles(t, deployTree)
+	code, out, errOut := runDeploy(t, "kubernetes", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	ps := newPods(t, decodeManifest(t, out))
+	ps.start(t, "microfn-iseven", "microfn-isodd", "microfn-billing-charge")
+	pods := ps.procs
 	for name, p := range pods {
 		if status, body := p.get("/readyz"); status != http.StatusOK {
 			t.Errorf("%s /readyz = %d %s", name, status, body)
@@ -372,7 +412,7 @@ func TestDeployKubernetesEdge(t *testing.T) {
 	}
 	for _, d := range m.deployments {
 		args := d.Spec.Template.Spec.Containers[0].Args
-		if e, s := argValues(args, "--env"), argValues(args, "--secret"); !slices.Equal(e, []string{"REGION=eu"}) || !slices.Equal(s, []string{"STRIPE_KEY=/run/secrets/microfn-env/stripe/key"}) {
+		if e, s := argValues(args, "--env"), argValues(args, "--secret"); !slices.Equal(e, []string{"REGION=eu"}) || !slices.Equal(s, []string{"STRIPE_KEY=" + kubernetes.EnvSecretDir + "/stripe/key"}) {
 			t.Errorf("%s: --env %v, --secret %v", d.Name, e, s)
 		}
 	}

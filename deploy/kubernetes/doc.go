@@ -1,16 +1,21 @@
 // Package kubernetes turns a directory of microfn services into Kubernetes
 // manifests: the objects that `microfn deploy kubernetes DIR` prints.
 //
-// [Generate] loads the packages below DIR (with package funcs, as serve
-// would find them) and builds, in this order:
+// [Generate] loads the packages below DIR as serve reads them (with
+// package funcs, the types of the module's other packages through the
+// module's importer) and builds, in this order:
 //
 //   - a Namespace, when [Options.Namespace] is not "default";
 //   - one ConfigMap, microfn-src, holding every source file of every
-//     package (a key cannot hold "/", so billing/charge.go is stored under
-//     the key billing__charge.go); in a module, also go.mod and go.sum
-//     (for a folder below the module's root, a go.mod of the folder's own
-//     import path) and the vendored packages of required modules, which
-//     the pods cannot fetch: their imports without vendor/ are an error;
+//     package and its migrations (migrations/NAME/*.sql; a key cannot
+//     hold "/", so billing/charge.go is stored under the key
+//     billing__charge.go); in a module, also go.mod and go.sum (for a
+//     folder below the module's root, a go.mod of the folder's own import
+//     path) and, from vendor/, the packages of required modules the
+//     services import, with the packages those import, and
+//     vendor/modules.txt: the pods cannot fetch them, so their imports
+//     without vendor/ are an error. With an app image there is no
+//     ConfigMap (see below);
 //   - per component, a ClusterIP Service and a Deployment. A component is
 //     one service ([PerFunction], the default: IsEven becomes
 //     microfn-iseven, billing/Charge microfn-billing-charge) or one
@@ -52,6 +57,34 @@
 // every object into an annotation of at most 256 KiB: apply with
 // kubectl apply --server-side when the sources are large.
 //
+// # The application image
+//
+// With [Options.AppImage], every pod runs the image of the application
+// microfn build made of DIR (the Dockerfile's target app) instead: its
+// entrypoint is the application, which serves the packages compiled into
+// it and takes no folder,
+//
+//	serve --addr 0.0.0.0:8000 --only IsEven --max-memory 160MiB … --route IsOdd=http://microfn-isodd:8000 …
+//
+// and everything else is the manifest of the sources: the same split,
+// Services, routes, policies, probes, resources, security, secrets,
+// autoscalers, budgets and Ingress. There is no source ConfigMap, no
+// source volume and no Go toolchain; the packages of required modules
+// were compiled in by the build, so they need no vendor/. The image and
+// the manifests must be made from the same sources: a pod whose --only
+// names a service the application lacks does not start.
+//
+// # Sandbox and limits
+//
+// [Options.Allow] and [Options.Unrestricted] reach every pod's serve
+// (--allow, --unrestricted), as do the limits of its worker process
+// ([WorkerLimits]: --max-memory, --max-temp-size, --max-stack,
+// --max-write-size, --max-open-files). A pod runs its server and one
+// worker, for the package of the services it serves: its container's
+// memory limit is the worker's plus [ServerMemory] (256 MiB by default),
+// and its /tmp volume holds the worker's temporary files plus
+// [TempHeadroom] (64 MiB by default).
+//
 // # Policies and replicas
 //
 // Each Deployment carries the policies of its services in the annotation
@@ -70,7 +103,7 @@
 //
 // Every pod template has the Prometheus scrape annotations (port 8000,
 // path /metrics), a startup and a liveness probe on /healthz and a
-// readiness probe on /readyz, resource requests and limits, and a
+// readiness probe on /readyz, resource requests and limits (see above), and a
 // restricted security context: non-root (uid 65532, distroless's
 // nonroot), read-only root file system, no privilege escalation, no
 // capabilities, the runtime's default seccomp profile; /tmp is a small

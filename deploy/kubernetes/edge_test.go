@@ -173,8 +173,8 @@ func TestScalingIngressSecrets(t *testing.T) {
 			mounted := map[string]string{} // file in the container → Secret/key
 			for _, vm := range c.VolumeMounts {
 				for _, v := range spec.Volumes {
-					if v.Name != vm.Name || v.Secret == nil || v.Name == secretVolumeName {
-						continue // not a Secret of --secret
+					if v.Name != vm.Name || v.Secret == nil || !strings.HasPrefix(vm.MountPath, EnvSecretDir+"/") {
+						continue // the pod's own secret (SecretDir) is the server's
 					}
 					if !vm.ReadOnly || v.Secret.DefaultMode == nil || *v.Secret.DefaultMode != 0o440 {
 						t.Errorf("%s: Secret volume %s mounted %+v mode %v", d.Name, v.Name, vm, v.Secret.DefaultMode)

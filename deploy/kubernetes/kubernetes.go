@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
-	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -34,6 +36,7 @@ import (
 	"github.com/microfn/microfn/gomod"
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/state"
 )
 
 // Defaults and fixed values of the generated objects.
@@ -107,7 +110,9 @@ func (g Grouping) String() string {
 
 // Options configure [Generate]. The zero value is usable.
 type Options struct {
-	// Image is the container image running microfn; default DefaultImage.
+	// Image is the container image running microfn, which serves the
+	// sources of the ConfigMap; default DefaultImage, unless AppImage is
+	// set.
 	Image string
 	// Namespace of every object; default DefaultNamespace, which leaves
 	// the objects without a namespace and adds no Namespace object.
@@ -144,6 +149,23 @@ type Options struct {
 	// Secrets are environment variables of service code read from keys
 	// of Secrets, which every pod mounts as files (serve --secret).
 	Secrets []SecretFile
+
+	// AppImage, when set, is the image of the application microfn build
+	// made of the folder (the Dockerfile's target app): every pod runs
+	// it, serving its compiled packages, instead of Image with the
+	// sources. There is then no source ConfigMap, and the packages of
+	// required modules need no vendor/ (the build compiled them in).
+	// Image must be empty then.
+	AppImage string
+	// Allow are the standard library packages added to the sandbox of
+	// every pod (serve --allow): os and net also open the file system
+	// and sockets to the pods' worker processes.
+	Allow []string
+	// Unrestricted turns the sandbox of every pod off (serve
+	// --unrestricted).
+	Unrestricted bool
+	// Limits are the limits of the worker processes of every pod.
+	Limits WorkerLimits
 }
 
 // TokenSecretKey is the key of the token in the Secret named by
@@ -158,11 +180,9 @@ func (o Options) Validate() error {
 }
 
 func (o Options) withDefaults() (Options, error) {
-	if o.Image == "" {
-		o.Image = DefaultImage
-	}
-	if strings.ContainsFunc(o.Image, func(r rune) bool { return r <= ' ' }) {
-		return o, fmt.Errorf("image %q: want an image reference such as registry.example.com/microfn:v1", o.Image)
+	o, err := o.validateRun()
+	if err != nil {
+		return o, err
 	}
 	if o.Namespace == "" {
 		o.Namespace = DefaultNamespace
@@ -230,11 +250,15 @@ type Component struct {
 type Manifest struct {
 	Options Options
 	// Namespace is nil in the default namespace.
-	Namespace  *corev1.Namespace
+	Namespace *corev1.Namespace
+	// ConfigMap holds the sources; nil with Options.AppImage.
 	ConfigMap  *corev1.ConfigMap
 	Components []*Component
 	// Ingress routes to the components; nil unless Options.Ingress.
 	Ingress *networkingv1.Ingress
+	// Warnings are what serve would say of the sources as it loads
+	// them, such as a file it skips: nothing that stops a pod.
+	Warnings []string
 }
 
 // Objects returns every object in the order of the YAML stream:
@@ -245,7 +269,9 @@ func (m *Manifest) Objects() []runtime.Object {
 	if m.Namespace != nil {
 		objs = append(objs, m.Namespace)
 	}
-	objs = append(objs, m.ConfigMap)
+	if m.ConfigMap != nil {
+		objs = append(objs, m.ConfigMap)
+	}
 	for _, c := range m.Components {
 		objs = append(objs, c.Service, c.Deployment, c.Autoscaler, c.DisruptionBudget)
 	}
@@ -278,11 +304,11 @@ func Generate(dir string, opts Options) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	pkgs, files, err := load(dir)
+	pkgs, files, warnings, err := load(dir, opts.AppImage == "")
 	if err != nil {
 		return nil, err
 	}
-	m := &Manifest{Options: opts}
+	m := &Manifest{Options: opts, Warnings: warnings}
 	comps, err := components(pkgs, opts.Grouping)
 	if err != nil {
 		return nil, err
@@ -303,8 +329,11 @@ func Generate(dir string, opts Options) (*Manifest, error) {
 			},
 		}
 	}
-	m.ConfigMap = configMap(opts, files)
-	sum := sourceHash(files)
+	var sum string
+	if opts.AppImage == "" {
+		m.ConfigMap = configMap(opts, files)
+		sum = sourceHash(files)
+	}
 	for _, c := range comps {
 		c.Service = k8sService(opts, c)
 		c.Deployment = deployment(opts, c, comps, files, sum)
@@ -316,11 +345,14 @@ func Generate(dir string, opts Options) (*Manifest, error) {
 	return m, nil
 }
 
-// load reads the packages below dir: their services and their files.
-func load(dir string) ([]*pkgInfo, []sourceFile, error) {
+// load reads the packages below dir, as serve reads them (the types of
+// other packages of a module through the module's importer): their
+// services and, if withSources, the files a pod needs to serve them; and
+// the warnings serve would log (a file it skips).
+func load(dir string, withSources bool) (_ []*pkgInfo, _ []sourceFile, warnings []string, _ error) {
 	dirs, err := funcs.PackageDirs(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var (
 		pkgs  []*pkgInfo
@@ -332,7 +364,11 @@ func load(dir string) ([]*pkgInfo, []sourceFile, error) {
 	)
 	mod, err := gomod.Find(dir, funcs.Limits{})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	var imp funcs.Importer
+	if mod != nil {
+		imp = mod.Importer()
 	}
 	add := func(fileRel string, src []byte) {
 		if !utf8.Valid(src) {
@@ -355,11 +391,21 @@ func load(dir string) ([]*pkgInfo, []sourceFile, error) {
 	var thirdParty []string // imports of required modules' packages
 	for _, rel := range dirs {
 		pkgDir := filepath.Join(dir, filepath.FromSlash(rel))
-		sources, _ := funcs.ReadDir(pkgDir, funcs.Limits{})
+		sources, err := funcs.ReadDir(pkgDir, funcs.Limits{})
 		if funcs.IsProgram(sources) {
 			continue // a program beside the services: never served
 		}
-		pkg, err := funcs.Load(pkgDir)
+		if list := (funcs.ErrorList{}); errors.As(err, &list) {
+			// Files serve skips, saying so, and serves the package
+			// without.
+			for _, e := range list {
+				warnings = append(warnings, e.Error())
+			}
+		} else if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		pkg, err := funcs.ParseWith(pkgDir, sources, imp)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -368,7 +414,7 @@ func load(dir string) ([]*pkgInfo, []sourceFile, error) {
 			for _, f := range pkg.Files {
 				for _, is := range f.AST.Imports {
 					p, _ := strconv.Unquote(is.Path.Value)
-					if _, local := mod.Local(p); !local && p != interp.APIPath && strings.Contains(strings.Split(p, "/")[0], ".") {
+					if _, local := mod.Local(p); !local && p != interp.APIPath && !isStd(p) {
 						thirdParty = append(thirdParty, p)
 					}
 				}
@@ -395,48 +441,71 @@ func load(dir string) ([]*pkgInfo, []sourceFile, error) {
 			count++
 		}
 		pkgs = append(pkgs, p)
+		if withSources {
+			errs = append(errs, addPackage(pkgDir, rel, add)...)
+		}
+	}
+	if mod != nil && withSources {
+		errs = append(errs, addModule(dir, mod, thirdParty, add)...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, nil, err
+	}
+	if count == 0 {
+		return nil, nil, nil, fmt.Errorf("no services under %s: mark a function with //microfn:service", dir)
+	}
+	if size > maxConfigMapBytes {
+		return nil, nil, nil, fmt.Errorf("the sources under %s take %d bytes, more than a ConfigMap holds (%d): deploy the application microfn build makes of the folder instead (--app-image)", dir, size, maxConfigMapBytes)
+	}
+	return pkgs, files, warnings, nil
+}
 
-		// Every source file the server could read, whatever its build
-		// constraints: the server in the pod applies them for its own
-		// platform.
-		entries, err := os.ReadDir(pkgDir)
+// isStd reports whether the import path p is of the standard library (or
+// cgo's "C"): its first element has no dot.
+func isStd(p string) bool {
+	return !strings.Contains(strings.Split(p, "/")[0], ".")
+}
+
+// addPackage adds the files of the package in pkgDir (rel below the
+// served folder) that its server reads: every source file, whatever its
+// build constraints (the server in the pod applies them for its own
+// platform), and its migrations (migrations/NAME/*.sql), which the
+// server applies before the package loads.
+func addPackage(pkgDir, rel string, add func(rel string, src []byte)) []error {
+	var errs []error
+	entries, err := os.ReadDir(pkgDir)
+	if err != nil {
+		return []error{err}
+	}
+	for _, e := range entries {
+		if !funcs.IsSourceFile(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(pkgDir, e.Name()))
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		for _, e := range entries {
-			if !funcs.IsSourceFile(e.Name()) || !e.Type().IsRegular() {
-				continue
-			}
-			src, err := os.ReadFile(filepath.Join(pkgDir, e.Name()))
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			add(path.Join(rel, e.Name()), src)
+		add(path.Join(rel, e.Name()), src)
+	}
+	ms, err := state.Declared(pkgDir)
+	if err != nil {
+		return append(errs, err)
+	}
+	for _, db := range slices.Sorted(maps.Keys(ms)) {
+		for _, m := range ms[db] {
+			add(path.Join(rel, "migrations", db, m.Name), []byte(m.SQL))
 		}
 	}
-	if mod != nil {
-		errs = append(errs, addModule(dir, mod, thirdParty, add)...)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, err
-	}
-	if count == 0 {
-		return nil, nil, fmt.Errorf("no services under %s: mark a function with //microfn:service", dir)
-	}
-	if size > maxConfigMapBytes {
-		return nil, nil, fmt.Errorf("the sources under %s take %d bytes, more than a ConfigMap holds (%d)", dir, size, maxConfigMapBytes)
-	}
-	return pkgs, files, nil
+	return errs
 }
 
 // addModule adds to the sources what a pod needs to serve them as a
 // module: go.mod and go.sum at the root of the sources (a go.mod whose
 // module path is the served folder's import path, when the folder is
-// below the module's root), and the vendored packages of the required
-// modules the services import. Pods have no module cache and no network,
-// so such imports need vendor/.
+// below the module's root), and the vendored packages the services
+// import, with those they import in turn, and vendor/modules.txt. Pods
+// have no module cache and no network, so such imports need vendor/.
 func addModule(dir string, mod *gomod.Module, thirdParty []string, add func(rel string, src []byte)) []error {
 	gomodSrc, err := mod.GoModFor(dir)
 	if err != nil {
@@ -452,28 +521,55 @@ func addModule(dir string, mod *gomod.Module, thirdParty []string, add func(rel 
 	slices.Sort(thirdParty)
 	thirdParty = slices.Compact(thirdParty)
 	if !mod.Vendored() || filepath.Clean(mod.Dir) != filepath.Clean(mod.Root) {
-		return []error{fmt.Errorf("the services import packages of other modules (%s): pods have no module cache and no network, so run go mod vendor in %s and deploy its root, and the ConfigMap carries vendor/", strings.Join(thirdParty, ", "), mod.Dir)}
+		return []error{fmt.Errorf("the services import packages of other modules (%s): pods have no module cache and no network, so run go mod vendor in %s and deploy its root, and the ConfigMap carries vendor/; or deploy the application microfn build makes of the folder (--app-image)", strings.Join(thirdParty, ", "), mod.Dir)}
 	}
-	var errs []error
 	vendor := filepath.Join(mod.Dir, "vendor")
-	err = filepath.WalkDir(vendor, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := e.Name()
-		if e.IsDir() || !e.Type().IsRegular() || !(name == "modules.txt" || funcs.IsSourceFile(name)) {
-			return nil
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		add(filepath.ToSlash(rel), src)
-		return nil
-	})
+	modules, err := os.ReadFile(filepath.Join(vendor, "modules.txt"))
 	if err != nil {
-		errs = append(errs, err)
+		return []error{err}
+	}
+	add("vendor/modules.txt", modules)
+	// The vendored packages the services import, and theirs: a vendor/
+	// holds every package of the module's build, most of which the
+	// services may not need, and a ConfigMap holds 1 MiB.
+	var errs []error
+	seen := map[string]bool{}
+	queue := thirdParty
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		pkgDir := filepath.Join(vendor, filepath.FromSlash(p))
+		entries, err := os.ReadDir(pkgDir)
+		if err != nil {
+			// Not vendored: the pod's server reports the import, as
+			// serve does here.
+			continue
+		}
+		for _, e := range entries {
+			if !funcs.IsSourceFile(e.Name()) || !e.Type().IsRegular() {
+				continue
+			}
+			src, err := os.ReadFile(filepath.Join(pkgDir, e.Name()))
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			add(path.Join("vendor", p, e.Name()), src)
+			f, err := parser.ParseFile(token.NewFileSet(), e.Name(), src, parser.ImportsOnly)
+			if err != nil {
+				continue // the pod's server reports it when it loads the package
+			}
+			for _, is := range f.Imports {
+				q, _ := strconv.Unquote(is.Path.Value)
+				if !isStd(q) && !seen[q] {
+					queue = append(queue, q)
+				}
+			}
+		}
 	}
 	return errs
 }
@@ -590,25 +686,28 @@ func k8sService(opts Options, c *Component) *corev1.Service {
 	}
 }
 
-// WorkerMemory is the memory limit of each worker process in a pod: the
-// pod runs the server and a worker for each package it serves, within the
-// container's limit of 256 MiB.
-const WorkerMemory = "160MiB"
-
-// WorkerTempSize is the most space the temporary files of each worker
-// process in a pod may take (--max-temp-size): below the pod's /tmp
-// volume of 64 MiB, so that a worker writing too much is ended before the
-// kubelet evicts the pod.
-const WorkerTempSize = "32MiB"
-
-// ServeArgs are the arguments of microfn in c's container: serve its
-// services, and route every other component's.
-func ServeArgs(c *Component, all []*Component) []string {
+// ServeArgs are the arguments of microfn in c's container, for options
+// as Generate completes them: serve its services (from SourceDir, or, with
+// an app image, those compiled into the application, which takes no
+// folder), within the sandbox and limits of the options, and route every
+// other component's.
+func ServeArgs(opts Options, c *Component, all []*Component) []string {
 	only := make([]string, len(c.Services))
 	for i, s := range c.Services {
 		only[i] = s.Route
 	}
-	args := []string{"serve", SourceDir, "--addr", fmt.Sprintf("0.0.0.0:%d", Port), "--only", strings.Join(only, ","), "--no-watch", "--max-memory", WorkerMemory, "--max-temp-size", WorkerTempSize}
+	args := []string{"serve"}
+	if opts.AppImage == "" {
+		args = append(args, SourceDir)
+	}
+	args = append(args, "--addr", fmt.Sprintf("0.0.0.0:%d", Port), "--only", strings.Join(only, ","))
+	if opts.AppImage == "" {
+		// A subPath mount does not follow changes of the ConfigMap (an
+		// application has nothing to watch).
+		args = append(args, "--no-watch")
+	}
+	args = append(args, opts.Limits.args()...)
+	args = append(args, sandboxArgs(opts)...)
 	for _, o := range all {
 		if o == c {
 			continue
@@ -699,10 +798,6 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 		AnnotationServices: strings.Join(routes, ","),
 		AnnotationPolicy:   policyText,
 	}
-	items := make([]corev1.KeyToPath, len(files))
-	for i, f := range files {
-		items[i] = corev1.KeyToPath{Key: f.key, Path: srcSubPath + "/" + f.rel}
-	}
 	probe := func(path string, period, failures int32) *corev1.Probe {
 		return &corev1.Probe{
 			ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
@@ -713,8 +808,8 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 			FailureThreshold: failures,
 		}
 	}
-	tmpLimit := resource.MustParse("64Mi")
-	return &appsv1.Deployment{
+	tmpLimit := opts.Limits.tempLimit()
+	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: meta,
 		Spec: appsv1.DeploymentSpec{
@@ -728,7 +823,6 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 						"prometheus.io/scrape": "true",
 						"prometheus.io/port":   strconv.Itoa(Port),
 						"prometheus.io/path":   "/metrics",
-						AnnotationSource:       sum,
 					},
 				},
 				Spec: corev1.PodSpec{
@@ -742,9 +836,9 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 					},
 					Containers: []corev1.Container{{
 						Name:            containerName,
-						Image:           opts.Image,
+						Image:           opts.image(),
 						ImagePullPolicy: corev1.PullIfNotPresent,
-						Args:            append(ServeArgs(c, all), secretArgs(opts)...),
+						Args:            append(ServeArgs(opts, c, all), secretArgs(opts)...),
 						Env:             databaseEnv(opts),
 						Ports:           []corev1.ContainerPort{{Name: portName, ContainerPort: Port, Protocol: corev1.ProtocolTCP}},
 						// Loading the packages takes a moment before the
@@ -759,7 +853,7 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 							},
 							Limits: corev1.ResourceList{
 								corev1.ResourceCPU:    resource.MustParse("1"),
-								corev1.ResourceMemory: resource.MustParse("256Mi"),
+								corev1.ResourceMemory: opts.Limits.memoryLimit(),
 							},
 						},
 						SecurityContext: &corev1.SecurityContext{
@@ -769,16 +863,11 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 							Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
 						},
 						VolumeMounts: []corev1.VolumeMount{
-							{Name: srcVolume, MountPath: SourceDir, SubPath: srcSubPath, ReadOnly: true},
 							{Name: tmpVolume, MountPath: "/tmp"},
 							{Name: secretVolumeName, MountPath: SecretDir, ReadOnly: true},
 						},
 					}},
 					Volumes: []corev1.Volume{
-						{Name: srcVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-							LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName},
-							Items:                items,
-						}}},
 						{Name: tmpVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &tmpLimit}}},
 						secretVolume(opts),
 					},
@@ -786,6 +875,28 @@ func deployment(opts Options, c *Component, all []*Component, files []sourceFile
 			},
 		},
 	}
+	if opts.AppImage == "" {
+		addSources(d, files, sum)
+	}
+	return d
+}
+
+// addSources mounts the sources of the ConfigMap at SourceDir in d's
+// container (the first volume and mount), and marks its pods with their
+// hash.
+func addSources(d *appsv1.Deployment, files []sourceFile, sum string) {
+	items := make([]corev1.KeyToPath, len(files))
+	for i, f := range files {
+		items[i] = corev1.KeyToPath{Key: f.key, Path: srcSubPath + "/" + f.rel}
+	}
+	spec := &d.Spec.Template.Spec
+	spec.Volumes = append([]corev1.Volume{{Name: srcVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+		LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName},
+		Items:                items,
+	}}}}, spec.Volumes...)
+	c := &spec.Containers[0]
+	c.VolumeMounts = append([]corev1.VolumeMount{{Name: srcVolume, MountPath: SourceDir, SubPath: srcSubPath, ReadOnly: true}}, c.VolumeMounts...)
+	d.Spec.Template.Annotations[AnnotationSource] = sum
 }
 
 // WriteYAML writes the manifest as a multi-document YAML stream, with
@@ -797,9 +908,12 @@ func (m *Manifest) WriteYAML(w io.Writer) error {
 		services += len(c.Services)
 	}
 	fmt.Fprintf(&b, "# Generated by microfn deploy kubernetes (%s): %d services in %d Deployments, image %s.\n",
-		m.Options.Grouping, services, len(m.Components), m.Options.Image)
+		m.Options.Grouping, services, len(m.Components), m.Options.image())
+	if m.Options.AppImage != "" {
+		b.WriteString("# The image is the application microfn build made of the folder (the Dockerfile's target app): build it from the same sources as these manifests, or a pod's --only names a service it lacks and the pod does not start.\n")
+	}
 	fmt.Fprintf(&b, "# Services call each other at http://microfn-NAME:%d, the short DNS name of each Service.\n", Port)
-	fmt.Fprintf(&b, "# Each pod runs microfn serve and a worker process per package it serves (--max-memory %s each), so a crash in service code restarts a worker, not the pod.\n", WorkerMemory)
+	fmt.Fprintf(&b, "# Each pod runs microfn serve and a worker process for the package it serves (--max-memory %s), so a crash in service code restarts a worker, not the pod.\n", SizeArg(m.Options.Limits.MaxMemory))
 	b.WriteString("# scale=N in a policy is per pod: a Deployment with R replicas runs up to N×R call chains of a service at once.\n")
 	fmt.Fprintf(&b, "# Each Deployment has a HorizontalPodAutoscaler (%d to %d pods at %d%% of the CPU requested; it needs the cluster's metrics server) and a PodDisruptionBudget (one pod at a time). The Deployment keeps replicas: %d, so that a cluster without metrics still runs them; applying the manifest again sets that count back until the autoscaler acts.\n",
 		m.Options.Replicas, m.Options.maxReplicas(), cmp.Or(m.Options.CPUTarget, DefaultCPUTarget), m.Options.Replicas)

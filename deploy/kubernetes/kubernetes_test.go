@@ -25,6 +25,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/gomod"
+	"github.com/microfn/microfn/state"
 )
 
 const seed = "../../examples/seed"
@@ -136,6 +137,16 @@ func readTree(t *testing.T, dir string) tree {
 				tr.sources[path.Join(rel, e.Name())] = string(src)
 			}
 		}
+		// Its migrations, which its server applies before it loads.
+		ms, err := state.Declared(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for db, list := range ms {
+			for _, m := range list {
+				tr.sources[path.Join(rel, "migrations", db, m.Name)] = m.SQL
+			}
+		}
 	}
 	// A folder in a module carries its go.mod and go.sum.
 	mod, err := gomod.Find(dir, funcs.Limits{})
@@ -163,18 +174,29 @@ type serveArgs struct {
 	noWatch bool
 	memory  string
 	temp    string
-	routes  map[string]string
+	// stack, write and openFiles are the other limits, "" when not
+	// given.
+	stack, write, openFiles string
+	allow                   string
+	unrestricted            bool
+	routes                  map[string]string
 	// tokenFile and chainKeyFile are the files of the pod's secret.
 	tokenFile, chainKeyFile string
 	env                     []string // --env NAME=VALUE
 	secrets                 []string // --secret NAME=FILE
 }
 
+// parseServeArgs parses serve DIR FLAGS, or, for an application, which
+// takes no DIR, serve FLAGS.
 func parseServeArgs(args []string) (*serveArgs, error) {
 	if len(args) < 2 || args[0] != "serve" {
-		return nil, fmt.Errorf("args %q: want serve DIR …", args)
+		return nil, fmt.Errorf("args %q: want serve [DIR] …", args)
 	}
-	a := &serveArgs{dir: args[1], routes: map[string]string{}}
+	a := &serveArgs{routes: map[string]string{}}
+	flags := args[1:]
+	if !strings.HasPrefix(args[1], "-") {
+		a.dir, flags = args[1], args[2:]
+	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(new(bytes.Buffer))
 	fs.StringVar(&a.addr, "addr", "", "")
@@ -182,6 +204,11 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	fs.BoolVar(&a.noWatch, "no-watch", false, "")
 	fs.StringVar(&a.memory, "max-memory", "", "")
 	fs.StringVar(&a.temp, "max-temp-size", "", "")
+	fs.StringVar(&a.stack, "max-stack", "", "")
+	fs.StringVar(&a.write, "max-write-size", "", "")
+	fs.StringVar(&a.openFiles, "max-open-files", "", "")
+	fs.StringVar(&a.allow, "allow", "", "")
+	fs.BoolVar(&a.unrestricted, "unrestricted", false, "")
 	fs.StringVar(&a.tokenFile, "token-file", "", "")
 	fs.StringVar(&a.chainKeyFile, "chain-key-file", "", "")
 	fs.Func("env", "", func(v string) error { a.env = append(a.env, v); return nil })
@@ -197,7 +224,7 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 		a.routes[name] = u
 		return nil
 	})
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := fs.Parse(flags); err != nil {
 		return nil, err
 	}
 	if fs.NArg() != 0 {
@@ -218,6 +245,14 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 	}
 	replicas := max(opts.Replicas, 1)
 	image := cmp.Or(opts.Image, DefaultImage)
+	app := opts.AppImage != ""
+	if app {
+		image = opts.AppImage
+	}
+	limits, err := opts.Limits.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Objects, names and namespaces.
 	wantNS := ""
@@ -246,12 +281,21 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 			t.Errorf("Service name %q: %v", svc.Name, errs)
 		}
 	}
-	if len(s.configMaps) != 1 || s.configMaps[0].Name != ConfigMapName {
-		t.Fatalf("want one ConfigMap %s, got %d", ConfigMapName, len(s.configMaps))
-	}
-	cm := s.configMaps[0]
 	if len(s.deployments) == 0 || len(s.deployments) != len(s.services) {
 		t.Fatalf("%d Deployments and %d Services", len(s.deployments), len(s.services))
+	}
+	if app {
+		// The application carries its code: no sources in the stream.
+		if len(s.configMaps) != 0 {
+			t.Fatalf("%d ConfigMaps with an app image, want none", len(s.configMaps))
+		}
+		tr.sources = nil
+	} else if len(s.configMaps) != 1 || s.configMaps[0].Name != ConfigMapName {
+		t.Fatalf("want one ConfigMap %s, got %d", ConfigMapName, len(s.configMaps))
+	}
+	cm := &corev1.ConfigMap{}
+	if !app {
+		cm = s.configMaps[0]
 	}
 
 	// The ConfigMap holds every source file.
@@ -304,8 +348,8 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 				t.Errorf("%s: pod annotation %s = %q, want %q", d.Name, k, tmpl.Annotations[k], v)
 			}
 		}
-		if len(tmpl.Annotations[AnnotationSource]) != 64 {
-			t.Errorf("%s: no source hash annotation", d.Name)
+		if len(tmpl.Annotations[AnnotationSource]) != map[bool]int{false: 64, true: 0}[app] {
+			t.Errorf("%s: source hash annotation %q (app image %v)", d.Name, tmpl.Annotations[AnnotationSource], app)
 		}
 		spec := tmpl.Spec
 		if len(spec.Containers) != 1 {
@@ -343,6 +387,10 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 				t.Errorf("%s: resources %+v want cpu and memory requests and limits", d.Name, c.Resources)
 			}
 		}
+		// Room for the server and its one worker.
+		if got := c.Resources.Limits.Memory().Value(); got != ServerMemory+limits.MaxMemory {
+			t.Errorf("%s: memory limit %d, want %d for the server and a worker of --max-memory %d", d.Name, got, ServerMemory+limits.MaxMemory, limits.MaxMemory)
+		}
 		sc, psc := c.SecurityContext, spec.SecurityContext
 		if sc == nil || psc == nil || !deref(sc.RunAsNonRoot) || !deref(psc.RunAsNonRoot) || !deref(sc.ReadOnlyRootFilesystem) ||
 			sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation || psc.RunAsUser == nil || *psc.RunAsUser == 0 ||
@@ -354,43 +402,21 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 			t.Errorf("%s: service links on: Kubernetes would set MICROFN_* variables", d.Name)
 		}
 
-		// The sources: the ConfigMap's items put every file below src/,
-		// and the container mounts src/ read-only at /src.
-		var mount *corev1.VolumeMount
-		for i, vm := range c.VolumeMounts {
-			if vm.MountPath == SourceDir {
-				mount = &c.VolumeMounts[i]
+		if app {
+			// Nothing of the sources in the pod: no ConfigMap volume, no
+			// mount at /src; the image's entrypoint is the application.
+			for _, v := range spec.Volumes {
+				if v.ConfigMap != nil {
+					t.Errorf("%s: a ConfigMap volume %s with an app image", d.Name, v.Name)
+				}
 			}
-		}
-		if mount == nil || !mount.ReadOnly {
-			t.Fatalf("%s: no read-only mount at %s: %+v", d.Name, SourceDir, c.VolumeMounts)
-		}
-		var vol *corev1.Volume
-		for i, v := range spec.Volumes {
-			if v.Name == mount.Name {
-				vol = &spec.Volumes[i]
+			for _, vm := range c.VolumeMounts {
+				if vm.MountPath == SourceDir {
+					t.Errorf("%s: a mount at %s with an app image", d.Name, SourceDir)
+				}
 			}
-		}
-		if vol == nil || vol.ConfigMap == nil || vol.ConfigMap.Name != ConfigMapName {
-			t.Fatalf("%s: the volume at %s is not the ConfigMap %s", d.Name, SourceDir, ConfigMapName)
-		}
-		inContainer := map[string]string{} // container path → key
-		for _, it := range vol.ConfigMap.Items {
-			rel, ok := strings.CutPrefix(it.Path, mount.SubPath+"/")
-			if !ok {
-				t.Errorf("%s: item %s is outside the mounted subPath %q", d.Name, it.Path, mount.SubPath)
-				continue
-			}
-			inContainer[path.Join(SourceDir, rel)] = it.Key
-		}
-		for rel := range tr.sources {
-			p := path.Join(SourceDir, rel)
-			if key, ok := inContainer[p]; !ok || key != keyOf[rel] {
-				t.Errorf("%s: %s is not mounted at %s (items %v)", d.Name, rel, p, vol.ConfigMap.Items)
-			}
-		}
-		if len(inContainer) != len(tr.sources) {
-			t.Errorf("%s: %d items for %d sources", d.Name, len(inContainer), len(tr.sources))
+		} else {
+			checkSourceMount(t, d, tr, keyOf)
 		}
 
 		a, err := parseServeArgs(c.Args)
@@ -398,14 +424,21 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 			t.Fatalf("%s: %v", d.Name, err)
 		}
 		argsOf[d] = a
-		if a.dir != SourceDir || a.addr != "0.0.0.0:8000" || !a.noWatch || a.memory != WorkerMemory || a.temp != WorkerTempSize {
-			t.Errorf("%s: serve %s --addr %s, no-watch %v, max-memory %q, max-temp-size %q; want serve /src --addr 0.0.0.0:8000 --no-watch --max-memory %s --max-temp-size %s",
-				d.Name, a.dir, a.addr, a.noWatch, a.memory, a.temp, WorkerMemory, WorkerTempSize)
+		wantDir := SourceDir
+		if app {
+			wantDir = ""
 		}
-		if tmp := resource.MustParse("64Mi"); !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool {
-			return v.EmptyDir != nil && v.EmptyDir.SizeLimit != nil && v.EmptyDir.SizeLimit.Cmp(tmp) == 0
-		}) {
-			t.Errorf("%s: no /tmp volume of %s, which --max-temp-size %s stays below", d.Name, tmp.String(), WorkerTempSize)
+		if a.dir != wantDir || a.addr != "0.0.0.0:8000" || a.noWatch != !app || a.memory != SizeArg(limits.MaxMemory) || a.temp != SizeArg(limits.MaxTempSize) {
+			t.Errorf("%s: serve %q --addr %s, no-watch %v, max-memory %q, max-temp-size %q; want serve %q --addr 0.0.0.0:8000, --no-watch unless an application, --max-memory %s --max-temp-size %s",
+				d.Name, a.dir, a.addr, a.noWatch, a.memory, a.temp, wantDir, SizeArg(limits.MaxMemory), SizeArg(limits.MaxTempSize))
+		}
+		if tmp := resource.NewQuantity(TempHeadroom+limits.MaxTempSize, resource.BinarySI); !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool {
+			return v.EmptyDir != nil && v.EmptyDir.SizeLimit != nil && v.EmptyDir.SizeLimit.Cmp(*tmp) == 0
+		}) || !slices.ContainsFunc(c.VolumeMounts, func(vm corev1.VolumeMount) bool { return vm.MountPath == "/tmp" && !vm.ReadOnly }) {
+			t.Errorf("%s: no writable /tmp volume of %s, which --max-temp-size %s stays below", d.Name, tmp.String(), SizeArg(limits.MaxTempSize))
+		}
+		if got, want := a.allow, strings.Join(opts.Allow, ","); got != want || a.unrestricted != opts.Unrestricted {
+			t.Errorf("%s: --allow %q --unrestricted %v, want --allow %q --unrestricted %v", d.Name, got, a.unrestricted, want, opts.Unrestricted)
 		}
 		if secret := a.tokenFile + a.chainKeyFile; (a.tokenFile == "") == (a.chainKeyFile == "") || path.Dir(secret) != SecretDir ||
 			(a.tokenFile != "") != (opts.TokenSecret != "") {
@@ -518,6 +551,51 @@ func checkManifest(t *testing.T, dir string, opts Options, s *stream) {
 				t.Errorf("%s: %s routed to %s, served by %s", d.Name, r, to.Name, served[r].Name)
 			}
 		}
+	}
+}
+
+// checkSourceMount checks that d's container sees every source file of
+// tr at /src: the ConfigMap's items put every file below src/, and the
+// container mounts src/ read-only at /src.
+func checkSourceMount(t *testing.T, d *appsv1.Deployment, tr tree, keyOf map[string]string) {
+	t.Helper()
+	spec := d.Spec.Template.Spec
+	c := spec.Containers[0]
+	var mount *corev1.VolumeMount
+	for i, vm := range c.VolumeMounts {
+		if vm.MountPath == SourceDir {
+			mount = &c.VolumeMounts[i]
+		}
+	}
+	if mount == nil || !mount.ReadOnly {
+		t.Fatalf("%s: no read-only mount at %s: %+v", d.Name, SourceDir, c.VolumeMounts)
+	}
+	var vol *corev1.Volume
+	for i, v := range spec.Volumes {
+		if v.Name == mount.Name {
+			vol = &spec.Volumes[i]
+		}
+	}
+	if vol == nil || vol.ConfigMap == nil || vol.ConfigMap.Name != ConfigMapName {
+		t.Fatalf("%s: the volume at %s is not the ConfigMap %s", d.Name, SourceDir, ConfigMapName)
+	}
+	inContainer := map[string]string{} // container path → key
+	for _, it := range vol.ConfigMap.Items {
+		rel, ok := strings.CutPrefix(it.Path, mount.SubPath+"/")
+		if !ok {
+			t.Errorf("%s: item %s is outside the mounted subPath %q", d.Name, it.Path, mount.SubPath)
+			continue
+		}
+		inContainer[path.Join(SourceDir, rel)] = it.Key
+	}
+	for rel := range tr.sources {
+		p := path.Join(SourceDir, rel)
+		if key, ok := inContainer[p]; !ok || key != keyOf[rel] {
+			t.Errorf("%s: %s is not mounted at %s (items %v)", d.Name, rel, p, vol.ConfigMap.Items)
+		}
+	}
+	if len(inContainer) != len(tr.sources) {
+		t.Errorf("%s: %d items for %d sources", d.Name, len(inContainer), len(tr.sources))
 	}
 }
 
@@ -871,6 +949,8 @@ func TestModule(t *testing.T) {
 		"cmd/tool/main.go":              "package main\n\nfunc main() {}\n",
 		"vendor/modules.txt":            "# example.com/dep v1.0.0\n## explicit\nexample.com/dep\n",
 		"vendor/example.com/dep/dep.go": "package dep\n\n// Two is two.\nconst Two = 2\n",
+		// Vendored, imported by no service: left out.
+		"vendor/example.com/dep/other/other.go": "package other\n",
 	}
 	dir := writeTree(t, files)
 	m, err := Generate(dir, Options{})
