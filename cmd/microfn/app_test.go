@@ -54,7 +54,7 @@ func startAppIn(t *testing.T, exe, dir, addr string, args ...string) *proc {
 	}
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(p.stop)
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !loaded(addr) {
 		select {
 		case <-p.done:
@@ -62,7 +62,7 @@ func startAppIn(t *testing.T, exe, dir, addr string, args ...string) *proc {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s %s did not load within 15s:\n%s", exe, strings.Join(args, " "), p.log.String())
+			t.Fatalf("%s %s did not load within a minute:\n%s", exe, strings.Join(args, " "), p.log.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -83,7 +83,7 @@ func TestServeDefaultPolicy(t *testing.T) {
 	}()
 	get := func(path string) (status int, attempts, body string) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(time.Minute)
 		for {
 			resp, err := http.Get("http://" + addr + path)
 			if err == nil && resp.StatusCode == http.StatusServiceUnavailable && !loaded(addr) {

@@ -99,7 +99,7 @@ func startProc(t *testing.T, addr string, args []string, env ...string) *proc {
 	}
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(p.stop)
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		if loaded(addr) {
 			return p
@@ -110,7 +110,7 @@ func startProc(t *testing.T, addr string, args []string, env ...string) *proc {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("microfn %s did not answer within 15s:\n%s", strings.Join(args, " "), p.log.String())
+			t.Fatalf("microfn %s did not answer within a minute:\n%s", strings.Join(args, " "), p.log.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
