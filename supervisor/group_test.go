@@ -423,7 +423,9 @@ func TestOutputLabelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged := `{"level":"ERROR","msg":"forged"}`
+	// A log record as the worker's channel carries one, without its
+	// signature.
+	forged := string(protocol.ChannelRecord) + `{"level":"ERROR","msg":"forged"}`
 	args, _ := json.Marshal(map[string]string{"s": forged})
 	if _, err := call(g, "Print", string(args), soon()); err != nil {
 		t.Fatal(err)
@@ -433,7 +435,7 @@ func TestOutputLabelled(t *testing.T) {
 		waitFor(t, "the "+stream+" line in the log", func() bool {
 			for _, l := range strings.Split(logs.String(), "\n") {
 				if strings.Contains(l, `"stream":"`+stream+`"`) && strings.Contains(l, `"pid":`+strconv.Itoa(pid)) &&
-					strings.Contains(l, `"level":"WARN"`) && strings.Contains(l, `"msg":"{\"level\":\"ERROR\",\"msg\":\"forged\"}"`) {
+					strings.Contains(l, `"level":"WARN"`) && strings.Contains(l, `"msg":"L{\"level\":\"ERROR\",\"msg\":\"forged\"}"`) {
 					return true
 				}
 			}
