@@ -15,9 +15,6 @@ import (
 // response.
 type Problem = protocol.Problem
 
-// Returned describes an error a service returned.
-type Returned = protocol.Returned
-
 // keyPermanent is protocol.HeaderPermanent as fasthttp keeps it.
 var keyPermanent = []byte(protocol.HeaderPermanent)
 
