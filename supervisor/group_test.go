@@ -332,7 +332,10 @@ func TestCrashDetection(t *testing.T) {
 func TestRestartBackoff(t *testing.T) {
 	t.Parallel()
 	var logs logBuffer
-	g, _, err := start(t, workertest.Services, &logs, nil)
+	crashes := make(chan Crash, 4)
+	g, _, err := start(t, workertest.Services, &logs, func(c *Config, _ *protocol.Spec) {
+		c.OnCrash = func(cr Crash) { crashes <- cr }
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +344,14 @@ func TestRestartBackoff(t *testing.T) {
 		if _, err := call(g, "Overflow", `{"n":0}`, soon()); err == nil {
 			t.Fatalf("crash %d: no error", i+1)
 		}
-		crashed := time.Now()
+		// The backoff runs from the moment the supervisor saw the crash.
+		var crashed time.Time
+		select {
+		case cr := <-crashes:
+			crashed = cr.At
+		case <-time.After(workertest.Timeout):
+			t.Fatalf("crash %d was not reported", i+1)
+		}
 		pid = newWorker(t, g, pid)
 		took := time.Since(crashed)
 		line := fmt.Sprintf("keeps crashing: restarting it in %s", delay)
