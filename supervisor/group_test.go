@@ -32,20 +32,21 @@ func TestMain(m *testing.M) {
 	if protocol.IsWorker() {
 		os.Exit(workertest.Main())
 	}
-	if os.Getenv(envOrphan) != "" {
-		os.Exit(orphanSupervisor())
+	if dir := os.Getenv(envOrphan); dir != "" {
+		os.Exit(orphanSupervisor(dir))
 	}
 	os.Exit(m.Run())
 }
 
-// envOrphan makes the test binary an orphanSupervisor.
+// envOrphan makes the test binary an orphanSupervisor, whose workers'
+// temporary folders go in the directory it names.
 const envOrphan = "MICROFN_TEST_ORPHAN_SUPERVISOR"
 
 // orphanSupervisor is a supervisor in a process of its own: it starts a
 // worker, prints the worker's process id and waits to be killed.
-func orphanSupervisor() int {
-	spec := workertest.Spec(os.TempDir(), workertest.Package(workertest.Services, workertest.Services))
-	g, _, err := Start(context.Background(), Config{Dir: os.TempDir(), Label: "orphan", LoadTimeout: workertest.Timeout}, spec)
+func orphanSupervisor(dir string) int {
+	spec := workertest.Spec(dir, workertest.Package(workertest.Services, workertest.Services))
+	g, _, err := Start(context.Background(), Config{Dir: dir, Label: "orphan", LoadTimeout: workertest.Timeout}, spec)
 	if err != nil {
 		fmt.Println("error:", err)
 		return 1
@@ -499,7 +500,7 @@ func TestDrain(t *testing.T) {
 func TestWorkerEndsWithItsSupervisor(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envOrphan+"=1")
+	cmd.Env = append(os.Environ(), envOrphan+"="+t.TempDir())
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
