@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/microfn/microfn/protocol"
 )
 
 // 9. The compiled tier
@@ -127,7 +129,7 @@ func (b *bench) tierRun(ctx context.Context, module bool, reps int) (interp, com
 					if time.Since(start) > time.Minute || ctx.Err() != nil {
 						return 0, false
 					}
-					got, hdr, err := c.getHeader(ctx, p.base, path, "Microfn-Tier")
+					got, hdr, err := c.getHeader(ctx, p.base, path, protocol.HeaderTier)
 					if err == nil && got == want && (tier == "" || hdr == tier) {
 						break
 					}
@@ -137,7 +139,7 @@ func (b *bench) tierRun(ctx context.Context, module bool, reps int) (interp, com
 			return time.Since(start), true
 		}
 		ti, ok1 := servedAt("")
-		tc, ok2 := servedAt("compiled")
+		tc, ok2 := servedAt(protocol.TierCompiled)
 		if !ok1 || !ok2 {
 			failed++
 			b.fail("tier: save %d was not served compiled within a minute; microfn's log ends with:\n%s", i, indent(p.log.lastLines(10)))

@@ -62,6 +62,24 @@
 // whatever it does, it can only make calls on behalf of the attempts it is
 // serving, no deeper than they are and no later than their deadlines.
 //
+// # Errors
+//
+// An error answer's body is a problem document ([Problem], [ProblemOf]);
+// an error a service returned keeps its status, its identity (the error
+// variables it matches) and the service's other results in its returned
+// member ([Returned]), which a calling proxy reads back
+// ([DecodeProblem]). A [Reply] says whether another attempt can help
+// (Permanent) and how long to wait before one (RetryAfter).
+//
+// # Headers
+//
+// The connection carries no HTTP header of microfn's own: a call's chain
+// is its [Chain], its flags are fields of [Call] and [Reply]. The headers
+// a server reads and writes at its HTTP edge — the chain of a nested call
+// one server forwards to another, signed, and what an answer says of the
+// call — are defined here too, with who sets each and who reads it (see
+// [HeaderPrefix]).
+//
 // # Frames
 //
 // Every frame is a 16-byte header (the payload's length, the frame's type

@@ -76,6 +76,13 @@ type Call struct {
 	Claims []byte
 }
 
+// MethodStats is the Method of a control call: a call of no service, which
+// the server sends to a worker (supervisor.Group.Ask) to have the
+// statistics of its process (a worker.Stats, in JSON) for its /metrics.
+// A worker answers it whatever the Route; service code cannot be called
+// with it.
+const MethodStats = "STATS"
+
 // appendTo appends the encoding of c.
 func (c *Call) appendTo(e *encoder) {
 	var flags uint8

@@ -19,6 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/protocol"
 )
 
 // An AuthRule says what a call from outside of the services below a route
@@ -421,16 +422,10 @@ func jwtProblem(err error) error {
 	return fmt.Errorf("the JSON Web Token is refused: %v", err)
 }
 
-// HeaderCaller carries, on a call in a chain from one server to another,
-// who made the chain's first call and the claims of the token it showed:
-// base64url(caller) "." base64url(claims). It is signed with the chain
-// (see HeaderChain): a server trusts it only with a chain it verifies.
-const HeaderCaller = "Microfn-Caller"
+// keyCaller is protocol.HeaderCaller as fasthttp keeps it.
+var keyCaller = []byte(protocol.HeaderCaller)
 
-// keyCaller is HeaderCaller as fasthttp keeps it.
-var keyCaller = []byte(HeaderCaller)
-
-// callerHeader returns the value of HeaderCaller for a call of chain ch,
+// callerHeader returns the value of protocol.HeaderCaller for a call of chain ch,
 // nil when the chain carries no identity.
 func callerHeader(ch chain) []byte {
 	if ch.caller == "" && len(ch.claims) == 0 {
@@ -441,7 +436,7 @@ func callerHeader(ch chain) []byte {
 	return base64.RawURLEncoding.AppendEncode(b, ch.claims)
 }
 
-// parseCallerHeader reads a HeaderCaller value (one whose signature
+// parseCallerHeader reads a protocol.HeaderCaller value (one whose signature
 // verified).
 func parseCallerHeader(v []byte) (caller string, claims []byte) {
 	if len(v) == 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn/policy"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/worker"
 )
 
@@ -119,14 +120,14 @@ type callStats struct {
 // (normalized), so proxies can set them without normalizing them anew.
 var (
 	keyTraceparent = []byte("Traceparent")
-	keyDepth       = []byte(HeaderDepth)
-	keyDeadline    = []byte(HeaderDeadline)
-	keyProxied     = []byte(HeaderProxied)
+	keyDepth       = []byte(protocol.HeaderDepth)
+	keyDeadline    = []byte(protocol.HeaderDeadline)
+	keyProxied     = []byte(protocol.HeaderProxied)
 	valueProxied   = []byte("1")
 )
 
 // setChainHeaders sets the headers of a call made by the execution of
-// parent, at depth, with deadline, all but HeaderChain: keys as fasthttp
+// parent, at depth, with deadline, all but protocol.HeaderChain: keys as fasthttp
 // keeps them, values written into scratch (they are on every nested
 // call). It returns scratch past the values, for more.
 func setChainHeaders(h *fasthttp.RequestHeader, scratch []byte, parent chain, depth int, deadline time.Time) []byte {

@@ -12,27 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn"
-)
-
-// Headers that carry the call chain between servers.
-const (
-	// HeaderTraceparent is the W3C trace context header: the chain's trace
-	// id and the calling span.
-	HeaderTraceparent = "traceparent"
-	// HeaderDepth is the depth of the call in its chain; a call from
-	// outside has depth 0.
-	HeaderDepth = "Microfn-Depth"
-	// HeaderDeadline is the caller's deadline: Unix time in nanoseconds,
-	// as proxies send it, or an RFC 3339 time.
-	HeaderDeadline = "Microfn-Deadline"
-	// HeaderProxied marks a call made by a proxy, which does the retries
-	// itself, so the server makes one attempt.
-	HeaderProxied = "Microfn-Proxied"
-	// HeaderAttempts on a response says how many attempts the call took.
-	HeaderAttempts = "Microfn-Attempts"
-	// HeaderStale on a response says the package failed to reload and an
-	// older version answered.
-	HeaderStale = "Microfn-Stale"
+	"github.com/microfn/microfn/protocol"
 )
 
 // chain is the identity and position of one execution in a call chain.
@@ -152,17 +132,17 @@ func readCallHeaders(h *fasthttp.RequestHeader) callHeaders {
 	var ch callHeaders
 	for k, v := range h.All() {
 		switch {
-		case len(k) == len(HeaderTraceparent) && bytes.EqualFold(k, []byte(HeaderTraceparent)):
+		case len(k) == len(protocol.HeaderTraceparent) && bytes.EqualFold(k, []byte(protocol.HeaderTraceparent)):
 			ch.traceparent = v
-		case len(k) == len(HeaderDepth) && bytes.EqualFold(k, []byte(HeaderDepth)):
+		case len(k) == len(protocol.HeaderDepth) && bytes.EqualFold(k, []byte(protocol.HeaderDepth)):
 			ch.depth = v
-		case len(k) == len(HeaderDeadline) && bytes.EqualFold(k, []byte(HeaderDeadline)):
+		case len(k) == len(protocol.HeaderDeadline) && bytes.EqualFold(k, []byte(protocol.HeaderDeadline)):
 			ch.deadline = v
-		case len(k) == len(HeaderProxied) && bytes.EqualFold(k, []byte(HeaderProxied)):
+		case len(k) == len(protocol.HeaderProxied) && bytes.EqualFold(k, []byte(protocol.HeaderProxied)):
 			ch.proxied = len(v) > 0
-		case len(k) == len(HeaderChain) && bytes.EqualFold(k, keyChain):
+		case len(k) == len(protocol.HeaderChain) && bytes.EqualFold(k, keyChain):
 			ch.chain = v
-		case len(k) == len(HeaderCaller) && bytes.EqualFold(k, keyCaller):
+		case len(k) == len(protocol.HeaderCaller) && bytes.EqualFold(k, keyCaller):
 			ch.caller = v
 		}
 	}
@@ -175,12 +155,12 @@ func readCallHeaders(h *fasthttp.RequestHeader) callHeaders {
 func (h callHeaders) validate() error {
 	if len(h.deadline) > 0 {
 		if _, ok := parseDeadline(h.deadline); !ok {
-			return microfn.Error(http.StatusBadRequest, "header %s: want Unix time in nanoseconds or an RFC 3339 time, got %q", HeaderDeadline, h.deadline)
+			return microfn.Error(http.StatusBadRequest, "header %s: want Unix time in nanoseconds or an RFC 3339 time, got %q", protocol.HeaderDeadline, h.deadline)
 		}
 	}
 	if len(h.depth) > 0 {
 		if d, err := strconv.Atoi(string(h.depth)); err != nil || d < 0 {
-			return microfn.Error(http.StatusBadRequest, "header %s: want a whole number >= 0, got %q", HeaderDepth, h.depth)
+			return microfn.Error(http.StatusBadRequest, "header %s: want a whole number >= 0, got %q", protocol.HeaderDepth, h.depth)
 		}
 	}
 	return nil
@@ -223,14 +203,15 @@ func (s *Server) chainOf(h callHeaders, route []byte, start time.Time) (c chain,
 	return c, deadline, false
 }
 
-// appendDeadline appends t as proxies send it in HeaderDeadline: Unix
-// time in nanoseconds, which is quicker to write and read than RFC 3339.
+// appendDeadline appends t as proxies send it in
+// protocol.HeaderDeadline: Unix time in nanoseconds, which is quicker to
+// write and read than RFC 3339.
 func appendDeadline(b []byte, t time.Time) []byte {
 	return strconv.AppendInt(b, t.UnixNano(), 10)
 }
 
-// parseDeadline reads a HeaderDeadline value: Unix time in nanoseconds,
-// or an RFC 3339 time (so a person can write one).
+// parseDeadline reads a protocol.HeaderDeadline value: Unix time in
+// nanoseconds, or an RFC 3339 time (so a person can write one).
 func parseDeadline(h []byte) (time.Time, bool) {
 	if len(h) == 0 {
 		return time.Time{}, false

@@ -17,6 +17,7 @@ import (
 	"github.com/landlock-lsm/go-landlock/landlock/syscall"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
 )
 
@@ -105,8 +106,8 @@ func TestCompiledWorkerSandbox(t *testing.T) {
 		server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithQuiet(true),
 		server.WithAllow("os", "io/ioutil", "net/http"), server.WithEnv("GREETING=hello"), server.WithSecretFiles(secret))
 	r := in.Get("/cbox/Environ")
-	if r.Status != 200 || r.Header.Get(server.HeaderTier) != "compiled" {
-		t.Fatalf("Environ = %d %s from %q, want 200 compiled", r.Status, r.Body, r.Header.Get(server.HeaderTier))
+	if r.Status != 200 || r.Header.Get(protocol.HeaderTier) != "compiled" {
+		t.Fatalf("Environ = %d %s from %q, want 200 compiled", r.Status, r.Body, r.Header.Get(protocol.HeaderTier))
 	}
 	var env []string
 	if err := json.Unmarshal([]byte(r.Body), &env); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
 )
 
@@ -52,7 +53,7 @@ func TestClientDeadline(t *testing.T) {
 				t.Fatal(err)
 			}
 			start := time.Now()
-			req.Header.Set(server.HeaderDeadline, tc.header(start.Add(200*time.Millisecond)))
+			req.Header.Set(protocol.HeaderDeadline, tc.header(start.Add(200*time.Millisecond)))
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -63,7 +64,7 @@ func TestClientDeadline(t *testing.T) {
 			if resp.StatusCode != tc.wantStatus {
 				t.Fatalf("status %d (%s), want %d", resp.StatusCode, body, tc.wantStatus)
 			}
-			if tc.wantStatus == http.StatusBadRequest && !strings.Contains(string(body), server.HeaderDeadline) {
+			if tc.wantStatus == http.StatusBadRequest && !strings.Contains(string(body), protocol.HeaderDeadline) {
 				t.Errorf("the 400 does not name the header: %s", body)
 			}
 			if tc.wantStatus != http.StatusGatewayTimeout {
@@ -92,15 +93,15 @@ func TestBadDepthHeader(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Header.Set(server.HeaderDepth, depth)
+		req.Header.Set(protocol.HeaderDepth, depth)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), server.HeaderDepth) {
-			t.Errorf("depth %q: %d %s, want a 400 naming %s", depth, resp.StatusCode, body, server.HeaderDepth)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), protocol.HeaderDepth) {
+			t.Errorf("depth %q: %d %s, want a 400 naming %s", depth, resp.StatusCode, body, protocol.HeaderDepth)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
 )
 
@@ -80,7 +81,7 @@ func TestFidelityBothTiers(t *testing.T) {
 	for _, c := range calls {
 		want := interpreted.Post(c.route, c.body)
 		got := compiled.Post(c.route, c.body)
-		if tier := got.Header.Get(server.HeaderTier); tier != "compiled" {
+		if tier := got.Header.Get(protocol.HeaderTier); tier != "compiled" {
 			t.Fatalf("POST %s answered by the %q tier, want compiled: %d %s", c.route, tier, got.Status, got.Body)
 		}
 		if got.Status != want.Status || !sameAnswer(got.Body, want.Body) {

@@ -65,15 +65,15 @@ func (e *crashedError) Error() string {
 // StatusCode is 502: the process that ran the call is gone.
 func (e *crashedError) StatusCode() int { return http.StatusBadGateway }
 
-// keyTier is HeaderTier as fasthttp keeps it.
-var keyTier = []byte(HeaderTier)
+// keyTier is protocol.HeaderTier as fasthttp keeps it.
+var keyTier = []byte(protocol.HeaderTier)
 
 var (
 	valueInterpreted = []byte(tierInterpreted)
 	valueCompiled    = []byte(tierCompiled)
 )
 
-// tierValue returns the value of HeaderTier for a version of tier.
+// tierValue returns the value of protocol.HeaderTier for a version of tier.
 func tierValue(tier string) []byte {
 	if tier == tierCompiled {
 		return valueCompiled
@@ -127,7 +127,7 @@ func inboundOf(c *fiber.Ctx, e *endpoint) inbound {
 // sees (see microfn.Request): not microfn's own, nor hop-by-hop.
 func forwardedHeader(name []byte) bool {
 	switch {
-	case bytes.HasPrefix(name, []byte("Microfn-")), bytes.EqualFold(name, []byte("Traceparent")), bytes.EqualFold(name, []byte("Tracestate")):
+	case bytes.HasPrefix(name, []byte(protocol.HeaderPrefix)), bytes.EqualFold(name, []byte(protocol.HeaderTraceparent)), bytes.EqualFold(name, []byte(protocol.HeaderTracestate)):
 		return false
 	}
 	switch string(name) {

@@ -51,7 +51,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	}
 	defer e.version.release()
 	if stale, ok := g.stale[e.version.rel]; ok {
-		c.Set(HeaderStale, stale)
+		c.Set(protocol.HeaderStale, stale)
 	}
 	hdr := readCallHeaders(&c.Request().Header)
 	ch, deadline, proxied := s.chainOf(hdr, c.Request().URI().Path(), start)
@@ -79,8 +79,8 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	return s.handleCall(c, start, deadline, e, ch, proxied)
 }
 
-// attemptsKey is HeaderAttempts as fasthttp keeps it.
-var attemptsKey = []byte(HeaderAttempts)
+// attemptsKey is protocol.HeaderAttempts as fasthttp keeps it.
+var attemptsKey = []byte(protocol.HeaderAttempts)
 
 // setAttempts sets the Microfn-Attempts header of a response.
 func setAttempts(h *fasthttp.ResponseHeader, attempts int) {

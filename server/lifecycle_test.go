@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
 )
 
@@ -145,8 +146,8 @@ func TestBlockingInit(t *testing.T) {
 		t.Errorf("the load failed after %s, before its timeout", took)
 	}
 	r := in.Get("/block/B")
-	if r.Status != 200 || body(r) != "2" || !strings.Contains(r.Header.Get(server.HeaderStale), "did not finish loading") {
-		t.Errorf("B = %d %s (stale %q), want the old version with the error", r.Status, r.Body, r.Header.Get(server.HeaderStale))
+	if r.Status != 200 || body(r) != "2" || !strings.Contains(r.Header.Get(protocol.HeaderStale), "did not finish loading") {
+		t.Errorf("B = %d %s (stale %q), want the old version with the error", r.Status, r.Body, r.Header.Get(protocol.HeaderStale))
 	}
 }
 

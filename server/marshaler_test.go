@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
 )
 
@@ -172,7 +173,7 @@ func TestMarshalerTypesEndToEnd(t *testing.T) {
 				if body := strings.TrimSpace(r.Body); r.Status != 200 || body != c.want {
 					t.Errorf("%s %s %s = %d %s\nwant 200 %s", c.method, c.path, c.body, r.Status, body, c.want)
 				}
-				if tier := r.Header.Get(server.HeaderTier); m.compiled() != (tier == "compiled") {
+				if tier := r.Header.Get(protocol.HeaderTier); m.compiled() != (tier == "compiled") {
 					t.Errorf("%s %s served by the %s tier", c.method, c.path, tier)
 				}
 			}

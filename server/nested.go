@@ -260,7 +260,7 @@ func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent
 	status := hresp.StatusCode()
 	_ = w.Reply(&protocol.Reply{
 		Status:      status,
-		Permanent:   len(hresp.Header.Peek("Microfn-Permanent")) > 0,
+		Permanent:   len(hresp.Header.Peek(protocol.HeaderPermanent)) > 0,
 		RetryAfter:  protocol.ParseRetryAfter(string(hresp.Header.Peek(fasthttp.HeaderRetryAfter))),
 		ContentType: string(hresp.Header.ContentType()),
 	}, append([]byte(nil), hresp.Body()...))

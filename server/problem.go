@@ -15,13 +15,8 @@ import (
 // response.
 type Problem = protocol.Problem
 
-// Returned describes an error a service returned.
-type Returned = protocol.Returned
-
-// keyPermanent is the header a server sets on the answer to a call that
-// failed for good (microfn.Permanent, bad input): a proxy of another
-// server does not retry it.
-var keyPermanent = []byte("Microfn-Permanent")
+// keyPermanent is protocol.HeaderPermanent as fasthttp keeps it.
+var keyPermanent = []byte(protocol.HeaderPermanent)
 
 // writeProblem answers with the problem for err.
 func writeProblem(c *fiber.Ctx, err error) error {
@@ -57,7 +52,7 @@ func writeMethodProblem(c *fasthttp.RequestCtx) {
 	}
 	body, _ := json.Marshal(p)
 	c.Response.Header.Set(fiber.HeaderAllow, "GET, POST")
-	c.Response.Header.Set(HeaderAttempts, "0")
+	c.Response.Header.Set(protocol.HeaderAttempts, "0")
 	c.SetStatusCode(http.StatusMethodNotAllowed)
 	c.SetContentType("application/problem+json")
 	c.SetBody(append(body, '\n'))

@@ -253,7 +253,7 @@ func newServer(dir string, cfg *config) *Server {
 			AllowOrigins:     strings.Join(cfg.cors, ","),
 			AllowMethods:     "GET,POST,HEAD",
 			AllowCredentials: cfg.corsCredentials,
-			ExposeHeaders:    strings.Join([]string{HeaderAttempts, HeaderStale, HeaderTier, fiber.HeaderRetryAfter, fiber.HeaderLocation}, ","),
+			ExposeHeaders:    strings.Join([]string{protocol.HeaderAttempts, protocol.HeaderStale, protocol.HeaderTier, fiber.HeaderRetryAfter, fiber.HeaderLocation}, ","),
 			MaxAge:           600,
 		}))
 	}

@@ -11,16 +11,12 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/microfn/microfn/protocol"
 )
 
-// HeaderChain carries a call's chain identity and its signature:
-// "<chain id>.<signature>". Only a request that a microfn proxy signed
-// with a key the servers share is treated as part of a call chain (see
-// [chainSigner]).
-const HeaderChain = "Microfn-Chain"
-
-// keyChain is HeaderChain as fasthttp keeps it.
-var keyChain = []byte(HeaderChain)
+// keyChain is protocol.HeaderChain as fasthttp keeps it.
+var keyChain = []byte(protocol.HeaderChain)
 
 // chainIDLen is the length of a chain id: 32 hex digits.
 const chainIDLen = 32
@@ -68,7 +64,7 @@ func deriveKey(secret string) []byte {
 }
 
 // message appends the signed message of a chain's headers to b: caller,
-// the value of HeaderCaller, is signed too when a call carries one.
+// the value of protocol.HeaderCaller, is signed too when a call carries one.
 func message[T string | []byte](b []byte, id, trace T, depth int, deadline int64, route T, caller []byte) []byte {
 	b = append(b, "v1\x00"...)
 	b = append(b, id...)
@@ -96,9 +92,9 @@ func (s *chainSigner) mac(i int, out *[sha256.Size]byte, msg []byte) {
 	s.pools[i].Put(h)
 }
 
-// appendHeader appends the value of HeaderChain for a call of route by
+// appendHeader appends the value of protocol.HeaderChain for a call of route by
 // the chain ch (the callee's depth) with deadline. A call that carries
-// HeaderCaller has its value signed too: see callerHeader.
+// protocol.HeaderCaller has its value signed too: see callerHeader.
 func (s *chainSigner) appendHeader(b []byte, ch chain, deadline time.Time, route string) []byte {
 	var buf [256]byte
 	var sum [sha256.Size]byte
@@ -116,7 +112,7 @@ var (
 	errBadSignature   = errors.New("chain signature does not verify")
 )
 
-// parseChainHeader splits a HeaderChain value into its chain id and its
+// parseChainHeader splits a protocol.HeaderChain value into its chain id and its
 // signature, checking their form: 32 lower-case hex digits, a dot, and
 // 22 base64url characters.
 func parseChainHeader(v []byte) (id, sig []byte, err error) {
@@ -134,7 +130,7 @@ func parseChainHeader(v []byte) (id, sig []byte, err error) {
 }
 
 // verify checks a request's chain header against its trace id, depth,
-// deadline (Unix nanoseconds), route and HeaderCaller (nil without), at
+// deadline (Unix nanoseconds), route and protocol.HeaderCaller (nil without), at
 // now. It returns the chain id
 // when the signature verifies with one of the keys and the deadline has
 // not passed: a replayed signature from another chain or route, or an

@@ -16,6 +16,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
 )
 
@@ -275,7 +276,7 @@ func Stock(id int) (int, error) {
 			in.Write("migrations/shop/003_bad.sql", "UPDATE items SET stock = 0;\nALTER TABLE nowhere ADD COLUMN x INTEGER;\n")
 			microfntest.Eventually(t, 20*time.Second, func() (bool, string) {
 				r := in.Get("/Stock?id=1")
-				stale := r.Header.Get(server.HeaderStale)
+				stale := r.Header.Get(protocol.HeaderStale)
 				return strings.Contains(stale, "migrations/shop/003_bad.sql:") && strings.TrimSpace(r.Body) == "7",
 					fmt.Sprintf("%d %s (stale: %q)", r.Status, r.Body, stale)
 			})
@@ -295,7 +296,7 @@ func Stock(id int) (int, error) {
 			in.Remove("migrations/shop/003_bad.sql")
 			in.Write("shop.go", strings.Replace(withStock+"\nfunc open() { _, _ = sql.Open(\"sqlite\", \"/etc/passwd\") }\n", `import "github.com/microfn/microfn"`, "import (\n\t\"database/sql\"\n\n\t\"github.com/microfn/microfn\"\n)", 1))
 			microfntest.Eventually(t, 20*time.Second, func() (bool, string) {
-				stale := in.Get("/Stock?id=1").Header.Get(server.HeaderStale)
+				stale := in.Get("/Stock?id=1").Header.Get(protocol.HeaderStale)
 				return strings.Contains(stale, "database/sql.Open is outside microfn's sandbox"), stale
 			})
 		})
@@ -558,8 +559,8 @@ func Version() int { return %d }
 	in.WaitBody("/orders/Version", "1", 2*time.Minute)
 	for i, item := range []string{"a", "b"} {
 		r := in.Get("/orders/Add?item=" + item)
-		if r.Status != 200 || strings.TrimSpace(r.Body) != fmt.Sprint(i+1) || r.Header.Get(server.HeaderTier) != "compiled" {
-			t.Fatalf("Add(%s) = %d %s from %q, want %d compiled", item, r.Status, r.Body, r.Header.Get(server.HeaderTier), i+1)
+		if r.Status != 200 || strings.TrimSpace(r.Body) != fmt.Sprint(i+1) || r.Header.Get(protocol.HeaderTier) != "compiled" {
+			t.Fatalf("Add(%s) = %d %s from %q, want %d compiled", item, r.Status, r.Body, r.Header.Get(protocol.HeaderTier), i+1)
 		}
 	}
 	in.WaitBody("/orders/Seen?item=a", "true", 5*time.Second)
@@ -580,8 +581,8 @@ func Total(ctx context.Context) (int, error) {
 }
 `)
 	in.WaitBody("/orders/Version", "2", 2*time.Minute)
-	if r := in.Get("/orders/Total"); r.Status != 200 || strings.TrimSpace(r.Body) != "10" || r.Header.Get(server.HeaderTier) != "compiled" {
-		t.Errorf("Total = %d %s from %q, want 10 compiled", r.Status, r.Body, r.Header.Get(server.HeaderTier))
+	if r := in.Get("/orders/Total"); r.Status != 200 || strings.TrimSpace(r.Body) != "10" || r.Header.Get(protocol.HeaderTier) != "compiled" {
+		t.Errorf("Total = %d %s from %q, want 10 compiled", r.Status, r.Body, r.Header.Get(protocol.HeaderTier))
 	}
 	in.WaitBody("/orders/Seen?item=b", "true", 5*time.Second)
 }

@@ -64,7 +64,7 @@ func (t *localTally) forget(g *supervisor.Group) {
 func workerStats(g *supervisor.Group, timeout time.Duration) (*worker.Stats, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	b, err := g.Ask(ctx, &protocol.Call{Method: worker.MethodStats})
+	b, err := g.Ask(ctx, &protocol.Call{Method: protocol.MethodStats})
 	var st worker.Stats
 	if err != nil || b == nil || json.Unmarshal(b, &st) != nil {
 		return nil, false

@@ -32,15 +32,11 @@ const (
 	TierCompiled Tier = "compiled"
 )
 
-// The tiers a version runs at, as /healthz and Microfn-Tier say.
+// The tiers a version runs at, as /healthz and protocol.HeaderTier say.
 const (
-	tierInterpreted = "interpreted"
-	tierCompiled    = "compiled"
+	tierInterpreted = protocol.TierInterpreted
+	tierCompiled    = protocol.TierCompiled
 )
-
-// HeaderTier on a response names the tier of the code that answered:
-// "interpreted" or "compiled".
-const HeaderTier = "Microfn-Tier"
 
 // WithTier sets how service code runs. Default [TierInterpreted]; the
 // compiled tiers need worker processes (IsolatePackage), the Go toolchain

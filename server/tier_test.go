@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
 )
 
@@ -105,7 +106,7 @@ func TestTierSwitchUnderLoad(t *testing.T) {
 					failed.Add(1)
 					firstFailure.CompareAndSwap(nil, fmt.Sprintf("%s = %d %s", path, r.Status, r.Body))
 				}
-				if n, ok := seen[r.Header.Get(server.HeaderTier)]; ok {
+				if n, ok := seen[r.Header.Get(protocol.HeaderTier)]; ok {
 					n.Add(1)
 				}
 			}
@@ -156,8 +157,8 @@ func TestTierSaveDuringBuild(t *testing.T) {
 	waitTier(t, in, ".", "compiled", 2*time.Minute)
 	for range 20 {
 		r := in.Get("/Version")
-		if strings.TrimSpace(r.Body) != `"v2"` || r.Header.Get(server.HeaderTier) != "compiled" {
-			t.Fatalf("Version = %s from %s, want v2 compiled", r.Body, r.Header.Get(server.HeaderTier))
+		if strings.TrimSpace(r.Body) != `"v2"` || r.Header.Get(protocol.HeaderTier) != "compiled" {
+			t.Fatalf("Version = %s from %s, want v2 compiled", r.Body, r.Header.Get(protocol.HeaderTier))
 		}
 	}
 	if n := in.Logs().Count(func(r microfntest.Record) bool { return strings.HasPrefix(r.Msg, "compiled ") }); n != 1 {
@@ -184,8 +185,8 @@ func TestTierCompileError(t *testing.T) {
 	if st.Tier != "interpreted" || st.State != "ok" {
 		t.Errorf("package %+v, want ok and interpreted", st)
 	}
-	if r := in.Get("/Small?n=1"); strings.TrimSpace(r.Body) != "2" || r.Header.Get(server.HeaderTier) != "interpreted" {
-		t.Errorf("Small = %d %s (%s)", r.Status, r.Body, r.Header.Get(server.HeaderTier))
+	if r := in.Get("/Small?n=1"); strings.TrimSpace(r.Body) != "2" || r.Header.Get(protocol.HeaderTier) != "interpreted" {
+		t.Errorf("Small = %d %s (%s)", r.Status, r.Body, r.Header.Get(protocol.HeaderTier))
 	}
 }
 
@@ -212,11 +213,11 @@ func TestTierCompileErrorInModule(t *testing.T) {
 	if errs := strings.Join(st.Build.Errors, "\n"); !strings.Contains(errs, "big.go:7:") {
 		t.Errorf("big's build errors %q, want the compiler's at big.go:7", errs)
 	}
-	if r := in.Get("/big/Small?n=1"); strings.TrimSpace(r.Body) != "2" || r.Header.Get(server.HeaderTier) != "interpreted" {
-		t.Errorf("big/Small = %d %s (%s), want 2 interpreted", r.Status, r.Body, r.Header.Get(server.HeaderTier))
+	if r := in.Get("/big/Small?n=1"); strings.TrimSpace(r.Body) != "2" || r.Header.Get(protocol.HeaderTier) != "interpreted" {
+		t.Errorf("big/Small = %d %s (%s), want 2 interpreted", r.Status, r.Body, r.Header.Get(protocol.HeaderTier))
 	}
-	if r := in.Get("/fine/Twice?n=4"); strings.TrimSpace(r.Body) != "8" || r.Header.Get(server.HeaderTier) != "compiled" {
-		t.Errorf("fine/Twice = %d %s (%s), want 8 compiled", r.Status, r.Body, r.Header.Get(server.HeaderTier))
+	if r := in.Get("/fine/Twice?n=4"); strings.TrimSpace(r.Body) != "8" || r.Header.Get(protocol.HeaderTier) != "compiled" {
+		t.Errorf("fine/Twice = %d %s (%s), want 8 compiled", r.Status, r.Body, r.Header.Get(protocol.HeaderTier))
 	}
 }
 
@@ -279,16 +280,16 @@ func TestTierCompiledCrash(t *testing.T) {
 	t.Parallel()
 	src := "package crash\n\n//microfn:service\nfunc Up() string { return \"up\" }\n\nfunc deep(n int) int { return deep(n+1) + 1 }\n\n//microfn:service retry=1\nfunc Overflow() int { return deep(0) }\n"
 	in := microfntest.Start(t, map[string]string{"crash/crash.go": src}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithQuiet(true))
-	if r := in.Get("/crash/Up"); r.Header.Get(server.HeaderTier) != "compiled" {
-		t.Fatalf("Up from %q, want compiled", r.Header.Get(server.HeaderTier))
+	if r := in.Get("/crash/Up"); r.Header.Get(protocol.HeaderTier) != "compiled" {
+		t.Fatalf("Up from %q, want compiled", r.Header.Get(protocol.HeaderTier))
 	}
 	r := in.Get("/crash/Overflow")
 	if r.Status != http.StatusBadGateway || !strings.Contains(r.Body, "stack") {
 		t.Errorf("Overflow = %d %s, want 502 naming the stack overflow", r.Status, r.Body)
 	}
 	in.WaitBody("/crash/Up", `"up"`, 30*time.Second)
-	if r := in.Get("/crash/Up"); r.Header.Get(server.HeaderTier) != "compiled" {
-		t.Errorf("after the crash Up is served from %q, want compiled", r.Header.Get(server.HeaderTier))
+	if r := in.Get("/crash/Up"); r.Header.Get(protocol.HeaderTier) != "compiled" {
+		t.Errorf("after the crash Up is served from %q, want compiled", r.Header.Get(protocol.HeaderTier))
 	}
 	if c := health(t, in).Packages[0].Crashes; c == nil || c.Count != 1 {
 		t.Errorf("crashes %+v, want 1", c)
@@ -302,8 +303,8 @@ func TestTierCompiledOnStart(t *testing.T) {
 	in := microfntest.Start(t, map[string]string{"tiers.go": withFmt(tierSrc("v1"))}, server.WithIsolation(server.IsolatePackage), server.WithTier(server.TierCompiled), server.WithQuiet(true))
 	for _, c := range []struct{ path, want string }{{"/Sum?n=10", "19"}, {"/Caller?n=3", `"true v1"`}, {"/Twice?n=4", "14"}} {
 		r := in.Get(c.path)
-		if r.Status != 200 || strings.TrimSpace(r.Body) != c.want || r.Header.Get(server.HeaderTier) != "compiled" {
-			t.Errorf("%s = %d %s from %s, want %s compiled", c.path, r.Status, r.Body, r.Header.Get(server.HeaderTier), c.want)
+		if r.Status != 200 || strings.TrimSpace(r.Body) != c.want || r.Header.Get(protocol.HeaderTier) != "compiled" {
+			t.Errorf("%s = %d %s from %s, want %s compiled", c.path, r.Status, r.Body, r.Header.Get(protocol.HeaderTier), c.want)
 		}
 	}
 }

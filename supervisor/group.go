@@ -478,7 +478,7 @@ func (g *Group) Idle() bool {
 
 // Ask sends call to the current worker and returns its answer's body,
 // for questions about the process rather than calls of a service (see
-// worker.MethodStats). It returns nil while no worker runs.
+// protocol.MethodStats). It returns nil while no worker runs.
 func (g *Group) Ask(ctx context.Context, call *protocol.Call) ([]byte, error) {
 	g.mu.Lock()
 	p := g.cur

@@ -67,7 +67,7 @@ type HostConfig struct {
 	// Observe, if set, is told of every nested call run in process
 	// (--monolith): the route of the caller and of the callee, the
 	// status, the time it took. Without it, the host counts them for
-	// its Stats (MethodStats), which the server reads.
+	// its Stats (protocol.MethodStats), which the server reads.
 	Observe func(caller, callee string, status int, d time.Duration)
 }
 
@@ -171,18 +171,11 @@ func (h *Host) Routes() []string {
 	return out
 }
 
-// Control methods: calls that are not calls of a service.
-const (
-	// MethodStats asks a worker for the statistics of its process (see
-	// Stats).
-	MethodStats = "STATS"
-)
-
 // ServeCall runs one attempt of a call of one of the host's services: it
 // binds the arguments, runs the implementation under the attempt's
 // deadline and answers with the results' JSON or a problem.
 func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
-	if req.Method == MethodStats {
+	if req.Method == protocol.MethodStats {
 		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, h.readStats())
 		return
 	}
@@ -295,7 +288,7 @@ func reservedHeader(name string) bool {
 	case "Content-Type", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer", "Upgrade", "Date", "Server":
 		return true
 	}
-	return strings.HasPrefix(http.CanonicalHeaderKey(name), "Microfn-")
+	return strings.HasPrefix(http.CanonicalHeaderKey(name), protocol.HeaderPrefix)
 }
 
 // mapError gives an error the service returned the status its errors=

@@ -9,7 +9,7 @@ import (
 )
 
 // Stats are what a worker says of its process when its server asks
-// (MethodStats), for the server's /metrics.
+// (protocol.MethodStats), for the server's /metrics.
 type Stats struct {
 	// Goroutines is the number of live goroutines.
 	Goroutines uint64 `json:"goroutines"`

@@ -388,7 +388,7 @@ func corpusCall(t *testing.T, addr, route, input string) (fidelity.Outcome, stri
 	if err != nil {
 		t.Fatalf("%s: %v", route, err)
 	}
-	tier := resp.Header.Get(server.HeaderTier)
+	tier := resp.Header.Get(protocol.HeaderTier)
 	if resp.StatusCode == http.StatusOK {
 		return fidelity.Outcome{Result: body}, tier
 	}
