@@ -146,6 +146,15 @@ func newWorker(t *testing.T, g *Group, old int) int {
 func TestSpawnAndHandshake(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	inheritedPath := filepath.Join(t.TempDir(), "inherited")
+	if err := os.WriteFile(inheritedPath, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inherited, err := syscall.Open(inheritedPath, syscall.O_RDONLY, 0) // no O_CLOEXEC
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(inherited) })
 	g, r, err := start(t, workertest.Services, nil, func(c *Config, s *protocol.Spec) {
 		c.Dir = dir
 		s.Settings.Env = []string{"GREETING=hello"}
@@ -163,6 +172,20 @@ func TestSpawnAndHandshake(t *testing.T) {
 	if got, err := call(g, "PID", `{}`, soon()); err != nil || got != strconv.Itoa(pid) {
 		t.Errorf("the call ran in %s, %v; the worker is %d", got, err, pid)
 	}
+	t.Run("no inherited descriptor", func(t *testing.T) {
+		// inherited is open in this process without close-on-exec, as
+		// a descriptor a shell hands the server is.
+		entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name()))
+			if link == inheritedPath {
+				t.Errorf("the worker has descriptor %s on %s, open in its server (as %d) without close-on-exec", e.Name(), link, inherited)
+			}
+		}
+	})
 	t.Run("descriptors", func(t *testing.T) {
 		// The worker's connection (ConnFD) has moved to another
 		// descriptor by now: the worker made it a net.Conn.

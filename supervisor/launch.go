@@ -107,6 +107,7 @@ func launch(cmd *exec.Cmd, env []string, out *workerOutput, withConn bool) (*lau
 	cmd.SysProcAttr = sysProcAttr()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = theirs[protocol.StdinFD], theirs[protocol.StdoutFD], theirs[protocol.StderrFD]
 	cmd.ExtraFiles = theirs[protocol.ChannelFD:]
+	closeInheritedOnExec()
 	err := cmd.Start()
 	closeAll(theirs)
 	if err != nil {
