@@ -2,6 +2,7 @@ package funcs
 
 import (
 	"go/token"
+	"iter"
 	"strconv"
 	"strings"
 )
@@ -46,9 +47,25 @@ const (
 	Marshaler
 	FileKind // microfn.File: a file's name, content type and data
 	Seq      // iter.Seq[T] or iter.Seq2[T, error], only as the result: a stream of T
+
+	// numKinds counts the kinds: a new kind goes above it (see [Kind]).
+	numKinds
 )
 
-var kindNames = [...]string{
+// Kinds returns every kind but Invalid, in order. The tables keyed by
+// Kind in other packages are checked against it, so that a new kind
+// cannot be left out of one of them.
+func Kinds() iter.Seq[Kind] {
+	return func(yield func(Kind) bool) {
+		for k := Invalid + 1; k < numKinds; k++ {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+var kindNames = [numKinds]string{
 	Invalid: "invalid", Bool: "bool", Int: "int", Int8: "int8", Int16: "int16",
 	Int32: "int32", Int64: "int64", Uint: "uint", Uint8: "uint8", Uint16: "uint16",
 	Uint32: "uint32", Uint64: "uint64", Uintptr: "uintptr", Float32: "float32",
