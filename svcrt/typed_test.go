@@ -74,7 +74,7 @@ func TestHostTypesComplete(t *testing.T) {
 		t.Run(k.String(), func(t *testing.T) {
 			t.Parallel()
 			if int(k) >= len(hostTypes) || hostTypes[k] == nil {
-				t.Fatalf("kind %s has no entry in hostTypes (svcrt/typed.go)", k)
+				t.Fatalf("kind %s (%d) has no entry in hostTypes (svcrt/typed.go)", k, int(k))
 			}
 			typ := &funcs.Type{Kind: k, Elem: intType, Key: &funcs.Type{Kind: funcs.String}, Len: 2}
 			rt, ok := hostType(typ)

@@ -37,7 +37,7 @@ func TestKindCodecs(t *testing.T) {
 		t.Run(k.String(), func(t *testing.T) {
 			t.Parallel()
 			if int(k) >= len(kindCodecs) || kindCodecs[k] == nil {
-				t.Fatalf("kind %s has no entry in kindCodecs (wire/kinds.go)", k)
+				t.Fatalf("kind %s (%d) has no entry in kindCodecs (wire/kinds.go)", k, int(k))
 			}
 			kc := kindCodecs[k]
 			if (kc.encode == nil) != (kc.decode == nil) {
@@ -137,7 +137,7 @@ func TestEveryKind(t *testing.T) {
 	for k := range funcs.Kinds() {
 		c, ok := cases[k]
 		if !ok {
-			t.Errorf("kind %s: no case in TestEveryKind", k)
+			t.Errorf("kind %s (%d): no case in TestEveryKind", k, int(k))
 			continue
 		}
 		if c.typ == nil {

@@ -29,7 +29,7 @@ func TestKindSchemas(t *testing.T) {
 		t.Run(k.String(), func(t *testing.T) {
 			t.Parallel()
 			if int(k) >= len(kindSchemas) || kindSchemas[k] == nil {
-				t.Fatalf("kind %s has no entry in kindSchemas (server/openapi/kinds.go)", k)
+				t.Fatalf("kind %s (%d) has no entry in kindSchemas (server/openapi/kinds.go)", k, int(k))
 			}
 			ks := kindSchemas[k]
 			if ks.fill == nil {
@@ -101,7 +101,7 @@ func TestEveryKindSchema(t *testing.T) {
 	for k := range funcs.Kinds() {
 		c, ok := cases[k]
 		if !ok {
-			t.Errorf("kind %s: no case in TestEveryKindSchema", k)
+			t.Errorf("kind %s (%d): no case in TestEveryKindSchema", k, int(k))
 			continue
 		}
 		if c.typ == nil {
