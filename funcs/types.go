@@ -28,8 +28,9 @@ import (
 //  3. wire/kinds.go: its kindCodec in kindCodecs — register, describe,
 //     encode, null, decode, scalar, decodeText, upload and the map key
 //     operations — with their functions in codec.go, encode.go,
-//     decode.go, text.go and keys.go. The package doc (wire/doc.go) says
-//     what its JSON is.
+//     decode.go, text.go and keys.go; isZeroValue (encode.go) if omitzero
+//     calls a method of its values, as for time.Time. The package doc
+//     (wire/doc.go) says what its JSON is.
 //  4. server/openapi/kinds.go: its kindSchema in kindSchemas — fill,
 //     keyNote, queryNote, literal, output, part and response.
 //  5. svcrt/typed.go: its host type in hostTypes (the typed proxies), or
