@@ -2,11 +2,55 @@ package funcs
 
 import (
 	"go/token"
+	"iter"
 	"strconv"
 	"strings"
 )
 
 // Kind is the kind of a [Type] as it travels in JSON.
+//
+// Every package that treats values by their kind keeps one table keyed
+// by Kind, and a test of each fails while a kind from [Kinds] has no
+// entry in it. Adding a kind is therefore, in order:
+//
+//  1. funcs/types.go: the constant, above numKinds; its name in
+//     kindNames; its spelling in Type.write when it has structure (Elem,
+//     Key, …). Type gets the fields the kind needs.
+//  2. funcs: the Go types of the kind — resolver.resolve and
+//     resolveQualified in resolve.go, or a helper of their own (resolveSeq
+//     in edge.go, lookupStd in std.go, resolver.marshaler in marshal.go);
+//     resolveValue if it may not sit inside another type; resolveNamed if
+//     a defined type over it loses what makes it the kind (as for Time,
+//     Std and Marshaler) or must copy new Type fields; IsMapKey if it may
+//     key a map; checkEdgeResults (edge.go) and describeParams and
+//     describeResults (load.go) if it is only a parameter or only a
+//     result. The package doc (doc.go) lists the types services may use.
+//  3. wire/kinds.go: its kindCodec in kindCodecs — register, describe,
+//     encode, null, decode, scalar, decodeText, upload and the map key
+//     operations — with their functions in codec.go, encode.go,
+//     decode.go, text.go and keys.go; isZeroValue (encode.go) if omitzero
+//     calls a method of its values, as for time.Time. The package doc
+//     (wire/doc.go) says what its JSON is.
+//  4. server/openapi/kinds.go: its kindSchema in kindSchemas — fill,
+//     keyNote, queryNote, literal, output, part and response.
+//  5. svcrt/typed.go: its host type in hostTypes (the typed proxies), or
+//     noHostType when its types exist only inside the interpreter.
+//  6. A kind whose values are not one JSON value (a file, a stream) or
+//     whose types the interpreter lacks something of needs more than
+//     tables: wire/edge.go (Func.Uploads, BindMultipart, Raw, RawResult,
+//     Streams, Each, MakeSeq), server/openapi/edge.go (uploads,
+//     multipartBody), server/server.go (Server.newVersion sets
+//     endpoint.stream), worker/host.go, worker/stream.go and
+//     worker/nested.go (raw answers and streams), svcrt/stream.go,
+//     protocol/stream.go; interp/symbols.go (the API types service code
+//     names, as microfn.File), interp/rewrite.go (writeMarshalers,
+//     typed proxies through svcrt.HasTypedProxy) and interp/load.go
+//     (setMethods). They test for the kind by name, not through a table.
+//  7. Tests: TestKinds (funcs), TestKindCodecs and TestEveryKind (wire),
+//     TestKindSchemas and TestEveryKindSchema (server/openapi) and
+//     TestHostTypesComplete (svcrt) fail until the kind has its entries
+//     and a value of it; values of it belong in wire's differential tests
+//     (types_test.go) and in server's wire fidelity tests.
 type Kind int
 
 // The kinds of types a service may take and return.
@@ -46,9 +90,25 @@ const (
 	Marshaler
 	FileKind // microfn.File: a file's name, content type and data
 	Seq      // iter.Seq[T] or iter.Seq2[T, error], only as the result: a stream of T
+
+	// numKinds counts the kinds: a new kind goes above it (see [Kind]).
+	numKinds
 )
 
-var kindNames = [...]string{
+// Kinds returns every kind but Invalid, in order. The tables keyed by
+// Kind in other packages are checked against it, so that a new kind
+// cannot be left out of one of them.
+func Kinds() iter.Seq[Kind] {
+	return func(yield func(Kind) bool) {
+		for k := Invalid + 1; k < numKinds; k++ {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+var kindNames = [numKinds]string{
 	Invalid: "invalid", Bool: "bool", Int: "int", Int8: "int8", Int16: "int16",
 	Int32: "int32", Int64: "int64", Uint: "uint", Uint8: "uint8", Uint16: "uint16",
 	Uint32: "uint32", Uint64: "uint64", Uintptr: "uintptr", Float32: "float32",

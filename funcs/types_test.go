@@ -718,3 +718,39 @@ func TestUnnamedParameters(t *testing.T) {
 		wantErr{"a.go:4:13", []string{"service F", "parameter 2 has no name"}},
 	)
 }
+
+// TestKinds checks that Kinds yields every kind after Invalid once, in
+// order, each with a name of its own, and stops when asked.
+func TestKinds(t *testing.T) {
+	t.Parallel()
+	names := map[string]funcs.Kind{}
+	next := funcs.Invalid + 1
+	for k := range funcs.Kinds() {
+		if k != next {
+			t.Errorf("Kinds yielded %d after %d", int(k), int(next-1))
+		}
+		next = k + 1
+		name := k.String()
+		if name == "" || name == "invalid" {
+			t.Errorf("Kind(%d) has no name in kindNames: String() = %q", int(k), name)
+		}
+		if other, ok := names[name]; ok {
+			t.Errorf("Kind(%d) and Kind(%d) are both named %q", int(other), int(k), name)
+		}
+		names[name] = k
+	}
+	if next <= funcs.Seq {
+		t.Errorf("Kinds stopped before %s", next)
+	}
+	if got := next.String(); got != "invalid" {
+		t.Errorf("Kind(%d), after the last one Kinds yields, is named %q", int(next), got)
+	}
+	n := 0
+	for range funcs.Kinds() {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Errorf("Kinds yielded %d kinds after the loop stopped", n)
+	}
+}

@@ -28,79 +28,119 @@ import (
 // inside the interpreter.
 
 var (
-	contextType  = reflect.TypeFor[context.Context]()
-	errorType    = reflect.TypeFor[error]()
-	timeType     = reflect.TypeFor[time.Time]()
-	durationType = reflect.TypeFor[time.Duration]()
+	contextType = reflect.TypeFor[context.Context]()
+	errorType   = reflect.TypeFor[error]()
 )
 
-// basicTypes are the host types of the predeclared kinds.
-var basicTypes = map[funcs.Kind]reflect.Type{
-	funcs.Bool: reflect.TypeFor[bool](), funcs.Int: reflect.TypeFor[int](), funcs.Int8: reflect.TypeFor[int8](),
-	funcs.Int16: reflect.TypeFor[int16](), funcs.Int32: reflect.TypeFor[int32](), funcs.Int64: reflect.TypeFor[int64](),
-	funcs.Uint: reflect.TypeFor[uint](), funcs.Uint8: reflect.TypeFor[uint8](), funcs.Uint16: reflect.TypeFor[uint16](),
-	funcs.Uint32: reflect.TypeFor[uint32](), funcs.Uint64: reflect.TypeFor[uint64](), funcs.Uintptr: reflect.TypeFor[uintptr](),
-	funcs.Float32: reflect.TypeFor[float32](), funcs.Float64: reflect.TypeFor[float64](), funcs.String: reflect.TypeFor[string](),
+// hostTypes holds, indexed by kind, the function that returns the host
+// type of a type of the kind, if it has one. A new kind is one entry (a
+// test checks that every kind has one); a kind whose types exist only
+// inside the interpreter has noHostType. It is filled by init, since its
+// functions call hostType, which looks kinds up in it.
+var hostTypes []func(t *funcs.Type) (reflect.Type, bool)
+
+func init() {
+	hostTypes = []func(*funcs.Type) (reflect.Type, bool){
+		funcs.Bool: basic[bool](), funcs.Int: basic[int](), funcs.Int8: basic[int8](), funcs.Int16: basic[int16](),
+		funcs.Int32: basic[int32](), funcs.Int64: basic[int64](), funcs.Uint: basic[uint](), funcs.Uint8: basic[uint8](),
+		funcs.Uint16: basic[uint16](), funcs.Uint32: basic[uint32](), funcs.Uint64: basic[uint64](), funcs.Uintptr: basic[uintptr](),
+		funcs.Float32: basic[float32](), funcs.Float64: basic[float64](), funcs.String: basic[string](),
+		funcs.Bytes:    hostBytes,
+		funcs.Slice:    hostSlice,
+		funcs.Array:    hostArray,
+		funcs.Map:      hostMap,
+		funcs.Pointer:  hostPointer,
+		funcs.Time:     basic[time.Time](),
+		funcs.Duration: basic[time.Duration](),
+		funcs.FileKind: basic[microfn.File](),
+		funcs.Seq:      hostSeq,
+		// Structs and any: the interpreter has its own representation of
+		// struct types and of the values an any holds.
+		funcs.Struct: noHostType, funcs.Any: noHostType,
+		// Named types, whose Name hostType refuses first.
+		funcs.Std: noHostType, funcs.Marshaler: noHostType,
+		// Never a parameter's or a result's type (Descriptor.Context and
+		// Descriptor.Error say them).
+		funcs.Error: noHostType, funcs.Context: noHostType,
+	}
 }
 
 // hostType returns the host type of t, if it has one: t is not a type of
 // the service's package and holds none.
 func hostType(t *funcs.Type) (reflect.Type, bool) {
-	if t == nil || t.Name != "" {
+	if t == nil || t.Name != "" || t.Kind < 0 || int(t.Kind) >= len(hostTypes) || hostTypes[t.Kind] == nil {
 		return nil, false
 	}
-	if rt, ok := basicTypes[t.Kind]; ok {
-		return rt, true
+	return hostTypes[t.Kind](t)
+}
+
+// basic returns the host type function of a kind whose host type is T.
+func basic[T any]() func(*funcs.Type) (reflect.Type, bool) {
+	rt := reflect.TypeFor[T]()
+	return func(*funcs.Type) (reflect.Type, bool) { return rt, true }
+}
+
+// noHostType is the host type function of the kinds whose types exist
+// only inside the interpreter.
+func noHostType(*funcs.Type) (reflect.Type, bool) { return nil, false }
+
+// hostBytes returns []byte; a slice of a named byte type has none.
+func hostBytes(t *funcs.Type) (reflect.Type, bool) {
+	if t.Elem != nil {
+		return nil, false
 	}
-	switch t.Kind {
-	case funcs.Bytes:
-		if t.Elem != nil { // a slice of a named byte type
-			return nil, false
-		}
-		return reflect.TypeFor[[]byte](), true
-	case funcs.Slice, funcs.Array, funcs.Pointer:
-		elem, ok := hostType(t.Elem)
-		if !ok {
-			return nil, false
-		}
-		switch t.Kind {
-		case funcs.Slice:
-			return reflect.SliceOf(elem), true
-		case funcs.Array:
-			return reflect.ArrayOf(t.Len, elem), true
-		}
-		return reflect.PointerTo(elem), true
-	case funcs.Map:
-		key, ok := hostType(t.Key)
-		if !ok {
-			return nil, false
-		}
-		elem, ok := hostType(t.Elem)
-		if !ok {
-			return nil, false
-		}
-		return reflect.MapOf(key, elem), true
-	case funcs.Time:
-		return timeType, true
-	case funcs.Duration:
-		return durationType, true
-	case funcs.FileKind:
-		return reflect.TypeFor[microfn.File](), true
-	case funcs.Seq:
-		elem, ok := hostType(t.Elem)
-		if !ok {
-			return nil, false
-		}
-		in := []reflect.Type{elem}
-		if t.SeqErr {
-			in = append(in, errorType)
-		}
-		yield := reflect.FuncOf(in, []reflect.Type{reflect.TypeFor[bool]()}, false)
-		return reflect.FuncOf([]reflect.Type{yield}, nil, false), true
+	return reflect.TypeFor[[]byte](), true
+}
+
+func hostSlice(t *funcs.Type) (reflect.Type, bool) {
+	elem, ok := hostType(t.Elem)
+	if !ok {
+		return nil, false
 	}
-	// Structs and any: the interpreter has its own representation of
-	// struct types and of the values an any holds.
-	return nil, false
+	return reflect.SliceOf(elem), true
+}
+
+func hostArray(t *funcs.Type) (reflect.Type, bool) {
+	elem, ok := hostType(t.Elem)
+	if !ok {
+		return nil, false
+	}
+	return reflect.ArrayOf(t.Len, elem), true
+}
+
+func hostPointer(t *funcs.Type) (reflect.Type, bool) {
+	elem, ok := hostType(t.Elem)
+	if !ok {
+		return nil, false
+	}
+	return reflect.PointerTo(elem), true
+}
+
+func hostMap(t *funcs.Type) (reflect.Type, bool) {
+	key, ok := hostType(t.Key)
+	if !ok {
+		return nil, false
+	}
+	elem, ok := hostType(t.Elem)
+	if !ok {
+		return nil, false
+	}
+	return reflect.MapOf(key, elem), true
+}
+
+// hostSeq returns func(yield func(T) bool), or func(yield func(T, error)
+// bool).
+func hostSeq(t *funcs.Type) (reflect.Type, bool) {
+	elem, ok := hostType(t.Elem)
+	if !ok {
+		return nil, false
+	}
+	in := []reflect.Type{elem}
+	if t.SeqErr {
+		in = append(in, errorType)
+	}
+	yield := reflect.FuncOf(in, []reflect.Type{reflect.TypeFor[bool]()}, false)
+	return reflect.FuncOf([]reflect.Type{yield}, nil, false), true
 }
 
 // HasTypedProxy reports whether service d gets a typed proxy: every type

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/wire"
 )
 
 // TestHostFuncType: a service gets a typed proxy exactly when every type of
@@ -60,5 +61,29 @@ func Anon(p struct{ X int }) int { return 0 }
 		if w := want[d.Name]; ok != (w != nil) || got != w {
 			t.Errorf("hostFuncType(%s) = %v, %v; want %v", d.Name, got, ok, w)
 		}
+	}
+}
+
+// TestHostTypesComplete checks that every kind says whether its types
+// exist outside the interpreter, and that those that do have the host
+// types wire registers for them (see wire.Codec.Register).
+func TestHostTypesComplete(t *testing.T) {
+	t.Parallel()
+	intType := &funcs.Type{Kind: funcs.Int}
+	for k := range funcs.Kinds() {
+		t.Run(k.String(), func(t *testing.T) {
+			t.Parallel()
+			if int(k) >= len(hostTypes) || hostTypes[k] == nil {
+				t.Fatalf("kind %s (%d) has no entry in hostTypes (svcrt/typed.go)", k, int(k))
+			}
+			typ := &funcs.Type{Kind: k, Elem: intType, Key: &funcs.Type{Kind: funcs.String}, Len: 2}
+			rt, ok := hostType(typ)
+			if !ok {
+				return
+			}
+			if err := wire.NewCodec().Register(typ, rt); err != nil {
+				t.Errorf("the host type of %s is %s, which wire refuses: %v", typ, rt, err)
+			}
+		})
 	}
 }

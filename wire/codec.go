@@ -50,101 +50,105 @@ func (c *Codec) register(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bo
 		return nil
 	}
 	seen[t] = true
-	mismatch := func() error {
-		return fmt.Errorf("type %s is represented as %s by the interpreter, which microfn cannot encode", t, rt)
-	}
-	switch t.Kind {
-	case funcs.Struct:
-		if rt.Kind() != reflect.Struct || rt.NumField() < len(t.Fields) {
-			return mismatch()
-		}
-		c.types[rt] = t
-		for _, f := range t.Fields {
-			if f.Type == nil {
-				continue
-			}
-			if err := c.register(f.Type, rt.Field(f.Index).Type, seen); err != nil {
-				return err
-			}
-		}
-		if _, ok := c.fields[t]; !ok {
-			c.fields[t] = flatten(t)
-		}
-	case funcs.Pointer, funcs.Slice, funcs.Array:
-		if rt.Kind() != reflect.Pointer && rt.Kind() != reflect.Slice && rt.Kind() != reflect.Array {
-			return mismatch()
-		}
-		return c.register(t.Elem, rt.Elem(), seen)
-	case funcs.Map:
-		if rt.Kind() != reflect.Map || t.Key == nil || !keyFits(t.Key, rt.Key()) {
-			return mismatch()
-		}
-		if err := c.register(t.Key, rt.Key(), seen); err != nil {
-			return err
-		}
-		return c.register(t.Elem, rt.Elem(), seen)
-	case funcs.Time:
-		if rt != timeType {
-			return mismatch()
-		}
-	case funcs.Std:
-		if st, ok := stdReflectType(t.Std); !ok || rt != st {
-			return mismatch()
-		}
-	case funcs.Marshaler:
-		if m, ok := c.marshalers[t]; ok {
-			if m.rt != rt {
-				return mismatch()
-			}
-			return nil
-		}
-		m, err := c.newMarshaler(t, rt)
-		if err != nil {
-			return err
-		}
-		c.marshalers[t] = m
-		if rt.Kind() == reflect.Struct && rt.Name() == "" {
-			c.types[rt] = t // an interpreted struct held in an any
-		}
-	case funcs.FileKind:
-		if rt != fileType {
-			return mismatch()
-		}
-	case funcs.Seq:
-		// func(yield func(T) bool), or func(yield func(T, error) bool)
-		if rt.Kind() != reflect.Func || rt.NumIn() != 1 || rt.In(0).Kind() != reflect.Func || rt.In(0).NumIn() < 1 {
-			return mismatch()
-		}
-		return c.register(t.Elem, rt.In(0).In(0), seen)
+	if r := codecOf(t.Kind).register; r != nil {
+		return r(c, t, rt, seen)
 	}
 	return nil
 }
 
-// keyFits reports whether rt can hold the map keys of the source type
-// key, as decoding sets them.
-func keyFits(key *funcs.Type, rt reflect.Type) bool {
-	switch k := key.Kind; {
-	case k == funcs.String:
-		return rt.Kind() == reflect.String
-	case k == funcs.Time:
-		return rt == timeType
-	case k == funcs.Std:
-		st, ok := stdReflectType(key.Std)
-		return ok && rt == st && key.Std.Key
-	case k == funcs.Marshaler:
-		return funcs.IsMapKey(key)
-	case k.IsUnsigned():
-		switch rt.Kind() {
-		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-			return rt.Bits() >= k.Bits()
+// representationError reports that the interpreter represents the source
+// type t with rt, which does not fit t.
+func representationError(t *funcs.Type, rt reflect.Type) error {
+	return fmt.Errorf("type %s is represented as %s by the interpreter, which microfn cannot encode", t, rt)
+}
+
+// registerHost returns the register operation of a kind whose values have
+// the one host type host (time.Time, microfn.File).
+func registerHost(host reflect.Type) func(*Codec, *funcs.Type, reflect.Type, map[*funcs.Type]bool) error {
+	return func(_ *Codec, t *funcs.Type, rt reflect.Type, _ map[*funcs.Type]bool) error {
+		if rt != host {
+			return representationError(t, rt)
 		}
-	case k.IsInteger(), k == funcs.Duration:
-		switch rt.Kind() {
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			return rt.Bits() >= k.Bits()
+		return nil
+	}
+}
+
+// registerStruct registers a struct type, its fields' types, and the
+// flattened fields that encoding and decoding walk.
+func (c *Codec) registerStruct(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bool) error {
+	if rt.Kind() != reflect.Struct || rt.NumField() < len(t.Fields) {
+		return representationError(t, rt)
+	}
+	c.types[rt] = t
+	for _, f := range t.Fields {
+		if f.Type == nil {
+			continue
+		}
+		if err := c.register(f.Type, rt.Field(f.Index).Type, seen); err != nil {
+			return err
 		}
 	}
-	return false
+	if _, ok := c.fields[t]; !ok {
+		c.fields[t] = flatten(t)
+	}
+	return nil
+}
+
+// registerElem registers a pointer, slice or array type and its element
+// type.
+func (c *Codec) registerElem(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bool) error {
+	if rt.Kind() != reflect.Pointer && rt.Kind() != reflect.Slice && rt.Kind() != reflect.Array {
+		return representationError(t, rt)
+	}
+	return c.register(t.Elem, rt.Elem(), seen)
+}
+
+// registerMap registers a map type, its key type and its element type.
+func (c *Codec) registerMap(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bool) error {
+	if rt.Kind() != reflect.Map || t.Key == nil || !keyFits(t.Key, rt.Key()) {
+		return representationError(t, rt)
+	}
+	if err := c.register(t.Key, rt.Key(), seen); err != nil {
+		return err
+	}
+	return c.register(t.Elem, rt.Elem(), seen)
+}
+
+// registerStd checks the host type of a standard-library type.
+func (c *Codec) registerStd(t *funcs.Type, rt reflect.Type, _ map[*funcs.Type]bool) error {
+	if st, ok := stdReflectType(t.Std); !ok || rt != st {
+		return representationError(t, rt)
+	}
+	return nil
+}
+
+// registerMarshaler records how to call the methods of a type of Kind
+// funcs.Marshaler (see newMarshaler).
+func (c *Codec) registerMarshaler(t *funcs.Type, rt reflect.Type, _ map[*funcs.Type]bool) error {
+	if m, ok := c.marshalers[t]; ok {
+		if m.rt != rt {
+			return representationError(t, rt)
+		}
+		return nil
+	}
+	m, err := c.newMarshaler(t, rt)
+	if err != nil {
+		return err
+	}
+	c.marshalers[t] = m
+	if rt.Kind() == reflect.Struct && rt.Name() == "" {
+		c.types[rt] = t // an interpreted struct held in an any
+	}
+	return nil
+}
+
+// registerSeq registers a stream's type, func(yield func(T) bool) or
+// func(yield func(T, error) bool), and the type of its values.
+func (c *Codec) registerSeq(t *funcs.Type, rt reflect.Type, seen map[*funcs.Type]bool) error {
+	if rt.Kind() != reflect.Func || rt.NumIn() != 1 || rt.In(0).Kind() != reflect.Func || rt.In(0).NumIn() < 1 {
+		return representationError(t, rt)
+	}
+	return c.register(t.Elem, rt.In(0).In(0), seen)
 }
 
 // isNative reports whether encoding/json encodes values of rt exactly as

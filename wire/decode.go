@@ -56,35 +56,6 @@ func mismatch(path string, t *funcs.Type, got any) error {
 	return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s", describe(t), jsonKind(got))}
 }
 
-// describe names a type for error messages: the Go type and, where it
-// helps, the JSON that is expected.
-func describe(t *funcs.Type) string {
-	switch t.Kind {
-	case funcs.Bytes:
-		return "[]byte (a base64 string)"
-	case funcs.Time:
-		return "time.Time (an RFC 3339 string)"
-	case funcs.Duration:
-		return `time.Duration (integer nanoseconds or a string like "1.5s")`
-	case funcs.Struct:
-		return t.String() + " (a JSON object)"
-	case funcs.Slice, funcs.Array:
-		return t.String() + " (a JSON array)"
-	case funcs.Map:
-		return t.String() + " (a JSON object)"
-	case funcs.Std:
-		return t.String() + " (" + t.Std.Doc + ")"
-	case funcs.Marshaler:
-		if t.Methods.Text() {
-			return t.QualifiedString() + " (a string: the text of its MarshalText method)"
-		}
-		return t.QualifiedString() + " (the JSON of its MarshalJSON method)"
-	case funcs.FileKind:
-		return `microfn.File (a JSON object {"name", "contentType", "data": base64}, or a part of a multipart/form-data upload)`
-	}
-	return t.String()
-}
-
 func jsonKind(v any) string {
 	switch v := v.(type) {
 	case nil:
@@ -252,186 +223,235 @@ func (p *parser) string() string {
 // set stores the JSON value v, as decodeJSON returns it, into dst, which
 // has the reflect type of the source type t.
 func (c *Codec) set(dst reflect.Value, t *funcs.Type, v any, path string) error {
-	if t.Kind == funcs.Marshaler { // its methods say what null means
-		return c.setMarshaler(dst, t, v, path)
-	}
-	if v == nil {
-		switch t.Kind {
-		case funcs.Pointer, funcs.Slice, funcs.Map, funcs.Bytes, funcs.Any:
+	kc := codecOf(t.Kind)
+	if v == nil && kc.null != nullDecoded {
+		if kc.null == nullZero {
 			dst.SetZero()
 			return nil
 		}
 		return mismatch(path, t, v)
 	}
-	switch t.Kind {
-	case funcs.Bool:
-		b, ok := v.(bool)
-		if !ok {
-			return mismatch(path, t, v)
-		}
-		dst.SetBool(b)
-	case funcs.Int, funcs.Int8, funcs.Int16, funcs.Int32, funcs.Int64:
-		n, ok := v.(json.Number)
-		if !ok {
-			return mismatch(path, t, v)
-		}
-		i, err := strconv.ParseInt(n.String(), 10, t.Kind.Bits())
+	if kc.decode == nil {
+		return &decodeError{path: path, msg: fmt.Sprintf("cannot decode into %s", t)}
+	}
+	return kc.decode(c, dst, t, v, path)
+}
+
+func (*Codec) decodeBool(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	b, ok := v.(bool)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	dst.SetBool(b)
+	return nil
+}
+
+func (*Codec) decodeInt(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	n, ok := v.(json.Number)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	i, err := strconv.ParseInt(n.String(), 10, t.Kind.Bits())
+	if err != nil {
+		return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (%s)", t, n, numErr(err, n.String()))}
+	}
+	dst.SetInt(i)
+	return nil
+}
+
+func (*Codec) decodeUint(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	n, ok := v.(json.Number)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	u, err := strconv.ParseUint(n.String(), 10, t.Kind.Bits())
+	if err != nil {
+		return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (%s)", t, n, numErr(err, n.String()))}
+	}
+	dst.SetUint(u)
+	return nil
+}
+
+// decodeFloat reads a JSON number, or one of the strings microfn writes
+// for NaN and the infinities.
+func (*Codec) decodeFloat(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(x.String(), t.Kind.Bits())
 		if err != nil {
-			return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (%s)", t, n, numErr(err, n.String()))}
+			return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (out of range)", t, x)}
+		}
+		dst.SetFloat(f)
+	case string:
+		f, ok := specialFloat(x)
+		if !ok {
+			return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (a float is a JSON number, or one of the strings %q, %q, %q)", t, jsonKind(v), jsonNaN, jsonInf, jsonNegInf)}
+		}
+		dst.SetFloat(f)
+	default:
+		return mismatch(path, t, v)
+	}
+	return nil
+}
+
+func (*Codec) decodeString(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	s, ok := v.(string)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	dst.SetString(s)
+	return nil
+}
+
+func (*Codec) decodeBytes(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	s, ok := v.(string)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return &decodeError{path: path, msg: "want []byte as a base64 string: " + err.Error()}
+	}
+	dst.SetBytes(b)
+	return nil
+}
+
+func (*Codec) decodeTime(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	s, ok := v.(string)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	tm, err := parseTime(s)
+	if err != nil {
+		return &decodeError{path: path, msg: fmt.Sprintf("want time.Time as an RFC 3339 string like %q, got %q", "2006-01-02T15:04:05Z", s)}
+	}
+	dst.Set(reflect.ValueOf(tm))
+	return nil
+}
+
+// decodeDuration reads integer nanoseconds, or a string such as "1.5s".
+func (*Codec) decodeDuration(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	switch x := v.(type) {
+	case json.Number:
+		i, err := strconv.ParseInt(x.String(), 10, 64)
+		if err != nil {
+			return &decodeError{path: path, msg: fmt.Sprintf("want time.Duration in integer nanoseconds, got %s", x)}
 		}
 		dst.SetInt(i)
-	case funcs.Uint, funcs.Uint8, funcs.Uint16, funcs.Uint32, funcs.Uint64, funcs.Uintptr:
-		n, ok := v.(json.Number)
-		if !ok {
-			return mismatch(path, t, v)
-		}
-		u, err := strconv.ParseUint(n.String(), 10, t.Kind.Bits())
+	case string:
+		d, err := time.ParseDuration(x)
 		if err != nil {
-			return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (%s)", t, n, numErr(err, n.String()))}
+			return &decodeError{path: path, msg: fmt.Sprintf("want time.Duration like \"1.5s\", got %q", x)}
 		}
-		dst.SetUint(u)
-	case funcs.Float32, funcs.Float64:
-		switch x := v.(type) {
-		case json.Number:
-			f, err := strconv.ParseFloat(x.String(), t.Kind.Bits())
-			if err != nil {
-				return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (out of range)", t, x)}
-			}
-			dst.SetFloat(f)
-		case string:
-			f, ok := specialFloat(x)
-			if !ok {
-				return &decodeError{path: path, msg: fmt.Sprintf("want %s, got %s (a float is a JSON number, or one of the strings %q, %q, %q)", t, jsonKind(v), jsonNaN, jsonInf, jsonNegInf)}
-			}
-			dst.SetFloat(f)
-		default:
-			return mismatch(path, t, v)
-		}
-	case funcs.String:
-		s, ok := v.(string)
-		if !ok {
-			return mismatch(path, t, v)
-		}
-		dst.SetString(s)
-	case funcs.Bytes:
-		s, ok := v.(string)
-		if !ok {
-			return mismatch(path, t, v)
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return &decodeError{path: path, msg: "want []byte as a base64 string: " + err.Error()}
-		}
-		dst.SetBytes(b)
-	case funcs.Time:
-		s, ok := v.(string)
-		if !ok {
-			return mismatch(path, t, v)
-		}
-		tm, err := parseTime(s)
-		if err != nil {
-			return &decodeError{path: path, msg: fmt.Sprintf("want time.Time as an RFC 3339 string like %q, got %q", "2006-01-02T15:04:05Z", s)}
-		}
-		dst.Set(reflect.ValueOf(tm))
-	case funcs.Duration:
-		switch x := v.(type) {
-		case json.Number:
-			i, err := strconv.ParseInt(x.String(), 10, 64)
-			if err != nil {
-				return &decodeError{path: path, msg: fmt.Sprintf("want time.Duration in integer nanoseconds, got %s", x)}
-			}
-			dst.SetInt(i)
-		case string:
-			d, err := time.ParseDuration(x)
-			if err != nil {
-				return &decodeError{path: path, msg: fmt.Sprintf("want time.Duration like \"1.5s\", got %q", x)}
-			}
-			dst.SetInt(int64(d))
-		default:
-			return mismatch(path, t, v)
-		}
-	case funcs.Pointer:
-		p := reflect.New(dst.Type().Elem())
-		if err := c.set(p.Elem(), t.Elem, v, path); err != nil {
+		dst.SetInt(int64(d))
+	default:
+		return mismatch(path, t, v)
+	}
+	return nil
+}
+
+func (c *Codec) decodePointer(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	p := reflect.New(dst.Type().Elem())
+	if err := c.set(p.Elem(), t.Elem, v, path); err != nil {
+		return err
+	}
+	dst.Set(p)
+	return nil
+}
+
+func (c *Codec) decodeSlice(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	list, ok := v.([]any)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	dst.Set(reflect.MakeSlice(dst.Type(), len(list), len(list)))
+	return c.decodeElems(dst, t.Elem, list, path)
+}
+
+// decodeArray reads a JSON array of exactly the array's length.
+func (c *Codec) decodeArray(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	list, ok := v.([]any)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	if len(list) != t.Len {
+		return &decodeError{path: path, msg: fmt.Sprintf("want %s, got an array of %d elements", t, len(list))}
+	}
+	return c.decodeElems(dst, t.Elem, list, path)
+}
+
+// decodeElems stores the elements of a JSON array into the elements of
+// dst, a slice or array as long, of element type elem.
+func (c *Codec) decodeElems(dst reflect.Value, elem *funcs.Type, list []any, path string) error {
+	for i, e := range list {
+		if err := c.set(dst.Index(i), elem, e, path+"["+strconv.Itoa(i)+"]"); err != nil {
 			return err
 		}
-		dst.Set(p)
-	case funcs.Slice, funcs.Array:
-		list, ok := v.([]any)
+	}
+	return nil
+}
+
+func (c *Codec) decodeMap(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	obj, ok := v.(object)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	m := reflect.MakeMapWithSize(dst.Type(), len(obj))
+	kt, et := dst.Type().Key(), dst.Type().Elem()
+	for _, e := range obj {
+		sub := path + "[" + strconv.Quote(e.key) + "]"
+		kv := reflect.New(kt).Elem()
+		if err := c.setKey(kv, t.Key, e.key); err != nil {
+			return &decodeError{path: sub, msg: err.Error()}
+		}
+		ev := reflect.New(et).Elem()
+		if err := c.set(ev, t.Elem, e.value, sub); err != nil {
+			return err
+		}
+		m.SetMapIndex(kv, ev)
+	}
+	dst.Set(m)
+	return nil
+}
+
+// decodeStruct reads a JSON object whose keys are the struct's fields,
+// matched as encoding/json matches them; an unknown key is an error.
+func (c *Codec) decodeStruct(dst reflect.Value, t *funcs.Type, v any, path string) error {
+	obj, ok := v.(object)
+	if !ok {
+		return mismatch(path, t, v)
+	}
+	fields := c.fields[t]
+	for _, e := range obj {
+		f := lookupField(fields, e.key)
+		if f == nil {
+			return &decodeError{path: path, msg: fmt.Sprintf("unknown field %q in %s (fields: %s)", e.key, t, fieldNames(fields))}
+		}
+		sub := f.name
+		if path != "" {
+			sub = path + "." + f.name
+		}
+		fv, ok := fieldByPath(dst, f.path, !f.noAlloc)
 		if !ok {
-			return mismatch(path, t, v)
+			return &decodeError{path: sub, msg: "cannot set the field: it is promoted from a nil embedded pointer to an unexported struct, which encoding/json cannot allocate either"}
 		}
-		if t.Kind == funcs.Array {
-			if len(list) != t.Len {
-				return &decodeError{path: path, msg: fmt.Sprintf("want %s, got an array of %d elements", t, len(list))}
-			}
-		} else {
-			dst.Set(reflect.MakeSlice(dst.Type(), len(list), len(list)))
+		if err := c.set(fv, f.typ, e.value, sub); err != nil {
+			return err
 		}
-		for i, e := range list {
-			if err := c.set(dst.Index(i), t.Elem, e, path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
-			}
-		}
-	case funcs.Map:
-		obj, ok := v.(object)
-		if !ok {
-			return mismatch(path, t, v)
-		}
-		m := reflect.MakeMapWithSize(dst.Type(), len(obj))
-		kt, et := dst.Type().Key(), dst.Type().Elem()
-		for _, e := range obj {
-			sub := path + "[" + strconv.Quote(e.key) + "]"
-			kv := reflect.New(kt).Elem()
-			if err := c.setKey(kv, t.Key, e.key); err != nil {
-				return &decodeError{path: sub, msg: err.Error()}
-			}
-			ev := reflect.New(et).Elem()
-			if err := c.set(ev, t.Elem, e.value, sub); err != nil {
-				return err
-			}
-			m.SetMapIndex(kv, ev)
-		}
-		dst.Set(m)
-	case funcs.Struct:
-		obj, ok := v.(object)
-		if !ok {
-			return mismatch(path, t, v)
-		}
-		fields := c.fields[t]
-		for _, e := range obj {
-			f := lookupField(fields, e.key)
-			if f == nil {
-				return &decodeError{path: path, msg: fmt.Sprintf("unknown field %q in %s (fields: %s)", e.key, t, fieldNames(fields))}
-			}
-			sub := f.name
-			if path != "" {
-				sub = path + "." + f.name
-			}
-			fv, ok := fieldByPath(dst, f.path, !f.noAlloc)
-			if !ok {
-				return &decodeError{path: sub, msg: "cannot set the field: it is promoted from a nil embedded pointer to an unexported struct, which encoding/json cannot allocate either"}
-			}
-			if err := c.set(fv, f.typ, e.value, sub); err != nil {
-				return err
-			}
-		}
-	case funcs.Std:
-		return setStd(dst, t, v, path)
-	case funcs.FileKind:
-		return setFile(dst, t, v, path)
-	case funcs.Any:
-		p, err := plain(v)
-		if err != nil {
-			return &decodeError{path: path, msg: err.Error()}
-		}
-		if p == nil {
-			dst.SetZero()
-		} else {
-			dst.Set(reflect.ValueOf(p))
-		}
-	default:
-		return &decodeError{path: path, msg: fmt.Sprintf("cannot decode into %s", t)}
+	}
+	return nil
+}
+
+// decodeAny stores what encoding/json stores in an any (see plain).
+func (*Codec) decodeAny(dst reflect.Value, _ *funcs.Type, v any, path string) error {
+	p, err := plain(v)
+	if err != nil {
+		return &decodeError{path: path, msg: err.Error()}
+	}
+	if p == nil {
+		dst.SetZero()
+	} else {
+		dst.Set(reflect.ValueOf(p))
 	}
 	return nil
 }

@@ -19,9 +19,9 @@ import (
 // compiled code share.
 var fileType = reflect.TypeFor[microfn.File]()
 
-// appendFile appends the JSON of a microfn.File, as encoding/json writes
+// encodeFile appends the JSON of a microfn.File, as encoding/json writes
 // it: {"name":…,"contentType":…,"data":BASE64}.
-func appendFile(b []byte, v reflect.Value) ([]byte, error) {
+func (*Codec) encodeFile(b []byte, _ *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
 	f, _ := v.Interface().(microfn.File)
 	var err error
 	b = append(b, `{"name":`...)
@@ -43,9 +43,9 @@ func appendFile(b []byte, v reflect.Value) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// setFile decodes the JSON object of a microfn.File into dst, refusing
+// decodeFile decodes the JSON object of a microfn.File into dst, refusing
 // unknown members as for any struct.
-func setFile(dst reflect.Value, t *funcs.Type, v any, path string) error {
+func (*Codec) decodeFile(dst reflect.Value, t *funcs.Type, v any, path string) error {
 	obj, ok := v.(object)
 	if !ok {
 		return mismatch(path, t, v)
@@ -96,8 +96,15 @@ func isFileParam(t *funcs.Type) bool {
 	if t.Kind == funcs.Pointer {
 		t = t.Elem
 	}
-	return t.Kind == funcs.FileKind || t.Kind == funcs.Bytes
+	return codecOf(t.Kind).upload != nil
 }
+
+// uploadFile binds a part to a microfn.File: its file name, content type
+// and content.
+func uploadFile(dst reflect.Value, file microfn.File) { dst.Set(reflect.ValueOf(file)) }
+
+// uploadBytes binds a part to a []byte: its content.
+func uploadBytes(dst reflect.Value, file microfn.File) { dst.SetBytes(file.Data) }
 
 // Uploads reports whether the service takes a file: a parameter of type
 // microfn.File, []microfn.File or []byte, which a multipart/form-data
@@ -166,15 +173,10 @@ func (f *Func) BindMultipart(body []byte, boundary string) ([]reflect.Value, err
 			dst.Set(p)
 			dst, t = p.Elem(), t.Elem
 		}
-		switch t.Kind {
-		case funcs.FileKind:
-			dst.Set(reflect.ValueOf(file))
-		case funcs.Bytes:
-			dst.SetBytes(data)
-		default:
-			if err := f.setText(dst, t, name, string(data)); err != nil {
-				return nil, err
-			}
+		if up := codecOf(t.Kind).upload; up != nil {
+			up(dst, file)
+		} else if err := f.setText(dst, t, name, string(data)); err != nil {
+			return nil, err
 		}
 	}
 	if err := f.checkMissing(given); err != nil {

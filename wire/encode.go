@@ -31,62 +31,82 @@ func (c *Codec) appendValue(b []byte, t *funcs.Type, v reflect.Value, depth int)
 	if !v.IsValid() {
 		return append(b, "null"...), nil
 	}
-	switch t.Kind {
-	case funcs.Bool:
-		return strconv.AppendBool(b, v.Bool()), nil
-	case funcs.Int, funcs.Int8, funcs.Int16, funcs.Int32, funcs.Int64, funcs.Duration:
-		return strconv.AppendInt(b, v.Int(), 10), nil
-	case funcs.Uint, funcs.Uint8, funcs.Uint16, funcs.Uint32, funcs.Uint64, funcs.Uintptr:
-		return strconv.AppendUint(b, v.Uint(), 10), nil
-	case funcs.Float32, funcs.Float64:
-		return appendFloat(b, v.Float(), t.Kind.Bits())
-	case funcs.String:
-		return appendString(b, v.String())
-	case funcs.Bytes:
-		if v.IsNil() {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '"')
-		b = base64.StdEncoding.AppendEncode(b, v.Bytes())
-		return append(b, '"'), nil
-	case funcs.Time:
-		tm, _ := v.Interface().(time.Time)
-		out, err := tm.MarshalJSON()
-		if err != nil {
-			return b, err
-		}
-		return append(b, out...), nil
-	case funcs.Pointer:
-		if v.IsNil() {
-			return append(b, "null"...), nil
-		}
-		return c.appendValue(b, t.Elem, v.Elem(), depth+1)
-	case funcs.Slice:
-		if v.IsNil() {
-			return append(b, "null"...), nil
-		}
-		return c.appendList(b, t.Elem, v, depth)
-	case funcs.Array:
-		return c.appendList(b, t.Elem, v, depth)
-	case funcs.Map:
-		if v.IsNil() {
-			return append(b, "null"...), nil
-		}
-		return c.appendMap(b, t.Key, v, func(b []byte, e reflect.Value) ([]byte, error) {
-			return c.appendValue(b, t.Elem, e, depth+1)
-		})
-	case funcs.Struct:
-		return c.appendStruct(b, t, v, depth)
-	case funcs.Std:
-		return appendStd(b, v)
-	case funcs.Marshaler:
-		return c.appendMarshaler(b, t, v)
-	case funcs.FileKind:
-		return appendFile(b, v)
-	case funcs.Any:
-		return c.appendDynamic(b, v, depth)
+	if enc := codecOf(t.Kind).encode; enc != nil {
+		return enc(c, b, t, v, depth)
 	}
 	return b, fmt.Errorf("cannot encode a value of type %s", t)
+}
+
+func (*Codec) encodeBool(b []byte, _ *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
+	return strconv.AppendBool(b, v.Bool()), nil
+}
+
+// encodeInt encodes the signed integer kinds and time.Duration.
+func (*Codec) encodeInt(b []byte, _ *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
+	return strconv.AppendInt(b, v.Int(), 10), nil
+}
+
+func (*Codec) encodeUint(b []byte, _ *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
+	return strconv.AppendUint(b, v.Uint(), 10), nil
+}
+
+func (*Codec) encodeFloat(b []byte, t *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
+	return appendFloat(b, v.Float(), t.Kind.Bits())
+}
+
+func (*Codec) encodeString(b []byte, _ *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
+	return appendString(b, v.String())
+}
+
+// encodeBytes encodes a []byte as a base64 string, and nil as null.
+func (*Codec) encodeBytes(b []byte, _ *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
+	if v.IsNil() {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '"')
+	b = base64.StdEncoding.AppendEncode(b, v.Bytes())
+	return append(b, '"'), nil
+}
+
+func (*Codec) encodeTime(b []byte, _ *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
+	tm, _ := v.Interface().(time.Time)
+	out, err := tm.MarshalJSON()
+	if err != nil {
+		return b, err
+	}
+	return append(b, out...), nil
+}
+
+func (c *Codec) encodePointer(b []byte, t *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
+	if v.IsNil() {
+		return append(b, "null"...), nil
+	}
+	return c.appendValue(b, t.Elem, v.Elem(), depth+1)
+}
+
+func (c *Codec) encodeSlice(b []byte, t *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
+	if v.IsNil() {
+		return append(b, "null"...), nil
+	}
+	return c.appendList(b, t.Elem, v, depth)
+}
+
+func (c *Codec) encodeArray(b []byte, t *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
+	return c.appendList(b, t.Elem, v, depth)
+}
+
+func (c *Codec) encodeMap(b []byte, t *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
+	if v.IsNil() {
+		return append(b, "null"...), nil
+	}
+	return c.appendMap(b, t.Key, v, func(b []byte, e reflect.Value) ([]byte, error) {
+		return c.appendValue(b, t.Elem, e, depth+1)
+	})
+}
+
+// encodeAny encodes the value an any holds (see appendDynamic).
+func (c *Codec) encodeAny(b []byte, _ *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
+	return c.appendDynamic(b, v, depth)
 }
 
 func (c *Codec) appendList(b []byte, elem *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
@@ -112,13 +132,7 @@ func (c *Codec) appendMap(b []byte, key *funcs.Type, v reflect.Value, elem func(
 	}
 	entries := make([]entry, 0, v.Len())
 	for iter := v.MapRange(); iter.Next(); {
-		var k string
-		var err error
-		if key != nil && key.Kind == funcs.Marshaler {
-			k, err = c.marshalerKey(key, iter.Key())
-		} else {
-			k, err = mapKey(iter.Key())
-		}
+		k, err := c.encodeKey(key, iter.Key())
 		if err != nil {
 			return b, err
 		}
@@ -140,6 +154,17 @@ func (c *Codec) appendMap(b []byte, key *funcs.Type, v reflect.Value, elem func(
 		}
 	}
 	return append(b, '}'), nil
+}
+
+// encodeKey returns the JSON object key of the map key k, of the source
+// type key (nil inside an any).
+func (c *Codec) encodeKey(key *funcs.Type, k reflect.Value) (string, error) {
+	if key != nil {
+		if enc := codecOf(key.Kind).encodeKey; enc != nil {
+			return enc(c, key, k)
+		}
+	}
+	return mapKey(k)
 }
 
 // mapKey returns the JSON key of the map key k as encoding/json writes it:
@@ -171,7 +196,9 @@ func mapKey(k reflect.Value) (string, error) {
 	return "", fmt.Errorf("cannot encode a map with %s keys", k.Type())
 }
 
-func (c *Codec) appendStruct(b []byte, t *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
+// encodeStruct encodes a struct as the JSON object of its flattened
+// fields (see flatten), omitempty and omitzero honoured.
+func (c *Codec) encodeStruct(b []byte, t *funcs.Type, v reflect.Value, depth int) ([]byte, error) {
 	fields, ok := c.fields[t]
 	if !ok {
 		return b, fmt.Errorf("type %s was not registered for encoding", t)

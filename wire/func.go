@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/microfn/microfn/funcs"
 )
@@ -193,124 +191,6 @@ func (f *Func) BindQuery(visit func(func(key, value []byte))) ([]reflect.Value, 
 	return args, nil
 }
 
-func isScalar(t *funcs.Type) bool {
-	switch t.Kind {
-	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes, funcs.FileKind:
-		return false
-	}
-	return true
-}
-
-func (f *Func) appendScalar(dst reflect.Value, t *funcs.Type, name, text string) error {
-	ev := reflect.New(dst.Type().Elem()).Elem()
-	if err := f.setText(ev, t.Elem, name, text); err != nil {
-		return err
-	}
-	dst.Set(reflect.Append(dst, ev))
-	return nil
-}
-
-// setText binds one parameter from its text form, as in a query string
-// or on the command line (key=value).
-func (f *Func) setText(dst reflect.Value, t *funcs.Type, name, text string) error {
-	fail := func() error {
-		return f.bindError(name, "want %s, got %q", describe(t), truncate(text))
-	}
-	switch t.Kind {
-	case funcs.Bool:
-		b, err := strconv.ParseBool(text)
-		if err != nil {
-			return fail()
-		}
-		dst.SetBool(b)
-	case funcs.Int, funcs.Int8, funcs.Int16, funcs.Int32, funcs.Int64:
-		i, err := strconv.ParseInt(text, 10, t.Kind.Bits())
-		if err != nil {
-			return f.bindError(name, "want %s, got %q (%s)", t, truncate(text), numErr(err, text))
-		}
-		dst.SetInt(i)
-	case funcs.Uint, funcs.Uint8, funcs.Uint16, funcs.Uint32, funcs.Uint64, funcs.Uintptr:
-		u, err := strconv.ParseUint(text, 10, t.Kind.Bits())
-		if err != nil {
-			return f.bindError(name, "want %s, got %q (%s)", t, truncate(text), numErr(err, text))
-		}
-		dst.SetUint(u)
-	case funcs.Float32, funcs.Float64:
-		// As strconv.ParseFloat reads it: NaN, Inf, +Inf, -Inf and
-		// Infinity are floats too, and JSON's "NaN", "Infinity" and
-		// "-Infinity" are the same words.
-		x, err := strconv.ParseFloat(text, t.Kind.Bits())
-		if err != nil {
-			return fail()
-		}
-		dst.SetFloat(x)
-	case funcs.String:
-		dst.SetString(text)
-	case funcs.Time:
-		tm, err := parseTime(text)
-		if err != nil {
-			return fail()
-		}
-		dst.Set(reflect.ValueOf(tm))
-	case funcs.Std:
-		if err := setStdText(dst, text); err != nil {
-			return f.bindError(name, "want %s, got %q: %v", describe(t), truncate(text), err)
-		}
-	case funcs.Marshaler:
-		if err := f.codec.setMarshalerText(dst, t, text); err != nil {
-			return f.bindError(name, "want %s, got %q: %v", describe(t), truncate(text), err)
-		}
-	case funcs.Duration:
-		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
-			dst.SetInt(i)
-			return nil
-		}
-		d, err := time.ParseDuration(text)
-		if err != nil {
-			return fail()
-		}
-		dst.SetInt(int64(d))
-	case funcs.Pointer:
-		if text == "null" {
-			return nil
-		}
-		p := reflect.New(dst.Type().Elem())
-		if err := f.setText(p.Elem(), t.Elem, name, text); err != nil {
-			return err
-		}
-		dst.Set(p)
-	case funcs.Any:
-		v, err := decodeJSON([]byte(text))
-		if err != nil {
-			dst.Set(reflect.ValueOf(text)) // not JSON: a plain string
-			return nil
-		}
-		if err := f.codec.set(dst, t, v, ""); err != nil {
-			return &BindError{Param: name, Msg: err.Error()}
-		}
-	case funcs.Slice:
-		if isScalar(t.Elem) && !strings.HasPrefix(strings.TrimSpace(text), "[") {
-			dst.Set(reflect.MakeSlice(dst.Type(), 0, 1))
-			return f.appendScalar(dst, t, name, text)
-		}
-		return f.setJSONText(dst, t, name, text)
-	default:
-		return f.setJSONText(dst, t, name, text)
-	}
-	return nil
-}
-
-func (f *Func) setJSONText(dst reflect.Value, t *funcs.Type, name, text string) error {
-	v, err := decodeJSON([]byte(text))
-	if err != nil {
-		return f.bindError(name, "want %s written as JSON, got %q", describe(t), truncate(text))
-	}
-	if err := f.codec.set(dst, t, v, ""); err != nil {
-		return &BindError{Param: name, Msg: err.Error()}
-	}
-	return nil
-}
-
 // BindText binds parameters given as name=value pairs, as the command line
 // of microfn run does; values are read as in a query string.
 func (f *Func) BindText(pairs []string) ([]reflect.Value, error) {
@@ -320,13 +200,6 @@ func (f *Func) BindText(pairs []string) ([]reflect.Value, error) {
 			visit([]byte(k), []byte(v))
 		}
 	})
-}
-
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }
 
 // Values converts the arguments a proxy received from interpreted code into

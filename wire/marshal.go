@@ -158,11 +158,11 @@ func pointerTo(v reflect.Value) reflect.Value {
 	return p
 }
 
-// appendMarshaler encodes v, of the type t of Kind Marshaler, as
+// encodeMarshaler encodes v, of the type t of Kind Marshaler, as
 // encoding/json does: the JSON its MarshalJSON method writes (checked,
 // compacted, with <, > and & escaped), else the JSON string of the text
 // of its MarshalText method.
-func (c *Codec) appendMarshaler(b []byte, t *funcs.Type, v reflect.Value) ([]byte, error) {
+func (c *Codec) encodeMarshaler(b []byte, t *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
 	m, ok := c.marshalers[t]
 	if !ok {
 		return b, fmt.Errorf("type %s was not registered for encoding", t.QualifiedString())
@@ -187,10 +187,19 @@ func (c *Codec) appendMarshaler(b []byte, t *funcs.Type, v reflect.Value) ([]byt
 	return appendString(b, string(text))
 }
 
-// marshalerKey returns the JSON object key of the map key k, of the type
-// t of Kind Marshaler, as encoding/json writes it: a string kind as it
-// is, else the text of MarshalText.
-func (c *Codec) marshalerKey(t *funcs.Type, k reflect.Value) (string, error) {
+// describeMarshaler describes a type of Kind Marshaler by its qualified
+// name and the JSON its methods write.
+func describeMarshaler(t *funcs.Type) string {
+	if t.Methods.Text() {
+		return t.QualifiedString() + " (a string: the text of its MarshalText method)"
+	}
+	return t.QualifiedString() + " (the JSON of its MarshalJSON method)"
+}
+
+// encodeMarshalerKey returns the JSON object key of the map key k, of the
+// type t of Kind Marshaler, as encoding/json writes it: a string kind as
+// it is, else the text of MarshalText.
+func (c *Codec) encodeMarshalerKey(t *funcs.Type, k reflect.Value) (string, error) {
 	if k.Kind() == reflect.String {
 		return k.String(), nil
 	}
@@ -205,10 +214,10 @@ func (c *Codec) marshalerKey(t *funcs.Type, k reflect.Value) (string, error) {
 	return string(text), nil
 }
 
-// setMarshaler decodes the JSON value v into dst, of the type t of Kind
-// Marshaler, as encoding/json does: UnmarshalJSON reads the value's JSON
-// (null included), else UnmarshalText the text of a JSON string.
-func (c *Codec) setMarshaler(dst reflect.Value, t *funcs.Type, v any, path string) error {
+// decodeMarshaler decodes the JSON value v into dst, of the type t of
+// Kind Marshaler, as encoding/json does: UnmarshalJSON reads the value's
+// JSON (null included), else UnmarshalText the text of a JSON string.
+func (c *Codec) decodeMarshaler(dst reflect.Value, t *funcs.Type, v any, path string) error {
 	m, ok := c.marshalers[t]
 	if !ok {
 		return &decodeError{path: path, msg: fmt.Sprintf("cannot decode into %s: it was not registered", t.QualifiedString())}

@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"net/netip"
 	"reflect"
-	"strconv"
 
 	"github.com/microfn/microfn/funcs"
 )
@@ -33,11 +32,11 @@ func stdReflectType(s *funcs.StdType) (reflect.Type, bool) {
 	return rt, ok
 }
 
-// appendStd encodes v, a value of a standard-library type, with its own
+// encodeStd encodes v, a value of a standard-library type, with its own
 // methods, as encoding/json does for an addressable value (the methods of
 // big.Int, big.Float and big.Rat have pointer receivers). Held in an any,
 // such a value is encoded by encoding/json itself, as it is.
-func appendStd(b []byte, v reflect.Value) ([]byte, error) {
+func (*Codec) encodeStd(b []byte, _ *funcs.Type, v reflect.Value, _ int) ([]byte, error) {
 	var p reflect.Value
 	if v.CanAddr() {
 		p = v.Addr()
@@ -52,10 +51,10 @@ func appendStd(b []byte, v reflect.Value) ([]byte, error) {
 	return append(b, out...), nil
 }
 
-// setStd decodes the JSON value v into dst, of the standard-library type
-// t, with the type's own methods, as encoding/json does. The value must
-// be of the JSON kind the type writes: a number or a string.
-func setStd(dst reflect.Value, t *funcs.Type, v any, path string) error {
+// decodeStd decodes the JSON value v into dst, of the standard-library
+// type t, with the type's own methods, as encoding/json does. The value
+// must be of the JSON kind the type writes: a number or a string.
+func (*Codec) decodeStd(dst reflect.Value, t *funcs.Type, v any, path string) error {
 	var raw []byte
 	switch x := v.(type) {
 	case json.Number:
@@ -94,41 +93,6 @@ func setStdText(dst reflect.Value, text string) error {
 	return nil
 }
 
-// setKey sets dst, a map key of the source type key, from its JSON object
-// key, as encoding/json reads keys: strings as they are, integers in
-// decimal, time.Time, the Std key types and Marshalers with UnmarshalText.
-func (c *Codec) setKey(dst reflect.Value, key *funcs.Type, s string) error {
-	switch k := key.Kind; {
-	case k == funcs.String:
-		dst.SetString(s)
-	case k.IsUnsigned():
-		u, err := strconv.ParseUint(s, 10, k.Bits())
-		if err != nil {
-			return fmt.Errorf("want a key of type %s (a decimal integer), got %s (%s)", key, strconv.Quote(s), numErr(err, s))
-		}
-		dst.SetUint(u)
-	case k.IsInteger(), k == funcs.Duration:
-		i, err := strconv.ParseInt(s, 10, k.Bits())
-		if err != nil {
-			return fmt.Errorf("want a key of type %s (a decimal integer), got %s (%s)", key, strconv.Quote(s), numErr(err, s))
-		}
-		dst.SetInt(i)
-	case k == funcs.Time:
-		tm, err := parseTime(s)
-		if err != nil {
-			return fmt.Errorf("want a key of type time.Time (an RFC 3339 time like %q), got %s", "2006-01-02T15:04:05Z", strconv.Quote(s))
-		}
-		dst.Set(reflect.ValueOf(tm))
-	case k == funcs.Std:
-		if err := setStdText(dst, s); err != nil {
-			return fmt.Errorf("want a key of type %s, got %s: %v", key, strconv.Quote(s), err)
-		}
-	case k == funcs.Marshaler:
-		if err := c.setMarshalerKey(dst, key, s); err != nil {
-			return fmt.Errorf("want a key of type %s, got %s: %v", key.QualifiedString(), strconv.Quote(s), err)
-		}
-	default:
-		return fmt.Errorf("cannot decode a map key of type %s", key)
-	}
-	return nil
-}
+// describeStd describes a standard-library type by its Go spelling and
+// its JSON.
+func describeStd(t *funcs.Type) string { return t.String() + " (" + t.Std.Doc + ")" }

@@ -278,72 +278,83 @@ func compositeLiteral(x *ast.CompositeLit, t *funcs.Type) (any, bool) {
 	if t.Kind == funcs.Pointer {
 		t = t.Elem
 	}
-	switch t.Kind {
-	case funcs.Slice, funcs.Array:
-		list := []any{}
-		for _, el := range x.Elts {
-			if _, keyed := el.(*ast.KeyValueExpr); keyed {
-				return nil, false
-			}
-			v, ok := literal(el, t.Elem)
-			if !ok {
-				return nil, false
-			}
-			list = append(list, v)
-		}
-		return list, true
-	case funcs.Map:
-		m := map[string]any{}
-		for _, el := range x.Elts {
-			kv, ok := el.(*ast.KeyValueExpr)
-			if !ok {
-				return nil, false
-			}
-			k, ok := literal(kv.Key, t.Key)
-			if !ok {
-				return nil, false
-			}
-			v, ok := literal(kv.Value, t.Elem)
-			if !ok {
-				return nil, false
-			}
-			m[fmt.Sprint(k)] = v
-		}
-		return m, true
-	case funcs.Struct:
-		obj := map[string]any{}
-		for i, el := range x.Elts {
-			var f *funcs.Field
-			val := el
-			if kv, ok := el.(*ast.KeyValueExpr); ok {
-				id, ok := kv.Key.(*ast.Ident)
-				if !ok {
-					return nil, false
-				}
-				for _, c := range t.Fields {
-					if c.Name == id.Name {
-						f = c
-					}
-				}
-				val = kv.Value
-			} else if i < len(t.Fields) {
-				f = t.Fields[i]
-			}
-			if f == nil || f.Embedded || f.Type == nil || f.Skip {
-				if f != nil && !f.Exported {
-					continue // not in the JSON
-				}
-				return nil, false
-			}
-			v, ok := literal(val, f.Type)
-			if !ok {
-				return nil, false
-			}
-			obj[f.JSONName] = v
-		}
-		return obj, true
+	if lit := kindSchemaOf(t.Kind).literal; lit != nil {
+		return lit(x, t)
 	}
 	return nil, false
+}
+
+// listLiteral returns the JSON array of a slice or array literal.
+func listLiteral(x *ast.CompositeLit, t *funcs.Type) (any, bool) {
+	list := []any{}
+	for _, el := range x.Elts {
+		if _, keyed := el.(*ast.KeyValueExpr); keyed {
+			return nil, false
+		}
+		v, ok := literal(el, t.Elem)
+		if !ok {
+			return nil, false
+		}
+		list = append(list, v)
+	}
+	return list, true
+}
+
+// mapLiteral returns the JSON object of a map literal.
+func mapLiteral(x *ast.CompositeLit, t *funcs.Type) (any, bool) {
+	m := map[string]any{}
+	for _, el := range x.Elts {
+		kv, ok := el.(*ast.KeyValueExpr)
+		if !ok {
+			return nil, false
+		}
+		k, ok := literal(kv.Key, t.Key)
+		if !ok {
+			return nil, false
+		}
+		v, ok := literal(kv.Value, t.Elem)
+		if !ok {
+			return nil, false
+		}
+		m[fmt.Sprint(k)] = v
+	}
+	return m, true
+}
+
+// structLiteral returns the JSON object of a struct literal, keyed or
+// not; one that sets an embedded field is not read.
+func structLiteral(x *ast.CompositeLit, t *funcs.Type) (any, bool) {
+	obj := map[string]any{}
+	for i, el := range x.Elts {
+		var f *funcs.Field
+		val := el
+		if kv, ok := el.(*ast.KeyValueExpr); ok {
+			id, ok := kv.Key.(*ast.Ident)
+			if !ok {
+				return nil, false
+			}
+			for _, c := range t.Fields {
+				if c.Name == id.Name {
+					f = c
+				}
+			}
+			val = kv.Value
+		} else if i < len(t.Fields) {
+			f = t.Fields[i]
+		}
+		if f == nil || f.Embedded || f.Type == nil || f.Skip {
+			if f != nil && !f.Exported {
+				continue // not in the JSON
+			}
+			return nil, false
+		}
+		v, ok := literal(val, f.Type)
+		if !ok {
+			return nil, false
+		}
+		obj[f.JSONName] = v
+	}
+	return obj, true
 }
 
 // outputResult reads the output of an example as the result of d: the
@@ -352,17 +363,15 @@ func outputResult(out string, empty bool, d *funcs.Descriptor) any {
 	if len(d.Results) != 1 || (out == "" && !empty) {
 		return nil
 	}
-	switch d.Results[0].Kind {
-	case funcs.String:
-		return out
-	case funcs.Seq, funcs.FileKind, funcs.Bytes:
-		return nil
+	if read := kindSchemaOf(d.Results[0].Kind).output; read != nil {
+		return read(out)
 	}
 	var v any
 	if json.Unmarshal([]byte(out), &v) != nil {
 		return nil
 	}
 	return v
+
 }
 
 // describeExamples adds the examples of svc to its operations: their

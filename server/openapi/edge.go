@@ -14,8 +14,8 @@ const (
 	sseType    = "text/event-stream"
 )
 
-// fileSchema describes microfn.File in JSON.
-func (g *generator) fillFile(s *openapi3.Schema) {
+// fillFile describes microfn.File in JSON.
+func fillFile(_ *generator, s *openapi3.Schema, _ *funcs.Type) {
 	no := false
 	str := func(desc string) *openapi3.SchemaRef {
 		return openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Description: desc})
@@ -40,6 +40,12 @@ func binary(desc string) *openapi3.SchemaRef {
 	return openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Format: "binary", Description: desc})
 }
 
+// binaryPart returns the part of a kind that takes a file: its content,
+// described by desc.
+func binaryPart(desc string) func() *openapi3.SchemaRef {
+	return func() *openapi3.SchemaRef { return binary(desc) }
+}
+
 // uploads reports whether d takes a file, which a multipart/form-data
 // body gives.
 func uploads(d *funcs.Descriptor) bool {
@@ -48,7 +54,7 @@ func uploads(d *funcs.Descriptor) bool {
 		if t.Kind == funcs.Pointer || (t.Kind == funcs.Slice && t.Elem.Kind == funcs.FileKind) {
 			t = t.Elem
 		}
-		if t.Kind == funcs.FileKind || t.Kind == funcs.Bytes {
+		if kindSchemaOf(t.Kind).part != nil {
 			return true
 		}
 	}
@@ -65,11 +71,10 @@ func (g *generator) multipartBody(d *funcs.Descriptor) *openapi3.MediaType {
 		if t.Kind == funcs.Pointer {
 			t = t.Elem
 		}
+		part := kindSchemaOf(t.Kind).part
 		switch {
-		case t.Kind == funcs.FileKind:
-			obj.Properties[p.Name] = binary("a file: its name, content type and content")
-		case t.Kind == funcs.Bytes:
-			obj.Properties[p.Name] = binary("the content of the part")
+		case part != nil:
+			obj.Properties[p.Name] = part()
 		case t.Kind == funcs.Slice && t.Elem.Kind == funcs.FileKind:
 			obj.Properties[p.Name] = openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray}, Items: binary("a file"), Description: "files: a part each, all of this name"})
 		case isScalar(t):
@@ -97,24 +102,41 @@ func (g *generator) rawResponse(d *funcs.Descriptor) (*openapi3.Response, bool) 
 		return nil, false
 	}
 	r := d.Results[0]
-	switch {
-	case r.Kind == funcs.FileKind:
-		desc := "The file the function returns: its content, with its Content-Type, and its name in a Content-Disposition attachment. (A nested call gets it as a microfn.File.)"
-		resp := &openapi3.Response{Description: &desc, Content: openapi3.Content{"*/*": &openapi3.MediaType{Schema: binary("the file's content")}}}
-		resp.Headers = openapi3.Headers{"Content-Disposition": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
-			Description: `attachment; filename="NAME", when the file has a name`,
-			Schema:      openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}}),
-		}}}}
-		return resp, true
-	case r.Kind == funcs.Bytes && d.ContentType != "":
-		desc := "The bytes the function returns, as they are."
-		return &openapi3.Response{Description: &desc, Content: openapi3.Content{d.ContentType: &openapi3.MediaType{Schema: binary("the content")}}}, true
-	case r.Kind == funcs.Seq:
-		desc := fmt.Sprintf("A stream of %s values, sent as they are produced: newline-delimited JSON, one value per line (each line's schema is given), or, for Accept: text/event-stream, server-sent events (data: VALUE; an event end when the stream ends). A client that stops reading stops the producer. An error before the first value is a problem with its status; after it, the last line is {\"microfn_error\": PROBLEM} (an event error).", r.Elem)
-		return &openapi3.Response{Description: &desc, Content: openapi3.Content{
-			ndjsonType: &openapi3.MediaType{Schema: g.schema(r.Elem)},
-			sseType:    &openapi3.MediaType{Schema: openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Description: "data: VALUE events, then event: end"})},
-		}}, true
+	if resp := kindSchemaOf(r.Kind).response; resp != nil {
+		return resp(g, d, r)
 	}
 	return nil, false
+}
+
+// fileResponse describes a download: the file's content, with its
+// Content-Type and a Content-Disposition.
+func (g *generator) fileResponse(*funcs.Descriptor, *funcs.Type) (*openapi3.Response, bool) {
+	desc := "The file the function returns: its content, with its Content-Type, and its name in a Content-Disposition attachment. (A nested call gets it as a microfn.File.)"
+	resp := &openapi3.Response{Description: &desc, Content: openapi3.Content{"*/*": &openapi3.MediaType{Schema: binary("the file's content")}}}
+	resp.Headers = openapi3.Headers{"Content-Disposition": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: `attachment; filename="NAME", when the file has a name`,
+		Schema:      openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}}),
+	}}}}
+	return resp, true
+}
+
+// bytesResponse describes the bytes a service with a content type
+// (content-type= in the directive) sends as they are; without one, they
+// are JSON.
+func (g *generator) bytesResponse(d *funcs.Descriptor, _ *funcs.Type) (*openapi3.Response, bool) {
+	if d.ContentType == "" {
+		return nil, false
+	}
+	desc := "The bytes the function returns, as they are."
+	return &openapi3.Response{Description: &desc, Content: openapi3.Content{d.ContentType: &openapi3.MediaType{Schema: binary("the content")}}}, true
+}
+
+// streamResponse describes a stream: newline-delimited JSON, or
+// server-sent events.
+func (g *generator) streamResponse(_ *funcs.Descriptor, r *funcs.Type) (*openapi3.Response, bool) {
+	desc := fmt.Sprintf("A stream of %s values, sent as they are produced: newline-delimited JSON, one value per line (each line's schema is given), or, for Accept: text/event-stream, server-sent events (data: VALUE; an event end when the stream ends). A client that stops reading stops the producer. An error before the first value is a problem with its status; after it, the last line is {\"microfn_error\": PROBLEM} (an event error).", r.Elem)
+	return &openapi3.Response{Description: &desc, Content: openapi3.Content{
+		ndjsonType: &openapi3.MediaType{Schema: g.schema(r.Elem)},
+		sseType:    &openapi3.MediaType{Schema: openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Description: "data: VALUE events, then event: end"})},
+	}}, true
 }

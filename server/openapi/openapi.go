@@ -330,16 +330,6 @@ func (g *generator) pathItem(svc Service, id string) *openapi3.PathItem {
 	return &openapi3.PathItem{Get: get, Post: post}
 }
 
-// isScalar reports whether values of t are written as plain text in a
-// query string, as the server binds them.
-func isScalar(t *funcs.Type) bool {
-	switch t.Kind {
-	case funcs.Slice, funcs.Array, funcs.Map, funcs.Struct, funcs.Pointer, funcs.Any, funcs.Bytes, funcs.FileKind:
-		return false
-	}
-	return true
-}
-
 // queryParam describes the parameter p in a query string: scalars (and
 // pointers to them) with a schema, slices of scalars as a form-exploded
 // array (the key repeated), everything else as JSON text.
@@ -357,40 +347,28 @@ func (g *generator) queryParam(p funcs.Param) *openapi3.Parameter {
 	switch {
 	case isScalar(t):
 		qp.Schema = g.schema(t)
-		switch t.Kind {
-		case funcs.Duration:
-			desc += `: integer nanoseconds or a Go duration like "1.5s"`
-		case funcs.Time:
-			desc += ": an RFC 3339 date and time"
-		case funcs.Float32, funcs.Float64:
-			desc += ": a number, or NaN, Infinity, Inf, +Inf, -Inf"
-		case funcs.Std:
-			desc += ": " + t.Std.Doc + ", as text"
-		case funcs.Marshaler:
-			if t.Methods.UnmarshalText {
-				desc += ": the text its UnmarshalText method reads"
-			} else {
-				desc += ": the JSON its UnmarshalJSON method reads (text that is not JSON is taken as a string)"
-			}
-		}
+		desc += queryNote(t)
 	case t.Kind == funcs.Slice && isScalar(t.Elem):
 		qp.Schema = g.schema(t)
 		desc += ": repeat the key for each element (" + p.Name + "=1&" + p.Name + "=2), or give a JSON array"
 	default:
 		qp.Content = openapi3.NewContentWithJSONSchemaRef(g.schema(p.Type))
-		desc += ", written as JSON"
-		switch t.Kind {
-		case funcs.Bytes:
-			desc += `: a quoted base64 string such as "aGk="`
-		case funcs.Any:
-			desc += " (text that is not JSON is taken as a string)"
-		}
+		desc += ", written as JSON" + queryNote(t)
 	}
 	if p.Type.Kind == funcs.Pointer {
 		desc += "; optional (null when left out)"
 	}
 	qp.Description = desc + "."
 	return qp
+}
+
+// queryNote says how a query parameter of type t is written, beyond its
+// type (see kindSchema.queryNote).
+func queryNote(t *funcs.Type) string {
+	if n := kindSchemaOf(t.Kind).queryNote; n != nil {
+		return n(t)
+	}
+	return ""
 }
 
 // requestBody describes the JSON object of a POST: one property per

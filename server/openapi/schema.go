@@ -3,7 +3,6 @@ package openapi
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"path"
 	"strings"
 
@@ -122,83 +121,13 @@ func sanitize(name string) string {
 // fill writes the schema of t's kind and structure into s, ignoring t's
 // name: it describes what a named type stands for.
 func (g *generator) fill(s *openapi3.Schema, t *funcs.Type) {
-	switch k := t.Kind; {
-	case k == funcs.Bool:
-		s.Type = &openapi3.Types{openapi3.TypeBoolean}
-	case k.IsInteger():
-		s.Type = &openapi3.Types{openapi3.TypeInteger}
-		s.Format, s.Min, s.Max = integerBounds(k)
-	case k.IsFloat():
-		// A JSON number, or one of the strings microfn writes for the
-		// values JSON numbers cannot hold (see floatNote).
-		num := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeNumber}, Format: "double"}
-		if k == funcs.Float32 {
-			num.Format = "float"
-		}
-		s.OneOf = openapi3.SchemaRefs{
-			openapi3.NewSchemaRef("", num),
-			openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Enum: []any{"NaN", "Infinity", "-Infinity"}}),
-		}
-	case k == funcs.Std:
-		g.fillStd(s, t.Std)
-	case k == funcs.Marshaler:
-		fillMarshaler(s, t)
-	case k == funcs.String:
-		s.Type = &openapi3.Types{openapi3.TypeString}
-	case k == funcs.Bytes:
-		s.Type = &openapi3.Types{openapi3.TypeString}
-		s.Format = "byte"
-		s.Nullable = true
-		s.Description = "base64 (standard encoding)"
-	case k == funcs.Time:
-		s.Type = &openapi3.Types{openapi3.TypeString}
-		s.Format = "date-time"
-	case k == funcs.Duration:
-		s.Type = &openapi3.Types{openapi3.TypeInteger}
-		s.Format = "int64"
-		s.Description = durationNote
-	case k == funcs.Any:
-		s.Nullable = true
-		s.Description = "any JSON value"
-	case k == funcs.Slice:
-		s.Type = &openapi3.Types{openapi3.TypeArray}
-		s.Items = g.schema(t.Elem)
-		s.Nullable = true
-	case k == funcs.Array:
-		n := uint64(max(t.Len, 0))
-		s.Type = &openapi3.Types{openapi3.TypeArray}
-		s.Items = g.schema(t.Elem)
-		s.MinItems, s.MaxItems = n, &n
-	case k == funcs.Map:
-		s.Type = &openapi3.Types{openapi3.TypeObject}
-		s.AdditionalProperties = openapi3.AdditionalProperties{Schema: g.schema(t.Elem)}
-		s.Nullable = true
-		s.Description = keyNote(t.Key)
-	case k == funcs.Pointer:
-		if t.Elem.Name != "" {
-			s.AllOf = openapi3.SchemaRefs{g.named(t.Elem)}
-		} else {
-			g.fill(s, t.Elem)
-		}
-		s.Nullable = true
-	case k == funcs.Struct:
-		g.fillStruct(s, t)
-	case k == funcs.FileKind:
-		g.fillFile(s)
-	case k == funcs.Seq:
-		// Only a result, described by rawResponse; a stream's JSON is its
-		// values, one per line.
-		s.Type = &openapi3.Types{openapi3.TypeArray}
-		s.Items = g.schema(t.Elem)
-	default:
-		// Not a kind services may use; funcs rejects it. Accept anything.
-		s.Description = t.Kind.String()
-	}
+	kindSchemaOf(t.Kind).fill(g, s, t)
 }
 
 // fillStd describes a standard-library type by the JSON its methods
 // write: a number for big.Int, a string for the others.
-func (g *generator) fillStd(s *openapi3.Schema, st *funcs.StdType) {
+func (g *generator) fillStd(s *openapi3.Schema, t *funcs.Type) {
+	st := t.Std
 	if st.Number {
 		s.Type = &openapi3.Types{openapi3.TypeInteger}
 	} else {
@@ -229,7 +158,7 @@ var knownFormats = map[string]knownFormat{
 // fillMarshaler describes a type that encodes itself with its methods: a
 // string for MarshalText, any JSON for MarshalJSON, with the format of a
 // well-known type.
-func fillMarshaler(s *openapi3.Schema, t *funcs.Type) {
+func fillMarshaler(_ *generator, s *openapi3.Schema, t *funcs.Type) {
 	if k, ok := knownFormats[t.QualifiedName()]; ok {
 		s.Type = &openapi3.Types{k.typ}
 		s.Format = k.format
@@ -243,51 +172,6 @@ func fillMarshaler(s *openapi3.Schema, t *funcs.Type) {
 	}
 	s.Nullable = true
 	s.Description = t.QualifiedString() + ": the JSON its MarshalJSON method writes"
-}
-
-// keyNote says how the keys of a map with keys of type key are written,
-// when they are not strings: OpenAPI 3.0 cannot constrain property names.
-func keyNote(key *funcs.Type) string {
-	if key == nil {
-		return ""
-	}
-	switch k := key.Kind; {
-	case k == funcs.String:
-		return ""
-	case k.IsInteger(), k == funcs.Duration:
-		return fmt.Sprintf(`The keys are %s values written in decimal ("42", "-1").`, key)
-	case k == funcs.Time:
-		return `The keys are time.Time values written in RFC 3339 ("2024-01-02T03:04:05Z").`
-	case k == funcs.Std:
-		return fmt.Sprintf("The keys are %s values: %s.", key, key.Std.Doc)
-	case k == funcs.Marshaler:
-		return fmt.Sprintf("The keys are %s values, written as the text of their MarshalText method.", key.QualifiedString())
-	}
-	return ""
-}
-
-// integerBounds returns the format and range of an integer kind. Ranges
-// are given where float64 holds them exactly; int, int64 and the unsigned
-// 64-bit kinds rely on their format or minimum alone.
-func integerBounds(k funcs.Kind) (format string, lo, hi *float64) {
-	f := func(x float64) *float64 { return &x }
-	switch k {
-	case funcs.Int8:
-		return "int32", f(math.MinInt8), f(math.MaxInt8)
-	case funcs.Int16:
-		return "int32", f(math.MinInt16), f(math.MaxInt16)
-	case funcs.Int32:
-		return "int32", f(math.MinInt32), f(math.MaxInt32)
-	case funcs.Uint8:
-		return "int32", f(0), f(math.MaxUint8)
-	case funcs.Uint16:
-		return "int32", f(0), f(math.MaxUint16)
-	case funcs.Uint32:
-		return "int64", f(0), f(math.MaxUint32)
-	case funcs.Uint, funcs.Uint64, funcs.Uintptr:
-		return "", f(0), nil
-	}
-	return "int64", nil, nil // int, int64
 }
 
 // fillStruct describes a struct as its JSON object: the keys encoding/json
