@@ -454,6 +454,10 @@ func describeParams(sink *errorSink, r *resolver, f *File, fd *ast.FuncDecl, d *
 				sink.errorf(field.Type.Pos(), "%s: error is not supported as a parameter", what)
 				ok = false
 				continue
+			case Seq:
+				sink.errorf(field.Type.Pos(), "%s: %s is a result only (a stream the service sends): take a slice", what, t)
+				ok = false
+				continue
 			}
 			d.Params = append(d.Params, Param{Name: name.Name, Type: t, Pos: sink.fset.Position(name.Pos())})
 		}
