@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp/internal/typesutil"
+	"github.com/microfn/microfn/interp/sandbox"
 )
 
 // typeChecker type-checks service packages. It keeps one importer for the
@@ -70,10 +72,10 @@ type checked struct {
 	complete bool
 }
 
-// check type-checks pkg. It reports the package's type errors as a
-// funcs.ErrorList.
+// check type-checks pkg in the default sandbox. It reports the package's
+// type errors as a funcs.ErrorList.
 func (c *typeChecker) check(pkg *funcs.Package) (*checked, error) {
-	return c.checkAs(pkg, checkPath(pkg), nil)
+	return c.checkAs(pkg, typesutil.CheckPath(pkg), nil, sandbox.NewPolicy(false, nil))
 }
 
 // depImporter imports the packages checked from source already, and the
@@ -91,8 +93,9 @@ func (d depImporter) Import(path string) (*types.Package, error) {
 }
 
 // checkAs type-checks pkg as the package of the import path, with deps,
-// the packages it imports from source, checked already.
-func (c *typeChecker) checkAs(pkg *funcs.Package, path string, deps map[string]*types.Package) (*checked, error) {
+// the packages it imports from source, checked already, and reports its
+// uses of what the sandbox of pol leaves out.
+func (c *typeChecker) checkAs(pkg *funcs.Package, path string, deps map[string]*types.Package, pol sandbox.Policy) (*checked, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	files := make([]*ast.File, len(pkg.Files))
@@ -124,19 +127,18 @@ func (c *typeChecker) checkAs(pkg *funcs.Package, path string, deps map[string]*
 		},
 	}
 	tpkg, _ := conf.Check(path, pkg.Fset, files, info) // errors are collected above
-	pol := takePolicy(pkg)
-	pol.self = path
+	pol.Self = path
 	if importFailed {
 		// Type information is partial; let the interpreter judge, and
 		// the sandbox judge by names.
-		if list := checkSandboxSyntax(pkg, pol); len(list) > 0 {
+		if list := sandbox.CheckSyntax(pkg, pol); len(list) > 0 {
 			list.Sort()
 			return nil, list
 		}
 		return &checked{pkg: tpkg, info: info}, nil
 	}
 	if len(list) == 0 {
-		list = checkSandbox(pkg, info, pol)
+		list = sandbox.Check(pkg, info, pol)
 	}
 	if len(list) > 0 {
 		list.Sort()
@@ -147,11 +149,9 @@ func (c *typeChecker) checkAs(pkg *funcs.Package, path string, deps map[string]*
 
 // checkImports reports imports that service code may not use. allowed and
 // withUnrestricted are the import paths [Allowed] returns with the Loader's
-// options and with --unrestricted, and partial reports whether the options
-// give only the sandbox's part of a package of sandboxPart. On success it
-// hands the policy they make to the type check of pkg, which reports uses
-// of the names the sandbox leaves out (see sandbox_check.go).
-func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool, partial func(path string) bool, sources map[string]bool) error {
+// options and with --unrestricted; sources are the packages imported from
+// source.
+func checkImports(pkg *funcs.Package, allowed, withUnrestricted, sources map[string]bool) error {
 	var list funcs.ErrorList
 	for _, f := range pkg.Files {
 		for _, imp := range f.AST.Imports {
@@ -161,10 +161,10 @@ func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool,
 			}
 			msg := fmt.Sprintf("import %q is not available to services: microfn serves the standard library, %s, the packages of the served module and the modules its go.mod requires", path, APIPath)
 			switch {
-			case withUnrestricted[path] && !stdlibHas(path):
+			case withUnrestricted[path] && !sandbox.InStdlib(path):
 				msg = fmt.Sprintf("import %q needs microfn serve --unrestricted (it can run programs or reach the operating system)", path)
 			case withUnrestricted[path]:
-				does, ok := sandboxOutside[path]
+				does, ok := sandbox.Outside(path)
 				if !ok {
 					does = "it reaches the file system, the network, the process or the runtime"
 				}
@@ -178,31 +178,7 @@ func checkImports(pkg *funcs.Package, allowed, withUnrestricted map[string]bool,
 	if len(list) > 0 {
 		return list
 	}
-	pol := loaderPolicy(allowed, partial)
-	pol.sources = sources
-	handPolicy(pkg, pol)
 	return nil
-}
-
-// loaderPolicy returns the policy of a Loader from what checkImports is
-// given: only --unrestricted allows unsafe, only --allow os (net) or
-// --unrestricted allows os (net), and --allow P or --unrestricted makes a
-// package P of sandboxPart whole.
-func loaderPolicy(allowed map[string]bool, partial func(path string) bool) policy {
-	pol := policy{unrestricted: allowed["unsafe"], allow: map[string]bool{}}
-	for _, p := range []string{"os", "net"} {
-		pol.allow[p] = allowed[p]
-	}
-	for p := range sandboxPart {
-		pol.allow[p] = !partial(p)
-	}
-	return pol
-}
-
-// checkPath returns the import path pkg is type-checked as. It cannot be
-// the path of a package pkg imports, even if pkg is named like one.
-func checkPath(pkg *funcs.Package) string {
-	return "microfn.local/" + pkg.Name
 }
 
 // checkInitCalls reports calls of the package's services made while the

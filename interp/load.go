@@ -24,6 +24,8 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp/internal/typesutil"
+	"github.com/microfn/microfn/interp/sandbox"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/state"
 	"github.com/microfn/microfn/svcrt"
@@ -86,8 +88,7 @@ type Loader struct {
 
 // partial reports whether only a part of the package at path is available.
 func (l *Loader) partial(path string) bool {
-	_, part := sandboxPart[path]
-	return part && !l.opts.Unrestricted && !slices.Contains(l.opts.Allow, path)
+	return sandbox.IsPartial(path) && !l.opts.Unrestricted && !slices.Contains(l.opts.Allow, path)
 }
 
 // NewLoader returns a Loader with the given options.
@@ -107,8 +108,8 @@ func NewLoader(opts Options) *Loader {
 	l.compiled = map[string]bool{}
 	for _, set := range opts.Compiled {
 		for key := range set {
-			l.compiled[importPathOfKey(key)] = true
-			l.allowed[importPathOfKey(key)] = true
+			l.compiled[sandbox.PathOfKey(key)] = true
+			l.allowed[sandbox.PathOfKey(key)] = true
 		}
 	}
 	for _, p := range Allowed(true) {
@@ -327,7 +328,7 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 	// packages compiled in only for their types.
 	for _, d := range deps {
 		if d.typesOnly {
-			chk, err := l.types.checkAs(d.pkg, d.pkg.ImportPath, checkedDeps)
+			chk, err := l.types.checkAs(d.pkg, d.pkg.ImportPath, checkedDeps, sandbox.NewPolicy(false, nil))
 			if err != nil || !chk.complete {
 				continue // the interpreter's symbols still give the package
 			}
@@ -347,7 +348,7 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 	}
 	path := src.ImportPath
 	if path == "" {
-		path = checkPath(src)
+		path = typesutil.CheckPath(src)
 	}
 	chk, err := l.check(src, path, sources, checkedDeps)
 	if err != nil {
@@ -371,7 +372,7 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 		if errors.As(err, &list) {
 			cannot = append(cannot, list...)
 		} else {
-			cannot = append(cannot, &funcs.SourceError{Pos: packagePosition(src), Msg: err.Error()})
+			cannot = append(cannot, &funcs.SourceError{Pos: typesutil.PackagePosition(src), Msg: err.Error()})
 		}
 	}
 	if err := checkBodies(src); err != nil {
@@ -440,13 +441,15 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 // of pkg, type-checked as path with deps. Its type information is nil
 // when it is not trustworthy (see checked).
 func (l *Loader) check(pkg *funcs.Package, path string, sources map[string]bool, deps map[string]*types.Package) (*checked, error) {
-	if err := checkImports(pkg, l.allowed, l.allowedUnrestricted, l.partial, sources); err != nil {
+	if err := checkImports(pkg, l.allowed, l.allowedUnrestricted, sources); err != nil {
 		return nil, err
 	}
 	if err := checkConstantSizes(pkg); err != nil {
 		return nil, err
 	}
-	chk, err := l.types.checkAs(pkg, path, deps)
+	pol := sandbox.PolicyFor(l.allowed, l.partial)
+	pol.Sources = sources
+	chk, err := l.types.checkAs(pkg, path, deps, pol)
 	if err != nil {
 		return nil, err
 	}
@@ -482,7 +485,7 @@ func checkBodies(pkg *funcs.Package) error {
 func withChain(err error, d *sourceDep) funcs.ErrorList {
 	var list funcs.ErrorList
 	if !errors.As(err, &list) {
-		return funcs.ErrorList{&funcs.SourceError{Pos: packagePosition(d.pkg), Msg: d.importChain() + err.Error()}}
+		return funcs.ErrorList{&funcs.SourceError{Pos: typesutil.PackagePosition(d.pkg), Msg: d.importChain() + err.Error()}}
 	}
 	out := make(funcs.ErrorList, len(list))
 	for i, e := range list {
@@ -561,7 +564,8 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 	if dbs != nil {
 		dbs = dbs.ForPackage(src.Dir)
 	}
-	for _, set := range append(symbolSets(l.opts.Unrestricted, l.opts.Allow, dbs), l.opts.Compiled...) {
+	sets := append([]yaegi.Exports{apiSymbols(dbs)}, sandbox.Symbols(l.opts.Unrestricted, l.opts.Allow)...)
+	for _, set := range append(sets, l.opts.Compiled...) {
 		if err := i.Use(set); err != nil {
 			stop()
 			return nil, fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)
@@ -879,7 +883,7 @@ func (l *Loader) sourceError(loaded []loadedSource, err error, panics *panicReco
 		// No position in the user's files: a panic of the package's code
 		// while it initialised, where it happened, or else a failure of
 		// the interpreter, at the package clause.
-		pos, msg := packagePosition(main.src), interpFailed+line
+		pos, msg := typesutil.PackagePosition(main.src), interpFailed+line
 		if panics != nil {
 			if file, ln, col, ok := panics.position(); ok {
 				l, _ := strconv.Atoi(ln)

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp/internal/typesutil"
 )
 
 // Positions of load errors. Every error Load returns names a position in
@@ -70,7 +71,7 @@ func proxyPosition(src *funcs.Package, f *funcs.File, rewritten []byte, line int
 			return d.Pos
 		}
 	}
-	return packagePosition(src)
+	return typesutil.PackagePosition(src)
 }
 
 // generatedPosition returns the position of the declaration the line and
@@ -81,7 +82,7 @@ func proxyPosition(src *funcs.Package, f *funcs.File, rewritten []byte, line int
 func generatedPosition(src *funcs.Package, generated []byte, line, col int) token.Position {
 	lines := strings.Split(string(generated), "\n")
 	if line < 1 || line > len(lines) {
-		return packagePosition(src)
+		return typesutil.PackagePosition(src)
 	}
 	text := lines[line-1]
 	if strings.HasPrefix(text, "var "+TypesVar) {
@@ -101,19 +102,19 @@ func generatedPosition(src *funcs.Package, generated []byte, line, col int) toke
 				return p
 			}
 		}
-		return packagePosition(src)
+		return typesutil.PackagePosition(src)
 	}
 	if m := marshalerEntry.FindStringSubmatch(text); m != nil {
 		if p, ok := typePosition(src, m[1]); ok {
 			return p
 		}
-		return packagePosition(src)
+		return typesutil.PackagePosition(src)
 	}
 	if m := errorEntry.FindStringSubmatch(text); m != nil {
 		if p, ok := varPosition(src, m[1]+m[2]); ok {
 			return p
 		}
-		return packagePosition(src)
+		return typesutil.PackagePosition(src)
 	}
 	for _, f := range src.Files {
 		var found token.Position
@@ -132,7 +133,7 @@ func generatedPosition(src *funcs.Package, generated []byte, line, col int) toke
 			return found
 		}
 	}
-	return packagePosition(src)
+	return typesutil.PackagePosition(src)
 }
 
 // varPosition returns the position of the package-level variable or
@@ -162,15 +163,6 @@ func typePosition(src *funcs.Package, name string) (token.Position, bool) {
 		}
 	}
 	return token.Position{}, false
-}
-
-// packagePosition is the position of the package clause of the first
-// file: where an error of the whole package is reported.
-func packagePosition(src *funcs.Package) token.Position {
-	if len(src.Files) == 0 {
-		return token.Position{Filename: src.Dir}
-	}
-	return src.Fset.Position(src.Files[0].AST.Package)
 }
 
 // panicLine matches what the interpreter prints on its standard error for

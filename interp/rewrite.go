@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp/internal/typesutil"
 	"github.com/microfn/microfn/svcrt"
 )
 
@@ -985,7 +986,7 @@ func (r *fileRewriter) typeString(t types.Type) (string, bool) {
 func (r *fileRewriter) nameable(t types.Type) bool {
 	switch t := t.(type) {
 	case *types.Named:
-		if obj := t.Obj(); obj.Pkg() != nil && obj.Pkg().Path() != checkPath(r.pkg) && !obj.Exported() {
+		if obj := t.Obj(); obj.Pkg() != nil && obj.Pkg().Path() != typesutil.CheckPath(r.pkg) && !obj.Exported() {
 			return false
 		}
 		for i := range t.TypeArgs().Len() {
@@ -994,7 +995,7 @@ func (r *fileRewriter) nameable(t types.Type) bool {
 			}
 		}
 	case *types.Alias:
-		if obj := t.Obj(); obj.Pkg() != nil && obj.Pkg().Path() != checkPath(r.pkg) && !obj.Exported() {
+		if obj := t.Obj(); obj.Pkg() != nil && obj.Pkg().Path() != typesutil.CheckPath(r.pkg) && !obj.Exported() {
 			return false
 		}
 	case *types.Pointer:
@@ -1017,7 +1018,7 @@ func (r *fileRewriter) nameable(t types.Type) bool {
 		return r.nameable(t.Params()) && r.nameable(t.Results())
 	case *types.Struct:
 		for i := range t.NumFields() {
-			if f := t.Field(i); !r.nameable(f.Type()) || (!f.Exported() && f.Pkg() != nil && f.Pkg().Path() != checkPath(r.pkg)) {
+			if f := t.Field(i); !r.nameable(f.Type()) || (!f.Exported() && f.Pkg() != nil && f.Pkg().Path() != typesutil.CheckPath(r.pkg)) {
 				return false
 			}
 		}
@@ -1035,7 +1036,7 @@ func (r *fileRewriter) nameable(t types.Type) bool {
 // import gives, nothing for a dot import or the package itself. It reports
 // false for a package the file does not import.
 func (r *fileRewriter) qualifier(p *types.Package) (string, bool) {
-	if p == nil || p.Path() == checkPath(r.pkg) {
+	if p == nil || p.Path() == typesutil.CheckPath(r.pkg) {
 		return "", true
 	}
 	for _, imp := range r.file.AST.Imports {

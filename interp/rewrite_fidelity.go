@@ -8,6 +8,8 @@ import (
 	"go/types"
 	"strconv"
 	"strings"
+
+	"github.com/microfn/microfn/interp/internal/typesutil"
 )
 
 // Rewrites and refusals of constructs whose meaning the interpreter gets
@@ -346,7 +348,7 @@ func isReflectMethod(m *types.Func) bool {
 	if recv == nil || !reflectMethodNames[m.Name()] {
 		return false
 	}
-	n, ok := namedOf(recv.Type())
+	n, ok := typesutil.NamedOf(recv.Type())
 	return ok && isReflectValueOrType(n)
 }
 
