@@ -25,6 +25,7 @@ import (
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp/internal/typesutil"
+	"github.com/microfn/microfn/interp/rewrite"
 	"github.com/microfn/microfn/interp/sandbox"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/state"
@@ -280,7 +281,7 @@ func (b *Batch) checkDep(d *sourceDep, sources map[string]bool, checkedDeps map[
 // first; once for the batch when it has none.
 func (b *Batch) rewriteDep(d *sourceDep, first int) (map[string][]byte, error) {
 	if len(d.pkg.Services) > 0 || !b.shared() {
-		return rewritePackage(d.pkg, d.info, first)
+		return rewrite.ForInterpreter(d.pkg, d.info, first)
 	}
 	b.mu.Lock()
 	e := b.rewrite[d.pkg.ImportPath]
@@ -289,7 +290,7 @@ func (b *Batch) rewriteDep(d *sourceDep, first int) (map[string][]byte, error) {
 		b.rewrite[d.pkg.ImportPath] = e
 	}
 	b.mu.Unlock()
-	e.once.Do(func() { e.files, e.err = rewritePackage(d.pkg, d.info, first) })
+	e.once.Do(func() { e.files, e.err = rewrite.ForInterpreter(d.pkg, d.info, first) })
 	return e.files, e.err
 }
 
@@ -305,8 +306,8 @@ func (b *Batch) Check(src *funcs.Package) error {
 	return err
 }
 
-// prepare checks src and, if rewrite is set, rewrites it.
-func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
+// prepare checks src and, if andRewrite is set, rewrites it.
+func (b *Batch) prepare(src *funcs.Package, andRewrite bool) (*Prepared, error) {
 	l := b.l
 	if len(src.Files) == 0 {
 		return nil, fmt.Errorf("load %s: no Go files", src.Dir)
@@ -357,7 +358,7 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 	if err := checkErrorStatuses(src, chk.pkg); err != nil {
 		return nil, err
 	}
-	if !rewrite {
+	if !andRewrite {
 		return nil, nil
 	}
 	// What the interpreter cannot run does not stop the load: the
@@ -392,7 +393,7 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 			addCannot(err, d)
 		}
 	}
-	files, err := rewritePackage(src, chk.info, 0)
+	files, err := rewrite.ForInterpreter(src, chk.info, 0)
 	if err != nil {
 		addCannot(err, nil)
 	}
@@ -406,7 +407,7 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 		}
 		prep.Warnings = argWriteWarnings(argWritePkg{pkg: src, info: chk.info}, withInfo)
 	}
-	if prep.Compiled[path], err = rewriteCompiled(src, path, chk.info); err != nil {
+	if prep.Compiled[path], err = rewrite.ForCompiler(src, path, chk.info); err != nil {
 		prep.CompiledErrors = protocol.LoadErrors(err)
 	}
 	first := len(src.Services)
@@ -419,7 +420,7 @@ func (b *Batch) prepare(src *funcs.Package, rewrite bool) (*Prepared, error) {
 			addCannot(err, d)
 		}
 		if prep.CompiledErrors == nil {
-			if prep.Compiled[d.pkg.ImportPath], err = rewriteCompiled(d.pkg, d.pkg.ImportPath, d.info); err != nil {
+			if prep.Compiled[d.pkg.ImportPath], err = rewrite.ForCompiler(d.pkg, d.pkg.ImportPath, d.info); err != nil {
 				prep.CompiledErrors = protocol.LoadErrors(withChain(err, d))
 			}
 		}
@@ -706,7 +707,7 @@ type evaluation struct {
 func (ev *evaluation) exports() yaegi.Exports {
 	rt := ev.rt
 	return yaegi.Exports{
-		proxyPath + "/" + proxyName: {
+		rewrite.ProxyPath + "/" + rewrite.ProxyName: {
 			"Call":     reflect.ValueOf(rt.Call),
 			"MustCall": reflect.ValueOf(rt.MustCall),
 			"Proxy":    reflect.ValueOf(rt.Proxy),
@@ -745,11 +746,11 @@ func (ev *evaluation) reportLoaded(values []any) {
 // the interpreter that goroutines started by init may be reading.
 func (ev *evaluation) load(ctx, stopCtx context.Context, src *funcs.Package, importPath string, deps []*funcs.Package) ([]any, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "import %s %q\nimport %s %q\n", pkgAlias, importPath, proxyName, proxyPath)
+	fmt.Fprintf(&b, "import %s %q\nimport %s %q\n", pkgAlias, importPath, rewrite.ProxyName, rewrite.ProxyPath)
 	for k, d := range deps {
 		fmt.Fprintf(&b, "import %s%d %q\n", depAlias, k, d.ImportPath)
 	}
-	fmt.Fprintf(&b, "\nfunc init() {\n\t%s.Loaded([]any{", proxyName)
+	fmt.Fprintf(&b, "\nfunc init() {\n\t%s.Loaded([]any{", rewrite.ProxyName)
 	for _, d := range src.Services {
 		fmt.Fprintf(&b, "%s.%s%s, ", pkgAlias, ImplPrefix, d.Name)
 	}
@@ -760,7 +761,7 @@ func (ev *evaluation) load(ctx, stopCtx context.Context, src *funcs.Package, imp
 		}
 		fmt.Fprintf(&b, "%s%d.%s, %s%d.%s, %s, ", depAlias, k, ErrorsIsFunc, depAlias, k, ErrorVarFunc, marshalersOf(d, depAlias+strconv.Itoa(k)))
 	}
-	fmt.Fprintf(&b, "})\n\t%s.Park()\n}\n", proxyName)
+	fmt.Fprintf(&b, "})\n\t%s.Park()\n}\n", rewrite.ProxyName)
 	ev.loaded = make(chan []any, 1)
 	ev.parked, ev.returned = make(chan struct{}), make(chan struct{})
 	errc := make(chan error, 1)
@@ -802,7 +803,7 @@ func registerTypes(p *svcrt.Package, v reflect.Value) {
 	if v.Kind() != reflect.Slice {
 		return
 	}
-	names := structTypeNames(p.Source)
+	names := rewrite.StructTypes(p.Source)
 	for i := 0; i < v.Len() && i < len(names); i++ {
 		e := v.Index(i)
 		if e.Kind() == reflect.Interface {
@@ -862,7 +863,7 @@ func (l *Loader) sourceError(loaded []loadedSource, err error, panics *panicReco
 				ls = o
 			}
 		}
-		return userPosition(ls.src, ls.files, file, line, col)
+		return rewrite.UserPosition(ls.src, ls.files, file, line, col)
 	}
 	var list funcs.ErrorList
 	for _, line := range strings.Split(strings.TrimSpace(msg), "\n") {
@@ -896,23 +897,6 @@ func (l *Loader) sourceError(loaded []loadedSource, err error, panics *panicReco
 		list = append(list, &funcs.SourceError{Pos: pos, Msg: msg})
 	}
 	return list
-}
-
-// userColumn maps a column the interpreter reported in the rewritten file
-// to the user's: on the package clause's line, the rewrite inserted the
-// import of the proxy runtime.
-func userColumn(src *funcs.Package, files map[string][]byte, filename string, line, col int) int {
-	for _, f := range src.Files {
-		if f.Name != path.Base(filepath.ToSlash(filename)) {
-			continue
-		}
-		p := src.Fset.Position(f.AST.Name.End())
-		if line != p.Line || col <= p.Column || !bytes.HasPrefix(files[f.Name][p.Offset:], []byte(proxyImport)) {
-			return col
-		}
-		return max(p.Column, col-len(proxyImport))
-	}
-	return col
 }
 
 // escapeControl replaces the control characters of a printed line, so
