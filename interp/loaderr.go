@@ -1,16 +1,83 @@
 package interp
 
 import (
+	"go/token"
+	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp/internal/typesutil"
+	"github.com/microfn/microfn/interp/rewrite"
 )
 
 // Positions of load errors. Every error Load returns names a position in
-// the user's files: the interpreter's positions in the generated file and
-// in the proxies the rewrite appends to a file are mapped to the
-// declarations they stand for, and an error the interpreter gives without
-// a position (a panic while the package initialises) is placed where the
-// panic happened, or at the package clause.
+// the user's files: the interpreter's positions in the rewritten files
+// are mapped to the user's by the rewrite (rewrite.UserPosition), and an
+// error the interpreter gives without a position (a panic while the
+// package initialises) is placed where the panic happened, or at the
+// package clause.
+
+var (
+	// importWrapper matches what the interpreter puts before the error of
+	// an import.
+	importWrapper = regexp.MustCompile(`^\d+:\d+: import "[^"]*" error: `)
+	// positioned matches a line of an error with a position.
+	positioned = regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`)
+)
+
+// sourceError turns an interpreter error into a funcs.ErrorList with
+// positions in the user's files (see rewrite.UserPosition). loaded are
+// the packages the interpreter read, with their rewritten sources; panics
+// knows where a panic while the package initialised happened, for an
+// error without a position.
+func (l *Loader) sourceError(loaded []loadedSource, err error, panics *panicRecorder) error {
+	msg := realPaths(loaded).Replace(importWrapper.ReplaceAllString(err.Error(), ""))
+	main := loaded[0]
+	position := func(file string, line, col int) (token.Position, bool) {
+		ls := main
+		for _, o := range loaded[1:] {
+			if filepath.ToSlash(filepath.Dir(file)) == filepath.ToSlash(filepath.Clean(o.src.Dir)) {
+				ls = o
+			}
+		}
+		return rewrite.UserPosition(ls.src, ls.files, file, line, col)
+	}
+	var list funcs.ErrorList
+	for _, line := range strings.Split(strings.TrimSpace(msg), "\n") {
+		// A message of a recovered panic starts with interpFailed; the
+		// position follows it.
+		prefix := ""
+		if strings.HasPrefix(line, interpFailed) {
+			prefix, line = interpFailed, strings.TrimPrefix(line, interpFailed)
+		}
+		if m := positioned.FindStringSubmatch(line); m != nil {
+			ln, _ := strconv.Atoi(m[2])
+			col, _ := strconv.Atoi(m[3])
+			if pos, ok := position(m[1], ln, col); ok {
+				list = append(list, &funcs.SourceError{Pos: pos, Msg: prefix + m[4]})
+				continue
+			}
+		}
+		// No position in the user's files: a panic of the package's code
+		// while it initialised, where it happened, or else a failure of
+		// the interpreter, at the package clause.
+		pos, msg := typesutil.PackagePosition(main.src), interpFailed+line
+		if panics != nil {
+			if file, ln, col, ok := panics.position(); ok {
+				l, _ := strconv.Atoi(ln)
+				c, _ := strconv.Atoi(col)
+				if p, ok := position(file, l, c); ok {
+					pos, msg = p, "panic while the package initialised: "+line
+				}
+			}
+		}
+		list = append(list, &funcs.SourceError{Pos: pos, Msg: msg})
+	}
+	return list
+}
 
 // panicLine matches what the interpreter prints on its standard error for
 // each function a panic goes through, innermost first.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -27,15 +26,6 @@ type SourceImporter interface {
 	// it should have but cannot give (a module missing from the module
 	// cache, a file that does not parse).
 	ImportSource(path string) (pkg *funcs.Package, ok bool, err error)
-}
-
-// A PreparedDep is a package the prepared package imports from source,
-// checked and rewritten.
-type PreparedDep struct {
-	// PackageSource is the package as written.
-	funcs.PackageSource
-	// Files are the rewritten files by name.
-	Files map[string][]byte `json:"files"`
 }
 
 // sourceDep is a package imported from source while a package is
@@ -225,28 +215,4 @@ func sortedImports(pkg *funcs.Package) []importRef {
 // in it: "example.com/app/api imports github.com/x/y: ".
 func (d *sourceDep) importChain() string {
 	return chainTo(d.root, d.via, d.pkg.ImportPath) + ": "
-}
-
-// virtualPath is the directory of the interpreter's file system a package
-// of the import path is read from.
-func virtualPath(importPath string) string {
-	return path.Join(gopath, "src", importPath) + "/"
-}
-
-// Importer returns the funcs.Importer of the packages p imports from
-// source, each parsed once, for the types of other packages in service
-// signatures and for Loader.Run: one importer per Prepared, so a worker
-// parses them once.
-func (p *Prepared) Importer() funcs.Importer {
-	p.importerOnce.Do(func() { p.importer = p.newImporter() })
-	return p.importer
-}
-
-// newImporter makes the importer Importer returns.
-func (p *Prepared) newImporter() funcs.Importer {
-	srcs := make([]*funcs.PackageSource, len(p.Deps))
-	for i, d := range p.Deps {
-		srcs[i] = &d.PackageSource
-	}
-	return funcs.NewImporter(srcs)
 }
