@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -97,4 +98,47 @@ func registerTypes(p *svcrt.Package, v reflect.Value) {
 			_ = p.Codec.Register(t, e.Type().Elem()) // a type that cannot travel simply stays unregistered
 		}
 	}
+}
+
+// addLoaded gives pkg what the evaluation reported, package by package
+// (see evaluation.load): the types that encode themselves first, since
+// the services' types may hold them, then the services, the struct types
+// and the functions over the error variables. qualifier names the
+// package src in errors.
+func addLoaded(pkg *svcrt.Package, qualifier string, src *funcs.Package, deps []*funcs.Package, values []any) error {
+	lv := splitLoaded(values, src, deps)
+	for _, p := range lv {
+		setMethods(pkg, p.path, p.marshalers)
+	}
+	if src.ImportPath != "" {
+		setMethods(pkg, "", lv[0].marshalers) // as funcs names the package's own types
+	}
+	for k, d := range src.Services {
+		if err := addService(pkg, src.Dir, d, lv[0].impls[k], ""); err != nil {
+			return err
+		}
+	}
+	registerTypes(pkg, reflect.ValueOf(lv[0].types))
+	pkg.AddErrorFuncs(qualifier, reflect.ValueOf(lv[0].errorsIs), reflect.ValueOf(lv[0].errorVar))
+	for i, dsrc := range deps {
+		for k, d := range dsrc.Services {
+			if err := addService(pkg, src.Dir, d, lv[i+1].impls[k], dsrc.ImportPath); err != nil {
+				return err
+			}
+		}
+		pkg.AddErrorFuncs(dsrc.ImportPath, reflect.ValueOf(lv[i+1].errorsIs), reflect.ValueOf(lv[i+1].errorVar))
+	}
+	return nil
+}
+
+// addService adds to pkg, loaded from dir, the service d, whose
+// implementation the evaluation reported as v; imported is the import
+// path of its package if the loaded package imports it.
+func addService(pkg *svcrt.Package, dir string, d *funcs.Descriptor, v any, imported string) error {
+	impl := reflect.ValueOf(v)
+	if impl.Kind() != reflect.Func {
+		return fmt.Errorf("load %s: the interpreter did not define %s", dir, d.Name)
+	}
+	_, err := pkg.AddService(d, impl, imported)
+	return err
 }

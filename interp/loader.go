@@ -14,9 +14,6 @@ import (
 	"github.com/microfn/microfn/svcrt"
 )
 
-// gopath is the root of the in-memory GOPATH packages are loaded from.
-const gopath = "_pkg"
-
 // Options configure a [Loader]. The zero value is ready to use.
 type Options struct {
 	// Unrestricted gives service code the whole standard library,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"reflect"
 	"slices"
 	"strings"
 	"testing/fstest"
@@ -23,48 +22,114 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 	if len(prep.Uninterpretable) > 0 {
 		return nil, prep.Uninterpretable
 	}
-	files := prep.Files
-	importPath := prep.ImportPath
-	if importPath == "" {
-		importPath = "microfn.local/" + path.Clean("pkg/"+strings.TrimPrefix(strings.ReplaceAll(src.Dir, "\\", "/"), "/"))
+	t, err := newTree(src, prep)
+	if err != nil {
+		return nil, err
 	}
-	mapFS := fstest.MapFS{}
-	for name, data := range files {
-		mapFS[path.Join(gopath, "src", importPath, name)] = &fstest.MapFile{Data: data}
-	}
-	virtualDir := virtualPath(importPath)
+	i, panics := l.newInterpreter(src, t)
+	rt := svcrt.NewRuntime(src.Dir, t.services(), call, l.opts.Logger)
+	stopCtx, stop := context.WithCancel(context.Background())
 	qualifier := prep.ImportPath
 	if qualifier == "" {
 		qualifier = src.Name
 	}
-	loaded := []loadedSource{{virtualDir: virtualDir, src: src, files: files}}
-	descs := slices.Clone(src.Services)
+	pkg := svcrt.NewPackage(src, svcrt.PackageOptions{
+		ImportPath: t.importPath,
+		Qualifier:  qualifier,
+		Runtime:    rt,
+		StdErrors:  stdErrorVars(),
+		Close:      stop,
+	})
+	ev := &evaluation{interp: i, rt: rt}
+	if err := l.useSymbols(i, src, ev); err != nil {
+		stop()
+		return nil, err
+	}
+	values, err := ev.load(ctx, stopCtx, src, t.importPath, t.deps)
+	panics.stop()
+	if err != nil {
+		stop()
+		return nil, l.sourceError(t.loaded, err, panics)
+	}
+	if err := addLoaded(pkg, qualifier, src, t.deps, values); err != nil {
+		stop()
+		return nil, err
+	}
+	pkg.Start()
+	return pkg, nil
+}
+
+// gopath is the root of the in-memory GOPATH packages are loaded from.
+const gopath = "_pkg"
+
+// A tree is the in-memory GOPATH the interpreter of a Run reads: the
+// prepared package's rewritten files, and those of the packages it
+// imports from source.
+type tree struct {
+	importPath string // the prepared package's, as the interpreter sees it
+	fs         fstest.MapFS
+	loaded     []loadedSource   // the prepared package, then those it imports
+	deps       []*funcs.Package // the packages it imports from source
+}
+
+// newTree lays out the package prepared from src, and the packages it
+// imports from source, parsed once for prep.
+func newTree(src *funcs.Package, prep *Prepared) (*tree, error) {
+	t := &tree{importPath: prep.ImportPath, fs: fstest.MapFS{}}
+	if t.importPath == "" {
+		t.importPath = "microfn.local/" + path.Clean("pkg/"+strings.TrimPrefix(strings.ReplaceAll(src.Dir, "\\", "/"), "/"))
+	}
+	for name, data := range prep.Files {
+		t.fs[path.Join(gopath, "src", t.importPath, name)] = &fstest.MapFile{Data: data}
+	}
+	t.loaded = []loadedSource{{virtualDir: virtualPath(t.importPath), src: src, files: prep.Files}}
 	imp := prep.Importer()
-	var deps []*funcs.Package
 	for _, d := range prep.Deps {
 		// Imported packages are vendored into the package: the
 		// interpreter finds every import from source there, keyed by its
 		// import path.
-		depDir := virtualPath(path.Join(importPath, "vendor", d.ImportPath))
+		depDir := virtualPath(path.Join(t.importPath, "vendor", d.ImportPath))
 		for name, data := range d.Files {
-			mapFS[depDir+name] = &fstest.MapFile{Data: data}
+			t.fs[depDir+name] = &fstest.MapFile{Data: data}
 		}
 		dsrc, ok := imp(d.ImportPath)
 		if !ok {
 			_, err := funcs.Parse(d.Dir, d.Sources)
 			return nil, fmt.Errorf("load %s: imported package %s: %w", src.Dir, d.ImportPath, err)
 		}
-		deps = append(deps, dsrc)
-		descs = append(descs, dsrc.Services...)
-		loaded = append(loaded, loadedSource{virtualDir: depDir, src: dsrc, files: d.Files})
+		t.deps = append(t.deps, dsrc)
+		t.loaded = append(t.loaded, loadedSource{virtualDir: depDir, src: dsrc, files: d.Files})
 	}
-	paths := realPaths(loaded)
+	return t, nil
+}
+
+// services returns the services of the prepared package and then of each
+// package it imports from source: the order the proxies number them in.
+func (t *tree) services() []*funcs.Descriptor {
+	descs := slices.Clone(t.loaded[0].src.Services)
+	for _, d := range t.deps {
+		descs = append(descs, d.Services...)
+	}
+	return descs
+}
+
+// virtualPath is the directory of the interpreter's file system a package
+// of the import path is read from.
+func virtualPath(importPath string) string {
+	return path.Join(gopath, "src", importPath) + "/"
+}
+
+// newInterpreter returns an interpreter of the package src that reads t,
+// what service code prints sent to the logger, and the recorder of where
+// a panic while the package initialises happens.
+func (l *Loader) newInterpreter(src *funcs.Package, t *tree) (*yaegi.Interpreter, *panicRecorder) {
+	paths := realPaths(t.loaded)
 	out := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, paths: paths, stream: "stdout"}
 	panics := &panicRecorder{}
 	errOut := &lineWriter{logger: l.opts.Logger, pkg: src.Dir, paths: paths, stream: "stderr", panics: panics}
 	i := yaegi.New(yaegi.Options{
 		GoPath:               "./" + gopath,
-		SourcecodeFilesystem: mapFS,
+		SourcecodeFilesystem: t.fs,
 		Stdin:                strings.NewReader(""),
 		Stdout:               out,
 		Stderr:               errOut,
@@ -72,15 +137,13 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		Env:                  l.opts.Env,
 		Unrestricted:         l.opts.Unrestricted,
 	})
-	rt := svcrt.NewRuntime(src.Dir, descs, call, l.opts.Logger)
-	stopCtx, stop := context.WithCancel(context.Background())
-	pkg := svcrt.NewPackage(src, svcrt.PackageOptions{
-		ImportPath: importPath,
-		Qualifier:  qualifier,
-		Runtime:    rt,
-		StdErrors:  stdErrorVars(),
-		Close:      stop,
-	})
+	return i, panics
+}
+
+// useSymbols exports into i what service code of src may use of the
+// host: package microfn, the standard library as the sandbox gives it,
+// the packages compiled in, and the runtime of the proxies, ev's.
+func (l *Loader) useSymbols(i *yaegi.Interpreter, src *funcs.Package, ev *evaluation) error {
 	// The package's databases count its statements under its folder.
 	dbs := l.opts.Databases
 	if dbs != nil {
@@ -89,62 +152,11 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 	sets := append([]yaegi.Exports{apiSymbols(dbs)}, sandbox.Symbols(l.opts.Unrestricted, l.opts.Allow)...)
 	for _, set := range append(sets, l.opts.Compiled...) {
 		if err := i.Use(set); err != nil {
-			stop()
-			return nil, fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)
+			return fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)
 		}
 	}
-	ev := &evaluation{interp: i, rt: rt}
 	if err := i.Use(ev.exports()); err != nil {
-		stop()
-		return nil, fmt.Errorf("load %s: export proxy runtime: %w", src.Dir, err)
+		return fmt.Errorf("load %s: export proxy runtime: %w", src.Dir, err)
 	}
-	values, err := ev.load(ctx, stopCtx, src, importPath, deps)
-	panics.stop()
-	if err != nil {
-		stop()
-		return nil, l.sourceError(loaded, err, panics)
-	}
-	add := func(d *funcs.Descriptor, v any, imported string) error {
-		impl := reflect.ValueOf(v)
-		if impl.Kind() != reflect.Func {
-			return fmt.Errorf("load %s: the interpreter did not define %s", src.Dir, d.Name)
-		}
-		_, err := pkg.AddService(d, impl, imported)
-		return err
-	}
-	// What the evaluation reported, package by package (see load): the
-	// types that encode themselves first, since the services' types
-	// may hold them.
-	lv := splitLoaded(values, src, deps)
-	for _, p := range lv {
-		setMethods(pkg, p.path, p.marshalers)
-	}
-	if src.ImportPath != "" {
-		setMethods(pkg, "", lv[0].marshalers) // as funcs names the package's own types
-	}
-	for k, d := range src.Services {
-		if err := add(d, lv[0].impls[k], ""); err != nil {
-			stop()
-			return nil, err
-		}
-	}
-	registerTypes(pkg, reflect.ValueOf(lv[0].types))
-	pkg.AddErrorFuncs(qualifier, reflect.ValueOf(lv[0].errorsIs), reflect.ValueOf(lv[0].errorVar))
-	for i, dsrc := range deps {
-		for k, d := range dsrc.Services {
-			if err := add(d, lv[i+1].impls[k], dsrc.ImportPath); err != nil {
-				stop()
-				return nil, err
-			}
-		}
-		pkg.AddErrorFuncs(dsrc.ImportPath, reflect.ValueOf(lv[i+1].errorsIs), reflect.ValueOf(lv[i+1].errorVar))
-	}
-	pkg.Start()
-	return pkg, nil
-}
-
-// virtualPath is the directory of the interpreter's file system a package
-// of the import path is read from.
-func virtualPath(importPath string) string {
-	return path.Join(gopath, "src", importPath) + "/"
+	return nil
 }
