@@ -132,25 +132,11 @@ func (r *fileRewriter) goTyped(g *ast.GoStmt) bool {
 		return false
 	}
 	fun := ast.Unparen(call.Fun)
-	// A builtin or generic function cannot be a value: it is called by
-	// name inside the goroutine.
-	builtin := ""
-	if id, ok := fun.(*ast.Ident); ok {
-		if _, ok := r.info.Uses[id].(*types.Builtin); ok {
-			builtin = id.Name
-			if builtin == "clear" {
-				builtin = ProxyName + ".Clear"
-			}
-		}
-	}
-	if r.isGeneric(fun) {
-		builtin = r.text(fun)
-	}
+	builtin := r.calledByName(fun)
 	lit, _ := fun.(*ast.FuncLit)
 	c := r.temp()
-	var params, inner []string
 	outer := []string{ProxyName + ".Fork()"}
-	params = append(params, c+" *"+ProxyName+".Forked")
+	params := []string{c + " *" + ProxyName + ".Forked"}
 	innerFun := builtin
 	if lit == nil && builtin == "" {
 		typ, ok := r.typeString(tv.Type)
@@ -160,32 +146,15 @@ func (r *fileRewriter) goTyped(g *ast.GoStmt) bool {
 		innerFun = c + "_0"
 		params = append(params, innerFun+" "+typ)
 	}
-	n := sig.Params().Len()
-	for i, a := range call.Args {
-		if _, tuple := r.info.Types[a].Type.(*types.Tuple); tuple {
-			r.errorf(a.Pos(), "go f(g()) with g returning several values is not supported by microfn's interpreter: assign the results of g to variables and pass those")
-			return true
-		}
-		var t types.Type
-		prefix := ""
-		switch {
-		case sig.Variadic() && i >= n-1 && call.Ellipsis.IsValid():
-			t, prefix = sig.Params().At(n-1).Type().(*types.Slice).Elem(), "..."
-		case sig.Variadic() && i >= n-1:
-			t = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
-		case i < n:
-			t = sig.Params().At(i).Type()
-		default:
-			return false
-		}
-		typ, ok := r.typeString(t)
-		if !ok {
-			return false
-		}
-		name := c + "_" + strconv.Itoa(i+1)
-		params = append(params, name+" "+prefix+typ)
-		inner = append(inner, name+prefix)
+	argParams, inner, tuple, ok := r.goArgs(call, sig, c)
+	switch {
+	case tuple != nil:
+		r.errorf(tuple.Pos(), "go f(g()) with g returning several values is not supported by microfn's interpreter: assign the results of g to variables and pass those")
+		return true
+	case !ok:
+		return false
 	}
+	params = append(params, argParams...)
 	head := "func(" + strings.Join(params, ", ") + ") { go func() { defer func() { " + c + ".Exit(recover()) }(); " + c + ".Enter(); "
 	innerCall := "(" + strings.Join(inner, ", ") + ") }() }(" + strings.Join(outer, ", ")
 	argSep := ""
@@ -210,6 +179,59 @@ func (r *fileRewriter) goTyped(g *ast.GoStmt) bool {
 		r.replaceKeepLines(call.Fun.End(), call.Lparen+1, argSep)
 	}
 	return true
+}
+
+// calledByName returns how the goroutine of goTyped calls fun, a builtin
+// or generic function, by name, since it cannot be a value; "" for any
+// other function.
+func (r *fileRewriter) calledByName(fun ast.Expr) string {
+	name := ""
+	if id, ok := fun.(*ast.Ident); ok {
+		if _, ok := r.info.Uses[id].(*types.Builtin); ok {
+			name = id.Name
+			if name == "clear" {
+				name = ProxyName + ".Clear"
+			}
+		}
+	}
+	if r.isGeneric(fun) {
+		name = r.text(fun)
+	}
+	return name
+}
+
+// goArgs returns, for the arguments of call, a function of signature sig,
+// the parameters of goTyped's function literal that take them, named
+// after c, and the arguments of the call inside the goroutine. It stops
+// at an argument of several values (go f(g())), which it returns as
+// tuple; ok is false when a type cannot be spelled here.
+func (r *fileRewriter) goArgs(call *ast.CallExpr, sig *types.Signature, c string) (params, inner []string, tuple ast.Expr, ok bool) {
+	n := sig.Params().Len()
+	for i, a := range call.Args {
+		if _, isTuple := r.info.Types[a].Type.(*types.Tuple); isTuple {
+			return nil, nil, a, false
+		}
+		var t types.Type
+		prefix := ""
+		switch {
+		case sig.Variadic() && i >= n-1 && call.Ellipsis.IsValid():
+			t, prefix = sig.Params().At(n-1).Type().(*types.Slice).Elem(), "..."
+		case sig.Variadic() && i >= n-1:
+			t = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+		case i < n:
+			t = sig.Params().At(i).Type()
+		default:
+			return nil, nil, nil, false
+		}
+		typ, ok := r.typeString(t)
+		if !ok {
+			return nil, nil, nil, false
+		}
+		name := c + "_" + strconv.Itoa(i+1)
+		params = append(params, name+" "+prefix+typ)
+		inner = append(inner, name+prefix)
+	}
+	return params, inner, nil, true
 }
 
 // funcName returns the identifier that names the function e, as in f or
