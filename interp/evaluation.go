@@ -114,7 +114,7 @@ func (ev *evaluation) load(ctx, stopCtx context.Context, src *funcs.Package, imp
 
 // marshalersOf returns the expression of the load's evaluation for the
 // generated list of functions calling the methods of pkg's types that
-// encode themselves (see writeMarshalers), pkg imported as alias: nil
+// encode themselves (see rewrite.MarshalersVar), pkg imported as alias: nil
 // when it has none.
 func marshalersOf(pkg *funcs.Package, alias string) string {
 	if len(pkg.MarshalerTypes()) == 0 {

@@ -34,14 +34,14 @@ func realPaths(loaded []loadedSource) *strings.Replacer {
 // package: the implementations of its services, its list of struct
 // types (of the prepared package only), its functions over its error
 // variables, and the functions that call the methods of its types that
-// encode themselves (see writeMarshalers).
+// encode themselves (see rewrite.MarshalersVar).
 type loadedValues struct {
 	path                                  string // the import path
 	impls                                 []any
 	types, errorsIs, errorVar, marshalers any
 }
 
-// splitLoaded splits what the evaluation reported (see load) by package:
+// splitLoaded splits what the evaluation reported (see evaluation.load) by package:
 // the prepared package src, then each of deps.
 func splitLoaded(values []any, src *funcs.Package, deps []*funcs.Package) []loadedValues {
 	n := len(src.Services)
@@ -57,7 +57,7 @@ func splitLoaded(values []any, src *funcs.Package, deps []*funcs.Package) []load
 
 // setMethods gives the codec of p the functions that call the methods of
 // the types that encode themselves of the package of import path path:
-// list holds, per type, its name and the functions (see writeMarshalers).
+// list holds, per type, its name and the functions (see rewrite.MarshalersVar).
 func setMethods(p *svcrt.Package, path string, list any) {
 	entries, _ := list.([]any)
 	for i := 0; i+4 < len(entries); i += 5 {

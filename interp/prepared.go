@@ -21,7 +21,7 @@ type Prepared struct {
 	// ones it imports.
 	Deps []*PreparedDep `json:"deps,omitempty"`
 	// Compiled is the package and the packages it imports from source,
-	// rewritten for the Go compiler (see rewriteCompiled), by import path
+	// rewritten for the Go compiler (see rewrite.ForCompiler), by import path
 	// and then file name: what a build of the compiled tier compiles.
 	// Workers that interpret the package do without it (see
 	// ForInterpreter).

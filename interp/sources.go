@@ -206,6 +206,7 @@ func chainTo(root string, via *sourceDep, path string) string {
 	return strings.Join(append(out, path), " imports ")
 }
 
+// importRef is an import of a package: its path, and where it is.
 type importRef struct {
 	path string
 	pos  token.Position

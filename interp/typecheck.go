@@ -49,6 +49,8 @@ func (c *typeChecker) Import(path string) (*types.Package, error) {
 	return c.imp.Import(path)
 }
 
+// checkStub type-checks src, the declarations of the package of the
+// import path path, as the file name, without function bodies.
 func checkStub(path, name, src string, imp types.Importer) (*types.Package, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, src, 0)
@@ -83,6 +85,7 @@ type depImporter struct {
 	deps map[string]*types.Package
 }
 
+// Import implements types.Importer.
 func (d depImporter) Import(path string) (*types.Package, error) {
 	if p, ok := d.deps[path]; ok {
 		return p, nil

@@ -13,12 +13,15 @@ type edit struct {
 	text     string
 }
 
+// off returns the offset of p in the file.
 func (r *fileRewriter) off(p token.Pos) int { return r.fset.Position(p).Offset }
 
+// replace replaces [from, to) with text.
 func (r *fileRewriter) replace(from, to token.Pos, text string) {
 	r.edits = append(r.edits, edit{r.off(from), r.off(to), text})
 }
 
+// insert inserts text at at.
 func (r *fileRewriter) insert(at token.Pos, text string) {
 	o := r.off(at)
 	r.edits = append(r.edits, edit{o, o, text})

@@ -15,7 +15,7 @@ import (
 // min and max, a list of the package's struct types so values of them
 // held in an any can be encoded, two functions over its package-level
 // error variables errVars, so an error a service returns keeps its
-// identity in the service that called it (see [Package.MatchErrorVars]),
+// identity in the service that called it (see svcrt.Package.MatchErrorVars),
 // and functions that call the methods of its types that encode
 // themselves, marshalers (see writeMarshalers).
 func generated(pkg *funcs.Package, minMax bool, errVars []string, marshalers []*funcs.Type) []byte {
@@ -74,6 +74,8 @@ func microfn_max[T microfn_ordered](x T, ys ...T) T {
 // TypesVar is the generated variable listing the package's struct types.
 const TypesVar = "MicrofnTypes"
 
+// StructTypes returns the names of pkg's package-level struct types, in
+// the order of the list TypesVar (of the generated file) holds them in.
 func StructTypes(pkg *funcs.Package) []string {
 	var names []string
 	for _, f := range pkg.Files {

@@ -8,6 +8,8 @@ import (
 	"strings"
 )
 
+// goBuiltins are the builtin functions, which a go statement calls by
+// name inside the goroutine.
 var goBuiltins = map[string]bool{
 	"append": true, "cap": true, "clear": true, "close": true, "complex": true, "copy": true,
 	"delete": true, "imag": true, "len": true, "make": true, "max": true, "min": true, "new": true,

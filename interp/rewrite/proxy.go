@@ -89,7 +89,7 @@ func (r *fileRewriter) proxyParts(d *funcs.Descriptor) (params, args []string, c
 
 // writeTypedProxy declares the proxy of service i, whose signature has
 // only host types, as the host function the runtime makes for it (see
-// typed.go): var Name = microfnrt.Proxy(i).(func(params) (results)).
+// svcrt.HasTypedProxy): var Name = microfnrt.Proxy(i).(func(params) (results)).
 func (r *fileRewriter) writeTypedProxy(b *strings.Builder, i int, d *funcs.Descriptor) {
 	ft := d.Decl.Type
 	types := func(fields *ast.FieldList) []string {

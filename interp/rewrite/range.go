@@ -23,6 +23,8 @@ func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 	}
 }
 
+// rangeKindT is what a range statement ranges over, as far as the
+// rewrite cares.
 type rangeKindT int
 
 const (

@@ -134,6 +134,7 @@ func (c *checker) checkCompositeLit(x *ast.CompositeLit) {
 	}
 }
 
+// valueOf returns the value of e, an element of a composite literal.
 func valueOf(e ast.Expr) ast.Expr {
 	if kv, ok := e.(*ast.KeyValueExpr); ok {
 		return kv.Value

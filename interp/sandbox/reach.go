@@ -33,6 +33,7 @@ func (c *checker) reach(t types.Type, byType bool) *target {
 	return hit
 }
 
+// reachUncached is reach without its memo.
 func (c *checker) reachUncached(t types.Type, byType bool) *target {
 	reachAll := func(ts ...types.Type) *target {
 		for _, t := range ts {

@@ -15,11 +15,13 @@ type varCopier struct {
 	ptrs map[ptrKey]reflect.Value // copies of the pointers seen, by address and type
 }
 
+// ptrKey identifies a pointer the copier has seen.
 type ptrKey struct {
 	addr uintptr
 	typ  reflect.Type
 }
 
+// newVarCopier returns a varCopier that has copied nothing yet.
 func newVarCopier() *varCopier { return &varCopier{ptrs: map[ptrKey]reflect.Value{}} }
 
 // copy returns the interpreter's variable for variable name of path, whose
