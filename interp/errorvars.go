@@ -6,6 +6,7 @@ import (
 
 	"github.com/traefik/yaegi/stdlib"
 
+	"github.com/microfn/microfn/interp/sandbox"
 	"github.com/microfn/microfn/svcrt"
 )
 
@@ -25,7 +26,7 @@ var stdErrorVars = sync.OnceValue(func() *svcrt.StdErrors {
 	errorType := reflect.TypeFor[error]()
 	vars := map[string]error{}
 	for key, syms := range stdlib.Symbols {
-		path := importPathOfKey(key)
+		path := sandbox.PathOfKey(key)
 		for name, v := range syms {
 			if !v.CanAddr() || v.Type() != errorType || v.IsNil() {
 				continue

@@ -1,6 +1,9 @@
 package interp
 
-import "github.com/microfn/microfn/funcs"
+import (
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp/rewrite"
+)
 
 // RewritePackage runs the rewrite of Load on pkg: with the type information
 // of the type checker when typed is set, else without any, as when the
@@ -14,7 +17,7 @@ func RewritePackage(pkg *funcs.Package, typed bool) (map[string][]byte, error) {
 	if !typed || !chk.complete {
 		info = nil
 	}
-	return rewritePackage(pkg, info, 0)
+	return rewrite.ForInterpreter(pkg, info, 0)
 }
 
 // APIStub is the declaration of package microfn the type checker uses.
@@ -33,4 +36,4 @@ func APISymbols() []string {
 }
 
 // ProxyPath is the import path of the proxy runtime inside the interpreter.
-const ProxyPath = proxyPath
+const ProxyPath = rewrite.ProxyPath

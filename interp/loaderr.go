@@ -1,176 +1,82 @@
 package interp
 
 import (
-	"go/ast"
 	"go/token"
-	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp/internal/typesutil"
+	"github.com/microfn/microfn/interp/rewrite"
 )
 
 // Positions of load errors. Every error Load returns names a position in
-// the user's files: the interpreter's positions in the generated file and
-// in the proxies the rewrite appends to a file are mapped to the
-// declarations they stand for, and an error the interpreter gives without
-// a position (a panic while the package initialises) is placed where the
-// panic happened, or at the package clause.
-
-// userPosition maps a position the interpreter reported in the rewritten
-// sources to the user's files. ok is false if filename is none of the
-// package's files.
-func userPosition(src *funcs.Package, files map[string][]byte, filename string, line, col int) (pos token.Position, ok bool) {
-	base := path.Base(filepath.ToSlash(filename))
-	if base == generatedFile {
-		return generatedPosition(src, files[generatedFile], line, col), true
-	}
-	for _, f := range src.Files {
-		if f.Name != base {
-			continue
-		}
-		if n := strings.Count(string(f.Src), "\n") + 1; line > n {
-			// A line the rewrite appended: a proxy of a service.
-			return proxyPosition(src, f, files[f.Name], line), true
-		}
-		pos = token.Position{Filename: f.Path, Line: line, Column: userColumn(src, files, filename, line, col)}
-		return pos, true
-	}
-	return token.Position{}, false
-}
+// the user's files: the interpreter's positions in the rewritten files
+// are mapped to the user's by the rewrite (rewrite.UserPosition), and an
+// error the interpreter gives without a position (a panic while the
+// package initialises) is placed where the panic happened, or at the
+// package clause.
 
 var (
-	proxyHeader = regexp.MustCompile(`^(?:func|var) (\w+)`)
-	typesEntry  = regexp.MustCompile(`\(\*(\w+)\)\(nil\)`)
-	// errorEntry matches the line of an error variable in the generated
-	// functions over them.
-	errorEntry = regexp.MustCompile(`^\t(?:if ` + errorsAlias + `\.Is\(err, (\w+)\)|case "(\w+)":)`)
-	// marshalerEntry matches the line of a type in the list of the
-	// functions that call its methods.
-	marshalerEntry = regexp.MustCompile(`^\t"(\w+)", (?:func|nil)`)
+	// importWrapper matches what the interpreter puts before the error of
+	// an import.
+	importWrapper = regexp.MustCompile(`^\d+:\d+: import "[^"]*" error: `)
+	// positioned matches a line of an error with a position.
+	positioned = regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`)
 )
 
-// proxyPosition returns the position of the service whose proxy is on
-// line of the rewritten file f.
-func proxyPosition(src *funcs.Package, f *funcs.File, rewritten []byte, line int) token.Position {
-	lines := strings.Split(string(rewritten), "\n")
-	for l := min(line, len(lines)) - 1; l >= 0; l-- {
-		if m := proxyHeader.FindStringSubmatch(lines[l]); m != nil {
-			for _, d := range src.Services {
-				if d.Name == m[1] {
-					return d.Pos
-				}
+// sourceError turns an interpreter error into a funcs.ErrorList with
+// positions in the user's files (see rewrite.UserPosition). loaded are
+// the packages the interpreter read, with their rewritten sources; panics
+// knows where a panic while the package initialised happened, for an
+// error without a position.
+func (l *Loader) sourceError(loaded []loadedSource, err error, panics *panicRecorder) error {
+	msg := realPaths(loaded).Replace(importWrapper.ReplaceAllString(err.Error(), ""))
+	main := loaded[0]
+	position := func(file string, line, col int) (token.Position, bool) {
+		ls := main
+		for _, o := range loaded[1:] {
+			if filepath.ToSlash(filepath.Dir(file)) == filepath.ToSlash(filepath.Clean(o.src.Dir)) {
+				ls = o
 			}
 		}
+		return rewrite.UserPosition(ls.src, ls.files, file, line, col)
 	}
-	for _, d := range src.Services {
-		if d.File == f {
-			return d.Pos
+	var list funcs.ErrorList
+	for _, line := range strings.Split(strings.TrimSpace(msg), "\n") {
+		// A message of a recovered panic starts with interpFailed; the
+		// position follows it.
+		prefix := ""
+		if strings.HasPrefix(line, interpFailed) {
+			prefix, line = interpFailed, strings.TrimPrefix(line, interpFailed)
 		}
-	}
-	return packagePosition(src)
-}
-
-// generatedPosition returns the position of the declaration the line and
-// column of the generated file stand for: a struct type in the list of
-// the package's struct types, an error variable in the functions over
-// them, a type in the functions calling its JSON and text methods, the
-// first call of min or max for their helpers.
-func generatedPosition(src *funcs.Package, generated []byte, line, col int) token.Position {
-	lines := strings.Split(string(generated), "\n")
-	if line < 1 || line > len(lines) {
-		return packagePosition(src)
-	}
-	text := lines[line-1]
-	if strings.HasPrefix(text, "var "+TypesVar) {
-		// (*T)(nil), … : the entry the column is in (or before), else the
-		// first.
-		entries := typesEntry.FindAllStringSubmatchIndex(text, -1)
-		for _, e := range entries {
-			if col-1 < e[1] {
-				if p, ok := typePosition(src, text[e[2]:e[3]]); ok {
-					return p
-				}
-				break
-			}
-		}
-		if len(entries) > 0 {
-			if p, ok := typePosition(src, text[entries[0][2]:entries[0][3]]); ok {
-				return p
-			}
-		}
-		return packagePosition(src)
-	}
-	if m := marshalerEntry.FindStringSubmatch(text); m != nil {
-		if p, ok := typePosition(src, m[1]); ok {
-			return p
-		}
-		return packagePosition(src)
-	}
-	if m := errorEntry.FindStringSubmatch(text); m != nil {
-		if p, ok := varPosition(src, m[1]+m[2]); ok {
-			return p
-		}
-		return packagePosition(src)
-	}
-	for _, f := range src.Files {
-		var found token.Position
-		ast.Inspect(f.AST, func(n ast.Node) bool {
-			if found.IsValid() {
-				return false
-			}
-			if call, ok := n.(*ast.CallExpr); ok {
-				if id, ok := call.Fun.(*ast.Ident); ok && (id.Name == "min" || id.Name == "max") {
-					found = src.Fset.Position(call.Pos())
-				}
-			}
-			return true
-		})
-		if found.IsValid() {
-			return found
-		}
-	}
-	return packagePosition(src)
-}
-
-// varPosition returns the position of the package-level variable or
-// constant name.
-func varPosition(src *funcs.Package, name string) (token.Position, bool) {
-	for id := range packageValues(src) {
-		if id.Name == name {
-			return src.Fset.Position(id.Pos()), true
-		}
-	}
-	return token.Position{}, false
-}
-
-// typePosition returns the position of the package-level type name.
-func typePosition(src *funcs.Package, name string) (token.Position, bool) {
-	for _, f := range src.Files {
-		for _, d := range f.AST.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.TYPE {
+		if m := positioned.FindStringSubmatch(line); m != nil {
+			ln, _ := strconv.Atoi(m[2])
+			col, _ := strconv.Atoi(m[3])
+			if pos, ok := position(m[1], ln, col); ok {
+				list = append(list, &funcs.SourceError{Pos: pos, Msg: prefix + m[4]})
 				continue
 			}
-			for _, s := range gd.Specs {
-				if ts := s.(*ast.TypeSpec); ts.Name.Name == name {
-					return src.Fset.Position(ts.Name.Pos()), true
+		}
+		// No position in the user's files: a panic of the package's code
+		// while it initialised, where it happened, or else a failure of
+		// the interpreter, at the package clause.
+		pos, msg := typesutil.PackagePosition(main.src), interpFailed+line
+		if panics != nil {
+			if file, ln, col, ok := panics.position(); ok {
+				l, _ := strconv.Atoi(ln)
+				c, _ := strconv.Atoi(col)
+				if p, ok := position(file, l, c); ok {
+					pos, msg = p, "panic while the package initialised: "+line
 				}
 			}
 		}
+		list = append(list, &funcs.SourceError{Pos: pos, Msg: msg})
 	}
-	return token.Position{}, false
-}
-
-// packagePosition is the position of the package clause of the first
-// file: where an error of the whole package is reported.
-func packagePosition(src *funcs.Package) token.Position {
-	if len(src.Files) == 0 {
-		return token.Position{Filename: src.Dir}
-	}
-	return src.Fset.Position(src.Files[0].AST.Package)
+	return list
 }
 
 // panicLine matches what the interpreter prints on its standard error for

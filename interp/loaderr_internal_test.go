@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp/rewrite"
 )
 
 // TestSourceErrorPositions maps errors the interpreter reports in the
@@ -29,7 +30,7 @@ func Add(x, y int) int { return x + y }
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := rewritePackage(src, nil, 0)
+	files, err := rewrite.ForInterpreter(src, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func Add(x, y int) int { return x + y }
 	if proxyLine == 0 {
 		t.Fatalf("no proxy of Get in\n%s", files["a.go"])
 	}
-	gen := string(files[generatedFile])
+	gen := string(files[rewrite.GeneratedFile])
 	typesLine := strings.Count(gen[:strings.Index(gen, "var "+TypesVar)], "\n") + 1
 	bCol := strings.Index(strings.Split(gen, "\n")[typesLine-1], "(*B)") + 2
 	l := NewLoader(Options{})
@@ -53,7 +54,7 @@ func Add(x, y int) int { return x + y }
 		want string // base name:line:col: message
 	}{
 		{fmt.Sprintf("%sa.go:%d:3: undefined: x", virtualDir, proxyLine+1), "a.go:8:6: undefined: x"},
-		{fmt.Sprintf("%s%s:%d:%d: CFG post-order panic: boom", virtualDir, generatedFile, typesLine, bCol), "a.go:5:6: CFG post-order panic: boom"},
+		{fmt.Sprintf("%s%s:%d:%d: CFG post-order panic: boom", virtualDir, rewrite.GeneratedFile, typesLine, bCol), "a.go:5:6: CFG post-order panic: boom"},
 		{fmt.Sprintf("%sa.go:11:33: bad", virtualDir), "a.go:11:33: bad"},
 		{interpFailed + "nil dereference", "a.go:1:1: the interpreter failed: nil dereference"},
 		{"2:3: something in the loader's own code", "a.go:1:1: the interpreter failed: 2:3: something in the loader's own code"},
@@ -86,56 +87,6 @@ func errorLines(err error) string {
 		return strings.TrimSpace(list.Lines())
 	}
 	return err.Error()
-}
-
-// TestGeneratedErrorVarPositions maps every line of the generated
-// functions over the error variables to the variable's declaration, and
-// the line of the functions calling a type's JSON and text methods to the
-// type's.
-func TestGeneratedErrorVarPositions(t *testing.T) {
-	src, err := funcs.Parse("/src/pkg", []funcs.SourceFile{{Name: "a.go", Src: []byte(`package a
-
-import "errors"
-
-type Code string
-
-func (c Code) Error() string { return string(c) }
-
-var ErrX = errors.New("x")
-
-const (
-	Missing Code = "missing"
-)
-
-type ID [2]byte
-
-func (ID) MarshalText() ([]byte, error) { return nil, nil }
-
-func (*ID) UnmarshalText([]byte) error { return nil }
-`)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen := generated(src, false, []string{"ErrX", "Missing"}, src.MarshalerTypes())
-	want := map[string]string{"ErrX": "/src/pkg/a.go:9:5", "Missing": "/src/pkg/a.go:12:2", "ID": "/src/pkg/a.go:15:6"}
-	lines := map[string]int{"ErrX": 2, "Missing": 2, "ID": 1}
-	seen := map[string]int{}
-	for i, line := range strings.Split(string(gen), "\n") {
-		for name, pos := range want {
-			if !strings.Contains(line, `"`+name+`"`) {
-				continue
-			}
-			seen[name]++
-			if got := generatedPosition(src, gen, i+1, 3).String(); got != pos {
-				t.Errorf("line %d %q: got %s, want %s", i+1, line, got, pos)
-			}
-		}
-	}
-	for name, n := range lines {
-		if seen[name] != n {
-			t.Errorf("%s is on %d lines of the generated file, want %d:\n%s", name, seen[name], n, gen)
-		}
-	}
 }
 
 // TestSourceErrorImportedPositions: an error the interpreter reports in a

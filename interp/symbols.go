@@ -16,13 +16,6 @@ import (
 // report errors with a status (see package microfn).
 const APIPath = "github.com/microfn/microfn"
 
-// proxyPath is the import path of the host functions the generated proxies
-// call. It exists only inside the interpreter.
-const proxyPath = "microfn/internal/proxyrt"
-
-// proxyName is the name the rewritten files give the proxy package.
-const proxyName = "microfnrt"
-
 // apiSymbols exports package microfn into the interpreter. Its Database
 // and KV open the databases of dbs (Options.Databases), or those of the
 // process if dbs is nil.

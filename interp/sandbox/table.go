@@ -1,13 +1,13 @@
-package interp
+package sandbox
 
 // The sandbox is a list of names, not of packages. Every package of
-// [Sandbox] (and net/http, of which the sandbox has a part) is reviewed
+// [Packages] (and net/http, of which the sandbox has a part) is reviewed
 // name by name: each name yaegi exports from it, each exported method of
 // its exported types and of the values of its variables, and each
 // exported function, type and method of the source of its generic part
 // (third_party/yaegi/stdlib/generic), is either in
-// sandboxAllowed (sandbox_allowed.go: it computes in memory) or in
-// sandboxExcluded below, with the reason it is left out. TestSandboxTable
+// allowedNames (allowed.go: it computes in memory) or in
+// excludedNames below, with the reason it is left out. TestSandboxTable
 // walks yaegi's symbol table and the methods of the host's types and fails
 // on any name in neither, so an upgrade of yaegi or of Go cannot add an
 // unreviewed function to the sandbox.
@@ -26,8 +26,8 @@ package interp
 //   - --unrestricted only: raw memory (reflect.NewAt, unsafe.Pointer).
 //
 // Excluding works at two levels. The type checker reports every use of an
-// excluded name at its file:line:col (sandbox_check.go), and the
-// interpreter is never given an excluded function or variable (symbolSets),
+// excluded name at its file:line:col (check.go), and the
+// interpreter is never given an excluded function or variable (Symbols),
 // so reflection cannot reach it either. An excluded method cannot be taken
 // away from its type: the type checker reports its uses, and also every
 // conversion to an interface of a value through which reflection
@@ -54,7 +54,7 @@ type reason struct {
 	gate gate
 }
 
-// The reasons of sandboxExcluded.
+// The reasons of excludedNames.
 var (
 	readsFiles       = reason{"it reads the file system", gateOS}
 	readsSystemCerts = reason{"it reads the system's certificates from the file system", gateOS}
@@ -78,10 +78,10 @@ var (
 	liftsFIPS        = reason{"it lifts, for the function it runs, the FIPS 140-3 enforcement the host process was started with", gatePackage}
 )
 
-// sandboxExcluded maps a package of the sandbox to the names it leaves out,
+// excludedNames maps a package of the sandbox to the names it leaves out,
 // each with its reason. A name is a package-level name ("ParseFiles") or a
 // method of a type ("Template.ParseFiles").
-var sandboxExcluded = map[string]map[string]reason{
+var excludedNames = map[string]map[string]reason{
 	"archive/zip": {
 		"OpenReader":           readsFiles,
 		"RegisterCompressor":   sharedRegistry,
@@ -208,13 +208,13 @@ func httpExcluded() map[string]reason {
 	return m
 }
 
-// sandboxOutside maps each package of yaegi's standard library that the
+// outsidePackages maps each package of yaegi's standard library that the
 // sandbox leaves out whole to what it reaches, as the message of an import
 // says it. An import of one needs --allow with it (or --unrestricted).
 // TestSandboxPackages fails on a package of yaegi's tables in none of
-// Sandbox, net/http and sandboxOutside, so a new release of Go cannot add
+// Packages, net/http and outsidePackages, so a new release of Go cannot add
 // a package unreviewed.
-var sandboxOutside = map[string]string{
+var outsidePackages = map[string]string{
 	"crypto/mlkem/mlkemtest":          "it is for tests only: it derives ML-KEM encapsulations from randomness the caller chooses",
 	"crypto/tls":                      "it opens network connections and reads keys and certificates from the file system",
 	"database/sql/driver":             "it is the interface of database drivers, which reach the network or the file system",
@@ -273,8 +273,8 @@ type guard struct {
 	what string
 }
 
-// sandboxGuarded maps a package to its guarded functions.
-var sandboxGuarded = map[string]map[string]guard{
+// guardedFuncs maps a package to its guarded functions.
+var guardedFuncs = map[string]map[string]guard{
 	"go/parser": {
 		// A nil src makes them read the file filename names.
 		"ParseFile":     {why: readsFiles, nilArg: 2, what: "go/parser.ParseFile with a nil src"},

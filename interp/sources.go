@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -27,15 +26,6 @@ type SourceImporter interface {
 	// it should have but cannot give (a module missing from the module
 	// cache, a file that does not parse).
 	ImportSource(path string) (pkg *funcs.Package, ok bool, err error)
-}
-
-// A PreparedDep is a package the prepared package imports from source,
-// checked and rewritten.
-type PreparedDep struct {
-	// PackageSource is the package as written.
-	funcs.PackageSource
-	// Files are the rewritten files by name.
-	Files map[string][]byte `json:"files"`
 }
 
 // sourceDep is a package imported from source while a package is
@@ -73,78 +63,97 @@ func collectSources(src *funcs.Package, imp SourceImporter, compiled map[string]
 		}
 		return nil, nil
 	}
-	var (
-		order   []*sourceDep
-		byPath  = map[string]*sourceDep{}
-		onStack = map[string]bool{}
-		errs    funcs.ErrorList
-	)
-	root := src.ImportPath
-	var visit func(pkg *funcs.Package, via *sourceDep, typesOnly bool)
-	visit = func(pkg *funcs.Package, via *sourceDep, typesOnly bool) {
-		onStack[pkg.ImportPath] = true
-		defer delete(onStack, pkg.ImportPath)
-		list := imports(pkg)
-		if bad := list.bad; len(bad) > 0 {
-			// No source is looked up through a malformed path: ".."
-			// would lead out of the module.
-			for _, e := range bad {
-				msg := e.Msg
-				if via != nil || pkg != src {
-					msg = chainTo(root, via, pkg.ImportPath) + ": " + msg
-				}
-				errs = append(errs, &funcs.SourceError{Pos: e.Pos, Msg: msg})
-			}
-			return
-		}
-		var self *sourceDep // pkg as a dependency, nil for src
-		if pkg != src {
-			self = byPath[pkg.ImportPath]
-		}
-		for _, ip := range list.refs {
-			p := ip.path
-			if (p == root && root != "") || onStack[p] {
-				full := strings.Split(chainTo(root, via, pkg.ImportPath), " imports ")
-				if pkg == src {
-					full = []string{pkg.ImportPath}
-				}
-				i := max(0, slices.Index(full, p))
-				errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: "import cycle not allowed: " + strings.Join(append(full[i:], p), " imports ")})
-				continue
-			}
-			if p == APIPath {
-				continue // package microfn is the host's, wherever it is served from
-			}
-			only := typesOnly || compiled[p]
-			if d, done := byPath[p]; done {
-				if d.typesOnly && !only {
-					// Reached by interpreted code too: interpreted.
-					markInterpreted(d, byPath, compiled)
-				}
-				continue
-			}
-			dep, ok, err := imp.ImportSource(p)
-			if err != nil {
-				if !only {
-					errs = append(errs, &funcs.SourceError{Pos: ip.pos, Msg: fmt.Sprintf("import %q: %v", p, err)})
-				}
-				continue
-			}
-			if !ok {
-				continue
-			}
-			d := &sourceDep{pkg: dep, via: self, root: root, typesOnly: only}
-			byPath[p] = d
-			visit(dep, self, only)
-			order = append(order, d)
-		}
+	c := &collector{src: src, root: src.ImportPath, imp: imp, compiled: compiled, imports: imports,
+		byPath: map[string]*sourceDep{}, onStack: map[string]bool{}}
+	c.visit(src, nil, false)
+	if len(c.errs) > 0 {
+		c.errs.Sort()
+		return nil, c.errs
 	}
-	visit(src, nil, false)
-	if len(errs) > 0 {
-		errs.Sort()
-		return nil, errs
+	return c.order, nil
+}
+
+// A collector walks the imports of a package for collectSources, depth
+// first.
+type collector struct {
+	src      *funcs.Package
+	root     string // src's import path
+	imp      SourceImporter
+	compiled map[string]bool
+	imports  func(*funcs.Package) importList
+
+	order   []*sourceDep // a package after the ones it imports
+	byPath  map[string]*sourceDep
+	onStack map[string]bool // the import paths being visited
+	errs    funcs.ErrorList
+}
+
+// visit collects the packages pkg imports from source, transitively; via
+// is the package that imports pkg (nil: src imports it), and typesOnly
+// marks pkg as collected for its types only.
+func (c *collector) visit(pkg *funcs.Package, via *sourceDep, typesOnly bool) {
+	c.onStack[pkg.ImportPath] = true
+	defer delete(c.onStack, pkg.ImportPath)
+	list := c.imports(pkg)
+	if bad := list.bad; len(bad) > 0 {
+		// No source is looked up through a malformed path: ".."
+		// would lead out of the module.
+		for _, e := range bad {
+			msg := e.Msg
+			if via != nil || pkg != c.src {
+				msg = chainTo(c.root, via, pkg.ImportPath) + ": " + msg
+			}
+			c.errs = append(c.errs, &funcs.SourceError{Pos: e.Pos, Msg: msg})
+		}
+		return
 	}
-	return order, nil
+	var self *sourceDep // pkg as a dependency, nil for src
+	if pkg != c.src {
+		self = c.byPath[pkg.ImportPath]
+	}
+	for _, ip := range list.refs {
+		p := ip.path
+		if (p == c.root && c.root != "") || c.onStack[p] {
+			c.cycle(pkg, via, ip)
+			continue
+		}
+		if p == APIPath {
+			continue // package microfn is the host's, wherever it is served from
+		}
+		only := typesOnly || c.compiled[p]
+		if d, done := c.byPath[p]; done {
+			if d.typesOnly && !only {
+				// Reached by interpreted code too: interpreted.
+				markInterpreted(d, c.byPath, c.compiled)
+			}
+			continue
+		}
+		dep, ok, err := c.imp.ImportSource(p)
+		if err != nil {
+			if !only {
+				c.errs = append(c.errs, &funcs.SourceError{Pos: ip.pos, Msg: fmt.Sprintf("import %q: %v", p, err)})
+			}
+			continue
+		}
+		if !ok {
+			continue
+		}
+		d := &sourceDep{pkg: dep, via: self, root: c.root, typesOnly: only}
+		c.byPath[p] = d
+		c.visit(dep, self, only)
+		c.order = append(c.order, d)
+	}
+}
+
+// cycle reports the import ip of pkg, reached through via, which closes
+// an import cycle.
+func (c *collector) cycle(pkg *funcs.Package, via *sourceDep, ip importRef) {
+	full := strings.Split(chainTo(c.root, via, pkg.ImportPath), " imports ")
+	if pkg == c.src {
+		full = []string{pkg.ImportPath}
+	}
+	i := max(0, slices.Index(full, ip.path))
+	c.errs = append(c.errs, &funcs.SourceError{Pos: ip.pos, Msg: "import cycle not allowed: " + strings.Join(append(full[i:], ip.path), " imports ")})
 }
 
 // markInterpreted marks d, and what it imports from source, as packages
@@ -197,6 +206,7 @@ func chainTo(root string, via *sourceDep, path string) string {
 	return strings.Join(append(out, path), " imports ")
 }
 
+// importRef is an import of a package: its path, and where it is.
 type importRef struct {
 	path string
 	pos  token.Position
@@ -225,28 +235,4 @@ func sortedImports(pkg *funcs.Package) []importRef {
 // in it: "example.com/app/api imports github.com/x/y: ".
 func (d *sourceDep) importChain() string {
 	return chainTo(d.root, d.via, d.pkg.ImportPath) + ": "
-}
-
-// virtualPath is the directory of the interpreter's file system a package
-// of the import path is read from.
-func virtualPath(importPath string) string {
-	return path.Join(gopath, "src", importPath) + "/"
-}
-
-// Importer returns the funcs.Importer of the packages p imports from
-// source, each parsed once, for the types of other packages in service
-// signatures and for Loader.Run: one importer per Prepared, so a worker
-// parses them once.
-func (p *Prepared) Importer() funcs.Importer {
-	p.importerOnce.Do(func() { p.importer = p.newImporter() })
-	return p.importer
-}
-
-// newImporter makes the importer Importer returns.
-func (p *Prepared) newImporter() funcs.Importer {
-	srcs := make([]*funcs.PackageSource, len(p.Deps))
-	for i, d := range p.Deps {
-		srcs[i] = &d.PackageSource
-	}
-	return funcs.NewImporter(srcs)
 }

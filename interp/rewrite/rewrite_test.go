@@ -1,12 +1,15 @@
-package interp_test
+package rewrite_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"go/ast"
+	"go/importer"
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,13 +17,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/microfn/microfn/interp"
+	"github.com/microfn/microfn/funcs"
+	"github.com/microfn/microfn/interp/internal/typesutil"
+	"github.com/microfn/microfn/interp/rewrite"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // rewriteCases are packages whose rewrite is compared with
-// testdata/rewrite/NAME.golden. Each source is one file, a.go, unless it
+// testdata/NAME.golden. Each source is one file, a.go, unless it
 // holds "-- name --" lines, which start files.
 var rewriteCases = []struct {
 	name string
@@ -612,7 +617,11 @@ func TestRewriteGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			files := splitFiles(tc.src)
 			pkg := parsePackage(t, files)
-			out, err := interp.RewritePackage(pkg, !tc.untyped)
+			var info *types.Info
+			if !tc.untyped {
+				info = typeCheck(t, pkg)
+			}
+			out, err := rewrite.ForInterpreter(pkg, info, 0)
 			if err != nil {
 				t.Fatalf("rewrite: %v", lines(err))
 			}
@@ -636,7 +645,7 @@ func TestRewriteGolden(t *testing.T) {
 					checkLinesKept(t, name, orig, string(out[name]))
 				}
 			}
-			golden := filepath.Join("testdata", "rewrite", tc.name+".golden")
+			golden := filepath.Join("testdata", tc.name+".golden")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 					t.Fatal(err)
@@ -762,4 +771,53 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// parsePackage writes files to a new directory and parses them with
+// funcs.Load.
+func parsePackage(t *testing.T, files map[string]string) *funcs.Package {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pkg, err := funcs.Load(dir)
+	if err != nil {
+		t.Fatalf("funcs.Load: %v", err)
+	}
+	return pkg
+}
+
+// typeCheck type-checks pkg as the loader does, as the import path
+// typesutil.CheckPath gives, with the Go toolchain's export data of the
+// standard library, and returns its type information.
+func typeCheck(t *testing.T, pkg *funcs.Package) *types.Info {
+	t.Helper()
+	files := make([]*ast.File, len(pkg.Files))
+	for i, f := range pkg.Files {
+		files[i] = f.AST
+	}
+	info := &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Instances:  map[*ast.Ident]types.Instance{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+	}
+	conf := types.Config{Importer: importer.ForCompiler(token.NewFileSet(), "gc", nil)}
+	if _, err := conf.Check(typesutil.CheckPath(pkg), pkg.Fset, files, info); err != nil {
+		t.Fatalf("type-check: %v", err)
+	}
+	return info
+}
+
+// lines returns the errors of err, one a line.
+func lines(err error) string {
+	var list funcs.ErrorList
+	if errors.As(err, &list) {
+		return strings.TrimSpace(list.Lines())
+	}
+	return err.Error()
 }

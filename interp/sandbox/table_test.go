@@ -1,4 +1,4 @@
-package interp
+package sandbox
 
 import (
 	"fmt"
@@ -30,7 +30,7 @@ func sandboxNames(t *testing.T, path string) map[string]bool {
 	t.Helper()
 	var syms map[string]reflect.Value
 	for key, s := range stdlib.Symbols {
-		if importPathOfKey(key) == path {
+		if PathOfKey(key) == path {
 			syms = s
 		}
 	}
@@ -55,7 +55,7 @@ func sandboxNames(t *testing.T, path string) map[string]bool {
 			continue
 		}
 		names[name] = true
-		if _, out := sandboxExcluded[path][name]; out {
+		if _, out := excludedNames[path][name]; out {
 			continue
 		}
 		switch {
@@ -144,27 +144,27 @@ func genericNames(t *testing.T, path string) []string {
 // nothing that does not exist.
 func TestSandboxTable(t *testing.T) {
 	t.Parallel()
-	want := append(slices.Clone(Sandbox), "net/http")
+	want := append(slices.Clone(Packages), "net/http")
 	sort.Strings(want)
-	if got := slices.Sorted(maps.Keys(sandboxAllowed)); !slices.Equal(got, want) {
-		t.Errorf("sandboxAllowed has the packages\n%v\nwant those of Sandbox and net/http:\n%v", got, want)
+	if got := slices.Sorted(maps.Keys(allowedNames)); !slices.Equal(got, want) {
+		t.Errorf("allowedNames has the packages\n%v\nwant those of Packages and net/http:\n%v", got, want)
 	}
-	for p := range sandboxExcluded {
+	for p := range excludedNames {
 		if !slices.Contains(want, p) {
-			t.Errorf("sandboxExcluded has %s, which is not in the sandbox", p)
+			t.Errorf("excludedNames has %s, which is not in the sandbox", p)
 		}
 	}
 	var missing strings.Builder
 	for _, path := range want {
 		walked := sandboxNames(t, path)
 		allowed := map[string]bool{}
-		for _, n := range strings.Fields(sandboxAllowed[path]) {
+		for _, n := range strings.Fields(allowedNames[path]) {
 			if allowed[n] {
 				t.Errorf("%s: %s is allowed twice", path, n)
 			}
 			allowed[n] = true
 		}
-		for n, r := range sandboxExcluded[path] {
+		for n, r := range excludedNames[path] {
 			if allowed[n] {
 				t.Errorf("%s: %s is both allowed and excluded", path, n)
 			}
@@ -175,14 +175,14 @@ func TestSandboxTable(t *testing.T) {
 				t.Errorf("%s: %s is excluded without a reason", path, n)
 			}
 		}
-		for n := range sandboxGuarded[path] {
+		for n := range guardedFuncs[path] {
 			if !allowed[n] {
 				t.Errorf("%s: guarded %s is not allowed", path, n)
 			}
 		}
 		var unreviewed []string
 		for n := range walked {
-			_, out := sandboxExcluded[path][n]
+			_, out := excludedNames[path][n]
 			if !allowed[n] && !out {
 				unreviewed = append(unreviewed, n)
 			}
@@ -198,11 +198,11 @@ func TestSandboxTable(t *testing.T) {
 		}
 	}
 	if missing.Len() > 0 {
-		t.Errorf("names neither allowed nor excluded: review each, then add it to sandboxAllowed (it computes in memory) or to sandboxExcluded with its reason:\n%s", missing.String())
+		t.Errorf("names neither allowed nor excluded: review each, then add it to allowedNames (it computes in memory) or to excludedNames with its reason:\n%s", missing.String())
 	}
 }
 
-// wrapNames spells names as the lines of a sandboxAllowed entry.
+// wrapNames spells names as the lines of a allowedNames entry.
 func wrapNames(names []string) string {
 	var b strings.Builder
 	line := 0
@@ -226,43 +226,43 @@ func wrapNames(names []string) string {
 }
 
 // TestSandboxPackages: every package of yaegi's standard library is
-// reviewed: in the sandbox (Sandbox), in part (net/http), or left out
-// whole with what it reaches (sandboxOutside); and the lists name only
+// reviewed: in the sandbox (Packages), in part (net/http), or left out
+// whole with what it reaches (outsidePackages); and the lists name only
 // packages yaegi has.
 func TestSandboxPackages(t *testing.T) {
 	t.Parallel()
 	tables := map[string]bool{}
 	for key := range stdlib.Symbols {
-		if path := importPathOfKey(key); path != key {
+		if path := PathOfKey(key); path != key {
 			tables[path] = true
 		}
 	}
 	for path := range tables {
 		in := 0
-		if slices.Contains(Sandbox, path) {
+		if slices.Contains(Packages, path) {
 			in++
 		}
 		if path == "net/http" {
 			in++
 		}
-		if sandboxOutside[path] != "" {
+		if outsidePackages[path] != "" {
 			in++
 		}
 		switch in {
 		case 0:
-			t.Errorf("%s is neither in Sandbox nor in sandboxOutside: review it, and add it to Sandbox (it computes in memory) or to sandboxOutside with what it reaches", path)
+			t.Errorf("%s is neither in Packages nor in outsidePackages: review it, and add it to Packages (it computes in memory) or to outsidePackages with what it reaches", path)
 		case 2, 3:
-			t.Errorf("%s is both in the sandbox and in sandboxOutside", path)
+			t.Errorf("%s is both in the sandbox and in outsidePackages", path)
 		}
 	}
-	for _, path := range Sandbox {
+	for _, path := range Packages {
 		if !tables[path] {
-			t.Errorf("Sandbox has %s, which yaegi's standard library lacks", path)
+			t.Errorf("Packages has %s, which yaegi's standard library lacks", path)
 		}
 	}
-	for path := range sandboxOutside {
+	for path := range outsidePackages {
 		if !tables[path] {
-			t.Errorf("sandboxOutside has %s, which yaegi's standard library lacks", path)
+			t.Errorf("outsidePackages has %s, which yaegi's standard library lacks", path)
 		}
 	}
 }

@@ -1,13 +1,13 @@
-package interp
+package sandbox
 
-// sandboxAllowed lists, package by package, the names of the sandbox that
+// allowedNames lists, package by package, the names of the sandbox that
 // were reviewed and are allowed: they compute, encode, parse or format in
 // memory, or read state of the process that is no secret (the time, random
 // numbers). Names are package-level names, methods of exported types
 // ("Template.Execute") and methods of the values of variables whose type is
 // not one of the package's exported types ("EOF.Error"). Each package's
-// names are separated by white space. See sandbox_table.go for how the
-// table is organised, and sandboxExcluded for what is left out and why;
+// names are separated by white space. See table.go for how the
+// table is organised, and excludedNames for what is left out and why;
 // TestSandboxTable prints any name in neither, in this format.
 //
 // Allowed after a second look:
@@ -33,7 +33,7 @@ package interp
 //     Value.UnsafePointer and unsafe.Pointer values are excluded) no number
 //     turns back into memory, and reflect's Convert refuses uintptr to
 //     unsafe.Pointer.
-//   - go/parser: ParseFile and ParseExprFrom are guarded (sandboxGuarded):
+//   - go/parser: ParseFile and ParseExprFrom are guarded (guardedFuncs):
 //     with a nil src they would read the file filename names.
 //   - crypto/subtle: WithDataIndependentTiming sets a flag of the CPU
 //     for the thread that runs its function, while it runs, and restores
@@ -50,7 +50,7 @@ package interp
 //   - slog.Default() is the host's logger: logging through it is allowed,
 //     assigning through it (*slog.Default() = …) is a load error
 //     (sharedPointee).
-var sandboxAllowed = map[string]string{
+var allowedNames = map[string]string{
 	// The query API, on the databases of microfn.Database (sql.Open and
 	// the drivers are excluded).
 	"database/sql": `

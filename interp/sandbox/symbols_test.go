@@ -1,4 +1,4 @@
-package interp
+package sandbox
 
 import (
 	"crypto/rand"
@@ -16,16 +16,13 @@ import (
 	"unicode"
 
 	yaegi "github.com/traefik/yaegi/interp"
-
-	"github.com/microfn/microfn/funcs"
 )
 
-// stdSet returns the standard library of symbolSets.
+// stdSet returns the standard library of Symbols.
 func stdSet(t *testing.T, unrestrictedMode bool, allow ...string) yaegi.Exports {
 	t.Helper()
-	sets := symbolSets(unrestrictedMode, allow, nil)
 	std := yaegi.Exports{}
-	for _, set := range sets[1:] {
+	for _, set := range Symbols(unrestrictedMode, allow) {
 		for k, v := range set {
 			std[k] = v
 		}
@@ -144,98 +141,4 @@ func TestSymbolSetsVariables(t *testing.T) {
 	if v := stdSet(t, true)["crypto/rand/rand"]["Reader"]; v.Addr().Pointer() != reflect.ValueOf(&rand.Reader).Pointer() {
 		t.Errorf("with --unrestricted crypto/rand.Reader is not the host's variable")
 	}
-}
-
-// loadForCheck writes src as a.go and parses it.
-func loadForCheck(t *testing.T, src string) *funcs.Package {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "a.go"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	pkg, err := funcs.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pkg
-}
-
-// TestSandboxSyntax: without type information (no Go toolchain), the
-// sandbox judges by names.
-func TestSandboxSyntax(t *testing.T) {
-	t.Parallel()
-	pkg := loadForCheck(t, `package a
-
-import (
-	"crypto/rand"
-	"go/parser"
-	. "net/textproto"
-	"reflect"
-	tt "text/template"
-)
-
-func f() {
-	tt.ParseFiles("x")
-	tt.New("x").ParseGlob("*")
-	Dial("tcp", "x")
-	reflect.NewAt(nil, nil)
-	rand.Reader = nil
-	parser.ParseFile(nil, "x", nil, 0)
-	tt.New("x").Parse("ok")
-}
-`)
-	got := lines(checkSandboxSyntax(pkg, newPolicy(false, nil)))
-	for _, want := range []string{
-		"a.go:12:5: text/template.ParseFiles is outside microfn's sandbox (it reads the file system): allow it with --allow os",
-		"a.go:13:14: text/template.Template.ParseGlob is outside microfn's sandbox",
-		"a.go:14:2: net/textproto.Dial is outside microfn's sandbox (it opens network connections): allow it with --allow net",
-		"a.go:15:10: reflect.NewAt is outside microfn's sandbox (it reads and writes raw memory): it needs --unrestricted",
-		"a.go:16:2: rand.Reader is a variable of the host's crypto/rand: service code cannot assign it",
-		"a.go:17:29: go/parser.ParseFile with a nil src is outside microfn's sandbox",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("errors:\n%s\nwant one containing %q", got, want)
-		}
-	}
-	if n := strings.Count(got, "\n") + 1; n != 6 {
-		t.Errorf("%d errors, want 6:\n%s", n, got)
-	}
-	if got := checkSandboxSyntax(pkg, newPolicy(true, nil)); len(got) != 0 {
-		t.Errorf("unrestricted: %v", got)
-	}
-	if got := lines(checkSandboxSyntax(pkg, newPolicy(false, []string{"os", "net"}))); strings.Contains(got, "ParseFiles") || strings.Contains(got, "Dial") || !strings.Contains(got, "NewAt") {
-		t.Errorf("with --allow os,net:\n%s", got)
-	}
-}
-
-// TestSandboxUnsafePointer: an expression of type unsafe.Pointer is a load
-// error, wherever it comes from.
-func TestSandboxUnsafePointer(t *testing.T) {
-	t.Parallel()
-	pkg := loadForCheck(t, `package a
-
-import "unsafe"
-
-var x int
-
-func f() uintptr {
-	p := unsafe.Pointer(&x)
-	return uintptr(p)
-}
-`)
-	_, err := newTypeChecker(nil).check(pkg)
-	if got := lines(err); !strings.Contains(got, "a.go:8:7: an unsafe.Pointer value is outside microfn's sandbox (it reads and writes raw memory): it needs --unrestricted") ||
-		!strings.Contains(got, "a.go:9:17: an unsafe.Pointer value") {
-		t.Errorf("errors:\n%s", got)
-	}
-}
-
-func lines(err error) string {
-	if err == nil {
-		return ""
-	}
-	if list, ok := err.(funcs.ErrorList); ok {
-		return strings.TrimSpace(list.Lines())
-	}
-	return err.Error()
 }

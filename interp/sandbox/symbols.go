@@ -1,0 +1,100 @@
+package sandbox
+
+import (
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+
+	yaegi "github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/syscall"
+	"github.com/traefik/yaegi/stdlib/unrestricted"
+	"github.com/traefik/yaegi/stdlib/unsafe"
+)
+
+// Symbols returns the standard library the interpreter gets: the sandbox
+// plus allow, or with unrestrictedMode all of it, including unsafe, syscall
+// and os/exec. Otherwise excluded names are left out, guarded
+// functions replaced by their guards, and every variable is a copy of the
+// host's, made for this call: service code cannot change the host's
+// variables, even by reflection.
+func Symbols(unrestrictedMode bool, allow []string) []yaegi.Exports {
+	if unrestrictedMode {
+		return []yaegi.Exports{stdlib.Symbols, unsafe.Symbols, syscall.Symbols, unrestricted.Symbols}
+	}
+	pol := NewPolicy(false, allow)
+	vars := newVarCopier()
+	std := yaegi.Exports{}
+	for key, syms := range stdlib.Symbols {
+		if key == "." {
+			// Not a package: the types yaegi wraps interpreted values
+			// in for binary functions (fmt gets an interpreted error
+			// with its Error method).
+			std[key] = syms
+			continue
+		}
+		path := PathOfKey(key)
+		if !pol.imports(path) {
+			continue
+		}
+		if !partialPackages[path] && !hasVars(syms) {
+			std[key] = syms // nothing to leave out or copy
+			continue
+		}
+		some := make(map[string]reflect.Value, len(syms))
+		for name, v := range syms {
+			if _, out := pol.excluded(path, name); out {
+				continue
+			}
+			if g, ok := pol.guarded(path, name); ok {
+				v = guardValue(path, name, g)
+			}
+			if isVar(v) {
+				v = vars.copy(path, name, v)
+			}
+			some[name] = v
+		}
+		std[key] = some
+	}
+	return []yaegi.Exports{std}
+}
+
+// hasVars reports whether syms has a variable.
+func hasVars(syms map[string]reflect.Value) bool {
+	for _, v := range syms {
+		if isVar(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// isVar reports whether v is a variable in a yaegi symbol table: yaegi
+// exports a variable as reflect.ValueOf(&x).Elem(), the only addressable
+// kind of symbol.
+func isVar(v reflect.Value) bool { return v.CanAddr() }
+
+// guardValue returns the function the interpreter gets for guarded
+// function name of path.
+func guardValue(path, name string, g guard) reflect.Value {
+	refuse := errors.New(guardMsg(path, g))
+	switch path + "." + name {
+	case "go/parser.ParseFile":
+		return reflect.ValueOf(func(fset *token.FileSet, filename string, src any, mode parser.Mode) (*ast.File, error) {
+			if src == nil {
+				return nil, refuse
+			}
+			return parser.ParseFile(fset, filename, src, mode)
+		})
+	case "go/parser.ParseExprFrom":
+		return reflect.ValueOf(func(fset *token.FileSet, filename string, src any, mode parser.Mode) (ast.Expr, error) {
+			if src == nil {
+				return nil, refuse
+			}
+			return parser.ParseExprFrom(fset, filename, src, mode)
+		})
+	}
+	panic("sandbox: no guard for " + path + "." + name)
+}
