@@ -43,9 +43,9 @@ import (
 //     endpoint.stream), worker/host.go, worker/stream.go and
 //     worker/nested.go (raw answers and streams), svcrt/stream.go,
 //     protocol/stream.go; interp/symbols.go (the API types service code
-//     names, as microfn.File), interp/rewrite.go (writeMarshalers,
-//     typed proxies through svcrt.HasTypedProxy) and interp/load.go
-//     (setMethods). They test for the kind by name, not through a table.
+//     names, as microfn.File), interp/rewrite/generated.go
+//     (writeMarshalers), interp/rewrite/proxy.go (typed proxies through
+//     svcrt.HasTypedProxy) and interp/loaded.go (setMethods). They test for the kind by name, not through a table.
 //  7. Tests: TestKinds (funcs), TestKindCodecs and TestEveryKind (wire),
 //     TestKindSchemas and TestEveryKindSchema (server/openapi) and
 //     TestHostTypesComplete (svcrt) fail until the kind has its entries
