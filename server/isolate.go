@@ -141,9 +141,10 @@ func (s *Server) groupConfig(label, pkg string, rels ...string) supervisor.Confi
 				s.crashes.add(r, c)
 			}
 		},
-		Handler:   func(g *supervisor.Group) protocol.Handler { return s.nestedHandler(g) },
-		MaxBody:   s.cfg.bodyLimit,
-		IdleAfter: s.cfg.scaleToZero,
+		Handler:     func(g *supervisor.Group) protocol.Handler { return s.nestedHandler(g) },
+		MaxBody:     s.cfg.bodyLimit,
+		IdleAfter:   s.cfg.scaleToZero,
+		TempWatcher: s.temps,
 	}
 }
 

@@ -46,6 +46,10 @@ type Server struct {
 	client *fasthttp.Client
 
 	gen atomic.Pointer[generation]
+	// temps keeps account of every worker's temporary folder
+	// (--max-temp-size) with one inotify instance; nil without workers or
+	// a limit (or if it could not start: each worker then takes one).
+	temps *supervisor.TempWatcher
 	// loading is set while the first load of a server made by Open runs.
 	loading atomic.Bool
 
@@ -230,6 +234,13 @@ func newServer(dir string, cfg *config) *Server {
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {
 		s.metrics.workers = workerMetrics{s}
+		if cfg.workerLimits.MaxTempSize > 0 {
+			if tw, err := supervisor.NewTempWatcher(); err == nil {
+				s.temps = tw
+			} else {
+				cfg.logger.Warn(fmt.Sprintf("watch the workers' temporary folders: %v (each worker will take an inotify instance of its own)", err))
+			}
+		}
 	} else {
 		s.metrics.workers = localDBMetrics{s}
 	}
@@ -442,6 +453,9 @@ func (s *Server) Close() {
 	s.groups.Wait()
 	s.client.CloseIdleConnections()
 	s.workers.Close()
+	if s.temps != nil {
+		s.temps.Close()
+	}
 	s.state.close()
 	if s.runDir != "" {
 		os.RemoveAll(s.runDir)

@@ -51,6 +51,10 @@ type Config struct {
 	Handler func(*Group) protocol.Handler
 	// MaxBody bounds the body of a worker's call, in bytes.
 	MaxBody int
+	// TempWatcher, if set, keeps account of the workers' temporary
+	// folders (Limits.MaxTempSize) with the one inotify instance it holds,
+	// shared by every group given it; otherwise each worker takes one.
+	TempWatcher *TempWatcher
 	// IdleAfter, if not zero, stops the worker once it has had no call
 	// for that long; the next call starts one and waits for it (scale to
 	// zero).

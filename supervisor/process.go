@@ -81,7 +81,12 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 	var quota *tempQuota
 	var quotaErr error
 	if max := spec.Limits.MaxTempSize; max > 0 {
-		quota, quotaErr = watchTemp(tmp, max, func(used int64) { p.overQuota(max, used) })
+		over := func(used int64) { p.overQuota(max, used) }
+		if tw := g.cfg.TempWatcher; tw != nil {
+			quota, quotaErr = tw.watch(tmp, max, over)
+		} else {
+			quota, quotaErr = watchTemp(tmp, max, over)
+		}
 	}
 	go func() {
 		<-l.outputs

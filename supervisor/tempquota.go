@@ -11,6 +11,38 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
+// A TempWatcher keeps account of the temporary folders of many workers
+// (see Limits.MaxTempSize) with one inotify instance: the kernel allows a
+// user 128 of them by default, so one per worker would stop a server of a
+// hundred packages, or a few servers side by side, from starting workers.
+// Give one to the groups of a server through Config.TempWatcher.
+type TempWatcher struct {
+	w    *fsnotify.Watcher
+	done chan struct{}
+
+	mu     sync.Mutex            // guards quotas
+	quotas map[string]*tempQuota // by the folder they keep account of
+}
+
+// NewTempWatcher starts a TempWatcher. Close it when its groups have
+// ended.
+func NewTempWatcher() (*TempWatcher, error) {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, err
+	}
+	tw := &TempWatcher{w: w, done: make(chan struct{}), quotas: map[string]*tempQuota{}}
+	go tw.run()
+	return tw, nil
+}
+
+// Close stops the watcher.
+func (tw *TempWatcher) Close() error {
+	err := tw.w.Close()
+	<-tw.done
+	return err
+}
+
 // A tempQuota keeps account of the space the files of a worker's private
 // temporary folder take, as the kernel reports each write (inotify), and
 // calls over once they take more than max bytes: the supervisor then ends
@@ -19,8 +51,8 @@ type tempQuota struct {
 	dir  string
 	max  int64
 	over func(used int64)
-	w    *fsnotify.Watcher
-	done chan struct{}
+	tw   *TempWatcher
+	own  bool // tw is the quota's alone: stop closes it
 
 	mu    sync.Mutex       // guards the fields below
 	sizes map[string]int64 // the space of each file, by path
@@ -28,42 +60,97 @@ type tempQuota struct {
 	fired bool
 }
 
-// watchTemp starts keeping account of dir.
+// watchTemp starts keeping account of dir with a watcher of its own.
 func watchTemp(dir string, max int64, over func(used int64)) (*tempQuota, error) {
-	w, err := fsnotify.NewWatcher()
+	tw, err := NewTempWatcher()
 	if err != nil {
 		return nil, err
 	}
-	if err := w.Add(dir); err != nil {
-		w.Close()
+	q, err := tw.watch(dir, max, over)
+	if err != nil {
+		tw.Close()
 		return nil, err
 	}
-	q := &tempQuota{dir: dir, max: max, over: over, w: w, done: make(chan struct{}), sizes: map[string]int64{}}
-	go q.run()
+	q.own = true
+	return q, nil
+}
+
+// watch starts keeping account of dir, calling over once its files take
+// more than max bytes.
+func (tw *TempWatcher) watch(dir string, max int64, over func(used int64)) (*tempQuota, error) {
+	q := &tempQuota{dir: filepath.Clean(dir), max: max, over: over, tw: tw, sizes: map[string]int64{}}
+	tw.mu.Lock()
+	tw.quotas[q.dir] = q
+	tw.mu.Unlock()
+	if err := tw.w.Add(q.dir); err != nil {
+		tw.forget(q)
+		return nil, err
+	}
 	return q, nil
 }
 
 // stop ends the accounting.
 func (q *tempQuota) stop() {
-	q.w.Close()
-	<-q.done
+	q.tw.forget(q)
+	if q.own {
+		q.tw.Close()
+	}
 }
 
-func (q *tempQuota) run() {
-	defer close(q.done)
+// forget stops keeping account of q's folder, and watching it and the
+// folders below it (the kernel drops the watch of a folder removed, but
+// the folder may still be there).
+func (tw *TempWatcher) forget(q *tempQuota) {
+	tw.mu.Lock()
+	delete(tw.quotas, q.dir)
+	tw.mu.Unlock()
+	prefix := q.dir + string(filepath.Separator)
+	for _, p := range tw.w.WatchList() {
+		if p == q.dir || strings.HasPrefix(p, prefix) {
+			_ = tw.w.Remove(p)
+		}
+	}
+}
+
+// quotaOf returns the quota whose folder holds path, or nil.
+func (tw *TempWatcher) quotaOf(path string) *tempQuota {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if q := tw.quotas[p]; q != nil {
+			return q
+		}
+		if parent := filepath.Dir(p); parent == p {
+			return nil
+		}
+	}
+}
+
+func (tw *TempWatcher) run() {
+	defer close(tw.done)
 	for {
 		select {
-		case ev, ok := <-q.w.Events:
+		case ev, ok := <-tw.w.Events:
 			if !ok {
 				return
 			}
-			q.event(ev)
-		case _, ok := <-q.w.Errors:
+			if q := tw.quotaOf(ev.Name); q != nil {
+				q.event(ev)
+			}
+		case _, ok := <-tw.w.Errors:
 			if !ok {
 				return
 			}
 			// Events were lost (the queue overflowed): count again.
-			q.rescan(q.dir)
+			tw.mu.Lock()
+			qs := make([]*tempQuota, 0, len(tw.quotas))
+			for _, q := range tw.quotas {
+				qs = append(qs, q)
+			}
+			tw.mu.Unlock()
+			for _, q := range qs {
+				q.rescan(q.dir)
+			}
 		}
 	}
 }
@@ -76,7 +163,7 @@ func (q *tempQuota) event(ev fsnotify.Event) {
 		if err == nil && info.IsDir() {
 			// Watched before it is read, so that no write in it is
 			// missed.
-			if err := q.w.Add(ev.Name); err != nil {
+			if err := q.tw.w.Add(ev.Name); err != nil {
 				q.fire(-1)
 				return
 			}
@@ -147,7 +234,7 @@ func (q *tempQuota) rescan(dir string) {
 		}
 		if d.IsDir() {
 			if path != q.dir {
-				_ = q.w.Add(path)
+				_ = q.tw.w.Add(path)
 			}
 			return nil
 		}

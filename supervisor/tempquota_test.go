@@ -71,3 +71,59 @@ func TestTempQuota(t *testing.T) {
 		t.Errorf("over called again")
 	}
 }
+
+// TestTempWatcherShared: one TempWatcher keeps the accounts of several
+// folders apart, each calling its own over, and goes on for the others
+// when one stops.
+func TestTempWatcherShared(t *testing.T) {
+	t.Parallel()
+	tw, err := NewTempWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tw.Close()
+	dirs := []string{t.TempDir(), t.TempDir()}
+	fired := []chan int64{make(chan int64, 1), make(chan int64, 1)}
+	var qs []*tempQuota
+	for i, dir := range dirs {
+		q, err := tw.watch(dir, 2<<20, func(used int64) { fired[i] <- used })
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs = append(qs, q)
+	}
+	mib := make([]byte, 1<<20)
+	// Two MiB in each folder: at the quota, not past it.
+	for _, dir := range dirs {
+		for _, name := range []string{"a", "b"} {
+			if err := os.WriteFile(filepath.Join(dir, name), mib, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	qs[0].stop()
+	// A third MiB in each: only the folder still watched is over.
+	for _, dir := range dirs {
+		if err := os.WriteFile(filepath.Join(dir, "c"), mib, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case used := <-fired[1]:
+		if used <= 2<<20 {
+			t.Errorf("over called at %d bytes, not past the quota", used)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the folder still watched went past its quota and over was not called")
+	}
+	select {
+	case used := <-fired[0]:
+		t.Errorf("over of a stopped quota called at %d bytes", used)
+	default:
+	}
+	for _, p := range tw.w.WatchList() {
+		if p == dirs[0] {
+			t.Errorf("%s is still watched after its quota stopped", p)
+		}
+	}
+}
