@@ -62,7 +62,7 @@ func TestSmokePeer(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", peer, "./baseline").CombinedOutput(); err != nil {
 		t.Fatalf("build the peer: %v\n%s", err, out)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	out := filepath.Join(t.TempDir(), "benchmarks.md")
 	var stdout, stderr bytes.Buffer
