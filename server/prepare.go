@@ -140,27 +140,10 @@ func (s *Server) prepareInProcess(ctx context.Context, loads []*pendingLoad, sou
 		srcs[i] = l.src
 	}
 	pkgs, std := importedSources(srcs, sources)
-	exports := s.exports.find(std)
-	sb := s.workerSandbox()
-	sb.OpenNet = false // it connects nowhere: no socket at all
-	sb.DatabasePorts = nil
-	sb.WriteDirs = nil // and writes nothing
-	sb.ReadFiles = slices.Clone(sb.ReadFiles)
-	for _, f := range exports {
-		sb.ReadFiles = append(sb.ReadFiles, f)
-	}
-	set := s.workerSettings()
-	set.Env = nil // it runs no service code
-	spec := protocol.Spec{
-		Root:     s.root,
-		Limits:   s.cfg.workerLimits,
-		Sandbox:  sb,
-		Settings: set,
-		Prepare:  &protocol.PrepareSpec{Sources: pkgs, Exports: exports},
-	}
+	var specs []protocol.PackageSpec
 	var labels []string
 	for _, l := range loads {
-		spec.Packages = append(spec.Packages, protocol.PackageSpec{
+		specs = append(specs, protocol.PackageSpec{
 			Rel:        l.rel,
 			Files:      l.files,
 			ImportPath: l.src.ImportPath,
@@ -168,13 +151,8 @@ func (s *Server) prepareInProcess(ctx context.Context, loads []*pendingLoad, sou
 		})
 		labels = append(labels, l.label)
 	}
-	cfg := supervisor.PrepareConfig{
-		Command:   s.cfg.workerCommand,
-		Label:     strings.Join(labels, ", "),
-		Timeout:   s.cfg.loadTimeout,
-		MaxMemory: s.cfg.workerLimits.MaxMemory,
-		Logger:    s.cfg.logger,
-	}
+	w := s.workerSpec(strings.Join(labels, ", "), "", specs...)
+	spec, cfg := w.forPrepare(&protocol.PrepareSpec{Sources: pkgs, Exports: s.exports.find(std)})
 	ready, err := supervisor.Prepare(ctx, cfg, spec)
 	if err != nil {
 		return err

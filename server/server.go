@@ -340,6 +340,13 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	return writeProblem(c, err)
 }
 
+// warnOnce logs a warning the first time it is given.
+func (s *Server) warnOnce(msg string) {
+	if _, seen := s.warned.LoadOrStore(msg, true); !seen {
+		s.cfg.logger.Warn("WARNING: " + msg)
+	}
+}
+
 // Listen binds the server's address. Serve calls it if needed; call it
 // first to learn the address (see [Server.URL]) before serving.
 func (s *Server) Listen() error {
@@ -945,11 +952,9 @@ func (s *Server) loadHere(ctx context.Context, rel string, src *funcs.Package, p
 	var pkg *svcrt.Package
 	switch {
 	case s.cfg.prebuilt != nil:
-		spec := s.spec(nil)
-		ps := protocol.PackageSpec{Rel: rel, Prepared: preparedJSON(prep), CompiledPath: prep.CompiledPath}
-		for _, f := range src.Files {
-			ps.Files = append(ps.Files, funcs.SourceFile{Name: f.Name, Src: f.Src})
-		}
+		// The application's compiled code, loaded as its workers would.
+		spec := s.workerSpec(rel, rel).run
+		ps := packageSpec(rel, sourceFiles(src), prep, true)
 		pkg, err = s.cfg.prebuilt.Load(ctx, &spec, &ps, host.CallFunc(), s.cfg.logger)
 	case prep != nil:
 		pkg, err = s.loader.Run(ctx, src, prep, host.CallFunc())

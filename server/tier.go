@@ -12,7 +12,6 @@ import (
 	"github.com/microfn/microfn/compile"
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
-	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/supervisor"
 )
 
@@ -248,10 +247,9 @@ func (q *buildQueue) run(ctx context.Context, jobs map[string]*buildJob) {
 // startCompiled starts a worker group of j's version on exe.
 func (s *Server) startCompiled(ctx context.Context, j *buildJob, exe string) (*supervisor.Group, error) {
 	v := j.v
-	spec := s.spec([]protocol.PackageSpec{{Rel: v.rel, Files: v.files, Prepared: preparedJSON(v.prep), CompiledPath: v.prep.CompiledPath}})
-	cfg := s.groupConfig(j.label, j.label, v.rel)
-	cfg.Command = []string{exe}
-	g, ready, err := supervisor.Start(ctx, cfg, spec)
+	w := s.workerSpec(j.label, j.label, packageSpec(v.rel, v.files, v.prep, true))
+	w.supervise.Command = []string{exe}
+	g, err := s.startPackageGroup(ctx, w, v.rel, "compiled worker")
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {
@@ -259,24 +257,6 @@ func (s *Server) startCompiled(ctx context.Context, j *buildJob, exe string) (*s
 		}
 		return nil, err
 	}
-	for _, w := range ready.Warnings {
-		s.warnOnce(w)
-	}
-	if list, failed := ready.Failed[v.rel]; failed || g == nil {
-		if g != nil {
-			g.Close()
-			g.Wait()
-		}
-		if !failed {
-			return nil, fmt.Errorf("load %s: the compiled worker loaded nothing", j.label)
-		}
-		return nil, protocol.Err(list)
-	}
-	s.groups.Add(1)
-	go func() {
-		defer s.groups.Done()
-		g.Wait()
-	}()
 	return g, nil
 }
 
