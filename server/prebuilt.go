@@ -89,13 +89,13 @@ func WithPrebuilt(p *Prebuilt) Option {
 	return optionFunc(func(c *config) { c.prebuilt = p })
 }
 
-// prebuiltPackage returns the package in rel of the server's Prebuilt.
-func (s *Server) prebuiltPackage(rel string) (*PrebuiltPackage, bool) {
-	i := slices.IndexFunc(s.cfg.prebuilt.Packages, func(p PrebuiltPackage) bool { return p.Rel == rel })
+// pkg returns the package in rel of p.
+func (p *Prebuilt) pkg(rel string) (*PrebuiltPackage, bool) {
+	i := slices.IndexFunc(p.Packages, func(pkg PrebuiltPackage) bool { return pkg.Rel == rel })
 	if i < 0 {
 		return nil, false
 	}
-	return &s.cfg.prebuilt.Packages[i], true
+	return &p.Packages[i], true
 }
 
 // prebuiltPrepared returns the prepared code of a prebuilt package: what

@@ -39,7 +39,7 @@ func (s *Server) needsCode(rel string, descs []*funcs.Descriptor) bool {
 		return len(descs) > 0
 	}
 	for _, d := range descs {
-		if s.serves(routePrefix(rel) + d.Route) {
+		if s.cfg.serves(routePrefix(rel) + d.Route) {
 			return true
 		}
 	}
@@ -59,7 +59,7 @@ func (s *Server) prepareAll(ctx context.Context, loads []*pendingLoad, sources i
 	if s.cfg.prebuilt != nil {
 		// Checked and compiled when the application was built.
 		for _, l := range loads {
-			if p, ok := s.prebuiltPackage(l.rel); ok && s.needsCode(l.rel, l.src.Services) {
+			if p, ok := s.cfg.prebuilt.pkg(l.rel); ok && s.needsCode(l.rel, l.src.Services) {
 				l.prep = prebuiltPrepared(p)
 			}
 		}
@@ -440,10 +440,10 @@ func Check(ctx context.Context, dir string, srcs map[string]*funcs.Package, runI
 	}
 	defer s.Close()
 	errs, warnings := map[string]error{}, map[string]funcs.ErrorList{}
-	s.inParallel(len(loads), func(i int) {
+	inParallel(len(loads), func(i int) {
 		l := loads[i]
 		if l.err == nil && runInit {
-			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, nil, l.prep, nil)
+			l.v, l.err = s.packages.load(ctx, l, nil)
 			if l.v != nil {
 				l.v.retire()
 			}

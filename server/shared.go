@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 
@@ -26,6 +25,28 @@ type sharedWorker struct {
 	starting bool
 }
 
+// holdShared holds the shared worker, with IsolateShared, for the reload
+// of a group of n packages, until release is called: reloads take turns,
+// each starting a worker with every package. A group of several packages
+// starts one worker for all of them (oneShared: see sharedGroup), unless
+// the first shared worker is starting. It implements codeRunner.
+func (s *Server) holdShared(n int) (oneShared bool, release func()) {
+	if s.shared == nil {
+		return false, func() {}
+	}
+	s.shared.mu.Lock()
+	if n > 1 && !s.shared.starting {
+		// The group's packages are prepared only; then one shared
+		// worker loads all of them (see sharedGroup).
+		s.shared.starting = true
+		return true, func() {
+			s.shared.starting = false
+			s.shared.mu.Unlock()
+		}
+	}
+	return false, s.shared.mu.Unlock
+}
+
 // startFirstShared starts the first shared worker, with every package
 // prepared while the server started. A package that fails to load in it
 // is a load error; the others are served.
@@ -34,10 +55,18 @@ func (s *Server) startFirstShared(ctx context.Context) {
 	defer s.shared.mu.Unlock()
 	s.shared.starting = false
 	g, failed, err := s.launchShared(ctx, "", "every package", nil, nil)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	defer s.unsyncedPublish()
-	for rel, st := range s.packages {
+	s.packages.installFirstShared(s.shared, g, failed, err)
+}
+
+// installFirstShared makes g, if not nil, the first worker of w, the
+// shared worker, and publishes the versions it runs. A package that
+// failed to load in it (failed; every package if err is set) has its
+// version retired, and the error as its load's.
+func (p *packages) installFirstShared(w *sharedWorker, g *supervisor.Group, failed map[string][]protocol.LoadError, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	defer p.unsyncedPublish()
+	for rel, st := range p.byRel {
 		if st.current == nil || st.current.shared == nil {
 			continue
 		}
@@ -46,21 +75,20 @@ func (s *Server) startFirstShared(ctx context.Context) {
 			ferr = protocol.Err(list)
 		}
 		if ferr != nil {
-			label := filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel)))
 			st.current.retire()
 			st.current = nil
-			s.unsyncedFailed(st, rel, label, ferr)
+			p.unsyncedFailed(st, rel, p.label(rel), ferr)
 		}
 	}
 	if g != nil {
-		s.installShared(g)
+		w.install(g)
 	}
 }
 
 // startShared starts a shared worker with the package in rel at its new
 // version (files, prep) and every other package at its current one, and
-// returns it once it has loaded them all; installShared makes it the
-// shared worker. The caller holds s.shared.mu.
+// returns it once it has loaded them all; sharedWorker.install makes it
+// the shared worker. The caller holds s.shared.mu.
 func (s *Server) startShared(ctx context.Context, rel, label string, files []funcs.SourceFile, prep *interp.Prepared) (*supervisor.Group, error) {
 	g, failed, err := s.launchShared(ctx, rel, label, files, prep)
 	if err != nil {
@@ -99,13 +127,11 @@ func (s *Server) launchSharedWith(ctx context.Context, label string, news map[st
 	for rel, v := range news {
 		pkgs = append(pkgs, packageSpec(rel, v.files, v.prep, false))
 	}
-	s.mu.Lock()
-	for other, st := range s.packages {
-		if _, isNew := news[other]; !isNew && st.current != nil && st.current.prep != nil && st.current.servesAny() {
-			pkgs = append(pkgs, packageSpec(other, st.current.files, st.current.prep, false))
+	s.packages.each(func(st *pkgState) {
+		if _, isNew := news[st.rel]; !isNew && st.current != nil && st.current.prep != nil && st.current.servesAny() {
+			pkgs = append(pkgs, packageSpec(st.rel, st.current.files, st.current.prep, false))
 		}
-	}
-	s.mu.Unlock()
+	})
 	if len(pkgs) == 0 {
 		return nil, nil, nil
 	}
@@ -116,11 +142,57 @@ func (s *Server) launchSharedWith(ctx context.Context, label string, news map[st
 	return g, ready.Failed, nil
 }
 
-// installShared makes g the shared worker: new calls go to it, and the
-// one it replaces ends once its calls have. The caller holds s.mu, and
+// install makes g the shared worker: new calls go to it, and the one it
+// replaces ends once its calls have. The caller holds packages.mu, and
 // publishes the versions g runs right after.
-func (s *Server) installShared(g *supervisor.Group) {
-	if old := s.shared.group.Swap(g); old != nil {
+func (w *sharedWorker) install(g *supervisor.Group) {
+	if old := w.group.Swap(g); old != nil {
 		old.Drain()
+	}
+}
+
+// sharedGroup starts the one shared worker of a group's new versions, with
+// every other package's current one, and hands it to the first of them to
+// install. If a package fails to load in it, no new version of the group
+// is installed: each keeps its current version, with the error. The
+// caller holds s.shared.mu (see holdShared). It implements codeRunner.
+func (s *Server) sharedGroup(ctx context.Context, loads []pendingLoad) {
+	s.shared.starting = false
+	news := map[string]*version{}
+	for _, l := range loads {
+		if !l.finished && l.err == nil && l.v.shared != nil {
+			news[l.rel] = l.v
+		}
+	}
+	if len(news) == 0 {
+		return
+	}
+	g, failed, err := s.launchSharedWith(ctx, "the reloaded packages", news)
+	if err == nil && len(failed) > 0 {
+		for rel, list := range failed {
+			err = fmt.Errorf("package %s does not load with the others it changed with: %w", rel, protocol.Err(list))
+			break
+		}
+		if g != nil {
+			g.Close()
+			g = nil
+		}
+	}
+	for i := range loads {
+		l := &loads[i]
+		if _, ok := news[l.rel]; !ok {
+			continue
+		}
+		if err != nil {
+			if list, ok := failed[l.rel]; ok {
+				l.err = protocol.Err(list)
+			} else {
+				l.err = err
+			}
+			l.v.retire()
+			l.v = nil
+			continue
+		}
+		l.v.pending, g = g, nil // the first installs it; the others run in it too
 	}
 }

@@ -14,14 +14,12 @@ import (
 // WorkerPIDs returns the process ids of every worker process running now,
 // sorted.
 func (s *Server) WorkerPIDs() []int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var out []int
-	for _, st := range s.packages {
+	s.packages.each(func(st *pkgState) {
 		if st.current != nil && st.current.group != nil {
 			out = append(out, st.current.group.PIDs()...)
 		}
-	}
+	})
 	if s.shared != nil {
 		if g := s.shared.group.Load(); g != nil {
 			out = append(out, g.PIDs()...)
@@ -41,19 +39,17 @@ type workerMetrics struct{ s *Server }
 // Gather asks every worker for its statistics. A worker that does not
 // answer (it is restarting) is left out.
 func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
-	w.s.mu.Lock()
 	groups := map[string]*supervisor.Group{}
-	for rel, st := range w.s.packages {
+	w.s.packages.each(func(st *pkgState) {
 		if st.current != nil && st.current.group != nil {
-			groups[rel] = st.current.group
+			groups[st.rel] = st.current.group
 		}
-	}
+	})
 	if w.s.shared != nil {
 		if g := w.s.shared.group.Load(); g != nil {
 			groups["shared"] = g
 		}
 	}
-	w.s.mu.Unlock()
 	fams := map[string]*dto.MetricFamily{}
 	add := func(name, help string, typ dto.MetricType, rel string, v float64) {
 		f := fams[name]
