@@ -475,11 +475,7 @@ func (s *Server) prepareOffline(ctx context.Context, srcs map[string]*funcs.Pack
 	}
 	var loads []*pendingLoad
 	for rel, src := range srcs {
-		l := &pendingLoad{rel: rel, label: filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel))), src: src}
-		for _, f := range src.Files {
-			l.files = append(l.files, funcs.SourceFile{Name: f.Name, Src: f.Src})
-		}
-		loads = append(loads, l)
+		loads = append(loads, &pendingLoad{rel: rel, label: s.packages.label(rel), src: src, files: sourceFiles(src)})
 	}
 	s.prepareAll(ctx, loads, sources)
 	return loads, nil
