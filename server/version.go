@@ -249,6 +249,7 @@ func (p *packages) unsyncedInstall(l pendingLoad) error {
 	return nil
 }
 
+// verb says whether a version replaced old: "loaded" or "reloaded".
 func verb(old *version) string {
 	if old == nil {
 		return "loaded"
@@ -256,6 +257,7 @@ func verb(old *version) string {
 	return "reloaded"
 }
 
+// routesOf returns the routes of v's services.
 func routesOf(v *version) []string {
 	var out []string
 	for _, e := range v.endpoints {
