@@ -20,7 +20,7 @@ import (
 // OpenAPI returns the OpenAPI document of the services this server serves
 // now, as JSON. It is built once per generation.
 func (s *Server) OpenAPI() ([]byte, error) {
-	g := s.gen.Load()
+	g := s.packages.generation()
 	g.openapi.once.Do(func() {
 		g.openapi.body, g.openapi.err = buildOpenAPI(g, s.root, s.state.kinds())
 	})

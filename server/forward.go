@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn/protocol"
@@ -281,86 +282,45 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	if !deadline.IsZero() && deadline.Before(attemptDeadline) {
 		attemptDeadline = deadline
 	}
-	rec := s.attempts.add(ch, attemptDeadline)
-	call := &protocol.Call{
-		Attempt:     rec.id,
-		Route:       e.route,
-		Method:      in.method,
-		Query:       in.query,
-		ContentType: in.contentType,
-		Chain:       ch.protocol(attemptDeadline),
-		Header:      in.header,
-		RemoteAddr:  in.remoteAddr,
-		Caller:      ch.caller,
-		Claims:      ch.claims,
-		// A proxy's call: the answer is JSON its proxy decodes (a file
-		// too, a stream as newline-delimited JSON).
-		Proxied: inline,
+	a := &sentAttempt{
+		s:        s,
+		e:        e,
+		rec:      s.attempts.add(ch, attemptDeadline),
+		deadline: attemptDeadline,
+		inFlight: e.metrics.inFlight,
+		slot:     &heldSlot{release: release},
 	}
-	inFlight := e.metrics.inFlight
-	inFlight.Inc()
-	slot := &heldSlot{release: release}
-	// streaming is set when the attempt answered with a stream: it goes
-	// on, its record and its slot held, until the stream is read or
-	// given up.
-	var streaming bool
-	run := func() (*protocol.Response, error) {
-		resp, err := e.version.do(rec, call, in.body, attemptDeadline, e.stream)
-		if err == nil && e.stream && resp.Status >= 200 && resp.Status <= 299 {
-			streaming = true
-			resp.OnDone(func() {
-				s.attempts.remove(rec.id)
-				inFlight.Dec()
-				slot.free()
-			})
-			return resp, nil
-		}
-		defer s.attempts.remove(rec.id)
-		if err != nil {
-			var ce *supervisor.CrashError
-			if errors.As(err, &ce) {
-				return nil, &crashedError{service: e.route, reason: ce.Reason}
-			}
-			return nil, fmt.Errorf("%s: %w", e.desc.Name, err)
-		}
-		if resp.Status >= 200 && resp.Status <= 299 {
-			return resp, nil
-		}
-		body, err := resp.ReadAll(maxProblemSize)
-		if err != nil {
-			return nil, fmt.Errorf("%s: read the answer: %w", e.desc.Name, err)
-		}
-		return nil, &answer{status: resp.Status, body: body, retryAfter: resp.RetryAfter, permanent: resp.Permanent, header: resp.Header}
-	}
+	a.call = a.newCall(ch, in, inline)
+	a.inFlight.Inc()
 	if inline {
-		timer := slot.detachAt(attemptDeadline, e.limiter, ch.id)
-		resp, err := run()
+		timer := a.slot.detachAt(attemptDeadline, e.limiter, ch.id)
+		resp, err := a.run(in.body)
 		timer.Stop()
-		if !streaming {
-			inFlight.Dec()
-			slot.free()
-		}
+		a.finish()
 		return resp, err
 	}
 	// The attempt goes on past the handler if it overruns: it needs its
 	// own copy of the request.
-	in = in.detach()
-	call.Query = in.query
-	call.Header = in.header
+	return s.await(ctx, a, ch, in.detach())
+}
+
+// await runs a, an attempt of the call ch on in, on a goroutine of its
+// own, and returns its answer, or what overran says when its deadline or
+// ctx ends first.
+func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound) (*protocol.Response, error) {
+	a.call.Query = in.query
+	a.call.Header = in.header
 	type result struct {
 		resp *protocol.Response
 		err  error
 	}
 	done := make(chan result, 1)
 	s.workers.Go(func() {
-		resp, err := run()
-		if !streaming {
-			inFlight.Dec()
-			slot.free()
-		}
+		resp, err := a.run(in.body)
+		a.finish()
 		done <- result{resp, err}
 	})
-	timer := time.NewTimer(time.Until(attemptDeadline))
+	timer := time.NewTimer(time.Until(a.deadline))
 	defer timer.Stop()
 	select {
 	case r := <-done:
@@ -368,13 +328,91 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	case <-timer.C:
 	case <-ctx.Done():
 	}
-	return nil, s.overran(ctx, e, ch, slot, func() error {
+	return nil, s.overran(ctx, a.e, ch, a.slot, func() error {
 		r := <-done
 		if r.resp != nil {
 			r.resp.Close() // nobody waits for it any more
 		}
 		return r.err
 	})
+}
+
+// A sentAttempt is an attempt sent to the code of a service: until the
+// code answers, it holds its record (which nested calls name), a slot of
+// the service's concurrency limit and its count in flight.
+type sentAttempt struct {
+	s        *Server
+	e        *endpoint
+	rec      *attemptRecord
+	call     *protocol.Call
+	deadline time.Time
+	inFlight prometheus.Gauge
+	slot     *heldSlot
+	// streaming is set when the attempt answered with a stream: it goes
+	// on, its record and its slot held, until the stream is read or
+	// given up.
+	streaming bool
+}
+
+// newCall returns the call of a, of the chain ch on in; a proxy's call
+// (proxied) is answered with JSON its proxy decodes (a file too, a
+// stream as newline-delimited JSON).
+func (a *sentAttempt) newCall(ch chain, in inbound, proxied bool) *protocol.Call {
+	return &protocol.Call{
+		Attempt:     a.rec.id,
+		Route:       a.e.route,
+		Method:      in.method,
+		Query:       in.query,
+		ContentType: in.contentType,
+		Chain:       ch.protocol(a.deadline),
+		Header:      in.header,
+		RemoteAddr:  in.remoteAddr,
+		Caller:      ch.caller,
+		Claims:      ch.claims,
+		Proxied:     proxied,
+	}
+}
+
+// run sends the attempt, with the request body, to the code and reads
+// its answer: a success with its body unread, or an error (an *answer
+// for a problem the code wrote).
+func (a *sentAttempt) run(body []byte) (*protocol.Response, error) {
+	e := a.e
+	resp, err := e.version.do(a.rec, a.call, body, a.deadline, e.stream)
+	if err == nil && e.stream && resp.Status >= 200 && resp.Status <= 299 {
+		a.streaming = true
+		resp.OnDone(func() {
+			a.s.attempts.remove(a.rec.id)
+			a.inFlight.Dec()
+			a.slot.free()
+		})
+		return resp, nil
+	}
+	defer a.s.attempts.remove(a.rec.id)
+	if err != nil {
+		var ce *supervisor.CrashError
+		if errors.As(err, &ce) {
+			return nil, &crashedError{service: e.route, reason: ce.Reason}
+		}
+		return nil, fmt.Errorf("%s: %w", e.desc.Name, err)
+	}
+	if resp.Status >= 200 && resp.Status <= 299 {
+		return resp, nil
+	}
+	problem, err := resp.ReadAll(maxProblemSize)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read the answer: %w", e.desc.Name, err)
+	}
+	return nil, &answer{status: resp.Status, body: problem, retryAfter: resp.RetryAfter, permanent: resp.Permanent, header: resp.Header}
+}
+
+// finish frees the slot of an attempt that has answered, unless it
+// streams (then its stream's end does).
+func (a *sentAttempt) finish() {
+	if !a.streaming {
+		a.inFlight.Dec()
+		a.slot.free()
+	}
 }
 
 // maxProblemSize bounds the problem document of a failed attempt.

@@ -25,7 +25,7 @@ func (s *Server) handle(c *fiber.Ctx) error {
 	var e *endpoint
 	var g *generation
 	for {
-		g = s.gen.Load()
+		g = s.packages.generation()
 		e = g.routes[path]
 		if e == nil || e.version.acquire() {
 			break

@@ -55,54 +55,61 @@ type Health struct {
 // Status reports the state of every package.
 func (s *Server) Status() Health {
 	dbs := s.state.status() // before the lock: it asks the databases
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	h := Health{Status: "ok", Packages: []PackageStatus{}, Databases: dbs}
-	for _, st := range s.packages {
-		ps := PackageStatus{Dir: st.rel, State: "ok", Services: []string{}}
-		if st.current != nil {
-			ps.Services = routesOf(st.current)
-			ps.LoadedAt = st.current.loadedAt.Format(time.RFC3339)
-			if g := st.current.worker(); g != nil {
-				pid := g.PID()
-				ps.Worker = &pid
-				ps.Idle = g.Idle()
-			}
-			ps.Tier = st.current.tier
-			if st.build.building && st.current.tier == tierInterpreted {
-				ps.Tier = "compiling"
-			}
-		}
-		ps.Build = st.build.status()
-		if st.build.onlyCompiled != "" {
-			ps.CompiledOnly = "served compiled only: " + st.build.onlyCompiled
-		}
+	s.packages.each(func(st *pkgState) {
+		ps := st.status()
 		ps.Crashes = s.crashes.get(st.rel)
-		for _, w := range st.warnings {
-			ps.Warnings = append(ps.Warnings, w.Error())
-		}
 		if st.err != nil {
-			ps.State = "degraded"
-			if st.current == nil {
-				ps.State = "failed"
-			}
-			ps.FailedAt = st.errAt.Format(time.RFC3339)
-			if list, ok := st.err.(funcs.ErrorList); ok {
-				for _, e := range list {
-					ps.Errors = append(ps.Errors, e.Error())
-				}
-			} else {
-				ps.Errors = []string{st.err.Error()}
-			}
 			h.Status = "degraded"
 		}
 		h.Packages = append(h.Packages, ps)
-	}
+	})
 	sort.Slice(h.Packages, func(i, j int) bool { return h.Packages[i].Dir < h.Packages[j].Dir })
 	if s.loading.Load() {
 		h.Status = "loading"
 	}
 	return h
+}
+
+// status reports the state of the package, without its crashes. The
+// caller holds packages.mu.
+func (st *pkgState) status() PackageStatus {
+	ps := PackageStatus{Dir: st.rel, State: "ok", Services: []string{}}
+	if st.current != nil {
+		ps.Services = routesOf(st.current)
+		ps.LoadedAt = st.current.loadedAt.Format(time.RFC3339)
+		if g := st.current.worker(); g != nil {
+			pid := g.PID()
+			ps.Worker = &pid
+			ps.Idle = g.Idle()
+		}
+		ps.Tier = st.current.tier
+		if st.build.building && st.current.tier == tierInterpreted {
+			ps.Tier = "compiling"
+		}
+	}
+	ps.Build = st.build.status()
+	if st.build.onlyCompiled != "" {
+		ps.CompiledOnly = "served compiled only: " + st.build.onlyCompiled
+	}
+	for _, w := range st.warnings {
+		ps.Warnings = append(ps.Warnings, w.Error())
+	}
+	if st.err != nil {
+		ps.State = "degraded"
+		if st.current == nil {
+			ps.State = "failed"
+		}
+		ps.FailedAt = st.errAt.Format(time.RFC3339)
+		if list, ok := st.err.(funcs.ErrorList); ok {
+			for _, e := range list {
+				ps.Errors = append(ps.Errors, e.Error())
+			}
+		} else {
+			ps.Errors = []string{st.err.Error()}
+		}
+	}
+	return ps
 }
 
 // healthz answers liveness: the process answers, with every package's

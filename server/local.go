@@ -21,7 +21,7 @@ func (s *Server) Call(ctx context.Context, route string, pairs []string) ([]byte
 	if !strings.HasPrefix(route, "/") {
 		route = "/" + route
 	}
-	g := s.gen.Load()
+	g := s.packages.generation()
 	e := g.routes[route]
 	if e == nil {
 		return nil, microfn.Error(http.StatusNotFound, "no service at %s%s", route, didYouMean(g.nearest(route)))

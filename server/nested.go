@@ -140,10 +140,10 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 		s.replyNested(w, req.Route, &worker.DepthError{Depth: ch.depth, Max: s.cfg.maxDepth})
 		return
 	}
-	g := s.gen.Load()
+	g := s.packages.generation()
 	e = g.routes[req.Route]
 	if e != nil && !e.version.acquire() {
-		e = s.gen.Load().routes[req.Route] // retired meanwhile: the newer one
+		e = s.packages.generation().routes[req.Route] // retired meanwhile: the newer one
 		if e != nil && !e.version.acquire() {
 			e = nil
 		}

@@ -90,6 +90,20 @@ func (c *config) signingKeys() [][]byte {
 	return [][]byte{randomKey()}
 }
 
+// serves reports whether the server serves the service at route (see
+// WithOnly).
+func (c *config) serves(route string) bool {
+	if len(c.only) == 0 {
+		return true
+	}
+	for _, o := range c.only {
+		if strings.Trim(o, "/") == strings.TrimPrefix(route, "/") {
+			return true
+		}
+	}
+	return false
+}
+
 func newConfig(opts []Option) (*config, error) {
 	c := &config{
 		addr:            "127.0.0.1:8000",

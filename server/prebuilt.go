@@ -89,13 +89,13 @@ func WithPrebuilt(p *Prebuilt) Option {
 	return optionFunc(func(c *config) { c.prebuilt = p })
 }
 
-// prebuiltPackage returns the package in rel of the server's Prebuilt.
-func (s *Server) prebuiltPackage(rel string) (*PrebuiltPackage, bool) {
-	i := slices.IndexFunc(s.cfg.prebuilt.Packages, func(p PrebuiltPackage) bool { return p.Rel == rel })
+// pkg returns the package in rel of p.
+func (p *Prebuilt) pkg(rel string) (*PrebuiltPackage, bool) {
+	i := slices.IndexFunc(p.Packages, func(pkg PrebuiltPackage) bool { return pkg.Rel == rel })
 	if i < 0 {
 		return nil, false
 	}
-	return &s.cfg.prebuilt.Packages[i], true
+	return &p.Packages[i], true
 }
 
 // prebuiltPrepared returns the prepared code of a prebuilt package: what
@@ -157,35 +157,7 @@ func BuildApp(ctx context.Context, dir, out string, build compile.Options, opts 
 	if err != nil {
 		return nil, err
 	}
-	var imp funcs.Importer
-	if mod != nil {
-		imp = mod.Importer()
-	}
-	srcs := map[string]*funcs.Package{}
-	var errs []error
-	for _, rel := range dirs {
-		pdir := filepath.Join(abs, filepath.FromSlash(rel))
-		files, err := funcs.ReadDir(pdir, funcs.Limits{})
-		if funcs.IsProgram(files) {
-			continue // a program beside the services: never served
-		}
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		src, err := funcs.ParseWith(pdir, files, imp)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if len(src.Services) == 0 {
-			continue // a library: compiled with the packages that import it
-		}
-		if mod != nil {
-			src.ImportPath = mod.ImportPath(pdir)
-		}
-		srcs[rel] = src
-	}
+	srcs, errs := readServices(abs, dirs, mod)
 	if len(errs) == 0 && len(srcs) == 0 {
 		return nil, fmt.Errorf("build %s: no services below it", dir)
 	}
@@ -210,26 +182,9 @@ func BuildApp(ctx context.Context, dir, out string, build compile.Options, opts 
 	for _, rel := range rels {
 		prep, src := preps[rel], srcs[rel]
 		app.Packages = append(app.Packages, compile.Package{Dir: filepath.Join(abs, filepath.FromSlash(rel)), Prepared: prep})
-		p := PrebuiltPackage{Rel: rel, ImportPath: src.ImportPath, CompiledPath: prep.CompiledPath}
-		for _, f := range src.Files {
-			p.Files = append(p.Files, funcs.SourceFile{Name: f.Name, Src: f.Src})
-		}
-		for _, d := range prep.Deps {
-			dep := d.PackageSource
-			dep.Dir = portableDir(abs, built.Prebuilt.Root, dep.Dir, dep.ImportPath)
-			p.Deps = append(p.Deps, &dep)
-		}
-		ms, err := state.Declared(src.Dir)
+		p, err := newPrebuiltPackage(abs, built.Prebuilt.Root, rel, src, prep)
 		if err != nil {
 			return nil, fmt.Errorf("build %s: %w", dir, err)
-		}
-		for name, list := range ms {
-			if p.Migrations == nil {
-				p.Migrations = map[string][]PrebuiltMigration{}
-			}
-			for _, m := range list {
-				p.Migrations[name] = append(p.Migrations[name], PrebuiltMigration{Name: m.Name, SQL: m.SQL})
-			}
 		}
 		built.Prebuilt.Packages = append(built.Prebuilt.Packages, p)
 		built.Services += len(src.Services)
@@ -248,6 +203,71 @@ func BuildApp(ctx context.Context, dir, out string, build compile.Options, opts 
 		return nil, err
 	}
 	return built, nil
+}
+
+// readServices reads and parses the packages in dirs of the folder abs,
+// in the module mod if not nil, and returns those with services by
+// directory, and the errors of those that could not be read or parsed.
+// Programs and libraries are left out: a library is compiled with the
+// packages that import it.
+func readServices(abs string, dirs []string, mod *gomod.Module) (map[string]*funcs.Package, []error) {
+	var imp funcs.Importer
+	if mod != nil {
+		imp = mod.Importer()
+	}
+	srcs := map[string]*funcs.Package{}
+	var errs []error
+	for _, rel := range dirs {
+		pdir := filepath.Join(abs, filepath.FromSlash(rel))
+		files, err := funcs.ReadDir(pdir, funcs.Limits{})
+		if funcs.IsProgram(files) {
+			continue // a program beside the services: never served
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		src, err := funcs.ParseWith(pdir, files, imp)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if len(src.Services) == 0 {
+			continue
+		}
+		if mod != nil {
+			src.ImportPath = mod.ImportPath(pdir)
+		}
+		srcs[rel] = src
+	}
+	return srcs, errs
+}
+
+// newPrebuiltPackage returns the package in rel of the folder abs, as
+// read (src) and prepared (prep), as an application built from the folder
+// carries it: its sources, the packages it imports from source, named
+// below root (the folder's base name: see portableDir), and its
+// migrations.
+func newPrebuiltPackage(abs, root, rel string, src *funcs.Package, prep *interp.Prepared) (PrebuiltPackage, error) {
+	p := PrebuiltPackage{Rel: rel, ImportPath: src.ImportPath, CompiledPath: prep.CompiledPath, Files: sourceFiles(src)}
+	for _, d := range prep.Deps {
+		dep := d.PackageSource
+		dep.Dir = portableDir(abs, root, dep.Dir, dep.ImportPath)
+		p.Deps = append(p.Deps, &dep)
+	}
+	ms, err := state.Declared(src.Dir)
+	if err != nil {
+		return p, err
+	}
+	for name, list := range ms {
+		if p.Migrations == nil {
+			p.Migrations = map[string][]PrebuiltMigration{}
+		}
+		for _, m := range list {
+			p.Migrations[name] = append(p.Migrations[name], PrebuiltMigration{Name: m.Name, SQL: m.SQL})
+		}
+	}
+	return p, nil
 }
 
 // joinErrors returns errs as one error: a funcs.ErrorList of their

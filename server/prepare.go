@@ -39,7 +39,7 @@ func (s *Server) needsCode(rel string, descs []*funcs.Descriptor) bool {
 		return len(descs) > 0
 	}
 	for _, d := range descs {
-		if s.serves(routePrefix(rel) + d.Route) {
+		if s.cfg.serves(routePrefix(rel) + d.Route) {
 			return true
 		}
 	}
@@ -59,7 +59,7 @@ func (s *Server) prepareAll(ctx context.Context, loads []*pendingLoad, sources i
 	if s.cfg.prebuilt != nil {
 		// Checked and compiled when the application was built.
 		for _, l := range loads {
-			if p, ok := s.prebuiltPackage(l.rel); ok && s.needsCode(l.rel, l.src.Services) {
+			if p, ok := s.cfg.prebuilt.pkg(l.rel); ok && s.needsCode(l.rel, l.src.Services) {
 				l.prep = prebuiltPrepared(p)
 			}
 		}
@@ -140,27 +140,10 @@ func (s *Server) prepareInProcess(ctx context.Context, loads []*pendingLoad, sou
 		srcs[i] = l.src
 	}
 	pkgs, std := importedSources(srcs, sources)
-	exports := s.exports.find(std)
-	sb := s.workerSandbox()
-	sb.OpenNet = false // it connects nowhere: no socket at all
-	sb.DatabasePorts = nil
-	sb.WriteDirs = nil // and writes nothing
-	sb.ReadFiles = slices.Clone(sb.ReadFiles)
-	for _, f := range exports {
-		sb.ReadFiles = append(sb.ReadFiles, f)
-	}
-	set := s.workerSettings()
-	set.Env = nil // it runs no service code
-	spec := protocol.Spec{
-		Root:     s.root,
-		Limits:   s.cfg.workerLimits,
-		Sandbox:  sb,
-		Settings: set,
-		Prepare:  &protocol.PrepareSpec{Sources: pkgs, Exports: exports},
-	}
+	var specs []protocol.PackageSpec
 	var labels []string
 	for _, l := range loads {
-		spec.Packages = append(spec.Packages, protocol.PackageSpec{
+		specs = append(specs, protocol.PackageSpec{
 			Rel:        l.rel,
 			Files:      l.files,
 			ImportPath: l.src.ImportPath,
@@ -168,13 +151,8 @@ func (s *Server) prepareInProcess(ctx context.Context, loads []*pendingLoad, sou
 		})
 		labels = append(labels, l.label)
 	}
-	cfg := supervisor.PrepareConfig{
-		Command:   s.cfg.workerCommand,
-		Label:     strings.Join(labels, ", "),
-		Timeout:   s.cfg.loadTimeout,
-		MaxMemory: s.cfg.workerLimits.MaxMemory,
-		Logger:    s.cfg.logger,
-	}
+	w := s.workerSpec(strings.Join(labels, ", "), "", specs...)
+	spec, cfg := w.forPrepare(&protocol.PrepareSpec{Sources: pkgs, Exports: s.exports.find(std)})
 	ready, err := supervisor.Prepare(ctx, cfg, spec)
 	if err != nil {
 		return err
@@ -462,10 +440,10 @@ func Check(ctx context.Context, dir string, srcs map[string]*funcs.Package, runI
 	}
 	defer s.Close()
 	errs, warnings := map[string]error{}, map[string]funcs.ErrorList{}
-	s.inParallel(len(loads), func(i int) {
+	inParallel(len(loads), func(i int) {
 		l := loads[i]
 		if l.err == nil && runInit {
-			l.v, l.err = s.load(ctx, l.rel, l.label, l.src, l.files, nil, l.prep, nil)
+			l.v, l.err = s.packages.load(ctx, l, nil)
 			if l.v != nil {
 				l.v.retire()
 			}
@@ -497,11 +475,7 @@ func (s *Server) prepareOffline(ctx context.Context, srcs map[string]*funcs.Pack
 	}
 	var loads []*pendingLoad
 	for rel, src := range srcs {
-		l := &pendingLoad{rel: rel, label: filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(rel))), src: src}
-		for _, f := range src.Files {
-			l.files = append(l.files, funcs.SourceFile{Name: f.Name, Src: f.Src})
-		}
-		loads = append(loads, l)
+		loads = append(loads, &pendingLoad{rel: rel, label: s.packages.label(rel), src: src, files: sourceFiles(src)})
 	}
 	s.prepareAll(ctx, loads, sources)
 	return loads, nil

@@ -29,12 +29,10 @@ type ServiceInfo struct {
 
 // Services lists every service of the loaded packages, sorted by route.
 func (s *Server) Services() []ServiceInfo {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var out []ServiceInfo
-	for _, st := range s.packages {
+	s.packages.each(func(st *pkgState) {
 		if st.current == nil {
-			continue
+			return
 		}
 		for _, e := range st.current.endpoints {
 			info := ServiceInfo{
@@ -50,7 +48,7 @@ func (s *Server) Services() []ServiceInfo {
 			}
 			out = append(out, info)
 		}
-	}
+	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Route < out[j].Route })
 	return out
 }

@@ -129,14 +129,14 @@ type buildQueue struct {
 // compileLater queues v, the version of st's package that the
 // interpreter serves (or failed to run: reason says why), for its
 // compiled worker, which is swapped in once ready unless a newer version
-// came meanwhile. The caller holds s.mu.
+// came meanwhile. The caller holds packages.mu. It implements
+// codeRunner.
 func (s *Server) compileLater(st *pkgState, v *version, src *funcs.Package, reason error) {
 	if s.tiers == nil || v.prep == nil {
 		return
 	}
 	st.build.building = true
-	label := filepath.ToSlash(filepath.Join(s.root, filepath.FromSlash(v.rel)))
-	s.tiers.queue.add(&buildJob{st: st, seq: st.seq, v: v, src: src, reason: reason, label: label})
+	s.tiers.queue.add(&buildJob{st: st, seq: st.seq, v: v, src: src, reason: reason, label: s.packages.label(v.rel)})
 }
 
 func (q *buildQueue) add(j *buildJob) {
@@ -236,7 +236,7 @@ func (q *buildQueue) run(ctx context.Context, jobs map[string]*buildJob) {
 			if res != nil {
 				took = res.Took
 			}
-			s.installCompiled(j, g, took, jerr)
+			s.packages.installCompiled(j, g, took, jerr, func() { s.finalTally(g) })
 		}
 	}
 }
@@ -244,10 +244,9 @@ func (q *buildQueue) run(ctx context.Context, jobs map[string]*buildJob) {
 // startCompiled starts a worker group of j's version on exe.
 func (s *Server) startCompiled(ctx context.Context, j *buildJob, exe string) (*supervisor.Group, error) {
 	v := j.v
-	spec := s.spec([]protocol.PackageSpec{{Rel: v.rel, Files: v.files, Prepared: preparedJSON(v.prep), CompiledPath: v.prep.CompiledPath}})
-	cfg := s.groupConfig(j.label, j.label, v.rel)
-	cfg.Command = []string{exe}
-	g, ready, err := supervisor.Start(ctx, cfg, spec)
+	w := s.workerSpec(j.label, j.label, packageSpec(v.rel, v.files, v.prep, true))
+	w.supervise.Command = []string{exe}
+	g, err := s.startPackageGroup(ctx, w, v.rel, "compiled worker")
 	if err != nil {
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {
@@ -255,35 +254,18 @@ func (s *Server) startCompiled(ctx context.Context, j *buildJob, exe string) (*s
 		}
 		return nil, err
 	}
-	for _, w := range ready.Warnings {
-		s.warnOnce(w)
-	}
-	if list, failed := ready.Failed[v.rel]; failed || g == nil {
-		if g != nil {
-			g.Close()
-			g.Wait()
-		}
-		if !failed {
-			return nil, fmt.Errorf("load %s: the compiled worker loaded nothing", j.label)
-		}
-		return nil, protocol.Err(list)
-	}
-	s.groups.Add(1)
-	go func() {
-		defer s.groups.Done()
-		g.Wait()
-	}()
 	return g, nil
 }
 
 // installCompiled makes the compiled worker g of j's version its
-// package's current version, unless a newer version came meanwhile; err
-// is why there is none.
-func (s *Server) installCompiled(j *buildJob, g *supervisor.Group, took time.Duration, err error) {
+// package's current version, and publishes it, unless a newer version
+// came meanwhile; err is why there is none. final reads g's last counts
+// before it is closed (see version.final).
+func (p *packages) installCompiled(j *buildJob, g *supervisor.Group, took time.Duration, err error, final func()) {
 	st := j.st
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.packages[j.v.rel] != st || st.seq != j.seq {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.byRel[j.v.rel] != st || st.seq != j.seq {
 		// Superseded by a newer version, or the package went away.
 		if g != nil {
 			g.Close()
@@ -291,22 +273,22 @@ func (s *Server) installCompiled(j *buildJob, g *supervisor.Group, took time.Dur
 		return
 	}
 	st.build.building, st.build.at = false, time.Now()
-	s.metrics.observeBuild(j.v.rel, took, err)
+	p.metrics.observeBuild(j.v.rel, took, err)
 	if err != nil {
 		st.build.err = err
-		s.cfg.logger.Error(fmt.Sprintf("compile %s: %s (%s)", j.label, errorLines(err), stillServing(st)))
+		p.cfg.logger.Error(fmt.Sprintf("compile %s: %s (%s)", j.label, errorLines(err), stillServing(st)))
 		return
 	}
 	st.build.err, st.build.took = nil, took
-	cv, err := s.newVersion(j.v.rel, j.src.Services, st.current)
+	cv, err := p.newVersion(j.v.rel, j.src.Services, st.current)
 	if err != nil {
 		g.Close()
 		return
 	}
 	cv.group, cv.files, cv.prep, cv.tier, cv.buildTook = g, j.v.files, j.v.prep, tierCompiled, took
-	cv.final = func() { s.finalTally(g) }
+	cv.final = final
 	old := st.current
-	if s.cfg.shadow > 0 && old != nil && old.tier == tierInterpreted && old.group != nil && old.prep == j.v.prep {
+	if p.cfg.shadow > 0 && old != nil && old.tier == tierInterpreted && old.group != nil && old.prep == j.v.prep {
 		// The interpreted worker of the same version stays, for shadow
 		// calls.
 		cv.shadow, old.group = old.group, nil
@@ -321,8 +303,8 @@ func (s *Server) installCompiled(j *buildJob, g *supervisor.Group, took time.Dur
 	if old != nil {
 		old.retire()
 	}
-	s.unsyncedPublish()
-	s.cfg.logger.Info(fmt.Sprintf("compiled %s in %s", j.label, took.Round(time.Millisecond)))
+	p.unsyncedPublish()
+	p.cfg.logger.Info(fmt.Sprintf("compiled %s in %s", j.label, took.Round(time.Millisecond)))
 }
 
 // build builds the version of the package in rel at once and starts a
