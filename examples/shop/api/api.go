@@ -1,15 +1,29 @@
 // Package api is the shop's front door. Its services call billing's
-// services, which go over HTTP to /billing/Quote and /billing/Charge, and
-// use the util library in process.
+// services, which go over HTTP to /billing/Quote and /billing/Charge, use
+// the util library in process, and keep the stock and the orders in the
+// database shop (migrations/shop/*.sql beside this file).
 package api
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/microfn/microfn"
 
 	"example.com/shop/billing"
 	"example.com/shop/util"
 )
+
+// db is the shop's database: served by microfn, an SQLite file in the
+// state folder (or the PostgreSQL database serve --database shop=URL
+// names); under go test, a temporary one with the migrations applied.
+var db = microfn.Database("shop")
+
+// ErrOutOfStock is the error, wrapped, of a checkout of an item the shop
+// has none of.
+var ErrOutOfStock = errors.New("out of stock")
 
 // Order is a paid order.
 type Order struct {
@@ -26,16 +40,66 @@ func Price(cents int64) string {
 	return util.Money(billing.Quote(cents)).String()
 }
 
-// Checkout buys item for cents with the card with the given number. A
-// declined card is an error that wraps billing.ErrDeclined.
+// Checkout buys item for cents with the card with the given number: it
+// takes the item from the stock, charges the card and records the order.
+// An item out of stock is an error that wraps ErrOutOfStock (409), a
+// declined card one that wraps billing.ErrDeclined, and then the item
+// goes back to the stock.
 //
-//microfn:service
-func Checkout(item, number string, cents int64) (Order, error) {
-	r, err := billing.Charge(number, cents)
+//microfn:service errors=ErrOutOfStock:409
+func Checkout(ctx context.Context, item, number string, cents int64) (Order, error) {
+	r, err := db.ExecContext(ctx, "UPDATE stock SET count = count - 1 WHERE item = $1 AND count > 0", item)
 	if err != nil {
 		return Order{}, fmt.Errorf("checkout %s: %w", item, err)
 	}
-	return Order{Item: item, Total: r.Amount, Receipt: r.ID}, nil
+	if n, err := r.RowsAffected(); err != nil || n == 0 {
+		return Order{}, fmt.Errorf("checkout %s: %w", item, ErrOutOfStock)
+	}
+	receipt, err := billing.Charge(number, cents)
+	if err != nil {
+		if _, undo := db.ExecContext(ctx, "UPDATE stock SET count = count + 1 WHERE item = $1", item); undo != nil {
+			err = errors.Join(err, fmt.Errorf("put %s back in stock: %w", item, undo))
+		}
+		return Order{}, fmt.Errorf("checkout %s: %w", item, err)
+	}
+	o := Order{Item: item, Total: receipt.Amount, Receipt: receipt.ID}
+	if _, err := db.ExecContext(ctx, "INSERT INTO orders (item, total, receipt) VALUES ($1, $2, $3)", o.Item, o.Total, o.Receipt); err != nil {
+		return Order{}, fmt.Errorf("checkout %s: record the order: %w", item, err)
+	}
+	return o, nil
+}
+
+// Stock returns how many of item the shop has (0 for an item it does not
+// sell).
+//
+//microfn:service
+func Stock(ctx context.Context, item string) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT count FROM stock WHERE item = $1", item).Scan(&n)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("stock of %s: %w", item, err)
+	}
+	return n, nil
+}
+
+// Orders returns the orders of item, oldest first.
+//
+//microfn:service
+func Orders(ctx context.Context, item string) ([]Order, error) {
+	rows, err := db.QueryContext(ctx, "SELECT item, total, receipt FROM orders WHERE item = $1", item)
+	if err != nil {
+		return nil, fmt.Errorf("orders of %s: %w", item, err)
+	}
+	defer rows.Close()
+	out := []Order{}
+	for rows.Next() {
+		var o Order
+		if err := rows.Scan(&o.Item, &o.Total, &o.Receipt); err != nil {
+			return nil, fmt.Errorf("orders of %s: %w", item, err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }
 
 // Attempt is the outcome of TryCharge.
