@@ -23,9 +23,9 @@ require (
 	modernc.org/sqlite v1.62.0 // indirect
 )
 
-// microfn from this repository: api keeps the stock and the orders in a
-// database declared with microfn.Database. A module of your own requires
-// a released version instead.
+// microfn from this repository, for microfn.Database and microfn.KV,
+// which keep the shop's stock, orders and carts. A module of your own
+// requires a released version instead.
 replace github.com/microfn/microfn => ../..
 
 // microfn's fork of the interpreter (a module's replacements apply only

@@ -1,14 +1,17 @@
 // Package api is the shop's front door. Its services call billing's
 // services, which go over HTTP to /billing/Quote and /billing/Charge, use
-// the util library in process, and keep the stock and the orders in the
-// database shop (migrations/shop/*.sql beside this file).
+// the util library in process, keep the stock and the orders in the
+// database shop (migrations/shop/*.sql beside this file) and the carts in
+// the key-value store carts.
 package api
 
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/microfn/microfn"
 
@@ -20,6 +23,9 @@ import (
 // state folder (or the PostgreSQL database serve --database shop=URL
 // names); under go test, a temporary one with the migrations applied.
 var db = microfn.Database("shop")
+
+// carts holds each cart's items, a JSON list, by cart name.
+var carts = microfn.KV("carts")
 
 // ErrOutOfStock is the error, wrapped, of a checkout of an item the shop
 // has none of.
@@ -42,11 +48,12 @@ func Price(cents int64) string {
 
 // Checkout buys item for cents with the card with the given number: it
 // takes the item from the stock, charges the card and records the order.
-// An item out of stock is an error that wraps ErrOutOfStock (409), a
-// declined card one that wraps billing.ErrDeclined, and then the item
-// goes back to the stock.
+// An item out of stock is an error that wraps ErrOutOfStock (409); a
+// declined card one that wraps billing.ErrDeclined, and the item goes
+// back to the stock. A charge is not idempotent, so Checkout is never
+// retried.
 //
-//microfn:service errors=ErrOutOfStock:409
+//microfn:service retry=1 errors=ErrOutOfStock:409
 func Checkout(ctx context.Context, item, number string, cents int64) (Order, error) {
 	r, err := db.ExecContext(ctx, "UPDATE stock SET count = count - 1 WHERE item = $1 AND count > 0", item)
 	if err != nil {
@@ -57,13 +64,15 @@ func Checkout(ctx context.Context, item, number string, cents int64) (Order, err
 	}
 	receipt, err := billing.Charge(number, cents)
 	if err != nil {
-		if _, undo := db.ExecContext(ctx, "UPDATE stock SET count = count + 1 WHERE item = $1", item); undo != nil {
+		// The context may be the reason the charge failed: the item
+		// goes back whatever it says.
+		if _, undo := db.ExecContext(context.WithoutCancel(ctx), "UPDATE stock SET count = count + 1 WHERE item = $1", item); undo != nil {
 			err = errors.Join(err, fmt.Errorf("put %s back in stock: %w", item, undo))
 		}
 		return Order{}, fmt.Errorf("checkout %s: %w", item, err)
 	}
 	o := Order{Item: item, Total: receipt.Amount, Receipt: receipt.ID}
-	if _, err := db.ExecContext(ctx, "INSERT INTO orders (item, total, receipt) VALUES ($1, $2, $3)", o.Item, o.Total, o.Receipt); err != nil {
+	if _, err := db.ExecContext(context.WithoutCancel(ctx), "INSERT INTO orders (item, total, receipt, placed) VALUES ($1, $2, $3, $4)", o.Item, o.Total, o.Receipt, time.Now().UnixNano()); err != nil {
 		return Order{}, fmt.Errorf("checkout %s: record the order: %w", item, err)
 	}
 	return o, nil
@@ -86,7 +95,7 @@ func Stock(ctx context.Context, item string) (int, error) {
 //
 //microfn:service
 func Orders(ctx context.Context, item string) ([]Order, error) {
-	rows, err := db.QueryContext(ctx, "SELECT item, total, receipt FROM orders WHERE item = $1", item)
+	rows, err := db.QueryContext(ctx, "SELECT item, total, receipt FROM orders WHERE item = $1 ORDER BY placed", item)
 	if err != nil {
 		return nil, fmt.Errorf("orders of %s: %w", item, err)
 	}
@@ -99,7 +108,64 @@ func Orders(ctx context.Context, item string) ([]Order, error) {
 		}
 		out = append(out, o)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("orders of %s: %w", item, err)
+	}
+	return out, nil
+}
+
+// AddToCart adds item to the cart and returns the cart's items. Two
+// additions at once both land: each writes the version of the cart it
+// read (CompareAndSwap), and the one that finds it changed reads it
+// again.
+//
+//microfn:service
+func AddToCart(ctx context.Context, cart, item string) ([]string, error) {
+	for {
+		items, version, err := readCart(ctx, cart)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, item)
+		data, err := json.Marshal(items)
+		if err != nil {
+			return nil, err
+		}
+		_, err = carts.CompareAndSwap(ctx, cart, data, version)
+		if errors.Is(err, microfn.ErrConflict) {
+			continue // written since we read it
+		}
+		if err != nil {
+			return nil, fmt.Errorf("add %s to cart %s: %w", item, cart, err)
+		}
+		return items, nil
+	}
+}
+
+// Cart returns the items of the cart, oldest first (none for a cart
+// never filled).
+//
+//microfn:service
+func Cart(ctx context.Context, cart string) ([]string, error) {
+	items, _, err := readCart(ctx, cart)
+	return items, err
+}
+
+// readCart returns the cart's items and its version in the store (0 for
+// a cart that is not there).
+func readCart(ctx context.Context, cart string) ([]string, int64, error) {
+	items := []string{}
+	data, version, err := carts.Get(ctx, cart)
+	switch {
+	case errors.Is(err, microfn.ErrNoKey):
+		return items, 0, nil
+	case err != nil:
+		return nil, 0, fmt.Errorf("cart %s: %w", cart, err)
+	}
+	if err := json.Unmarshal(data, &items); err != nil {
+		return nil, 0, fmt.Errorf("cart %s: %w", cart, err)
+	}
+	return items, version, nil
 }
 
 // Attempt is the outcome of TryCharge.

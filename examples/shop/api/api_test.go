@@ -112,3 +112,32 @@ func TestCheckoutStock(t *testing.T) {
 		t.Errorf("Stock(nothing) = %d, %v; want 0", n, err)
 	}
 }
+
+// TestCart: additions to a cart accumulate, concurrent ones included,
+// each kept by the key-value store carts.
+func TestCart(t *testing.T) {
+	ctx := context.Background()
+	if items, err := Cart(ctx, "empty"); err != nil || len(items) != 0 {
+		t.Errorf("Cart(empty) = %q, %v; want no item", items, err)
+	}
+	if items, err := AddToCart(ctx, "ann", "book"); err != nil || len(items) != 1 || items[0] != "book" {
+		t.Fatalf("AddToCart(ann, book) = %q, %v", items, err)
+	}
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := AddToCart(ctx, "ann", "pen")
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	items, err := Cart(ctx, "ann")
+	if err != nil || len(items) != n+1 || items[0] != "book" || items[n] != "pen" {
+		t.Errorf("Cart(ann) = %q, %v; want book and %d pens", items, err, n)
+	}
+}
