@@ -160,6 +160,12 @@ func (h *handle) resolve() (driver.Connector, error) {
 		}
 	}
 	h.conn, h.kind = c, t.Kind
+	// The pool of the kind, as the server's own connections have it:
+	// database/sql's default keeps 2 idle connections of an unbounded
+	// pool, so that under concurrent calls every query past the second
+	// opened a connection of its own (a PostgreSQL backend, an SQLite
+	// file opened again with its pragmas) and closed it after.
+	configure(h.db, t.Kind)
 	return c, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/protocol"
@@ -231,5 +232,59 @@ func TestEnvWorker(t *testing.T) {
 	t.Parallel()
 	if state.EnvWorker != protocol.EnvWorker {
 		t.Fatalf("state.EnvWorker is %q, protocol.EnvWorker %q", state.EnvWorker, protocol.EnvWorker)
+	}
+}
+
+// TestSetPool: the databases service code uses keep the pool of their
+// kind (at most 8 connections to an SQLite file, 16 to PostgreSQL), and
+// the connections of calls at once stay open for the next ones instead of
+// being closed and opened again.
+func TestSetPool(t *testing.T) {
+	t.Parallel()
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			set := state.NewSet(k.config(t))
+			defer set.Close()
+			db := set.DB("shop")
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			// 8 calls hold a connection each, all at once.
+			const n = 8
+			var held, done sync.WaitGroup
+			held.Add(n)
+			release := make(chan struct{})
+			errs := make(chan error, n)
+			for range n {
+				done.Go(func() {
+					c, err := db.Conn(ctx)
+					held.Done()
+					if err != nil {
+						errs <- err
+						return
+					}
+					defer c.Close()
+					select {
+					case <-release:
+					case <-ctx.Done():
+					}
+					errs <- c.PingContext(ctx)
+				})
+			}
+			held.Wait()
+			close(release)
+			done.Wait()
+			for range n {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := map[string]int{"sqlite": 8, "postgres": 16}[k.name]
+			st := db.Stats()
+			if st.MaxOpenConnections != want || st.Idle != n || st.MaxIdleClosed != 0 {
+				t.Errorf("pool: at most %d connections, %d idle after %d at once, %d closed for lack of idle room; want at most %d, %d idle, none closed",
+					st.MaxOpenConnections, st.Idle, n, st.MaxIdleClosed, want, n)
+			}
+		})
 	}
 }
