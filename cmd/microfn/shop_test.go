@@ -279,20 +279,20 @@ func TestShopExampleRun(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	state := t.TempDir()
-	code, out, errOut := runCLI(t, ctx, "run", "--state", state, shopDir, "api/TryCharge", "number=4000000000000000", "cents=1000")
+	stateDir := t.TempDir()
+	code, out, errOut := runCLI(t, ctx, "run", "--state", stateDir, shopDir, "api/TryCharge", "number=4000000000000000", "cents=1000")
 	if code != 0 || !strings.Contains(out, `"declined":true`) || !strings.Contains(out, "card declined") {
 		t.Errorf("run api/TryCharge: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, ctx, "run", shopDir, "--state", state, "api/Checkout", "item=lamp", "number=4242424242424242", "cents=4000")
+	code, out, errOut = runCLI(t, ctx, "run", shopDir, "--state", stateDir, "api/Checkout", "item=lamp", "number=4242424242424242", "cents=4000")
 	if code != 0 || !strings.Contains(out, `"receipt":"r-4242-4120"`) {
 		t.Errorf("run api/Checkout: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, ctx, "run", shopDir, "--state", state, "api/Stock", "item=lamp")
+	code, out, errOut = runCLI(t, ctx, "run", shopDir, "--state", stateDir, "api/Stock", "item=lamp")
 	if code != 0 || out != "1\n" {
 		t.Errorf("run api/Stock after a checkout: exit %d, stdout %q, stderr %q; want 1", code, out, errOut)
 	}
-	if _, err := os.Stat(filepath.Join(state, "db", "shop.sqlite")); err != nil {
+	if _, err := os.Stat(filepath.Join(stateDir, "db", "shop.sqlite")); err != nil {
 		t.Errorf("the database is not in --state: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(shopDir, server.StateDirName)); err == nil {
@@ -381,10 +381,10 @@ func copyShop(t *testing.T) string {
 // the server; the migrations apply once.
 func TestShopExampleStateLasts(t *testing.T) {
 	t.Parallel()
-	dir, state := copyShop(t), t.TempDir()
+	dir, stateDir := copyShop(t), t.TempDir()
 	serve := func() *proc {
 		addr := freeAddr(t)
-		return startProc(t, addr, []string{"serve", dir, "--addr", addr, "--state", state, "--tier=interpreted"})
+		return startProc(t, addr, []string{"serve", dir, "--addr", addr, "--state", stateDir, "--tier=interpreted"})
 	}
 	p := serve()
 	shop := procShop{p}
@@ -444,8 +444,8 @@ func TestShopExampleStateLasts(t *testing.T) {
 // migrations.
 func TestShopExamplePostgres(t *testing.T) {
 	t.Parallel()
-	server0 := microfntest.Postgres(t)
-	admin, err := state.Open(dbconf.Target{Name: "postgres", Kind: dbconf.Postgres, URL: server0})
+	pgURL := microfntest.Postgres(t)
+	admin, err := state.Open(dbconf.Target{Name: "postgres", Kind: dbconf.Postgres, URL: pgURL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,7 +455,7 @@ func TestShopExamplePostgres(t *testing.T) {
 		if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 			t.Fatal(err)
 		}
-		opts = append(opts, server.WithDatabase(name, strings.Replace(server0, "/postgres?", "/"+name+"?", 1)))
+		opts = append(opts, server.WithDatabase(name, strings.Replace(pgURL, "/postgres?", "/"+name+"?", 1)))
 	}
 	in := microfntest.StartDir(t, shopDir, opts...)
 	checkShop(t, instanceServer{in})
