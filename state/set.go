@@ -180,7 +180,10 @@ func (h *handle) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countedConn{Conn: conn, name: h.name, pkg: h.set.pkg, counters: h.set.counters}, nil
+	h.mu.Lock()
+	sqlite := h.kind == dbconf.SQLite
+	h.mu.Unlock()
+	return &countedConn{Conn: conn, name: h.name, pkg: h.set.pkg, counters: h.set.counters, sqlite: sqlite}, nil
 }
 
 // Driver returns a driver that opens connections to the database.
