@@ -7,6 +7,7 @@ package main
 // what microfn adds is the call of a service and nothing else.
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"net/url"
@@ -74,6 +75,34 @@ func openDB(path, pgURL string) (*sql.DB, error) {
 	return db, nil
 }
 
+// queryRow runs a query that returns one row into dest and reads its
+// rows to their end: a write that returns rows (INSERT … RETURNING) whose
+// statement is closed after one row, as database/sql's QueryRow does,
+// never lets SQLite checkpoint its write-ahead log, which then grows by
+// every write (microfn's state package reads them to their end too).
+func queryRow(ctx context.Context, db *sql.DB, query string, args []any, dest ...any) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	for rows.Next() {
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
 // dbRoutes adds the routes of the db scenario, each the operation of the
 // service of the same name that microfn serves: Noop, KVGet, KVPut,
 // Select, Insert, and Seed, which fills the database before the loads.
@@ -109,7 +138,7 @@ func dbRoutes(app *fiber.App, db *sql.DB) {
 	})
 	app.Get("/KVPut", func(c *fiber.Ctx) error {
 		var version int64
-		err := db.QueryRowContext(c.Context(), kvPut, c.Query("key"), []byte(c.Query("value"))).Scan(&version)
+		err := queryRow(c.Context(), db, kvPut, []any{c.Query("key"), []byte(c.Query("value"))}, &version)
 		return answer(c, version, err)
 	})
 	app.Get("/Select", func(c *fiber.Ctx) error {
@@ -123,7 +152,7 @@ func dbRoutes(app *fiber.App, db *sql.DB) {
 	})
 	app.Get("/Insert", func(c *fiber.Ctx) error {
 		var id int64
-		err := db.QueryRowContext(c.Context(), insert, c.Query("text")).Scan(&id)
+		err := queryRow(c.Context(), db, insert, []any{c.Query("text")}, &id)
 		return answer(c, id, err)
 	})
 	app.Get("/Seed", func(c *fiber.Ctx) error {
@@ -133,10 +162,10 @@ func dbRoutes(app *fiber.App, db *sql.DB) {
 		}
 		for i := range n {
 			var version, id int64
-			if err := db.QueryRowContext(c.Context(), kvPut, "k"+strconv.Itoa(i), []byte("v"+strconv.Itoa(i))).Scan(&version); err != nil {
+			if err := queryRow(c.Context(), db, kvPut, []any{"k" + strconv.Itoa(i), []byte("v" + strconv.Itoa(i))}, &version); err != nil {
 				return answer(c, nil, err)
 			}
-			if err := db.QueryRowContext(c.Context(), insert, "t"+strconv.Itoa(i)).Scan(&id); err != nil {
+			if err := queryRow(c.Context(), db, insert, []any{"t" + strconv.Itoa(i)}, &id); err != nil {
 				return answer(c, nil, err)
 			}
 		}
