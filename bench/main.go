@@ -10,7 +10,8 @@
 //	go run ./bench --scenarios direct,nested --duration 5s --rounds 5
 //	go run ./bench --peer-cmd './other-server --listen {addr}'
 //
-// The scenarios are direct, nested, interp, policies, reload, startup and chain;
+// The scenarios are direct, nested, interp, policies, reload, startup,
+// chain, tier and db;
 // docs/benchmarks.md describes each and the goals. The tool builds the
 // microfn command and the baseline once, starts each server as a
 // subprocess on a free 127.0.0.1 port, and stops it after the scenario.
@@ -52,7 +53,7 @@ func main() {
 }
 
 // allScenarios lists the scenarios in the order they run.
-var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "chain", "tier"}
+var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "chain", "tier", "db"}
 
 // config is the parsed command line.
 type config struct {
@@ -168,6 +169,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if *scenarios == "all" || *scenarios == "" {
 		cfg.scenarios = allScenarios
+		if cfg.smoke {
+			// db builds a compiled worker and starts PostgreSQL: its
+			// smoke run is a test of its own (TestSmokeDB).
+			cfg.scenarios = slices.DeleteFunc(slices.Clone(allScenarios), func(s string) bool { return s == "db" })
+		}
 	} else {
 		for _, s := range strings.Split(*scenarios, ",") {
 			s = strings.TrimSpace(s)
@@ -404,6 +410,8 @@ func (b *bench) runAll(ctx context.Context) {
 			b.tier(ctx)
 		case "chain":
 			b.chain(ctx)
+		case "db":
+			b.db(ctx)
 		}
 		b.stopAll()
 	}

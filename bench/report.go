@@ -132,6 +132,7 @@ var goalNames = []struct{ prefix, scenario, target string }{
 	{"reload p50, 10 services", "reload", "≤ 50ms"},
 	{"reload p99, 10 services", "reload", "≤ 150ms"},
 	{"1,000 services ready", "startup", "< 2s"},
+	{"db ", "db", "≤ 1.5× baseline + a call"},
 }
 
 // issueGoals is how many entries of goalNames are the process-isolation

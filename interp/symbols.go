@@ -2,8 +2,11 @@ package interp
 
 import (
 	"database/sql"
+	"go/parser"
+	"go/token"
 	"go/types"
 	"reflect"
+	"strconv"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -129,4 +132,21 @@ type File struct {
 // stubPackage type-checks apiStub.
 func stubPackage(imp types.Importer) (*types.Package, error) {
 	return checkStub(APIPath, "microfn.go", apiStub, imp)
+}
+
+// APIImports returns the import paths of the standard library packages
+// the declaration of package microfn imports: a type checker of service
+// code that imports microfn needs their export data.
+func APIImports() []string {
+	f, err := parser.ParseFile(token.NewFileSet(), "microfn.go", apiStub, parser.ImportsOnly)
+	if err != nil {
+		panic("interp: the declaration of package microfn: " + err.Error())
+	}
+	out := make([]string, 0, len(f.Imports))
+	for _, imp := range f.Imports {
+		if p, err := strconv.Unquote(imp.Path.Value); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }

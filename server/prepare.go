@@ -238,15 +238,16 @@ type exportFiles struct {
 	files map[string]string // by import path; "" where there is none
 }
 
-// find returns the export data files of the packages paths, and of time
-// (which package microfn's types use), by import path.
+// find returns the export data files of the packages paths, and of
+// those package microfn's declaration imports (time, database/sql, …,
+// which its types use), by import path.
 func (e *exportFiles) find(paths []string) map[string]string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.files == nil {
 		e.files = map[string]string{}
 	}
-	paths = append(slices.Clone(paths), "time")
+	paths = append(slices.Clone(paths), interp.APIImports()...)
 	var missing []string
 	for _, p := range paths {
 		if _, ok := e.files[p]; !ok && p != "unsafe" {

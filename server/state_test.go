@@ -69,10 +69,10 @@ var stateKinds = []struct {
 	}},
 }
 
-// load calls Add from clients goroutines until stop closes, and returns
-// the calls that succeeded and those that failed, with the first
-// failure.
-func load(base string, clients int, stop <-chan struct{}) (ok, failed *atomic.Int64, first *atomic.Value, wait func()) {
+// load calls Add from clients goroutines until stop closes, each
+// pausing for pause between its calls, and returns the calls that
+// succeeded and those that failed, with the first failure.
+func load(base string, clients int, pause time.Duration, stop <-chan struct{}) (ok, failed *atomic.Int64, first *atomic.Value, wait func()) {
 	ok, failed, first = &atomic.Int64{}, &atomic.Int64{}, &atomic.Value{}
 	var wg sync.WaitGroup
 	for c := range clients {
@@ -81,7 +81,7 @@ func load(base string, clients int, stop <-chan struct{}) (ok, failed *atomic.In
 				select {
 				case <-stop:
 					return
-				default:
+				case <-time.After(pause):
 				}
 				resp, err := http.Get(fmt.Sprintf("%s/Add?text=c%d-%d", base, c, i))
 				if err == nil {
@@ -108,9 +108,11 @@ func load(base string, clients int, stop <-chan struct{}) (ok, failed *atomic.In
 // worker, and across a restart of the server.
 func TestDatabaseSurvives(t *testing.T) {
 	t.Parallel()
+	// Each save reloads the package (about 300ms, several seconds under
+	// the race detector, which slows the load and the server alike).
 	saves := 100
-	if iso := os.Getenv(microfntest.EnvIsolation); iso != "" && iso != "package" {
-		saves = 10 // the other modes run the same code paths
+	if iso := os.Getenv(microfntest.EnvIsolation); raceEnabled || iso != "" && iso != "package" {
+		saves = 10 // the same code paths, under the same load
 	}
 	for _, k := range stateKinds {
 		t.Run(k.name, func(t *testing.T) {
@@ -126,11 +128,21 @@ func TestDatabaseSurvives(t *testing.T) {
 			in := microfntest.StartDir(t, dir, opts...)
 			in.WaitBody("/Version", "0", 20*time.Second)
 
+			// The load pauses between calls: the calls overlap every
+			// save, and leave the reloads the CPU they need.
 			stop := make(chan struct{})
-			ok, failed, first, wait := load(in.URL, 4, stop)
+			ok, failed, first, wait := load(in.URL, 4, 2*time.Millisecond, stop)
+			quiet := 0 // saves during which no call succeeded
 			for v := 1; v <= saves; v++ {
+				before := ok.Load()
 				in.Write("todo.go", todoSource(v))
 				in.WaitBody("/Version", fmt.Sprint(v), 20*time.Second)
+				if ok.Load() == before {
+					quiet++
+				}
+			}
+			if quiet > saves/10 {
+				t.Errorf("no call succeeded during %d of %d saves: the load did not overlap them", quiet, saves)
 			}
 			if pids := in.Server.WorkerPIDs(); len(pids) > 0 {
 				for _, pid := range pids {

@@ -19,6 +19,17 @@ type countedConn struct {
 	name     string
 	pkg      string
 	counters *dbconf.Counters
+	// sqlite: the rows of a statement with RETURNING are read to their
+	// end when closed (see finishingRows).
+	sqlite bool
+}
+
+// finish wraps the rows r of query, if they must be read to their end.
+func (c *countedConn) finish(query string, r driver.Rows) driver.Rows {
+	if c.sqlite && r != nil && returning.MatchString(query) {
+		return &finishingRows{Rows: r}
+	}
+	return r
 }
 
 func (c *countedConn) observe(start time.Time, err error) {
@@ -49,7 +60,7 @@ func (c *countedConn) QueryContext(ctx context.Context, query string, args []dri
 	start := time.Now()
 	r, err := qc.QueryContext(ctx, query, args)
 	c.observe(start, err)
-	return r, err
+	return c.finish(query, r), err
 }
 
 // PrepareContext prepares a statement whose executions are counted.
@@ -64,7 +75,7 @@ func (c *countedConn) PrepareContext(ctx context.Context, query string) (driver.
 	if err != nil {
 		return nil, err
 	}
-	return &countedStmt{Stmt: st, conn: c}, nil
+	return &countedStmt{Stmt: st, conn: c, query: query}, nil
 }
 
 // Prepare prepares a statement.
@@ -118,7 +129,8 @@ func (c *countedConn) CheckNamedValue(nv *driver.NamedValue) error {
 // A countedStmt is a prepared statement whose executions are counted.
 type countedStmt struct {
 	driver.Stmt
-	conn *countedConn
+	conn  *countedConn
+	query string
 }
 
 // ExecContext executes the statement.
@@ -146,7 +158,7 @@ func (s *countedStmt) QueryContext(ctx context.Context, args []driver.NamedValue
 		r, err = s.Stmt.Query(values(args)) //nolint:staticcheck // the fallback database/sql itself uses
 	}
 	s.conn.observe(start, err)
-	return r, err
+	return s.conn.finish(s.query, r), err
 }
 
 // CheckNamedValue lets the driver convert arguments its own way.

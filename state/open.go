@@ -69,18 +69,22 @@ func Open(t dbconf.Target) (*sql.DB, error) {
 	return db, nil
 }
 
-// configure sets the pool of a database of kind k.
+// configure sets the pool of a database of kind k. Every connection of
+// the pool may stay idle, so that calls at once reuse connections rather
+// than open new ones (a PostgreSQL connection is a backend process of the
+// server); an idle one closes after a while.
 func configure(db *sql.DB, k dbconf.Kind) {
 	if k == dbconf.SQLite {
 		// One writer at a time in any case; a few connections let
 		// readers run beside it.
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
+		db.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		db.SetMaxOpenConns(16)
-		db.SetMaxIdleConns(4)
+		db.SetMaxIdleConns(16)
+		db.SetConnMaxIdleTime(time.Minute)
 	}
-	db.SetConnMaxIdleTime(5 * time.Minute)
 }
 
 // Ping opens target t, checks that it answers within ctx and closes it.

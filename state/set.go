@@ -160,6 +160,12 @@ func (h *handle) resolve() (driver.Connector, error) {
 		}
 	}
 	h.conn, h.kind = c, t.Kind
+	// The pool of the kind, as the server's own connections have it:
+	// database/sql's default keeps 2 idle connections of an unbounded
+	// pool, so that under concurrent calls every query past the second
+	// opened a connection of its own (a PostgreSQL backend, an SQLite
+	// file opened again with its pragmas) and closed it after.
+	configure(h.db, t.Kind)
 	return c, nil
 }
 
@@ -174,7 +180,10 @@ func (h *handle) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countedConn{Conn: conn, name: h.name, pkg: h.set.pkg, counters: h.set.counters}, nil
+	h.mu.Lock()
+	sqlite := h.kind == dbconf.SQLite
+	h.mu.Unlock()
+	return &countedConn{Conn: conn, name: h.name, pkg: h.set.pkg, counters: h.set.counters, sqlite: sqlite}, nil
 }
 
 // Driver returns a driver that opens connections to the database.

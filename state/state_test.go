@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/protocol"
@@ -231,5 +232,101 @@ func TestEnvWorker(t *testing.T) {
 	t.Parallel()
 	if state.EnvWorker != protocol.EnvWorker {
 		t.Fatalf("state.EnvWorker is %q, protocol.EnvWorker %q", state.EnvWorker, protocol.EnvWorker)
+	}
+}
+
+// TestSetPool: the databases service code uses keep the pool of their
+// kind (at most 8 connections to an SQLite file, 16 to PostgreSQL), and
+// the connections of calls at once stay open for the next ones instead of
+// being closed and opened again.
+func TestSetPool(t *testing.T) {
+	t.Parallel()
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			set := state.NewSet(k.config(t))
+			defer set.Close()
+			db := set.DB("shop")
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			// 8 calls hold a connection each, all at once.
+			const n = 8
+			var held, done sync.WaitGroup
+			held.Add(n)
+			release := make(chan struct{})
+			errs := make(chan error, n)
+			for range n {
+				done.Go(func() {
+					c, err := db.Conn(ctx)
+					held.Done()
+					if err != nil {
+						errs <- err
+						return
+					}
+					defer c.Close()
+					select {
+					case <-release:
+					case <-ctx.Done():
+					}
+					errs <- c.PingContext(ctx)
+				})
+			}
+			held.Wait()
+			close(release)
+			done.Wait()
+			for range n {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := map[string]int{"sqlite": 8, "postgres": 16}[k.name]
+			st := db.Stats()
+			if st.MaxOpenConnections != want || st.Idle != n || st.MaxIdleClosed != 0 {
+				t.Errorf("pool: at most %d connections, %d idle after %d at once, %d closed for lack of idle room; want at most %d, %d idle, none closed",
+					st.MaxOpenConnections, st.Idle, n, st.MaxIdleClosed, want, n)
+			}
+		})
+	}
+}
+
+// TestWritesReturningCheckpoint: writes whose statements return rows,
+// read with QueryRow as KV.Put and service code do, let SQLite checkpoint
+// its write-ahead log: it stays about its 1000-page threshold instead of
+// growing by every write (until a worker's file size limit failed them
+// all).
+func TestWritesReturningCheckpoint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	set := state.NewSet(dbconf.Config{Dir: dir})
+	defer set.Close()
+	ctx := context.Background()
+	kv := set.KV("carts")
+	db := set.DB("shop")
+	if _, err := db.ExecContext(ctx, "CREATE TABLE items (id INTEGER PRIMARY KEY, text TEXT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	const writes = 3000 // a page of the log each, 4 KiB: 12 MiB unchecked
+	for i := range writes {
+		if _, err := kv.Put(ctx, fmt.Sprint("cart/", i), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		if err := db.QueryRowContext(ctx, "INSERT INTO items (text) VALUES ($1) RETURNING id", "x").Scan(&id); err != nil || id != int64(i+1) {
+			t.Fatalf("insert %d: id %d, %v", i, id, err)
+		}
+	}
+	for _, name := range []string{"carts", "shop"} {
+		wal, err := os.Stat(filepath.Join(dbconf.DatabasesDir(dir), name+".sqlite-wal"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wal.Size() > 8<<20 {
+			t.Errorf("%s: the write-ahead log takes %d MiB after %d writes: it was not checkpointed", name, wal.Size()>>20, writes)
+		}
+	}
+	// What the log held is in the database.
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n); err != nil || n != writes {
+		t.Errorf("%d rows, %v; want %d", n, err, writes)
 	}
 }

@@ -10,7 +10,7 @@
 //
 // Usage:
 //
-//	baseline --addr 127.0.0.1:18001
+//	baseline --addr 127.0.0.1:18001 [--sqlite FILE | --postgres URL]
 package main
 
 import (
@@ -32,10 +32,12 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18001", "`address` to listen on")
+	sqlitePath := flag.String("sqlite", "", "also serve the db scenario's routes (see db.go) on this SQLite `file`")
+	pgURL := flag.String("postgres", "", "serve the db scenario's routes on the PostgreSQL database at this `URL` instead")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, *addr); err != nil {
+	if err := serve(ctx, *addr, *sqlitePath, *pgURL); err != nil {
 		fmt.Fprintln(os.Stderr, "baseline:", err)
 		os.Exit(1)
 	}
@@ -48,7 +50,7 @@ type server struct {
 	client *fasthttp.Client
 }
 
-func serve(ctx context.Context, addr string) error {
+func serve(ctx context.Context, addr, sqlitePath, pgURL string) error {
 	s := &server{
 		base: "http://" + addr,
 		// The same client settings as microfn's proxies.
@@ -82,6 +84,14 @@ func serve(ctx context.Context, addr string) error {
 		size, err := EncodeJSON(n)
 		return strconv.AppendInt(nil, int64(size), 10), err
 	}))
+	if sqlitePath != "" || pgURL != "" {
+		db, err := openDB(sqlitePath, pgURL)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		dbRoutes(app, db)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(addr) }()

@@ -106,14 +106,15 @@ func (s procShop) nestedCalls() int {
 }
 
 // TestAppShop: the application microfn build makes of the shop example
-// (a module of three packages, one a library) serves it as microfn serve
+// (a module of four packages, one a library) serves it as microfn serve
 // does, through the same checks, where there is no Go toolchain and no
-// source: every service compiled, its workers the executable itself.
+// source: every service compiled, its workers the executable itself, its
+// databases in the working directory, where a restart finds them.
 func TestAppShop(t *testing.T) {
 	t.Parallel()
 	exe := buildAppExe(t, shopDir)
-	addr := freeAddr(t)
-	p := startApp(t, exe, addr, "serve", "--addr", addr, "--no-watch")
+	addr, work := freeAddr(t), t.TempDir()
+	p := startAppIn(t, exe, work, addr, "serve", "--addr", addr, "--no-watch")
 	checkShop(t, procShop{p})
 	var h server.Health
 	_, body := p.get("/healthz")
@@ -125,6 +126,11 @@ func TestAppShop(t *testing.T) {
 			t.Errorf("package %s: tier %q, worker %v; want compiled, in a worker process", pkg.Dir, pkg.Tier, pkg.Worker)
 		}
 	}
+	// Restarted in the same working directory, the application finds
+	// what checkShop wrote to the databases in .microfn there.
+	p.stop()
+	p = startAppIn(t, exe, work, addr, "serve", "--addr", addr, "--no-watch")
+	checkState(t, procShop{p}, shopState{book: 999, bookOrders: 1, cart: []string{"book", "pen"}, bobOrders: 1})
 }
 
 // TestAppSeed: the application of examples/seed answers as microfn serve

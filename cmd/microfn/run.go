@@ -15,6 +15,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	allow := allowFlag(fs)
 	env := envFlag(fs)
 	verbose := fs.Bool("v", false, "log loading and every nested call")
+	databases := stateFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -24,13 +25,19 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	dbs, err := databases()
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn run:", err)
+		return 2
+	}
 	level := slog.LevelError
 	if *verbose {
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	srv, err := server.New(dir, append(executableOptions(), server.WithMonolith(true), server.WithWatch(false),
-		server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithEnv(env()...), server.WithLogger(logger), server.WithQuiet(!*verbose))...)
+	opts := append(executableOptions(), server.WithMonolith(true), server.WithWatch(false),
+		server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), server.WithEnv(env()...), server.WithLogger(logger), server.WithQuiet(!*verbose))
+	srv, err := server.New(dir, append(opts, dbs.options()...)...)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn run:", err)
 		return 1
