@@ -10,7 +10,8 @@
 //	go run ./bench --scenarios direct,nested --duration 5s --rounds 5
 //	go run ./bench --peer-cmd './other-server --listen {addr}'
 //
-// The scenarios are direct, nested, interp, policies, reload, startup and chain;
+// The scenarios are direct, nested, memory, restart, interp, policies, reload,
+// startup, chain, tier, app and modreload;
 // docs/benchmarks.md describes each and the goals. The tool builds the
 // microfn command and the baseline once, starts each server as a
 // subprocess on a free 127.0.0.1 port, and stops it after the scenario.
@@ -52,7 +53,7 @@ func main() {
 }
 
 // allScenarios lists the scenarios in the order they run.
-var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "chain", "tier"}
+var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "chain", "tier", "app", "modreload"}
 
 // config is the parsed command line.
 type config struct {
@@ -84,6 +85,10 @@ type config struct {
 	memSizes    []int         // packages in the memory scenario
 	memIdle     time.Duration // wait before sampling idle memory
 	crashes     int           // packages crashed in the restart scenario, one sample each
+	appStarts   int           // measured cold starts of the application
+	modReps     int           // saves of each module-reload case, --tier=interpreted
+	modAutoReps int           // and --tier=auto
+	modProfReps int           // saves profiled, if a library save is slow
 }
 
 // run is the whole tool: it parses args, runs the scenarios and reports.
@@ -218,6 +223,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.memSizes = []int{1, 3}
 		cfg.memIdle = 300 * time.Millisecond
 		cfg.crashes = 2
+		cfg.appStarts = 2
+		cfg.modReps, cfg.modAutoReps, cfg.modProfReps = 2, 1, 1
 	} else {
 		cfg.warmup = min(2*time.Second, cfg.duration/5)
 		cfg.fibNs = []int{10, 15, 18}
@@ -235,6 +242,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.memSizes = []int{1, 10, 100}
 		cfg.memIdle = 2 * time.Second
 		cfg.crashes = 20
+		cfg.appStarts = 11
+		cfg.modReps, cfg.modAutoReps, cfg.modProfReps = 20, 5, 10
 	}
 	return cfg, nil
 }
@@ -324,6 +333,10 @@ type bench struct {
 	profiles  []profile     // if --perf
 	loadavg   []float64     // 1-minute load averages seen by progress
 	directCPU time.Duration // microfn's CPU per IsEven GET, for the policy section
+
+	appBin   string        // the application of the bench package, once built (see appExe)
+	appErr   error         // why it did not build
+	appBuild time.Duration // how long microfn build took
 }
 
 // fail records a failure: a wrong answer, an error status, a server that
@@ -404,6 +417,10 @@ func (b *bench) runAll(ctx context.Context) {
 			b.tier(ctx)
 		case "chain":
 			b.chain(ctx)
+		case "app":
+			b.app(ctx)
+		case "modreload":
+			b.modreload(ctx)
 		}
 		b.stopAll()
 	}
