@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -250,8 +252,56 @@ func (b *bench) app(ctx context.Context) {
 		mem.rows = append(mem.rows, []string{spec.name, strconv.Itoa(im.procs), fmtMiB(im.rss), fmtMiB(im.pss), fmtMiB(am.rss), fmtMiB(am.pss), sup, wrk})
 	}
 	s.tables = append(s.tables, mem)
+	if sum, top := b.appInit(ctx, exe, 10); sum > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("Package initialisation of the executable, which the supervisor and each worker pay once per process: %s (`GODEBUG=inittrace=1 app routes`, 10 runs, the sum over packages of each one's fastest init), the largest %s.", fmtDur(sum), top))
+	}
 	s.notes = append(s.notes, "The application runs its service code in a worker process, the same executable started again, as `microfn serve` does by default: a direct call crosses from the supervisor to the worker and back over a Unix socket, and a nested call crosses four times; the baseline serves and calls in one process. "+
 		"RSS counts the executable's pages in each process, PSS shares them out between the supervisor and its worker. "+
 		"The direct and nested scenarios measure the application too, next to microfn serve in each mode.")
 	b.print(s)
+}
+
+// initLine is a line of GODEBUG=inittrace=1: the package and its clock
+// time.
+var initLine = regexp.MustCompile(`(?m)^init (\S+) @[0-9.]+ ms, ([0-9.]+) ms clock`)
+
+// appInit runs the application's routes command runs times with
+// GODEBUG=inittrace=1 and returns the sum over its packages of their
+// fastest initialisation, and the three slowest of those, described.
+func (b *bench) appInit(ctx context.Context, exe string, runs int) (time.Duration, string) {
+	fastest := map[string]float64{}
+	for range runs {
+		cmd := exec.CommandContext(ctx, exe, "routes")
+		cmd.Dir = b.tmp
+		cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return 0, ""
+		}
+		for _, m := range initLine.FindAllStringSubmatch(string(out), -1) {
+			ms, err := strconv.ParseFloat(m[2], 64)
+			if err != nil {
+				continue
+			}
+			if old, ok := fastest[m[1]]; !ok || ms < old {
+				fastest[m[1]] = ms
+			}
+		}
+	}
+	type pkg struct {
+		name string
+		ms   float64
+	}
+	var pkgs []pkg
+	var sum float64
+	for name, ms := range fastest {
+		pkgs = append(pkgs, pkg{name, ms})
+		sum += ms
+	}
+	slices.SortFunc(pkgs, func(a, b pkg) int { return cmp.Compare(b.ms, a.ms) })
+	var top []string
+	for _, p := range pkgs[:min(3, len(pkgs))] {
+		top = append(top, fmt.Sprintf("%s (%s)", p.name, fmtDur(time.Duration(p.ms*float64(time.Millisecond)))))
+	}
+	return time.Duration(sum * float64(time.Millisecond)), strings.Join(top, ", ")
 }

@@ -88,7 +88,8 @@ type config struct {
 	appStarts   int           // measured cold starts of the application
 	modReps     int           // saves of each module-reload case, --tier=interpreted
 	modAutoReps int           // and --tier=auto
-	modProfReps int           // saves profiled, if a library save is slow
+	modProfReps int           // saves profiled, if a library save is slow (0: none)
+	modAuto     []string      // the module-reload cases measured with --tier=auto too
 }
 
 // run is the whole tool: it parses args, runs the scenarios and reports.
@@ -224,7 +225,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.memIdle = 300 * time.Millisecond
 		cfg.crashes = 2
 		cfg.appStarts = 2
-		cfg.modReps, cfg.modAutoReps, cfg.modProfReps = 2, 1, 1
+		cfg.modReps, cfg.modAutoReps, cfg.modProfReps = 1, 1, 0
+		cfg.modAuto = []string{"library"}
 	} else {
 		cfg.warmup = min(2*time.Second, cfg.duration/5)
 		cfg.fibNs = []int{10, 15, 18}
@@ -244,6 +246,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.crashes = 20
 		cfg.appStarts = 11
 		cfg.modReps, cfg.modAutoReps, cfg.modProfReps = 20, 5, 10
+		cfg.modAuto = []string{"seed", "library", "leaf"}
 	}
 	return cfg, nil
 }

@@ -270,6 +270,9 @@ func (b *bench) modreload(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
+			if tier == "auto" && !slices.Contains(b.cfg.modAuto, kind) {
+				continue
+			}
 			reps := b.cfg.modReps
 			if tier == "auto" {
 				reps = b.cfg.modAutoReps
@@ -314,7 +317,7 @@ func (b *bench) modreload(ctx context.Context) {
 	}
 	s.tables = append(s.tables, tab)
 
-	if p50 := quantile(libInterp, 0.5); p50 > 300*time.Millisecond && ctx.Err() == nil {
+	if p50 := quantile(libInterp, 0.5); p50 > 300*time.Millisecond && b.cfg.modProfReps > 0 && ctx.Err() == nil {
 		// Where the time of a library save goes: perf over the whole
 		// machine during a few more saves, reported for the server and
 		// the processes it started.
