@@ -10,8 +10,8 @@
 //	go run ./bench --scenarios direct,nested --duration 5s --rounds 5
 //	go run ./bench --peer-cmd './other-server --listen {addr}'
 //
-// The scenarios are direct, nested, interp, policies, reload, startup,
-// chain, tier and db;
+// The scenarios are direct, nested, memory, restart, interp, policies, reload,
+// startup, chain, tier, db, app and modreload;
 // docs/benchmarks.md describes each and the goals. The tool builds the
 // microfn command and the baseline once, starts each server as a
 // subprocess on a free 127.0.0.1 port, and stops it after the scenario.
@@ -53,7 +53,7 @@ func main() {
 }
 
 // allScenarios lists the scenarios in the order they run.
-var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "chain", "tier", "db"}
+var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "chain", "tier", "db", "app", "modreload"}
 
 // config is the parsed command line.
 type config struct {
@@ -85,6 +85,11 @@ type config struct {
 	memSizes    []int         // packages in the memory scenario
 	memIdle     time.Duration // wait before sampling idle memory
 	crashes     int           // packages crashed in the restart scenario, one sample each
+	appStarts   int           // measured cold starts of the application
+	modReps     int           // saves of each module-reload case, --tier=interpreted
+	modAutoReps int           // and --tier=auto
+	modProfReps int           // saves profiled, if a library save is slow (0: none)
+	modAuto     []string      // the module-reload cases measured with --tier=auto too
 }
 
 // run is the whole tool: it parses args, runs the scenarios and reports.
@@ -224,6 +229,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.memSizes = []int{1, 3}
 		cfg.memIdle = 300 * time.Millisecond
 		cfg.crashes = 2
+		cfg.appStarts = 2
+		cfg.modReps, cfg.modAutoReps, cfg.modProfReps = 1, 1, 0
+		cfg.modAuto = []string{"library"}
 	} else {
 		cfg.warmup = min(2*time.Second, cfg.duration/5)
 		cfg.fibNs = []int{10, 15, 18}
@@ -241,6 +249,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.memSizes = []int{1, 10, 100}
 		cfg.memIdle = 2 * time.Second
 		cfg.crashes = 20
+		cfg.appStarts = 11
+		cfg.modReps, cfg.modAutoReps, cfg.modProfReps = 20, 5, 10
+		cfg.modAuto = []string{"seed", "library", "leaf"}
 	}
 	return cfg, nil
 }
@@ -330,6 +341,10 @@ type bench struct {
 	profiles  []profile     // if --perf
 	loadavg   []float64     // 1-minute load averages seen by progress
 	directCPU time.Duration // microfn's CPU per IsEven GET, for the policy section
+
+	appBin   string        // the application of the bench package, once built (see appExe)
+	appErr   error         // why it did not build
+	appBuild time.Duration // how long microfn build took
 }
 
 // fail records a failure: a wrong answer, an error status, a server that
@@ -412,6 +427,10 @@ func (b *bench) runAll(ctx context.Context) {
 			b.chain(ctx)
 		case "db":
 			b.db(ctx)
+		case "app":
+			b.app(ctx)
+		case "modreload":
+			b.modreload(ctx)
 		}
 		b.stopAll()
 	}

@@ -17,6 +17,7 @@ import (
 // processes, if any.
 type profile struct {
 	title string // what was measured
+	how   string // how it was recorded and reported, if not as startPerf does
 	parts []profilePart
 }
 
@@ -28,9 +29,12 @@ type profilePart struct {
 
 func (p profile) markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Where microfn's CPU goes: %s\n\n"+
-		"`perf record -F 999 -g -p PIDS` of the server process and its worker processes, then for each `perf report --pid PIDS --no-children --sort symbol` (own time, symbols above 0.7%% of the samples of all the processes recorded) "+
-		"and `perf report --pid PIDS --children --sort symbol` restricted to microfn's packages, yaegi, Fiber, fasthttp and the runtime's stack growth, allocation, GC, scheduling and syscalls (time including callees, above 2%%).\n\n", p.title)
+	how := p.how
+	if how == "" {
+		how = "`perf record -F 999 -g -p PIDS` of the server process and its worker processes, then for each `perf report --pid PIDS --no-children --sort symbol` (own time, symbols above 0.7% of the samples of all the processes recorded) " +
+			"and `perf report --pid PIDS --children --sort symbol` restricted to microfn's packages, yaegi, Fiber, fasthttp and the runtime's stack growth, allocation, GC, scheduling and syscalls (time including callees, above 2%)."
+	}
+	fmt.Fprintf(&b, "## Where microfn's CPU goes: %s\n\n%s\n\n", p.title, how)
 	for _, part := range p.parts {
 		fmt.Fprintf(&b, "### %s\n\n```text\n%s\n```\n\n```text\n%s\n```\n\n", part.who, part.self, part.cum)
 	}

@@ -68,7 +68,7 @@ func modeLabel(spec procSpec) string {
 }
 
 func (b *bench) direct(ctx context.Context) {
-	specs := b.variants(b.withCompiled([]string{isolated}, []string{notIsolated})...)
+	specs := b.withApp(ctx, b.variants(b.withCompiled([]string{isolated}, []string{notIsolated})...))
 	targets := []target{
 		{name: "/healthz", method: http.MethodGet, path: "/healthz"},
 		{name: "IsEven GET", method: http.MethodGet, path: "/IsEven?x=5", want: "false\n"},
@@ -406,7 +406,7 @@ func fib(n int) int {
 }
 
 func (b *bench) nested(ctx context.Context) {
-	specs := b.variants(b.withCompiled([]string{isolated}, []string{notIsolated}, []string{isolated, "--monolith"})...)
+	specs := b.withApp(ctx, b.variants(b.withCompiled([]string{isolated}, []string{notIsolated}, []string{isolated, "--monolith"})...))
 	walls := map[[2]int][]time.Duration{} // [n index][variant] → median per round
 	cpus := map[[2]int]time.Duration{}    // server CPU time of the sampled calls, in all
 	counts := map[[2]int]int{}            // sampled calls

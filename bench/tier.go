@@ -24,7 +24,7 @@ func (b *bench) tier(ctx context.Context) {
 		b.fail("tier: this microfn has no --tier")
 		return
 	}
-	s := b.newSection("tier", "9. The compiled tier",
+	s := b.newSection("tier", "10. The compiled tier",
 		fmt.Sprintf("microfn serving with `--tier=auto` (and file watching on): each step rewrites a file so that `V` returns a new value; the save-to-served latency of the interpreted tier runs from the write until `GET /V` answers the new value, that of the compiled tier until it answers it with `Microfn-Tier: compiled`. "+
 			"The package has 10 services; in the module, 9 service packages import the leaf library that each step rewrites, and a step is served when all 9 answer. %d saves each; the Go build cache is warm after the first (which is left out). "+
 			"Then a compiled worker: its executable's size, its memory idle (PSS and RSS of the worker process alone, from /proc), and a call of a package whose worker was stopped for lack of calls (`--scale-to-zero 300ms`), which starts one and waits for it, for each tier: p50 and p99 of %d calls.", b.cfg.tierReps, b.cfg.tierReps))
