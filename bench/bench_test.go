@@ -17,19 +17,19 @@ import (
 	"time"
 )
 
-// TestSmoke runs the whole benchmark in --smoke mode: it builds microfn and
-// the baseline, runs every scenario with tiny loads and checks that every
-// server answered correctly and that the report was written.
-func TestSmoke(t *testing.T) {
+// smoke runs the benchmark in --smoke mode with args, within limit, and
+// returns its report; it fails the test if the run fails.
+func smoke(t *testing.T, limit time.Duration, args ...string) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts servers and loads them for a few seconds; skipped with -short")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	out := filepath.Join(t.TempDir(), "benchmarks.md")
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
-	code := run(ctx, []string{"--smoke", "--out", out}, &stdout, &stderr)
+	code := run(ctx, append([]string{"--smoke", "--out", out}, args...), &stdout, &stderr)
 	t.Logf("smoke run took %s; progress:\n%s", time.Since(start).Round(time.Millisecond), stderr.String())
 	if code != 0 {
 		t.Fatalf("exit code %d; stdout:\n%s", code, stdout.String())
@@ -38,18 +38,38 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if strings.Contains(string(report), os.TempDir()+"/") {
+		t.Errorf("the report holds a temporary path:\n%s", report)
+	}
+	return string(report)
+}
+
+// TestSmoke runs the benchmark's scenarios of the interpreted tier in
+// --smoke mode: it builds microfn and the baseline, runs each with tiny
+// loads and checks that every server answered correctly and that the
+// report was written. TestSmokeCompiled runs the others.
+func TestSmoke(t *testing.T) {
+	report := smoke(t, 6*time.Minute, "--scenarios", "direct,nested,memory,restart,interp,policies,reload,startup,chain")
 	for _, want := range []string{"## Goals", "## 1. Direct calls", "## 2. Nested calls", "## 3. Memory", "## 4. Restart after a crash", "## 5. Interpreter cost", "## 6. Policy machinery", "## 7. Live reload", "## 8. Start-up", "## 9. A chain of imports", "| 20 |", "IsEven GET", "Smoke run",
 		"| IsEven GET | microfn --isolate=package |", "| IsEven GET | microfn --isolate=none |", "a fasthttp client in a separate process",
 		"| --isolate=package | 3 | 4 |", "| first in its window | 2 |", "| second within 30s (backoff) | 2 |", "| --isolate=package | 10 |", "| --isolate=none | 10 |",
-		"Where a call's CPU goes with `--isolate=package`", "With 3 packages, idle:", "| load generator | its CPU/req |",
-		"## 10. The compiled tier", "## 11. The production application", "| app (microfn build) | 2 |", "| IsEven GET | app (microfn build) |", "| IsEven GET | app (microfn build) --isolate=none |", "| 10 | 177 | app (microfn build) |",
-		"## 12. Module reload", "| seed | --tier=interpreted | 1 |", "| module, library (domain: 4 importers) | --tier=auto | 1 |", "| module, leaf (notify) | --tier=interpreted | 1 |", "| app cold start p50 | ≤ 50ms |"} {
-		if !strings.Contains(string(report), want) {
+		"Where a call's CPU goes with `--isolate=package`", "With 3 packages, idle:", "| load generator | its CPU/req |"} {
+		if !strings.Contains(report, want) {
 			t.Errorf("the report lacks %q", want)
 		}
 	}
-	if strings.Contains(string(report), os.TempDir()+"/") {
-		t.Errorf("the report holds a temporary path:\n%s", report)
+}
+
+// TestSmokeCompiled runs the benchmark's scenarios that build compiled
+// code or modules in --smoke mode: the compiled tier, the production
+// application and module reloads (TestSmokeDB runs the databases').
+func TestSmokeCompiled(t *testing.T) {
+	report := smoke(t, 8*time.Minute, "--scenarios", "tier,app,modreload")
+	for _, want := range []string{"## 10. The compiled tier", "## 11. The production application", "| app (microfn build) | 2 |", "| IsEven GET | app (microfn build) |", "| IsEven GET | app (microfn build) --isolate=none |", "| 10 | 177 | app (microfn build) |",
+		"## 12. Module reload", "| seed | --tier=interpreted | 1 |", "| module, library (domain: 4 importers) | --tier=auto | 1 |", "| module, leaf (notify) | --tier=interpreted | 1 |", "| app cold start p50 | ≤ 50ms |"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report lacks %q", want)
+		}
 	}
 }
 

@@ -23,7 +23,7 @@ import (
 	"github.com/microfn/microfn/internal/freeport"
 )
 
-// 10. Databases
+// 13. Databases
 
 // dbSource is the package microfn serves in the db scenario: each service
 // does one operation on a database declared with microfn.Database or
@@ -148,7 +148,7 @@ func dbTargets() []target {
 // same operations on the driver in a compiled program, on SQLite and, if
 // PostgreSQL is installed, on PostgreSQL.
 func (b *bench) db(ctx context.Context) {
-	s := b.newSection("db", "10. Databases",
+	s := b.newSection("db", "13. Databases",
 		fmt.Sprintf("Service code's operations on its databases, each a service of a package that declares `microfn.Database(\"bench\")` and `microfn.KV(\"benchkv\")`: `KV get` (`Get` of one of %d keys, in turn), `KV put` (`Put` of one of 100 keys), `SQL select` (`SELECT text FROM items WHERE id = $1`, one of %d rows) and `SQL insert` (`INSERT INTO items (text) VALUES ($1) RETURNING id`), and `Noop`, a service that does nothing: the cost of the call alone. "+
 			"The baseline does the same statements (those of microfn's key-value store for KV) with database/sql on the driver directly, in its Fiber handlers, on a database of its own opened with microfn's settings (SQLite: WAL, synchronous=NORMAL, a 10s busy timeout, 8 connections). "+
 			"microfn serves the package `%s` (its SQLite files in a state folder of the run's) with the interpreter and with `%s`. "+

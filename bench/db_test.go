@@ -31,7 +31,7 @@ func TestSmokeDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"## 10. Databases", "| SQLite | server |", "| KV get | microfn --isolate=package |", "| SQL insert | microfn --isolate=package --tier=compiled |", "| SQL select | baseline |",
+	want := []string{"## 13. Databases", "| SQLite | server |", "| KV get | microfn --isolate=package |", "| SQL insert | microfn --isolate=package --tier=compiled |", "| SQL select | baseline |",
 		"| db KV put p50/p99, SQLite, interpreted | ≤ 1.5× baseline + a call |"}
 	if postgresBin() != "" {
 		want = append(want, "| PostgreSQL | server |", "| db SQL insert p50/p99, PostgreSQL, compiled |")

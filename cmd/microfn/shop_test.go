@@ -273,8 +273,7 @@ func checkShop(t *testing.T, in servedShop) {
 // TestShopExampleRun: microfn run calls a service whose call of another
 // package's service goes through the server's internal socket, which run
 // serves although it listens on no port; with --state, what one run
-// writes to a database the next one reads, and the example's folder
-// gets no state folder.
+// writes to a database the next one reads, in the folder --state names.
 func TestShopExampleRun(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -295,9 +294,8 @@ func TestShopExampleRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(stateDir, "db", "shop.sqlite")); err != nil {
 		t.Errorf("the database is not in --state: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(shopDir, server.StateDirName)); err == nil {
-		t.Errorf("microfn run --state made a state folder in %s", shopDir)
-	}
+	// (Whether the example's folder gets a state folder cannot be seen
+	// here: other tests serve the same folder at the same time.)
 }
 
 // shopState is what checkState expects of the shop's databases.
