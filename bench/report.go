@@ -298,6 +298,7 @@ const howToRun = "From the module root:\n\n" +
 	"go run ./bench --scenarios app             # the executable of microfn build against the baseline: cold start, calls, memory\n" +
 	"go run ./bench --scenarios modreload       # save → served for the seed and a module of 5 packages, interpreted and compiled\n" +
 	"go run ./bench --peer-cmd './other --addr {addr}'  # a third server speaking the same endpoints\n" +
+	"go run ./bench --scenarios db                # database operations through a service against the driver, on SQLite and PostgreSQL (if installed)\n" +
 	"```\n\n" +
 	"The tool builds `./cmd/microfn` and the baseline (`./bench/baseline`: plain compiled Go on Fiber serving the same functions natively, " +
 	"with Fib's recursive calls over HTTP through one pooled keep-alive fasthttp client), starts each as a subprocess on a free 127.0.0.1 port, " +
