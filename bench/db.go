@@ -157,7 +157,7 @@ func (b *bench) db(ctx context.Context) {
 			"microfn serves the package `%s` (its SQLite files in a state folder of the run's) with the interpreter and with `%s`. "+
 			"Each operation is loaded twice: one request at a time (one connection: the latency of an operation alone) and on %d connections; %s per server and round after a %s warm-up, the servers taking turns in slices of about 2s; the load comes from %s. Medians of %d round(s). "+
 			"The goal of each operation: microfn's p50 and p99 at one connection at most 1.5× the baseline's plus one call's cost, the cost of a call being microfn's Noop figure less the baseline's. "+
-			"microfn runs with `--max-write-size %s --max-temp-size %s`: a worker's file size limit (64 MiB by default) bounds the SQLite files it writes as well, and the log of a database written this fast passes it, after which every write fails (see docs/databases-notes.md).",
+			"microfn runs with `--max-write-size %s --max-temp-size %s`: a worker's file size limit (64 MiB by default) bounds the SQLite files it writes as well, and the log of a database written this fast passes it, after which every write fails (see docs/databases.md, Pools and limits).",
 			dbRows, dbRows, isolated, compiledTier, b.cfg.conns, b.cfg.duration, b.cfg.warmup, b.loadgenDesc(), b.cfg.rounds, dbFileLimit, dbFileLimit))
 	b.dbKind(ctx, s, "sqlite", nil)
 	pg, err := startPostgres(ctx, b.tmp)
@@ -203,7 +203,7 @@ func (b *bench) dbKind(ctx context.Context, s *section, kind string, urls map[st
 		spec.name = "microfn " + strings.Join(mode, " ")
 		// A worker's file size limit (--max-write-size, 64MiB) bounds
 		// the SQLite files it writes too, the log of a busy database
-		// past it: the loads' writes would fail (docs/databases-notes.md).
+		// past it: the loads' writes would fail (docs/databases.md, "Pools and limits").
 		spec.argv = append(spec.argv, "--max-write-size", dbFileLimit, "--max-temp-size", dbFileLimit)
 		// Each server its own state folder: no two share an SQLite file.
 		spec.argv = append(spec.argv, "--state", filepath.Join(b.tmp, fmt.Sprintf("state-%s-%d", kind, i)))
