@@ -87,9 +87,9 @@ func (b *bench) app(ctx context.Context) {
 		size = fmtMiB(st.Size() >> 10)
 	}
 
-	// Cold starts: the application, the baseline and microfn serve
-	// (interpreted) in turn, the first start of each unmeasured (it
-	// reads the executable into the page cache).
+	// Cold starts: the application (with a worker, and without), the
+	// baseline and microfn serve (interpreted) in turn, the first start
+	// of each unmeasured (it reads the executable into the page cache).
 	type starter struct {
 		spec   procSpec
 		ready  []time.Duration
@@ -128,8 +128,8 @@ func (b *bench) app(ctx context.Context) {
 		}
 	}
 
-	// Direct calls, nested calls and memory: the application and the
-	// baseline side by side.
+	// Direct calls, nested calls and memory: the application (with a
+	// worker, and without) and the baseline side by side.
 	specs := []procSpec{b.appSpec(exe), b.appSpec(exe, notIsolated), b.baselineSpec()}
 	base := len(specs) - 1
 	targets := []target{
@@ -257,7 +257,8 @@ func (b *bench) app(ctx context.Context) {
 	}
 	s.notes = append(s.notes, "The application runs its service code in a worker process, the same executable started again, as `microfn serve` does by default: a direct call crosses from the supervisor to the worker and back over a Unix socket, and a nested call crosses four times; the baseline serves and calls in one process. "+
 		"RSS counts the executable's pages in each process, PSS shares them out between the supervisor and its worker. "+
-		"The direct and nested scenarios measure the application too, next to microfn serve in each mode.")
+		"The direct and nested scenarios measure the application too, next to microfn serve in each mode. "+
+		"microfn build strips the executable (`-ldflags=-s -w`), so perf cannot name its functions: the supervisor is microfn's server code, which `--perf` profiles in the direct scenario.")
 	b.print(s)
 }
 

@@ -287,7 +287,7 @@ func (b *bench) machine() table {
 
 const howToRun = "From the module root:\n\n" +
 	"```sh\n" +
-	"go run ./bench --out docs/benchmarks.md      # every scenario: about 15 minutes on 2 cores\n" +
+	"go run ./bench --out docs/benchmarks.md      # every scenario: about 40 minutes on 2 busy cores\n" +
 	"go run ./bench --smoke                       # tiny loads, one round, under a minute: checks that everything answers (go test ./bench runs this)\n" +
 	"go run ./bench --scenarios direct,nested --duration 5s --rounds 5\n" +
 	"go run ./bench --loadgen vegeta              # vegeta instead of a fasthttp client in the separate load-generator process\n" +

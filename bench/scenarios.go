@@ -54,17 +54,24 @@ func (b *bench) checkAnswers(ctx context.Context, ps []*proc) bool {
 // 1. direct
 
 // modeLabel names an isolation mode in goals: "isolated" for worker
-// processes, "--isolate=none" for the server's own process.
+// processes, "--isolate=none" for the server's own process, followed by
+// --tier=compiled for the compiled tier.
 func modeLabel(spec procSpec) string {
+	label := spec.name
 	switch {
 	case strings.Contains(spec.name, notIsolated):
-		return "--isolate=none"
+		label = "--isolate=none"
 	case strings.Contains(spec.name, sharedWorker):
-		return "--isolate=shared"
+		label = "--isolate=shared"
 	case strings.Contains(spec.name, isolated):
-		return "isolated"
+		label = "isolated"
+	default:
+		return label
 	}
-	return spec.name
+	if strings.Contains(spec.name, compiledTier) {
+		label += " " + compiledTier
+	}
+	return label
 }
 
 func (b *bench) direct(ctx context.Context) {
@@ -138,7 +145,7 @@ func (b *bench) direct(ctx context.Context) {
 			if ti > 0 && strings.HasPrefix(spec.name, "microfn") {
 				mode := modeLabel(spec)
 				want := 0.7
-				if mode == "isolated" {
+				if strings.HasPrefix(mode, "isolated") {
 					want = 0.5
 				}
 				rq, pq := ratio(m.rps, bm.rps), ratio(float64(m.p99), float64(bm.p99))
