@@ -49,7 +49,7 @@ func smoke(t *testing.T, limit time.Duration, args ...string) string {
 // loads and checks that every server answered correctly and that the
 // report was written. TestSmokeCompiled runs the others.
 func TestSmoke(t *testing.T) {
-	report := smoke(t, 6*time.Minute, "--scenarios", "direct,nested,memory,restart,interp,policies,reload,startup,chain")
+	report := smoke(t, 10*time.Minute, "--scenarios", "direct,nested,memory,restart,interp,policies,reload,startup,chain")
 	for _, want := range []string{"## Goals", "## 1. Direct calls", "## 2. Nested calls", "## 3. Memory", "## 4. Restart after a crash", "## 5. Interpreter cost", "## 6. Policy machinery", "## 7. Live reload", "## 8. Start-up", "## 9. A chain of imports", "| 20 |", "IsEven GET", "Smoke run",
 		"| IsEven GET | microfn --isolate=package |", "| IsEven GET | microfn --isolate=none |", "a fasthttp client in a separate process",
 		"| --isolate=package | 3 | 4 |", "| first in its window | 2 |", "| second within 30s (backoff) | 2 |", "| --isolate=package | 10 |", "| --isolate=none | 10 |",
@@ -64,7 +64,7 @@ func TestSmoke(t *testing.T) {
 // code or modules in --smoke mode: the compiled tier, the production
 // application and module reloads (TestSmokeDB runs the databases').
 func TestSmokeCompiled(t *testing.T) {
-	report := smoke(t, 8*time.Minute, "--scenarios", "tier,app,modreload")
+	report := smoke(t, 12*time.Minute, "--scenarios", "tier,app,modreload")
 	for _, want := range []string{"## 10. The compiled tier", "## 11. The production application", "| app (microfn build) | 2 |", "| IsEven GET | app (microfn build) |", "| IsEven GET | app (microfn build) --isolate=none |", "| 10 | 177 | app (microfn build) |",
 		"## 12. Module reload", "| seed | --tier=interpreted | 1 |", "| module, library (domain: 4 importers) | --tier=auto | 1 |", "| module, leaf (notify) | --tier=interpreted | 1 |", "| app cold start p50 | ≤ 50ms |"} {
 		if !strings.Contains(report, want) {
@@ -84,7 +84,7 @@ func TestSmokePeer(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", peer, "./baseline").CombinedOutput(); err != nil {
 		t.Fatalf("build the peer: %v\n%s", err, out)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	out := filepath.Join(t.TempDir(), "benchmarks.md")
 	var stdout, stderr bytes.Buffer
