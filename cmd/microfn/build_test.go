@@ -27,7 +27,7 @@ func TestBuildWith(t *testing.T) {
 		t.Skip("builds a microfn executable (about a minute)")
 	}
 	bin := filepath.Join(t.TempDir(), "microfn-uuid")
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	code, out, errOut := runCLI(t, ctx, "build", "--with", "github.com/google/uuid@v1.6.0", "-o", bin, "--microfn", "../..")
 	if code != 0 {

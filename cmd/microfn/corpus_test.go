@@ -274,8 +274,9 @@ func serveCorpus(t *testing.T, ctx context.Context, bin, root string, pkgs []*fi
 	addr := freeAddr(t)
 	// A load deadline well past the default: the test checks what loads
 	// and what it answers, not how fast, and a shared machine can make
-	// x/text's init run for seconds.
-	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", root, "--addr", addr, "--no-watch", "--quiet", "--load-timeout", "2m"}, flags...)...)
+	// x/text's init run for seconds, and an interpreted bcrypt call (cost
+	// 10) run past the default 30 s call timeout under the race detector.
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", root, "--addr", addr, "--no-watch", "--quiet", "--load-timeout", "2m", "--default-timeout", "3m"}, flags...)...)
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
