@@ -43,7 +43,8 @@ type Server struct {
 	// temps keeps account of every worker's temporary folder
 	// (--max-temp-size) with one inotify instance; nil without workers or
 	// a limit (or if it could not start: each worker then takes one).
-	temps *supervisor.TempWatcher
+	temps     *supervisor.TempWatcher
+	tempsOnce sync.Once // makes temps when the first worker starts
 	// loading is set while the first load of a server made by Open runs.
 	loading atomic.Bool
 
@@ -194,13 +195,6 @@ func newServer(dir string, cfg *config) *Server {
 	s.crashes.metric = s.metrics.crashes
 	if cfg.isolation != IsolateNone {
 		s.metrics.workers = workerMetrics{s}
-		if cfg.workerLimits.MaxTempSize > 0 {
-			if tw, err := supervisor.NewTempWatcher(); err == nil {
-				s.temps = tw
-			} else {
-				cfg.logger.Warn(fmt.Sprintf("watch the workers' temporary folders: %v (each worker will take an inotify instance of its own)", err))
-			}
-		}
 	} else {
 		s.metrics.workers = localDBMetrics{s}
 	}
@@ -428,6 +422,7 @@ func (s *Server) Close() {
 	s.groups.Wait()
 	s.client.CloseIdleConnections()
 	s.workers.Close()
+	s.tempsOnce.Do(func() {}) // none made from now on
 	if s.temps != nil {
 		s.temps.Close()
 	}
@@ -449,4 +444,22 @@ func (s *Server) ReloadAll(ctx context.Context) map[string]error {
 // root) if their files changed.
 func (s *Server) Reload(ctx context.Context, rels ...string) map[string]error {
 	return s.packages.reloadGroup(ctx, rels, false)
+}
+
+// tempWatcher returns the watcher of the workers' temporary folders,
+// made when the first worker starts (nil with no limit, or if it cannot
+// be made: each worker then takes an inotify instance of its own).
+func (s *Server) tempWatcher() *supervisor.TempWatcher {
+	s.tempsOnce.Do(func() {
+		if s.cfg.isolation == IsolateNone || s.cfg.workerLimits.MaxTempSize <= 0 {
+			return
+		}
+		tw, err := supervisor.NewTempWatcher()
+		if err != nil {
+			s.cfg.logger.Warn(fmt.Sprintf("watch the workers' temporary folders: %v (each worker will take an inotify instance of its own)", err))
+			return
+		}
+		s.temps = tw
+	})
+	return s.temps
 }

@@ -59,7 +59,7 @@ func (s *Server) workerSpec(label, pkg string, pkgs ...protocol.PackageSpec) wor
 			Handler:     func(g *supervisor.Group) protocol.Handler { return s.nestedHandler(g) },
 			MaxBody:     s.cfg.bodyLimit,
 			IdleAfter:   s.cfg.scaleToZero,
-			TempWatcher: s.temps,
+			TempWatcher: s.tempWatcher(),
 		},
 	}
 }
