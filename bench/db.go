@@ -12,11 +12,12 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/microfn/microfn/internal/pgbin"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to make the databases
 
@@ -319,29 +320,12 @@ type pgServer struct {
 	log     *tail
 }
 
-// postgresBin returns the folder of the newest PostgreSQL programs
-// installed the Debian way (/usr/lib/postgresql/N/bin), or "".
-func postgresBin() string {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool {
-		vi, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[i])))
-		vj, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[j])))
-		return vi > vj
-	})
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			return d
-		}
-	}
-	return ""
-}
-
 // startPostgres starts a PostgreSQL server in a folder below tmp, on a
 // free loopback port (as the user postgres when the benchmark runs as
 // root, which PostgreSQL refuses), or returns nil if PostgreSQL is not
 // installed.
 func startPostgres(ctx context.Context, tmp string) (*pgServer, error) {
-	bin := postgresBin()
+	bin := pgbin.Dir()
 	if bin == "" {
 		return nil, nil
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/microfn/microfn/internal/pgbin"
 )
 
 // TestSmokeDB runs the db scenario in --smoke mode: microfn (interpreted
@@ -33,7 +35,7 @@ func TestSmokeDB(t *testing.T) {
 	}
 	want := []string{"## 13. Databases", "| SQLite | server |", "| KV get | microfn --isolate=package |", "| SQL insert | microfn --isolate=package --tier=compiled |", "| SQL select | baseline |",
 		"| db KV put p50/p99, SQLite, interpreted | ≤ 1.5× baseline + a call |"}
-	if postgresBin() != "" {
+	if pgbin.Dir() != "" {
 		want = append(want, "| PostgreSQL | server |", "| db SQL insert p50/p99, PostgreSQL, compiled |")
 	}
 	for _, w := range want {

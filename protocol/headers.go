@@ -1,5 +1,7 @@
 package protocol
 
+import "strings"
+
 // The HTTP headers of microfn. A server reads and writes them at its HTTP
 // edge: on the calls it answers (from a client, or from another server
 // that forwards a nested call, --route) and on the nested calls it
@@ -114,3 +116,24 @@ const (
 	// executable with the Go toolchain.
 	TierCompiled = "compiled"
 )
+
+// ReservedHeader reports whether a header named name, in any case, is
+// not service code's to set on an answer: microfn's own ([HeaderPrefix])
+// and those of the connection, which the server writes itself. The
+// worker's host drops them from what service code sets, and the server
+// drops them again from a worker's answer, trusting nothing a worker
+// sends. It does not allocate: it runs for every header of every answer.
+func ReservedHeader(name string) bool {
+	if len(name) >= len(HeaderPrefix) && strings.EqualFold(name[:len(HeaderPrefix)], HeaderPrefix) {
+		return true
+	}
+	for _, h := range connectionHeaders {
+		if strings.EqualFold(name, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// connectionHeaders are the headers of the connection, not of an answer.
+var connectionHeaders = [...]string{"Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer", "Upgrade"}

@@ -20,5 +20,5 @@ func BenchmarkDirectCallJWT(b *testing.B) {
 	tok := k.sign(b, jwt.MapClaims{"sub": "bench", "exp": time.Now().Add(time.Hour).Unix()})
 	in := microfntest.StartDir(b, "../examples/seed", server.WithQuiet(true), server.WithWatch(false),
 		server.WithAuth(server.AuthRule{Prefix: "/", Mode: "jwt", Keys: &server.JWTKeys{File: keys}}))
-	benchGetAuth(b, in, "/IsEven?x=5", "Bearer "+tok, "false")
+	benchGet(b, in, "/IsEven?x=5", "false", "Authorization", "Bearer "+tok)
 }

@@ -10,8 +10,9 @@ import (
 )
 
 // benchGet calls path on in with a pooled fasthttp client, b.N times, in
-// parallel, and fails on any answer but 200 with body want.
-func benchGet(b *testing.B, in *microfntest.Instance, path, want string) {
+// parallel, with the headers given as name, value pairs, and fails on any
+// answer but 200 with body want.
+func benchGet(b *testing.B, in *microfntest.Instance, path, want string, header ...string) {
 	client := &fasthttp.Client{MaxConnsPerHost: 256}
 	url := in.URL + path
 	b.ResetTimer()
@@ -21,6 +22,9 @@ func benchGet(b *testing.B, in *microfntest.Instance, path, want string) {
 		defer fasthttp.ReleaseRequest(req)
 		defer fasthttp.ReleaseResponse(resp)
 		req.SetRequestURI(url)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
 		for pb.Next() {
 			if err := client.Do(req, resp); err != nil {
 				b.Error(err)

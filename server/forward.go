@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -450,28 +449,16 @@ func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadl
 	}
 }
 
-// setAnswerHeaders adds the headers the code set to a response.
-// The worker's host drops what service code may not set already; the
-// server drops it again, as it trusts nothing a worker sends: microfn's
-// own headers (Microfn-*), which a worker whose code writes frames of its
-// own could otherwise put on its answers, and those of the connection.
+// setAnswerHeaders adds the headers the code set to a response, but for
+// those service code may not set (protocol.ReservedHeader): the worker's
+// host drops them already, and a worker whose code writes frames of its
+// own could send them anyway.
 func setAnswerHeaders(h *fasthttp.ResponseHeader, fields []protocol.Field) {
 	for _, f := range fields {
-		if connectionHeader(f.Name) || strings.HasPrefix(http.CanonicalHeaderKey(f.Name), protocol.HeaderPrefix) {
-			continue
+		if !protocol.ReservedHeader(f.Name) {
+			h.Add(f.Name, string(f.Value))
 		}
-		h.Add(f.Name, string(f.Value))
 	}
-}
-
-// connectionHeader reports whether name is a header of the connection,
-// which the server writes itself.
-func connectionHeader(name string) bool {
-	switch http.CanonicalHeaderKey(name) {
-	case "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer", "Upgrade":
-		return true
-	}
-	return false
 }
 
 // protocol returns the chain of an attempt at c's place, due by deadline,

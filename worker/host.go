@@ -284,11 +284,7 @@ func answerOf(info *callinfo.Info) ([]protocol.Field, int) {
 // reservedHeader reports whether a header of an answer is microfn's to
 // set, or the connection's.
 func reservedHeader(name string) bool {
-	switch http.CanonicalHeaderKey(name) {
-	case "Content-Type", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Trailer", "Upgrade", "Date", "Server":
-		return true
-	}
-	return strings.HasPrefix(http.CanonicalHeaderKey(name), protocol.HeaderPrefix)
+	return strings.EqualFold(name, "Content-Type") || strings.EqualFold(name, "Date") || strings.EqualFold(name, "Server") || protocol.ReservedHeader(name)
 }
 
 // mapError gives an error the service returned the status its errors=

@@ -8,32 +8,16 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/microfn/microfn/internal/pgbin"
+
 	"github.com/microfn/microfn/internal/freeport"
 )
-
-// postgresBin returns the folder of Debian's PostgreSQL programs
-// (initdb, postgres), the newest version installed, or "".
-func postgresBin() string {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool {
-		vi, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[i])))
-		vj, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[j])))
-		return vi > vj
-	})
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			return d
-		}
-	}
-	return ""
-}
 
 // Postgres starts a PostgreSQL server of its own for the test, as a
 // normal user (the postgres user when the test runs as root), in a
@@ -43,7 +27,7 @@ func postgresBin() string {
 // CI (CI=true), whose script installs it.
 func Postgres(t testing.TB) string {
 	t.Helper()
-	bin := postgresBin()
+	bin := pgbin.Dir()
 	if bin == "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("PostgreSQL is not installed (Debian's postgresql package): .ci/run installs it")
