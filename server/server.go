@@ -94,6 +94,10 @@ type Server struct {
 	// state applies the migrations of service code's databases and
 	// reports on them.
 	state *stateManager
+	// spares keeps a worker and a prepare process started, waiting for
+	// their Spec, while the folder is watched (see supervisor.Spares);
+	// nil otherwise.
+	spares *supervisor.Spares
 }
 
 // New loads every package below dir and returns a server ready to
@@ -197,6 +201,11 @@ func newServer(dir string, cfg *config) *Server {
 		s.metrics.workers = workerMetrics{s}
 	} else {
 		s.metrics.workers = localDBMetrics{s}
+	}
+	if cfg.watch && cfg.isolation != IsolateNone {
+		// While files are edited, a save need not wait for the two
+		// processes it starts (its prepare process and its worker).
+		s.spares, _ = supervisor.NewSpares(cfg.workerCommand, supervisor.DefaultSpareKeep, cfg.logger)
 	}
 	s.packages = newPackages(s)
 	s.life, s.stopLife = context.WithCancel(context.Background())
@@ -420,6 +429,7 @@ func (s *Server) Close() {
 		}
 	}
 	s.groups.Wait()
+	s.spares.Close()
 	s.client.CloseIdleConnections()
 	s.workers.Close()
 	s.tempsOnce.Do(func() {}) // none made from now on

@@ -85,6 +85,14 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 			}
 		}
 	}
+	if w.s.spares != nil {
+		fams["microfn_spare_processes"] = &dto.MetricFamily{
+			Name:   proto.String("microfn_spare_processes"),
+			Help:   proto.String("Number of started worker and prepare processes waiting for their code, kept while the folder is watched so that a save need not start processes."),
+			Type:   dto.MetricType_GAUGE.Enum(),
+			Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: proto.Float64(float64(len(w.s.spares.PIDs())))}}},
+		}
+	}
 	out := make([]*dto.MetricFamily, 0, len(fams)+3)
 	for _, f := range fams {
 		out = append(out, f)

@@ -60,6 +60,7 @@ func (s *Server) workerSpec(label, pkg string, pkgs ...protocol.PackageSpec) wor
 			MaxBody:     s.cfg.bodyLimit,
 			IdleAfter:   s.cfg.scaleToZero,
 			TempWatcher: s.tempWatcher(),
+			Spares:      s.spares,
 		},
 	}
 }
@@ -80,6 +81,7 @@ func (w workerSpec) forPrepare(prep *protocol.PrepareSpec) (protocol.Spec, super
 		Timeout:   w.supervise.LoadTimeout,
 		MaxMemory: w.supervise.MaxMemory,
 		Logger:    w.supervise.Logger,
+		Spares:    w.supervise.Spares,
 	}
 	return spec, cfg
 }

@@ -55,6 +55,9 @@ type Config struct {
 	// folders (Limits.MaxTempSize) with the one inotify instance it holds,
 	// shared by every group given it; otherwise each worker takes one.
 	TempWatcher *TempWatcher
+	// Spares, if set, gives the group's workers started processes of
+	// its Command that wait for their Spec, when it has one.
+	Spares *Spares
 	// IdleAfter, if not zero, stops the worker once it has had no call
 	// for that long; the next call starts one and waits for it (scale to
 	// zero).

@@ -166,6 +166,18 @@ func launch(cmd *exec.Cmd, env []string, out *workerOutput, withConn bool) (*lau
 	return l, nil
 }
 
+// abandon kills the process, waits until it has ended and closes the
+// supervisor's ends of its descriptors: it is not wanted after all.
+func (l *launched) abandon() {
+	_ = l.cmd.Process.Kill()
+	<-l.outputs
+	_ = l.cmd.Wait()
+	l.stdin.Close()
+	if l.conn != nil {
+		l.conn.Close()
+	}
+}
+
 // readyOf decodes a Ready message.
 func readyOf(m readyMessage) (protocol.Ready, error) {
 	var r protocol.Ready

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -94,17 +95,11 @@ func escapeControl(r rune) rune {
 // report on standard error — the last report, which the process's
 // output ends with — never from text printed before it.
 type workerOutput struct {
-	logger *slog.Logger // labelled with the package, when the group runs one
-	// ownPackage is set when logger carries the package: the package
-	// attribute of the worker's records is then dropped. Otherwise label
-	// labels its output.
-	ownPackage bool
-	label      string
-	key        []byte // the signature key of the worker's channel (protocol.Spec.LogKey)
-	pid        int
-	// what names the process in the reasons of its end: "the worker" or
-	// "the prepare process".
-	what string
+	// name is who the process works for; a spare process gets it when
+	// it is taken (see Spares), before it is sent its Spec.
+	name atomic.Pointer[outputName]
+	key  []byte // the signature key of the worker's channel (protocol.Spec.LogKey)
+	pid  int
 
 	// ready holds the parts of the Ready message read so far; readyDone
 	// is set once it is complete. Only the goroutine reading the channel
@@ -125,9 +120,27 @@ type workerOutput struct {
 	done     bool        // finish was called
 }
 
-func newWorkerOutput(logger *slog.Logger, ownPackage bool, label string, key []byte) *workerOutput {
-	return &workerOutput{logger: logger, ownPackage: ownPackage, label: label, key: key, what: "the worker", reportAt: -1}
+// An outputName is who a process works for, as its output is logged.
+type outputName struct {
+	logger *slog.Logger // labelled with the package, when the group runs one
+	// ownPackage is set when logger carries the package: the package
+	// attribute of the worker's records is then dropped. Otherwise label
+	// labels its output.
+	ownPackage bool
+	label      string
+	// what names the process in the reasons of its end: "the worker" or
+	// "the prepare process".
+	what string
 }
+
+func newWorkerOutput(logger *slog.Logger, ownPackage bool, label string, key []byte) *workerOutput {
+	o := &workerOutput{key: key, reportAt: -1}
+	o.rename(outputName{logger: logger, ownPackage: ownPackage, label: label, what: "the worker"})
+	return o
+}
+
+// rename sets who the process works for.
+func (o *workerOutput) rename(n outputName) { o.name.Store(&n) }
 
 // rawLine handles one line of the worker's standard output or error.
 func (o *workerOutput) rawLine(stream string, b []byte) {
@@ -175,11 +188,12 @@ func (o *workerOutput) rawLine(stream string, b []byte) {
 
 // logLine logs one line of service output.
 func (o *workerOutput) logLine(stream, text string) {
-	if o.ownPackage {
-		o.logger.Warn(text, "pid", o.pid, "stream", stream)
+	n := o.name.Load()
+	if n.ownPackage {
+		n.logger.Warn(text, "pid", o.pid, "stream", stream)
 		return
 	}
-	o.logger.Warn(text, "package", o.label, "pid", o.pid, "stream", stream)
+	n.logger.Warn(text, "package", n.label, "pid", o.pid, "stream", stream)
 }
 
 // holdLocked (re)arms the timer that logs the held lines. The caller
@@ -224,7 +238,7 @@ func (o *workerOutput) resetLocked() {
 // the Go runtime, the runtime's report; held lines that are not that
 // report are logged.
 func (o *workerOutput) finish(state *os.ProcessState) (reason, report string) {
-	return o.conclude(describeExit(o.what, state), runtimeDeath(state))
+	return o.conclude(describeExit(o.name.Load().what, state), runtimeDeath(state))
 }
 
 // describeExit says how a process, what, ended.
@@ -333,6 +347,7 @@ func (o *workerOutput) message(msg []byte) (ready []byte, err error, complete bo
 // logger, keeping its level, message and attributes in order, and adding
 // the worker's pid. It reports false if b is not such a record.
 func (o *workerOutput) record(b []byte) bool {
+	n := o.name.Load()
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
@@ -361,7 +376,7 @@ func (o *workerOutput) record(b []byte) bool {
 		case slog.MessageKey:
 			msg, ok = v.(string)
 		case "package":
-			if !o.ownPackage {
+			if !n.ownPackage {
 				attrs = append(attrs, key, v)
 			}
 		case "pid":
@@ -381,6 +396,6 @@ func (o *workerOutput) record(b []byte) bool {
 		o.last = msg
 		o.mu.Unlock()
 	}
-	o.logger.Log(context.Background(), level, msg, append(attrs, "pid", o.pid)...)
+	n.logger.Log(context.Background(), level, msg, append(attrs, "pid", o.pid)...)
 	return true
 }

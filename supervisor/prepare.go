@@ -31,6 +31,9 @@ type PrepareConfig struct {
 	MaxMemory int64
 	// Logger receives what the process logs. Default slog.Default().
 	Logger *slog.Logger
+	// Spares, if set, gives a started process of Command that waits for
+	// its Spec, when it has one.
+	Spares *Spares
 }
 
 // A PrepareError is a prepare process that ended before it gave its
@@ -83,21 +86,17 @@ func Prepare(ctx context.Context, cfg PrepareConfig, spec protocol.Spec) (protoc
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	spec.LogKey = newLogKey()
-	line, err := json.Marshal(spec)
-	if err != nil {
-		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
-	}
-	out := newWorkerOutput(cfg.Logger, false, cfg.Label, spec.LogKey)
-	out.what = "the prepare process"
-	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
-	// It runs no service code: it is given none of the variables service
-	// code is, nor a temporary folder.
-	l, err := launch(cmd, workerEnv(os.Environ(), nil, ""), out, false)
+	cmd, l, out, err := startPrepare(cfg)
 	if err != nil {
 		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
 	}
 	defer l.stdin.Close()
+	spec.LogKey = out.key
+	line, err := json.Marshal(spec)
+	if err != nil {
+		l.abandon()
+		return protocol.Ready{}, fmt.Errorf("prepare %s: %w", cfg.Label, err)
+	}
 	limitCPU(cmd.Process.Pid, cfg.Timeout)
 	done := make(chan struct{})
 	go func() {
@@ -145,6 +144,25 @@ func Prepare(ctx context.Context, cfg PrepareConfig, spec protocol.Spec) (protoc
 		cfg.Logger.Error(fmt.Sprintf("the prepare process of %s died: %v", cfg.Label, err), "exit", cmd.ProcessState.String(), "output", report)
 	}
 	return protocol.Ready{}, err
+}
+
+// startPrepare starts the prepare process of cfg, or takes a spare (see
+// Spares) and names it cfg's. It runs no service code: it is given none
+// of the variables service code is, nor a temporary folder.
+func startPrepare(cfg PrepareConfig) (*exec.Cmd, *launched, *workerOutput, error) {
+	name := outputName{logger: cfg.Logger, label: cfg.Label, what: "the prepare process"}
+	if sp := cfg.Spares.take(cfg.Command, keyOf(false, "", nil)); sp != nil {
+		sp.out.rename(name)
+		return sp.cmd, sp.l, sp.out, nil
+	}
+	out := newWorkerOutput(name.logger, false, name.label, newLogKey())
+	out.rename(name)
+	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
+	l, err := launch(cmd, workerEnv(os.Environ(), nil, ""), out, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cmd, l, out, nil
 }
 
 // clockLimit is how long a prepare process with the processor time limit

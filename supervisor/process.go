@@ -46,26 +46,20 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 	fail := func(err error) (*process, protocol.Ready, error) {
 		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, err)
 	}
-	tmp, err := os.MkdirTemp(g.cfg.Dir, "tmp-")
+	p := &process{
+		g:     g,
+		done:  make(chan struct{}),
+		calls: map[uint64]time.Time{},
+	}
+	l, tmp, err := g.startProcess(p, spec.Settings.Env)
 	if err != nil {
 		return fail(err)
 	}
 	spec.Sandbox.TempDir = tmp
-	spec.LogKey = newLogKey()
+	spec.LogKey = p.out.key
 	line, err := json.Marshal(spec)
 	if err != nil {
-		os.RemoveAll(tmp)
-		return fail(err)
-	}
-	p := &process{
-		g:     g,
-		out:   newWorkerOutput(g.cfg.Logger, g.cfg.Package != "", g.cfg.Label, spec.LogKey),
-		done:  make(chan struct{}),
-		calls: map[uint64]time.Time{},
-	}
-	p.cmd = exec.Command(g.cfg.Command[0], g.cfg.Command[1:]...)
-	l, err := launch(p.cmd, workerEnv(os.Environ(), spec.Settings.Env, tmp), p.out, true)
-	if err != nil {
+		l.abandon()
 		os.RemoveAll(tmp)
 		return fail(err)
 	}
@@ -143,6 +137,31 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 		<-p.done
 		return nil, protocol.Ready{}, fmt.Errorf("start worker of %s: %w", g.cfg.Label, ctx.Err())
 	}
+}
+
+// startProcess starts the process p, a worker with a temporary folder of
+// its own, given env (the variables service code is given), or takes a
+// spare started so (see Spares) and names it p's. It returns the process
+// as launched, and its temporary folder.
+func (g *Group) startProcess(p *process, env []string) (*launched, string, error) {
+	name := outputName{logger: g.cfg.Logger, ownPackage: g.cfg.Package != "", label: g.cfg.Label, what: "the worker"}
+	if sp := g.cfg.Spares.take(g.cfg.Command, keyOf(true, g.cfg.Dir, env)); sp != nil {
+		sp.out.rename(name)
+		p.cmd, p.out = sp.cmd, sp.out
+		return sp.l, sp.tmp, nil
+	}
+	tmp, err := os.MkdirTemp(g.cfg.Dir, "tmp-")
+	if err != nil {
+		return nil, "", err
+	}
+	p.out = newWorkerOutput(name.logger, name.ownPackage, name.label, newLogKey())
+	p.cmd = exec.Command(g.cfg.Command[0], g.cfg.Command[1:]...)
+	l, err := launch(p.cmd, workerEnv(os.Environ(), env, tmp), p.out, true)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, "", err
+	}
+	return l, tmp, nil
 }
 
 // begin registers an attempt with its deadline and returns its id, or

@@ -1,0 +1,232 @@
+package supervisor
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultSpareKeep is how long a spare process waits to be taken before
+// [Spares] stops it, unless told otherwise.
+const DefaultSpareKeep = 5 * time.Minute
+
+// Spares keeps processes of one executable started and waiting for their
+// Spec, so that a worker or a prepare process needed now does not wait
+// for a process to start: the system's exec, the Go runtime's start and
+// the executable's package initialisation, 10–30 ms for microfn's own
+// executable, twice per saved package (its prepare process, then its
+// worker). A spare is the very process a [Group] or [Prepare] would
+// start, with the same descriptors and environment: it has read nothing
+// yet and runs no one's code; it is given its Spec, its name in the logs
+// and its limits when it is taken, as a process started then would be.
+//
+// Spares keeps at most one spare of each kind (a worker for a temporary
+// folder's parent and an environment, a prepare process): taking one
+// starts the next. A spare not taken within its keep time is stopped, and
+// none is started again until one is asked for, so a server nobody edits
+// holds no spare. A nil *Spares keeps none. It is safe for concurrent use.
+type Spares struct {
+	command []string
+	keep    time.Duration
+	logger  *slog.Logger
+
+	mu       sync.Mutex // guards the fields below
+	closed   bool
+	waiting  map[spareKey]*spare
+	starting map[spareKey]bool
+	wg       sync.WaitGroup // spares being started
+}
+
+// A spareKey is what a spare is started with, which its taker must want.
+type spareKey struct {
+	conn bool   // a worker, with its connection; else a prepare process
+	dir  string // where its temporary folder is made; "" for none
+	env  string // the variables service code is given, NUL-separated
+}
+
+// A spare is a started process waiting for its Spec.
+type spare struct {
+	key   spareKey
+	cmd   *exec.Cmd
+	l     *launched
+	out   *workerOutput
+	tmp   string      // its temporary folder, if any
+	timer *time.Timer // stops it once its keep time has passed
+}
+
+// NewSpares returns spares of the executable command (default: this
+// executable), each kept for keep (default [DefaultSpareKeep]) if not
+// taken; logger receives what a spare writes before it is taken, which is
+// nothing unless it fails to start.
+func NewSpares(command []string, keep time.Duration, logger *slog.Logger) (*Spares, error) {
+	if len(command) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("spare processes: %w", err)
+		}
+		command = []string{exe}
+	}
+	if keep <= 0 {
+		keep = DefaultSpareKeep
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Spares{
+		command:  slices.Clone(command),
+		keep:     keep,
+		logger:   logger,
+		waiting:  map[spareKey]*spare{},
+		starting: map[spareKey]bool{},
+	}, nil
+}
+
+// take returns the spare of command started as key says, if one waits
+// and is alive, and starts another for the next taker whether or not one
+// waited. It returns nil for any other executable.
+func (s *Spares) take(command []string, key spareKey) *spare {
+	if s == nil || !slices.Equal(command, s.command) {
+		return nil
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	sp := s.waiting[key]
+	delete(s.waiting, key)
+	s.startLocked(key)
+	s.mu.Unlock()
+	if sp == nil {
+		return nil
+	}
+	sp.timer.Stop()
+	select {
+	case <-sp.l.outputs:
+		// It died waiting (the system's out-of-memory killer, say).
+		sp.stop()
+		return nil
+	default:
+	}
+	return sp
+}
+
+// startLocked starts a spare of kind key in the background, unless one
+// waits or is being started. The caller holds s.mu.
+func (s *Spares) startLocked(key spareKey) {
+	if s.waiting[key] != nil || s.starting[key] {
+		return
+	}
+	s.starting[key] = true
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		sp, err := s.start(key)
+		s.mu.Lock()
+		delete(s.starting, key)
+		closed := s.closed
+		if err == nil && !closed {
+			s.waiting[key] = sp
+			sp.timer = time.AfterFunc(s.keep, func() { s.expire(sp) })
+		}
+		s.mu.Unlock()
+		switch {
+		case err != nil:
+			s.logger.Warn(fmt.Sprintf("start a spare process: %v (processes are started when needed)", err))
+		case closed:
+			sp.stop()
+		}
+	}()
+}
+
+// start starts a spare of kind key.
+func (s *Spares) start(key spareKey) (*spare, error) {
+	sp := &spare{key: key, cmd: exec.Command(s.command[0], s.command[1:]...)}
+	if key.dir != "" {
+		tmp, err := os.MkdirTemp(key.dir, "tmp-")
+		if err != nil {
+			return nil, err
+		}
+		sp.tmp = tmp
+	}
+	var extra []string
+	if key.env != "" {
+		extra = strings.Split(key.env, "\x00")
+	}
+	sp.out = newWorkerOutput(s.logger, false, "a spare process", newLogKey())
+	l, err := launch(sp.cmd, workerEnv(os.Environ(), extra, sp.tmp), sp.out, key.conn)
+	if err != nil {
+		if sp.tmp != "" {
+			os.RemoveAll(sp.tmp)
+		}
+		return nil, err
+	}
+	sp.l = l
+	return sp, nil
+}
+
+// PIDs returns the process ids of the spares waiting now, sorted.
+func (s *Spares) PIDs() []int {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]int, 0, len(s.waiting))
+	for _, sp := range s.waiting {
+		out = append(out, sp.cmd.Process.Pid)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// expire stops sp if it still waits: nobody took it in time.
+func (s *Spares) expire(sp *spare) {
+	s.mu.Lock()
+	if s.waiting[sp.key] != sp {
+		s.mu.Unlock()
+		return // taken, or closed
+	}
+	delete(s.waiting, sp.key)
+	s.mu.Unlock()
+	sp.stop()
+}
+
+// Close stops the spares that wait, and those being started, and waits
+// until they have ended. None is started after it.
+func (s *Spares) Close() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.closed = true
+	waiting := s.waiting
+	s.waiting = map[spareKey]*spare{}
+	s.mu.Unlock()
+	for _, sp := range waiting {
+		sp.timer.Stop()
+		sp.stop()
+	}
+	s.wg.Wait()
+}
+
+// stop kills the spare, waits for it to end and removes its temporary
+// folder.
+func (sp *spare) stop() {
+	sp.l.abandon()
+	if sp.tmp != "" {
+		os.RemoveAll(sp.tmp)
+	}
+}
+
+// keyOf returns the kind of spare a process started with env (the
+// variables service code is given) and a temporary folder in dir is (dir
+// "" for none); conn is set for a worker.
+func keyOf(conn bool, dir string, env []string) spareKey {
+	return spareKey{conn: conn, dir: dir, env: strings.Join(env, "\x00")}
+}

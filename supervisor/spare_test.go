@@ -1,0 +1,146 @@
+package supervisor
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microfn/microfn/internal/workertest"
+	"github.com/microfn/microfn/protocol"
+)
+
+// newSpares returns spares of this executable kept for keep, closed when
+// the test ends.
+func newSpares(t *testing.T, keep time.Duration, logs *logBuffer) *Spares {
+	t.Helper()
+	s, err := NewSpares(nil, keep, slog.New(slog.NewJSONHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// waitingSpare waits until a spare of kind key waits in s, and returns it.
+func waitingSpare(t *testing.T, s *Spares, key spareKey) *spare {
+	t.Helper()
+	var sp *spare
+	waitFor(t, "a spare process", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		sp = s.waiting[key]
+		return sp != nil
+	})
+	return sp
+}
+
+// TestSpareTakenByNextWorker: once a group has started a worker, a spare
+// waits; the next worker is that process, given its Spec then: it serves,
+// its temporary folder and environment are a worker's, its output is
+// labelled with its group, and another spare takes its place.
+func TestSpareTakenByNextWorker(t *testing.T) {
+	t.Parallel()
+	var logs logBuffer
+	spares := newSpares(t, time.Minute, &logs)
+	dir := t.TempDir()
+	env := []string{"GREETING=hello"}
+	with := func(c *Config, s *protocol.Spec) {
+		c.Dir, c.Spares = dir, spares
+		s.Settings.Env = env
+	}
+	if _, _, err := start(t, workertest.Services, &logs, with); err != nil {
+		t.Fatal(err)
+	}
+	key := keyOf(true, dir, env)
+	sp := waitingSpare(t, spares, key)
+	sparePID := sp.cmd.Process.Pid
+	g, _, err := start(t, workertest.Services, &logs, func(c *Config, s *protocol.Spec) {
+		with(c, s)
+		c.Label = "second"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := call(g, "PID", `{}`, soon()); err != nil || got != strconv.Itoa(sparePID) {
+		t.Fatalf("the second worker is %s (%v), want the spare %d", got, err, sparePID)
+	}
+	got, err := call(g, "Env", `{}`, soon())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, `"GREETING=hello"`) || !strings.Contains(got, `"TMPDIR=`+sp.tmp+`"`) {
+		t.Errorf("environment of the spare worker: %s, want GREETING and TMPDIR=%s", got, sp.tmp)
+	}
+	if _, err := call(g, "Print", `{"s":"from the spare"}`, soon()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the spare's output labelled with its group", func() bool {
+		return strings.Contains(logs.String(), `"msg":"from the spare","package":"second","pid":`+strconv.Itoa(sparePID))
+	})
+	next := waitingSpare(t, spares, key)
+	if next.cmd.Process.Pid == sparePID {
+		t.Errorf("the taken spare %d still waits", sparePID)
+	}
+	// A worker of another environment takes no spare of this one.
+	other, _, err := start(t, workertest.Services, &logs, func(c *Config, s *protocol.Spec) {
+		with(c, s)
+		s.Settings.Env = []string{"GREETING=bye"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pid := other.PID(); pid == next.cmd.Process.Pid {
+		t.Errorf("a worker of another environment took the spare %d", pid)
+	}
+}
+
+// TestSpareStops: a spare nobody takes within its keep time ends, and so
+// do those waiting when the spares are closed; their temporary folders
+// go with them.
+func TestSpareStops(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		keep time.Duration
+	}{
+		{"expired", 300 * time.Millisecond},
+		{"closed", time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var logs logBuffer
+			spares := newSpares(t, tc.keep, &logs)
+			dir := t.TempDir()
+			key := keyOf(true, dir, nil)
+			spares.mu.Lock()
+			spares.startLocked(key)
+			spares.mu.Unlock()
+			var sp *spare
+			waitFor(t, "a spare process", func() bool {
+				spares.mu.Lock()
+				defer spares.mu.Unlock()
+				sp = spares.waiting[key]
+				return sp != nil || tc.keep < time.Second && !spares.starting[key] // it may expire at once on a busy machine
+			})
+			if sp == nil {
+				return
+			}
+			pid := sp.cmd.Process.Pid
+			if tc.name == "closed" {
+				spares.Close()
+			}
+			waitFor(t, fmt.Sprintf("the spare %d to end", pid), func() bool { return !alive(pid) })
+			waitFor(t, "its temporary folder to go", func() bool {
+				_, err := os.Stat(sp.tmp)
+				return os.IsNotExist(err)
+			})
+			if sp := spares.take(spares.command, key); sp != nil && tc.name == "closed" {
+				t.Errorf("closed spares gave a spare")
+			}
+		})
+	}
+}
