@@ -29,6 +29,11 @@ func (s *Server) WorkerPIDs() []int {
 	return out
 }
 
+// SparePIDs returns the process ids of the spare processes waiting for a
+// save now (see supervisor.Spares), sorted; none when the folder is not
+// watched or with IsolateNone.
+func (s *Server) SparePIDs() []int { return s.spares.PIDs() }
+
 // workerMetrics gathers the metrics of the current worker of every
 // package, each series labelled with its package (worker="billing"), so
 // that one /metrics shows the whole server: what the worker says of its
