@@ -75,8 +75,8 @@ func buildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // buildApp builds the application of the packages below root into out,
 // with the build options build (microfn's source tree, the cache).
-// Errors in the code are printed as
-// microfn check prints them, and no executable is written.
+// Errors in the code are printed as microfn check prints them, and no
+// executable is written.
 func buildApp(ctx context.Context, root, out string, build compile.Options, sandbox, allow server.Option, stdout, stderr io.Writer) int {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	built, err := server.BuildApp(ctx, root, out, build, sandbox, allow, server.WithLogger(quiet), server.WithWatch(false))

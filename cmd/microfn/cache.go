@@ -33,6 +33,9 @@ func workerCacheFlags(fs *flag.FlagSet) func() (compile.Options, error) {
 	sizeFlag := fs.String("worker-cache-size", size, "the most space the compiled workers' cache may take (such as 2GiB; 0: no limit); past it the executables used least recently are removed (default $"+compile.CacheSizeEnv+", else 2GiB)")
 	return func() (compile.Options, error) {
 		n, err := compile.ParseCacheSize(*sizeFlag)
+		if err != nil && *sizeFlag == os.Getenv(compile.CacheSizeEnv) {
+			return compile.Options{}, fmt.Errorf("--worker-cache-size (default $%s): %w", compile.CacheSizeEnv, err)
+		}
 		if err != nil {
 			return compile.Options{}, fmt.Errorf("--worker-cache-size: %w", err)
 		}
