@@ -298,12 +298,12 @@ func evict(exe string) (bool, error) {
 
 // inUse reports whether the executable exe is leased by some process.
 func inUse(exe string) bool {
-	f, ok, err := lockExclusive(exe + lockSuffix)
-	if err != nil || !ok {
-		return true
+	f, err := os.Open(exe + lockSuffix)
+	if err != nil {
+		return !errors.Is(err, fs.ErrNotExist) // never leased
 	}
-	f.Close()
-	return false
+	defer f.Close()
+	return !tryLock(f)
 }
 
 // lockExclusive locks the lock file path exclusively without waiting,
