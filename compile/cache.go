@@ -95,7 +95,7 @@ func ParseCacheSize(s string) (int64, error) {
 // process or any other sharing the folder (a lock file beside it, locked
 // shared by each user); the cache never removes one in use. Past the
 // budget, the executables used least recently (built, or leased to start
-// a worker) go first. It is safe for concurrent use.
+// workers, until the lease ends) go first. It is safe for concurrent use.
 type Cache struct {
 	dir    string
 	size   int64 // the budget, in bytes; negative: none
@@ -402,16 +402,21 @@ func holdDir(dir string) (func(), error) {
 // A Lease keeps a worker executable of the cache from being evicted, by
 // this process or any other, until it is released.
 type Lease struct {
+	exe  string
 	f    *os.File
 	once sync.Once
 }
 
-// Release ends the lease. It may be called more than once, and on nil.
+// Release ends the lease, and records the use of the executable: it was
+// in use until now. It may be called more than once, and on nil.
 func (l *Lease) Release() {
 	if l == nil {
 		return
 	}
-	l.once.Do(func() { l.f.Close() })
+	l.once.Do(func() {
+		touch(l.exe) // gone if its build failed
+		l.f.Close()
+	})
 }
 
 // Lease leases the executable exe of the cache, for as long as workers
@@ -443,7 +448,7 @@ func lease(exe string) (*Lease, error) {
 			return nil, fmt.Errorf("lease a compiled worker: %w", err)
 		}
 		if samePath(f, path) {
-			return &Lease{f: f}, nil
+			return &Lease{exe: exe, f: f}, nil
 		}
 		f.Close() // evicted while we waited: lock the new file
 	}

@@ -179,11 +179,14 @@ func TestLeaseRecordsUse(t *testing.T) {
 	}
 	old := writeExe(t, dir, "old", 100, 1)
 	writeExe(t, dir, "new", 100, 2)
-	l, err := c.Lease(old) // used now: the other is the least recently used
+	l, err := c.Lease(old)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.Release()
+	if err := os.Chtimes(old, t0, t0); err != nil { // leased long ago
+		t.Fatal(err)
+	}
+	l.Release() // used until now: the other is the least recently used
 	l.Release()
 	if _, err := c.Trim(); err != nil {
 		t.Fatal(err)
