@@ -16,4 +16,13 @@
 // The go command's build cache makes a rebuild after an edit
 // incremental, and executables are kept by the hash of what they were
 // built from, so a version seen before is not built again.
+//
+// The executables live in a [Cache] with a size budget: at start and
+// after each build, those used least recently go until the rest fit,
+// except those in use. A user of an executable (a server's worker group,
+// for as long as it may start a worker from it) holds a [Lease] on it, a
+// shared flock on a lock file beside it; eviction takes the lock
+// exclusively without waiting and skips what it cannot take, so that
+// every process sharing the cache is safe. Build folders left by killed
+// builds are removed once no build holds them.
 package compile

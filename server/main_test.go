@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"github.com/microfn/microfn/compile"
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
@@ -25,13 +27,32 @@ func TestMain(m *testing.M) {
 	if protocol.IsWorker() {
 		os.Exit(worker.Main(worker.Code{Load: interp.WorkerLoader(), Prepare: prepare}))
 	}
-	goleak.VerifyTestMain(m,
+	goleak.VerifyTestMain(withWorkerCache{m},
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*TCPDialer).tcpAddrsClean"),
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*HostClient).connsCleaner"),
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*Client).mCleaner"),
 	)
+}
+
+// withWorkerCache runs the tests with a cache of compiled workers of
+// their own (compile.CacheEnv), removed after them: each build of this
+// test binary makes executables no other run reuses, so that the user's
+// cache would only grow. Go's build cache is kept: rebuilds stay
+// incremental.
+type withWorkerCache struct{ m *testing.M }
+
+// Run runs the tests.
+func (w withWorkerCache) Run() int {
+	dir, err := os.MkdirTemp("", "microfn-workers-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "make the compiled workers' cache:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	os.Setenv(compile.CacheEnv, dir)
+	return w.m.Run()
 }
 
 // prepare is the prepare function of this test binary as a worker.

@@ -173,6 +173,9 @@ func (p *packages) reloadGroup(ctx context.Context, rels []string, guard bool) m
 			l.v, l.err = p.load(ctx, l, built[l.rel])
 		}
 	})
+	for _, res := range built {
+		res.Release() // each worker group holds a lease of its own
+	}
 	if oneShared {
 		p.code.sharedGroup(ctx, loads)
 	}

@@ -72,6 +72,9 @@ func (s *Server) startTiering() error {
 	}
 	opts := s.cfg.build
 	opts.StdErrors = interp.StdErrorNames()
+	if opts.Logger == nil {
+		opts.Logger = s.cfg.logger
+	}
 	b, err := compile.NewBuilder(opts)
 	if err != nil {
 		if s.cfg.tier == TierCompiled {
@@ -216,6 +219,7 @@ func (q *buildQueue) run(ctx context.Context, jobs map[string]*buildJob) {
 		}
 		res, err := s.tiers.builder.Build(ctx, req)
 		if ctx.Err() != nil {
+			res.Release()
 			return
 		}
 		if err != nil && len(batch) > 1 {
@@ -238,22 +242,36 @@ func (q *buildQueue) run(ctx context.Context, jobs map[string]*buildJob) {
 			}
 			s.packages.installCompiled(j, g, took, jerr, func() { s.finalTally(g) })
 		}
+		res.Release() // each worker group holds a lease of its own
 	}
 }
 
-// startCompiled starts a worker group of j's version on exe.
+// startCompiled starts a worker group of j's version on exe, which it
+// leases from the cache for as long as the group may start a worker
+// from it (until the group is closed and its workers have ended).
 func (s *Server) startCompiled(ctx context.Context, j *buildJob, exe string) (*supervisor.Group, error) {
 	v := j.v
+	lease, err := s.tiers.builder.Cache().Lease(exe)
+	if err != nil {
+		return nil, err
+	}
 	w := s.workerSpec(j.label, j.label, packageSpec(v.rel, v.files, v.prep, true))
 	w.supervise.Command = []string{exe}
 	g, err := s.startPackageGroup(ctx, w, v.rel, "compiled worker")
 	if err != nil {
+		lease.Release()
 		var lt *supervisor.LoadTimeoutError
 		if errors.As(err, &lt) {
 			return nil, loadTimeoutError(j.src, j.v.prep, lt)
 		}
 		return nil, err
 	}
+	s.groups.Add(1)
+	go func() {
+		defer s.groups.Done()
+		g.Wait()
+		lease.Release()
+	}()
 	return g, nil
 }
 
@@ -322,6 +340,7 @@ func (s *Server) build(ctx context.Context, rel, label string, src *funcs.Packag
 		if res, err = s.tiers.builder.Build(ctx, req); err != nil {
 			return nil, 0, err
 		}
+		defer res.Release() // the worker group holds a lease of its own
 	}
 	v := &version{rel: rel, files: files, prep: prep}
 	g, err := s.startCompiled(ctx, &buildJob{v: v, src: src, label: label}, res.Exe)
@@ -336,7 +355,8 @@ func (s *Server) build(ctx context.Context, rel, label string, src *funcs.Packag
 // number, and one copy of the code in memory for all their workers. It
 // returns it by package directory; none if there is nothing to build
 // together, or if the build failed (then each package is built apart, so
-// that an error fails its own package only).
+// that an error fails its own package only). The caller releases the
+// result once the packages' workers have started.
 func (s *Server) buildTogether(ctx context.Context, loads []*pendingLoad) map[string]*compile.Result {
 	mod := s.modules.get()
 	if s.tiers == nil || s.cfg.tier != TierCompiled || mod == nil {

@@ -37,8 +37,14 @@ func buildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	unrestricted := fs.Bool("unrestricted", false, "build code that imports the unrestricted standard library, as serve --unrestricted loads it")
 	allow := allowFlag(fs)
 	verbose := fs.Bool("v", false, "print the go commands and their output")
+	cache := workerCacheFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
+		return 2
+	}
+	build, err := cache()
+	if err != nil {
+		fmt.Fprintln(stderr, "microfn build:", err)
 		return 2
 	}
 	if *out == "" || (len(with) == 0) == (len(pos) == 0) || len(pos) > 1 {
@@ -52,7 +58,8 @@ func buildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	if len(pos) == 1 {
-		return buildApp(ctx, pos[0], *out, *src, server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), stdout, stderr)
+		build.Source = *src
+		return buildApp(ctx, pos[0], *out, build, server.WithUnrestricted(*unrestricted), server.WithAllow(allow()...), stdout, stderr)
 	}
 	log := io.Discard
 	if *verbose {
@@ -67,11 +74,12 @@ func buildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // buildApp builds the application of the packages below root into out,
-// with microfn's source tree src. Errors in the code are printed as
-// microfn check prints them, and no executable is written.
-func buildApp(ctx context.Context, root, out, src string, sandbox, allow server.Option, stdout, stderr io.Writer) int {
+// with the build options build (microfn's source tree, the cache).
+// Errors in the code are printed as microfn check prints them, and no
+// executable is written.
+func buildApp(ctx context.Context, root, out string, build compile.Options, sandbox, allow server.Option, stdout, stderr io.Writer) int {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	built, err := server.BuildApp(ctx, root, out, compile.Options{Source: src}, sandbox, allow, server.WithLogger(quiet), server.WithWatch(false))
+	built, err := server.BuildApp(ctx, root, out, build, sandbox, allow, server.WithLogger(quiet), server.WithWatch(false))
 	if err != nil {
 		fmt.Fprintln(stderr, errorLines(err))
 		fmt.Fprintln(stderr, "microfn build: no executable written")

@@ -499,10 +499,11 @@ func commandFlags(t *testing.T, args ...string) ([]cliFlag, error) {
 var subcommands = map[string][]string{
 	"deploy": {"kubernetes"},
 	"db":     {"migrate", "status", "shell"},
+	"cache":  {"clean"},
 }
 
 // commands are microfn's commands.
-var commands = []string{"serve", "run", "check", "call", "routes", "openapi", "deploy", "build", "db", "version", "help"}
+var commands = []string{"serve", "run", "check", "call", "routes", "openapi", "deploy", "build", "db", "cache", "version", "help"}
 
 // TestDocsCommands: every microfn command the README and docs/*.md show —
 // in shell code blocks, and in inline code that starts with "microfn " —
@@ -588,7 +589,7 @@ func TestDocsFlagsInReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := string(data)
-	for _, key := range [][]string{{"serve"}, {"run"}, {"check"}, {"call"}, {"routes"}, {"openapi"}, {"deploy", "kubernetes"}, {"build"}, {"db", "migrate"}} {
+	for _, key := range [][]string{{"serve"}, {"run"}, {"check"}, {"call"}, {"routes"}, {"openapi"}, {"deploy", "kubernetes"}, {"build"}, {"db", "migrate"}, {"cache"}} {
 		flags, err := commandFlags(t, key...)
 		if err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@
 //	microfn build DIR -o FILE          build one executable with every package below DIR compiled in
 //	microfn build --with MODULE -o F   build a microfn with Go modules compiled in
 //	microfn db migrate|status|shell DIR [NAME]  apply, show or open the databases of the services below DIR
+//	microfn cache [clean]              show or clear the cache of compiled workers
 //	microfn version                    print the version
 //
 // Run microfn COMMAND -help for the flags of a command.
@@ -53,6 +54,7 @@ Usage:
 	microfn deploy kubernetes DIR      write Kubernetes manifests for the services below DIR
 	microfn build DIR -o FILE          build one executable with every package below DIR compiled in
 	microfn build --with MODULE -o F   build a microfn with Go modules compiled in
+	microfn cache [clean]              show or clear the cache of compiled workers
 	microfn version                    print the version
 
 Run "microfn COMMAND -help" for the flags of a command.
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return buildCmd(ctx, rest, stdout, stderr)
 	case "db":
 		return dbCmd(ctx, rest, stdout, stderr)
+	case "cache":
+		return cacheCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "microfn", version())
 		return 0
@@ -137,7 +141,7 @@ func appCommand(ctx context.Context, cmd string, args []string, stdout, stderr i
 	case "help", "-h", "-help", "--help":
 		fmt.Fprintf(stdout, appUsage, name)
 		return 0
-	case "check", "build", "deploy":
+	case "check", "build", "deploy", "cache":
 		fmt.Fprintf(stderr, "%s: %s works on source: run microfn %s on the folder this application was built from\n", name, cmd, cmd)
 		return 2
 	}

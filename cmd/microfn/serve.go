@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/microfn/microfn/compile"
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/protocol"
@@ -100,6 +101,7 @@ type serveFlags struct {
 	split    func() ([]server.Option, error)
 	secrets  func() ([]server.Option, error)
 	auth     func(token string) ([]server.Option, error)
+	cache    func() (compile.Options, error)
 }
 
 // register registers the flags of microfn serve in fs.
@@ -111,6 +113,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.split = splitFlags(fs)
 	f.auth = authFlags(fs)
 	f.secrets = secretFlags(fs)
+	f.cache = workerCacheFlags(fs)
 }
 
 // registerServer registers the flags of the server's own process: how
@@ -194,7 +197,12 @@ func (f *serveFlags) options(set map[string]bool, split bool, logger *slog.Logge
 		return nil, err
 	}
 	opts = append(opts, envOpts...)
+	build, err := f.cache()
+	if err != nil {
+		return nil, err
+	}
 	return append(append(opts, executableOptions()...),
+		server.WithBuildOptions(build),
 		server.WithAddr(f.addr),
 		server.WithMonolith(f.monolith),
 		server.WithUnrestricted(f.unrestricted),
