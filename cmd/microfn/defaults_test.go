@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -85,13 +86,17 @@ func TestServeDefaultPolicy(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(time.Minute)
 		for {
-			resp, err := http.Get("http://" + addr + path)
-			if err == nil && resp.StatusCode == http.StatusServiceUnavailable && !loaded(addr) {
-				resp.Body.Close() // still loading
-			} else if err == nil {
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				return resp.StatusCode, resp.Header.Get("Microfn-Attempts"), string(b)
+			// Calls wait for the first load to finish: a call made
+			// while it runs is answered 503, whenever it ends.
+			var err error = errors.New("still loading")
+			if loaded(addr) {
+				var resp *http.Response
+				resp, err = http.Get("http://" + addr + path)
+				if err == nil {
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					return resp.StatusCode, resp.Header.Get("Microfn-Attempts"), string(b)
+				}
 			}
 			if time.Now().After(deadline) {
 				t.Fatalf("GET %s: %v (serve: %s)", path, err, serveErr.String())
