@@ -277,3 +277,48 @@ func TestFmtRatio(t *testing.T) {
 		}
 	}
 }
+
+func TestBalancedOrder(t *testing.T) {
+	for n := 1; n <= 5; n++ {
+		for _, calls := range []int{1, 2, 6, 7, 12} {
+			for round := range n {
+				order := balancedOrder(n, calls, round)
+				count := make([]int, n)
+				follows := map[[2]int]int{}
+				for i, v := range order {
+					count[v]++
+					if i > 0 {
+						follows[[2]int{order[i-1], v}]++
+					}
+				}
+				for v, c := range count {
+					if c != calls {
+						t.Fatalf("balancedOrder(%d, %d, %d) = %v: server %d called %d times", n, calls, round, order, v, c)
+					}
+				}
+				if order[0] != round%n {
+					t.Errorf("balancedOrder(%d, %d, %d) starts with %d", n, calls, round, order[0])
+				}
+				if n == 1 || calls%(n-1) != 0 {
+					continue
+				}
+				// Each server follows each other one equally often: the
+				// circuit is walked calls/(n-1) times, and the last call
+				// is followed by none.
+				for a := range n {
+					for b := range n {
+						want := calls / (n - 1)
+						if a == b {
+							want = 0
+						} else if a == order[len(order)-1] && b == order[0] {
+							want--
+						}
+						if got := follows[[2]int{a, b}]; got != want {
+							t.Errorf("balancedOrder(%d, %d, %d) = %v: %d follows %d %d times, want %d", n, calls, round, order, b, a, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
