@@ -162,6 +162,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !usesDatabases(req) {
+		plan.flags = append(plan.flags, "-tags="+NoDatabaseTag)
+	}
 	exe := filepath.Join(b.opts.Cache, "worker-"+plan.key)
 	if _, err := os.Stat(exe); err == nil {
 		return &Result{Exe: exe, Cached: true, Took: time.Since(start)}, nil
