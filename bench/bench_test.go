@@ -53,7 +53,7 @@ func TestSmoke(t *testing.T) {
 	for _, want := range []string{"## Goals", "## 1. Direct calls", "## 2. Nested calls", "## 3. Memory", "## 4. Restart after a crash", "## 5. Interpreter cost", "## 6. Policy machinery", "## 7. Live reload", "## 8. Start-up", "## 9. A chain of imports", "| 20 |", "IsEven GET", "Smoke run",
 		"| IsEven GET | microfn --isolate=package |", "| IsEven GET | microfn --isolate=none |", "a fasthttp client in a separate process",
 		"| --isolate=package | 3 | 4 |", "| first in its window | 2 |", "| second within 30s (backoff) | 2 |", "| --isolate=package | 10 |", "| --isolate=none | 10 |",
-		"Where a call's CPU goes with `--isolate=package`", "With 3 packages, idle:", "| load generator | its CPU/req |"} {
+		"Where a call's CPU goes with `--isolate=package`", "With 3 packages, idle:", "| IsEven | – | baseline |", "| function | n | server | wall | ÷ baseline | CPU/call | ÷ baseline |", "| load generator | its CPU/req |"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report lacks %q", want)
 		}
