@@ -258,7 +258,7 @@ func (b *bench) app(ctx context.Context) {
 	s.notes = append(s.notes, "The application runs its service code in a worker process, the same executable started again, as `microfn serve` does by default: a direct call crosses from the supervisor to the worker and back over a Unix socket, and a nested call crosses four times; the baseline serves and calls in one process. "+
 		"RSS counts the executable's pages in each process, PSS shares them out between the supervisor and its worker. "+
 		"The direct and nested scenarios measure the application too, next to microfn serve in each mode. "+
-		"microfn build strips the executable (`-ldflags=-s -w`), so perf cannot name its functions: the supervisor is microfn's server code, which `--perf` profiles in the direct scenario.")
+		"microfn build strips the executable (`-ldflags=-s -w`; `MICROFN_SYMBOLS=1` in the environment keeps its symbols), so perf cannot name its functions here: the supervisor is microfn's server code, which `--perf` profiles in the direct scenario.")
 	b.print(s)
 }
 

@@ -53,7 +53,7 @@ func TestSmoke(t *testing.T) {
 	for _, want := range []string{"## Goals", "## 1. Direct calls", "## 2. Nested calls", "## 3. Memory", "## 4. Restart after a crash", "## 5. Interpreter cost", "## 6. Policy machinery", "## 7. Live reload", "## 8. Start-up", "## 9. A chain of imports", "| 20 |", "IsEven GET", "Smoke run",
 		"| IsEven GET | microfn --isolate=package |", "| IsEven GET | microfn --isolate=none |", "a fasthttp client in a separate process",
 		"| --isolate=package | 3 | 4 |", "| first in its window | 2 |", "| second within 30s (backoff) | 2 |", "| --isolate=package | 10 |", "| --isolate=none | 10 |",
-		"Where a call's CPU goes with `--isolate=package`", "With 3 packages, idle:", "| load generator | its CPU/req |"} {
+		"Where a call's CPU goes with `--isolate=package`", "With 3 packages, idle:", "| IsEven | – | baseline |", "| function | n | server | wall | ÷ baseline | CPU/call | ÷ baseline |", "| load generator | its CPU/req |"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report lacks %q", want)
 		}
@@ -274,6 +274,51 @@ func TestFmtRatio(t *testing.T) {
 	for x, want := range map[float64]string{0.4964: "0.496×", 1.234: "1.23×", 12.34: "12.3×", 0.7: "0.700×"} {
 		if got := fmtRatio(x); got != want {
 			t.Errorf("fmtRatio(%v) = %s, want %s", x, got, want)
+		}
+	}
+}
+
+func TestBalancedOrder(t *testing.T) {
+	for n := 1; n <= 5; n++ {
+		for _, calls := range []int{1, 2, 6, 7, 12} {
+			for round := range n {
+				order := balancedOrder(n, calls, round)
+				count := make([]int, n)
+				follows := map[[2]int]int{}
+				for i, v := range order {
+					count[v]++
+					if i > 0 {
+						follows[[2]int{order[i-1], v}]++
+					}
+				}
+				for v, c := range count {
+					if c != calls {
+						t.Fatalf("balancedOrder(%d, %d, %d) = %v: server %d called %d times", n, calls, round, order, v, c)
+					}
+				}
+				if order[0] != round%n {
+					t.Errorf("balancedOrder(%d, %d, %d) starts with %d", n, calls, round, order[0])
+				}
+				if n == 1 || calls%(n-1) != 0 {
+					continue
+				}
+				// Each server follows each other one equally often: the
+				// circuit is walked calls/(n-1) times, and the last call
+				// is followed by none.
+				for a := range n {
+					for b := range n {
+						want := calls / (n - 1)
+						if a == b {
+							want = 0
+						} else if a == order[len(order)-1] && b == order[0] {
+							want--
+						}
+						if got := follows[[2]int{a, b}]; got != want {
+							t.Errorf("balancedOrder(%d, %d, %d) = %v: %d follows %d %d times, want %d", n, calls, round, order, b, a, got, want)
+						}
+					}
+				}
+			}
 		}
 	}
 }

@@ -15,7 +15,9 @@
 // network: modules come from the module cache, as the loader reads them.
 // The go command's build cache makes a rebuild after an edit
 // incremental, and executables are kept by the hash of what they were
-// built from, so a version seen before is not built again.
+// built from, so a version seen before is not built again. A worker whose
+// code declares no database (microfn.Database, microfn.KV) is built
+// with the tag NoDatabaseTag, without the database drivers.
 //
 // The executables live in a [Cache] with a size budget: at start and
 // after each build, those used least recently go until the rest fit,

@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/microfn/microfn/state/dbconf"
 )
 
@@ -189,19 +187,6 @@ func migrateOne(ctx context.Context, db *sql.DB, k dbconf.Kind, m Migration) (bo
 		return false, &MigrationError{Path: m.Path, Line: 1, Err: err}
 	}
 	return true, nil
-}
-
-// errorLine is the line of sql that err points at, where the database
-// says (PostgreSQL gives the offset of the error), else 1.
-func errorLine(sql string, err error) int {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) && pg.Position > 0 {
-		r := []rune(sql)
-		if int(pg.Position) <= len(r) {
-			return 1 + strings.Count(string(r[:pg.Position-1]), "\n")
-		}
-	}
-	return 1
 }
 
 // Status returns the migrations recorded in db, in their order.

@@ -6,12 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"time"
-
-	"github.com/jackc/pgx/v5/stdlib"
-	"modernc.org/sqlite"
 
 	"github.com/microfn/microfn/state/dbconf"
 )
@@ -36,25 +31,6 @@ func SQLiteDSN(path string) string {
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
-}
-
-// connector returns the database/sql connector of target t. A SQLite
-// file's folder is made if it is missing.
-func connector(t dbconf.Target) (driver.Connector, error) {
-	switch t.Kind {
-	case dbconf.SQLite:
-		if err := os.MkdirAll(filepath.Dir(t.Path), 0o700); err != nil {
-			return nil, fmt.Errorf("database %s: %w", t.Name, err)
-		}
-		return dsnConnector{drv: &sqlite.Driver{}, dsn: SQLiteDSN(t.Path)}, nil
-	case dbconf.Postgres:
-		c, err := stdlib.GetDefaultDriver().(driver.DriverContext).OpenConnector(t.URL)
-		if err != nil {
-			return nil, fmt.Errorf("database %s (%s): %w", t.Name, dbconf.Redact(t.URL), err)
-		}
-		return c, nil
-	}
-	return nil, fmt.Errorf("database %s: unknown kind %q", t.Name, t.Kind)
 }
 
 // Open opens target t now (not lazily): for the server, its tools and
