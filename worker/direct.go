@@ -100,13 +100,22 @@ func (h *Host) direct(e *endpoint, parent *attemptContext) *endpoint {
 	if own == nil || own.svc.Func.Streams() {
 		return nil
 	}
-	now := time.Now()
-	for a := parent; a != nil && a.live(now); a = a.up {
-		if a.route == e.route {
-			return own
+	if !slotHeld(parent, e.route, time.Now()) {
+		return nil
+	}
+	return own
+}
+
+// slotHeld reports whether a, or an attempt above it in this process, is
+// an attempt of route that runs as its chain's at now, each attempt
+// between them too: then the chain holds route's slot.
+func slotHeld(a *attemptContext, route string, now time.Time) bool {
+	for ; a != nil && a.live(now); a = a.up {
+		if a.route == route {
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // directCall runs one attempt of a nested call in this process, on the
