@@ -65,9 +65,19 @@ func Outer(d time.Duration) string {
 func Rec(n int, d time.Duration) (string, error) {
 	if n == 0 {
 		time.Sleep(d)
+		count("slept")
 		return "slept", nil
 	}
 	return Rec(n-1, d)
+}
+
+// Runs reports how many times name ran.
+//
+//microfn:service
+func Runs(name string) int {
+	mu.Lock()
+	defer mu.Unlock()
+	return runs[name]
 }
 
 // Flaky's innermost call always fails: the proxy tries it as its
@@ -245,7 +255,7 @@ func TestDirectAnswers(t *testing.T) {
 		want       string
 	}{
 		{"unbounded recursion", "/Loop?n=0", 508, ""},
-		{"callee past its timeout", "/Outer?d=3s", 200, "outer went on: 504"},
+		{"callee past its timeout", "/Outer?d=1s", 200, "outer went on: 504"},
 		{"retries of a failing callee", "/Flaky?n=1", 200, "3 500"},
 		{"error identity and panic", "/Check?n=3", 200, "is=true neg=500 panic=500 boom=true"},
 		{"request info", "/Info?n=2", 200, "POST /Info 2 true"},
@@ -259,6 +269,17 @@ func TestDirectAnswers(t *testing.T) {
 			}
 		})
 	}
+	waitSlept(t, in, 1)
+}
+
+// waitSlept waits until Rec's innermost call has slept n times: the
+// executions that overran have ended.
+func waitSlept(t *testing.T, in *microfntest.Instance, n int) {
+	t.Helper()
+	microfntest.Eventually(t, 10*time.Second, func() (bool, string) {
+		r := in.Get("/Runs?name=slept")
+		return body(r) == strconv.Itoa(n), "Rec(0) has slept " + body(r) + " times, want " + strconv.Itoa(n)
+	})
 }
 
 func TestDirectCounts(t *testing.T) {
@@ -268,9 +289,10 @@ func TestDirectCounts(t *testing.T) {
 	if r := in.Get("/Flaky?n=1"); text(r) != "3 500" {
 		t.Fatalf("Flaky(1) = %d %s, want 3 500", r.Status, r.Body)
 	}
-	if r := in.Get("/Outer?d=2s"); text(r) != "outer went on: 504" {
+	if r := in.Get("/Outer?d=1s"); text(r) != "outer went on: 504" {
 		t.Fatalf("Outer = %d %s", r.Status, r.Body)
 	}
+	waitSlept(t, in, 1)
 	if r := in.Get("/Ping?n=6"); body(r) != "6" {
 		t.Fatalf("Ping(6) = %d %s", r.Status, r.Body)
 	}

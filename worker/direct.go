@@ -16,11 +16,12 @@ import (
 // The direct path. The server is the only authority on concurrency slots,
 // but a chain holds the slot of a service while an attempt of that chain
 // on that service runs, and the limiter is reentrant per chain. So a
-// nested call whose callee this process serves, and one of whose caller's
-// ancestors in this process (the caller included) is a running attempt of
+// nested call whose callee is a service of the caller's own package (so
+// this process serves it, with the caller's types), and one of whose
+// caller's ancestors in this process (the caller included) is a running attempt of
 // the callee, needs neither a slot nor the server: its slot is the
 // ancestor's. The worker runs it itself (Fib calling Fib, or A calling B
-// calling A in one worker), under the rest of the callee's policy: depth,
+// calling A in one package), under the rest of the callee's policy: depth,
 // timeout and deadline, retries by the caller's proxy. It runs only code
 // of this process on behalf of an attempt this process is running, no
 // deeper and no later than it: it grants nothing new.
@@ -87,23 +88,15 @@ func (l *directLog) take() []DirectCall {
 	return recs
 }
 
-// direct returns the endpoint of callee to run in this process on behalf
-// of parent, or nil if the call must go through the server: unless this
-// worker runs the callee, and parent, or an attempt above it in this
-// process, is a live attempt of the callee (each one between them live
-// too), the call needs a slot only the server can give.
-func (h *Host) direct(e *endpoint, parent *attemptContext) *endpoint {
-	if !h.cfg.Direct || parent.root == nil {
-		return nil
-	}
-	own := h.routes[e.route]
-	if own == nil || own.svc.Func.Streams() {
-		return nil
-	}
-	if !slotHeld(parent, e.route, time.Now()) {
-		return nil
-	}
-	return own
+// direct reports whether a call of e on behalf of parent runs in this
+// process: unless the callee is of the caller's package (whose
+// interpreter made the arguments: another package's has types of its
+// own), and parent, or an attempt above it in this process, is a live
+// attempt of the callee (each one between them live too), the call
+// needs a slot only the server can give, or goes to other code.
+func (h *Host) direct(e *endpoint, parent *attemptContext) bool {
+	return h.cfg.Direct && parent.root != nil && e.own && !e.svc.Func.Streams() &&
+		slotHeld(parent, e.route, time.Now())
 }
 
 // slotHeld reports whether a, or an attempt above it in this process, is

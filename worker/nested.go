@@ -58,8 +58,8 @@ func (h *Host) call(c *svcrt.Call) error {
 		if local {
 			return h.localCall(ctx, e, parent, depth, c)
 		}
-		if own := h.direct(e, parent); own != nil {
-			return h.directCall(ctx, own, parent, depth, try, c)
+		if h.direct(e, parent) {
+			return h.directCall(ctx, e, parent, depth, try, c)
 		}
 		return h.remoteCall(ctx, e, parent, depth, try, c)
 	})
@@ -114,7 +114,9 @@ func (h *Host) remoteCall(ctx context.Context, e *endpoint, parent *attemptConte
 		case !errors.Is(err, context.DeadlineExceeded):
 			return fmt.Errorf("call %s: %w", name, err)
 		case hasDeadline && !callerDeadline.After(deadline):
-			return fmt.Errorf("call %s: %w", name, context.DeadlineExceeded)
+			// The caller's deadline: 504, as the server answers it, and
+			// as a call run in process does.
+			return microfn.NewRemoteError(name, http.StatusGatewayTimeout, fmt.Sprintf("%s: %v", name, context.DeadlineExceeded), 0)
 		}
 		to := &TimeoutError{Service: name, Timeout: e.policy.Timeout}
 		return microfn.NewRemoteError(name, to.StatusCode(), to.Error(), 0)
