@@ -379,4 +379,9 @@ func TestDirectScale(t *testing.T) {
 	if lines[0].Attrs["via"] != "http" || err != nil || wait <= 0 {
 		t.Errorf("Walk's call of Hold: via=%s wait=%s; want via=http, a wait for the other chain's slot", lines[0].Attrs["via"], lines[0].Attrs["wait"])
 	}
+	// Walk(0), run in the worker at depth 3, called Hold through the
+	// server on behalf of Walk(3)'s attempt: at its true depth.
+	if d := lines[0].Attrs["depth"]; d != "4" {
+		t.Errorf("Walk's call of Hold is at depth %s, want 4", d)
+	}
 }
