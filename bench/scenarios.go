@@ -453,7 +453,7 @@ func (b *bench) nested(ctx context.Context) {
 	s := b.newSection("nested", "2. Nested calls",
 		fmt.Sprintf("`Fib(n)` with every recursive call made over HTTP to the server's own `/Fib` (microfn through its generated proxy, the baseline through one pooled keep-alive fasthttp client), one call at a time. "+
 			"A call of Fib(n) makes 2·Fib(n)−1 calls in all (Fib(0) = Fib(1) = 1), so the cost per nested call is wall ÷ (calls − 1). "+
-			"With `%s`, a nested call goes from the worker's proxy to the server over its Unix socket, through the callee's policy there, and back to the worker over the worker's socket; with `%s` the proxy calls the server's own HTTP port, as before. "+
+			"With `%s`, the chain's first call of Fib holds Fib's slot, so its worker runs the recursive calls itself (the direct path: no slot needed, the server told of each call in batches), where a call into another worker goes from the worker's proxy to the server over its Unix socket, through the callee's policy there, and back to a worker over its socket; with `%s` the proxy calls the server in process. "+
 			"`--monolith` makes the same calls in process (in the worker). Wall is the median of %s calls after one warm-up call, the servers taking turns call by call, then the median of %d round(s).",
 			isolated, notIsolated, sampleCounts(b.cfg.fibNs, b.cfg.fibSamples), b.cfg.rounds)+
 			" CPU per nested call is the CPU time of the server's process tree (from /proc, in 10ms ticks, so rough for small n) over all sampled calls ÷ their nested calls: where wall is much above CPU, the calls wait (wake-ups, scheduling) rather than work.")
@@ -482,8 +482,8 @@ func (b *bench) nested(ctx context.Context) {
 		}
 	}
 	s.tables = append(s.tables, tab)
-	s.notes = append(s.notes, "A nested call with `"+isolated+"` crosses a process boundary four times (worker → server → worker for the call, and back for its answer), each a write, a read and a wake-up of the process on the other end, where `"+notIsolated+"` makes one loopback HTTP exchange within the process. "+
-		"The chain runs one call at a time, so each crossing waits for that wake-up (context switches, the Go scheduler of the process woken); CPU per nested call counts both processes, including their schedulers spinning while they wait for the next message, so on two cores it can exceed the wall time. `--monolith` runs the chain inside the worker without any crossing.")
+	s.notes = append(s.notes, "With `"+isolated+"`, a recursive call stays in the worker that runs the chain (the direct path), which sends the server the records of its calls, for their access lines and metrics, in batches of up to 512 and before the chain's first call answers; a nested call that needs a slot (the first of a chain into a service) crosses a process boundary four times (worker → server → worker for the call, and back for its answer), each a write, a read and a wake-up of the process on the other end. "+
+		"CPU per nested call counts all of microfn's processes, including their schedulers spinning while they wait for the next message, so on two cores it can exceed the wall time. `--monolith` runs the chain inside the worker too, under the callee's limiter.")
 	b.print(s)
 }
 

@@ -74,6 +74,10 @@ type Call struct {
 	// was authenticated with (JSON), for a service that reads its
 	// request; nil otherwise.
 	Claims []byte
+	// Parent is, for an attempt of a nested call the server sends, the
+	// attempt that made the call (the id its caller named); 0 otherwise.
+	// A worker that runs both finds the callee's ancestors by it.
+	Parent uint64
 }
 
 // MethodStats is the Method of a control call: a call of no service, which
@@ -82,6 +86,12 @@ type Call struct {
 // A worker answers it whatever the Route; service code cannot be called
 // with it.
 const MethodStats = "STATS"
+
+// MethodCalls is the Method of a call a worker makes to its server to
+// report the nested calls it ran itself (see package worker): its
+// Attempt is the attempt they were made on behalf of, its body their
+// records (JSON). The server counts and logs them, and answers 204.
+const MethodCalls = "CALLS"
 
 // appendTo appends the encoding of c.
 func (c *Call) appendTo(e *encoder) {
@@ -101,6 +111,7 @@ func (c *Call) appendTo(e *encoder) {
 	e.str(c.RemoteAddr)
 	e.str(c.Caller)
 	e.bytes(c.Claims)
+	e.uvarint(c.Parent)
 }
 
 // decode reads c from d.
@@ -125,6 +136,7 @@ func (c *Call) decode(d *decoder) {
 	if len(c.Claims) == 0 {
 		c.Claims = nil
 	}
+	c.Parent = d.uvarint()
 }
 
 func appendChain(e *encoder, ch *Chain) {

@@ -32,6 +32,9 @@ type chain struct {
 	// claims are the claims of the JSON Web Token the chain's first call
 	// was authenticated with (JSON), nil without one.
 	claims []byte
+	// parent is the id of the attempt that made this call, for a nested
+	// call; 0 otherwise.
+	parent uint64
 }
 
 // randomHex returns n random bytes in hex. Trace and span ids need to be

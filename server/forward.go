@@ -369,6 +369,7 @@ func (a *sentAttempt) newCall(ch chain, in inbound, proxied bool) *protocol.Call
 		Caller:      ch.caller,
 		Claims:      ch.claims,
 		Proxied:     proxied,
+		Parent:      ch.parent,
 	}
 }
 

@@ -93,6 +93,10 @@ func (t *attemptTable) remove(id uint64) {
 // of owner (a worker group, or a host in this process).
 func (s *Server) nestedHandler(owner any) protocol.Handler {
 	return protocol.HandlerFunc(func(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
+		if req.Method == protocol.MethodCalls {
+			s.serveDirectCalls(owner, req, w)
+			return
+		}
 		s.serveNested(ctx, owner, req, w)
 	})
 }
@@ -113,7 +117,8 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 	}
 	parent := rec.chain
 	ch := parent.child()
-	ch.depth = max(ch.depth, req.Chain.Depth) // deeper only: calls made in the worker (--monolith)
+	ch.depth = max(ch.depth, req.Chain.Depth) // deeper only: calls made in the worker (--monolith, direct)
+	ch.parent = rec.id
 	deadline := rec.deadline
 	if d := req.Chain.Deadline; !d.IsZero() && d.Before(deadline) {
 		deadline = d
@@ -134,7 +139,7 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 			}
 			s.metrics.observeCall(e.metrics, status, time.Since(start), st, "http")
 		}
-		s.logNestedAccess(start, req.Route, ch, st, status)
+		s.logNestedAccess(req.Route, ch.depth, ch.trace, st, status, time.Since(start), "http")
 	}}
 	if ch.depth > s.cfg.maxDepth {
 		s.replyNested(w, req.Route, &worker.DepthError{Depth: ch.depth, Max: s.cfg.maxDepth})
@@ -267,18 +272,20 @@ func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent
 }
 
 // logNestedAccess writes the access line of a nested call, indented by
-// its depth so that the calls of a chain show as a tree.
-func (s *Server) logNestedAccess(start time.Time, route string, ch chain, st callStats, status int) {
+// its depth so that the calls of a chain show as a tree: via is the path
+// it took, http through the server, worker in the worker that runs both
+// caller and callee.
+func (s *Server) logNestedAccess(route string, depth int, trace string, st callStats, status int, d time.Duration, via string) {
 	if s.cfg.quiet {
 		return
 	}
-	s.cfg.logger.Info(fmt.Sprintf("%sPOST %s", strings.Repeat("  ", max(ch.depth, 0)), route),
+	s.cfg.logger.Info(fmt.Sprintf("%sPOST %s", strings.Repeat("  ", max(depth, 0)), route),
 		"status", status,
-		"duration", time.Since(start).Round(time.Microsecond).String(),
+		"duration", d.Round(time.Microsecond).String(),
 		"attempts", st.attempts,
 		"wait", st.wait.Round(time.Microsecond).String(),
-		"depth", ch.depth,
-		"trace", ch.trace,
-		"via", "http",
+		"depth", depth,
+		"trace", trace,
+		"via", via,
 	)
 }

@@ -35,6 +35,16 @@ type attemptContext struct {
 	// info is the request the attempt answers and what its code sets of
 	// the answer, for a service that takes a context; else nil.
 	info *callinfo.Info
+	// up is the attempt, running in this process, that made this one: the
+	// caller of one run here (see direct.go), or the caller the server
+	// named for one it sent, if this process runs it; nil otherwise.
+	up *attemptContext
+	// root is the attempt the server sent whose id this one carries: the
+	// attempt itself, for one the server sent; nil for a stream's.
+	root *attemptContext
+	// calls are the calls run here on behalf of a root attempt, which the
+	// server has not been told of yet.
+	calls directLog
 
 	mu     sync.Mutex
 	inner  context.Context // the real deadline context, made by the first Done
@@ -133,6 +143,16 @@ func (c *attemptContext) AfterFunc(f func()) (stop func() bool) {
 // own contexts do.
 func (c *attemptContext) String() string {
 	return "microfn attempt of " + c.route + " (trace " + hex.EncodeToString(c.chain.Trace[:]) + ")"
+}
+
+// live reports whether the attempt runs as its chain's at now: it has not
+// ended, nor passed its deadline (then its slot is no longer its
+// chain's: see heldSlot).
+func (c *attemptContext) live(now time.Time) bool {
+	c.mu.Lock()
+	ended := c.ended
+	c.mu.Unlock()
+	return !ended && (c.deadline.IsZero() || now.Before(c.deadline))
 }
 
 // end cancels the context: the attempt is over.

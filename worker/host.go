@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,6 +46,10 @@ type Host struct {
 	callees map[*svcrt.Service]*endpoint
 	// tally counts the nested calls run in process, for Stats.
 	tally localTally
+	// running are the attempts the server sent that are running, by id,
+	// with HostConfig.Direct: an attempt of a nested call finds its
+	// caller here (protocol.Call.Parent).
+	running sync.Map
 }
 
 // HostConfig configures a [Host].
@@ -69,6 +74,10 @@ type HostConfig struct {
 	// status, the time it took. Without it, the host counts them for
 	// its Stats (protocol.MethodStats), which the server reads.
 	Observe func(caller, callee string, status int, d time.Duration)
+	// Direct runs in process the nested calls that need no slot of the
+	// server (see direct.go), and tells the server of them: for a
+	// worker process. It has no effect with --monolith.
+	Direct bool
 }
 
 // An endpoint is one service a host runs or calls.
@@ -198,8 +207,15 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 		h.serveStream(ctx, req, w, e, args, actx)
 		return
 	}
+	if h.cfg.Direct && !h.cfg.Settings.Monolith {
+		h.startRoot(actx, req.Parent)
+		defer h.running.Delete(actx.id)
+	}
 	out, err := e.svc.Invoke(actx, args)
 	actx.end()
+	if actx.root != nil {
+		h.flushCalls(actx)
+	}
 	header, status := answerOf(actx.info)
 	if err != nil {
 		replyErrorWith(w, e.mapError(err), e.route, header)
@@ -221,6 +237,19 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 		return
 	}
 	_ = w.Reply(&protocol.Reply{Status: status, ContentType: "application/json", Header: header}, append(body, '\n'))
+}
+
+// startRoot makes a, an attempt the server sent, the root of the calls
+// run here on its behalf, below its caller parent if this process runs
+// it.
+func (h *Host) startRoot(a *attemptContext, parent uint64) {
+	a.root = a
+	if parent != 0 {
+		if p, ok := h.running.Load(parent); ok {
+			a.up = p.(*attemptContext)
+		}
+	}
+	h.running.Store(a.id, a)
 }
 
 // callInfoOf returns the request req as service code reads it (see

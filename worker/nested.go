@@ -20,7 +20,8 @@ import (
 
 // CallFunc returns the function the proxies of the host's packages call:
 // it carries each call to the callee's route through the server, or runs
-// it in process with --monolith, under the callee's retry policy.
+// it in process (--monolith, or the direct path: see direct.go), under
+// the callee's retry policy.
 func (h *Host) CallFunc() svcrt.CallFunc { return h.call }
 
 // ErrNoAttempt is the error of a service called by code that runs outside
@@ -56,6 +57,9 @@ func (h *Host) call(c *svcrt.Call) error {
 	_, err := e.policy.Do(c.Ctx, func(ctx context.Context, try int) error {
 		if local {
 			return h.localCall(ctx, e, parent, depth, c)
+		}
+		if h.direct(e, parent) {
+			return h.directCall(ctx, e, parent, depth, try, c)
 		}
 		return h.remoteCall(ctx, e, parent, depth, try, c)
 	})
@@ -110,7 +114,9 @@ func (h *Host) remoteCall(ctx context.Context, e *endpoint, parent *attemptConte
 		case !errors.Is(err, context.DeadlineExceeded):
 			return fmt.Errorf("call %s: %w", name, err)
 		case hasDeadline && !callerDeadline.After(deadline):
-			return fmt.Errorf("call %s: %w", name, context.DeadlineExceeded)
+			// The caller's deadline: 504, as the server answers it, and
+			// as a call run in process does.
+			return microfn.NewRemoteError(name, http.StatusGatewayTimeout, fmt.Sprintf("%s: %v", name, context.DeadlineExceeded), 0)
 		}
 		to := &TimeoutError{Service: name, Timeout: e.policy.Timeout}
 		return microfn.NewRemoteError(name, to.StatusCode(), to.Error(), 0)
@@ -134,34 +140,36 @@ func (h *Host) remoteCall(ctx context.Context, e *endpoint, parent *attemptConte
 // implementation under the callee's timeout, and answers at the timeout
 // while the execution goes on, holding its slot until it ends.
 func (h *Host) localCall(ctx context.Context, e *endpoint, parent *attemptContext, depth int, c *svcrt.Call) error {
-	name := e.svc.Desc.Name
 	chainKey := hex.EncodeToString(parent.chain.ID[:]) // as the server keys its limiters
 	release, err := acquire(ctx, e, chainKey)
 	if err != nil {
-		return microfn.NewRemoteError(name, protocol.StatusOf(err), err.Error(), time.Duration(protocol.RetryAfterOf(err))*time.Second)
+		return microfn.NewRemoteError(e.svc.Desc.Name, protocol.StatusOf(err), err.Error(), time.Duration(protocol.RetryAfterOf(err))*time.Second)
 	}
+	_, err = h.runLocal(ctx, e, parent, depth, c, &heldSlot{release: release, limiter: e.limiter, chain: chainKey})
+	return err
+}
+
+// runLocal runs one attempt of a nested call of e in process, on behalf
+// of parent, under e's timeout and ctx's deadline: it answers at the
+// deadline while the execution goes on (overran is then true), holding
+// slot, if any, until it ends. Its errors are those the server path
+// gives.
+func (h *Host) runLocal(ctx context.Context, e *endpoint, parent *attemptContext, depth int, c *svcrt.Call, slot *heldSlot) (overran bool, err error) {
+	name := e.svc.Desc.Name
 	deadline := time.Now().Add(e.policy.Timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	ch := parent.chain
-	ch.Depth = depth
-	actx := newAttemptContext(context.WithoutCancel(ctx), parent.id, ch, e.route, deadline)
-	actx.caller, actx.claims = parent.caller, parent.claims
-	if e.svc.Desc.Context {
-		// A call made by another service carries the chain's caller,
-		// claims and trace, and nothing of the client's request.
-		actx.info = &callinfo.Info{Request: &microfn.Request{Method: http.MethodPost, Route: e.route, Header: http.Header{},
-			Caller: parent.caller, Claims: claimsOf(parent.claims), Trace: hex.EncodeToString(ch.Trace[:]), Depth: depth}}
-	}
+	actx := h.childAttempt(ctx, e, parent, depth, deadline)
 	type result struct {
 		out []reflect.Value
 		err error
 	}
 	done := make(chan result, 1)
-	slot := &heldSlot{release: release}
 	h.cfg.Go(func() {
-		defer slot.free()
+		if slot != nil {
+			defer slot.free()
+		}
 		out, err := e.svc.Invoke(actx, c.Args)
 		done <- result{out, err}
 	})
@@ -174,38 +182,67 @@ func (h *Host) localCall(ctx context.Context, e *endpoint, parent *attemptContex
 		// The execution goes on, and keeps its slot, but no longer as
 		// the chain's: a retry of the same chain must wait for a slot.
 		actx.end()
-		slot.detach(e.limiter, chainKey)
+		if slot != nil {
+			slot.detach()
+		}
 		if hd, ok := ctx.Deadline(); ok && !hd.After(deadline) {
-			return microfn.NewRemoteError(name, http.StatusGatewayTimeout, fmt.Sprintf("%s: %v", name, context.DeadlineExceeded), 0)
+			return true, microfn.NewRemoteError(name, http.StatusGatewayTimeout, fmt.Sprintf("%s: %v", name, context.DeadlineExceeded), 0)
 		}
 		to := &TimeoutError{Service: name, Timeout: e.policy.Timeout}
-		return microfn.NewRemoteError(name, to.StatusCode(), to.Error(), 0)
+		return true, microfn.NewRemoteError(name, to.StatusCode(), to.Error(), 0)
 	}
 	actx.end()
 	if r.err != nil {
-		var re *svcrt.ReturnedError
-		if errors.As(r.err, &re) {
-			// The caller gets the very error the service returned, and
-			// the results returned with it.
-			_ = c.Service.Func.SetResults(re.Results, c.Results)
-			status := microfn.StatusOf(re.Err)
-			var m *MappedError
-			if errors.As(e.mapError(r.err), &m) {
-				status = m.Status
-			}
-			return microfn.NewReturnedError(name, status, re.Err.Error(), re.Err)
-		}
-		msg := r.err.Error()
-		if ce, ok := protocol.NestedFailure(r.err); ok {
-			msg = ce.Message
-		}
-		return microfn.NewRemoteError(name, protocol.StatusOf(r.err), msg, time.Duration(protocol.RetryAfterOf(r.err))*time.Second)
+		return false, e.callError(r.err, c)
 	}
-	if !h.cfg.Settings.Quiet {
+	if slot != nil && !h.cfg.Settings.Quiet {
+		// --monolith: the server never sees the call.
 		h.cfg.Logger.Info(fmt.Sprintf("%scall %s", strings.Repeat("  ", max(depth, 0)), e.route),
-			"depth", depth, "trace", hex.EncodeToString(ch.Trace[:]), "via", "local")
+			"depth", depth, "trace", hex.EncodeToString(actx.chain.Trace[:]), "via", "local")
 	}
-	return c.Service.Func.SetResults(r.out, c.Results)
+	return false, c.Service.Func.SetResults(r.out, c.Results)
+}
+
+// childAttempt returns the context of an attempt of e run in process on
+// behalf of parent, at depth, due by deadline: it carries parent's id and
+// chain, so that the calls it makes through the server name an attempt
+// the server knows.
+func (h *Host) childAttempt(ctx context.Context, e *endpoint, parent *attemptContext, depth int, deadline time.Time) *attemptContext {
+	ch := parent.chain
+	ch.Depth = depth
+	actx := newAttemptContext(context.WithoutCancel(ctx), parent.id, ch, e.route, deadline)
+	actx.caller, actx.claims = parent.caller, parent.claims
+	actx.up, actx.root = parent, parent.root
+	if e.svc.Desc.Context {
+		// A call made by another service carries the chain's caller,
+		// claims and trace, and nothing of the client's request.
+		actx.info = &callinfo.Info{Request: &microfn.Request{Method: http.MethodPost, Route: e.route, Header: http.Header{},
+			Caller: parent.caller, Claims: claimsOf(parent.claims), Trace: hex.EncodeToString(ch.Trace[:]), Depth: depth}}
+	}
+	return actx
+}
+
+// callError is the error a proxy's caller gets for err, the failure of an
+// attempt of e run in process: the very error the service returned, with
+// the results returned with it, or the problem a call through the server
+// would answer.
+func (e *endpoint) callError(err error, c *svcrt.Call) error {
+	name := e.svc.Desc.Name
+	var re *svcrt.ReturnedError
+	if errors.As(err, &re) {
+		_ = c.Service.Func.SetResults(re.Results, c.Results)
+		status := microfn.StatusOf(re.Err)
+		var m *MappedError
+		if errors.As(e.mapError(err), &m) {
+			status = m.Status
+		}
+		return microfn.NewReturnedError(name, status, re.Err.Error(), re.Err)
+	}
+	msg := err.Error()
+	if ce, ok := protocol.NestedFailure(err); ok {
+		msg = ce.Message
+	}
+	return microfn.NewRemoteError(name, protocol.StatusOf(err), msg, time.Duration(protocol.RetryAfterOf(err))*time.Second)
 }
 
 // A heldSlot is a slot of a service's concurrency limit held by one
@@ -214,6 +251,9 @@ func (h *Host) localCall(ctx context.Context, e *endpoint, parent *attemptContex
 // keeps it until it really ends, but a retry of the same chain has to wait
 // for a slot instead of running beside it.
 type heldSlot struct {
+	limiter *policy.Limiter // the slot's
+	chain   string          // the key of the chain that holds it
+
 	mu       sync.Mutex // guards the fields below
 	release  func()
 	done     bool
@@ -230,13 +270,13 @@ func (h *heldSlot) free() {
 	}
 }
 
-// detach detaches the slot from chain, unless it is free already.
-func (h *heldSlot) detach(l *policy.Limiter, chain string) {
+// detach detaches the slot from its chain, unless it is free already.
+func (h *heldSlot) detach() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.done && !h.detached {
 		h.detached = true
-		h.release = l.Detach(chain)
+		h.release = h.limiter.Detach(h.chain)
 	}
 }
 
