@@ -111,6 +111,38 @@ func Slow1() { time.Sleep(200 * time.Millisecond) }
 //microfn:service scale=5 retry=1
 func Slow5() { time.Sleep(200 * time.Millisecond) }
 
+var meeting struct {
+	sync.Mutex
+	inside, most int
+}
+
+// Meet5 waits, up to 10 seconds, until 5 of its calls run at once, and
+// returns the most that did.
+//
+//microfn:service scale=5 retry=1 timeout=15s
+func Meet5() int {
+	meeting.Lock()
+	meeting.inside++
+	meeting.most = max(meeting.most, meeting.inside)
+	meeting.Unlock()
+	defer func() {
+		meeting.Lock()
+		meeting.inside--
+		meeting.Unlock()
+	}()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		meeting.Lock()
+		most := meeting.most
+		meeting.Unlock()
+		if most >= 5 {
+			break
+		}
+	}
+	meeting.Lock()
+	defer meeting.Unlock()
+	return meeting.most
+}
+
 //microfn:service scale=1 queue=2 retry=1
 func Queue2() { time.Sleep(300 * time.Millisecond) }
 
@@ -235,6 +267,22 @@ func concurrently(in *microfntest.Instance, path string, n int) ([]int, time.Dur
 	return statuses, time.Since(start)
 }
 
+// concurrentBodies makes n calls of path at once and returns their
+// bodies, trimmed.
+func concurrentBodies(in *microfntest.Instance, path string, n int) []string {
+	var wg sync.WaitGroup
+	bodies := make([]string, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bodies[i] = strings.TrimSpace(in.Get(path).Body)
+		}()
+	}
+	wg.Wait()
+	return bodies
+}
+
 func TestScale(t *testing.T) {
 	t.Parallel()
 	in := startPolicies(t)
@@ -242,9 +290,12 @@ func TestScale(t *testing.T) {
 	if d1 < time.Second {
 		t.Errorf("scale=1: 5 calls of 200ms took %s, want at least 1s (one at a time)", d1)
 	}
-	_, d5 := concurrently(in, "/Slow5", 5)
-	if d5 > 900*time.Millisecond {
-		t.Errorf("scale=5: 5 calls of 200ms took %s, want about 200ms (all at once)", d5)
+	// scale=5: the 5 calls run at once (each waits until it meets the
+	// others, or 10 seconds pass).
+	for _, b := range concurrentBodies(in, "/Meet5", 5) {
+		if b != "5" {
+			t.Errorf("scale=5: a call of 5 saw at most %s of them run at once, want 5", b)
+		}
 	}
 	statuses, _ := concurrently(in, "/Queue2", 5)
 	rejected := 0
