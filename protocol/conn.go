@@ -93,6 +93,8 @@ type Conn struct {
 	serving map[uint64]*incoming // calls of the other end, by id
 	err     error                // why the connection ended
 	done    chan struct{}        // closed when it ended
+
+	names nameTable // the read goroutine's
 }
 
 // NewConn starts the protocol on nc. odd sets which ids this end gives
@@ -406,13 +408,14 @@ func (c *Conn) dispatch(h frameHeader, payload []byte) error {
 
 // receiveCall starts a call of the other end.
 func (c *Conn) receiveCall(id uint64, payload []byte, end bool) error {
-	call, body, err := decodeCall(payload)
+	call, body, err := decodeCall(payload, &c.names)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	in := &incoming{id: id, req: Request{Call: call}, ctx: ctx, cancel: cancel}
-	in.w = &connWriter{c: c, in: in, credit: c.opts.Window, wake: make(chan struct{}, 1)}
+	in.cw = connWriter{c: c, in: in, credit: c.opts.Window, wake: make(chan struct{}, 1)}
+	in.w = &in.cw
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
@@ -491,7 +494,8 @@ type incoming struct {
 	req    Request
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	w      *connWriter
+	w      *connWriter // &cw
+	cw     connWriter
 	// tooBig and complete are the read goroutine's: the body exceeds
 	// MaxBody; the body is complete and the handler runs.
 	tooBig, complete bool

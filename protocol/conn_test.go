@@ -333,9 +333,15 @@ func TestMessageRoundTrip(t *testing.T) {
 	} {
 		p := appendHead(nil, &c)
 		p = append(p, "body"...)
-		got, body, err := decodeCall(p)
+		var names nameTable
+		got, body, err := decodeCall(p, &names)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The second decoding on the same connection takes the names
+		// from the table: the same result.
+		if again, _, err := decodeCall(p, &names); err != nil || fmt.Sprint(again) != fmt.Sprint(got) {
+			t.Errorf("decoded again: %v, %v; want %v", again, err, got)
 		}
 		if string(body) != "body" || fmt.Sprint(got) != fmt.Sprint(normalize(c)) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", got, c)
@@ -359,4 +365,23 @@ func normalize(c Call) Call {
 		}
 	}
 	return c
+}
+
+// TestNameTableBounded: a connection keeps the names of its calls up to
+// a bound, and reads every name right past it.
+func TestNameTableBounded(t *testing.T) {
+	t.Parallel()
+	var names nameTable
+	for i := range maxNames + 10 {
+		want := fmt.Sprint("/r", i)
+		var e encoder
+		e.str(want)
+		d := decoder{b: e.b, names: &names}
+		if got := d.name(); got != want || d.err != nil {
+			t.Fatalf("name %d = %q, %v; want %q", i, got, d.err, want)
+		}
+	}
+	if len(names.m) != maxNames {
+		t.Errorf("the table holds %d names; want the bound, %d", len(names.m), maxNames)
+	}
 }

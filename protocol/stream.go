@@ -26,10 +26,15 @@ type pending struct {
 	closed   bool       // the reader closed the body
 	more     chan struct{}
 	once     sync.Once
+	// first holds the first chunk, without an allocation: most replies
+	// come in one.
+	first [1][]byte
 }
 
 func newPending(c *Conn) *pending {
-	return &pending{c: c, ready: make(chan struct{}), more: make(chan struct{}, 1)}
+	p := &pending{c: c, ready: make(chan struct{}), more: make(chan struct{}, 1)}
+	p.chunks = p.first[:0]
+	return p
 }
 
 // fail ends the call with err: before its head, the call fails; after,
