@@ -219,12 +219,57 @@ func (c *Conn) write(typ frameType, flags uint8, id uint64, a, b []byte) error {
 // (the other end's handler sees its context end) and Call returns ctx's
 // error. The body may be of any size: it is sent in frames.
 func (c *Conn) Call(ctx context.Context, call *Call, body []byte) (*Response, error) {
+	sc := c.Send(call, body)
+	select {
+	case <-sc.Ready():
+	case <-ctx.Done():
+		c.cancel(sc.p.id, "the caller gave up")
+		sc.p.fail(ctx.Err())
+		return nil, ctx.Err()
+	}
+	return sc.Response()
+}
+
+// A SentCall is a call sent by Send whose reply is awaited: once Ready
+// is closed, Response returns it. Nothing needs to wait for it: a reply
+// nobody takes is kept until the connection ends, as a call canceled
+// late would be.
+type SentCall struct {
+	p *pending
+}
+
+// Ready returns a channel closed when the reply's head has arrived, or
+// the call has failed.
+func (s SentCall) Ready() <-chan struct{} { return s.p.ready }
+
+// Failed reports whether the call failed (once Ready is closed): then
+// Response returns why.
+func (s SentCall) Failed() bool { return s.p.err != nil }
+
+// Response returns the reply, once Ready is closed: read its body, then
+// close it, as that of Call.
+func (s SentCall) Response() (*Response, error) {
+	p := s.p
+	if p.err != nil {
+		p.c.forget(p.id)
+		return nil, p.err
+	}
+	return &Response{Reply: p.reply, p: p}, nil
+}
+
+// Send sends a call, as Call does, but returns as soon as it is sent:
+// wait for its reply with the SentCall. Send and Call are one path; Send
+// lets a caller wait for the reply with a deadline of its own, and leave
+// the call to end on its own past it. A call that cannot be sent (the
+// connection has ended) has failed at once: see SentCall.Failed.
+func (c *Conn) Send(call *Call, body []byte) SentCall {
 	p := newPending(c)
 	c.mu.Lock()
 	if c.err != nil {
 		err := c.err
 		c.mu.Unlock()
-		return nil, err
+		p.fail(err)
+		return SentCall{p: p}
 	}
 	p.id = c.next
 	c.next += 2
@@ -258,21 +303,11 @@ func (c *Conn) Call(ctx context.Context, call *Call, body []byte) (*Response, er
 		err = c.write(frameData, flags, p.id, nil, chunk)
 	}
 	if err != nil {
+		// The connection has ended (write failed it): so has the call.
 		c.forget(p.id)
-		return nil, err
+		p.fail(err)
 	}
-	select {
-	case <-p.ready:
-	case <-ctx.Done():
-		c.cancel(p.id, "the caller gave up")
-		p.fail(ctx.Err())
-		return nil, ctx.Err()
-	}
-	if p.err != nil {
-		c.forget(p.id)
-		return nil, p.err
-	}
-	return &Response{Reply: p.reply, p: p}, nil
+	return SentCall{p: p}
 }
 
 // forget drops a call of this end.

@@ -299,6 +299,11 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 		a.finish()
 		return resp, err
 	}
+	if e.version.host == nil && !e.stream {
+		if resp, err, ok := s.awaitSent(ctx, a, ch, in); ok {
+			return resp, err
+		}
+	}
 	// The attempt goes on past the handler if it overruns: it needs its
 	// own copy of the request.
 	return s.await(ctx, a, ch, in.detach())
@@ -311,8 +316,16 @@ func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound
 	a.call.Query = in.query
 	a.call.Header = in.header
 	a.body = in.body
+	return s.handOff(ctx, a, ch, a.runAsync)
+}
+
+// handOff runs job, which ends attempt a of the call ch, on a goroutine
+// of its own, and returns its outcome, or what overran says when the
+// attempt's deadline or ctx ends first. job sets a.resp and a.err, frees
+// the attempt (finish) and then sends on a.done.
+func (s *Server) handOff(ctx context.Context, a *sentAttempt, ch chain, job func()) (*protocol.Response, error) {
 	a.done = make(chan struct{}, 1)
-	s.workers.Go(a.runAsync)
+	s.workers.Go(job)
 	timer := acquireTimer(time.Until(a.deadline))
 	defer releaseTimer(timer)
 	select {
@@ -330,12 +343,67 @@ func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound
 	})
 }
 
-// runAsync runs the attempt for await, on a goroutine of its own: its
-// outcome is in resp and err once done has a value.
+// runAsync runs the attempt for await.
 func (a *sentAttempt) runAsync() {
 	a.resp, a.err = a.run(a.body)
 	a.finish()
 	a.done <- struct{}{}
+}
+
+// awaitSent sends a, an attempt of the call ch on in, to the worker of
+// its version from this goroutine, and waits for the answer here: the
+// goroutine of its own that await hands an attempt to is needed only when
+// the answer is not a plain success, or does not come in time. ok is
+// false when no worker takes the attempt at the moment: await waits for
+// one.
+func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inbound) (resp *protocol.Response, err error, ok bool) {
+	sent, err := a.e.version.send(a.rec, &a.call, in.body, a.deadline)
+	switch {
+	case errors.Is(err, supervisor.ErrNoLiveWorker):
+		return nil, nil, false
+	case err != nil:
+		resp, err = a.settle(nil, err)
+		a.finish()
+		return resp, err, true
+	}
+	timer := acquireTimer(time.Until(a.deadline))
+	defer releaseTimer(timer)
+	select {
+	case <-sent.Ready():
+		took := !sent.Failed()
+		if took {
+			resp, err = sent.Response()
+			if err == nil && resp.Status >= 200 && resp.Status <= 299 {
+				resp, err = a.settle(resp, err)
+				a.finish()
+				return resp, err, true
+			}
+		}
+		// A problem to read, or a failure to tell apart from a crash:
+		// each may wait, which a goroutine of its own does.
+		taken, takenErr := resp, err
+		resp, err = s.handOff(ctx, a, ch, func() {
+			if took {
+				a.resp, a.err = a.settle(taken, takenErr)
+			} else {
+				a.resp, a.err = a.settle(sent.Response())
+			}
+			a.finish()
+			a.done <- struct{}{}
+		})
+		return resp, err, true
+	case <-timer.C:
+	case <-doneUnlessBy(ctx, a.deadline):
+	}
+	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
+		<-sent.Ready()
+		resp, err := a.settle(sent.Response())
+		a.finish()
+		if resp != nil {
+			resp.Close() // nobody waits for it any more
+		}
+		return err
+	}), true
 }
 
 // A sentAttempt is an attempt sent to the code of a service: until the
@@ -385,8 +453,14 @@ func (a *sentAttempt) setCall(ch chain, in inbound, proxied bool) {
 // its answer: a success with its body unread, or an error (an *answer
 // for a problem the code wrote).
 func (a *sentAttempt) run(body []byte) (*protocol.Response, error) {
+	return a.settle(a.e.version.do(a.rec, &a.call, body, a.deadline, a.e.stream))
+}
+
+// settle makes the outcome of the attempt of the answer the code gave
+// (resp and err of version.do): a success with its body unread, or an
+// error (an *answer for a problem the code wrote).
+func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Response, error) {
 	e := a.e
-	resp, err := e.version.do(a.rec, &a.call, body, a.deadline, e.stream)
 	if err == nil && e.stream && resp.Status >= 200 && resp.Status <= 299 {
 		a.streaming = true
 		resp.OnDone(func() {
@@ -455,6 +529,23 @@ func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadl
 			continue
 		}
 		return resp, err
+	}
+}
+
+// send sends one attempt to the worker of the version, as do does, and
+// returns without waiting for the answer (see supervisor.Group.Send).
+func (v *version) send(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time) (supervisor.SentAttempt, error) {
+	for {
+		g := v.worker()
+		if g == nil {
+			return supervisor.SentAttempt{}, errors.New("no worker runs this package here")
+		}
+		rec.setOwner(g)
+		sent, err := g.Send(call, body, deadline)
+		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
+			continue
+		}
+		return sent, err
 	}
 }
 
