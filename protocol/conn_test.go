@@ -385,3 +385,32 @@ func TestNameTableBounded(t *testing.T) {
 		t.Errorf("the table holds %d names; want the bound, %d", len(names.m), maxNames)
 	}
 }
+
+// TestSend: a call Send sent is answered through its SentCall; one sent
+// on a connection that has ended has failed at once.
+func TestSend(t *testing.T) {
+	t.Parallel()
+	a, _ := pair(t, nil, echo, Options{})
+	for _, closed := range []bool{false, true} {
+		if closed {
+			a.Close()
+		}
+		sc := a.Send(&Call{Route: "/r", Method: "POST"}, []byte("x"))
+		select {
+		case <-sc.Ready():
+		case <-time.After(10 * time.Second):
+			t.Fatalf("closed %v: no answer", closed)
+		}
+		resp, err := sc.Response()
+		switch {
+		case closed && (!sc.Failed() || !errors.Is(err, ErrClosed)):
+			t.Errorf("Send on a closed connection: failed %v, %v; want ErrClosed", sc.Failed(), err)
+		case !closed && (sc.Failed() || err != nil):
+			t.Errorf("Send: failed %v, %v", sc.Failed(), err)
+		case !closed:
+			if b, err := resp.ReadAll(0); err != nil || !strings.HasSuffix(string(b), "|x") {
+				t.Errorf("Send: body %q, %v", b, err)
+			}
+		}
+	}
+}
