@@ -197,7 +197,7 @@ func splitFlags(fs *flag.FlagSet) func() ([]server.Option, error) {
 
 // isTerminal reports whether w is a character device, where colors help.
 func isTerminal(w io.Writer) bool {
-	f, ok := underlying(w).(*os.File)
+	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}

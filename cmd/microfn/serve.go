@@ -33,12 +33,6 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return 2
 	}
-	// The log is written in batches: an access line per call would
-	// otherwise cost each call a system call. What follows goes through
-	// it too, in order.
-	logs := newBatchWriter(stderr, logFlushEvery)
-	defer logs.Close()
-	stderr = logs
 	logger, err := newLogger(stderr, f.logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, "microfn serve:", err)
