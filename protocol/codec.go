@@ -35,6 +35,40 @@ func (e *encoder) str(s string) {
 type decoder struct {
 	b   []byte
 	err error
+	// names, if set, keeps the strings name reads, for the next calls.
+	names *nameTable
+}
+
+// maxNames bounds a nameTable.
+const maxNames = 1024
+
+// A nameTable keeps the strings that come again and again in the calls
+// of a connection (routes, methods, content types), so that reading one
+// does not allocate it anew. It is not safe for concurrent use: a
+// connection's reader owns it.
+type nameTable struct {
+	m map[string]string
+}
+
+// name reads a string that is likely to come again: a route, a method, a
+// content type.
+func (d *decoder) name() string {
+	b := d.bytes()
+	t := d.names
+	if t == nil || len(b) == 0 {
+		return string(b)
+	}
+	if s, ok := t.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if t.m == nil {
+		t.m = map[string]string{}
+	}
+	if len(t.m) < maxNames {
+		t.m[s] = s
+	}
+	return s
 }
 
 func (d *decoder) fail(err error) {

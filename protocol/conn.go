@@ -93,6 +93,8 @@ type Conn struct {
 	serving map[uint64]*incoming // calls of the other end, by id
 	err     error                // why the connection ended
 	done    chan struct{}        // closed when it ended
+
+	names nameTable // the read goroutine's
 }
 
 // NewConn starts the protocol on nc. odd sets which ids this end gives
@@ -217,12 +219,57 @@ func (c *Conn) write(typ frameType, flags uint8, id uint64, a, b []byte) error {
 // (the other end's handler sees its context end) and Call returns ctx's
 // error. The body may be of any size: it is sent in frames.
 func (c *Conn) Call(ctx context.Context, call *Call, body []byte) (*Response, error) {
+	sc := c.Send(call, body)
+	select {
+	case <-sc.Ready():
+	case <-ctx.Done():
+		c.cancel(sc.p.id, "the caller gave up")
+		sc.p.fail(ctx.Err())
+		return nil, ctx.Err()
+	}
+	return sc.Response()
+}
+
+// A SentCall is a call sent by Send whose reply is awaited: once Ready
+// is closed, Response returns it. Nothing needs to wait for it: a reply
+// nobody takes is kept until the connection ends, as a call canceled
+// late would be.
+type SentCall struct {
+	p *pending
+}
+
+// Ready returns a channel closed when the reply's head has arrived, or
+// the call has failed.
+func (s SentCall) Ready() <-chan struct{} { return s.p.ready }
+
+// Failed reports whether the call failed (once Ready is closed): then
+// Response returns why.
+func (s SentCall) Failed() bool { return s.p.err != nil }
+
+// Response returns the reply, once Ready is closed: read its body, then
+// close it, as that of Call.
+func (s SentCall) Response() (*Response, error) {
+	p := s.p
+	if p.err != nil {
+		p.c.forget(p.id)
+		return nil, p.err
+	}
+	return &Response{Reply: p.reply, p: p}, nil
+}
+
+// Send sends a call, as Call does, but returns as soon as it is sent:
+// wait for its reply with the SentCall. Send and Call are one path; Send
+// lets a caller wait for the reply with a deadline of its own, and leave
+// the call to end on its own past it. A call that cannot be sent (the
+// connection has ended) has failed at once: see SentCall.Failed.
+func (c *Conn) Send(call *Call, body []byte) SentCall {
 	p := newPending(c)
 	c.mu.Lock()
 	if c.err != nil {
 		err := c.err
 		c.mu.Unlock()
-		return nil, err
+		p.fail(err)
+		return SentCall{p: p}
 	}
 	p.id = c.next
 	c.next += 2
@@ -256,21 +303,11 @@ func (c *Conn) Call(ctx context.Context, call *Call, body []byte) (*Response, er
 		err = c.write(frameData, flags, p.id, nil, chunk)
 	}
 	if err != nil {
+		// The connection has ended (write failed it): so has the call.
 		c.forget(p.id)
-		return nil, err
+		p.fail(err)
 	}
-	select {
-	case <-p.ready:
-	case <-ctx.Done():
-		c.cancel(p.id, "the caller gave up")
-		p.fail(ctx.Err())
-		return nil, ctx.Err()
-	}
-	if p.err != nil {
-		c.forget(p.id)
-		return nil, p.err
-	}
-	return &Response{Reply: p.reply, p: p}, nil
+	return SentCall{p: p}
 }
 
 // forget drops a call of this end.
@@ -406,13 +443,14 @@ func (c *Conn) dispatch(h frameHeader, payload []byte) error {
 
 // receiveCall starts a call of the other end.
 func (c *Conn) receiveCall(id uint64, payload []byte, end bool) error {
-	call, body, err := decodeCall(payload)
+	call, body, err := decodeCall(payload, &c.names)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	in := &incoming{id: id, req: Request{Call: call}, ctx: ctx, cancel: cancel}
-	in.w = &connWriter{c: c, in: in, credit: c.opts.Window, wake: make(chan struct{}, 1)}
+	in.cw = connWriter{c: c, in: in, credit: c.opts.Window, wake: make(chan struct{}, 1)}
+	in.w = &in.cw
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
@@ -491,7 +529,8 @@ type incoming struct {
 	req    Request
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	w      *connWriter
+	w      *connWriter // &cw
+	cw     connWriter
 	// tooBig and complete are the read goroutine's: the body exceeds
 	// MaxBody; the body is complete and the handler runs.
 	tooBig, complete bool

@@ -333,9 +333,15 @@ func TestMessageRoundTrip(t *testing.T) {
 	} {
 		p := appendHead(nil, &c)
 		p = append(p, "body"...)
-		got, body, err := decodeCall(p)
+		var names nameTable
+		got, body, err := decodeCall(p, &names)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The second decoding on the same connection takes the names
+		// from the table: the same result.
+		if again, _, err := decodeCall(p, &names); err != nil || fmt.Sprint(again) != fmt.Sprint(got) {
+			t.Errorf("decoded again: %v, %v; want %v", again, err, got)
 		}
 		if string(body) != "body" || fmt.Sprint(got) != fmt.Sprint(normalize(c)) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", got, c)
@@ -359,4 +365,52 @@ func normalize(c Call) Call {
 		}
 	}
 	return c
+}
+
+// TestNameTableBounded: a connection keeps the names of its calls up to
+// a bound, and reads every name right past it.
+func TestNameTableBounded(t *testing.T) {
+	t.Parallel()
+	var names nameTable
+	for i := range maxNames + 10 {
+		want := fmt.Sprint("/r", i)
+		var e encoder
+		e.str(want)
+		d := decoder{b: e.b, names: &names}
+		if got := d.name(); got != want || d.err != nil {
+			t.Fatalf("name %d = %q, %v; want %q", i, got, d.err, want)
+		}
+	}
+	if len(names.m) != maxNames {
+		t.Errorf("the table holds %d names; want the bound, %d", len(names.m), maxNames)
+	}
+}
+
+// TestSend: a call Send sent is answered through its SentCall; one sent
+// on a connection that has ended has failed at once.
+func TestSend(t *testing.T) {
+	t.Parallel()
+	a, _ := pair(t, nil, echo, Options{})
+	for _, closed := range []bool{false, true} {
+		if closed {
+			a.Close()
+		}
+		sc := a.Send(&Call{Route: "/r", Method: "POST"}, []byte("x"))
+		select {
+		case <-sc.Ready():
+		case <-time.After(10 * time.Second):
+			t.Fatalf("closed %v: no answer", closed)
+		}
+		resp, err := sc.Response()
+		switch {
+		case closed && (!sc.Failed() || !errors.Is(err, ErrClosed)):
+			t.Errorf("Send on a closed connection: failed %v, %v; want ErrClosed", sc.Failed(), err)
+		case !closed && (sc.Failed() || err != nil):
+			t.Errorf("Send: failed %v, %v", sc.Failed(), err)
+		case !closed:
+			if b, err := resp.ReadAll(0); err != nil || !strings.HasSuffix(string(b), "|x") {
+				t.Errorf("Send: body %q, %v", b, err)
+			}
+		}
+	}
 }

@@ -17,11 +17,12 @@ func FuzzMessages(f *testing.F) {
 	f.Add(appendHead(nil, &r), false)
 	f.Fuzz(func(t *testing.T, p []byte, isCall bool) {
 		if isCall {
-			c, _, err := decodeCall(p)
+			var names nameTable // a connection's: decoding the same names again reuses them
+			c, _, err := decodeCall(p, &names)
 			if err != nil {
 				return
 			}
-			c2, _, err := decodeCall(appendHead(nil, &c))
+			c2, _, err := decodeCall(appendHead(nil, &c), &names)
 			if err != nil || fmt.Sprint(c2) != fmt.Sprint(c) {
 				t.Fatalf("call %+v re-decodes as %+v, %v", c, c2, err)
 			}

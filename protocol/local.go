@@ -30,10 +30,10 @@ type Local struct {
 // reader closes the body. On the caller's goroutine, a streamed answer is
 // collected whole first.
 func (l Local) Call(ctx context.Context, call *Call, body []byte) (*Response, error) {
-	req := &Request{Call: *call, Body: body}
 	if ctx.Done() == nil {
-		return l.serve(ctx, req)
+		return l.serve(ctx, call, body)
 	}
+	req := &Request{Call: *call, Body: body}
 	hctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	w := &localWriter{ready: make(chan struct{}), cancel: cancel}
 	run := func() {
@@ -56,10 +56,15 @@ func (l Local) Call(ctx context.Context, call *Call, body []byte) (*Response, er
 	}
 }
 
-func (l Local) serve(ctx context.Context, req *Request) (*Response, error) {
-	w := &localWriter{}
-	l.Handler.ServeCall(ctx, req, w)
-	return w.response()
+// serve runs the handler on this goroutine: the request and the writer
+// are one allocation.
+func (l Local) serve(ctx context.Context, call *Call, body []byte) (*Response, error) {
+	lc := &struct {
+		req Request
+		w   localWriter
+	}{req: Request{Call: *call, Body: body}}
+	l.Handler.ServeCall(ctx, &lc.req, &lc.w)
+	return lc.w.response()
 }
 
 // A localWriter collects an answer in memory, or, once a handler on a
@@ -187,13 +192,22 @@ func (w *localWriter) response() (*Response, error) {
 	if w.pr != nil {
 		return &Response{Reply: w.reply, pipe: w.pr}, nil
 	}
-	return &Response{Reply: w.reply, local: bytes.NewReader(w.body.Bytes())}, nil
+	return newLocalResponse(w.reply, w.body.Bytes()), nil
 }
 
 // NewResponse returns a Response of r whose body is body, read from
-// memory.
+// memory. The Response owns body from then on.
 func NewResponse(r Reply, body []byte) *Response {
-	return &Response{Reply: r, local: bytes.NewReader(body)}
+	return newLocalResponse(r, body)
+}
+
+// newLocalResponse returns a Response of r whose body is body, in one
+// allocation.
+func newLocalResponse(r Reply, body []byte) *Response {
+	resp := &Response{Reply: r, localBody: body}
+	resp.localReader.Reset(body)
+	resp.local = &resp.localReader
+	return resp
 }
 
 var _ io.Reader = (*Response)(nil)

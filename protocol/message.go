@@ -124,10 +124,10 @@ func (c *Call) decode(d *decoder) {
 		d.fail(fmt.Errorf("protocol: attempt number %d out of range", try))
 	}
 	c.Try = int(try)
-	c.Route = d.str()
-	c.Method = d.str()
+	c.Route = d.name()
+	c.Method = d.name()
 	c.Query = d.bytes()
-	c.ContentType = d.str()
+	c.ContentType = d.name()
 	decodeChain(d, &c.Chain)
 	c.Header = decodeFields(d)
 	c.RemoteAddr = d.str()
@@ -258,7 +258,15 @@ func appendHead(b []byte, head interface{ appendTo(*encoder) }) []byte {
 	start := len(b)
 	b = append(b, 0, 0, 0, 0)
 	e := encoder{b: b}
-	head.appendTo(&e)
+	// Concrete calls, so that the encoder stays on the stack.
+	switch h := head.(type) {
+	case *Call:
+		h.appendTo(&e)
+	case *Reply:
+		h.appendTo(&e)
+	default:
+		h.appendTo(&e)
+	}
 	n := len(e.b) - start - 4
 	e.b[start] = byte(n)
 	e.b[start+1] = byte(n >> 8)
@@ -281,13 +289,13 @@ func splitHead(p []byte) (head, body []byte, err error) {
 }
 
 // decodeCall reads a Call frame's payload.
-func decodeCall(p []byte) (Call, []byte, error) {
+func decodeCall(p []byte, names *nameTable) (Call, []byte, error) {
 	var c Call
 	head, body, err := splitHead(p)
 	if err != nil {
 		return c, nil, err
 	}
-	d := decoder{b: head}
+	d := decoder{b: head, names: names}
 	c.decode(&d)
 	if d.err == nil && len(d.b) != 0 {
 		d.err = errors.New("protocol: trailing bytes after a call's head")

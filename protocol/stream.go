@@ -26,10 +26,15 @@ type pending struct {
 	closed   bool       // the reader closed the body
 	more     chan struct{}
 	once     sync.Once
+	// first holds the first chunk, without an allocation: most replies
+	// come in one.
+	first [1][]byte
 }
 
 func newPending(c *Conn) *pending {
-	return &pending{c: c, ready: make(chan struct{}), more: make(chan struct{}, 1)}
+	p := &pending{c: c, ready: make(chan struct{}), more: make(chan struct{}, 1)}
+	p.chunks = p.first[:0]
+	return p
 }
 
 // fail ends the call with err: before its head, the call fails; after,
@@ -109,8 +114,11 @@ func (p *pending) data(b []byte, end bool) error {
 type Response struct {
 	Reply
 	p     *pending
-	local *bytes.Reader  // the body, for an answer in memory
-	pipe  *io.PipeReader // the body, for an answer streamed in this process
+	local *bytes.Reader // the body, for an answer in memory: &localReader
+	// localReader reads localBody, the body of an answer in memory.
+	localReader bytes.Reader
+	localBody   []byte
+	pipe        *io.PipeReader // the body, for an answer streamed in this process
 
 	done     func() // see OnDone
 	doneOnce sync.Once
@@ -208,8 +216,7 @@ func (r *Response) ReadAll(max int) ([]byte, error) {
 		return readAllFrom(r, max)
 	}
 	if r.local != nil {
-		b := make([]byte, r.local.Len())
-		_, _ = r.local.Read(b)
+		b := r.takeLocal()
 		if max > 0 && len(b) > max {
 			return nil, &BodyTooLargeError{Limit: max}
 		}
@@ -261,8 +268,7 @@ func (r *Response) Buffered() ([]byte, bool) {
 		return nil, false
 	}
 	if r.local != nil {
-		b := make([]byte, r.local.Len())
-		_, _ = r.local.Read(b)
+		b := r.takeLocal()
 		r.finish()
 		return b, true
 	}
@@ -280,6 +286,15 @@ func (r *Response) Buffered() ([]byte, bool) {
 	p.mu.Unlock()
 	r.finish()
 	return b, true
+}
+
+// takeLocal returns what is left unread of an answer in memory, without
+// a copy, and leaves nothing to read.
+func (r *Response) takeLocal() []byte {
+	b := r.localBody[len(r.localBody)-r.local.Len():]
+	r.localBody = nil
+	r.local.Reset(nil)
+	return b
 }
 
 // Close ends reading the body: what has not arrived yet is canceled.

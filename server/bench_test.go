@@ -15,6 +15,7 @@ import (
 func benchGet(b *testing.B, in *microfntest.Instance, path, want string, header ...string) {
 	client := &fasthttp.Client{MaxConnsPerHost: 256}
 	url := in.URL + path
+	b.ReportAllocs() // allocs/op: the client's and the server's (and, with --isolate=none, the code's)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		req := fasthttp.AcquireRequest()

@@ -179,7 +179,10 @@ func (s *Server) chainOf(h callHeaders, route []byte, start time.Time) (c chain,
 	deadline = start.Add(s.cfg.callDeadline)
 	d, hasDeadline := parseDeadline(h.deadline)
 	trace, hasTrace := parseTraceparent(h.traceparent)
-	depth, _ := strconv.Atoi(string(h.depth))
+	depth := 0
+	if len(h.depth) > 0 {
+		depth, _ = strconv.Atoi(string(h.depth)) // (no error made for the usual empty header)
+	}
 	if hasTrace && hasDeadline && depth > 0 {
 		// The trace and chain ids outlive the request (the chain id keys
 		// the limiters), so they are copies, not views of the request

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -159,11 +160,11 @@ func (in inbound) detach() inbound {
 func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint, ch chain, proxied bool) error {
 	c.Response().Header.SetCanonical(keyTier, tierValue(e.version.tier))
 	in := inboundOf(c, e)
-	ctx := context.Background()
+	var ctx context.Context = context.Background()
 	if !proxied {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline)
-		defer cancel()
+		dc := &deadlineContext{deadline: deadline}
+		defer dc.stop()
+		ctx = dc
 	}
 	resp, st, err := s.execute(ctx, start, deadline, e, ch, in, proxied)
 	if err != nil {
@@ -287,9 +288,9 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 		rec:      s.attempts.add(ch, attemptDeadline),
 		deadline: attemptDeadline,
 		inFlight: e.metrics.inFlight,
-		slot:     &heldSlot{release: release},
+		slot:     heldSlot{release: release},
 	}
-	a.call = a.newCall(ch, in, inline)
+	a.setCall(ch, in, inline)
 	a.inFlight.Inc()
 	if inline {
 		timer := a.slot.detachAt(attemptDeadline, e.limiter, ch.id)
@@ -297,6 +298,11 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 		timer.Stop()
 		a.finish()
 		return resp, err
+	}
+	if e.version.host == nil && !e.stream {
+		if resp, err, ok := s.awaitSent(ctx, a, ch, in); ok {
+			return resp, err
+		}
 	}
 	// The attempt goes on past the handler if it overruns: it needs its
 	// own copy of the request.
@@ -309,31 +315,95 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound) (*protocol.Response, error) {
 	a.call.Query = in.query
 	a.call.Header = in.header
-	type result struct {
-		resp *protocol.Response
-		err  error
-	}
-	done := make(chan result, 1)
-	s.workers.Go(func() {
-		resp, err := a.run(in.body)
-		a.finish()
-		done <- result{resp, err}
-	})
-	timer := time.NewTimer(time.Until(a.deadline))
-	defer timer.Stop()
+	a.body = in.body
+	return s.handOff(ctx, a, ch, a.runAsync)
+}
+
+// handOff runs job, which ends attempt a of the call ch, on a goroutine
+// of its own, and returns its outcome, or what overran says when the
+// attempt's deadline or ctx ends first. job sets a.resp and a.err, frees
+// the attempt (finish) and then sends on a.done.
+func (s *Server) handOff(ctx context.Context, a *sentAttempt, ch chain, job func()) (*protocol.Response, error) {
+	a.done = make(chan struct{}, 1)
+	s.workers.Go(job)
+	timer := acquireTimer(time.Until(a.deadline))
+	defer releaseTimer(timer)
 	select {
-	case r := <-done:
-		return r.resp, r.err
+	case <-a.done:
+		return a.resp, a.err
 	case <-timer.C:
-	case <-ctx.Done():
+	case <-doneUnlessBy(ctx, a.deadline):
 	}
-	return nil, s.overran(ctx, a.e, ch, a.slot, func() error {
-		r := <-done
-		if r.resp != nil {
-			r.resp.Close() // nobody waits for it any more
+	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
+		<-a.done
+		if a.resp != nil {
+			a.resp.Close() // nobody waits for it any more
 		}
-		return r.err
+		return a.err
 	})
+}
+
+// runAsync runs the attempt for await.
+func (a *sentAttempt) runAsync() {
+	a.resp, a.err = a.run(a.body)
+	a.finish()
+	a.done <- struct{}{}
+}
+
+// awaitSent sends a, an attempt of the call ch on in, to the worker of
+// its version from this goroutine, and waits for the answer here: the
+// goroutine of its own that await hands an attempt to is needed only when
+// the answer is not a plain success, or does not come in time. ok is
+// false when no worker takes the attempt at the moment: await waits for
+// one.
+func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inbound) (resp *protocol.Response, err error, ok bool) {
+	sent, err := a.e.version.send(a.rec, &a.call, in.body, a.deadline)
+	switch {
+	case errors.Is(err, supervisor.ErrNoLiveWorker):
+		return nil, nil, false
+	case err != nil:
+		resp, err = a.settle(nil, err)
+		a.finish()
+		return resp, err, true
+	}
+	timer := acquireTimer(time.Until(a.deadline))
+	defer releaseTimer(timer)
+	select {
+	case <-sent.Ready():
+		took := !sent.Failed()
+		if took {
+			resp, err = sent.Response()
+			if err == nil && resp.Status >= 200 && resp.Status <= 299 {
+				resp, err = a.settle(resp, err)
+				a.finish()
+				return resp, err, true
+			}
+		}
+		// A problem to read, or a failure to tell apart from a crash:
+		// each may wait, which a goroutine of its own does.
+		taken, takenErr := resp, err
+		resp, err = s.handOff(ctx, a, ch, func() {
+			if took {
+				a.resp, a.err = a.settle(taken, takenErr)
+			} else {
+				a.resp, a.err = a.settle(sent.Response())
+			}
+			a.finish()
+			a.done <- struct{}{}
+		})
+		return resp, err, true
+	case <-timer.C:
+	case <-doneUnlessBy(ctx, a.deadline):
+	}
+	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
+		<-sent.Ready()
+		resp, err := a.settle(sent.Response())
+		a.finish()
+		if resp != nil {
+			resp.Close() // nobody waits for it any more
+		}
+		return err
+	}), true
 }
 
 // A sentAttempt is an attempt sent to the code of a service: until the
@@ -343,21 +413,28 @@ type sentAttempt struct {
 	s        *Server
 	e        *endpoint
 	rec      *attemptRecord
-	call     *protocol.Call
 	deadline time.Time
 	inFlight prometheus.Gauge
-	slot     *heldSlot
+	slot     heldSlot
+	call     protocol.Call
 	// streaming is set when the attempt answered with a stream: it goes
 	// on, its record and its slot held, until the stream is read or
 	// given up.
 	streaming bool
+
+	// For an attempt run by await: the request's body, and the
+	// attempt's outcome, set before done has a value.
+	body []byte
+	done chan struct{}
+	resp *protocol.Response
+	err  error
 }
 
-// newCall returns the call of a, of the chain ch on in; a proxy's call
+// setCall sets the call of a, of the chain ch on in; a proxy's call
 // (proxied) is answered with JSON its proxy decodes (a file too, a
 // stream as newline-delimited JSON).
-func (a *sentAttempt) newCall(ch chain, in inbound, proxied bool) *protocol.Call {
-	return &protocol.Call{
+func (a *sentAttempt) setCall(ch chain, in inbound, proxied bool) {
+	a.call = protocol.Call{
 		Attempt:     a.rec.id,
 		Route:       a.e.route,
 		Method:      in.method,
@@ -377,8 +454,14 @@ func (a *sentAttempt) newCall(ch chain, in inbound, proxied bool) *protocol.Call
 // its answer: a success with its body unread, or an error (an *answer
 // for a problem the code wrote).
 func (a *sentAttempt) run(body []byte) (*protocol.Response, error) {
+	return a.settle(a.e.version.do(a.rec, &a.call, body, a.deadline, a.e.stream))
+}
+
+// settle makes the outcome of the attempt of the answer the code gave
+// (resp and err of version.do): a success with its body unread, or an
+// error (an *answer for a problem the code wrote).
+func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Response, error) {
 	e := a.e
-	resp, err := e.version.do(a.rec, a.call, body, a.deadline, e.stream)
 	if err == nil && e.stream && resp.Status >= 200 && resp.Status <= 299 {
 		a.streaming = true
 		resp.OnDone(func() {
@@ -450,6 +533,23 @@ func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadl
 	}
 }
 
+// send sends one attempt to the worker of the version, as do does, and
+// returns without waiting for the answer (see supervisor.Group.Send).
+func (v *version) send(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time) (supervisor.SentAttempt, error) {
+	for {
+		g := v.worker()
+		if g == nil {
+			return supervisor.SentAttempt{}, errors.New("no worker runs this package here")
+		}
+		rec.setOwner(g)
+		sent, err := g.Send(call, body, deadline)
+		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
+			continue
+		}
+		return sent, err
+	}
+}
+
 // setAnswerHeaders adds the headers the code set to a response, but for
 // those service code may not set (protocol.ReservedHeader): the worker's
 // host drops them already, and a worker whose code writes frames of its
@@ -469,4 +569,93 @@ func (c chain) protocol(deadline time.Time) protocol.Chain {
 	_, _ = hex.Decode(p.ID[:], []byte(c.id))
 	_, _ = hex.Decode(p.Trace[:], []byte(c.trace))
 	return p
+}
+
+// A deadlineContext is the context of a call from a client: it ends at
+// the call's deadline. It stands for context.WithDeadline(
+// context.Background(), deadline), which is on the path of every call,
+// but is cheaper: its timer starts only when something waits on Done
+// (a call that waits for a slot, or between retries), and await, which
+// waits with a timer of its own, need not.
+type deadlineContext struct {
+	deadline time.Time
+
+	mu     sync.Mutex
+	inner  context.Context // the real deadline context, made by the first Done
+	cancel context.CancelFunc
+}
+
+// Deadline returns the call's deadline.
+func (c *deadlineContext) Deadline() (time.Time, bool) { return c.deadline, true }
+
+// Done returns a channel closed at the deadline.
+func (c *deadlineContext) Done() <-chan struct{} { return c.started().Done() }
+
+// Err returns context.DeadlineExceeded once the deadline has passed.
+func (c *deadlineContext) Err() error {
+	c.mu.Lock()
+	inner := c.inner
+	c.mu.Unlock()
+	if inner == nil {
+		if time.Now().Before(c.deadline) {
+			return nil
+		}
+		// Done and Err agree: Done is closed from now on.
+		inner = c.started()
+	}
+	return inner.Err()
+}
+
+// Value returns nil: the context carries no values.
+func (c *deadlineContext) Value(any) any { return nil }
+
+// started returns the real deadline context, making it on first use.
+func (c *deadlineContext) started() context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inner == nil {
+		c.inner, c.cancel = context.WithDeadline(context.Background(), c.deadline)
+	}
+	return c.inner
+}
+
+// stop frees the timer of the real context, if it was made.
+func (c *deadlineContext) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
+// doneUnlessBy returns ctx's Done channel, or nil when ctx is a
+// deadlineContext that cannot end before deadline: a timer set for
+// deadline stands for it.
+func doneUnlessBy(ctx context.Context, deadline time.Time) <-chan struct{} {
+	if dc, ok := ctx.(*deadlineContext); ok && !dc.deadline.Before(deadline) {
+		return nil
+	}
+	return ctx.Done()
+}
+
+// timers holds stopped timers for reuse: an attempt waits with one.
+var timers = sync.Pool{New: func() any {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
+}}
+
+// acquireTimer returns a timer that fires after d; give it back with
+// releaseTimer.
+func acquireTimer(d time.Duration) *time.Timer {
+	t := timers.Get().(*time.Timer)
+	t.Reset(d)
+	return t
+}
+
+// releaseTimer stops t and keeps it for reuse. (Since Go 1.23, a stopped
+// timer's channel holds no stale value.)
+func releaseTimer(t *time.Timer) {
+	t.Stop()
+	timers.Put(t)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -122,6 +123,15 @@ func (s *Server) logAccess(c *fiber.Ctx, start time.Time, e *endpoint, ch chain,
 	if s.cfg.quiet {
 		return
 	}
+	if status < 400 {
+		ok, left := s.access.allow(time.Now())
+		if left > 0 {
+			s.cfg.logger.Info("access lines left out", "calls", left, "why", fmt.Sprintf("more than %d successful calls in a second", maxAccessLines))
+		}
+		if !ok {
+			return
+		}
+	}
 	uri := string(c.Request().RequestURI())
 	s.cfg.logger.Info(fmt.Sprintf("%s%s %s", strings.Repeat("  ", max(ch.depth, 0)), c.Method(), uri),
 		"status", status,
@@ -132,4 +142,38 @@ func (s *Server) logAccess(c *fiber.Ctx, start time.Time, e *endpoint, ch chain,
 		"trace", ch.trace,
 		"via", "http",
 	)
+}
+
+// maxAccessLines bounds the access lines of successful calls from
+// clients written in one second: past it, formatting each line would
+// cost a measurable share of a busy server's CPU. A call that fails is
+// always logged.
+const maxAccessLines = 1000
+
+// An accessSampler counts the access lines of successful calls written
+// each second, and those left out past maxAccessLines. It is safe for
+// concurrent use.
+type accessSampler struct {
+	mu     sync.Mutex
+	second int64 // the Unix second counted
+	lines  int   // written in that second
+	left   int   // left out in that second
+}
+
+// allow reports whether the access line of a successful call may be
+// written at now, and, at the first line of a second that follows one in
+// which lines were left out, how many were.
+func (a *accessSampler) allow(now time.Time) (ok bool, left int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if sec := now.Unix(); sec != a.second {
+		left = a.left
+		a.second, a.lines, a.left = sec, 0, 0
+	}
+	if a.lines < maxAccessLines {
+		a.lines++
+		return true, left
+	}
+	a.left++
+	return false, left
 }

@@ -32,6 +32,7 @@ import (
 // versions, and their reloads are its packages'.
 type Server struct {
 	cfg    *config
+	access accessSampler // the access lines of successful calls written per second
 	root   string
 	app    *fiber.App
 	loader *interp.Loader

@@ -214,6 +214,62 @@ func (g *Group) Do(ctx context.Context, call *protocol.Call, body []byte, deadli
 	}
 }
 
+// A SentAttempt is an attempt Send sent to a worker: once Ready is
+// closed, Response returns its answer.
+type SentAttempt struct {
+	g    *Group
+	p    *process
+	id   uint64
+	call protocol.SentCall
+}
+
+// Send sends an attempt to the group's live worker, as Do does, and
+// returns once it is sent, so that the caller waits for the answer as it
+// likes. Call Response once for every attempt sent, when Ready is closed:
+// until then the worker counts the attempt as running. Send does not
+// wait: when no worker takes calls at the moment (one is starting, or
+// the group is idle), it returns ErrNoLiveWorker; Do waits for one.
+func (g *Group) Send(call *protocol.Call, body []byte, deadline time.Time) (SentAttempt, error) {
+	g.mu.Lock()
+	p, retired := g.cur, g.closed || g.draining
+	g.mu.Unlock()
+	switch {
+	case retired:
+		return SentAttempt{}, ErrRetired
+	case p == nil:
+		return SentAttempt{}, ErrNoLiveWorker
+	}
+	id, ok := p.begin(deadline)
+	if !ok {
+		return SentAttempt{}, ErrNoLiveWorker // being replaced: Do waits for its successor
+	}
+	return SentAttempt{g: g, p: p, id: id, call: p.conn.Send(call, body)}, nil
+}
+
+// ErrNoLiveWorker is the error of Send when no worker of the group takes
+// calls at the moment.
+var ErrNoLiveWorker = errors.New("no worker of the group takes calls at the moment")
+
+// Ready returns a channel closed when the answer's head has arrived, or
+// the attempt has failed.
+func (a SentAttempt) Ready() <-chan struct{} { return a.call.Ready() }
+
+// Failed reports whether the attempt failed to get an answer (once
+// Ready is closed): Response then says why, and can wait a moment for the
+// worker's end to say whether it crashed.
+func (a SentAttempt) Failed() bool { return a.call.Failed() }
+
+// Response returns the answer, once Ready is closed, as Do does, and
+// ends the attempt in its worker.
+func (a SentAttempt) Response() (*protocol.Response, error) {
+	resp, err := a.call.Response()
+	a.p.end(a.id)
+	if err != nil {
+		return nil, a.g.failure(a.p, err)
+	}
+	return resp, nil
+}
+
 // failure turns a transport error of an attempt into a *CrashError if the
 // process died.
 func (g *Group) failure(p *process, err error) error {

@@ -562,3 +562,43 @@ func alive(pid int) bool {
 	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
 	return len(fields) == 0 || fields[0] != "Z"
 }
+
+// TestSend: an attempt Send sends to the live worker is answered through
+// its SentAttempt; an idle group has no live worker to send to, and a
+// drained one is retired.
+func TestSend(t *testing.T) {
+	t.Parallel()
+	g, _, err := start(t, workertest.Services, nil, func(c *Config, _ *protocol.Spec) { c.IdleAfter = 100 * time.Millisecond })
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func() (string, error) {
+		c := &protocol.Call{Route: workertest.Route(workertest.Services, "Echo"), Method: "POST", ContentType: "application/json"}
+		sent, err := g.Send(c, []byte(`{"s":"sent"}`), soon())
+		if err != nil {
+			return "", err
+		}
+		select {
+		case <-sent.Ready():
+		case <-time.After(workertest.Timeout):
+			return "", errors.New("no answer in time")
+		}
+		resp, err := sent.Response()
+		if err != nil {
+			return "", err
+		}
+		b, err := resp.ReadAll(0)
+		return strings.TrimSpace(string(b)), err
+	}
+	if got, err := send(); err != nil || got != `"sent"` {
+		t.Errorf("Send to the live worker: %s, %v", got, err)
+	}
+	waitFor(t, "the group to be idle", g.Idle)
+	if _, err := send(); !errors.Is(err, ErrNoLiveWorker) {
+		t.Errorf("Send to an idle group: %v, want ErrNoLiveWorker", err)
+	}
+	g.Drain()
+	if _, err := send(); !errors.Is(err, ErrRetired) {
+		t.Errorf("Send to a drained group: %v, want ErrRetired", err)
+	}
+}

@@ -32,17 +32,33 @@ func (p *Pool) Go(f func()) {
 }
 
 func (p *Pool) worker(f func()) {
-	idle := time.NewTimer(p.idleTimeout)
+	// The idle timer is not reset for each function (a runtime timer
+	// update on every call): it ticks, and a goroutine that waits
+	// through two ticks for work ends, after between one and two idle
+	// timeouts without any.
+	idle := time.NewTicker(p.idleTimeout)
 	defer idle.Stop()
-	for {
+	for ok := true; ok; f, ok = p.next(idle.C) {
 		f()
-		idle.Reset(p.idleTimeout)
+	}
+}
+
+// next waits for the next function to run, and reports false when the
+// goroutine is to end instead: it waited through two ticks, or the pool
+// is closed.
+func (p *Pool) next(tick <-chan time.Time) (func(), bool) {
+	ticked := false
+	for {
 		select {
-		case f = <-p.tasks:
-		case <-idle.C:
-			return
+		case f := <-p.tasks:
+			return f, true
+		case <-tick:
+			if ticked {
+				return nil, false
+			}
+			ticked = true
 		case <-p.stop:
-			return
+			return nil, false
 		}
 	}
 }
