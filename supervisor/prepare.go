@@ -150,19 +150,11 @@ func Prepare(ctx context.Context, cfg PrepareConfig, spec protocol.Spec) (protoc
 // Spares) and names it cfg's. It runs no service code: it is given none
 // of the variables service code is, nor a temporary folder.
 func startPrepare(cfg PrepareConfig) (*exec.Cmd, *launched, *workerOutput, error) {
-	name := outputName{logger: cfg.Logger, label: cfg.Label, what: "the prepare process"}
-	if sp := cfg.Spares.take(cfg.Command, keyOf(false, "", nil)); sp != nil {
-		sp.out.rename(name)
-		return sp.cmd, sp.l, sp.out, nil
-	}
-	out := newWorkerOutput(name.logger, false, name.label, newLogKey())
-	out.rename(name)
-	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
-	l, err := launch(cmd, workerEnv(os.Environ(), nil, ""), out, false)
+	st, err := startProcess(cfg.Spares, cfg.Command, keyOf(false, "", nil), outputName{logger: cfg.Logger, label: cfg.Label, what: "the prepare process"})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return cmd, l, out, nil
+	return st.cmd, st.launched, st.out, nil
 }
 
 // clockLimit is how long a prepare process with the processor time limit

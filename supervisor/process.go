@@ -145,23 +145,12 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 // as launched, and its temporary folder.
 func (g *Group) startProcess(p *process, env []string) (*launched, string, error) {
 	name := outputName{logger: g.cfg.Logger, ownPackage: g.cfg.Package != "", label: g.cfg.Label, what: "the worker"}
-	if sp := g.cfg.Spares.take(g.cfg.Command, keyOf(true, g.cfg.Dir, env)); sp != nil {
-		sp.out.rename(name)
-		p.cmd, p.out = sp.cmd, sp.out
-		return sp.l, sp.tmp, nil
-	}
-	tmp, err := os.MkdirTemp(g.cfg.Dir, "tmp-")
+	st, err := startProcess(g.cfg.Spares, g.cfg.Command, keyOf(true, g.cfg.Dir, env), name)
 	if err != nil {
 		return nil, "", err
 	}
-	p.out = newWorkerOutput(name.logger, name.ownPackage, name.label, newLogKey())
-	p.cmd = exec.Command(g.cfg.Command[0], g.cfg.Command[1:]...)
-	l, err := launch(p.cmd, workerEnv(os.Environ(), env, tmp), p.out, true)
-	if err != nil {
-		os.RemoveAll(tmp)
-		return nil, "", err
-	}
-	return l, tmp, nil
+	p.cmd, p.out = st.cmd, st.out
+	return st.launched, st.tmp, nil
 }
 
 // begin registers an attempt with its deadline and returns its id, or

@@ -51,11 +51,8 @@ type spareKey struct {
 
 // A spare is a started process waiting for its Spec.
 type spare struct {
+	started
 	key   spareKey
-	cmd   *exec.Cmd
-	l     *launched
-	out   *workerOutput
-	tmp   string      // its temporary folder, if any
 	timer *time.Timer // stops it once its keep time has passed
 }
 
@@ -107,7 +104,7 @@ func (s *Spares) take(command []string, key spareKey) *spare {
 	}
 	sp.timer.Stop()
 	select {
-	case <-sp.l.outputs:
+	case <-sp.outputs:
 		// It died waiting (the system's out-of-memory killer, say).
 		sp.stop()
 		return nil
@@ -146,28 +143,11 @@ func (s *Spares) startLocked(key spareKey) {
 
 // start starts a spare of kind key.
 func (s *Spares) start(key spareKey) (*spare, error) {
-	sp := &spare{key: key, cmd: exec.Command(s.command[0], s.command[1:]...)}
-	if key.dir != "" {
-		tmp, err := os.MkdirTemp(key.dir, "tmp-")
-		if err != nil {
-			return nil, err
-		}
-		sp.tmp = tmp
-	}
-	var extra []string
-	if key.env != "" {
-		extra = strings.Split(key.env, "\x00")
-	}
-	sp.out = newWorkerOutput(s.logger, false, "a spare process", newLogKey())
-	l, err := launch(sp.cmd, workerEnv(os.Environ(), extra, sp.tmp), sp.out, key.conn)
+	st, err := launchKind(s.command, key, outputName{logger: s.logger, label: "a spare process", what: "the worker"})
 	if err != nil {
-		if sp.tmp != "" {
-			os.RemoveAll(sp.tmp)
-		}
 		return nil, err
 	}
-	sp.l = l
-	return sp, nil
+	return &spare{started: *st, key: key}, nil
 }
 
 // PIDs returns the process ids of the spares waiting now, sorted.
@@ -218,10 +198,59 @@ func (s *Spares) Close() {
 // stop kills the spare, waits for it to end and removes its temporary
 // folder.
 func (sp *spare) stop() {
-	sp.l.abandon()
+	sp.abandon()
 	if sp.tmp != "" {
 		os.RemoveAll(sp.tmp)
 	}
+}
+
+// A started is a worker or prepare process just started, or a spare just
+// taken: the process as launched, the output it writes to, and its
+// temporary folder, if it has one.
+type started struct {
+	*launched
+	out *workerOutput
+	tmp string
+}
+
+// startProcess starts a process of command of the kind key (a worker with
+// its temporary folder, or a prepare process) whose output is named name,
+// or takes a spare of that kind from spares (if not nil) and names it so.
+func startProcess(spares *Spares, command []string, key spareKey, name outputName) (*started, error) {
+	if sp := spares.take(command, key); sp != nil {
+		sp.out.rename(name)
+		return &sp.started, nil
+	}
+	return launchKind(command, key, name)
+}
+
+// launchKind starts a process of command of the kind key whose output is
+// named name: its temporary folder (for a worker) is made in key.dir, and
+// it is given the variables key.env.
+func launchKind(command []string, key spareKey, name outputName) (*started, error) {
+	st := &started{}
+	if key.dir != "" {
+		tmp, err := os.MkdirTemp(key.dir, "tmp-")
+		if err != nil {
+			return nil, err
+		}
+		st.tmp = tmp
+	}
+	var extra []string
+	if key.env != "" {
+		extra = strings.Split(key.env, "\x00")
+	}
+	st.out = newWorkerOutput(name.logger, name.ownPackage, name.label, newLogKey())
+	st.out.rename(name)
+	l, err := launch(exec.Command(command[0], command[1:]...), workerEnv(os.Environ(), extra, st.tmp), st.out, key.conn)
+	if err != nil {
+		if st.tmp != "" {
+			os.RemoveAll(st.tmp)
+		}
+		return nil, err
+	}
+	st.launched = l
+	return st, nil
 }
 
 // keyOf returns the kind of spare a process started with env (the
