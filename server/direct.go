@@ -43,21 +43,12 @@ func (s *Server) serveDirectCalls(owner any, req *protocol.Request, w protocol.R
 // retries. The chain's trace is rec's, and the depth is at least one
 // below it.
 func (s *Server) observeDirect(g *generation, rec *attemptRecord, r *worker.DirectCall) {
-	depth := max(r.Depth, rec.chain.depth+1)
-	st := callStats{attempts: 1}
-	d := time.Duration(r.Nanos)
-	if e := g.routes[r.Callee]; e != nil {
-		if r.Try > 1 {
-			e.metrics.retries.Inc()
-		} else {
-			s.metrics.observeNested(e.metrics, r.Caller, r.Status)
-		}
-		s.metrics.observeCall(e.metrics, r.Status, d, st, viaWorker)
-		if r.TimedOut {
-			// The execution went on past the answer: a runaway.
-			s.metrics.timeouts.WithLabelValues(e.route).Inc()
-			s.metrics.runawaysTotal.WithLabelValues(e.route).Inc()
-		}
+	e := g.routes[r.Callee]
+	if e != nil && r.TimedOut {
+		// The execution went on past the answer: a runaway.
+		s.metrics.timeouts.WithLabelValues(e.route).Inc()
+		s.metrics.runawaysTotal.WithLabelValues(e.route).Inc()
 	}
-	s.logNestedAccess(r.Callee, depth, rec.chain.trace, st, r.Status, d, viaWorker)
+	depth := max(r.Depth, rec.chain.depth+1)
+	s.accountNested(e, r.Callee, r.Caller, r.Try, depth, rec.chain.trace, callStats{attempts: 1}, r.Status, time.Duration(r.Nanos), viaWorker)
 }

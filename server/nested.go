@@ -129,17 +129,7 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 	// The call is counted and logged as its answer starts: before the
 	// caller can go on.
 	w = &accountedWriter{ReplyWriter: w, account: func(status int) {
-		if e != nil {
-			// A proxy's call counts once, by its first attempt; the
-			// others are its retries.
-			if req.Try > 1 {
-				e.metrics.retries.Inc()
-			} else {
-				s.metrics.observeNested(e.metrics, parent.service, status)
-			}
-			s.metrics.observeCall(e.metrics, status, time.Since(start), st, "http")
-		}
-		s.logNestedAccess(req.Route, ch.depth, ch.trace, st, status, time.Since(start), "http")
+		s.accountNested(e, req.Route, parent.service, req.Try, ch.depth, ch.trace, st, status, time.Since(start), "http")
 	}}
 	if ch.depth > s.cfg.maxDepth {
 		s.replyNested(w, req.Route, &worker.DepthError{Depth: ch.depth, Max: s.cfg.maxDepth})
@@ -269,6 +259,23 @@ func (s *Server) remoteNested(ctx context.Context, req *protocol.Request, parent
 		RetryAfter:  protocol.ParseRetryAfter(string(hresp.Header.Peek(fasthttp.HeaderRetryAfter))),
 		ContentType: string(hresp.Header.ContentType()),
 	}, append([]byte(nil), hresp.Body()...))
+}
+
+// accountNested counts and logs one attempt of a nested call of route (e,
+// nil when it is not served here) by caller, try of its proxy, at depth
+// in the chain of trace, which ended with status after d; via is the
+// path it took (see logNestedAccess). A proxy's call counts once, by its
+// first attempt; the others are its retries.
+func (s *Server) accountNested(e *endpoint, route, caller string, try, depth int, trace string, st callStats, status int, d time.Duration, via string) {
+	if e != nil {
+		if try > 1 {
+			e.metrics.retries.Inc()
+		} else {
+			s.metrics.observeNested(e.metrics, caller, status)
+		}
+		s.metrics.observeCall(e.metrics, status, d, st, via)
+	}
+	s.logNestedAccess(route, depth, trace, st, status, d, via)
 }
 
 // logNestedAccess writes the access line of a nested call, indented by
