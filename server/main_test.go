@@ -1,14 +1,13 @@
 package server_test
 
 import (
-	"fmt"
 	"log/slog"
 	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 
-	"github.com/microfn/microfn/compile"
+	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
@@ -44,16 +43,7 @@ func TestMain(m *testing.M) {
 type withWorkerCache struct{ m *testing.M }
 
 // Run runs the tests.
-func (w withWorkerCache) Run() int {
-	dir, err := os.MkdirTemp("", "microfn-workers-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "make the compiled workers' cache:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	os.Setenv(compile.CacheEnv, dir)
-	return w.m.Run()
-}
+func (w withWorkerCache) Run() int { return microfntest.RunWithWorkerCache(w.m.Run) }
 
 // prepare is the prepare function of this test binary as a worker.
 func prepare(spec *protocol.Spec, logger *slog.Logger) (protocol.Ready, error) {

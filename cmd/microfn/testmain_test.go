@@ -1,11 +1,10 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
-	"github.com/microfn/microfn/compile"
+	"github.com/microfn/microfn/internal/microfntest"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/worker"
 )
@@ -21,18 +20,5 @@ func TestMain(m *testing.M) {
 	if protocol.IsWorker() {
 		os.Exit(worker.Main(workerCode()))
 	}
-	os.Exit(runWithWorkerCache(m))
-}
-
-// runWithWorkerCache runs the tests with a temporary cache of compiled
-// workers.
-func runWithWorkerCache(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "microfn-workers-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "make the compiled workers' cache:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	os.Setenv(compile.CacheEnv, dir)
-	return m.Run()
+	os.Exit(microfntest.RunWithWorkerCache(m.Run))
 }
