@@ -36,22 +36,7 @@ func FuzzNestedCalls(f *testing.F) {
 	foreign := s.attempts.add(ch, time.Now().Add(time.Hour))
 	foreign.setOwner(other)
 
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		f.Fatal(err)
-	}
-	conn := func(fd int) net.Conn {
-		file := os.NewFile(uintptr(fd), "pair")
-		defer file.Close()
-		c, err := net.FileConn(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		return c
-	}
-	server := protocol.NewConn(conn(fds[0]), true, protocol.Options{Handler: s.nestedHandler(mine)})
-	worker := protocol.NewConn(conn(fds[1]), false, protocol.Options{})
-	f.Cleanup(func() { server.Close(); worker.Close() })
+	worker := workerEnd(f, s, mine)
 
 	f.Add(uint8(0), uint64(0), "/B", 3, int64(0), []byte(`{}`))
 	f.Add(uint8(1), uint64(0), "/B", 3, int64(0), []byte(`{}`))
@@ -83,4 +68,75 @@ func FuzzNestedCalls(f *testing.F) {
 			t.Fatalf("call naming attempt %d (live %d) at depth %d: status %d, want %d", id, live.id, depth, resp.Status, want)
 		}
 	})
+}
+
+// workerEnd returns the worker's end of a connection whose other end the
+// server s serves as the connection of the code of owner.
+func workerEnd(tb testing.TB, s *Server, owner any) *protocol.Conn {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	conn := func(fd int) net.Conn {
+		file := os.NewFile(uintptr(fd), "pair")
+		defer file.Close()
+		c, err := net.FileConn(file)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return c
+	}
+	server := protocol.NewConn(conn(fds[0]), true, protocol.Options{Handler: s.nestedHandler(owner)})
+	worker := protocol.NewConn(conn(fds[1]), false, protocol.Options{})
+	tb.Cleanup(func() { server.Close(); worker.Close() })
+	return worker
+}
+
+// TestDirectCallsRefused: the records of calls a worker ran itself are
+// taken only for an attempt that code is running, and only as records:
+// others are refused with a problem.
+func TestDirectCallsRefused(t *testing.T) {
+	t.Parallel()
+	cfg, err := newConfig([]Option{WithQuiet(true), WithWatch(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t.TempDir(), cfg)
+	mine, other := new(int), new(int)
+	ch := chain{id: "0123456789abcdef0123456789abcdef", trace: "0123456789abcdef0123456789abcdef", span: 1, depth: 1, service: "/A"}
+	live := s.attempts.add(ch, time.Now().Add(time.Hour))
+	live.setOwner(mine)
+	foreign := s.attempts.add(ch, time.Now().Add(time.Hour))
+	foreign.setOwner(other)
+	worker := workerEnd(t, s, mine)
+	records := `[{"caller":"/A","callee":"/A","status":200,"try":1,"depth":2,"ns":1000}]`
+	tests := []struct {
+		name    string
+		attempt uint64
+		body    string
+		want    int
+	}{
+		{"records of a live attempt", live.id, records, http.StatusNoContent},
+		{"another code's attempt", foreign.id, records, http.StatusForbidden},
+		{"an attempt never made", 1 << 40, records, http.StatusForbidden},
+		{"not records", live.id, `{"caller":`, http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			call := &protocol.Call{Attempt: tc.attempt, Route: "/A", Method: protocol.MethodCalls, ContentType: "application/json"}
+			resp, err := worker.Call(ctx, call, []byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := resp.ReadAll(0)
+			if resp.Status != tc.want {
+				t.Fatalf("status %d (%s), want %d", resp.Status, body, tc.want)
+			}
+			if tc.want != http.StatusNoContent && resp.ContentType != protocol.ProblemContentType {
+				t.Errorf("refusal of type %q, want a problem: %s", resp.ContentType, body)
+			}
+		})
+	}
 }
