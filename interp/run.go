@@ -3,12 +3,17 @@ package interp
 import (
 	"context"
 	"fmt"
+	"go/parser"
+	"go/token"
+	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing/fstest"
 
 	yaegi "github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib/generic"
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp/sandbox"
@@ -41,7 +46,7 @@ func (l *Loader) Run(ctx context.Context, src *funcs.Package, prep *Prepared, ca
 		Close:      stop,
 	})
 	ev := &evaluation{interp: i, rt: rt}
-	if err := l.useSymbols(i, src, ev); err != nil {
+	if err := l.useSymbols(i, src, t, ev); err != nil {
 		stop()
 		return nil, err
 	}
@@ -70,17 +75,18 @@ type tree struct {
 	fs         fstest.MapFS
 	loaded     []loadedSource   // the prepared package, then those it imports
 	deps       []*funcs.Package // the packages it imports from source
+	imports    map[string]bool  // every import path of the files in fs
 }
 
 // newTree lays out the package prepared from src, and the packages it
 // imports from source, parsed once for prep.
 func newTree(src *funcs.Package, prep *Prepared) (*tree, error) {
-	t := &tree{importPath: prep.ImportPath, fs: fstest.MapFS{}}
+	t := &tree{importPath: prep.ImportPath, fs: fstest.MapFS{}, imports: map[string]bool{}}
 	if t.importPath == "" {
 		t.importPath = "microfn.local/" + path.Clean("pkg/"+strings.TrimPrefix(strings.ReplaceAll(src.Dir, "\\", "/"), "/"))
 	}
 	for name, data := range prep.Files {
-		t.fs[path.Join(gopath, "src", t.importPath, name)] = &fstest.MapFile{Data: data}
+		t.add(path.Join(gopath, "src", t.importPath, name), data)
 	}
 	t.loaded = []loadedSource{{virtualDir: virtualPath(t.importPath), src: src, files: prep.Files}}
 	imp := prep.Importer()
@@ -90,7 +96,7 @@ func newTree(src *funcs.Package, prep *Prepared) (*tree, error) {
 		// import path.
 		depDir := virtualPath(path.Join(t.importPath, "vendor", d.ImportPath))
 		for name, data := range d.Files {
-			t.fs[depDir+name] = &fstest.MapFile{Data: data}
+			t.add(depDir+name, data)
 		}
 		dsrc, ok := imp(d.ImportPath)
 		if !ok {
@@ -100,7 +106,56 @@ func newTree(src *funcs.Package, prep *Prepared) (*tree, error) {
 		t.deps = append(t.deps, dsrc)
 		t.loaded = append(t.loaded, loadedSource{virtualDir: depDir, src: dsrc, files: d.Files})
 	}
+	t.closeImports()
 	return t, nil
+}
+
+// add lays out a file of the tree at name, and notes what it imports.
+// A file whose imports do not parse imports nothing more: the
+// interpreter reports its syntax error when it reads it.
+func (t *tree) add(name string, data []byte) {
+	t.fs[name] = &fstest.MapFile{Data: data}
+	f, err := parser.ParseFile(token.NewFileSet(), name, data, parser.ImportsOnly)
+	if f == nil && err != nil {
+		return
+	}
+	for _, spec := range f.Imports {
+		if p, err := strconv.Unquote(spec.Path.Value); err == nil {
+			t.imports[p] = true
+		}
+	}
+}
+
+// needs reports whether the interpreter of the tree needs the symbols of
+// the package path: its code imports it, or the source of a standard
+// package's generic code the interpreter compiles does (see
+// closeImports), or it is fmt, whose printing functions the interpreter
+// redirects to its own output.
+func (t *tree) needs(path string) bool { return t.imports[path] || path == "fmt" }
+
+// closeImports adds to t.imports what the source of the standard
+// library's generic code imports, for each package of t.imports that has
+// some: the interpreter compiles it when the package is imported.
+func (t *tree) closeImports() {
+	todo := slices.Collect(maps.Keys(t.imports))
+	for len(todo) > 0 {
+		p := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		src, ok := generic.Sources[p]
+		if !ok {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, src, parser.ImportsOnly)
+		if err != nil {
+			continue
+		}
+		for _, spec := range f.Imports {
+			if q, err := strconv.Unquote(spec.Path.Value); err == nil && !t.imports[q] {
+				t.imports[q] = true
+				todo = append(todo, q)
+			}
+		}
+	}
 }
 
 // services returns the services of the prepared package and then of each
@@ -143,13 +198,13 @@ func (l *Loader) newInterpreter(src *funcs.Package, t *tree) (*yaegi.Interpreter
 // useSymbols exports into i what service code of src may use of the
 // host: package microfn, the standard library as the sandbox gives it,
 // the packages compiled in, and the runtime of the proxies, ev's.
-func (l *Loader) useSymbols(i *yaegi.Interpreter, src *funcs.Package, ev *evaluation) error {
+func (l *Loader) useSymbols(i *yaegi.Interpreter, src *funcs.Package, t *tree, ev *evaluation) error {
 	// The package's databases count its statements under its folder.
 	dbs := l.opts.Databases
 	if dbs != nil {
 		dbs = dbs.ForPackage(src.Dir)
 	}
-	sets := append([]yaegi.Exports{apiSymbols(dbs)}, sandbox.Symbols(l.opts.Unrestricted, l.opts.Allow)...)
+	sets := append([]yaegi.Exports{apiSymbols(dbs)}, sandbox.Symbols(l.opts.Unrestricted, l.opts.Allow, t.needs)...)
 	for _, set := range append(sets, l.opts.Compiled...) {
 		if err := i.Use(set); err != nil {
 			return fmt.Errorf("load %s: export host symbols: %w", src.Dir, err)

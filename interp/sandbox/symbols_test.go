@@ -22,7 +22,7 @@ import (
 func stdSet(t *testing.T, unrestrictedMode bool, allow ...string) yaegi.Exports {
 	t.Helper()
 	std := yaegi.Exports{}
-	for _, set := range Symbols(unrestrictedMode, allow) {
+	for _, set := range Symbols(unrestrictedMode, allow, nil) {
 		for k, v := range set {
 			std[k] = v
 		}
@@ -140,5 +140,39 @@ func TestSymbolSetsVariables(t *testing.T) {
 	}
 	if v := stdSet(t, true)["crypto/rand/rand"]["Reader"]; v.Addr().Pointer() != reflect.ValueOf(&rand.Reader).Pointer() {
 		t.Errorf("with --unrestricted crypto/rand.Reader is not the host's variable")
+	}
+}
+
+// TestSymbolsNeed: with a need function, the packages it names are given
+// whole, the others only their interface wrappers, in both modes; the
+// wrapper map is always given.
+func TestSymbolsNeed(t *testing.T) {
+	t.Parallel()
+	need := func(p string) bool { return p == "fmt" || p == "os" }
+	for _, unres := range []bool{false, true} {
+		got := yaegi.Exports{}
+		for _, set := range Symbols(unres, nil, need) {
+			for k, v := range set {
+				got[k] = v
+			}
+		}
+		all := stdSet(t, unres)
+		for _, key := range []string{"fmt/fmt", "os/os"} {
+			if len(got[key]) == 0 || len(got[key]) != len(all[key]) {
+				t.Errorf("unrestricted=%v: %s has %d names, want all %d", unres, key, len(got[key]), len(all[key]))
+			}
+		}
+		if _, ok := got["."]; !ok {
+			t.Errorf("unrestricted=%v: the wrapper map is missing", unres)
+		}
+		if _, ok := got["encoding/json/json"]["Marshal"]; ok {
+			t.Errorf("unrestricted=%v: encoding/json.Marshal given, though not needed", unres)
+		}
+		if _, ok := got["encoding/json/json"]["_Marshaler"]; !ok {
+			t.Errorf("unrestricted=%v: the wrapper of encoding/json.Marshaler is missing", unres)
+		}
+		if _, ok := got["strings/strings"]; ok {
+			t.Errorf("unrestricted=%v: strings given, though not needed and without interfaces", unres)
+		}
 	}
 }
