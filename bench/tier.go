@@ -196,7 +196,10 @@ func (b *bench) idleRun(ctx context.Context, tier string, reps int) ([]string, e
 		}
 		lat = append(lat, took)
 	}
-	return []string{tier, size, fmtMiB(m.pss), fmtMiB(m.rss), fmtDur(quantile(lat, 0.5)), fmtDur(quantile(lat, 0.99))}, nil
+	p50, p99 := quantile(lat, 0.5), quantile(lat, 0.99)
+	b.addGoal("call of an idle package, --tier="+tier+", p50", "≤ 100ms", fmtDur(p50)+fmt.Sprintf(" (%d calls)", len(lat)), orNaN(p50), float64(100*time.Millisecond), false)
+	b.addGoal("call of an idle package, --tier="+tier+", p99", "≤ 200ms", fmtDur(p99)+fmt.Sprintf(" (%d calls)", len(lat)), orNaN(p99), float64(200*time.Millisecond), false)
+	return []string{tier, size, fmtMiB(m.pss), fmtMiB(m.rss), fmtDur(p50), fmtDur(p99)}, nil
 }
 
 // packageIdle reports whether /healthz says the first package is idle.
