@@ -15,6 +15,10 @@ import (
 // worker, and an ancestor attempt of the callee held its slot.
 const viaWorker = "worker"
 
+// viaProcess is the via of a nested call run on the direct path by the
+// code the server runs in its own process (IsolateNone).
+const viaProcess = "process"
+
 // serveDirectCalls counts and logs the nested calls the code of owner ran
 // itself on behalf of an attempt it is running (protocol.MethodCalls), as
 // serveNested does those it carries: each record is one attempt.
@@ -30,9 +34,13 @@ func (s *Server) serveDirectCalls(owner any, req *protocol.Request, w protocol.R
 		s.replyNested(w, req.Route, microfn.Permanent(microfn.Error(http.StatusBadRequest, "the records of calls do not decode: %v", err)))
 		return
 	}
+	via := viaWorker
+	if _, here := owner.(*worker.Host); here {
+		via = viaProcess
+	}
 	g := s.packages.generation()
 	for i := range recs {
-		s.observeDirect(g, rec, &recs[i])
+		s.observeDirect(g, rec, &recs[i], via)
 	}
 	_ = w.Reply(&protocol.Reply{Status: http.StatusNoContent}, nil)
 }
@@ -42,7 +50,7 @@ func (s *Server) serveDirectCalls(owner any, req *protocol.Request, w protocol.R
 // proxy's call counts once, by its first attempt, the others are its
 // retries. The chain's trace is rec's, and the depth is at least one
 // below it.
-func (s *Server) observeDirect(g *generation, rec *attemptRecord, r *worker.DirectCall) {
+func (s *Server) observeDirect(g *generation, rec *attemptRecord, r *worker.DirectCall, via string) {
 	e := g.routes[r.Callee]
 	if e != nil && r.TimedOut {
 		// The execution went on past the answer: a runaway.
@@ -50,5 +58,5 @@ func (s *Server) observeDirect(g *generation, rec *attemptRecord, r *worker.Dire
 		s.metrics.runawaysTotal.WithLabelValues(e.route).Inc()
 	}
 	depth := max(r.Depth, rec.chain.depth+1)
-	s.accountNested(e, r.Callee, r.Caller, r.Try, depth, rec.chain.trace, callStats{attempts: 1}, r.Status, time.Duration(r.Nanos), viaWorker)
+	s.accountNested(e, r.Callee, r.Caller, r.Try, depth, rec.chain.trace, callStats{attempts: 1}, r.Status, time.Duration(r.Nanos), via)
 }

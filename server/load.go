@@ -103,6 +103,7 @@ func (s *Server) startHere(ctx context.Context, v *version, src *funcs.Package, 
 		Observe: func(caller, callee string, status int, _ time.Duration) {
 			s.metrics.observeLocal(caller, callee, status, 1)
 		},
+		Direct: true,
 	})
 	host.SetUpstream(protocol.Local{Handler: s.nestedHandler(host), Go: s.workers.Go})
 	var pkg *svcrt.Package

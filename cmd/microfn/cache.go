@@ -82,8 +82,8 @@ func cacheCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "microfn cache clean:", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "removed %d executables (%s) and %d leftover build folders from %s; %d in use kept (%s)\n",
-			t.Removed, ibytes(t.Freed), t.Leftovers, c.Dir(), t.Kept, ibytes(t.Bytes))
+		fmt.Fprintf(stdout, "removed %s (%s) and %s from %s; %d in use kept (%s)\n",
+			count(t.Removed, "executable"), ibytes(t.Freed), count(t.Leftovers, "leftover build folder"), c.Dir(), t.Kept, ibytes(t.Bytes))
 		return 0
 	}
 	st, err := c.Stat()
@@ -95,9 +95,17 @@ func cacheCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if c.Size() >= 0 {
 		budget = ibytes(c.Size())
 	}
-	fmt.Fprintf(stdout, "%s\n%d executables, %s (budget %s); %d in use, %s; %d build folders\n",
-		c.Dir(), st.Executables, ibytes(st.Bytes), budget, st.InUse, ibytes(st.InUseBytes), st.Leftovers)
+	fmt.Fprintf(stdout, "%s\n%s, %s (budget %s); %d in use, %s; %s\n",
+		c.Dir(), count(st.Executables, "executable"), ibytes(st.Bytes), budget, st.InUse, ibytes(st.InUseBytes), count(st.Leftovers, "build folder"))
 	return 0
+}
+
+// count formats n things, such as "1 executable" or "2 executables".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // ibytes formats n bytes in binary units, such as 1.5 GiB.

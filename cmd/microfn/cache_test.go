@@ -41,7 +41,7 @@ func TestCacheCommand(t *testing.T) {
 		{[]string{"cache", "--worker-cache-size", "lots", "--worker-cache", dir}, 2, "", `--worker-cache-size: want a size such as 2GiB`},
 		{[]string{"cache", "purge", "--worker-cache", dir}, 2, "", "Usage:"},
 		{[]string{"cache", "clean", "--worker-cache", dir}, 0, "removed 2 executables (2.0 MiB) and 0 leftover build folders from " + dir + "; 1 in use kept (1.0 MiB)\n", ""},
-		{[]string{"cache", "--worker-cache", dir}, 0, "1 executables, 1.0 MiB", ""},
+		{[]string{"cache", "--worker-cache", dir}, 0, "1 executable, 1.0 MiB", ""},
 	}
 	for _, s := range steps {
 		var stdout, stderr bytes.Buffer
