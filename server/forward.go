@@ -273,7 +273,7 @@ func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chai
 // The answer of an attempt that succeeded is returned with its body
 // unread (read it, or close it); that of one that failed is the error.
 func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) (*protocol.Response, error) {
-	release, now, err := s.acquireSlot(ctx, now, e, ch, wait)
+	slot, now, err := s.acquireSlot(ctx, now, e, ch, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -288,8 +288,8 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 		rec:      s.attempts.add(ch, attemptDeadline),
 		deadline: attemptDeadline,
 		inFlight: e.metrics.inFlight,
-		slot:     heldSlot{release: release},
 	}
+	a.slot.release, a.slot.limiter, a.slot.chain = slot.release, slot.limiter, slot.chain
 	a.setCall(ch, in, inline)
 	a.inFlight.Inc()
 	if inline {
