@@ -376,11 +376,11 @@ func replyErrorWith(w protocol.ReplyWriter, err error, route string, header []pr
 // (or a form) for POST.
 func bind(f *wire.Func, req *protocol.Request) ([]reflect.Value, error) {
 	if req.Method != http.MethodPost {
-		return f.BindQuery(visitQuery(req.Query))
+		return f.BindURLQuery(req.Query)
 	}
 	body := req.Body
 	if strings.HasPrefix(req.ContentType, "application/x-www-form-urlencoded") && !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
-		return f.BindQuery(visitQuery(body))
+		return f.BindURLQuery(body)
 	}
 	if mt, params, err := mime.ParseMediaType(req.ContentType); err == nil && mt == "multipart/form-data" {
 		if params["boundary"] == "" {
@@ -392,35 +392,6 @@ func bind(f *wire.Func, req *protocol.Request) ([]reflect.Value, error) {
 		return nil, microfn.Error(http.StatusBadRequest, "a POST takes its parameters from the JSON body only; drop the query string or use GET")
 	}
 	return f.BindJSON(body)
-}
-
-// visitQuery visits the parameters of a URL-encoded query, as
-// wire.Func.BindQuery takes them. A parameter that does not unescape is
-// passed as it is: binding reports it.
-func visitQuery(q []byte) func(func(key, value []byte)) {
-	return func(visit func(key, value []byte)) {
-		for len(q) > 0 {
-			var pair []byte
-			pair, q, _ = bytes.Cut(q, []byte("&"))
-			if len(pair) == 0 {
-				continue
-			}
-			k, v, _ := bytes.Cut(pair, []byte("="))
-			visit(unescape(k), unescape(v))
-		}
-	}
-}
-
-// unescape decodes a query component: '+' is a space, %XX a byte.
-func unescape(b []byte) []byte {
-	if bytes.IndexByte(b, '%') < 0 && bytes.IndexByte(b, '+') < 0 {
-		return b
-	}
-	s, err := url.QueryUnescape(string(b))
-	if err != nil {
-		return b
-	}
-	return []byte(s)
 }
 
 // PolicyOf returns the policy a service's annotation sets over defaults.
