@@ -409,7 +409,7 @@ func (c *Conn) dispatch(h frameHeader, payload []byte) error {
 		}
 		return nil
 	case h.typ == frameReply && ours:
-		r, body, err := decodeReply(payload)
+		r, body, err := decodeReply(payload, &c.names)
 		if err != nil {
 			return err
 		}

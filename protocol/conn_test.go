@@ -348,7 +348,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		}
 	}
 	r := Reply{Status: 429, Permanent: true, RetryAfter: 3, ContentType: "application/problem+json", Header: []Field{{"Set-Cookie", []byte("a=b")}}}
-	got, body, err := decodeReply(appendHead(nil, &r))
+	got, body, err := decodeReply(appendHead(nil, &r), nil)
 	if err != nil || len(body) != 0 || fmt.Sprint(got) != fmt.Sprint(r) {
 		t.Errorf("reply round trip: %+v, %q, %v", got, body, err)
 	}

@@ -508,7 +508,7 @@ const maxProblemSize = 1 << 20
 // that replaced it.
 func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time, stream bool) (*protocol.Response, error) {
 	if v.host != nil {
-		rec.setOwner(v.host)
+		rec.setOwnerRef(v.ownerRef(v.host))
 		ctx := context.Background()
 		if stream {
 			// The code runs on a goroutine of its own, and its stream
@@ -524,13 +524,26 @@ func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadl
 		if g == nil {
 			return nil, errors.New("no worker runs this package here")
 		}
-		rec.setOwner(g)
+		rec.setOwnerRef(v.ownerRef(g))
 		resp, err := g.Do(context.Background(), call, body, deadline)
 		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
 			continue
 		}
 		return resp, err
 	}
+}
+
+// ownerRef returns o, the code an attempt of the version is sent to (its
+// host or a worker group), boxed for attemptRecord.setOwnerRef: the box
+// made last is kept, since every attempt of the version names the same
+// owner until its worker is replaced.
+func (v *version) ownerRef(o any) *any {
+	if p := v.lastOwner.Load(); p != nil && *p == o {
+		return p
+	}
+	box := o // (not &o, which would move o to the heap on every call)
+	v.lastOwner.Store(&box)
+	return &box
 }
 
 // send sends one attempt to the worker of the version, as do does, and
@@ -541,7 +554,7 @@ func (v *version) send(rec *attemptRecord, call *protocol.Call, body []byte, dea
 		if g == nil {
 			return supervisor.SentAttempt{}, errors.New("no worker runs this package here")
 		}
-		rec.setOwner(g)
+		rec.setOwnerRef(v.ownerRef(g))
 		sent, err := g.Send(call, body, deadline)
 		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
 			continue

@@ -40,6 +40,11 @@ type attemptRecord struct {
 
 func (r *attemptRecord) setOwner(o any) { r.owner.Store(&o) }
 
+// setOwnerRef is setOwner for an owner boxed already (see
+// version.ownerRef): the attempt of every call sets one, and boxing it
+// anew would allocate.
+func (r *attemptRecord) setOwnerRef(o *any) { r.owner.Store(o) }
+
 func (r *attemptRecord) ownedBy(o any) bool {
 	p := r.owner.Load()
 	return p != nil && *p == o

@@ -48,8 +48,10 @@ type Host struct {
 	tally localTally
 	// running are the attempts the server sent that are running, by id,
 	// with HostConfig.Direct: an attempt of a nested call finds its
-	// caller here (protocol.Call.Parent).
-	running sync.Map
+	// caller here (protocol.Call.Parent). (A map under a mutex: a
+	// sync.Map allocates at every Store, and every call stores.)
+	runningMu sync.Mutex
+	running   map[uint64]*attemptContext
 }
 
 // HostConfig configures a [Host].
@@ -209,7 +211,7 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 	}
 	if h.cfg.Direct && !h.cfg.Settings.Monolith {
 		h.startRoot(actx, req.Parent)
-		defer h.running.Delete(actx.id)
+		defer h.stopRoot(actx)
 	}
 	out, err := e.svc.Invoke(actx, args)
 	actx.end()
@@ -244,12 +246,22 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 // it.
 func (h *Host) startRoot(a *attemptContext, parent uint64) {
 	a.root = a
+	h.runningMu.Lock()
+	defer h.runningMu.Unlock()
 	if parent != 0 {
-		if p, ok := h.running.Load(parent); ok {
-			a.up = p.(*attemptContext)
-		}
+		a.up = h.running[parent]
 	}
-	h.running.Store(a.id, a)
+	if h.running == nil {
+		h.running = map[uint64]*attemptContext{}
+	}
+	h.running[a.id] = a
+}
+
+// stopRoot forgets a, an attempt startRoot made a root: it has ended.
+func (h *Host) stopRoot(a *attemptContext) {
+	h.runningMu.Lock()
+	delete(h.running, a.id)
+	h.runningMu.Unlock()
 }
 
 // callInfoOf returns the request req as service code reads it (see
