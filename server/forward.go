@@ -285,10 +285,12 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	a := &sentAttempt{
 		s:        s,
 		e:        e,
-		rec:      s.attempts.add(ch, attemptDeadline),
 		deadline: attemptDeadline,
 		inFlight: e.metrics.inFlight,
 	}
+	a.record.chain, a.record.deadline = ch, attemptDeadline
+	s.attempts.insert(&a.record)
+	a.rec = &a.record
 	a.slot.release, a.slot.limiter, a.slot.chain = slot.release, slot.limiter, slot.chain
 	a.setCall(ch, in, inline)
 	a.inFlight.Inc()
@@ -412,7 +414,8 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 type sentAttempt struct {
 	s        *Server
 	e        *endpoint
-	rec      *attemptRecord
+	rec      *attemptRecord // &record
+	record   attemptRecord
 	deadline time.Time
 	inFlight prometheus.Gauge
 	slot     heldSlot
