@@ -380,6 +380,23 @@ type ReplyWriter interface {
 	Close() error
 }
 
+// An OwnedReplier is a ReplyWriter that can keep the body of a whole
+// answer as it is: ReplyOwned answers as Reply does, but the caller gives
+// body up (it must not change it afterwards). An answer in memory (see
+// Local) then costs no copy.
+type OwnedReplier interface {
+	ReplyOwned(r *Reply, body []byte) error
+}
+
+// ReplyOwned answers with r and body through w, giving body up if w can
+// keep it (see OwnedReplier), else with w.Reply.
+func ReplyOwned(w ReplyWriter, r *Reply, body []byte) error {
+	if o, ok := w.(OwnedReplier); ok {
+		return o.ReplyOwned(r, body)
+	}
+	return w.Reply(r, body)
+}
+
 // A connWriter is the ReplyWriter of a call that came over a connection.
 type connWriter struct {
 	c  *Conn

@@ -238,7 +238,8 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 			"%s returned an answer of %d bytes, over the limit of %d bytes (--max-response-size)", e.svc.Desc.Name, len(body)+1, max)), e.route)
 		return
 	}
-	_ = w.Reply(&protocol.Reply{Status: status, ContentType: "application/json", Header: header}, append(body, '\n'))
+	// The body is this call's own: an answer in memory keeps it.
+	_ = protocol.ReplyOwned(w, &protocol.Reply{Status: status, ContentType: "application/json", Header: header}, append(body, '\n'))
 }
 
 // startRoot makes a, an attempt the server sent, the root of the calls
