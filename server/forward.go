@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,7 +102,7 @@ type inbound struct {
 func inboundOf(c *fiber.Ctx, e *endpoint) inbound {
 	r := c.Request()
 	in := inbound{
-		method:      c.Method(),
+		method:      methodName(c.Method()),
 		query:       r.URI().QueryString(),
 		contentType: string(r.Header.ContentType()),
 		body:        r.Body(),
@@ -123,6 +124,22 @@ func inboundOf(c *fiber.Ctx, e *endpoint) inbound {
 		}
 	}
 	return in
+}
+
+// methodName returns a request's method as a string of its own: Fiber's
+// aliases the request's buffer, which the next request on the connection
+// overwrites, and an inbound may outlive its request (detach). The
+// methods a service is called with are constants.
+func methodName(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	}
+	return strings.Clone(m)
 }
 
 // forwardedHeader reports whether a request header is one service code
