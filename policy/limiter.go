@@ -106,18 +106,37 @@ func (l *Limiter) Acquire(ctx context.Context, chain string) (release func(), er
 // would at once, and otherwise reports false, holding nothing and leaving
 // the queue alone. An empty chain is never admitted by TryAcquire.
 func (l *Limiter) TryAcquire(chain string) (release func(), ok bool) {
-	if chain == "" {
+	if !l.TryHold(chain) {
 		return nil, false
+	}
+	return l.releaser(chain), true
+}
+
+// TryHold is TryAcquire for a caller that keeps track of its acquisition
+// itself: it makes no release func. The caller must call Release(chain)
+// exactly once when the call is done (or Detach instead).
+func (l *Limiter) TryHold(chain string) bool {
+	if chain == "" {
+		return false
 	}
 	l.mu.Lock()
 	n, held := l.held[chain]
 	if !held && (len(l.held) >= l.scale || l.waiters.Len() > 0) {
 		l.mu.Unlock()
-		return nil, false
+		return false
 	}
 	l.held[chain] = n + 1
 	l.mu.Unlock()
-	return l.releaser(chain), true
+	return true
+}
+
+// Release drops one acquisition of chain that TryHold made. Unlike the
+// release func of Acquire, it is not idempotent: call it once per
+// acquisition.
+func (l *Limiter) Release(chain string) {
+	l.mu.Lock()
+	l.releaseLocked(chain)
+	l.mu.Unlock()
 }
 
 // releaser returns the idempotent release func of one acquisition of chain.

@@ -480,6 +480,49 @@ func TestLimiterTryAcquire(t *testing.T) {
 	}
 }
 
+// TestLimiterTryHold: TryHold admits as TryAcquire does, and each Release
+// drops one acquisition, handing the slot to the first waiter once the
+// chain holds none.
+func TestLimiterTryHold(t *testing.T) {
+	t.Parallel()
+	l := policy.NewLimiter(1, 1)
+	if l.TryHold("") {
+		t.Fatal("TryHold admitted an unnamed chain")
+	}
+	if !l.TryHold("a") || !l.TryHold("a") {
+		t.Fatal("TryHold refused a free slot, or the chain that holds it")
+	}
+	if l.TryHold("b") {
+		t.Fatal("TryHold admitted a second chain under scale=1")
+	}
+	got := make(chan result, 1)
+	go func() {
+		release, err := l.Acquire(testCtx(t), "b")
+		got <- result{release, err}
+	}()
+	waitFor(t, "b to queue", func() bool { return l.Waiting() == 1 })
+	l.Release("a")
+	if l.InFlight() != 1 || l.Waiting() != 1 {
+		t.Fatalf("after one of two releases: %d in flight, %d waiting; want a's slot still held", l.InFlight(), l.Waiting())
+	}
+	l.Release("a")
+	r := <-got
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if l.TryHold("c") {
+		t.Fatal("TryHold admitted c while b holds the only slot")
+	}
+	r.release()
+	if !l.TryHold("c") {
+		t.Fatal("TryHold refused a free slot after b released it")
+	}
+	l.Release("c")
+	if l.InFlight() != 0 {
+		t.Fatalf("%d in flight after every release", l.InFlight())
+	}
+}
+
 // TestDetach: a detached acquisition keeps its slot, but the chain can no
 // longer reenter through it.
 func TestDetach(t *testing.T) {

@@ -179,13 +179,32 @@ func (c *Conn) ours(id uint64) bool { return (id%2 == 1) == c.odd }
 
 // writeFrame writes one frame whose payload is a then b.
 func (c *Conn) writeFrame(h frameHeader, a, b []byte) error {
-	h.length = uint32(len(a) + len(b))
 	bp := c.wpool.Get().(*[]byte)
-	buf := (*bp)[:0]
 	var hb [frameHeaderLen]byte
-	h.put(&hb)
-	buf = append(buf, hb[:]...)
-	buf = append(buf, a...)
+	buf := append(append((*bp)[:0], hb[:]...), a...)
+	return c.sendFrame(bp, h, buf, b)
+}
+
+// writeHead writes a frame of stream id whose payload is head (a Call or
+// a Reply) then b, ending the connection if it cannot. The head is
+// encoded right after the frame's header, in the one buffer written.
+func (c *Conn) writeHead(typ frameType, flags uint8, id uint64, head interface{ appendTo(*encoder) }, b []byte) error {
+	bp := c.wpool.Get().(*[]byte)
+	var hb [frameHeaderLen]byte
+	buf := appendHead(append((*bp)[:0], hb[:]...), head)
+	if err := c.sendFrame(bp, frameHeader{typ: typ, flags: flags, stream: id}, buf, b); err != nil {
+		c.fail(fmt.Errorf("write %s frame: %w", typ, err))
+		return c.Err()
+	}
+	return nil
+}
+
+// sendFrame writes the frame of h: buf holds room for its header, then
+// the start of its payload; b is the rest. It gives buf back to the pool
+// as bp.
+func (c *Conn) sendFrame(bp *[]byte, h frameHeader, buf, b []byte) error {
+	h.length = uint32(len(buf) - frameHeaderLen + len(b))
+	h.put((*[frameHeaderLen]byte)(buf))
 	var err error
 	c.wmu.Lock()
 	if len(b) <= 4<<10 {
@@ -254,7 +273,11 @@ func (s SentCall) Response() (*Response, error) {
 		p.c.forget(p.id)
 		return nil, p.err
 	}
-	return &Response{Reply: p.reply, p: p}, nil
+	if !p.respMade {
+		p.respMade = true
+		p.resp = Response{Reply: p.reply, p: p}
+	}
+	return &p.resp, nil
 }
 
 // Send sends a call, as Call does, but returns as soon as it is sent:
@@ -276,8 +299,6 @@ func (c *Conn) Send(call *Call, body []byte) SentCall {
 	c.calls[p.id] = p
 	c.mu.Unlock()
 
-	bp := c.wpool.Get().(*[]byte)
-	head := appendHead((*bp)[:0], call)
 	first := body
 	if len(first) > maxPayload {
 		first = first[:maxPayload]
@@ -287,9 +308,7 @@ func (c *Conn) Send(call *Call, body []byte) SentCall {
 	if len(rest) == 0 {
 		flags = flagEnd
 	}
-	err := c.write(frameCall, flags, p.id, head, first)
-	*bp = head
-	c.wpool.Put(bp)
+	err := c.writeHead(frameCall, flags, p.id, call, first)
 	for err == nil && len(rest) > 0 {
 		chunk := rest
 		if len(chunk) > maxPayload {
@@ -327,6 +346,7 @@ func (c *Conn) cancel(id uint64, why string) {
 func (c *Conn) read() {
 	br := bufio.NewReaderSize(c.nc, 64<<10)
 	var hb [frameHeaderLen]byte
+	var arena []byte // what is left of the block small payloads are cut from
 	hello := false
 	for {
 		h, err := readFrameHeader(br, &hb)
@@ -334,7 +354,8 @@ func (c *Conn) read() {
 			c.fail(readError(err))
 			return
 		}
-		payload := make([]byte, h.length)
+		var payload []byte
+		payload, arena = cutPayload(arena, int(h.length))
 		if _, err := io.ReadFull(br, payload); err != nil {
 			c.fail(readError(err))
 			return
@@ -352,6 +373,27 @@ func (c *Conn) read() {
 			return
 		}
 	}
+}
+
+// Small payloads are cut from blocks of arenaBlock bytes: a frame costs
+// an allocation per block, not one of its own. (A payload kept keeps its
+// block: the blocks are small.)
+const (
+	arenaBlock   = 16 << 10
+	arenaPayload = 2 << 10 // the largest payload cut from a block
+)
+
+// cutPayload returns a buffer of n bytes for a frame's payload, and what
+// is left of arena: a small one is cut from arena (from a new block if it
+// does not fit), a bigger one is a buffer of its own.
+func cutPayload(arena []byte, n int) (payload, rest []byte) {
+	if n > arenaPayload {
+		return make([]byte, n), arena
+	}
+	if len(arena) < n {
+		arena = make([]byte, arenaBlock)
+	}
+	return arena[:n:n], arena[n:]
 }
 
 // readError describes why reading the connection stopped.
@@ -409,7 +451,7 @@ func (c *Conn) dispatch(h frameHeader, payload []byte) error {
 		}
 		return nil
 	case h.typ == frameReply && ours:
-		r, body, err := decodeReply(payload)
+		r, body, err := decodeReply(payload, &c.names)
 		if err != nil {
 			return err
 		}
@@ -447,19 +489,18 @@ func (c *Conn) receiveCall(id uint64, payload []byte, end bool) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancelCause(context.Background())
-	in := &incoming{id: id, req: Request{Call: call}, ctx: ctx, cancel: cancel}
-	in.cw = connWriter{c: c, in: in, credit: c.opts.Window, wake: make(chan struct{}, 1)}
+	in := &incoming{id: id, req: Request{Call: call}}
+	in.cw = connWriter{c: c, in: in, credit: c.opts.Window}
 	in.w = &in.cw
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
-		cancel(c.err)
+		in.ctx.end(c.err)
 		return nil
 	}
 	if _, dup := c.serving[id]; dup {
 		c.mu.Unlock()
-		cancel(nil)
+		in.ctx.end(nil)
 		return fmt.Errorf("protocol: call %d opened twice", id)
 	}
 	c.serving[id] = in
@@ -511,7 +552,7 @@ func (c *Conn) serve(in *incoming) {
 		c.mu.Lock()
 		delete(c.serving, in.id)
 		c.mu.Unlock()
-		in.cancel(nil)
+		in.ctx.end(nil)
 	}()
 	switch {
 	case in.tooBig:
@@ -519,18 +560,17 @@ func (c *Conn) serve(in *incoming) {
 	case c.opts.Handler == nil:
 		_ = w.Reply(&Reply{Status: 501, Permanent: true, ContentType: "text/plain"}, []byte("this end serves no calls"))
 	default:
-		c.opts.Handler.ServeCall(in.ctx, &in.req, w)
+		c.opts.Handler.ServeCall(&in.ctx, &in.req, w)
 	}
 }
 
 // An incoming is a call of the other end being received or served.
 type incoming struct {
-	id     uint64
-	req    Request
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	w      *connWriter // &cw
-	cw     connWriter
+	id  uint64
+	req Request
+	ctx callContext // the handler's
+	w   *connWriter // &cw
+	cw  connWriter
 	// tooBig and complete are the read goroutine's: the body exceeds
 	// MaxBody; the body is complete and the handler runs.
 	tooBig, complete bool
@@ -538,6 +578,6 @@ type incoming struct {
 
 // abort ends the call: the caller gave up, or the connection ended.
 func (in *incoming) abort(err error) {
-	in.cancel(err)
+	in.ctx.end(err)
 	in.w.abort(err)
 }

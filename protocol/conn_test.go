@@ -348,7 +348,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		}
 	}
 	r := Reply{Status: 429, Permanent: true, RetryAfter: 3, ContentType: "application/problem+json", Header: []Field{{"Set-Cookie", []byte("a=b")}}}
-	got, body, err := decodeReply(appendHead(nil, &r))
+	got, body, err := decodeReply(appendHead(nil, &r), nil)
 	if err != nil || len(body) != 0 || fmt.Sprint(got) != fmt.Sprint(r) {
 		t.Errorf("reply round trip: %+v, %q, %v", got, body, err)
 	}
@@ -412,5 +412,62 @@ func TestSend(t *testing.T) {
 				t.Errorf("Send: body %q, %v", b, err)
 			}
 		}
+	}
+}
+
+// TestCutPayload: small payloads are cut from one block, each with its
+// own bytes and no room to grow into the next; a big one is a buffer of
+// its own, and a payload that does not fit in what is left starts a new
+// block.
+func TestCutPayload(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		n        int
+		newBlock bool // the payload starts a new block
+	}{
+		{n: 100, newBlock: true},
+		{n: 0},
+		{n: arenaPayload},
+		{n: arenaPayload + 1, newBlock: true}, // its own buffer: the block goes on
+		{n: 1},
+	}
+	var arena []byte
+	var prev []byte
+	for i, c := range cases {
+		before := len(arena)
+		var p []byte
+		p, arena = cutPayload(arena, c.n)
+		if len(p) != c.n || cap(p) != c.n {
+			t.Fatalf("case %d: payload of len %d cap %d, want %d", i, len(p), cap(p), c.n)
+		}
+		switch {
+		case c.n > arenaPayload:
+			if len(arena) != before {
+				t.Errorf("case %d: a big payload took %d bytes of the block", i, before-len(arena))
+			}
+		case c.newBlock:
+			if len(arena) != arenaBlock-c.n {
+				t.Errorf("case %d: %d bytes left of a new block, want %d", i, len(arena), arenaBlock-c.n)
+			}
+		default:
+			if len(arena) != before-c.n {
+				t.Errorf("case %d: %d bytes left, want %d", i, len(arena), before-c.n)
+			}
+		}
+		for j := range p {
+			p[j] = byte(i + 1)
+		}
+		if c.n > 0 && c.n <= arenaPayload {
+			prev = p
+		}
+	}
+	if prev[0] != byte(len(cases)) {
+		t.Errorf("the last small payload was overwritten")
+	}
+	// A payload that does not fit in what is left starts a new block.
+	arena = arena[:10]
+	p, rest := cutPayload(arena, 11)
+	if len(rest) != arenaBlock-11 || &p[0] == &arena[0] {
+		t.Errorf("a payload of 11 bytes with 10 left: %d left, want a new block", len(rest))
 	}
 }

@@ -60,11 +60,18 @@ func (l Local) Call(ctx context.Context, call *Call, body []byte) (*Response, er
 // are one allocation.
 func (l Local) serve(ctx context.Context, call *Call, body []byte) (*Response, error) {
 	lc := &struct {
-		req Request
-		w   localWriter
+		req  Request
+		w    localWriter
+		resp Response
 	}{req: Request{Call: *call, Body: body}}
 	l.Handler.ServeCall(ctx, &lc.req, &lc.w)
-	return lc.w.response()
+	if lc.w.pr != nil {
+		return lc.w.response()
+	}
+	if err := lc.w.responseInto(&lc.resp); err != nil {
+		return nil, err
+	}
+	return &lc.resp, nil
 }
 
 // A localWriter collects an answer in memory, or, once a handler on a
@@ -80,6 +87,7 @@ type localWriter struct {
 	started, done bool
 	reply         Reply
 	body          bytes.Buffer
+	owned         []byte         // the body given to ReplyOwned, kept as it is
 	pw            *io.PipeWriter // the streamed body's writing end
 	pr            *io.PipeReader
 	signaled      bool
@@ -105,6 +113,22 @@ func (w *localWriter) Reply(r *Reply, body []byte) error {
 		return errAnswered
 	}
 	w.body.Write(body)
+	w.done = true
+	return nil
+}
+
+// ReplyOwned is Reply for a body the writer may keep: the answer in
+// memory is body itself, not a copy.
+func (w *localWriter) ReplyOwned(r *Reply, body []byte) error {
+	if err := w.Start(r); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pw != nil || w.body.Len() > 0 {
+		return errAnswered // not reached: see Reply
+	}
+	w.owned = body
 	w.done = true
 	return nil
 }
@@ -192,7 +216,30 @@ func (w *localWriter) response() (*Response, error) {
 	if w.pr != nil {
 		return &Response{Reply: w.reply, pipe: w.pr}, nil
 	}
-	return newLocalResponse(w.reply, w.body.Bytes()), nil
+	return newLocalResponse(w.reply, w.bodyBytes()), nil
+}
+
+// responseInto makes *resp the answer in memory, once ready: response
+// without an allocation, for an answer that is not streamed.
+func (w *localWriter) responseInto(resp *Response) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.started {
+		return errors.New("protocol: the handler did not answer")
+	}
+	*resp = Response{Reply: w.reply, localBody: w.bodyBytes()}
+	resp.localReader.Reset(resp.localBody)
+	resp.local = &resp.localReader
+	return nil
+}
+
+// bodyBytes returns the answer's body in memory: the one given to
+// ReplyOwned, or what was written.
+func (w *localWriter) bodyBytes() []byte {
+	if w.owned != nil {
+		return w.owned
+	}
+	return w.body.Bytes()
 }
 
 // NewResponse returns a Response of r whose body is body, read from

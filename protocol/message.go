@@ -246,7 +246,7 @@ func (r *Reply) decode(d *decoder) {
 		d.fail(errors.New("protocol: retry-after out of range"))
 	}
 	r.RetryAfter = int(ra)
-	r.ContentType = d.str()
+	r.ContentType = d.name()
 	r.Header = decodeFields(d)
 }
 
@@ -303,14 +303,15 @@ func decodeCall(p []byte, names *nameTable) (Call, []byte, error) {
 	return c, body, d.err
 }
 
-// decodeReply reads a Reply frame's payload.
-func decodeReply(p []byte) (Reply, []byte, error) {
+// decodeReply reads a Reply frame's payload. names, if set, keeps its
+// content type for the next replies.
+func decodeReply(p []byte, names *nameTable) (Reply, []byte, error) {
 	var r Reply
 	head, body, err := splitHead(p)
 	if err != nil {
 		return r, nil, err
 	}
-	d := decoder{b: head}
+	d := decoder{b: head, names: names}
 	r.decode(&d)
 	if d.err == nil && len(d.b) != 0 {
 		d.err = errors.New("protocol: trailing bytes after a reply's head")

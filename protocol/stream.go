@@ -24,15 +24,21 @@ type pending struct {
 	bodyErr  error      // the body cannot be read further
 	unacked  int        // bytes read since the last window grant
 	closed   bool       // the reader closed the body
-	more     chan struct{}
-	once     sync.Once
+	// more, made by the first reader that waits (most bodies come
+	// whole), is signaled when more of the body arrives.
+	more chan struct{}
+	once sync.Once
 	// first holds the first chunk, without an allocation: most replies
 	// come in one.
 	first [1][]byte
+	// resp is the Response of the reply, without an allocation of its
+	// own; respMade is set once SentCall.Response made it.
+	resp     Response
+	respMade bool
 }
 
 func newPending(c *Conn) *pending {
-	p := &pending{c: c, ready: make(chan struct{}), more: make(chan struct{}, 1)}
+	p := &pending{c: c, ready: make(chan struct{})}
 	p.chunks = p.first[:0]
 	return p
 }
@@ -53,8 +59,14 @@ func (p *pending) fail(err error) {
 }
 
 func (p *pending) signal() {
+	p.mu.Lock()
+	more := p.more
+	p.mu.Unlock()
+	if more == nil {
+		return // nobody has waited yet: a reader looks before it waits
+	}
 	select {
-	case p.more <- struct{}{}:
+	case more <- struct{}{}:
 	default:
 	}
 }
@@ -181,8 +193,12 @@ func (r *Response) read(b []byte) (int, error) {
 			p.mu.Unlock()
 			return 0, errors.New("protocol: read of a closed response")
 		}
+		if p.more == nil {
+			p.more = make(chan struct{}, 1)
+		}
+		more := p.more
 		p.mu.Unlock()
-		<-p.more
+		<-more
 	}
 }
 
@@ -364,6 +380,23 @@ type ReplyWriter interface {
 	Close() error
 }
 
+// An OwnedReplier is a ReplyWriter that can keep the body of a whole
+// answer as it is: ReplyOwned answers as Reply does, but the caller gives
+// body up (it must not change it afterwards). An answer in memory (see
+// Local) then costs no copy.
+type OwnedReplier interface {
+	ReplyOwned(r *Reply, body []byte) error
+}
+
+// ReplyOwned answers with r and body through w, giving body up if w can
+// keep it (see OwnedReplier), else with w.Reply.
+func ReplyOwned(w ReplyWriter, r *Reply, body []byte) error {
+	if o, ok := w.(OwnedReplier); ok {
+		return o.ReplyOwned(r, body)
+	}
+	return w.Reply(r, body)
+}
+
 // A connWriter is the ReplyWriter of a call that came over a connection.
 type connWriter struct {
 	c  *Conn
@@ -374,7 +407,9 @@ type connWriter struct {
 	done    bool       // the last frame is sent
 	credit  int        // bytes the caller's window has room for
 	err     error      // the call was canceled or the connection ended
-	wake    chan struct{}
+	// wake, made by the first Write that waits for credit (most answers
+	// never do), is signaled when credit comes or the call ends.
+	wake chan struct{}
 }
 
 // ended reports whether the answer is complete (or can no longer be
@@ -388,11 +423,9 @@ func (w *connWriter) ended() bool {
 func (w *connWriter) grant(n int) {
 	w.mu.Lock()
 	w.credit += n
+	wake := w.wake
 	w.mu.Unlock()
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
+	signal(wake)
 }
 
 func (w *connWriter) abort(err error) {
@@ -400,9 +433,15 @@ func (w *connWriter) abort(err error) {
 	if w.err == nil {
 		w.err = err
 	}
+	wake := w.wake
 	w.mu.Unlock()
+	signal(wake)
+}
+
+// signal wakes the waiter on c, if any; nil c has none.
+func signal(c chan struct{}) {
 	select {
-	case w.wake <- struct{}{}:
+	case c <- struct{}{}:
 	default:
 	}
 }
@@ -430,12 +469,7 @@ func (w *connWriter) Reply(r *Reply, body []byte) error {
 	}
 	w.mu.Unlock()
 	if small {
-		bp := w.c.wpool.Get().(*[]byte)
-		head := appendHead((*bp)[:0], r)
-		err := w.c.write(frameReply, flagEnd, w.in.id, head, body)
-		*bp = head
-		w.c.wpool.Put(bp)
-		return err
+		return w.c.writeHead(frameReply, flagEnd, w.in.id, r, body)
 	}
 	if err := w.sendHead(r); err != nil {
 		return err
@@ -459,12 +493,7 @@ func (w *connWriter) Start(r *Reply) error {
 }
 
 func (w *connWriter) sendHead(r *Reply) error {
-	bp := w.c.wpool.Get().(*[]byte)
-	head := appendHead((*bp)[:0], r)
-	err := w.c.write(frameReply, 0, w.in.id, head, nil)
-	*bp = head
-	w.c.wpool.Put(bp)
-	return err
+	return w.c.writeHead(frameReply, 0, w.in.id, r, nil)
 }
 
 // Write sends more of the body, waiting for room in the caller's window.
@@ -474,8 +503,12 @@ func (w *connWriter) Write(b []byte) (int, error) {
 	for len(b) > 0 {
 		w.mu.Lock()
 		for w.credit == 0 && w.err == nil {
+			if w.wake == nil {
+				w.wake = make(chan struct{}, 1)
+			}
+			wake := w.wake
 			w.mu.Unlock()
-			<-w.wake
+			<-wake
 			w.mu.Lock()
 		}
 		if w.err != nil {

@@ -46,30 +46,38 @@ func errString(err error) string {
 }
 
 // acquireSlot waits for a slot of the service's concurrency limit,
-// reentrant for the chain, and returns its release and the time the
-// attempt starts: now, or when it got the slot if it had to wait. It adds
-// the time spent waiting to *wait.
-func (s *Server) acquireSlot(ctx context.Context, now time.Time, e *endpoint, ch chain, wait *time.Duration) (func(), time.Time, error) {
-	var err error
-	release, ok := e.limiter.TryAcquire(ch.id)
-	if !ok {
-		queued := time.Now()
-		e.metrics.waiting.Inc()
-		release, err = e.limiter.Acquire(ctx, ch.id)
-		e.metrics.waiting.Dec()
-		now = time.Now()
-		*wait += now.Sub(queued)
-	} else if err = ctx.Err(); err != nil {
-		release()
-	}
-	if err != nil {
-		if errors.Is(err, policy.ErrQueueFull) {
-			s.metrics.rejected.WithLabelValues(e.route).Inc()
-			return nil, now, &worker.OverloadError{Service: e.desc.Name}
+// reentrant for the chain, and returns it and the time the attempt
+// starts: now, or when it got the slot if it had to wait. It adds the
+// time spent waiting to *wait.
+func (s *Server) acquireSlot(ctx context.Context, now time.Time, e *endpoint, ch chain, wait *time.Duration) (heldSlot, time.Time, error) {
+	if e.limiter.TryHold(ch.id) {
+		// The usual case: a free slot, or the chain's own. It costs no
+		// release func: the slot knows its limiter and chain.
+		if err := ctx.Err(); err != nil {
+			e.limiter.Release(ch.id)
+			return heldSlot{}, now, s.slotError(e, err)
 		}
-		return nil, now, fmt.Errorf("waiting for a free slot of %s: %w", e.desc.Name, err)
+		return heldSlot{limiter: e.limiter, chain: ch.id}, now, nil
 	}
-	return release, now, nil
+	queued := time.Now()
+	e.metrics.waiting.Inc()
+	release, err := e.limiter.Acquire(ctx, ch.id)
+	e.metrics.waiting.Dec()
+	now = time.Now()
+	*wait += now.Sub(queued)
+	if err != nil {
+		return heldSlot{}, now, s.slotError(e, err)
+	}
+	return heldSlot{release: release}, now, nil
+}
+
+// slotError is the error of a call of e that got no slot because of err.
+func (s *Server) slotError(e *endpoint, err error) error {
+	if errors.Is(err, policy.ErrQueueFull) {
+		s.metrics.rejected.WithLabelValues(e.route).Inc()
+		return &worker.OverloadError{Service: e.desc.Name}
+	}
+	return fmt.Errorf("waiting for a free slot of %s: %w", e.desc.Name, err)
 }
 
 // A heldSlot is a slot of a service's concurrency limit held by one
@@ -78,8 +86,11 @@ func (s *Server) acquireSlot(ctx context.Context, now time.Time, e *endpoint, ch
 // keeps it until it really ends, but a retry of the same chain has to wait
 // for a slot instead of running beside it.
 type heldSlot struct {
-	mu       sync.Mutex // guards the fields below
+	mu sync.Mutex // guards the fields below
+	// release frees the slot; if nil, limiter.Release(chain) does.
 	release  func()
+	limiter  *policy.Limiter
+	chain    string
 	done     bool
 	detached bool
 }
@@ -90,7 +101,11 @@ func (h *heldSlot) free() {
 	defer h.mu.Unlock()
 	if !h.done {
 		h.done = true
-		h.release()
+		if h.release != nil {
+			h.release()
+		} else {
+			h.limiter.Release(h.chain)
+		}
 	}
 }
 

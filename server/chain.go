@@ -44,7 +44,8 @@ func randomHex(n int) string {
 	for i := 0; i < n; i += 8 {
 		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
 	}
-	return hex.EncodeToString(b[:n])
+	var h [32]byte // the digits, then one allocation: the string's
+	return string(hex.AppendEncode(h[:0], b[:n]))
 }
 
 // newSpan returns a random span id.

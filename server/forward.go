@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,7 +102,7 @@ type inbound struct {
 func inboundOf(c *fiber.Ctx, e *endpoint) inbound {
 	r := c.Request()
 	in := inbound{
-		method:      c.Method(),
+		method:      methodName(c.Method()),
 		query:       r.URI().QueryString(),
 		contentType: string(r.Header.ContentType()),
 		body:        r.Body(),
@@ -123,6 +124,22 @@ func inboundOf(c *fiber.Ctx, e *endpoint) inbound {
 		}
 	}
 	return in
+}
+
+// methodName returns a request's method as a string of its own: Fiber's
+// aliases the request's buffer, which the next request on the connection
+// overwrites, and an inbound may outlive its request (detach). The
+// methods a service is called with are constants.
+func methodName(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	}
+	return strings.Clone(m)
 }
 
 // forwardedHeader reports whether a request header is one service code
@@ -273,7 +290,7 @@ func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chai
 // The answer of an attempt that succeeded is returned with its body
 // unread (read it, or close it); that of one that failed is the error.
 func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) (*protocol.Response, error) {
-	release, now, err := s.acquireSlot(ctx, now, e, ch, wait)
+	slot, now, err := s.acquireSlot(ctx, now, e, ch, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -285,11 +302,13 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	a := &sentAttempt{
 		s:        s,
 		e:        e,
-		rec:      s.attempts.add(ch, attemptDeadline),
 		deadline: attemptDeadline,
 		inFlight: e.metrics.inFlight,
-		slot:     heldSlot{release: release},
 	}
+	a.record.chain, a.record.deadline = ch, attemptDeadline
+	s.attempts.insert(&a.record)
+	a.rec = &a.record
+	a.slot.release, a.slot.limiter, a.slot.chain = slot.release, slot.limiter, slot.chain
 	a.setCall(ch, in, inline)
 	a.inFlight.Inc()
 	if inline {
@@ -412,7 +431,8 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 type sentAttempt struct {
 	s        *Server
 	e        *endpoint
-	rec      *attemptRecord
+	rec      *attemptRecord // &record
+	record   attemptRecord
 	deadline time.Time
 	inFlight prometheus.Gauge
 	slot     heldSlot
@@ -508,7 +528,7 @@ const maxProblemSize = 1 << 20
 // that replaced it.
 func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time, stream bool) (*protocol.Response, error) {
 	if v.host != nil {
-		rec.setOwner(v.host)
+		rec.setOwnerRef(v.ownerRef(v.host))
 		ctx := context.Background()
 		if stream {
 			// The code runs on a goroutine of its own, and its stream
@@ -524,13 +544,26 @@ func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadl
 		if g == nil {
 			return nil, errors.New("no worker runs this package here")
 		}
-		rec.setOwner(g)
+		rec.setOwnerRef(v.ownerRef(g))
 		resp, err := g.Do(context.Background(), call, body, deadline)
 		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
 			continue
 		}
 		return resp, err
 	}
+}
+
+// ownerRef returns o, the code an attempt of the version is sent to (its
+// host or a worker group), boxed for attemptRecord.setOwnerRef: the box
+// made last is kept, since every attempt of the version names the same
+// owner until its worker is replaced.
+func (v *version) ownerRef(o any) *any {
+	if p := v.lastOwner.Load(); p != nil && *p == o {
+		return p
+	}
+	box := o // (not &o, which would move o to the heap on every call)
+	v.lastOwner.Store(&box)
+	return &box
 }
 
 // send sends one attempt to the worker of the version, as do does, and
@@ -541,7 +574,7 @@ func (v *version) send(rec *attemptRecord, call *protocol.Call, body []byte, dea
 		if g == nil {
 			return supervisor.SentAttempt{}, errors.New("no worker runs this package here")
 		}
-		rec.setOwner(g)
+		rec.setOwnerRef(v.ownerRef(g))
 		sent, err := g.Send(call, body, deadline)
 		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
 			continue

@@ -2,6 +2,7 @@ package server
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/valyala/fasthttp"
 
@@ -39,5 +40,26 @@ func TestSetAnswerHeaders(t *testing.T) {
 				t.Errorf("%s kept %v, want %v", tc.name, got, tc.kept)
 			}
 		})
+	}
+}
+
+// TestMethodName: the method an inbound keeps never shares the request's
+// buffer, which the next request on the connection overwrites.
+func TestMethodName(t *testing.T) {
+	t.Parallel()
+	for _, m := range []string{"GET", "POST", "HEAD", "PUT"} {
+		buf := []byte(m)
+		aliased := unsafe.String(&buf[0], len(buf)) // as Fiber's Method is
+		got := methodName(aliased)
+		if got != m {
+			t.Errorf("methodName(%q) = %q", m, got)
+		}
+		if unsafe.StringData(got) == &buf[0] {
+			t.Errorf("methodName(%q) shares the request's buffer", m)
+		}
+		copy(buf, "XXXX")
+		if got != m {
+			t.Errorf("methodName(%q) changed with the buffer to %q", m, got)
+		}
 	}
 }

@@ -40,6 +40,11 @@ type attemptRecord struct {
 
 func (r *attemptRecord) setOwner(o any) { r.owner.Store(&o) }
 
+// setOwnerRef is setOwner for an owner boxed already (see
+// version.ownerRef): the attempt of every call sets one, and boxing it
+// anew would allocate.
+func (r *attemptRecord) setOwnerRef(o *any) { r.owner.Store(o) }
+
 func (r *attemptRecord) ownedBy(o any) bool {
 	p := r.owner.Load()
 	return p != nil && *p == o
@@ -61,7 +66,15 @@ type attemptTable struct {
 
 // add records an attempt of the chain ch due by deadline, with a new id.
 func (t *attemptTable) add(ch chain, deadline time.Time) *attemptRecord {
-	r := &attemptRecord{id: t.next.Add(1), chain: ch, deadline: deadline}
+	r := &attemptRecord{chain: ch, deadline: deadline}
+	t.insert(r)
+	return r
+}
+
+// insert records r, whose chain and deadline are set, with a new id: add
+// for a record that lives in another (see sentAttempt).
+func (t *attemptTable) insert(r *attemptRecord) {
+	r.id = t.next.Add(1)
 	sh := &t.shards[r.id%attemptShards]
 	sh.mu.Lock()
 	if sh.m == nil {
@@ -69,7 +82,6 @@ func (t *attemptTable) add(ch chain, deadline time.Time) *attemptRecord {
 	}
 	sh.m[r.id] = r
 	sh.mu.Unlock()
-	return r
 }
 
 // get returns the attempt id, if it is in flight.

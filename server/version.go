@@ -58,7 +58,9 @@ type version struct {
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed
 	retired atomic.Bool
-	once    sync.Once
+	// lastOwner is the owner boxed last by ownerRef.
+	lastOwner atomic.Pointer[any]
+	once      sync.Once
 }
 
 const closedRefs = -1 << 40

@@ -104,8 +104,11 @@ func (e *ReturnedError) Unwrap() error { return e.Err }
 func (s *Service) Invoke(ctx context.Context, args []reflect.Value) (results []reflect.Value, err error) {
 	in := args
 	if s.Desc.Context {
+		// A copy of ctx for the argument, so that ctx itself stays off the
+		// heap for the services that take none.
+		arg := ctx
 		in = make([]reflect.Value, 0, len(args)+1)
-		in = append(in, reflect.ValueOf(&ctx).Elem())
+		in = append(in, reflect.ValueOf(&arg).Elem())
 		in = append(in, args...)
 	}
 	id, prev := enter(ctx)

@@ -793,6 +793,53 @@ func TestBindQuery(t *testing.T) {
 	checkBindError(t, err, "c", "unknown parameter") // the first problem in query order
 }
 
+// TestBindURLQuery: a URL-encoded query binds as its unescaped pairs do
+// with BindQuery, for a service of a few parameters and for one of more
+// than BindURLQuery keeps on its stack.
+func TestBindURLQuery(t *testing.T) {
+	t.Parallel()
+	few := newFunc(t, "(n int, s string, xs []int)", func(int, string, []int) {})
+	many := newFunc(t, "(a, b, c, d, e, f, g, h, i, j int)", func(int, int, int, int, int, int, int, int, int, int) {})
+	cases := []struct {
+		f     *wire.Func
+		q     string
+		want  []any
+		param string   // of the error, if one is wanted
+		words []string // in the error
+	}{
+		{f: few, q: "n=5&s=a+b%26c&xs=1&xs=2", want: []any{5, "a b&c", []int{1, 2}}},
+		{f: few, q: "&n=-1&&s=&xs=3&", want: []any{-1, "", []int{3}}},
+		{f: few, q: "s=%zz&n=1&xs=1", want: []any{1, "%zz", []int{1}}}, // does not unescape: bound as it is
+		{f: few, q: "n=%2B5&s=x&xs=1", want: []any{5, "x", []int{1}}},
+		{f: few, q: "n=1&n=2&s=x&xs=1", param: "n", words: []string{"given more than once"}},
+		{f: few, q: "n=1&x%79=2", param: "xy", words: []string{"unknown parameter"}},
+		{f: few, q: "n=1&xs=1", param: "s", words: []string{"missing", "want string"}},
+		{f: many, q: "a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9&j=10", want: []any{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
+		{f: many, q: "a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9", param: "j", words: []string{"missing"}},
+		{f: many, q: "j=1&j=2", param: "j", words: []string{"given more than once"}},
+	}
+	for _, c := range cases {
+		args, err := c.f.BindURLQuery([]byte(c.q))
+		if c.words != nil {
+			if err == nil {
+				t.Errorf("BindURLQuery(%s) = %v, want an error", c.q, values(args))
+				continue
+			}
+			checkBindError(t, err, c.param, c.words...)
+			continue
+		}
+		if err != nil {
+			t.Errorf("BindURLQuery(%s): %v", c.q, err)
+			continue
+		}
+		for i, a := range args {
+			if got := a.Interface(); !reflect.DeepEqual(got, c.want[i]) {
+				t.Errorf("BindURLQuery(%s): argument %d = %#v, want %#v", c.q, i, got, c.want[i])
+			}
+		}
+	}
+}
+
 func TestBindText(t *testing.T) {
 	f := newFunc(t, "(n int, s string, xs []int, p Inner)", func(int, string, []int, Inner) {})
 	args, err := f.BindText([]string{"n=5", "s=a=b", "xs=1", "xs=2", `p={"A":1}`})

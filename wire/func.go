@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"reflect"
 	"strings"
 
@@ -161,26 +162,9 @@ func (f *Func) BindQuery(visit func(func(key, value []byte))) ([]reflect.Value, 
 	given := make([]bool, len(args))
 	var err error
 	visit(func(key, value []byte) {
-		if err != nil {
-			return
+		if err == nil {
+			err = f.bindText(args, given, key, value)
 		}
-		name := string(key)
-		i, ok := f.byName[name]
-		if !ok {
-			err = f.unknown(name)
-			return
-		}
-		t := f.desc.Params[i].Type
-		if given[i] {
-			if t.Kind == funcs.Slice && isScalar(t.Elem) {
-				err = f.appendScalar(args[i], t, name, string(value))
-				return
-			}
-			err = f.bindError(name, "given more than once")
-			return
-		}
-		given[i] = true
-		err = f.setText(args[i], t, name, string(value))
 	})
 	if err != nil {
 		return nil, err
@@ -189,6 +173,69 @@ func (f *Func) BindQuery(visit func(func(key, value []byte))) ([]reflect.Value, 
 		return nil, err
 	}
 	return args, nil
+}
+
+// BindURLQuery binds a URL-encoded query string (x=5&s=a+b), as
+// BindQuery does its pairs: '+' is a space, %XX a byte; a key or a value
+// that does not unescape is bound as it is (binding then reports it).
+// Unlike BindQuery, it makes no function value: it is the path of every
+// GET of a service.
+func (f *Func) BindURLQuery(q []byte) ([]reflect.Value, error) {
+	args := f.newArgs()
+	var small [8]bool // which parameters were given, for most services
+	var given []bool
+	if len(args) <= len(small) {
+		given = small[:len(args)]
+	} else {
+		given = make([]bool, len(args))
+	}
+	for len(q) > 0 {
+		var pair []byte
+		pair, q, _ = bytes.Cut(q, []byte("&"))
+		if len(pair) == 0 {
+			continue
+		}
+		k, v, _ := bytes.Cut(pair, []byte("="))
+		if err := f.bindText(args, given, queryUnescape(k), queryUnescape(v)); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.checkMissing(given); err != nil {
+		return nil, err
+	}
+	return args, nil
+}
+
+// queryUnescape decodes a query component: '+' is a space, %XX a byte. A
+// component that does not decode is returned as it is.
+func queryUnescape(b []byte) []byte {
+	if bytes.IndexByte(b, '%') < 0 && bytes.IndexByte(b, '+') < 0 {
+		return b
+	}
+	s, err := url.QueryUnescape(string(b))
+	if err != nil {
+		return b
+	}
+	return []byte(s)
+}
+
+// bindText binds the parameter key, given as text, to value, among args;
+// given records which parameters were given.
+func (f *Func) bindText(args []reflect.Value, given []bool, key, value []byte) error {
+	i, ok := f.byName[string(key)]
+	if !ok {
+		return f.unknown(string(key))
+	}
+	name := f.desc.Params[i].Name
+	t := f.desc.Params[i].Type
+	if given[i] {
+		if t.Kind == funcs.Slice && isScalar(t.Elem) {
+			return f.appendScalar(args[i], t, name, string(value))
+		}
+		return f.bindError(name, "given more than once")
+	}
+	given[i] = true
+	return f.setText(args[i], t, name, string(value))
 }
 
 // BindText binds parameters given as name=value pairs, as the command line

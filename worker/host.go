@@ -48,8 +48,10 @@ type Host struct {
 	tally localTally
 	// running are the attempts the server sent that are running, by id,
 	// with HostConfig.Direct: an attempt of a nested call finds its
-	// caller here (protocol.Call.Parent).
-	running sync.Map
+	// caller here (protocol.Call.Parent). (A map under a mutex: a
+	// sync.Map allocates at every Store, and every call stores.)
+	runningMu sync.Mutex
+	running   map[uint64]*attemptContext
 }
 
 // HostConfig configures a [Host].
@@ -209,7 +211,7 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 	}
 	if h.cfg.Direct && !h.cfg.Settings.Monolith {
 		h.startRoot(actx, req.Parent)
-		defer h.running.Delete(actx.id)
+		defer h.stopRoot(actx)
 	}
 	out, err := e.svc.Invoke(actx, args)
 	actx.end()
@@ -236,7 +238,8 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 			"%s returned an answer of %d bytes, over the limit of %d bytes (--max-response-size)", e.svc.Desc.Name, len(body)+1, max)), e.route)
 		return
 	}
-	_ = w.Reply(&protocol.Reply{Status: status, ContentType: "application/json", Header: header}, append(body, '\n'))
+	// The body is this call's own: an answer in memory keeps it.
+	_ = protocol.ReplyOwned(w, &protocol.Reply{Status: status, ContentType: "application/json", Header: header}, append(body, '\n'))
 }
 
 // startRoot makes a, an attempt the server sent, the root of the calls
@@ -244,12 +247,22 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 // it.
 func (h *Host) startRoot(a *attemptContext, parent uint64) {
 	a.root = a
+	h.runningMu.Lock()
+	defer h.runningMu.Unlock()
 	if parent != 0 {
-		if p, ok := h.running.Load(parent); ok {
-			a.up = p.(*attemptContext)
-		}
+		a.up = h.running[parent]
 	}
-	h.running.Store(a.id, a)
+	if h.running == nil {
+		h.running = map[uint64]*attemptContext{}
+	}
+	h.running[a.id] = a
+}
+
+// stopRoot forgets a, an attempt startRoot made a root: it has ended.
+func (h *Host) stopRoot(a *attemptContext) {
+	h.runningMu.Lock()
+	delete(h.running, a.id)
+	h.runningMu.Unlock()
 }
 
 // callInfoOf returns the request req as service code reads it (see
@@ -376,11 +389,11 @@ func replyErrorWith(w protocol.ReplyWriter, err error, route string, header []pr
 // (or a form) for POST.
 func bind(f *wire.Func, req *protocol.Request) ([]reflect.Value, error) {
 	if req.Method != http.MethodPost {
-		return f.BindQuery(visitQuery(req.Query))
+		return f.BindURLQuery(req.Query)
 	}
 	body := req.Body
 	if strings.HasPrefix(req.ContentType, "application/x-www-form-urlencoded") && !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
-		return f.BindQuery(visitQuery(body))
+		return f.BindURLQuery(body)
 	}
 	if mt, params, err := mime.ParseMediaType(req.ContentType); err == nil && mt == "multipart/form-data" {
 		if params["boundary"] == "" {
@@ -392,35 +405,6 @@ func bind(f *wire.Func, req *protocol.Request) ([]reflect.Value, error) {
 		return nil, microfn.Error(http.StatusBadRequest, "a POST takes its parameters from the JSON body only; drop the query string or use GET")
 	}
 	return f.BindJSON(body)
-}
-
-// visitQuery visits the parameters of a URL-encoded query, as
-// wire.Func.BindQuery takes them. A parameter that does not unescape is
-// passed as it is: binding reports it.
-func visitQuery(q []byte) func(func(key, value []byte)) {
-	return func(visit func(key, value []byte)) {
-		for len(q) > 0 {
-			var pair []byte
-			pair, q, _ = bytes.Cut(q, []byte("&"))
-			if len(pair) == 0 {
-				continue
-			}
-			k, v, _ := bytes.Cut(pair, []byte("="))
-			visit(unescape(k), unescape(v))
-		}
-	}
-}
-
-// unescape decodes a query component: '+' is a space, %XX a byte.
-func unescape(b []byte) []byte {
-	if bytes.IndexByte(b, '%') < 0 && bytes.IndexByte(b, '+') < 0 {
-		return b
-	}
-	s, err := url.QueryUnescape(string(b))
-	if err != nil {
-		return b
-	}
-	return []byte(s)
 }
 
 // PolicyOf returns the policy a service's annotation sets over defaults.

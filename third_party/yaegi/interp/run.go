@@ -8,6 +8,7 @@ import (
 	"go/constant"
 	"reflect"
 	"regexp"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -1181,6 +1182,15 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 		rcvr = genValueRecv(n)
 	}
 	funcType := n.typ.TypeOf()
+	// How each argument is copied into the frame depends on its type
+	// only: it is worked out at the first call, not at every call (a
+	// type's reflect.Type is built anew each time it is asked for).
+	var argModesOnce sync.Once
+	var argModes []argCopy
+	modes := func() []argCopy {
+		argModesOnce.Do(func() { argModes = argCopyModes(def.typ.arg) })
+		return argModes
+	}
 
 	return func(f *frame) reflect.Value {
 		// The receiver is evaluated now, when the method value is made
@@ -1231,18 +1241,15 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 			}
 
 			// Copy function input arguments in local frame.
+			am := modes()
 			for i, arg := range in {
 				if i >= len(d) {
 					// In case of unused arg, there may be not even a frame entry allocated, just skip.
 					break
 				}
-				typ := def.typ.arg[i]
-				switch {
-				case isEmptyInterface(typ) || typ.TypeOf() == valueInterfaceType:
-					d[i].Set(arg)
-				case isInterfaceSrc(typ):
+				if i < len(am) && am[i] == argWrap {
 					d[i].Set(reflect.ValueOf(valueInterface{value: arg.Elem()}))
-				default:
+				} else {
 					d[i].Set(arg)
 				}
 			}
@@ -1255,6 +1262,27 @@ func genFunctionWrapper(n *node) func(*frame) reflect.Value {
 			return fr.data[:numRet]
 		})
 	}
+}
+
+// An argCopy says how an argument of a function made by
+// genFunctionWrapper is copied into the function's frame.
+type argCopy uint8
+
+const (
+	argSet  argCopy = iota // as it is
+	argWrap                // wrapped in a valueInterface (an interpreted interface)
+)
+
+// argCopyModes returns how each argument of the types args is copied into
+// a frame.
+func argCopyModes(args []*itype) []argCopy {
+	modes := make([]argCopy, len(args))
+	for i, typ := range args {
+		if !(isEmptyInterface(typ) || typ.TypeOf() == valueInterfaceType) && isInterfaceSrc(typ) {
+			modes[i] = argWrap
+		}
+	}
+	return modes
 }
 
 func genInterfaceWrapper(n *node, typ reflect.Type) func(*frame) reflect.Value {

@@ -1,0 +1,48 @@
+package protocol
+
+import (
+	"context"
+	"testing"
+)
+
+// TestReplyOwned: an answer given up with ReplyOwned reads the same
+// whoever carries it; in memory (Local, on the caller's goroutine or on
+// one of its own) it is the body itself, not a copy.
+func TestReplyOwned(t *testing.T) {
+	t.Parallel()
+	bodies := make(chan []byte, 1)
+	h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
+		body := append([]byte(nil), req.Body...)
+		body = append(body, '\n')
+		bodies <- body
+		_ = ReplyOwned(w, &Reply{Status: 200, ContentType: "application/json"}, body)
+	})
+	a, _ := pair(t, nil, h, Options{})
+	canceled, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	cases := []struct {
+		name   string
+		caller Caller
+		ctx    context.Context
+		shared bool // the answer is the handler's body itself
+	}{
+		{"local, same goroutine", Local{Handler: h}, context.Background(), true},
+		{"local, goroutine of its own", Local{Handler: h}, canceled, true},
+		{"connection", a, context.Background(), false},
+	}
+	for _, c := range cases {
+		resp, err := c.caller.Call(c.ctx, &Call{Route: "/F", Method: "POST"}, []byte(`{"x":1}`))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		sent := <-bodies
+		got, err := resp.ReadAll(0)
+		if err != nil || string(got) != "{\"x\":1}\n" || resp.Status != 200 || resp.ContentType != "application/json" {
+			t.Errorf("%s: %d %q %q, %v", c.name, resp.Status, resp.ContentType, got, err)
+			continue
+		}
+		if shared := &got[0] == &sent[0]; shared != c.shared {
+			t.Errorf("%s: the answer is the handler's body: %v, want %v", c.name, shared, c.shared)
+		}
+	}
+}
