@@ -281,7 +281,7 @@ func forwardingNote(targets []target, specs []procSpec, res map[[2]int][]loadRes
 		return ""
 	}
 	return "Where a call's CPU goes with `" + isolated + "`: " + strings.Join(parts, "; ") + ". " +
-		"The server parses the request, runs the policy and then writes the call to the worker's Unix socket and parses its answer (a second HTTP exchange, with its system calls and goroutine wake-ups); the worker parses it again and runs Fiber's and microfn's handler with the service's code. Run with --perf for the profile of each process."
+		"The server parses the request, runs the policy, and writes the call as a frame of package protocol on the worker's socket pair and reads its answer's frame (system calls and goroutine wake-ups on both sides); the worker decodes the frame, binds the arguments and runs the service's code, with no HTTP parser and no Fiber. Run with --perf for the profile of each process."
 }
 
 // loadgenDesc describes the load generator for the report.
