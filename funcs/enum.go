@@ -124,8 +124,7 @@ func (r *resolver) evalConst(e ast.Expr, iota int) (constant.Value, string) {
 		if v == nil || v.Kind() == constant.Unknown {
 			return nil, ""
 		}
-		switch x.Op {
-		case token.SUB, token.ADD, token.XOR, token.NOT:
+		if unaryOperable(x.Op, v) {
 			return constant.UnaryOp(x.Op, v, 0), typ
 		}
 	case *ast.BinaryExpr:
@@ -137,6 +136,15 @@ func (r *resolver) evalConst(e ast.Expr, iota int) (constant.Value, string) {
 		typ := ta
 		if typ == "" {
 			typ = tb
+		}
+		if x.Op == token.SHL || x.Op == token.SHR {
+			// An untyped constant shifted is an integer (1.0 << 3).
+			a, b = constant.ToInt(a), constant.ToInt(b)
+		}
+		if !binaryOperable(x.Op, a, b) {
+			// Not a valid constant expression (0 % "", "a" << 1): the
+			// type checker reports it; go/constant would panic.
+			return nil, ""
 		}
 		switch x.Op {
 		case token.SHL, token.SHR:
@@ -171,6 +179,41 @@ func (r *resolver) evalConst(e ast.Expr, iota int) (constant.Value, string) {
 		}
 	}
 	return nil, ""
+}
+
+// unaryOperable reports whether op applies to the constant v: - and +
+// to a number, ^ to an integer, ! to a boolean.
+func unaryOperable(op token.Token, v constant.Value) bool {
+	switch op {
+	case token.SUB, token.ADD:
+		return isNumeric(v.Kind())
+	case token.XOR:
+		return v.Kind() == constant.Int
+	case token.NOT:
+		return v.Kind() == constant.Bool
+	}
+	return false
+}
+
+// binaryOperable reports whether op applies to the constants a and b as
+// go/constant computes it: + to two strings, the bit operators, % and
+// shifts to integers, the other arithmetic to numbers.
+func binaryOperable(op token.Token, a, b constant.Value) bool {
+	ka, kb := a.Kind(), b.Kind()
+	switch op {
+	case token.ADD:
+		return ka == constant.String && kb == constant.String || isNumeric(ka) && isNumeric(kb)
+	case token.SUB, token.MUL, token.QUO:
+		return isNumeric(ka) && isNumeric(kb)
+	case token.REM, token.AND, token.OR, token.XOR, token.AND_NOT, token.SHL, token.SHR:
+		return ka == constant.Int && kb == constant.Int
+	}
+	return false
+}
+
+// isNumeric reports whether k is the kind of a numeric constant.
+func isNumeric(k constant.Kind) bool {
+	return k == constant.Int || k == constant.Float || k == constant.Complex
 }
 
 // enumOf returns the enum of the named type name, with a kind that fits

@@ -73,3 +73,27 @@ func Set(s Status, l Level, m Mask, w map[Status]int) (Status, error) { return s
 		t.Errorf("a map key of an enum type lost its enum")
 	}
 }
+
+// TestEnumInvalidConstants: constant expressions the type checker
+// rejects (mixed kinds, an operator its operands do not have) give no
+// value to the enum and do not stop the parse; a float shifted is an
+// integer, as in Go.
+func TestEnumInvalidConstants(t *testing.T) {
+	t.Parallel()
+	for _, expr := range []string{`0 % ""`, `"a" << 1`, `1 << "a"`, `-"a"`, `!1`, `^1.5`, `1.5 % 2`, `"a" - "b"`, `2 / ""`, `true + 1`, `"a" & 1`} {
+		src := "package p\n\ntype Level int\n\nconst (\n\tX Level = " + expr + "\n\tY Level = 2\n)\n\n//microfn:service\nfunc F(l Level) Level { return l }\n"
+		pkg, err := parseSrc(src)
+		if err != nil {
+			t.Errorf("%s: %v", expr, err)
+			continue
+		}
+		enum := pkg.Services[0].Params[0].Type.Enum
+		if len(enum) != 1 || enum[0].Name != "Y" {
+			t.Errorf("%s: enum %v, want only Y", expr, enum)
+		}
+	}
+	pkg := mustParse(t, "package p\n\ntype Level int\n\nconst Z Level = 1.0 << 3\n\n//microfn:service\nfunc F(l Level) Level { return l }\n")
+	if enum := pkg.Services[0].Params[0].Type.Enum; len(enum) != 1 || fmt.Sprint(enum[0].Value) != "8" {
+		t.Errorf("1.0 << 3: enum %v, want Z=8", enum)
+	}
+}
