@@ -20,21 +20,10 @@ import (
 // carried (here, where nothing serves the route and no --route names it:
 // 502).
 func FuzzNestedCalls(f *testing.F) {
-	dir := f.TempDir()
-	cfg, err := newConfig([]Option{WithQuiet(true), WithMaxDepth(8), WithWatch(false)})
-	if err != nil {
-		f.Fatal(err)
-	}
-	s := newServer(dir, cfg)
-	mine, other := new(int), new(int)
-	ch := chain{id: "0123456789abcdef0123456789abcdef", trace: "0123456789abcdef0123456789abcdef", span: 1, depth: 2, service: "/A"}
-	live := s.attempts.add(ch, time.Now().Add(time.Hour))
-	live.setOwner(mine)
-	ended := s.attempts.add(ch, time.Now().Add(time.Hour))
+	s, mine, live, foreign := attemptServer(f, 2, WithMaxDepth(8))
+	ended := s.attempts.add(live.chain, time.Now().Add(time.Hour))
 	ended.setOwner(mine)
 	s.attempts.remove(ended.id)
-	foreign := s.attempts.add(ch, time.Now().Add(time.Hour))
-	foreign.setOwner(other)
 
 	worker := workerEnd(f, s, mine)
 
@@ -61,13 +50,32 @@ func FuzzNestedCalls(f *testing.F) {
 		switch {
 		case id != live.id:
 			want = http.StatusForbidden
-		case max(ch.depth+1, depth) > cfg.maxDepth:
+		case max(live.chain.depth+1, depth) > s.cfg.maxDepth:
 			want = http.StatusLoopDetected
 		}
 		if resp.Status != want {
 			t.Fatalf("call naming attempt %d (live %d) at depth %d: status %d, want %d", id, live.id, depth, resp.Status, want)
 		}
 	})
+}
+
+// attemptServer returns a server with two running attempts of a chain
+// of /A at depth: live, owned by the code mine, and foreign, owned by
+// other code.
+func attemptServer(tb testing.TB, depth int, opts ...Option) (s *Server, mine any, live, foreign *attemptRecord) {
+	tb.Helper()
+	cfg, err := newConfig(append([]Option{WithQuiet(true), WithWatch(false)}, opts...))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s = newServer(tb.TempDir(), cfg)
+	mine, other := new(int), new(int)
+	ch := chain{id: "0123456789abcdef0123456789abcdef", trace: "0123456789abcdef0123456789abcdef", span: 1, depth: depth, service: "/A"}
+	live = s.attempts.add(ch, time.Now().Add(time.Hour))
+	live.setOwner(mine)
+	foreign = s.attempts.add(ch, time.Now().Add(time.Hour))
+	foreign.setOwner(other)
+	return s, mine, live, foreign
 }
 
 // workerEnd returns the worker's end of a connection whose other end the
@@ -97,17 +105,7 @@ func workerEnd(tb testing.TB, s *Server, owner any) *protocol.Conn {
 // others are refused with a problem.
 func TestDirectCallsRefused(t *testing.T) {
 	t.Parallel()
-	cfg, err := newConfig([]Option{WithQuiet(true), WithWatch(false)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newServer(t.TempDir(), cfg)
-	mine, other := new(int), new(int)
-	ch := chain{id: "0123456789abcdef0123456789abcdef", trace: "0123456789abcdef0123456789abcdef", span: 1, depth: 1, service: "/A"}
-	live := s.attempts.add(ch, time.Now().Add(time.Hour))
-	live.setOwner(mine)
-	foreign := s.attempts.add(ch, time.Now().Add(time.Hour))
-	foreign.setOwner(other)
+	s, mine, live, foreign := attemptServer(t, 1)
 	worker := workerEnd(t, s, mine)
 	records := `[{"caller":"/A","callee":"/A","status":200,"try":1,"depth":2,"ns":1000}]`
 	tests := []struct {
