@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -48,12 +49,43 @@ func smoke(t *testing.T, limit time.Duration, args ...string) string {
 // --smoke mode: it builds microfn and the baseline, runs each with tiny
 // loads and checks that every server answered correctly and that the
 // report was written. TestSmokeCompiled runs the others.
+func TestTailRatio(t *testing.T) {
+	// 1..n and 2..2n: the p99 of the second is twice the first's.
+	seq := func(n int, k time.Duration) []time.Duration {
+		ds := make([]time.Duration, n)
+		for i := range ds {
+			ds[i] = k * time.Duration(i+1)
+		}
+		return ds
+	}
+	tests := []struct {
+		name     string
+		ds, base []time.Duration
+		want     float64 // NaN: not reported
+	}{
+		{"enough samples", seq(200, 2), seq(200, 1), 2},
+		{"too few of its own", seq(99, 2), seq(200, 1), math.NaN()},
+		{"too few of the baseline's", seq(200, 2), seq(99, 1), math.NaN()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tailRatio(tt.ds, tt.base)
+			if math.IsNaN(tt.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-tt.want) > 1e-9 {
+				t.Errorf("tailRatio = %v, want %v", got, tt.want)
+			}
+			if p99, _ := nestedTail(tt.ds, tt.base, false); (p99 == 0) != (len(tt.ds) < minTail) {
+				t.Errorf("nestedTail p99 = %v with %d samples", p99, len(tt.ds))
+			}
+		})
+	}
+}
+
 func TestSmoke(t *testing.T) {
 	report := smoke(t, 10*time.Minute, "--scenarios", "direct,nested,memory,restart,interp,policies,reload,startup,chain")
 	for _, want := range []string{"## Goals", "## 1. Direct calls", "## 2. Nested calls", "## 3. Memory", "## 4. Restart after a crash", "## 5. Interpreter cost", "## 6. Policy machinery", "## 7. Live reload", "## 8. Start-up", "## 9. A chain of imports", "| 20 |", "IsEven GET", "Smoke run",
 		"| IsEven GET | microfn --isolate=package |", "| IsEven GET | microfn --isolate=none |", "a fasthttp client in a separate process",
 		"| --isolate=package | 3 | 4 |", "| first in its window | 2 |", "| second within 30s (backoff) | 2 |", "| --isolate=package | 10 |", "| --isolate=none | 10 |",
-		"Where a call's CPU goes with `--isolate=package`", "With 3 packages, idle:", "| IsEven | – | baseline |", "| function | n | server | wall | ÷ baseline | CPU/call | ÷ baseline |", "| load generator | its CPU/req |"} {
+		"Where a call's CPU goes with `--isolate=package`", "With 3 packages, idle:", "| IsEven | – | baseline |", "| function | n | server | wall | ÷ baseline | CPU/call | ÷ baseline |", "| p99 | p99 ÷ baseline |", "| load generator | its CPU/req |"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report lacks %q", want)
 		}

@@ -70,26 +70,30 @@ type config struct {
 	nproc     int
 
 	// Sizes, by mode.
-	fibNs       []int
-	fibSamples  map[int]int
-	interpN     map[string]int
-	interpCalls int
-	reloadSizes []int
-	reloadReps  int
-	tierReps    int
-	memReloads  [2]int
-	startSizes  []int
-	chainSizes  []int // packages in the chain scenario
-	startRounds int
-	policyTime  time.Duration // of the in-process policy measurement
-	memSizes    []int         // packages in the memory scenario
-	memIdle     time.Duration // wait before sampling idle memory
-	crashes     int           // packages crashed in the restart scenario, one sample each
-	appStarts   int           // measured cold starts of the application
-	modReps     int           // saves of each module-reload case, --tier=interpreted
-	modAutoReps int           // and --tier=auto
-	modProfReps int           // saves profiled, if a library save is slow (0: none)
-	modAuto     []string      // the module-reload cases measured with --tier=auto too
+	fibNs      []int
+	fibSamples map[int]int
+	// fibTailSamples is how many calls of the first of fibNs the nested
+	// scenario samples per round, at least: enough, over the rounds, for
+	// a p99.
+	fibTailSamples int
+	interpN        map[string]int
+	interpCalls    int
+	reloadSizes    []int
+	reloadReps     int
+	tierReps       int
+	memReloads     [2]int
+	startSizes     []int
+	chainSizes     []int // packages in the chain scenario
+	startRounds    int
+	policyTime     time.Duration // of the in-process policy measurement
+	memSizes       []int         // packages in the memory scenario
+	memIdle        time.Duration // wait before sampling idle memory
+	crashes        int           // packages crashed in the restart scenario, one sample each
+	appStarts      int           // measured cold starts of the application
+	modReps        int           // saves of each module-reload case, --tier=interpreted
+	modAutoReps    int           // and --tier=auto
+	modProfReps    int           // saves profiled, if a library save is slow (0: none)
+	modAuto        []string      // the module-reload cases measured with --tier=auto too
 }
 
 // run is the whole tool: it parses args, runs the scenarios and reports.
@@ -216,6 +220,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.warmup = 100 * time.Millisecond
 		cfg.fibNs = []int{10}
 		cfg.fibSamples = map[int]int{10: 3}
+		cfg.fibTailSamples = 3
 		cfg.interpN = map[string]int{"SumSquares": 10_000, "BuildString": 1_000, "EncodeJSON": 100}
 		cfg.interpCalls = 3
 		cfg.reloadSizes = []int{1, 10, 100}
@@ -236,6 +241,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cfg.warmup = min(2*time.Second, cfg.duration/5)
 		cfg.fibNs = []int{10, 15, 18}
 		cfg.fibSamples = map[int]int{10: 31, 15: 9, 18: 5}
+		cfg.fibTailSamples = 101
 		cfg.interpN = map[string]int{"SumSquares": 3_000_000, "BuildString": 300_000, "EncodeJSON": 30_000}
 		cfg.interpCalls = 5
 		cfg.reloadSizes = []int{1, 10, 100}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"os"
@@ -415,8 +416,11 @@ func fib(n int) int {
 func (b *bench) nested(ctx context.Context) {
 	specs := b.withApp(ctx, b.variants(b.withCompiled([]string{isolated}, []string{notIsolated}, []string{isolated, "--monolith"})...))
 	walls := map[[2]int][]time.Duration{} // [n index][variant] → median per round
-	cpus := map[[2]int]time.Duration{}    // server CPU time of the sampled calls, in all
-	counts := map[[2]int]int{}            // sampled calls
+	all := map[[2]int][]time.Duration{}   // every sampled call, for the p99
+	samples := maps.Clone(b.cfg.fibSamples)
+	samples[b.cfg.fibNs[0]] = max(samples[b.cfg.fibNs[0]], b.cfg.fibTailSamples)
+	cpus := map[[2]int]time.Duration{} // server CPU time of the sampled calls, in all
+	counts := map[[2]int]int{}         // sampled calls
 	for round := range b.cfg.rounds {
 		ps := b.startAll(ctx, specs)
 		if ps == nil {
@@ -432,13 +436,14 @@ func (b *bench) nested(ctx context.Context) {
 			if b.cfg.perf && round == 0 && ni == len(b.cfg.fibNs)-1 {
 				stopPerf = b.startPerf(ctx, ps[0], fmt.Sprintf("nested calls (Fib(%d), first round, %s)", n, specs[0].name))
 			}
-			ds, cpu := b.sampleCalls(ctx, c, ps, path, want, b.cfg.fibSamples[n], round)
+			ds, cpu := b.sampleCalls(ctx, c, ps, path, want, samples[n], round)
 			if stopPerf != nil {
 				stopPerf()
 			}
 			for vi, d := range ds {
 				if len(d) > 0 {
 					walls[[2]int{ni, vi}] = append(walls[[2]int{ni, vi}], medianDur(d))
+					all[[2]int{ni, vi}] = append(all[[2]int{ni, vi}], d...)
 					cpus[[2]int{ni, vi}] += cpu[vi]
 					counts[[2]int{ni, vi}] += len(d)
 				}
@@ -455,9 +460,10 @@ func (b *bench) nested(ctx context.Context) {
 			"A call of Fib(n) makes 2·Fib(n)−1 calls in all (Fib(0) = Fib(1) = 1), so the cost per nested call is wall ÷ (calls − 1). "+
 			"With `%s`, the chain's first call of Fib holds Fib's slot, so its worker runs the recursive calls itself (the direct path: no slot needed, the server told of each call in batches), where a call into another worker goes from the worker's proxy to the server over its Unix socket, through the callee's policy there, and back to a worker over its socket; with `%s` the proxy calls the server in process. "+
 			"`--monolith` makes the same calls in process (in the worker). Wall is the median of %s calls after one warm-up call, the servers taking turns call by call, then the median of %d round(s).",
-			isolated, notIsolated, sampleCounts(b.cfg.fibNs, b.cfg.fibSamples), b.cfg.rounds)+
+			isolated, notIsolated, sampleCounts(b.cfg.fibNs, samples), b.cfg.rounds)+
+			" p99 is over every sampled call of all rounds, where there are at least 100 of them; its ratio is the goal for the tail of a nested call (a chain of them: the client waits for the whole chain)."+
 			" CPU per nested call is the CPU time of the server's process tree (from /proc, in 10ms ticks, so rough for small n) over all sampled calls ÷ their nested calls: where wall is much above CPU, the calls wait (wake-ups, scheduling) rather than work.")
-	tab := table{header: []string{"n", "calls", "server", "wall", "per nested call", "per call ÷ baseline", "CPU per nested call"}}
+	tab := table{header: []string{"n", "calls", "server", "wall", "per nested call", "per call ÷ baseline", "p99", "p99 ÷ baseline", "CPU per nested call"}}
 	base := baselineIndex(specs)
 	for ni, n := range b.cfg.fibNs {
 		calls := 2*fib(n) - 1
@@ -473,7 +479,12 @@ func (b *bench) nested(ctx context.Context) {
 			if k := [2]int{ni, vi}; counts[k] > 0 {
 				cpu = cpus[k] / time.Duration(counts[k]*(calls-1))
 			}
-			tab.rows = append(tab.rows, []string{strconv.Itoa(n), fmtCount(float64(calls)), spec.name, fmtDur(w), fmtDur(per), r, fmtDur(cpu)})
+			p99, p99r := nestedTail(all[[2]int{ni, vi}], all[[2]int{ni, base}], vi == base)
+			tab.rows = append(tab.rows, []string{strconv.Itoa(n), fmtCount(float64(calls)), spec.name, fmtDur(w), fmtDur(per), r, fmtDur(p99), p99r, fmtDur(cpu)})
+			if ni == 0 && vi != base && strings.HasPrefix(spec.name, "microfn") && !strings.Contains(spec.name, "--monolith") {
+				b.addGoal(fmt.Sprintf("nested p99, Fib(%d), %s", n, modeLabel(spec)), "≤ 1.5× baseline", p99r+fmt.Sprintf(" (%s vs %s)", fmtDur(p99), fmtDur(quantile(all[[2]int{ni, base}], 0.99))),
+					tailRatio(all[[2]int{ni, vi}], all[[2]int{ni, base}]), 1.5, false)
+			}
 			if mode := modeLabel(spec); vi != base && !strings.Contains(spec.name, "--monolith") && strings.HasPrefix(spec.name, "microfn") {
 				q, want := ratio(float64(w), float64(bw)), 1.1
 				if strings.HasPrefix(mode, "isolated") {
@@ -488,6 +499,31 @@ func (b *bench) nested(ctx context.Context) {
 	s.notes = append(s.notes, "With `"+isolated+"`, a recursive call stays in the worker that runs the chain (the direct path), which sends the server the records of its calls, for their access lines and metrics, in batches of up to 512 and before the chain's first call answers; a nested call that needs a slot (the first of a chain into a service) crosses a process boundary four times (worker → server → worker for the call, and back for its answer), each a write, a read and a wake-up of the process on the other end. "+
 		"CPU per nested call counts all of microfn's processes, including their schedulers spinning while they wait for the next message, so on two cores it can exceed the wall time. `--monolith` runs the chain inside the worker too, under the callee's limiter.")
 	b.print(s)
+}
+
+// minTail is the fewest samples a p99 is reported from.
+const minTail = 100
+
+// nestedTail returns the p99 of ds and its ratio to the p99 of the
+// baseline's samples base, formatted ("" for the baseline itself); none
+// when either has fewer than minTail samples.
+func nestedTail(ds, base []time.Duration, isBase bool) (time.Duration, string) {
+	if len(ds) < minTail {
+		return 0, ""
+	}
+	if isBase {
+		return quantile(ds, 0.99), ""
+	}
+	return quantile(ds, 0.99), fmtRatio(tailRatio(ds, base))
+}
+
+// tailRatio is the p99 of ds over that of base, NaN when either has fewer
+// than minTail samples.
+func tailRatio(ds, base []time.Duration) float64 {
+	if len(ds) < minTail || len(base) < minTail {
+		return math.NaN()
+	}
+	return ratio(float64(quantile(ds, 0.99)), float64(quantile(base, 0.99)))
 }
 
 // sampleCalls calls path on every server once to warm up, then samples
