@@ -249,6 +249,13 @@ func TestDeployErrors(t *testing.T) {
 		{[]string{"kubernetes", seed, "--namespace", ""}, 2, "cannot be empty"},
 		{[]string{"kubernetes", seed, "--replicas", "0"}, 2, "--replicas: want a whole number >= 1, got 0"},
 		{[]string{"kubernetes", seed, "--per-package", "--per-function"}, 2, "exclude each other"},
+		{[]string{"kubernetes", seed, "--image", "a", "--app-image", "b"}, 2, "--image and --app-image exclude each other"},
+		{[]string{"kubernetes", seed, "--max-memory", "0"}, 2, "--max-memory: want a size of at least 1 byte"},
+		{[]string{"kubernetes", seed, "--max-stack", "lots"}, 2, "--max-stack: "},
+		{[]string{"kubernetes", seed, "--max-open-files", "0"}, 2, "--max-open-files: want at least 1"},
+		{[]string{"kubernetes", seed, "--cpu-target", "101"}, 2, "--cpu-target a percentage from 1 to 100"},
+		{[]string{"kubernetes", seed, "--env", "NOVALUE"}, 2, `--env "NOVALUE": want NAME=VALUE`},
+		{[]string{"kubernetes", seed, "--secret", "=x"}, 2, "secret"},
 		{[]string{"kubernetes", empty}, 1, "no services under"},
 		{[]string{"kubernetes", filepath.Join(empty, "missing")}, 1, "missing"},
 	}
