@@ -48,6 +48,9 @@ type Options struct {
 	// that must not run the go command is given the files it finds.
 	// Default: ask the go command.
 	ExportData importer.Lookup
+	// Types, if set, is the type information read ahead (see Types):
+	// ExportData is then not used.
+	Types *Types
 	// Databases are the databases service code's microfn.Database and
 	// microfn.KV open, each package through its view of them
 	// (state.Set.ForPackage of its folder). Default: the process's
@@ -70,6 +73,14 @@ func (l *Loader) partial(path string) bool {
 	return sandbox.IsPartial(path) && !l.opts.Unrestricted && !slices.Contains(l.opts.Allow, path)
 }
 
+// typeChecker returns the type checker of a Loader with the options.
+func (o *Options) typeChecker() *typeChecker {
+	if o.Types != nil {
+		return o.Types.tc
+	}
+	return newTypeChecker(o.ExportData)
+}
+
 // NewLoader returns a Loader with the given options.
 func NewLoader(opts Options) *Loader {
 	if opts.Logger == nil {
@@ -77,7 +88,7 @@ func NewLoader(opts Options) *Loader {
 	}
 	l := &Loader{
 		opts:                opts,
-		types:               newTypeChecker(opts.ExportData),
+		types:               opts.typeChecker(),
 		allowed:             map[string]bool{},
 		allowedUnrestricted: map[string]bool{},
 	}

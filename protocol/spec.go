@@ -48,6 +48,12 @@ type Spec struct {
 	// exits.
 	// It runs no service code, and has no connection to the server.
 	Prepare *PrepareSpec `json:"prepare,omitempty"`
+	// Warmup marks a line a spare prepare process may be given before
+	// its Spec (see supervisor.Spares): only its Prepare.Exports are set,
+	// the export data of the standard packages the last prepare
+	// imported, which the process reads while it waits. The Spec follows
+	// on the next line.
+	Warmup bool `json:"warmup,omitempty"`
 }
 
 // Settings are how a worker runs its packages' code, as its server was

@@ -24,7 +24,7 @@ import (
 // from this test binary, which is one when the supervisor asks.
 func TestMain(m *testing.M) {
 	if protocol.IsWorker() {
-		os.Exit(worker.Main(worker.Code{Load: interp.WorkerLoader(), Prepare: prepare}))
+		os.Exit(worker.Main(worker.Code{Load: interp.WorkerLoader(), Prepare: prepare, Warm: warm}))
 	}
 	goleak.VerifyTestMain(withWorkerCache{m},
 		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
@@ -49,3 +49,6 @@ func (w withWorkerCache) Run() int { return microfntest.RunWithWorkerCache(w.m.R
 func prepare(spec *protocol.Spec, logger *slog.Logger) (protocol.Ready, error) {
 	return server.Prepare(spec, logger)
 }
+
+// warm is the warm-up of this test binary as a spare prepare process.
+func warm(spec *protocol.Spec) worker.PrepareFunc { return server.Warm(spec) }

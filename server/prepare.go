@@ -24,6 +24,7 @@ import (
 	"github.com/microfn/microfn/interp"
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/worker"
 )
 
 // needsCode reports whether a version of the package in rel with the
@@ -153,6 +154,9 @@ func (s *Server) prepareInProcess(ctx context.Context, loads []*pendingLoad, sou
 	}
 	w := s.workerSpec(strings.Join(labels, ", "), "", specs...)
 	spec, cfg := w.forPrepare(&protocol.PrepareSpec{Sources: pkgs, Exports: s.exports.find(std)})
+	// The next spare prepare process reads ahead what this one reads:
+	// the next save most likely imports the same.
+	s.spares.SetWarmup(&protocol.Spec{Warmup: true, Prepare: &protocol.PrepareSpec{Exports: spec.Prepare.Exports}})
 	ready, err := supervisor.Prepare(ctx, cfg, spec)
 	if err != nil {
 		return err
@@ -365,6 +369,28 @@ func (s *sourceSet) importer() funcs.Importer {
 // service code. opts are the options of the executable itself
 // (WithCompiled). It is the worker.PrepareFunc of microfn's executable.
 func Prepare(spec *protocol.Spec, logger *slog.Logger, opts ...Option) (protocol.Ready, error) {
+	return prepareWith(spec, logger, nil, opts)
+}
+
+// Warm is what a spare prepare process does with the warm-up line it
+// gets while it waits (see supervisor.Spares.SetWarmup): it reads the
+// export data of the standard packages spec names, those the server's
+// last prepare imported, and returns the worker.PrepareFunc that checks
+// with what it read. It is the worker.Code.Warm of microfn's executable.
+func Warm(spec *protocol.Spec, opts ...Option) worker.PrepareFunc {
+	types := interp.NewTypes(spec.Prepare.Exports)
+	types.Warm()
+	return func(spec *protocol.Spec, logger *slog.Logger) (protocol.Ready, error) {
+		if !types.Use(spec.Prepare.Exports) {
+			return prepareWith(spec, logger, nil, opts) // another toolchain's files
+		}
+		return prepareWith(spec, logger, types, opts)
+	}
+}
+
+// prepareWith is Prepare with the type information read ahead, if types
+// is not nil.
+func prepareWith(spec *protocol.Spec, logger *slog.Logger, types *interp.Types, opts []Option) (protocol.Ready, error) {
 	cfg, err := newConfig(append(opts, WithUnrestricted(spec.Settings.Unrestricted), WithAllow(spec.Settings.Allow...), WithLogger(logger)))
 	if err != nil {
 		return protocol.Ready{}, fmt.Errorf("prepare: %w", err)
@@ -378,6 +404,7 @@ func Prepare(spec *protocol.Spec, logger *slog.Logger, opts ...Option) (protocol
 		Compiled:     cfg.compiled,
 		Sources:      sources,
 		ExportData:   exportLookup(spec.Prepare.Exports),
+		Types:        types,
 	})
 	batch := loader.NewBatch(sources)
 	for _, p := range spec.Packages {

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/microfn/microfn/protocol"
 )
 
 // DefaultSpareKeep is how long a spare process waits to be taken before
@@ -37,6 +40,7 @@ type Spares struct {
 
 	mu       sync.Mutex // guards the fields below
 	closed   bool
+	warmup   []byte // the line a prepare spare is given at once, if any
 	waiting  map[spareKey]*spare
 	starting map[spareKey]bool
 	wg       sync.WaitGroup // spares being started
@@ -141,13 +145,42 @@ func (s *Spares) startLocked(key spareKey) {
 	}()
 }
 
-// start starts a spare of kind key.
+// start starts a spare of kind key; a prepare process gets the warm-up
+// line, if there is one.
 func (s *Spares) start(key spareKey) (*spare, error) {
 	st, err := launchKind(s.command, key, outputName{logger: s.logger, label: "a spare process", what: "the worker"})
 	if err != nil {
 		return nil, err
 	}
-	return &spare{started: *st, key: key}, nil
+	sp := &spare{started: *st, key: key}
+	s.mu.Lock()
+	warmup := s.warmup
+	s.mu.Unlock()
+	if !key.conn && warmup != nil {
+		// A line far smaller than the socket's buffer: the write does
+		// not wait for the process to read it.
+		if _, err := sp.stdin.Write(warmup); err != nil {
+			sp.stop()
+			return nil, fmt.Errorf("give a spare its warm-up: %w", err)
+		}
+	}
+	return sp, nil
+}
+
+// SetWarmup sets the warm-up line the prepare spares started from now on
+// are given (a protocol.Spec with Warmup set, naming the export data the
+// last prepare read), which they read while they wait for their Spec.
+func (s *Spares) SetWarmup(spec *protocol.Spec) {
+	if s == nil {
+		return
+	}
+	line, err := json.Marshal(spec)
+	if err != nil {
+		return // plain data: cannot fail
+	}
+	s.mu.Lock()
+	s.warmup = append(line, '\n')
+	s.mu.Unlock()
 }
 
 // PIDs returns the process ids of the spares waiting now, sorted.

@@ -1,9 +1,12 @@
 package supervisor
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -142,5 +145,51 @@ func TestSpareStops(t *testing.T) {
 				t.Errorf("closed spares gave a spare")
 			}
 		})
+	}
+}
+
+// TestSpareWarmup: a prepare spare started after SetWarmup reads the
+// warm-up line first; a worker spare is given nothing.
+func TestSpareWarmup(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// The spares' command copies what it reads to the file $OUT.
+	spares, err := NewSpares([]string{"/bin/sh", "-c", `exec cat > "$OUT"`}, time.Minute, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(spares.Close)
+	spec := &protocol.Spec{Warmup: true, Prepare: &protocol.PrepareSpec{Exports: map[string]string{"fmt": "/export/fmt.a"}}}
+	spares.SetWarmup(spec)
+	prepareOut, workerOut := filepath.Join(dir, "prepare"), filepath.Join(dir, "worker")
+	prepareKey := keyOf(false, "", []string{"OUT=" + prepareOut})
+	workerKey := keyOf(true, dir, []string{"OUT=" + workerOut})
+	spares.mu.Lock()
+	spares.startLocked(prepareKey)
+	spares.startLocked(workerKey)
+	spares.mu.Unlock()
+	waitingSpare(t, spares, prepareKey)
+	worker := waitingSpare(t, spares, workerKey)
+
+	want, _ := json.Marshal(spec)
+	var got []byte
+	waitFor(t, "the prepare spare's warm-up line", func() bool {
+		got, _ = os.ReadFile(prepareOut)
+		return len(got) > len(want)
+	})
+	var read protocol.Spec
+	if err := json.Unmarshal(got, &read); err != nil || !read.Warmup || read.Prepare.Exports["fmt"] != "/export/fmt.a" || got[len(got)-1] != '\n' {
+		t.Fatalf("the prepare spare read %q (%v), want the warm-up line %s and a newline", got, err, want)
+	}
+	// What the worker spare read before a line of ours: nothing.
+	if _, err := worker.stdin.Write([]byte("end\n")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the worker spare's copy", func() bool {
+		got, _ = os.ReadFile(workerOut)
+		return bytes.HasSuffix(got, []byte("end\n"))
+	})
+	if string(got) != "end\n" {
+		t.Fatalf("the worker spare read %q, want only our line", got)
 	}
 }

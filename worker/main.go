@@ -35,6 +35,10 @@ type Code struct {
 	// Prepare, if set, makes the executable able to be a prepare
 	// process.
 	Prepare PrepareFunc
+	// Warm, if set, readies a prepare process for work like that of
+	// spec, a warm-up line (protocol.Spec.Warmup) it got while it waits
+	// for its Spec, and returns the PrepareFunc to run the Spec with.
+	Warm func(spec *protocol.Spec) PrepareFunc
 }
 
 // Main runs the worker and returns its exit code.
@@ -51,13 +55,17 @@ func Main(code Code) int {
 
 func run(code Code, logp **slog.Logger) error {
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
-	line, err := in.ReadBytes('\n')
+	spec, err := readSpec(in)
 	if err != nil {
-		return fmt.Errorf("read the spec: %w", err)
+		return err
 	}
-	var spec protocol.Spec
-	if err := json.Unmarshal(line, &spec); err != nil {
-		return fmt.Errorf("read the spec: %w", err)
+	if spec.Warmup {
+		if code.Warm != nil && spec.Prepare != nil {
+			code.Prepare = code.Warm(&spec)
+		}
+		if spec, err = readSpec(in); err != nil {
+			return err
+		}
 	}
 	channel, err := protocol.OpenChannel(spec.LogKey)
 	if err != nil {
@@ -152,6 +160,19 @@ func setEnvironment(spec protocol.Spec) error {
 		}
 	}
 	return nil
+}
+
+// readSpec reads a Spec, one JSON line, from in.
+func readSpec(in *bufio.Reader) (protocol.Spec, error) {
+	var spec protocol.Spec
+	line, err := in.ReadBytes('\n')
+	if err != nil {
+		return spec, fmt.Errorf("read the spec: %w", err)
+	}
+	if err := json.Unmarshal(line, &spec); err != nil {
+		return spec, fmt.Errorf("read the spec: %w", err)
+	}
+	return spec, nil
 }
 
 // prepare runs a prepare process: it confines itself, prepares the

@@ -94,6 +94,13 @@ func socketPair(t *testing.T, typ int) (mine, theirs *os.File) {
 // (nil refuses them). It does not wait for its Ready message.
 func startWorker(t *testing.T, spec protocol.Spec, h protocol.Handler) *proc {
 	t.Helper()
+	return startWorkerAfter(t, nil, spec, h)
+}
+
+// startWorkerAfter is startWorker sending the line first, if not nil,
+// before the spec's.
+func startWorkerAfter(t *testing.T, first []byte, spec protocol.Spec, h protocol.Handler) *proc {
+	t.Helper()
 	spec.LogKey = make([]byte, 32)
 	_, _ = rand.Read(spec.LogKey)
 	spec.Sandbox.TempDir = t.TempDir()
@@ -162,7 +169,7 @@ func startWorker(t *testing.T, spec protocol.Spec, h protocol.Handler) *proc {
 		}
 	})
 	line, _ := json.Marshal(spec)
-	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
+	if _, err := p.stdin.Write(append(first, append(line, '\n')...)); err != nil {
 		t.Fatalf("send the spec: %v", err)
 	}
 	return p
@@ -316,6 +323,21 @@ func TestHandshake(t *testing.T) {
 			t.Parallel()
 			tc.check(t, startWorker(t, spec(t, tc.pkg), nil))
 		})
+	}
+}
+
+// TestWarmupLine: a worker given a warm-up line before its Spec (as a
+// spare prepare process is) reads past it, and loads and serves its Spec;
+// this executable has no Code.Warm, so it only skips it.
+func TestWarmupLine(t *testing.T) {
+	t.Parallel()
+	warmup, _ := json.Marshal(protocol.Spec{Warmup: true, Prepare: &protocol.PrepareSpec{Exports: map[string]string{"fmt": "/export/fmt.a"}}})
+	p := startWorkerAfter(t, append(warmup, '\n'), spec(t, workertest.Services), nil)
+	if r := p.waitReady(); !slices.Equal(r.Loaded, []string{workertest.Services}) {
+		t.Fatalf("ready %+v, want %s loaded", r, workertest.Services)
+	}
+	if status, body := p.call("Echo", `{"s":"hi"}`); status != 200 || body != `"hi"` {
+		t.Errorf("Echo = %d %s", status, body)
 	}
 }
 

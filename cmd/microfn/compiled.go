@@ -42,5 +42,8 @@ func workerCode() worker.Code {
 		Prepare: func(spec *protocol.Spec, logger *slog.Logger) (protocol.Ready, error) {
 			return server.Prepare(spec, logger, executableOptions()...)
 		},
+		Warm: func(spec *protocol.Spec) worker.PrepareFunc {
+			return server.Warm(spec, executableOptions()...)
+		},
 	}
 }
