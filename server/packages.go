@@ -65,6 +65,9 @@ type codeRunner interface {
 	// sharedGroup starts the one shared worker of the new versions of
 	// loads.
 	sharedGroup(ctx context.Context, loads []pendingLoad)
+	// readAhead tells the code runner that a reload has ended: its
+	// spare processes may read ahead for the next.
+	readAhead()
 	// compileLater queues v, the version of st's package the interpreter
 	// serves, or failed to run (reason), for the compiled tier.
 	compileLater(st *pkgState, v *version, src *funcs.Package, reason error)

@@ -154,9 +154,6 @@ func (s *Server) prepareInProcess(ctx context.Context, loads []*pendingLoad, sou
 	}
 	w := s.workerSpec(strings.Join(labels, ", "), "", specs...)
 	spec, cfg := w.forPrepare(&protocol.PrepareSpec{Sources: pkgs, Exports: s.exports.find(std)})
-	// The next spare prepare process reads ahead what this one reads:
-	// the next save most likely imports the same.
-	s.spares.SetWarmup(&protocol.Spec{Warmup: true, Prepare: &protocol.PrepareSpec{Exports: spec.Prepare.Exports}})
 	ready, err := supervisor.Prepare(ctx, cfg, spec)
 	if err != nil {
 		return err
@@ -240,6 +237,28 @@ func importedSources(srcs []*funcs.Package, sources interp.SourceImporter) ([]pr
 type exportFiles struct {
 	mu    sync.Mutex
 	files map[string]string // by import path; "" where there is none
+}
+
+// known returns the export data files found so far, by import path.
+func (e *exportFiles) known() map[string]string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string]string{}
+	for p, f := range e.files {
+		if f != "" {
+			out[p] = f
+		}
+	}
+	return out
+}
+
+// readAhead lets the spare prepare process read ahead the export data of
+// the standard packages the prepares so far read: the next save most
+// likely imports the same.
+func (s *Server) readAhead() {
+	if files := s.exports.known(); len(files) > 0 {
+		s.spares.Warm(&protocol.Spec{Warmup: true, Prepare: &protocol.PrepareSpec{Exports: files}})
+	}
 }
 
 // find returns the export data files of the packages paths, and of
@@ -373,9 +392,9 @@ func Prepare(spec *protocol.Spec, logger *slog.Logger, opts ...Option) (protocol
 }
 
 // Warm is what a spare prepare process does with the warm-up line it
-// gets while it waits (see supervisor.Spares.SetWarmup): it reads the
+// gets while it waits (see supervisor.Spares.Warm): it reads the
 // export data of the standard packages spec names, those the server's
-// last prepare imported, and returns the worker.PrepareFunc that checks
+// prepares so far imported, and returns the worker.PrepareFunc that checks
 // with what it read. It is the worker.Code.Warm of microfn's executable.
 func Warm(spec *protocol.Spec, opts ...Option) worker.PrepareFunc {
 	types := interp.NewTypes(spec.Prepare.Exports)

@@ -179,6 +179,7 @@ func (p *packages) reloadGroup(ctx context.Context, rels []string, guard bool) m
 	if oneShared {
 		p.code.sharedGroup(ctx, loads)
 	}
+	defer p.code.readAhead()
 	return p.installAll(loads)
 }
 

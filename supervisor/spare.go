@@ -38,9 +38,13 @@ type Spares struct {
 	keep    time.Duration
 	logger  *slog.Logger
 
-	mu       sync.Mutex // guards the fields below
-	closed   bool
-	warmup   []byte // the line a prepare spare is given at once, if any
+	mu     sync.Mutex // guards the fields below
+	closed bool
+	warmup []byte // the line a prepare spare is given (Warm), if any
+	// busy is set from the taking of a prepare spare until Warm: a spare
+	// started meanwhile reads ahead only then, not while the work that
+	// took the last one runs.
+	busy     bool
 	waiting  map[spareKey]*spare
 	starting map[spareKey]bool
 	wg       sync.WaitGroup // spares being started
@@ -56,8 +60,9 @@ type spareKey struct {
 // A spare is a started process waiting for its Spec.
 type spare struct {
 	started
-	key   spareKey
-	timer *time.Timer // stops it once its keep time has passed
+	key    spareKey
+	timer  *time.Timer // stops it once its keep time has passed
+	warmed bool        // it has been given the warm-up line; guarded by Spares.mu
 }
 
 // NewSpares returns spares of the executable command (default: this
@@ -101,6 +106,9 @@ func (s *Spares) take(command []string, key spareKey) *spare {
 	}
 	sp := s.waiting[key]
 	delete(s.waiting, key)
+	if !key.conn {
+		s.busy = true
+	}
 	s.startLocked(key)
 	s.mu.Unlock()
 	if sp == nil {
@@ -134,6 +142,9 @@ func (s *Spares) startLocked(key spareKey) {
 		if err == nil && !closed {
 			s.waiting[key] = sp
 			sp.timer = time.AfterFunc(s.keep, func() { s.expire(sp) })
+			if !s.busy {
+				s.warmLocked(sp)
+			}
 		}
 		s.mu.Unlock()
 		switch {
@@ -145,32 +156,22 @@ func (s *Spares) startLocked(key spareKey) {
 	}()
 }
 
-// start starts a spare of kind key; a prepare process gets the warm-up
-// line, if there is one.
+// start starts a spare of kind key.
 func (s *Spares) start(key spareKey) (*spare, error) {
 	st, err := launchKind(s.command, key, outputName{logger: s.logger, label: "a spare process", what: "the worker"})
 	if err != nil {
 		return nil, err
 	}
-	sp := &spare{started: *st, key: key}
-	s.mu.Lock()
-	warmup := s.warmup
-	s.mu.Unlock()
-	if !key.conn && warmup != nil {
-		// A line far smaller than the socket's buffer: the write does
-		// not wait for the process to read it.
-		if _, err := sp.stdin.Write(warmup); err != nil {
-			sp.stop()
-			return nil, fmt.Errorf("give a spare its warm-up: %w", err)
-		}
-	}
-	return sp, nil
+	return &spare{started: *st, key: key}, nil
 }
 
-// SetWarmup sets the warm-up line the prepare spares started from now on
-// are given (a protocol.Spec with Warmup set, naming the export data the
-// last prepare read), which they read while they wait for their Spec.
-func (s *Spares) SetWarmup(spec *protocol.Spec) {
+// Warm sets the warm-up line of the prepare spares (a protocol.Spec
+// with Warmup set, naming the export data the prepares so far read),
+// which they read ahead while they wait for their Spec, and gives it to
+// the one that waits. Call it once the work that took the last prepare
+// spare is done (a reload has ended): the read-ahead then does not take
+// the processor from it.
+func (s *Spares) Warm(spec *protocol.Spec) {
 	if s == nil {
 		return
 	}
@@ -179,8 +180,25 @@ func (s *Spares) SetWarmup(spec *protocol.Spec) {
 		return // plain data: cannot fail
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.warmup = append(line, '\n')
-	s.mu.Unlock()
+	s.busy = false
+	for _, sp := range s.waiting {
+		s.warmLocked(sp)
+	}
+}
+
+// warmLocked gives sp, a waiting spare, the warm-up line if it is a
+// prepare process that has none yet. The caller holds s.mu.
+func (s *Spares) warmLocked(sp *spare) {
+	if sp.key.conn || sp.warmed || s.warmup == nil {
+		return
+	}
+	sp.warmed = true
+	// A line far smaller than the socket's buffer: the write does not
+	// wait for the process to read it. A spare that cannot take it has
+	// died, which taking it finds.
+	_, _ = sp.stdin.Write(s.warmup)
 }
 
 // PIDs returns the process ids of the spares waiting now, sorted.

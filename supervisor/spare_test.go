@@ -148,48 +148,73 @@ func TestSpareStops(t *testing.T) {
 	}
 }
 
-// TestSpareWarmup: a prepare spare started after SetWarmup reads the
-// warm-up line first; a worker spare is given nothing.
+// TestSpareWarmup: a waiting prepare spare reads the warm-up line once
+// Warm gives it, and a prepare spare started after another was taken
+// gets it only at the next Warm (not while the work that took the other
+// runs); a worker spare is given nothing.
 func TestSpareWarmup(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	// The spares' command copies what it reads to the file $OUT.
-	spares, err := NewSpares([]string{"/bin/sh", "-c", `exec cat > "$OUT"`}, time.Minute, slog.New(slog.DiscardHandler))
+	// Each spare copies what it reads to the file $OUT.PID.
+	spares, err := NewSpares([]string{"/bin/sh", "-c", `exec cat > "$OUT.$$"`}, time.Minute, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(spares.Close)
+	out := filepath.Join(dir, "out")
+	prepareKey := keyOf(false, "", []string{"OUT=" + out})
+	workerKey := keyOf(true, dir, []string{"OUT=" + out})
+	read := func(sp *spare) []byte {
+		b, _ := os.ReadFile(fmt.Sprintf("%s.%d", out, sp.cmd.Process.Pid))
+		return b
+	}
+	// readNow returns what sp has read so far: what it read before a
+	// line of ours, which it copies after.
+	readNow := func(sp *spare) string {
+		if _, err := sp.stdin.Write([]byte("end\n")); err != nil {
+			t.Fatal(err)
+		}
+		var got []byte
+		waitFor(t, "the spare's copy", func() bool {
+			got = read(sp)
+			return bytes.HasSuffix(got, []byte("end\n"))
+		})
+		return strings.TrimSuffix(string(got), "end\n")
+	}
 	spec := &protocol.Spec{Warmup: true, Prepare: &protocol.PrepareSpec{Exports: map[string]string{"fmt": "/export/fmt.a"}}}
-	spares.SetWarmup(spec)
-	prepareOut, workerOut := filepath.Join(dir, "prepare"), filepath.Join(dir, "worker")
-	prepareKey := keyOf(false, "", []string{"OUT=" + prepareOut})
-	workerKey := keyOf(true, dir, []string{"OUT=" + workerOut})
+	want, _ := json.Marshal(spec)
+
 	spares.mu.Lock()
 	spares.startLocked(prepareKey)
 	spares.startLocked(workerKey)
 	spares.mu.Unlock()
-	waitingSpare(t, spares, prepareKey)
+	prep := waitingSpare(t, spares, prepareKey)
 	worker := waitingSpare(t, spares, workerKey)
-
-	want, _ := json.Marshal(spec)
+	spares.Warm(spec)
 	var got []byte
 	waitFor(t, "the prepare spare's warm-up line", func() bool {
-		got, _ = os.ReadFile(prepareOut)
+		got = read(prep)
 		return len(got) > len(want)
 	})
-	var read protocol.Spec
-	if err := json.Unmarshal(got, &read); err != nil || !read.Warmup || read.Prepare.Exports["fmt"] != "/export/fmt.a" || got[len(got)-1] != '\n' {
+	var line protocol.Spec
+	if err := json.Unmarshal(got, &line); err != nil || !line.Warmup || line.Prepare.Exports["fmt"] != "/export/fmt.a" || got[len(got)-1] != '\n' {
 		t.Fatalf("the prepare spare read %q (%v), want the warm-up line %s and a newline", got, err, want)
 	}
-	// What the worker spare read before a line of ours: nothing.
-	if _, err := worker.stdin.Write([]byte("end\n")); err != nil {
-		t.Fatal(err)
+	if got := readNow(worker); got != "" {
+		t.Fatalf("the worker spare read %q, want nothing", got)
 	}
-	waitFor(t, "the worker spare's copy", func() bool {
-		got, _ = os.ReadFile(workerOut)
-		return bytes.HasSuffix(got, []byte("end\n"))
+
+	// Taking the prepare spare starts another, which waits for Warm.
+	if sp := spares.take(spares.command, prepareKey); sp != prep {
+		t.Fatal("take did not give the waiting prepare spare")
+	}
+	next := waitingSpare(t, spares, prepareKey)
+	if got := readNow(next); got != "" {
+		t.Fatalf("a prepare spare started while the taken one works read %q before Warm, want nothing", got)
+	}
+	spares.Warm(spec)
+	waitFor(t, "the next spare's warm-up line", func() bool {
+		return bytes.Contains(read(next), want)
 	})
-	if string(got) != "end\n" {
-		t.Fatalf("the worker spare read %q, want only our line", got)
-	}
+	prep.stop()
 }
