@@ -59,8 +59,6 @@ func run(code Code, logp **slog.Logger) error {
 	if err := json.Unmarshal(line, &spec); err != nil {
 		return fmt.Errorf("read the spec: %w", err)
 	}
-	// Read before setEnvironment clears the environment.
-	_, gogcSet := os.LookupEnv("GOGC")
 	channel, err := protocol.OpenChannel(spec.LogKey)
 	if err != nil {
 		return err
@@ -72,7 +70,6 @@ func run(code Code, logp **slog.Logger) error {
 	if err := setEnvironment(spec); err != nil {
 		return err
 	}
-	setGC(gogcSet)
 	if err := applyLimits(spec.Limits); err != nil {
 		return err
 	}
@@ -178,25 +175,6 @@ func prepare(code Code, spec *protocol.Spec, channel *protocol.Channel, logger *
 	}
 	r.Warnings = append(warnings, r.Warnings...)
 	return channel.Ready(r)
-}
-
-// workerGCPercent is a worker's garbage collection target percentage
-// (GOGC) unless its environment sets one. A worker's live heap is small
-// (a few megabytes: its packages and the interpreter), so the
-// collector's minimum goal, 4 MB of heap at GOGC=100 (and proportionally
-// less below), is what its heap grows to under load: at 50, a worker
-// under load holds about 2 MiB less, for collections twice as often, of
-// a small heap.
-const workerGCPercent = 50
-
-// setGC sets the worker's garbage collection target, unless the
-// supervisor's environment set one (GOGC, which workers are started
-// with: see supervisor.RuntimeEnv), which the runtime applied as the
-// process started.
-func setGC(gogcSet bool) {
-	if !gogcSet {
-		debug.SetGCPercent(workerGCPercent)
-	}
 }
 
 // applyLimits sets the process's resource limits: the goroutine stack
