@@ -11,7 +11,6 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
-	"runtime/metrics"
 	"strings"
 	"time"
 
@@ -121,6 +120,7 @@ func run(code Code, logp **slog.Logger) error {
 	if len(r.Loaded) == 0 {
 		return nil
 	}
+	go trimWhenIdle(conn.Done(), idleCheck)
 	<-conn.Done()
 	// The server closed the connection: it is done with this worker (its
 	// standard input closes too) or died.
@@ -173,26 +173,6 @@ func prepare(code Code, spec *protocol.Spec, channel *protocol.Channel, logger *
 	r.Warnings = append(warnings, r.Warnings...)
 	return channel.Ready(r)
 }
-
-// returnStartGarbage returns to the operating system what starting the
-// process and loading its packages left behind (the garbage of package
-// initialisation, of the interpreter's parsing and type checking), now
-// rather than when the heap next grows past the collector's goal: about
-// 0.75 MiB of an idle interpreted worker. A heap smaller than
-// startHeapMin (a compiled worker's, about 0.45 MB) is left alone: the
-// collection would cost the process more memory (its mark workers,
-// buffers) than it returned.
-func returnStartGarbage() {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() >= startHeapMin {
-		debug.FreeOSMemory()
-	}
-}
-
-// startHeapMin is the heap (live and dead objects) from which a worker
-// returns the garbage of its start (see returnStartGarbage).
-const startHeapMin = 1 << 20
 
 // applyLimits sets the process's resource limits: the goroutine stack
 // limit and the Go runtime's soft memory limit, and the operating
