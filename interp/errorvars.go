@@ -21,11 +21,19 @@ import (
 // generated) has the functions over its own variables.
 
 // stdErrorVars returns the standard library's exported error variables,
-// read once from the interpreter's symbol tables.
+// read from the interpreter's symbol tables when first used: reading them
+// builds every package's table, which a worker whose services return no
+// error never does.
 var stdErrorVars = sync.OnceValue(func() *svcrt.StdErrors {
+	return svcrt.LazyStdErrors(readStdErrorVars)
+})
+
+// readStdErrorVars reads the standard library's exported error variables
+// from the interpreter's symbol tables.
+func readStdErrorVars() map[string]error {
 	errorType := reflect.TypeFor[error]()
 	vars := map[string]error{}
-	for key, syms := range stdlib.Symbols {
+	for key, syms := range stdlib.Symbols.Exports() {
 		path := sandbox.PathOfKey(key)
 		for name, v := range syms {
 			if !v.CanAddr() || v.Type() != errorType || v.IsNil() {
@@ -34,8 +42,8 @@ var stdErrorVars = sync.OnceValue(func() *svcrt.StdErrors {
 			vars[path+"."+name] = v.Interface().(error)
 		}
 	}
-	return svcrt.NewStdErrors(vars)
-})
+	return vars
+}
 
 // StdErrorNames returns the names of the standard library's exported
 // error variables ("io.EOF", "io/fs.ErrNotExist"), sorted.

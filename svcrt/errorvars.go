@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Error identity across calls. A service that returns a package-level
@@ -60,7 +61,7 @@ func (f errorFuncs) match(err error) (names []string) {
 // as [Package.MatchErrorVars] names it: this loaded version's own, that
 // of a package it imports from source, or the standard library's.
 func (p *Package) ErrorVar(name string) (err error, ok bool) {
-	if err, ok := p.std.values[name]; ok {
+	if err, ok := p.std.value(name); ok {
 		return err, true
 	}
 	for _, f := range p.errorFuncs {
@@ -111,11 +112,33 @@ func (p *Package) QualifiedName(name string) string {
 }
 
 // StdErrors are the standard library's exported variables of type error
-// (see [NewStdErrors]). A nil *StdErrors has none.
+// (see [NewStdErrors] and [LazyStdErrors]). A nil *StdErrors has none.
 type StdErrors struct {
-	names   []string           // sorted
-	values  map[string]error   // by import path, dot, name
-	byValue map[error][]string // the names of each value, sorted
+	once    sync.Once
+	load    func() map[string]error // nil once loaded
+	names   []string                // sorted
+	values  map[string]error        // by import path, dot, name
+	byValue map[error][]string      // the names of each value, sorted
+}
+
+// loaded makes sure the table is filled (see [LazyStdErrors]).
+func (std *StdErrors) loaded() {
+	std.once.Do(func() {
+		if std.load != nil {
+			std.fill(std.load())
+			std.load = nil
+		}
+	})
+}
+
+// value returns the variable of the qualified name.
+func (std *StdErrors) value(name string) (error, bool) {
+	if std == nil {
+		return nil, false
+	}
+	std.loaded()
+	err, ok := std.values[name]
+	return err, ok
 }
 
 // match returns the names of the variables err matches with errors.Is.
@@ -127,6 +150,7 @@ func (std *StdErrors) match(err error) []string {
 	if std == nil {
 		return nil
 	}
+	std.loaded()
 	var found []error
 	byValue := true
 	var walk func(e error)
@@ -172,7 +196,22 @@ func (std *StdErrors) match(err error) []string {
 // assign them (see the sandbox), so their values are the same in every
 // process.
 func NewStdErrors(vars map[string]error) *StdErrors {
-	std := &StdErrors{values: map[string]error{}}
+	std := &StdErrors{}
+	std.once.Do(func() { std.fill(vars) })
+	return std
+}
+
+// LazyStdErrors is [NewStdErrors] of the variables load returns, called
+// when the table is first used: reading them may be costly (the
+// interpreter builds the symbol tables of the whole standard library for
+// them), and a process whose services return no error never needs them.
+func LazyStdErrors(load func() map[string]error) *StdErrors {
+	return &StdErrors{load: load}
+}
+
+// fill fills the table with vars.
+func (std *StdErrors) fill(vars map[string]error) {
+	std.values = map[string]error{}
 	for q, v := range vars {
 		if v == nil {
 			continue
@@ -188,7 +227,6 @@ func NewStdErrors(vars map[string]error) *StdErrors {
 			std.byValue[v] = append(std.byValue[v], n)
 		}
 	}
-	return std
 }
 
 // Names returns the qualified names of the variables, sorted.
@@ -196,5 +234,6 @@ func (std *StdErrors) Names() []string {
 	if std == nil {
 		return nil
 	}
+	std.loaded()
 	return append([]string(nil), std.names...)
 }

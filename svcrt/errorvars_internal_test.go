@@ -69,3 +69,37 @@ func TestStdErrorMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestLazyStdErrors: a table made with LazyStdErrors reads its variables
+// when first used, by whichever method, once, and then answers as one
+// made with NewStdErrors.
+func TestLazyStdErrors(t *testing.T) {
+	t.Parallel()
+	vars := map[string]error{"io.EOF": io.EOF, "io/fs.ErrNotExist": fs.ErrNotExist, "os.ErrNotExist": os.ErrNotExist}
+	eager := NewStdErrors(vars)
+	for _, tc := range []struct {
+		name string
+		use  func(std *StdErrors) any
+	}{
+		{"match", func(std *StdErrors) any { return std.match(fmt.Errorf("x: %w", fs.ErrNotExist)) }},
+		{"Names", func(std *StdErrors) any { return std.Names() }},
+		{"value", func(std *StdErrors) any { v, _ := std.value("io.EOF"); return v }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			loads := 0
+			std := LazyStdErrors(func() map[string]error { loads++; return vars })
+			if loads != 0 {
+				t.Fatalf("read the variables %d times before any use", loads)
+			}
+			got, want := tc.use(std), tc.use(eager)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("got %v, NewStdErrors gives %v", got, want)
+			}
+			tc.use(std)
+			if loads != 1 {
+				t.Errorf("read the variables %d times, want once", loads)
+			}
+		})
+	}
+}

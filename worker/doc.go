@@ -19,8 +19,9 @@
 // socket but, with --allow net, TCP and UDP ones; /proc and the server's
 // secret files out of reach), loads its packages with load, sends its
 // protocol.Ready message and serves calls on its connection (file
-// descriptor 4, a socket pair: its one connection to its server). It
-// exits when its standard input closes: when the server closes it, or
+// descriptor 4, a socket pair: its one connection to its server),
+// returning its spare memory to the operating system once ready and
+// whenever it goes quiet after calls (see memory.go). It exits when its standard input closes: when the server closes it, or
 // dies. A compiled worker executable runs the same Main, so compiled code
 // is confined the same way and reads the same environment.
 //

@@ -91,14 +91,18 @@ func collectPartial() map[string]bool {
 func Allowed(unrestrictedMode bool, allow ...string) []string {
 	seen := map[string]bool{}
 	if unrestrictedMode {
-		for _, set := range []yaegi.Exports{stdlib.Symbols, unsafe.Symbols, syscall.Symbols, unrestricted.Symbols} {
+		keys := append(stdlib.Symbols.Keys(), syscall.Symbols.Keys()...)
+		for _, set := range []yaegi.Exports{unsafe.Symbols, unrestricted.Symbols} {
 			for key := range set {
-				seen[PathOfKey(key)] = true
+				keys = append(keys, key)
 			}
+		}
+		for _, key := range keys {
+			seen[PathOfKey(key)] = true
 		}
 	} else {
 		pol := NewPolicy(false, allow)
-		for key := range stdlib.Symbols {
+		for _, key := range stdlib.Symbols.Keys() {
 			if path := PathOfKey(key); pol.imports(path) {
 				seen[path] = true
 			}
@@ -138,19 +142,19 @@ func Outside(path string) (string, bool) {
 // A stdlibPackage is a package of yaegi's restricted standard library.
 type stdlibPackage struct {
 	name string // the package's name: "rand" for math/rand/v2
-	syms map[string]reflect.Value
+	key  string // its key in stdlib.Symbols, whose table is built on first use
 }
 
 // stdlibIndex maps the import paths of yaegi's restricted standard library
 // to their packages.
 var stdlibIndex = sync.OnceValue(func() map[string]stdlibPackage {
 	index := map[string]stdlibPackage{}
-	for key, syms := range stdlib.Symbols {
+	for _, key := range stdlib.Symbols.Keys() {
 		path := PathOfKey(key)
 		if path == key {
 			continue // ".": yaegi's map of wrapper types
 		}
-		index[path] = stdlibPackage{name: key[len(path)+1:], syms: syms}
+		index[path] = stdlibPackage{name: key[len(path)+1:], key: key}
 	}
 	return index
 })
@@ -165,7 +169,11 @@ func stdlibName(path string) string {
 
 // symbolValue returns the symbol name of yaegi's package path.
 func symbolValue(path, name string) (reflect.Value, bool) {
-	v, ok := stdlibIndex()[path].syms[name]
+	p, ok := stdlibIndex()[path]
+	if !ok {
+		return reflect.Value{}, false
+	}
+	v, ok := stdlib.Symbols.Package(p.key)[name]
 	return v, ok
 }
 

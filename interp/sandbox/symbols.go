@@ -30,23 +30,22 @@ import (
 // about 0.8 MB and 1 ms for the whole standard library.)
 func Symbols(unrestrictedMode bool, allow []string, need func(path string) bool) []yaegi.Exports {
 	if unrestrictedMode {
-		sets := []yaegi.Exports{stdlib.Symbols, unsafe.Symbols, syscall.Symbols, unrestricted.Symbols}
-		if need != nil {
-			for i, set := range sets {
-				sets[i] = only(set, need)
-			}
+		return []yaegi.Exports{
+			only(stdlib.Symbols, need),
+			onlyOf(unsafe.Symbols, need),
+			only(syscall.Symbols, need),
+			onlyOf(unrestricted.Symbols, need),
 		}
-		return sets
 	}
 	pol := NewPolicy(false, allow)
 	vars := newVarCopier()
 	std := yaegi.Exports{}
-	for key, syms := range stdlib.Symbols {
+	for _, key := range stdlib.Symbols.Keys() {
 		if key == "." {
 			// Not a package: the types yaegi wraps interpreted values
 			// in for binary functions (fmt gets an interpreted error
 			// with its Error method).
-			std[key] = syms
+			std[key] = stdlib.Symbols.Package(key)
 			continue
 		}
 		path := PathOfKey(key)
@@ -54,11 +53,13 @@ func Symbols(unrestrictedMode bool, allow []string, need func(path string) bool)
 			continue
 		}
 		if need != nil && !need(path) {
-			if w := wrappers(syms); w != nil {
+			// The package's symbols are not built for its wrappers.
+			if w := stdlib.Symbols.Wrappers(key); w != nil {
 				std[key] = w
 			}
 			continue
 		}
+		syms := stdlib.Symbols.Package(key)
 		if !partialPackages[path] && !hasVars(syms) {
 			std[key] = syms // nothing to leave out or copy
 			continue
@@ -81,10 +82,27 @@ func Symbols(unrestrictedMode bool, allow []string, need func(path string) bool)
 	return []yaegi.Exports{std}
 }
 
-// only returns the packages of set that need names, and of the others
-// their wrapper types, and the wrapper map (key "."), which is not a
-// package.
-func only(set yaegi.Exports, need func(path string) bool) yaegi.Exports {
+// only returns the packages of table that need names (all of them if need
+// is nil), and of the others their wrapper types, and the wrapper map
+// (key "."), which is not a package. Only the packages returned whole are
+// built.
+func only(table *stdlib.Table, need func(path string) bool) yaegi.Exports {
+	out := yaegi.Exports{}
+	for _, key := range table.Keys() {
+		if key == "." || need == nil || need(PathOfKey(key)) {
+			out[key] = table.Package(key)
+		} else if w := table.Wrappers(key); w != nil {
+			out[key] = w
+		}
+	}
+	return out
+}
+
+// onlyOf is [only] for a set of symbols already built.
+func onlyOf(set yaegi.Exports, need func(path string) bool) yaegi.Exports {
+	if need == nil {
+		return set
+	}
 	out := yaegi.Exports{}
 	for key, syms := range set {
 		if key == "." || need(PathOfKey(key)) {

@@ -29,9 +29,9 @@ import (
 func sandboxNames(t *testing.T, path string) map[string]bool {
 	t.Helper()
 	var syms map[string]reflect.Value
-	for key, s := range stdlib.Symbols {
+	for _, key := range stdlib.Symbols.Keys() {
 		if PathOfKey(key) == path {
-			syms = s
+			syms = stdlib.Symbols.Package(key)
 		}
 	}
 	if syms == nil {
@@ -232,7 +232,7 @@ func wrapNames(names []string) string {
 func TestSandboxPackages(t *testing.T) {
 	t.Parallel()
 	tables := map[string]bool{}
-	for key := range stdlib.Symbols {
+	for _, key := range stdlib.Symbols.Keys() {
 		if path := PathOfKey(key); path != key {
 			tables[path] = true
 		}

@@ -46,7 +46,30 @@ import (
 )
 
 func init() {
+{{- if .Lazy}}
+	Symbols.Add("{{.PkgName}}", func() map[string]reflect.Value {
+		return map[string]reflect.Value{
+		{{- template "symbols" .}}
+		}
+	}, {{if .Wrap}}map[string]reflect.Value{
+		// interface wrapper definitions
+		{{range $key, $value := .Wrap -}}
+			"_{{$key}}": reflect.ValueOf((*{{$value.Name}})(nil)),
+		{{end}}
+	}{{else}}nil{{end}})
+{{- else}}
 	Symbols["{{.PkgName}}"] = map[string]reflect.Value{
+		{{- template "symbols" .}}
+		{{- if .Wrap}}
+		// interface wrapper definitions
+		{{range $key, $value := .Wrap -}}
+			"_{{$key}}": reflect.ValueOf((*{{$value.Name}})(nil)),
+		{{end}}
+		{{- end}}
+	}
+{{- end}}
+}
+{{define "symbols"}}
 		{{- if .Val}}
 		// function, constant and variable definitions
 		{{range $key, $value := .Val -}}
@@ -65,14 +88,7 @@ func init() {
 		{{end}}
 
 		{{- end}}
-		{{- if .Wrap}}
-		// interface wrapper definitions
-		{{range $key, $value := .Wrap -}}
-			"_{{$key}}": reflect.ValueOf((*{{$value.Name}})(nil)),
-		{{end}}
-		{{- end}}
-	}
-}
+{{- end}}
 {{range $key, $value := .Wrap -}}
 	// {{$value.Name}} is an interface wrapper for {{$key}} type
 	type {{$value.Name}} struct {
@@ -139,6 +155,11 @@ type Extractor struct {
 	Exclude []string // Comma separated list of regexp matching symbols to exclude.
 	Include []string // Comma separated list of regexp matching symbols to include.
 	Tag     []string // Comma separated of build tags to be added to the created package.
+	// Lazy, if set, registers the package's symbols with Symbols.Add (Symbols
+	// is then a *stdlib.Table in the created package), which builds them on
+	// first use, instead of assigning them to the map Symbols[key] as the
+	// program starts.
+	Lazy bool
 	// Importer, if set, imports the packages to extract: one importer
 	// shared by several extractions type-checks the source of each
 	// package once. Default: a new source importer for each Extract.
@@ -340,6 +361,7 @@ func (e *Extractor) genContent(importPath string, p *types.Package) ([]byte, err
 		"Wrap":       wrap,
 		"BuildTags":  buildTags,
 		"License":    e.License,
+		"Lazy":       e.Lazy,
 	}
 	err = parse.Execute(b, data)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 	"github.com/traefik/yaegi/stdlib/generic"
+	"github.com/traefik/yaegi/stdlib/syscall"
 )
 
 // The tests of the changes microfn made to yaegi (see FORK.md). Each case
@@ -45,7 +46,7 @@ func runForkCases(t *testing.T, cases []forkCase) {
 		t.Run(c.name, func(t *testing.T) {
 			var out, stderr bytes.Buffer // yaegi reports panics on stderr
 			i := interp.New(interp.Options{Stdout: &out, Stderr: &stderr})
-			if err := i.Use(stdlib.Symbols); err != nil {
+			if err := i.Use(stdlib.Symbols.Exports()); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := i.Eval(c.src); err != nil {
@@ -997,6 +998,98 @@ func main() {
 	}})
 }
 
+// TestLazyTables: a [stdlib.Table] builds a package's symbols on first
+// use, once, and gives the wrapper types of its interfaces without
+// building the rest; a process starts with none of the standard library's
+// tables built; and an interpreter given a few packages whole and only the
+// wrappers of another passes an interpreted value as an interface of that
+// other package to compiled code.
+func TestLazyTables(t *testing.T) {
+	if os.Getenv("YAEGI_LAZY_TABLES_CHILD") != "" {
+		for _, tab := range []*stdlib.Table{stdlib.Symbols, syscall.Symbols} {
+			for _, key := range tab.Keys() {
+				if tab.Built(key) {
+					fmt.Println("built at start:", key)
+				}
+			}
+		}
+		return
+	}
+	t.Parallel()
+	t.Run("start", func(t *testing.T) {
+		t.Parallel()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLazyTables$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "YAEGI_LAZY_TABLES_CHILD=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || strings.Contains(string(out), "built at start") {
+			t.Errorf("the child process: %v\n%s", err, out)
+		}
+	})
+	t.Run("table", func(t *testing.T) {
+		t.Parallel()
+		var tab stdlib.Table
+		builds := 0
+		tab.Add("a/b/b", func() map[string]reflect.Value {
+			builds++
+			return map[string]reflect.Value{"F": reflect.ValueOf(strings.ToUpper)}
+		}, map[string]reflect.Value{"_I": reflect.ValueOf((*fmt.Stringer)(nil))})
+		if keys := tab.Keys(); len(keys) != 1 || keys[0] != "a/b/b" {
+			t.Errorf("Keys() = %q, want [a/b/b]", keys)
+		}
+		if w := tab.Wrappers("a/b/b"); len(w) != 1 || !w["_I"].IsValid() || builds != 0 || tab.Built("a/b/b") {
+			t.Errorf("Wrappers: %v, %d builds, built %v; want _I alone, no build", w, builds, tab.Built("a/b/b"))
+		}
+		p1, p2 := tab.Package("a/b/b"), tab.Package("a/b/b")
+		if builds != 1 || len(p1) != 2 || !p1["F"].IsValid() || !p1["_I"].IsValid() || reflect.ValueOf(p1).Pointer() != reflect.ValueOf(p2).Pointer() || !tab.Built("a/b/b") {
+			t.Errorf("Package: %v, %d builds; want F and _I, one build, the same map twice", p1, builds)
+		}
+		if p := tab.Package("x/x"); p != nil {
+			t.Errorf("Package of an unknown key = %v, want nil", p)
+		}
+	})
+	t.Run("wrappers only", func(t *testing.T) {
+		t.Parallel()
+		var out bytes.Buffer
+		i := interp.New(interp.Options{Stdout: &out})
+		exports := interp.Exports{}
+		for _, key := range []string{".", "bufio/bufio", "fmt/fmt"} {
+			exports[key] = stdlib.Symbols.Package(key)
+		}
+		exports["io/io"] = stdlib.Symbols.Wrappers("io/io")
+		if err := i.Use(exports); err != nil {
+			t.Fatal(err)
+		}
+		src := `package main
+
+import (
+	"bufio"
+	"fmt"
+)
+
+type r struct{ done bool }
+
+func (x *r) Read(p []byte) (int, error) {
+	if x.done {
+		return 0, fmt.Errorf("done")
+	}
+	x.done = true
+	return copy(p, "hi\n"), nil
+}
+
+func main() {
+	s, err := bufio.NewReader(&r{}).ReadString('\n')
+	fmt.Print(s, err)
+}
+`
+		if _, err := i.Eval(src); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); got != "hi\n<nil>" {
+			t.Errorf("output %q, want %q", got, "hi\n<nil>")
+		}
+	})
+}
+
 // notInTables are the packages of `go list std` that stdlib.Symbols leaves
 // out on purpose, with the reason.
 var notInTables = map[string]string{
@@ -1085,7 +1178,7 @@ func TestStdlibTables(t *testing.T) {
 	t.Parallel()
 	paths, names := stdExports(t)
 	tables := map[string]map[string]reflect.Value{}
-	for key, syms := range stdlib.Symbols {
+	for key, syms := range stdlib.Symbols.Exports() {
 		if key != "." && !strings.HasPrefix(key, "github.com/traefik/yaegi/") {
 			tables[path.Dir(key)] = syms
 		}
@@ -1488,7 +1581,7 @@ func TestGenericAcrossPackages(t *testing.T) {
 		Stdout: &out,
 		Stderr: &stderr,
 	})
-	if err := i.Use(stdlib.Symbols); err != nil {
+	if err := i.Use(stdlib.Symbols.Exports()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := i.Eval(genericApp); err != nil {
@@ -1901,7 +1994,7 @@ func TestStdlibGenericSources(t *testing.T) {
 	}
 	for path := range generic.Sources {
 		i := interp.New(interp.Options{})
-		if err := i.Use(stdlib.Symbols); err != nil {
+		if err := i.Use(stdlib.Symbols.Exports()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := i.Eval("package main\n\nimport _ " + strconv.Quote(path) + "\n\nfunc main() {}\n"); err != nil {
@@ -4428,7 +4521,7 @@ func main() {
 		t.Run(c.name, func(t *testing.T) {
 			var out, stderr bytes.Buffer
 			i := interp.New(interp.Options{Stdout: &out, Stderr: &stderr})
-			if err := i.Use(stdlib.Symbols); err != nil {
+			if err := i.Use(stdlib.Symbols.Exports()); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -5456,7 +5549,7 @@ func main() {
 		want: "b 2 true",
 	}})
 	i := interp.New(interp.Options{})
-	if err := i.Use(stdlib.Symbols); err != nil {
+	if err := i.Use(stdlib.Symbols.Exports()); err != nil {
 		t.Fatal(err)
 	}
 	_, err := i.Eval(`package main

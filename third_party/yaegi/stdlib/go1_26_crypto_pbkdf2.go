@@ -10,5 +10,7 @@ import (
 )
 
 func init() {
-	Symbols["crypto/pbkdf2/pbkdf2"] = map[string]reflect.Value{}
+	Symbols.Add("crypto/pbkdf2/pbkdf2", func() map[string]reflect.Value {
+		return map[string]reflect.Value{}
+	}, nil)
 }

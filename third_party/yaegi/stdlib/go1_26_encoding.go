@@ -11,15 +11,17 @@ import (
 )
 
 func init() {
-	Symbols["encoding/encoding"] = map[string]reflect.Value{
-		// type definitions
-		"BinaryAppender":    reflect.ValueOf((*encoding.BinaryAppender)(nil)),
-		"BinaryMarshaler":   reflect.ValueOf((*encoding.BinaryMarshaler)(nil)),
-		"BinaryUnmarshaler": reflect.ValueOf((*encoding.BinaryUnmarshaler)(nil)),
-		"TextAppender":      reflect.ValueOf((*encoding.TextAppender)(nil)),
-		"TextMarshaler":     reflect.ValueOf((*encoding.TextMarshaler)(nil)),
-		"TextUnmarshaler":   reflect.ValueOf((*encoding.TextUnmarshaler)(nil)),
-
+	Symbols.Add("encoding/encoding", func() map[string]reflect.Value {
+		return map[string]reflect.Value{
+			// type definitions
+			"BinaryAppender":    reflect.ValueOf((*encoding.BinaryAppender)(nil)),
+			"BinaryMarshaler":   reflect.ValueOf((*encoding.BinaryMarshaler)(nil)),
+			"BinaryUnmarshaler": reflect.ValueOf((*encoding.BinaryUnmarshaler)(nil)),
+			"TextAppender":      reflect.ValueOf((*encoding.TextAppender)(nil)),
+			"TextMarshaler":     reflect.ValueOf((*encoding.TextMarshaler)(nil)),
+			"TextUnmarshaler":   reflect.ValueOf((*encoding.TextUnmarshaler)(nil)),
+		}
+	}, map[string]reflect.Value{
 		// interface wrapper definitions
 		"_BinaryAppender":    reflect.ValueOf((*_encoding_BinaryAppender)(nil)),
 		"_BinaryMarshaler":   reflect.ValueOf((*_encoding_BinaryMarshaler)(nil)),
@@ -27,7 +29,7 @@ func init() {
 		"_TextAppender":      reflect.ValueOf((*_encoding_TextAppender)(nil)),
 		"_TextMarshaler":     reflect.ValueOf((*_encoding_TextMarshaler)(nil)),
 		"_TextUnmarshaler":   reflect.ValueOf((*_encoding_TextUnmarshaler)(nil)),
-	}
+	})
 }
 
 // _encoding_BinaryAppender is an interface wrapper for BinaryAppender type

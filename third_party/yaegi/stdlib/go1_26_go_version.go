@@ -11,10 +11,12 @@ import (
 )
 
 func init() {
-	Symbols["go/version/version"] = map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Compare": reflect.ValueOf(version.Compare),
-		"IsValid": reflect.ValueOf(version.IsValid),
-		"Lang":    reflect.ValueOf(version.Lang),
-	}
+	Symbols.Add("go/version/version", func() map[string]reflect.Value {
+		return map[string]reflect.Value{
+			// function, constant and variable definitions
+			"Compare": reflect.ValueOf(version.Compare),
+			"IsValid": reflect.ValueOf(version.IsValid),
+			"Lang":    reflect.ValueOf(version.Lang),
+		}
+	}, nil)
 }

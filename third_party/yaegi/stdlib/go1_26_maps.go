@@ -10,5 +10,7 @@ import (
 )
 
 func init() {
-	Symbols["maps/maps"] = map[string]reflect.Value{}
+	Symbols.Add("maps/maps", func() map[string]reflect.Value {
+		return map[string]reflect.Value{}
+	}, nil)
 }

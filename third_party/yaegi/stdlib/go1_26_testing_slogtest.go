@@ -11,9 +11,11 @@ import (
 )
 
 func init() {
-	Symbols["testing/slogtest/slogtest"] = map[string]reflect.Value{
-		// function, constant and variable definitions
-		"Run":         reflect.ValueOf(slogtest.Run),
-		"TestHandler": reflect.ValueOf(slogtest.TestHandler),
-	}
+	Symbols.Add("testing/slogtest/slogtest", func() map[string]reflect.Value {
+		return map[string]reflect.Value{
+			// function, constant and variable definitions
+			"Run":         reflect.ValueOf(slogtest.Run),
+			"TestHandler": reflect.ValueOf(slogtest.TestHandler),
+		}
+	}, nil)
 }
