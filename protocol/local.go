@@ -86,8 +86,8 @@ type localWriter struct {
 	mu            sync.Mutex // guards the fields below
 	started, done bool
 	reply         Reply
-	body          bytes.Buffer
-	owned         []byte         // the body given to ReplyOwned, kept as it is
+	body          bytes.Buffer   // a streamed body collected whole
+	replied       []byte         // the body given to Reply, kept as it is
 	pw            *io.PipeWriter // the streamed body's writing end
 	pr            *io.PipeReader
 	signaled      bool
@@ -101,34 +101,19 @@ func (w *localWriter) signal() {
 	}
 }
 
+// Reply answers whole: the answer in memory is body itself, not a copy.
 func (w *localWriter) Reply(r *Reply, body []byte) error {
 	if err := w.Start(r); err != nil {
 		return err
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.pw != nil {
+	if w.pw != nil || w.body.Len() > 0 {
 		// A streamed answer cannot be replied to whole; not reached:
 		// Start streams only when called on its own.
 		return errAnswered
 	}
-	w.body.Write(body)
-	w.done = true
-	return nil
-}
-
-// ReplyOwned is Reply for a body the writer may keep: the answer in
-// memory is body itself, not a copy.
-func (w *localWriter) ReplyOwned(r *Reply, body []byte) error {
-	if err := w.Start(r); err != nil {
-		return err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.pw != nil || w.body.Len() > 0 {
-		return errAnswered // not reached: see Reply
-	}
-	w.owned = body
+	w.replied = body
 	w.done = true
 	return nil
 }
@@ -234,10 +219,10 @@ func (w *localWriter) responseInto(resp *Response) error {
 }
 
 // bodyBytes returns the answer's body in memory: the one given to
-// ReplyOwned, or what was written.
+// Reply, or what was written.
 func (w *localWriter) bodyBytes() []byte {
-	if w.owned != nil {
-		return w.owned
+	if w.replied != nil {
+		return w.replied
 	}
 	return w.body.Bytes()
 }

@@ -5,17 +5,17 @@ import (
 	"testing"
 )
 
-// TestReplyOwned: an answer given up with ReplyOwned reads the same
-// whoever carries it; in memory (Local, on the caller's goroutine or on
-// one of its own) it is the body itself, not a copy.
-func TestReplyOwned(t *testing.T) {
+// TestReplyKeepsBody: an answer given with Reply reads the same whoever
+// carries it; in memory (Local, on the caller's goroutine or on one of
+// its own) it is the body itself, not a copy.
+func TestReplyKeepsBody(t *testing.T) {
 	t.Parallel()
 	bodies := make(chan []byte, 1)
 	h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
 		body := append([]byte(nil), req.Body...)
 		body = append(body, '\n')
 		bodies <- body
-		_ = ReplyOwned(w, &Reply{Status: 200, ContentType: "application/json"}, body)
+		_ = w.Reply(&Reply{Status: 200, ContentType: "application/json"}, body)
 	})
 	a, _ := pair(t, nil, h, Options{})
 	canceled, cancel := context.WithCancel(context.Background())

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn/protocol"
@@ -290,29 +289,21 @@ func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chai
 // The answer of an attempt that succeeded is returned with its body
 // unread (read it, or close it); that of one that failed is the error.
 func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) (*protocol.Response, error) {
-	slot, now, err := s.acquireSlot(ctx, now, e, ch, wait)
+	a := &sentAttempt{s: s, e: e}
+	now, err := s.acquireSlot(ctx, now, e, ch, &a.slot, wait)
 	if err != nil {
 		return nil, err
 	}
 	ch.service = e.route
-	attemptDeadline := now.Add(e.policy.Timeout)
-	if !deadline.IsZero() && deadline.Before(attemptDeadline) {
-		attemptDeadline = deadline
+	a.record.chain, a.record.deadline = ch, now.Add(e.policy.Timeout)
+	if !deadline.IsZero() && deadline.Before(a.record.deadline) {
+		a.record.deadline = deadline
 	}
-	a := &sentAttempt{
-		s:        s,
-		e:        e,
-		deadline: attemptDeadline,
-		inFlight: e.metrics.inFlight,
-	}
-	a.record.chain, a.record.deadline = ch, attemptDeadline
 	s.attempts.insert(&a.record)
-	a.rec = &a.record
-	a.slot.release, a.slot.limiter, a.slot.chain = slot.release, slot.limiter, slot.chain
 	a.setCall(ch, in, inline)
-	a.inFlight.Inc()
+	e.metrics.inFlight.Inc()
 	if inline {
-		timer := a.slot.detachAt(attemptDeadline, e.limiter, ch.id)
+		timer := a.slot.detachAt(a.record.deadline, e.limiter, ch.id)
 		resp, err := a.run(in.body)
 		timer.Stop()
 		a.finish()
@@ -345,13 +336,13 @@ func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound
 func (s *Server) handOff(ctx context.Context, a *sentAttempt, ch chain, job func()) (*protocol.Response, error) {
 	a.done = make(chan struct{}, 1)
 	s.workers.Go(job)
-	timer := acquireTimer(time.Until(a.deadline))
+	timer := acquireTimer(time.Until(a.record.deadline))
 	defer releaseTimer(timer)
 	select {
 	case <-a.done:
 		return a.resp, a.err
 	case <-timer.C:
-	case <-doneUnlessBy(ctx, a.deadline):
+	case <-doneUnlessBy(ctx, a.record.deadline):
 	}
 	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
 		<-a.done
@@ -376,7 +367,7 @@ func (a *sentAttempt) runAsync() {
 // false when no worker takes the attempt at the moment: await waits for
 // one.
 func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inbound) (resp *protocol.Response, err error, ok bool) {
-	sent, err := a.e.version.send(a.rec, &a.call, in.body, a.deadline)
+	sent, err := a.e.version.send(&a.record, &a.call, in.body, a.record.deadline)
 	switch {
 	case errors.Is(err, supervisor.ErrNoLiveWorker):
 		return nil, nil, false
@@ -385,7 +376,7 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 		a.finish()
 		return resp, err, true
 	}
-	timer := acquireTimer(time.Until(a.deadline))
+	timer := acquireTimer(time.Until(a.record.deadline))
 	defer releaseTimer(timer)
 	select {
 	case <-sent.Ready():
@@ -412,7 +403,7 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 		})
 		return resp, err, true
 	case <-timer.C:
-	case <-doneUnlessBy(ctx, a.deadline):
+	case <-doneUnlessBy(ctx, a.record.deadline):
 	}
 	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
 		<-sent.Ready()
@@ -426,17 +417,15 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 }
 
 // A sentAttempt is an attempt sent to the code of a service: until the
-// code answers, it holds its record (which nested calls name), a slot of
-// the service's concurrency limit and its count in flight.
+// code answers, it holds its record (which nested calls name, and which
+// has its chain and its deadline), a slot of the service's concurrency
+// limit and its count in flight.
 type sentAttempt struct {
-	s        *Server
-	e        *endpoint
-	rec      *attemptRecord // &record
-	record   attemptRecord
-	deadline time.Time
-	inFlight prometheus.Gauge
-	slot     heldSlot
-	call     protocol.Call
+	s      *Server
+	e      *endpoint
+	record attemptRecord
+	slot   heldSlot
+	call   protocol.Call
 	// streaming is set when the attempt answered with a stream: it goes
 	// on, its record and its slot held, until the stream is read or
 	// given up.
@@ -455,12 +444,12 @@ type sentAttempt struct {
 // stream as newline-delimited JSON).
 func (a *sentAttempt) setCall(ch chain, in inbound, proxied bool) {
 	a.call = protocol.Call{
-		Attempt:     a.rec.id,
+		Attempt:     a.record.id,
 		Route:       a.e.route,
 		Method:      in.method,
 		Query:       in.query,
 		ContentType: in.contentType,
-		Chain:       ch.protocol(a.deadline),
+		Chain:       ch.protocol(a.record.deadline),
 		Header:      in.header,
 		RemoteAddr:  in.remoteAddr,
 		Caller:      ch.caller,
@@ -474,7 +463,7 @@ func (a *sentAttempt) setCall(ch chain, in inbound, proxied bool) {
 // its answer: a success with its body unread, or an error (an *answer
 // for a problem the code wrote).
 func (a *sentAttempt) run(body []byte) (*protocol.Response, error) {
-	return a.settle(a.e.version.do(a.rec, &a.call, body, a.deadline, a.e.stream))
+	return a.settle(a.e.version.do(&a.record, &a.call, body, a.record.deadline, a.e.stream))
 }
 
 // settle makes the outcome of the attempt of the answer the code gave
@@ -485,13 +474,13 @@ func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Resp
 	if err == nil && e.stream && resp.Status >= 200 && resp.Status <= 299 {
 		a.streaming = true
 		resp.OnDone(func() {
-			a.s.attempts.remove(a.rec.id)
-			a.inFlight.Dec()
+			a.s.attempts.remove(a.record.id)
+			e.metrics.inFlight.Dec()
 			a.slot.free()
 		})
 		return resp, nil
 	}
-	defer a.s.attempts.remove(a.rec.id)
+	defer a.s.attempts.remove(a.record.id)
 	if err != nil {
 		var ce *supervisor.CrashError
 		if errors.As(err, &ce) {
@@ -513,7 +502,7 @@ func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Resp
 // streams (then its stream's end does).
 func (a *sentAttempt) finish() {
 	if !a.streaming {
-		a.inFlight.Dec()
+		a.e.metrics.inFlight.Dec()
 		a.slot.free()
 	}
 }
@@ -528,7 +517,7 @@ const maxProblemSize = 1 << 20
 // that replaced it.
 func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time, stream bool) (*protocol.Response, error) {
 	if v.host != nil {
-		rec.setOwnerRef(v.ownerRef(v.host))
+		rec.setOwner(v.host)
 		ctx := context.Background()
 		if stream {
 			// The code runs on a goroutine of its own, and its stream
@@ -544,26 +533,13 @@ func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadl
 		if g == nil {
 			return nil, errors.New("no worker runs this package here")
 		}
-		rec.setOwnerRef(v.ownerRef(g))
+		rec.setOwner(g)
 		resp, err := g.Do(context.Background(), call, body, deadline)
 		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
 			continue
 		}
 		return resp, err
 	}
-}
-
-// ownerRef returns o, the code an attempt of the version is sent to (its
-// host or a worker group), boxed for attemptRecord.setOwnerRef: the box
-// made last is kept, since every attempt of the version names the same
-// owner until its worker is replaced.
-func (v *version) ownerRef(o any) *any {
-	if p := v.lastOwner.Load(); p != nil && *p == o {
-		return p
-	}
-	box := o // (not &o, which would move o to the heap on every call)
-	v.lastOwner.Store(&box)
-	return &box
 }
 
 // send sends one attempt to the worker of the version, as do does, and
@@ -574,7 +550,7 @@ func (v *version) send(rec *attemptRecord, call *protocol.Call, body []byte, dea
 		if g == nil {
 			return supervisor.SentAttempt{}, errors.New("no worker runs this package here")
 		}
-		rec.setOwnerRef(v.ownerRef(g))
+		rec.setOwner(g)
 		sent, err := g.Send(call, body, deadline)
 		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
 			continue
