@@ -56,15 +56,32 @@ func (l Local) Call(ctx context.Context, call *Call, body []byte) (*Response, er
 	}
 }
 
-// serve runs the handler on this goroutine: the request and the writer
-// are one allocation.
+// serve runs the handler on this goroutine: the request, the writer and
+// the answer are one allocation.
 func (l Local) serve(ctx context.Context, call *Call, body []byte) (*Response, error) {
 	lc := &struct {
-		req  Request
-		w    localWriter
-		resp Response
+		req Request
+		LocalCall
 	}{req: Request{Call: *call, Body: body}}
-	l.Handler.ServeCall(ctx, &lc.req, &lc.w)
+	return l.CallIn(ctx, &lc.req, &lc.LocalCall)
+}
+
+// A LocalCall is the room Local needs for the writer and the answer of
+// one call it runs on the caller's goroutine (see CallIn). Its zero value
+// is ready; use it for one call.
+type LocalCall struct {
+	w    localWriter
+	resp Response
+}
+
+// CallIn runs the handler on this goroutine for req, with lc as the room
+// of its writer and its answer: a caller that has a struct of its own for
+// each call holds req and lc there, and the call costs no allocation of
+// Local's. ctx must be one that cannot end (Done returns nil): Call
+// serves the others. The answer returned may be &lc's, and the handler
+// may keep req until it answers.
+func (l Local) CallIn(ctx context.Context, req *Request, lc *LocalCall) (*Response, error) {
+	l.Handler.ServeCall(ctx, req, &lc.w)
 	if lc.w.pr != nil {
 		return lc.w.response()
 	}

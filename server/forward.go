@@ -300,11 +300,11 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 		a.record.deadline = deadline
 	}
 	s.attempts.insert(&a.record)
-	a.setCall(ch, in, inline)
+	a.setRequest(ch, in, inline)
 	e.metrics.inFlight.Inc()
 	if inline {
 		timer := a.slot.detachAt(a.record.deadline, e.limiter, ch.id)
-		resp, err := a.run(in.body)
+		resp, err := a.run()
 		timer.Stop()
 		a.finish()
 		return resp, err
@@ -323,9 +323,7 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 // own, and returns its answer, or what overran says when its deadline or
 // ctx ends first.
 func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound) (*protocol.Response, error) {
-	a.call.Query = in.query
-	a.call.Header = in.header
-	a.body = in.body
+	a.req.Query, a.req.Header, a.req.Body = in.query, in.header, in.body
 	return s.handOff(ctx, a, ch, a.runAsync)
 }
 
@@ -334,18 +332,20 @@ func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound
 // attempt's deadline or ctx ends first. job sets a.resp and a.err, frees
 // the attempt (finish) and then sends on a.done.
 func (s *Server) handOff(ctx context.Context, a *sentAttempt, ch chain, job func()) (*protocol.Response, error) {
-	a.done = make(chan struct{}, 1)
+	a.done = doneChans.Get().(chan struct{})
 	s.workers.Go(job)
 	timer := acquireTimer(time.Until(a.record.deadline))
 	defer releaseTimer(timer)
 	select {
 	case <-a.done:
+		doneChans.Put(a.done)
 		return a.resp, a.err
 	case <-timer.C:
 	case <-doneUnlessBy(ctx, a.record.deadline):
 	}
 	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
 		<-a.done
+		doneChans.Put(a.done)
 		if a.resp != nil {
 			a.resp.Close() // nobody waits for it any more
 		}
@@ -353,9 +353,13 @@ func (s *Server) handOff(ctx context.Context, a *sentAttempt, ch chain, job func
 	})
 }
 
+// doneChans holds the channels of handOff for reuse: each has carried
+// its one value, and been drained, when it is put back.
+var doneChans = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
 // runAsync runs the attempt for await.
 func (a *sentAttempt) runAsync() {
-	a.resp, a.err = a.run(a.body)
+	a.resp, a.err = a.run()
 	a.finish()
 	a.done <- struct{}{}
 }
@@ -367,7 +371,7 @@ func (a *sentAttempt) runAsync() {
 // false when no worker takes the attempt at the moment: await waits for
 // one.
 func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inbound) (resp *protocol.Response, err error, ok bool) {
-	sent, err := a.e.version.send(&a.record, &a.call, in.body, a.record.deadline)
+	sent, err := a.e.version.send(&a.record, &a.req.Call, in.body, a.record.deadline)
 	switch {
 	case errors.Is(err, supervisor.ErrNoLiveWorker):
 		return nil, nil, false
@@ -425,25 +429,29 @@ type sentAttempt struct {
 	e      *endpoint
 	record attemptRecord
 	slot   heldSlot
-	call   protocol.Call
+	// req is the call sent, with the request's body (set by attempt for
+	// an inline attempt, by await for one run on a goroutine of its
+	// own); local holds the answer of one run in this process.
+	req   protocol.Request
+	local protocol.LocalCall
 	// streaming is set when the attempt answered with a stream: it goes
 	// on, its record and its slot held, until the stream is read or
 	// given up.
 	streaming bool
 
-	// For an attempt run by await: the request's body, and the
+	// For an attempt run on a goroutine of its own (handOff): the
 	// attempt's outcome, set before done has a value.
-	body []byte
 	done chan struct{}
 	resp *protocol.Response
 	err  error
 }
 
-// setCall sets the call of a, of the chain ch on in; a proxy's call
+// setRequest sets the call of a, of the chain ch on in; a proxy's call
 // (proxied) is answered with JSON its proxy decodes (a file too, a
 // stream as newline-delimited JSON).
-func (a *sentAttempt) setCall(ch chain, in inbound, proxied bool) {
-	a.call = protocol.Call{
+func (a *sentAttempt) setRequest(ch chain, in inbound, proxied bool) {
+	a.req.Body = in.body
+	a.req.Call = protocol.Call{
 		Attempt:     a.record.id,
 		Route:       a.e.route,
 		Method:      in.method,
@@ -462,8 +470,8 @@ func (a *sentAttempt) setCall(ch chain, in inbound, proxied bool) {
 // run sends the attempt, with the request body, to the code and reads
 // its answer: a success with its body unread, or an error (an *answer
 // for a problem the code wrote).
-func (a *sentAttempt) run(body []byte) (*protocol.Response, error) {
-	return a.settle(a.e.version.do(&a.record, &a.call, body, a.record.deadline, a.e.stream))
+func (a *sentAttempt) run() (*protocol.Response, error) {
+	return a.settle(a.e.version.do(&a.record, &a.req, &a.local, a.record.deadline, a.e.stream))
 }
 
 // settle makes the outcome of the attempt of the answer the code gave
@@ -510,23 +518,23 @@ func (a *sentAttempt) finish() {
 // maxProblemSize bounds the problem document of a failed attempt.
 const maxProblemSize = 1 << 20
 
-// do sends one attempt to the code of the version: its worker, or the
-// host in this process. rec learns which of them it was sent to: only
-// that code may make calls on its behalf. A shared worker can be replaced
-// between the lookup and the attempt: the attempt then goes to the one
-// that replaced it.
-func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time, stream bool) (*protocol.Response, error) {
+// do sends one attempt, req, to the code of the version: its worker, or
+// the host in this process, whose answer lc holds. rec learns which of
+// them it was sent to: only that code may make calls on its behalf. A
+// shared worker can be replaced between the lookup and the attempt: the
+// attempt then goes to the one that replaced it.
+func (v *version) do(rec *attemptRecord, req *protocol.Request, lc *protocol.LocalCall, deadline time.Time, stream bool) (*protocol.Response, error) {
+	call, body := &req.Call, req.Body
 	if v.host != nil {
 		rec.setOwner(v.host)
-		ctx := context.Background()
 		if stream {
 			// The code runs on a goroutine of its own, and its stream
 			// is read as it writes it.
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithCancel(ctx)
+			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			return protocol.Local{Handler: v.host}.Call(ctx, call, body)
 		}
-		return protocol.Local{Handler: v.host}.Call(ctx, call, body)
+		return protocol.Local{Handler: v.host}.CallIn(context.Background(), req, lc)
 	}
 	for {
 		g := v.worker()
