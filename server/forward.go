@@ -193,9 +193,9 @@ func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint
 	setAttempts(&c.Response().Header, st.attempts)
 	setAnswerHeaders(&c.Response().Header, resp.Header)
 	if resp.ContentType != "" && resp.ContentType != fiber.MIMEApplicationJSON {
-		c.Set(fiber.HeaderContentType, resp.ContentType) // a file, a stream
+		c.Response().Header.SetContentType(resp.ContentType) // a file, a stream
 	} else {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
 	}
 	c.Status(resp.Status)
 	s.logAccess(c, start, e, ch, st, resp.Status)
