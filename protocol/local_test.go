@@ -46,3 +46,52 @@ func TestReplyKeepsBody(t *testing.T) {
 		}
 	}
 }
+
+// TestCallIn: a call run in the room the caller holds answers as Call
+// does on the caller's goroutine: whole, a stream collected whole, or the
+// error of a handler that did not answer; an answer in memory is the
+// room's own.
+func TestCallIn(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		handler HandlerFunc
+		want    string
+		wantErr bool
+	}{
+		{"whole", func(ctx context.Context, req *Request, w ReplyWriter) {
+			_ = w.Reply(&Reply{Status: 200, ContentType: "application/json"}, append([]byte(req.Route), req.Body...))
+		}, "/F{\"x\":1}", false},
+		{"stream", func(ctx context.Context, req *Request, w ReplyWriter) {
+			_ = w.Start(&Reply{Status: 200, ContentType: "application/json"})
+			_, _ = w.Write([]byte("1\n"))
+			_, _ = w.Write([]byte("2\n"))
+			_ = w.Close()
+		}, "1\n2\n", false},
+		{"no answer", func(ctx context.Context, req *Request, w ReplyWriter) {}, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			req := &Request{Call: Call{Route: "/F", Method: "POST"}, Body: []byte(`{"x":1}`)}
+			var lc LocalCall
+			resp, err := Local{Handler: c.handler}.CallIn(context.Background(), req, &lc)
+			if c.wantErr {
+				if err == nil {
+					t.Fatalf("CallIn = %d, want an error", resp.Status)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp != &lc.resp {
+				t.Error("the answer is not the room's")
+			}
+			got, err := resp.ReadAll(0)
+			if err != nil || string(got) != c.want || resp.Status != 200 {
+				t.Errorf("CallIn = %d %q, %v; want 200 %q", resp.Status, got, err, c.want)
+			}
+		})
+	}
+}
