@@ -429,9 +429,9 @@ type sentAttempt struct {
 	e      *endpoint
 	record attemptRecord
 	slot   heldSlot
-	// req is the call sent, with the request's body (set by attempt for
-	// an inline attempt, by await for one run on a goroutine of its
-	// own); local holds the answer of one run in this process.
+	// req is the call sent, with the request's body (await makes its
+	// buffers copies of the attempt's own); local is the room of the
+	// answer of one run in this process.
 	req   protocol.Request
 	local protocol.LocalCall
 	// streaming is set when the attempt answered with a stream: it goes
