@@ -56,15 +56,32 @@ func (l Local) Call(ctx context.Context, call *Call, body []byte) (*Response, er
 	}
 }
 
-// serve runs the handler on this goroutine: the request and the writer
-// are one allocation.
+// serve runs the handler on this goroutine: the request, the writer and
+// the answer are one allocation.
 func (l Local) serve(ctx context.Context, call *Call, body []byte) (*Response, error) {
 	lc := &struct {
-		req  Request
-		w    localWriter
-		resp Response
+		req Request
+		LocalCall
 	}{req: Request{Call: *call, Body: body}}
-	l.Handler.ServeCall(ctx, &lc.req, &lc.w)
+	return l.CallIn(ctx, &lc.req, &lc.LocalCall)
+}
+
+// A LocalCall is the room Local needs for the writer and the answer of
+// one call it runs on the caller's goroutine (see CallIn). Its zero value
+// is ready; use it for one call.
+type LocalCall struct {
+	w    localWriter
+	resp Response
+}
+
+// CallIn runs the handler on this goroutine for req, with lc as the room
+// of its writer and its answer: a caller that has a struct of its own for
+// each call holds req and lc there, and the call costs no allocation of
+// Local's. ctx must be one that cannot end (Done returns nil): Call
+// serves the others. The answer returned may be &lc's, and the handler
+// may keep req until it answers.
+func (l Local) CallIn(ctx context.Context, req *Request, lc *LocalCall) (*Response, error) {
+	l.Handler.ServeCall(ctx, req, &lc.w)
 	if lc.w.pr != nil {
 		return lc.w.response()
 	}
@@ -86,8 +103,8 @@ type localWriter struct {
 	mu            sync.Mutex // guards the fields below
 	started, done bool
 	reply         Reply
-	body          bytes.Buffer
-	owned         []byte         // the body given to ReplyOwned, kept as it is
+	body          bytes.Buffer   // a streamed body collected whole
+	replied       []byte         // the body given to Reply, kept as it is
 	pw            *io.PipeWriter // the streamed body's writing end
 	pr            *io.PipeReader
 	signaled      bool
@@ -101,34 +118,19 @@ func (w *localWriter) signal() {
 	}
 }
 
+// Reply answers whole: the answer in memory is body itself, not a copy.
 func (w *localWriter) Reply(r *Reply, body []byte) error {
 	if err := w.Start(r); err != nil {
 		return err
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.pw != nil {
+	if w.pw != nil || w.body.Len() > 0 {
 		// A streamed answer cannot be replied to whole; not reached:
 		// Start streams only when called on its own.
 		return errAnswered
 	}
-	w.body.Write(body)
-	w.done = true
-	return nil
-}
-
-// ReplyOwned is Reply for a body the writer may keep: the answer in
-// memory is body itself, not a copy.
-func (w *localWriter) ReplyOwned(r *Reply, body []byte) error {
-	if err := w.Start(r); err != nil {
-		return err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.pw != nil || w.body.Len() > 0 {
-		return errAnswered // not reached: see Reply
-	}
-	w.owned = body
+	w.replied = body
 	w.done = true
 	return nil
 }
@@ -234,10 +236,10 @@ func (w *localWriter) responseInto(resp *Response) error {
 }
 
 // bodyBytes returns the answer's body in memory: the one given to
-// ReplyOwned, or what was written.
+// Reply, or what was written.
 func (w *localWriter) bodyBytes() []byte {
-	if w.owned != nil {
-		return w.owned
+	if w.replied != nil {
+		return w.replied
 	}
 	return w.body.Bytes()
 }

@@ -370,7 +370,9 @@ func (e *BodyTooLargeError) Error() string {
 // Write blocks while the caller's window is full: a caller that reads
 // slowly slows the writer down, and nothing piles up on either end.
 type ReplyWriter interface {
-	// Reply answers with r and the whole body.
+	// Reply answers with r and the whole body. The writer may keep body
+	// (an answer in memory, see Local, is body itself): the caller must
+	// not change it afterwards.
 	Reply(r *Reply, body []byte) error
 	// Start sends the head of a streamed answer.
 	Start(r *Reply) error
@@ -378,23 +380,6 @@ type ReplyWriter interface {
 	Write(p []byte) (int, error)
 	// Close ends a streamed answer.
 	Close() error
-}
-
-// An OwnedReplier is a ReplyWriter that can keep the body of a whole
-// answer as it is: ReplyOwned answers as Reply does, but the caller gives
-// body up (it must not change it afterwards). An answer in memory (see
-// Local) then costs no copy.
-type OwnedReplier interface {
-	ReplyOwned(r *Reply, body []byte) error
-}
-
-// ReplyOwned answers with r and body through w, giving body up if w can
-// keep it (see OwnedReplier), else with w.Reply.
-func ReplyOwned(w ReplyWriter, r *Reply, body []byte) error {
-	if o, ok := w.(OwnedReplier); ok {
-		return o.ReplyOwned(r, body)
-	}
-	return w.Reply(r, body)
 }
 
 // A connWriter is the ReplyWriter of a call that came over a connection.

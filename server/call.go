@@ -46,18 +46,19 @@ func errString(err error) string {
 }
 
 // acquireSlot waits for a slot of the service's concurrency limit,
-// reentrant for the chain, and returns it and the time the attempt
-// starts: now, or when it got the slot if it had to wait. It adds the
-// time spent waiting to *wait.
-func (s *Server) acquireSlot(ctx context.Context, now time.Time, e *endpoint, ch chain, wait *time.Duration) (heldSlot, time.Time, error) {
+// reentrant for the chain, and makes *slot hold it. It returns the time
+// the attempt starts: now, or when it got the slot if it had to wait. It
+// adds the time spent waiting to *wait.
+func (s *Server) acquireSlot(ctx context.Context, now time.Time, e *endpoint, ch chain, slot *heldSlot, wait *time.Duration) (time.Time, error) {
 	if e.limiter.TryHold(ch.id) {
 		// The usual case: a free slot, or the chain's own. It costs no
 		// release func: the slot knows its limiter and chain.
 		if err := ctx.Err(); err != nil {
 			e.limiter.Release(ch.id)
-			return heldSlot{}, now, s.slotError(e, err)
+			return now, s.slotError(e, err)
 		}
-		return heldSlot{limiter: e.limiter, chain: ch.id}, now, nil
+		slot.limiter, slot.chain = e.limiter, ch.id
+		return now, nil
 	}
 	queued := time.Now()
 	e.metrics.waiting.Inc()
@@ -66,9 +67,10 @@ func (s *Server) acquireSlot(ctx context.Context, now time.Time, e *endpoint, ch
 	now = time.Now()
 	*wait += now.Sub(queued)
 	if err != nil {
-		return heldSlot{}, now, s.slotError(e, err)
+		return now, s.slotError(e, err)
 	}
-	return heldSlot{release: release}, now, nil
+	slot.release = release
+	return now, nil
 }
 
 // slotError is the error of a call of e that got no slot because of err.

@@ -19,14 +19,14 @@ const viaWorker = "worker"
 // code the server runs in its own process (IsolateNone).
 const viaProcess = "process"
 
-// serveDirectCalls counts and logs the nested calls the code of owner ran
-// itself on behalf of an attempt it is running (protocol.MethodCalls), as
-// serveNested does those it carries: each record is one attempt.
+// serveDirectCalls counts and logs the nested calls the code of owner, a
+// worker, ran itself on behalf of an attempt it is running
+// (protocol.MethodCalls), as serveNested does those it carries: each
+// record is one attempt.
 func (s *Server) serveDirectCalls(owner any, req *protocol.Request, w protocol.ReplyWriter) {
 	rec := s.attempts.get(req.Attempt)
 	if rec == nil || !rec.ownedBy(owner) {
-		s.replyNested(w, req.Route, microfn.Permanent(microfn.Error(http.StatusForbidden,
-			"calls refused: they name attempt %d, which this code is not running", req.Attempt)))
+		s.replyNested(w, req.Route, errCallsRefused(req.Attempt))
 		return
 	}
 	var recs []worker.DirectCall
@@ -34,15 +34,36 @@ func (s *Server) serveDirectCalls(owner any, req *protocol.Request, w protocol.R
 		s.replyNested(w, req.Route, microfn.Permanent(microfn.Error(http.StatusBadRequest, "the records of calls do not decode: %v", err)))
 		return
 	}
-	via := viaWorker
-	if _, here := owner.(*worker.Host); here {
-		via = viaProcess
+	s.observeDirectCalls(rec, recs, viaWorker)
+	_ = w.Reply(&protocol.Reply{Status: http.StatusNoContent}, nil)
+}
+
+// recordDirectCalls counts and logs the nested calls that host, which
+// runs code in this process, ran itself on behalf of the attempt it is
+// running, as serveDirectCalls does a worker's: the records are handed
+// over as they are (worker.HostConfig.Record).
+func (s *Server) recordDirectCalls(host *worker.Host, attempt uint64, recs []worker.DirectCall) error {
+	rec := s.attempts.get(attempt)
+	if rec == nil || !rec.ownedBy(host) {
+		return errCallsRefused(attempt)
 	}
+	s.observeDirectCalls(rec, recs, viaProcess)
+	return nil
+}
+
+// errCallsRefused is the error of records of calls that name attempt,
+// which their code is not running.
+func errCallsRefused(attempt uint64) error {
+	return microfn.Permanent(microfn.Error(http.StatusForbidden,
+		"calls refused: they name attempt %d, which this code is not running", attempt))
+}
+
+// observeDirectCalls counts and logs recs, run on behalf of rec.
+func (s *Server) observeDirectCalls(rec *attemptRecord, recs []worker.DirectCall, via string) {
 	g := s.packages.generation()
 	for i := range recs {
 		s.observeDirect(g, rec, &recs[i], via)
 	}
-	_ = w.Reply(&protocol.Reply{Status: http.StatusNoContent}, nil)
 }
 
 // observeDirect counts and logs one attempt of a nested call run in a

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
 	"github.com/microfn/microfn/protocol"
@@ -194,9 +193,9 @@ func (s *Server) handleCall(c *fiber.Ctx, start, deadline time.Time, e *endpoint
 	setAttempts(&c.Response().Header, st.attempts)
 	setAnswerHeaders(&c.Response().Header, resp.Header)
 	if resp.ContentType != "" && resp.ContentType != fiber.MIMEApplicationJSON {
-		c.Set(fiber.HeaderContentType, resp.ContentType) // a file, a stream
+		c.Response().Header.SetContentType(resp.ContentType) // a file, a stream
 	} else {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
 	}
 	c.Status(resp.Status)
 	s.logAccess(c, start, e, ch, st, resp.Status)
@@ -290,30 +289,22 @@ func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chai
 // The answer of an attempt that succeeded is returned with its body
 // unread (read it, or close it); that of one that failed is the error.
 func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) (*protocol.Response, error) {
-	slot, now, err := s.acquireSlot(ctx, now, e, ch, wait)
+	a := &sentAttempt{s: s, e: e}
+	now, err := s.acquireSlot(ctx, now, e, ch, &a.slot, wait)
 	if err != nil {
 		return nil, err
 	}
 	ch.service = e.route
-	attemptDeadline := now.Add(e.policy.Timeout)
-	if !deadline.IsZero() && deadline.Before(attemptDeadline) {
-		attemptDeadline = deadline
+	a.record.chain, a.record.deadline = ch, now.Add(e.policy.Timeout)
+	if !deadline.IsZero() && deadline.Before(a.record.deadline) {
+		a.record.deadline = deadline
 	}
-	a := &sentAttempt{
-		s:        s,
-		e:        e,
-		deadline: attemptDeadline,
-		inFlight: e.metrics.inFlight,
-	}
-	a.record.chain, a.record.deadline = ch, attemptDeadline
 	s.attempts.insert(&a.record)
-	a.rec = &a.record
-	a.slot.release, a.slot.limiter, a.slot.chain = slot.release, slot.limiter, slot.chain
-	a.setCall(ch, in, inline)
-	a.inFlight.Inc()
+	a.setRequest(ch, in, inline)
+	e.metrics.inFlight.Inc()
 	if inline {
-		timer := a.slot.detachAt(attemptDeadline, e.limiter, ch.id)
-		resp, err := a.run(in.body)
+		timer := a.slot.detachAt(a.record.deadline, e.limiter, ch.id)
+		resp, err := a.run()
 		timer.Stop()
 		a.finish()
 		return resp, err
@@ -332,9 +323,7 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 // own, and returns its answer, or what overran says when its deadline or
 // ctx ends first.
 func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound) (*protocol.Response, error) {
-	a.call.Query = in.query
-	a.call.Header = in.header
-	a.body = in.body
+	a.req.Query, a.req.Header, a.req.Body = in.query, in.header, in.body
 	return s.handOff(ctx, a, ch, a.runAsync)
 }
 
@@ -343,18 +332,20 @@ func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound
 // attempt's deadline or ctx ends first. job sets a.resp and a.err, frees
 // the attempt (finish) and then sends on a.done.
 func (s *Server) handOff(ctx context.Context, a *sentAttempt, ch chain, job func()) (*protocol.Response, error) {
-	a.done = make(chan struct{}, 1)
+	a.done = doneChans.Get().(chan struct{})
 	s.workers.Go(job)
-	timer := acquireTimer(time.Until(a.deadline))
+	timer := acquireTimer(time.Until(a.record.deadline))
 	defer releaseTimer(timer)
 	select {
 	case <-a.done:
+		doneChans.Put(a.done)
 		return a.resp, a.err
 	case <-timer.C:
-	case <-doneUnlessBy(ctx, a.deadline):
+	case <-doneUnlessBy(ctx, a.record.deadline):
 	}
 	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
 		<-a.done
+		doneChans.Put(a.done)
 		if a.resp != nil {
 			a.resp.Close() // nobody waits for it any more
 		}
@@ -362,9 +353,13 @@ func (s *Server) handOff(ctx context.Context, a *sentAttempt, ch chain, job func
 	})
 }
 
+// doneChans holds the channels of handOff for reuse: each has carried
+// its one value, and been drained, when it is put back.
+var doneChans = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
 // runAsync runs the attempt for await.
 func (a *sentAttempt) runAsync() {
-	a.resp, a.err = a.run(a.body)
+	a.resp, a.err = a.run()
 	a.finish()
 	a.done <- struct{}{}
 }
@@ -376,7 +371,7 @@ func (a *sentAttempt) runAsync() {
 // false when no worker takes the attempt at the moment: await waits for
 // one.
 func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inbound) (resp *protocol.Response, err error, ok bool) {
-	sent, err := a.e.version.send(a.rec, &a.call, in.body, a.deadline)
+	sent, err := a.e.version.send(&a.record, &a.req.Call, in.body, a.record.deadline)
 	switch {
 	case errors.Is(err, supervisor.ErrNoLiveWorker):
 		return nil, nil, false
@@ -385,7 +380,7 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 		a.finish()
 		return resp, err, true
 	}
-	timer := acquireTimer(time.Until(a.deadline))
+	timer := acquireTimer(time.Until(a.record.deadline))
 	defer releaseTimer(timer)
 	select {
 	case <-sent.Ready():
@@ -412,7 +407,7 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 		})
 		return resp, err, true
 	case <-timer.C:
-	case <-doneUnlessBy(ctx, a.deadline):
+	case <-doneUnlessBy(ctx, a.record.deadline):
 	}
 	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
 		<-sent.Ready()
@@ -426,41 +421,43 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 }
 
 // A sentAttempt is an attempt sent to the code of a service: until the
-// code answers, it holds its record (which nested calls name), a slot of
-// the service's concurrency limit and its count in flight.
+// code answers, it holds its record (which nested calls name, and which
+// has its chain and its deadline), a slot of the service's concurrency
+// limit and its count in flight.
 type sentAttempt struct {
-	s        *Server
-	e        *endpoint
-	rec      *attemptRecord // &record
-	record   attemptRecord
-	deadline time.Time
-	inFlight prometheus.Gauge
-	slot     heldSlot
-	call     protocol.Call
+	s      *Server
+	e      *endpoint
+	record attemptRecord
+	slot   heldSlot
+	// req is the call sent, with the request's body (await makes its
+	// buffers copies of the attempt's own); local is the room of the
+	// answer of one run in this process.
+	req   protocol.Request
+	local protocol.LocalCall
 	// streaming is set when the attempt answered with a stream: it goes
 	// on, its record and its slot held, until the stream is read or
 	// given up.
 	streaming bool
 
-	// For an attempt run by await: the request's body, and the
+	// For an attempt run on a goroutine of its own (handOff): the
 	// attempt's outcome, set before done has a value.
-	body []byte
 	done chan struct{}
 	resp *protocol.Response
 	err  error
 }
 
-// setCall sets the call of a, of the chain ch on in; a proxy's call
+// setRequest sets the call of a, of the chain ch on in; a proxy's call
 // (proxied) is answered with JSON its proxy decodes (a file too, a
 // stream as newline-delimited JSON).
-func (a *sentAttempt) setCall(ch chain, in inbound, proxied bool) {
-	a.call = protocol.Call{
-		Attempt:     a.rec.id,
+func (a *sentAttempt) setRequest(ch chain, in inbound, proxied bool) {
+	a.req.Body = in.body
+	a.req.Call = protocol.Call{
+		Attempt:     a.record.id,
 		Route:       a.e.route,
 		Method:      in.method,
 		Query:       in.query,
 		ContentType: in.contentType,
-		Chain:       ch.protocol(a.deadline),
+		Chain:       ch.protocol(a.record.deadline),
 		Header:      in.header,
 		RemoteAddr:  in.remoteAddr,
 		Caller:      ch.caller,
@@ -473,8 +470,8 @@ func (a *sentAttempt) setCall(ch chain, in inbound, proxied bool) {
 // run sends the attempt, with the request body, to the code and reads
 // its answer: a success with its body unread, or an error (an *answer
 // for a problem the code wrote).
-func (a *sentAttempt) run(body []byte) (*protocol.Response, error) {
-	return a.settle(a.e.version.do(a.rec, &a.call, body, a.deadline, a.e.stream))
+func (a *sentAttempt) run() (*protocol.Response, error) {
+	return a.settle(a.e.version.do(&a.record, &a.req, &a.local, a.record.deadline, a.e.stream))
 }
 
 // settle makes the outcome of the attempt of the answer the code gave
@@ -485,13 +482,13 @@ func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Resp
 	if err == nil && e.stream && resp.Status >= 200 && resp.Status <= 299 {
 		a.streaming = true
 		resp.OnDone(func() {
-			a.s.attempts.remove(a.rec.id)
-			a.inFlight.Dec()
+			a.s.attempts.remove(a.record.id)
+			e.metrics.inFlight.Dec()
 			a.slot.free()
 		})
 		return resp, nil
 	}
-	defer a.s.attempts.remove(a.rec.id)
+	defer a.s.attempts.remove(a.record.id)
 	if err != nil {
 		var ce *supervisor.CrashError
 		if errors.As(err, &ce) {
@@ -513,7 +510,7 @@ func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Resp
 // streams (then its stream's end does).
 func (a *sentAttempt) finish() {
 	if !a.streaming {
-		a.inFlight.Dec()
+		a.e.metrics.inFlight.Dec()
 		a.slot.free()
 	}
 }
@@ -521,49 +518,36 @@ func (a *sentAttempt) finish() {
 // maxProblemSize bounds the problem document of a failed attempt.
 const maxProblemSize = 1 << 20
 
-// do sends one attempt to the code of the version: its worker, or the
-// host in this process. rec learns which of them it was sent to: only
-// that code may make calls on its behalf. A shared worker can be replaced
-// between the lookup and the attempt: the attempt then goes to the one
-// that replaced it.
-func (v *version) do(rec *attemptRecord, call *protocol.Call, body []byte, deadline time.Time, stream bool) (*protocol.Response, error) {
+// do sends one attempt, req, to the code of the version: its worker, or
+// the host in this process, whose answer lc holds. rec learns which of
+// them it was sent to: only that code may make calls on its behalf. A
+// shared worker can be replaced between the lookup and the attempt: the
+// attempt then goes to the one that replaced it.
+func (v *version) do(rec *attemptRecord, req *protocol.Request, lc *protocol.LocalCall, deadline time.Time, stream bool) (*protocol.Response, error) {
+	call, body := &req.Call, req.Body
 	if v.host != nil {
-		rec.setOwnerRef(v.ownerRef(v.host))
-		ctx := context.Background()
+		rec.setOwner(v.host)
 		if stream {
 			// The code runs on a goroutine of its own, and its stream
 			// is read as it writes it.
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithCancel(ctx)
+			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			return protocol.Local{Handler: v.host}.Call(ctx, call, body)
 		}
-		return protocol.Local{Handler: v.host}.Call(ctx, call, body)
+		return protocol.Local{Handler: v.host}.CallIn(context.Background(), req, lc)
 	}
 	for {
 		g := v.worker()
 		if g == nil {
 			return nil, errors.New("no worker runs this package here")
 		}
-		rec.setOwnerRef(v.ownerRef(g))
+		rec.setOwner(g)
 		resp, err := g.Do(context.Background(), call, body, deadline)
 		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
 			continue
 		}
 		return resp, err
 	}
-}
-
-// ownerRef returns o, the code an attempt of the version is sent to (its
-// host or a worker group), boxed for attemptRecord.setOwnerRef: the box
-// made last is kept, since every attempt of the version names the same
-// owner until its worker is replaced.
-func (v *version) ownerRef(o any) *any {
-	if p := v.lastOwner.Load(); p != nil && *p == o {
-		return p
-	}
-	box := o // (not &o, which would move o to the heap on every call)
-	v.lastOwner.Store(&box)
-	return &box
 }
 
 // send sends one attempt to the worker of the version, as do does, and
@@ -574,7 +558,7 @@ func (v *version) send(rec *attemptRecord, call *protocol.Call, body []byte, dea
 		if g == nil {
 			return supervisor.SentAttempt{}, errors.New("no worker runs this package here")
 		}
-		rec.setOwnerRef(v.ownerRef(g))
+		rec.setOwner(g)
 		sent, err := g.Send(call, body, deadline)
 		if errors.Is(err, supervisor.ErrRetired) && v.worker() != g {
 			continue

@@ -95,7 +95,8 @@ func (s *Server) startInShared(ctx context.Context, v *version, l *pendingLoad) 
 // worker's would.
 func (s *Server) startHere(ctx context.Context, v *version, src *funcs.Package, prep *interp.Prepared) error {
 	v.files = sourceFiles(src) // for the docs: the package's doc comment and examples
-	host := worker.NewHost(worker.HostConfig{
+	var host *worker.Host
+	host = worker.NewHost(worker.HostConfig{
 		Settings: s.workerSettings(),
 		Logger:   s.cfg.logger,
 		Limiter:  v.limiter,
@@ -104,6 +105,9 @@ func (s *Server) startHere(ctx context.Context, v *version, src *funcs.Package, 
 			s.metrics.observeLocal(caller, callee, status, 1)
 		},
 		Direct: true,
+		Record: func(attempt uint64, recs []worker.DirectCall) error {
+			return s.recordDirectCalls(host, attempt, recs)
+		},
 	})
 	host.SetUpstream(protocol.Local{Handler: s.nestedHandler(host), Go: s.workers.Go})
 	var pkg *svcrt.Package

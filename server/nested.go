@@ -34,21 +34,16 @@ type attemptRecord struct {
 	chain    chain // the attempt's chain; its service is the one called
 	deadline time.Time
 	// owner is the code the attempt was sent to: a worker group, or a
-	// host in this process. Only its calls may name the attempt.
-	owner atomic.Pointer[any]
+	// host in this process (always a pointer of the same type for one
+	// record). Only its calls may name the attempt.
+	owner atomic.Value
 }
 
-func (r *attemptRecord) setOwner(o any) { r.owner.Store(&o) }
+// setOwner records o, a pointer, as the code the attempt was sent to.
+func (r *attemptRecord) setOwner(o any) { r.owner.Store(o) }
 
-// setOwnerRef is setOwner for an owner boxed already (see
-// version.ownerRef): the attempt of every call sets one, and boxing it
-// anew would allocate.
-func (r *attemptRecord) setOwnerRef(o *any) { r.owner.Store(o) }
-
-func (r *attemptRecord) ownedBy(o any) bool {
-	p := r.owner.Load()
-	return p != nil && *p == o
-}
+// ownedBy reports whether the attempt was sent to o.
+func (r *attemptRecord) ownedBy(o any) bool { return r.owner.Load() == o }
 
 // attemptShards is the number of independently locked parts of an
 // attemptTable.
@@ -72,7 +67,7 @@ func (t *attemptTable) add(ch chain, deadline time.Time) *attemptRecord {
 }
 
 // insert records r, whose chain and deadline are set, with a new id: add
-// for a record that lives in another (see sentAttempt).
+// for a record that lives in another struct (see sentAttempt).
 func (t *attemptTable) insert(r *attemptRecord) {
 	r.id = t.next.Add(1)
 	sh := &t.shards[r.id%attemptShards]

@@ -58,9 +58,7 @@ type version struct {
 
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed
 	retired atomic.Bool
-	// lastOwner is the owner boxed last by ownerRef.
-	lastOwner atomic.Pointer[any]
-	once      sync.Once
+	once    sync.Once
 }
 
 const closedRefs = -1 << 40

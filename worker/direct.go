@@ -142,8 +142,12 @@ func (h *Host) sendCalls(root *attemptContext, recs []DirectCall) {
 	}
 }
 
-// reportCalls makes the MethodCalls call of recs, on behalf of root.
+// reportCalls tells the server of recs, on behalf of root: through
+// HostConfig.Record if set, else with a MethodCalls call.
 func (h *Host) reportCalls(root *attemptContext, recs []DirectCall) error {
+	if h.cfg.Record != nil {
+		return h.cfg.Record(root.id, recs)
+	}
 	up := h.upstream.Load()
 	if up == nil {
 		return fmt.Errorf("this worker has no server")

@@ -80,6 +80,11 @@ type HostConfig struct {
 	// server (see direct.go), and tells the server of them: for a
 	// worker process. It has no effect with --monolith.
 	Direct bool
+	// Record, if set, takes the records of the calls run on the direct
+	// path on behalf of the attempt the server sent (its id), in place
+	// of a protocol.MethodCalls call upstream: for a host the server
+	// runs in its own process, which hands the records over as they are.
+	Record func(attempt uint64, recs []DirectCall) error
 }
 
 // An endpoint is one service a host runs or calls.
@@ -239,7 +244,7 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 		return
 	}
 	// The body is this call's own: an answer in memory keeps it.
-	_ = protocol.ReplyOwned(w, &protocol.Reply{Status: status, ContentType: "application/json", Header: header}, append(body, '\n'))
+	_ = w.Reply(&protocol.Reply{Status: status, ContentType: "application/json", Header: header}, append(body, '\n'))
 }
 
 // startRoot makes a, an attempt the server sent, the root of the calls

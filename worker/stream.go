@@ -30,6 +30,9 @@ const StreamErrorKey = "microfn_error"
 // file's content, with its content type and name.
 func replyRaw(w protocol.ReplyWriter, f *wire.Func, out []reflect.Value, status int, header []protocol.Field) {
 	ct, disposition, data := f.RawResult(out)
+	// The code may change the bytes it returned once the call is over
+	// (a buffer it reuses): an answer in memory (Reply) keeps a copy.
+	data = bytes.Clone(data)
 	if disposition != "" {
 		header = append(header, protocol.Field{Name: "Content-Disposition", Value: []byte(disposition)})
 	}
