@@ -3,14 +3,11 @@ package protocol
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"sync"
-	"sync/atomic"
-	"time"
 )
 
 // Version is the version of the protocol this package speaks. Both ends
@@ -71,20 +68,6 @@ type Options struct {
 	// Go runs the handler of a call; default: on a new goroutine. A
 	// pool of goroutines keeps their grown stacks.
 	Go func(f func())
-	// Inline lets the goroutine that reads the connection run the
-	// handler of a call itself when it has read every frame that came,
-	// rather than hand it to Go: such a call costs no goroutine's
-	// wake-up. Reading goes on on a goroutine of Go as soon as the
-	// handler waits for what only the reader brings (the reply of a call
-	// it makes, room in the caller's window, more of a reply's body), or
-	// has run for a millisecond or two, so that a handler that blocks or
-	// runs long never holds up the other calls for longer; its route's
-	// calls are then handed to Go for a while (see inline.go).
-	Inline bool
-
-	// inlineTick is the watchdog's period (inlineTick if zero): tests
-	// change it.
-	inlineTick time.Duration
 }
 
 // A Conn is one end of a connection between a server and one of its
@@ -101,12 +84,8 @@ type Conn struct {
 	opts Options
 	odd  bool
 
-	wmu   sync.Mutex // serializes whole frames on nc, guards held
+	wmu   sync.Mutex // serializes whole frames on nc
 	wpool sync.Pool
-	// held are frames of answers of calls run inline, not written yet
-	// (see holdReply); holding is set while there are.
-	held    []byte
-	holding atomic.Bool
 
 	mu      sync.Mutex // guards the fields below
 	next    uint64
@@ -115,22 +94,7 @@ type Conn struct {
 	err     error                // why the connection ended
 	done    chan struct{}        // closed when it ended
 
-	// rd and names belong to the goroutine that holds the reader's
-	// role: the one NewConn starts, then, with Options.Inline, whichever
-	// it hands the role to.
-	rd    reader
-	names nameTable
-
-	inl inlineState // with Options.Inline
-}
-
-// A reader is the state of the reader's role: what has been read of the
-// connection and not yet decoded.
-type reader struct {
-	br    *bufio.Reader
-	hb    [frameHeaderLen]byte
-	arena []byte // what is left of the block small payloads are cut from
-	hello bool   // the other end's hello frame has come
+	names nameTable // the read goroutine's
 }
 
 // NewConn starts the protocol on nc. odd sets which ids this end gives
@@ -146,9 +110,6 @@ func NewConn(nc net.Conn, odd bool, opts Options) *Conn {
 	if opts.Go == nil {
 		opts.Go = func(f func()) { go f() }
 	}
-	if opts.inlineTick <= 0 {
-		opts.inlineTick = inlineTick
-	}
 	c := &Conn{
 		nc:      nc,
 		opts:    opts,
@@ -156,9 +117,6 @@ func NewConn(nc net.Conn, odd bool, opts Options) *Conn {
 		calls:   map[uint64]*pending{},
 		serving: map[uint64]*incoming{},
 		done:    make(chan struct{}),
-	}
-	if opts.Inline {
-		c.inl.wake = make(chan struct{}, 1)
 	}
 	if odd {
 		c.next = 1
@@ -249,23 +207,10 @@ func (c *Conn) sendFrame(bp *[]byte, h frameHeader, buf, b []byte) error {
 	h.put((*[frameHeaderLen]byte)(buf))
 	var err error
 	c.wmu.Lock()
-	switch {
-	case len(c.held) > 0:
-		// The answers held by calls run inline go first, in the same
-		// write.
-		if len(b) <= 4<<10 {
-			c.held = append(append(c.held, buf...), b...)
-			_, err = c.nc.Write(c.held)
-		} else {
-			bufs := net.Buffers{c.held, buf, b}
-			_, err = bufs.WriteTo(c.nc)
-		}
-		c.held = c.held[:0]
-		c.holding.Store(false)
-	case len(b) <= 4<<10:
+	if len(b) <= 4<<10 {
 		buf = append(buf, b...)
 		_, err = c.nc.Write(buf)
-	default:
+	} else {
 		// A big body goes out without a copy.
 		bufs := net.Buffers{buf, b}
 		_, err = bufs.WriteTo(c.nc)
@@ -341,7 +286,6 @@ func (s SentCall) Response() (*Response, error) {
 // the call to end on its own past it. A call that cannot be sent (the
 // connection has ended) has failed at once: see SentCall.Failed.
 func (c *Conn) Send(call *Call, body []byte) SentCall {
-	c.needReader() // its reply is to be read
 	p := newPending(c)
 	c.mu.Lock()
 	if c.err != nil {
@@ -400,68 +344,35 @@ func (c *Conn) cancel(id uint64, why string) {
 
 // read reads frames until the connection ends.
 func (c *Conn) read() {
-	c.rd.br = bufio.NewReaderSize(c.nc, 64<<10)
-	c.readLoop()
-}
-
-// readLoop reads frames for as long as this goroutine holds the reader's
-// role: until the connection ends, or an inline call hands the role on
-// (see runInline).
-func (c *Conn) readLoop() {
-	r := &c.rd
+	br := bufio.NewReaderSize(c.nc, 64<<10)
+	var hb [frameHeaderLen]byte
+	var arena []byte // what is left of the block small payloads are cut from
+	hello := false
 	for {
-		more := c.opts.Inline && r.frameBuffered()
-		if c.opts.Inline && !more && !c.flushAsReader() {
-			return // another goroutine reads now
-		}
-		h, err := readFrameHeader(r.br, &r.hb)
+		h, err := readFrameHeader(br, &hb)
 		if err != nil {
 			c.fail(readError(err))
 			return
 		}
 		var payload []byte
-		payload, r.arena = cutPayload(r.arena, int(h.length))
-		if _, err := io.ReadFull(r.br, payload); err != nil {
+		payload, arena = cutPayload(arena, int(h.length))
+		if _, err := io.ReadFull(br, payload); err != nil {
 			c.fail(readError(err))
 			return
 		}
-		if !r.hello {
+		if !hello {
 			if err := checkHello(h, payload); err != nil {
 				c.fail(&ViolationError{err})
 				return
 			}
-			r.hello = true
+			hello = true
 			continue
 		}
-		in, err := c.dispatch(h, payload)
-		if err != nil {
+		if err := c.dispatch(h, payload); err != nil {
 			c.fail(&ViolationError{err})
 			return
 		}
-		if in == nil {
-			continue
-		}
-		if c.opts.Inline {
-			if route, ok := c.inlineRoute(in.req.Route, r.frameBuffered()); ok {
-				if !c.runInline(in, route) {
-					return // another goroutine reads now
-				}
-				continue
-			}
-		}
-		c.opts.Go(func() { c.serve(in) })
 	}
-}
-
-// frameBuffered reports whether a whole frame has been read and not
-// yet decoded.
-func (r *reader) frameBuffered() bool {
-	n := r.br.Buffered()
-	if n < frameHeaderLen {
-		return false
-	}
-	b, _ := r.br.Peek(frameHeaderLen)
-	return n >= frameHeaderLen+int(binary.LittleEndian.Uint32(b))
 }
 
 // Small payloads are cut from blocks of arenaBlock bytes: a frame costs
@@ -505,13 +416,12 @@ func checkHello(h frameHeader, payload []byte) error {
 	return nil
 }
 
-// dispatch handles one frame, and returns the call of the other end it
-// completes, if any, for the caller to serve. An error is a protocol
-// violation, which ends the connection.
-func (c *Conn) dispatch(h frameHeader, payload []byte) (*incoming, error) {
+// dispatch handles one frame. An error is a protocol violation, which
+// ends the connection.
+func (c *Conn) dispatch(h frameHeader, payload []byte) error {
 	end := h.flags&flagEnd != 0
 	if h.stream == 0 {
-		return nil, fmt.Errorf("protocol: %s frame on stream 0", h.typ)
+		return fmt.Errorf("protocol: %s frame on stream 0", h.typ)
 	}
 	ours := c.ours(h.stream)
 	switch {
@@ -526,12 +436,12 @@ func (c *Conn) dispatch(h frameHeader, payload []byte) (*incoming, error) {
 		if in != nil {
 			in.abort(fmt.Errorf("the caller canceled the call: %s", payload))
 		}
-		return nil, nil
+		return nil
 	case h.typ == frameWindow && !ours:
 		d := decoder{b: payload}
 		n := d.uvarint()
 		if d.err != nil || n == 0 || n > 1<<30 {
-			return nil, fmt.Errorf("protocol: bad window frame")
+			return fmt.Errorf("protocol: bad window frame")
 		}
 		c.mu.Lock()
 		in := c.serving[h.stream]
@@ -539,27 +449,27 @@ func (c *Conn) dispatch(h frameHeader, payload []byte) (*incoming, error) {
 		if in != nil {
 			in.w.grant(int(n))
 		}
-		return nil, nil
+		return nil
 	case h.typ == frameReply && ours:
 		r, body, err := decodeReply(payload, &c.names)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		c.mu.Lock()
 		p := c.calls[h.stream]
 		c.mu.Unlock()
 		if p == nil {
-			return nil, nil // canceled: drop the answer
+			return nil // canceled: drop the answer
 		}
-		return nil, p.head(r, body, end)
+		return p.head(r, body, end)
 	case h.typ == frameData && ours:
 		c.mu.Lock()
 		p := c.calls[h.stream]
 		c.mu.Unlock()
 		if p == nil {
-			return nil, nil
+			return nil
 		}
-		return nil, p.data(payload, end)
+		return p.data(payload, end)
 	case h.typ == frameCancel && ours:
 		c.mu.Lock()
 		p := c.calls[h.stream]
@@ -568,17 +478,16 @@ func (c *Conn) dispatch(h frameHeader, payload []byte) (*incoming, error) {
 		if p != nil {
 			p.fail(fmt.Errorf("protocol: the other end canceled the call: %s", payload))
 		}
-		return nil, nil
+		return nil
 	}
-	return nil, fmt.Errorf("protocol: unexpected %s frame on stream %d", h.typ, h.stream)
+	return fmt.Errorf("protocol: unexpected %s frame on stream %d", h.typ, h.stream)
 }
 
-// receiveCall starts a call of the other end, and returns it if its
-// body is complete.
-func (c *Conn) receiveCall(id uint64, payload []byte, end bool) (*incoming, error) {
+// receiveCall starts a call of the other end.
+func (c *Conn) receiveCall(id uint64, payload []byte, end bool) error {
 	call, body, err := decodeCall(payload, &c.names)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	in := &incoming{id: id, req: Request{Call: call}}
 	in.cw = connWriter{c: c, in: in, credit: c.opts.Window}
@@ -587,12 +496,12 @@ func (c *Conn) receiveCall(id uint64, payload []byte, end bool) (*incoming, erro
 	if c.err != nil {
 		c.mu.Unlock()
 		in.ctx.end(c.err)
-		return nil, nil
+		return nil
 	}
 	if _, dup := c.serving[id]; dup {
 		c.mu.Unlock()
 		in.ctx.end(nil)
-		return nil, fmt.Errorf("protocol: call %d opened twice", id)
+		return fmt.Errorf("protocol: call %d opened twice", id)
 	}
 	c.serving[id] = in
 	c.mu.Unlock()
@@ -603,22 +512,21 @@ func (c *Conn) receiveCall(id uint64, payload []byte, end bool) (*incoming, erro
 	}
 	if end {
 		in.complete = true
-		return in, nil
+		c.opts.Go(func() { c.serve(in) })
 	}
-	return nil, nil
+	return nil
 }
 
-// receiveCallData adds to the body of a call of the other end, and
-// returns the call once its body is complete.
-func (c *Conn) receiveCallData(id uint64, payload []byte, end bool) (*incoming, error) {
+// receiveCallData adds to the body of a call of the other end.
+func (c *Conn) receiveCallData(id uint64, payload []byte, end bool) error {
 	c.mu.Lock()
 	in := c.serving[id]
 	c.mu.Unlock()
 	if in == nil {
-		return nil, nil // canceled meanwhile
+		return nil // canceled meanwhile
 	}
 	if in.complete {
-		return nil, fmt.Errorf("protocol: data after the end of call %d's body", id)
+		return fmt.Errorf("protocol: data after the end of call %d's body", id)
 	}
 	if !in.tooBig {
 		if len(in.req.Body)+len(payload) > c.opts.MaxBody {
@@ -629,9 +537,9 @@ func (c *Conn) receiveCallData(id uint64, payload []byte, end bool) (*incoming, 
 	}
 	if end {
 		in.complete = true
-		return in, nil
+		c.opts.Go(func() { c.serve(in) })
 	}
-	return nil, nil
+	return nil
 }
 
 // serve runs the handler for a call of the other end.
@@ -666,8 +574,6 @@ type incoming struct {
 	// tooBig and complete are the read goroutine's: the body exceeds
 	// MaxBody; the body is complete and the handler runs.
 	tooBig, complete bool
-	// route is the account of its route, for a call run inline.
-	route *inlineRoute
 }
 
 // abort ends the call: the caller gave up, or the connection ended.

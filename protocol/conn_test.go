@@ -46,23 +46,6 @@ func pair(t testing.TB, ha, hb Handler, opts Options) (a, b *Conn) {
 	return a, b
 }
 
-// forModes runs test as parallel subtests: calls handed to a goroutine
-// each (inline false), and run on the reader when they can (inline true,
-// Options.Inline).
-func forModes(t *testing.T, test func(t *testing.T, inline bool)) {
-	t.Helper()
-	for _, inline := range []bool{false, true} {
-		name := "go"
-		if inline {
-			name = "inline"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			test(t, inline)
-		})
-	}
-}
-
 // echo answers each call with its route, query and body.
 var echo = HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
 	body := fmt.Appendf(nil, "%s %s ?%s %d %s|", req.Method, req.Route, req.Query, req.Chain.Depth, req.Header)
@@ -72,74 +55,70 @@ var echo = HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
 
 func TestConnCalls(t *testing.T) {
 	t.Parallel()
-	forModes(t, func(t *testing.T, inline bool) {
-		a, b := pair(t, echo, echo, Options{Inline: inline, MaxBody: 4 << 20})
-		big := bytes.Repeat([]byte("0123456789"), 300_000) // 3 MB: several frames
-		for _, c := range []struct {
-			name string
-			from *Conn
-			call Call
-			body []byte
-			want string
-		}{
-			{"get", a, Call{Route: "/F", Method: "GET", Query: []byte("x=1"), Chain: Chain{Depth: 2}}, nil, "GET /F ?x=1 2 []|"},
-			{"post", b, Call{Route: "/g/H", Method: "POST", Header: []Field{{"K", []byte("v")}}}, []byte(`{"a":1}`), `POST /g/H ? 0 [{K v}]|{"a":1}`},
-			{"big body", a, Call{Route: "/Big", Method: "POST"}, big, "POST /Big ? 0 []|" + string(big)},
-		} {
-			t.Run(c.name, func(t *testing.T) {
-				r, err := c.from.Call(context.Background(), &c.call, c.body)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := r.ReadAll(0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if string(got) != c.want {
-					t.Errorf("body %.80q…, want %.80q…", got, c.want)
-				}
-				if r.Status != 200 || r.ContentType != "text/plain" || len(r.Header) != 1 || string(r.Header[0].Value) != "y" {
-					t.Errorf("reply %+v", r.Reply)
-				}
-			})
-		}
-	})
+	a, b := pair(t, echo, echo, Options{MaxBody: 4 << 20})
+	big := bytes.Repeat([]byte("0123456789"), 300_000) // 3 MB: several frames
+	for _, c := range []struct {
+		name string
+		from *Conn
+		call Call
+		body []byte
+		want string
+	}{
+		{"get", a, Call{Route: "/F", Method: "GET", Query: []byte("x=1"), Chain: Chain{Depth: 2}}, nil, "GET /F ?x=1 2 []|"},
+		{"post", b, Call{Route: "/g/H", Method: "POST", Header: []Field{{"K", []byte("v")}}}, []byte(`{"a":1}`), `POST /g/H ? 0 [{K v}]|{"a":1}`},
+		{"big body", a, Call{Route: "/Big", Method: "POST"}, big, "POST /Big ? 0 []|" + string(big)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := c.from.Call(context.Background(), &c.call, c.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.ReadAll(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != c.want {
+				t.Errorf("body %.80q…, want %.80q…", got, c.want)
+			}
+			if r.Status != 200 || r.ContentType != "text/plain" || len(r.Header) != 1 || string(r.Header[0].Value) != "y" {
+				t.Errorf("reply %+v", r.Reply)
+			}
+		})
+	}
 }
 
 // TestConnConcurrent: many calls at once in both directions, each
 // answered with its own body.
 func TestConnConcurrent(t *testing.T) {
 	t.Parallel()
-	forModes(t, func(t *testing.T, inline bool) {
-		a, b := pair(t, echo, echo, Options{Inline: inline})
-		var wg sync.WaitGroup
-		errs := make(chan error, 400)
-		for i := range 400 {
-			from := a
-			if i%2 == 1 {
-				from = b
+	a, b := pair(t, echo, echo, Options{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 400)
+	for i := range 400 {
+		from := a
+		if i%2 == 1 {
+			from = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := bytes.Repeat([]byte{byte('a' + i%26)}, i*97)
+			r, err := from.Call(context.Background(), &Call{Route: fmt.Sprint("/S", i), Method: "POST"}, body)
+			if err != nil {
+				errs <- err
+				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				body := bytes.Repeat([]byte{byte('a' + i%26)}, i*97)
-				r, err := from.Call(context.Background(), &Call{Route: fmt.Sprint("/S", i), Method: "POST"}, body)
-				if err != nil {
-					errs <- err
-					return
-				}
-				got, err := r.ReadAll(0)
-				if want := fmt.Sprintf("POST /S%d ? 0 []|%s", i, body); err != nil || string(got) != want {
-					errs <- fmt.Errorf("call %d: %v, body of %d bytes, want %d", i, err, len(got), len(want))
-				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Error(err)
-		}
-	})
+			got, err := r.ReadAll(0)
+			if want := fmt.Sprintf("POST /S%d ? 0 []|%s", i, body); err != nil || string(got) != want {
+				errs <- fmt.Errorf("call %d: %v, body of %d bytes, want %d", i, err, len(got), len(want))
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
 
 // TestConnBackpressure: a caller that does not read a streamed reply
@@ -147,97 +126,93 @@ func TestConnConcurrent(t *testing.T) {
 // arrives whole.
 func TestConnBackpressure(t *testing.T) {
 	t.Parallel()
-	forModes(t, func(t *testing.T, inline bool) {
-		const window = 64 << 10
-		const total = 4 << 20
-		var written atomic.Int64
-		finished := make(chan error, 1)
-		h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
-			if err := w.Start(&Reply{Status: 200}); err != nil {
+	const window = 64 << 10
+	const total = 4 << 20
+	var written atomic.Int64
+	finished := make(chan error, 1)
+	h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
+		if err := w.Start(&Reply{Status: 200}); err != nil {
+			finished <- err
+			return
+		}
+		chunk := bytes.Repeat([]byte("x"), 8<<10)
+		for written.Load() < total {
+			n, err := w.Write(chunk)
+			written.Add(int64(n))
+			if err != nil {
 				finished <- err
 				return
 			}
-			chunk := bytes.Repeat([]byte("x"), 8<<10)
-			for written.Load() < total {
-				n, err := w.Write(chunk)
-				written.Add(int64(n))
-				if err != nil {
-					finished <- err
-					return
-				}
-			}
-			finished <- w.Close()
-		})
-		a, _ := pair(t, nil, h, Options{Inline: inline, Window: window})
-		r, err := a.Call(context.Background(), &Call{Route: "/Stream", Method: "GET"}, nil)
-		if err != nil {
-			t.Fatal(err)
 		}
-		// The writer stops at the window: wait until it stops moving.
-		deadline := time.Now().Add(5 * time.Second)
-		last := int64(-1)
-		for time.Now().Before(deadline) {
-			n := written.Load()
-			if n == last && n > 0 {
-				break
-			}
-			last = n
-			time.Sleep(20 * time.Millisecond)
-		}
-		if n := written.Load(); n > window {
-			t.Fatalf("the writer got %d bytes ahead of a reader that read nothing; the window is %d", n, window)
-		}
-		got, err := r.ReadAll(0)
-		if err != nil || len(got) < total {
-			t.Fatalf("read %d bytes, %v; want %d", len(got), err, total)
-		}
-		if err := <-finished; err != nil {
-			t.Fatal(err)
-		}
+		finished <- w.Close()
 	})
+	a, _ := pair(t, nil, h, Options{Window: window})
+	r, err := a.Call(context.Background(), &Call{Route: "/Stream", Method: "GET"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The writer stops at the window: wait until it stops moving.
+	deadline := time.Now().Add(5 * time.Second)
+	last := int64(-1)
+	for time.Now().Before(deadline) {
+		n := written.Load()
+		if n == last && n > 0 {
+			break
+		}
+		last = n
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := written.Load(); n > window {
+		t.Fatalf("the writer got %d bytes ahead of a reader that read nothing; the window is %d", n, window)
+	}
+	got, err := r.ReadAll(0)
+	if err != nil || len(got) < total {
+		t.Fatalf("read %d bytes, %v; want %d", len(got), err, total)
+	}
+	if err := <-finished; err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestConnCancel: a caller that gives up cancels the callee's context,
 // and one that stops reading a streamed reply makes its writer fail.
 func TestConnCancel(t *testing.T) {
 	t.Parallel()
-	forModes(t, func(t *testing.T, inline bool) {
-		canceled := make(chan error, 2)
-		h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
-			if req.Route == "/Wait" {
-				<-ctx.Done()
-				canceled <- context.Cause(ctx)
+	canceled := make(chan error, 2)
+	h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
+		if req.Route == "/Wait" {
+			<-ctx.Done()
+			canceled <- context.Cause(ctx)
+			return
+		}
+		_ = w.Start(&Reply{Status: 200})
+		for {
+			if _, err := w.Write(make([]byte, 16<<10)); err != nil {
+				canceled <- err
 				return
 			}
-			_ = w.Start(&Reply{Status: 200})
-			for {
-				if _, err := w.Write(make([]byte, 16<<10)); err != nil {
-					canceled <- err
-					return
-				}
-			}
-		})
-		a, _ := pair(t, nil, h, Options{Inline: inline, Window: 32 << 10})
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
-		if _, err := a.Call(ctx, &Call{Route: "/Wait"}, nil); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("call = %v, want the deadline", err)
-		}
-		if err := waitErr(t, canceled); !strings.Contains(err.Error(), "canceled") {
-			t.Errorf("the handler's context ended with %v", err)
-		}
-		r, err := a.Call(context.Background(), &Call{Route: "/Stream"}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := r.Read(make([]byte, 100)); err != nil {
-			t.Fatal(err)
-		}
-		r.Close()
-		if err := waitErr(t, canceled); err == nil {
-			t.Error("the writer went on after the reader closed")
 		}
 	})
+	a, _ := pair(t, nil, h, Options{Window: 32 << 10})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := a.Call(ctx, &Call{Route: "/Wait"}, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("call = %v, want the deadline", err)
+	}
+	if err := waitErr(t, canceled); !strings.Contains(err.Error(), "canceled") {
+		t.Errorf("the handler's context ended with %v", err)
+	}
+	r, err := a.Call(context.Background(), &Call{Route: "/Stream"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Read(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if err := waitErr(t, canceled); err == nil {
+		t.Error("the writer went on after the reader closed")
+	}
 }
 
 func waitErr(t *testing.T, c chan error) error {
@@ -255,61 +230,57 @@ func waitErr(t *testing.T, c chan error) error {
 // ErrClosed and served calls see their context end.
 func TestConnDeath(t *testing.T) {
 	t.Parallel()
-	forModes(t, func(t *testing.T, inline bool) {
-		started := make(chan struct{})
-		ended := make(chan error, 1)
-		h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
-			close(started)
-			<-ctx.Done()
-			ended <- context.Cause(ctx)
-		})
-		a, b := pair(t, nil, h, Options{Inline: inline})
-		errc := make(chan error, 1)
-		go func() {
-			_, err := a.Call(context.Background(), &Call{Route: "/Hang"}, nil)
-			errc <- err
-		}()
-		<-started
-		b.Close()
-		if err := waitErr(t, errc); !errors.Is(err, ErrClosed) {
-			t.Errorf("call = %v, want ErrClosed", err)
-		}
-		if err := waitErr(t, ended); !errors.Is(err, ErrClosed) {
-			t.Errorf("handler context ended with %v, want ErrClosed", err)
-		}
-		if _, err := a.Call(context.Background(), &Call{Route: "/After"}, nil); !errors.Is(err, ErrClosed) {
-			t.Errorf("call after the end = %v", err)
-		}
+	started := make(chan struct{})
+	ended := make(chan error, 1)
+	h := HandlerFunc(func(ctx context.Context, req *Request, w ReplyWriter) {
+		close(started)
+		<-ctx.Done()
+		ended <- context.Cause(ctx)
 	})
+	a, b := pair(t, nil, h, Options{})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := a.Call(context.Background(), &Call{Route: "/Hang"}, nil)
+		errc <- err
+	}()
+	<-started
+	b.Close()
+	if err := waitErr(t, errc); !errors.Is(err, ErrClosed) {
+		t.Errorf("call = %v, want ErrClosed", err)
+	}
+	if err := waitErr(t, ended); !errors.Is(err, ErrClosed) {
+		t.Errorf("handler context ended with %v, want ErrClosed", err)
+	}
+	if _, err := a.Call(context.Background(), &Call{Route: "/After"}, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("call after the end = %v", err)
+	}
 }
 
 // TestConnLimits: a body over MaxBody is refused with 413; a handler that
 // does not answer answers 500; an end without a handler answers 501.
 func TestConnLimits(t *testing.T) {
 	t.Parallel()
-	forModes(t, func(t *testing.T, inline bool) {
-		silent := HandlerFunc(func(context.Context, *Request, ReplyWriter) {})
-		a, b := pair(t, nil, silent, Options{Inline: inline, MaxBody: 1000})
-		for _, c := range []struct {
-			from   *Conn
-			body   []byte
-			status int
-		}{
-			{a, make([]byte, 1001), 413},
-			{a, make([]byte, 3<<20), 413},
-			{a, make([]byte, 10), 500},
-			{b, nil, 501},
-		} {
-			r, err := c.from.Call(context.Background(), &Call{Route: "/X"}, c.body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.Close()
-			if r.Status != c.status {
-				t.Errorf("body of %d bytes: status %d, want %d", len(c.body), r.Status, c.status)
-			}
+	silent := HandlerFunc(func(context.Context, *Request, ReplyWriter) {})
+	a, b := pair(t, nil, silent, Options{MaxBody: 1000})
+	for _, c := range []struct {
+		from   *Conn
+		body   []byte
+		status int
+	}{
+		{a, make([]byte, 1001), 413},
+		{a, make([]byte, 3<<20), 413},
+		{a, make([]byte, 10), 500},
+		{b, nil, 501},
+	} {
+		r, err := c.from.Call(context.Background(), &Call{Route: "/X"}, c.body)
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
+		r.Close()
+		if r.Status != c.status {
+			t.Errorf("body of %d bytes: status %d, want %d", len(c.body), r.Status, c.status)
+		}
+	}
 }
 
 // TestConnGarbage: bytes that are not the protocol end the connection

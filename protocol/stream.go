@@ -198,7 +198,6 @@ func (r *Response) read(b []byte) (int, error) {
 		}
 		more := p.more
 		p.mu.Unlock()
-		p.c.needReader()
 		<-more
 	}
 }
@@ -470,9 +469,6 @@ func (w *connWriter) Reply(r *Reply, body []byte) error {
 	}
 	w.mu.Unlock()
 	if small {
-		if w.in.route != nil && w.c.holdReply(w.in, r, body) {
-			return nil
-		}
 		return w.c.writeHead(frameReply, flagEnd, w.in.id, r, body)
 	}
 	if err := w.sendHead(r); err != nil {
@@ -512,7 +508,6 @@ func (w *connWriter) Write(b []byte) (int, error) {
 			}
 			wake := w.wake
 			w.mu.Unlock()
-			w.c.needReader() // the caller's grants are to be read
 			<-wake
 			w.mu.Lock()
 		}

@@ -90,9 +90,7 @@ func run(code Code, logp **slog.Logger) error {
 	}
 	pool := NewPool(10 * time.Second)
 	host := NewHost(HostConfig{Settings: spec.Settings, Logger: logger, Go: pool.Go, Direct: true})
-	// Calls run on the connection's reader when they can (Inline): a
-	// call then costs no hand-off to a goroutine of the pool.
-	conn := protocol.NewConn(nc, false, protocol.Options{Handler: host, MaxBody: spec.Settings.BodyLimit, Go: pool.Go, Inline: true})
+	conn := protocol.NewConn(nc, false, protocol.Options{Handler: host, MaxBody: spec.Settings.BodyLimit, Go: pool.Go})
 	host.SetUpstream(conn)
 	r := protocol.Ready{Failed: map[string][]protocol.LoadError{}}
 	// The process is confined before any service code runs, its
