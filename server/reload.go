@@ -239,6 +239,9 @@ func (p *packages) readPackage(ctx context.Context, rel string, guard bool, snap
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
+		if guard && p.unsyncedHoldBackEmpty(ctx, st, in.files, prevHash, label) {
+			return finished(nil)
+		}
 		p.metrics.observeReload(rel, time.Since(start), err)
 		err = p.unsyncedFailed(st, rel, label, err)
 		p.unsyncedPublish()
@@ -405,6 +408,28 @@ func (p *packages) unsyncedHoldBack(ctx context.Context, st *pkgState, src *func
 	st.hash, st.held, st.hasHeld = prevHash, h, true
 	grace := p.removalGrace()
 	p.cfg.logger.Info(fmt.Sprintf("%s no longer declares some of its services; holding the change back for %s in case a file is still being written", label, grace))
+	rel := st.rel
+	time.AfterFunc(grace, func() { p.reloadChanged(ctx, rel) })
+	return true
+}
+
+// unsyncedHoldBackEmpty holds back files that failed to parse when one
+// of them is empty and they were not held back already: an editor saves
+// by truncating a file and then writing it, and a reload can read it in
+// between. The package keeps its version, its state and its previous
+// hash, prevHash, and reloads once removalGrace has passed: the file's
+// write reloads it before that, and a file that is still empty then is
+// reported as the error it is. It reports whether it held them back. The
+// caller holds p.mu.
+func (p *packages) unsyncedHoldBackEmpty(ctx context.Context, st *pkgState, files []funcs.SourceFile, prevHash [32]byte, label string) bool {
+	empty := slices.IndexFunc(files, func(f funcs.SourceFile) bool { return len(f.Src) == 0 })
+	h := st.hash
+	if empty < 0 || (st.hasHeld && st.held == h) {
+		return false
+	}
+	st.hash, st.held, st.hasHeld = prevHash, h, true
+	grace := p.removalGrace()
+	p.cfg.logger.Debug(fmt.Sprintf("%s: %s is empty; waiting %s for its save to be written", label, files[empty].Name, grace))
 	rel := st.rel
 	time.AfterFunc(grace, func() { p.reloadChanged(ctx, rel) })
 	return true

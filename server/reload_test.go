@@ -111,6 +111,51 @@ func TestBrokenSaveKeepsServing(t *testing.T) {
 	}
 }
 
+// TestEmptySaveIsHeldBack checks a save caught between the truncation
+// of a file and its write: the empty file is not reported as an error
+// while its write may still come, and is once the grace has passed.
+func TestEmptySaveIsHeldBack(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		then string // what the save writes after the truncation; "" for nothing
+	}{
+		{"written", versionSrc(2)},
+		{"left empty", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := microfntest.Start(t, map[string]string{"live.go": versionSrc(1)})
+			in.Write("live.go", "")
+			heldBack := func(r microfntest.Record) bool { return strings.Contains(r.Msg, "live.go is empty; waiting") }
+			microfntest.Eventually(t, waitReload, func() (bool, string) {
+				return in.Logs().Count(heldBack) > 0, "no line says the empty live.go is held back"
+			})
+			emptyError := func(r microfntest.Record) bool { return strings.Contains(r.Msg, "expected 'package'") }
+			if tc.then == "" {
+				microfntest.Eventually(t, waitReload, func() (bool, string) {
+					h := health(t, in)
+					return h.Status == "degraded" && len(h.Packages) == 1 && len(h.Packages[0].Errors) > 0 &&
+						strings.Contains(h.Packages[0].Errors[0], "live.go:1:1: expected 'package'"), fmt.Sprintf("healthz %+v", h)
+				})
+				if r := in.Get("/Version"); r.Status != 200 || body(r) != "1" {
+					t.Errorf("the version before the empty file stopped answering: %d %s", r.Status, r.Body)
+				}
+				return
+			}
+			in.Write("live.go", tc.then)
+			in.WaitBody("/Version", "2", waitReload)
+			if h := health(t, in); h.Status != "ok" {
+				t.Errorf("healthz after the save: %+v", h)
+			}
+			if n := in.Logs().Count(emptyError); n > 0 {
+				t.Errorf("the empty file of a save in progress was reported as an error (%d lines)", n)
+			}
+		})
+	}
+}
+
 func TestFilesAndDirectoriesComeAndGo(t *testing.T) {
 	t.Parallel()
 	in := microfntest.Start(t, map[string]string{
