@@ -32,6 +32,9 @@ const (
 	// callProxied marks a call a proxy made: one attempt, which the
 	// proxy retries itself.
 	callProxied = 1 << iota
+	// callAdmit asks the worker's host to admit the attempt under the
+	// service's concurrency limit itself.
+	callAdmit
 )
 
 // A Call is the head of a call: which service, how it was called, and
@@ -78,7 +81,25 @@ type Call struct {
 	// attempt that made the call (the id its caller named); 0 otherwise.
 	// A worker that runs both finds the callee's ancestors by it.
 	Parent uint64
+	// Admit asks the worker's host to admit the attempt under the
+	// concurrency limit of its service, which the host keeps: at once
+	// if the chain holds a slot or one is free, else it answers Busy
+	// (see Reply) and the server waits for a slot with MethodAcquire.
+	Admit bool
+	// Slot, unless 0, names the slot a MethodAcquire call took for this
+	// attempt (the Attempt of that call): the host admits the attempt
+	// with it.
+	Slot uint64
 }
+
+// MethodAcquire is the Method of a control call the server sends to a
+// worker for an attempt of Route in the chain Chain that its host
+// answered Busy: the host waits for a slot of the route's concurrency
+// limit until Chain.Deadline and holds it for the attempt that names
+// this call's Attempt in its Slot (until then, at most until
+// Chain.Deadline). It answers 204 with Wait once it holds the slot, 429
+// when too many calls wait already, 504 at the deadline.
+const MethodAcquire = "ACQUIRE"
 
 // MethodStats is the Method of a control call: a call of no service, which
 // the server sends to a worker (supervisor.Group.Ask) to have the
@@ -99,6 +120,9 @@ func (c *Call) appendTo(e *encoder) {
 	if c.Proxied {
 		flags |= callProxied
 	}
+	if c.Admit {
+		flags |= callAdmit
+	}
 	e.u8(flags)
 	e.uvarint(c.Attempt)
 	e.uvarint(uint64(c.Try))
@@ -112,12 +136,14 @@ func (c *Call) appendTo(e *encoder) {
 	e.str(c.Caller)
 	e.bytes(c.Claims)
 	e.uvarint(c.Parent)
+	e.uvarint(c.Slot)
 }
 
 // decode reads c from d.
 func (c *Call) decode(d *decoder) {
 	flags := d.u8()
 	c.Proxied = flags&callProxied != 0
+	c.Admit = flags&callAdmit != 0
 	c.Attempt = d.uvarint()
 	try := d.uvarint()
 	if try > 1<<16 {
@@ -137,6 +163,7 @@ func (c *Call) decode(d *decoder) {
 		c.Claims = nil
 	}
 	c.Parent = d.uvarint()
+	c.Slot = d.uvarint()
 }
 
 func appendChain(e *encoder, ch *Chain) {
@@ -202,6 +229,9 @@ func decodeFields(d *decoder) []Field {
 const (
 	// replyPermanent marks a failure no other attempt can help.
 	replyPermanent = 1 << iota
+	// replyBusy marks the answer to an attempt with Admit that found no
+	// slot at once.
+	replyBusy
 )
 
 // A Reply is the head of the answer to a call: its status and headers.
@@ -219,6 +249,11 @@ type Reply struct {
 	ContentType string
 	// Header holds response headers to pass on.
 	Header []Field
+	// Busy answers an attempt sent with Admit that got no slot at once:
+	// it did not run; the server waits for one with MethodAcquire.
+	Busy bool
+	// Wait is the time a MethodAcquire call waited for its slot.
+	Wait time.Duration
 }
 
 func (r *Reply) appendTo(e *encoder) {
@@ -226,16 +261,21 @@ func (r *Reply) appendTo(e *encoder) {
 	if r.Permanent {
 		flags |= replyPermanent
 	}
+	if r.Busy {
+		flags |= replyBusy
+	}
 	e.u8(flags)
 	e.uvarint(uint64(r.Status))
 	e.uvarint(uint64(r.RetryAfter))
 	e.str(r.ContentType)
 	appendFields(e, r.Header)
+	e.uvarint(uint64(max(r.Wait, 0)))
 }
 
 func (r *Reply) decode(d *decoder) {
 	flags := d.u8()
 	r.Permanent = flags&replyPermanent != 0
+	r.Busy = flags&replyBusy != 0
 	status := d.uvarint()
 	if status < 100 || status > 999 {
 		d.fail(fmt.Errorf("protocol: status %d out of range", status))
@@ -248,6 +288,11 @@ func (r *Reply) decode(d *decoder) {
 	r.RetryAfter = int(ra)
 	r.ContentType = d.name()
 	r.Header = decodeFields(d)
+	wait := d.uvarint()
+	if wait > 1<<62 {
+		d.fail(errors.New("protocol: wait out of range"))
+	}
+	r.Wait = time.Duration(wait)
 }
 
 // appendHead appends a head (a Call or a Reply) with its length, so that
