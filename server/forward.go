@@ -289,10 +289,32 @@ func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chai
 // The answer of an attempt that succeeded is returned with its body
 // unread (read it, or close it); that of one that failed is the error.
 func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) (*protocol.Response, error) {
+	if !e.admit {
+		return s.sendAttempt(ctx, now, deadline, e, ch, in, wait, inline, 0)
+	}
+	// The worker admits the attempt (see admit.go).
+	var slot uint64
+	for {
+		resp, err := s.sendAttempt(ctx, now, deadline, e, ch, in, wait, inline, slot)
+		if !errors.Is(err, errBusy) {
+			return resp, err
+		}
+		if now, slot, err = s.acquireInWorker(ctx, e, ch, deadline, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// sendAttempt runs one attempt as attempt does: it waits for a slot of
+// the service's limiter unless the worker admits the attempt (e.admit),
+// with the slot it reserved for it (slot, unless 0).
+func (s *Server) sendAttempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool, slot uint64) (*protocol.Response, error) {
 	a := &sentAttempt{s: s, e: e}
-	now, err := s.acquireSlot(ctx, now, e, ch, &a.slot, wait)
-	if err != nil {
-		return nil, err
+	if !e.admit {
+		var err error
+		if now, err = s.acquireSlot(ctx, now, e, ch, &a.slot, wait); err != nil {
+			return nil, err
+		}
 	}
 	ch.service = e.route
 	a.record.chain, a.record.deadline = ch, now.Add(e.policy.Timeout)
@@ -301,6 +323,10 @@ func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoi
 	}
 	s.attempts.insert(&a.record)
 	a.setRequest(ch, in, inline)
+	if e.admit {
+		a.req.Admit, a.req.Slot = true, slot
+		e.holds.add(ch.id)
+	}
 	e.metrics.inFlight.Inc()
 	if inline {
 		timer := a.slot.detachAt(a.record.deadline, e.limiter, ch.id)
@@ -485,6 +511,9 @@ func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Resp
 			a.s.attempts.remove(a.record.id)
 			e.metrics.inFlight.Dec()
 			a.slot.free()
+			if e.admit {
+				e.holds.done(a.record.chain.id)
+			}
 		})
 		return resp, nil
 	}
@@ -499,6 +528,10 @@ func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Resp
 	if resp.Status >= 200 && resp.Status <= 299 {
 		return resp, nil
 	}
+	if resp.Busy && e.admit {
+		resp.Close()
+		return nil, errBusy
+	}
 	problem, err := resp.ReadAll(maxProblemSize)
 	if err != nil {
 		return nil, fmt.Errorf("%s: read the answer: %w", e.desc.Name, err)
@@ -512,6 +545,9 @@ func (a *sentAttempt) finish() {
 	if !a.streaming {
 		a.e.metrics.inFlight.Dec()
 		a.slot.free()
+		if a.e.admit {
+			a.e.holds.done(a.record.chain.id)
+		}
 	}
 }
 

@@ -560,6 +560,25 @@ func (g *Group) Ask(ctx context.Context, call *protocol.Call) ([]byte, error) {
 	return b, err
 }
 
+// Control sends call, a control call of the worker's host that is no
+// attempt of a service (such as protocol.MethodAcquire), to the current
+// worker and returns the head of its answer. Unlike an attempt, it does
+// not keep a replaced worker running: it fails when that worker stops.
+// It returns ErrNoLiveWorker while no worker takes calls, and ErrRetired
+// once the group is drained or closed.
+func (g *Group) Control(ctx context.Context, call *protocol.Call) (*protocol.Response, error) {
+	g.mu.Lock()
+	p, retired := g.cur, g.closed || g.draining
+	g.mu.Unlock()
+	switch {
+	case retired:
+		return nil, ErrRetired
+	case p == nil:
+		return nil, ErrNoLiveWorker
+	}
+	return p.conn.Call(ctx, call, nil)
+}
+
 // PID returns the process id of the current worker, or 0 while none runs.
 func (g *Group) PID() int {
 	g.mu.Lock()

@@ -52,6 +52,11 @@ type Host struct {
 	// sync.Map allocates at every Store, and every call stores.)
 	runningMu sync.Mutex
 	running   map[uint64]*attemptContext
+	// reserved are the slots taken for attempts the server sends next
+	// (HostConfig.Admit; see admit.go).
+	reserved reservations
+	// admitted are the slots of the admitted attempts that run.
+	admitted admittedSlots
 }
 
 // HostConfig configures a [Host].
@@ -85,6 +90,11 @@ type HostConfig struct {
 	// of a protocol.MethodCalls call upstream: for a host the server
 	// runs in its own process, which hands the records over as they are.
 	Record func(attempt uint64, recs []DirectCall) error
+	// Admit makes the host admit the attempts the server sends with
+	// protocol.Call.Admit under the concurrency limits of their routes,
+	// which it keeps, in place of the server (see admit.go): for a
+	// worker process.
+	Admit bool
 }
 
 // An endpoint is one service a host runs or calls.
@@ -191,8 +201,12 @@ func (h *Host) Routes() []string {
 // binds the arguments, runs the implementation under the attempt's
 // deadline and answers with the results' JSON or a problem.
 func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
-	if req.Method == protocol.MethodStats {
+	switch req.Method {
+	case protocol.MethodStats:
 		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, h.readStats())
+		return
+	case protocol.MethodAcquire:
+		h.serveAcquire(ctx, req, w)
 		return
 	}
 	e := h.routes[req.Route]
@@ -200,6 +214,16 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 		replyError(w, microfn.Error(http.StatusNotFound, "no service at %s in this worker", req.Route), req.Route)
 		return
 	}
+	if req.Admit && h.cfg.Admit {
+		h.serveAdmitted(ctx, req, w, e)
+		return
+	}
+	h.serve(ctx, req, w, e)
+}
+
+// serve runs req, an attempt of e: it binds the arguments, runs the
+// implementation and answers.
+func (h *Host) serve(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter, e *endpoint) {
 	args, err := bind(e.svc.Func, req)
 	if err != nil {
 		replyError(w, err, e.route)

@@ -141,6 +141,7 @@ func (h *Host) remoteCall(ctx context.Context, e *endpoint, parent *attemptConte
 // while the execution goes on, holding its slot until it ends.
 func (h *Host) localCall(ctx context.Context, e *endpoint, parent *attemptContext, depth int, c *svcrt.Call) error {
 	chainKey := hex.EncodeToString(parent.chain.ID[:]) // as the server keys its limiters
+	h.admitted.detachOverdue(e.limiter, chainKey, time.Now())
 	release, err := acquire(ctx, e, chainKey)
 	if err != nil {
 		return microfn.NewRemoteError(e.svc.Desc.Name, protocol.StatusOf(err), err.Error(), time.Duration(protocol.RetryAfterOf(err))*time.Second)
@@ -251,10 +252,12 @@ func (e *endpoint) callError(err error, c *svcrt.Call) error {
 // keeps it until it really ends, but a retry of the same chain has to wait
 // for a slot instead of running beside it.
 type heldSlot struct {
-	limiter *policy.Limiter // the slot's
-	chain   string          // the key of the chain that holds it
+	limiter  *policy.Limiter // the slot's
+	chain    string          // the key of the chain that holds it
+	deadline time.Time       // of the attempt, for one the host admitted
 
-	mu       sync.Mutex // guards the fields below
+	mu sync.Mutex // guards the fields below
+	// release frees the slot; if nil, limiter.Release(chain) does.
 	release  func()
 	done     bool
 	detached bool
@@ -266,7 +269,11 @@ func (h *heldSlot) free() {
 	defer h.mu.Unlock()
 	if !h.done {
 		h.done = true
-		h.release()
+		if h.release != nil {
+			h.release()
+		} else {
+			h.limiter.Release(h.chain) // a slot TryHold took
+		}
 	}
 }
 
