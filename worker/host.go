@@ -200,6 +200,9 @@ func (h *Host) Routes() []string {
 // ServeCall runs one attempt of a call of one of the host's services: it
 // binds the arguments, runs the implementation under the attempt's
 // deadline and answers with the results' JSON or a problem.
+// With HostConfig.Admit, an attempt sent with protocol.Call.Admit first
+// gets a slot of the service's concurrency limit (see admit.go); it also
+// answers the control calls protocol.MethodStats and MethodAcquire.
 func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
 	switch req.Method {
 	case protocol.MethodStats:
