@@ -97,7 +97,7 @@ type Call struct {
 // answered Busy: the host waits for a slot of the route's concurrency
 // limit until Chain.Deadline and holds it for the attempt that names
 // this call's Attempt in its Slot (until then, at most until
-// Chain.Deadline). It answers 204 with Wait once it holds the slot, 429
+// Chain.Deadline). It answers 204 once it holds the slot, 429
 // when too many calls wait already, 504 at the deadline.
 const MethodAcquire = "ACQUIRE"
 
@@ -252,8 +252,6 @@ type Reply struct {
 	// Busy answers an attempt sent with Admit that got no slot at once:
 	// it did not run; the server waits for one with MethodAcquire.
 	Busy bool
-	// Wait is the time a MethodAcquire call waited for its slot.
-	Wait time.Duration
 }
 
 func (r *Reply) appendTo(e *encoder) {
@@ -269,7 +267,6 @@ func (r *Reply) appendTo(e *encoder) {
 	e.uvarint(uint64(r.RetryAfter))
 	e.str(r.ContentType)
 	appendFields(e, r.Header)
-	e.uvarint(uint64(max(r.Wait, 0)))
 }
 
 func (r *Reply) decode(d *decoder) {
@@ -288,11 +285,6 @@ func (r *Reply) decode(d *decoder) {
 	r.RetryAfter = int(ra)
 	r.ContentType = d.name()
 	r.Header = decodeFields(d)
-	wait := d.uvarint()
-	if wait > 1<<62 {
-		d.fail(errors.New("protocol: wait out of range"))
-	}
-	r.Wait = time.Duration(wait)
 }
 
 // appendHead appends a head (a Call or a Reply) with its length, so that

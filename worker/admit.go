@@ -205,9 +205,9 @@ func (h *Host) serveAcquire(ctx context.Context, req *protocol.Request, w protoc
 		ctx, cancel = context.WithDeadline(ctx, d)
 		defer cancel()
 	}
-	start := time.Now()
+	now := time.Now()
 	chain := hex.EncodeToString(req.Chain.ID[:])
-	h.admitted.detachOverdue(e.limiter, chain, start)
+	h.admitted.detachOverdue(e.limiter, chain, now)
 	release, err := acquire(ctx, e, chain)
 	if err == nil && ctx.Err() != nil {
 		// Granted as the server gave up: nobody takes the slot.
@@ -223,5 +223,5 @@ func (h *Host) serveAcquire(ctx context.Context, req *protocol.Request, w protoc
 		return
 	}
 	h.reserved.add(req.Attempt, &heldSlot{limiter: e.limiter, chain: chain, release: release}, req.Chain.Deadline)
-	_ = w.Reply(&protocol.Reply{Status: http.StatusNoContent, Wait: time.Since(start)}, nil)
+	_ = w.Reply(&protocol.Reply{Status: http.StatusNoContent}, nil)
 }
