@@ -413,7 +413,8 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 		took := !sent.Failed()
 		if took {
 			resp, err = sent.Response()
-			if err == nil && resp.Status >= 200 && resp.Status <= 299 {
+			if err == nil && (resp.Status >= 200 && resp.Status <= 299 || resp.Busy) {
+				// A success, or no slot in the worker: nothing to wait for.
 				resp, err = a.settle(resp, err)
 				a.finish()
 				return resp, err, true
