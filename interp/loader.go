@@ -2,7 +2,6 @@ package interp
 
 import (
 	"context"
-	"go/importer"
 	"log/slog"
 	"slices"
 
@@ -43,13 +42,10 @@ type Options struct {
 	// library is to itself. Their types come from their source, through
 	// Sources, when it has it.
 	Compiled []yaegi.Exports
-	// ExportData, if set, opens the export data of a standard library
-	// package for the type checker (as go/importer's Lookup): a process
-	// that must not run the go command is given the files it finds.
-	// Default: ask the go command.
-	ExportData importer.Lookup
-	// Types, if set, is the type information read ahead (see Types):
-	// ExportData is then not used.
+	// Types, if set, opens the export data of the standard library's
+	// packages for the type checker, from the files it was given (see
+	// Types: a process that must not run the go command is given them),
+	// and keeps what it read. Default: ask the go command where it is.
 	Types *Types
 	// Databases are the databases service code's microfn.Database and
 	// microfn.KV open, each package through its view of them
@@ -78,7 +74,7 @@ func (o *Options) typeChecker() *typeChecker {
 	if o.Types != nil {
 		return o.Types.tc
 	}
-	return newTypeChecker(o.ExportData)
+	return newTypeChecker(nil)
 }
 
 // NewLoader returns a Loader with the given options.

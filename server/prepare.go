@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"go/build"
-	"go/importer"
 	"go/token"
-	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -313,18 +311,6 @@ func listExports(paths []string) map[string]string {
 	return files
 }
 
-// exportLookup opens the export data files of files, for the type checker
-// of a prepare process.
-func exportLookup(files map[string]string) importer.Lookup {
-	return func(path string) (io.ReadCloser, error) {
-		f, ok := files[path]
-		if !ok {
-			return nil, fmt.Errorf("no export data for %s", path)
-		}
-		return os.Open(f)
-	}
-}
-
 // sourceSet is the interp.SourceImporter of a prepare process: the
 // packages its supervisor found, each parsed once.
 type sourceSet struct {
@@ -401,14 +387,14 @@ func Warm(spec *protocol.Spec, opts ...Option) worker.PrepareFunc {
 	types.Warm()
 	return func(spec *protocol.Spec, logger *slog.Logger) (protocol.Ready, error) {
 		if !types.Use(spec.Prepare.Exports) {
-			return prepareWith(spec, logger, nil, opts) // another toolchain's files
+			return prepareWith(spec, logger, nil, opts) // another toolchain's files: read afresh
 		}
 		return prepareWith(spec, logger, types, opts)
 	}
 }
 
 // prepareWith is Prepare with the type information read ahead, if types
-// is not nil.
+// is not nil; else the export data spec names is read as needed.
 func prepareWith(spec *protocol.Spec, logger *slog.Logger, types *interp.Types, opts []Option) (protocol.Ready, error) {
 	cfg, err := newConfig(append(opts, WithUnrestricted(spec.Settings.Unrestricted), WithAllow(spec.Settings.Allow...), WithLogger(logger)))
 	if err != nil {
@@ -416,13 +402,15 @@ func prepareWith(spec *protocol.Spec, logger *slog.Logger, types *interp.Types, 
 	}
 	r := protocol.Ready{Failed: map[string][]protocol.LoadError{}, Prepared: map[string]json.RawMessage{}}
 	sources := newSourceSet(spec.Prepare.Sources)
+	if types == nil {
+		types = interp.NewTypes(spec.Prepare.Exports)
+	}
 	loader := interp.NewLoader(interp.Options{
 		Unrestricted: cfg.unrestricted,
 		Allow:        cfg.allow,
 		Logger:       logger,
 		Compiled:     cfg.compiled,
 		Sources:      sources,
-		ExportData:   exportLookup(spec.Prepare.Exports),
 		Types:        types,
 	})
 	batch := loader.NewBatch(sources)

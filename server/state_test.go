@@ -141,7 +141,10 @@ func TestDatabaseSurvives(t *testing.T) {
 					quiet++
 				}
 			}
-			if quiet > saves/10 {
+			// A save served in a few tens of milliseconds can fall
+			// between two answers; most must overlap the load, or the
+			// test proves nothing.
+			if quiet > saves/2 {
 				t.Errorf("no call succeeded during %d of %d saves: the load did not overlap them", quiet, saves)
 			}
 			if pids := in.Server.WorkerPIDs(); len(pids) > 0 {

@@ -124,11 +124,10 @@ func run(code Code, logp **slog.Logger) error {
 	if err := channel.Ready(r); err != nil {
 		return err
 	}
-	go returnStartGarbage()
 	if len(r.Loaded) == 0 {
 		return nil
 	}
-	go trimWhenIdle(conn.Done(), idleCheck)
+	go trimWhenIdle(conn.Done(), startCheck, idleCheck)
 	<-conn.Done()
 	// The server closed the connection: it is done with this worker (its
 	// standard input closes too) or died.

@@ -12,25 +12,22 @@ import (
 // runtime's own is mostly garbage and freed pages the runtime keeps for
 // the next allocations: after the start (package initialisation, the
 // interpreter's parsing and type checking) and after a burst of calls.
-// The worker returns them to the operating system once it is ready
-// (returnStartGarbage) and whenever it has gone quiet after calls
-// (trimWhenIdle), which costs a collection of its small heap each time and
-// nothing while it works.
+// The worker returns them to the operating system whenever it has gone
+// quiet after work (trimWhenIdle), its start included, which costs a
+// collection of its small heap each time and nothing while it works: not
+// right after it is ready, when the reload that started it is still
+// running (a collection of a big interpreted heap then took about 20 ms
+// of the processor from it per worker).
 
-// returnStartGarbage returns to the operating system what starting the
-// process and loading its packages left behind, now rather than when the
-// heap next grows past the collector's goal: about 0.75 MiB of an idle
-// interpreted worker. A heap smaller than startHeapMin (a compiled
-// worker's, about 0.45 MB) is left alone: the collection would cost the
-// process more memory (its mark workers, buffers) than it returned.
-func returnStartGarbage() {
-	if readMetric(heapObjects) >= startHeapMin {
-		debug.FreeOSMemory()
-	}
-}
+// startCheck is how soon after it is ready a worker first checks whether
+// it is quiet: its start's garbage goes back half a second after the
+// reload, unless calls keep it busy.
+const startCheck = 500 * time.Millisecond
 
 // startHeapMin is the heap (live and dead objects) from which a worker
-// returns the garbage of its start (see returnStartGarbage).
+// returns the garbage of its start: a compiled worker's, about 0.45 MB,
+// would lose more to the collection (its mark workers, buffers) than it
+// returned.
 const startHeapMin = 1 << 20
 
 // idleCheck is how often a worker checks whether it has gone quiet (see
@@ -39,12 +36,13 @@ const startHeapMin = 1 << 20
 const idleCheck = 5 * time.Second
 
 // trimWhenIdle returns the worker's spare memory to the operating system
-// each time it has gone quiet after allocating, checked every period,
-// until done is closed.
-func trimWhenIdle(done <-chan struct{}, period time.Duration) {
-	t := time.NewTicker(period)
+// each time it has gone quiet after allocating, its start counting as
+// allocating when its heap is startHeapMin or more; checked first after
+// first, then every period, until done is closed.
+func trimWhenIdle(done <-chan struct{}, first, period time.Duration) {
+	t := time.NewTimer(first)
 	defer t.Stop()
-	tr := idleTrimmer{last: readMetric(heapAllocs), trimmed: true}
+	tr := idleTrimmer{last: readMetric(heapAllocs), trimmed: readMetric(heapObjects) < startHeapMin}
 	for {
 		select {
 		case <-done:
@@ -53,6 +51,7 @@ func trimWhenIdle(done <-chan struct{}, period time.Duration) {
 			if tr.next(readMetric(heapAllocs), spareHeap()) {
 				debug.FreeOSMemory()
 			}
+			t.Reset(period)
 		}
 	}
 }
