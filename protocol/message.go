@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -82,24 +83,21 @@ type Call struct {
 	// A worker that runs both finds the callee's ancestors by it.
 	Parent uint64
 	// Admit asks the worker's host to admit the attempt under the
-	// concurrency limit of its service, which the host keeps: at once
-	// if the chain holds a slot or one is free, else it answers Busy
-	// (see Reply) and the server waits for a slot with MethodAcquire.
+	// concurrency limit of its service, which the host keeps: it runs
+	// at once if the chain holds a slot or one is free, else it waits
+	// for one in the limiter's queue (429 when the queue is full), at
+	// most until Chain.Deadline, which is then the call's deadline,
+	// not the attempt's: the host gives the attempt the service's
+	// timeout from the moment it has its slot, within Chain.Deadline,
+	// and answers 504 when it passes (see Reply.Overran).
 	Admit bool
-	// Slot, unless 0, names the slot a MethodAcquire call took for this
-	// attempt (the Attempt of that call): the host admits the attempt
-	// with it.
-	Slot uint64
 }
 
-// MethodAcquire is the Method of a control call the server sends to a
-// worker for an attempt of Route in the chain Chain that its host
-// answered Busy: the host waits for a slot of the route's concurrency
-// limit until Chain.Deadline and holds it for the attempt that names
-// this call's Attempt in its Slot (until then, at most until
-// Chain.Deadline). It answers 204 once it holds the slot, 429
-// when too many calls wait already, 504 at the deadline.
-const MethodAcquire = "ACQUIRE"
+// MethodDrain is the Method of a control call the server sends to a
+// worker it replaces: its host answers the attempts that wait for a
+// slot, and those that come after, Busy without running them, so that
+// they are sent to the next worker.
+const MethodDrain = "DRAIN"
 
 // MethodStats is the Method of a control call: a call of no service, which
 // the server sends to a worker (supervisor.Group.Ask) to have the
@@ -136,7 +134,6 @@ func (c *Call) appendTo(e *encoder) {
 	e.str(c.Caller)
 	e.bytes(c.Claims)
 	e.uvarint(c.Parent)
-	e.uvarint(c.Slot)
 }
 
 // decode reads c from d.
@@ -163,7 +160,6 @@ func (c *Call) decode(d *decoder) {
 		c.Claims = nil
 	}
 	c.Parent = d.uvarint()
-	c.Slot = d.uvarint()
 }
 
 func appendChain(e *encoder, ch *Chain) {
@@ -229,9 +225,14 @@ func decodeFields(d *decoder) []Field {
 const (
 	// replyPermanent marks a failure no other attempt can help.
 	replyPermanent = 1 << iota
-	// replyBusy marks the answer to an attempt with Admit that found no
-	// slot at once.
+	// replyBusy marks an attempt with Admit that did not run: its
+	// worker is being replaced.
 	replyBusy
+	// replyOverran marks the 504 of an attempt that ran past its
+	// deadline in the worker that admitted it: it runs on.
+	replyOverran
+	// replyRejected marks the 429 of the service's concurrency limit.
+	replyRejected
 )
 
 // A Reply is the head of the answer to a call: its status and headers.
@@ -249,9 +250,21 @@ type Reply struct {
 	ContentType string
 	// Header holds response headers to pass on.
 	Header []Field
-	// Busy answers an attempt sent with Admit that got no slot at once:
-	// it did not run; the server waits for one with MethodAcquire.
+	// The fields below answer an attempt sent with Call.Admit.
+	//
+	// Busy marks an attempt that did not run: its worker is being
+	// replaced (MethodDrain); it is to be sent to the next one.
 	Busy bool
+	// Overran marks the 504 the host answers when the attempt runs past
+	// its deadline (the service's timeout from its slot, or the call's
+	// deadline): the execution runs on, holding its slot, and the
+	// body, the problem, ends only when it ends.
+	Overran bool
+	// Rejected marks the 429 of the service's concurrency limit (its
+	// queue is full), not one the service answered itself.
+	Rejected bool
+	// Wait is how long the attempt waited for a slot.
+	Wait time.Duration
 }
 
 func (r *Reply) appendTo(e *encoder) {
@@ -262,9 +275,16 @@ func (r *Reply) appendTo(e *encoder) {
 	if r.Busy {
 		flags |= replyBusy
 	}
+	if r.Overran {
+		flags |= replyOverran
+	}
+	if r.Rejected {
+		flags |= replyRejected
+	}
 	e.u8(flags)
 	e.uvarint(uint64(r.Status))
 	e.uvarint(uint64(r.RetryAfter))
+	e.uvarint(uint64(max(r.Wait, 0)))
 	e.str(r.ContentType)
 	appendFields(e, r.Header)
 }
@@ -273,6 +293,8 @@ func (r *Reply) decode(d *decoder) {
 	flags := d.u8()
 	r.Permanent = flags&replyPermanent != 0
 	r.Busy = flags&replyBusy != 0
+	r.Overran = flags&replyOverran != 0
+	r.Rejected = flags&replyRejected != 0
 	status := d.uvarint()
 	if status < 100 || status > 999 {
 		d.fail(fmt.Errorf("protocol: status %d out of range", status))
@@ -283,6 +305,11 @@ func (r *Reply) decode(d *decoder) {
 		d.fail(errors.New("protocol: retry-after out of range"))
 	}
 	r.RetryAfter = int(ra)
+	wait := d.uvarint()
+	if wait > math.MaxInt64 {
+		d.fail(errors.New("protocol: wait out of range"))
+	}
+	r.Wait = time.Duration(wait)
 	r.ContentType = d.name()
 	r.Header = decodeFields(d)
 }

@@ -1,14 +1,9 @@
 package server
 
 import (
-	"context"
-	"errors"
-	"net/http"
 	"sync"
-	"time"
 
 	"github.com/microfn/microfn/policy"
-	"github.com/microfn/microfn/protocol"
 )
 
 // Admission in the worker: the attempts of a service whose package runs
@@ -16,11 +11,17 @@ import (
 // concurrency limit by that worker's host, which keeps the limiter (see
 // worker/admit.go), so that calls that do not come through the server
 // can be admitted by the same limiter. The server sends such an attempt
-// with protocol.Call.Admit; the worker runs it at once if its chain
-// holds the slot or one is free, else it answers Busy, and the server
-// waits for a slot with a protocol.MethodAcquire call, counted as
-// waiting, and sends the attempt again with the slot it reserved. The
-// attempt's timeout counts from then, as when the server admits it.
+// with protocol.Call.Admit, due by the call's deadline (backstop), in one
+// round trip: the worker runs it at once if its chain holds the slot or
+// one is free, else it waits for one in place; it gives the attempt its
+// timeout from its slot and answers 504 at that deadline itself
+// (protocol.Reply.Overran: the server accounts for a runaway until the
+// answer's body ends, with the execution). The answer says how long the
+// attempt waited (wait= in the access line) and whether a 429 was the
+// limiter's (microfn_rejected_total); microfn_waiting is read from the
+// worker at each scrape (workerMetrics). When the worker is replaced
+// (its runaway overran the grace), the attempts waiting in it are sent
+// to the next one once it has ended (supervisor.ErrReplaced).
 //
 // A reload does not admit extra calls: a new version's worker admits
 // the calls of a route only if its previous version is closed (no call
@@ -28,10 +29,6 @@ import (
 // queue did not change, holds no slot. Otherwise the server admits the
 // new version's calls with that limiter, which also holds the chains
 // the previous version's worker still runs (see workerHolds).
-
-// errBusy is the outcome of an attempt its worker could not admit at
-// once: it did not run.
-var errBusy = errors.New("the worker has no free slot for the attempt")
 
 // workerHolds are the chains of the attempts of a route its worker
 // admits, while they run, by chain key with their count. Once a newer
@@ -115,47 +112,4 @@ func (v *version) endpoint(route string) *endpoint {
 		}
 	}
 	return nil
-}
-
-// acquireInWorker waits for a slot of e's limiter in the worker of its
-// version, for an attempt of the call ch due by deadline that the worker
-// answered Busy. It returns the time the attempt starts (when it got the
-// slot) and the id of the slot reserved for it (0 when the worker went
-// away meanwhile: the attempt is sent to the next one without), and adds
-// the time spent waiting to *wait.
-func (s *Server) acquireInWorker(ctx context.Context, e *endpoint, ch chain, deadline time.Time, wait *time.Duration) (time.Time, uint64, error) {
-	g := e.version.worker()
-	if g == nil {
-		return time.Now(), 0, errors.New("no worker runs this package here")
-	}
-	id := s.attempts.next.Add(1)
-	call := protocol.Call{Attempt: id, Route: e.route, Method: protocol.MethodAcquire, Chain: ch.protocol(deadline)}
-	queued := time.Now()
-	e.metrics.waiting.Inc()
-	resp, err := g.Control(ctx, &call)
-	e.metrics.waiting.Dec()
-	now := time.Now()
-	*wait += now.Sub(queued)
-	switch {
-	case ctx.Err() != nil:
-		return now, 0, s.slotError(e, ctx.Err())
-	case !now.Before(deadline):
-		return now, 0, s.slotError(e, context.DeadlineExceeded)
-	case err != nil:
-		// The worker is being replaced, or restarts: the attempt goes
-		// to the next one, which admits it.
-		return now, 0, nil
-	}
-	status := resp.Status
-	resp.Close()
-	switch status {
-	case http.StatusNoContent:
-		return now, id, nil
-	case http.StatusTooManyRequests:
-		return now, 0, s.slotError(e, policy.ErrQueueFull)
-	}
-	if err := ctx.Err(); err != nil {
-		return now, 0, s.slotError(e, err)
-	}
-	return now, 0, s.slotError(e, context.DeadlineExceeded)
 }

@@ -16,61 +16,19 @@ import (
 // Admission: with HostConfig.Admit, the host admits the attempts of its
 // routes that the server sends with protocol.Call.Admit under each
 // route's concurrency limiter, which it keeps (the server's own
-// admission is skipped for them). An attempt whose chain holds the
-// route's slot, or that finds one free, runs at once; any other is
-// answered Busy without running, and the server waits for a slot with a
-// protocol.MethodAcquire call, which reserves it for the attempt it
-// sends next (protocol.Call.Slot). The server measures the wait, counts
-// it as waiting and starts the attempt's timeout once it has the slot,
-// as when it admits the attempt itself.
+// admission is skipped for them), in the one round trip of the attempt:
+// an attempt whose chain holds the route's slot, or that finds one free,
+// runs at once; any other waits for a slot in the limiter's queue, at
+// most until the call's deadline (protocol.Call.Admit), and is answered
+// the limiter's 429 when the queue is full. The attempt then has the
+// service's timeout from the moment it got its slot, which the host
+// enforces: it answers 504 at the deadline (protocol.Reply.Overran) while
+// the execution runs on, holding its slot, detached from its chain, until
+// it ends. The answer says how long the attempt waited.
 
-// reservations are the slots MethodAcquire calls took for the attempts
-// the server sends next, by the id of the call that took each.
-type reservations struct {
-	mu sync.Mutex
-	m  map[uint64]*reservation
-}
-
-// A reservation is a slot held for an attempt not sent yet: it is freed
-// when its deadline passes first.
-type reservation struct {
-	slot  *heldSlot
-	timer *time.Timer
-}
-
-// add holds slot for the attempt that names id, until deadline.
-func (r *reservations) add(id uint64, slot *heldSlot, deadline time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.m == nil {
-		r.m = map[uint64]*reservation{}
-	}
-	if old := r.m[id]; old != nil {
-		// A second call with the same id: the server never sends one.
-		old.timer.Stop()
-		old.slot.free()
-	}
-	res := &reservation{slot: slot}
-	res.timer = time.AfterFunc(time.Until(deadline), func() {
-		if r.take(id) == slot {
-			slot.free()
-		}
-	})
-	r.m[id] = res
-}
-
-// take removes the reservation id and returns its slot, or nil.
-func (r *reservations) take(id uint64) *heldSlot {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	res := r.m[id]
-	if res == nil {
-		return nil
-	}
-	delete(r.m, id)
-	res.timer.Stop()
-	return res.slot
-}
+// errDraining is the error of admitting an attempt in a host that is
+// being replaced: the attempt did not run, and goes to the next worker.
+var errDraining = errors.New("the worker is being replaced")
 
 // admittedSlots are the slots of the attempts the host admitted that
 // run, by limiter and chain.
@@ -118,8 +76,7 @@ func (a *admittedSlots) remove(s *heldSlot) {
 // detachOverdue detaches from chain the slots in l of its attempts that
 // run past their deadline, before the chain is admitted again: a retry
 // after a timeout waits for a slot like any other call instead of
-// running beside the overrunning execution, as when the server detaches
-// the slot at the deadline.
+// running beside the overrunning execution.
 func (a *admittedSlots) detachOverdue(l *policy.Limiter, chain string, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -130,98 +87,216 @@ func (a *admittedSlots) detachOverdue(l *policy.Limiter, chain string, now time.
 	}
 }
 
-// admit admits req, an attempt of e the server sent with Admit: with the
-// slot reserved for it, else the chain's own slot or a free one. It
-// returns nil when the attempt must wait for a slot.
-func (h *Host) admit(req *protocol.Request, e *endpoint) *heldSlot {
-	if req.Slot != 0 {
-		if s := h.reserved.take(req.Slot); s != nil {
-			if s.limiter == e.limiter {
-				return s
-			}
-			s.free()
-		}
+// admit admits an attempt of e in chain (its key, as the server keys its
+// limiters) under e's concurrency limit: it returns at once with the
+// chain's own slot or a free one, else it waits in the limiter's queue
+// until it gets one, the queue is full (an *OverloadError), deadline
+// passes (unless zero) or ctx ends (a 504), or the host is being
+// replaced (errDraining). It returns the slot, which the caller frees,
+// and how long the attempt waited for it.
+//
+// Every attempt the host admits goes through admit: those the server
+// sends, and those other workers send.
+func (h *Host) admit(ctx context.Context, e *endpoint, chain string, deadline time.Time) (*heldSlot, time.Duration, error) {
+	if h.draining.Load() {
+		return nil, 0, errDraining
 	}
-	chain := hex.EncodeToString(req.Chain.ID[:]) // as the server keys its limiters
 	h.admitted.detachOverdue(e.limiter, chain, time.Now())
-	if !e.limiter.TryHold(chain) {
-		return nil
+	if e.limiter.TryHold(chain) {
+		// The usual case: it costs no release func, nor a context.
+		return &heldSlot{limiter: e.limiter, chain: chain}, 0, nil
 	}
-	return &heldSlot{limiter: e.limiter, chain: chain}
+	queued := time.Now()
+	wctx, cancel := h.drainContext(ctx, deadline)
+	defer cancel()
+	release, err := acquire(wctx, e, chain)
+	wait := time.Since(queued)
+	var oe *OverloadError
+	switch {
+	case err == nil:
+		return &heldSlot{limiter: e.limiter, chain: chain, release: release}, wait, nil
+	case errors.As(err, &oe):
+		return nil, wait, err
+	case h.draining.Load() && ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline)):
+		return nil, wait, errDraining
+	}
+	return nil, wait, microfn.Error(http.StatusGatewayTimeout, "%v", err)
 }
 
-// serveAdmitted runs req, an attempt of e the server sent with Admit,
-// if it gets a slot (else it answers Busy): the attempt holds the slot
-// until it has answered, detached from its chain at its deadline if it
-// runs on (see heldSlot).
+// drainContext returns ctx bounded by deadline (unless zero), which also
+// ends when the host starts draining.
+func (h *Host) drainContext(ctx context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
+	var cancel context.CancelFunc
+	if deadline.IsZero() {
+		ctx, cancel = context.WithCancel(ctx)
+	} else {
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+	}
+	stop := context.AfterFunc(h.drainCtx, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
+}
+
+// drain makes the host refuse the attempts that wait for a slot, and
+// those that come after, as Busy (see protocol.MethodDrain).
+func (h *Host) drain() {
+	h.draining.Store(true)
+	h.drained()
+}
+
+// serveAdmitted admits req, an attempt of e the server sent with Admit
+// (see admit), and runs it under the service's timeout from the moment
+// it got its slot, within the call's deadline (req.Chain.Deadline): at
+// that deadline it answers 504 while the execution runs on, holding its
+// slot until it ends (see admittedWriter).
 func (h *Host) serveAdmitted(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter, e *endpoint) {
-	slot := h.admit(req, e)
-	if slot == nil {
-		_ = w.Reply(&protocol.Reply{Status: http.StatusServiceUnavailable, Busy: true}, nil)
+	callDeadline := req.Chain.Deadline
+	slot, wait, err := h.admit(ctx, e, hex.EncodeToString(req.Chain.ID[:]), callDeadline)
+	if err != nil {
+		refuse(w, e, err, wait)
 		return
 	}
-	// The slot is detached from the chain once the attempt runs past
-	// its deadline, when the chain is admitted again (detachOverdue).
-	slot.deadline = req.Chain.Deadline
+	deadline := time.Now().Add(e.policy.Timeout)
+	var late error = &TimeoutError{Service: e.svc.Desc.Name, Timeout: e.policy.Timeout}
+	if !callDeadline.IsZero() && callDeadline.Before(deadline) {
+		deadline = callDeadline
+		late = microfn.Error(http.StatusGatewayTimeout, "%s: %v", e.svc.Desc.Name, context.DeadlineExceeded)
+	}
+	req.Chain.Deadline = deadline
+	slot.deadline = deadline
 	h.admitted.add(slot)
-	defer func() {
-		slot.free()
-		h.admitted.remove(slot)
-	}()
-	h.serve(ctx, req, &slotWriter{ReplyWriter: w, slot: slot}, e)
+	aw := &admittedWriter{w: w, slot: slot, wait: wait}
+	aw.timer = time.AfterFunc(time.Until(deadline), func() { aw.overrun(late, e.route) })
+	h.serve(ctx, req, aw, e)
+	aw.end()
+	h.admitted.remove(slot)
 }
 
-// A slotWriter frees an attempt's slot as its answer is complete, before
-// it is sent: once the server has the answer, the slot is free, as when
-// the server holds it.
-type slotWriter struct {
-	protocol.ReplyWriter
-	slot *heldSlot
+// refuse answers an attempt admit did not admit because of err: Busy
+// when the host is being replaced, else the problem of err, marked as
+// the limiter's 429 when the queue is full.
+func refuse(w protocol.ReplyWriter, e *endpoint, err error, wait time.Duration) {
+	if errors.Is(err, errDraining) {
+		_ = w.Reply(&protocol.Reply{Status: http.StatusServiceUnavailable, Busy: true, Wait: wait}, nil)
+		return
+	}
+	var oe *OverloadError
+	p := protocol.ProblemOf(err, e.route)
+	_ = w.Reply(&protocol.Reply{
+		Status:      p.Status,
+		RetryAfter:  protocol.RetryAfterOf(err),
+		ContentType: protocol.ProblemContentType,
+		Rejected:    errors.As(err, &oe),
+		Wait:        wait,
+	}, p.Body())
 }
 
-// Reply frees the slot and answers.
-func (w *slotWriter) Reply(r *protocol.Reply, body []byte) error {
-	w.slot.free()
-	return w.ReplyWriter.Reply(r, body)
+// An admittedWriter answers an attempt the host admitted: the first
+// answer wins, the code's or the 504 at the attempt's deadline
+// (overrun), which leaves the answer open until the execution ends
+// (end), so that the server counts it as running until then. It frees
+// the slot as the code's answer is complete, before it is sent: once the
+// server has the answer, the slot is free, as when the server holds it.
+type admittedWriter struct {
+	w     protocol.ReplyWriter
+	slot  *heldSlot
+	wait  time.Duration
+	timer *time.Timer
+
+	mu       sync.Mutex // guards the fields below; held while the 504 is written
+	answered bool       // a head was sent: the code's, or the 504
+	overran  bool       // the 504 was sent
+}
+
+// errOverran is what the code's writes get once the attempt was answered
+// 504 at its deadline.
+var errOverran = errors.New("the attempt was answered at its deadline")
+
+// claim reports whether the code's answer may be sent: the first head
+// wins.
+func (a *admittedWriter) claim() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.answered {
+		return false
+	}
+	a.answered = true
+	return true
+}
+
+// Reply frees the slot and answers, with the time the attempt waited.
+func (a *admittedWriter) Reply(r *protocol.Reply, body []byte) error {
+	if !a.claim() {
+		return errOverran
+	}
+	a.timer.Stop()
+	a.slot.free()
+	r.Wait = a.wait
+	return a.w.Reply(r, body)
+}
+
+// Start sends the head of a streamed answer, with the time the attempt
+// waited: the attempt is in time.
+func (a *admittedWriter) Start(r *protocol.Reply) error {
+	if !a.claim() {
+		return errOverran
+	}
+	a.timer.Stop()
+	r.Wait = a.wait
+	return a.w.Start(r)
+}
+
+// Write sends more of a streamed answer.
+func (a *admittedWriter) Write(p []byte) (int, error) {
+	a.mu.Lock()
+	overran := a.overran
+	a.mu.Unlock()
+	if overran {
+		return 0, errOverran
+	}
+	return a.w.Write(p)
 }
 
 // Close frees the slot and ends the streamed answer.
-func (w *slotWriter) Close() error {
-	w.slot.free()
-	return w.ReplyWriter.Close()
+func (a *admittedWriter) Close() error {
+	a.mu.Lock()
+	overran := a.overran
+	a.mu.Unlock()
+	if overran {
+		return errOverran // end closes it
+	}
+	a.slot.free()
+	return a.w.Close()
 }
 
-// serveAcquire answers a protocol.MethodAcquire call: it waits for a
-// slot of the route's limiter, reentrant for the chain, until the call's
-// deadline, and reserves it for the attempt the server sends next.
-func (h *Host) serveAcquire(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
-	e := h.routes[req.Route]
-	if e == nil || !h.cfg.Admit {
-		replyError(w, microfn.Error(http.StatusNotFound, "no service at %s admits calls in this worker", req.Route), req.Route)
+// overrun answers err, a 504, at the attempt's deadline, unless the code
+// has answered: the slot is detached from the chain (a retry waits for
+// it), and the answer stays open until end.
+func (a *admittedWriter) overrun(err error, route string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.answered {
 		return
 	}
-	if d := req.Chain.Deadline; !d.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, d)
-		defer cancel()
+	a.answered, a.overran = true, true
+	a.slot.detach()
+	p := protocol.ProblemOf(err, route)
+	if a.w.Start(&protocol.Reply{Status: p.Status, Overran: true, Wait: a.wait, ContentType: protocol.ProblemContentType}) == nil {
+		_, _ = a.w.Write(p.Body())
 	}
-	now := time.Now()
-	chain := hex.EncodeToString(req.Chain.ID[:])
-	h.admitted.detachOverdue(e.limiter, chain, now)
-	release, err := acquire(ctx, e, chain)
-	if err == nil && ctx.Err() != nil {
-		// Granted as the server gave up: nobody takes the slot.
-		release()
-		err = ctx.Err()
+}
+
+// end is called once the execution has ended: it frees the slot, and
+// ends the 504's answer if the attempt overran.
+func (a *admittedWriter) end() {
+	a.timer.Stop()
+	a.slot.free()
+	a.mu.Lock()
+	overran := a.overran
+	a.mu.Unlock()
+	if overran {
+		_ = a.w.Close()
 	}
-	if err != nil {
-		var oe *OverloadError
-		if !errors.As(err, &oe) {
-			err = microfn.Error(http.StatusGatewayTimeout, "%v", err)
-		}
-		replyError(w, err, e.route)
-		return
-	}
-	h.reserved.add(req.Attempt, &heldSlot{limiter: e.limiter, chain: chain, release: release}, req.Chain.Deadline)
-	_ = w.Reply(&protocol.Reply{Status: http.StatusNoContent}, nil)
 }

@@ -52,11 +52,15 @@ type Host struct {
 	// sync.Map allocates at every Store, and every call stores.)
 	runningMu sync.Mutex
 	running   map[uint64]*attemptContext
-	// reserved are the slots taken for attempts the server sends next
+	// admitted are the slots of the admitted attempts that run
 	// (HostConfig.Admit; see admit.go).
-	reserved reservations
-	// admitted are the slots of the admitted attempts that run.
 	admitted admittedSlots
+	// draining is set once the server replaces the host's worker
+	// (protocol.MethodDrain), when drainCtx ends: the attempts that
+	// wait for a slot are then sent to the next worker.
+	draining atomic.Bool
+	drainCtx context.Context
+	drained  context.CancelFunc
 }
 
 // HostConfig configures a [Host].
@@ -127,6 +131,7 @@ func NewHost(cfg HostConfig) *Host {
 		cfg.Go = func(f func()) { go f() }
 	}
 	h := &Host{cfg: cfg, routes: map[string]*endpoint{}, callees: map[*svcrt.Service]*endpoint{}}
+	h.drainCtx, h.drained = context.WithCancel(context.Background())
 	if cfg.Upstream != nil {
 		h.SetUpstream(cfg.Upstream)
 	}
@@ -201,15 +206,16 @@ func (h *Host) Routes() []string {
 // binds the arguments, runs the implementation under the attempt's
 // deadline and answers with the results' JSON or a problem.
 // With HostConfig.Admit, an attempt sent with protocol.Call.Admit first
-// gets a slot of the service's concurrency limit (see admit.go); it also
-// answers the control calls protocol.MethodStats and MethodAcquire.
+// gets a slot of the service's concurrency limit (see admit.go). It also
+// answers the control calls protocol.MethodStats and MethodDrain.
 func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
 	switch req.Method {
 	case protocol.MethodStats:
 		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, h.readStats())
 		return
-	case protocol.MethodAcquire:
-		h.serveAcquire(ctx, req, w)
+	case protocol.MethodDrain:
+		h.drain()
+		_ = w.Reply(&protocol.Reply{Status: http.StatusNoContent}, nil)
 		return
 	}
 	e := h.routes[req.Route]
