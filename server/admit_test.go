@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/microfn/microfn/internal/microfntest"
+	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/server"
 )
 
@@ -37,6 +39,9 @@ func Hold(ms int) int64 { return sleep(ms) }
 
 //microfn:service scale=1 queue=1 timeout=10s retry=1
 func Wait(ms int) int64 { return sleep(ms) }
+
+//microfn:service scale=1 queue=1 timeout=1s retry=1
+func Nap(ms int) int64 { return sleep(ms) }
 
 // Outer calls Wait in the chain of its own call.
 //
@@ -150,6 +155,33 @@ func TestWorkerAdmission(t *testing.T) {
 			return err == nil && w > 0, "wait=" + line["wait"] + ", want the time it waited"
 		})
 	})
+	t.Run("deadline while waiting", func(t *testing.T) {
+		t.Parallel()
+		in := startAdmit(t)
+		first := holding(t, in, "/hold/Wait", 1500)
+		req, err := http.NewRequest(http.MethodGet, in.URL+"/hold/Wait?ms=0", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		req.Header.Set(protocol.HeaderDeadline, strconv.FormatInt(start.Add(300*time.Millisecond).UnixNano(), 10))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if took := time.Since(start); resp.StatusCode != http.StatusGatewayTimeout || !strings.Contains(string(b), "waiting for a free slot") || took > time.Second {
+			t.Errorf("a call whose deadline passed while it waited = %d %s after %s, want 504 at its deadline (300ms)", resp.StatusCode, b, took)
+		}
+		endedAt(t, <-first)
+		m := scrape(t, in)
+		for _, name := range []string{"microfn_runaways_total", "microfn_timeouts_total"} {
+			if got := value(m, name, map[string]string{"service": "/hold/Wait"}); got != 0 {
+				t.Errorf("%s of Wait = %v, want 0: the call that waited never ran", name, got)
+			}
+		}
+	})
 	t.Run("monolith", func(t *testing.T) {
 		t.Parallel()
 		in := startAdmit(t, server.WithMonolith(true))
@@ -178,5 +210,47 @@ func TestReloadAdmitsNoExtraChain(t *testing.T) {
 	a, b := endedAt(t, <-first), endedAt(t, r)
 	if b < a {
 		t.Errorf("a call of the new version ended %s before the old version's call ended: two chains ran at once under scale=1", time.Duration(a-b))
+	}
+}
+
+// TestAdmittedTimeoutFromSlot: an attempt its worker admits has the
+// service's timeout (1s) from the moment it got its slot, as when the
+// server admits it: one that waited behind a call in time, or behind a
+// runaway, is not answered 504 for the time it waited, and its access
+// line says how long that was.
+func TestAdmittedTimeoutFromSlot(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		first       int // ms the call that holds the slot runs
+		firstStatus int
+		second      int           // ms the call that waits runs
+		minWait     time.Duration // the second call waited at least
+	}{
+		{"behind a call in time", 700, http.StatusOK, 600, 400 * time.Millisecond},
+		{"behind a runaway", 1600, http.StatusGatewayTimeout, 0, 500 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := startAdmit(t)
+			first := holding(t, in, "/hold/Nap", tc.first)
+			path := "/hold/Nap?ms=" + strconv.Itoa(tc.second)
+			r := in.Get(path)
+			if r.Status != http.StatusOK {
+				t.Fatalf("the call that waited = %d %s, want 200: its own run (%dms) is within the timeout", r.Status, r.Body, tc.second)
+			}
+			if f := <-first; f.Status != tc.firstStatus {
+				t.Errorf("the call that held the slot = %d %s, want %d", f.Status, f.Body, tc.firstStatus)
+			}
+			microfntest.Eventually(t, 5*time.Second, func() (bool, string) {
+				line := accessLine(in, path)
+				if line == nil {
+					return false, "no access line of the call that waited"
+				}
+				w, err := time.ParseDuration(line["wait"])
+				return err == nil && w >= tc.minWait, "wait=" + line["wait"] + ", want at least " + tc.minWait.String()
+			})
+		})
 	}
 }
