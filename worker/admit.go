@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/microfn/microfn"
-	"github.com/microfn/microfn/policy"
 	"github.com/microfn/microfn/protocol"
 )
 
@@ -30,81 +29,24 @@ import (
 // being replaced: the attempt did not run, and goes to the next worker.
 var errDraining = errors.New("the worker is being replaced")
 
-// admittedSlots are the slots of the attempts the host admitted that
-// run, by limiter and chain.
-type admittedSlots struct {
-	mu sync.Mutex
-	m  map[slotKey][]*heldSlot
-}
-
-// A slotKey names the slot of a chain in a limiter.
-type slotKey struct {
-	limiter *policy.Limiter
-	chain   string
-}
-
-// add records s, the slot of a running attempt due by s.deadline.
-func (a *admittedSlots) add(s *heldSlot) {
-	k := slotKey{s.limiter, s.chain}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.m == nil {
-		a.m = map[slotKey][]*heldSlot{}
-	}
-	a.m[k] = append(a.m[k], s)
-}
-
-// remove forgets s: its attempt has ended.
-func (a *admittedSlots) remove(s *heldSlot) {
-	k := slotKey{s.limiter, s.chain}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	list := a.m[k]
-	for i, x := range list {
-		if x == s {
-			list = append(list[:i], list[i+1:]...)
-			break
-		}
-	}
-	if len(list) == 0 {
-		delete(a.m, k)
-	} else {
-		a.m[k] = list
-	}
-}
-
-// detachOverdue detaches from chain the slots in l of its attempts that
-// run past their deadline, before the chain is admitted again: a retry
-// after a timeout waits for a slot like any other call instead of
-// running beside the overrunning execution.
-func (a *admittedSlots) detachOverdue(l *policy.Limiter, chain string, now time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, s := range a.m[slotKey{l, chain}] {
-		if !s.deadline.IsZero() && !s.deadline.After(now) {
-			s.detach()
-		}
-	}
-}
-
 // admit admits an attempt of e in chain (its key, as the server keys its
-// limiters) under e's concurrency limit: it returns at once with the
-// chain's own slot or a free one, else it waits in the limiter's queue
-// until it gets one, the queue is full (an *OverloadError), deadline
-// passes (unless zero) or ctx ends (a 504), or the host is being
-// replaced (errDraining). It returns the slot, which the caller frees,
-// and how long the attempt waited for it.
+// limiters) under e's concurrency limit, and makes slot hold its slot,
+// which the caller frees: at once with the chain's own slot or a free
+// one, else it waits in the limiter's queue until it gets one, the queue
+// is full (an *OverloadError), deadline passes (unless zero) or ctx ends
+// (a 504), or the host is being replaced (errDraining). It returns how
+// long the attempt waited for its slot.
 //
 // Every attempt the host admits goes through admit: those the server
 // sends, and those other workers send.
-func (h *Host) admit(ctx context.Context, e *endpoint, chain string, deadline time.Time) (*heldSlot, time.Duration, error) {
+func (h *Host) admit(ctx context.Context, e *endpoint, chain string, deadline time.Time, slot *heldSlot) (time.Duration, error) {
 	if h.draining.Load() {
-		return nil, 0, errDraining
+		return 0, errDraining
 	}
-	h.admitted.detachOverdue(e.limiter, chain, time.Now())
+	slot.limiter, slot.chain = e.limiter, chain
 	if e.limiter.TryHold(chain) {
 		// The usual case: it costs no release func, nor a context.
-		return &heldSlot{limiter: e.limiter, chain: chain}, 0, nil
+		return 0, nil
 	}
 	queued := time.Now()
 	wctx, cancel := h.drainContext(ctx, deadline)
@@ -114,13 +56,14 @@ func (h *Host) admit(ctx context.Context, e *endpoint, chain string, deadline ti
 	var oe *OverloadError
 	switch {
 	case err == nil:
-		return &heldSlot{limiter: e.limiter, chain: chain, release: release}, wait, nil
+		slot.release = release
+		return wait, nil
 	case errors.As(err, &oe):
-		return nil, wait, err
+		return wait, err
 	case h.draining.Load() && ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline)):
-		return nil, wait, errDraining
+		return wait, errDraining
 	}
-	return nil, wait, microfn.Error(http.StatusGatewayTimeout, "%v", err)
+	return wait, microfn.Error(http.StatusGatewayTimeout, "%v", err)
 }
 
 // drainContext returns ctx bounded by deadline (unless zero), which also
@@ -150,14 +93,16 @@ func (h *Host) drain() {
 // (see admit), and runs it under the service's timeout from the moment
 // it got its slot, within the call's deadline (req.Chain.Deadline): at
 // that deadline it answers 504 while the execution runs on, holding its
-// slot until it ends (see admittedWriter).
+// slot, detached from its chain, until it ends (see admittedWriter).
 func (h *Host) serveAdmitted(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter, e *endpoint) {
 	callDeadline := req.Chain.Deadline
-	slot, wait, err := h.admit(ctx, e, hex.EncodeToString(req.Chain.ID[:]), callDeadline)
+	aw := &admittedWriter{w: w}
+	wait, err := h.admit(ctx, e, hex.EncodeToString(req.Chain.ID[:]), callDeadline, &aw.slot)
 	if err != nil {
 		refuse(w, e, err, wait)
 		return
 	}
+	aw.wait = wait
 	deadline := time.Now().Add(e.policy.Timeout)
 	var late error = &TimeoutError{Service: e.svc.Desc.Name, Timeout: e.policy.Timeout}
 	if !callDeadline.IsZero() && callDeadline.Before(deadline) {
@@ -165,13 +110,11 @@ func (h *Host) serveAdmitted(ctx context.Context, req *protocol.Request, w proto
 		late = microfn.Error(http.StatusGatewayTimeout, "%s: %v", e.svc.Desc.Name, context.DeadlineExceeded)
 	}
 	req.Chain.Deadline = deadline
-	slot.deadline = deadline
-	h.admitted.add(slot)
-	aw := &admittedWriter{w: w, slot: slot, wait: wait}
+	// At the deadline, the slot is detached from the chain before the
+	// 504 is sent: a retry of the chain waits for it.
 	aw.timer = time.AfterFunc(time.Until(deadline), func() { aw.overrun(late, e.route) })
 	h.serve(ctx, req, aw, e)
 	aw.end()
-	h.admitted.remove(slot)
 }
 
 // refuse answers an attempt admit did not admit because of err: Busy
@@ -201,7 +144,7 @@ func refuse(w protocol.ReplyWriter, e *endpoint, err error, wait time.Duration) 
 // server has the answer, the slot is free, as when the server holds it.
 type admittedWriter struct {
 	w     protocol.ReplyWriter
-	slot  *heldSlot
+	slot  heldSlot
 	wait  time.Duration
 	timer *time.Timer
 

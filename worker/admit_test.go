@@ -54,7 +54,8 @@ func TestAdmit(t *testing.T) {
 			if tc.deadline > 0 {
 				deadline = time.Now().Add(tc.deadline)
 			}
-			slot, wait, err := h.admit(context.Background(), e, tc.chain, deadline)
+			var slot heldSlot
+			wait, err := h.admit(context.Background(), e, tc.chain, deadline, &slot)
 			switch {
 			case tc.want == nil && err != nil:
 				t.Fatalf("admit = %v, want a slot", err)
@@ -66,11 +67,17 @@ func TestAdmit(t *testing.T) {
 			if (wait > 0) != tc.waited && (tc.waited || tc.want == nil) {
 				t.Errorf("waited %s; want a wait: %v", wait, tc.waited)
 			}
-			if slot != nil {
+			if err == nil {
 				slot.free()
 			}
 			if e.limiter.Waiting() != 0 {
 				t.Errorf("%d attempts still wait", e.limiter.Waiting())
+			}
+			if tc.free == 0 {
+				e.limiter.Release("held")
+			}
+			if n := e.limiter.InFlight(); n != 0 {
+				t.Errorf("%d slots held after every release", n)
 			}
 		})
 	}
@@ -78,43 +85,3 @@ func TestAdmit(t *testing.T) {
 
 // errAny stands for any error with a status in TestAdmit.
 var errAny = errors.New("any error")
-
-// TestDetachOverdue: before a chain is admitted again, its slots held
-// by attempts past their deadline are detached: the chain waits for the
-// overrunning execution like any other, while one within its deadline
-// keeps the chain's slot.
-func TestDetachOverdue(t *testing.T) {
-	t.Parallel()
-	now := time.Now()
-	for _, tc := range []struct {
-		name      string
-		deadline  time.Time
-		reentrant bool // the chain is admitted again at once
-	}{
-		{"overdue", now.Add(-time.Millisecond), false},
-		{"running", now.Add(time.Hour), true},
-		{"no deadline", time.Time{}, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			l := policy.NewLimiter(1, 1)
-			if !l.TryHold("a") {
-				t.Fatal("TryHold refused a free slot")
-			}
-			var a admittedSlots
-			s := &heldSlot{limiter: l, chain: "a", deadline: tc.deadline}
-			a.add(s)
-			a.detachOverdue(l, "a", now)
-			if got := l.TryHold("a"); got != tc.reentrant {
-				t.Fatalf("TryHold(a) = %v, want %v", got, tc.reentrant)
-			} else if got {
-				l.Release("a")
-			}
-			s.free()
-			a.remove(s)
-			if l.InFlight() != 0 || len(a.m) != 0 {
-				t.Fatalf("after the attempt ended: %d in flight, %d chains recorded", l.InFlight(), len(a.m))
-			}
-		})
-	}
-}

@@ -52,12 +52,10 @@ type Host struct {
 	// sync.Map allocates at every Store, and every call stores.)
 	runningMu sync.Mutex
 	running   map[uint64]*attemptContext
-	// admitted are the slots of the admitted attempts that run
-	// (HostConfig.Admit; see admit.go).
-	admitted admittedSlots
 	// draining is set once the server replaces the host's worker
 	// (protocol.MethodDrain), when drainCtx ends: the attempts that
-	// wait for a slot are then sent to the next worker.
+	// wait for a slot are then sent to the next worker (HostConfig.Admit;
+	// see admit.go).
 	draining atomic.Bool
 	drainCtx context.Context
 	drained  context.CancelFunc

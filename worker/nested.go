@@ -141,7 +141,6 @@ func (h *Host) remoteCall(ctx context.Context, e *endpoint, parent *attemptConte
 // while the execution goes on, holding its slot until it ends.
 func (h *Host) localCall(ctx context.Context, e *endpoint, parent *attemptContext, depth int, c *svcrt.Call) error {
 	chainKey := hex.EncodeToString(parent.chain.ID[:]) // as the server keys its limiters
-	h.admitted.detachOverdue(e.limiter, chainKey, time.Now())
 	release, err := acquire(ctx, e, chainKey)
 	if err != nil {
 		return microfn.NewRemoteError(e.svc.Desc.Name, protocol.StatusOf(err), err.Error(), time.Duration(protocol.RetryAfterOf(err))*time.Second)
@@ -252,9 +251,8 @@ func (e *endpoint) callError(err error, c *svcrt.Call) error {
 // keeps it until it really ends, but a retry of the same chain has to wait
 // for a slot instead of running beside it.
 type heldSlot struct {
-	limiter  *policy.Limiter // the slot's
-	chain    string          // the key of the chain that holds it
-	deadline time.Time       // of the attempt, for one the host admitted
+	limiter *policy.Limiter // the slot's
+	chain   string          // the key of the chain that holds it
 
 	mu sync.Mutex // guards the fields below
 	// release frees the slot; if nil, limiter.Release(chain) does.
