@@ -96,23 +96,25 @@ func (h *Host) drain() {
 // slot, detached from its chain, until it ends (see admittedWriter).
 func (h *Host) serveAdmitted(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter, e *endpoint) {
 	callDeadline := req.Chain.Deadline
-	aw := &admittedWriter{w: w}
+	aw := admittedWriters.Get().(*admittedWriter)
+	aw.w = w
 	wait, err := h.admit(ctx, e, hex.EncodeToString(req.Chain.ID[:]), callDeadline, &aw.slot)
 	if err != nil {
 		refuse(w, e, err, wait)
+		aw.recycle()
 		return
 	}
 	aw.wait = wait
 	deadline := time.Now().Add(e.policy.Timeout)
-	var late error = &TimeoutError{Service: e.svc.Desc.Name, Timeout: e.policy.Timeout}
-	if !callDeadline.IsZero() && callDeadline.Before(deadline) {
+	bounded := !callDeadline.IsZero() && callDeadline.Before(deadline)
+	if bounded {
 		deadline = callDeadline
-		late = microfn.Error(http.StatusGatewayTimeout, "%s: %v", e.svc.Desc.Name, context.DeadlineExceeded)
 	}
 	req.Chain.Deadline = deadline
-	// At the deadline, the slot is detached from the chain before the
-	// 504 is sent: a retry of the chain waits for it.
-	aw.timer = time.AfterFunc(time.Until(deadline), func() { aw.overrun(late, e.route) })
+	aw.mu.Lock()
+	aw.e, aw.bounded = e, bounded
+	aw.mu.Unlock()
+	aw.timer.Reset(time.Until(deadline))
 	h.serve(ctx, req, aw, e)
 	aw.end()
 }
@@ -142,15 +144,47 @@ func refuse(w protocol.ReplyWriter, e *endpoint, err error, wait time.Duration) 
 // (end), so that the server counts it as running until then. It frees
 // the slot as the code's answer is complete, before it is sent: once the
 // server has the answer, the slot is free, as when the server holds it.
+//
+// An admittedWriter is reused for another attempt (admittedWriters) when
+// its timer never fired.
 type admittedWriter struct {
 	w     protocol.ReplyWriter
 	slot  heldSlot
 	wait  time.Duration
-	timer *time.Timer
+	timer *time.Timer // runs overrun at the attempt's deadline
+	// stopped is set when a Stop of timer stopped it: overrun never
+	// runs for this attempt.
+	stopped bool
 
 	mu       sync.Mutex // guards the fields below; held while the 504 is written
+	e        *endpoint  // the service called
+	bounded  bool       // the call's deadline, not the timeout, is the attempt's
 	answered bool       // a head was sent: the code's, or the 504
 	overran  bool       // the 504 was sent
+}
+
+// admittedWriters holds admittedWriters for reuse, each with its timer
+// (stopped).
+var admittedWriters = sync.Pool{New: func() any {
+	a := &admittedWriter{}
+	a.timer = time.AfterFunc(time.Hour, a.overrun)
+	a.timer.Stop()
+	return a
+}}
+
+// recycle keeps a, whose timer is stopped and never fired for its
+// attempt, for another attempt.
+func (a *admittedWriter) recycle() {
+	*a = admittedWriter{timer: a.timer}
+	admittedWriters.Put(a)
+}
+
+// stop stops the timer, and records whether it stopped it before it
+// fired.
+func (a *admittedWriter) stop() {
+	if a.timer.Stop() {
+		a.stopped = true
+	}
 }
 
 // errOverran is what the code's writes get once the attempt was answered
@@ -174,7 +208,7 @@ func (a *admittedWriter) Reply(r *protocol.Reply, body []byte) error {
 	if !a.claim() {
 		return errOverran
 	}
-	a.timer.Stop()
+	a.stop()
 	a.slot.free()
 	r.Wait = a.wait
 	return a.w.Reply(r, body)
@@ -186,7 +220,7 @@ func (a *admittedWriter) Start(r *protocol.Reply) error {
 	if !a.claim() {
 		return errOverran
 	}
-	a.timer.Stop()
+	a.stop()
 	r.Wait = a.wait
 	return a.w.Start(r)
 }
@@ -214,32 +248,41 @@ func (a *admittedWriter) Close() error {
 	return a.w.Close()
 }
 
-// overrun answers err, a 504, at the attempt's deadline, unless the code
-// has answered: the slot is detached from the chain (a retry waits for
+// overrun answers a 504 at the attempt's deadline, unless the code has
+// answered: the slot is detached from the chain first (a retry waits for
 // it), and the answer stays open until end.
-func (a *admittedWriter) overrun(err error, route string) {
+func (a *admittedWriter) overrun() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.answered {
+	if a.answered || a.e == nil {
 		return
 	}
 	a.answered, a.overran = true, true
 	a.slot.detach()
-	p := protocol.ProblemOf(err, route)
+	name := a.e.svc.Desc.Name
+	var err error = &TimeoutError{Service: name, Timeout: a.e.policy.Timeout}
+	if a.bounded {
+		err = microfn.Error(http.StatusGatewayTimeout, "%s: %v", name, context.DeadlineExceeded)
+	}
+	p := protocol.ProblemOf(err, a.e.route)
 	if a.w.Start(&protocol.Reply{Status: p.Status, Overran: true, Wait: a.wait, ContentType: protocol.ProblemContentType}) == nil {
 		_, _ = a.w.Write(p.Body())
 	}
 }
 
-// end is called once the execution has ended: it frees the slot, and
-// ends the 504's answer if the attempt overran.
+// end is called once the execution has ended: it frees the slot, ends
+// the 504's answer if the attempt overran, and keeps a for reuse if its
+// timer never fired.
 func (a *admittedWriter) end() {
-	a.timer.Stop()
+	a.stop()
 	a.slot.free()
 	a.mu.Lock()
 	overran := a.overran
 	a.mu.Unlock()
-	if overran {
+	switch {
+	case overran:
 		_ = a.w.Close()
+	case a.stopped:
+		a.recycle()
 	}
 }
