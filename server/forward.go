@@ -503,6 +503,7 @@ func (a *sentAttempt) runOut(resp *protocol.Response, err error) error {
 	if errors.Is(err, errOverran) {
 		_, err = io.Copy(io.Discard, a.overrun)
 		a.overrun.Close()
+		a.s.attempts.remove(a.record.id)
 		a.release()
 		return err
 	}
@@ -616,13 +617,16 @@ func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Resp
 		})
 		return resp, nil
 	}
+	if err == nil && resp.Overran {
+		// The execution runs on in the worker: its record stays, for the
+		// calls it makes, until it ends (runOut).
+		a.wait.Store(int64(resp.Wait))
+		a.overrun = resp
+		return nil, errOverran
+	}
 	defer a.s.attempts.remove(a.record.id)
 	if err == nil {
 		a.wait.Store(int64(resp.Wait))
-		if resp.Overran {
-			a.overrun = resp
-			return nil, errOverran
-		}
 		if resp.Rejected {
 			a.s.metrics.rejected.WithLabelValues(e.route).Inc()
 		}
