@@ -575,3 +575,41 @@ func TestDetach(t *testing.T) {
 		t.Fatalf("in flight %d, want 0", l.InFlight())
 	}
 }
+
+// TestLimiterHold: a hold counts whatever the limit, is reentrant for its
+// chain, keeps other chains out until released, and its release admits
+// the waiters.
+func TestLimiterHold(t *testing.T) {
+	t.Parallel()
+	l := policy.NewLimiter(1, 1)
+	if !l.TryHold("a") {
+		t.Fatal("TryHold refused a free slot")
+	}
+	l.Hold("b") // past the scale: b runs elsewhere already
+	if l.InFlight() != 2 {
+		t.Fatalf("%d in flight after a hold past the scale; want 2", l.InFlight())
+	}
+	if !l.TryHold("b") {
+		t.Fatal("TryHold refused the chain that holds a slot")
+	}
+	l.Release("a")
+	if l.TryHold("c") {
+		t.Fatal("TryHold admitted c while b holds the only slot")
+	}
+	got := make(chan result, 1)
+	go func() {
+		release, err := l.Acquire(testCtx(t), "c")
+		got <- result{release, err}
+	}()
+	waitFor(t, "c to queue", func() bool { return l.Waiting() == 1 })
+	l.Release("b")
+	l.Release("b")
+	r := <-got
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	r.release()
+	if l.InFlight() != 0 {
+		t.Fatalf("%d in flight after every release", l.InFlight())
+	}
+}

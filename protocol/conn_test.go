@@ -330,6 +330,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		{Attempt: 1<<63 + 5, Route: "/a/B", Method: "POST", Query: []byte("x=1&y=%20"), ContentType: "application/json", Proxied: true,
 			Chain:  Chain{ID: [16]byte{1, 2}, Trace: [16]byte{3}, Span: 99, Depth: 508, Deadline: dl},
 			Header: []Field{{"A", []byte("b")}, {"", nil}}, RemoteAddr: "192.0.2.1:5555", Caller: "ann"},
+		{Attempt: 7, Route: "/C", Method: MethodDrain, Admit: true, Parent: 3},
 	} {
 		p := appendHead(nil, &c)
 		p = append(p, "body"...)
@@ -347,10 +348,16 @@ func TestMessageRoundTrip(t *testing.T) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", got, c)
 		}
 	}
-	r := Reply{Status: 429, Permanent: true, RetryAfter: 3, ContentType: "application/problem+json", Header: []Field{{"Set-Cookie", []byte("a=b")}}}
-	got, body, err := decodeReply(appendHead(nil, &r), nil)
-	if err != nil || len(body) != 0 || fmt.Sprint(got) != fmt.Sprint(r) {
-		t.Errorf("reply round trip: %+v, %q, %v", got, body, err)
+	for _, r := range []Reply{
+		{Status: 429, Permanent: true, RetryAfter: 3, ContentType: "application/problem+json", Header: []Field{{"Set-Cookie", []byte("a=b")}}},
+		{Status: 503, Busy: true},
+		{Status: 504, Overran: true, Wait: 1500 * time.Millisecond, ContentType: ProblemContentType},
+		{Status: 429, Rejected: true, RetryAfter: 1, Wait: 1<<63 - 1},
+	} {
+		got, body, err := decodeReply(appendHead(nil, &r), nil)
+		if err != nil || len(body) != 0 || fmt.Sprint(got) != fmt.Sprint(r) {
+			t.Errorf("reply round trip: %+v, %q, %v", got, body, err)
+		}
 	}
 }
 

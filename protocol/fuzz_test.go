@@ -15,6 +15,10 @@ func FuzzMessages(f *testing.F) {
 	f.Add(appendHead(nil, &c), true)
 	r := Reply{Status: 200, RetryAfter: 1, ContentType: "x", Header: []Field{{"A", nil}}}
 	f.Add(appendHead(nil, &r), false)
+	admitted := Reply{Status: 504, Overran: true, Rejected: true, Busy: true, Wait: time.Second, ContentType: ProblemContentType}
+	f.Add(appendHead(nil, &admitted), false)
+	c.Admit = true
+	f.Add(appendHead(nil, &c), true)
 	f.Fuzz(func(t *testing.T, p []byte, isCall bool) {
 		if isCall {
 			var names nameTable // a connection's: decoding the same names again reuses them

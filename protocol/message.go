@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -32,6 +33,9 @@ const (
 	// callProxied marks a call a proxy made: one attempt, which the
 	// proxy retries itself.
 	callProxied = 1 << iota
+	// callAdmit asks the worker's host to admit the attempt under the
+	// service's concurrency limit itself.
+	callAdmit
 )
 
 // A Call is the head of a call: which service, how it was called, and
@@ -78,7 +82,22 @@ type Call struct {
 	// attempt that made the call (the id its caller named); 0 otherwise.
 	// A worker that runs both finds the callee's ancestors by it.
 	Parent uint64
+	// Admit asks the worker's host to admit the attempt under the
+	// concurrency limit of its service, which the host keeps: it runs
+	// at once if the chain holds a slot or one is free, else it waits
+	// for one in the limiter's queue (429 when the queue is full), at
+	// most until Chain.Deadline, which is then the call's deadline,
+	// not the attempt's: the host gives the attempt the service's
+	// timeout from the moment it has its slot, within Chain.Deadline,
+	// and answers 504 when it passes (see Reply.Overran).
+	Admit bool
 }
+
+// MethodDrain is the Method of a control call the server sends to a
+// worker it replaces: its host answers the attempts that wait for a
+// slot, and those that come after, Busy without running them, so that
+// they are sent to the next worker.
+const MethodDrain = "DRAIN"
 
 // MethodStats is the Method of a control call: a call of no service, which
 // the server sends to a worker (supervisor.Group.Ask) to have the
@@ -99,6 +118,9 @@ func (c *Call) appendTo(e *encoder) {
 	if c.Proxied {
 		flags |= callProxied
 	}
+	if c.Admit {
+		flags |= callAdmit
+	}
 	e.u8(flags)
 	e.uvarint(c.Attempt)
 	e.uvarint(uint64(c.Try))
@@ -118,6 +140,7 @@ func (c *Call) appendTo(e *encoder) {
 func (c *Call) decode(d *decoder) {
 	flags := d.u8()
 	c.Proxied = flags&callProxied != 0
+	c.Admit = flags&callAdmit != 0
 	c.Attempt = d.uvarint()
 	try := d.uvarint()
 	if try > 1<<16 {
@@ -202,6 +225,14 @@ func decodeFields(d *decoder) []Field {
 const (
 	// replyPermanent marks a failure no other attempt can help.
 	replyPermanent = 1 << iota
+	// replyBusy marks an attempt with Admit that did not run: its
+	// worker is being replaced.
+	replyBusy
+	// replyOverran marks the 504 of an attempt that ran past its
+	// deadline in the worker that admitted it: it runs on.
+	replyOverran
+	// replyRejected marks the 429 of the service's concurrency limit.
+	replyRejected
 )
 
 // A Reply is the head of the answer to a call: its status and headers.
@@ -219,6 +250,21 @@ type Reply struct {
 	ContentType string
 	// Header holds response headers to pass on.
 	Header []Field
+	// The fields below answer an attempt sent with Call.Admit.
+	//
+	// Busy marks an attempt that did not run: its worker is being
+	// replaced (MethodDrain); it is to be sent to the next one.
+	Busy bool
+	// Overran marks the 504 the host answers when the attempt runs past
+	// its deadline (the service's timeout from its slot, or the call's
+	// deadline): the execution runs on, holding its slot, and the
+	// body, the problem, ends only when it ends.
+	Overran bool
+	// Rejected marks the 429 of the service's concurrency limit (its
+	// queue is full), not one the service answered itself.
+	Rejected bool
+	// Wait is how long the attempt waited for a slot.
+	Wait time.Duration
 }
 
 func (r *Reply) appendTo(e *encoder) {
@@ -226,9 +272,19 @@ func (r *Reply) appendTo(e *encoder) {
 	if r.Permanent {
 		flags |= replyPermanent
 	}
+	if r.Busy {
+		flags |= replyBusy
+	}
+	if r.Overran {
+		flags |= replyOverran
+	}
+	if r.Rejected {
+		flags |= replyRejected
+	}
 	e.u8(flags)
 	e.uvarint(uint64(r.Status))
 	e.uvarint(uint64(r.RetryAfter))
+	e.uvarint(uint64(max(r.Wait, 0)))
 	e.str(r.ContentType)
 	appendFields(e, r.Header)
 }
@@ -236,6 +292,9 @@ func (r *Reply) appendTo(e *encoder) {
 func (r *Reply) decode(d *decoder) {
 	flags := d.u8()
 	r.Permanent = flags&replyPermanent != 0
+	r.Busy = flags&replyBusy != 0
+	r.Overran = flags&replyOverran != 0
+	r.Rejected = flags&replyRejected != 0
 	status := d.uvarint()
 	if status < 100 || status > 999 {
 		d.fail(fmt.Errorf("protocol: status %d out of range", status))
@@ -246,6 +305,11 @@ func (r *Reply) decode(d *decoder) {
 		d.fail(errors.New("protocol: retry-after out of range"))
 	}
 	r.RetryAfter = int(ra)
+	wait := d.uvarint()
+	if wait > math.MaxInt64 {
+		d.fail(errors.New("protocol: wait out of range"))
+	}
+	r.Wait = time.Duration(wait)
 	r.ContentType = d.name()
 	r.Header = decodeFields(d)
 }

@@ -97,11 +97,12 @@ type heldSlot struct {
 	detached bool
 }
 
-// free releases the slot once.
+// free releases the slot once; it does nothing for a slot never
+// taken (an attempt its worker admits).
 func (h *heldSlot) free() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.done {
+	if !h.done && (h.release != nil || h.limiter != nil) {
 		h.done = true
 		if h.release != nil {
 			h.release()
@@ -115,7 +116,7 @@ func (h *heldSlot) free() {
 func (h *heldSlot) detach(l *policy.Limiter, chain string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.done && !h.detached {
+	if !h.done && !h.detached && (h.release != nil || h.limiter != nil) {
 		h.detached = true
 		h.release = l.Detach(chain)
 	}

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/microfn/microfn/protocol"
 	"github.com/microfn/microfn/supervisor"
+	"github.com/microfn/microfn/worker"
 )
 
 // An answer is an answer of a service's code other than 200: the problem
@@ -289,34 +292,86 @@ func (s *Server) passProblem(c *fiber.Ctx, start time.Time, e *endpoint, ch chai
 // The answer of an attempt that succeeded is returned with its body
 // unread (read it, or close it); that of one that failed is the error.
 func (s *Server) attempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) (*protocol.Response, error) {
-	a := &sentAttempt{s: s, e: e}
-	now, err := s.acquireSlot(ctx, now, e, ch, &a.slot, wait)
-	if err != nil {
-		return nil, err
+	if !e.admit {
+		return s.sendAttempt(ctx, now, deadline, e, ch, in, wait, inline)
 	}
-	ch.service = e.route
-	a.record.chain, a.record.deadline = ch, now.Add(e.policy.Timeout)
-	if !deadline.IsZero() && deadline.Before(a.record.deadline) {
-		a.record.deadline = deadline
-	}
-	s.attempts.insert(&a.record)
-	a.setRequest(ch, in, inline)
-	e.metrics.inFlight.Inc()
-	if inline {
-		timer := a.slot.detachAt(a.record.deadline, e.limiter, ch.id)
-		resp, err := a.run()
-		timer.Stop()
-		a.finish()
-		return resp, err
-	}
-	if e.version.host == nil && !e.stream {
-		if resp, err, ok := s.awaitSent(ctx, a, ch, in); ok {
+	// The worker admits the attempt (see admit.go); it is sent again
+	// when the worker was replaced before it ran it.
+	for {
+		resp, err := s.sendAttempt(ctx, now, deadline, e, ch, in, wait, inline)
+		if !errors.Is(err, supervisor.ErrReplaced) {
 			return resp, err
 		}
 	}
-	// The attempt goes on past the handler if it overruns: it needs its
-	// own copy of the request.
-	return s.await(ctx, a, ch, in.detach())
+}
+
+// sendAttempt runs one attempt as attempt does: it waits for a slot of
+// the service's limiter, unless the worker admits the attempt (e.admit):
+// the attempt is then due by the call's deadline, within which the
+// worker gives it its timeout from its slot.
+func (s *Server) sendAttempt(ctx context.Context, now, deadline time.Time, e *endpoint, ch chain, in inbound, wait *time.Duration, inline bool) (*protocol.Response, error) {
+	a := &sentAttempt{s: s, e: e}
+	if e.admit {
+		a.record.deadline = s.backstop(ctx, now, deadline)
+		a.until = a.record.deadline.Add(backstopMargin)
+	} else {
+		var err error
+		if now, err = s.acquireSlot(ctx, now, e, ch, &a.slot, wait); err != nil {
+			return nil, err
+		}
+		a.record.deadline = now.Add(e.policy.Timeout)
+		if !deadline.IsZero() && deadline.Before(a.record.deadline) {
+			a.record.deadline = deadline
+		}
+		a.until = a.record.deadline
+	}
+	ch.service = e.route
+	a.record.chain = ch
+	s.attempts.insert(&a.record)
+	a.setRequest(ch, in, inline)
+	if e.admit {
+		a.req.Admit = true
+		e.holds.add(ch.id)
+	}
+	e.metrics.inFlight.Inc()
+	if inline {
+		resp, err := s.runInline(a)
+		*wait += a.waited()
+		return resp, err
+	}
+	var resp *protocol.Response
+	var err error
+	ok := false
+	if e.version.host == nil && !e.stream {
+		resp, err, ok = s.awaitSent(ctx, a, ch, in)
+	}
+	if !ok {
+		// The attempt goes on past the handler if it overruns: it needs
+		// its own copy of the request.
+		resp, err = s.await(ctx, a, ch, in.detach())
+	}
+	*wait += a.waited()
+	return resp, err
+}
+
+// runInline runs a, an attempt of a call from a proxy, on this
+// goroutine: its proxy answers at its deadline, while a runs on.
+func (s *Server) runInline(a *sentAttempt) (*protocol.Response, error) {
+	var timer *time.Timer
+	if !a.e.admit {
+		timer = a.slot.detachAt(a.record.deadline, a.e.limiter, a.record.chain.id)
+	}
+	resp, err := a.run()
+	if timer != nil {
+		timer.Stop()
+	}
+	a.finish()
+	if errors.Is(err, errOverran) {
+		// Its worker answered at its deadline: it runs on there.
+		s.workers.Go(func() { _ = a.runOut(nil, err) })
+		return nil, &worker.TimeoutError{Service: a.e.desc.Name, Timeout: a.e.policy.Timeout}
+	}
+	return resp, err
 }
 
 // await runs a, an attempt of the call ch on in, on a goroutine of its
@@ -334,22 +389,22 @@ func (s *Server) await(ctx context.Context, a *sentAttempt, ch chain, in inbound
 func (s *Server) handOff(ctx context.Context, a *sentAttempt, ch chain, job func()) (*protocol.Response, error) {
 	a.done = doneChans.Get().(chan struct{})
 	s.workers.Go(job)
-	timer := acquireTimer(time.Until(a.record.deadline))
+	timer := acquireTimer(time.Until(a.until))
 	defer releaseTimer(timer)
 	select {
 	case <-a.done:
 		doneChans.Put(a.done)
+		if errors.Is(a.err, errOverran) {
+			return nil, s.runOn(ctx, a, ch)
+		}
 		return a.resp, a.err
 	case <-timer.C:
-	case <-doneUnlessBy(ctx, a.record.deadline):
+	case <-a.doneUnless(ctx):
 	}
 	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
 		<-a.done
 		doneChans.Put(a.done)
-		if a.resp != nil {
-			a.resp.Close() // nobody waits for it any more
-		}
-		return a.err
+		return a.runOut(a.resp, a.err)
 	})
 }
 
@@ -380,7 +435,7 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 		a.finish()
 		return resp, err, true
 	}
-	timer := acquireTimer(time.Until(a.record.deadline))
+	timer := acquireTimer(time.Until(a.until))
 	defer releaseTimer(timer)
 	select {
 	case <-sent.Ready():
@@ -388,9 +443,15 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 		if took {
 			resp, err = sent.Response()
 			if err == nil && resp.Status >= 200 && resp.Status <= 299 {
+				// A success: nothing to wait for.
 				resp, err = a.settle(resp, err)
 				a.finish()
 				return resp, err, true
+			}
+			if err == nil && resp.Overran {
+				// Its worker answered at its deadline: it runs on.
+				_, _ = a.settle(resp, nil)
+				return nil, s.runOn(ctx, a, ch), true
 			}
 		}
 		// A problem to read, or a failure to tell apart from a crash:
@@ -407,18 +468,72 @@ func (s *Server) awaitSent(ctx context.Context, a *sentAttempt, ch chain, in inb
 		})
 		return resp, err, true
 	case <-timer.C:
-	case <-doneUnlessBy(ctx, a.record.deadline):
+	case <-a.doneUnless(ctx):
 	}
 	return nil, s.overran(ctx, a.e, ch, &a.slot, func() error {
 		<-sent.Ready()
 		resp, err := a.settle(sent.Response())
 		a.finish()
-		if resp != nil {
-			resp.Close() // nobody waits for it any more
-		}
-		return err
+		return a.runOut(resp, err)
 	}), true
 }
+
+// doneUnless returns ctx's Done channel, or nil when a timer set for
+// a.until stands for it: ctx cannot end before the attempt's deadline,
+// or the attempt's worker admits it and answers at its deadline itself
+// (a.until is then a backstop, past the call's deadline and ctx's).
+func (a *sentAttempt) doneUnless(ctx context.Context) <-chan struct{} {
+	if a.e.admit {
+		return nil
+	}
+	return doneUnlessBy(ctx, a.record.deadline)
+}
+
+// runOn accounts for a, an attempt its worker answered 504 at its
+// deadline (a.overrun) while the execution runs on there: as a runaway
+// until the answer's body ends, with the execution.
+func (s *Server) runOn(ctx context.Context, a *sentAttempt, ch chain) error {
+	return s.overran(ctx, a.e, ch, &a.slot, func() error { return a.runOut(nil, errOverran) })
+}
+
+// runOut ends an attempt whose outcome nobody waits for any more (settle
+// and finish have seen it): it closes resp, or for an attempt that
+// overran in its worker, waits for the end of the execution there.
+func (a *sentAttempt) runOut(resp *protocol.Response, err error) error {
+	if errors.Is(err, errOverran) {
+		_, err = io.Copy(io.Discard, a.overrun)
+		a.overrun.Close()
+		a.s.attempts.remove(a.record.id)
+		a.release()
+		return err
+	}
+	if resp != nil {
+		resp.Close()
+	}
+	return err
+}
+
+// backstop returns the deadline of an attempt its worker admits: the
+// call's, or ctx's when it ends sooner (a retry budget). The worker
+// gives the attempt its timeout from its slot, within it.
+func (s *Server) backstop(ctx context.Context, now, deadline time.Time) time.Time {
+	if deadline.IsZero() {
+		deadline = now.Add(s.cfg.callDeadline)
+	}
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	return deadline
+}
+
+// backstopMargin is how long past the backstop the server waits for the
+// answer of an attempt its worker admits, which answers at that deadline
+// itself: only a worker that does not answer leaves the server to.
+const backstopMargin = 250 * time.Millisecond
+
+// errOverran is the outcome settle gives an attempt its worker answered
+// 504 at its deadline (protocol.Reply.Overran): the execution runs on.
+var errOverran = errors.New("the attempt ran past its deadline in its worker")
 
 // A sentAttempt is an attempt sent to the code of a service: until the
 // code answers, it holds its record (which nested calls name, and which
@@ -429,6 +544,16 @@ type sentAttempt struct {
 	e      *endpoint
 	record attemptRecord
 	slot   heldSlot
+	// until is when the server stops waiting for the answer: the
+	// attempt's deadline, or a backstop past the call's deadline for an
+	// attempt its worker admits.
+	until time.Time
+	// wait is how long the attempt waited for a slot in the worker
+	// that admitted it (protocol.Reply.Wait), in nanoseconds.
+	wait atomic.Int64
+	// overrun is the 504 of an attempt its worker answered at its
+	// deadline: its body ends when the execution ends.
+	overrun *protocol.Response
 	// req is the call sent, with the request's body (await makes its
 	// buffers copies of the attempt's own); local is the room of the
 	// answer of one run in this process.
@@ -480,15 +605,32 @@ func (a *sentAttempt) run() (*protocol.Response, error) {
 func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Response, error) {
 	e := a.e
 	if err == nil && e.stream && resp.Status >= 200 && resp.Status <= 299 {
+		a.wait.Store(int64(resp.Wait))
 		a.streaming = true
 		resp.OnDone(func() {
 			a.s.attempts.remove(a.record.id)
 			e.metrics.inFlight.Dec()
 			a.slot.free()
+			if e.admit {
+				e.holds.done(a.record.chain.id)
+			}
 		})
 		return resp, nil
 	}
+	if err == nil && resp.Overran {
+		// The execution runs on in the worker: its record stays, for the
+		// calls it makes, until it ends (runOut).
+		a.wait.Store(int64(resp.Wait))
+		a.overrun = resp
+		return nil, errOverran
+	}
 	defer a.s.attempts.remove(a.record.id)
+	if err == nil {
+		a.wait.Store(int64(resp.Wait))
+		if resp.Rejected {
+			a.s.metrics.rejected.WithLabelValues(e.route).Inc()
+		}
+	}
 	if err != nil {
 		var ce *supervisor.CrashError
 		if errors.As(err, &ce) {
@@ -507,13 +649,26 @@ func (a *sentAttempt) settle(resp *protocol.Response, err error) (*protocol.Resp
 }
 
 // finish frees the slot of an attempt that has answered, unless it
-// streams (then its stream's end does).
+// streams (then its stream's end does) or runs on past its deadline in
+// the worker that admitted it (then runOut does).
 func (a *sentAttempt) finish() {
-	if !a.streaming {
-		a.e.metrics.inFlight.Dec()
-		a.slot.free()
+	if !a.streaming && a.overrun == nil {
+		a.release()
 	}
 }
+
+// release frees the slot of an attempt that has ended, and its count.
+func (a *sentAttempt) release() {
+	a.e.metrics.inFlight.Dec()
+	a.slot.free()
+	if a.e.admit {
+		a.e.holds.done(a.record.chain.id)
+	}
+}
+
+// waited returns how long the attempt waited for a slot in the worker
+// that admitted it.
+func (a *sentAttempt) waited() time.Duration { return time.Duration(a.wait.Load()) }
 
 // maxProblemSize bounds the problem document of a failed attempt.
 const maxProblemSize = 1 << 20

@@ -321,6 +321,7 @@ func (p *packages) installCompiled(j *buildJob, g *supervisor.Group, took time.D
 	if old != nil {
 		old.retire()
 	}
+	setAdmission(cv, old)
 	p.unsyncedPublish()
 	p.cfg.logger.Info(fmt.Sprintf("compiled %s in %s", j.label, took.Round(time.Millisecond)))
 }

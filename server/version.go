@@ -31,6 +31,12 @@ type endpoint struct {
 	auth authReq
 	// stream is set for a service that streams its values (iter.Seq).
 	stream bool
+	// admit is set when the worker of the version admits the calls of
+	// the service, in place of limiter (see admit.go); it is set before
+	// the version is published. holds are then the chains its attempts
+	// run in.
+	admit bool
+	holds workerHolds
 }
 
 // A version is one loaded version of a package. Requests hold a reference
@@ -245,6 +251,7 @@ func (p *packages) unsyncedInstall(l pendingLoad) error {
 	if old != nil {
 		old.retire()
 	}
+	setAdmission(v, old)
 	p.cfg.logger.Info(fmt.Sprintf("%s %s in %s: %s", verb(old), l.label, time.Since(l.start).Round(100*time.Microsecond), diffRoutes(old, v)))
 	return nil
 }

@@ -45,9 +45,11 @@ type workerMetrics struct{ s *Server }
 // answer (it is restarting) is left out.
 func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 	groups := map[string]*supervisor.Group{}
+	versions := map[string]*version{}
 	w.s.packages.each(func(st *pkgState) {
 		if st.current != nil && st.current.group != nil {
 			groups[st.rel] = st.current.group
+			versions[st.rel] = st.current
 		}
 	})
 	if w.s.shared != nil {
@@ -80,6 +82,9 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 			dbs.add(w.s.dbPackage(rel, d.Package), d)
 		}
 		w.s.tally.absorb(w.s.metrics, g, st)
+		if v := versions[rel]; v != nil {
+			setWaiting(v, st.Waiting)
+		}
 		add("go_goroutines", "Number of goroutines that currently exist.", dto.MetricType_GAUGE, rel, float64(st.Goroutines))
 		add("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and currently in use.", dto.MetricType_GAUGE, rel, float64(st.HeapBytes))
 		add("go_gc_cycles_total", "Number of completed GC cycles.", dto.MetricType_COUNTER, rel, float64(st.GCCycles))
@@ -103,4 +108,16 @@ func (w workerMetrics) Gather() ([]*dto.MetricFamily, error) {
 		out = append(out, f)
 	}
 	return append(out, dbs.families()...), nil
+}
+
+// setWaiting sets microfn_waiting of the services of v whose worker
+// admits their calls (see admit.go) to what the worker says wait: the
+// server does not see them wait. It runs before the server's own
+// metrics are gathered.
+func setWaiting(v *version, waiting map[string]int) {
+	for _, e := range v.endpoints {
+		if e.admit {
+			e.metrics.waiting.Set(float64(waiting[e.route]))
+		}
+	}
 }

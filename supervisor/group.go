@@ -195,7 +195,7 @@ func (g *Group) Do(ctx context.Context, call *protocol.Call, body []byte, deadli
 			return nil, err
 		}
 		resp, err := p.do(ctx, call, body, deadline)
-		if errors.Is(err, errDraining) {
+		if errors.Is(err, errDraining) || errors.Is(err, ErrReplaced) {
 			g.mu.Lock()
 			retired := g.draining || g.closed
 			g.mu.Unlock()
@@ -217,10 +217,11 @@ func (g *Group) Do(ctx context.Context, call *protocol.Call, body []byte, deadli
 // A SentAttempt is an attempt Send sent to a worker: once Ready is
 // closed, Response returns its answer.
 type SentAttempt struct {
-	g    *Group
-	p    *process
-	id   uint64
-	call protocol.SentCall
+	g        *Group
+	p        *process
+	id       uint64
+	deadline time.Time
+	call     protocol.SentCall
 }
 
 // Send sends an attempt to the group's live worker, as Do does, and
@@ -243,7 +244,7 @@ func (g *Group) Send(call *protocol.Call, body []byte, deadline time.Time) (Sent
 	if !ok {
 		return SentAttempt{}, ErrNoLiveWorker // being replaced: Do waits for its successor
 	}
-	return SentAttempt{g: g, p: p, id: id, call: p.conn.Send(call, body)}, nil
+	return SentAttempt{g: g, p: p, id: id, deadline: deadline, call: p.conn.Send(call, body)}, nil
 }
 
 // ErrNoLiveWorker is the error of Send when no worker of the group takes
@@ -260,15 +261,24 @@ func (a SentAttempt) Ready() <-chan struct{} { return a.call.Ready() }
 func (a SentAttempt) Failed() bool { return a.call.Failed() }
 
 // Response returns the answer, once Ready is closed, as Do does, and
-// ends the attempt in its worker.
+// ends the attempt in its worker (an attempt that overran runs on until
+// the answer's body ends; see process.answered).
 func (a SentAttempt) Response() (*protocol.Response, error) {
 	resp, err := a.call.Response()
-	a.p.end(a.id)
 	if err != nil {
+		a.p.end(a.id)
 		return nil, a.g.failure(a.p, err)
+	}
+	if err := a.p.answered(a.id, resp, a.deadline); err != nil {
+		return nil, err
 	}
 	return resp, nil
 }
+
+// ErrReplaced is the error of an attempt the group's worker did not run
+// because it was being replaced (protocol.Reply.Busy): it is to be sent
+// again, to the next worker (Do does so itself).
+var ErrReplaced = errors.New("the worker was replaced before it ran the attempt")
 
 // failure turns a transport error of an attempt into a *CrashError if the
 // process died.
@@ -455,6 +465,11 @@ func (g *Group) replaceAfter(delay time.Duration, old *process) {
 	g.mu.Unlock()
 	if old != nil {
 		old.drain()
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			old.tellDrain()
+		}()
 	}
 	g.cfg.Logger.Info(fmt.Sprintf("started a new worker for %s", g.cfg.Label), "pid", p.pid())
 }

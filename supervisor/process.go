@@ -314,8 +314,58 @@ func (p *process) do(ctx context.Context, call *protocol.Call, body []byte, dead
 		return nil, errDraining
 	}
 	resp, err := p.conn.Call(ctx, call, body)
+	if err != nil {
+		p.end(id)
+		return nil, err
+	}
+	if err := p.answered(id, resp, deadline); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// answered ends the attempt id of p, whose answer's head is resp, as
+// the answer says: an attempt its worker admitted that ran past its
+// deadline (protocol.Reply.Overran) runs on, counted as overdue until its
+// answer's body ends (the execution's end); one the worker did not run
+// because it is being replaced (Busy) waits until the worker has ended,
+// or until deadline, and is then ErrReplaced: it goes to the next
+// worker, in which no slot is held by an execution of the one replaced.
+func (p *process) answered(id uint64, resp *protocol.Response, deadline time.Time) error {
+	switch {
+	case resp.Overran:
+		p.mu.Lock()
+		if _, ok := p.calls[id]; ok {
+			p.calls[id] = time.Now()
+		}
+		p.mu.Unlock()
+		resp.OnDone(func() { p.end(id) })
+		return nil
+	case resp.Busy:
+		resp.Close()
+		p.end(id)
+		timer := time.NewTimer(time.Until(deadline))
+		defer timer.Stop()
+		select {
+		case <-p.done:
+			return ErrReplaced
+		case <-timer.C:
+			return fmt.Errorf("waiting for the replaced worker to end: %w", context.DeadlineExceeded)
+		}
+	}
 	p.end(id)
-	return resp, err
+	return nil
+}
+
+// tellDrain tells the worker of p that it is replaced (see
+// protocol.MethodDrain), so that the attempts that wait for a slot in it
+// go to the next worker.
+func (p *process) tellDrain() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if resp, err := p.conn.Call(ctx, &protocol.Call{Method: protocol.MethodDrain}, nil); err == nil {
+		resp.Close()
+	}
 }
 
 var errDraining = errors.New("worker is being replaced")

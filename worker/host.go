@@ -52,6 +52,13 @@ type Host struct {
 	// sync.Map allocates at every Store, and every call stores.)
 	runningMu sync.Mutex
 	running   map[uint64]*attemptContext
+	// draining is set once the server replaces the host's worker
+	// (protocol.MethodDrain), when drainCtx ends: the attempts that
+	// wait for a slot are then sent to the next worker (HostConfig.Admit;
+	// see admit.go).
+	draining atomic.Bool
+	drainCtx context.Context
+	drained  context.CancelFunc
 }
 
 // HostConfig configures a [Host].
@@ -85,6 +92,11 @@ type HostConfig struct {
 	// of a protocol.MethodCalls call upstream: for a host the server
 	// runs in its own process, which hands the records over as they are.
 	Record func(attempt uint64, recs []DirectCall) error
+	// Admit makes the host admit the attempts the server sends with
+	// protocol.Call.Admit under the concurrency limits of their routes,
+	// which it keeps, in place of the server (see admit.go): for a
+	// worker process.
+	Admit bool
 }
 
 // An endpoint is one service a host runs or calls.
@@ -117,6 +129,7 @@ func NewHost(cfg HostConfig) *Host {
 		cfg.Go = func(f func()) { go f() }
 	}
 	h := &Host{cfg: cfg, routes: map[string]*endpoint{}, callees: map[*svcrt.Service]*endpoint{}}
+	h.drainCtx, h.drained = context.WithCancel(context.Background())
 	if cfg.Upstream != nil {
 		h.SetUpstream(cfg.Upstream)
 	}
@@ -190,9 +203,17 @@ func (h *Host) Routes() []string {
 // ServeCall runs one attempt of a call of one of the host's services: it
 // binds the arguments, runs the implementation under the attempt's
 // deadline and answers with the results' JSON or a problem.
+// With HostConfig.Admit, an attempt sent with protocol.Call.Admit first
+// gets a slot of the service's concurrency limit (see admit.go). It also
+// answers the control calls protocol.MethodStats and MethodDrain.
 func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
-	if req.Method == protocol.MethodStats {
+	switch req.Method {
+	case protocol.MethodStats:
 		_ = w.Reply(&protocol.Reply{Status: http.StatusOK, ContentType: "application/json"}, h.readStats())
+		return
+	case protocol.MethodDrain:
+		h.drain()
+		_ = w.Reply(&protocol.Reply{Status: http.StatusNoContent}, nil)
 		return
 	}
 	e := h.routes[req.Route]
@@ -200,6 +221,16 @@ func (h *Host) ServeCall(ctx context.Context, req *protocol.Request, w protocol.
 		replyError(w, microfn.Error(http.StatusNotFound, "no service at %s in this worker", req.Route), req.Route)
 		return
 	}
+	if req.Admit && h.cfg.Admit {
+		h.serveAdmitted(ctx, req, w, e)
+		return
+	}
+	h.serve(ctx, req, w, e)
+}
+
+// serve runs req, an attempt of e: it binds the arguments, runs the
+// implementation and answers.
+func (h *Host) serve(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter, e *endpoint) {
 	args, err := bind(e.svc.Func, req)
 	if err != nil {
 		replyError(w, err, e.route)

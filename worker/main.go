@@ -97,7 +97,7 @@ func run(code Code, logp **slog.Logger) error {
 		return fmt.Errorf("open the connection to the server: %w", err)
 	}
 	pool := NewPool(10 * time.Second)
-	host := NewHost(HostConfig{Settings: spec.Settings, Logger: logger, Go: pool.Go, Direct: true})
+	host := NewHost(HostConfig{Settings: spec.Settings, Logger: logger, Go: pool.Go, Direct: true, Admit: true})
 	conn := protocol.NewConn(nc, false, protocol.Options{Handler: host, MaxBody: spec.Settings.BodyLimit, Go: pool.Go})
 	host.SetUpstream(conn)
 	r := protocol.Ready{Failed: map[string][]protocol.LoadError{}}

@@ -254,7 +254,8 @@ type heldSlot struct {
 	limiter *policy.Limiter // the slot's
 	chain   string          // the key of the chain that holds it
 
-	mu       sync.Mutex // guards the fields below
+	mu sync.Mutex // guards the fields below
+	// release frees the slot; if nil, limiter.Release(chain) does.
 	release  func()
 	done     bool
 	detached bool
@@ -266,7 +267,11 @@ func (h *heldSlot) free() {
 	defer h.mu.Unlock()
 	if !h.done {
 		h.done = true
-		h.release()
+		if h.release != nil {
+			h.release()
+		} else {
+			h.limiter.Release(h.chain) // a slot TryHold took
+		}
 	}
 }
 

@@ -26,6 +26,10 @@ type Stats struct {
 	// Local counts the nested calls run in the process (--monolith),
 	// since it started.
 	Local []LocalCall `json:"local,omitempty"`
+	// Waiting counts the attempts that wait for a slot of a service
+	// whose calls the host admits (HostConfig.Admit), by route, for
+	// the routes that have any.
+	Waiting map[string]int `json:"waiting,omitempty"`
 }
 
 // statsSamples are the runtime metrics Stats reads.
@@ -49,6 +53,24 @@ func (h *Host) readStats() []byte {
 		}
 		return 0
 	}
-	b, _ := json.Marshal(Stats{Goroutines: u(0), HeapBytes: u(1), GCCycles: u(2), Databases: dbconf.Snapshot(), PID: os.Getpid(), Local: h.tally.snapshot()})
+	b, _ := json.Marshal(Stats{Goroutines: u(0), HeapBytes: u(1), GCCycles: u(2), Databases: dbconf.Snapshot(), PID: os.Getpid(), Local: h.tally.snapshot(), Waiting: h.waiting()})
 	return b
+}
+
+// waiting returns the attempts that wait for a slot, by route, for the
+// routes that have any, when the host admits its attempts.
+func (h *Host) waiting() map[string]int {
+	if !h.cfg.Admit {
+		return nil
+	}
+	var m map[string]int
+	for route, e := range h.routes {
+		if n := e.limiter.Waiting(); n > 0 {
+			if m == nil {
+				m = map[string]int{}
+			}
+			m[route] = n
+		}
+	}
+	return m
 }
