@@ -90,6 +90,11 @@ type Call struct {
 	// attempt (the Attempt of that call): the host admits the attempt
 	// with it.
 	Slot uint64
+	// Caps are the capabilities of the attempt's chain: for an attempt
+	// the server sends, those of the packages its code may call
+	// straight (see Capability); for a call between workers, those the
+	// caller was given, the callee's among them.
+	Caps []Capability
 }
 
 // MethodAcquire is the Method of a control call the server sends to a
@@ -137,6 +142,7 @@ func (c *Call) appendTo(e *encoder) {
 	e.bytes(c.Claims)
 	e.uvarint(c.Parent)
 	e.uvarint(c.Slot)
+	appendCapabilities(e, c.Caps)
 }
 
 // decode reads c from d.
@@ -164,6 +170,7 @@ func (c *Call) decode(d *decoder) {
 	}
 	c.Parent = d.uvarint()
 	c.Slot = d.uvarint()
+	c.Caps = decodeCapabilities(d)
 }
 
 func appendChain(e *encoder, ch *Chain) {

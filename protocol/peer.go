@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -84,6 +85,9 @@ func ReceivePeer(c *net.UnixConn) (PeerMessage, *os.File, error) {
 	n, oobn, flags, _, err := c.ReadMsgUnix(buf, oob)
 	if err != nil {
 		return m, nil, err
+	}
+	if n == 0 && oobn == 0 {
+		return m, nil, io.EOF // the other end closed the socket
 	}
 	fds, err := parseRights(oob[:oobn])
 	if err != nil {

@@ -323,6 +323,7 @@ func (s *Server) sendAttempt(ctx context.Context, now, deadline time.Time, e *en
 	}
 	s.attempts.insert(&a.record)
 	a.setRequest(ch, in, inline)
+	a.req.Caps = s.capsFor(e, ch, a.record.deadline)
 	if e.admit {
 		a.req.Admit, a.req.Slot = true, slot
 		e.holds.add(ch.id)
