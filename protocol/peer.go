@@ -44,6 +44,10 @@ type PeerMessage struct {
 	// Package is the directory of the package at the other end ("." for
 	// the served folder itself).
 	Package string `json:"package"`
+	// Admits are, for PeerCallee, the routes whose calls the worker
+	// admits under their concurrency limits: the server admits the
+	// others', and a call of one of them goes through the server.
+	Admits []string `json:"admits,omitempty"`
 }
 
 // maxPeerMessage bounds a PeerMessage's JSON.

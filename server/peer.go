@@ -209,7 +209,13 @@ func (s *Server) connectPeers(pair peerPair, id uint64, callerRel string, to *ve
 	mine, theirs := os.NewFile(uintptr(fds[0]), "caller"), os.NewFile(uintptr(fds[1]), "callee")
 	defer mine.Close()
 	defer theirs.Close()
-	if err := pair.callee.SendPeer(pair.calleePID, protocol.PeerMessage{ID: id, Role: protocol.PeerCallee, Package: callerRel}, theirs); err != nil {
+	var admits []string
+	for _, e := range to.endpoints {
+		if e.admit {
+			admits = append(admits, e.route)
+		}
+	}
+	if err := pair.callee.SendPeer(pair.calleePID, protocol.PeerMessage{ID: id, Role: protocol.PeerCallee, Package: callerRel, Admits: admits}, theirs); err != nil {
 		return err
 	}
 	if err := pair.caller.SendPeer(pair.callerPID, protocol.PeerMessage{ID: id, Role: protocol.PeerCaller, Package: to.rel}, mine); err != nil {

@@ -37,10 +37,18 @@ import (
 // records of the calls it ran (JSON): microfn's own, never service code's.
 const PeerRecordsField = protocol.HeaderPrefix + "Peer-Records"
 
-// peerMovedField marks the answer of a peer connection whose callee was
-// replaced by a newer version: the call did not run, and goes through
-// the server.
+// peerMovedField marks the answer of a peer call that did not run, and
+// goes through the server: its value is peerGone when the callee was
+// replaced by a newer version (the connection is no longer used),
+// peerServer when the server admits the route's calls (its version
+// replaced one that still ran calls).
 const peerMovedField = protocol.HeaderPrefix + "Peer-Moved"
+
+// Values of peerMovedField.
+const (
+	peerGone   = "gone"
+	peerServer = "server"
+)
 
 // recordDomain starts what a record's MAC signs.
 const recordDomain = "microfn peer record 1\x00"
@@ -88,9 +96,12 @@ type peerLink struct {
 // A servedPeer is a connection on which the worker of another package
 // calls this worker's services.
 type servedPeer struct {
-	h    *Host
-	pkg  string      // the caller's package
-	gone atomic.Bool // replaced: new calls are answered moved
+	h   *Host
+	pkg string // the caller's package
+	// admits are the routes whose calls this worker admits (see
+	// protocol.PeerMessage.Admits).
+	admits map[string]bool
+	gone   atomic.Bool // replaced: new calls are answered moved
 }
 
 // addPeer starts using the connection of m, whose descriptor f is (nil
@@ -123,7 +134,10 @@ func (h *Host) addPeer(m protocol.PeerMessage, f *os.File) {
 		go h.forgetPeer(l, m.Package)
 		return
 	}
-	sp := &servedPeer{h: h, pkg: m.Package}
+	sp := &servedPeer{h: h, pkg: m.Package, admits: map[string]bool{}}
+	for _, r := range m.Admits {
+		sp.admits[r] = true
+	}
 	opts.Handler = sp
 	conn := protocol.NewConn(nc, false, opts)
 	if h.peers.in == nil {
@@ -208,9 +222,11 @@ func (h *Host) peerCall(ctx context.Context, l *peerLink, e *endpoint, parent *a
 		return err
 	}
 	h.takeRecords(parent, resp.Header)
-	if peerMoved(resp.Header) {
+	if why := peerMoved(resp.Header); why != "" {
 		resp.Close()
-		h.dropPeer(l, e.peerPkg)
+		if why == peerGone {
+			h.dropPeer(l, e.peerPkg)
+		}
 		return errMoved
 	}
 	data, err := resp.ReadAll(0)
@@ -242,14 +258,15 @@ func (h *Host) peerFailure(err error, e *endpoint, l *peerLink, callers bool) er
 	return microfn.NewRemoteError(name, http.StatusBadGateway, fmt.Sprintf("service %s crashed its worker: %v", e.route, err), 0)
 }
 
-// peerMoved reports whether an answer says the callee was replaced.
-func peerMoved(header []protocol.Field) bool {
+// peerMoved returns why an answer says the call goes through the server
+// (see peerMovedField), or "".
+func peerMoved(header []protocol.Field) string {
 	for _, f := range header {
 		if f.Name == peerMovedField {
-			return true
+			return string(f.Value)
 		}
 	}
-	return false
+	return ""
 }
 
 // takeRecords adds the records an answer carries to those of parent's
@@ -291,7 +308,7 @@ func (h *Host) recordPeer(parent *attemptContext, r DirectCall, sign bool) {
 func (sp *servedPeer) ServeCall(ctx context.Context, req *protocol.Request, w protocol.ReplyWriter) {
 	h := sp.h
 	if sp.gone.Load() {
-		_ = w.Reply(&protocol.Reply{Status: http.StatusMisdirectedRequest, Header: []protocol.Field{{Name: peerMovedField, Value: []byte("1")}}}, nil)
+		replyMoved(w, peerGone)
 		return
 	}
 	start := time.Now()
@@ -299,6 +316,11 @@ func (sp *servedPeer) ServeCall(ctx context.Context, req *protocol.Request, w pr
 	e := h.routes[req.Route]
 	if e == nil {
 		replyError(pw, microfn.Permanent(microfn.Error(http.StatusNotFound, "no service at %s in this worker", req.Route)), req.Route)
+		return
+	}
+	if !sp.admits[req.Route] {
+		// The server holds the route's slots: it admits the call.
+		replyMoved(w, peerServer)
 		return
 	}
 	if err := h.checkPeer(req, start); err != nil {
@@ -320,6 +342,12 @@ func (sp *servedPeer) ServeCall(ctx context.Context, req *protocol.Request, w pr
 	}()
 	pw.log = &peerLog{}
 	h.serve(context.WithValue(ctx, peerLogKey{}, pw.log), req, &slotWriter{ReplyWriter: pw, slot: slot}, e)
+}
+
+// replyMoved answers a peer call that did not run and goes through the
+// server, for why (peerGone or peerServer).
+func replyMoved(w protocol.ReplyWriter, why string) {
+	_ = w.Reply(&protocol.Reply{Status: http.StatusMisdirectedRequest, Header: []protocol.Field{{Name: peerMovedField, Value: []byte(why)}}}, nil)
 }
 
 // checkPeer checks the capability of a peer call, req, at now, and makes
