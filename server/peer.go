@@ -36,10 +36,6 @@ import (
 // caller's worker to its callee's.
 const viaPeer = "peer"
 
-// peerPath switches the peer path on for the servers that run a worker
-// per package on a Unix system.
-const peerPath = true
-
 // peerState is the server's part of the peer path.
 type peerState struct {
 	mu sync.Mutex
@@ -62,9 +58,9 @@ type peerPair struct {
 }
 
 // newPeerState returns the peer path's state, or nil when it is off
-// for cfg.
+// for cfg: it needs a worker per package (see WithPeerCalls).
 func newPeerState(cfg *config) *peerState {
-	if !peerPath || cfg.isolation != IsolatePackage {
+	if cfg.noPeerCalls || cfg.isolation != IsolatePackage {
 		return nil
 	}
 	return &peerState{keys: map[string][]byte{}, pairs: map[peerPair]bool{}}
