@@ -91,6 +91,9 @@ type peers struct {
 type peerLink struct {
 	id   uint64
 	conn *protocol.Conn
+	// viaServer are the routes the callee's worker does not admit (it
+	// answered peerServer): their calls go through the server.
+	viaServer sync.Map
 }
 
 // A servedPeer is a connection on which the worker of another package
@@ -176,8 +179,15 @@ func (h *Host) peerFor(e *endpoint, parent *attemptContext) *peerLink {
 		return nil
 	}
 	h.peers.mu.Lock()
-	defer h.peers.mu.Unlock()
-	return h.peers.out[e.peerPkg]
+	l := h.peers.out[e.peerPkg]
+	h.peers.mu.Unlock()
+	if l == nil {
+		return nil
+	}
+	if _, no := l.viaServer.Load(e.route); no {
+		return nil
+	}
+	return l
 }
 
 // capabilityFor returns the capability of pkg among caps, or nil.
@@ -226,6 +236,8 @@ func (h *Host) peerCall(ctx context.Context, l *peerLink, e *endpoint, parent *a
 		resp.Close()
 		if why == peerGone {
 			h.dropPeer(l, e.peerPkg)
+		} else {
+			l.viaServer.Store(e.route, true)
 		}
 		return errMoved
 	}
