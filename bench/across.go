@@ -88,7 +88,7 @@ func (b *bench) across(ctx context.Context) {
 func writeAcross(dir string) error {
 	files := map[string]string{
 		"go.mod": "module example.com/across\n\ngo 1.22\n",
-		"b/b.go": "package b\n\n// Inc returns x+1.\n//\n//microfn:service\nfunc Inc(x int) int { return x + 1 }\n",
+		"b/b.go": "package b\n\n// Inc returns x+1.\n//\n//microfn:service\nfunc Inc(x int) (int, error) { return x + 1, nil }\n",
 		"a/a.go": "package a\n\nimport \"example.com/across/b\"\n\n// Sum returns the sum of b.Inc(i) for i below n.\n//\n//microfn:service timeout=60s\nfunc Sum(n int) (int, error) {\n\ts := 0\n\tfor i := range n {\n\t\tv, err := b.Inc(i)\n\t\tif err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\ts += v\n\t}\n\treturn s, nil\n}\n",
 	}
 	for name, src := range files {
