@@ -410,3 +410,20 @@ func waitVia(t *testing.T, in *microfntest.Instance, route, via string) {
 		return l.Attrs["via"] == via, fmt.Sprintf("the last call of %s: %v, want via=%s", route, l.Attrs, via)
 	})
 }
+
+func TestPeerCallsOff(t *testing.T) {
+	t.Parallel()
+	// --peer-calls=false: every call of another package's service goes
+	// through the server.
+	in := startPeer(t, server.WithPeerCalls(false))
+	for range 2 {
+		if r := in.Get("/a/Call?n=3"); text(r) != "012" {
+			t.Fatalf("/a/Call = %d %s, want 012", r.Status, r.Body)
+		}
+	}
+	for _, l := range accessLines(in, "/b/Echo") {
+		if l.Attrs["via"] != "http" {
+			t.Errorf("line %v: want via=http", l.Attrs)
+		}
+	}
+}
