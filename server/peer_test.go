@@ -170,15 +170,17 @@ func peerWorkers(in *microfntest.Instance) bool {
 	return len(in.Server.WorkerPIDs()) > 1
 }
 
-// startPeer starts peerModule and makes one call of b from a: the
-// next attempts of a's services carry b's capability, and the two
-// workers are connected.
+// startPeer starts peerModule and calls b from a until the call goes
+// straight from a's worker to b's: a's attempts carry b's capability,
+// and the two workers are connected.
 func startPeer(t *testing.T, opts ...server.Option) *microfntest.Instance {
 	t.Helper()
 	in := microfntest.Start(t, peerModule(), opts...)
 	if r := in.Get("/a/Call?n=1"); text(r) != "0" {
 		t.Fatalf("/a/Call = %d %s, want 0", r.Status, r.Body)
 	}
+	// The connection reaches the workers as calls go on.
+	waitVia(t, in, "/b/Echo", wantVia(in))
 	return in
 }
 
@@ -415,8 +417,8 @@ func TestPeerCallsOff(t *testing.T) {
 	t.Parallel()
 	// --peer-calls=false: every call of another package's service goes
 	// through the server.
-	in := startPeer(t, server.WithPeerCalls(false))
-	for range 2 {
+	in := microfntest.Start(t, peerModule(), server.WithPeerCalls(false))
+	for range 3 {
 		if r := in.Get("/a/Call?n=3"); text(r) != "012" {
 			t.Fatalf("/a/Call = %d %s, want 012", r.Status, r.Body)
 		}
