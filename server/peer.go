@@ -180,6 +180,11 @@ func (s *Server) peerCarried(owner any, caller string, e *endpoint) {
 		s.peers.mu.Unlock()
 		return
 	}
+	for old := range s.peers.pairs {
+		if old.caller == pair.caller && old.callee == pair.callee {
+			delete(s.peers.pairs, old) // of a process that has ended
+		}
+	}
 	s.peers.pairs[pair] = true
 	s.peers.next++
 	id := s.peers.next
