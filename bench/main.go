@@ -11,7 +11,7 @@
 //	go run ./bench --peer-cmd './other-server --listen {addr}'
 //
 // The scenarios are direct, nested, memory, restart, interp, policies, reload,
-// startup, chain, tier, db, app and modreload;
+// startup, chain, tier, db, app, modreload and across;
 // docs/benchmarks.md describes each and the goals. The tool builds the
 // microfn command and the baseline once, starts each server as a
 // subprocess on a free 127.0.0.1 port, and stops it after the scenario.
@@ -53,7 +53,7 @@ func main() {
 }
 
 // allScenarios lists the scenarios in the order they run.
-var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "chain", "tier", "db", "app", "modreload"}
+var allScenarios = []string{"direct", "nested", "memory", "restart", "interp", "policies", "reload", "startup", "chain", "tier", "db", "app", "modreload", "across"}
 
 // config is the parsed command line.
 type config struct {
@@ -437,6 +437,8 @@ func (b *bench) runAll(ctx context.Context) {
 			b.app(ctx)
 		case "modreload":
 			b.modreload(ctx)
+		case "across":
+			b.across(ctx)
 		}
 		b.stopAll()
 	}

@@ -12,7 +12,7 @@ import (
 
 // Version is the version of the protocol this package speaks. Both ends
 // send it first; a connection whose ends differ fails.
-const Version = 3
+const Version = 4
 
 // ErrClosed is the error of calls on a connection that has ended. The
 // error a call returns wraps it, with why the connection ended.

@@ -91,6 +91,11 @@ type Call struct {
 	// timeout from the moment it has its slot, within Chain.Deadline,
 	// and answers 504 when it passes (see Reply.Overran).
 	Admit bool
+	// Caps are the capabilities of the attempt's chain: for an attempt
+	// the server sends, those of the packages its code may call
+	// straight (see Capability); for a call between workers, those the
+	// caller was given, the callee's among them.
+	Caps []Capability
 }
 
 // MethodDrain is the Method of a control call the server sends to a
@@ -134,6 +139,7 @@ func (c *Call) appendTo(e *encoder) {
 	e.str(c.Caller)
 	e.bytes(c.Claims)
 	e.uvarint(c.Parent)
+	appendCapabilities(e, c.Caps)
 }
 
 // decode reads c from d.
@@ -160,6 +166,7 @@ func (c *Call) decode(d *decoder) {
 		c.Claims = nil
 	}
 	c.Parent = d.uvarint()
+	c.Caps = decodeCapabilities(d)
 }
 
 func appendChain(e *encoder, ch *Chain) {

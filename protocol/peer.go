@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -43,6 +44,10 @@ type PeerMessage struct {
 	// Package is the directory of the package at the other end ("." for
 	// the served folder itself).
 	Package string `json:"package"`
+	// Admits are, for PeerCallee, the routes whose calls the worker
+	// admits under their concurrency limits: the server admits the
+	// others', and a call of one of them goes through the server.
+	Admits []string `json:"admits,omitempty"`
 }
 
 // maxPeerMessage bounds a PeerMessage's JSON.
@@ -84,6 +89,9 @@ func ReceivePeer(c *net.UnixConn) (PeerMessage, *os.File, error) {
 	n, oobn, flags, _, err := c.ReadMsgUnix(buf, oob)
 	if err != nil {
 		return m, nil, err
+	}
+	if n == 0 && oobn == 0 {
+		return m, nil, io.EOF // the other end closed the socket
 	}
 	fds, err := parseRights(oob[:oobn])
 	if err != nil {

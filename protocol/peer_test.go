@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,7 +61,7 @@ func TestPeerMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m != (PeerMessage{ID: 7, Role: PeerCaller, Package: "billing"}) || f == nil {
+	if !reflect.DeepEqual(m, PeerMessage{ID: 7, Role: PeerCaller, Package: "billing"}) || f == nil {
 		t.Fatalf("ReceivePeer = %+v, %v", m, f)
 	}
 	defer f.Close()

@@ -34,6 +34,11 @@ type Spec struct {
 	// worker's own messages to its supervisor and grants nothing else (no
 	// call, no chain: those are the server's alone).
 	LogKey []byte `json:"log_key"`
+	// PeerKey, for the worker of one package, is the key the server
+	// signs that package's capabilities with (see Capability), and the
+	// worker the records of the calls it serves from other workers: that
+	// worker and the server alone hold it.
+	PeerKey []byte `json:"peer_key,omitempty"`
 	// Limits bound the worker process.
 	Limits Limits `json:"limits"`
 	// Sandbox is what the operating system lets the worker reach.

@@ -78,6 +78,15 @@ func (s *Server) observeDirect(g *generation, rec *attemptRecord, r *worker.Dire
 		s.metrics.timeouts.WithLabelValues(e.route).Inc()
 		s.metrics.runawaysTotal.WithLabelValues(e.route).Inc()
 	}
+	st := callStats{attempts: 1}
+	if len(r.MAC) > 0 {
+		// A call between workers: the worker that ran it signed it.
+		if !s.verifyPeerRecord(r) {
+			s.cfg.logger.Warn("a record of a call was refused", "error", errPeerRecord(r).Error())
+			return
+		}
+		via, st.wait = viaPeer, time.Duration(r.Wait)
+	}
 	depth := max(r.Depth, rec.chain.depth+1)
-	s.accountNested(e, r.Callee, r.Caller, r.Try, depth, rec.chain.trace, callStats{attempts: 1}, r.Status, time.Duration(r.Nanos), via)
+	s.accountNested(e, r.Callee, r.Caller, r.Try, depth, rec.chain.trace, st, r.Status, time.Duration(r.Nanos), via)
 }

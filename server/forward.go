@@ -329,6 +329,7 @@ func (s *Server) sendAttempt(ctx context.Context, now, deadline time.Time, e *en
 	a.record.chain = ch
 	s.attempts.insert(&a.record)
 	a.setRequest(ch, in, inline)
+	a.req.Caps = s.capsFor(e, ch, a.record.deadline)
 	if e.admit {
 		a.req.Admit = true
 		e.holds.add(ch.id)

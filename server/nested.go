@@ -115,6 +115,9 @@ func (s *Server) nestedHandler(owner any) protocol.Handler {
 func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Request, w protocol.ReplyWriter) {
 	start := time.Now()
 	rec := s.attempts.get(req.Attempt)
+	if req.Attempt == 0 {
+		rec = s.peerParent(owner, req)
+	}
 	if rec == nil || !rec.ownedBy(owner) {
 		// A call on behalf of an attempt this code is not running: one
 		// that has ended, or was never its own.
@@ -155,6 +158,7 @@ func (s *Server) serveNested(ctx context.Context, owner any, req *protocol.Reque
 		return
 	}
 	defer e.version.release()
+	s.peerCarried(owner, parent.service, e)
 	resp, err := s.attempt(ctx, start, deadline, e, ch, in, &st.wait, true)
 	var a *answer
 	switch {

@@ -30,6 +30,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	addr            string
 	monolith        bool
+	noPeerCalls     bool // see WithPeerCalls
 	unrestricted    bool
 	maxDepth        int
 	bodyLimit       int
@@ -213,6 +214,12 @@ func WithAddr(addr string) Option { return optionFunc(func(c *config) { c.addr =
 // over HTTP. Binding, errors, policies and the chain rules are the same.
 // Default false.
 func WithMonolith(on bool) Option { return optionFunc(func(c *config) { c.monolith = on }) }
+
+// WithPeerCalls sets whether, with a worker per package, nested calls
+// between two packages' workers go straight from one to the other once
+// the server has carried one between them (the default), or each goes
+// through the server.
+func WithPeerCalls(on bool) Option { return optionFunc(func(c *config) { c.noPeerCalls = !on }) }
 
 // WithUnrestricted lets service code import unsafe, syscall, os/exec and
 // the other packages kept out of the interpreter's sandbox. Default false.

@@ -70,6 +70,8 @@ type Server struct {
 	signer  *chainSigner
 	// attempts are the attempts in flight, which nested calls name.
 	attempts attemptTable
+	// peers is the peer path's state, nil when it is off (see peer.go).
+	peers *peerState
 
 	// runDir holds the workers' private temporary folders; unset with
 	// IsolateNone. runLock is locked while the server runs: see
@@ -190,6 +192,7 @@ func newServer(dir string, cfg *config) *Server {
 		shadows: make(chan struct{}, maxShadows),
 		modules: &moduleSources{root: root, limits: cfg.limits},
 		client:  newClient(cfg),
+		peers:   newPeerState(cfg),
 	}
 	if cfg.prebuilt == nil {
 		s.modules.refresh()

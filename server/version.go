@@ -62,6 +62,10 @@ type version struct {
 	// reads the worker's last counts (see localTally).
 	final func()
 
+	// peerHooks run when the version is retired: they end the
+	// connections between workers of which it is the callee (peer.go).
+	peerHooks peerHooks
+
 	refs    atomic.Int64 // in-flight requests; closedRefs once closed
 	retired atomic.Bool
 	once    sync.Once
@@ -93,6 +97,7 @@ func (v *version) release() {
 // retire marks the version as replaced; it closes once unused.
 func (v *version) retire() {
 	v.retired.Store(true)
+	v.runRetireHooks()
 	v.tryClose()
 }
 

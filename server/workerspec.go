@@ -33,8 +33,13 @@ func (s *Server) workerSpec(label, pkg string, pkgs ...protocol.PackageSpec) wor
 	for i, p := range pkgs {
 		rels[i] = p.Rel
 	}
+	var key []byte
+	if s.peers != nil && pkg != "" && len(pkgs) == 1 {
+		key = s.peers.key(pkgs[0].Rel)
+	}
 	return workerSpec{
 		run: protocol.Spec{
+			PeerKey:  key,
 			Root:     s.root,
 			Packages: pkgs,
 			Limits:   s.cfg.workerLimits,
@@ -73,6 +78,7 @@ func (w workerSpec) forPrepare(prep *protocol.PrepareSpec) (protocol.Spec, super
 	spec := w.run
 	spec.Sandbox = prepareSandbox(spec.Sandbox, prep.Exports)
 	spec.Settings.Env = nil
+	spec.PeerKey = nil
 	spec.State = dbconf.Config{}
 	spec.Prepare = prep
 	cfg := supervisor.PrepareConfig{

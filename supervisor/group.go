@@ -658,3 +658,26 @@ func (g *Group) Wait() {
 	<-g.closedc
 	g.wg.Wait()
 }
+
+// ErrNoSuchWorker is the error of SendPeer for a process that is not
+// the group's any more.
+var ErrNoSuchWorker = errors.New("no worker of the group has this process id")
+
+// SendPeer sends m, with f's descriptor (nil for protocol.PeerGone), to
+// the group's worker process pid on its peers' socket (see
+// protocol.PeersFD). It fails if that process has ended, or was started
+// without one.
+func (g *Group) SendPeer(pid int, m protocol.PeerMessage, f *os.File) error {
+	g.mu.Lock()
+	var to *process
+	for p := range g.procs {
+		if p.pid() == pid {
+			to = p
+		}
+	}
+	g.mu.Unlock()
+	if to == nil || to.peers == nil {
+		return fmt.Errorf("%s: %w", g.cfg.Label, ErrNoSuchWorker)
+	}
+	return protocol.SendPeer(to.peers, m, f)
+}

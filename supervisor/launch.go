@@ -63,6 +63,9 @@ type launched struct {
 	cmd   *exec.Cmd
 	stdin *os.File
 	conn  net.Conn // the connection (protocol.ConnFD), if asked for
+	// peers is the socket on which the worker gets its connections to
+	// other workers (protocol.PeersFD), with conn.
+	peers *net.UnixConn
 	// ready gets the process's Ready message once it has come whole.
 	ready chan readyMessage
 	// outputs is closed once the process's output and channel are read
@@ -79,12 +82,12 @@ type readyMessage struct {
 
 // launch starts cmd as a worker or prepare process, with the environment
 // env: its descriptors 0 to 3 are socket pairs (its standard streams and
-// its channel), and 4 its connection if withConn. Every line it prints,
+// its channel), and 4 its connection and 5 its peers' socket if withConn. Every line it prints,
 // and every message of its channel, goes to out.
 func launch(cmd *exec.Cmd, env []string, out *workerOutput, withConn bool) (*launched, error) {
 	types := []int{syscall.SOCK_STREAM, syscall.SOCK_STREAM, syscall.SOCK_STREAM, packetType}
 	if withConn {
-		types = append(types, syscall.SOCK_STREAM)
+		types = append(types, syscall.SOCK_STREAM, packetType)
 	}
 	var mine, theirs []*os.File
 	closeAll := func(fs []*os.File) {
@@ -119,6 +122,9 @@ func launch(cmd *exec.Cmd, env []string, out *workerOutput, withConn bool) (*lau
 	channel, err := packetConn(mine[protocol.ChannelFD])
 	if err == nil && withConn {
 		l.conn, err = fileConn(mine[protocol.ConnFD])
+		if err == nil {
+			l.peers, err = packetConn(mine[protocol.PeersFD])
+		}
 		if err != nil {
 			channel.Close()
 		}
@@ -126,6 +132,12 @@ func launch(cmd *exec.Cmd, env []string, out *workerOutput, withConn bool) (*lau
 	if err != nil {
 		if withConn && l.conn == nil {
 			mine[protocol.ConnFD].Close()
+		}
+		if l.conn != nil {
+			l.conn.Close()
+		}
+		if withConn && l.peers == nil {
+			mine[protocol.PeersFD].Close()
 		}
 		closeAll(mine[:protocol.ChannelFD])
 		_ = cmd.Process.Kill()
@@ -175,6 +187,9 @@ func (l *launched) abandon() {
 	l.stdin.Close()
 	if l.conn != nil {
 		l.conn.Close()
+	}
+	if l.peers != nil {
+		l.peers.Close()
 	}
 }
 

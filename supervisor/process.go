@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"sync"
@@ -20,6 +21,9 @@ type process struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	conn  *protocol.Conn // to the worker
+	// peers is the socket the worker gets its connections to other
+	// workers on (protocol.PeersFD).
+	peers *net.UnixConn
 	out   *workerOutput
 	// done is closed once the process has exited and its output is read;
 	// state, reason and report are set then.
@@ -69,6 +73,7 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 		h = g.cfg.Handler(g)
 	}
 	p.conn = protocol.NewConn(l.conn, true, protocol.Options{Handler: h, MaxBody: g.cfg.MaxBody})
+	p.peers = l.peers
 	go p.watchConn()
 	// The account of its temporary files starts before the worker reads
 	// its spec, so before it can write.
@@ -97,6 +102,9 @@ func (g *Group) spawn(ctx context.Context, spec protocol.Spec) (*process, protoc
 		p.mu.Unlock()
 		_ = os.RemoveAll(tmp)
 		p.conn.Close()
+		if p.peers != nil {
+			p.peers.Close()
+		}
 		// Off the group before done closes: a caller that saw its
 		// attempt fail with this process's death finds the group
 		// without it, never sends it another.

@@ -45,6 +45,11 @@ type attemptContext struct {
 	// calls are the calls run here on behalf of a root attempt, which the
 	// server has not been told of yet.
 	calls directLog
+	// peer, for the root attempt of a call from another worker (the peer
+	// path), takes the records of calls in place of the server.
+	peer *peerLog
+	// caps are the capabilities of the chain (see peer.go).
+	caps []protocol.Capability
 
 	mu     sync.Mutex
 	inner  context.Context // the real deadline context, made by the first Done

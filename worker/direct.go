@@ -51,6 +51,14 @@ type DirectCall struct {
 	// TimedOut marks an attempt that ran past its deadline: it was
 	// answered 504, and its execution went on.
 	TimedOut bool `json:"timed_out,omitempty"`
+	// Wait is the time a peer call waited for a slot, in nanoseconds.
+	Wait int64 `json:"wait,omitempty"`
+	// Signer and MAC, for an attempt of a call between workers (the peer
+	// path), are the package of the worker that ran it (or made it, when
+	// it got no answer) and the record's signature under that worker's
+	// key (see DirectCall.Sign).
+	Signer string `json:"signer,omitempty"`
+	MAC    []byte `json:"mac,omitempty"`
 }
 
 // directBatch is the number of records that makes the worker send them
@@ -128,6 +136,10 @@ func (h *Host) directCall(ctx context.Context, e *endpoint, parent *attemptConte
 // called before the root's answer, so that the server has counted the
 // calls of a chain when its caller has the answer.
 func (h *Host) flushCalls(root *attemptContext) {
+	if root.peer != nil {
+		root.peer.put(root.calls.take())
+		return
+	}
 	if recs := root.calls.take(); len(recs) > 0 {
 		h.sendCalls(root, recs)
 	}
@@ -137,6 +149,11 @@ func (h *Host) flushCalls(root *attemptContext) {
 // A record the server cannot have is lost, and the error logged: it is
 // the server's accounting, never the call's answer.
 func (h *Host) sendCalls(root *attemptContext, recs []DirectCall) {
+	if root.peer != nil {
+		// A call from another worker: the records go with its answer.
+		root.peer.put(recs)
+		return
+	}
 	if err := h.reportCalls(root, recs); err != nil {
 		h.cfg.Logger.Warn("the server was not told of calls run in the worker", "calls", len(recs), "error", err.Error())
 	}

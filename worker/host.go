@@ -59,6 +59,9 @@ type Host struct {
 	draining atomic.Bool
 	drainCtx context.Context
 	drained  context.CancelFunc
+	// peers are the connections to the workers of other packages (see
+	// peer.go).
+	peers peers
 }
 
 // HostConfig configures a [Host].
@@ -97,6 +100,13 @@ type HostConfig struct {
 	// which it keeps, in place of the server (see admit.go): for a
 	// worker process.
 	Admit bool
+	// Package and PeerKey, for the worker of one package, are that
+	// package's directory and the key of its capabilities and records:
+	// with them, the host calls the services of other packages straight
+	// on the connections the server hands it, and serves theirs (see
+	// peer.go and ServePeers).
+	Package string
+	PeerKey []byte
 }
 
 // An endpoint is one service a host runs or calls.
@@ -108,7 +118,10 @@ type endpoint struct {
 	// own marks a service of a package of this host: with --monolith, a
 	// proxy of the same package runs it in process.
 	own bool
-	pkg *svcrt.Package // the package whose proxies call it
+	// peerPkg is the directory of the package of a service of another
+	// package (its worker may be called straight).
+	peerPkg string
+	pkg     *svcrt.Package // the package whose proxies call it
 	// errs map the errors the service returns to statuses (errors=).
 	errs []errorStatus
 }
@@ -183,7 +196,7 @@ func (h *Host) Add(rel string, pkg *svcrt.Package) error {
 			list = append(list, err.(funcs.ErrorList)...)
 			continue
 		}
-		h.callees[svc] = &endpoint{route: RoutePrefix(depRel) + svc.Desc.Route, svc: svc, policy: p, pkg: pkg}
+		h.callees[svc] = &endpoint{route: RoutePrefix(depRel) + svc.Desc.Route, svc: svc, policy: p, pkg: pkg, peerPkg: depRel}
 	}
 	if len(list) > 0 {
 		return list
@@ -237,7 +250,7 @@ func (h *Host) serve(ctx context.Context, req *protocol.Request, w protocol.Repl
 		return
 	}
 	actx := newAttemptContext(ctx, req.Attempt, req.Chain, e.route, req.Chain.Deadline)
-	actx.caller, actx.claims = req.Caller, req.Claims
+	actx.caller, actx.claims, actx.caps = req.Caller, req.Claims, req.Caps
 	if e.svc.Desc.Context {
 		actx.info = callInfoOf(req, e.route)
 	}
@@ -246,8 +259,13 @@ func (h *Host) serve(ctx context.Context, req *protocol.Request, w protocol.Repl
 		return
 	}
 	if h.cfg.Direct && !h.cfg.Settings.Monolith {
-		h.startRoot(actx, req.Parent)
-		defer h.stopRoot(actx)
+		if req.Attempt == 0 {
+			// A call from another worker (see peer.go).
+			actx.root, actx.peer = actx, peerLogOf(ctx)
+		} else {
+			h.startRoot(actx, req.Parent)
+			defer h.stopRoot(actx)
+		}
 	}
 	out, err := e.svc.Invoke(actx, args)
 	actx.end()

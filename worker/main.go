@@ -97,7 +97,13 @@ func run(code Code, logp **slog.Logger) error {
 		return fmt.Errorf("open the connection to the server: %w", err)
 	}
 	pool := NewPool(10 * time.Second)
-	host := NewHost(HostConfig{Settings: spec.Settings, Logger: logger, Go: pool.Go, Direct: true, Admit: true})
+	hc := HostConfig{Settings: spec.Settings, Logger: logger, Go: pool.Go, Direct: true, Admit: true}
+	if len(spec.PeerKey) > 0 && len(spec.Packages) == 1 {
+		// The worker of one package: it calls other packages' workers
+		// straight, and serves their calls (see peer.go).
+		hc.Package, hc.PeerKey = spec.Packages[0].Rel, spec.PeerKey
+	}
+	host := NewHost(hc)
 	conn := protocol.NewConn(nc, false, protocol.Options{Handler: host, MaxBody: spec.Settings.BodyLimit, Go: pool.Go})
 	host.SetUpstream(conn)
 	r := protocol.Ready{Failed: map[string][]protocol.LoadError{}}
@@ -126,6 +132,9 @@ func run(code Code, logp **slog.Logger) error {
 	}
 	if len(r.Loaded) == 0 {
 		return nil
+	}
+	if hc.PeerKey != nil {
+		servePeers(host)
 	}
 	go trimWhenIdle(conn.Done(), startCheck, idleCheck)
 	<-conn.Done()

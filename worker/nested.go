@@ -61,6 +61,11 @@ func (h *Host) call(c *svcrt.Call) error {
 		if h.direct(e, parent) {
 			return h.directCall(ctx, e, parent, depth, try, c)
 		}
+		if l := h.peerFor(e, parent); l != nil {
+			if err := h.peerCall(ctx, l, e, parent, depth, try, c); !errors.Is(err, errMoved) {
+				return err
+			}
+		}
 		return h.remoteCall(ctx, e, parent, depth, try, c)
 	})
 	if local {
@@ -105,6 +110,13 @@ func (h *Host) remoteCall(ctx context.Context, e *endpoint, parent *attemptConte
 		Proxied:     true,
 		Try:         try,
 		Chain:       protocol.Chain{Depth: depth, Deadline: deadline},
+	}
+	if parent.root != nil && parent.root.peer != nil {
+		// On behalf of a call from another worker, which the server
+		// did not send: the capability of this package names its chain.
+		if c := capabilityFor(parent.caps, h.cfg.Package); c != nil {
+			call.Caps = []protocol.Capability{*c}
+		}
 	}
 	cctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
@@ -211,7 +223,7 @@ func (h *Host) childAttempt(ctx context.Context, e *endpoint, parent *attemptCon
 	ch := parent.chain
 	ch.Depth = depth
 	actx := newAttemptContext(context.WithoutCancel(ctx), parent.id, ch, e.route, deadline)
-	actx.caller, actx.claims = parent.caller, parent.claims
+	actx.caller, actx.claims, actx.caps = parent.caller, parent.claims, parent.caps
 	actx.up, actx.root = parent, parent.root
 	if e.svc.Desc.Context {
 		// A call made by another service carries the chain's caller,

@@ -78,6 +78,8 @@ func serve(ctx context.Context, addr, sqlitePath, pgURL string) error {
 	app.All("/Guarded", isEven)
 	app.All("/Bare", isEven)
 	app.All("/Fib", intFunc("n", s.fib))
+	app.All("/b/Inc", intFunc("x", func(x int) ([]byte, error) { return strconv.AppendInt(nil, int64(x+1), 10), nil }))
+	app.All("/a/Sum", intFunc("n", s.sum))
 	app.All("/SumSquares", intFunc("n", func(n int) ([]byte, error) { return strconv.AppendInt(nil, int64(SumSquares(n)), 10), nil }))
 	app.All("/BuildString", intFunc("n", func(n int) ([]byte, error) { return strconv.AppendInt(nil, int64(BuildString(n)), 10), nil }))
 	app.All("/EncodeJSON", intFunc("n", func(n int) ([]byte, error) {
@@ -169,6 +171,43 @@ func (s *server) fib(n int) ([]byte, error) {
 		return nil, err
 	}
 	return strconv.AppendInt(nil, int64(a+b), 10), nil
+}
+
+// sum returns the sum of Inc(i) for i below n, calling this server's own
+// /b/Inc over HTTP for each.
+func (s *server) sum(n int) ([]byte, error) {
+	total := 0
+	for i := range n {
+		v, err := s.callInt("/b/Inc", "x", i)
+		if err != nil {
+			return nil, err
+		}
+		total += v
+	}
+	return strconv.AppendInt(nil, int64(total), 10), nil
+}
+
+// callInt POSTs {name: x} to route and decodes the integer result.
+func (s *server) callInt(route, name string, x int) (int, error) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(s.base + route)
+	req.Header.SetMethod(fasthttp.MethodPost)
+	req.Header.SetContentType("application/json")
+	req.SetBodyRaw(fmt.Appendf(nil, `{%q:%d}`, name, x))
+	if err := s.client.DoTimeout(req, resp, time.Minute); err != nil {
+		return 0, fmt.Errorf("call %s: %w", route, err)
+	}
+	if resp.StatusCode() != fasthttp.StatusOK {
+		return 0, fmt.Errorf("call %s: status %d: %s", route, resp.StatusCode(), resp.Body())
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(string(resp.Body())))
+	if err != nil {
+		return 0, errors.New("call " + route + ": bad result " + strconv.Quote(string(resp.Body())))
+	}
+	return v, nil
 }
 
 // callFib POSTs {"n": n} to /Fib and decodes the result.

@@ -72,6 +72,7 @@ type serveFlags struct {
 	// The server's own process.
 	addr, logFormat                 string
 	monolith, unrestricted, noWatch bool
+	peerCalls                       bool
 	quiet                           bool
 	maxDepth, bodyLimit             int
 	token, tokenFile                string
@@ -121,6 +122,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 func (f *serveFlags) registerServer(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8000", "`address` to listen on (loopback unless you ask otherwise)")
 	fs.BoolVar(&f.monolith, "monolith", false, "keep calls between services in process instead of over HTTP")
+	fs.BoolVar(&f.peerCalls, "peer-calls", true, "with a worker per package, make calls between packages straight from worker to worker (false: each through the server)")
 	fs.BoolVar(&f.unrestricted, "unrestricted", false, "let services import unsafe, syscall, os/exec and the rest of the unrestricted standard library")
 	fs.IntVar(&f.maxDepth, "max-depth", 64, "deepest chain of nested calls; deeper calls get 508 Loop Detected")
 	fs.IntVar(&f.bodyLimit, "body-limit", 1<<20, "largest request body in `bytes`; larger ones get 413")
@@ -205,6 +207,7 @@ func (f *serveFlags) options(set map[string]bool, split bool, logger *slog.Logge
 		server.WithBuildOptions(build),
 		server.WithAddr(f.addr),
 		server.WithMonolith(f.monolith),
+		server.WithPeerCalls(f.peerCalls),
 		server.WithUnrestricted(f.unrestricted),
 		server.WithMaxDepth(f.maxDepth),
 		server.WithBodyLimit(f.bodyLimit),
