@@ -78,6 +78,9 @@ type Settings struct {
 	Env []string `json:"env,omitempty"`
 	// MaxDepth is the deepest a call chain may go.
 	MaxDepth int `json:"max_depth"`
+	// Procs, unless 0, is how many threads run the worker's Go code at
+	// once (its GOMAXPROCS); 0 leaves the runtime's choice.
+	Procs int `json:"procs,omitempty"`
 	// BodyLimit bounds the body of a call, in bytes.
 	BodyLimit int `json:"body_limit"`
 	// Defaults are the server's default policy, which services'

@@ -31,6 +31,7 @@ type config struct {
 	addr            string
 	monolith        bool
 	noPeerCalls     bool // see WithPeerCalls
+	workerProcs     int  // see WithWorkerProcs
 	unrestricted    bool
 	maxDepth        int
 	bodyLimit       int
@@ -220,6 +221,16 @@ func WithMonolith(on bool) Option { return optionFunc(func(c *config) { c.monoli
 // the server has carried one between them (the default), or each goes
 // through the server.
 func WithPeerCalls(on bool) Option { return optionFunc(func(c *config) { c.noPeerCalls = !on }) }
+
+// WithWorkerProcs sets how many threads run the Go code of each worker
+// process at once (its GOMAXPROCS). With 0, the default, a package's own
+// worker runs on one, unless the environment sets GOMAXPROCS (which every
+// worker process then inherits): such a worker spends most of its time
+// waiting for the next call, and a Go runtime with more than one thread
+// wakes idle threads to look for work at every message, which costs more
+// processor than it gains; the shared worker, and the code of a built
+// application, use every core.
+func WithWorkerProcs(n int) Option { return optionFunc(func(c *config) { c.workerProcs = max(n, 0) }) }
 
 // WithUnrestricted lets service code import unsafe, syscall, os/exec and
 // the other packages kept out of the interpreter's sandbox. Default false.

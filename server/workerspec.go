@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
@@ -37,6 +38,8 @@ func (s *Server) workerSpec(label, pkg string, pkgs ...protocol.PackageSpec) wor
 	if s.peers != nil && pkg != "" && len(pkgs) == 1 {
 		key = s.peers.key(pkgs[0].Rel)
 	}
+	settings := s.workerSettings()
+	settings.Procs = s.workerProcs(pkg != "" && len(pkgs) == 1)
 	return workerSpec{
 		run: protocol.Spec{
 			PeerKey:  key,
@@ -44,7 +47,7 @@ func (s *Server) workerSpec(label, pkg string, pkgs ...protocol.PackageSpec) wor
 			Packages: pkgs,
 			Limits:   s.cfg.workerLimits,
 			Sandbox:  s.workerSandbox(),
-			Settings: s.workerSettings(),
+			Settings: settings,
 			State:    s.state.cfg,
 		},
 		supervise: supervisor.Config{
@@ -105,6 +108,19 @@ func (s *Server) workerSettings() protocol.Settings {
 		Quiet:        s.cfg.quiet,
 		MaxResponse:  s.cfg.maxResponseSize,
 	}
+}
+
+// workerProcs is the GOMAXPROCS of a worker process, 0 for the runtime's
+// choice: the one set (WithWorkerProcs), else one for a package's own
+// worker (own) unless the environment sets GOMAXPROCS.
+func (s *Server) workerProcs(own bool) int {
+	switch {
+	case s.cfg.workerProcs > 0:
+		return s.cfg.workerProcs
+	case own && os.Getenv("GOMAXPROCS") == "":
+		return 1
+	}
+	return 0
 }
 
 // packageSpec is the package in rel as a worker loads it: its files as

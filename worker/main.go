@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -83,6 +84,9 @@ func run(code Code, logp **slog.Logger) error {
 	}
 	if spec.Prepare != nil {
 		return prepare(code, &spec, channel, logger)
+	}
+	if n := spec.Settings.Procs; n > 0 {
+		runtime.GOMAXPROCS(n)
 	}
 	go func() {
 		// Standard input closes when the server is done with this
