@@ -223,13 +223,13 @@ func WithMonolith(on bool) Option { return optionFunc(func(c *config) { c.monoli
 func WithPeerCalls(on bool) Option { return optionFunc(func(c *config) { c.noPeerCalls = !on }) }
 
 // WithWorkerProcs sets how many threads run the Go code of each worker
-// process at once (its GOMAXPROCS). With 0, the default, a package's own
-// worker runs on one, unless the environment sets GOMAXPROCS (which every
-// worker process then inherits): such a worker spends most of its time
-// waiting for the next call, and a Go runtime with more than one thread
-// wakes idle threads to look for work at every message, which costs more
-// processor than it gains; the shared worker, and the code of a built
-// application, use every core.
+// process at once (its GOMAXPROCS); 0, the default, leaves the Go
+// runtime's choice (every core, or GOMAXPROCS from the environment).
+// One suits a package whose calls are short: such a worker mostly waits
+// for its next call, and a runtime with more threads wakes idle ones to
+// look for work at each message. Its code then never runs in parallel:
+// calls that compute at once share one core, and a data race Go would
+// catch as a fatal error ("concurrent map writes") goes unseen.
 func WithWorkerProcs(n int) Option { return optionFunc(func(c *config) { c.workerProcs = max(n, 0) }) }
 
 // WithUnrestricted lets service code import unsafe, syscall, os/exec and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/microfn/microfn/funcs"
 	"github.com/microfn/microfn/interp"
@@ -39,7 +38,7 @@ func (s *Server) workerSpec(label, pkg string, pkgs ...protocol.PackageSpec) wor
 		key = s.peers.key(pkgs[0].Rel)
 	}
 	settings := s.workerSettings()
-	settings.Procs = s.workerProcs(pkg != "" && len(pkgs) == 1)
+	settings.Procs = s.cfg.workerProcs
 	return workerSpec{
 		run: protocol.Spec{
 			PeerKey:  key,
@@ -108,19 +107,6 @@ func (s *Server) workerSettings() protocol.Settings {
 		Quiet:        s.cfg.quiet,
 		MaxResponse:  s.cfg.maxResponseSize,
 	}
-}
-
-// workerProcs is the GOMAXPROCS of a worker process, 0 for the runtime's
-// choice: the one set (WithWorkerProcs), else one for a package's own
-// worker (own) unless the environment sets GOMAXPROCS.
-func (s *Server) workerProcs(own bool) int {
-	switch {
-	case s.cfg.workerProcs > 0:
-		return s.cfg.workerProcs
-	case own && os.Getenv("GOMAXPROCS") == "":
-		return 1
-	}
-	return 0
 }
 
 // packageSpec is the package in rel as a worker loads it: its files as

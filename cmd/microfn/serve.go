@@ -153,7 +153,7 @@ func (f *serveFlags) registerServer(fs *flag.FlagSet) {
 func (f *serveFlags) registerWorkers(fs *flag.FlagSet) {
 	fs.StringVar(&f.isolate, "isolate", "package", "which processes run service code: `mode` package (a worker process per package), shared (one worker process for all packages) or none (this process: a fatal error in any service ends the server)")
 	fs.StringVar(&f.maxResponse, "max-response-size", "64MiB", "largest answer of a service (larger: a 500 problem naming the limit); answers stream to the client as it reads them")
-	fs.IntVar(&f.workerProcs, "worker-procs", 0, "threads that run each worker process's Go code at once (GOMAXPROCS); 0: one for a package's own worker (unless GOMAXPROCS is set), every core for the shared worker")
+	fs.IntVar(&f.workerProcs, "worker-procs", 0, "threads that run each worker process's Go code at once (GOMAXPROCS; 0: the Go runtime's choice, every core); 1 makes short calls cheaper, and runs no code of a package in parallel")
 	fs.DurationVar(&f.scaleToZero, "scale-to-zero", 0, "stop a package's worker process after this long without a call; the next call starts one (0: never)")
 	fs.Float64Var(&f.shadow, "shadow", 0, "share (0 to 1) of the calls a compiled version answers to run again on its interpreted version, logging and counting every difference (the service runs twice: side effects included)")
 	fs.StringVar(&f.tier, "tier", "auto", "how service code runs: `tier` auto (interpreted at once, then compiled natively in the background and swapped in), interpreted, or compiled (a version serves once compiled); the compiled tiers need the Go toolchain")
