@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -91,14 +90,5 @@ func writeAcross(dir string) error {
 		"b/b.go": "package b\n\n// Inc returns x+1.\n//\n//microfn:service\nfunc Inc(x int) (int, error) { return x + 1, nil }\n",
 		"a/a.go": "package a\n\nimport \"example.com/across/b\"\n\n// Sum returns the sum of b.Inc(i) for i below n.\n//\n//microfn:service timeout=60s\nfunc Sum(n int) (int, error) {\n\ts := 0\n\tfor i := range n {\n\t\tv, err := b.Inc(i)\n\t\tif err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\ts += v\n\t}\n\treturn s, nil\n}\n",
 	}
-	for name, src := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeFiles(dir, files)
 }

@@ -58,6 +58,12 @@ func writeChain(dir string, n int) error {
 		files[fmt.Sprintf("c%d/c.go", k)] = fmt.Sprintf("// Package c%d is a link of the chain.\npackage c%d\n\nimport \"example.com/chain/c%d\"\n\n// F is the link's depth.\nfunc F() int { return c%d.F() + 1 }\n", k, k, k-1, k-1)
 	}
 	files["top/top.go"] = fmt.Sprintf("package top\n\nimport \"example.com/chain/c%d\"\n\n// V returns the length of the chain.\n//\n//microfn:service\nfunc V() int { return c%d.F() }\n", n-1, n-1)
+	return writeFiles(dir, files)
+}
+
+// writeFiles writes files, by slash-separated path relative to dir, with
+// the directories they need.
+func writeFiles(dir string, files map[string]string) error {
 	for name, src := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

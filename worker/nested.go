@@ -133,6 +133,13 @@ func (h *Host) remoteCall(ctx context.Context, e *endpoint, parent *attemptConte
 		to := &TimeoutError{Service: name, Timeout: e.policy.Timeout}
 		return microfn.NewRemoteError(name, to.StatusCode(), to.Error(), 0)
 	}
+	return decodeAnswer(name, resp, c)
+}
+
+// decodeAnswer reads the answer resp of a nested call of the service
+// name into c's results, or returns the error it carries: the callee's
+// problem, as its error, for a status other than 2xx.
+func decodeAnswer(name string, resp *protocol.Response, c *svcrt.Call) error {
 	data, err := resp.ReadAll(0)
 	if err != nil {
 		return fmt.Errorf("call %s: read the answer: %w", name, err)

@@ -259,17 +259,7 @@ func (h *Host) peerCall(ctx context.Context, l *peerLink, e *endpoint, parent *a
 		}
 		return errMoved
 	}
-	data, err := resp.ReadAll(0)
-	if err != nil {
-		return fmt.Errorf("call %s: read the answer: %w", name, err)
-	}
-	if resp.Status < 200 || resp.Status > 299 {
-		return protocol.DecodeProblem(name, resp.Status, data, resp.RetryAfter, c)
-	}
-	if err := c.Service.Func.DecodeResults(data, c.Results); err != nil {
-		return microfn.Permanent(fmt.Errorf("call %s: %w", name, err))
-	}
-	return nil
+	return decodeAnswer(name, resp, c)
 }
 
 // peerFailure is the error of a peer call of e on l that got no answer:
